@@ -1,0 +1,94 @@
+"""Personas and the test county shared by every test (house style rule 15).
+
+The test county 620001 has 2 townships × 2 villages; a second county 620002 with one township
+and village is "elsewhere". One account per role sits where that role works.
+"""
+
+import pytest
+
+from renkou.accounts.constants import Role
+from renkou.geo.constants import Level
+from renkou.geo.models import Unit
+
+COUNTY = "620001000000"
+TOWNSHIP_A, TOWNSHIP_B = "620001100000", "620001101000"
+VILLAGE_A1, VILLAGE_A2 = "620001100201", "620001100202"
+VILLAGE_B1, VILLAGE_B2 = "620001101201", "620001101202"
+OTHER_COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE = "620002000000", "620002100000", "620002100201"
+
+PERSONA_UNITS = {
+    Role.VILLAGE_ADMIN: VILLAGE_A1,
+    Role.TOWNSHIP_OFFICER: TOWNSHIP_A,
+    Role.COUNTY_OFFICER: COUNTY,
+    Role.TECHNICIAN: TOWNSHIP_A,
+    Role.INSPECTOR: COUNTY,
+    Role.LEADER: COUNTY,
+    Role.SYS_ADMIN: COUNTY,
+    Role.SEC_ADMIN: COUNTY,
+    Role.AUDIT_ADMIN: COUNTY,
+}
+PASSWORD = "Test-Passw0rd!x"
+
+
+def build_units() -> dict[str, Unit]:
+    spec = [
+        (COUNTY, "测试县", Level.COUNTY, None),
+        (TOWNSHIP_A, "甲镇", Level.TOWNSHIP, COUNTY),
+        (TOWNSHIP_B, "乙乡", Level.TOWNSHIP, COUNTY),
+        (VILLAGE_A1, "甲一村", Level.VILLAGE, TOWNSHIP_A),
+        (VILLAGE_A2, "甲二村", Level.VILLAGE, TOWNSHIP_A),
+        (VILLAGE_B1, "乙一村", Level.VILLAGE, TOWNSHIP_B),
+        (VILLAGE_B2, "乙二村", Level.VILLAGE, TOWNSHIP_B),
+        (OTHER_COUNTY, "邻县", Level.COUNTY, None),
+        (OTHER_TOWNSHIP, "丙镇", Level.TOWNSHIP, OTHER_COUNTY),
+        (OTHER_VILLAGE, "丙一村", Level.VILLAGE, OTHER_TOWNSHIP),
+    ]
+    units: dict[str, Unit] = {}
+    for code, name, level, parent in spec:
+        units[code] = Unit.objects.create(
+            code=code, name=name, level=level, parent=units.get(parent) if parent else None
+        )
+    return units
+
+
+def make_user(username: str, role: str, unit: Unit, **extra):
+    from renkou.accounts.models import User
+
+    user = User(username=username, role=role, unit=unit, must_change_password=False, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def units(db) -> dict[str, Unit]:
+    return build_units()
+
+
+@pytest.fixture
+def personas(units) -> dict[str, object]:
+    """One account per role, keyed by the role's value (e.g. ``personas["leader"]``)."""
+    return {
+        role.value: make_user(f"p_{role.value}", role, units[code])
+        for role, code in PERSONA_UNITS.items()
+    }
+
+
+@pytest.fixture
+def signed_in_client(client, settings):
+    """Returns a function that signs a persona in (two-factor satisfied) and returns the client."""
+    settings.RENKOU_MFA_REQUIRED_ROLES = []
+
+    def sign_in(user, c=None):
+        c = c or client
+        c.force_login(user)
+        session = c.session
+        from django.utils import timezone
+
+        now = timezone.now().timestamp()
+        session["renkou_auth_at"] = now
+        session["renkou_seen_at"] = now
+        session.save()
+        return c
+
+    return sign_in

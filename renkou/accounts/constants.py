@@ -1,0 +1,71 @@
+"""Roles and what each may do (RuoYi-style: a role grants permission strings; the account's
+unit decides where). Deny by default: a permission not listed here is granted to nobody.
+
+Separation of duties (三员, 等保 访问控制): the system, security and audit administrators hold
+no person-data permission, and only the audit administrator reads the audit log. Leaders see
+aggregate figures only, never a person.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    VILLAGE_ADMIN = "village_admin", "村计生专干"
+    TOWNSHIP_OFFICER = "township_officer", "乡镇计生办"
+    COUNTY_OFFICER = "county_officer", "县局业务人员"
+    TECHNICIAN = "technician", "服务技术人员"
+    INSPECTOR = "inspector", "督查员"
+    LEADER = "leader", "领导"
+    SYS_ADMIN = "sys_admin", "系统管理员"
+    SEC_ADMIN = "sec_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+class Perm:
+    """Permission strings, ``<app>.<codename>`` as Django's ``has_perm`` expects."""
+
+    VIEW_UNIT = "geo.view_unit"
+    MANAGE_UNIT = "geo.manage_unit"
+    MANAGE_USER = "accounts.manage_user"
+    MANAGE_SECURITY = "accounts.manage_security"
+    VIEW_LOGIN_LOG = "accounts.view_login_log"
+    VIEW_AUDIT_LOG = "common.view_audit_log"
+    MANAGE_DICT = "common.manage_dict"
+    VIEW_PERSON = "people.view_person"
+    VIEW_AGGREGATE = "reports.view_aggregate"
+    VIEW_JOBS = "common.view_jobs"
+
+
+PERMISSION_LABELS = {
+    Perm.VIEW_UNIT: "查看区划与服务网络",
+    Perm.MANAGE_UNIT: "维护区划与服务网络",
+    Perm.MANAGE_USER: "用户管理",
+    Perm.MANAGE_SECURITY: "安全策略、在线用户与强退、解锁",
+    Perm.VIEW_LOGIN_LOG: "查看登录日志",
+    Perm.VIEW_AUDIT_LOG: "查看与导出审计日志",
+    Perm.MANAGE_DICT: "字典管理",
+    Perm.VIEW_PERSON: "查看个人信息（本单位及下级）",
+    Perm.VIEW_AGGREGATE: "查看统计汇总",
+    Perm.VIEW_JOBS: "查看本人后台任务",
+}
+
+_WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.VILLAGE_ADMIN: frozenset(_WORKER),
+    Role.TOWNSHIP_OFFICER: frozenset(_WORKER),
+    Role.COUNTY_OFFICER: frozenset(_WORKER),
+    Role.TECHNICIAN: frozenset(_WORKER),
+    Role.INSPECTOR: frozenset(_WORKER),
+    Role.LEADER: frozenset({Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}),
+    Role.SYS_ADMIN: frozenset(
+        {Perm.VIEW_UNIT, Perm.MANAGE_UNIT, Perm.MANAGE_USER, Perm.MANAGE_DICT, Perm.VIEW_JOBS}
+    ),
+    Role.SEC_ADMIN: frozenset({Perm.MANAGE_SECURITY, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}),
+    Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT_LOG, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}),
+}
+
+# Roles whose scope is the whole county regardless of where the account sits (三员 work on
+# the system, not on a part of the county).
+COUNTY_WIDE_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+ADMIN_ROLES = COUNTY_WIDE_ROLES

@@ -1,0 +1,86 @@
+"""Sign-in, password and account forms. Messages are plain Chinese for county staff."""
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from renkou.accounts.constants import Role
+from renkou.accounts.models import User
+from renkou.geo.models import Unit
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
+
+    username.widget.attrs.update(autocomplete="username", autofocus=True)
+    password.widget.attrs.update(autocomplete="current-password")
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label="动态口令", regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "请输入手机验证器显示的 6 位数字"},
+    )  # fmt: skip
+    token.widget.attrs.update(autocomplete="one-time-code", inputmode="numeric", autofocus=True)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(
+        label="新密码", strip=False, widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_texts,
+    )  # fmt: skip
+    confirm = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+        self.fields["new_password"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
+
+    def clean_old_password(self) -> str:
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("原密码不正确")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        new, confirm = data.get("new_password"), data.get("confirm")
+        if new and confirm and new != confirm:
+            self.add_error("confirm", "两次输入的新密码不一致")
+        elif new:
+            try:
+                password_validation.validate_password(new, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password", exc)
+        return data
+
+
+class UserForm(forms.Form):
+    """Create or edit an account; the unit must lie in the administrator's own county."""
+
+    username = forms.RegexField(
+        label="用户名", regex=r"^[a-zA-Z][a-zA-Z0-9_.-]{2,29}$",
+        error_messages={"invalid": "用户名须以字母开头，3–30 位字母、数字或 _ . -"},
+    )  # fmt: skip
+    full_name = forms.CharField(label="姓名", max_length=50)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    mfa_required = forms.BooleanField(label="强制双因素认证", required=False)
+
+    def __init__(self, *args: object, units: object, editing: User | None = None,
+                 **kwargs: object) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = units
+        self.editing = editing
+        if editing is not None:
+            self.fields["username"].disabled = True
+
+    def clean_username(self) -> str:
+        value = self.cleaned_data["username"]
+        if self.editing is None and User.objects.filter(username__iexact=value).exists():
+            raise forms.ValidationError("该用户名已被使用")
+        return value

@@ -1,0 +1,65 @@
+"""Session policy on every request: idle and absolute timeouts, required two-factor sign-in,
+and the forced change of an initial or expired password (等保 身份鉴别 a, b, d)."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from renkou.accounts import services
+from renkou.accounts.models import LoginLog
+
+# Pages a signed-in user may reach before finishing two-factor or a forced password change.
+_MFA_PATHS = ("accounts:mfa", "accounts:logout")
+_PASSWORD_PATHS = ("accounts:password", "accounts:logout")
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        if self._timed_out(request):
+            services.login_record(request, username=user.username, user=user,
+                                  result=LoginLog.Result.TIMEOUT)  # fmt: skip
+            services.session_end(request)
+            logout(request)
+            messages.info(request, "长时间未操作，已自动退出，请重新登录。")
+            return redirect(settings.LOGIN_URL)
+        services.session_touch(request)
+        gate = self._gate(request)
+        return gate if gate is not None else self.get_response(request)
+
+    @staticmethod
+    def _timed_out(request: HttpRequest) -> bool:
+        now = timezone.now().timestamp()
+        seen = request.session.get("renkou_seen_at", now)
+        started = request.session.get("renkou_auth_at", now)
+        idle = settings.RENKOU_IDLE_TIMEOUT_MINUTES * 60
+        absolute = settings.RENKOU_ABSOLUTE_TIMEOUT_HOURS * 3600
+        return now - seen > idle or now - started > absolute
+
+    @staticmethod
+    def _gate(request: HttpRequest) -> HttpResponse | None:
+        user = request.user
+        if request.path.startswith("/api/"):
+            return None  # the API answers 401/403 itself; token clients have no session
+        if user.needs_mfa and not user.is_verified():  # type: ignore[union-attr]
+            return _only(request, _MFA_PATHS, "accounts:mfa")
+        if user.must_change_password or user.password_expired():  # type: ignore[union-attr]
+            return _only(request, _PASSWORD_PATHS, "accounts:password")
+        return None
+
+
+def _only(request: HttpRequest, allowed: tuple[str, ...], target: str) -> HttpResponse | None:
+    if any(request.path == reverse(name) for name in allowed):
+        return None
+    return redirect(target)

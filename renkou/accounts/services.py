@@ -1,0 +1,168 @@
+"""Writes about staff accounts: sign-in records, passwords, accounts and their sessions."""
+
+import secrets
+import string
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from renkou.accounts.constants import Role
+from renkou.accounts.models import LoginLog, PasswordHistory, User, UserSession
+from renkou.accounts.passwords import profile
+from renkou.common import audit
+from renkou.geo.models import Unit
+
+ADDRESS_WINDOW = timedelta(minutes=15)
+_FAILURES = (LoginLog.Result.FAILURE, LoginLog.Result.MFA_FAILURE)
+
+
+def _agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:200]
+
+
+def login_record(
+    request: HttpRequest, *, username: str, result: str, user: User | None = None
+) -> LoginLog:
+    """Write the login-log row and its audit row (sign-ins and failures are audited)."""
+    entry = LoginLog.objects.create(
+        username=username[:150], user=user, ip=request.client_ip,  # type: ignore[attr-defined]
+        user_agent=_agent(request), result=result,
+    )  # fmt: skip
+    ok = result in (LoginLog.Result.SUCCESS, LoginLog.Result.LOGOUT)
+    audit.record(
+        actor=user, username=username, ip=request.client_ip,  # type: ignore[attr-defined]
+        action=f"auth.{result}", object_type="accounts.user", object_id=user.pk if user else "",
+        result="ok" if ok else "failed",
+    )  # fmt: skip
+    return entry
+
+
+def address_locked(ip: str) -> bool:
+    """Per-address limit across user names (credential stuffing): N failures in 15 minutes."""
+    since = timezone.now() - ADDRESS_WINDOW
+    failures = LoginLog.objects.filter(ip=ip, ts__gte=since, result__in=_FAILURES).count()
+    return failures >= settings.RENKOU_ADDRESS_FAILURE_LIMIT
+
+
+def session_start(request: HttpRequest, user: User) -> None:
+    now = timezone.now()
+    request.session["renkou_auth_at"] = now.timestamp()
+    request.session["renkou_seen_at"] = now.timestamp()
+    if request.session.session_key is None:
+        request.session.save()
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={"user": user, "ip": request.client_ip,  # type: ignore[attr-defined]
+                  "user_agent": _agent(request), "created_at": now, "last_seen": now},
+    )  # fmt: skip
+
+
+def session_touch(request: HttpRequest) -> None:
+    """Mark the session active; the database row is written at most once a minute."""
+    now = timezone.now()
+    last = request.session.get("renkou_seen_at", 0)
+    request.session["renkou_seen_at"] = now.timestamp()
+    if now.timestamp() - last > 60 and request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).update(last_seen=now)
+
+
+def sessions_kill(*, user: User, actor: Any, except_key: str | None = None, ip: str = "") -> int:
+    """End every session of ``user`` (强退), except optionally the caller's own."""
+    rows = UserSession.objects.filter(user=user)
+    if except_key:
+        rows = rows.exclude(session_key=except_key)
+    keys = list(rows.values_list("session_key", flat=True))
+    with transaction.atomic():
+        Session.objects.filter(session_key__in=keys).delete()
+        rows.delete()
+        audit.record(
+            actor=actor, ip=ip, action="session.kill", object_type="accounts.user",
+            object_id=user.pk, row_count=len(keys),
+        )  # fmt: skip
+    return len(keys)
+
+
+def session_end(request: HttpRequest) -> None:
+    if request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+def password_set(*, user: User, raw: str, actor: Any, initial: bool = False, ip: str = "") -> None:
+    """Validate against the profile, keep the old hash in the history, store the new one.
+
+    ``initial`` marks a password set by an administrator: the user must change it at the
+    next sign-in (mlps 强制修改初始密码).
+    """
+    password_validation.validate_password(raw, user)
+    with transaction.atomic():
+        if user.pk and user.has_usable_password():
+            PasswordHistory.objects.create(user=user, password=user.password)
+            keep = profile().history or 5
+            stale = user.password_history.values_list("pk", flat=True)[keep:]
+            PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+        user.set_password(raw)
+        user.password_changed_at = timezone.now()
+        user.must_change_password = initial
+        user.save()
+        audit.record(
+            actor=actor, ip=ip, action="password.reset" if initial else "password.change",
+            object_type="accounts.user", object_id=user.pk,
+        )  # fmt: skip
+
+
+def generate_password(length: int = 14) -> str:
+    """A random password that satisfies both profiles (all four classes)."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^*-_+="
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (any(c.islower() for c in candidate) and any(c.isupper() for c in candidate)
+                and any(c.isdigit() for c in candidate)
+                and any(not c.isalnum() for c in candidate)):  # fmt: skip
+            return candidate
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Any, username: str, role: str, unit: Unit, full_name: str = "",
+    password: str | None = None, ip: str = "",
+) -> tuple[User, str]:  # fmt: skip
+    """Create an account with an initial password that must be changed at first sign-in."""
+    user = User(username=username, role=Role(role), unit=unit, full_name=full_name)
+    raw = password or generate_password()
+    user.set_unusable_password()
+    user.save()
+    password_set(user=user, raw=raw, actor=actor, initial=True, ip=ip)
+    audit.record(
+        actor=actor, ip=ip, action="user.create", object_type="accounts.user", object_id=user.pk,
+        summary=f"role={role} unit={unit.code}",
+    )  # fmt: skip
+    return user, raw
+
+
+@transaction.atomic
+def user_update(
+    *, actor: Any, user: User, role: str, unit: Unit, full_name: str, is_active: bool,
+    mfa_required: bool, ip: str = "",
+) -> User:  # fmt: skip
+    changed = []
+    for name, value in (("role", role), ("unit", unit), ("full_name", full_name),
+                        ("is_active", is_active), ("mfa_required", mfa_required)):  # fmt: skip
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    if changed:
+        user.save()
+        audit.record(
+            actor=actor, ip=ip, action="user.update", object_type="accounts.user",
+            object_id=user.pk, summary="changed=" + ",".join(changed),
+        )  # fmt: skip
+    if "is_active" in changed and not is_active or "role" in changed or "unit" in changed:
+        # A disabled account, or one whose rights changed, signs in again (security.md SE2).
+        sessions_kill(user=user, actor=actor, ip=ip)
+    return user

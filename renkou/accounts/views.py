@@ -1,0 +1,117 @@
+"""Sign-in, sign-out, two-factor and own-password pages."""
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from renkou.accounts import services
+from renkou.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
+from renkou.accounts.models import LoginLog
+from renkou.accounts.permissions import public, signed_in
+
+LOCK_MESSAGE = "登录失败次数过多，账号或来源地址已被锁定 15 分钟，请稍后再试或联系安全管理员解锁。"
+BAD_CREDENTIALS = "用户名或密码错误"
+
+
+def lockout_response(request: HttpRequest, credentials: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this when a user name is locked out."""
+    form = LoginForm(initial={"username": (credentials or {}).get("username", "")})
+    return render(request, "accounts/login.html", {"form": form, "error": LOCK_MESSAGE}, status=429)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if services.address_locked(request.client_ip):  # type: ignore[attr-defined]
+            services.login_record(request, username=username, result=LoginLog.Result.ADDRESS_LOCKED)
+            return render(request, "accounts/login.html", {"form": form, "error": LOCK_MESSAGE},
+                          status=429)  # fmt: skip
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            locked = getattr(request, "axes_locked_out", False)
+            result = LoginLog.Result.LOCKED if locked else LoginLog.Result.FAILURE
+            services.login_record(request, username=username, result=result)
+            error = LOCK_MESSAGE if locked else BAD_CREDENTIALS
+            return render(request, "accounts/login.html", {"form": form, "error": error},
+                          status=429 if locked else 200)  # fmt: skip
+        login(request, user)
+        services.session_start(request, user)
+        services.login_record(request, username=username, user=user, result=LoginLog.Result.SUCCESS)
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            return redirect(target)
+        return redirect("home")
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@public
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.login_record(request, username=request.user.username, user=request.user,
+                              result=LoginLog.Result.LOGOUT)  # fmt: skip
+        services.session_end(request)
+    logout(request)
+    return redirect("accounts:login")
+
+
+def _device(user: Any) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
+    return device
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def mfa_view(request: HttpRequest) -> HttpResponse:
+    """Enrol (QR code) or verify a TOTP code; required roles cannot pass without it."""
+    device = _device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect("home")
+        services.login_record(request, username=request.user.username, user=request.user,
+                              result=LoginLog.Result.MFA_FAILURE)  # fmt: skip
+        form.add_error("token", "动态口令不正确或已使用过，请等待下一个口令")
+    context: dict[str, Any] = {"form": form, "enrolling": not device.confirmed}
+    if not device.confirmed:
+        context["qr_svg"] = segno.make(device.config_url, micro=False).svg_inline(scale=4)
+        context["secret"] = device.key
+    return render(request, "accounts/mfa.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def password_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PasswordChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.password_set(user=user, raw=form.cleaned_data["new_password"], actor=user,
+                              ip=request.client_ip)  # type: ignore[attr-defined]  # fmt: skip
+        update_session_auth_hash(request, user)
+        services.sessions_kill(user=user, actor=user, except_key=request.session.session_key,
+                               ip=request.client_ip)  # type: ignore[attr-defined]  # fmt: skip
+        messages.success(request, "密码已修改，其他设备上的登录已退出。")
+        return redirect("home")
+    reason = ""
+    if user.must_change_password:
+        reason = "这是管理员设置的初始密码，请先修改密码。"
+    elif user.password_expired():
+        reason = "密码已超过有效期，请修改密码。"
+    return render(request, "accounts/password.html", {"form": form, "reason": reason})

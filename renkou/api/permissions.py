@@ -1,0 +1,39 @@
+"""API permission classes: deny by default; each endpoint names the permission it needs."""
+
+from typing import Any
+
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
+
+from renkou.common import audit
+
+
+class DenyAll(BasePermission):
+    """The default: an endpoint that declares nothing is closed."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return False
+
+
+class RolePermission(BasePermission):
+    """Allows a signed-in, active account whose role grants ``view.required_perm``.
+
+    A browser session of an account that must use two-factor counts only after the TOTP step,
+    so the API is no way around it.
+    """
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        if isinstance(request.successful_authenticator, SessionAuthentication) and (
+            user.needs_mfa and not user.is_verified()
+        ):
+            return False
+        allowed = user.has_perm(view.required_perm)
+        if not allowed:
+            audit.record(
+                actor=user, ip=getattr(request._request, "client_ip", ""), action="authz.denied",
+                object_type="api", object_id=view.__class__.__name__, result="denied",
+            )  # fmt: skip
+        return allowed

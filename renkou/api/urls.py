@@ -1,0 +1,31 @@
+"""/api/v1/: the router's endpoints and the OpenAPI schema.
+
+Authentication happens inside DRF (session or token), so these views are exempt from
+LoginRequiredMiddleware and answer 401/403 themselves instead of redirecting to the login page.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from renkou.api import views
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("service-points", views.ServicePointViewSet, basename="servicepoint")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"
+    ),
+]
+
+for pattern in urlpatterns:
+    callback = pattern.callback
+    callback.login_required = False
+    view_class = getattr(callback, "cls", None)
+    perm = getattr(view_class, "required_perm", None)
+    callback.renkou_policy = ("api", (perm,) if perm else ())

@@ -1,0 +1,131 @@
+"""The one writer of the audit trail, and its verifier (architecture.md "Audit").
+
+``record(...)`` appends a row inside the caller's transaction (so a rolled-back change leaves no
+audit row claiming it happened) and links it to the chain: ``hash = HMAC-SHA256(audit key,
+prev_hash ‖ canonical row)``. The key lives outside the database (environment or key file), so
+someone who can edit the table cannot forge a consistent chain.
+"""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from renkou.common.keys import decode_key
+from renkou.common.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+_CHAINED = (
+    "seq", "ts", "user_id", "username", "role", "unit_code", "ip", "action",
+    "object_type", "object_id", "summary", "row_count", "result", "reason",
+)  # fmt: skip
+
+
+def _canonical(values: dict[str, Any]) -> bytes:
+    row = {}
+    for name in _CHAINED:
+        value = values[name]
+        if name == "ts":
+            value = value.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        row[name] = value
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _hash(prev_hash: str, values: dict[str, Any]) -> str:
+    key = decode_key(settings.RENKOU_AUDIT_KEY)
+    return hmac.new(key, prev_hash.encode() + _canonical(values), hashlib.sha256).hexdigest()
+
+
+def actor_fields(actor: Any) -> dict[str, Any]:
+    """Who, as plain values (the account may change later; the audit row must not)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"user_id": None, "username": getattr(actor, "username", "") or "", "role": "",
+                "unit_code": ""}  # fmt: skip
+    return {
+        "user_id": actor.pk,
+        "username": actor.username,
+        "role": getattr(actor, "role", ""),
+        "unit_code": getattr(actor, "unit_code", "") or "",
+    }
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    ip: str = "",
+    object_type: str = "",
+    object_id: str | int = "",
+    summary: str = "",
+    row_count: int | None = None,
+    result: str = AuditEntry.Result.OK,
+    reason: str = "",
+    username: str = "",
+) -> AuditEntry:
+    """Append one audit row. ``summary`` must never hold personal data (ids and counts only)."""
+    values: dict[str, Any] = actor_fields(actor)
+    if username and not values["username"]:
+        values["username"] = username[:150]
+    values.update(
+        ts=timezone.now(),
+        ip=ip[:45],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        summary=summary[:500],
+        row_count=row_count,
+        result=str(result),
+        reason=reason[:300],
+    )
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        values["seq"] = head.seq + 1
+        values["hash"] = _hash(head.hash, values)
+        entry = AuditEntry.objects.create(prev_hash=head.hash, **values)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def record_request(request: Any, *, action: str, **kwargs: Any) -> AuditEntry:
+    """``record`` with the actor and client address taken from the request."""
+    return record(actor=request.user, ip=getattr(request, "client_ip", ""), action=action, **kwargs)
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int
+    kind: str  # edited | inserted | deleted | head
+    detail: str
+
+
+def _rows() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+
+
+def verify() -> tuple[int, list[Problem]]:
+    """Walk the chain; return (rows checked, problems). An empty list means intact."""
+    problems: list[Problem] = []
+    prev_hash, expected_seq, count = GENESIS, 1, 0
+    for row in _rows():
+        count += 1
+        values = {name: getattr(row, name) for name in _CHAINED}
+        if row.seq > expected_seq:
+            problems.append(Problem(expected_seq, "deleted", f"第 {expected_seq}–{row.seq - 1} 行缺失"))
+        elif row.seq < expected_seq:
+            problems.append(Problem(row.seq, "inserted", "序号重复或倒序"))
+        if row.prev_hash != prev_hash:
+            problems.append(Problem(row.seq, "deleted", "前一行哈希不符（前面的行被删除或插入）"))
+        if _hash(row.prev_hash, values) != row.hash:
+            problems.append(Problem(row.seq, "edited", "本行内容与哈希不符（被修改或伪造）"))
+        prev_hash, expected_seq = row.hash, row.seq + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        problems.append(Problem(head.seq, "head", f"链头记录第 {head.seq} 行，表中止于第 {expected_seq - 1} 行"))
+    return count, problems

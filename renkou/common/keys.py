@@ -1,0 +1,71 @@
+"""Where the application's secrets come from, and the production refusal to start without them.
+
+Production (``RENKOU_ENV=production``) reads every key from the environment (or ``*_FILE``) and
+refuses to start when one is missing, too short, or one of the well-known development values.
+Development creates random keys once in ``var/dev-secrets.json`` (mode 600) so that a fresh
+clone runs with real, unique keys and nothing secret is ever committed.
+"""
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from renkou.common.env import env_secret
+
+# Names of the secrets and the minimum decoded length of each (bytes, or characters for the
+# Django secret key).
+SECRET_NAMES = {
+    "RENKOU_SECRET_KEY": 50,
+    "RENKOU_FIELD_KEY": 32,  # AES-256 / SM4 field-encryption key (base64)
+    "RENKOU_INDEX_KEY": 32,  # HMAC key of the blind indexes (base64)
+    "RENKOU_AUDIT_KEY": 32,  # HMAC key of the audit hash chain (base64)
+}
+BASE64_KEYS = {"RENKOU_FIELD_KEY", "RENKOU_INDEX_KEY", "RENKOU_AUDIT_KEY"}
+KNOWN_BAD_VALUES = {"", "changeme", "change-me", "secret", "django-insecure", "dev", "test"}
+
+
+def _check(name: str, value: str) -> None:
+    if value.lower() in KNOWN_BAD_VALUES or value.startswith("django-insecure"):
+        raise ImproperlyConfigured(f"{name} is missing or a default value; production refuses.")
+    length = len(_decode(name, value)) if name in BASE64_KEYS else len(value)
+    if length < SECRET_NAMES[name]:
+        raise ImproperlyConfigured(f"{name} is shorter than {SECRET_NAMES[name]}; refused.")
+
+
+def _decode(name: str, value: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be base64") from exc
+
+
+def _dev_secrets(path: Path) -> dict[str, str]:
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {"RENKOU_SECRET_KEY": secrets.token_urlsafe(60)}
+    for name in BASE64_KEYS:
+        values[name] = base64.b64encode(secrets.token_bytes(32)).decode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def load_secrets(*, production: bool, dev_file: Path) -> dict[str, str]:
+    """Return every secret by name; raise ``ImproperlyConfigured`` in production when unsafe."""
+    values = {name: env_secret(name) for name in SECRET_NAMES}
+    if production:
+        for name, value in values.items():
+            _check(name, value)
+        return values
+    fallback = _dev_secrets(dev_file)
+    return {name: value or fallback[name] for name, value in values.items()}
+
+
+def decode_key(value: str) -> bytes:
+    return base64.b64decode(value)

@@ -1,0 +1,37 @@
+"""Unit levels and the length of the significant code prefix at each level (domain.md §10.2)."""
+
+from django.db import models
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, "省"
+    PREFECTURE = 2, "市/州"
+    COUNTY = 3, "县"
+    TOWNSHIP = 4, "乡镇"
+    VILLAGE = 5, "村/居"
+
+
+PREFIX_LENGTH = {
+    Level.PROVINCE: 2,
+    Level.PREFECTURE: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+}
+
+
+def level_of(code: str) -> Level:
+    """The level of a 12-digit code from its trailing zeros."""
+    if code[9:] != "000":
+        return Level.VILLAGE
+    if code[6:9] != "000":
+        return Level.TOWNSHIP
+    if code[4:6] != "00":
+        return Level.COUNTY
+    if code[2:4] != "00":
+        return Level.PREFECTURE
+    return Level.PROVINCE
+
+
+def full_code(prefix: str) -> str:
+    return prefix.ljust(12, "0")

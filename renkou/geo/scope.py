@@ -1,0 +1,64 @@
+"""The one scoping chokepoint (house style rule 4; architecture.md "Units and scope").
+
+Every read of people's data goes through ``ScopedQuerySet.visible_to(user)`` or
+``get_visible_or_404(...)``. A user sees the subtree of their unit, by one indexed
+``<unit code>__startswith=<prefix>`` filter; a role without person-level access (leaders, the
+three administrators) gets an empty queryset for personal models, never an error page that
+leaks existence. Anything outside the subtree is 404, never 403.
+
+The user object provides ``scope_prefix`` (str, or None for no data scope) and
+``reads_person_data`` (bool); ``renkou.accounts`` implements both on its User model, so this
+module needs no import from the layer above it.
+"""
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+from renkou.common import audit
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows which column holds the owning unit's code."""
+
+    scope_field = "unit_code"
+    # Personal models hold people's data: roles without person access see nothing of them.
+    personal = True
+
+    def visible_to(self, user: Any) -> "ScopedQuerySet":
+        prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
+        if prefix is None:
+            return self.none()
+        if self.personal and not getattr(user, "reads_person_data", False):
+            return self.none()
+        return self.filter(**{f"{self.scope_field}__startswith": prefix})
+
+
+def get_visible_or_404(queryset: Any, user: Any, **lookup: Any) -> Any:
+    """Fetch one object the user may see, or raise 404 (never 403: existence must not leak)."""
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset._default_manager.all()
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        _audit_denial(queryset, user, lookup)
+        raise Http404("未找到该记录") from exc
+
+
+def _audit_denial(queryset: Any, user: Any, lookup: dict[str, Any]) -> None:
+    """An existing object outside the caller's scope is an authorization denial: audit it
+    (the caller still gets the same 404 as for a missing object)."""
+    try:
+        found = queryset.filter(**lookup).values_list("pk", flat=True).first()
+    except (ValueError, TypeError):
+        return
+    if found is None:
+        return
+    meta = queryset.model._meta
+    audit.record(
+        actor=user, action="authz.denied", object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=found, result="denied", summary="超出数据范围",
+    )  # fmt: skip

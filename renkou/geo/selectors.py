@@ -1,0 +1,39 @@
+"""Reads of the unit tree, always scoped to the caller."""
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from renkou.geo.constants import Level
+from renkou.geo.models import ServicePoint, Unit, UnitQuerySet
+
+
+def units_visible(user: Any) -> UnitQuerySet:
+    return Unit.objects.current().visible_to(user).select_related("parent")
+
+
+def unit_list(user: Any, *, q: str = "", parent: str = "", level: str = "") -> UnitQuerySet:
+    units = units_visible(user).annotate(child_count=Count("children", filter=Q(
+        children__valid_to__isnull=True)))  # fmt: skip
+    if q:
+        units = units.filter(Q(name__contains=q) | Q(code__startswith=q))
+    if parent:
+        units = units.filter(prefix__startswith=parent)
+    if level:
+        units = units.filter(level=level)
+    return units
+
+
+def unit_tree(user: Any) -> list[dict]:
+    """County → townships (→ village count) for the department-tree filter beside lists."""
+    units = list(units_visible(user).filter(level__lte=Level.TOWNSHIP).order_by("code"))
+    by_parent: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    ids = {u.pk for u in units}
+    roots = [u for u in units if u.parent_id not in ids]
+    return [{"unit": r, "children": by_parent.get(r.pk, [])} for r in roots]
+
+
+def service_points(user: Any) -> Any:
+    return ServicePoint.objects.visible_to(user).select_related("unit").order_by("unit__code")

@@ -1,0 +1,50 @@
+"""Unit and service-network pages (read-only here; the loader command maintains them)."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from renkou.accounts.constants import Perm
+from renkou.accounts.permissions import require_perm
+from renkou.common.htmx import render_page
+from renkou.geo import selectors
+from renkou.geo.constants import Level
+from renkou.geo.models import Unit
+from renkou.geo.scope import get_visible_or_404
+
+
+@require_perm(Perm.VIEW_UNIT)
+@require_GET
+def unit_list(request: HttpRequest) -> HttpResponse:
+    params = {k: request.GET.get(k, "").strip() for k in ("q", "parent", "level")}
+    units = selectors.unit_list(request.user, **params)
+    page = Paginator(units, _page_size(request)).get_page(request.GET.get("page"))
+    context = {"page": page, "params": params, "levels": Level.choices,
+               "tree": selectors.unit_tree(request.user)}  # fmt: skip
+    return render_page(request, "geo/unit_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_UNIT)
+@require_GET
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
+    history = Unit.objects.filter(code=code).order_by("-valid_from")
+    children = unit.children.filter(valid_to__isnull=True).order_by("code")
+    context = {"unit": unit, "history": history, "children": children,
+               "groups": unit.groups.all(), "points": unit.service_points.all()}  # fmt: skip
+    return render(request, "geo/unit_detail.html", context)
+
+
+@require_perm(Perm.VIEW_UNIT)
+@require_GET
+def servicepoint_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.service_points(request.user), _page_size(request)).get_page(
+        request.GET.get("page")
+    )
+    return render_page(request, "geo/servicepoint_list.html", {"page": page}, partial="results")
+
+
+def _page_size(request: HttpRequest) -> int:
+    size = request.GET.get("size", "10")
+    return int(size) if size in {"10", "20", "30", "50"} else 10

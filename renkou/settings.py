@@ -1,0 +1,252 @@
+"""Renkou settings: one file, every value from the environment (README lists them all).
+
+``RENKOU_ENV=production`` switches on the production refusals (missing secrets) and the secure
+cookie/HSTS settings; anything else is development, where SQLite under ``var/`` and random
+keys in ``var/dev-secrets.json`` make a fresh clone run at once.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from renkou.common.env import env_bool, env_int, env_list, env_str
+from renkou.common.keys import load_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("RENKOU_VAR_DIR", str(BASE_DIR / "var")))
+
+PRODUCTION = env_str("RENKOU_ENV", "development") == "production"
+DEBUG = env_bool("RENKOU_DEBUG", default=not PRODUCTION)
+
+_secrets = load_secrets(production=PRODUCTION, dev_file=VAR_DIR / "dev-secrets.json")
+SECRET_KEY = _secrets["RENKOU_SECRET_KEY"]
+RENKOU_FIELD_KEY = _secrets["RENKOU_FIELD_KEY"]
+RENKOU_INDEX_KEY = _secrets["RENKOU_INDEX_KEY"]
+RENKOU_AUDIT_KEY = _secrets["RENKOU_AUDIT_KEY"]
+
+ALLOWED_HOSTS = env_list("RENKOU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("RENKOU_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tables2",
+    "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "simple_history",
+    "django_tasks_db",
+    "renkou.common",
+    "renkou.geo",
+    "renkou.accounts",
+    "renkou.system",
+    "renkou.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "renkou.common.middleware.ClientAddressMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "renkou.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "renkou.common.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "renkou.urls"
+WSGI_APPLICATION = "renkou.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "renkou.system.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'renkou.sqlite3'}"),
+        conn_max_age=env_int("RENKOU_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Durable, serialised writes: WAL, fsync on commit, FKs on, wiped freed pages (security.md RL6).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+            "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+        ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "renkou.accounts.backends.RoleBackend",
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Password policy profile: "mlps" (等保: 8+, 3 of 4 classes, 90-day expiry, history 5)
+# or "asvs" (12+, common-password list, no expiry).
+RENKOU_PASSWORD_PROFILE = env_str("RENKOU_PASSWORD_PROFILE", "mlps")
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "renkou.accounts.passwords.ProfileValidator"}]
+
+# Two-factor: roles that must use TOTP; others may enrol voluntarily.
+RENKOU_MFA_REQUIRED_ROLES = env_list(
+    "RENKOU_MFA_REQUIRED_ROLES", ["sys_admin", "sec_admin", "audit_admin", "county_officer"]
+)
+OTP_TOTP_ISSUER = "Renkou"
+
+# Sessions: idle and absolute timeouts (等保 身份鉴别 b).
+RENKOU_IDLE_TIMEOUT_MINUTES = env_int("RENKOU_IDLE_TIMEOUT_MINUTES", 30)
+RENKOU_ABSOLUTE_TIMEOUT_HOURS = env_int("RENKOU_ABSOLUTE_TIMEOUT_HOURS", 12)
+SESSION_COOKIE_AGE = RENKOU_ABSOLUTE_TIMEOUT_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Lockout: 5 failures per user name in 15 minutes lock it for 15 minutes (django-axes);
+# a per-address limit across user names is kept by accounts.services on the login log.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "renkou.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "renkou.common.middleware.client_ip"
+AXES_VERBOSE = False
+RENKOU_ADDRESS_FAILURE_LIMIT = env_int("RENKOU_ADDRESS_FAILURE_LIMIT", 20)
+
+# Client address: the number of trusted reverse proxies in front of the app, whose
+# X-Forwarded-For entries are believed (0 = use the socket address only).
+RENKOU_TRUSTED_PROXY_COUNT = env_int("RENKOU_TRUSTED_PROXY_COUNT", 0)
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+FORMAT_MODULE_PATH = ["renkou.formats"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("npm", BASE_DIR / "node_modules"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Content-Security-Policy: scripts only from the app itself with a per-request nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("RENKOU_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("RENKOU_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["renkou.api.permissions.DenyAll"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Renkou API",
+    "DESCRIPTION": "人口计生综合管理信息系统 API (v1). Every endpoint is scoped to the caller's unit.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Background jobs: django.tasks on the database backend (worker: manage.py db_worker).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "renkou.common.logging.ScrubPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
+    "root": {"handlers": ["console"], "level": env_str("RENKOU_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+}
+
+# axes.W006 asks for ip_address among the lockout parameters; the per-address limit is kept by
+# accounts.services.address_locked (20 failures / 15 min across user names), separately from
+# the per-user limit of 5, which one axes parameter list cannot express.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

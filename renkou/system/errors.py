@@ -1,0 +1,19 @@
+"""Error pages: plain Chinese, never a traceback, SQL, setting name or the object's content."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/error.html",
+                  {"code": 403, "message": "您没有执行此操作的权限。"}, status=403)  # fmt: skip
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/error.html",
+                  {"code": 404, "message": "页面或记录不存在，或不在您的管辖范围内。"}, status=404)  # fmt: skip
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/error.html",
+                  {"code": 500, "message": "系统出现错误，已记录。请稍后重试或联系管理员。"}, status=500)  # fmt: skip

@@ -1,0 +1,17 @@
+"""Root URL configuration. Every view declares its policy (accounts.permissions)."""
+
+from django.urls import include, path
+
+from renkou.system import views as system_views
+
+urlpatterns = [
+    path("", system_views.home, name="home"),
+    path("accounts/", include("renkou.accounts.urls")),
+    path("geo/", include("renkou.geo.urls")),
+    path("system/", include("renkou.system.urls")),
+    path("api/v1/", include("renkou.api.urls")),
+]
+
+handler403 = "renkou.system.errors.forbidden"
+handler404 = "renkou.system.errors.not_found"
+handler500 = "renkou.system.errors.server_error"
