@@ -7,12 +7,11 @@ LoginRequiredMiddleware and answer 401/403 themselves instead of redirecting to 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from renkou.api import views
 
-router = DefaultRouter()
-router.include_root_view = False
+router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("service-points", views.ServicePointViewSet, basename="servicepoint")
 

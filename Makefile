@@ -1,0 +1,59 @@
+# Renkou: two commands on a fresh machine.
+#   make run   — install from the lock files, migrate, load the demo county, serve on 127.0.0.1:8000
+#   make test  — install the same way, then lint, checks and the whole suite on SQLite and PostgreSQL
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+UV := .tools/bin/uv
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install system-deps lint check test-sqlite test-postgres worker serve clean
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "Renkou: http://$(HOST):$(PORT)/ （后台任务进程已同时启动；Ctrl+C 退出）"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --queue-name '*' & \
+	  RENKOU_DEBUG=$${RENKOU_DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install lint check test-sqlite test-postgres
+
+install: system-deps .venv/.synced node_modules/.installed
+
+system-deps:
+	@scripts/system-deps.sh
+
+$(UV):
+	python3 -m pip install --quiet --disable-pip-version-check --target .tools uv==0.13.9
+
+.venv/.synced: $(UV) uv.lock pyproject.toml .python-version
+	$(UV) sync --frozen --python "$$(scripts/find-python.sh)"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+check:
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite:
+	DATABASE_URL= $(PY) -m pytest -q -n 2
+
+test-postgres:
+	scripts/with-postgres.sh $(PY) -m pytest -q -n 2
+
+worker:
+	$(PY) manage.py db_worker --queue-name '*'
+
+clean:
+	rm -rf .venv .tools node_modules var/static
