@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from renkou.accounts import services
 from renkou.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
@@ -66,24 +67,29 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _device(user: Any) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
-    return device
+def _device(request: HttpRequest) -> TOTPDevice:
+    """The confirmed TOTP device, or an unsaved one for enrolment whose key is kept in the
+    session, so that merely viewing the page writes nothing (GETs never change state)."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is not None:
+        return device
+    key = request.session.get("renkou_totp_key") or random_hex(20)
+    request.session["renkou_totp_key"] = key
+    return TOTPDevice(user=request.user, name="手机验证器", key=key, confirmed=False)
 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
 def mfa_view(request: HttpRequest) -> HttpResponse:
     """Enrol (QR code) or verify a TOTP code; required roles cannot pass without it."""
-    device = _device(request.user)
+    device = _device(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip()):
             if not device.confirmed:
                 device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                device.save()
+                request.session.pop("renkou_totp_key", None)
             otp_login(request, device)
             return redirect("home")
         services.login_record(request, username=request.user.username, user=request.user,
@@ -104,9 +110,11 @@ def password_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.password_set(user=user, raw=form.cleaned_data["new_password"], actor=user,
                               ip=request.client_ip)  # type: ignore[attr-defined]  # fmt: skip
-        update_session_auth_hash(request, user)
-        services.sessions_kill(user=user, actor=user, except_key=request.session.session_key,
+        old_key = request.session.session_key
+        services.sessions_kill(user=user, actor=user, except_key=old_key,
                                ip=request.client_ip)  # type: ignore[attr-defined]  # fmt: skip
+        update_session_auth_hash(request, user)  # cycles the session key
+        services.session_rekey(request, old_key=old_key)
         messages.success(request, "密码已修改，其他设备上的登录已退出。")
         return redirect("home")
     reason = ""

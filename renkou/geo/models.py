@@ -28,6 +28,13 @@ class UnitQuerySet(ScopedQuerySet):
         return self.filter(prefix__startswith=prefix)
 
 
+class UnitAttachedQuerySet(ScopedQuerySet):
+    """Rows that describe the unit network itself (not people): visible to every role with a
+    data scope, leaders and the system administrator included."""
+
+    personal = False
+
+
 class Unit(models.Model):
     """A county, township or village. Renamed or re-coded units keep their old row with a
     ``valid_to`` date; the current row of a code is the one without ``valid_to``."""
@@ -84,7 +91,7 @@ class VillageGroup(models.Model):
     name = models.CharField("组名", max_length=50)
     unit_code = models.CharField("村代码", max_length=12, db_index=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = UnitAttachedQuerySet.as_manager()
 
     class Meta:
         ordering = ["village__code", "number"]
@@ -118,7 +125,7 @@ class ServicePoint(models.Model):
     is_active = models.BooleanField("启用", default=True)
     unit_code = models.CharField("单位代码", max_length=12, db_index=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = UnitAttachedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__code", "kind"]

@@ -14,7 +14,7 @@ def units_visible(user: Any) -> UnitQuerySet:
 
 def unit_list(user: Any, *, q: str = "", parent: str = "", level: str = "") -> UnitQuerySet:
     units = units_visible(user).annotate(child_count=Count("children", filter=Q(
-        children__valid_to__isnull=True)))  # fmt: skip
+        children__valid_to__isnull=True))).order_by("code")  # fmt: skip
     if q:
         units = units.filter(Q(name__contains=q) | Q(code__startswith=q))
     if parent:

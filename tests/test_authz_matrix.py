@@ -1,0 +1,175 @@
+"""Authorization matrix (security.md AZ1, AZ2, AZ7, AZ8).
+
+Generated from the URL configuration (which includes the API router): for every endpoint ×
+every role × every scope position (own unit, child, sibling, other county) × GET and POST, the
+response must match the declared policy in ``tests/authz_policy.py``: 0 unexpected allows,
+0 unexpected denies. Objects outside the caller's subtree must answer 404, never 403.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import OTHER_COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, make_user
+from renkou.accounts.constants import COUNTY_WIDE_ROLES, Role
+from renkou.geo.constants import Level
+from renkou.geo.models import ServicePoint, Unit
+from tests.authz_policy import POLICY, PUBLIC, Rule
+
+POSITIONS = ("own", "child", "sibling", "other_county")
+METHODS = ("GET", "POST")
+ALLOW = {200, 201, 204}
+DENY = {401, 403, 404, 405, 429}
+SKIP_PREFIXES = (settings.STATIC_URL,)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    kwarg_names: tuple[str, ...]
+    callback: object
+
+
+def _walk(patterns: list, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, ns)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+        else:
+            yield f"{namespace}<unnamed {entry.pattern}>", entry
+
+
+def endpoints() -> list[Endpoint]:
+    found = {}
+    for name, pattern in _walk(get_resolver().url_patterns):
+        regex = pattern.pattern.regex
+        found[name] = Endpoint(name, tuple(regex.groupindex), pattern.callback)
+    return sorted(found.values(), key=lambda e: e.name)
+
+
+def test_every_endpoint_has_a_declared_policy():
+    missing = [e.name for e in endpoints() if e.name not in POLICY]
+    assert missing == [], f"endpoints without a declared policy: {missing}"
+    stale = sorted(set(POLICY) - {e.name for e in endpoints()})
+    assert stale == [], f"policy entries for endpoints that no longer exist: {stale}"
+
+
+def test_every_view_declares_its_policy_in_code():
+    undeclared = [e.name for e in endpoints() if not hasattr(e.callback, "renkou_policy")]
+    assert undeclared == [], f"views without a policy decorator: {undeclared}"
+
+
+# --- the matrix ----------------------------------------------------------------------------
+
+
+def _position_unit(user, position: str, units: dict) -> Unit | None:
+    unit = user.unit
+    if user.role in COUNTY_WIDE_ROLES:
+        unit = Unit.objects.get(code=unit.code[:6].ljust(12, "0"))
+    if position == "own":
+        return unit
+    if position == "child":
+        return unit.children.order_by("code").first()
+    if position == "sibling":
+        siblings = Unit.objects.filter(level=unit.level).exclude(pk=unit.pk)
+        if unit.parent_id:
+            siblings = siblings.filter(parent_id=unit.parent_id)
+        return siblings.order_by("code").first()
+    other = {Level.COUNTY: OTHER_COUNTY, Level.TOWNSHIP: OTHER_TOWNSHIP,
+             Level.VILLAGE: OTHER_VILLAGE}[unit.level]  # fmt: skip
+    return units[other]
+
+
+def _in_scope(user, unit: Unit) -> bool:
+    return unit.prefix.startswith(user.scope_prefix)
+
+
+def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit) -> dict | None:
+    """URL kwargs naming an object that belongs to ``unit``."""
+    if rule.obj == "unit":
+        return {endpoint.kwarg_names[0]: unit.code}
+    if rule.obj == "servicepoint":
+        point, _ = ServicePoint.objects.get_or_create(
+            unit=unit, kind=ServicePoint.Kind.VILLAGE_ROOM, defaults={"name": f"{unit.name}服务室"}
+        )
+        return {endpoint.kwarg_names[0]: point.pk}
+    if rule.obj == "user":
+        victim = make_user(f"victim_{unit.code}_{endpoint.name.replace(':', '_')}",
+                           Role.VILLAGE_ADMIN, unit)  # fmt: skip
+        return {endpoint.kwarg_names[0]: victim.pk}
+    raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
+
+
+def _expected(rule: Rule, user, unit: Unit | None, method: str) -> str:
+    """'allow', 'deny', or 'hidden' (allowed role and method, object out of scope: 404)."""
+    if method not in rule.methods:
+        return "deny"
+    if rule.roles != PUBLIC and user.role not in rule.roles:
+        return "deny"
+    if rule.obj and rule.scoped and unit is not None and not _in_scope(user, unit):
+        return "hidden"
+    return "allow"
+
+
+def _allowed(response, endpoint: Endpoint) -> bool:
+    if response.status_code in ALLOW:
+        return True
+    if response.status_code in (301, 302, 303):
+        # Signing out lands on the login page by design; anywhere else it means "not signed in".
+        to_login = response["Location"].startswith(reverse(settings.LOGIN_URL))
+        return endpoint.name == "accounts:logout" or not to_login
+    assert response.status_code in DENY, f"unexpected status {response.status_code}"
+    return False
+
+
+@pytest.mark.parametrize("endpoint", endpoints(), ids=lambda e: e.name)
+def test_authorization_matrix(endpoint, personas, units, signed_in_client, client, record_property):
+    rule = POLICY[endpoint.name]
+    mismatches, cases = [], 0
+    for role, user in personas.items():
+        for position in POSITIONS:
+            unit = _position_unit(user, position, units)
+            if unit is None:
+                continue
+            kwargs = _object_kwargs(rule, endpoint, unit) if endpoint.kwarg_names else {}
+            url = reverse(endpoint.name, kwargs=kwargs)
+            for method in METHODS:
+                cases += 1
+                signed_in_client(user)
+                response = getattr(client, method.lower())(url, REMOTE_ADDR="10.0.0.1")
+                expected = _expected(rule, user, unit, method)
+                allowed = _allowed(response, endpoint)
+                wrong = allowed != (expected == "allow")
+                # Out of scope must look exactly like a missing object: 404, never 403.
+                wrong = wrong or (expected == "hidden" and response.status_code != 404)
+                if wrong:
+                    mismatches.append((role, position, method, url, response.status_code))
+        client.logout()
+    record_property("cases", cases)
+    assert mismatches == [], f"{endpoint.name}: {len(mismatches)} of {cases} cases wrong: {mismatches}"
+
+
+def test_matrix_size():
+    """The number of (role × position × endpoint × method) cases, for the issue note."""
+    roles = len(Role)
+    count = len(endpoints()) * roles * len(POSITIONS) * len(METHODS)
+    assert count >= 9 * 4 * 2 * len(POLICY)
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_login_or_401(client):
+    for endpoint in endpoints():
+        rule = POLICY[endpoint.name]
+        if rule.roles == PUBLIC or endpoint.kwarg_names:
+            continue
+        response = client.get(reverse(endpoint.name))
+        if endpoint.name.startswith(("unit-", "servicepoint-", "schema")):
+            assert response.status_code in (401, 403), endpoint.name
+        else:
+            assert response.status_code == 302, endpoint.name
+            assert response["Location"].startswith(reverse(settings.LOGIN_URL)), endpoint.name
