@@ -230,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "人口计生综合管理信息系统 API (v1). Every endpoint is scoped to the caller's unit.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "renkou.api.schema.add_error_responses",
+    ],
 }
 
 # Background jobs: django.tasks on the database backend (worker: manage.py db_worker).

@@ -1,0 +1,73 @@
+"""REST API: token and session authentication, scoping through the same chokepoint, schema."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from conftest import OTHER_VILLAGE, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2
+from renkou.common.models import AuditEntry
+
+
+def _token(user) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("api_token", user=user.username, stdout=out)
+    return out.getvalue().strip()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_token_client_sees_exactly_its_subtree(personas, api):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['township_officer'])}")
+    response = api.get("/api/v1/units/?page_size=100")
+    assert response.status_code == 200
+    codes = {row["code"] for row in response.json()["results"]}
+    assert codes == {TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2}
+    assert api.get(f"/api/v1/units/{VILLAGE_A2}/").status_code == 200
+    assert api.get(f"/api/v1/units/{TOWNSHIP_B}/").status_code == 404
+    assert api.get(f"/api/v1/units/{OTHER_VILLAGE}/").status_code == 404
+
+
+def test_denied_roles_get_403_and_an_audit_row(personas, api):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['audit_admin'])}")
+    before = AuditEntry.objects.filter(action="authz.denied").count()
+    assert api.get("/api/v1/units/").status_code == 403
+    assert AuditEntry.objects.filter(action="authz.denied").count() == before + 1
+
+
+def test_no_credentials_is_401_not_a_login_redirect(db, api):
+    response = api.get("/api/v1/units/")
+    assert response.status_code in (401, 403)
+    assert "Location" not in response
+
+
+def test_a_second_token_needs_rotate_and_rotation_revokes(personas, api):
+    user = personas["county_officer"]
+    old = _token(user)
+    with pytest.raises(Exception, match="--rotate"):
+        _token(user)
+    from io import StringIO
+
+    out = StringIO()
+    call_command("api_token", user=user.username, rotate=True, stdout=out)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api.get("/api/v1/units/").status_code in (401, 403)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
+    assert api.get("/api/v1/units/").status_code == 200
+
+
+def test_schema_lists_every_operation(personas, api):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['county_officer'])}")
+    response = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert {"/api/v1/units/", "/api/v1/units/{code}/", "/api/v1/service-points/"} <= set(
+        schema["paths"]
+    )

@@ -1,0 +1,47 @@
+"""API fuzzing with schemathesis over the OpenAPI schema (security.md IN6): every operation,
+generated inputs, as a township officer (token) — 0 server errors, responses conform."""
+
+import pytest
+import schemathesis
+from schemathesis.specs.openapi.checks import ignored_auth
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+
+SCHEMA_PATH = "/api/v1/schema/"
+
+
+@pytest.fixture
+def api_schema(personas, django_db_blocker):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("api_token", user=personas["township_officer"].username, stdout=out)
+    headers = {"Authorization": f"Token {out.getvalue().strip()}",
+               "Accept": "application/vnd.oai.openapi+json"}  # fmt: skip
+    schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application(), headers=headers)
+    schema.token = headers["Authorization"]
+    return schema
+
+
+def test_api_operations_never_fail(api_schema):
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) == 4  # units and service points: list and detail
+    statuses = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=40, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                         HealthCheck.too_slow])  # fmt: skip
+        def check(case):
+            response = case.call(headers={"Authorization": api_schema.token})
+            statuses.append(response.status_code)
+            assert response.status_code < 500, (operation.label, response.status_code)
+            # ignored_auth strips one of the two declared schemes (cookie, token) and expects a
+            # refusal, but the other stays valid; missing/invalid credentials are covered by
+            # tests/test_api.py instead.
+            case.validate_response(response, excluded_checks=[ignored_auth])
+
+        check()
+    assert 200 in statuses and 404 in statuses  # authenticated, and scoping answered
