@@ -27,7 +27,7 @@ PERSONA_UNITS = {
     Role.SEC_ADMIN: COUNTY,
     Role.AUDIT_ADMIN: COUNTY,
 }
-PASSWORD = "Test-Passw0rd!x"
+PASSWORD = "Test-Passw0rd!x"  # noqa: S105 test accounts only
 
 
 def build_units() -> dict[str, Unit]:

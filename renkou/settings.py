@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkou API",
-    "DESCRIPTION": "人口计生综合管理信息系统 API (v1). Every endpoint is scoped to the caller's unit.",
+    "DESCRIPTION": "人口计生综合管理信息系统 API v1, scoped to the caller's unit.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [

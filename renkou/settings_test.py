@@ -2,7 +2,9 @@
 
 import os
 
-os.environ.setdefault("RENKOU_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+os.environ.setdefault(
+    "RENKOU_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
 
 from renkou.settings import *  # noqa: E402,F403
 from renkou.settings import DATABASES  # noqa: E402

@@ -151,7 +151,9 @@ def test_authorization_matrix(endpoint, personas, units, signed_in_client, clien
                     mismatches.append((role, position, method, url, response.status_code))
         client.logout()
     record_property("cases", cases)
-    assert mismatches == [], f"{endpoint.name}: {len(mismatches)} of {cases} cases wrong: {mismatches}"
+    assert mismatches == [], (
+        f"{endpoint.name}: {len(mismatches)} of {cases} cases wrong: {mismatches}"
+    )
 
 
 def test_matrix_size():

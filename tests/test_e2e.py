@@ -1,9 +1,8 @@
 """Browser flows in Debian's Chromium (security.md WH4): sign-in, menus filtered by role,
 the unit tree, a phone-sized screen, and 0 console errors or CSP violations."""
 
-import os
-
 import importlib
+import os
 
 import pytest
 from django.db import connection

@@ -22,7 +22,9 @@ LOCK_MESSAGE = "登录失败次数过多，账号或来源地址已被锁定 15 
 BAD_CREDENTIALS = "用户名或密码错误"
 
 
-def lockout_response(request: HttpRequest, credentials: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: Any, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this when a user name is locked out."""
     form = LoginForm(initial={"username": (credentials or {}).get("username", "")})
     return render(request, "accounts/login.html", {"form": form, "error": LOCK_MESSAGE}, status=429)
@@ -53,7 +55,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if url_has_allowed_host_and_scheme(target, {request.get_host()}):
             return redirect(target)
         return redirect("home")
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    context = {"form": form, "next": request.GET.get("next", "")}
+    return render(request, "accounts/login.html", context)
 
 
 @public

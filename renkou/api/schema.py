@@ -20,8 +20,6 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         for operation in path.values():
             responses = operation.setdefault("responses", {})
             for code, text in ERRORS.items():
-                responses.setdefault(code, {
-                    "description": text,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                })  # fmt: skip
+                content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                responses.setdefault(code, {"description": text, "content": content})
     return result

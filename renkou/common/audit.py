@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from renkou.common.keys import decode_key
+from renkou.common.logging import scrub
 from renkou.common.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -71,17 +72,18 @@ def record(
     """Append one audit row. ``summary`` must never hold personal data (ids and counts only)."""
     values: dict[str, Any] = actor_fields(actor)
     if username and not values["username"]:
-        values["username"] = username[:150]
+        # A name typed at the sign-in page may be an ID number or phone: masked like a log line.
+        values["username"] = scrub(username)[:150]
     values.update(
         ts=timezone.now(),
         ip=ip[:45],
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:64],
-        summary=summary[:500],
+        summary=scrub(summary)[:500],
         row_count=row_count,
         result=str(result),
-        reason=reason[:300],
+        reason=scrub(reason)[:300],
     )
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
@@ -117,7 +119,8 @@ def verify() -> tuple[int, list[Problem]]:
         count += 1
         values = {name: getattr(row, name) for name in _CHAINED}
         if row.seq > expected_seq:
-            problems.append(Problem(expected_seq, "deleted", f"第 {expected_seq}–{row.seq - 1} 行缺失"))
+            gap = f"第 {expected_seq}–{row.seq - 1} 行缺失"
+            problems.append(Problem(expected_seq, "deleted", gap))
         elif row.seq < expected_seq:
             problems.append(Problem(row.seq, "inserted", "序号重复或倒序"))
         if row.prev_hash != prev_hash:
@@ -127,5 +130,6 @@ def verify() -> tuple[int, list[Problem]]:
         prev_hash, expected_seq = row.hash, row.seq + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        problems.append(Problem(head.seq, "head", f"链头记录第 {head.seq} 行，表中止于第 {expected_seq - 1} 行"))
+        detail = f"链头记录第 {head.seq} 行，表中止于第 {expected_seq - 1} 行"
+        problems.append(Problem(head.seq, "head", detail))
     return count, problems

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from renkou.common import audit
 from renkou.geo.constants import Level, full_code
@@ -70,7 +71,7 @@ def units_load(
     New codes are added; a changed name closes the old row (``valid_to``) and opens a new one,
     so history keeps the old name; codes no longer listed are retired, not deleted.
     """
-    start = valid_from or date.today()
+    start = valid_from or timezone.localdate()
     report = LoadReport()
     current = {u.code: u for u in Unit.objects.current().subtree(county_code)}
     listed: set[str] = set()

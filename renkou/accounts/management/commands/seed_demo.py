@@ -60,10 +60,14 @@ class Command(BaseCommand):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             for user, password in created:
-                handle.write(f"{user.username}\t{password}\t{user.get_role_display()}\t{user.unit.name}\n")
+                handle.write(
+                    f"{user.username}\t{password}\t{user.get_role_display()}\t{user.unit.name}\n"
+                )
 
     def _print(self, path: Path) -> None:
-        self.stdout.write("演示账号（首次登录须修改初始密码；县局业务人员和三员账号须绑定手机验证器）：")
+        self.stdout.write(
+            "演示账号（首次登录须修改初始密码；县局业务人员和三员账号须绑定手机验证器）："
+        )
         for username, _full, role, _code in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).select_related("unit").first()
             if user:

