@@ -36,6 +36,9 @@ POLICY: dict[str, Rule] = {
     "geo:unit_list": Rule(WORKERS | {LEAD, SYS}),
     "geo:unit_detail": Rule(WORKERS | {LEAD, SYS}, obj="unit"),
     "geo:servicepoint_list": Rule(WORKERS | {LEAD, SYS}),
+    "geo:unit_rename": Rule(frozenset({SYS}), frozenset({"GET", "POST"}), obj="unit"),
+    "geo:group_add": Rule(frozenset({SYS}), frozenset({"GET", "POST"}), obj="unit"),
+    "geo:servicepoint_add": Rule(frozenset({SYS}), frozenset({"GET", "POST"}), obj="unit"),
     # REST API.
     "unit-list": Rule(WORKERS | {LEAD, SYS}),
     "unit-detail": Rule(WORKERS | {LEAD, SYS}, obj="unit"),

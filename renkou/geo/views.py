@@ -1,15 +1,18 @@
 """Unit and service-network pages (read-only here; the loader command maintains them)."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
-from renkou.geo import selectors
+from renkou.geo import selectors, services
 from renkou.geo.constants import Level
+from renkou.geo.forms import RenameForm, ServicePointForm, VillageGroupForm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 
@@ -48,3 +51,45 @@ def servicepoint_list(request: HttpRequest) -> HttpResponse:
 def _page_size(request: HttpRequest) -> int:
     size = request.GET.get("size", "10")
     return int(size) if size in {"10", "20", "30", "50"} else 10
+
+
+def _unit_form(request: HttpRequest, code: str, form_class: type, title: str, save) -> HttpResponse:
+    """Shared flow of the three maintenance forms: scoped fetch → validate → service → detail."""
+    unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(unit, form.cleaned_data)
+        except (ValueError, IntegrityError) as exc:
+            form.add_error(None, str(exc) if isinstance(exc, ValueError) else "与已有记录重复")
+        else:
+            messages.success(request, f"{title}已保存。")
+            return redirect("geo:unit_detail", code=unit.code)
+    return render(request, "geo/unit_form.html", {"unit": unit, "form": form, "title": title})
+
+
+@require_perm(Perm.MANAGE_UNIT)
+@require_http_methods(["GET", "POST"])
+def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
+    def save(unit: Unit, data: dict) -> None:
+        services.unit_rename(actor=request.user, unit=unit, ip=request.client_ip, **data)
+
+    return _unit_form(request, code, RenameForm, "单位更名", save)
+
+
+@require_perm(Perm.MANAGE_UNIT)
+@require_http_methods(["GET", "POST"])
+def group_add(request: HttpRequest, code: str) -> HttpResponse:
+    def save(unit: Unit, data: dict) -> None:
+        services.village_group_add(actor=request.user, village=unit, ip=request.client_ip, **data)
+
+    return _unit_form(request, code, VillageGroupForm, "新增村民小组", save)
+
+
+@require_perm(Perm.MANAGE_UNIT)
+@require_http_methods(["GET", "POST"])
+def servicepoint_add(request: HttpRequest, code: str) -> HttpResponse:
+    def save(unit: Unit, data: dict) -> None:
+        services.service_point_add(actor=request.user, unit=unit, ip=request.client_ip, **data)
+
+    return _unit_form(request, code, ServicePointForm, "新增服务机构", save)
