@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,8 +33,7 @@ class SessionPolicyMiddleware:
                                   result=LoginLog.Result.TIMEOUT)  # fmt: skip
             services.session_end(request)
             logout(request)
-            messages.info(request, "长时间未操作，已自动退出，请重新登录。")
-            return redirect(settings.LOGIN_URL)
+            return _signed_out(request)
         services.session_touch(request)
         gate = self._gate(request)
         return gate if gate is not None else self.get_response(request)
@@ -57,6 +57,17 @@ class SessionPolicyMiddleware:
         if user.must_change_password or user.password_expired():  # type: ignore[union-attr]
             return _only(request, _PASSWORD_PATHS, "accounts:password")
         return None
+
+
+def _signed_out(request: HttpRequest) -> HttpResponse:
+    """Redirect to the sign-in page with a notice. MessageMiddleware runs after this one and
+    is skipped by the early return, so the message is stored here (calling messages.info
+    would raise MessageFailure, a 500 for every timed-out user)."""
+    response = redirect(settings.LOGIN_URL)
+    storage = default_storage(request)
+    storage.add(messages.INFO, "长时间未操作，已自动退出，请重新登录。")
+    storage.update(response)
+    return response
 
 
 def _only(request: HttpRequest, allowed: tuple[str, ...], target: str) -> HttpResponse | None:

@@ -16,6 +16,7 @@ from renkou.accounts.constants import Role
 from renkou.accounts.models import LoginLog, PasswordHistory, User, UserSession
 from renkou.accounts.passwords import profile
 from renkou.common import audit
+from renkou.common.logging import scrub
 from renkou.geo.models import Unit
 
 ADDRESS_WINDOW = timedelta(minutes=15)
@@ -31,7 +32,7 @@ def login_record(
 ) -> LoginLog:
     """Write the login-log row and its audit row (sign-ins and failures are audited)."""
     entry = LoginLog.objects.create(
-        username=username[:150], user=user, ip=request.client_ip,  # type: ignore[attr-defined]
+        username=scrub(username)[:150], user=user, ip=request.client_ip,  # type: ignore[attr-defined]
         user_agent=_agent(request), result=result,
     )  # fmt: skip
     ok = result in (LoginLog.Result.SUCCESS, LoginLog.Result.LOGOUT)
@@ -86,6 +87,14 @@ def sessions_kill(*, user: User, actor: Any, except_key: str | None = None, ip: 
             object_id=user.pk, row_count=len(keys),
         )  # fmt: skip
     return len(keys)
+
+
+def session_rekey(request: HttpRequest, *, old_key: str | None) -> None:
+    """Follow a cycled session key, so the session stays listed and can still be ended."""
+    if old_key and request.session.session_key:
+        UserSession.objects.filter(session_key=old_key).update(
+            session_key=request.session.session_key
+        )
 
 
 def session_end(request: HttpRequest) -> None:

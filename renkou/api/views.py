@@ -6,7 +6,7 @@ from renkou.accounts.constants import Perm
 from renkou.api.permissions import RolePermission
 from renkou.api.serializers import ServicePointSerializer, UnitSerializer
 from renkou.geo import selectors
-from renkou.geo.models import Unit
+from renkou.geo.models import ServicePoint, Unit
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -27,6 +27,7 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ServicePointSerializer
     permission_classes = [RolePermission]
     required_perm = Perm.VIEW_UNIT
+    queryset = ServicePoint.objects.none()  # schema only; requests use get_queryset
 
     def get_queryset(self):
         return selectors.service_points(self.request.user)

@@ -1,0 +1,159 @@
+"""Production settings (security.md OP3, SE3, WH1): start refuses missing or default secrets, and
+``check --deploy`` passes with good ones. Each case starts a fresh interpreter, because the
+settings module reads the environment once at import."""
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+KEYS = ("RENKOU_FIELD_KEY", "RENKOU_INDEX_KEY", "RENKOU_AUDIT_KEY")
+SETUP = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'renkou.settings'; django.setup()"
+)
+
+
+def good_secrets() -> dict[str, str]:
+    values = {"RENKOU_SECRET_KEY": secrets.token_urlsafe(45)}  # 60 characters
+    for name in KEYS:
+        values[name] = base64.b64encode(secrets.token_bytes(32)).decode()
+    return values
+
+
+def environment(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
+    """A clean environment: nothing inherited from the test run but PATH."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "RENKOU_ENV": "production",
+        "RENKOU_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "RENKOU_ALLOWED_HOSTS": "renkou.example",
+        **good_secrets(),
+    }
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+BAD = [
+    pytest.param({"RENKOU_SECRET_KEY": None}, "RENKOU_SECRET_KEY", id="secret-missing"),
+    pytest.param({"RENKOU_FIELD_KEY": None}, "RENKOU_FIELD_KEY", id="field-missing"),
+    pytest.param({"RENKOU_INDEX_KEY": None}, "RENKOU_INDEX_KEY", id="index-missing"),
+    pytest.param({"RENKOU_AUDIT_KEY": None}, "RENKOU_AUDIT_KEY", id="audit-missing"),
+    pytest.param(
+        {"RENKOU_SECRET_KEY": "django-insecure-" + "x" * 50},
+        "RENKOU_SECRET_KEY",
+        id="secret-default",
+    ),
+    pytest.param({"RENKOU_SECRET_KEY": "short-secret"}, "RENKOU_SECRET_KEY", id="secret-short"),
+    pytest.param({"RENKOU_FIELD_KEY": "changeme"}, "RENKOU_FIELD_KEY", id="field-default"),
+    pytest.param(
+        {"RENKOU_INDEX_KEY": "not base64 at all!"}, "RENKOU_INDEX_KEY", id="index-not-base64"
+    ),
+    pytest.param(
+        {"RENKOU_AUDIT_KEY": base64.b64encode(b"k" * 16).decode()},
+        "RENKOU_AUDIT_KEY",
+        id="audit-too-short",
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "name"), BAD)
+def test_production_refuses_unsafe_secrets(tmp_path, overrides, name):
+    result = run(environment(tmp_path, **overrides), "-c", SETUP)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
+def test_production_refuses_when_every_secret_is_missing(tmp_path):
+    env = environment(tmp_path, RENKOU_SECRET_KEY=None, **dict.fromkeys(KEYS))
+    result = run(env, "-c", SETUP)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert not (tmp_path / "var" / "dev-secrets.json").exists()
+
+
+def test_production_reads_a_secret_from_a_file(tmp_path):
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    env = environment(tmp_path, RENKOU_AUDIT_KEY=None, RENKOU_AUDIT_KEY_FILE=str(key_file))
+    result = run(env, "-c", SETUP)
+    assert result.returncode == 0, result.stderr
+
+
+PRINT_SETTINGS = SETUP + (
+    "; from django.conf import settings as s; import json; print(json.dumps({k: getattr(s, k) "
+    "for k in ['DEBUG', 'SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
+    "'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_NAME', 'CSRF_COOKIE_SECURE', 'CSRF_COOKIE_NAME', "
+    "'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS']}))"
+)
+
+
+def test_production_cookies_and_transport(tmp_path):
+    result = run(environment(tmp_path), "-c", PRINT_SETTINGS)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["DEBUG"] is False
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert values["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert values["CSRF_COOKIE_NAME"].startswith("__Host-")
+    assert values["SECURE_SSL_REDIRECT"]
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+
+
+def test_check_deploy_security_passes(tmp_path):
+    result = run(
+        environment(tmp_path),
+        "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_passes_with_good_secrets(tmp_path):
+    result = run(environment(tmp_path), "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_development_creates_private_random_keys(tmp_path):
+    env = environment(tmp_path, RENKOU_ENV="development", RENKOU_SECRET_KEY=None,
+                      **dict.fromkeys(KEYS))  # fmt: skip
+    result = run(env, "-c", SETUP)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "var" / "dev-secrets.json"
+    assert path.stat().st_mode & 0o077 == 0
+    values = json.loads(path.read_text())
+    assert len(base64.b64decode(values["RENKOU_AUDIT_KEY"])) == 32
+
+
+def test_an_empty_database_url_means_the_default_sqlite_file(tmp_path):
+    env = environment(tmp_path, RENKOU_ENV="development", DATABASE_URL="")
+    code = SETUP + (
+        "; from django.conf import settings as s; import json; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], str(s.DATABASES['default']['NAME'])]))"
+    )
+    result = run(env, "-c", code)
+    assert result.returncode == 0, result.stderr
+    engine, name = json.loads(result.stdout.strip().splitlines()[-1])
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(tmp_path / "var" / "renkou.sqlite3")
