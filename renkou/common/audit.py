@@ -111,8 +111,19 @@ def _rows() -> Iterator[AuditEntry]:
     return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
 
 
-def verify() -> tuple[int, list[Problem]]:
-    """Walk the chain; return (rows checked, problems). An empty list means intact."""
+def head() -> tuple[int, str]:
+    """(last sequence number, last hash): an anchor to keep outside the database."""
+    row = AuditHead.objects.filter(pk=1).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+def verify(anchor: tuple[int, str] | None = None) -> tuple[int, list[Problem]]:
+    """Walk the chain; return (rows checked, problems). An empty list means intact.
+
+    ``anchor`` is a (seq, hash) pair saved earlier outside the database: the row must still be
+    there with that hash. Without it, someone who deletes the newest rows and rewrites the head
+    row to match could go unnoticed; with a daily anchor, only rows newer than it could.
+    """
     problems: list[Problem] = []
     prev_hash, expected_seq, count = GENESIS, 1, 0
     for row in _rows():
@@ -128,6 +139,12 @@ def verify() -> tuple[int, list[Problem]]:
         if _hash(row.prev_hash, values) != row.hash:
             problems.append(Problem(row.seq, "edited", "本行内容与哈希不符（被修改或伪造）"))
         prev_hash, expected_seq = row.hash, row.seq + 1
+    if anchor is not None and anchor[0] > 0:
+        kept = AuditEntry.objects.filter(seq=anchor[0]).values_list("hash", flat=True).first()
+        if kept != anchor[1]:
+            problems.append(
+                Problem(anchor[0], "anchor", "与外部保存的锚点不符（该行或其后的行被删除或改写）")
+            )
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         detail = f"链头记录第 {head.seq} 行，表中止于第 {expected_seq - 1} 行"
