@@ -26,6 +26,11 @@ RENKOU_FIELD_KEY = _secrets["RENKOU_FIELD_KEY"]
 RENKOU_INDEX_KEY = _secrets["RENKOU_INDEX_KEY"]
 RENKOU_AUDIT_KEY = _secrets["RENKOU_AUDIT_KEY"]
 
+# Field encryption: the suite for new ciphertexts ("aes256gcm" default, or "sm4gcm" for 密评),
+# and earlier keys (base64, comma-separated) still able to decrypt during a key rotation.
+RENKOU_FIELD_SUITE = env_str("RENKOU_FIELD_SUITE", "aes256gcm")
+RENKOU_FIELD_OLD_KEYS = env_list("RENKOU_FIELD_OLD_KEYS")
+
 ALLOWED_HOSTS = env_list("RENKOU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("RENKOU_CSRF_TRUSTED_ORIGINS")
 
