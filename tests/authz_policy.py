@@ -13,6 +13,8 @@ SYS, SEC, AUD = "sys_admin", "sec_admin", "audit_admin"
 ALL = frozenset({V, T, C, TECH, INSP, LEAD, SYS, SEC, AUD})
 WORKERS = frozenset({V, T, C, TECH, INSP})
 PUBLIC = "public"
+GET_POST = frozenset({"GET", "POST"})
+POST = frozenset({"POST"})
 
 
 @dataclass(frozen=True)
@@ -26,19 +28,19 @@ class Rule:
 
 POLICY: dict[str, Rule] = {
     # Sign-in pages.
-    "accounts:login": Rule(PUBLIC, frozenset({"GET", "POST"})),
-    "accounts:logout": Rule(PUBLIC, frozenset({"POST"})),
-    "accounts:mfa": Rule(ALL, frozenset({"GET", "POST"})),
-    "accounts:password": Rule(ALL, frozenset({"GET", "POST"})),
+    "accounts:login": Rule(PUBLIC, GET_POST),
+    "accounts:logout": Rule(PUBLIC, POST),
+    "accounts:mfa": Rule(ALL, GET_POST),
+    "accounts:password": Rule(ALL, GET_POST),
     "home": Rule(ALL),
     # Units and the service network: everyone who works with the county's data, and the system
     # administrator who maintains units; not the security or audit administrators.
     "geo:unit_list": Rule(WORKERS | {LEAD, SYS}),
     "geo:unit_detail": Rule(WORKERS | {LEAD, SYS}, obj="unit"),
     "geo:servicepoint_list": Rule(WORKERS | {LEAD, SYS}),
-    "geo:unit_rename": Rule(frozenset({SYS}), frozenset({"GET", "POST"}), obj="unit"),
-    "geo:group_add": Rule(frozenset({SYS}), frozenset({"GET", "POST"}), obj="unit"),
-    "geo:servicepoint_add": Rule(frozenset({SYS}), frozenset({"GET", "POST"}), obj="unit"),
+    "geo:unit_rename": Rule(frozenset({SYS}), GET_POST, obj="unit"),
+    "geo:group_add": Rule(frozenset({SYS}), GET_POST, obj="unit"),
+    "geo:servicepoint_add": Rule(frozenset({SYS}), GET_POST, obj="unit"),
     # REST API.
     "unit-list": Rule(WORKERS | {LEAD, SYS}),
     "unit-detail": Rule(WORKERS | {LEAD, SYS}, obj="unit"),
@@ -47,9 +49,26 @@ POLICY: dict[str, Rule] = {
     "schema": Rule(ALL),
     # --- system pages (三员 and the personal centre) ---
     "system:user_list": Rule(frozenset({SYS})),
+    "system:user_create": Rule(frozenset({SYS}), GET_POST),
+    "system:user_edit": Rule(frozenset({SYS}), GET_POST, obj="user"),
+    "system:user_reset_password": Rule(frozenset({SYS}), POST, obj="user"),
+    "system:user_kill_sessions": Rule(frozenset({SYS}), POST, obj="user"),
+    "system:user_unlock": Rule(frozenset({SYS}), POST, obj="user"),
     "system:dict_list": Rule(frozenset({SYS})),
+    "system:dicttype_create": Rule(frozenset({SYS}), GET_POST),
+    "system:dicttype_edit": Rule(frozenset({SYS}), GET_POST, obj="dicttype", scoped=False),
+    "system:dictitem_list": Rule(frozenset({SYS}), obj="dicttype", scoped=False),
+    "system:dictitem_create": Rule(frozenset({SYS}), GET_POST, obj="dicttype", scoped=False),
+    "system:dictitem_edit": Rule(frozenset({SYS}), GET_POST, obj="dictitem", scoped=False),
+    "system:dictitem_set_active": Rule(frozenset({SYS}), POST, obj="dictitem", scoped=False),
     "system:session_list": Rule(frozenset({SEC})),
+    "system:session_kill": Rule(frozenset({SEC}), POST, obj="user"),
     "system:loginlog_list": Rule(frozenset({SEC, AUD})),
+    "system:loginlog_unlock": Rule(frozenset({SEC}), POST, obj="loginlog", scoped=False),
     "system:audit_list": Rule(frozenset({AUD})),
+    "system:audit_export": Rule(frozenset({AUD}), POST),
     "system:job_list": Rule(ALL),
+    # Jobs are private to their owner: the "own" position is the caller's finished job, every
+    # other position someone else's (404).
+    "system:job_download": Rule(ALL, obj="job"),
 }

@@ -8,6 +8,7 @@ response must match the declared policy in ``tests/authz_policy.py``: 0 unexpect
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import OTHER_COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, make_user
 from renkou.accounts.constants import COUNTY_WIDE_ROLES, Role
+from renkou.accounts.models import LoginLog, User
+from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 from tests.authz_policy import POLICY, PUBLIC, Rule
@@ -89,28 +92,54 @@ def _in_scope(user, unit: Unit) -> bool:
     return unit.prefix.startswith(user.scope_prefix)
 
 
-def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit) -> dict | None:
-    """URL kwargs naming an object that belongs to ``unit``."""
+def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: str) -> dict:
+    """URL kwargs naming an object that belongs to ``unit`` (or, for jobs, to the caller at the
+    "own" position and to someone else at every other)."""
+    key = endpoint.kwarg_names[0]
     if rule.obj == "unit":
-        return {endpoint.kwarg_names[0]: unit.code}
+        return {key: unit.code}
     if rule.obj == "servicepoint":
         point, _ = ServicePoint.objects.get_or_create(
             unit=unit, kind=ServicePoint.Kind.VILLAGE_ROOM, defaults={"name": f"{unit.name}服务室"}
         )
         return {endpoint.kwarg_names[0]: point.pk}
     if rule.obj == "user":
-        victim = make_user(f"victim_{unit.code}_{endpoint.name.replace(':', '_')}",
-                           Role.VILLAGE_ADMIN, unit)  # fmt: skip
-        return {endpoint.kwarg_names[0]: victim.pk}
+        victim = User.objects.filter(username=f"victim_{unit.code}").first() or make_user(
+            f"victim_{unit.code}", Role.VILLAGE_ADMIN, unit
+        )
+        return {key: victim.pk}
+    if rule.obj == "dicttype":
+        return {key: DictType.objects.get(code="sex").pk}
+    if rule.obj == "dictitem":
+        return {key: DictItem.objects.get(dict_type__code="sex", value="1").pk}
+    if rule.obj == "loginlog":
+        row = LoginLog.objects.create(username="someone", ip="10.0.0.9", result="failure")
+        return {key: row.pk}
+    if rule.obj == "job":
+        owner = user if position == "own" else make_user(f"owner_{user.pk}_{position}",
+                                                         Role.VILLAGE_ADMIN, unit)  # fmt: skip
+        return {key: _finished_job(owner).pk}
     raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
 
 
-def _expected(rule: Rule, user, unit: Unit | None, method: str) -> str:
+def _finished_job(owner) -> JobProgress:
+    job = JobProgress.objects.create(kind="test", title="测试任务", owner_id=owner.pk,
+                                     unit_code=owner.unit.code, status=JobProgress.Status.DONE,
+                                     result_file=f"exports/matrix-{owner.pk}.xlsx")  # fmt: skip
+    path = Path(settings.MEDIA_ROOT) / job.result_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK\x03\x04 test")
+    return job
+
+
+def _expected(rule: Rule, user, unit: Unit | None, method: str, position: str) -> str:
     """'allow', 'deny', or 'hidden' (allowed role and method, object out of scope: 404)."""
     if method not in rule.methods:
         return "deny"
     if rule.roles != PUBLIC and user.role not in rule.roles:
         return "deny"
+    if rule.obj == "job":
+        return "allow" if position == "own" else "hidden"
     if rule.obj and rule.scoped and unit is not None and not _in_scope(user, unit):
         return "hidden"
     return "allow"
@@ -136,13 +165,15 @@ def test_authorization_matrix(endpoint, personas, units, signed_in_client, clien
             unit = _position_unit(user, position, units)
             if unit is None:
                 continue
-            kwargs = _object_kwargs(rule, endpoint, unit) if endpoint.kwarg_names else {}
+            kwargs = {}
+            if endpoint.kwarg_names:
+                kwargs = _object_kwargs(rule, endpoint, unit, user, position)
             url = reverse(endpoint.name, kwargs=kwargs)
             for method in METHODS:
                 cases += 1
                 signed_in_client(user)
                 response = getattr(client, method.lower())(url, REMOTE_ADDR="10.0.0.1")
-                expected = _expected(rule, user, unit, method)
+                expected = _expected(rule, user, unit, method, position)
                 allowed = _allowed(response, endpoint)
                 wrong = allowed != (expected == "allow")
                 # Out of scope must look exactly like a missing object: 404, never 403.

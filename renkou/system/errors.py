@@ -10,10 +10,10 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html",
-                  {"code": 404, "message": "页面或记录不存在，或不在您的管辖范围内。"}, status=404)  # fmt: skip
+    message = "页面或记录不存在，或不在您的管辖范围内。"
+    return render(request, "errors/error.html", {"code": 404, "message": message}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/error.html",
-                  {"code": 500, "message": "系统出现错误，已记录。请稍后重试或联系管理员。"}, status=500)  # fmt: skip
+    message = "系统出现错误，已记录。请稍后重试或联系管理员。"
+    return render(request, "errors/error.html", {"code": 500, "message": message}, status=500)

@@ -1,87 +1,368 @@
-"""System pages: the home page per role and the administrators' lists."""
+"""System pages: the home page per role and the administrators' pages (三员 and 个人中心).
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+Each view: policy decorator → validate → scoped fetch → one service call → render or redirect.
+"""
 
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from renkou.accounts import services as account_services
 from renkou.accounts.constants import Perm, Role
-from renkou.accounts.models import LoginLog, User, UserSession
+from renkou.accounts.forms import UserForm
+from renkou.accounts.models import LoginLog, User
 from renkou.accounts.permissions import require_perm, signed_in
 from renkou.common.htmx import render_page
-from renkou.common.models import AuditEntry, DictType, JobProgress
+from renkou.common.models import DictItem, DictType, JobProgress
+from renkou.geo import selectors as geo_selectors
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
+from renkou.geo.scope import get_visible_or_404
+from renkou.system import selectors, services
+from renkou.system.forms import (
+    AuditFilterForm,
+    DictItemForm,
+    DictTypeForm,
+    LoginLogFilterForm,
+    styled,
+)
 
-HOME_TEMPLATES = {
-    Role.SYS_ADMIN: "system/home_admin.html",
-    Role.SEC_ADMIN: "system/home_admin.html",
-    Role.AUDIT_ADMIN: "system/home_admin.html",
-}
+STATUS_CHOICES = (("1", "正常"), ("0", "停用"))
 
 
-def _page(request: HttpRequest, rows: object) -> object:
+def _page(request: HttpRequest, rows: Any) -> Page:
     size = request.GET.get("size", "10")
     size_n = int(size) if size in {"10", "20", "30", "50"} else 10
     return Paginator(rows, size_n).get_page(request.GET.get("page"))
 
 
+def _params(request: HttpRequest, *names: str) -> dict[str, str]:
+    return {name: request.GET.get(name, "").strip() for name in names}
+
+
+def _ip(request: HttpRequest) -> str:
+    return getattr(request, "client_ip", "")
+
+
+# --- 首页 -------------------------------------------------------------------------------
+
+
+def _home_worker(user: User) -> dict[str, Any]:
+    units = Unit.objects.current().visible_to(user)
+    return {"townships": units.filter(level=Level.TOWNSHIP).count(),
+            "villages": units.filter(level=Level.VILLAGE).count()}  # fmt: skip
+
+
+def _home_sys(user: User) -> dict[str, Any]:
+    users = User.objects.visible_to(user)
+    return {"user_count": users.count(), "active_users": users.filter(is_active=True).count(),
+            "dict_count": DictType.objects.count()}  # fmt: skip
+
+
+def _home_sec(user: User) -> dict[str, Any]:
+    return {"online": selectors.sessions(user).count(), "locked": len(selectors.locked_usernames())}
+
+
+def _home_audit(user: User) -> dict[str, Any]:
+    return {"audit_today": selectors.audit_rows_today(), "audit_total": selectors.audit_total()}
+
+
+HOME_PANELS = {Role.SYS_ADMIN: _home_sys, Role.SEC_ADMIN: _home_sec, Role.AUDIT_ADMIN: _home_audit}
+
+
 @signed_in
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """One home page, its content by role; counts and links only, never a person."""
     user = request.user
-    units = Unit.objects.current().visible_to(user)
-    context = {
-        "townships": units.filter(level=Level.TOWNSHIP).count(),
-        "villages": units.filter(level=Level.VILLAGE).count(),
-        "recent_logins": LoginLog.objects.filter(user=user).order_by("-ts")[:5],
-    }
-    return render(request, HOME_TEMPLATES.get(user.role, "system/home.html"), context)
+    panel = HOME_PANELS.get(user.role)
+    context = panel(user) if panel else _home_worker(user)
+    context["recent_logins"] = LoginLog.objects.filter(user=user).order_by("-ts")[:5]
+    template = "system/home_admin.html" if panel else "system/home.html"
+    return render(request, template, context)
+
+
+# --- 用户管理 ----------------------------------------------------------------------------
+
+
+def _unit_option(unit: Unit) -> str:
+    """Indented by level in code order, so the drop-down reads as the tree (village names
+    repeat across townships, hence the code)."""
+    indent = "\u3000" * max(0, unit.level - Level.COUNTY)  # ideographic space
+    return f"{indent}{unit.name}（{unit.code}）"
+
+
+def _user_form(request: HttpRequest, **kwargs: Any) -> UserForm:
+    units = Unit.objects.current().visible_to(request.user).order_by("code")
+    form = styled(UserForm(request.POST or None, units=units, **kwargs))
+    form.fields["unit"].label_from_instance = _unit_option
+    if form.editing is not None and form.editing.pk == request.user.pk:
+        # An administrator cannot demote, move or disable the account in use (no lock-out).
+        for name in ("role", "unit", "is_active"):
+            form.fields[name].disabled = True
+            form.fields[name].help_text = "不能修改自己账号的角色、单位或状态"
+    return form
 
 
 @require_perm(Perm.MANAGE_USER)
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = User.objects.visible_to(request.user).select_related("unit").order_by("username")
-    return render_page(request, "system/user_list.html", {"page": _page(request, users)},
-                       partial="results")  # fmt: skip
+    params = _params(request, "q", "role", "status", "parent")
+    page = _page(request, selectors.users(request.user, **params))
+    locked = selectors.locked_usernames([u.username for u in page])
+    context = {"page": page, "params": params, "roles": Role.choices, "statuses": STATUS_CHOICES,
+               "tree": geo_selectors.unit_tree(request.user), "locked": locked}  # fmt: skip
+    return render_page(request, "system/user_list.html", context, partial="results")
+
+
+@require_perm(Perm.MANAGE_USER)
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = _user_form(request)
+    del form.fields["is_active"]  # a new account is active; disable it later if needed
+    if request.method == "POST" and form.is_valid():
+        user, raw = services.user_add(actor=request.user, ip=_ip(request), **form.cleaned_data)
+        return render(request, "system/user_password.html", {"target": user, "password": raw,
+                                                             "created": True})  # fmt: skip
+    return render(request, "system/user_form.html", {"form": form, "title": "新增用户"})
+
+
+@require_perm(Perm.MANAGE_USER)
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(User, request.user, pk=pk)
+    initial = {"username": target.username, "full_name": target.full_name, "role": target.role,
+               "unit": target.unit_id, "is_active": target.is_active,
+               "mfa_required": target.mfa_required}  # fmt: skip
+    form = _user_form(request, initial=initial, editing=target)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account_services.user_update(
+            actor=request.user, user=target, role=data["role"], unit=data["unit"],
+            full_name=data["full_name"], is_active=data["is_active"],
+            mfa_required=data["mfa_required"], ip=_ip(request),
+        )  # fmt: skip
+        messages.success(request, f"用户 {target.username} 已保存。")
+        return redirect("system:user_list")
+    return render(request, "system/user_form.html", {"form": form, "title": "修改用户",
+                                                     "target": target})  # fmt: skip
+
+
+@require_perm(Perm.MANAGE_USER)
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(User, request.user, pk=pk)
+    if target.pk == request.user.pk:
+        messages.warning(request, "不能重置自己的密码，请通过“修改密码”修改。")
+        return redirect("system:user_list")
+    try:
+        raw = services.user_password_reset(actor=request.user, user=target, ip=_ip(request))
+    except ValidationError:
+        messages.error(request, "生成初始密码失败，请重试。")
+        return redirect("system:user_list")
+    return render(request, "system/user_password.html", {"target": target, "password": raw})
+
+
+@require_perm(Perm.MANAGE_USER)
+@require_POST
+def user_kill_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(User, request.user, pk=pk)
+    count = account_services.sessions_kill(user=target, actor=request.user, ip=_ip(request),
+                                           except_key=request.session.session_key)  # fmt: skip
+    messages.success(request, f"已强制退出用户 {target.username} 的 {count} 个登录。")
+    return redirect("system:user_list")
+
+
+@require_perm(Perm.MANAGE_USER)
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(User, request.user, pk=pk)
+    services.account_unlock(actor=request.user, username=target.username, user_id=target.pk,
+                            ip=_ip(request))  # fmt: skip
+    messages.success(request, f"用户 {target.username} 已解锁，可以重新登录。")
+    return redirect("system:user_list")
+
+
+# --- 字典管理 ----------------------------------------------------------------------------
 
 
 @require_perm(Perm.MANAGE_DICT)
 @require_GET
 def dict_list(request: HttpRequest) -> HttpResponse:
-    types = DictType.objects.all()
-    return render_page(request, "system/dict_list.html", {"page": _page(request, types)},
-                       partial="results")  # fmt: skip
+    params = _params(request, "q", "status")
+    context = {"page": _page(request, selectors.dict_types(**params)), "params": params,
+               "statuses": STATUS_CHOICES}  # fmt: skip
+    return render_page(request, "system/dict_list.html", context, partial="results")
 
 
-@require_perm(Perm.MANAGE_SECURITY)
+@require_perm(Perm.MANAGE_DICT)
+@require_http_methods(["GET", "POST"])
+def dicttype_create(request: HttpRequest) -> HttpResponse:
+    form = styled(DictTypeForm(request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        dict_type = services.dict_type_create(actor=request.user, ip=_ip(request),
+                                              **form.cleaned_data)  # fmt: skip
+        messages.success(request, f"字典类型 {dict_type.name} 已新增。")
+        return redirect("system:dictitem_list", pk=dict_type.pk)
+    return render(request, "system/dicttype_form.html", {"form": form, "title": "新增字典类型"})
+
+
+@require_perm(Perm.MANAGE_DICT)
+@require_http_methods(["GET", "POST"])
+def dicttype_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    dict_type = get_object_or_404(DictType, pk=pk)  # dictionaries are county-wide, not scoped
+    initial = {f: getattr(dict_type, f) for f in ("code", "name", "source", "is_active", "remark")}
+    form = styled(DictTypeForm(request.POST or None, initial=initial, editing=dict_type))
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+        services.dict_type_update(actor=request.user, dict_type=dict_type, ip=_ip(request),
+                                  **values)  # fmt: skip
+        messages.success(request, f"字典类型 {dict_type.name} 已保存。")
+        return redirect("system:dict_list")
+    context = {"form": form, "title": "修改字典类型", "dict_type": dict_type}
+    return render(request, "system/dicttype_form.html", context)
+
+
+@require_perm(Perm.MANAGE_DICT)
 @require_GET
-def session_list(request: HttpRequest) -> HttpResponse:
-    rows = UserSession.objects.select_related("user", "user__unit")
-    return render_page(request, "system/session_list.html", {"page": _page(request, rows)},
-                       partial="results")  # fmt: skip
+def dictitem_list(request: HttpRequest, pk: int) -> HttpResponse:
+    dict_type = get_object_or_404(DictType, pk=pk)
+    params = _params(request, "q", "status")
+    page = _page(request, selectors.dict_items(dict_type, **params))
+    context = {"dict_type": dict_type, "page": page, "params": params,
+               "statuses": STATUS_CHOICES}  # fmt: skip
+    return render_page(request, "system/dictitem_list.html", context, partial="results")
 
 
-@require_perm(Perm.VIEW_LOGIN_LOG)
-@require_GET
-def loginlog_list(request: HttpRequest) -> HttpResponse:
-    rows = LoginLog.objects.all()
-    return render_page(request, "system/loginlog_list.html", {"page": _page(request, rows)},
-                       partial="results")  # fmt: skip
+@require_perm(Perm.MANAGE_DICT)
+@require_http_methods(["GET", "POST"])
+def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
+    dict_type = get_object_or_404(DictType, pk=pk)
+    form = styled(DictItemForm(request.POST or None, dict_type=dict_type))
+    if request.method == "POST" and form.is_valid():
+        services.dict_item_create(actor=request.user, dict_type=dict_type, ip=_ip(request),
+                                  **form.cleaned_data)  # fmt: skip
+        messages.success(request, "字典数据已新增。")
+        return redirect("system:dictitem_list", pk=dict_type.pk)
+    context = {"form": form, "title": "新增字典数据", "dict_type": dict_type}
+    return render(request, "system/dictitem_form.html", context)
+
+
+@require_perm(Perm.MANAGE_DICT)
+@require_http_methods(["GET", "POST"])
+def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
+    names = ("value", "label", "sort", "tag", "is_default", "is_active", "remark")
+    form = styled(DictItemForm(request.POST or None, initial={n: getattr(item, n) for n in names},
+                               dict_type=item.dict_type, editing=item))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "value"}
+        services.dict_item_update(actor=request.user, item=item, ip=_ip(request), **values)
+        messages.success(request, "字典数据已保存。")
+        return redirect("system:dictitem_list", pk=item.dict_type_id)
+    context = {"form": form, "title": "修改字典数据", "dict_type": item.dict_type, "item": item}
+    return render(request, "system/dictitem_form.html", context)
+
+
+@require_perm(Perm.MANAGE_DICT)
+@require_POST
+def dictitem_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
+    active = request.POST.get("active") == "1"
+    services.dict_item_set_active(actor=request.user, item=item, active=active, ip=_ip(request))
+    messages.success(request, f"字典数据“{item.label}”已{'启用' if active else '停用'}。")
+    return redirect("system:dictitem_list", pk=item.dict_type_id)
+
+
+# --- 审计日志 ----------------------------------------------------------------------------
 
 
 @require_perm(Perm.VIEW_AUDIT_LOG)
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
-    rows = AuditEntry.objects.all()
-    return render_page(request, "system/audit_list.html", {"page": _page(request, rows)},
-                       partial="results")  # fmt: skip
+    form = styled(AuditFilterForm(request.GET or None), small=True)
+    filters = form.filters()
+    context = {"form": form, "filters": filters,
+               "page": _page(request, selectors.audit_entries(filters))}  # fmt: skip
+    return render_page(request, "system/audit_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_AUDIT_LOG)
+@require_POST
+def audit_export(request: HttpRequest) -> HttpResponse:
+    filters = AuditFilterForm(request.POST).filters()
+    services.audit_export_start(actor=request.user, filters=filters, ip=_ip(request))
+    messages.success(request, "导出任务已提交，完成后可在“后台任务”中下载。")
+    return redirect("system:job_list")
+
+
+# --- 登录日志 / 在线用户 --------------------------------------------------------------------
+
+
+@require_perm(Perm.VIEW_LOGIN_LOG)
+@require_GET
+def loginlog_list(request: HttpRequest) -> HttpResponse:
+    form = styled(LoginLogFilterForm(request.GET or None), small=True)
+    page = _page(request, selectors.login_logs(form.filters()))
+    can_unlock = request.user.has_perm(Perm.MANAGE_SECURITY)
+    locked = selectors.locked_usernames([r.username for r in page]) if can_unlock else set()
+    context = {"form": form, "page": page, "locked": locked, "can_unlock": can_unlock,
+               "locked_result": LoginLog.Result.LOCKED}  # fmt: skip
+    return render_page(request, "system/loginlog_list.html", context, partial="results")
+
+
+@require_perm(Perm.MANAGE_SECURITY)
+@require_POST
+def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(LoginLog.objects.select_related("user"), pk=pk)  # county-wide log
+    username = entry.user.username if entry.user else entry.username  # the log may mask it
+    services.account_unlock(actor=request.user, username=username, user_id=entry.user_id,
+                            ip=_ip(request))  # fmt: skip
+    messages.success(request, f"账号 {username} 已解锁。")
+    return redirect("system:loginlog_list")
+
+
+@require_perm(Perm.MANAGE_SECURITY)
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    context = {"page": _page(request, selectors.sessions(request.user))}
+    return render_page(request, "system/session_list.html", context, partial="results")
+
+
+@require_perm(Perm.MANAGE_SECURITY)
+@require_POST
+def session_kill(request: HttpRequest, pk: int) -> HttpResponse:
+    """强退: end every session of the account (``pk`` is the user), except the caller's own."""
+    target = get_visible_or_404(User, request.user, pk=pk)
+    count = account_services.sessions_kill(user=target, actor=request.user, ip=_ip(request),
+                                           except_key=request.session.session_key)  # fmt: skip
+    messages.success(request, f"已强制退出 {target.username} 的 {count} 个登录。")
+    return redirect("system:session_list")
+
+
+# --- 后台任务 ----------------------------------------------------------------------------
+
+UNFINISHED = (JobProgress.Status.QUEUED, JobProgress.Status.RUNNING)
 
 
 @require_perm(Perm.VIEW_JOBS)
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    rows = JobProgress.objects.filter(owner_id=request.user.pk)
-    return render_page(request, "system/job_list.html", {"page": _page(request, rows)},
-                       partial="results")  # fmt: skip
+    page = _page(request, selectors.jobs(request.user))
+    polling = any(job.status in UNFINISHED for job in page)
+    context = {"page": page, "polling": polling}
+    return render_page(request, "system/job_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_JOBS)
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result file of one's own finished job; anyone else's job is 404 (and audited)."""
+    job, path = services.job_download(actor=request.user, pk=pk, ip=_ip(request))
+    name = f"{job.title}-{job.pk}{path.suffix}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)

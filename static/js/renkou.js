@@ -23,3 +23,40 @@
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); e.stopPropagation(); }
   }, true);
 })();
+// System pages: progress bars take their width from data-progress (style="" is not allowed
+// under the CSP, but setting the property from a script is); re-applied after htmx swaps.
+(function () {
+  "use strict";
+  function bars(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    scope.querySelectorAll("[data-progress]").forEach(function (el) {
+      var pct = Math.max(0, Math.min(100, parseInt(el.getAttribute("data-progress"), 10) || 0));
+      el.style.width = pct + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { bars(document); });
+  document.addEventListener("htmx:load", function (e) { bars(e.target); });
+  // Buttons with data-copy="#selector" copy that element's text (e.g. an initial password).
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-copy]");
+    if (!btn) { return; }
+    var source = document.querySelector(btn.getAttribute("data-copy"));
+    if (!source) { return; }
+    var text = source.textContent.trim();
+    var done = function () { btn.innerHTML = '<i class="bi bi-check2"></i> 已复制'; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      if (document.execCommand("copy")) { done(); }
+    }
+  });
+})();
+// htmx "settles" some attributes of elements kept across a swap by re-setting them; a style
+// attribute (e.g. an empty one left by a browser tool) would then be re-applied and refused by
+// the CSP. Settle classes only; no page uses style attributes.
+if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "height"]; }

@@ -1,0 +1,73 @@
+"""Positive validation of phone numbers and bank cards (security.md IN1).
+
+Each function takes what a clerk typed or a spreadsheet held, returns the normalised value to
+store, and raises ``ValidationError`` with a message for the form or the import error report.
+Resident IDs live in ``renkou.common.idnumber`` because they have more than one outcome.
+"""
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+
+_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+# Area code 0 + 2–3 digits (010, 020–029, 0xxx), local number of 7–8 digits not starting with 0.
+_FIXED = re.compile(r"(0\d{2,3})-?([1-9]\d{6,7})", re.ASCII)
+_COUNTRY_PREFIXES = ("+86", "0086")
+_DASHES = str.maketrans("", "", "-\u2010\u2011\u2012\u2013\u2014\u2212")
+
+MOBILE_MESSAGE = "请输入11位手机号码"
+PHONE_MESSAGE = "请输入11位手机号码或带区号的固定电话，如 0941-1234567"
+BANK_CARD_FORMAT_MESSAGE = "银行卡号应为12–19位数字"
+BANK_CARD_MESSAGE = "银行卡号校验不正确"
+
+
+def _compact(raw: object) -> str:
+    """NFKC (full-width to ASCII) and no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", "" if raw is None else str(raw)).split())
+
+
+def _without_country_code(text: str) -> str:
+    for prefix in _COUNTRY_PREFIXES:
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def mobile(raw: object) -> str:
+    """A mainland mobile number as 11 digits; "+86 138-1234-5678" is accepted."""
+    value = _without_country_code(_compact(raw).translate(_DASHES))
+    if not _MOBILE.fullmatch(value):
+        raise ValidationError(MOBILE_MESSAGE, code="mobile")
+    return value
+
+
+def phone(raw: object) -> str:
+    """A mobile number, or a fixed line with area code ("0941-1234567", dash kept if typed)."""
+    try:
+        return mobile(raw)
+    except ValidationError:
+        pass
+    value = _compact(raw).replace("\u2014", "-").replace("\u2013", "-")
+    if not _FIXED.fullmatch(value):
+        raise ValidationError(PHONE_MESSAGE, code="phone")
+    return value
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn (mod 10) check used by UnionPay and other bank card numbers."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def bank_card(raw: object) -> str:
+    """A bank card number: 12–19 digits (spaces and dashes dropped) with a valid Luhn check."""
+    value = _compact(raw).translate(_DASHES)
+    if not (value.isascii() and value.isdigit() and 12 <= len(value) <= 19):
+        raise ValidationError(BANK_CARD_FORMAT_MESSAGE, code="bank_card_format")
+    if not luhn_ok(value):
+        raise ValidationError(BANK_CARD_MESSAGE, code="bank_card")
+    return value

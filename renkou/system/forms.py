@@ -1,0 +1,134 @@
+"""Forms of the administrators' pages. They validate only; services.py does the writes."""
+
+from typing import Any
+
+from django import forms
+
+from renkou.accounts.models import LoginLog
+from renkou.common.forms import DateField
+from renkou.common.models import AuditEntry, DictItem, DictType
+
+
+def styled(form: forms.BaseForm, *, small: bool = False) -> forms.BaseForm:
+    """Give each widget its Bootstrap class (the fields are per-instance copies); ``small`` for
+    the inline search forms above lists."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+            field.empty_label = "请选择"
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm" if small else "form-select"
+        else:
+            css = "form-control form-control-sm" if small else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+class _DateRangeForm(forms.Form):
+    """A search form whose valid fields become a JSON-safe filter dict (for background jobs)."""
+
+    date_from = DateField(
+        label="开始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = DateField(
+        label="结束日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "结束日期不能早于开始日期")
+        return data
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        out = {}
+        for name, value in data.items():
+            if value in (None, ""):
+                continue
+            out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+        return out
+
+
+class AuditFilterForm(_DateRangeForm):
+    username = forms.CharField(label="用户名", required=False, max_length=150)
+    action = forms.CharField(
+        label="操作", required=False, max_length=48,
+        widget=forms.TextInput(attrs={"placeholder": "前缀，如 user. 或 auth."}),
+    )  # fmt: skip
+    result = forms.ChoiceField(label="结果", required=False,
+                               choices=[("", "全部"), *AuditEntry.Result.choices])  # fmt: skip
+    object_type = forms.CharField(label="对象类型", required=False, max_length=64)
+
+
+class LoginLogFilterForm(_DateRangeForm):
+    username = forms.CharField(label="用户名", required=False, max_length=150)
+    ip = forms.CharField(label="地址", required=False, max_length=45)
+    result = forms.ChoiceField(label="结果", required=False,
+                               choices=[("", "全部"), *LoginLog.Result.choices])  # fmt: skip
+
+
+class DictTypeForm(forms.Form):
+    code = forms.RegexField(
+        label="字典类型", regex=r"^[a-z][a-z0-9_]{1,63}$", max_length=64,
+        help_text="小写字母开头，字母、数字或下划线，如 sex、marital_status；保存后不能修改",
+        error_messages={"invalid": "字典类型须以小写字母开头，2–64 位小写字母、数字或下划线"},
+    )  # fmt: skip
+    name = forms.CharField(label="字典名称", max_length=100)
+    source = forms.CharField(label="依据标准", max_length=200, required=False)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    remark = forms.CharField(label="备注", max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def __init__(self, *args: Any, editing: DictType | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing is not None:
+            self.fields["code"].disabled = True
+
+    def clean_code(self) -> str:
+        value = self.cleaned_data["code"]
+        if self.editing is None and DictType.objects.filter(code=value).exists():
+            raise forms.ValidationError("该字典类型已存在")
+        return value
+
+
+class DictItemForm(forms.Form):
+    value = forms.RegexField(
+        label="字典键值", regex=r"^[0-9A-Za-z_.-]{1,32}$", max_length=32,
+        help_text="即代码，如 1、01、10；保存后不能修改",
+        error_messages={"invalid": "键值为 1–32 位字母、数字或 _ . -"},
+    )  # fmt: skip
+    label = forms.CharField(label="字典标签", max_length=100)
+    sort = forms.IntegerField(label="排序", min_value=0, initial=0)
+    tag = forms.ChoiceField(label="标签样式", choices=DictItem.Tag.choices,
+                            initial=DictItem.Tag.DEFAULT)  # fmt: skip
+    is_default = forms.BooleanField(label="默认值", required=False,
+                                    help_text="新建记录时预先选中此项")  # fmt: skip
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    remark = forms.CharField(label="备注", max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def __init__(self, *args: Any, dict_type: DictType, editing: DictItem | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.dict_type, self.editing = dict_type, editing
+        if editing is not None:
+            self.fields["value"].disabled = True
+
+    def clean_value(self) -> str:
+        value = self.cleaned_data["value"]
+        exists = DictItem.objects.filter(dict_type=self.dict_type, value=value).exists()
+        if self.editing is None and exists:
+            raise forms.ValidationError("该字典中已有此键值")
+        return value

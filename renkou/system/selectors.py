@@ -1,0 +1,131 @@
+"""Reads for the administrators' pages, always scoped to the caller where the rows have a unit.
+
+Audit and login-log rows carry no unit of their own: only the county-wide 三员 read them
+(accounts.constants), so those selectors filter by the search form alone.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from renkou.accounts.constants import Role
+from renkou.accounts.models import LoginLog, User, UserSession
+from renkou.common.models import AuditEntry, AuditHead, DictItem, DictType, JobProgress
+
+
+def _day_start(text: str) -> datetime:
+    return timezone.make_aware(datetime.combine(date.fromisoformat(text), time.min))
+
+
+def _date_range(rows: QuerySet, field: str, filters: dict[str, Any]) -> QuerySet:
+    if filters.get("date_from"):
+        rows = rows.filter(**{f"{field}__gte": _day_start(filters["date_from"])})
+    if filters.get("date_to"):
+        end = _day_start(filters["date_to"]) + timedelta(days=1)
+        rows = rows.filter(**{f"{field}__lt": end})
+    return rows
+
+
+def role_label() -> Case:
+    """The role's Chinese name as a column (audit rows keep the role code as it was)."""
+    whens = [When(role=value, then=Value(label)) for value, label in Role.choices]
+    return Case(*whens, default="role", output_field=CharField())
+
+
+def users(actor: Any, *, q: str = "", role: str = "", status: str = "",
+          parent: str = "") -> QuerySet:  # fmt: skip
+    rows = User.objects.visible_to(actor).select_related("unit").order_by("username")
+    if q:
+        rows = rows.filter(Q(username__icontains=q) | Q(full_name__contains=q))
+    if role:
+        rows = rows.filter(role=role)
+    if status in {"1", "0"}:
+        rows = rows.filter(is_active=status == "1")
+    if parent:
+        rows = rows.filter(unit__prefix__startswith=parent)
+    return rows
+
+
+def locked_usernames(usernames: list[str] | None = None) -> set[str]:
+    """User names django-axes currently locks out (failure limit reached within the cool-off)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    )
+    if usernames is not None:
+        rows = rows.filter(username__in=usernames)
+    return set(rows.values_list("username", flat=True))
+
+
+def dict_types(*, q: str = "", status: str = "") -> QuerySet:
+    rows = DictType.objects.annotate(item_count=Count("items")).order_by("code")
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(name__contains=q))
+    if status in {"1", "0"}:
+        rows = rows.filter(is_active=status == "1")
+    return rows
+
+
+def dict_items(dict_type: DictType, *, q: str = "", status: str = "") -> QuerySet:
+    rows = DictItem.objects.filter(dict_type=dict_type).order_by("sort", "value")
+    if q:
+        rows = rows.filter(Q(value__startswith=q) | Q(label__contains=q))
+    if status in {"1", "0"}:
+        rows = rows.filter(is_active=status == "1")
+    return rows
+
+
+def audit_entries(filters: dict[str, Any]) -> QuerySet:
+    """Audit rows, newest first, by the JSON filter dict of ``AuditFilterForm.filters()``."""
+    rows = _date_range(AuditEntry.objects.all(), "ts", filters)
+    if filters.get("username"):
+        rows = rows.filter(username__icontains=filters["username"])
+    if filters.get("action"):
+        rows = rows.filter(action__startswith=filters["action"])
+    if filters.get("result"):
+        rows = rows.filter(result=filters["result"])
+    if filters.get("object_type"):
+        rows = rows.filter(object_type__startswith=filters["object_type"])
+    return rows.annotate(role_label=role_label()).order_by("-seq")
+
+
+def login_logs(filters: dict[str, Any]) -> QuerySet:
+    rows = _date_range(LoginLog.objects.all(), "ts", filters)
+    if filters.get("username"):
+        rows = rows.filter(username__icontains=filters["username"])
+    if filters.get("ip"):
+        rows = rows.filter(ip__startswith=filters["ip"])
+    if filters.get("result"):
+        rows = rows.filter(result=filters["result"])
+    return rows.order_by("-ts", "-pk")
+
+
+def sessions(actor: Any) -> QuerySet:
+    """Live sessions only: the Django session still exists and is inside the idle timeout
+    (a closed browser leaves its row behind until the session expires)."""
+    now = timezone.now()
+    idle_since = now - timedelta(minutes=settings.RENKOU_IDLE_TIMEOUT_MINUTES)
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    rows = UserSession.objects.filter(user__in=User.objects.visible_to(actor),
+                                      session_key__in=live, last_seen__gte=idle_since)  # fmt: skip
+    return rows.select_related("user", "user__unit").order_by("-last_seen")
+
+
+def jobs(actor: Any) -> QuerySet:
+    """The caller's own background jobs (nobody sees another account's jobs or files)."""
+    return JobProgress.objects.filter(owner_id=actor.pk).order_by("-created_at", "-pk")
+
+
+def audit_rows_today() -> int:
+    return AuditEntry.objects.filter(ts__gte=_day_start(timezone.localdate().isoformat())).count()
+
+
+def audit_total() -> int:
+    """Rows in the audit trail, from the chain head (no table scan)."""
+    head = AuditHead.objects.first()
+    return head.seq if head else 0

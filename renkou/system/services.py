@@ -1,0 +1,189 @@
+"""Writes of the administrators' pages: dictionaries, password resets, unlocks, exports, downloads.
+
+Each function is keyword-only with an explicit ``actor`` and writes its audit row in the same
+transaction as the change. Audit rows carry ids, codes and counts only.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from renkou.accounts import services as account_services
+from renkou.accounts.models import User
+from renkou.common import audit, dicts
+from renkou.common.models import DictItem, DictType, JobProgress
+from renkou.geo.models import Unit
+from renkou.system import selectors
+from renkou.system.tasks import export_audit
+
+_TYPE_FIELDS = ("name", "source", "is_active", "remark")
+_ITEM_FIELDS = ("label", "sort", "tag", "is_default", "is_active", "remark")
+
+
+def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    changed = []
+    for name in names:
+        if name in values and getattr(obj, name) != values[name]:
+            setattr(obj, name, values[name])
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def dict_type_create(*, actor: Any, code: str, name: str, source: str = "", is_active: bool = True,
+                     remark: str = "", ip: str = "") -> DictType:  # fmt: skip
+    dict_type = DictType.objects.create(code=code, name=name, source=source,
+                                        is_active=is_active, remark=remark)  # fmt: skip
+    audit.record(actor=actor, ip=ip, action="dict.type_create", object_type="common.dicttype",
+                 object_id=dict_type.pk, summary=f"code={code}")  # fmt: skip
+    dicts.invalidate(code)
+    return dict_type
+
+
+@transaction.atomic
+def dict_type_update(*, actor: Any, dict_type: DictType, ip: str = "", **values: Any) -> DictType:
+    """Change name, source, status or remark; the code is the key other tables use, so fixed."""
+    changed = _apply(dict_type, values, _TYPE_FIELDS)
+    if changed:
+        dict_type.save(update_fields=changed)
+        audit.record(actor=actor, ip=ip, action="dict.type_update", object_type="common.dicttype",
+                     object_id=dict_type.pk,
+                     summary=f"code={dict_type.code} changed={','.join(changed)}")  # fmt: skip
+        dicts.invalidate(dict_type.code)
+    return dict_type
+
+
+def _single_default(item: DictItem) -> None:
+    """One default per type: marking an item default clears the flag on the others."""
+    if item.is_default:
+        DictItem.objects.filter(dict_type_id=item.dict_type_id, is_default=True).exclude(
+            pk=item.pk).update(is_default=False)  # fmt: skip
+
+
+@transaction.atomic
+def dict_item_create(
+    *, actor: Any, dict_type: DictType, value: str, label: str, sort: int = 0,
+    tag: str = DictItem.Tag.DEFAULT, is_default: bool = False, is_active: bool = True,
+    remark: str = "", ip: str = "",
+) -> DictItem:  # fmt: skip
+    item = DictItem.objects.create(dict_type=dict_type, value=value, label=label, sort=sort,
+                                   tag=tag, is_default=is_default, is_active=is_active,
+                                   remark=remark)  # fmt: skip
+    _single_default(item)
+    audit.record(actor=actor, ip=ip, action="dict.item_create", object_type="common.dictitem",
+                 object_id=item.pk, summary=f"type={dict_type.code} value={value}")  # fmt: skip
+    dicts.invalidate(dict_type.code)
+    return item
+
+
+@transaction.atomic
+def dict_item_update(*, actor: Any, item: DictItem, ip: str = "", **values: Any) -> DictItem:
+    """Change an item's label, order, colour, default flag, status or remark (not its value)."""
+    changed = _apply(item, values, _ITEM_FIELDS)
+    if changed:
+        item.save(update_fields=changed)
+        _single_default(item)
+        action = "dict.item_update"
+        if changed == ["is_active"]:
+            action = "dict.item_enable" if item.is_active else "dict.item_disable"
+        audit.record(actor=actor, ip=ip, action=action, object_type="common.dictitem",
+                     object_id=item.pk, summary=f"type={item.dict_type.code} value={item.value} "
+                     f"changed={','.join(changed)}")  # fmt: skip
+        dicts.invalidate(item.dict_type.code)
+    return item
+
+
+def dict_item_set_active(*, actor: Any, item: DictItem, active: bool, ip: str = "") -> DictItem:
+    return dict_item_update(actor=actor, item=item, is_active=active, ip=ip)
+
+
+@transaction.atomic
+def user_add(
+    *, actor: Any, username: str, role: str, unit: Unit, full_name: str = "",
+    mfa_required: bool = False, ip: str = "",
+) -> tuple[User, str]:  # fmt: skip
+    """Create an account (``accounts.services.user_create``) and, if asked, require two-factor
+    sign-in for it, in one transaction. Returns the account and its one-time initial password."""
+    user, raw = account_services.user_create(actor=actor, username=username, role=role,
+                                             unit=unit, full_name=full_name, ip=ip)  # fmt: skip
+    if mfa_required:
+        account_services.user_update(actor=actor, user=user, role=user.role, unit=unit,
+                                     full_name=user.full_name, is_active=True, mfa_required=True,
+                                     ip=ip)  # fmt: skip
+    return user, raw
+
+
+@transaction.atomic
+def user_password_reset(*, actor: Any, user: User, ip: str = "") -> str:
+    """A new random initial password (changed at next sign-in) and every session ended.
+
+    The password is returned once for the administrator's screen; it is neither stored in clear
+    nor written to any log or audit row.
+    """
+    for _ in range(5):
+        raw = account_services.generate_password()
+        try:
+            account_services.password_set(user=user, raw=raw, actor=actor, initial=True, ip=ip)
+        except ValidationError:
+            continue  # e.g. the random string happened to contain the user name
+        account_services.sessions_kill(user=user, actor=actor, ip=ip)
+        return raw
+    raise ValidationError("无法生成符合密码策略的初始密码，请重试")
+
+
+@transaction.atomic
+def account_unlock(*, actor: Any, username: str, user_id: int | None = None, ip: str = "") -> int:
+    """Clear django-axes' failure records of a user name (解锁); returns the records removed."""
+    removed = axes_reset(username=username)
+    audit.record(actor=actor, ip=ip, action="account.unlock", object_type="accounts.user",
+                 object_id=user_id or "", row_count=removed)  # fmt: skip
+    return removed
+
+
+def audit_export_start(*, actor: Any, filters: dict[str, str], ip: str = "") -> JobProgress:
+    """Queue the audit-log export for the worker; the task writes the file and its audit row.
+
+    The task is enqueued after commit, so a database worker always finds the progress row.
+    """
+    job = JobProgress.objects.create(kind="audit_export", title="审计日志导出",
+                                     owner_id=actor.pk, unit_code=actor.unit_code)  # fmt: skip
+
+    def enqueue() -> None:
+        result = export_audit.enqueue(owner_id=actor.pk, filters=filters, job_id=job.pk, ip=ip)
+        JobProgress.objects.filter(pk=job.pk).update(task_id=result.id[:64])
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def job_file(job: JobProgress) -> Path:
+    """The job's result file, which must lie under MEDIA_ROOT and exist (else 404)."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / job.result_file).resolve()
+    if not job.result_file or not path.is_relative_to(root) or not path.is_file():
+        raise Http404("文件不存在或已清理")
+    return path
+
+
+def job_download(*, actor: Any, pk: int, ip: str = "") -> tuple[JobProgress, Path]:
+    """Record the download of the actor's own finished job file and return the job and path.
+
+    Another account's job is a 404 like a missing one (jobs are private to their owner); the
+    attempt is audited as a denial, as ``get_visible_or_404`` does for out-of-scope rows.
+    """
+    job = selectors.jobs(actor).filter(pk=pk, status=JobProgress.Status.DONE).first()
+    if job is None:
+        if JobProgress.objects.exclude(owner_id=actor.pk).filter(pk=pk).exists():
+            audit.record(actor=actor, ip=ip, action="authz.denied",
+                         object_type="common.jobprogress", object_id=pk, result="denied",
+                         summary="非本人任务")  # fmt: skip
+        raise Http404("未找到该任务")
+    path = job_file(job)
+    audit.record(actor=actor, ip=ip, action="job.download", object_type="common.jobprogress",
+                 object_id=job.pk, summary=f"kind={job.kind}")  # fmt: skip
+    return job, path

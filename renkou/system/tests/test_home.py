@@ -1,0 +1,47 @@
+"""The home page per role: counts and links, never a person."""
+
+import pytest
+from django.urls import reverse
+
+from renkou.common import audit
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+@pytest.mark.parametrize("role", ["village_admin", "township_officer", "county_officer",
+                                  "technician", "inspector"])  # fmt: skip
+def test_workers_see_their_unit_counts_and_links(role, as_role):
+    response = as_role(role).get(HOME)
+    assert response.status_code == 200
+    assert "管辖范围" in response.content.decode()
+    assert response.context["townships"] >= 0 and "常用功能" in response.content.decode()
+
+
+def test_county_worker_counts(as_role):
+    context = as_role("county_officer").get(HOME).context
+    assert (context["townships"], context["villages"]) == (2, 4)
+
+
+def test_leader_sees_the_aggregate_only_notice(as_role):
+    assert "只查看统计汇总" in as_role("leader").get(HOME).content.decode()
+
+
+def test_sys_admin_shortcuts(as_role):
+    response = as_role("sys_admin").get(HOME)
+    assert response.context["user_count"] == 9 and response.context["dict_count"] >= 16
+    assert reverse("system:user_list") in response.content.decode()
+
+
+def test_sec_admin_shortcuts(as_role):
+    response = as_role("sec_admin").get(HOME)
+    assert {"online", "locked"} <= set(response.context.keys())
+    assert reverse("system:session_list") in response.content.decode()
+
+
+def test_audit_admin_shortcuts(as_role, personas):
+    audit.record(actor=personas["sys_admin"], action="x.test")
+    response = as_role("audit_admin").get(HOME)
+    assert response.context["audit_today"] >= 1 and response.context["audit_total"] >= 1
+    assert reverse("system:audit_list") in response.content.decode()
