@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "renkou.common",
     "renkou.geo",
     "renkou.accounts",
+    "renkou.people",
     "renkou.system",
     "renkou.api",
 ]

@@ -1,5 +1,8 @@
 """The declared authorization policy, written independently of the code that enforces it.
 
+Entries for each area live here or in ``tests/policies/<area>.py`` (a module-level ``POLICY``
+dict merged below), so work on different areas does not collide in one file.
+
 Every URL name of the project must appear here (a meta-test fails otherwise). For each: which
 roles may call it, which HTTP methods it answers, and what kind of object (if any) its URL
 names, so the matrix can place that object inside or outside the caller's scope.
@@ -72,3 +75,19 @@ POLICY: dict[str, Rule] = {
     # other position someone else's (404).
     "system:job_download": Rule(ALL, obj="job"),
 }
+
+
+def _merge_area_policies() -> None:
+    import importlib
+    import pkgutil
+
+    from tests import policies
+
+    for info in pkgutil.iter_modules(policies.__path__):
+        area = importlib.import_module(f"tests.policies.{info.name}")
+        duplicated = set(area.POLICY) & set(POLICY)
+        assert not duplicated, f"declared twice: {duplicated}"
+        POLICY.update(area.POLICY)
+
+
+_merge_area_policies()

@@ -1,0 +1,244 @@
+"""The whole-population register: households, persons, and the married woman of childbearing
+age card with its children, contraception episodes and pregnancies (domain.md §2.2–2.5).
+
+Every row carries ``unit_code``, the 12-digit code of the unit it belongs to (a person's
+managing unit, 管理地), which is the scoping column of ``visible_to`` and the partition key if a
+province ever shares one database. Sensitive values (ID numbers, phones, reproductive-health
+notes) are encrypted at rest; exact search by ID goes through the keyed blind index.
+No quota, permit, fine or compulsory-check field exists here (product.md).
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from renkou.common.fields import BlindIndexField, EncryptedTextField
+from renkou.geo.scope import ScopedQuerySet
+from renkou.people.constants import CardCloseReason, CardStatus, Flow, Survival
+
+
+class PersonalQuerySet(ScopedQuerySet):
+    """Rows about people: visible only to roles with person-level access, in their subtree."""
+
+    personal = True
+
+
+class PersonQuerySet(PersonalQuerySet):
+    def present(self) -> "PersonQuerySet":
+        return self.filter(exited_at__isnull=True)
+
+
+class Household(models.Model):
+    """户: code = 12-digit village code + 2-digit group + 4-digit serial (domain.md §2.2)."""
+
+    code = models.CharField("户编号", max_length=18, unique=True)
+    unit_code = models.CharField("所属村（居）代码", max_length=12, db_index=True)
+    group_no = models.CharField("组号", max_length=2)
+    address = models.CharField("住址", max_length=200, blank=True)
+    hukou_type = models.CharField("户口性质", max_length=2, blank=True)
+    household_type = models.CharField("户别", max_length=2, default="1")
+    police_no = models.CharField("公安户口编号", max_length=30, blank=True)
+    phone = EncryptedTextField("联系电话", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "户"
+        verbose_name_plural = "户"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.unit_code = self.code[:12]
+        self.group_no = self.code[12:14]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Person(models.Model):
+    """One person of the register (全员人口个案, domain.md §2.3).
+
+    Birth date and sex are plain columns because statistics need them; the ID number is
+    encrypted with a blind index for exact search; a failed check (check character, date,
+    birth date or sex mismatch) may be kept only with ``id_override_reason``, which is audited
+    and counted in data quality (domain.md §0.10). Exit is soft (``exited_at``) and restorable.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", null=True, blank=True
+    )
+    unit_code = models.CharField("管理地代码", max_length=12, db_index=True)
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    name_key = models.CharField("姓名拼音", max_length=300, blank=True, db_index=True)
+    id_type = models.CharField("证件类型", max_length=2, default="01")
+    id_number = EncryptedTextField("公民身份号码", blank=True)
+    id_index = BlindIndexField("号码索引", blank=True)
+    id_override_reason = models.CharField("校验例外原因", max_length=200, blank=True)
+    sex = models.CharField("性别", max_length=1)
+    birth_date = models.DateField("出生日期", db_index=True)
+    ethnicity = models.CharField("民族", max_length=2, default="01")
+    marital_status = models.CharField("婚姻状况", max_length=2, default="10")
+    first_marriage_date = models.DateField("初婚日期", null=True, blank=True)
+    education = models.CharField("文化程度", max_length=2, blank=True)
+    hukou_type = models.CharField("户口性质", max_length=2, blank=True)
+    relationship = models.CharField("与户主关系", max_length=2, blank=True)
+    is_head = models.BooleanField("户主", default=False)
+    registered_code = models.CharField("户籍地代码", max_length=12, db_index=True)
+    residence_code = models.CharField("现居住地代码", max_length=12, db_index=True)
+    residence_status = models.CharField("居住状况", max_length=2, default="1")
+    flow = models.CharField("流动状态", max_length=3, choices=Flow.choices, blank=True)
+    flow_place = models.CharField("流入来源/流出去向", max_length=100, blank=True)
+    flow_reason = models.CharField("流动原因", max_length=2, blank=True)
+    flow_date = models.DateField("流动日期", null=True, blank=True)
+    phone = EncryptedTextField("联系电话", blank=True)
+    spouse = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name="配偶")  # fmt: skip
+    father = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="children_as_father", verbose_name="父亲")  # fmt: skip
+    mother = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="children_as_mother", verbose_name="母亲")  # fmt: skip
+    exited_at = models.DateField("退出日期", null=True, blank=True)
+    exit_reason = models.CharField("退出原因", max_length=2, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_key"])
+
+    class Meta:
+        ordering = ["unit_code", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(is_head=True, exited_at__isnull=True),
+                name="person_one_head_per_household",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit_code", "exited_at"], name="person_unit_exit_idx"),
+        ]
+        permissions = [("unmask_person", "查看完整身份证号和电话")]
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    @property
+    def is_present(self) -> bool:
+        return self.exited_at is None
+
+
+class WomanCard(models.Model):
+    """育龄妇女信息卡 (domain.md §2.5): opens for every married woman aged 15–49 and closes at
+    50, death, move-out or a change of marital status, by the daily job and on every change."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="card")
+    unit_code = models.CharField("管理地代码", max_length=12, db_index=True)
+    status = models.CharField("状态", max_length=8, choices=CardStatus.choices,
+                              default=CardStatus.OPEN)  # fmt: skip
+    opened_on = models.DateField("建卡日期")
+    closed_on = models.DateField("注销日期", null=True, blank=True)
+    close_reason = models.CharField("注销原因", max_length=12, choices=CardCloseReason.choices,
+                                    blank=True)  # fmt: skip
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit_code", "person_id"]
+        indexes = [models.Index(fields=["unit_code", "status"], name="card_unit_status_idx")]
+        verbose_name = "育龄妇女信息卡"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.status}"
+
+
+class Child(models.Model):
+    """A child on the card: parity, kinship and survival decide benefits (domain.md §2.5)."""
+
+    card = models.ForeignKey(WomanCard, on_delete=models.CASCADE, related_name="children")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")  # fmt: skip
+    unit_code = models.CharField(max_length=12, db_index=True)
+    parity = models.PositiveSmallIntegerField("孩次")
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=1)
+    birth_date = models.DateField("出生日期")
+    id_number = EncryptedTextField("身份证号或出生医学证明编号", blank=True)
+    kinship = models.CharField("亲缘关系", max_length=2, default="1")
+    survival = models.CharField("存活状况", max_length=6, choices=Survival.choices,
+                                default=Survival.ALIVE)  # fmt: skip
+    death_date = models.DateField("死亡日期", null=True, blank=True)
+    health = models.CharField("健康状况", max_length=2, default="1")
+    policy_attribute = models.CharField("政策属性（统计用）", max_length=2, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["card", "parity"]
+        verbose_name = "子女"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.parity})"
+
+
+class ContraceptionEpisode(models.Model):
+    """One contraception episode (domain.md §2.5). The method code stays plain because the
+    statistics count it; where and why are reproductive-health details, encrypted."""
+
+    card = models.ForeignKey(WomanCard, on_delete=models.CASCADE, related_name="episodes")
+    unit_code = models.CharField(max_length=12, db_index=True)
+    method = models.CharField("避孕方法", max_length=2)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期", null=True, blank=True)
+    institution = EncryptedTextField("施术/服务机构", blank=True)
+    institution_type = models.CharField("机构类型", max_length=2, blank=True)
+    no_method_reason = EncryptedTextField("未避孕原因", blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["card", "-start"]
+        verbose_name = "避孕节育情况"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.start}"
+
+
+class Pregnancy(models.Model):
+    """孕情 and its outcome (domain.md §2.5); the outcome code is statistical, notes encrypted."""
+
+    card = models.ForeignKey(WomanCard, on_delete=models.CASCADE, related_name="pregnancies")
+    unit_code = models.CharField(max_length=12, db_index=True)
+    detected_on = models.DateField("发现日期")
+    weeks = models.PositiveSmallIntegerField("孕周", null=True, blank=True)
+    outcome = models.CharField("妊娠结局", max_length=2, blank=True)
+    outcome_date = models.DateField("结局日期", null=True, blank=True)
+    fetuses = models.PositiveSmallIntegerField("胎儿数", default=1)
+    notes = EncryptedTextField("备注", blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["card", "-detected_on"]
+        verbose_name = "孕情"
+
+    def __str__(self) -> str:
+        return f"{self.detected_on} {self.outcome}"

@@ -1,0 +1,199 @@
+"""Writes to the register. Views, the API, the importer and commands all call these.
+
+Every write runs in one transaction with its audit row (ids and field names only, never the
+values), keeps history through django-simple-history, and brings the woman's card in step.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from renkou.common import audit, crypto, idnumber, pinyin
+from renkou.people.cards import card_sync
+from renkou.people.constants import HEAD
+from renkou.people.models import Household, Person
+
+ID_PURPOSE = "person.id_number"
+# Fields a person form or import row may set; everything else is derived.
+PERSON_FIELDS = (
+    "name", "id_type", "id_number", "id_override_reason", "sex", "birth_date", "ethnicity",
+    "marital_status", "first_marriage_date", "education", "hukou_type", "relationship",
+    "registered_code", "residence_code", "residence_status", "phone",
+)  # fmt: skip
+
+
+class ConflictError(Exception):
+    """Somebody else saved the record after it was opened (optimistic lock, security.md RL1)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and from where, as the audit row needs it."""
+
+    user: Any
+    ip: str = ""
+
+
+def id_index(number: str) -> str:
+    """The keyed blind index of a document number ('' when there is none)."""
+    normalised = idnumber.normalise(number)
+    return crypto.blind_index(normalised, ID_PURPOSE) if normalised else ""
+
+
+def county_prefix(unit_code: str) -> str:
+    return unit_code[:6]
+
+
+def _derive(person: Person) -> None:
+    person.id_index = id_index(person.id_number)
+    person.name_key = pinyin.search_key(person.name)
+    person.is_head = person.relationship == HEAD
+    county = county_prefix(person.household.unit_code if person.household_id else
+                           person.residence_code or person.registered_code)  # fmt: skip
+    if person.residence_code.startswith(county):
+        person.unit_code = person.residence_code
+    elif person.household_id:
+        person.unit_code = person.household.unit_code
+    else:
+        person.unit_code = person.registered_code
+
+
+def _check_head(person: Person) -> None:
+    if not person.is_head or person.household_id is None:
+        return
+    others = Person.objects.filter(household_id=person.household_id, is_head=True,
+                                   exited_at__isnull=True).exclude(pk=person.pk)  # fmt: skip
+    if others.exists():
+        raise ValidationError({"relationship": "该户已有户主，一户只能有一名户主"})
+
+
+def household_next_code(village_code: str, group_no: str) -> str:
+    prefix = f"{village_code}{group_no}"
+    last = Household.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
+    serial = int(last[14:]) + 1 if last else 1
+    if serial > 9999:
+        raise ValidationError("该村民小组户序号已用完（最多9999户）")
+    return f"{prefix}{serial:04d}"
+
+
+@transaction.atomic
+def household_register(
+    *, actor: Actor, village_code: str, group_no: str = "01", code: str = "", address: str = "",
+    hukou_type: str = "", household_type: str = "1", phone: str = "",
+) -> Household:  # fmt: skip
+    """Create a household; without ``code`` the next serial of the village group is used."""
+    household = Household(
+        code=code or household_next_code(village_code, group_no), address=address,
+        hukou_type=hukou_type, household_type=household_type, phone=phone,
+    )  # fmt: skip
+    household.save()
+    audit.record(actor=actor.user, ip=actor.ip, action="household.create",
+                 object_type="people.household", object_id=household.pk)  # fmt: skip
+    return household
+
+
+@transaction.atomic
+def person_register(*, actor: Actor, household: Household | None, values: dict[str, Any],
+                    today: date | None = None) -> Person:  # fmt: skip
+    """Create a person from checked values (``people.rules.check_person``)."""
+    person = Person(household=household, **{k: values.get(k) or _blank(k) for k in PERSON_FIELDS})
+    _derive(person)
+    _check_head(person)
+    person.save()
+    card_sync(person, day=today or timezone.localdate())
+    audit.record(actor=actor.user, ip=actor.ip, action="person.create",
+                 object_type="people.person", object_id=person.pk,
+                 reason=person.id_override_reason and "校验例外")  # fmt: skip
+    return person
+
+
+def _blank(field: str) -> Any:
+    return None if field in ("birth_date", "first_marriage_date") else ""
+
+
+@transaction.atomic
+def person_update(*, actor: Actor, person: Person, values: dict[str, Any], version: int,
+                  today: date | None = None) -> Person:  # fmt: skip
+    """Apply changed fields if nobody saved the person since ``version`` was read."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.version != version:
+        raise ConflictError("该人员信息已被他人修改，请刷新后重试")
+    changed = [
+        k for k in PERSON_FIELDS if k in values and getattr(locked, k) != (values[k] or _blank(k))
+    ]
+    for name in changed:
+        setattr(locked, name, values[name] or _blank(name))
+    if changed:
+        _derive(locked)
+        _check_head(locked)
+        locked.version += 1
+        locked.save()
+        card_sync(locked, day=today or timezone.localdate())
+        audit.record(actor=actor.user, ip=actor.ip, action="person.update",
+                     object_type="people.person", object_id=locked.pk,
+                     summary="changed=" + ",".join(changed))  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def person_move(*, actor: Actor, person: Person, household: Household, relationship: str,
+                today: date | None = None) -> Person:  # fmt: skip
+    """Move a person into another household (分户/并户), with the new relationship to its head."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    old = locked.household_id
+    locked.household, locked.relationship = household, relationship
+    _derive(locked)
+    _check_head(locked)
+    locked.version += 1
+    locked.save()
+    card_sync(locked, day=today or timezone.localdate())
+    audit.record(actor=actor.user, ip=actor.ip, action="person.move", object_type="people.person",
+                 object_id=locked.pk, summary=f"household {old}→{household.pk}")  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def person_exit(*, actor: Actor, person: Person, on: date, reason: str) -> Person:
+    """Soft exit (退出系统): the record stays, hidden from current lists, and can be restored."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.exited_at is not None:
+        raise ValidationError("该人员已退出")
+    locked.exited_at, locked.exit_reason = on, reason
+    locked.is_head = False
+    locked.version += 1
+    locked.save()
+    card_sync(locked, day=on)
+    audit.record(actor=actor.user, ip=actor.ip, action="person.exit", object_type="people.person",
+                 object_id=locked.pk, summary=f"reason={reason}")  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def person_restore(*, actor: Actor, person: Person, today: date | None = None) -> Person:
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.exited_at is None:
+        raise ValidationError("该人员未退出，无需恢复")
+    locked.exited_at, locked.exit_reason = None, ""
+    _derive(locked)
+    _check_head(locked)
+    locked.version += 1
+    locked.save()
+    card_sync(locked, day=today or timezone.localdate())
+    audit.record(actor=actor.user, ip=actor.ip, action="person.restore",
+                 object_type="people.person", object_id=locked.pk)  # fmt: skip
+    return locked
+
+
+def person_unmask(*, actor: Actor, person: Person, field: str, reason: str = "") -> str:
+    """The full value of a masked field, for a role allowed to see it; always audited."""
+    if field not in ("id_number", "phone"):
+        raise ValueError(field)
+    audit.record(actor=actor.user, ip=actor.ip, action="person.unmask",
+                 object_type="people.person", object_id=person.pk, summary=f"field={field}",
+                 reason=reason)  # fmt: skip
+    return getattr(person, field)
