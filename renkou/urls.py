@@ -8,6 +8,7 @@ urlpatterns = [
     path("", system_views.home, name="home"),
     path("accounts/", include("renkou.accounts.urls")),
     path("geo/", include("renkou.geo.urls")),
+    path("people/", include("renkou.people.urls")),
     path("system/", include("renkou.system.urls")),
     path("api/v1/", include("renkou.api.urls")),
 ]

@@ -8,6 +8,7 @@ response must match the declared policy in ``tests/authz_policy.py``: 0 unexpect
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from renkou.accounts.models import LoginLog, User
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
+from renkou.people.models import Household, Person
 from tests.authz_policy import POLICY, PUBLIC, Rule
 
 POSITIONS = ("own", "child", "sibling", "other_county")
@@ -115,11 +117,27 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
     if rule.obj == "loginlog":
         row = LoginLog.objects.create(username="someone", ip="10.0.0.9", result="failure")
         return {key: row.pk}
+    if rule.obj in ("person", "household"):
+        person = _person_in(unit)
+        return {key: person.pk if rule.obj == "person" else person.household.pk}
     if rule.obj == "job":
         owner = user if position == "own" else make_user(f"owner_{user.pk}_{position}",
                                                          Role.VILLAGE_ADMIN, unit)  # fmt: skip
         return {key: _finished_job(owner).pk}
     raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
+
+
+def _person_in(unit: Unit) -> Person:
+    """A person (with a household) managed by ``unit``."""
+    existing = Person.objects.filter(unit_code=unit.code).select_related("household").first()
+    if existing:
+        return existing
+    household = Household.objects.create(code=f"{unit.code}01{Household.objects.count() + 1:04d}")
+    return Person.objects.create(
+        household=household, unit_code=unit.code, name="测试人", sex="2",
+        birth_date=date(1990, 1, 1), registered_code=unit.code, residence_code=unit.code,
+        relationship="02", is_head=True,
+    )  # fmt: skip
 
 
 def _finished_job(owner) -> JobProgress:

@@ -32,6 +32,12 @@ class Perm:
     VIEW_AUDIT_LOG = "common.view_audit_log"
     MANAGE_DICT = "common.manage_dict"
     VIEW_PERSON = "people.view_person"
+    EDIT_PERSON = "people.edit_person"
+    UNMASK_PERSON = "people.unmask_person"
+    EXPORT_PERSON = "people.export_person"
+    IMPORT_PERSON = "people.import_person"
+    MERGE_PERSON = "people.merge_person"
+    VIEW_QUALITY = "people.view_quality"
     VIEW_AGGREGATE = "reports.view_aggregate"
     VIEW_JOBS = "common.view_jobs"
 
@@ -45,18 +51,26 @@ PERMISSION_LABELS = {
     Perm.VIEW_AUDIT_LOG: "查看与导出审计日志",
     Perm.MANAGE_DICT: "字典管理",
     Perm.VIEW_PERSON: "查看个人信息（本单位及下级）",
+    Perm.EDIT_PERSON: "登记与修改户和人员",
+    Perm.UNMASK_PERSON: "查看完整身份证号和电话（留痕）",
+    Perm.EXPORT_PERSON: "导出人员名单",
+    Perm.IMPORT_PERSON: "批量导入人员",
+    Perm.MERGE_PERSON: "处理重复人员（合并）",
+    Perm.VIEW_QUALITY: "数据质量",
     Perm.VIEW_AGGREGATE: "查看统计汇总",
     Perm.VIEW_JOBS: "查看本人后台任务",
 }
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
 
+_REGISTRAR = {Perm.EDIT_PERSON, Perm.UNMASK_PERSON, Perm.EXPORT_PERSON, Perm.VIEW_QUALITY}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VILLAGE_ADMIN: frozenset(_WORKER),
-    Role.TOWNSHIP_OFFICER: frozenset(_WORKER),
-    Role.COUNTY_OFFICER: frozenset(_WORKER),
+    Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR),
+    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | {Perm.IMPORT_PERSON}),
+    Role.COUNTY_OFFICER: frozenset(_WORKER | _REGISTRAR | {Perm.IMPORT_PERSON, Perm.MERGE_PERSON}),
     Role.TECHNICIAN: frozenset(_WORKER),
-    Role.INSPECTOR: frozenset(_WORKER),
+    Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY}),
     Role.LEADER: frozenset({Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}),
     Role.SYS_ADMIN: frozenset(
         {Perm.VIEW_UNIT, Perm.MANAGE_UNIT, Perm.MANAGE_USER, Perm.MANAGE_DICT, Perm.VIEW_JOBS}

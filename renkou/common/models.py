@@ -145,3 +145,18 @@ class JobProgress(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(self.done * 100 / self.total))
+
+
+class SiteNote(models.Model):
+    """Facts about this installation shown to every user, e.g. that the register holds
+    synthetic demo data (key ``synthetic_data``)."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    value = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "系统提示"
+
+    def __str__(self) -> str:
+        return self.key

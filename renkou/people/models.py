@@ -242,3 +242,86 @@ class Pregnancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.detected_on} {self.outcome}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of persons: validated first (counts, error report), then committed
+    in one mode. ``file_hash`` makes re-importing the same file a no-op (security.md IN4)."""
+
+    class Mode(models.TextChoices):
+        ALL = "all", "全部正确才导入"
+        ROWS = "rows", "只导入正确的行"
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "已上传"
+        VALIDATED = "validated", "已校验"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        REJECTED = "rejected", "未导入（有错误）"
+        FAILED = "failed", "失败"
+
+    file_hash = models.CharField(max_length=64, db_index=True)
+    file_name = models.CharField("文件名", max_length=200)
+    stored_file = models.CharField(max_length=300, blank=True)
+    mode = models.CharField("导入方式", max_length=4, choices=Mode.choices, default=Mode.ALL)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.UPLOADED)  # fmt: skip
+    owner_id = models.BigIntegerField(null=True)
+    unit_code = models.CharField(max_length=12, db_index=True)
+    total = models.PositiveIntegerField("总行数", default=0)
+    good = models.PositiveIntegerField("正确行数", default=0)
+    bad = models.PositiveIntegerField("错误行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("无变化", default=0)
+    error_report = models.CharField(max_length=300, blank=True)
+    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导入批次"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class DuplicateCandidate(models.Model):
+    """A pair that may be one person twice (duplicate queue, domain.md §3 logic checks)."""
+
+    class Reason(models.TextChoices):
+        SAME_ID = "same_id", "身份证号相同"
+        SAME_NAME_BIRTH_MOTHER = "name_birth_mother", "姓名、出生日期、母亲相同"
+        SAME_PINYIN_BIRTH = "pinyin_birth", "同乡镇姓名拼音与出生日期相同"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        MERGED = "merged", "已合并"
+        DISTINCT = "distinct", "不是同一人"
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    unit_code = models.CharField(max_length=12, db_index=True)
+    reason = models.CharField("疑似原因", max_length=20, choices=Reason.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by_id = models.BigIntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "-found_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second", "reason"], name="duplicate_pair_uniq"
+            )
+        ]
+        verbose_name = "疑似重复人员"
+
+    def __str__(self) -> str:
+        return f"{self.first_id}~{self.second_id}"

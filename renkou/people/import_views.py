@@ -1,0 +1,3 @@
+"""import_views: filled in by its area."""
+
+urlpatterns: list = []

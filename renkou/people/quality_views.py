@@ -1,0 +1,3 @@
+"""quality_views: filled in by its area."""
+
+urlpatterns: list = []

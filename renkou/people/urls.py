@@ -1,0 +1,6 @@
+"""/people/: register pages, imports, data quality. Each area keeps its own patterns."""
+
+from renkou.people import import_views, quality_views, views
+
+app_name = "people"
+urlpatterns = [*views.urlpatterns, *import_views.urlpatterns, *quality_views.urlpatterns]

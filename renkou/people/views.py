@@ -1,0 +1,3 @@
+"""views: filled in by its area."""
+
+urlpatterns: list = []
