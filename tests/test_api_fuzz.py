@@ -3,8 +3,10 @@ generated inputs, as a township officer (token) — 0 server errors, responses c
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth
 
@@ -12,7 +14,18 @@ SCHEMA_PATH = "/api/v1/schema/"
 
 
 @pytest.fixture
-def api_schema(personas, django_db_blocker):
+def _keep_test_connection():
+    """The raw WSGI handler closes database connections after each request (Django's test
+    client switches that off); inside a test transaction that would drop the test data."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(personas, _keep_test_connection):
     from io import StringIO
 
     out = StringIO()
