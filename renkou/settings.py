@@ -179,9 +179,13 @@ FORMAT_MODULE_PATH = ["renkou.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Front-end packages come from npm (package-lock.json) and are served from node_modules; only
+# the built files each page uses are exposed, not whole packages.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("npm", BASE_DIR / "node_modules"),
+    ("npm/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("npm/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    ("npm/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

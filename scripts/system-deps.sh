@@ -3,12 +3,11 @@
 # PostgreSQL 15 server (tests), Chromium (browser tests), CJK fonts (PDF and screenshots),
 # poppler-utils (PDF to image in tests), Pango (WeasyPrint), Node.js/npm (front-end packages).
 set -euo pipefail
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 need=()
-[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
-[ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
-command -v pdftoppm >/dev/null || need+=(poppler-utils)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+for package in postgresql-15 chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0; do
+  installed "$package" || need+=("$package")
+done
 command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "安装系统软件包: ${need[*]}"
