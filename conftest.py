@@ -4,9 +4,12 @@ The test county 620001 has 2 townships × 2 villages; a second county 620002 wit
 and village is "elsewhere". One account per role sits where that role works.
 """
 
+import logging
+
 import pytest
 
 from renkou.accounts.constants import Role
+from renkou.common.testing import LogSpy
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 
@@ -92,3 +95,14 @@ def signed_in_client(client, settings):
         return c
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs():
+    """Every test: no log record may carry an ID number or phone (security.md AD5)."""
+    spy = LogSpy()
+    root = logging.getLogger()
+    root.addHandler(spy)
+    yield
+    root.removeHandler(spy)
+    assert spy.hits == [], f"personal data logged: {spy.hits}"

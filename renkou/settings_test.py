@@ -16,6 +16,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+MIDDLEWARE = ["renkou.common.testing.UrlGuardMiddleware", *MIDDLEWARE]  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": None}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory

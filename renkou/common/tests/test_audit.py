@@ -238,6 +238,9 @@ def audit_text() -> str:
 
 def test_no_personal_data_in_audit_rows(client, personas, settings):
     settings.RENKOU_MFA_REQUIRED_ROLES = []
+    # A user may type an ID into a GET search box; the suite's URL guard forbids that for our
+    # own links, so it is lifted here to see what the audit trail would keep.
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("UrlGuardMiddleware")]
     user = personas["village_admin"]
     login = reverse("accounts:login")
     # Someone types an ID number or phone as the user name, or as the password.

@@ -1,0 +1,42 @@
+"""Guards the test settings install on every request and log record of the whole suite
+(security.md CR5 and AD5): no ID number or phone in any URL, none in any log line."""
+
+import logging
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+ID_OR_PHONE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])")
+
+
+class PersonalDataInUrl(AssertionError):
+    pass
+
+
+class UrlGuardMiddleware:
+    """Fails the request (and so the test) when its URL carries an ID number or phone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if ID_OR_PHONE.search(request.get_full_path()):
+            raise PersonalDataInUrl(f"personal data in a URL: {request.path}")
+        return self.get_response(request)
+
+
+class LogSpy(logging.Handler):
+    """Collects every log record that carries something shaped like an ID number or phone."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.hits: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        if ID_OR_PHONE.search(message):
+            self.hits.append(f"{record.name}: {message[:200]}")
