@@ -7,7 +7,19 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-ID_OR_PHONE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])")
+from renkou.common import idnumber
+
+_CANDIDATE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])")
+
+
+def has_personal_number(text: str) -> bool:
+    """An 11-digit mobile number, or a 15/18-character number that passes the resident-ID
+    checks (date and check character) — so an 18-digit household code is not mistaken."""
+    for match in _CANDIDATE.finditer(text):
+        value = match.group(1)
+        if len(value) == 11 or idnumber.validate(value).ok:
+            return True
+    return False
 
 
 class PersonalDataInUrl(AssertionError):
@@ -21,7 +33,7 @@ class UrlGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if ID_OR_PHONE.search(request.get_full_path()):
+        if has_personal_number(request.get_full_path()):
             raise PersonalDataInUrl(f"personal data in a URL: {request.path}")
         return self.get_response(request)
 
@@ -38,5 +50,5 @@ class LogSpy(logging.Handler):
             message = record.getMessage()
         except (TypeError, ValueError):
             message = str(record.msg)
-        if ID_OR_PHONE.search(message):
+        if has_personal_number(message):
             self.hits.append(f"{record.name}: {message[:200]}")

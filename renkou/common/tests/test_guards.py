@@ -10,7 +10,7 @@ from renkou.common.testing import LogSpy, PersonalDataInUrl
 @pytest.mark.django_db
 def test_an_id_number_in_a_url_fails_the_request(client):
     with pytest.raises(PersonalDataInUrl):
-        client.get("/accounts/login/?q=62302219900501722X")
+        client.get("/accounts/login/?q=11010519491231002X")
     with pytest.raises(PersonalDataInUrl):
         client.get("/accounts/login/?phone=13912345678")
     assert client.get("/accounts/login/?next=/geo/units/620001100201/").status_code == 200
@@ -21,8 +21,15 @@ def test_the_log_spy_sees_an_id_number():
     logger = logging.getLogger("renkou.test")
     logger.addHandler(spy)
     try:
-        logger.warning("person %s", "62302219900501722X")
+        logger.warning("person %s", "11010519491231002X")
         logger.warning("unit 620001100201 ok")
     finally:
         logger.removeHandler(spy)
     assert len(spy.hits) == 1
+
+
+def test_household_codes_are_not_mistaken_for_id_numbers():
+    from renkou.common.testing import has_personal_number
+
+    assert not has_personal_number("/people/households/?q=623022100201010001")
+    assert has_personal_number("/x?id=11010519491231002X")  # the standard's example ID
