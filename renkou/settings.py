@@ -26,6 +26,10 @@ RENKOU_FIELD_KEY = _secrets["RENKOU_FIELD_KEY"]
 RENKOU_INDEX_KEY = _secrets["RENKOU_INDEX_KEY"]
 RENKOU_AUDIT_KEY = _secrets["RENKOU_AUDIT_KEY"]
 
+# Person import limits (hostile or oversized files are refused before parsing).
+RENKOU_IMPORT_MAX_BYTES = env_int("RENKOU_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+RENKOU_IMPORT_MAX_ROWS = env_int("RENKOU_IMPORT_MAX_ROWS", 1_000_000)
+
 # Field encryption: the suite for new ciphertexts ("aes256gcm" default, or "sm4gcm" for 密评),
 # and earlier keys (base64, comma-separated) still able to decrypt during a key rotation.
 RENKOU_FIELD_SUITE = env_str("RENKOU_FIELD_SUITE", "aes256gcm")

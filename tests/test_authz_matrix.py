@@ -21,7 +21,7 @@ from renkou.accounts.models import LoginLog, User
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
-from renkou.people.models import Household, Person
+from renkou.people.models import DuplicateCandidate, Household, ImportBatch, Person
 from tests.authz_policy import POLICY, PUBLIC, Rule
 
 POSITIONS = ("own", "child", "sibling", "other_county")
@@ -124,6 +124,10 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
         owner = user if position == "own" else make_user(f"owner_{user.pk}_{position}",
                                                          Role.VILLAGE_ADMIN, unit)  # fmt: skip
         return {key: _finished_job(owner).pk}
+    if rule.obj == "importbatch":
+        return {key: _import_batch_in(unit).pk}
+    if rule.obj == "duplicate":
+        return {key: _duplicate_in(unit).pk}
     raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
 
 
@@ -138,6 +142,33 @@ def _person_in(unit: Unit) -> Person:
         birth_date=date(1990, 1, 1), registered_code=unit.code, residence_code=unit.code,
         relationship="02", is_head=True,
     )  # fmt: skip
+
+
+def _duplicate_in(unit: Unit) -> DuplicateCandidate:
+    """An open duplicate pair of two persons managed by ``unit`` (a fresh pair every call, so
+    a POST that resolves one leaves the next case an open pair)."""
+    first = _person_in(unit)
+    second = Person.objects.create(
+        household=first.household, unit_code=unit.code, name=first.name, sex=first.sex,
+        birth_date=first.birth_date, registered_code=unit.code, residence_code=unit.code,
+        relationship="99",
+    )  # fmt: skip
+    return DuplicateCandidate.objects.create(
+        first=first, second=second, unit_code=unit.code,
+        reason=DuplicateCandidate.Reason.SAME_PINYIN_BIRTH,
+    )  # fmt: skip
+
+
+def _import_batch_in(unit: Unit) -> ImportBatch:
+    """A checked import batch of ``unit`` with an error report on disk."""
+    batch = ImportBatch.objects.create(
+        file_hash="0" * 64, file_name="matrix.xlsx", unit_code=unit.code,
+        status=ImportBatch.Status.VALIDATED, error_report=f"imports/reports/m-{unit.code}.xlsx",
+    )  # fmt: skip
+    path = Path(settings.MEDIA_ROOT) / batch.error_report
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK\x03\x04 test")
+    return batch
 
 
 def _finished_job(owner) -> JobProgress:
@@ -189,7 +220,8 @@ def test_authorization_matrix(endpoint, personas, units, signed_in_client, clien
             url = reverse(endpoint.name, kwargs=kwargs)
             for method in METHODS:
                 cases += 1
-                signed_in_client(user)
+                if "_auth_user_id" not in client.session:  # first case, or signed out
+                    signed_in_client(user)
                 response = getattr(client, method.lower())(url, REMOTE_ADDR="10.0.0.1")
                 expected = _expected(rule, user, unit, method, position)
                 allowed = _allowed(response, endpoint)

@@ -64,10 +64,17 @@ def session_start(request: HttpRequest, user: User) -> None:
     )  # fmt: skip
 
 
+SEEN_GRANULARITY = 15  # seconds: activity is recorded at most this often
+
+
 def session_touch(request: HttpRequest) -> None:
-    """Mark the session active; the database row is written at most once a minute."""
+    """Mark the session active. The session is re-saved at most every 15 seconds and the
+    online-sessions row at most once a minute, so a busy page does not write on every request
+    (the idle timeout is then exact to within 15 seconds)."""
     now = timezone.now()
     last = request.session.get("renkou_seen_at", 0)
+    if now.timestamp() - last < SEEN_GRANULARITY:
+        return
     request.session["renkou_seen_at"] = now.timestamp()
     if now.timestamp() - last > 60 and request.session.session_key:
         UserSession.objects.filter(session_key=request.session.session_key).update(last_seen=now)

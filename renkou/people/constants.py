@@ -37,3 +37,20 @@ class CardCloseReason(models.TextChoices):
 class Survival(models.TextChoices):
     ALIVE = "alive", "存活"
     DEAD = "dead", "死亡"
+
+
+class IdStatus:
+    """``Person.id_status``: what the stored document number says, kept as a plain column so
+    data quality can count it without decrypting (the number itself stays encrypted).
+
+    A resident ID (01) or hukou-book number (04) that fails is stored as its problems joined by
+    commas, in this order: unreadable, check, birth, sex (e.g. ``"check,sex"``).
+    """
+
+    OK = "ok"  # a readable resident ID whose check character, birth date and sex agree
+    NONE = "none"  # no number recorded
+    OTHER = "other"  # another document type (passport, system number, …), not checked here
+    UNREADABLE = "unreadable"  # wrong length, characters or date
+    CHECK = "check"  # wrong check character
+    BIRTH = "birth"  # the number's birth date differs from the recorded one
+    SEX = "sex"  # the number's sex digit differs from the recorded sex

@@ -1,3 +1,131 @@
-"""import_views: filled in by its area."""
+"""Import pages (人员导入): template download, upload → check → preview → confirm → result with
+progress, and the history of batches in the caller's scope. Every page needs
+``people.import_person`` (township and county officers); batches are fetched through the
+scoping chokepoint, so another township's batch is a 404; state changes are POST only.
+"""
 
-urlpatterns: list = []
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from renkou.accounts.constants import Perm
+from renkou.accounts.permissions import require_perm
+from renkou.common import audit
+from renkou.common.htmx import render_page
+from renkou.geo.constants import Level
+from renkou.geo.models import Unit
+from renkou.geo.scope import get_visible_or_404
+from renkou.people.importing import batches
+from renkou.people.importing.files import FileRefused, Limits
+from renkou.people.importing.template import build_template
+from renkou.people.models import ImportBatch
+from renkou.people.services import Actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="导入文件", widget=forms.ClearableFileInput(
+        attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}))  # fmt: skip
+    mode = forms.ChoiceField(label="导入方式", choices=ImportBatch.Mode.choices,
+                             initial=ImportBatch.Mode.ALL, widget=forms.RadioSelect)  # fmt: skip
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(request.user, getattr(request, "client_ip", ""))
+
+
+@require_perm(Perm.IMPORT_PERSON)
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    rows = ImportBatch.objects.visible_to(request.user).select_related("job")
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render_page(request, "people/import_list.html", {"page": page}, partial="results")
+
+
+@require_perm(Perm.IMPORT_PERSON)
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = batches.receive(actor=_actor(request), upload=data["file"], mode=data["mode"])
+        except (FileRefused, batches.ImportRefused) as refused:
+            form.add_error("file", str(refused))
+        else:
+            return redirect("people:import_detail", pk=batch.pk)
+    limit_mb = Limits.current().max_bytes // (1024 * 1024)
+    return render(request, "people/import_upload.html", {"form": form, "limit_mb": limit_mb})
+
+
+@require_perm(Perm.IMPORT_PERSON)
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The template, its example row in the caller's first village (nothing is recorded)."""
+    villages = Unit.objects.current().visible_to(request.user).filter(level=Level.VILLAGE)
+    village = villages.order_by("code").values_list("code", flat=True).first()
+    response = HttpResponse(build_template(village or request.user.unit_code), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "人员信息导入模板.xlsx")
+    return response
+
+
+@require_perm(Perm.IMPORT_PERSON)
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Preview (counts, first errors, confirm), progress while busy, and the result."""
+    batch = get_visible_or_404(ImportBatch.objects.select_related("job"), request.user, pk=pk)
+    context = {"batch": batch, "modes": ImportBatch.Mode.choices,
+               "confirmable": batches.confirmable(batch)}  # fmt: skip
+    return render_page(request, "people/import_detail.html", context, partial="status")
+
+
+@require_perm(Perm.IMPORT_PERSON)
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
+    mode = request.POST.get("mode", batch.mode)
+    if mode not in ImportBatch.Mode.values:
+        mode = batch.mode
+    try:
+        batches.confirm(actor=_actor(request), batch=batch, mode=mode)
+    except batches.ImportRefused as refused:
+        messages.error(request, str(refused))
+    return redirect("people:import_detail", pk=batch.pk)
+
+
+@require_perm(Perm.IMPORT_PERSON)
+@require_GET
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The error report: it holds the uploaded rows in full, so it is scoped and audited."""
+    batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
+    report = _report_file(batch)
+    audit.record_request(request, action="person.import_report", object_type="people.importbatch",
+                         object_id=batch.pk)  # fmt: skip
+    name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
+    return FileResponse(report.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _report_file(batch: ImportBatch) -> Path:
+    root = batches.media_path("").resolve()
+    report = batches.media_path(batch.error_report).resolve()
+    if not batch.error_report or not report.is_relative_to(root) or not report.is_file():
+        raise Http404("该批次没有错误报告")
+    return report
+
+
+urlpatterns = [
+    path("import/", import_list, name="import_list"),
+    path("import/upload/", import_upload, name="import_upload"),
+    path("import/template/", import_template, name="import_template"),
+    path("import/<int:pk>/", import_detail, name="import_detail"),
+    path("import/<int:pk>/confirm/", import_confirm, name="import_confirm"),
+    path("import/<int:pk>/report/", import_report, name="import_report"),
+]

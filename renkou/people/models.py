@@ -9,14 +9,40 @@ No quota, permit, fine or compulsory-check field exists here (product.md).
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from renkou.common import idnumber
 from renkou.common.fields import BlindIndexField, EncryptedTextField
 from renkou.geo.scope import ScopedQuerySet
-from renkou.people.constants import CardCloseReason, CardStatus, Flow, Survival
+from renkou.people.constants import CardCloseReason, CardStatus, Flow, IdStatus, Survival
+
+_ID_STATUS_OF_PROBLEM = {
+    "id_check": IdStatus.CHECK, "id_birth_mismatch": IdStatus.BIRTH,
+    "id_sex_mismatch": IdStatus.SEX,
+}  # fmt: skip
+_CHECKED_DOCS = frozenset({idnumber.DOC_RESIDENT_ID, idnumber.DOC_HUKOU_BOOK})
+_STATUS_ORDER = (IdStatus.UNREADABLE, IdStatus.CHECK, IdStatus.BIRTH, IdStatus.SEX)
+
+
+def id_status_of(id_type: str, number: str, birth_date: date | None, sex: str) -> str:
+    """The ``IdStatus`` of a document number against the recorded birth date and sex."""
+    if not number:
+        return IdStatus.NONE
+    if id_type not in _CHECKED_DOCS:
+        return IdStatus.OTHER
+    result = idnumber.validate(number)
+    if result.info is None:
+        return IdStatus.UNREADABLE
+    if isinstance(birth_date, str):  # an unsaved instance built from form strings
+        birth_date = date.fromisoformat(birth_date)
+    codes = {p.code for p in result.problems}
+    codes.update(p.code for p in idnumber.compare(result.info, birth_date=birth_date, sex=sex))
+    found = {_ID_STATUS_OF_PROBLEM[c] for c in codes if c in _ID_STATUS_OF_PROBLEM}
+    return ",".join(s for s in _STATUS_ORDER if s in found) or IdStatus.OK
 
 
 class PersonalQuerySet(ScopedQuerySet):
@@ -68,7 +94,9 @@ class Person(models.Model):
     Birth date and sex are plain columns because statistics need them; the ID number is
     encrypted with a blind index for exact search; a failed check (check character, date,
     birth date or sex mismatch) may be kept only with ``id_override_reason``, which is audited
-    and counted in data quality (domain.md §0.10). Exit is soft (``exited_at``) and restorable.
+    and counted in data quality (domain.md §0.10); ``id_status`` keeps the outcome of that
+    check in plain text on every save, so data quality counts it without decrypting.
+    Exit is soft (``exited_at``) and restorable.
     """
 
     household = models.ForeignKey(
@@ -81,6 +109,7 @@ class Person(models.Model):
     id_number = EncryptedTextField("公民身份号码", blank=True)
     id_index = BlindIndexField("号码索引", blank=True)
     id_override_reason = models.CharField("校验例外原因", max_length=200, blank=True)
+    id_status = models.CharField("号码校验结果", max_length=40, blank=True, editable=False)
     sex = models.CharField("性别", max_length=1)
     birth_date = models.DateField("出生日期", db_index=True)
     ethnicity = models.CharField("民族", max_length=2, default="01")
@@ -111,7 +140,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PersonQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "name_key"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_key", "id_status"])
 
     class Meta:
         ordering = ["unit_code", "name", "id"]
@@ -131,6 +160,15 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The ID status follows the number, birth date and sex on every save (bulk loads set
+        # it themselves with ``id_status_of``).
+        self.id_status = id_status_of(self.id_type, self.id_number, self.birth_date, self.sex)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "id_status" not in fields:
+            kwargs["update_fields"] = [*fields, "id_status"]
+        super().save(*args, **kwargs)
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year
@@ -246,18 +284,21 @@ class Pregnancy(models.Model):
 
 class ImportBatch(models.Model):
     """One uploaded file of persons: validated first (counts, error report), then committed
-    in one mode. ``file_hash`` makes re-importing the same file a no-op (security.md IN4)."""
+    in one mode (security.md §2 "Import: all-or-nothing vs per-row"). ``file_hash`` (SHA-256)
+    makes re-importing the same file a no-op: at most one batch per hash is ``done``, enforced
+    by a partial unique constraint (security.md IN4)."""
 
     class Mode(models.TextChoices):
         ALL = "all", "全部正确才导入"
         ROWS = "rows", "只导入正确的行"
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", "已上传"
-        VALIDATED = "validated", "已校验"
+        UPLOADED = "uploaded", "校验中"
+        VALIDATED = "validated", "已校验，待确认"
         RUNNING = "running", "导入中"
         DONE = "done", "已完成"
         REJECTED = "rejected", "未导入（有错误）"
+        DUPLICATE = "duplicate", "重复文件（已导入过）"
         FAILED = "failed", "失败"
 
     file_hash = models.CharField(max_length=64, db_index=True)
@@ -271,10 +312,16 @@ class ImportBatch(models.Model):
     total = models.PositiveIntegerField("总行数", default=0)
     good = models.PositiveIntegerField("正确行数", default=0)
     bad = models.PositiveIntegerField("错误行数", default=0)
+    to_create = models.PositiveIntegerField("将新增", default=0)
+    to_update = models.PositiveIntegerField("将更新", default=0)
     created = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("无变化", default=0)
     error_report = models.CharField(max_length=300, blank=True)
+    # The first errors (ID and phone values masked) for the preview page, and file-level
+    # notes such as ignored columns; the full list is in the error report.
+    errors_head = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
     job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -283,11 +330,21 @@ class ImportBatch(models.Model):
     objects = PersonalQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_hash"], condition=Q(status="done"), name="import_batch_done_once"
+            ),
+        ]
         verbose_name = "导入批次"
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def is_busy(self) -> bool:
+        """Validation or commit still running: the batch page keeps polling."""
+        return self.status in (self.Status.UPLOADED, self.Status.RUNNING)
 
 
 class DuplicateCandidate(models.Model):

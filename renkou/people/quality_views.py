@@ -1,3 +1,193 @@
-"""quality_views: filled in by its area."""
+"""Data-quality pages (per township and for the county, each figure with its name list) and the
+duplicate-person queue with side-by-side comparison, merge and 不是同一人 (issue 3 §8)."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from renkou.accounts.constants import Perm
+from renkou.accounts.permissions import require_perm
+from renkou.common import crypto, dicts
+from renkou.common.htmx import render_page
+from renkou.geo.constants import Level
+from renkou.geo.models import Unit
+from renkou.geo.scope import get_visible_or_404
+from renkou.people import duplicates, quality
+from renkou.people.models import DuplicateCandidate, Person
+from renkou.people.services import Actor
+
+PAGE_SIZES = {"10", "20", "30", "50"}
+
+
+# (label, attribute, dictionary or None) of the side-by-side comparison.
+COMPARED = (
+    ("姓名", "name", None), ("性别", "sex", "sex"), ("出生日期", "birth_date", None),
+    ("公民身份号码", "masked_id", None), ("证件类型", "id_type", "document_type"),
+    ("号码校验结果", "id_status_label", None), ("校验例外原因", "id_override_reason", None),
+    ("民族", "ethnicity", "ethnicity"), ("婚姻状况", "marital_status", "marital_status"),
+    ("初婚日期", "first_marriage_date", None), ("户口性质", "hukou_type", "hukou_type"),
+    ("户编号", "household_code", None), ("与户主关系", "relationship", "relationship"),
+    ("管理地代码", "unit_code", None), ("户籍地代码", "registered_code", None),
+    ("现居住地代码", "residence_code", None), ("父亲", "father", None), ("母亲", "mother", None),
+    ("配偶", "spouse", None), ("联系电话", "masked_phone", None), ("登记时间", "created", None),
+)  # fmt: skip
+ID_STATUS_LABELS = {
+    "ok": "通过", "none": "无号码", "other": "其他证件", "unreadable": "无法识别",
+    "check": "校验位错误", "birth": "出生日期不符", "sex": "性别不符",
+}  # fmt: skip
+
+
+def masked_id(person: Person) -> str:
+    return crypto.mask(person.id_number, 4, 4)
+
+
+def _page(request: HttpRequest, rows) -> object:
+    size = request.GET.get("size", "10")
+    return Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
+        request.GET.get("page")
+    )
+
+
+def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
+    report = quality.quality_report(request.user, unit)
+    context = {"report": report, "unit": unit, "sections": quality.sections(report.total),
+               "crumbs": unit.ancestors(), "has_parts": unit.level < Level.VILLAGE}  # fmt: skip
+    return render(request, "people/quality.html", context)
+
+
+@require_perm(Perm.VIEW_QUALITY)
+@require_GET
+def quality_home(request: HttpRequest) -> HttpResponse:
+    """The quality page of the caller's own unit (county, township or village)."""
+    unit = get_visible_or_404(Unit.objects.current(), request.user, code=request.user.unit.code)
+    return _quality_page(request, unit)
+
+
+@require_perm(Perm.VIEW_QUALITY)
+@require_GET
+def quality_unit(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
+    return _quality_page(request, unit)
+
+
+@require_perm(Perm.VIEW_QUALITY)
+@require_GET
+def quality_list(request: HttpRequest, code: str) -> HttpResponse:
+    """The name list behind one figure (``?check=<code>``), masked IDs only."""
+    unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
+    check = quality.CHECKS.get(request.GET.get("check", ""))
+    if check is None:
+        return redirect("people:quality_unit", code=unit.code)
+    page = _page(request, quality.check_rows(request.user, unit, check))
+    rows = list(page)
+    for row in rows:
+        if isinstance(row, Person):
+            row.masked_id = masked_id(row)
+    context = {"unit": unit, "check": check, "page": page, "rows": rows}
+    return render_page(request, "people/quality_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_QUALITY)
+@require_GET
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", DuplicateCandidate.Status.OPEN)
+    reason = request.GET.get("reason", "")
+    pairs = DuplicateCandidate.objects.visible_to(request.user).select_related("first", "second")
+    if status in DuplicateCandidate.Status.values:
+        pairs = pairs.filter(status=status)
+    if reason in DuplicateCandidate.Reason.values:
+        pairs = pairs.filter(reason=reason)
+    page = _page(request, pairs.order_by("unit_code", "pk"))
+    context = {"page": page, "status": status, "reason": reason,
+               "statuses": DuplicateCandidate.Status.choices,
+               "reasons": DuplicateCandidate.Reason.choices}  # fmt: skip
+    return render_page(request, "people/duplicate_list.html", context, partial="results")
+
+
+def _pair(request: HttpRequest, pk: int) -> tuple[DuplicateCandidate, Person, Person]:
+    candidate = get_visible_or_404(DuplicateCandidate, request.user, pk=pk)
+    found = {p.pk: p for p in Person.objects.visible_to(request.user)
+             .select_related("household", "father", "mother", "spouse")
+             .filter(pk__in=(candidate.first_id, candidate.second_id))}  # fmt: skip
+    if len(found) != 2:
+        raise Http404("未找到该记录")
+    return candidate, found[candidate.first_id], found[candidate.second_id]
+
+
+@require_perm(Perm.VIEW_QUALITY)
+@require_GET
+def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate, first, second = _pair(request, pk)
+    context = {"candidate": candidate, "first": first, "second": second,
+               "rows": _compare(first, second),
+               "can_merge": request.user.has_perm(Perm.MERGE_PERSON)}  # fmt: skip
+    return render(request, "people/duplicate_detail.html", context)
+
+
+def _shown(person: Person) -> dict[str, str]:
+    """Display values of one person for the comparison (masked numbers only)."""
+    values = {"masked_id": masked_id(person), "masked_phone": crypto.mask(person.phone, 3, 4),
+              "household_code": person.household.code if person.household else "",
+              "created": f"{person.created_at:%Y-%m-%d}" if person.created_at else "",
+              "id_status_label": "、".join(ID_STATUS_LABELS.get(s, s)
+                                          for s in person.id_status.split(",") if s)}  # fmt: skip
+    for link in ("father", "mother", "spouse"):
+        relative = getattr(person, link)
+        values[link] = relative.name if relative else ""
+    for _label, attr, code in COMPARED:
+        if attr not in values:
+            raw = getattr(person, attr)
+            values[attr] = dicts.label(code, raw) if code and raw else str(raw or "")
+    return values
+
+
+def _compare(first: Person, second: Person) -> list[tuple[str, str, str, bool]]:
+    a, b = _shown(first), _shown(second)
+    return [(label, a[attr], b[attr], a[attr] == b[attr]) for label, attr, _code in COMPARED]
+
+
+@require_perm(Perm.MERGE_PERSON)
+@require_POST
+def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate, _first, _second = _pair(request, pk)
+    keep = request.POST.get("keep", "")
+    try:
+        duplicates.duplicate_merge(actor=_actor(request), candidate=candidate,
+                                keep_id=int(keep) if keep.isdigit() else 0)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("people:duplicate_detail", pk=candidate.pk)
+    messages.success(request, "已合并：保留所选人员，另一条记录以“重复或错误”退出。")
+    return redirect("people:duplicate_list")
+
+
+@require_perm(Perm.MERGE_PERSON)
+@require_POST
+def duplicate_distinct(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate, _first, _second = _pair(request, pk)
+    try:
+        duplicates.duplicate_mark_distinct(actor=_actor(request), candidate=candidate)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("people:duplicate_detail", pk=candidate.pk)
+    messages.success(request, "已标记为不是同一人。")
+    return redirect("people:duplicate_list")
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(request.user, getattr(request, "client_ip", ""))
+
+
+urlpatterns = [
+    path("quality/", quality_home, name="quality"),
+    path("quality/<str:code>/", quality_unit, name="quality_unit"),
+    path("quality/<str:code>/list/", quality_list, name="quality_list"),
+    path("duplicates/", duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/", duplicate_detail, name="duplicate_detail"),
+    path("duplicates/<int:pk>/merge/", duplicate_merge, name="duplicate_merge"),
+    path("duplicates/<int:pk>/distinct/", duplicate_distinct, name="duplicate_distinct"),
+]

@@ -63,6 +63,24 @@ def _derive(person: Person) -> None:
         person.unit_code = person.registered_code
 
 
+def person_prepare(person: Person) -> None:
+    """Fill the derived columns (blind index, pinyin key, head flag, managing unit) exactly as
+    ``person_register`` and ``person_update`` do, for writers that save in bulk without
+    ``save()`` (the importer). ``person.household`` must be loaded when it is set."""
+    _derive(person)
+
+
+def person_apply(person: Person, values: dict[str, Any]) -> list[str]:
+    """Set the fields of ``values`` that differ from ``person`` the way ``person_update`` does
+    (an empty value clears the field) and return their names; derives nothing."""
+    changed = [
+        k for k in PERSON_FIELDS if k in values and getattr(person, k) != (values[k] or _blank(k))
+    ]
+    for name in changed:
+        setattr(person, name, values[name] or _blank(name))
+    return changed
+
+
 def _check_head(person: Person) -> None:
     if not person.is_head or person.household_id is None:
         return

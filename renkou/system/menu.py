@@ -31,6 +31,20 @@ MENU: tuple[Module, ...] = (
         MenuItem("区划单位", "geo:unit_list", Perm.VIEW_UNIT, "bi-geo-alt"),
         MenuItem("服务网络", "geo:servicepoint_list", Perm.VIEW_UNIT, "bi-hospital"),
     )),
+    Module("户籍管理", "bi-house-door", (
+        MenuItem("家庭户", "people:household_list", Perm.VIEW_PERSON, "bi-house"),
+        MenuItem("人员管理", "people:person_list", Perm.VIEW_PERSON, "bi-person-lines-fill"),
+        MenuItem("人员登记", "people:person_create", Perm.EDIT_PERSON, "bi-person-plus"),
+        MenuItem("人员导入", "people:import_list", Perm.IMPORT_PERSON, "bi-upload"),
+    )),
+    Module("数据质量", "bi-clipboard-check", (
+        MenuItem("质量统计", "people:quality", Perm.VIEW_QUALITY, "bi-bar-chart"),
+        MenuItem("疑似重复", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),
+    )),
+    Module("数据质量", "bi-clipboard-check", (
+        MenuItem("质量分析", "people:quality", Perm.VIEW_QUALITY, "bi-graph-up"),
+        MenuItem("疑似重复人员", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),
+    )),
     Module("系统管理", "bi-gear", (
         MenuItem("用户管理", "system:user_list", Perm.MANAGE_USER, "bi-people"),
         MenuItem("字典管理", "system:dict_list", Perm.MANAGE_DICT, "bi-book"),

@@ -60,3 +60,20 @@
 // attribute (e.g. an empty one left by a browser tool) would then be re-applied and refused by
 // the CSP. Settle classes only; no page uses style attributes.
 if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "height"]; }
+// Person entry (身份证号优先, ecosystem.md §4): the ID-check fragment carries the birth date and
+// sex the number encodes in data- attributes; copy them into the form, and show the
+// override-reason row when the number needs one.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var box = e.detail && e.detail.target;
+    if (!box || box.id !== "id-check") { return; }
+    var info = box.querySelector("[data-id-check]");
+    var form = box.closest("form");
+    if (!info || !form) { return; }
+    if (info.dataset.birth && form.elements.birth_date) { form.elements.birth_date.value = info.dataset.birth; }
+    if (info.dataset.sex && form.elements.sex) { form.elements.sex.value = info.dataset.sex; }
+    var row = document.getElementById("override-row");
+    if (row && info.dataset.override) { row.classList.remove("d-none"); }
+  });
+})();

@@ -1,7 +1,10 @@
-"""manage.py seed_demo: the demo county (卓尼县, 623022) and one demo account per role.
+"""manage.py seed_demo [--persons N] [--seed S]: the demo county (卓尼县, 623022), one demo
+account per role, and a synthetic population (``renkou.people.demo``) with its duplicate queue.
 
-Runs only what is missing, so it is safe on every ``make run``. Passwords are random, written
-once to ``var/demo-accounts.txt`` (mode 600) and never printed to the terminal or logs.
+Runs only what is missing, so it is safe on every ``make run``: the population is loaded only
+into an empty register. Passwords are random, written once to ``var/demo-accounts.txt``
+(mode 600) and never printed to the terminal or logs. The command lives in the people app
+because it loads people; it calls the account services below it.
 """
 
 import os
@@ -9,14 +12,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
 from renkou.accounts.services import user_create
+from renkou.common.forms import DateField
 from renkou.geo.models import Unit
+from renkou.people import demo, duplicates
+from renkou.people.models import Person
 
-DEMO_COUNTY = "623022"
+DEMO_COUNTY = demo.DEMO_COUNTY
 # (user name, full name, role, unit code); the township is 柳林镇, the village its first one.
 DEMO_ACCOUNTS = [
     ("cun_liulin", "村专干（示例）", Role.VILLAGE_ADMIN, "village"),
@@ -33,9 +39,36 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "载入演示县（卓尼县）区划和各角色演示账号（仅补齐缺少的部分）。"
+    help = "载入演示县（卓尼县）区划、各角色演示账号和合成演示人口（仅补齐缺少的部分）。"
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, default=demo.DEFAULT_PERSONS,
+                            help="合成人口人数（默认 110000；0 = 不生成）")  # fmt: skip
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子")
+        parser.add_argument("--date", help="按该日期计算年龄（默认今天）")
+
+    def handle(self, *args, persons, seed, date=None, **options):
+        if persons < 0:
+            raise CommandError("--persons 不能为负数")
+        self._units_and_accounts()
+        if persons:
+            self._population(persons, seed, DateField().clean(date) if date else None)
+
+    def _population(self, persons: int, seed: int, day) -> None:
+        existing = Person.objects.count()
+        if existing:
+            self.stdout.write(f"人员库已有 {existing} 人，未生成演示人口。")
+            return
+        report = demo.demo_seed(persons=persons, seed=seed, today=day)
+        self.stdout.write(
+            f"演示人口：{report.persons} 人，{report.households} 户，育龄妇女卡 {report.cards} 张，"
+            f"子女 {report.children} 条，避孕记录 {report.episodes} 条；"
+            f"用时 {report.seconds:.1f} 秒。"
+        )
+        found = duplicates.duplicates_scan(actor=None)
+        self.stdout.write(f"疑似重复人员：新发现 {found} 对。")
+
+    def _units_and_accounts(self) -> None:
         if not Unit.objects.filter(code__startswith=DEMO_COUNTY).exists():
             call_command("load_divisions", county=DEMO_COUNTY, stdout=self.stdout)
         villages = Unit.objects.current().filter(code__startswith="623022100", level=5)

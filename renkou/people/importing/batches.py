@@ -1,0 +1,392 @@
+"""Import batches (house style rule 10: staging → validate → commit): the writes behind the
+import pages, the background tasks and the ``import_persons`` command.
+
+Life of a batch: ``uploaded`` (file stored, being checked) → ``validated`` (counts, first
+errors and the error report ready) → confirmed: ``running`` → ``done`` / ``rejected`` (``all``
+mode with bad rows: nothing written). A file whose SHA-256 matches a ``done`` batch becomes
+``duplicate`` at once, with 0 creates and 0 updates (security.md IN4). The commit writes the
+persons, the batch's final status and its audit row in one transaction, so a crash leaves 0
+or all of the batch (IN5); a batch left ``running`` by a crash may be confirmed again.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from renkou.common import audit
+from renkou.common.models import JobProgress
+from renkou.geo.constants import full_code
+from renkou.people.importing import pipeline
+from renkou.people.importing.checking import Scope
+from renkou.people.importing.files import CHUNK, FileRefused, Limits, inspect, kind_of, sha256
+from renkou.people.importing.pipeline import Options, Outcome
+from renkou.people.importing.reading import Table, open_table
+from renkou.people.importing.report import write_report
+from renkou.people.models import ImportBatch
+from renkou.people.services import Actor
+
+logger = logging.getLogger(__name__)
+
+IMPORT_DIR = "imports"
+INLINE_ROWS = 2000  # larger files are checked by the worker, with progress
+STALE_AFTER = timedelta(minutes=15)
+Status = ImportBatch.Status
+
+
+class ImportRefused(Exception):
+    """A confirmation that cannot go ahead; the message is for the user."""
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def store_upload(upload: Any) -> tuple[str, str]:
+    """Copy an uploaded file under MEDIA_ROOT/imports/<sha256>.<ext>, refusing it past the size
+    limit while copying; returns (relative path, hash)."""
+    limits = Limits.current()
+    kind = kind_of(upload.name)
+    if upload.size > limits.max_bytes:
+        mb = 1024 * 1024
+        size = f"{upload.size / mb:.1f} MB"
+        raise FileRefused(f"文件过大（{size}），最大 {limits.max_bytes // mb} MB")
+    folder = media_path(IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"upload-{uuid.uuid4().hex}.part"
+    try:
+        with partial.open("wb") as out:
+            for block in upload.chunks(CHUNK):
+                out.write(block)
+        digest = sha256(partial)
+        relative = f"{IMPORT_DIR}/{digest}.{kind}"
+        partial.replace(media_path(relative))
+    finally:
+        partial.unlink(missing_ok=True)
+    return relative, digest
+
+
+def estimated_rows(path: Path, kind: str) -> int:
+    if kind != "csv":
+        return path.stat().st_size // 50  # a row of the template is 40–60 bytes zipped
+    with path.open("rb") as stream:
+        return sum(block.count(b"\n") for block in iter(lambda: stream.read(CHUNK), b""))
+
+
+def _report_path(batch: ImportBatch) -> str:
+    return f"{IMPORT_DIR}/reports/batch-{batch.pk}-errors.xlsx"
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+class JobSink:
+    """Reports rows done to the batch's JobProgress at most once a second. Inside the commit's
+    transaction the row would stay invisible until the end, so on PostgreSQL it is written
+    through a second connection; on SQLite (one writer) the bar jumps at the end instead."""
+
+    def __init__(self, job_id: int | None, total: int) -> None:
+        self.job_id, self.total, self.last = job_id, total, 0.0
+        self.side: Any = None
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if self.job_id is None or now - self.last < 1.0:
+            return
+        self.last = now
+        done = min(done, self.total) if self.total else done
+        if not connection.in_atomic_block:
+            JobProgress.objects.filter(pk=self.job_id).update(done=done, updated_at=timezone.now())
+        elif connection.vendor == "postgresql":
+            self._side_update(done)
+
+    def _side_update(self, done: int) -> None:
+        if self.side is None:
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = self.side.ops.quote_name(JobProgress._meta.db_table)
+        with self.side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET done = %s, updated_at = %s WHERE id = %s",  # noqa: S608 table name from the model
+                           [done, timezone.now(), self.job_id])  # fmt: skip
+
+    def __enter__(self) -> "JobSink":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
+
+
+def _job(batch: ImportBatch, **values: Any) -> None:
+    if batch.job_id:
+        JobProgress.objects.filter(pk=batch.job_id).update(updated_at=timezone.now(), **values)
+
+
+# --- saving outcomes -------------------------------------------------------------------------
+
+
+def _save_outcome(batch: ImportBatch, outcome: Outcome, **values: Any) -> None:
+    batch.total, batch.good, batch.bad = outcome.total, outcome.good, outcome.bad
+    batch.to_create, batch.to_update = outcome.to_create, outcome.to_update
+    batch.created, batch.updated, batch.unchanged = (outcome.created, outcome.updated,
+                                                     outcome.unchanged)  # fmt: skip
+    batch.errors_head = outcome.samples
+    batch.notes = outcome.notes[:20]
+    for name, value in values.items():
+        setattr(batch, name, value)
+    batch.save()
+
+
+def _report(batch: ImportBatch, table: Table, outcome: Outcome) -> str:
+    """Write the error report when there are bad rows; returns its path ('' if none)."""
+    if not outcome.errors and not outcome.warnings:
+        return ""
+    relative = _report_path(batch)
+    path = media_path(relative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_report(table, outcome, path)
+    return relative
+
+
+def duplicate_of(file_hash: str) -> ImportBatch | None:
+    return ImportBatch.objects.filter(file_hash=file_hash, status=Status.DONE).first()
+
+
+def _mark_duplicate(batch: ImportBatch, done: ImportBatch) -> None:
+    when = timezone.localtime(done.finished_at or done.created_at).strftime("%Y-%m-%d %H:%M")
+    batch.status = Status.DUPLICATE
+    batch.created = batch.updated = batch.unchanged = 0
+    batch.message = f"该文件已导入过（{when}，批次 {done.pk}），本次没有做任何修改"
+    batch.finished_at = timezone.now()
+    batch.save()
+    _job(batch, status=JobProgress.Status.DONE, message=batch.message)
+
+
+# --- checking (preview) ----------------------------------------------------------------------
+
+
+def check_batch(batch: ImportBatch, *, scope: Scope, today: date, workers: int = 1) -> Outcome:
+    """Phase 1: read and check every row, write nothing but the batch, its report and job."""
+    table = open_table(media_path(batch.stored_file), batch.file_name)
+    _job(batch, status=JobProgress.Status.RUNNING, done=0, total=table.size_hint)
+    options = Options(mode=batch.mode, workers=workers)
+    with JobSink(batch.job_id, table.size_hint) as sink:
+        outcome = pipeline.run(table, scope=scope, options=options, today=today, progress=sink)
+    report = _report(batch, table, outcome)
+    message = f"校验完成：共 {outcome.total} 行，正确 {outcome.good} 行，错误 {outcome.bad} 行"
+    _save_outcome(batch, outcome, status=Status.VALIDATED, error_report=report,
+                  message=message)  # fmt: skip
+    _job(batch, status=JobProgress.Status.DONE, done=outcome.total, total=outcome.total,
+         result_file=report, message=message + "，请在导入页面确认")  # fmt: skip
+    return outcome
+
+
+def receive(*, actor: Actor, upload: Any, mode: str, today: date | None = None) -> ImportBatch:
+    """Store an upload, refuse a hostile or unusable file (``FileRefused``), record the batch,
+    and check it now (small files) or in the worker (over ``INLINE_ROWS`` rows)."""
+    relative, digest = store_upload(upload)
+    path = media_path(relative)
+    try:
+        kind = inspect(path, upload.name)
+    except FileRefused:
+        path.unlink(missing_ok=True)
+        raise
+    user = actor.user
+    job = JobProgress.objects.create(kind="person_import", title=f"人员导入：{upload.name}"[:200],
+                                     owner_id=user.pk, unit_code=user.unit_code)  # fmt: skip
+    batch = ImportBatch.objects.create(
+        file_hash=digest, file_name=upload.name[:200], stored_file=relative, mode=mode,
+        owner_id=user.pk, unit_code=user.unit_code, job=job,
+    )  # fmt: skip
+    audit.record(actor=user, ip=actor.ip, action="person.import_upload",
+                 object_type="people.importbatch", object_id=batch.pk,
+                 summary=f"kind={kind} bytes={path.stat().st_size}")  # fmt: skip
+    done = duplicate_of(digest)
+    if done is not None:
+        _mark_duplicate(batch, done)
+    elif estimated_rows(path, kind) <= INLINE_ROWS:
+        _check_now(batch, user_scope(user), today or timezone.localdate())
+    else:
+        _enqueue("check_import", batch)
+    return batch
+
+
+def _check_now(batch: ImportBatch, scope: Scope, today: date) -> None:
+    try:
+        check_batch(batch, scope=scope, today=today)
+    except FileRefused as refused:
+        fail(batch, str(refused))
+
+
+def fail(batch: ImportBatch, message: str) -> None:
+    batch.status, batch.message, batch.finished_at = Status.FAILED, message[:500], timezone.now()
+    batch.save(update_fields=["status", "message", "finished_at"])
+    _job(batch, status=JobProgress.Status.FAILED, message=message[:500])
+
+
+def _enqueue(name: str, batch: ImportBatch) -> None:
+    """Queue a task after commit, so the worker always finds the batch."""
+    from renkou.people.importing import tasks
+
+    def enqueue() -> None:
+        result = getattr(tasks, name).enqueue(batch_id=batch.pk)
+        JobProgress.objects.filter(pk=batch.job_id).update(task_id=result.id[:64])
+
+    transaction.on_commit(enqueue)
+
+
+def user_scope(user: Any) -> Scope:
+    prefix = getattr(user, "scope_prefix", None)
+    if not prefix:
+        raise ImportRefused("您的账号没有数据范围，不能导入")
+    return Scope.of(prefix)
+
+
+# --- commit ----------------------------------------------------------------------------------
+
+
+class _Rejected(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+
+def confirmable(batch: ImportBatch) -> bool:
+    if batch.status in (Status.VALIDATED, Status.FAILED) and batch.total:
+        return True
+    stale = timezone.now() - STALE_AFTER
+    return batch.status == Status.RUNNING and (batch.job is None or batch.job.updated_at < stale)
+
+
+@transaction.atomic
+def confirm(*, actor: Actor, batch: ImportBatch, mode: str) -> ImportBatch:
+    """Queue the commit of a checked batch in ``mode`` (the user may change it here)."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if not confirmable(locked):
+        raise ImportRefused("该批次当前不能导入（已导入、正在导入或尚未校验完成）")
+    done = duplicate_of(locked.file_hash)
+    if done is not None:
+        _mark_duplicate(locked, done)
+        return locked
+    locked.mode, locked.status, locked.message = mode, Status.RUNNING, "排队等待导入"
+    locked.save(update_fields=["mode", "status", "message"])
+    _job(locked, status=JobProgress.Status.QUEUED, done=0, total=locked.total,
+         message="排队等待导入")  # fmt: skip
+    _enqueue("commit_import", locked)
+    return locked
+
+
+def commit(batch: ImportBatch, table: Table, *, scope: Scope, today: date, user: Any = None,
+           ip: str = "", workers: int = 1, progress: Any = None) -> Outcome:  # fmt: skip
+    """Phase 2: check again and write, all in one transaction with the batch's status and its
+    audit row. ``all`` mode with a bad row rolls everything back (status ``rejected``)."""
+    options = Options(mode=batch.mode, write=True, workers=workers, user=user,
+                      reason=f"导入批次 {batch.pk}")  # fmt: skip
+    try:
+        with transaction.atomic():
+            outcome = pipeline.run(table, scope=scope, options=options, today=today,
+                                   progress=progress)  # fmt: skip
+            if outcome.bad and batch.mode == ImportBatch.Mode.ALL:
+                raise _Rejected(outcome)
+            _finish(batch, outcome, user=user, ip=ip)
+    except _Rejected as rejected:
+        outcome = rejected.outcome
+        _rejected(batch, outcome, user=user, ip=ip)
+    except IntegrityError:
+        done = duplicate_of(batch.file_hash)
+        if done is None:
+            raise
+        batch.refresh_from_db()
+        _mark_duplicate(batch, done)
+        return Outcome()
+    return outcome
+
+
+def _finish(batch: ImportBatch, outcome: Outcome, *, user: Any, ip: str) -> None:
+    message = (f"导入完成：新增 {outcome.created} 人，更新 {outcome.updated} 人，"
+               f"无变化 {outcome.unchanged} 人")  # fmt: skip
+    if outcome.bad:
+        message += f"；{outcome.bad} 行有错误，未导入"
+    _save_outcome(batch, outcome, status=Status.DONE, message=message,
+                  finished_at=timezone.now())  # fmt: skip
+    audit.record(actor=user, ip=ip, action="person.import", object_type="people.importbatch",
+                 object_id=batch.pk, row_count=outcome.created + outcome.updated,
+                 summary=f"mode={batch.mode} created={outcome.created} "
+                 f"updated={outcome.updated} unchanged={outcome.unchanged} bad={outcome.bad}",
+                 username="" if user else "manage.py import_persons")  # fmt: skip
+
+
+def _rejected(batch: ImportBatch, outcome: Outcome, *, user: Any, ip: str) -> None:
+    outcome.created = outcome.updated = outcome.unchanged = 0
+    message = (f"有 {outcome.bad} 行错误，按“全部正确才导入”没有导入任何数据；"
+               "请下载错误报告，改正后重新上传")  # fmt: skip
+    _save_outcome(batch, outcome, status=Status.REJECTED, message=message,
+                  finished_at=timezone.now())  # fmt: skip
+    audit.record(actor=user, ip=ip, action="person.import", object_type="people.importbatch",
+                 object_id=batch.pk, row_count=0, result="failed",
+                 summary=f"mode={batch.mode} rejected bad={outcome.bad}",
+                 username="" if user else "manage.py import_persons")  # fmt: skip
+
+
+def commit_batch(batch: ImportBatch, *, user: Any, today: date) -> Outcome:
+    """The commit task's work for a confirmed web batch."""
+    table = open_table(media_path(batch.stored_file), batch.file_name)
+    _job(batch, status=JobProgress.Status.RUNNING, done=0, total=batch.total, message="正在导入")
+    with JobSink(batch.job_id, batch.total) as sink:
+        outcome = commit(batch, table, scope=user_scope(user), today=today, user=user,
+                         progress=sink)  # fmt: skip
+    batch.refresh_from_db()
+    if batch.status in (Status.DONE, Status.REJECTED):
+        report = _report(batch, table, outcome)
+        ImportBatch.objects.filter(pk=batch.pk).update(error_report=report)
+        _job(batch, status=JobProgress.Status.DONE, done=outcome.total, total=outcome.total,
+             result_file=report, message=batch.message)  # fmt: skip
+    return outcome
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    batch: ImportBatch
+    outcome: Outcome
+    duplicate: bool = False
+
+
+def import_file(path: Path, *, scope: Scope, mode: str, today: date, preview: bool = False,
+                report: Path | None = None, workers: int = 1,
+                start_progress: Any = None) -> FileResult:  # fmt: skip
+    """``manage.py import_persons``: the same checks and writes as the web, as the system.
+    ``start_progress(rows)`` returns the callback that receives rows done."""
+    table = open_table(path, path.name)
+    progress = start_progress(table.size_hint) if start_progress else None
+    digest = sha256(path)
+    batch = ImportBatch.objects.create(
+        file_hash=digest, file_name=path.name[:200], mode=mode, owner_id=None,
+        unit_code=full_code(scope.prefix), status=Status.UPLOADED if preview else Status.RUNNING,
+    )  # fmt: skip
+    done = duplicate_of(digest)
+    if done is not None and not preview:
+        _mark_duplicate(batch, done)
+        return FileResult(batch, Outcome(), duplicate=True)
+    if preview:
+        outcome = pipeline.run(table, scope=scope, options=Options(mode=mode, workers=workers),
+                               today=today, progress=progress)  # fmt: skip
+        _save_outcome(batch, outcome, status=Status.VALIDATED)
+    else:
+        outcome = commit(batch, table, scope=scope, today=today, workers=workers,
+                         progress=progress)  # fmt: skip
+        batch.refresh_from_db()
+    if report is not None and (outcome.errors or outcome.warnings):
+        write_report(table, outcome, report)
+    return FileResult(batch, outcome, duplicate=batch.status == Status.DUPLICATE)

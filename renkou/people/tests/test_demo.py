@@ -1,0 +1,201 @@
+"""The synthetic demo population: deterministic per seed, shaped as designed, cards only where
+they belong, the deliberate problems visible on the quality page and in the duplicate queue,
+and no plaintext ID number or phone in the database file (security.md CR1)."""
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_user
+from renkou.accounts.constants import Role
+from renkou.common.models import AuditEntry, SiteNote
+from renkou.geo.models import Unit
+from renkou.geo.services import read_county, units_load
+from renkou.people import demo, duplicates
+from renkou.people.cards import wcba_birth_range
+from renkou.people.constants import FEMALE, MALE, MARRIED_CODES, CardStatus
+from renkou.people.models import (
+    Child,
+    ContraceptionEpisode,
+    DuplicateCandidate,
+    Household,
+    Person,
+    WomanCard,
+)
+from renkou.people.tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Quiet:
+    def update(self, done: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+class Rollback(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _division_rows():
+    return tuple(read_county(demo.DEMO_COUNTY))
+
+
+@pytest.fixture
+def demo_county(db):
+    units_load(rows=_division_rows(), county_code=demo.DEMO_COUNTY)
+    moment = datetime(
+        TODAY.year, TODAY.month, TODAY.day, 10, tzinfo=timezone.get_default_timezone()
+    )
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+def seed(persons: int = 2000, number: int = 7) -> demo.DemoReport:
+    return demo.demo_seed(persons=persons, seed=number, today=TODAY, progress=Quiet())
+
+
+def snapshot() -> tuple:
+    counts = tuple(m.objects.count() for m in (Person, Household, WomanCard, Child,
+                                                ContraceptionEpisode))  # fmt: skip
+    indexes = frozenset(Person.objects.exclude(id_index="").values_list("id_index", flat=True))
+    return counts, indexes
+
+
+def seeded_then_rolled_back(number: int) -> tuple:
+    with pytest.raises(Rollback), transaction.atomic():
+        seed(number=number)
+        taken = snapshot()
+        raise Rollback
+    return taken
+
+
+def test_the_same_seed_gives_the_same_register(demo_county):
+    first, second = seeded_then_rolled_back(7), seeded_then_rolled_back(7)
+    assert first == second
+    assert 1900 <= first[0][0] <= 2100 and len(first[1]) > 1500
+    assert seeded_then_rolled_back(8)[1] != first[1]
+
+
+def test_shape_cards_and_deliberate_problems(demo_county, signed_in_client):
+    report = seed()
+    present = Person.objects.present()
+    total = present.count()
+    ages = Counter(p.age_on(TODAY) // 5 for p in present.only("birth_date"))
+    assert 0.15 <= (ages[0] + ages[1] + ages[2]) / total <= 0.28  # aged 0–14
+    assert 0.05 <= sum(n for band, n in ages.items() if band >= 13) / total <= 0.15  # 65 and over
+    assert 0.95 <= present.filter(sex=MALE).count() / present.filter(sex=FEMALE).count() <= 1.12
+    mix = Counter(present.values_list("ethnicity", flat=True))
+    assert 0.52 <= mix["04"] / total <= 0.75 and 0.15 <= mix["01"] / total <= 0.40
+    assert mix["03"] > 0 and mix["30"] > 0
+    assert present.filter(flow="in").exists() and present.filter(flow="out").exists()
+
+    earliest, latest = wcba_birth_range(TODAY)
+    eligible = present.filter(sex=FEMALE, marital_status__in=MARRIED_CODES,
+                              birth_date__gte=earliest, birth_date__lte=latest)  # fmt: skip
+    open_cards = WomanCard.objects.filter(status=CardStatus.OPEN)
+    stray = open_cards.exclude(person__in=eligible).count()
+    assert stray == report.problems["card_not_eligible"] + report.problems["deceased_card"]
+    assert (
+        eligible.exclude(card__status=CardStatus.OPEN).count()
+        == (report.problems["eligible_no_card"])
+    )
+    assert ContraceptionEpisode.objects.count() == WomanCard.objects.count() > 100
+    assert sum(report.problems.values()) >= 40
+
+    unit = Unit.objects.current().get(code=demo.DEMO_COUNTY.ljust(12, "0"))
+    county = make_user("demo_county", Role.COUNTY_OFFICER, unit)
+    cache.clear()  # the banner caches the notice for a minute; other tests may have read ""
+    response = signed_in_client(county).get(reverse("people:quality"))
+    figures = response.context["report"].total
+    shown = [
+        "id_check_no_reason", "id_check_reason", "id_mismatch_reason", "adult_no_number",
+        "missing_hukou_type", "missing_ethnicity", "missing_relationship", "mother_age",
+        "marriage_age", "married_child", "birth_before_marriage", "card_not_eligible",
+        "eligible_no_card", "household_heads", "deceased_records", "dup_id", "override",
+    ]  # fmt: skip
+    assert [code for code in shown if not figures.count(code)] == []
+    assert SiteNote.objects.get(key="synthetic_data").value == demo.SYNTHETIC_NOTE
+    assert demo.SYNTHETIC_NOTE in response.content.decode()
+    assert AuditEntry.objects.get(action="demo.seed").row_count == report.persons
+    assert duplicates.duplicates_scan() >= 6
+    reasons = set(DuplicateCandidate.objects.values_list("reason", flat=True))
+    assert reasons == set(DuplicateCandidate.Reason.values)
+
+
+CR1_SCRIPT = r"""
+import json, re, sys
+import django
+from django.conf import settings
+class NoMigrations(dict):  # tables straight from the models: the scan needs no data migration
+    def __contains__(self, app):
+        return True
+    def __getitem__(self, app):
+        return None
+settings.MIGRATION_MODULES = NoMigrations()
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+call_command("migrate", run_syncdb=True, verbosity=0)
+from conftest import build_units
+build_units()
+from renkou.people.demo import demo_seed
+from renkou.people.models import Child, Household, Person
+class Quiet:
+    update = finish = lambda *a: None
+demo_seed(persons=1000, seed=7, county="620001", progress=Quiet())
+secrets = set()
+for p in Person.objects.all():
+    secrets.update({p.id_number, p.phone})
+secrets.update(Household.objects.values_list("phone", flat=True))
+secrets.update(Child.objects.values_list("id_number", flat=True))
+secrets.discard("")
+names = sorted(set(Person.objects.values_list("name", flat=True)))[:50]
+household_codes = list(Household.objects.values_list("code", flat=True)[:50])
+wanted = {s.encode() for s in secrets}
+db = sys.argv[1]
+def found(paths):
+    # Every window of 11 or 18 characters inside a run of digits (and X): phones and IDs.
+    data = b"".join(open(p, "rb").read() for p in paths)
+    runs = re.findall(rb"[0-9X]{11,}", data)
+    windows = {r[i:i + n] for r in runs for n in (11, 18) for i in range(len(r) - n + 1)}
+    # Household codes are plain 18-digit values: the same windows must find them.
+    codes = sum(c.encode() in windows for c in household_codes)
+    return len(windows & wanted), sum(n.encode() in data for n in names), codes, len(data)
+with_wal = found([db, db + "-wal"])
+connection.close()
+print(json.dumps({"secrets": len(secrets), "names": len(names), "open": with_wal,
+                  "closed": found([db])}))
+"""
+
+
+def test_no_plaintext_id_numbers_or_phones_in_the_database_file(tmp_path):
+    """CR1: seed 1,000 persons into a file database; its bytes (with the WAL, then after the
+    checkpoint at close) hold none of the ID numbers or phones, while names and household codes
+    (plain columns) are found, which shows the scan works."""
+    db = tmp_path / "cr1.sqlite3"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "renkou.settings_test",
+           "DATABASE_URL": f"sqlite:///{db}", "RENKOU_VAR_DIR": str(tmp_path)}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", CR1_SCRIPT, str(db)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["secrets"] > 1000
+    for state in ("open", "closed"):
+        secrets_found, names_found, codes_found, size = result[state]
+        assert secrets_found == 0, state
+        assert names_found == result["names"] == 50 == codes_found and size > 1_000_000, state
