@@ -106,3 +106,38 @@ def _no_personal_data_in_logs():
     yield
     root.removeHandler(spy)
     assert spy.hits == [], f"personal data logged: {spy.hits}"
+
+
+def _seed_code_lists() -> None:
+    """Re-run the data migrations that seed the dictionaries (a transactional test's flush
+    empties every table, including rows that migrations created)."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.cache import cache
+
+    seeders = (("renkou.common.migrations.0003_seed_dictionaries", "seed"),
+               ("renkou.people.migrations.0002_register_dictionaries", "forward"))  # fmt: skip
+    for module, function in seeders:
+        getattr(importlib.import_module(module), function)(apps, None)
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _code_lists_present(request):
+    """Every database test starts with the seeded code lists, whatever ran before it."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(names & {"transactional_db", "live_server"}) or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        return
+    from renkou.common.models import DictType
+
+    if not DictType.objects.filter(code="sex").exists():
+        _seed_code_lists()
