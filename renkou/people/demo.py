@@ -42,12 +42,12 @@ from renkou.geo.models import Unit
 from renkou.people.constants import FEMALE, HEAD, MALE, MARRIED_CODES, NO_DOCUMENT, CardStatus, Flow
 from renkou.people.models import Child as CardChild
 from renkou.people.models import ContraceptionEpisode, Household, Person, WomanCard, id_status_of
+from renkou.people.services import ID_PURPOSE
 
 DEFAULT_PERSONS = 110_000
 DEFAULT_SEED = 20_231
 DEMO_COUNTY = "623022"
 SYNTHETIC_NOTE = "本系统中的人口数据为演示用合成数据，不是真实人员信息。"
-ID_PURPOSE = "person.id_number"  # the blind-index purpose of renkou.people.services
 BATCH_PERSONS = 5_000
 HISTORY_REASON = "演示数据"
 HOUSEHOLDS_PER_GROUP = 60

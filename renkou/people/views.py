@@ -217,7 +217,8 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
         selectors.households_visible(user).filter(pk__in=ids).values_list("pk", "code")
     )
     rows, events = [], []
-    for prev, rec in zip([None, *records[:-1]], records, strict=True):
+    previous = [None, *records[:-1]] if records else []  # no history rows: nothing to show
+    for prev, rec in zip(previous, records, strict=True):
         delta = rec.diff_against(prev).changes if prev is not None else []
         ordered = sorted(delta, key=lambda c: FIELD_ORDER.get(c.field, 99))
         changes = [_change(c, names, households) for c in ordered]

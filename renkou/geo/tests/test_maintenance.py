@@ -65,3 +65,15 @@ def test_other_county_unit_is_404_for_the_administrator(admin, units):
                           {"name": "x", "valid_from": "2025-01-01"})  # fmt: skip
     assert response.status_code == 404
     assert Unit.objects.get(code=OTHER_VILLAGE).name == "丙一村"
+
+
+def test_prefix_range_selects_exactly_the_subtree(units):
+    from renkou.geo.scope import prefix_range
+
+    for prefix in ("620001", "620001100", "620001100201", "6200011009"):
+        by_range = set(
+            Unit.objects.filter(**prefix_range("code", prefix)).values_list("code", flat=True)
+        )
+        by_like = set(Unit.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+        assert by_range == by_like
+    assert prefix_range("code", "99") == {"code__startswith": "99"}
