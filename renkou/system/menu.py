@@ -38,10 +38,6 @@ MENU: tuple[Module, ...] = (
         MenuItem("人员导入", "people:import_list", Perm.IMPORT_PERSON, "bi-upload"),
     )),
     Module("数据质量", "bi-clipboard-check", (
-        MenuItem("质量统计", "people:quality", Perm.VIEW_QUALITY, "bi-bar-chart"),
-        MenuItem("疑似重复", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),
-    )),
-    Module("数据质量", "bi-clipboard-check", (
         MenuItem("质量分析", "people:quality", Perm.VIEW_QUALITY, "bi-graph-up"),
         MenuItem("疑似重复人员", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),
     )),

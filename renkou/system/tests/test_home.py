@@ -45,3 +45,12 @@ def test_audit_admin_shortcuts(as_role, personas):
     response = as_role("audit_admin").get(HOME)
     assert response.context["audit_today"] >= 1 and response.context["audit_total"] >= 1
     assert reverse("system:audit_list") in response.content.decode()
+
+
+def test_menu_modules_and_items_are_unique():
+    from renkou.system.menu import MENU
+
+    labels = [module.label for module in MENU]
+    urls = [item.url_name for module in MENU for item in module.items]
+    assert len(labels) == len(set(labels))
+    assert len(urls) == len(set(urls))
