@@ -16,7 +16,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import xlsxwriter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -24,7 +23,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dicts, xlsx
 from renkou.common.models import JobProgress
 from renkou.geo.models import Unit
 from renkou.people import selectors
@@ -133,30 +132,12 @@ def write_persons(
     job_id: int | None = None,
 ) -> int:
     """Stream the rows into an .xlsx (constant memory); returns the number of rows written."""
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = workbook.add_worksheet(SHEET)
-    text = workbook.add_format({"num_format": "@"})
-    header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    for col, (_title, width, is_text) in enumerate(COLUMNS):
-        sheet.set_column(col, col, width, text if is_text else None)
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, [c[0] for c in COLUMNS], header)
+    workbook, sheet, text = xlsx.open_sheet(target, SHEET, COLUMNS)
     count = 0
     for count, person in enumerate(rows.iterator(chunk_size=2000), start=1):
         sheet.write_number(count, 0, count)
-        for col, value in enumerate(person_values(person, labels, full=full, today=today), 1):
-            if isinstance(value, str):
-                sheet.write_string(count, col, value, text)  # never a formula (CR8)
-            else:
-                sheet.write_number(count, col, value)
+        values = person_values(person, labels, full=full, today=today)
+        xlsx.write_row(sheet, count, values, text, first_col=1)
         if job_id and count % PROGRESS_EVERY == 0:
             _progress(job_id, done=count)
     sheet.autofilter(0, 0, max(count, 1), len(COLUMNS) - 1)

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.models import User
-from renkou.common import audit
+from renkou.common import audit, xlsx
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.system import selectors
 
@@ -50,24 +49,10 @@ def _audit_values(row: AuditEntry) -> list[Any]:
 
 def _write_audit_xlsx(path: Path, rows: Any, job_id: int) -> int:
     """Stream the rows into an .xlsx (constant memory: one row in memory at a time)."""
-    workbook = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-        "strings_to_urls": False,
-    })  # fmt: skip
-    sheet = workbook.add_worksheet("审计日志")
-    text = workbook.add_format({"num_format": "@"})
-    header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    for col, (_title, width, is_text) in enumerate(AUDIT_COLUMNS):
-        sheet.set_column(col, col, width, text if is_text else None)
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, [c[0] for c in AUDIT_COLUMNS], header)
+    workbook, sheet, text = xlsx.open_sheet(str(path), "审计日志", AUDIT_COLUMNS)
     count = 0
     for count, row in enumerate(rows.iterator(chunk_size=2000), start=1):
-        for col, value in enumerate(_audit_values(row)):
-            if isinstance(value, str):
-                sheet.write_string(count, col, value, text)  # never a formula (CR8)
-            elif value is not None:
-                sheet.write_number(count, col, value)
+        xlsx.write_row(sheet, count, _audit_values(row), text)
         if count % PROGRESS_EVERY == 0:
             _progress(job_id, done=count)
     sheet.autofilter(0, 0, max(count, 1), len(AUDIT_COLUMNS) - 1)
