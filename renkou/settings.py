@@ -29,6 +29,12 @@ RENKOU_AUDIT_KEY = _secrets["RENKOU_AUDIT_KEY"]
 # Person import limits (hostile or oversized files are refused before parsing).
 RENKOU_IMPORT_MAX_BYTES = env_int("RENKOU_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 RENKOU_IMPORT_MAX_ROWS = env_int("RENKOU_IMPORT_MAX_ROWS", 1_000_000)
+# Statistics: the family-planning year starts in this month (10 = 1 October – 30 September);
+# villages' monthly change reports are due on this day of the next month; tallies keep months
+# from RENKOU_STATS_START (YYYY-MM) on.
+RENKOU_FP_YEAR_START_MONTH = env_int("RENKOU_FP_YEAR_START_MONTH", 10)
+RENKOU_REPORT_DUE_DAY = env_int("RENKOU_REPORT_DUE_DAY", 5)
+RENKOU_STATS_START = env_str("RENKOU_STATS_START", "2010-01")
 
 # Field encryption: the suite for new ciphertexts ("aes256gcm" default, or "sm4gcm" for 密评),
 # and earlier keys (base64, comma-separated) still able to decrypt during a key rotation.
@@ -60,6 +66,8 @@ INSTALLED_APPS = [
     "renkou.geo",
     "renkou.accounts",
     "renkou.people",
+    "renkou.events",
+    "renkou.reports",
     "renkou.system",
     "renkou.api",
 ]

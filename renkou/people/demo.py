@@ -43,6 +43,7 @@ from renkou.people.constants import FEMALE, HEAD, MALE, MARRIED_CODES, NO_DOCUME
 from renkou.people.models import Child as CardChild
 from renkou.people.models import ContraceptionEpisode, Household, Person, WomanCard, id_status_of
 from renkou.people.services import ID_PURPOSE
+from renkou.people.signals import persons_written
 
 DEFAULT_PERSONS = 110_000
 DEFAULT_SEED = 20_231
@@ -225,6 +226,7 @@ def _insert(batch: Batch) -> None:
             model.objects.bulk_create(rows, batch_size=500)
             model.history.bulk_history_create(rows, batch_size=500, default_date=now,
                                               default_change_reason=HISTORY_REASON)  # fmt: skip
+        persons_written.send(sender=Person, ids=[p.pk for p in batch.persons])
 
 
 def _after_load() -> None:

@@ -25,6 +25,7 @@ from renkou.people.importing.checking import Checked
 from renkou.people.importing.inserting import insert_with_history
 from renkou.people.models import Household, Person, WomanCard
 from renkou.people.services import PERSON_FIELDS, person_apply, person_prepare
+from renkou.people.signals import persons_written
 
 BATCH = 1000
 DERIVED = ("id_index", "name_key", "is_head", "unit_code", "household", "version", "updated_at")
@@ -66,6 +67,7 @@ class Writer:
                                      default_date=self.now)  # fmt: skip
             for person in changed:
                 card_sync(person, day=self.today)
+        persons_written.send(sender=Person, ids=[p.pk for p in new] + [p.pk for p in changed])
         updates = len(rows) - len(new)
         return Written(len(new), len(changed), updates - len(changed))
 

@@ -1,0 +1,355 @@
+"""Recording, confirming and voiding change events. Views, the importer and commands call these.
+
+Each write is one transaction: the event row, the person's new state (alive, married, present,
+place, card), the spells and tallies, and an audit row (ids and codes only, never values).
+A correction is a new event that voids the old one; voiding puts back the person's state as
+it was before the voided event, so only a person's latest counted event can be voided.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from renkou.common import audit
+from renkou.events import tally
+from renkou.events.constants import COUNTED, MARRIAGE_KINDS, Kind, Status
+from renkou.events.models import Event
+from renkou.geo.models import Unit
+from renkou.people import services as people
+from renkou.people.cards import card_sync
+from renkou.people.constants import FEMALE, HEAD, MALE, NO_DOCUMENT, Survival
+from renkou.people.models import Child, Person, WomanCard
+
+NEVER_MARRIED, FIRST, AGAIN, WIDOWED, DIVORCED = "10", "21", "22", "30", "40"
+MARRIED = frozenset({"20", FIRST, AGAIN, "23"})
+LEGAL_AGE = {FEMALE: 20, MALE: 22}
+EXIT_DEATH, EXIT_MOVED, EXIT_ERROR = "3", "2", "4"
+# Person fields an event may change, restored when it is voided.
+STATE_FIELDS = ("marital_status", "first_marriage_date", "spouse_id", "registered_code",
+                "residence_code", "residence_status", "flow", "flow_place", "flow_reason",
+                "flow_date", "household_id", "exited_at", "exit_reason")  # fmt: skip
+
+
+@dataclass
+class Details:
+    """What an event says beyond kind, subject and dates (form and import fill it)."""
+
+    partner: Person | None = None
+    child_name: str = ""
+    sex: str = ""
+    child_id_number: str = ""
+    parity: int | None = None
+    policy_attribute: str = ""
+    birth_place: str = ""
+    certificate_no: str = ""
+    health: str = ""
+    cause: str = ""
+    from_code: str = ""
+    to_code: str = ""
+    place: str = ""
+    reason: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _age(person: Person, day: date) -> int:
+    return person.age_on(day)
+
+
+def _state(person: Person) -> dict[str, Any]:
+    out = {}
+    for name in STATE_FIELDS:
+        value = getattr(person, name)
+        out[name] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def _restore_state(person: Person, state: dict[str, Any]) -> None:
+    for name, value in state.items():
+        if name in ("first_marriage_date", "flow_date", "exited_at") and value:
+            value = date.fromisoformat(value)
+        setattr(person, name, value)
+
+
+def _places(person: Person) -> dict[str, str]:
+    return {"reg_code": person.registered_code, "res_code": person.residence_code,
+            "man_code": person.unit_code}  # fmt: skip
+
+
+def _lock(person: Person) -> Person:
+    return Person.objects.select_for_update().get(pk=person.pk)
+
+
+def _save(person: Person, day: date) -> None:
+    if person.household_id:
+        person.household = person.household  # reload the FK cache for the derivation
+    people.person_prepare(person)
+    person.version += 1
+    person.save()
+    card_sync(person, day=day)
+
+
+def joint_children(mother: Person, father: Person | None, before: date) -> int:
+    """The couple's living joint children born before ``before`` (domain.md §2.6: births
+    before the marriage count; children of a prior marriage, adopted, dead or with a third
+    party do not). Without a known father, the mother's living children."""
+    children = Person.objects.filter(mother=mother, birth_date__lt=before, exited_at__isnull=True)
+    if father is not None:
+        children = children.filter(father=father)
+    return children.count()
+
+
+def _child_relationship(mother: Person, sex: str) -> str:
+    if mother.relationship in (HEAD, "10", "11", "12"):
+        return "20" if sex == MALE else "30"
+    if mother.relationship[:1] in ("2", "3"):
+        return "41" if sex == MALE else "42"
+    return "97"
+
+
+def _check_dates(effective: date, reported: date, today: date) -> None:
+    if effective > today:
+        raise ValidationError({"effective_date": "发生日期不能晚于今天"})
+    if reported > today:
+        raise ValidationError({"reported_date": "报告日期不能晚于今天"})
+    if reported < effective:
+        raise ValidationError({"reported_date": "报告日期不能早于发生日期"})
+
+
+def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor,
+           event_fields: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """Change the person (and the card) as the event says; return what voiding puts back."""
+    undo: dict[str, Any] = {"state": _state(person)}
+    if kind not in (Kind.MOVE_IN, Kind.FLOW_IN) and person.exited_at is not None:
+        raise ValidationError("该人员已退出（死亡或迁出），不能再登记变动")
+    if kind == Kind.BIRTH:
+        return _birth(person, d, day, actor, event_fields, undo)
+    if kind == Kind.DEATH:
+        person.exited_at, person.exit_reason = day, EXIT_DEATH
+        person.is_head = False
+        rows = list(Child.objects.filter(person=person, survival=Survival.ALIVE)
+                    .values_list("pk", flat=True))  # fmt: skip
+        Child.objects.filter(pk__in=rows).update(survival=Survival.DEAD, death_date=day)
+        undo["children_died"] = rows
+    elif kind in MARRIAGE_KINDS:
+        if kind == Kind.FIRST_MARRIAGE and person.marital_status != NEVER_MARRIED:
+            raise ValidationError("只有未婚人员才能登记初婚（当前婚姻状况不是未婚）")
+        if kind == Kind.REMARRIAGE and person.marital_status not in (WIDOWED, DIVORCED):
+            raise ValidationError("只有离婚或丧偶人员才能登记再婚")
+        legal = LEGAL_AGE.get(person.sex, 20)
+        if _age(person, day) < legal:
+            raise ValidationError(f"结婚年龄低于法定婚龄（{legal}周岁）")
+        person.marital_status = FIRST if kind == Kind.FIRST_MARRIAGE else AGAIN
+        if kind == Kind.FIRST_MARRIAGE:
+            person.first_marriage_date = day
+        person.spouse = d.partner
+    elif kind in (Kind.DIVORCE, Kind.WIDOWHOOD):
+        if person.marital_status not in MARRIED:
+            raise ValidationError("只有已婚人员才能登记离婚或丧偶")
+        person.marital_status = DIVORCED if kind == Kind.DIVORCE else WIDOWED
+        person.spouse = None
+    elif kind == Kind.MOVE_IN:
+        _require_village(d.to_code, "to_code")
+        person.registered_code = person.residence_code = d.to_code
+        person.flow, person.flow_place, person.flow_date = "", "", None
+        person.residence_status = "1"
+        person.exited_at, person.exit_reason = None, ""
+        if person.household_id and person.household.unit_code != d.to_code:
+            person.household, person.is_head, person.relationship = None, False, ""
+    elif kind == Kind.MOVE_OUT:
+        person.exited_at, person.exit_reason = day, EXIT_MOVED
+        person.is_head = False
+    elif kind == Kind.MOVE_WITHIN:
+        _require_village(d.to_code, "to_code")
+        if d.to_code == person.registered_code:
+            raise ValidationError({"to_code": "迁入地与现户籍地相同"})
+        event_fields["from_code"] = person.registered_code
+        person.registered_code = person.residence_code = d.to_code
+        if person.household_id and person.household.unit_code != d.to_code:
+            person.household, person.is_head, person.relationship = None, False, ""
+    elif kind == Kind.FLOW_IN:
+        _require_village(d.to_code, "to_code")
+        person.flow, person.flow_place, person.flow_reason = "in", d.place, d.reason
+        person.flow_date, person.residence_code, person.residence_status = day, d.to_code, "4"
+        person.exited_at, person.exit_reason = None, ""
+    elif kind == Kind.FLOW_OUT:
+        person.flow, person.flow_place, person.flow_reason = "out", d.place, d.reason
+        person.flow_date, person.residence_status = day, "2"
+    _save(person, day)
+    return undo
+
+
+def _require_village(code: str, name: str) -> None:
+    if not (code and len(code) == 12 and Unit.objects.filter(code=code).exists()):
+        raise ValidationError({name: "请选择本县的村（居）"})
+
+
+def _birth(mother: Person, d: Details, day: date, actor: people.Actor,
+           event_fields: dict[str, Any], undo: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    if mother.sex != FEMALE:
+        raise ValidationError("出生变动的当事人应为母亲")
+    if d.sex not in (MALE, FEMALE):
+        raise ValidationError({"sex": "请选择婴儿性别"})
+    if not d.child_name.strip():
+        raise ValidationError({"child_name": "请填写婴儿姓名"})
+    age = _age(mother, day)
+    if not 10 <= age <= 60:
+        raise ValidationError(f"母亲生育时年龄为{age}岁，请核对出生日期")
+    joint = joint_children(mother, d.partner, day)
+    parity = d.parity or joint + 1
+    if parity <= joint:
+        raise ValidationError({"parity": f"孩次与已登记的共同子女数不符（已登记{joint}个存活子女，"
+                                         f"本孩至少为第{joint + 1}孩）"})  # fmt: skip
+    event_fields["parity"] = parity
+    values = {
+        "name": d.child_name.strip(), "sex": d.sex, "birth_date": day,
+        "id_type": "01" if d.child_id_number else NO_DOCUMENT, "id_number": d.child_id_number,
+        "ethnicity": mother.ethnicity, "marital_status": NEVER_MARRIED,
+        "hukou_type": mother.hukou_type, "registered_code": mother.registered_code,
+        "residence_code": mother.residence_code, "residence_status": "1",
+        "relationship": _child_relationship(mother, d.sex) if mother.household_id else "",
+    }  # fmt: skip
+    if d.child_id_number:
+        number = people.id_index(d.child_id_number)
+        if Person.objects.filter(id_index=number).exists():
+            raise ValidationError({"child_id_number": "该婴儿身份号码已登记，请勿重复录入"})
+    child = people.person_register(actor=actor, household=mother.household, values=values,
+                                   today=day)  # fmt: skip
+    Person.objects.filter(pk=child.pk).update(mother=mother, father=d.partner)
+    undo["child"] = child.pk
+    card = WomanCard.objects.filter(person=mother).first()
+    if card is not None:
+        row = Child.objects.create(
+            card=card, person=child, unit_code=card.unit_code, parity=parity, name=child.name,
+            sex=d.sex, birth_date=day, id_number=d.child_id_number or d.certificate_no,
+            health=d.health or "1", policy_attribute=d.policy_attribute,
+        )  # fmt: skip
+        undo["card_child"] = row.pk
+    event_fields["child"] = child
+    event_fields.update(_places(child))
+    return undo
+
+
+@transaction.atomic
+def record(*, actor: people.Actor, kind: str, person: Person, effective_date: date,
+           reported_date: date | None = None, details: Details | None = None,
+           corrects: Event | None = None, today: date | None = None) -> Event:  # fmt: skip
+    """Record one change event of ``person`` (for a birth, the mother) and apply it."""
+    today = today or timezone.localdate()
+    reported_date = reported_date or today
+    d = details or Details()
+    _check_dates(effective_date, reported_date, today)
+    if kind == Kind.VOID:
+        raise ValidationError("作废请使用作废操作")
+    subject = _lock(person)
+    fields: dict[str, Any] = _places(subject)
+    undo = _apply(kind, subject, d, effective_date, actor, fields)
+    if kind in (Kind.MOVE_IN, Kind.FLOW_IN):
+        fields.update(_places(subject))  # counted where they arrive
+    prefix = getattr(actor.user, "scope_prefix", None) or ""
+    village_level = len(prefix) >= 12
+    event = Event.objects.create(
+        kind=kind, person=subject, partner=d.partner, effective_date=effective_date,
+        reported_date=reported_date, reported_by=actor.user if actor.user else None,
+        reporter_unit=getattr(actor.user, "unit_code", "") or "",
+        unit_code=fields.get("man_code") or subject.unit_code,
+        from_code=fields.pop("from_code", d.from_code), to_code=d.to_code, place=d.place,
+        reason=d.reason, subject_sex=subject.sex,
+        subject_age=_age(subject, effective_date) if subject.birth_date <= effective_date else 0,
+        sex=d.sex if kind == Kind.BIRTH else "", policy_attribute=d.policy_attribute,
+        birth_place=d.birth_place, certificate_no=d.certificate_no, health=d.health,
+        cause=d.cause, corrects=corrects, note=d.note, undo=undo,
+        status=Status.SUBMITTED if village_level else Status.CONFIRMED,
+        confirmed_by=None if village_level else actor.user,
+        confirmed_at=None if village_level else timezone.now(), **fields,
+    )  # fmt: skip
+    tally.record_event(event, +1)
+    tally.refresh([subject.pk, event.child_id, d.partner.pk if d.partner else None])
+    audit.record(actor=actor.user, ip=actor.ip, action="event.record", object_type="events.event",
+                 object_id=event.pk, summary=f"kind={kind} person={subject.pk}")  # fmt: skip
+    return event
+
+
+@transaction.atomic
+def confirm(*, actor: people.Actor, event: Event) -> Event:
+    """The township confirms a village's submitted event (审核)."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.status != Status.SUBMITTED:
+        raise ValidationError("只有待审核的变动可以确认")
+    locked.status, locked.confirmed_by, locked.confirmed_at = (Status.CONFIRMED, actor.user,
+                                                                timezone.now())  # fmt: skip
+    locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    audit.record(actor=actor.user, ip=actor.ip, action="event.confirm",
+                 object_type="events.event", object_id=locked.pk)  # fmt: skip
+    return locked
+
+
+def latest_counted(person_id: int) -> Event | None:
+    return (Event.objects.filter(person_id=person_id, status__in=COUNTED)
+            .exclude(kind=Kind.VOID).order_by("-effective_date", "-id").first())  # fmt: skip
+
+
+@transaction.atomic
+def void(*, actor: people.Actor, event: Event, reason: str,
+         today: date | None = None) -> Event:  # fmt: skip
+    """Void an event (作废): a new VOID event points at it; the person's state before it
+    returns; its counts leave every figure."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写作废原因"})
+    old = Event.objects.select_for_update().get(pk=event.pk)
+    if old.status == Status.VOIDED or old.kind == Kind.VOID:
+        raise ValidationError("该变动已作废")
+    latest = latest_counted(old.person_id)
+    if latest is not None and latest.pk != old.pk:
+        raise ValidationError("该人员在此之后还有变动，请先作废较晚的变动")
+    if (
+        old.child_id
+        and Event.objects.filter(person_id=old.child_id, status__in=COUNTED)
+        .exclude(kind=Kind.VOID)
+        .exists()
+    ):
+        raise ValidationError("该婴儿已有其他变动，请先作废这些变动")  # fmt: skip
+    person = _lock(old.person)
+    _restore_state(person, old.undo.get("state", {}))
+    _save(person, today)
+    if old.undo.get("children_died"):
+        Child.objects.filter(pk__in=old.undo["children_died"]).update(
+            survival=Survival.ALIVE, death_date=None
+        )
+    if old.undo.get("card_child"):
+        Child.objects.filter(pk=old.undo["card_child"]).delete()
+    if old.undo.get("child"):
+        child = Person.objects.select_for_update().get(pk=old.undo["child"])
+        child.exited_at, child.exit_reason, child.is_head = today, EXIT_ERROR, False
+        child.version += 1
+        child.save()
+    old.status = Status.VOIDED
+    old.save(update_fields=["status"])
+    marker = Event.objects.create(
+        kind=Kind.VOID, person=person, effective_date=today, reported_date=today,
+        reported_by=actor.user, reporter_unit=getattr(actor.user, "unit_code", "") or "",
+        unit_code=old.unit_code, corrects=old, note=reason.strip()[:200],
+        status=Status.CONFIRMED, confirmed_by=actor.user, confirmed_at=timezone.now(),
+    )  # fmt: skip
+    tally.record_event(old, -1)
+    tally.refresh([person.pk, old.child_id, old.partner_id])
+    audit.record(actor=actor.user, ip=actor.ip, action="event.void", object_type="events.event",
+                 object_id=old.pk, summary=f"kind={old.kind} by={marker.pk}")  # fmt: skip
+    return marker
+
+
+@transaction.atomic
+def correct(*, actor: people.Actor, event: Event, reason: str, effective_date: date,
+            reported_date: date | None = None, details: Details | None = None,
+            today: date | None = None) -> Event:  # fmt: skip
+    """A correction: void the old event and record the corrected one pointing at it."""
+    void(actor=actor, event=event, reason=reason, today=today)
+    old = Event.objects.get(pk=event.pk)
+    return record(actor=actor, kind=old.kind, person=Person.objects.get(pk=old.person_id),
+                  effective_date=effective_date, reported_date=reported_date, details=details,
+                  corrects=old, today=today)  # fmt: skip

@@ -1,0 +1,184 @@
+"""The event log drives person state, spells and tallies; voiding leaves no trace; figures read
+from the tallies equal counts made by hand and the lengths of their name lists."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from renkou.events import selectors, services, tally
+from renkou.events.constants import Kind, Scope, Status
+from renkou.events.models import Event, Tally
+from renkou.events.periods import fp_year, month
+from renkou.people.models import Child, Person, WomanCard
+from renkou.people.services import Actor, person_register
+
+TODAY = date(2026, 11, 29)
+COUNTY = "620001"
+R = Scope.REGISTERED
+
+
+def add(name, sex, born, village, **extra):
+    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
+              "residence_code": village, "marital_status": "10", "ethnicity": "01",
+              "hukou_type": "2", "relationship": "02"}  # fmt: skip
+    values.update(extra)
+    return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
+
+
+@pytest.fixture
+def town(units, personas):
+    p = {
+        "mother": add("卓玛", "2", date(1995, 3, 1), VILLAGE_A1, marital_status="21",
+                      first_marriage_date=date(2018, 5, 1)),
+        "father": add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, marital_status="21",
+                      first_marriage_date=date(2018, 5, 1), relationship="10"),
+        "old": add("才让", "1", date(1940, 1, 1), VILLAGE_A2),
+        "young": add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1),
+        "b1": add("王芳", "2", date(1990, 8, 8), VILLAGE_B1, marital_status="21",
+                  first_marriage_date=date(2012, 1, 1)),
+    }  # fmt: skip
+    return p
+
+
+def actor(personas, role="township_officer"):
+    return Actor(personas[role])
+
+
+def fig(code, prefix=COUNTY, period=None, scope=R):
+    from renkou.reports.indicators import evaluate
+
+    period = period or fp_year(2024)
+    return evaluate([code], prefix=prefix, period=period, scope=scope)[prefix][code]
+
+
+def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
+    mother, father = town["mother"], town["father"]
+    event = services.record(
+        actor=actor(personas), kind=Kind.BIRTH, person=mother, effective_date=date(2024, 1, 15),
+        reported_date=date(2024, 2, 3), today=TODAY,
+        details=services.Details(partner=father, child_name="小卓玛", sex="2",
+                                 policy_attribute="1"),
+    )  # fmt: skip
+    child = Person.objects.get(pk=event.child_id)
+    assert (child.mother_id, child.father_id, child.birth_date) == (mother.pk, father.pk,
+                                                                    date(2024, 1, 15))  # fmt: skip
+    assert child.registered_code == VILLAGE_A1 and child.id_type == "08"
+    assert event.parity == 1 and event.status == Status.CONFIRMED
+    card = WomanCard.objects.get(person=mother)
+    assert Child.objects.filter(card=card, person=child, parity=1).exists()
+    # Hand count: 5 persons were born before FP year 2024 began; one birth in it.
+    assert fig("births").numerator == 1
+    assert fig("population_start").numerator == 5
+    assert fig("population_end").numerator == 6
+    assert fig("average_population").value == 5.5
+    assert fig("crude_birth_rate").value == pytest.approx(1 / 5.5 * 1000)
+    assert fig("policy_compliant_birth_rate").value == 100
+    assert fig("birth_timeliness").value == 100
+    # A second child of the couple is parity 2.
+    second = services.record(
+        actor=actor(personas), kind=Kind.BIRTH, person=mother, effective_date=date(2024, 9, 1),
+        reported_date=date(2024, 10, 20), today=TODAY,
+        details=services.Details(partner=father, child_name="小扎西", sex="1"),
+    )  # fmt: skip
+    assert second.parity == 2
+    assert fig("births_parity2").numerator == 1
+    assert fig("sex_ratio_at_birth").value == 100.0
+    assert fig("birth_timeliness").value == 50  # reported after 5 October
+
+
+def test_death_move_and_void_leave_no_trace(town, personas):
+    before = {code: fig(code).numerator for code in ("deaths", "population_end")}
+    death = services.record(actor=actor(personas), kind=Kind.DEATH, person=town["old"],
+                            effective_date=date(2024, 6, 1), today=TODAY)  # fmt: skip
+    town["old"].refresh_from_db()
+    assert town["old"].exited_at == date(2024, 6, 1) and town["old"].exit_reason == "3"
+    assert fig("deaths").numerator == 1
+    assert fig("population_end").numerator == before["population_end"] - 1
+    assert fig("crude_death_rate").value == pytest.approx(1 / 4.5 * 1000)
+    tallies = sorted(Tally.objects.exclude(value=0).values_list("measure", "unit_code", "month",
+                                                                "value"))  # fmt: skip
+    services.void(actor=actor(personas), event=death, reason="误报", today=TODAY)
+    town["old"].refresh_from_db()
+    assert town["old"].exited_at is None
+    assert {code: fig(code).numerator for code in ("deaths", "population_end")} == before
+    assert Event.objects.get(pk=death.pk).status == Status.VOIDED
+    assert tallies != sorted(Tally.objects.exclude(value=0).values_list(
+        "measure", "unit_code", "month", "value"))  # fmt: skip
+
+
+def test_move_within_changes_township_counts_and_totals_add_up(town, personas):
+    young = town["young"]
+    services.record(actor=actor(personas, "county_officer"), kind=Kind.MOVE_WITHIN, person=young,
+                    effective_date=date(2024, 5, 1), today=TODAY,
+                    details=services.Details(to_code=VILLAGE_B1))  # fmt: skip
+    young.refresh_from_db()
+    assert young.registered_code == VILLAGE_B1
+    from renkou.reports.indicators import evaluate
+
+    period = fp_year(2024)
+    by_town = evaluate(["population_start", "population_end"], prefix=COUNTY, period=period,
+                       scope=R, group_len=9)  # fmt: skip
+    assert by_town[TOWNSHIP_A[:9]]["population_start"].numerator == 4
+    assert by_town[TOWNSHIP_A[:9]]["population_end"].numerator == 3
+    assert by_town[TOWNSHIP_B[:9]]["population_end"].numerator == 2
+    total = fig("population_end").numerator
+    assert total == sum(f["population_end"].numerator for f in by_town.values())
+    # The move month: end of April she is still in A, end of May in B.
+    april, may = month(2024, 4), month(2024, 5)
+    assert young in selectors.stock_persons("pop", scope=R, prefix=TOWNSHIP_A[:9], day=april.end)
+    assert young in selectors.stock_persons("pop", scope=R, prefix=TOWNSHIP_B[:9], day=may.end)
+
+
+def test_marriage_rules_and_married_wcba(town, personas):
+    young = town["young"]
+    with pytest.raises(ValidationError):
+        services.record(actor=actor(personas), kind=Kind.DIVORCE, person=young,
+                        effective_date=date(2024, 3, 1), today=TODAY)  # fmt: skip
+    services.record(actor=actor(personas), kind=Kind.FIRST_MARRIAGE, person=young,
+                    effective_date=date(2024, 3, 1), today=TODAY)  # fmt: skip
+    # 23 years old at marriage: a late marriage (≥ 23).
+    assert fig("late_marriage_rate").value == 100
+    assert fig("early_marriage_share").value == 0
+    # Married women 15–49 at the end of FP 2024: mother, b1 and the newly married young woman.
+    married = fig("married_wcba").numerator
+    assert married == 3
+    listed = selectors.stock_persons("mwcba", scope=R, prefix=COUNTY, day=fp_year(2024).end)
+    assert listed.count() == married
+
+
+def test_village_entries_wait_for_confirmation(town, personas):
+    event = services.record(actor=actor(personas, "village_admin"), kind=Kind.DEATH,
+                            person=town["young"], effective_date=date(2024, 6, 1),
+                            today=TODAY)  # fmt: skip
+    assert event.status == Status.SUBMITTED
+    services.confirm(actor=actor(personas), event=event)
+    assert Event.objects.get(pk=event.pk).status == Status.CONFIRMED
+
+
+def test_events_cannot_be_edited_or_deleted(town, personas):
+    event = services.record(actor=actor(personas), kind=Kind.DEATH, person=town["old"],
+                            effective_date=date(2024, 6, 1), today=TODAY)  # fmt: skip
+    event.note = "changed"
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
+
+
+def test_rebuild_gives_the_same_tallies_as_the_incremental_path(town, personas):
+    services.record(actor=actor(personas), kind=Kind.BIRTH, person=town["mother"],
+                    effective_date=date(2024, 1, 15), today=TODAY,
+                    details=services.Details(partner=town["father"], child_name="小卓玛",
+                                             sex="2"))  # fmt: skip
+    services.record(actor=actor(personas), kind=Kind.FLOW_OUT, person=town["b1"],
+                    effective_date=date(2024, 2, 1), today=TODAY,
+                    details=services.Details(place="兰州市"))  # fmt: skip
+    incremental = dict(((m, s, u, mo), v) for m, s, u, mo, v in Tally.objects.exclude(value=0)
+                       .values_list("measure", "scope", "unit_code", "month", "value"))  # fmt: skip
+    tally.rebuild()
+    rebuilt = dict(((m, s, u, mo), v) for m, s, u, mo, v in Tally.objects.exclude(value=0)
+                   .values_list("measure", "scope", "unit_code", "month", "value"))  # fmt: skip
+    assert incremental == rebuilt
+    assert fig("population_end", scope=Scope.RESIDENT).numerator == 5  # 6 − the outflow

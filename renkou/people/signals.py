@@ -1,0 +1,7 @@
+"""Signals the register sends for writes that bypass ``Model.save`` (bulk loads), so the layers
+above (population spells and tallies) stay in step without the register importing them."""
+
+from django.dispatch import Signal
+
+# Sent with ``ids``: the primary keys of persons created or changed in bulk (import, demo).
+persons_written = Signal()

@@ -1,0 +1,277 @@
+"""The indicators (domain.md §3): one definition each, used by the dashboard, the statutory
+tables, the API and ``manage.py indicators``. Every value carries its numerator, denominator,
+period, scope and unit, and both drill down to name lists (``renkou.events.selectors``).
+
+A term is a tally measure read as a *flow* over the period, or as a *stock* at the end of the
+day before the period (``start``), at its last day (``end``) or as their mean (``avg``, the
+average population of domain.md §3). Rates are not annualised: a month's crude birth rate is
+that month's births per thousand average population.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from renkou.events import selectors
+from renkou.events.constants import AGE_GROUPS
+from renkou.events.periods import Period, month_end
+from renkou.events.presence import add_years
+
+FLOW, START, END, AVG = "flow", "start", "end", "avg"
+PER_MILLE, PERCENT, PERSONS, RATIO = "‰", "%", "人", ""
+SRB_FEW_BIRTHS = 1000  # below this many births a year the sex ratio is noisy (domain.md §3)
+FEW_EVENTS = 20  # a rate whose numerator is this small gets a small-numbers warning
+
+
+@dataclass(frozen=True)
+class Term:
+    measure: str
+    mode: str = FLOW
+    sign: int = 1
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    numerator: tuple[Term, ...]
+    denominator: tuple[Term, ...] = ()
+    scale: int = 1
+    decimals: int = 0
+    definition: str = ""
+    group: str = "人口"
+    sex_ratio: bool = False  # adds a 3-year pooled value and a 95% interval
+    tfr: bool = False  # value = 5 × Σ age-specific rates / 1000
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self.numerator + self.denominator
+
+
+def _t(measure: str, mode: str = FLOW, sign: int = 1) -> tuple[Term, ...]:
+    return (Term(measure, mode, sign),)
+
+
+_ASFR = tuple(
+    Indicator(f"asfr_{lo}_{hi}", f"{lo}—{hi}岁年龄别生育率", PER_MILLE, _t(f"birth_a{lo}"),
+              _t(f"w{lo}", AVG), 1000, 2,
+              f"{lo}—{hi}岁妇女所生活产数 ÷ 该年龄组妇女平均人数 × 1000‰", "生育")
+    for lo, hi in AGE_GROUPS
+)  # fmt: skip
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("births", "出生人数", PERSONS, _t("birth"), definition="期内出生（活产）人数"),
+    Indicator("births_male", "出生男婴数", PERSONS, _t("birth_m"), definition="期内出生男婴数"),
+    Indicator("births_female", "出生女婴数", PERSONS, _t("birth_f"), definition="期内出生女婴数"),
+    Indicator("births_parity1", "一孩出生数", PERSONS, _t("birth_p1"), group="生育",
+              definition="按夫妇共同子女计算的第一孩出生数（domain.md §2.6）"),
+    Indicator("births_parity2", "二孩出生数", PERSONS, _t("birth_p2"), group="生育",
+              definition="第二孩出生数"),
+    Indicator("births_parity3", "多孩出生数", PERSONS, _t("birth_p3"), group="生育",
+              definition="第三孩及以上出生数"),
+    Indicator("deaths", "死亡人数", PERSONS, _t("death"), definition="期内死亡人数"),
+    Indicator("population_start", "期初人口", PERSONS, _t("pop", START),
+              definition="期初前一日末的人口数"),
+    Indicator("population_end", "期末人口", PERSONS, _t("pop", END),
+              definition="期末最后一日末的人口数"),
+    Indicator("average_population", "平均人口", PERSONS, _t("pop", AVG), decimals=1,
+              definition="（期初前一日末人口 + 期末最后一日末人口）÷ 2"),
+    Indicator("crude_birth_rate", "出生率", PER_MILLE, _t("birth"), _t("pop", AVG), 1000, 2,
+              "出生人数 ÷ 平均人口 × 1000‰"),
+    Indicator("crude_death_rate", "死亡率", PER_MILLE, _t("death"), _t("pop", AVG), 1000, 2,
+              "死亡人数 ÷ 平均人口 × 1000‰"),
+    Indicator("natural_growth_rate", "人口自然增长率", PER_MILLE,
+              (Term("birth"), Term("death", FLOW, -1)), _t("pop", AVG), 1000, 2,
+              "（出生人数 − 死亡人数）÷ 平均人口 × 1000‰ = 出生率 − 死亡率"),
+    Indicator("general_fertility_rate", "一般生育率", PER_MILLE, _t("birth"), _t("w15_49", AVG),
+              1000, 2, "出生人数 ÷ 15—49岁妇女平均人数 × 1000‰", "生育"),
+    *_ASFR,
+    Indicator("total_fertility_rate", "总和生育率", RATIO,
+              tuple(Term(f"birth_a{lo}") for lo, _ in AGE_GROUPS), _t("w15_49", AVG), 1, 2,
+              "5 × Σ 五岁组年龄别生育率 ÷ 1000（每名妇女平均生育子女数；县级数据人数少，"
+              "宜看三年合计）", "生育", tfr=True),
+    Indicator("sex_ratio_at_birth", "出生人口性别比", RATIO, _t("birth_m"), _t("birth_f"), 100, 1,
+              "出生男婴数 ÷ 出生女婴数 × 100（女婴=100）；正常范围103—107", "生育",
+              sex_ratio=True),
+    *(Indicator(f"sex_ratio_parity{k}", f"{label}性别比", RATIO, _t(f"birth_p{k}_m"),
+                _t(f"birth_p{k}_f"), 100, 1, f"{label}男婴数 ÷ {label}女婴数 × 100", "生育",
+                sex_ratio=True)
+      for k, label in ((1, "一孩"), (2, "二孩"), (3, "多孩"))),
+    *(Indicator(f"parity{k}_share", f"{label}率", PERCENT, _t(f"birth_p{k}"), _t("birth"), 100,
+                2, f"{label}出生数 ÷ 出生人数 × 100%", "生育")
+      for k, label in ((1, "一孩"), (2, "二孩"), (3, "多孩"))),
+    Indicator("policy_compliant_birth_rate", "符合政策生育率", PERCENT, _t("birth_ok"),
+              _t("birth"), 100, 2, "政策属性为“政策内”的出生数 ÷ 出生人数 × 100%（原计划生育率）",
+              "生育"),
+    Indicator("late_marriage_rate", "晚婚率", PERCENT, _t("fmar_f_late"), _t("fmar_f"), 100, 2,
+              "23岁及以上初婚的女性 ÷ 女性初婚人数 × 100%", "婚姻"),
+    Indicator("early_marriage_share", "早婚比例", PERCENT, _t("fmar_f_early"), _t("fmar_f"), 100,
+              2, "19岁及以下初婚的女性 ÷ 女性初婚人数 × 100%", "婚姻"),
+    Indicator("married_wcba", "已婚育龄妇女人数", PERSONS, _t("mwcba", END), group="节育",
+              definition="期末15—49岁已婚妇女人数"),
+    Indicator("contraceptive_prevalence", "综合节育率", PERCENT, _t("cuser", END),
+              _t("mwcba", END), 100, 2,
+              "期末采取避孕节育措施的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%", "节育"),
+    Indicator("id_entry_rate", "身份证录入率", PERCENT, _t("pop_id", END), _t("pop", END), 100,
+              2, "期末人口中有有效居民身份号码（校验通过、无例外原因）者 ÷ 期末人口 × 100%",
+              "数据质量"),
+    Indicator("completeness", "信息完整率", PERCENT, _t("pop_full", END), _t("pop", END), 100, 2,
+              "期末人口中必采项齐全者 ÷ 期末人口 × 100%", "数据质量"),
+    Indicator("birth_timeliness", "出生及时上报率", PERCENT, _t("birth_timely"), _t("birth"),
+              100, 2, "次月5日（可配置）前报告的出生数 ÷ 出生人数 × 100%", "数据质量"),
+)  # fmt: skip
+BY_CODE = {i.code: i for i in INDICATORS}
+HEADLINE = ("births", "deaths", "average_population", "crude_birth_rate", "crude_death_rate",
+            "natural_growth_rate", "sex_ratio_at_birth", "policy_compliant_birth_rate",
+            "contraceptive_prevalence", "id_entry_rate")  # fmt: skip
+
+
+@dataclass
+class Figure:
+    code: str
+    name: str
+    unit_symbol: str
+    unit_code: str
+    period: str
+    scope: str
+    numerator: float
+    denominator: float | None
+    value: float | None
+    display: str
+    warnings: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code, "name": self.name, "unit": self.unit_code,
+            "measure_unit": self.unit_symbol, "period": self.period, "scope": self.scope,
+            "numerator": self.numerator, "denominator": self.denominator,
+            "value": self.value, "value_display": self.display, "warnings": self.warnings,
+            **self.extra,
+        }  # fmt: skip
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """Round as a statistics office does (0.125 → 0.13), not to even."""
+    factor = 10**decimals
+    return math.floor(value * factor + 0.5 + 1e-9) / factor
+
+
+def display(value: float | None, ind: Indicator) -> str:
+    if value is None:
+        return "—"
+    text = f"{round_half_up(value, ind.decimals):.{ind.decimals}f}"
+    return f"{text}{ind.unit}" if ind.unit in (PER_MILLE, PERCENT) else text
+
+
+def _term_value(term: Term, cell: dict, period: Period) -> float:
+    if term.mode == FLOW:
+        return cell.get((term.measure, "flow"), 0)
+    start = cell.get((term.measure, period.day_before.isoformat()), 0)
+    end = cell.get((term.measure, period.end.isoformat()), 0)
+    return {START: start, END: end, AVG: (start + end) / 2}[term.mode]
+
+
+def _evaluate(ind: Indicator, cell: dict, period: Period) -> tuple[float, float | None,
+                                                                   float | None]:  # fmt: skip
+    num = sum(t.sign * _term_value(t, cell, period) for t in ind.numerator)
+    if not ind.denominator:
+        return num, None, num
+    den = sum(t.sign * _term_value(t, cell, period) for t in ind.denominator)
+    if ind.tfr:
+        total = 0.0
+        for (lo, _hi), term in zip(AGE_GROUPS, ind.numerator, strict=True):
+            women = _term_value(Term(f"w{lo}", AVG), cell, period)
+            total += (_term_value(term, cell, period) / women * 1000) if women else 0.0
+        return num, den, (5 * total / 1000 if den else None)
+    return num, den, (num / den * ind.scale if den else None)
+
+
+def needed(indicators: Iterable[Indicator]) -> tuple[set[str], set[str]]:
+    flows, stocks = set(), set()
+    for ind in indicators:
+        terms = list(ind.terms)
+        if ind.tfr:
+            terms += [Term(f"w{lo}", AVG) for lo, _ in AGE_GROUPS]
+        for t in terms:
+            (flows if t.mode == FLOW else stocks).add(t.measure)
+    return flows, stocks
+
+
+def shift_years(period: Period, years: int) -> Period:
+    end = add_years(period.end, years)
+    return replace(period, code=f"{period.code}{years:+d}y", start=add_years(period.start, years),
+                   end=month_end(end.year, end.month))  # fmt: skip
+
+
+def wilson_ratio(male: float, female: float, z: float = 1.96) -> tuple[float, float] | None:
+    """95% interval of the sex ratio (males per 100 females) from the Wilson interval of the
+    male share p: ratio = 100 p / (1 − p)."""
+    n = male + female
+    if n == 0:
+        return None
+    p = male / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    lo, hi = max(centre - half, 0.0), min(centre + half, 1.0)
+    to_ratio = lambda q: 100 * q / (1 - q) if q < 1 else math.inf  # noqa: E731
+    return to_ratio(lo), to_ratio(hi)
+
+
+def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
+             group_len: int | None = None) -> dict[str, dict[str, Figure]]:  # fmt: skip
+    """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
+    each of its sub-units (group_len 9: townships), from one or two tally queries."""
+    inds = [BY_CODE[c] for c in codes]
+    flows, stocks = needed(inds)
+    length = group_len or len(prefix)
+    data = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=flows,
+                          stocks=stocks, period=period,
+                          stock_days=[period.day_before, period.end])  # fmt: skip
+    pooled: dict[str, dict] = {}
+    if any(i.sex_ratio for i in inds):
+        sr_flows = {t.measure for i in inds if i.sex_ratio for t in i.terms}
+        for years in (-1, -2):
+            earlier = shift_years(period, years)
+            part = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=sr_flows,
+                                  period=earlier)  # fmt: skip
+            for group, cell in part.items():
+                target = pooled.setdefault(group, {})
+                for key, value in cell.items():
+                    target[key] = target.get(key, 0) + value
+    groups = sorted(data) if group_len else [prefix]
+    out: dict[str, dict[str, Figure]] = {}
+    for group in groups:
+        cell = data.get(group, {})
+        figures = {}
+        for ind in inds:
+            num, den, value = _evaluate(ind, cell, period)
+            fig = Figure(ind.code, ind.name, ind.unit, group, period.code, scope, num, den, value,
+                         display(value, ind))  # fmt: skip
+            _warn(fig, ind, cell, pooled.get(group, {}), period)
+            figures[ind.code] = fig
+        out[group] = figures
+    return out
+
+
+def _warn(fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period) -> None:
+    if ind.sex_ratio:
+        male, female = fig.numerator, fig.denominator or 0
+        births = male + female
+        if births < SRB_FEW_BIRTHS:
+            fig.warnings.append(
+                f"出生数仅{int(births)}人，性别比波动大，请参考三年合计值和置信区间"
+            )
+            interval = wilson_ratio(male, female)
+            if interval is not None:
+                fig.extra["interval_95"] = [round_half_up(x, 1) if math.isfinite(x) else None
+                                            for x in interval]  # fmt: skip
+        m3 = male + sum(pooled.get((t.measure, "flow"), 0) for t in ind.numerator)
+        f3 = female + sum(pooled.get((t.measure, "flow"), 0) for t in ind.denominator)
+        fig.extra["pooled_3y"] = round_half_up(m3 / f3 * 100, 1) if f3 else None
+        fig.extra["pooled_3y_births"] = int(m3 + f3)
+    elif ind.unit in (PER_MILLE, RATIO) and ind.denominator and 0 < fig.numerator < FEW_EVENTS:
+        fig.warnings.append(f"分子仅{int(fig.numerator)}，数值不稳定（小数字）")
+    if ind.tfr and fig.numerator < 100:
+        fig.warnings.append("出生数少，总和生育率仅供参考，宜看三年合计")
