@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("renkou.accounts.urls")),
     path("geo/", include("renkou.geo.urls")),
     path("people/", include("renkou.people.urls")),
+    path("events/", include("renkou.events.urls")),
+    path("reports/", include("renkou.reports.urls")),
     path("system/", include("renkou.system.urls")),
     path("api/v1/", include("renkou.api.urls")),
 ]

@@ -88,6 +88,14 @@ def _merge_area_policies() -> None:
         duplicated = set(area.POLICY) & set(POLICY)
         assert not duplicated, f"declared twice: {duplicated}"
         POLICY.update(area.POLICY)
+        for kind, provider in getattr(area, "PROVIDERS", {}).items():
+            assert kind not in PROVIDERS, f"object provider declared twice: {kind}"
+            PROVIDERS[kind] = provider
 
+
+# Object providers an area adds for its own object kinds: ``PROVIDERS = {"kind": fn}`` in its
+# policy module, where ``fn(unit, user)`` returns the primary key of such an object inside
+# ``unit`` (the matrix places ``unit`` inside or outside the caller's scope).
+PROVIDERS: dict = {}
 
 _merge_area_policies()

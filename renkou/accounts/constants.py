@@ -39,6 +39,11 @@ class Perm:
     MERGE_PERSON = "people.merge_person"
     VIEW_QUALITY = "people.view_quality"
     VIEW_AGGREGATE = "reports.view_aggregate"
+    RECORD_EVENT = "events.record_event"
+    CONFIRM_EVENT = "events.confirm_event"
+    IMPORT_EVENT = "events.import_event"
+    MANAGE_TARGET = "reports.manage_target"
+    SUBMIT_REPORT = "reports.submit_report"
     VIEW_JOBS = "common.view_jobs"
 
 
@@ -58,17 +63,26 @@ PERMISSION_LABELS = {
     Perm.MERGE_PERSON: "处理重复人员（合并）",
     Perm.VIEW_QUALITY: "数据质量",
     Perm.VIEW_AGGREGATE: "查看统计汇总",
+    Perm.RECORD_EVENT: "登记人口变动（出生、死亡、婚姻、迁移、流动）",
+    Perm.CONFIRM_EVENT: "审核人口变动",
+    Perm.IMPORT_EVENT: "批量导入人口变动",
+    Perm.MANAGE_TARGET: "制定年度目标",
+    Perm.SUBMIT_REPORT: "上报与锁定统计报表",
     Perm.VIEW_JOBS: "查看本人后台任务",
 }
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
 
-_REGISTRAR = {Perm.EDIT_PERSON, Perm.UNMASK_PERSON, Perm.EXPORT_PERSON, Perm.VIEW_QUALITY}
+_REGISTRAR = {Perm.EDIT_PERSON, Perm.UNMASK_PERSON, Perm.EXPORT_PERSON, Perm.VIEW_QUALITY,
+              Perm.RECORD_EVENT}  # fmt: skip
+_REVIEWER = {Perm.IMPORT_PERSON, Perm.CONFIRM_EVENT, Perm.IMPORT_EVENT, Perm.SUBMIT_REPORT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR),
-    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | {Perm.IMPORT_PERSON}),
-    Role.COUNTY_OFFICER: frozenset(_WORKER | _REGISTRAR | {Perm.IMPORT_PERSON, Perm.MERGE_PERSON}),
+    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | _REVIEWER),
+    Role.COUNTY_OFFICER: frozenset(
+        _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
+    ),
     Role.TECHNICIAN: frozenset(_WORKER),
     Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY}),
     Role.LEADER: frozenset({Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}),
