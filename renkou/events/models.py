@@ -16,7 +16,7 @@ from django.db import models
 from renkou.common.fields import EncryptedTextField
 from renkou.events.constants import Kind, Scope, Status
 from renkou.geo.scope import ScopedQuerySet
-from renkou.people.models import PersonalQuerySet
+from renkou.people.models import ImportBatch, PersonalQuerySet
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -154,6 +154,38 @@ class Tally(models.Model):
         return f"{self.measure}/{self.scope} {self.unit_code} {self.month}: {self.value}"
 
 
+class Checkpoint(models.Model):
+    """The stock of a measure at the end of December of ``year``, per village: the sum of its
+    tallies up to that month, kept in step by the same writes for every year up to the
+    horizon (``TallyState``), so a stock at any month end reads one checkpoint row and at most
+    a year or two of monthly tallies instead of every month since the statistics start."""
+
+    measure = models.CharField(max_length=16)
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    unit_code = models.CharField(max_length=12)
+    year = models.IntegerField()
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "scope", "year", "unit_code"], name="checkpoint_key"
+            )  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}/{self.scope} {self.unit_code} {self.year}: {self.value}"
+
+
+class TallyState(models.Model):
+    """One row: the last year whose checkpoints exist for every key (the horizon)."""
+
+    horizon = models.IntegerField()
+
+    def __str__(self) -> str:
+        return str(self.horizon)
+
+
 class MonthlyReport(models.Model):
     """A village's monthly change report (人口动态信息报告单), submitted by the deadline."""
 
@@ -177,3 +209,62 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_code} {self.month}"
+
+
+class EventImportBatch(models.Model):
+    """One uploaded file of change events (docs/import-events.md), with the person import's
+    life cycle, statuses and modes (``people.ImportBatch``, shared through
+    ``renkou.people.importing.batches``): checked first, then committed in one mode; at most
+    one ``done`` batch per file hash, so the same file twice changes nothing (security.md
+    IN4). The counts are of events: ``created`` events recorded, ``updated`` persons
+    registered for a move or flow in, ``unchanged`` rows already recorded (已登记, skipped)."""
+
+    Mode = ImportBatch.Mode
+    Status = ImportBatch.Status
+
+    file_hash = models.CharField(max_length=64, db_index=True)
+    file_name = models.CharField("文件名", max_length=200)
+    stored_file = models.CharField(max_length=300, blank=True)
+    mode = models.CharField("导入方式", max_length=4, choices=Mode.choices, default=Mode.ALL)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.UPLOADED)  # fmt: skip
+    owner_id = models.BigIntegerField(null=True)
+    unit_code = models.CharField(max_length=12, db_index=True)
+    total = models.PositiveIntegerField("总行数", default=0)
+    good = models.PositiveIntegerField("正确行数", default=0)
+    bad = models.PositiveIntegerField("错误行数", default=0)
+    to_create = models.PositiveIntegerField("将登记变动", default=0)
+    to_update = models.PositiveIntegerField("将新建人员", default=0)
+    created = models.PositiveIntegerField("登记变动", default=0)
+    updated = models.PositiveIntegerField("新建人员", default=0)
+    unchanged = models.PositiveIntegerField("已登记（跳过）", default=0)
+    error_report = models.CharField(max_length=300, blank=True)
+    # The first errors (ID values masked) for the preview page and file-level notes.
+    errors_head = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True,
+                            blank=True, related_name="+")  # fmt: skip
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_hash"],
+                condition=models.Q(status="done"),
+                name="event_import_batch_done_once",
+            ),
+        ]
+        verbose_name = "变动导入批次"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_busy(self) -> bool:
+        """Validation or commit still running: the batch page keeps polling."""
+        return self.status in (self.Status.UPLOADED, self.Status.RUNNING)

@@ -24,8 +24,11 @@ def _episode_changed(sender: Any, instance: ContraceptionEpisode, raw: bool = Fa
     tally.touch([person_id])
 
 
-def _bulk_written(sender: Any, ids: list[int], **kwargs: Any) -> None:
-    tally.touch(ids)
+def _bulk_written(sender: Any, ids: list[int], created: bool = False, **kwargs: Any) -> None:
+    if created:
+        tally.load_new(ids)
+    else:
+        tally.touch(ids)
 
 
 def connect() -> None:

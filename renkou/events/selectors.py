@@ -6,11 +6,12 @@ month up to the month that ends on the day asked (always a month end).
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
+from renkou.events import tally
 from renkou.events.constants import (
     AGE_GROUPS,
     COUNTED,
@@ -20,7 +21,7 @@ from renkou.events.constants import (
     Measure,
     Scope,
 )
-from renkou.events.models import Event, Spell, Tally
+from renkou.events.models import Checkpoint, Event, Spell, Tally
 from renkou.events.periods import Period, month_key, report_deadline
 from renkou.events.presence import add_years
 from renkou.geo.scope import prefix_range
@@ -29,44 +30,105 @@ from renkou.people.models import Person
 
 PLACE_COLUMN = {Scope.REGISTERED: "reg_code", Scope.RESIDENT: "res_code",
                 Scope.MANAGED: "man_code"}  # fmt: skip
-STOCKS = frozenset({Measure.POPULATION, Measure.MARRIED_WCBA, Measure.CONTRACEPTING, "pop_id",
-                    "pop_full", "w15_49", *(f"w{lo}" for lo, _ in AGE_GROUPS)})  # fmt: skip
+# Women by five-year age group at a day: counted from the spells on demand (only the
+# age-specific fertility rates need them, so they do not double the tallies).
+AGE_STOCKS = frozenset(f"w{lo}" for lo, _ in AGE_GROUPS)
+STOCKS = tally.STOCKS | AGE_STOCKS
+
+
+def _stock_plan(stock_days: Sequence[date]) -> list[tuple[int, int | None]]:
+    """For each day: (its month, the checkpoint year to start from or None to sum from the
+    beginning)."""
+    last, first = tally.horizon(), tally.checkpoint_first()
+    plan = []
+    for day in stock_days:
+        month = month_key(day)
+        year = month // 100 - 1 if last is None else min(month // 100 - 1, last)
+        plan.append((month, year if last is not None and year >= first else None))
+    return plan
 
 
 def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
          stocks: Iterable[str] = (), period: Period | None = None,
          stock_days: Sequence[date] = ()) -> dict[str, dict[tuple[str, str], int]]:  # fmt: skip
-    """One query over the tallies: for each group of units (the first ``group_len`` digits of
-    the village code, e.g. 9 = township) under ``prefix``, the flow of each measure over
-    ``period`` (key ``(measure, "flow")``) and the stock at the end of each day of
-    ``stock_days`` (key ``(measure, day.isoformat())``); every day must be a month end."""
+    """For each group of units (the first ``group_len`` digits of the village code, e.g. 9 =
+    township) under ``prefix``: the flow of each measure over ``period`` (key
+    ``(measure, "flow")``) and the stock at the end of each day of ``stock_days`` (key
+    ``(measure, day.isoformat())``; every day a month end). Two queries: the monthly tallies
+    (the period's flows and the stock changes since the checkpoint) and the checkpoints."""
     flows, stocks = list(flows), list(stocks)
-    months = [month_key(d) for d in stock_days]
-    last = max([*months, period.end_month if period else 0])
+    ages = [m for m in stocks if m in AGE_STOCKS]
+    stocks = [m for m in stocks if m not in AGE_STOCKS]
+    plan = _stock_plan(stock_days) if stocks else []
+    where = prefix_range("unit_code", prefix)
     annotations = {}
+    selected = Q(pk__in=[])
     if period is not None and flows:
-        annotations["flow"] = Sum("value", filter=Q(month__gte=period.start_month,
-                                                    month__lte=period.end_month))  # fmt: skip
-    for i, month in enumerate(months):
-        annotations[f"s{i}"] = Sum("value", filter=Q(month__lte=month))
-    rows = (
-        Tally.objects.filter(scope=scope, measure__in=flows + stocks, month__lte=last,
-                             **prefix_range("unit_code", prefix))
-        .annotate(group=Substr("unit_code", 1, group_len))
-        .values("group", "measure")
-        .annotate(**annotations)
-    )  # fmt: skip
+        in_period = Q(month__gte=period.start_month, month__lte=period.end_month)
+        annotations["flow"] = Sum("value", filter=in_period)
+        selected |= Q(measure__in=flows) & in_period
+    for i, (month, year) in enumerate(plan):
+        since = Q(month__gt=year * 100 + 12) if year is not None else Q()
+        annotations[f"s{i}"] = Sum("value", filter=Q(month__lte=month) & since)
+        selected |= Q(measure__in=stocks, month__lte=month) & since
     out: dict[str, dict[tuple[str, str], int]] = {}
-    flow_set = set(flows)
+    if annotations:
+        rows = (Tally.objects.filter(selected, scope=scope, **where)
+                .annotate(group=Substr("unit_code", 1, group_len))
+                .values("group", "measure").annotate(**annotations))  # fmt: skip
+        flow_set, stock_set = set(flows), set(stocks)
+        for row in rows:
+            cell = out.setdefault(row["group"], {})
+            measure = row["measure"]
+            if measure in flow_set and "flow" in row:
+                cell[(measure, "flow")] = row["flow"] or 0
+            if measure in stock_set:
+                for i, day in enumerate(stock_days):
+                    cell[(measure, day.isoformat())] = row[f"s{i}"] or 0
+    if ages:
+        _age_stocks(out, ages, scope=scope, prefix=prefix, group_len=group_len,
+                    stock_days=stock_days)  # fmt: skip
+    years = {year for _month, year in plan if year is not None}
+    if years:
+        points = {f"c{i}": Sum("value", filter=Q(year=year))
+                  for i, (_month, year) in enumerate(plan) if year is not None}  # fmt: skip
+        rows = (Checkpoint.objects.filter(scope=scope, measure__in=stocks, year__in=years, **where)
+                .annotate(group=Substr("unit_code", 1, group_len))
+                .values("group", "measure").annotate(**points))  # fmt: skip
+        for row in rows:
+            cell = out.setdefault(row["group"], {})
+            for i, day in enumerate(stock_days):
+                if f"c{i}" in row:
+                    key = (row["measure"], day.isoformat())
+                    cell[key] = cell.get(key, 0) + (row[f"c{i}"] or 0)
+    return out
+
+
+def _age_stocks(out: dict, measures: list[str], *, scope: str, prefix: str, group_len: int,
+                stock_days: Sequence[date]) -> None:  # fmt: skip
+    """Women in five-year age groups at each day, from the population spells (one query)."""
+    counts = {}
+    for measure in measures:
+        lo, hi = _group(int(measure[1:]))
+        for i, day in enumerate(stock_days):
+            counts[f"{measure}_{i}"] = Count(
+                "id",
+                filter=_covering(day)
+                & Q(birth_date__lte=add_years(day, -lo), birth_date__gt=add_years(day, -(hi + 1))),
+            )
+    rows = (Spell.objects.filter(measure=Measure.POPULATION, scope=scope, sex=FEMALE,
+                                 **prefix_range("unit_code", prefix))
+            .annotate(group=Substr("unit_code", 1, group_len)).values("group")
+            .annotate(**counts))  # fmt: skip
     for row in rows:
         cell = out.setdefault(row["group"], {})
-        measure = row["measure"]
-        if measure in flow_set and "flow" in row:
-            cell[(measure, "flow")] = row["flow"] or 0
-        if measure in stocks:
+        for measure in measures:
             for i, day in enumerate(stock_days):
-                cell[(measure, day.isoformat())] = row[f"s{i}"] or 0
-    return out
+                cell[(measure, day.isoformat())] = row[f"{measure}_{i}"]
+
+
+def _covering(day: date) -> Q:
+    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gt=day))
 
 
 # --- name lists -----------------------------------------------------------------------------
@@ -86,9 +148,17 @@ def stock_persons(measure: str, *, scope: str, prefix: str, day: date) -> QueryS
         spells = spells.filter(complete=True)
     elif measure.startswith("w"):
         lo, hi = (15, 49) if measure == "w15_49" else _group(int(measure[1:]))
-        spells = spells.filter(sex=FEMALE, birth_date__lte=add_years(day, -lo),
-                               birth_date__gt=add_years(day, -(hi + 1)))  # fmt: skip
+        spells = spells.filter(sex=FEMALE, birth_date__lte=latest_birth(day, lo),
+                               birth_date__gt=latest_birth(day, hi + 1))  # fmt: skip
     return Person.objects.filter(pk__in=spells.values("person_id"))
+
+
+def latest_birth(day: date, years: int) -> date:
+    """The last birth date of a person who is ``years`` old at the end of ``day``, counting
+    as the tallies do (``add_years(birth, years) <= day``, a 29 February birthday falling on
+    28 February): one day before the first birth date still too young."""
+    too_young = add_years(day + timedelta(days=1), -years)
+    return too_young - timedelta(days=1)
 
 
 def _group(lo: int) -> tuple[int, int]:
@@ -151,3 +221,20 @@ def flow_events(measure: str, *, scope: str, prefix: str, period: Period) -> lis
 
 def is_stock(measure: str) -> bool:
     return measure in STOCKS
+
+
+def monthly_flows(*, scope: str, prefix: str, measures: Iterable[str], first_month: int,
+                  last_month: int) -> dict[int, dict[str, int]]:  # fmt: skip
+    """One query over the tallies: the flow of each measure in each month (``yyyymm``) from
+    ``first_month`` to ``last_month`` in the unit subtree, as ``{month: {measure: value}}``
+    (months and measures without a row are absent: read them as 0)."""
+    rows = (
+        Tally.objects.filter(scope=scope, measure__in=list(measures), month__gte=first_month,
+                             month__lte=last_month, **prefix_range("unit_code", prefix))
+        .values("month", "measure")
+        .annotate(total=Sum("value"))
+    )  # fmt: skip
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(row["month"], {})[row["measure"]] = row["total"] or 0
+    return out

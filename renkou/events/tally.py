@@ -5,7 +5,9 @@ adds the difference to the tallies in the same transaction, so the figures are n
 Measures (``Tally.measure``):
 
 - stocks, from spells (sum of rows up to a month = count at its end): ``pop`` population,
-  ``pop_id`` of them with a valid resident ID number, ``w15_49`` women aged 15–49 and
+  ``pop_id`` of them with a valid resident ID number, ``w15_49`` women aged 15–49 (the
+  five-year groups ``w15`` … ``w45`` are counted from the spells when asked, see
+  ``selectors.AGE_STOCKS``),
   ``w15``, ``w20`` … ``w45`` women in each five-year age group, ``mwcba`` married women aged
   15–49, ``cuser`` of them using a method of contraception;
 - flows, from counted events (sum of rows in a period): see ``event_measures``.
@@ -16,9 +18,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from renkou.events.constants import (
     AGE_GROUPS,
@@ -29,7 +33,7 @@ from renkou.events.constants import (
     Measure,
     Scope,
 )
-from renkou.events.models import Event, Spell, Tally
+from renkou.events.models import Checkpoint, Event, Spell, Tally, TallyState
 from renkou.events.periods import month_key, report_deadline, stats_start
 from renkou.events.presence import SpellRow, add_years, all_spells
 from renkou.people.constants import FEMALE, ID_CARD, MALE
@@ -37,6 +41,9 @@ from renkou.people.models import ContraceptionEpisode, IdStatus, Person
 from renkou.people.quality import REQUIRED_ITEMS
 
 Key = tuple[str, str, str, int]
+# Measures read as stocks (sum up to a month) rather than flows (sum over a period).
+STOCKS = frozenset({Measure.POPULATION, Measure.MARRIED_WCBA, Measure.CONTRACEPTING, "pop_id",
+                    "pop_full", "w15_49"})  # fmt: skip
 _SCOPES = (Scope.REGISTERED, Scope.RESIDENT, Scope.MANAGED)
 
 
@@ -70,8 +77,7 @@ def spell_tally(spells: Iterable[Spell | SpellRow], sex: str, birth: date, flags
             _interval(counter, "pop_full", s.scope, s.unit_code, s.start, s.end, base)
         if sex != FEMALE:
             continue
-        windows = [("w15_49", 15, 50)] + [(f"w{lo}", lo, hi + 1) for lo, hi in AGE_GROUPS]
-        for measure, lo, hi in windows:
+        for measure, lo, hi in (("w15_49", 15, 50),):
             start = max(s.start, add_years(birth, lo))
             end = add_years(birth, hi) if s.end is None else min(s.end, add_years(birth, hi))
             if end > start:
@@ -130,21 +136,76 @@ def event_tally(event: Event, sign: int, base: int | None = None) -> Counter:
     return counter
 
 
-def add(counter: Counter) -> None:
-    """Add the non-zero deltas to the tallies (one upsert per 500 keys)."""
-    rows = [(m, s, u, mo, v) for (m, s, u, mo), v in counter.items() if v]
-    table = Tally._meta.db_table
+def _upsert(model: Any, key: str, rows: list[tuple]) -> None:
+    """Add ``rows`` (measure, scope, unit_code, key, delta) to ``model``'s values."""
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 500):
             chunk = rows[i : i + 500]
             values = ",".join(["(%s,%s,%s,%s,%s)"] * len(chunk))
-            # The table name comes from the model and every value is bound.
+            # The table and column names come from the code and every value is bound.
             sql = (
-                f"INSERT INTO {table} (measure, scope, unit_code, month, value) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT (measure, scope, month, unit_code) "
+                f"INSERT INTO {table} (measure, scope, unit_code, {key}, value) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (measure, scope, {key}, unit_code) "
                 f"DO UPDATE SET value = {table}.value + excluded.value"
             )
             cursor.execute(sql, [x for row in chunk for x in row])
+
+
+CHECKPOINT_YEARS = 5  # checkpoints are kept for this year and the four before (and next year)
+
+
+def checkpoint_first() -> int:
+    """The first year whose checkpoints writes keep current; older stocks sum the tallies."""
+    return timezone.localdate().year - (CHECKPOINT_YEARS - 1)
+
+
+def horizon() -> int | None:
+    """The last year with checkpoints for every key (None before the first write)."""
+    return TallyState.objects.values_list("horizon", flat=True).first()
+
+
+def _extend(target: int) -> int:
+    """Carry the checkpoints forward to ``target`` (once a year, on the year's first write);
+    build them from the tallies when there are none (after a bulk load)."""
+    state = TallyState.objects.select_for_update().first()
+    if state is None:
+        _build_checkpoints(target)
+        TallyState.objects.create(pk=1, horizon=target)
+        return target
+    if state.horizon >= target:
+        return state.horizon
+    table = Checkpoint._meta.db_table
+    with connection.cursor() as cursor:
+        for year in range(state.horizon + 1, target + 1):
+            cursor.execute(
+                f"INSERT INTO {table} (measure, scope, unit_code, year, value) "  # noqa: S608
+                f"SELECT measure, scope, unit_code, %s, value FROM {table} WHERE year = %s",
+                [year, year - 1],
+            )
+    state.horizon = target
+    state.save(update_fields=["horizon"])
+    return target
+
+
+def add(counter: Counter) -> None:
+    """Add the non-zero deltas to the tallies, and the stock deltas to every checkpoint year
+    from the delta's year to the horizon (next year)."""
+    rows = [(m, s, u, mo, v) for (m, s, u, mo), v in counter.items() if v]
+    if not rows:
+        return
+    if getattr(_pending, "rebuilding", False):
+        _upsert(Tally, "month", rows)
+        return  # bulk loads: the next ordinary write builds the checkpoints from the tallies
+    last = _extend(timezone.localdate().year + 1)  # before these rows reach the tallies
+    _upsert(Tally, "month", rows)
+    first = checkpoint_first()
+    points: Counter = Counter()
+    for m, s, u, mo, v in rows:
+        if m in STOCKS:
+            for year in range(max(mo // 100, first), last + 1):
+                points[(m, s, u, year)] += v
+    _upsert(Checkpoint, "year", [(m, s, u, y, v) for (m, s, u, y), v in points.items() if v])
 
 
 def _events_of(ids: Sequence[int]) -> dict[int, list[Event]]:
@@ -183,46 +244,79 @@ def _spell_key(s: Spell | SpellRow) -> tuple:
     return (s.measure, s.scope, s.unit_code, s.start, s.end)
 
 
+# The columns a spell needs from a person (no encrypted column: nothing is decrypted here).
+PERSON_COLUMNS = ("id", "sex", "birth_date", "exited_at", "exit_reason", "flow", "flow_date",
+                  "registered_code", "residence_code", "unit_code", "marital_status",
+                  "first_marriage_date", "id_type", "id_status", "id_override_reason",
+                  *REQUIRED)  # fmt: skip
+SPELL_COLUMNS = ("person_id", "measure", "scope", "unit_code", "start", "end", "sex",
+                 "birth_date", "id_ok", "complete")  # fmt: skip
+
+
+def _write_spells(rows: list[tuple]) -> None:
+    """Insert spell rows (tuples in ``SPELL_COLUMNS`` order) without building model objects."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in SPELL_COLUMNS)
+    marks = ", ".join(["%s"] * len(SPELL_COLUMNS))
+    sql = f"INSERT INTO {quote(Spell._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i : i + 5000])
+
+
 @transaction.atomic
-def refresh(person_ids: Iterable[int]) -> int:
+def refresh(person_ids: Iterable[int], *, new: bool = False) -> int:
     """Recompute the spells of these persons and move the tallies by the difference.
-    Returns how many persons changed."""
+    ``new``: the persons were just created (no spells to read). Returns how many changed."""
     ids = sorted({i for i in person_ids if i})
     changed = 0
     base = _base_month()
-    for i in range(0, len(ids), 1000):
-        chunk = ids[i : i + 1000]
-        persons = Person.objects.filter(pk__in=chunk)
+    for i in range(0, len(ids), 2000):
+        chunk = ids[i : i + 2000]
+        persons = Person.objects.filter(pk__in=chunk).only(*PERSON_COLUMNS)
         events, episodes = _events_of(chunk), _episodes_of(chunk)
         old: dict[int, list[Spell]] = {}
-        for spell in Spell.objects.filter(person_id__in=chunk):
-            old.setdefault(spell.person_id, []).append(spell)
+        if not new:
+            for spell in Spell.objects.filter(person_id__in=chunk):
+                old.setdefault(spell.person_id, []).append(spell)
         counter: Counter = Counter()
         stale: list[int] = []
-        fresh: list[Spell] = []
+        fresh: list[tuple] = []
         for person in persons:
             flags = person_flags(person)
-            new = all_spells(person, events.get(person.pk, []), episodes.get(person.pk, []))
+            spells = all_spells(person, events.get(person.pk, []), episodes.get(person.pk, []))
             before = old.get(person.pk, [])
             same_person = all(s.sex == person.sex and s.birth_date == person.birth_date
                               and (s.id_ok, s.complete) == flags for s in before)  # fmt: skip
-            if same_person and sorted(map(_spell_key, before)) == sorted(map(_spell_key, new)):
+            if same_person and sorted(map(_spell_key, before)) == sorted(map(_spell_key, spells)):
                 continue
             changed += 1
             for s in before:
                 counter.subtract(spell_tally([s], s.sex, s.birth_date, (s.id_ok, s.complete),
                                              base))  # fmt: skip
-            counter.update(spell_tally(new, person.sex, person.birth_date, flags, base))
-            stale.append(person.pk)
-            fresh.extend(Spell(person_id=person.pk, sex=person.sex, birth_date=person.birth_date,
-                               id_ok=flags[0], complete=flags[1], measure=r.measure, scope=r.scope,
-                               unit_code=r.unit_code, start=r.start, end=r.end)
-                         for r in new)  # fmt: skip
+            counter.update(spell_tally(spells, person.sex, person.birth_date, flags, base))
+            if before:
+                stale.append(person.pk)
+            fresh.extend((person.pk, r.measure, r.scope, r.unit_code, r.start, r.end, person.sex,
+                          person.birth_date, flags[0], flags[1]) for r in spells)  # fmt: skip
         if stale:
             Spell.objects.filter(person_id__in=stale).delete()
-            Spell.objects.bulk_create(fresh, batch_size=2000)
-            add(counter)
+        _write_spells(fresh)
+        add(counter)
     return changed
+
+
+def load_new(person_ids: list[int]) -> None:
+    """Spells and tallies of persons just inserted in bulk (demo, import of new persons):
+    tallies only; the checkpoints are dropped and rebuilt by the next ordinary write."""
+    invalidate_checkpoints()
+    _pending.rebuilding = True
+    try:
+        refresh(person_ids, new=True)
+    finally:
+        _pending.rebuilding = False
 
 
 def record_event(event: Event, sign: int = 1) -> None:
@@ -236,20 +330,48 @@ def rebuild(progress=None) -> tuple[int, int]:
     the daily work never needs it). Returns (persons, events)."""
     Spell.objects.all().delete()
     Tally.objects.all().delete()
+    invalidate_checkpoints()
     ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
-    for i in range(0, len(ids), 5000):
-        refresh(ids[i : i + 5000])
-        if progress is not None:
-            progress(min(i + 5000, len(ids)), len(ids))
-    counter: Counter = Counter()
-    base = _base_month()
-    events = Event.objects.filter(status__in=COUNTED).exclude(kind=Kind.VOID)
-    count = 0
-    for event in events.iterator(chunk_size=5000):
-        counter.update(event_tally(event, 1, base))
-        count += 1
-    add(counter)
+    _pending.rebuilding = True
+    try:
+        for i in range(0, len(ids), 5000):
+            refresh(ids[i : i + 5000], new=True)
+            if progress is not None:
+                progress(min(i + 5000, len(ids)), len(ids))
+        counter: Counter = Counter()
+        base = _base_month()
+        events = Event.objects.filter(status__in=COUNTED).exclude(kind=Kind.VOID)
+        count = 0
+        for event in events.iterator(chunk_size=5000):
+            counter.update(event_tally(event, 1, base))
+            count += 1
+        add(counter)
+    finally:
+        _pending.rebuilding = False
+    _extend(timezone.localdate().year + 1)
     return len(ids), count
+
+
+def invalidate_checkpoints() -> None:
+    """Drop the checkpoints (a bulk load writes tallies only); stocks then sum the tallies
+    until the next write builds them again."""
+    TallyState.objects.all().delete()
+    Checkpoint.objects.all().delete()
+
+
+def _build_checkpoints(last: int) -> None:
+    """Checkpoints from the tallies, for every maintained year up to ``last``."""
+    Checkpoint.objects.all().delete()
+    tally_table, table = Tally._meta.db_table, Checkpoint._meta.db_table
+    marks = ",".join(["%s"] * len(STOCKS))
+    with connection.cursor() as cursor:
+        for year in range(checkpoint_first(), last + 1):
+            cursor.execute(
+                f"INSERT INTO {table} (measure, scope, unit_code, year, value) "  # noqa: S608
+                f"SELECT measure, scope, unit_code, %s, SUM(value) FROM {tally_table} "
+                f"WHERE month <= %s AND measure IN ({marks}) GROUP BY measure, scope, unit_code",
+                [year, year * 100 + 12, *sorted(STOCKS)],
+            )
 
 
 _pending = threading.local()

@@ -226,7 +226,7 @@ def _insert(batch: Batch) -> None:
             model.objects.bulk_create(rows, batch_size=500)
             model.history.bulk_history_create(rows, batch_size=500, default_date=now,
                                               default_change_reason=HISTORY_REASON)  # fmt: skip
-        persons_written.send(sender=Person, ids=[p.pk for p in batch.persons])
+        persons_written.send(sender=Person, ids=[p.pk for p in batch.persons], created=True)
 
 
 def _after_load() -> None:

@@ -3,5 +3,6 @@ above (population spells and tallies) stay in step without the register importin
 
 from django.dispatch import Signal
 
-# Sent with ``ids``: the primary keys of persons created or changed in bulk (import, demo).
+# Sent with ``ids``: the primary keys of persons created or changed in bulk (import, demo), and
+# ``created=True`` when every one of them is new.
 persons_written = Signal()

@@ -182,3 +182,36 @@ def test_rebuild_gives_the_same_tallies_as_the_incremental_path(town, personas):
                    .values_list("measure", "scope", "unit_code", "month", "value"))  # fmt: skip
     assert incremental == rebuilt
     assert fig("population_end", scope=Scope.RESIDENT).numerator == 5  # 6 − the outflow
+
+
+def _stocks(prefix=COUNTY, year=2024):
+    period = fp_year(year)
+    return selectors.sums(scope=R, prefix=prefix, group_len=9, stocks=["pop", "mwcba", "w15_49"],
+                          stock_days=[period.day_before, period.end])  # fmt: skip
+
+
+def test_checkpoints_follow_the_calendar_and_agree_with_a_rebuild(town, personas, monkeypatch):
+    """Writes in 2024, then in 2026 after two year ends with no write: the checkpoints are
+    carried forward on the first write of the new year, and every stock equals the stock a
+    full rebuild (and a sum over all monthly tallies) gives."""
+    clock = {"today": date(2024, 11, 1)}
+    monkeypatch.setattr(tally.timezone, "localdate", lambda: clock["today"])
+    tally.rebuild()  # the register as it stood in 2024
+    services.record(actor=actor(personas), kind=Kind.DEATH, person=town["old"],
+                    effective_date=date(2024, 6, 1), today=clock["today"])  # fmt: skip
+    assert tally.horizon() == 2025
+    clock["today"] = date(2026, 11, 29)
+    early = {year: _stocks(year=year) for year in (2024, 2025, 2026)}
+    services.record(actor=actor(personas), kind=Kind.FIRST_MARRIAGE, person=town["young"],
+                    effective_date=date(2026, 3, 1), today=clock["today"])  # fmt: skip
+    assert tally.horizon() == 2027
+    incremental = {year: _stocks(year=year) for year in (2024, 2025, 2026, 2027)}
+    assert {y: incremental[y] for y in (2024, 2025)} == {y: early[y] for y in (2024, 2025)}
+    tally.rebuild()
+    assert {year: _stocks(year=year) for year in incremental} == incremental
+    # By hand: 5 persons, one died in June 2024; the young woman married in March 2026.
+    county_end_2026 = sum(cell.get(("pop", "2026-09-30"), 0) for cell in incremental[2026].values())
+    assert county_end_2026 == 4
+    married_2026 = sum(c.get(("mwcba", "2026-09-30"), 0) for c in incremental[2026].values())
+    married_2025 = sum(c.get(("mwcba", "2025-09-30"), 0) for c in incremental[2025].values())
+    assert (married_2025, married_2026) == (2, 3)
