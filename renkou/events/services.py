@@ -11,13 +11,14 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from renkou.common import audit
 from renkou.events import tally
 from renkou.events.constants import COUNTED, MARRIAGE_KINDS, Kind, Status
-from renkou.events.models import Event
+from renkou.events.models import Event, MonthlyReport
+from renkou.events.periods import Period, report_deadline
 from renkou.geo.models import Unit
 from renkou.people import services as people
 from renkou.people.cards import card_sync
@@ -121,7 +122,7 @@ def _check_dates(effective: date, reported: date, today: date) -> None:
 
 
 def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor,
-           event_fields: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+           event_fields: dict[str, Any], new_person: bool = False) -> dict[str, Any]:  # fmt: skip
     """Change the person (and the card) as the event says; return what voiding puts back."""
     undo: dict[str, Any] = {"state": _state(person)}
     if kind not in (Kind.MOVE_IN, Kind.FLOW_IN) and person.exited_at is not None:
@@ -153,7 +154,13 @@ def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor
         person.marital_status = DIVORCED if kind == Kind.DIVORCE else WIDOWED
         person.spouse = None
     elif kind == Kind.MOVE_IN:
-        _require_village(d.to_code, "to_code")
+        _require_village(d.to_code, "to_code", _county_of(actor, person))
+        if (
+            not new_person
+            and person.exited_at is None
+            and person.registered_code[:6] == d.to_code[:6]
+        ):
+            raise ValidationError("该人员已在本县登记户籍，县内迁移请登记“县内迁移”")
         person.registered_code = person.residence_code = d.to_code
         person.flow, person.flow_place, person.flow_date = "", "", None
         person.residence_status = "1"
@@ -164,7 +171,7 @@ def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor
         person.exited_at, person.exit_reason = day, EXIT_MOVED
         person.is_head = False
     elif kind == Kind.MOVE_WITHIN:
-        _require_village(d.to_code, "to_code")
+        _require_village(d.to_code, "to_code", person.registered_code[:6])
         if d.to_code == person.registered_code:
             raise ValidationError({"to_code": "迁入地与现户籍地相同"})
         event_fields["from_code"] = person.registered_code
@@ -172,7 +179,10 @@ def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor
         if person.household_id and person.household.unit_code != d.to_code:
             person.household, person.is_head, person.relationship = None, False, ""
     elif kind == Kind.FLOW_IN:
-        _require_village(d.to_code, "to_code")
+        _require_village(d.to_code, "to_code", _county_of(actor, person))
+        here = person.flow == "in" and person.residence_code == d.to_code
+        if not new_person and person.exited_at is None and here:
+            raise ValidationError("该人员已登记流入本村，无需重复登记")
         person.flow, person.flow_place, person.flow_reason = "in", d.place, d.reason
         person.flow_date, person.residence_code, person.residence_status = day, d.to_code, "4"
         person.exited_at, person.exit_reason = None, ""
@@ -183,8 +193,15 @@ def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor
     return undo
 
 
-def _require_village(code: str, name: str) -> None:
-    if not (code and len(code) == 12 and Unit.objects.filter(code=code).exists()):
+def _county_of(actor: people.Actor, person: Person) -> str:
+    """The county the actor works in (its scope's first six digits), else the person's."""
+    prefix = getattr(actor.user, "scope_prefix", None) or ""
+    return prefix[:6] if len(prefix) >= 6 else (person.unit_code or person.registered_code)[:6]
+
+
+def _require_village(code: str, name: str, county: str) -> None:
+    known = code and len(code) == 12 and Unit.objects.filter(code=code).exists()
+    if not known or not code.startswith(county):
         raise ValidationError({name: "请选择本县的村（居）"})
 
 
@@ -215,7 +232,8 @@ def _birth(mother: Person, d: Details, day: date, actor: people.Actor,
     }  # fmt: skip
     if d.child_id_number:
         number = people.id_index(d.child_id_number)
-        if Person.objects.filter(id_index=number).exists():
+        taken = Person.objects.filter(id_index=number).exclude(exit_reason=EXIT_ERROR)
+        if taken.exists():
             raise ValidationError({"child_id_number": "该婴儿身份号码已登记，请勿重复录入"})
     child = people.person_register(actor=actor, household=mother.household, values=values,
                                    today=day)  # fmt: skip
@@ -237,8 +255,10 @@ def _birth(mother: Person, d: Details, day: date, actor: people.Actor,
 @transaction.atomic
 def record(*, actor: people.Actor, kind: str, person: Person, effective_date: date,
            reported_date: date | None = None, details: Details | None = None,
-           corrects: Event | None = None, today: date | None = None) -> Event:  # fmt: skip
-    """Record one change event of ``person`` (for a birth, the mother) and apply it."""
+           corrects: Event | None = None, today: date | None = None,
+           new_person: bool = False) -> Event:  # fmt: skip
+    """Record one change event of ``person`` (for a birth, the mother) and apply it.
+    ``new_person``: the person was registered for this move-in or inflow, in this transaction."""
     today = today or timezone.localdate()
     reported_date = reported_date or today
     d = details or Details()
@@ -247,7 +267,7 @@ def record(*, actor: people.Actor, kind: str, person: Person, effective_date: da
         raise ValidationError("作废请使用作废操作")
     subject = _lock(person)
     fields: dict[str, Any] = _places(subject)
-    undo = _apply(kind, subject, d, effective_date, actor, fields)
+    undo = _apply(kind, subject, d, effective_date, actor, fields, new_person)
     if kind in (Kind.MOVE_IN, Kind.FLOW_IN):
         fields.update(_places(subject))  # counted where they arrive
     prefix = getattr(actor.user, "scope_prefix", None) or ""
@@ -353,3 +373,30 @@ def correct(*, actor: people.Actor, event: Event, reason: str, effective_date: d
     return record(actor=actor, kind=old.kind, person=Person.objects.get(pk=old.person_id),
                   effective_date=effective_date, reported_date=reported_date, details=details,
                   corrects=old, today=today)  # fmt: skip
+
+
+ALREADY_SUBMITTED = "该村（居）本月的人口动态信息报告单已上报，不能重复上报"
+
+
+def monthly_report_submit(*, actor: people.Actor, village_code: str, period: Period,
+                          counts: dict[str, int]) -> MonthlyReport:  # fmt: skip
+    """上报 a village's monthly change report once, after the month has ended; on time when
+    submitted by the deadline (``periods.report_deadline``, the 5th of the next month)."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    if day <= period.end:
+        raise ValidationError("该月尚未结束，请在下月初上报")
+    if MonthlyReport.objects.filter(unit_code=village_code, month=period.start_month).exists():
+        raise ValidationError(ALREADY_SUBMITTED)
+    try:
+        with transaction.atomic():
+            report = MonthlyReport.objects.create(
+                unit_code=village_code, month=period.start_month, submitted_by=actor.user,
+                submitted_at=now, on_time=day <= report_deadline(period.start), counts=counts,
+            )  # fmt: skip
+    except IntegrityError as exc:  # submitted by someone else a moment ago
+        raise ValidationError(ALREADY_SUBMITTED) from exc
+    audit.record(actor=actor.user, ip=actor.ip, action="monthly_report.submit",
+                 object_type="events.monthlyreport", object_id=report.pk,
+                 summary=f"unit={village_code} month={period.start_month}")  # fmt: skip
+    return report

@@ -1,0 +1,18 @@
+// Change-event pages; no inline scripts anywhere (CSP).
+(function () {
+  "use strict";
+  // A header checkbox data-check-all="<name>" ticks or clears every checkbox of that name in
+  // its form (the review queue's 全选).
+  document.addEventListener("change", function (e) {
+    var all = e.target.closest("[data-check-all]");
+    if (!all || !all.form) { return; }
+    var name = all.getAttribute("data-check-all");
+    Array.prototype.forEach.call(all.form.elements, function (el) {
+      if (el.type === "checkbox" && el.name === name) { el.checked = all.checked; }
+    });
+  });
+  // Buttons marked data-print print the page (the monthly report's 打印).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) { window.print(); }
+  });
+})();
