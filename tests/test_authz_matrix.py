@@ -22,7 +22,7 @@ from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.models import DuplicateCandidate, Household, ImportBatch, Person
-from tests.authz_policy import POLICY, PUBLIC, Rule
+from tests.authz_policy import POLICY, PROVIDERS, PUBLIC, Rule
 
 POSITIONS = ("own", "child", "sibling", "other_county")
 METHODS = ("GET", "POST")
@@ -128,6 +128,28 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
         return {key: _import_batch_in(unit).pk}
     if rule.obj == "duplicate":
         return {key: _duplicate_in(unit).pk}
+    if rule.obj in ("woman", "child", "episode", "pregnancy"):
+        # The card pages (tests/policies/people_cards.py): a woman of ``unit`` with an open card,
+        # or a fresh row on that card (a POST that deleted the previous one leaves none).
+        from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
+
+        woman = _person_in(unit)
+        card, _ = WomanCard.objects.get_or_create(
+            person=woman, defaults={"unit_code": unit.code, "opened_on": date(2020, 1, 1)}
+        )
+        rows = {
+            "child": (Child, {"parity": 1, "name": "测试孩", "sex": "1",
+                              "birth_date": date(2015, 3, 1)}),
+            "episode": (ContraceptionEpisode, {"method": "03", "start": date(2016, 1, 1)}),
+            "pregnancy": (Pregnancy, {"detected_on": date(2025, 1, 1), "outcome": "1",
+                                      "outcome_date": date(2025, 9, 1)}),
+        }  # fmt: skip
+        if rule.obj == "woman":
+            return {key: woman.pk}
+        model, values = rows[rule.obj]
+        return {key: model.objects.create(card=card, unit_code=unit.code, **values).pk}
+    if rule.obj in PROVIDERS:
+        return {key: PROVIDERS[rule.obj](unit, user)}
     raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
 
 

@@ -56,12 +56,21 @@ def card_sync(person: Person, *, day: date, actor: Any = None) -> WomanCard | No
             card.unit_code = person.unit_code
             card.version += 1
             card.save()
+            _rows_follow(card)
         return card
     if card is not None and card.status == CardStatus.OPEN:
         card.status, card.closed_on, card.close_reason = CardStatus.CLOSED, day, reason
         card.version += 1
         card.save()
     return card
+
+
+def _rows_follow(card: WomanCard) -> None:
+    """The card's children, episodes and pregnancies carry the card's unit (their scoping
+    column), so that after a move the new unit's staff see and edit them and the old unit's no
+    longer do. A derived column: updated in place, without history rows."""
+    for rows in (card.children, card.episodes, card.pregnancies):
+        rows.exclude(unit_code=card.unit_code).update(unit_code=card.unit_code)
 
 
 @transaction.atomic

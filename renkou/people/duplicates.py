@@ -266,16 +266,21 @@ def _move_card(kept: Person, dropped: Person, today: date) -> int:
         old.person_id, old.unit_code = kept.pk, kept.unit_code
         old.version += 1
         old.save()
+        for model in (Child, ContraceptionEpisode, Pregnancy):
+            for row in model.objects.filter(card=old).exclude(unit_code=kept.unit_code):
+                row.unit_code = kept.unit_code
+                row.save()
         return moved + 1
     known = set(mine.children.values_list("name", "birth_date"))
     for child in old.children.order_by("parity"):
         if (child.name, child.birth_date) not in known:
             child.card, child.parity = mine, mine.children.count() + 1
+            child.unit_code = mine.unit_code  # scoped where the card now is
             child.save()
             moved += 1
     for model in (ContraceptionEpisode, Pregnancy):
         for row in model.objects.filter(card=old).order_by("pk"):
-            row.card = mine
+            row.card, row.unit_code = mine, mine.unit_code
             row.save()
             moved += 1
     if old.status == CardStatus.OPEN:

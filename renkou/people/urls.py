@@ -1,6 +1,11 @@
 """/people/: register pages, imports, data quality. Each area keeps its own patterns."""
 
-from renkou.people import import_views, quality_views, views
+from renkou.people import card_views, import_views, quality_views, views
 
 app_name = "people"
-urlpatterns = [*views.urlpatterns, *import_views.urlpatterns, *quality_views.urlpatterns]
+urlpatterns = [
+    *views.urlpatterns,
+    *card_views.urlpatterns,
+    *import_views.urlpatterns,
+    *quality_views.urlpatterns,
+]

@@ -4,6 +4,7 @@ and no plaintext ID number or phone in the database file (security.md CR1)."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -138,8 +139,51 @@ def test_shape_cards_and_deliberate_problems(demo_county, signed_in_client):
     assert reasons == set(DuplicateCandidate.Reason.values)
 
 
+def cr1_seed_and_collect() -> tuple[set[bytes], list[str], list[str], list[str]]:
+    """Seed 1,000 demo persons (in whatever database is connected) and return what a scan of
+    the bytes at rest looks for: the ID numbers and phones (must not be found), 50 names and
+    50 household codes (plain columns, must be found), and two positive controls, a plaintext
+    ID number and phone written here to plain columns (must be found)."""
+    import random
+
+    from renkou.common import idnumber
+
+    demo.demo_seed(persons=1000, seed=7, county="620001", progress=Quiet())
+    secrets: set[str] = set()
+    for p in Person.objects.all():
+        secrets.update({p.id_number, p.phone})
+    secrets.update(Household.objects.values_list("phone", flat=True))
+    secrets.update(Child.objects.values_list("id_number", flat=True))
+    secrets.discard("")
+    names = sorted(set(Person.objects.values_list("name", flat=True)))[:50]
+    codes = list(Household.objects.values_list("code", flat=True)[:50])
+    rng = random.Random(11)
+    control_id, control_phone = idnumber.generate(rng), f"139{rng.randrange(10**8):08d}"
+    assert control_id not in secrets and control_phone not in secrets
+    holder = Person.objects.exclude(name__in=names).order_by("pk").first()
+    Person.objects.filter(pk=holder.pk).update(name=control_id)
+    Household.objects.filter(pk=holder.household_id).update(address=f"电话{control_phone}")
+    return {s.encode() for s in secrets}, names, codes, [control_id, control_phone]
+
+
+def cr1_scan(data: bytes, wanted: set[bytes], names: list[str], codes: list[str],
+             controls: list[str]) -> tuple[int, int, int, int, int]:  # fmt: skip
+    """(secrets, names, codes, controls found; bytes scanned). Every window of 11 or 18
+    characters inside a run of digits (and X) is a candidate phone or ID number; the household
+    codes (plain 18-digit values) and the controls must turn up among the same windows."""
+    runs = re.findall(rb"[0-9X]{11,}", data)
+    windows = {r[i : i + n] for r in runs for n in (11, 18) for i in range(len(r) - n + 1)}
+    return (
+        len(windows & wanted),
+        sum(n.encode() in data for n in names),
+        sum(c.encode() in windows for c in codes),
+        sum(c.encode() in windows for c in controls),
+        len(data),
+    )
+
+
 CR1_SCRIPT = r"""
-import json, re, sys
+import json, sys
 import django
 from django.conf import settings
 class NoMigrations(dict):  # tables straight from the models: the scan needs no data migration
@@ -153,49 +197,72 @@ from django.core.management import call_command
 from django.db import connection
 call_command("migrate", run_syncdb=True, verbosity=0)
 from conftest import build_units
+from renkou.people.tests.test_demo import cr1_scan, cr1_seed_and_collect
 build_units()
-from renkou.people.demo import demo_seed
-from renkou.people.models import Child, Household, Person
-class Quiet:
-    update = finish = lambda *a: None
-demo_seed(persons=1000, seed=7, county="620001", progress=Quiet())
-secrets = set()
-for p in Person.objects.all():
-    secrets.update({p.id_number, p.phone})
-secrets.update(Household.objects.values_list("phone", flat=True))
-secrets.update(Child.objects.values_list("id_number", flat=True))
-secrets.discard("")
-names = sorted(set(Person.objects.values_list("name", flat=True)))[:50]
-household_codes = list(Household.objects.values_list("code", flat=True)[:50])
-wanted = {s.encode() for s in secrets}
+wanted, names, codes, controls = cr1_seed_and_collect()
 db = sys.argv[1]
 def found(paths):
-    # Every window of 11 or 18 characters inside a run of digits (and X): phones and IDs.
-    data = b"".join(open(p, "rb").read() for p in paths)
-    runs = re.findall(rb"[0-9X]{11,}", data)
-    windows = {r[i:i + n] for r in runs for n in (11, 18) for i in range(len(r) - n + 1)}
-    # Household codes are plain 18-digit values: the same windows must find them.
-    codes = sum(c.encode() in windows for c in household_codes)
-    return len(windows & wanted), sum(n.encode() in data for n in names), codes, len(data)
+    return cr1_scan(b"".join(open(p, "rb").read() for p in paths), wanted, names, codes, controls)
 with_wal = found([db, db + "-wal"])
 connection.close()
-print(json.dumps({"secrets": len(secrets), "names": len(names), "open": with_wal,
+print(json.dumps({"secrets": len(wanted), "names": len(names), "open": with_wal,
                   "closed": found([db])}))
 """
+PG_DUMP = Path("/usr/lib/postgresql/15/bin/pg_dump")
 
 
-def test_no_plaintext_id_numbers_or_phones_in_the_database_file(tmp_path):
-    """CR1: seed 1,000 persons into a file database; its bytes (with the WAL, then after the
-    checkpoint at close) hold none of the ID numbers or phones, while names and household codes
-    (plain columns) are found, which shows the scan works."""
+def _cr1_sqlite(tmp_path: Path) -> dict:
+    """The database file of a subprocess (SQLite in the test run is in memory), with its WAL
+    while open and again after the checkpoint at close."""
     db = tmp_path / "cr1.sqlite3"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "renkou.settings_test",
            "DATABASE_URL": f"sqlite:///{db}", "RENKOU_VAR_DIR": str(tmp_path)}  # fmt: skip
     done = subprocess.run([sys.executable, "-c", CR1_SCRIPT, str(db)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _libpq_dsn() -> str:
+    """The test database's connection settings (``settings_dict`` with its OPTIONS, as Django
+    passes them to psycopg) as a libpq connection string for ``pg_dump``."""
+    from psycopg.conninfo import make_conninfo
+
+    params = connection.get_connection_params()
+    keys = ("dbname", "user", "host", "port", "sslmode", "sslrootcert", "sslcert", "sslkey",
+            "passfile", "service")  # fmt: skip
+    return make_conninfo(**{k: str(params[k]) for k in keys if params.get(k) not in (None, "")})
+
+
+def _cr1_postgres() -> dict:
+    """``pg_dump`` of this test database, seeded here: the test is transactional, so the rows
+    are committed and the dump (another connection) sees them."""
+    from conftest import build_units
+
+    build_units()
+    wanted, names, codes, controls = cr1_seed_and_collect()
+    env = {**os.environ, "PGPASSWORD": connection.settings_dict.get("PASSWORD") or ""}
+    dump = subprocess.run([str(PG_DUMP), "--no-owner", "--dbname", _libpq_dsn()], env=env,
+                          capture_output=True, timeout=120, check=False)  # fmt: skip
+    assert dump.returncode == 0, dump.stderr.decode(errors="replace")
+    scanned = cr1_scan(dump.stdout, wanted, names, codes, controls)
+    return {"secrets": len(wanted), "names": len(names), "dump": scanned}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_plaintext_id_numbers_or_phones_at_rest(tmp_path):
+    """CR1: seed 1,000 persons; the bytes at rest hold none of their ID numbers or phones. On
+    SQLite: the database file (with the WAL, then after the checkpoint at close); on PostgreSQL:
+    a ``pg_dump`` of the database. Names, household codes and a plaintext ID and phone written
+    to plain columns (the positive controls) are found, which shows the scan works."""
+    if connection.vendor == "postgresql":
+        result = _cr1_postgres()
+    else:
+        result = _cr1_sqlite(tmp_path)
     assert result["secrets"] > 1000
-    for state in ("open", "closed"):
-        secrets_found, names_found, codes_found, size = result[state]
+    states = [k for k in ("open", "closed", "dump") if k in result]
+    assert states == (["dump"] if connection.vendor == "postgresql" else ["open", "closed"])
+    for state in states:
+        secrets_found, names_found, codes_found, controls_found, size = result[state]
         assert secrets_found == 0, state
+        assert controls_found == 2, state
         assert names_found == result["names"] == 50 == codes_found and size > 1_000_000, state
