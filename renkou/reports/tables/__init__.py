@@ -1,0 +1,2 @@
+"""Statutory and county tables defined as data (domain.md §4): engine, cell queries, outputs,
+submission."""
