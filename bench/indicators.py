@@ -45,6 +45,7 @@ from django.utils import timezone  # noqa: E402
 from renkou.events.constants import COUNTED, Scope  # noqa: E402
 from renkou.events.models import Event, Spell, Tally  # noqa: E402
 from renkou.events.periods import fp_year, fp_year_of  # noqa: E402
+from renkou.geo.models import Unit  # noqa: E402
 from renkou.people.models import Person  # noqa: E402
 from renkou.reports.indicators import HEADLINE, evaluate  # noqa: E402
 
@@ -94,15 +95,11 @@ def dashboard_call(county: str, period, scope: str) -> Callable[[], object]:
 
 
 def table_calls(county: str, period, scope: str) -> list[tuple[str, Callable[[], object]]]:
-    try:
-        engine = importlib.import_module("renkou.reports.tables.engine")
-    except ImportError:
-        return []
-    calls = []
-    for definition in engine.all_tables():
-        calls.append((f"报表 {definition.title}", lambda d=definition: engine.compute(
-            d, unit_prefix=county, period=period, scope=scope)))  # fmt: skip
-    return calls
+    engine = importlib.import_module("renkou.reports.tables.engine")
+    unit = Unit.objects.current().get(code=county.ljust(12, "0"))
+    return [(f"报表 {table.title}", lambda t=table: engine.compute(t, unit=unit,
+                                                                    period=period, scope=scope))
+            for table in engine.tables().values()]  # fmt: skip
 
 
 def main() -> None:
