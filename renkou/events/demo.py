@@ -2,11 +2,12 @@
 
 The demo register (``renkou.people.demo``) already holds the children born in the last years,
 the marriages and the floating population; this module writes the events a county would have
-recorded for them over the last three FP years — births (parity from the mother's earlier
-children, about 3.5 % recorded 政策外, most reported within the month), first marriages, flows
-in and out — adds deaths (about 6 ‰ a year, mostly among the elderly), and the villages' monthly
-reports (a few late or missing in the last two months, so the dashboard has alerts). Then the
-spells and tallies are rebuilt once. Deterministic for a seed and a reference day.
+recorded for them over the last ``years`` FP years (3 by default): births (parity from the
+mother's earlier children, about 3.5 % recorded 政策外, most reported within the month), first
+marriages, flows in and out. It adds deaths (about 6 ‰ a year, mostly among the elderly) and
+the villages' monthly reports (a few late or missing in the last two months, so the dashboard
+has alerts). Then the spells and tallies are rebuilt once. Deterministic for a seed and a
+reference day.
 """
 
 import random
@@ -52,9 +53,11 @@ def _reported(rng: random.Random, day: date, today: date) -> date:
 
 
 @transaction.atomic
-def seed_events(*, county: str, today: date, seed: int, reporter=None) -> DemoEvents:
+def seed_events(
+    *, county: str, today: date, seed: int, reporter=None, years: int = 3
+) -> DemoEvents:
     rng = random.Random(seed)  # noqa: S311 synthetic data, not a secret
-    since = fp_year(fp_year_of(today) - 2).start
+    since = fp_year(fp_year_of(today) - (years - 1)).start
     out = DemoEvents()
     events: list[Event] = []
     people = Person.objects.filter(**prefix_range("unit_code", county))

@@ -21,8 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=20_231, help="随机种子")
         parser.add_argument("--date", help="参照日期（默认今天）")
+        parser.add_argument("--years", type=int, default=3, help="生成最近几个统计年度（默认 3）")
 
-    def handle(self, *args, seed, date=None, **options):
+    def handle(self, *args, seed, years, date=None, **options):
         if Event.objects.exists():
             self.stdout.write("已有人口变动记录，未生成演示变动。")
             return
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             return
         today = DateField().clean(date) if date else timezone.localdate()
         reporter = User.objects.filter(username="xiang_liulin").first()
-        report = demo.seed_events(county=DEMO_COUNTY, today=today, seed=seed, reporter=reporter)
+        report = demo.seed_events(
+            county=DEMO_COUNTY, today=today, seed=seed, reporter=reporter, years=years
+        )
         self.stdout.write(
             f"演示变动：出生 {report.births}，死亡 {report.deaths}，初婚 {report.marriages}，"
             f"流动 {report.flows}；村级月报 {report.reports} 份。"
