@@ -8,4 +8,8 @@ security.md IN2–IN5 and §2 "Import: all-or-nothing vs per-row"; house style r
 - ``pipeline``: one pass over a file (preview or commit);
 - ``report`` and ``template``: the error report and the template workbooks;
 - ``batches`` and ``tasks``: ImportBatch life cycle for the pages, the worker and the command.
+
+Reading, the error report, the template, the batch life cycle and the tasks take the columns
+(``columns.Sheet``) and the import (``batches.Importer``) as parameters, defaulting to the
+person import's, so the change-event import (``renkou.events.importing``) reuses them.
 """

@@ -7,11 +7,17 @@ mode with bad rows: nothing written). A file whose SHA-256 matches a ``done`` ba
 ``duplicate`` at once, with 0 creates and 0 updates (security.md IN4). The commit writes the
 persons, the batch's final status and its audit row in one transaction, so a crash leaves 0
 or all of the batch (IN5); a batch left ``running`` by a crash may be confirmed again.
+
+The life cycle is shared: an ``Importer`` names what differs between imports (batch model,
+columns, the pass over the rows, tasks, words), and every function takes one, by default the
+person import's ``PERSONS``; ``renkou.events.importing`` passes the change events'.
 """
 
+import importlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,11 +27,14 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from renkou.accounts.constants import Perm
 from renkou.common import audit
 from renkou.common.models import JobProgress
 from renkou.geo.constants import full_code
 from renkou.people.importing import pipeline
 from renkou.people.importing.checking import Scope
+from renkou.people.importing.columns import PERSONS as PERSON_COLUMNS
+from renkou.people.importing.columns import Sheet
 from renkou.people.importing.files import CHUNK, FileRefused, Limits, inspect, kind_of, sha256
 from renkou.people.importing.pipeline import Options, Outcome
 from renkou.people.importing.reading import Table, open_table
@@ -43,6 +52,49 @@ Status = ImportBatch.Status
 
 class ImportRefused(Exception):
     """A confirmation that cannot go ahead; the message is for the user."""
+
+
+def _persons_done(outcome: Outcome) -> str:
+    return (f"导入完成：新增 {outcome.created} 人，更新 {outcome.updated} 人，"
+            f"无变化 {outcome.unchanged} 人")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Importer:
+    """What one kind of import brings to the shared life cycle. ``model`` has ImportBatch's
+    fields, statuses and modes; ``run`` is one pass over a table (``pipeline.run``'s
+    signature); ``tasks`` names the module holding its ``check_import`` and ``commit_import``
+    tasks; ``name`` gives the job kind (``<name>_import``), the audit actions
+    (``<name>.import``, ``<name>.import_upload``) and the command (``import_<name>s``)."""
+
+    name: str
+    title: str  # the job's title, before the file name
+    model: Any
+    sheet: Sheet
+    run: Callable[..., Outcome]
+    tasks: str
+    permission: str
+    done_message: Callable[[Outcome], str]
+    inline_rows: int = INLINE_ROWS
+
+    @property
+    def object_type(self) -> str:
+        meta = self.model._meta
+        return f"{meta.app_label}.{meta.model_name}"
+
+    @property
+    def command(self) -> str:
+        return f"manage.py import_{self.name}s"
+
+    def open(self, path: Path, name: str) -> Table:
+        return open_table(path, name, sheet=self.sheet)
+
+
+PERSONS = Importer(
+    name="person", title="人员导入", model=ImportBatch, sheet=PERSON_COLUMNS, run=pipeline.run,
+    tasks="renkou.people.importing.tasks", permission=Perm.IMPORT_PERSON,
+    done_message=_persons_done,
+)  # fmt: skip
 
 
 # --- files -----------------------------------------------------------------------------------
@@ -83,8 +135,8 @@ def estimated_rows(path: Path, kind: str) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: stream.read(CHUNK), b""))
 
 
-def _report_path(batch: ImportBatch) -> str:
-    return f"{IMPORT_DIR}/reports/batch-{batch.pk}-errors.xlsx"
+def _report_path(batch: Any, importer: Importer) -> str:
+    return f"{IMPORT_DIR}/reports/{importer.name}-batch-{batch.pk}-errors.xlsx"
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -127,7 +179,7 @@ class JobSink:
             self.side = None
 
 
-def _job(batch: ImportBatch, **values: Any) -> None:
+def _job(batch: Any, **values: Any) -> None:
     if batch.job_id:
         JobProgress.objects.filter(pk=batch.job_id).update(updated_at=timezone.now(), **values)
 
@@ -135,7 +187,7 @@ def _job(batch: ImportBatch, **values: Any) -> None:
 # --- saving outcomes -------------------------------------------------------------------------
 
 
-def _save_outcome(batch: ImportBatch, outcome: Outcome, **values: Any) -> None:
+def _save_outcome(batch: Any, outcome: Outcome, **values: Any) -> None:
     batch.total, batch.good, batch.bad = outcome.total, outcome.good, outcome.bad
     batch.to_create, batch.to_update = outcome.to_create, outcome.to_update
     batch.created, batch.updated, batch.unchanged = (outcome.created, outcome.updated,
@@ -147,22 +199,23 @@ def _save_outcome(batch: ImportBatch, outcome: Outcome, **values: Any) -> None:
     batch.save()
 
 
-def _report(batch: ImportBatch, table: Table, outcome: Outcome) -> str:
+def _report(batch: Any, table: Table, outcome: Outcome, importer: Importer) -> str:
     """Write the error report when there are bad rows; returns its path ('' if none)."""
     if not outcome.errors and not outcome.warnings:
         return ""
-    relative = _report_path(batch)
+    relative = _report_path(batch, importer)
     path = media_path(relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_report(table, outcome, path)
     return relative
 
 
-def duplicate_of(file_hash: str) -> ImportBatch | None:
-    return ImportBatch.objects.filter(file_hash=file_hash, status=Status.DONE).first()
+def duplicate_of(file_hash: str, importer: Importer = PERSONS) -> Any:
+    """The imported (``done``) batch of the same file, if any."""
+    return importer.model.objects.filter(file_hash=file_hash, status=Status.DONE).first()
 
 
-def _mark_duplicate(batch: ImportBatch, done: ImportBatch) -> None:
+def _mark_duplicate(batch: Any, done: Any) -> None:
     when = timezone.localtime(done.finished_at or done.created_at).strftime("%Y-%m-%d %H:%M")
     batch.status = Status.DUPLICATE
     batch.created = batch.updated = batch.unchanged = 0
@@ -175,14 +228,15 @@ def _mark_duplicate(batch: ImportBatch, done: ImportBatch) -> None:
 # --- checking (preview) ----------------------------------------------------------------------
 
 
-def check_batch(batch: ImportBatch, *, scope: Scope, today: date, workers: int = 1) -> Outcome:
+def check_batch(batch: Any, *, scope: Scope, today: date, workers: int = 1,
+                importer: Importer = PERSONS) -> Outcome:  # fmt: skip
     """Phase 1: read and check every row, write nothing but the batch, its report and job."""
-    table = open_table(media_path(batch.stored_file), batch.file_name)
+    table = importer.open(media_path(batch.stored_file), batch.file_name)
     _job(batch, status=JobProgress.Status.RUNNING, done=0, total=table.size_hint)
     options = Options(mode=batch.mode, workers=workers)
     with JobSink(batch.job_id, table.size_hint) as sink:
-        outcome = pipeline.run(table, scope=scope, options=options, today=today, progress=sink)
-    report = _report(batch, table, outcome)
+        outcome = importer.run(table, scope=scope, options=options, today=today, progress=sink)
+    report = _report(batch, table, outcome, importer)
     message = f"校验完成：共 {outcome.total} 行，正确 {outcome.good} 行，错误 {outcome.bad} 行"
     _save_outcome(batch, outcome, status=Status.VALIDATED, error_report=report,
                   message=message)  # fmt: skip
@@ -191,9 +245,10 @@ def check_batch(batch: ImportBatch, *, scope: Scope, today: date, workers: int =
     return outcome
 
 
-def receive(*, actor: Actor, upload: Any, mode: str, today: date | None = None) -> ImportBatch:
+def receive(*, actor: Actor, upload: Any, mode: str, today: date | None = None,
+            importer: Importer = PERSONS) -> Any:  # fmt: skip
     """Store an upload, refuse a hostile or unusable file (``FileRefused``), record the batch,
-    and check it now (small files) or in the worker (over ``INLINE_ROWS`` rows)."""
+    and check it now (small files) or in the worker (over ``importer.inline_rows`` rows)."""
     relative, digest = store_upload(upload)
     path = media_path(relative)
     try:
@@ -202,41 +257,42 @@ def receive(*, actor: Actor, upload: Any, mode: str, today: date | None = None) 
         path.unlink(missing_ok=True)
         raise
     user = actor.user
-    job = JobProgress.objects.create(kind="person_import", title=f"人员导入：{upload.name}"[:200],
+    job = JobProgress.objects.create(kind=f"{importer.name}_import",
+                                     title=f"{importer.title}：{upload.name}"[:200],
                                      owner_id=user.pk, unit_code=user.unit_code)  # fmt: skip
-    batch = ImportBatch.objects.create(
+    batch = importer.model.objects.create(
         file_hash=digest, file_name=upload.name[:200], stored_file=relative, mode=mode,
         owner_id=user.pk, unit_code=user.unit_code, job=job,
     )  # fmt: skip
-    audit.record(actor=user, ip=actor.ip, action="person.import_upload",
-                 object_type="people.importbatch", object_id=batch.pk,
+    audit.record(actor=user, ip=actor.ip, action=f"{importer.name}.import_upload",
+                 object_type=importer.object_type, object_id=batch.pk,
                  summary=f"kind={kind} bytes={path.stat().st_size}")  # fmt: skip
-    done = duplicate_of(digest)
+    done = duplicate_of(digest, importer)
     if done is not None:
         _mark_duplicate(batch, done)
-    elif estimated_rows(path, kind) <= INLINE_ROWS:
-        _check_now(batch, user_scope(user), today or timezone.localdate())
+    elif estimated_rows(path, kind) <= importer.inline_rows:
+        _check_now(batch, user_scope(user), today or timezone.localdate(), importer)
     else:
-        _enqueue("check_import", batch)
+        _enqueue("check_import", batch, importer)
     return batch
 
 
-def _check_now(batch: ImportBatch, scope: Scope, today: date) -> None:
+def _check_now(batch: Any, scope: Scope, today: date, importer: Importer) -> None:
     try:
-        check_batch(batch, scope=scope, today=today)
+        check_batch(batch, scope=scope, today=today, importer=importer)
     except FileRefused as refused:
         fail(batch, str(refused))
 
 
-def fail(batch: ImportBatch, message: str) -> None:
+def fail(batch: Any, message: str) -> None:
     batch.status, batch.message, batch.finished_at = Status.FAILED, message[:500], timezone.now()
     batch.save(update_fields=["status", "message", "finished_at"])
     _job(batch, status=JobProgress.Status.FAILED, message=message[:500])
 
 
-def _enqueue(name: str, batch: ImportBatch) -> None:
+def _enqueue(name: str, batch: Any, importer: Importer) -> None:
     """Queue a task after commit, so the worker always finds the batch."""
-    from renkou.people.importing import tasks
+    tasks = importlib.import_module(importer.tasks)  # the tasks import this module
 
     def enqueue() -> None:
         result = getattr(tasks, name).enqueue(batch_id=batch.pk)
@@ -260,7 +316,7 @@ class _Rejected(Exception):
         self.outcome = outcome
 
 
-def confirmable(batch: ImportBatch) -> bool:
+def confirmable(batch: Any) -> bool:
     if batch.status in (Status.VALIDATED, Status.FAILED) and batch.total:
         return True
     stale = timezone.now() - STALE_AFTER
@@ -268,12 +324,12 @@ def confirmable(batch: ImportBatch) -> bool:
 
 
 @transaction.atomic
-def confirm(*, actor: Actor, batch: ImportBatch, mode: str) -> ImportBatch:
+def confirm(*, actor: Actor, batch: Any, mode: str, importer: Importer = PERSONS) -> Any:
     """Queue the commit of a checked batch in ``mode`` (the user may change it here)."""
-    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    locked = importer.model.objects.select_for_update().get(pk=batch.pk)
     if not confirmable(locked):
         raise ImportRefused("该批次当前不能导入（已导入、正在导入或尚未校验完成）")
-    done = duplicate_of(locked.file_hash)
+    done = duplicate_of(locked.file_hash, importer)
     if done is not None:
         _mark_duplicate(locked, done)
         return locked
@@ -281,28 +337,29 @@ def confirm(*, actor: Actor, batch: ImportBatch, mode: str) -> ImportBatch:
     locked.save(update_fields=["mode", "status", "message"])
     _job(locked, status=JobProgress.Status.QUEUED, done=0, total=locked.total,
          message="排队等待导入")  # fmt: skip
-    _enqueue("commit_import", locked)
+    _enqueue("commit_import", locked, importer)
     return locked
 
 
-def commit(batch: ImportBatch, table: Table, *, scope: Scope, today: date, user: Any = None,
-           ip: str = "", workers: int = 1, progress: Any = None) -> Outcome:  # fmt: skip
+def commit(batch: Any, table: Table, *, scope: Scope, today: date, user: Any = None,
+           ip: str = "", workers: int = 1, progress: Any = None,
+           importer: Importer = PERSONS) -> Outcome:  # fmt: skip
     """Phase 2: check again and write, all in one transaction with the batch's status and its
     audit row. ``all`` mode with a bad row rolls everything back (status ``rejected``)."""
     options = Options(mode=batch.mode, write=True, workers=workers, user=user,
                       reason=f"导入批次 {batch.pk}")  # fmt: skip
     try:
         with transaction.atomic():
-            outcome = pipeline.run(table, scope=scope, options=options, today=today,
+            outcome = importer.run(table, scope=scope, options=options, today=today,
                                    progress=progress)  # fmt: skip
             if outcome.bad and batch.mode == ImportBatch.Mode.ALL:
                 raise _Rejected(outcome)
-            _finish(batch, outcome, user=user, ip=ip)
+            _finish(batch, outcome, user=user, ip=ip, importer=importer)
     except _Rejected as rejected:
         outcome = rejected.outcome
-        _rejected(batch, outcome, user=user, ip=ip)
+        _rejected(batch, outcome, user=user, ip=ip, importer=importer)
     except IntegrityError:
-        done = duplicate_of(batch.file_hash)
+        done = duplicate_of(batch.file_hash, importer)
         if done is None:
             raise
         batch.refresh_from_db()
@@ -311,43 +368,44 @@ def commit(batch: ImportBatch, table: Table, *, scope: Scope, today: date, user:
     return outcome
 
 
-def _finish(batch: ImportBatch, outcome: Outcome, *, user: Any, ip: str) -> None:
-    message = (f"导入完成：新增 {outcome.created} 人，更新 {outcome.updated} 人，"
-               f"无变化 {outcome.unchanged} 人")  # fmt: skip
+def _finish(batch: Any, outcome: Outcome, *, user: Any, ip: str, importer: Importer) -> None:
+    message = importer.done_message(outcome)
     if outcome.bad:
         message += f"；{outcome.bad} 行有错误，未导入"
     _save_outcome(batch, outcome, status=Status.DONE, message=message,
                   finished_at=timezone.now())  # fmt: skip
-    audit.record(actor=user, ip=ip, action="person.import", object_type="people.importbatch",
+    audit.record(actor=user, ip=ip, action=f"{importer.name}.import",
+                 object_type=importer.object_type,
                  object_id=batch.pk, row_count=outcome.created + outcome.updated,
                  summary=f"mode={batch.mode} created={outcome.created} "
                  f"updated={outcome.updated} unchanged={outcome.unchanged} bad={outcome.bad}",
-                 username="" if user else "manage.py import_persons")  # fmt: skip
+                 username="" if user else importer.command)  # fmt: skip
 
 
-def _rejected(batch: ImportBatch, outcome: Outcome, *, user: Any, ip: str) -> None:
+def _rejected(batch: Any, outcome: Outcome, *, user: Any, ip: str, importer: Importer) -> None:
     outcome.created = outcome.updated = outcome.unchanged = 0
     message = (f"有 {outcome.bad} 行错误，按“全部正确才导入”没有导入任何数据；"
                "请下载错误报告，改正后重新上传")  # fmt: skip
     _save_outcome(batch, outcome, status=Status.REJECTED, message=message,
                   finished_at=timezone.now())  # fmt: skip
-    audit.record(actor=user, ip=ip, action="person.import", object_type="people.importbatch",
+    audit.record(actor=user, ip=ip, action=f"{importer.name}.import",
+                 object_type=importer.object_type,
                  object_id=batch.pk, row_count=0, result="failed",
                  summary=f"mode={batch.mode} rejected bad={outcome.bad}",
-                 username="" if user else "manage.py import_persons")  # fmt: skip
+                 username="" if user else importer.command)  # fmt: skip
 
 
-def commit_batch(batch: ImportBatch, *, user: Any, today: date) -> Outcome:
+def commit_batch(batch: Any, *, user: Any, today: date, importer: Importer = PERSONS) -> Outcome:
     """The commit task's work for a confirmed web batch."""
-    table = open_table(media_path(batch.stored_file), batch.file_name)
+    table = importer.open(media_path(batch.stored_file), batch.file_name)
     _job(batch, status=JobProgress.Status.RUNNING, done=0, total=batch.total, message="正在导入")
     with JobSink(batch.job_id, batch.total) as sink:
         outcome = commit(batch, table, scope=user_scope(user), today=today, user=user,
-                         progress=sink)  # fmt: skip
+                         progress=sink, importer=importer)  # fmt: skip
     batch.refresh_from_db()
     if batch.status in (Status.DONE, Status.REJECTED):
-        report = _report(batch, table, outcome)
-        ImportBatch.objects.filter(pk=batch.pk).update(error_report=report)
+        report = _report(batch, table, outcome, importer)
+        importer.model.objects.filter(pk=batch.pk).update(error_report=report)
         _job(batch, status=JobProgress.Status.DONE, done=outcome.total, total=outcome.total,
              result_file=report, message=batch.message)  # fmt: skip
     return outcome
@@ -358,34 +416,36 @@ def commit_batch(batch: ImportBatch, *, user: Any, today: date) -> Outcome:
 
 @dataclass
 class FileResult:
-    batch: ImportBatch
+    batch: Any
     outcome: Outcome
     duplicate: bool = False
 
 
 def import_file(path: Path, *, scope: Scope, mode: str, today: date, preview: bool = False,
-                report: Path | None = None, workers: int = 1,
-                start_progress: Any = None) -> FileResult:  # fmt: skip
-    """``manage.py import_persons``: the same checks and writes as the web, as the system.
-    ``start_progress(rows)`` returns the callback that receives rows done."""
-    table = open_table(path, path.name)
+                report: Path | None = None, workers: int = 1, start_progress: Any = None,
+                importer: Importer = PERSONS) -> FileResult:  # fmt: skip
+    """``manage.py import_persons`` (or the importer's command): the same checks and writes
+    as the web, as the system. ``start_progress(rows)`` returns the callback that receives
+    rows done."""
+    table = importer.open(path, path.name)
     progress = start_progress(table.size_hint) if start_progress else None
     digest = sha256(path)
-    batch = ImportBatch.objects.create(
+    batch = importer.model.objects.create(
         file_hash=digest, file_name=path.name[:200], mode=mode, owner_id=None,
         unit_code=full_code(scope.prefix), status=Status.UPLOADED if preview else Status.RUNNING,
     )  # fmt: skip
-    done = duplicate_of(digest)
+    done = duplicate_of(digest, importer)
     if done is not None and not preview:
         _mark_duplicate(batch, done)
         return FileResult(batch, Outcome(), duplicate=True)
     if preview:
-        outcome = pipeline.run(table, scope=scope, options=Options(mode=mode, workers=workers),
-                               today=today, progress=progress)  # fmt: skip
+        options = Options(mode=mode, workers=workers)
+        outcome = importer.run(table, scope=scope, options=options, today=today,
+                               progress=progress)  # fmt: skip
         _save_outcome(batch, outcome, status=Status.VALIDATED)
     else:
         outcome = commit(batch, table, scope=scope, today=today, workers=workers,
-                         progress=progress)  # fmt: skip
+                         progress=progress, importer=importer)  # fmt: skip
         batch.refresh_from_db()
     if report is not None and (outcome.errors or outcome.warnings):
         write_report(table, outcome, report)

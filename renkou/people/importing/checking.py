@@ -16,6 +16,7 @@ from renkou.geo.models import Unit
 from renkou.people import models as people_models
 from renkou.people import rules
 from renkou.people.constants import HEAD
+from renkou.people.importing.columns import LONG_NUMBERS
 from renkou.people.models import Household, Person
 from renkou.people.rules import Issue
 from renkou.people.services import id_index
@@ -35,6 +36,7 @@ MESSAGES = {
     "household_head_file": "与第 {row} 行同为该户户主，一户只能有一名户主",
 }
 NUMERIC_LIMIT = 1e15  # Excel keeps 15 significant digits
+RawRow = tuple[dict[str, Any], list[str]]  # field → cell, and the fields Excel has rounded
 
 
 def issue(field_name: str, error: str, **params: Any) -> Issue:
@@ -103,15 +105,17 @@ def managing_unit(household_code: str, residence_code: str) -> str:
     return residence_code if residence_code.startswith(village[:6]) else village
 
 
-def _raw(cells: list[Any], fields: list[tuple[int, str]]) -> tuple[dict[str, Any], list[str]]:
-    """The row as check_person takes it; long numbers that Excel rounded are marked."""
+def raw_row(cells: list[Any], fields: list[tuple[int, str]],
+            long_numbers: frozenset[str] = LONG_NUMBERS) -> RawRow:  # fmt: skip
+    """The row as check_person takes it (field → cell); the ``long_numbers`` fields that
+    arrived as numbers of 16 digits or more, which Excel has rounded, are returned as well."""
     raw: dict[str, Any] = {}
     mangled: list[str] = []
     width = len(cells)
     for index, name in fields:
         value = cells[index] if index < width else ""
         if isinstance(value, float | int) and not isinstance(value, bool):
-            if name in ("id_number", "household_code") and abs(value) >= NUMERIC_LIMIT:
+            if name in long_numbers and abs(value) >= NUMERIC_LIMIT:
                 mangled.append(name)
                 value = repr(float(value))  # "3.2012419900101e+17": rules say id_numeric
         elif isinstance(value, str) and value.startswith('="') and value.endswith('"'):
@@ -134,7 +138,7 @@ def _pad_codes(raw: dict[str, Any], ctx: rules.CheckContext) -> None:
 def check_row(row: int, cells: list[Any], fields: list[tuple[int, str]],
               ctx: rules.CheckContext, scope: Scope, units: UnitBook) -> Checked:  # fmt: skip
     """Everything about one row that needs neither the register nor the other rows."""
-    raw, mangled = _raw(cells, fields)
+    raw, mangled = raw_row(cells, fields)
     _pad_codes(raw, ctx)
     values, issues = rules.check_person(raw, ctx)
     if "household_code" in mangled:

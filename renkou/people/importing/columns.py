@@ -1,15 +1,18 @@
 """The columns of the person import file: Chinese header, field, whether the column must be
 present, the dictionary of coded columns, and the note printed in the template's 填表说明
 (docs/import.md lists the same). Headers match after NFKC folding (full-width to half-width),
-without spaces, a leading or trailing ``*`` and bracketed notes, in any order."""
+without spaces, a leading or trailing ``*`` and bracketed notes, in any order.
+
+A ``Sheet`` bundles one import's columns with their look-ups; reading, the error report and
+the template take one, so other imports (the change events') reuse them with their own."""
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from renkou.common import crypto
+from renkou.common import crypto, dicts
 from renkou.people.rules import CODED, text
 
 
@@ -23,10 +26,21 @@ class Column:
     date: bool = False
     width: int = 12
     note: str = ""
+    dictionary: str = ""  # the dictionary of a coded column not in the person rules' CODED
+    choices: tuple[tuple[str, str], ...] = ()  # fixed (code, label) pairs instead of a dictionary
 
     @property
     def dict_type(self) -> str:
+        if self.dictionary:
+            return self.dictionary
         return CODED[self.field][0] if self.field in CODED else ""
+
+    def options(self) -> list[tuple[str, str]]:
+        """(code, label) pairs of a coded column: its fixed choices or its enabled dictionary
+        items (empty for a free column)."""
+        if self.choices:
+            return list(self.choices)
+        return dicts.choices(self.dict_type) if self.dict_type else []
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -65,7 +79,6 @@ COLUMNS: tuple[Column, ...] = (
                 "后可以导入（留痕，计入数据质量）。"),
 )  # fmt: skip
 
-BY_FIELD = {c.field: c for c in COLUMNS}
 # The template's example row carries this name; the importer skips such rows.
 EXAMPLE_NAME = "示例"
 # Columns that are recognised and skipped without a warning: a serial number, and the error
@@ -74,6 +87,8 @@ IGNORED = frozenset({"序号", "错误说明"})
 ERROR_HEADER = "错误说明"
 # Text columns whose numeric cells lose digits in Excel (more than 15 significant digits).
 LONG_NUMBERS = frozenset({"id_number", "household_code"})
+# Values shown in previews and error details are masked in these columns (security.md CR4).
+MASKED = frozenset({"id_number", "phone"})
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
 
 
@@ -83,16 +98,34 @@ def normalise_header(value: object) -> str:
     return text.strip("*")
 
 
-HEADER_INDEX: dict[str, str] = {
-    normalise_header(name): column.field
-    for column in COLUMNS
-    for name in (column.header, *column.aliases)
-}
-
-# Values shown in previews and error details are masked in these columns (security.md CR4).
-MASKED = frozenset({"id_number", "phone"})
-
-
-def masked_value(field_name: str, value: Any) -> str:
+def masked_value(field_name: str, value: Any, masked: frozenset[str] = MASKED) -> str:
     shown = value.isoformat() if isinstance(value, date) else text(value)
-    return crypto.mask(shown) if field_name in MASKED else shown
+    return crypto.mask(shown) if field_name in masked else shown
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One import's columns and look-ups: header → field (headers and aliases), field → column,
+    the fields masked in previews and reports, the long-number fields, and the field that marks
+    the template's example row (a row reading 示例 there is skipped)."""
+
+    columns: tuple[Column, ...]
+    masked: frozenset[str]
+    long_numbers: frozenset[str]
+    example_field: str
+    by_field: dict[str, Column] = field(init=False, repr=False)
+    header_index: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_field", {c.field: c for c in self.columns})
+        index = {normalise_header(name): c.field
+                 for c in self.columns for name in (c.header, *c.aliases)}  # fmt: skip
+        object.__setattr__(self, "header_index", index)
+
+    def mask(self, field_name: str, value: Any) -> str:
+        return masked_value(field_name, value, self.masked)
+
+
+PERSONS = Sheet(COLUMNS, MASKED, LONG_NUMBERS, "name")
+BY_FIELD = PERSONS.by_field
+HEADER_INDEX = PERSONS.header_index

@@ -17,7 +17,7 @@ from typing import Any
 
 from renkou.people import rules
 from renkou.people.importing.checking import Checked, Planner, Scope, UnitBook, check_row
-from renkou.people.importing.columns import EXAMPLE_NAME, masked_value
+from renkou.people.importing.columns import EXAMPLE_NAME
 from renkou.people.importing.reading import Row, Table
 from renkou.people.importing.writing import Writer
 from renkou.people.models import ImportBatch
@@ -67,7 +67,7 @@ def run(table: Table, *, scope: Scope, options: Options, today: date,
     outcome = Outcome(notes=list(table.notes))
     planner = Planner(scope)
     writer = Writer(user=options.user, today=today, reason=options.reason)
-    rows = _without_example(table, outcome)
+    rows = without_example(table, outcome)
     chunks = _checked(rows, (fields, ctx, scope, units), options.workers)
     for rows_in, chunk in chunks:
         good = planner.plan(chunk)
@@ -83,11 +83,13 @@ def run(table: Table, *, scope: Scope, options: Options, today: date,
     return outcome
 
 
-def _without_example(table: Table, outcome: Outcome) -> Iterator[Row]:
-    """The template's example row (named 示例) is skipped, with a note."""
-    name_at = next(index for index, name in table.fields.items() if name == "name")
+def without_example(table: Table, outcome: Outcome) -> Iterator[Row]:
+    """The data rows but the template's example row (示例 in the sheet's example field),
+    which is skipped with a note."""
+    marker = table.sheet.example_field
+    at = next((index for index, name in table.fields.items() if name == marker), None)
     for number, cells in table.rows():
-        if name_at < len(cells) and rules.text(cells[name_at]) == EXAMPLE_NAME:
+        if at is not None and at < len(cells) and rules.text(cells[at]) == EXAMPLE_NAME:
             outcome.notes.append(f"第 {number} 行是模板中的示例行，已跳过")
             continue
         yield number, cells
@@ -97,17 +99,23 @@ def _sample(outcome: Outcome, table: Table, rows: list[Row], chunk: list[Checked
     """Keep the first ``SAMPLES`` errors with their (masked) values for the preview page."""
     if len(outcome.samples) >= SAMPLES or not any(c.bad for c in chunk):
         return
-    columns = {name: index for index, name in table.fields.items()}
     for (_number, cells), checked in zip(rows, chunk, strict=True):
-        for found in rules.errors(checked.issues):
-            if len(outcome.samples) >= SAMPLES:
-                return
-            index = columns.get(found.field)
-            value = cells[index] if index is not None and index < len(cells) else ""
-            outcome.samples.append({
-                "row": checked.row, "column": table.header_of(found.field), "code": found.code,
-                "value": masked_value(found.field, value), "message": found.message,
-            })  # fmt: skip
+        sample(outcome, table, checked.row, cells, rules.errors(checked.issues))
+
+
+def sample(outcome: Outcome, table: Table, row: int, cells: list[Any],
+           found: list[Issue]) -> None:  # fmt: skip
+    """Add one row's errors to the preview's first ``SAMPLES``, values masked."""
+    columns = {name: index for index, name in table.fields.items()}
+    for item in found:
+        if len(outcome.samples) >= SAMPLES:
+            return
+        index = columns.get(item.field)
+        value = cells[index] if index is not None and index < len(cells) else ""
+        outcome.samples.append({
+            "row": row, "column": table.header_of(item.field), "code": item.code,
+            "value": table.sheet.mask(item.field, value), "message": item.message,
+        })  # fmt: skip
 
 
 def _count(outcome: Outcome, chunk: list[Checked], good: list[Checked]) -> None:
@@ -116,16 +124,23 @@ def _count(outcome: Outcome, chunk: list[Checked], good: list[Checked]) -> None:
     outcome.to_update += sum(1 for c in good if c.existing is not None)
     outcome.to_create += sum(1 for c in good if c.existing is None)
     for checked in chunk:
-        found = rules.errors(checked.issues)
-        if found:
+        if keep_issues(outcome, checked.row, checked.issues):
             outcome.bad += 1
-            outcome.errors[checked.row] = found
-            outcome.codes.update(i.code for i in found)
-        warned = [i for i in checked.issues if i.severity == "warning"]
-        if warned:
-            outcome.warning_count += 1
-            if len(outcome.warnings) < WARNING_ROWS:
-                outcome.warnings[checked.row] = warned
+
+
+def keep_issues(outcome: Outcome, row: int, issues: list[Issue]) -> bool:
+    """Keep one row's errors and (up to ``WARNING_ROWS`` rows) warnings; True if it has
+    errors. Counting rows as total, good or bad is the caller's."""
+    found = rules.errors(issues)
+    if found:
+        outcome.errors[row] = found
+        outcome.codes.update(i.code for i in found)
+    warned = [i for i in issues if i.severity == "warning"]
+    if warned:
+        outcome.warning_count += 1
+        if len(outcome.warnings) < WARNING_ROWS:
+            outcome.warnings[row] = warned
+    return bool(found)
 
 
 # --- row checks, in this process or in worker processes -------------------------------------

@@ -13,13 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from renkou.people.importing.columns import (
-    BY_FIELD,
-    COLUMNS,
-    HEADER_INDEX,
-    IGNORED,
-    normalise_header,
-)
+from renkou.people.importing.columns import IGNORED, PERSONS, Sheet, normalise_header
 from renkou.people.importing.files import FileRefused, Limits, inspect, text_encoding
 
 HEADER_SEARCH_ROWS = 10
@@ -28,14 +22,15 @@ Row = tuple[int, list[Any]]
 
 @dataclass
 class Table:
-    """One sheet of an import file, its header mapped to person fields."""
+    """One sheet of an import file, its header mapped to the fields of ``sheet``."""
 
     kind: str
     encoding: str
     header_row: int  # 1-based
     headers: list[str]  # the header cells as written
-    fields: dict[int, str]  # column index → person field
+    fields: dict[int, str]  # column index → field
     notes: list[str] = field(default_factory=list)
+    sheet: Sheet = PERSONS
     col_offset: int = 0  # columns left of the first used one (calamine starts there)
     last_row: int = 0  # the last row number, for progress bars (blank rows included)
     max_rows: int = 1_000_000
@@ -66,7 +61,7 @@ class Table:
         for index, name in self.fields.items():
             if name == field_name:
                 return self.headers[index]
-        column = BY_FIELD.get(field_name)
+        column = self.sheet.by_field.get(field_name)
         return column.header if column else field_name
 
 
@@ -74,14 +69,15 @@ def _filled(cell: Any) -> bool:
     return cell is not None and cell != "" and not (isinstance(cell, str) and not cell.strip())
 
 
-def open_table(path: Path, name: str, limits: Limits | None = None) -> Table:
-    """Check the file (files.inspect), read its first sheet and map the header."""
+def open_table(path: Path, name: str, limits: Limits | None = None,
+               sheet: Sheet = PERSONS) -> Table:  # fmt: skip
+    """Check the file (files.inspect), read its first sheet and map the header to ``sheet``."""
     limits = limits or Limits.current()
     kind = inspect(path, name, limits)
     if kind == "csv":
-        table = _csv_table(path)
+        table = _csv_table(path, sheet)
     else:
-        table = _calamine_table(path, kind, limits)
+        table = _calamine_table(path, kind, limits, sheet)
     table.max_rows = limits.max_rows
     return table
 
@@ -89,7 +85,7 @@ def open_table(path: Path, name: str, limits: Limits | None = None) -> Table:
 # --- sources ---------------------------------------------------------------------------------
 
 
-def _csv_table(path: Path) -> Table:
+def _csv_table(path: Path, sheet: Sheet) -> Table:
     encoding = text_encoding(path)
     with path.open(encoding=encoding, newline="") as stream:
         first = stream.readline()
@@ -104,25 +100,26 @@ def _csv_table(path: Path) -> Table:
 
     with path.open("rb") as stream:
         lines = sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
-    table = Table("csv", encoding, 0, [], {}, last_row=lines, _source=source)
+    table = Table("csv", encoding, 0, [], {}, sheet=sheet, last_row=lines, _source=source)
     return _mapped(table)
 
 
-def _calamine_table(path: Path, kind: str, limits: Limits) -> Table:
+def _calamine_table(path: Path, kind: str, limits: Limits, sheet: Sheet) -> Table:
     import python_calamine as calamine
 
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(_first_visible(workbook, calamine))
+        first = workbook.get_sheet_by_index(_first_visible(workbook, calamine))
     except (calamine.CalamineError, calamine.PasswordError, calamine.XmlError,
             calamine.ZipError, OSError, ValueError) as exc:  # fmt: skip
         raise FileRefused("无法读取文件：文件已损坏、有密码或不是 Excel 文件") from exc
-    if sheet.end is None:
+    if first.end is None:
         raise FileRefused("第一个工作表是空的")
-    if sheet.end[0] > limits.max_rows + HEADER_SEARCH_ROWS:
+    if first.end[0] > limits.max_rows + HEADER_SEARCH_ROWS:
         raise FileRefused(f"文件超过 {limits.max_rows} 行数据的上限，请分成几个文件导入")
-    table = Table(kind, "", 0, [], {}, col_offset=sheet.start[1] if sheet.start else 0,
-                  last_row=sheet.end[0] + 1, _source=sheet.iter_rows)  # fmt: skip
+    table = Table(kind, "", 0, [], {}, sheet=sheet,
+                  col_offset=first.start[1] if first.start else 0,
+                  last_row=first.end[0] + 1, _source=first.iter_rows)  # fmt: skip
     return _mapped(table)
 
 
@@ -143,29 +140,30 @@ def _mapped(table: Table) -> Table:
         if number > HEADER_SEARCH_ROWS:
             break
         names = [normalise_header(c) for c in cells]
-        if sum(1 for n in names if n in HEADER_INDEX) >= 2:
+        if sum(1 for n in names if n in table.sheet.header_index) >= 2:
             table.header_row = number
             table.headers = ["" if c is None else str(c).strip() for c in cells]
-            table.fields, table.notes = _fields(table.headers, names)
+            table.fields, table.notes = _fields(table.sheet, table.headers, names)
             return table
-    expected = "、".join(c.header for c in COLUMNS if c.required)
+    expected = "、".join(c.header for c in table.sheet.columns if c.required)
     where = f"前{HEADER_SEARCH_ROWS}行"
     raise FileRefused(f"未找到表头：{where}中没有“{expected}”等列名，请使用导入模板")
 
 
-def _fields(headers: list[str], names: list[str]) -> tuple[dict[int, str], list[str]]:
+def _fields(sheet: Sheet, headers: list[str],
+            names: list[str]) -> tuple[dict[int, str], list[str]]:  # fmt: skip
     fields: dict[int, str] = {}
     unknown: list[str] = []
     for index, name in enumerate(names):
-        target = HEADER_INDEX.get(name)
+        target = sheet.header_index.get(name)
         if target is None:
             if name and name not in IGNORED:
                 unknown.append(headers[index])
             continue
         if target in fields.values():
-            raise FileRefused(f"列“{BY_FIELD[target].header}”出现了两次，请删除多余的列")
+            raise FileRefused(f"列“{sheet.by_field[target].header}”出现了两次，请删除多余的列")
         fields[index] = target
-    missing = [c.header for c in COLUMNS if c.required and c.field not in fields.values()]
+    missing = [c.header for c in sheet.columns if c.required and c.field not in fields.values()]
     if missing:
         raise FileRefused("缺少必填列：" + "、".join(missing) + "（请使用导入模板）")
     notes = [f"以下列不是导入模板中的列，已忽略：{'、'.join(unknown)}"] if unknown else []

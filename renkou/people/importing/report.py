@@ -13,7 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
-from renkou.people.importing.columns import BY_FIELD, ERROR_HEADER, masked_value, normalise_header
+from renkou.people.importing.columns import ERROR_HEADER, Column, normalise_header
 from renkou.people.importing.pipeline import Outcome
 from renkou.people.importing.reading import Table
 from renkou.people.rules import Issue
@@ -40,6 +40,7 @@ def write_report(table: Table, outcome: Outcome, path: Path) -> None:
     fmt = _Formats(book)
     data, detail = book.add_worksheet("导入数据"), book.add_worksheet("错误明细")
     columns = {name: index for index, name in table.fields.items()}
+    described = {index: table.sheet.by_field[name] for index, name in table.fields.items()}
     error_col = _error_column(table)
     _layout(data, detail, table, fmt, error_col)
     line = 1
@@ -47,7 +48,7 @@ def write_report(table: Table, outcome: Outcome, path: Path) -> None:
         row = number - 1
         for index, value in enumerate(cells):
             if table.col_offset + index != error_col:
-                _cell(data, row, table.col_offset + index, value, fmt, table.fields.get(index))
+                _cell(data, row, table.col_offset + index, value, fmt, described.get(index))
         if number == table.header_row:
             data.write_string(row, error_col, ERROR_HEADER, fmt.error_header)
             continue
@@ -70,7 +71,7 @@ def _error_column(table: Table) -> int:
 
 def _layout(data: Any, detail: Any, table: Table, fmt: _Formats, error_col: int) -> None:
     for index, name in table.fields.items():
-        column = BY_FIELD[name]
+        column = table.sheet.by_field[name]
         data.set_column(table.col_offset + index, table.col_offset + index, column.width,
                         fmt.text if column.text else None)  # fmt: skip
     data.set_column(error_col, error_col, 60)
@@ -81,7 +82,8 @@ def _layout(data: Any, detail: Any, table: Table, fmt: _Formats, error_col: int)
     detail.freeze_panes(1, 0)
 
 
-def _cell(sheet: Any, row: int, col: int, value: Any, fmt: _Formats, name: str | None) -> None:
+def _cell(sheet: Any, row: int, col: int, value: Any, fmt: _Formats,
+          column: Column | None) -> None:  # fmt: skip
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -93,7 +95,6 @@ def _cell(sheet: Any, row: int, col: int, value: Any, fmt: _Formats, name: str |
     elif isinstance(value, time | timedelta):
         sheet.write_string(row, col, str(value))
     else:
-        column = BY_FIELD.get(name or "")
         sheet.write_string(row, col, str(value), fmt.text if column and column.text else None)
 
 
@@ -104,7 +105,7 @@ def _detail(sheet: Any, line: int, number: int, found: Issue, table: Table, cell
     kind = "错误" if found.severity == "error" else "提示"
     sheet.write_number(line, 0, number)
     sheet.write_string(line, 1, table.header_of(found.field))
-    sheet.write_string(line, 2, masked_value(found.field, value))
+    sheet.write_string(line, 2, table.sheet.mask(found.field, value))
     sheet.write_string(line, 3, found.code)
     sheet.write_string(line, 4, found.message)
     sheet.write_string(line, 5, kind)

@@ -5,18 +5,22 @@
   dictionary for coded columns (from a hidden sheet 字典; typing the code is still accepted),
   and one example row named 示例, which the importer skips;
 - sheet 填表说明: every column with whether it is required and how to fill it in.
+
+``build_workbook`` writes any import's template from a ``Template`` (its data sheet named
+there); ``build_template`` is the person import's.
 """
 
 import io
 import random
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from renkou.common import dicts, idnumber
-from renkou.people.importing.columns import COLUMNS, EXAMPLE_NAME, Column
+from renkou.common import idnumber
+from renkou.people.importing.columns import EXAMPLE_NAME, PERSONS, Column, Sheet
 
 LAST_ROW = 1_048_575
 SHORT_LIST = 12
@@ -50,8 +54,25 @@ def example_values(village: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Template:
+    """What one import's template holds: its columns, the data sheet's name, the guide's
+    title and general notes, and the example row (field → value)."""
+
+    sheet: Sheet
+    data_title: str
+    guide_title: str
+    notes: tuple[str, ...]
+    example: dict[str, Any]
+
+
 def build_template(village: str) -> bytes:
     """The template workbook; the example row belongs to ``village`` (in the caller's scope)."""
+    return build_workbook(Template(PERSONS, "人员信息", "人员信息导入填表说明", GENERAL_NOTES,
+                                   example_values(village)))  # fmt: skip
+
+
+def build_workbook(spec: Template) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -62,34 +83,33 @@ def build_template(village: str) -> bytes:
             "strings_to_urls": False,
         },
     )
-    sheet = book.add_worksheet("人员信息")
+    sheet = book.add_worksheet(spec.data_title)
     guide = book.add_worksheet("填表说明")
     lists = book.add_worksheet("字典")
-    sources = _lists(lists)
+    sources = _lists(lists, spec.sheet.columns)
     lists.hide()
-    _data_sheet(book, sheet, sources, example_values(village))
-    _guide(book, guide)
+    _data_sheet(book, sheet, sources, spec)
+    _guide(book, guide, spec)
     sheet.activate()
     book.close()
     return buffer.getvalue()
 
 
-def _lists(sheet: Any) -> dict[str, str]:
+def _lists(sheet: Any, columns: tuple[Column, ...]) -> dict[str, str]:
     """One column per coded field on the hidden sheet; returns field → range formula."""
     sources = {}
-    coded = [c for c in COLUMNS if c.dict_type]
-    for col, column in enumerate(coded):
-        labels = [item.label for item in dicts.items(column.dict_type)]
+    coded = [(c, c.options()) for c in columns if c.dict_type or c.choices]
+    for col, (column, options) in enumerate(coded):
         sheet.write_string(0, col, column.header)
-        for row, label in enumerate(labels, start=1):
+        for row, (_code, label) in enumerate(options, start=1):
             sheet.write_string(row, col, label)
         first = xl_rowcol_to_cell(1, col, row_abs=True, col_abs=True)
-        last = xl_rowcol_to_cell(max(len(labels), 1), col, row_abs=True, col_abs=True)
+        last = xl_rowcol_to_cell(max(len(options), 1), col, row_abs=True, col_abs=True)
         sources[column.field] = f"='字典'!{first}:{last}"
     return sources
 
 
-def _data_sheet(book: Any, sheet: Any, sources: dict[str, str], example: dict[str, Any]) -> None:
+def _data_sheet(book: Any, sheet: Any, sources: dict[str, str], spec: Template) -> None:
     header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     required = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1,
                                 "font_color": "#C00000"})  # fmt: skip
@@ -97,11 +117,11 @@ def _data_sheet(book: Any, sheet: Any, sources: dict[str, str], example: dict[st
     sample = book.add_format({"num_format": "@", "italic": True, "font_color": "#808080"})
     sample_date = book.add_format({"num_format": "yyyy-mm-dd", "italic": True,
                                    "font_color": "#808080"})  # fmt: skip
-    for col, column in enumerate(COLUMNS):
+    for col, column in enumerate(spec.sheet.columns):
         sheet.set_column(col, col, column.width, text if column.text else None)
         sheet.write_string(0, col, column.header, required if column.required else header)
         sheet.write_comment(0, col, column.note or column.header, {"x_scale": 2, "y_scale": 1.5})
-        value = example[column.field]
+        value = spec.example.get(column.field, "")
         if isinstance(value, date):
             sheet.write_datetime(1, col, value, sample_date)
         elif value:
@@ -114,37 +134,37 @@ def _data_sheet(book: Any, sheet: Any, sources: dict[str, str], example: dict[st
     sheet.freeze_panes(1, 0)
 
 
-def _guide(book: Any, sheet: Any) -> None:
+def _guide(book: Any, sheet: Any, spec: Template) -> None:
     title = book.add_format({"bold": True, "font_size": 14})
     header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
-    sheet.write_string(0, 0, "人员信息导入填表说明", title)
-    for row, note in enumerate(GENERAL_NOTES, start=1):
+    sheet.write_string(0, 0, spec.guide_title, title)
+    for row, note in enumerate(spec.notes, start=1):
         sheet.write_string(row, 0, note)
-    top = len(GENERAL_NOTES) + 2
+    top = len(spec.notes) + 2
     for col, (name, width) in enumerate((("列名", 14), ("必填", 6), ("格式", 10),
                                           ("填写说明", 70), ("可填写的值", 50))):  # fmt: skip
         sheet.set_column(col, col, width)
         sheet.write_string(top, col, name, header)
-    for row, column in enumerate(COLUMNS, start=top + 1):
+    for row, column in enumerate(spec.sheet.columns, start=top + 1):
         values = (column.header, "是" if column.required else "", _kind(column), column.note,
-                  _allowed(column))  # fmt: skip
+                  _allowed(column, spec.data_title))  # fmt: skip
         for col, value in enumerate(values):
             sheet.write_string(row, col, value, wrap)
 
 
 def _kind(column: Column) -> str:
-    if column.dict_type:
+    if column.dict_type or column.choices:
         return "下拉选择"
     if column.date:
         return "日期"
     return "文本" if column.text else "文字"
 
 
-def _allowed(column: Column) -> str:
-    if not column.dict_type:
+def _allowed(column: Column, data_title: str) -> str:
+    options = column.options()
+    if not options:
         return ""
-    items = dicts.items(column.dict_type)
-    if len(items) <= SHORT_LIST:
-        return "；".join(f"{item.value} {item.label}" for item in items) + "（填代码或名称均可）"
-    return f"见“人员信息”表中的下拉列表（共 {len(items)} 项），填代码或名称均可"
+    if len(options) <= SHORT_LIST:
+        return "；".join(f"{code} {label}" for code, label in options) + "（填代码或名称均可）"
+    return f"见“{data_title}”表中的下拉列表（共 {len(options)} 项），填代码或名称均可"
