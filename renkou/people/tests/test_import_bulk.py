@@ -3,7 +3,6 @@ lists 10,000/10,000 bad rows with row, column and message; ``all`` mode writes 0
 mode writes exactly the valid rows."""
 
 import random
-import time
 
 from conftest import COUNTY, OTHER_VILLAGE, VILLAGE_A1, VILLAGE_B2
 from renkou.common import idnumber
@@ -83,7 +82,6 @@ def test_ten_thousand_bad_rows(tmp_path, units, settings):
     path = write_csv(tmp_path / "in2.csv", rows)
     report = tmp_path / "report.xlsx"
     scope = Scope.of(COUNTY[:6])
-    started = time.monotonic()
 
     rejected = import_file(path, scope=scope, mode="all", today=TODAY, report=report)
     outcome = rejected.outcome
@@ -104,4 +102,3 @@ def test_ten_thousand_bad_rows(tmp_path, units, settings):
     written = import_file(path, scope=scope, mode="rows", today=TODAY)
     assert (written.outcome.created, written.outcome.bad) == (good, BAD_ROWS)
     assert Person.objects.count() == good
-    assert time.monotonic() - started < 30  # about 7 s on the 2-core test box
