@@ -42,7 +42,7 @@ def api_schema(personas, _keep_test_connection, settings):
 
 def test_api_operations_never_fail(api_schema):
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 4  # units and service points: list and detail
+    assert len(operations) == 5  # units and service points: list and detail; a unit's indicators
     statuses = []
     for operation in operations:
 

@@ -4,12 +4,12 @@ Authentication happens inside DRF (session or token), so these views are exempt 
 LoginRequiredMiddleware and answer 401/403 themselves instead of redirecting to the login page.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from renkou.api import views
+from renkou.api import indicators, views
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -17,6 +17,11 @@ router.register("service-points", views.ServicePointViewSet, basename="servicepo
 
 urlpatterns = [
     *router.urls,
+    re_path(
+        r"^units/(?P<code>\d{12})/indicators/$",
+        indicators.UnitIndicatorsView.as_view(),
+        name="unit-indicators",
+    ),
     path(
         "schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"
     ),

@@ -73,7 +73,9 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
         selected |= Q(measure__in=stocks, month__lte=month) & since
     out: dict[str, dict[tuple[str, str], int]] = {}
     if annotations:
-        rows = (Tally.objects.filter(selected, scope=scope, **where)
+        # Rows netting to zero (a voided event, a corrected spell) are left out, so a unit
+        # appears in a breakdown only while something is counted there: no trace of a void.
+        rows = (Tally.objects.filter(selected, scope=scope, **where).exclude(value=0)
                 .annotate(group=Substr("unit_code", 1, group_len))
                 .values("group", "measure").annotate(**annotations))  # fmt: skip
         flow_set, stock_set = set(flows), set(stocks)
@@ -93,7 +95,7 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
         points = {f"c{i}": Sum("value", filter=Q(year=year))
                   for i, (_month, year) in enumerate(plan) if year is not None}  # fmt: skip
         rows = (Checkpoint.objects.filter(scope=scope, measure__in=stocks, year__in=years, **where)
-                .annotate(group=Substr("unit_code", 1, group_len))
+                .exclude(value=0).annotate(group=Substr("unit_code", 1, group_len))
                 .values("group", "measure").annotate(**points))  # fmt: skip
         for row in rows:
             cell = out.setdefault(row["group"], {})
@@ -111,11 +113,9 @@ def _age_stocks(out: dict, measures: list[str], *, scope: str, prefix: str, grou
     for measure in measures:
         lo, hi = _group(int(measure[1:]))
         for i, day in enumerate(stock_days):
-            counts[f"{measure}_{i}"] = Count(
-                "id",
-                filter=_covering(day)
-                & Q(birth_date__lte=add_years(day, -lo), birth_date__gt=add_years(day, -(hi + 1))),
-            )
+            in_group = Q(birth_date__lte=latest_birth(day, lo),
+                         birth_date__gt=latest_birth(day, hi + 1))  # fmt: skip
+            counts[f"{measure}_{i}"] = Count("id", filter=_covering(day) & in_group)
     rows = (Spell.objects.filter(measure=Measure.POPULATION, scope=scope, sex=FEMALE,
                                  **prefix_range("unit_code", prefix))
             .annotate(group=Substr("unit_code", 1, group_len)).values("group")

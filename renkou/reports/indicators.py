@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from renkou.events import selectors
-from renkou.events.constants import AGE_GROUPS
+from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
 from renkou.events.periods import Period, month_end
 from renkou.events.presence import add_years
 
@@ -142,20 +142,41 @@ class Figure:
     warnings: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
+    @property
+    def rounded(self) -> float | int | None:
+        """The value as displayed (rounded half up to the indicator's decimals)."""
+        if self.value is None:
+            return None
+        decimals = BY_CODE[self.code].decimals
+        shown = round_half_up(self.value, decimals)
+        return int(shown) if decimals == 0 else shown
+
     def as_dict(self) -> dict:
+        """The figure as the API and ``manage.py indicators`` give it: ``unit`` is the 12-digit
+        unit code, ``scope`` its name, ``value`` rounded as displayed, ``value_unrounded`` not."""
         return {
-            "code": self.code, "name": self.name, "unit": self.unit_code,
-            "measure_unit": self.unit_symbol, "period": self.period, "scope": self.scope,
-            "numerator": self.numerator, "denominator": self.denominator,
-            "value": self.value, "value_display": self.display, "warnings": self.warnings,
-            **self.extra,
+            "code": self.code, "name": self.name, "unit": self.unit_code.ljust(12, "0"),
+            "measure_unit": self.unit_symbol, "period": self.period,
+            "scope": SCOPE_NAME.get(self.scope, self.scope),
+            "numerator": _plain(self.numerator), "denominator": _plain(self.denominator),
+            "value": self.rounded, "value_unrounded": self.value, "value_display": self.display,
+            "warnings": list(self.warnings), **self.extra,
         }  # fmt: skip
 
 
+def _plain(number: float | None) -> float | int | None:
+    """Whole numbers as int (counts), halves as float (average populations)."""
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() else number
+
+
 def round_half_up(value: float, decimals: int) -> float:
-    """Round as a statistics office does (0.125 → 0.13), not to even."""
+    """Round as a statistics office does (GB/T 8170: 0.125 → 0.13, −0.125 → −0.13), not to
+    even: the magnitude is rounded half up and the sign put back."""
     factor = 10**decimals
-    return math.floor(value * factor + 0.5 + 1e-9) / factor
+    magnitude = math.floor(abs(value) * factor + 0.5 + 1e-9) / factor
+    return -magnitude if value < 0 else magnitude
 
 
 def display(value: float | None, ind: Indicator) -> str:
@@ -220,9 +241,11 @@ def wilson_ratio(male: float, female: float, z: float = 1.96) -> tuple[float, fl
 
 
 def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
-             group_len: int | None = None) -> dict[str, dict[str, Figure]]:  # fmt: skip
+             group_len: int | None = None,
+             groups: Iterable[str] = ()) -> dict[str, dict[str, Figure]]:  # fmt: skip
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
-    each of its sub-units (group_len 9: townships), from one or two tally queries."""
+    each of its sub-units (group_len 9: townships), from one or two tally queries. Sub-units
+    with no tally rows appear only when named in ``groups`` (their prefixes), with zeros."""
     inds = [BY_CODE[c] for c in codes]
     flows, stocks = needed(inds)
     length = group_len or len(prefix)
@@ -240,9 +263,9 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
                 target = pooled.setdefault(group, {})
                 for key, value in cell.items():
                     target[key] = target.get(key, 0) + value
-    groups = sorted(data) if group_len else [prefix]
+    wanted = sorted(set(data) | set(groups)) if group_len else [prefix]
     out: dict[str, dict[str, Figure]] = {}
-    for group in groups:
+    for group in wanted:
         cell = data.get(group, {})
         figures = {}
         for ind in inds:
@@ -259,7 +282,7 @@ def _warn(fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period)
     if ind.sex_ratio:
         male, female = fig.numerator, fig.denominator or 0
         births = male + female
-        if births < SRB_FEW_BIRTHS:
+        if 0 < births < SRB_FEW_BIRTHS:
             fig.warnings.append(
                 f"出生数仅{int(births)}人，性别比波动大，请参考三年合计值和置信区间"
             )
@@ -271,7 +294,7 @@ def _warn(fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period)
         f3 = female + sum(pooled.get((t.measure, "flow"), 0) for t in ind.denominator)
         fig.extra["pooled_3y"] = round_half_up(m3 / f3 * 100, 1) if f3 else None
         fig.extra["pooled_3y_births"] = int(m3 + f3)
-    elif ind.unit in (PER_MILLE, RATIO) and ind.denominator and 0 < fig.numerator < FEW_EVENTS:
+    elif ind.unit in (PER_MILLE, RATIO) and ind.denominator and 0 < abs(fig.numerator) < FEW_EVENTS:
         fig.warnings.append(f"分子仅{int(fig.numerator)}，数值不稳定（小数字）")
     if ind.tfr and fig.numerator < 100:
         fig.warnings.append("出生数少，总和生育率仅供参考，宜看三年合计")

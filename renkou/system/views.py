@@ -23,6 +23,7 @@ from renkou.geo import selectors as geo_selectors
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.reports.dashboard_views import dashboard_context
 from renkou.system import selectors, services
 from renkou.system.forms import (
     AuditFilterForm,
@@ -73,6 +74,8 @@ def _home_audit(user: User) -> dict[str, Any]:
 
 
 HOME_PANELS = {Role.SYS_ADMIN: _home_sys, Role.SEC_ADMIN: _home_sec, Role.AUDIT_ADMIN: _home_audit}
+# County officers and leaders land on the indicator dashboard (issue 4 item 6).
+DASHBOARD_ROLES = frozenset({Role.COUNTY_OFFICER, Role.LEADER})
 
 
 @signed_in
@@ -81,7 +84,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """One home page, its content by role; counts and links only, never a person."""
     user = request.user
     panel = HOME_PANELS.get(user.role)
-    context = panel(user) if panel else _home_worker(user)
+    if panel:
+        context = panel(user)
+    elif user.role in DASHBOARD_ROLES:
+        context = dashboard_context(request)
+    else:
+        context = _home_worker(user)
     context["recent_logins"] = LoginLog.objects.filter(user=user).order_by("-ts")[:5]
     template = "system/home_admin.html" if panel else "system/home.html"
     return render(request, template, context)

@@ -529,7 +529,7 @@ def test_the_person_page_loads_her_change_events(town, personas, village):
     record(personas, Kind.BIRTH, town["mother"], date(2024, 3, 10), partner=town["father"],
            child_name="小卓玛", sex="2")  # fmt: skip
     page = village.get(reverse("people:person_detail", args=[town["mother"].pk])).content.decode()
-    url = f'{reverse("events:event_list")}?person={town["mother"].pk}'
+    url = f"{reverse('events:event_list')}?person={town['mother'].pk}"
     assert f'hx-get="{url}"' in page and "登记变动" in page
     rows = village.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "小卓玛" in rows and "出生" in rows and "<html" not in rows

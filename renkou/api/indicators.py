@@ -1,0 +1,112 @@
+"""GET /api/v1/units/{code}/indicators/: the indicators of a unit for a period and scope, the same
+JSON objects as ``manage.py indicators`` (docs/indicators.md). Aggregates only, so every role
+with ``reports.view_aggregate`` may call it, for a unit of its subtree (else 404)."""
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from renkou.accounts.constants import Perm
+from renkou.api.permissions import RolePermission
+from renkou.events import periods
+from renkou.events.constants import SCOPE_BY_NAME
+from renkou.events.periods import PeriodError
+from renkou.geo.models import Unit
+from renkou.geo.scope import get_visible_or_404
+from renkou.reports.indicator_views import figure_rows
+from renkou.reports.indicators import INDICATORS
+
+CODES = [i.code for i in INDICATORS]
+
+
+class IndicatorQuerySerializer(serializers.Serializer):
+    period = serializers.CharField(
+        required=False, max_length=30,
+        help_text="统计期间：2024（统计年度，或加 calendar=true 为日历年）、2024H1、2024Q1、"
+                  "2024-03；默认本统计年度",
+    )  # fmt: skip
+    calendar = serializers.BooleanField(required=False, default=False,
+                                        help_text="年份按日历年（1—12月）")  # fmt: skip
+    scope = serializers.ChoiceField(choices=sorted(SCOPE_BY_NAME), default="registered",
+                                    help_text="人口口径：户籍、常住、管理")  # fmt: skip
+    indicator = serializers.ListField(child=serializers.ChoiceField(choices=CODES),
+                                      required=False, help_text="只要这些指标")  # fmt: skip
+    sub_units = serializers.BooleanField(required=False, default=False,
+                                         help_text="同时给出各下级单位")  # fmt: skip
+
+
+class IndicatorValueSerializer(serializers.Serializer):
+    """One figure (documentation of the response; the objects are built by ``figure_rows``)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(help_text="12位单位代码")
+    unit_name = serializers.CharField()
+    measure_unit = serializers.CharField(help_text="‰、%、人，比值为空")
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    target_year = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=sorted(SCOPE_BY_NAME))
+    numerator = serializers.FloatField()
+    denominator = serializers.FloatField(allow_null=True)
+    value = serializers.FloatField(allow_null=True, help_text="按显示的小数位四舍五入")
+    value_unrounded = serializers.FloatField(allow_null=True)
+    value_display = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())
+    target = serializers.FloatField(required=False)
+    direction = serializers.ChoiceField(choices=["le", "ge"], required=False)
+    met = serializers.BooleanField(required=False, allow_null=True)
+    gap = serializers.FloatField(required=False, allow_null=True)
+    interval_95 = serializers.ListField(child=serializers.FloatField(allow_null=True),
+                                        required=False)  # fmt: skip
+    pooled_3y = serializers.FloatField(required=False, allow_null=True)
+    pooled_3y_births = serializers.IntegerField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _first_error(errors: Any) -> str:
+    if isinstance(errors, dict):
+        name, value = next(iter(errors.items()))
+        return f"{name}：{_first_error(value)}"
+    if isinstance(errors, list) and errors:
+        return _first_error(errors[0])
+    return str(errors)
+
+
+class UnitIndicatorsView(APIView):
+    """The indicators of one unit (and optionally of its sub-units)."""
+
+    permission_classes = [RolePermission]
+    required_perm = Perm.VIEW_AGGREGATE
+
+    @extend_schema(
+        operation_id="unit_indicators",
+        parameters=[IndicatorQuerySerializer],
+        responses={200: IndicatorValueSerializer(many=True), 400: ErrorSerializer},
+        summary="单位的统计指标",
+    )  # fmt: skip
+    def get(self, request: Any, code: str) -> Response:
+        unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
+        query = IndicatorQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ParseError(_first_error(query.errors))
+        data = query.validated_data
+        text = data.get("period") or str(periods.fp_year_of(timezone.localdate()))
+        try:
+            period = periods.parse(text, calendar=data["calendar"])
+        except PeriodError as exc:
+            raise ParseError(str(exc)) from exc
+        rows = figure_rows(unit, period=period, calendar=data["calendar"],
+                           scope=SCOPE_BY_NAME[data["scope"]], codes=data.get("indicator") or CODES,
+                           sub_units=data["sub_units"])  # fmt: skip
+        return Response(rows)

@@ -1,0 +1,341 @@
+"""The dashboard (首页 of county officers and leaders, and the bureau's 数据大屏): the headline
+indicators of a unit against its targets, the same for each sub-unit with a ranking, births and
+the sex ratio at birth by month, and data-quality alerts (domain.md §3, §11 task 4).
+
+Everything comes from the monthly tallies (``renkou.reports.indicators.evaluate`` and
+``renkou.events.selectors.monthly_flows``), never from the person table, in a fixed number of
+queries whatever the size of the register (issue 4 item 7): the unit and its sub-units (1),
+``evaluate`` once for the unit and once for its sub-units (5 each today: the checkpoint
+horizon, the period's tallies, the yearly checkpoints, the two earlier years of the pooled sex
+ratio), the targets (1), the months (1) and the late villages (1).
+
+Every number carries its link: the indicator table of its unit (everyone who sees the
+dashboard) and, for accounts that may read persons, the name lists behind its numerator and
+denominator. Leaders get no name-list links (they never see a person). The result holds codes,
+names of units and numbers only, so it can go to the big screen as JSON.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from renkou.events import selectors
+from renkou.events.constants import SCOPE_NAME, Scope
+from renkou.events.models import MonthlyReport
+from renkou.events.periods import (
+    Period,
+    fp_year,
+    fp_year_of,
+    month,
+    month_key,
+    report_deadline,
+)
+from renkou.geo.constants import Level, full_code
+from renkou.geo.models import Unit
+from renkou.reports.indicators import (
+    BY_CODE,
+    HEADLINE,
+    SRB_FEW_BIRTHS,
+    Figure,
+    evaluate,
+    round_half_up,
+)
+from renkou.reports.models import Target
+from renkou.reports.targets import Verdict, judge, targets_for
+
+QUALITY = ("id_entry_rate", "completeness", "birth_timeliness")
+COMPARED = (*HEADLINE, *(c for c in QUALITY if c not in HEADLINE))
+DEFAULT_RANK = "natural_growth_rate"
+QUALITY_FLOOR = 95.0  # a data-quality rate below this (%) is an alert
+SRB_NORMAL = (103.0, 107.0)  # the normal range of the sex ratio at birth (domain.md §3)
+TREND_MONTHS = 12
+TREND_MEASURES = ("birth", "birth_m", "birth_f")
+LEVEL_OF_PREFIX = {6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
+PART_OF_YEAR = "所选期间不是完整的计生年度：比率按期内数计算、未年化，与年度目标的比较仅供参考"
+PART_LABEL = {Level.COUNTY: "乡镇", Level.TOWNSHIP: "村（居）"}
+
+
+def period_params(period: Period) -> dict[str, str] | None:
+    """The year and part of the indicator pages' period picker (``renkou.reports.forms``) that
+    name ``period``; None for a run of months they cannot name."""
+    code = period.code
+    if code.isdigit():
+        return {"year": code, "part": "fp"}
+    if len(code) == 6 and code[4] in "HQ":
+        return {"year": code[:4], "part": code[4:]}
+    if len(code) == 7 and code[4] == "-":
+        return {"year": code[:4], "part": f"M{code[5:]}"}
+    return None
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where the numbers of one dashboard lead: the indicator page of a unit
+    (``reports:indicators``) and the name list behind one side of a figure
+    (``reports:indicator_list``, only for accounts that may read persons). A period the
+    indicator pages cannot name leads to the dashboard of the unit instead.
+
+    A dashboard has hundreds of links over a few paths and periods, so each path is reversed
+    and each period's query encoded once; unit and indicator codes are plain ASCII."""
+
+    period: Period
+    scope: str  # the scope's name (registered / resident / managed)
+    person_links: bool
+    cache: dict = field(default_factory=dict, compare=False)
+
+    def _path(self, name: str, *args: str) -> str:
+        key = (name, args)
+        if key not in self.cache:
+            self.cache[key] = reverse(name, args=args)
+        return self.cache[key]
+
+    def _query(self, period: Period | None) -> str | None:
+        """The period and scope as the indicator pages read them; None if they cannot."""
+        period = period or self.period
+        if period.code not in self.cache:
+            picked = period_params(period)
+            self.cache[period.code] = (None if picked is None
+                                       else urlencode({**picked, "scope": self.scope}))  # fmt: skip
+        return self.cache[period.code]
+
+    def table(self, unit_code: str, period: Period | None = None) -> str:
+        query = self._query(period)
+        if query is None:
+            return self.dashboard(unit_code)
+        return f"{self._path('reports:indicators')}?unit={unit_code}&{query}"
+
+    def drill(self, code: str, unit_code: str, side: str,
+              period: Period | None = None) -> str | None:  # fmt: skip
+        query = self._query(period)
+        if not self.person_links or query is None:
+            return None
+        path = self._path("reports:indicator_list", unit_code)
+        return f"{path}?{query}&indicator={code}&side={side}"
+
+    def dashboard(self, unit_code: str) -> str:
+        query = urlencode({"period": self.period.code, "scope": self.scope})
+        return f"{self._path('reports:dashboard')}?unit={unit_code}&{query}"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{round_half_up(value, 1):.1f}"
+
+
+def _verdict(verdict: Verdict | None) -> dict | None:
+    if verdict is None:
+        return None
+    return {"display": verdict.target_display, "value": float(verdict.target.value),
+            "direction": verdict.target.direction, "met": verdict.met, "label": verdict.label,
+            "gap": verdict.gap, "gap_display": verdict.gap_display}  # fmt: skip
+
+
+def _cell(fig: Figure, verdict: Verdict | None, links: Links) -> dict:
+    unit_code = full_code(fig.unit_code)
+    has_den = fig.denominator is not None
+    return {
+        "code": fig.code, "name": fig.name, "measure_unit": fig.unit_symbol,
+        "value": fig.value, "display": fig.display,
+        "numerator": fig.numerator, "numerator_display": _number(fig.numerator),
+        "denominator": fig.denominator, "denominator_display": _number(fig.denominator),
+        "warnings": list(fig.warnings), "extra": dict(fig.extra), "target": _verdict(verdict),
+        "links": {
+            "table": links.table(unit_code),
+            "numerator": links.drill(fig.code, unit_code, "numerator"),
+            "denominator": links.drill(fig.code, unit_code, "denominator") if has_den else None,
+        },
+    }  # fmt: skip
+
+
+def _cells(figures: dict[str, Figure], targets: dict, links: Links) -> dict:
+    out = {}
+    for code, fig in figures.items():
+        target = targets.get((full_code(fig.unit_code), code))
+        out[code] = _cell(fig, judge(fig, target) if target else None, links)
+    return out
+
+
+def _lower_first(code: str, prefix: str, targets: dict) -> bool:
+    """Rank lower values first when the target is "≤" (the unit's own target, else one of its
+    sub-units'), as the indicator page does; otherwise higher first."""
+    own = targets.get((full_code(prefix), code))
+    found = own or next((t for (_unit, c), t in targets.items() if c == code), None)
+    return found is not None and found.direction == Target.Direction.AT_MOST
+
+
+def _ranking(parts: list[dict], code: str, lower_first: bool) -> list[dict]:
+    """Sub-units by the value of one indicator (no value last, unranked); equal values as
+    displayed share a rank."""
+    sign = 1 if lower_first else -1
+    ordered = sorted(parts, key=lambda p: (p["figures"][code]["value"] is None,
+                                           sign * (p["figures"][code]["value"] or 0),
+                                           p["code"]))  # fmt: skip
+    rows: list[dict] = []
+    for i, part in enumerate(ordered, 1):
+        cell = part["figures"][code]
+        shown = cell["display"]
+        rank = rows[-1]["rank"] if rows and rows[-1]["display"] == shown else i
+        rows.append({"rank": rank if cell["value"] is not None else None, "code": part["code"],
+                     "name": part["name"], "value": cell["value"], "display": shown,
+                     "target": cell["target"], "link": cell["links"]["table"],
+                     "dashboard": part["dashboard"]})  # fmt: skip
+    return rows
+
+
+def _months(last: date, count: int) -> list[tuple[int, int]]:
+    index = last.year * 12 + last.month - 1
+    return [divmod(i, 12) for i in range(index - count + 1, index + 1)]
+
+
+def _trend(prefix: str, period: Period, scope: str, today: date, links: Links) -> dict:
+    """Births (boys, girls) and the sex ratio at birth in each of the 12 months that end with
+    the period's last month (or the current month, if the period has not ended)."""
+    last = min(period.end, today)
+    months = [(y, m + 1) for y, m in _months(last, TREND_MONTHS)]
+    keys = [y * 100 + m for y, m in months]
+    flows = selectors.monthly_flows(scope=scope, prefix=prefix, measures=TREND_MEASURES,
+                                    first_month=keys[0], last_month=keys[-1])  # fmt: skip
+    unit_code = full_code(prefix)
+    out: dict[str, list] = {"months": [], "labels": [], "births": [], "male": [], "female": [],
+                            "sex_ratio": [], "table_links": [], "birth_links": []}  # fmt: skip
+    for (y, m), key in zip(months, keys, strict=True):
+        cell = flows.get(key, {})
+        male, female = cell.get("birth_m", 0), cell.get("birth_f", 0)
+        code = f"{y}-{m:02d}"
+        out["months"].append(code)
+        out["labels"].append(f"{y}年{m}月")
+        out["births"].append(cell.get("birth", 0))
+        out["male"].append(male)
+        out["female"].append(female)
+        out["sex_ratio"].append(round_half_up(male / female * 100, 1) if female else None)
+        one = month(y, m)
+        out["table_links"].append(links.table(unit_code, period=one))
+        out["birth_links"].append(links.drill("births", unit_code, "numerator", period=one))
+    total = sum(out["births"])
+    out["note"] = (f"近{TREND_MONTHS}个月出生{total}人，按月计算的性别比波动很大，仅供参考"
+                   if total < SRB_FEW_BIRTHS else "")  # fmt: skip
+    return out
+
+
+def _rate_alerts(name: str, cells: dict) -> list[dict]:
+    alerts = []
+    for code in QUALITY:
+        cell = cells[code]
+        if cell["value"] is not None and cell["value"] < QUALITY_FLOOR:
+            alerts.append({"kind": code, "level": "warning", "unit": name, "value": cell["value"],
+                           "text": f"{name}{cell['name']}{cell['display']}，低于{QUALITY_FLOOR:g}%",
+                           "link": cell["links"]["table"]})  # fmt: skip
+    cell = cells["sex_ratio_at_birth"]
+    value = cell["value"]
+    if value is not None and not SRB_NORMAL[0] <= value <= SRB_NORMAL[1]:
+        births = int(cell["numerator"] + (cell["denominator"] or 0))
+        caveat = f"（出生仅{births}人，小数字波动大，仅供参考）" if births < SRB_FEW_BIRTHS else ""
+        alerts.append({"kind": "sex_ratio_at_birth", "level": "danger" if not caveat else "warning",
+                       "unit": name, "value": value,
+                       "text": f"{name}出生人口性别比{cell['display']}，超出正常范围"
+                               f"{SRB_NORMAL[0]:g}—{SRB_NORMAL[1]:g}{caveat}",
+                       "link": cell["links"]["table"]})  # fmt: skip
+    return alerts
+
+
+def due_month(today: date) -> date:
+    """The first day of the latest month whose monthly report is already overdue."""
+    y, m = divmod(today.year * 12 + today.month - 2, 12)
+    first = date(y, m + 1, 1)
+    if today <= report_deadline(first):
+        y, m = divmod(first.year * 12 + first.month - 2, 12)
+        first = date(y, m + 1, 1)
+    return first
+
+
+def _late_alerts(prefix: str, names: dict[str, str], today: date) -> list[dict]:
+    """Villages that have not submitted the monthly report (人口动态信息报告单) that is overdue,
+    one alert per township."""
+    due = due_month(today)
+    submitted = MonthlyReport.objects.filter(month=month_key(due)).values("unit_code")
+    late = (Unit.objects.current().filter(level=Level.VILLAGE, prefix__startswith=prefix)
+            .exclude(code__in=submitted).order_by("code").values_list("code", "name"))  # fmt: skip
+    by_town: dict[str, list[str]] = {}
+    for code, name in late:  # grouped by township (by the village itself on its own page)
+        by_town.setdefault(code[: max(len(prefix), 9)], []).append(name)
+    deadline = report_deadline(due)
+    return [{"kind": "late_report", "level": "danger", "unit": names.get(town, town),
+             "value": len(villages), "villages": villages,
+             "text": f"{names.get(town, town)}有{len(villages)}个村（居）未上报"
+                     f"{due.year}年{due.month}月人口动态信息报告单（截止{deadline:%m月%d日}）："
+                     + "、".join(villages),
+             "link": None}
+            for town, villages in by_town.items()]  # fmt: skip
+
+
+def _is_fp_year(period: Period) -> bool:
+    whole = fp_year(fp_year_of(period.end))
+    return (period.start, period.end) == (whole.start, whole.end)
+
+
+def _parts(prefix: str, level: int, names: dict[str, str], period: Period, scope: str,
+           targets_year: int, links: Links) -> tuple[dict, list[dict], dict]:  # fmt: skip
+    """The unit's cells, each sub-unit's (in code order) and the targets found."""
+    own = evaluate(COMPARED, prefix=prefix, period=period, scope=scope)[prefix]
+    subs = sorted(p for p in names if p != prefix)
+    by_part = {}
+    if level < Level.VILLAGE:
+        by_part = evaluate(COMPARED, prefix=prefix, period=period, scope=scope,
+                           group_len=len(prefix) + 3, groups=subs)  # fmt: skip
+    targets = targets_for([full_code(p) for p in [prefix, *by_part]], targets_year)
+    parts = [{"code": full_code(p), "prefix": p, "name": names.get(p, p),
+              "figures": _cells(figures, targets, links),
+              "dashboard": links.dashboard(full_code(p))}
+             for p, figures in sorted(by_part.items())]  # fmt: skip
+    return _cells(own, targets, links), parts, targets
+
+
+def dashboard_data(user_unit_prefix: str, period: Period, scope: str, *,
+                   person_links: bool = False, rank: str = DEFAULT_RANK,
+                   today: date | None = None) -> dict[str, Any]:  # fmt: skip
+    """Everything the dashboard and the big screen show for the unit ``user_unit_prefix``
+    (already checked to be in the caller's scope), ``period`` and ``scope`` (R/S/M)."""
+    today = today or timezone.localdate()
+    prefix = user_unit_prefix
+    level = LEVEL_OF_PREFIX[len(prefix)]
+    rank = rank if rank in COMPARED else DEFAULT_RANK
+    links = Links(period, SCOPE_NAME[scope], person_links)
+    units = Unit.objects.current().filter(Q(prefix=prefix) | Q(prefix__startswith=prefix,
+                                                             level=level + 1))  # fmt: skip
+    names = {u.prefix: u.name for u in units}
+    year = fp_year_of(period.end)
+    headline, parts, targets = _parts(prefix, level, names, period, scope, year, links)
+    alerts = _rate_alerts(names.get(prefix, prefix), headline)
+    for part in parts:
+        alerts += _rate_alerts(part["name"], part["figures"])
+    alerts += _late_alerts(prefix, names, today)
+    alerts.sort(key=lambda a: a["level"] != "danger")  # the most serious first (stable)
+    notes = [] if _is_fp_year(period) else [PART_OF_YEAR]
+    lower_first = _lower_first(rank, prefix, targets)
+    return {
+        "unit": {"code": full_code(prefix), "prefix": prefix, "name": names.get(prefix, prefix),
+                 "level": int(level)},
+        "period": {"code": period.code, "label": period.label, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "scope": {"code": scope, "name": SCOPE_NAME[scope], "label": Scope(scope).label},
+        "target_year": year,
+        "notes": notes,
+        "indicators": [{"code": c, "name": BY_CODE[c].name, "unit": BY_CODE[c].unit}
+                       for c in COMPARED],
+        "headline": [headline[c] for c in HEADLINE],
+        "quality": [headline[c] for c in QUALITY],
+        "part_label": PART_LABEL.get(level, ""),
+        "parts": parts,
+        "ranking": {"indicator": rank, "name": BY_CODE[rank].name, "unit": BY_CODE[rank].unit,
+                    "lower_first": lower_first, "rows": _ranking(parts, rank, lower_first)},
+        "trend": _trend(prefix, period, scope, today, links),
+        "alerts": alerts,
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "table_link": links.table(full_code(prefix)),
+    }  # fmt: skip
