@@ -37,6 +37,21 @@ MENU: tuple[Module, ...] = (
         MenuItem("人员登记", "people:person_create", Perm.EDIT_PERSON, "bi-person-plus"),
         MenuItem("人员导入", "people:import_list", Perm.IMPORT_PERSON, "bi-upload"),
     )),
+    Module("人口变动", "bi-journal-text", (
+        MenuItem("变动登记簿", "events:event_list", Perm.VIEW_PERSON, "bi-journal-text"),
+        MenuItem("登记变动", "events:event_create", Perm.RECORD_EVENT, "bi-journal-plus"),
+        MenuItem("待审核变动", "events:review_queue", Perm.CONFIRM_EVENT, "bi-check2-circle"),
+        MenuItem("月报上报情况", "events:monthly_overview", Perm.VIEW_AGGREGATE, "bi-calendar2"),
+        MenuItem("变动导入", "events:import_list", Perm.IMPORT_EVENT, "bi-upload"),
+    )),
+    Module("统计分析", "bi-bar-chart-line", (
+        MenuItem("统计概览", "reports:dashboard", Perm.VIEW_AGGREGATE, "bi-speedometer2"),
+        MenuItem("统计指标", "reports:indicators", Perm.VIEW_AGGREGATE, "bi-graph-up-arrow"),
+        MenuItem("统计报表", "reports:table_list", Perm.VIEW_AGGREGATE, "bi-table"),
+        MenuItem("报表上报情况", "reports:table_status", Perm.SUBMIT_REPORT, "bi-check2-square"),
+        MenuItem("年度目标", "reports:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
+        MenuItem("数据大屏", "reports:bigscreen", Perm.VIEW_AGGREGATE, "bi-display"),
+    )),
     Module("数据质量", "bi-clipboard-check", (
         MenuItem("质量分析", "people:quality", Perm.VIEW_QUALITY, "bi-graph-up"),
         MenuItem("疑似重复人员", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),

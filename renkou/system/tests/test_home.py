@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("home")
 
 
-@pytest.mark.parametrize("role", ["village_admin", "township_officer", "county_officer",
-                                  "technician", "inspector"])  # fmt: skip
+@pytest.mark.parametrize("role", ["village_admin", "township_officer", "technician",
+                                  "inspector"])  # fmt: skip
 def test_workers_see_their_unit_counts_and_links(role, as_role):
     response = as_role(role).get(HOME)
     assert response.status_code == 200
@@ -19,9 +19,14 @@ def test_workers_see_their_unit_counts_and_links(role, as_role):
     assert response.context["townships"] >= 0 and "常用功能" in response.content.decode()
 
 
-def test_county_worker_counts(as_role):
-    context = as_role("county_officer").get(HOME).context
-    assert (context["townships"], context["villages"]) == (2, 4)
+def test_township_worker_counts(as_role):
+    context = as_role("township_officer").get(HOME).context
+    assert (context["townships"], context["villages"]) == (1, 2)
+
+
+def test_county_officers_home_is_the_dashboard(as_role):
+    body = as_role("county_officer").get(HOME).content.decode()
+    assert reverse("reports:bigscreen") in body and "管辖范围" not in body
 
 
 def test_leader_sees_the_aggregate_only_notice(as_role):
