@@ -5,9 +5,9 @@ the sex ratio at birth by month, and data-quality alerts (domain.md §3, §11 ta
 Everything comes from the monthly tallies (``renkou.reports.indicators.evaluate`` and
 ``renkou.events.selectors.monthly_flows``), never from the person table, in a fixed number of
 queries whatever the size of the register (issue 4 item 7): the unit and its sub-units (1),
-``evaluate`` once for the unit and once for its sub-units (5 each today: the checkpoint
-horizon, the period's tallies, the yearly checkpoints, the two earlier years of the pooled sex
-ratio), the targets (1), the months (1) and the late villages (1).
+one ``evaluate`` for the sub-units and, as their sum, the unit (4: the checkpoint horizon, the
+period's tallies, the yearly checkpoints, the two earlier years of the pooled sex ratio), the
+targets (1), the months (1) and the late villages (1).
 
 Every number carries its link: the indicator table of its unit (everyone who sees the
 dashboard) and, for accounts that may read persons, the name lists behind its numerator and
@@ -282,12 +282,15 @@ def _is_fp_year(period: Period) -> bool:
 def _parts(prefix: str, level: int, names: dict[str, str], period: Period, scope: str,
            targets_year: int, links: Links) -> tuple[dict, list[dict], dict]:  # fmt: skip
     """The unit's cells, each sub-unit's (in code order) and the targets found."""
-    own = evaluate(COMPARED, prefix=prefix, period=period, scope=scope)[prefix]
     subs = sorted(p for p in names if p != prefix)
     by_part = {}
     if level < Level.VILLAGE:
+        # One evaluation gives the sub-units and, as their sum, the unit itself.
         by_part = evaluate(COMPARED, prefix=prefix, period=period, scope=scope,
-                           group_len=len(prefix) + 3, groups=subs)  # fmt: skip
+                           group_len=len(prefix) + 3, groups=subs, with_total=True)  # fmt: skip
+        own = by_part.pop(prefix)
+    else:
+        own = evaluate(COMPARED, prefix=prefix, period=period, scope=scope)[prefix]
     targets = targets_for([full_code(p) for p in [prefix, *by_part]], targets_year)
     parts = [{"code": full_code(p), "prefix": p, "name": names.get(p, p),
               "figures": _cells(figures, targets, links),

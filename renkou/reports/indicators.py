@@ -11,6 +11,7 @@ that month's births per thousand average population.
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
@@ -240,12 +241,28 @@ def wilson_ratio(male: float, female: float, z: float = 1.96) -> tuple[float, fl
     return to_ratio(lo), to_ratio(hi)
 
 
+def _add_cells(target: dict, cell: dict) -> None:
+    for key, value in cell.items():
+        target[key] = target.get(key, 0) + value
+
+
+def _earlier_years(period: Period) -> list[Period]:
+    """The two periods before ``period`` a year and two years earlier (one contiguous span when
+    the period is a whole year, so one query reads both)."""
+    if add_years(period.start, 1) == period.end + timedelta(days=1):
+        return [replace(period, code=f"{period.code}-2y..-1y",
+                        start=add_years(period.start, -2), end=period.day_before)]  # fmt: skip
+    return [shift_years(period, -1), shift_years(period, -2)]
+
+
 def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
-             group_len: int | None = None,
-             groups: Iterable[str] = ()) -> dict[str, dict[str, Figure]]:  # fmt: skip
+             group_len: int | None = None, groups: Iterable[str] = (),
+             with_total: bool = False) -> dict[str, dict[str, Figure]]:  # fmt: skip
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
-    each of its sub-units (group_len 9: townships), from one or two tally queries. Sub-units
-    with no tally rows appear only when named in ``groups`` (their prefixes), with zeros."""
+    each of its sub-units (group_len 9: townships), from the tallies (three queries, and one
+    more for the three-year sex ratio). Sub-units with no tally rows appear only when named in
+    ``groups`` (their prefixes), with zeros. ``with_total``: the unit as a whole too (key
+    ``prefix``), as the sum of its sub-units' counts (every measure is additive)."""
     inds = [BY_CODE[c] for c in codes]
     flows, stocks = needed(inds)
     length = group_len or len(prefix)
@@ -255,15 +272,20 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
     pooled: dict[str, dict] = {}
     if any(i.sex_ratio for i in inds):
         sr_flows = {t.measure for i in inds if i.sex_ratio for t in i.terms}
-        for years in (-1, -2):
-            earlier = shift_years(period, years)
+        for earlier in _earlier_years(period):
             part = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=sr_flows,
                                   period=earlier)  # fmt: skip
             for group, cell in part.items():
-                target = pooled.setdefault(group, {})
-                for key, value in cell.items():
-                    target[key] = target.get(key, 0) + value
+                _add_cells(pooled.setdefault(group, {}), cell)
     wanted = sorted(set(data) | set(groups)) if group_len else [prefix]
+    if group_len and with_total:
+        total, total_pooled = {}, {}
+        for cell in data.values():
+            _add_cells(total, cell)
+        for cell in pooled.values():
+            _add_cells(total_pooled, cell)
+        data, pooled = {**data, prefix: total}, {**pooled, prefix: total_pooled}
+        wanted = [prefix, *wanted]
     out: dict[str, dict[str, Figure]] = {}
     for group in wanted:
         cell = data.get(group, {})

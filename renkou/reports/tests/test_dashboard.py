@@ -223,10 +223,10 @@ def test_part_of_a_year_is_flagged_against_yearly_targets(county):
 
 
 def test_query_count_does_not_grow_with_the_register(county, django_assert_max_num_queries):
-    # 1 units; for the county and again for the townships 5 (the checkpoint horizon, the
+    # 1 units; 4 for the townships and, as their sum, the county (the checkpoint horizon, the
     # period's tallies, the yearly checkpoints, the two earlier years of the pooled sex ratio);
     # 1 targets; 1 months; 1 late villages.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         data_for(person_links=True)
     with CaptureQueriesContext(connection) as small:
         data_for(person_links=True)
