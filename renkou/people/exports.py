@@ -1,34 +1,45 @@
-"""Export of the person list's current filter to .xlsx (ecosystem.md §1.6, security.md CR8).
+"""Export of the person list's current filter to .xlsx, and the 完整导出申请 that alone lets it
+carry full numbers (ecosystem.md §1.6, security.md CR8).
 
 ID numbers, phones, household and unit codes are written as text (format '@'), so Excel keeps
-every digit (a numeric 18-digit ID silently loses its last three). ID numbers and phones are
-masked unless the account may see full numbers and asked for them. Every export writes one
-audit row ``person.export`` whose ``row_count`` is the number of rows in the file.
+every digit (a numeric 18-digit ID silently loses its last three); every string is written as
+a string, so a name such as ``=1+1`` never becomes a formula. ID numbers and phones are
+masked in every export except one made from an approved ``ExportRequest``: a registrar asks
+with a reason, a second account of the same unit or one above approves, and the requester
+runs the export once within ``GRANT_HOURS``. Every export writes one audit row
+(``person.export``, or ``person.export_full`` with the request id) whose ``row_count`` is the
+number of rows in the file.
 
 Up to ``SYNC_LIMIT`` rows the file is returned at once; larger exports run as a background
 task (``export_persons``) and are downloaded from the jobs page, like the audit-log export.
 """
 
 import logging
-from dataclasses import asdict
-from datetime import date, datetime
+from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts, xlsx
-from renkou.common.models import JobProgress
+from renkou.common.logging import scrub
+from renkou.common.models import AuditEntry, JobProgress
 from renkou.geo.models import Unit
+from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors
 from renkou.people.constants import Flow
-from renkou.people.models import Person
+from renkou.people.forms import looks_like_number
+from renkou.people.models import ExportRequest, Person
 from renkou.people.services import Actor
 
 logger = logging.getLogger(__name__)
@@ -37,6 +48,9 @@ SYNC_LIMIT = 5000
 PROGRESS_EVERY = 500
 EXPORT_DIR = "exports"
 SHEET = "人员名单"
+GRANT_HOURS = 24  # an approval holds this long (security.md CR8 "approved by a second person")
+REQUEST = "people.exportrequest"  # audit object type of the 完整导出申请
+FILTER_FIELDS = frozenset(f.name for f in dataclass_fields(selectors.PersonFilter))
 
 # (header, width, text?, value) — text columns get the '@' format.
 CODED = {
@@ -151,45 +165,108 @@ def _summary(filters: dict[str, str], full: bool) -> str:
     return f"filters={names};full={int(full)}"
 
 
-def export_now(
-    *, actor: Actor, flt: selectors.PersonFilter, full: bool, today: date
-) -> tuple[BytesIO, int]:
-    """Write the file at once and record the export; (file, rows written)."""
-    rows = selectors.person_list(actor.user, flt, today=today)
-    buffer = BytesIO()
-    count = write_persons(
-        buffer, rows, Labels(actor.user.scope_prefix or ""), full=full, today=today
+def _record_export(
+    *,
+    user: Any,
+    ip: str,
+    count: int,
+    filters: dict[str, str],
+    grant: ExportRequest | None,
+    job_id: int | None = None,
+) -> None:
+    """The export's audit row (``row_count`` = rows in the file); a full export also stores
+    the count on its request. Called inside the caller's transaction."""
+    if grant is None:
+        target = ("common.jobprogress", job_id) if job_id else ("people.person", "")
+        audit.record(
+            actor=user,
+            ip=ip,
+            action="person.export",
+            object_type=target[0],
+            object_id=target[1],
+            row_count=count,
+            summary=_summary(filters, False),
+        )
+        return
+    job = f";job={job_id}" if job_id else ""
+    audit.record(
+        actor=user,
+        ip=ip,
+        action="person.export_full",
+        object_type=REQUEST,
+        object_id=grant.pk,
+        row_count=count,
+        summary=_summary(filters, True) + job,
     )
+    ExportRequest.objects.filter(pk=grant.pk).update(row_count=count)
+
+
+def _refuse_unapproved(actor: Actor, flt: selectors.PersonFilter) -> NoReturn:
+    """Full numbers without an approved request (the old 导出完整号码 tick box): refused and
+    audited; CR8 allows them only through a 完整导出申请 approved by a second person."""
     audit.record(
         actor=actor.user,
         ip=actor.ip,
         action="person.export",
         object_type="people.person",
-        row_count=count,
-        summary=_summary(asdict(flt), full),
+        result=AuditEntry.Result.DENIED,
+        summary=_summary(asdict(flt), True),
     )
+    raise PermissionDenied("导出完整号码须先提交“完整导出申请”，经本单位或上级单位的其他人员审批")
+
+
+def export_now(
+    *,
+    actor: Actor,
+    flt: selectors.PersonFilter,
+    today: date,
+    grant: ExportRequest | None = None,
+    full: bool = False,
+) -> tuple[BytesIO, int]:
+    """Write the file at once and record the export; (file, rows written).
+
+    Numbers are in full only with ``grant``, an approved request already claimed by
+    ``export_full``; ``full=True`` without one is refused (kept for the list's old form)."""
+    if full and grant is None:
+        _refuse_unapproved(actor, flt)
+    rows = selectors.person_list(actor.user, flt, today=today)
+    buffer = BytesIO()
+    labels = Labels(actor.user.scope_prefix or "")
+    count = write_persons(buffer, rows, labels, full=grant is not None, today=today)
+    with transaction.atomic():
+        _record_export(user=actor.user, ip=actor.ip, count=count, filters=asdict(flt), grant=grant)
     buffer.seek(0)
     return buffer, count
 
 
 def export_start(
-    *, actor: Actor, flt: selectors.PersonFilter, full: bool, today: date
+    *,
+    actor: Actor,
+    flt: selectors.PersonFilter,
+    today: date,
+    grant: ExportRequest | None = None,
+    full: bool = False,
 ) -> JobProgress:
     """Queue a large export; the task writes the file and the audit row (after commit)."""
-    job = JobProgress.objects.create(
-        kind="person_export",
-        title="人员名单导出",
-        owner_id=actor.user.pk,
-        unit_code=actor.user.unit_code,
-    )
+    if full and grant is None:
+        _refuse_unapproved(actor, flt)
+    with transaction.atomic():
+        job = JobProgress.objects.create(
+            kind="person_export",
+            title="人员名单导出（完整号码）" if grant else "人员名单导出",
+            owner_id=actor.user.pk,
+            unit_code=actor.user.unit_code,
+        )
+        if grant is not None:
+            ExportRequest.objects.filter(pk=grant.pk).update(job=job)
     filters = {k: v for k, v in asdict(flt).items() if v}
 
     def enqueue() -> None:
         result = export_persons.enqueue(
             owner_id=actor.user.pk,
             filters=filters,
-            full=full,
             job_id=job.pk,
+            grant_id=grant.pk if grant else None,
             ip=actor.ip,
             today=today.isoformat(),
         )
@@ -221,32 +298,45 @@ def _owner(owner_id: int, full: bool) -> Any:
     return owner
 
 
+def _task_grant(owner: Any, grant_id: int | None) -> ExportRequest | None:
+    """The request a full export was claimed with (still the owner's, still marked used)."""
+    if grant_id is None:
+        return None
+    rows = ExportRequest.objects.visible_to(owner)
+    return rows.filter(pk=grant_id, requester=owner, status=ExportRequest.Status.USED).first()
+
+
 @task()
 def export_persons(
     *,
     owner_id: int,
     filters: dict[str, str],
-    full: bool,
     job_id: int,
+    grant_id: int | None = None,
     ip: str = "",
     today: str = "",
 ) -> int:
-    """The background form of ``export_now`` for more than ``SYNC_LIMIT`` rows."""
-    owner = _owner(owner_id, full)
-    if owner is None:
+    """The background form of ``export_now`` for more than ``SYNC_LIMIT`` rows; with
+    ``grant_id`` (a claimed 完整导出申请) the numbers are in full."""
+    owner = _owner(owner_id, grant_id is not None)
+    grant = _task_grant(owner, grant_id) if owner is not None else None
+    if owner is None or (grant_id is not None and grant is None):
+        _release(grant_id)
         _progress(job_id, status=JobProgress.Status.FAILED, message="发起人已无导出人员名单的权限")
         return 0
     day = date.fromisoformat(today) if today else timezone.localdate()
     rows = selectors.person_list(owner, selectors.PersonFilter(**filters), today=day)
     _progress(job_id, status=JobProgress.Status.RUNNING, total=rows.count(), done=0)
     path, relative = _export_path(job_id)
+    labels = Labels(owner.scope_prefix or "")
     try:
         count = write_persons(
-            str(path), rows, Labels(owner.scope_prefix or ""), full=full, today=day, job_id=job_id
+            str(path), rows, labels, full=grant is not None, today=day, job_id=job_id
         )
     except Exception:
         logger.exception("person export job %s failed", job_id)
         path.unlink(missing_ok=True)
+        _release(grant_id)
         _progress(job_id, status=JobProgress.Status.FAILED, message="导出失败，请重试或联系管理员")
         raise
     with transaction.atomic():
@@ -258,13 +348,205 @@ def export_persons(
             result_file=relative,
             message=f"已导出 {count} 名人员",
         )
-        audit.record(
-            actor=owner,
-            ip=ip,
-            action="person.export",
-            object_type="common.jobprogress",
-            object_id=job_id,
-            row_count=count,
-            summary=_summary(filters, full),
-        )
+        _record_export(user=owner, ip=ip, count=count, filters=filters, grant=grant, job_id=job_id)
     return count
+
+
+# --- 完整导出申请 (full export with a second person's approval) ----------------------------
+
+# One transition per service below; ``used → approved`` only gives back a claim whose export
+# produced no file (a failed write or job).
+ALLOWED_TRANSITIONS = {
+    ExportRequest.Status.PENDING: {ExportRequest.Status.APPROVED, ExportRequest.Status.REJECTED},
+    ExportRequest.Status.APPROVED: {ExportRequest.Status.USED, ExportRequest.Status.EXPIRED},
+    ExportRequest.Status.USED: {ExportRequest.Status.APPROVED},
+}
+DECISION_ACTIONS = {
+    ExportRequest.Status.APPROVED: "person.export_approve",
+    ExportRequest.Status.REJECTED: "person.export_reject",
+}
+USE_REFUSALS = {
+    ExportRequest.Status.PENDING: "该申请尚未审批，批准后才能导出",
+    ExportRequest.Status.REJECTED: "该申请已驳回，不能导出",
+    ExportRequest.Status.USED: "该申请已导出过一次，不能再次导出；如需再次导出请重新申请",
+    ExportRequest.Status.EXPIRED: "该申请已过期，请重新申请",
+}
+NUMBER_REFUSED = "完整导出申请不能包含身份证号、电话等号码条件（按身份证号查询的结果不能申请导出）"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a transition is refused: ``code`` goes to the audit row, ``message`` to the user."""
+
+    code: str
+    message: str
+    not_found: bool = False  # someone else's request: a 404, like a missing one
+
+
+def _free_text(text: str, *, field: str, label: str, required: bool) -> str:
+    """A typed reason or note: required ones need a few words; no ID, phone or card number
+    (the text is shown to approvers and kept for years)."""
+    text = (text or "").strip()
+    if required and len(text) < 4:
+        raise ValidationError({field: f"请填写{label}（至少4个字）"})
+    if scrub(text) != text:
+        raise ValidationError({field: f"{label}中请勿填写身份证号、电话或银行卡号"})
+    return text[:300]
+
+
+def request_filters(user: Any, filters: dict[str, str]) -> dict[str, str]:
+    """The person-list filter a request may carry: only ``PersonFilter`` fields, no value that
+    looks like an ID number or phone, and ``unit`` inside the requester's subtree (their whole
+    subtree when none was chosen), so an approver sees exactly what will be exported."""
+    scope = getattr(user, "scope_prefix", None)
+    if not scope:
+        raise PermissionDenied
+    if set(filters) - FILTER_FIELDS:
+        raise ValidationError(NUMBER_REFUSED)
+    if any(looks_like_number(str(v)) for k, v in filters.items() if k != "unit"):
+        raise ValidationError(NUMBER_REFUSED)
+    unit = str(filters.get("unit", ""))
+    clean = {k: str(v) for k, v in filters.items() if v and k != "unit"}
+    clean["unit"] = unit if unit.isdigit() and unit.startswith(scope) else scope
+    return clean
+
+
+def export_request_create(*, actor: Actor, filters: dict[str, str], reason: str) -> ExportRequest:
+    """完整导出申请: the current filter with a reason, pending a second person's approval."""
+    clean = request_filters(actor.user, filters)
+    reason = _free_text(reason, field="reason", label="申请事由", required=True)
+    with transaction.atomic():
+        grant = ExportRequest.objects.create(
+            requester=actor.user, unit_code=actor.user.unit_code, filters=clean, reason=reason
+        )
+        audit.record(
+            actor=actor.user,
+            ip=actor.ip,
+            action="person.export_request",
+            object_type=REQUEST,
+            object_id=grant.pk,
+            summary=_summary(clean, True),
+        )
+    return grant
+
+
+def _locked(user: Any, pk: int) -> ExportRequest:
+    """The request, locked, if it lies in the user's subtree (404 otherwise)."""
+    return get_visible_or_404(ExportRequest.objects.select_for_update(), user, pk=pk)
+
+
+def _move(grant: ExportRequest, status: str, **values: Any) -> None:
+    if status not in ALLOWED_TRANSITIONS.get(grant.status, ()):
+        raise ValidationError("该申请当前状态不允许此操作")
+    grant.status = status
+    for name, value in values.items():
+        setattr(grant, name, value)
+    grant.save(update_fields=["status", *values])
+
+
+def _refuse(actor: Actor, grant: ExportRequest, action: str, problem: Problem) -> NoReturn:
+    """Audit a refused transition (outside the rolled-back work) and raise its error."""
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=action,
+        object_type=REQUEST,
+        object_id=grant.pk,
+        result=AuditEntry.Result.DENIED,
+        summary=problem.code,
+    )
+    if problem.not_found:
+        raise Http404("未找到该申请")
+    raise ValidationError(problem.message)
+
+
+def _decision_problem(user: Any, grant: ExportRequest, to: str) -> Problem | None:
+    if not (user.has_perm(Perm.EXPORT_PERSON) and user.has_perm(Perm.UNMASK_PERSON)):
+        return Problem("perm", "审批人须有导出人员名单和查看完整号码的权限")
+    if grant.requester_id == user.pk:
+        return Problem("self", "不能审批本人提交的申请，须由本单位或上级单位的其他人员审批")
+    if to not in ALLOWED_TRANSITIONS.get(grant.status, ()):
+        return Problem(f"status={grant.status}", f"该申请{grant.shown_status}，不能再审批")
+    return None
+
+
+def _decide(actor: Actor, pk: int, to: str, note: str) -> ExportRequest:
+    """Approve or reject a pending request of someone else in the approver's subtree."""
+    rejecting = to == ExportRequest.Status.REJECTED
+    note = _free_text(
+        note, field="note", label="驳回理由" if rejecting else "审批意见", required=rejecting
+    )
+    with transaction.atomic():
+        grant = _locked(actor.user, pk)
+        problem = _decision_problem(actor.user, grant, to)
+        if problem is None:
+            now = timezone.now()
+            expires = None if rejecting else now + timedelta(hours=GRANT_HOURS)
+            _move(grant, to, approver=actor.user, note=note, decided_at=now, expires_at=expires)
+            audit.record(
+                actor=actor.user,
+                ip=actor.ip,
+                action=DECISION_ACTIONS[to],
+                object_type=REQUEST,
+                object_id=grant.pk,
+                summary=f"requester={grant.requester_id}",
+            )
+            return grant
+    _refuse(actor, grant, DECISION_ACTIONS[to], problem)
+
+
+def export_request_approve(*, actor: Actor, pk: int, note: str = "") -> ExportRequest:
+    """批准: the requester may export once within ``GRANT_HOURS``."""
+    return _decide(actor, pk, ExportRequest.Status.APPROVED, note)
+
+
+def export_request_reject(*, actor: Actor, pk: int, note: str) -> ExportRequest:
+    """驳回, with a reason the requester reads."""
+    return _decide(actor, pk, ExportRequest.Status.REJECTED, note)
+
+
+def _use_problem(user: Any, grant: ExportRequest) -> Problem | None:
+    if grant.requester_id != user.pk:
+        return Problem("owner", "未找到该申请", not_found=True)
+    if grant.status == ExportRequest.Status.APPROVED and grant.is_overdue:
+        until = timezone.localtime(grant.expires_at)
+        return Problem("expired", f"该申请的批准已于 {until:%Y-%m-%d %H:%M} 过期，请重新申请")
+    if grant.status != ExportRequest.Status.APPROVED:
+        return Problem(
+            f"status={grant.status}", USE_REFUSALS.get(grant.status, "该申请不能用于导出")
+        )
+    return None
+
+
+def _claim(actor: Actor, pk: int) -> ExportRequest:
+    """Mark the requester's approved request used (once, under a row lock), or refuse."""
+    with transaction.atomic():
+        grant = _locked(actor.user, pk)
+        problem = _use_problem(actor.user, grant)
+        if problem is None:
+            _move(grant, ExportRequest.Status.USED, used_at=timezone.now())
+            return grant
+        if problem.code == "expired":
+            _move(grant, ExportRequest.Status.EXPIRED)
+    _refuse(actor, grant, "person.export_full", problem)
+
+
+def _release(grant_id: int | None) -> None:
+    """Give back a claim whose export produced no file, so the approval is not lost."""
+    if grant_id is not None:
+        rows = ExportRequest.objects.filter(pk=grant_id, status=ExportRequest.Status.USED)
+        rows.update(status=ExportRequest.Status.APPROVED, used_at=None, job=None)
+
+
+def export_full(*, actor: Actor, pk: int, today: date) -> tuple[BytesIO, int] | JobProgress:
+    """Run the export of an approved 完整导出申请, once, with full numbers: the file now, or a
+    background job past ``SYNC_LIMIT`` rows. Audited as ``person.export_full``."""
+    grant = _claim(actor, pk)
+    flt = selectors.PersonFilter(**grant.filters)
+    try:
+        if selectors.person_list(actor.user, flt, today=today).count() > SYNC_LIMIT:
+            return export_start(actor=actor, flt=flt, today=today, grant=grant)
+        return export_now(actor=actor, flt=flt, today=today, grant=grant)
+    except Exception:
+        _release(grant.pk)
+        raise

@@ -11,8 +11,10 @@ No quota, permit, fine or compulsory-check field exists here (product.md).
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from renkou.common import idnumber
@@ -382,3 +384,73 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id}~{self.second_id}"
+
+
+class ExportRequest(models.Model):
+    """完整导出申请: one export of the person list with full ID numbers and phones, asked for with
+    a reason and approved by a second person (security.md CR8; GB/T 35273-2020 7.1 b, internal
+    approval for bulk download).
+
+    ``unit_code`` is the requester's unit, so the scoping chokepoint shows the request to the
+    staff of that unit and of the units above it, who may approve it (never the requester: a
+    check constraint backs the service rule). ``filters`` holds the person-list filter
+    (``selectors.PersonFilter`` fields, with ``unit`` inside the requester's subtree) and never
+    an ID number or phone. An approval holds for ``expires_at``; the export uses it once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+        USED = "used", "已导出"
+        EXPIRED = "expired", "已过期"
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="申请人")  # fmt: skip
+    unit_code = models.CharField("申请单位代码", max_length=12, db_index=True)
+    filters = models.JSONField("筛选条件", default=dict, blank=True)
+    reason = models.CharField("申请事由", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.PENDING)  # fmt: skip
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+", verbose_name="审批人")  # fmt: skip
+    note = models.CharField("审批意见", max_length=300, blank=True)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    used_at = models.DateTimeField("导出时间", null=True, blank=True)
+    row_count = models.PositiveIntegerField("导出人数", null=True, blank=True)
+    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True,
+                            blank=True, related_name="+")  # fmt: skip
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(approver=F("requester")), name="export_request_second_person"
+            ),
+        ]
+        verbose_name = "完整导出申请"
+        verbose_name_plural = "完整导出申请"
+
+    def __str__(self) -> str:
+        return f"完整导出申请 {self.pk}"
+
+    @property
+    def is_usable(self) -> bool:
+        """Approved and not yet expired: the requester may run the export (once)."""
+        return self.status == self.Status.APPROVED and not self.is_overdue
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def shown_status(self) -> str:
+        """The status as pages show it: an approval past its time reads 已过期 before the next
+        POST records that (GET pages never write)."""
+        if self.status == self.Status.APPROVED and self.is_overdue:
+            return self.Status.EXPIRED.label
+        return self.get_status_display()

@@ -1,6 +1,6 @@
 """/people/: register pages, imports, data quality. Each area keeps its own patterns."""
 
-from renkou.people import card_views, import_views, quality_views, views
+from renkou.people import card_views, export_views, import_views, quality_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *card_views.urlpatterns,
     *import_views.urlpatterns,
     *quality_views.urlpatterns,
+    *export_views.urlpatterns,
 ]

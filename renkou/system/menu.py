@@ -36,6 +36,8 @@ MENU: tuple[Module, ...] = (
         MenuItem("人员管理", "people:person_list", Perm.VIEW_PERSON, "bi-person-lines-fill"),
         MenuItem("人员登记", "people:person_create", Perm.EDIT_PERSON, "bi-person-plus"),
         MenuItem("人员导入", "people:import_list", Perm.IMPORT_PERSON, "bi-upload"),
+        MenuItem("导出审批", "people:export_approval_list", Perm.UNMASK_PERSON, "bi-clipboard"),
+        MenuItem("我的导出申请", "people:export_request_list", Perm.UNMASK_PERSON, "bi-shield"),
     )),
     Module("人口变动", "bi-journal-text", (
         MenuItem("变动登记簿", "events:event_list", Perm.VIEW_PERSON, "bi-journal-text"),

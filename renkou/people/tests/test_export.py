@@ -1,8 +1,11 @@
 """Export of the current filter (security.md CR8): the file is read back with python-calamine;
-the audit row counts exactly the rows written; numbers are text and masked unless allowed."""
+the audit row counts exactly the rows written; numbers are text and always masked here (full
+numbers only through an approved 完整导出申请, test_export_approval.py)."""
 
+import re
 from io import BytesIO
 from pathlib import Path
+from zipfile import ZipFile
 
 import pytest
 from django.conf import settings
@@ -10,10 +13,10 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from conftest import VILLAGE_A2
-from renkou.accounts.constants import ROLE_PERMISSIONS, Perm, Role
 from renkou.common import crypto
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.people import exports
+from renkou.people.models import Person
 from renkou.people.tests.page_helpers import make_household, make_person, new_id
 
 EXPORT = "people:person_export"
@@ -68,15 +71,31 @@ def test_export_stays_inside_the_subtree(personas, signed_in_client):
     assert [r[1] for r in body] == ["赵一"]
 
 
-def test_full_numbers_only_when_asked_and_allowed(township, monkeypatch):
-    person = make_person(phone="13912345678")
-    rows = download(township.post(reverse(EXPORT), {"full": "1"}))
-    assert rows[1][2] == person.id_number and isinstance(rows[1][2], str)
-    assert AuditEntry.objects.get(action="person.export").summary.endswith("full=1")
-    reduced = ROLE_PERMISSIONS[Role.TOWNSHIP_OFFICER] - {Perm.UNMASK_PERSON}
-    monkeypatch.setitem(ROLE_PERMISSIONS, Role.TOWNSHIP_OFFICER, reduced)
-    rows = download(township.post(reverse(EXPORT), {"full": "1"}))
-    assert rows[1][2] == crypto.mask(person.id_number)
+def test_full_numbers_without_an_approved_request_are_refused(township):
+    """CR8: the old 导出完整号码 tick box no longer unmasks; full numbers need an approved
+    完整导出申请 (test_export_approval.py). The attempt is refused and audited."""
+    make_person(phone="13912345678")
+    response = township.post(reverse(EXPORT), {"full": "1"})
+    assert response.status_code == 403
+    assert "Content-Disposition" not in response
+    entry = AuditEntry.objects.get(action="person.export")
+    assert entry.result == AuditEntry.Result.DENIED and entry.row_count is None
+    assert entry.summary == "filters=;full=1"
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text(township):
+    """CSV/formula injection (CR8): strings are cells of text, never formulas."""
+    names = ["=1+1", "+1-1", "-2+3", "@SUM(A1)"]
+    for name in names:
+        person = make_person(name="占位")
+        Person.objects.filter(pk=person.pk).update(name=name)
+    response = township.post(reverse(EXPORT), {})
+    content = b"".join(response.streaming_content)
+    body = sheet_rows(content)[1:]
+    assert sorted(r[1] for r in body) == sorted(names)
+    with ZipFile(BytesIO(content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
 
 
 def test_export_is_a_post_for_registrars_only(personas, signed_in_client, township):
@@ -88,8 +107,13 @@ def test_export_is_a_post_for_registrars_only(personas, signed_in_client, townsh
 def test_the_list_carries_the_filter_into_the_export_form(township):
     make_person()
     body = township.get(reverse("people:person_list"), {"sex": "2", "name": "wxy"}).content.decode()
-    assert 'name="sex" value="2"' in body and 'name="name" value="wxy"' in body
-    assert "导出完整号码" in body
+    # Both the (masked) export and the 申请完整导出 form carry the filter; no unmask tick box.
+    forms = dict(re.findall(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', body, re.S))
+    for action in (reverse(EXPORT), reverse("people:export_request_create")):
+        assert (
+            'name="sex" value="2"' in forms[action] and 'name="name" value="wxy"' in forms[action]
+        )
+    assert reverse("people:export_request_create") in body and 'name="full"' not in body
 
 
 def test_large_exports_become_a_background_job(
