@@ -59,6 +59,25 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
     flows, stocks = list(flows), list(stocks)
     ages = [m for m in stocks if m in AGE_STOCKS]
     stocks = [m for m in stocks if m not in AGE_STOCKS]
+    if group_len <= 9 and len(prefix) <= 9:
+        # Townships and above: the township roll-up rows answer, named back on the way out.
+        out = _sums(scope=scope, prefix=prefix, group_len=group_len,
+                    flows=[tally.rolled(m) for m in flows],
+                    stocks=[tally.rolled(m) for m in stocks], period=period,
+                    stock_days=stock_days)  # fmt: skip
+        out = {g: {(m.removeprefix(tally.ROLLUP), k): v for (m, k), v in cell.items()}
+               for g, cell in out.items()}  # fmt: skip
+    else:
+        out = _sums(scope=scope, prefix=prefix, group_len=group_len, flows=flows, stocks=stocks,
+                    period=period, stock_days=stock_days)  # fmt: skip
+    if ages:
+        _age_stocks(out, ages, scope=scope, prefix=prefix, group_len=group_len,
+                    stock_days=stock_days)  # fmt: skip
+    return out
+
+
+def _sums(*, scope: str, prefix: str, group_len: int, flows: list[str], stocks: list[str],
+          period: Period | None, stock_days: Sequence[date]) -> dict:  # fmt: skip
     plan = _stock_plan(stock_days) if stocks else []
     where = prefix_range("unit_code", prefix)
     annotations = {}
@@ -87,9 +106,6 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
             if measure in stock_set:
                 for i, day in enumerate(stock_days):
                     cell[(measure, day.isoformat())] = row[f"s{i}"] or 0
-    if ages:
-        _age_stocks(out, ages, scope=scope, prefix=prefix, group_len=group_len,
-                    stock_days=stock_days)  # fmt: skip
     years = {year for _month, year in plan if year is not None}
     if years:
         points = {f"c{i}": Sum("value", filter=Q(year=year))
@@ -228,13 +244,17 @@ def monthly_flows(*, scope: str, prefix: str, measures: Iterable[str], first_mon
     """One query over the tallies: the flow of each measure in each month (``yyyymm``) from
     ``first_month`` to ``last_month`` in the unit subtree, as ``{month: {measure: value}}``
     (months and measures without a row are absent: read them as 0)."""
+    names = list(measures)
+    if len(prefix) <= 9:
+        names = [tally.rolled(m) for m in names]  # the township roll-up rows
     rows = (
-        Tally.objects.filter(scope=scope, measure__in=list(measures), month__gte=first_month,
+        Tally.objects.filter(scope=scope, measure__in=names, month__gte=first_month,
                              month__lte=last_month, **prefix_range("unit_code", prefix))
         .values("month", "measure")
         .annotate(total=Sum("value"))
     )  # fmt: skip
     out: dict[int, dict[str, int]] = {}
     for row in rows:
-        out.setdefault(row["month"], {})[row["measure"]] = row["total"] or 0
+        measure = row["measure"].removeprefix(tally.ROLLUP)
+        out.setdefault(row["month"], {})[measure] = row["total"] or 0
     return out

@@ -188,10 +188,32 @@ def _extend(target: int) -> int:
     return target
 
 
-def add(counter: Counter) -> None:
-    """Add the non-zero deltas to the tallies, and the stock deltas to every checkpoint year
-    from the delta's year to the horizon (next year)."""
+ROLLUP = "t."  # measure prefix of the township roll-up rows (unit_code = 9-digit township)
+
+
+def rolled(measure: str) -> str:
+    return ROLLUP + measure
+
+
+def _with_rollup(counter: Counter) -> list[tuple]:
+    """The village rows and the same deltas summed per township (``t.``-prefixed measure,
+    9-digit code): county and township figures read the roll-up, about a seventh of the rows."""
+    towns: Counter = Counter()
+    for (m, s, u, mo), v in counter.items():
+        if v and len(u) == 12:
+            towns[(rolled(m), s, u[:9], mo)] += v
     rows = [(m, s, u, mo, v) for (m, s, u, mo), v in counter.items() if v]
+    return rows + [(m, s, u, mo, v) for (m, s, u, mo), v in towns.items() if v]
+
+
+def is_stock_row(measure: str) -> bool:
+    return measure.removeprefix(ROLLUP) in STOCKS
+
+
+def add(counter: Counter) -> None:
+    """Add the non-zero deltas to the tallies (villages and their township roll-up), and the
+    stock deltas to every checkpoint year from the delta's year to the horizon (next year)."""
+    rows = _with_rollup(counter)
     if not rows:
         return
     if getattr(_pending, "rebuilding", False):
@@ -202,7 +224,7 @@ def add(counter: Counter) -> None:
     first = checkpoint_first()
     points: Counter = Counter()
     for m, s, u, mo, v in rows:
-        if m in STOCKS:
+        if is_stock_row(m):
             for year in range(max(mo // 100, first), last + 1):
                 points[(m, s, u, year)] += v
     _upsert(Checkpoint, "year", [(m, s, u, y, v) for (m, s, u, y), v in points.items() if v])
@@ -363,14 +385,15 @@ def _build_checkpoints(last: int) -> None:
     """Checkpoints from the tallies, for every maintained year up to ``last``."""
     Checkpoint.objects.all().delete()
     tally_table, table = Tally._meta.db_table, Checkpoint._meta.db_table
-    marks = ",".join(["%s"] * len(STOCKS))
+    measures = sorted(STOCKS | {rolled(m) for m in STOCKS})
+    marks = ",".join(["%s"] * len(measures))
     with connection.cursor() as cursor:
         for year in range(checkpoint_first(), last + 1):
             cursor.execute(
                 f"INSERT INTO {table} (measure, scope, unit_code, year, value) "  # noqa: S608
                 f"SELECT measure, scope, unit_code, %s, SUM(value) FROM {tally_table} "
                 f"WHERE month <= %s AND measure IN ({marks}) GROUP BY measure, scope, unit_code",
-                [year, year * 100 + 12, *sorted(STOCKS)],
+                [year, year * 100 + 12, *measures],
             )
 
 

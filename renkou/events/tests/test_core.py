@@ -215,3 +215,29 @@ def test_checkpoints_follow_the_calendar_and_agree_with_a_rebuild(town, personas
     married_2026 = sum(c.get(("mwcba", "2026-09-30"), 0) for c in incremental[2026].values())
     married_2025 = sum(c.get(("mwcba", "2025-09-30"), 0) for c in incremental[2025].values())
     assert (married_2025, married_2026) == (2, 3)
+
+
+def test_the_township_roll_up_equals_the_sum_of_its_villages(town, personas):
+    services.record(actor=actor(personas), kind=Kind.BIRTH, person=town["mother"],
+                    effective_date=date(2024, 1, 15), today=TODAY,
+                    details=services.Details(partner=town["father"], child_name="小卓玛",
+                                             sex="2"))  # fmt: skip
+    services.record(actor=actor(personas, "county_officer"), kind=Kind.MOVE_WITHIN,
+                    person=town["young"], effective_date=date(2024, 5, 1), today=TODAY,
+                    details=services.Details(to_code=VILLAGE_B1))  # fmt: skip
+    period = fp_year(2024)
+    args = {"scope": R, "prefix": COUNTY, "flows": ["birth", "birth_f"],
+            "stocks": ["pop", "mwcba"], "period": period,
+            "stock_days": [period.day_before, period.end]}  # fmt: skip
+    towns = selectors.sums(group_len=9, **args)
+    villages = selectors.sums(group_len=12, **args)
+    summed: dict = {}
+    for code, cell in villages.items():
+        target = summed.setdefault(code[:9], {})
+        for key, value in cell.items():
+            target[key] = target.get(key, 0) + value
+    clean = {g: {k: v for k, v in c.items() if v} for g, c in towns.items()}
+    assert clean == {g: {k: v for k, v in c.items() if v} for g, c in summed.items()}
+    # By hand: township A ends the year with mother, father, old, the baby (young moved to B).
+    assert towns[TOWNSHIP_A[:9]][("pop", period.end.isoformat())] == 4
+    assert towns[TOWNSHIP_A[:9]][("birth", "flow")] == 1
