@@ -7,6 +7,7 @@ and village is "elsewhere". One account per role sits where that role works.
 import logging
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from renkou.accounts.constants import Role
 from renkou.common.testing import LogSpy
@@ -30,6 +31,11 @@ PERSONA_UNITS = {
     Role.SEC_ADMIN: COUNTY,
     Role.AUDIT_ADMIN: COUNTY,
 }
+# Property tests check behaviour, never speed: no per-example deadline (a busy 2-core machine
+# made hypothesis call a correct example "flaky" for taking 320 ms).
+hypothesis_settings.register_profile("renkou", deadline=None)
+hypothesis_settings.load_profile("renkou")
+
 PASSWORD = "Test-Passw0rd!x"  # noqa: S105 test accounts only
 
 
