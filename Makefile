@@ -15,6 +15,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_events
+	$(PY) manage.py seed_demo_programs
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Renkou: http://$(HOST):$(PORT)/ （后台任务进程已同时启动；Ctrl+C 退出）"
 	@trap 'kill 0' EXIT INT TERM; \

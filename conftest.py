@@ -123,7 +123,8 @@ def _seed_code_lists() -> None:
     from django.core.cache import cache
 
     seeders = (("renkou.common.migrations.0003_seed_dictionaries", "seed"),
-               ("renkou.people.migrations.0002_register_dictionaries", "forward"))  # fmt: skip
+               ("renkou.people.migrations.0002_register_dictionaries", "forward"),
+               ("renkou.programs.migrations.0002_risk_dictionary", "forward"))  # fmt: skip
     for module, function in seeders:
         getattr(importlib.import_module(module), function)(apps, None)
     cache.clear()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "renkou.accounts",
     "renkou.people",
     "renkou.events",
+    "renkou.programs",
     "renkou.reports",
     "renkou.system",
     "renkou.api",

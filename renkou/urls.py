@@ -10,6 +10,7 @@ urlpatterns = [
     path("geo/", include("renkou.geo.urls")),
     path("people/", include("renkou.people.urls")),
     path("events/", include("renkou.events.urls")),
+    path("programs/", include("renkou.programs.urls")),
     path("reports/", include("renkou.reports.urls")),
     path("system/", include("renkou.system.urls")),
     path("api/v1/", include("renkou.api.urls")),

@@ -45,6 +45,10 @@ class Perm:
     MANAGE_TARGET = "reports.manage_target"
     SUBMIT_REPORT = "reports.submit_report"
     VIEW_JOBS = "common.view_jobs"
+    MANAGE_COUPLE = "programs.manage_couple"
+    CONFIRM_ELIGIBILITY = "programs.confirm_eligibility"
+    RECORD_EXAM = "programs.record_exam"
+    VIEW_EXAM_DETAIL = "programs.view_exam_detail"
 
 
 PERMISSION_LABELS = {
@@ -69,6 +73,10 @@ PERMISSION_LABELS = {
     Perm.MANAGE_TARGET: "制定年度目标",
     Perm.SUBMIT_REPORT: "上报与锁定统计报表",
     Perm.VIEW_JOBS: "查看本人后台任务",
+    Perm.MANAGE_COUPLE: "孕前优生：建档、登记怀孕、随访与结案",
+    Perm.CONFIRM_ELIGIBILITY: "孕前优生：确认服务资格（发服务通知单）",
+    Perm.RECORD_EXAM: "孕前优生：录入检查结果与风险评估",
+    Perm.VIEW_EXAM_DETAIL: "孕前优生：查看检查结果、风险因素和随访详情（留痕）",
 }
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
@@ -76,14 +84,22 @@ _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS
 _REGISTRAR = {Perm.EDIT_PERSON, Perm.UNMASK_PERSON, Perm.EXPORT_PERSON, Perm.VIEW_QUALITY,
               Perm.RECORD_EVENT}  # fmt: skip
 _REVIEWER = {Perm.IMPORT_PERSON, Perm.CONFIRM_EVENT, Perm.IMPORT_EVENT, Perm.SUBMIT_REPORT}
+# Free pre-pregnancy exam (renkou.programs): files and follow-ups by the village, township and
+# county staff, eligibility by the township and county, exams by the service technicians; exam
+# details in full only for technicians and the woman's own township office (issue 5 item 6).
+_PREPREGNANCY_VILLAGE = {Perm.MANAGE_COUPLE}
+_PREPREGNANCY_TOWNSHIP = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY, Perm.VIEW_EXAM_DETAIL}
+_PREPREGNANCY_COUNTY = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY}
+_PREPREGNANCY_TECHNICIAN = {Perm.RECORD_EXAM, Perm.VIEW_EXAM_DETAIL}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR),
-    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | _REVIEWER),
+    Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _PREPREGNANCY_VILLAGE),
+    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | _REVIEWER | _PREPREGNANCY_TOWNSHIP),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
-    ),
-    Role.TECHNICIAN: frozenset(_WORKER),
+    )
+    | _PREPREGNANCY_COUNTY,
+    Role.TECHNICIAN: frozenset(_WORKER | _PREPREGNANCY_TECHNICIAN),
     Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY}),
     Role.LEADER: frozenset({Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}),
     Role.SYS_ADMIN: frozenset(

@@ -46,6 +46,12 @@ MENU: tuple[Module, ...] = (
         MenuItem("月报上报情况", "events:monthly_overview", Perm.VIEW_AGGREGATE, "bi-calendar2"),
         MenuItem("变动导入", "events:import_list", Perm.IMPORT_EVENT, "bi-upload"),
     )),
+    Module("孕前优生", "bi-heart-pulse", (
+        MenuItem("夫妇档案", "programs:couple_list", Perm.VIEW_PERSON, "bi-people"),
+        MenuItem("随访到期", "programs:followup_due", Perm.VIEW_PERSON, "bi-alarm"),
+        MenuItem("目标人群", "programs:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
+        MenuItem("覆盖与随访", "programs:coverage", Perm.VIEW_AGGREGATE, "bi-graph-up"),
+    )),
     Module("统计分析", "bi-bar-chart-line", (
         MenuItem("统计概览", "reports:dashboard", Perm.VIEW_AGGREGATE, "bi-speedometer2"),
         MenuItem("统计指标", "reports:indicators", Perm.VIEW_AGGREGATE, "bi-graph-up-arrow"),

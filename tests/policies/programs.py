@@ -1,0 +1,103 @@
+"""Policy of the free pre-pregnancy exam pages (renkou/programs/views.py, figure_views.py).
+
+Reading couple files, the due list and the name lists needs ``people.view_person`` (the five
+worker roles); opening a file, recording the pregnancy and follow-ups and closing need
+``programs.manage_couple`` (village, township, county staff); confirming eligibility needs
+``programs.confirm_eligibility`` (township and county); the exam and the risk assessment need
+``programs.record_exam`` and ``programs.view_exam_detail`` (technicians). The target population
+and coverage pages hold counts only (``reports.view_aggregate``: leaders too); adjusting a
+target needs ``reports.manage_target`` (county officers). Objects outside the caller's subtree
+are 404.
+"""
+
+from datetime import date
+from itertools import count
+
+from tests.authz_policy import GET_POST, LEAD, TECH, WORKERS, C, Rule, T, V
+
+STAFF = frozenset({V, T, C})
+REVIEWERS = frozenset({T, C})
+TECHNICIANS = frozenset({TECH})
+
+POLICY: dict[str, Rule] = {
+    "programs:couple_list": Rule(WORKERS),
+    "programs:couple_create": Rule(STAFF, GET_POST),
+    "programs:couple_detail": Rule(WORKERS, obj="couple"),
+    "programs:couple_confirm": Rule(REVIEWERS, GET_POST, obj="couple"),
+    "programs:exam_wife": Rule(TECHNICIANS, GET_POST, obj="eligible_couple"),
+    "programs:exam_husband": Rule(TECHNICIANS, GET_POST, obj="eligible_couple"),
+    "programs:pregnancy_record": Rule(STAFF, GET_POST, obj="examined_couple"),
+    "programs:couple_close": Rule(STAFF, GET_POST, obj="couple"),
+    "programs:assessment_record": Rule(TECHNICIANS, GET_POST, obj="exam"),
+    "programs:followup_due": Rule(WORKERS),
+    "programs:followup_record": Rule(STAFF, GET_POST, obj="followup"),
+    "programs:target_list": Rule(WORKERS | {LEAD}),
+    "programs:target_edit": Rule(frozenset({C}), GET_POST, obj="unit"),
+    "programs:coverage": Rule(WORKERS | {LEAD}),
+    "programs:names": Rule(WORKERS, obj="unit"),
+}
+
+_serial = count(1)
+
+
+def _couple(unit, *, eligible: bool = False, examined: bool = False, pregnant: bool = False):
+    """A fresh couple file of ``unit`` (fresh, so a POST that closed the last one leaves the next
+    case an open file): wife and husband are new persons managed by ``unit``."""
+    from renkou.people.models import Person
+    from renkou.programs.models import CoupleFile, Exam
+
+    n = next(_serial)
+    common = {"unit_code": unit.code, "registered_code": unit.code, "residence_code": unit.code,
+              "marital_status": "20"}  # fmt: skip
+    wife = Person.objects.create(name="测试妻", sex="2", birth_date=date(1995, 1, 1), **common)
+    husband = Person.objects.create(name="测试夫", sex="1", birth_date=date(1993, 1, 1), **common)
+    couple = CoupleFile.objects.create(
+        file_no=f"M{unit.code}{n:05d}", unit_code=unit.code, wife=wife, husband=husband,
+        husband_key=f"p{husband.pk}", sequence=1, opened_on=date(2026, 1, 5),
+        consent_on=date(2026, 1, 5),
+        eligible_on=date(2026, 1, 6) if eligible or examined else None,
+        notice_no="TZ-1" if eligible or examined else "",
+        status="eligible" if eligible else "filed",
+    )  # fmt: skip
+    if examined or pregnant:
+        Exam.objects.create(couple=couple, unit_code=unit.code, spouse="wife",
+                            examined_on=date(2026, 1, 8), service_point=_point(unit),
+                            examiner="测试医生")  # fmt: skip
+        couple.examined_on, couple.status = date(2026, 1, 8), "examined"
+        couple.save(update_fields=["examined_on", "status"])
+    if pregnant:
+        couple.eligible_on, couple.lmp_on = date(2026, 1, 6), date(2026, 3, 1)
+        couple.pregnancy_recorded_on, couple.status = date(2026, 4, 1), "pregnant"
+        couple.save(update_fields=["eligible_on", "lmp_on", "pregnancy_recorded_on", "status"])
+    return couple
+
+
+def _point(unit):
+    from renkou.geo.models import ServicePoint
+
+    point, _ = ServicePoint.objects.get_or_create(
+        unit=unit, kind=ServicePoint.Kind.COUNTY_CENTRE, defaults={"name": f"{unit.name}服务中心"}
+    )
+    return point
+
+
+def _followup(unit, user) -> int:
+    from renkou.programs.models import FollowUp
+
+    couple = _couple(unit, examined=True, pregnant=True)
+    row = FollowUp.objects.create(couple=couple, unit_code=unit.code, kind="early",
+                                  due_on=date(2026, 5, 24))  # fmt: skip
+    return row.pk
+
+
+def _exam(unit, user) -> int:
+    return _couple(unit, examined=True).exams.get().pk
+
+
+PROVIDERS = {
+    "couple": lambda unit, user: _couple(unit).pk,
+    "eligible_couple": lambda unit, user: _couple(unit, eligible=True).pk,
+    "examined_couple": lambda unit, user: _couple(unit, examined=True).pk,
+    "exam": _exam,
+    "followup": _followup,
+}
