@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +26,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, idnumber
 from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
 from renkou.events import periods, services
 from renkou.events.constants import COUNTED, FORM_ONE, FORM_TWO, Kind, Status
 from renkou.events.forms import (
@@ -47,7 +47,6 @@ from renkou.people import services as people
 from renkou.people.forms import looks_like_number
 from renkou.people.models import Person
 
-PAGE_SIZES = {"10", "20", "30", "50"}
 KIND_GROUPS = (
     ("出生与死亡", (Kind.BIRTH, Kind.DEATH)),
     ("婚姻", (Kind.FIRST_MARRIAGE, Kind.REMARRIAGE, Kind.DIVORCE, Kind.WIDOWHOOD)),
@@ -64,15 +63,6 @@ def _actor(request: HttpRequest) -> people.Actor:
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")
-    page = Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = list(page.object_list)
-    return page
 
 
 def _unit_names(codes: Any) -> dict[str, str]:
@@ -113,7 +103,7 @@ def _with_unit_names(events: list[Event]) -> list[Event]:
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
-    page = _page(request, form.apply(_visible_events(request.user)))
+    page = paginate(request, form.apply(_visible_events(request.user)))
     _with_unit_names(page.object_list)
     values = form.values()
     unit = values.get("unit", "")
@@ -347,7 +337,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已确认 {len(chosen)} 条变动。")
         return redirect(request.get_full_path())
     form = EventFilterForm(request.GET or None)
-    page = _page(request, form.apply(waiting.order_by("effective_date", "pk")))
+    page = paginate(request, form.apply(waiting.order_by("effective_date", "pk")))
     _with_unit_names(page.object_list)
     unit = form.values().get("unit", "")
     context = {"form": form, "page": page, "tree": _tree(request.user, unit), "unit": unit}

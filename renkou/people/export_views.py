@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -24,6 +24,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
+from renkou.common.paging import paginate
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import exports, selectors
@@ -33,7 +34,6 @@ from renkou.people.services import Actor
 
 # Asking, deciding and using all need the registrar's export and unmask permissions.
 FULL_EXPORT = (Perm.VIEW_PERSON, Perm.EXPORT_PERSON, Perm.UNMASK_PERSON)
-PAGE_SIZES = {"10", "20", "30", "50"}
 
 
 class RequestForm(forms.Form):
@@ -56,13 +56,6 @@ class DecisionForm(forms.Form):
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor(request.user, getattr(request, "client_ip", ""))
-
-
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")
-    return Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )
 
 
 def _unit_names(codes: Any) -> dict[str, str]:
@@ -133,7 +126,7 @@ def export_request_create(request: HttpRequest) -> HttpResponse:
 def export_request_list(request: HttpRequest) -> HttpResponse:
     """我的完整导出申请: the caller's requests, newest first, with the export button."""
     rows = ExportRequest.objects.visible_to(request.user).filter(requester=request.user)
-    page = _named(_page(request, rows.select_related("approver")))
+    page = _named(paginate(request, rows.select_related("approver")))
     context = {"page": page}
     return render_page(request, "people/export_request_list.html", context, partial="results")
 
@@ -146,7 +139,7 @@ def export_approval_list(request: HttpRequest) -> HttpResponse:
     rows = ExportRequest.objects.visible_to(request.user).exclude(requester=request.user)
     if status in ExportRequest.Status.values:
         rows = rows.filter(status=status)
-    page = _named(_page(request, rows.select_related("requester", "approver")))
+    page = _named(paginate(request, rows.select_related("requester", "approver")))
     context = {"page": page, "status": status, "statuses": ExportRequest.Status.choices}
     return render_page(request, "people/export_approval_list.html", context, partial="results")
 

@@ -3,7 +3,6 @@ duplicate-person queue with side-by-side comparison, merge and 不是同一人 (
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -13,15 +12,13 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import duplicates, quality
 from renkou.people.models import DuplicateCandidate, Person
 from renkou.people.services import Actor
-
-PAGE_SIZES = {"10", "20", "30", "50"}
-
 
 # (label, attribute, dictionary or None) of the side-by-side comparison.
 COMPARED = (
@@ -43,13 +40,6 @@ ID_STATUS_LABELS = {
 
 def masked_id(person: Person) -> str:
     return crypto.mask(person.id_number, 4, 4)
-
-
-def _page(request: HttpRequest, rows) -> object:
-    size = request.GET.get("size", "10")
-    return Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )
 
 
 def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
@@ -82,7 +72,7 @@ def quality_list(request: HttpRequest, code: str) -> HttpResponse:
     check = quality.CHECKS.get(request.GET.get("check", ""))
     if check is None:
         return redirect("people:quality_unit", code=unit.code)
-    page = _page(request, quality.check_rows(request.user, unit, check))
+    page = paginate(request, quality.check_rows(request.user, unit, check))
     rows = list(page)
     for row in rows:
         if isinstance(row, Person):
@@ -101,7 +91,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         pairs = pairs.filter(status=status)
     if reason in DuplicateCandidate.Reason.values:
         pairs = pairs.filter(reason=reason)
-    page = _page(request, pairs.order_by("unit_code", "pk"))
+    page = paginate(request, pairs.order_by("unit_code", "pk"))
     context = {"page": page, "status": status, "reason": reason,
                "statuses": DuplicateCandidate.Status.choices,
                "reasons": DuplicateCandidate.Reason.choices}  # fmt: skip

@@ -24,6 +24,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -42,7 +43,6 @@ from renkou.people.forms import (
 from renkou.people.models import Household, Person, WomanCard
 
 NUMBER_NOTICE = "身份证号、电话等号码请在“按身份证号查询”中输入（不会出现在网址中），已忽略该条件。"
-PAGE_SIZES = {"10", "20", "30", "50"}
 UNMASKABLE = ("id_number", "phone")
 
 
@@ -52,15 +52,6 @@ def _actor(request: HttpRequest) -> services.Actor:
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")
-    page = Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = list(page.object_list)
-    return page
 
 
 def _unit_names(codes: Any) -> dict[str, str]:
@@ -115,7 +106,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     today = _today()
     form = PersonFilterForm(request.GET or None)
     rows = selectors.person_list(request.user, form.filter(), today=today)
-    page = _page(request, rows.select_related("card"))
+    page = paginate(request, rows.select_related("card"))
     _decorate(page.object_list, today)
     context = {**_list_context(request, form, page), "id_form": IdSearchForm()}
     return render_page(request, "people/person_list.html", context, partial="results")
@@ -487,7 +478,7 @@ def _households(user: Any, params: dict[str, str]) -> QuerySet[Household]:
 def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET or None)
     params = form.params()
-    page = _page(request, _households(request.user, params))
+    page = paginate(request, _households(request.user, params))
     names = _unit_names(h.unit_code for h in page.object_list)
     for household in page.object_list:
         household.unit_name = names.get(household.unit_code, household.unit_code)

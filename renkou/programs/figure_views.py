@@ -23,6 +23,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit
 from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
 from renkou.events.periods import fp_year, fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -30,7 +31,7 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.programs import figures, selectors, services
 from renkou.programs.forms import TargetForm, UnitYearForm
 from renkou.programs.models import TargetPopulation
-from renkou.programs.views import _actor, _page, unit_names
+from renkou.programs.views import _actor, unit_names
 
 CHILD_LENGTH = {Level.COUNTY: 9, Level.TOWNSHIP: 12}
 SUPPRESSED = "<5"
@@ -223,7 +224,7 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     allowed = not (figure == "high_risk" and side == "n") or request.user.has_perm(
         Perm.VIEW_EXAM_DETAIL)  # fmt: skip
     rows = selectors.names(request.user, figure, side, unit.prefix, year, today)
-    page = _page(request, _select(rows, part.kind) if allowed else rows.none())
+    page = paginate(request, _select(rows, part.kind) if allowed else rows.none())
     _name_rows(page.object_list, part.kind, today)
     audit.record_request(request, action="programs.names", object_type="geo.unit",
                          object_id=unit.code, row_count=page.paginator.count,

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
@@ -54,7 +54,6 @@ from renkou.programs.forms import (
 from renkou.programs.history import couple_history
 from renkou.programs.models import CoupleFile, Exam, FollowUp
 
-PAGE_SIZES = {"10", "20", "30", "50"}
 NOT_ELIGIBLE = "服务资格尚未确认，请先由乡镇计生办确认资格（服务通知单）。"
 NOT_EXAMINED = "尚未检查，不能登记怀孕。"
 DONE_LOCKED = "该随访已记录；修改须由乡镇计生办或服务技术人员办理。"
@@ -66,15 +65,6 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")
-    page = Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = list(page.object_list)
-    return page
 
 
 def unit_names(codes: Any) -> dict[str, str]:
@@ -132,7 +122,7 @@ def _apply(form: Any, call: Any) -> Any:
 @require_GET
 def couple_list(request: HttpRequest) -> HttpResponse:
     form = CoupleFilterForm(request.GET or None)
-    page = _page(request, selectors.couple_list(request.user, form.filter()))
+    page = paginate(request, selectors.couple_list(request.user, form.filter()))
     names = unit_names(c.unit_code for c in page.object_list)
     for couple in page.object_list:
         couple.unit_name = names.get(couple.unit_code, couple.unit_code)  # type: ignore[attr-defined]
@@ -391,7 +381,7 @@ def followup_due(request: HttpRequest) -> HttpResponse:
     today = _today()
     unit = request.GET.get("unit", "")
     rows = selectors.followups_due(request.user, today, unit if unit.isdigit() else "")
-    page = _page(request, rows)
+    page = paginate(request, rows)
     names = unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
         row.overdue = row.due_on < today  # type: ignore[attr-defined]

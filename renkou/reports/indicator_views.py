@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
 from renkou.events import selectors
 from renkou.events.constants import SCOPE_FIELD, Scope
 from renkou.events.models import Event
@@ -61,15 +61,7 @@ from renkou.reports.indicators import (
 )
 from renkou.reports.models import Target
 
-PAGE_SIZES = {"10", "20", "30", "50"}
 DEFAULT_RANK = "natural_growth_rate"
-
-
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")
-    return Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )
 
 
 def _unit_of(request: HttpRequest, code: str | None = None) -> Unit:
@@ -373,7 +365,7 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
              "count": part_count(p, scope=scope, prefix=unit.prefix, period=period),
              "query": urlencode({**form.params(), "indicator": ind.code, **p.params()}),
              "active": p == chosen} for p in options]  # fmt: skip
-    page = _page(request, part_rows(chosen, scope=scope, prefix=unit.prefix, period=period))
+    page = paginate(request, part_rows(chosen, scope=scope, prefix=unit.prefix, period=period))
     page.object_list = list(page.object_list)
     if chosen.is_stock:
         day = period.day_before if chosen.day == "start" else period.end
@@ -452,7 +444,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(year=form.cleaned_data["year"])
         if form.cleaned_data.get("indicator"):
             rows = rows.filter(indicator=form.cleaned_data["indicator"])
-    page = _page(request, rows.select_related("set_by").order_by("-year", "unit_code",
+    page = paginate(request, rows.select_related("set_by").order_by("-year", "unit_code",
                                                                   "indicator"))  # fmt: skip
     page.object_list = list(page.object_list)
     names = _names(t.unit_code for t in page.object_list)

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit
+from renkou.common.paging import paginate
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.events.periods import Period, PeriodError
 from renkou.geo.constants import Level
@@ -39,7 +39,6 @@ from renkou.people.services import Actor
 from renkou.reports.models import TableSubmission
 from renkou.reports.tables import drill, engine, pdf, services, xlsx
 
-PAGE_SIZES = {"10", "20", "30", "50"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -241,15 +240,6 @@ def _row_id(table: engine.Table, row_id: str) -> str:
     return fixed.id  # type: ignore[union-attr]
 
 
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")  # the shared pager's default
-    page = Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(
-        request.GET.get("page")
-    )  # fmt: skip
-    page.object_list = list(page.object_list)
-    return page
-
-
 def _decorate(user: Any, rows: list[drill.DrillRow]) -> None:
     codes = {r.unit_code for r in rows if r.unit_code}
     names = dict(Unit.objects.current().filter(code__in=codes).values_list("code", "name"))
@@ -269,7 +259,7 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
     row_id = _row_id(choice.table, request.GET.get("row", ""))
     found = engine.members(choice.table, leaf.id, prefix=unit.prefix, period=choice.period,
                            scope=choice.scope, row_id=row_id)  # fmt: skip
-    page = _page(request, found if found is not None else [])
+    page = paginate(request, found if found is not None else [])
     rows = drill.describe(page.object_list, scope=choice.scope, spec=leaf.query or {})
     _decorate(request.user, rows)
     audit.record_request(request, action="report.drilldown", object_type="reports.table",

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +18,7 @@ from renkou.accounts.models import LoginLog, User
 from renkou.accounts.permissions import require_perm, signed_in
 from renkou.common.htmx import render_page
 from renkou.common.models import DictItem, DictType, JobProgress
+from renkou.common.paging import paginate
 from renkou.geo import selectors as geo_selectors
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -34,12 +34,6 @@ from renkou.system.forms import (
 )
 
 STATUS_CHOICES = (("1", "正常"), ("0", "停用"))
-
-
-def _page(request: HttpRequest, rows: Any) -> Page:
-    size = request.GET.get("size", "10")
-    size_n = int(size) if size in {"10", "20", "30", "50"} else 10
-    return Paginator(rows, size_n).get_page(request.GET.get("page"))
 
 
 def _params(request: HttpRequest, *names: str) -> dict[str, str]:
@@ -121,7 +115,7 @@ def _user_form(request: HttpRequest, **kwargs: Any) -> UserForm:
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
     params = _params(request, "q", "role", "status", "parent")
-    page = _page(request, selectors.users(request.user, **params))
+    page = paginate(request, selectors.users(request.user, **params))
     locked = selectors.locked_usernames([u.username for u in page])
     context = {"page": page, "params": params, "roles": Role.choices, "statuses": STATUS_CHOICES,
                "tree": geo_selectors.unit_tree(request.user), "locked": locked}  # fmt: skip
@@ -203,7 +197,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def dict_list(request: HttpRequest) -> HttpResponse:
     params = _params(request, "q", "status")
-    context = {"page": _page(request, selectors.dict_types(**params)), "params": params,
+    context = {"page": paginate(request, selectors.dict_types(**params)), "params": params,
                "statuses": STATUS_CHOICES}  # fmt: skip
     return render_page(request, "system/dict_list.html", context, partial="results")
 
@@ -241,7 +235,7 @@ def dicttype_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def dictitem_list(request: HttpRequest, pk: int) -> HttpResponse:
     dict_type = get_object_or_404(DictType, pk=pk)
     params = _params(request, "q", "status")
-    page = _page(request, selectors.dict_items(dict_type, **params))
+    page = paginate(request, selectors.dict_items(dict_type, **params))
     context = {"dict_type": dict_type, "page": page, "params": params,
                "statuses": STATUS_CHOICES}  # fmt: skip
     return render_page(request, "system/dictitem_list.html", context, partial="results")
@@ -296,7 +290,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = styled(AuditFilterForm(request.GET or None), small=True)
     filters = form.filters()
     context = {"form": form, "filters": filters,
-               "page": _page(request, selectors.audit_entries(filters))}  # fmt: skip
+               "page": paginate(request, selectors.audit_entries(filters))}  # fmt: skip
     return render_page(request, "system/audit_list.html", context, partial="results")
 
 
@@ -316,7 +310,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def loginlog_list(request: HttpRequest) -> HttpResponse:
     form = styled(LoginLogFilterForm(request.GET or None), small=True)
-    page = _page(request, selectors.login_logs(form.filters()))
+    page = paginate(request, selectors.login_logs(form.filters()))
     can_unlock = request.user.has_perm(Perm.MANAGE_SECURITY)
     locked = selectors.locked_usernames([r.username for r in page]) if can_unlock else set()
     context = {"form": form, "page": page, "locked": locked, "can_unlock": can_unlock,
@@ -338,7 +332,7 @@ def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_SECURITY)
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
-    context = {"page": _page(request, selectors.sessions(request.user))}
+    context = {"page": paginate(request, selectors.sessions(request.user))}
     return render_page(request, "system/session_list.html", context, partial="results")
 
 
@@ -361,7 +355,7 @@ UNFINISHED = (JobProgress.Status.QUEUED, JobProgress.Status.RUNNING)
 @require_perm(Perm.VIEW_JOBS)
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.jobs(request.user))
+    page = paginate(request, selectors.jobs(request.user))
     polling = any(job.status in UNFINISHED for job in page)
     context = {"page": page, "polling": polling}
     return render_page(request, "system/job_list.html", context, partial="results")
