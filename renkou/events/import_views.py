@@ -35,10 +35,6 @@ from renkou.people.importing.template import build_workbook
 from renkou.people.services import Actor
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 def _batch(request: HttpRequest, pk: int) -> EventImportBatch:
     return get_visible_or_404(EventImportBatch.objects.select_related("job"), request.user, pk=pk)
 
@@ -58,7 +54,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         file, mode = form.cleaned_data["file"], form.cleaned_data["mode"]
         try:
-            batch = batches.receive(actor=_actor(request), upload=file, mode=mode,
+            batch = batches.receive(actor=Actor.of(request), upload=file, mode=mode,
                                     importer=EVENTS)  # fmt: skip
         except (FileRefused, batches.ImportRefused) as refused:
             form.add_error("file", str(refused))
@@ -112,7 +108,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if mode not in EventImportBatch.Mode.values:
         mode = batch.mode
     try:
-        batches.confirm(actor=_actor(request), batch=batch, mode=mode, importer=EVENTS)
+        batches.confirm(actor=Actor.of(request), batch=batch, mode=mode, importer=EVENTS)
     except batches.ImportRefused as refused:
         messages.error(request, str(refused))
     return redirect("events:import_detail", pk=batch.pk)

@@ -42,6 +42,7 @@ from renkou.events.models import Event, MonthlyReport
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import side_tree
 from renkou.people import selectors
 from renkou.people import services as people
 from renkou.people.forms import looks_like_number
@@ -57,10 +58,6 @@ REPORT_KINDS = (*FORM_TWO, *FORM_ONE)
 ALREADY_SUBMITTED = services.ALREADY_SUBMITTED
 
 
-def _actor(request: HttpRequest) -> people.Actor:
-    return people.Actor(request.user, getattr(request, "client_ip", ""))
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -70,19 +67,6 @@ def _unit_names(codes: Any) -> dict[str, str]:
     if not wanted:
         return {}
     return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
-def _tree(user: Any, selected: str) -> list[dict]:
-    """The unit tree beside lists (as on the person list): county and townships, and the
-    villages of the open township."""
-    scope = user.scope_prefix or ""
-    opened = selected[:9] if len(selected) >= 9 else scope[:9] if len(scope) >= 9 else ""
-    shown = Q(level__lte=Level.TOWNSHIP)
-    if opened:
-        shown |= Q(level=Level.VILLAGE, prefix__startswith=opened)
-    units = list(Unit.objects.current().visible_to(user).filter(shown).order_by("code"))
-    top = min((u.level for u in units), default=Level.COUNTY)
-    return [{"unit": u, "depth": u.level - top, "active": u.prefix == selected} for u in units]
 
 
 def _visible_events(user: Any) -> Any:
@@ -107,7 +91,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     _with_unit_names(page.object_list)
     values = form.values()
     unit = values.get("unit", "")
-    context = {"form": form, "page": page, "tree": _tree(request.user, unit), "unit": unit,
+    context = {"form": form, "page": page, "tree": side_tree(request.user, unit), "unit": unit,
                "one_person": bool(values.get("person"))}  # fmt: skip
     return render_page(request, "events/event_list.html", context, partial="results")
 
@@ -158,7 +142,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                      person=person)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            event = _record(_actor(request), form, today)
+            event = _record(people.Actor.of(request), form, today)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -262,7 +246,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_visible_or_404(Event.objects.all(), request.user, pk=pk)
     try:
-        services.confirm(actor=_actor(request), event=event)
+        services.confirm(actor=people.Actor.of(request), event=event)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -280,7 +264,7 @@ def event_void(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, refusal)
         return redirect("events:event_detail", pk=event.pk)
     try:
-        services.void(actor=_actor(request), event=event,
+        services.void(actor=people.Actor.of(request), event=event,
                       reason=request.POST.get("reason", "")[:200])  # fmt: skip
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
@@ -305,7 +289,7 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = services.correct(
-                actor=_actor(request), event=event, reason=data["correction_reason"],
+                actor=people.Actor.of(request), event=event, reason=data["correction_reason"],
                 effective_date=data["effective_date"], reported_date=data["reported_date"],
                 details=form.details(),
             )  # fmt: skip
@@ -332,7 +316,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         if not chosen:
             messages.warning(request, "请先勾选要确认的变动。")
         for event in chosen:
-            services.confirm(actor=_actor(request), event=event)
+            services.confirm(actor=people.Actor.of(request), event=event)
         if chosen:
             messages.success(request, f"已确认 {len(chosen)} 条变动。")
         return redirect(request.get_full_path())
@@ -340,7 +324,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = paginate(request, form.apply(waiting.order_by("effective_date", "pk")))
     _with_unit_names(page.object_list)
     unit = form.values().get("unit", "")
-    context = {"form": form, "page": page, "tree": _tree(request.user, unit), "unit": unit}
+    context = {"form": form, "page": page, "tree": side_tree(request.user, unit), "unit": unit}
     return render(request, "events/review_queue.html", context)
 
 
@@ -428,7 +412,10 @@ def monthly_submit(request: HttpRequest, code: str) -> HttpResponse:
     events = _month_events(request.user, unit.code, period)
     try:
         report = services.monthly_report_submit(
-            actor=_actor(request), village_code=unit.code, period=period, counts=_counts(events)
+            actor=people.Actor.of(request),
+            village_code=unit.code,
+            period=period,
+            counts=_counts(events),
         )
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
@@ -470,7 +457,7 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
     states = [r["state"] for r in rows]
     context = {
         "period": period, "deadline": deadline, "rows": rows, "unit": unit,
-        "tree": _tree(request.user, unit), "kinds": [Kind(k).label for k in REPORT_KINDS],
+        "tree": side_tree(request.user, unit), "kinds": [Kind(k).label for k in REPORT_KINDS],
         "summary": {s: states.count(s) for s in ("on_time", "late", "overdue", "pending")},
     }  # fmt: skip
     return render(request, "events/monthly_overview.html", context)

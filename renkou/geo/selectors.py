@@ -35,5 +35,18 @@ def unit_tree(user: Any) -> list[dict]:
     return [{"unit": r, "children": by_parent.get(r.pk, [])} for r in roots]
 
 
+def side_tree(user: Any, selected: str) -> list[dict]:
+    """The unit tree beside lists (person list, event register): county and townships, and the
+    villages of the township that is open (the selected one, or the account's own)."""
+    scope = user.scope_prefix or ""
+    opened = selected[:9] if len(selected) >= 9 else scope[:9] if len(scope) >= 9 else ""
+    shown = Q(level__lte=Level.TOWNSHIP)
+    if opened:
+        shown |= Q(level=Level.VILLAGE, prefix__startswith=opened)
+    units = list(units_visible(user).filter(shown).order_by("code"))
+    top = min((u.level for u in units), default=Level.COUNTY)
+    return [{"unit": u, "depth": u.level - top, "active": u.prefix == selected} for u in units]
+
+
 def service_points(user: Any) -> Any:
     return ServicePoint.objects.visible_to(user).select_related("unit").order_by("unit__code")

@@ -51,10 +51,6 @@ EPISODE = Kind(ContraceptionEpisode, EpisodeForm, "避孕节育情况", "episode
 PREGNANCY = Kind(Pregnancy, PregnancyForm, "孕情", "pregnancy", (("fetuses", 1),))
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -105,7 +101,7 @@ def _page(request: HttpRequest, kind: Kind, form: CardRowForm, row: Any = None,
 def _save(request: HttpRequest, kind: Kind, form: CardRowForm, row: Any = None) -> HttpResponse:
     """A valid form → one service call; a stale form gets 409 (security.md RL1), a rule of the
     card sends the form back with its message."""
-    actor, version = _actor(request), form.cleaned_data.get("version")
+    actor, version = Actor.of(request), form.cleaned_data.get("version")
     try:
         if row is None:
             _saved, warnings = card_services.card_row_create(
@@ -165,7 +161,7 @@ def _delete(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
     version = request.POST.get("version", "")
     try:
         card_services.card_row_delete(
-            actor=_actor(request), row=row, version=int(version) if version.isdigit() else None
+            actor=Actor.of(request), row=row, version=int(version) if version.isdigit() else None
         )
     except (ConflictError, ValidationError) as exc:
         text = str(exc) if isinstance(exc, ConflictError) else " ".join(exc.messages)

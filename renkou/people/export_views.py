@@ -54,10 +54,6 @@ class DecisionForm(forms.Form):
     )
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 def _unit_names(codes: Any) -> dict[str, str]:
     wanted = {c.ljust(12, "0") for c in codes if c}
     rows = Unit.objects.current().filter(code__in=wanted).values_list("code", "name")
@@ -105,7 +101,7 @@ def export_request_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not refused and form.is_valid():
         try:
             grant = exports.export_request_create(
-                actor=_actor(request),
+                actor=Actor.of(request),
                 filters=filter_form.params(),
                 reason=form.cleaned_data["reason"],
             )
@@ -167,7 +163,7 @@ def _decide(request: HttpRequest, pk: int, service: Any, done: str) -> HttpRespo
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        service(actor=_actor(request), pk=grant.pk, note=note)
+        service(actor=Actor.of(request), pk=grant.pk, note=note)
     except ValidationError as exc:
         _error(request, exc)
         return redirect("people:export_request_detail", pk=grant.pk)
@@ -196,7 +192,7 @@ def export_request_use(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_visible_or_404(ExportRequest, request.user, pk=pk)
     today = timezone.localdate()
     try:
-        result = exports.export_full(actor=_actor(request), pk=grant.pk, today=today)
+        result = exports.export_full(actor=Actor.of(request), pk=grant.pk, today=today)
     except ValidationError as exc:
         _error(request, exc)
         return redirect("people:export_request_detail", pk=grant.pk)

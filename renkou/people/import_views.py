@@ -38,10 +38,6 @@ class UploadForm(forms.Form):
                              initial=ImportBatch.Mode.ALL, widget=forms.RadioSelect)  # fmt: skip
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 @require_perm(Perm.IMPORT_PERSON)
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -57,7 +53,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = batches.receive(actor=_actor(request), upload=data["file"], mode=data["mode"])
+            batch = batches.receive(actor=Actor.of(request), upload=data["file"], mode=data["mode"])
         except (FileRefused, batches.ImportRefused) as refused:
             form.add_error("file", str(refused))
         else:
@@ -95,7 +91,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if mode not in ImportBatch.Mode.values:
         mode = batch.mode
     try:
-        batches.confirm(actor=_actor(request), batch=batch, mode=mode)
+        batches.confirm(actor=Actor.of(request), batch=batch, mode=mode)
     except batches.ImportRefused as refused:
         messages.error(request, str(refused))
     return redirect("people:import_detail", pk=batch.pk)

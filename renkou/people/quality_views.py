@@ -146,7 +146,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     candidate, _first, _second = _pair(request, pk)
     keep = request.POST.get("keep", "")
     try:
-        duplicates.duplicate_merge(actor=_actor(request), candidate=candidate,
+        duplicates.duplicate_merge(actor=Actor.of(request), candidate=candidate,
                                 keep_id=int(keep) if keep.isdigit() else 0)  # fmt: skip
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -160,16 +160,12 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def duplicate_distinct(request: HttpRequest, pk: int) -> HttpResponse:
     candidate, _first, _second = _pair(request, pk)
     try:
-        duplicates.duplicate_mark_distinct(actor=_actor(request), candidate=candidate)
+        duplicates.duplicate_mark_distinct(actor=Actor.of(request), candidate=candidate)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("people:duplicate_detail", pk=candidate.pk)
     messages.success(request, "已标记为不是同一人。")
     return redirect("people:duplicate_list")
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
 
 
 urlpatterns = [

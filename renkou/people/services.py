@@ -38,6 +38,11 @@ class Actor:
     user: Any
     ip: str = ""
 
+    @classmethod
+    def of(cls, request: Any) -> "Actor":
+        """The signed-in user of ``request`` and the client address the middleware found."""
+        return cls(request.user, getattr(request, "client_ip", ""))
+
 
 def id_index(number: str) -> str:
     """The keyed blind index of a document number ('' when there is none)."""

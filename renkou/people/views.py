@@ -28,6 +28,7 @@ from renkou.common.paging import paginate
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import side_tree
 from renkou.people import exports, selectors, services
 from renkou.people.constants import Flow
 from renkou.people.forms import (
@@ -44,10 +45,6 @@ from renkou.people.models import Household, Person, WomanCard
 
 NUMBER_NOTICE = "身份证号、电话等号码请在“按身份证号查询”中输入（不会出现在网址中），已忽略该条件。"
 UNMASKABLE = ("id_number", "phone")
-
-
-def _actor(request: HttpRequest) -> services.Actor:
-    return services.Actor(request.user, getattr(request, "client_ip", ""))
 
 
 def _today() -> date:
@@ -72,19 +69,6 @@ def _decorate(persons: list[Person], today: date) -> list[Person]:
     return persons
 
 
-def _tree(user: Any, selected: str) -> list[dict]:
-    """The unit tree beside lists: county and townships, and the villages of the township that
-    is open (the selected one, or the account's own)."""
-    scope = user.scope_prefix or ""
-    opened = selected[:9] if len(selected) >= 9 else scope[:9] if len(scope) >= 9 else ""
-    shown = Q(level__lte=Level.TOWNSHIP)
-    if opened:
-        shown |= Q(level=Level.VILLAGE, prefix__startswith=opened)
-    units = list(Unit.objects.current().visible_to(user).filter(shown).order_by("code"))
-    top = min((u.level for u in units), default=Level.COUNTY)
-    return [{"unit": u, "depth": u.level - top, "active": u.prefix == selected} for u in units]
-
-
 # --- 人员列表 ------------------------------------------------------------------------------
 
 
@@ -93,7 +77,7 @@ def _list_context(request: HttpRequest, form: PersonFilterForm, page: Page) -> d
     return {
         "form": form,
         "page": page,
-        "tree": _tree(request.user, flt.unit),
+        "tree": side_tree(request.user, flt.unit),
         "unit": flt.unit,
         "export_params": form.params(),
         "notice": NUMBER_NOTICE if form.number_refused else "",
@@ -142,7 +126,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest) -> HttpResponse:
     """导出 the list's current filter (carried in hidden inputs); big ones go to the jobs page."""
-    today, actor = _today(), _actor(request)
+    today, actor = _today(), services.Actor.of(request)
     flt = PersonFilterForm(request.POST).filter()
     full = request.POST.get("full") == "1" and request.user.has_perm(Perm.UNMASK_PERSON)
     if selectors.person_list(request.user, flt, today=today).count() > exports.SYNC_LIMIT:
@@ -303,7 +287,7 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     if field not in UNMASKABLE:
         return render(request, "people/_unmasked.html", {"error": "请选择要显示的号码"})
     value = services.person_unmask(
-        actor=_actor(request),
+        actor=services.Actor.of(request),
         person=person,
         field=field,
         reason=request.POST.get("reason", "")[:300],
@@ -335,7 +319,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_register(
-                actor=_actor(request), household=form.household, values=form.values, today=today
+                actor=services.Actor.of(request),
+                household=form.household,
+                values=form.values,
+                today=today,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -360,7 +347,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
-                actor=_actor(request),
+                actor=services.Actor.of(request),
                 person=person,
                 values=form.values,
                 version=form.cleaned_data.get("version") or 0,
@@ -403,7 +390,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_move(
-                actor=_actor(request),
+                actor=services.Actor.of(request),
                 person=person,
                 household=form.household,
                 relationship=form.cleaned_data["relationship"],
@@ -425,7 +412,7 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_exit(
-                actor=_actor(request),
+                actor=services.Actor.of(request),
                 person=person,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
@@ -443,7 +430,7 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     try:
-        services.person_restore(actor=_actor(request), person=person, today=_today())
+        services.person_restore(actor=services.Actor.of(request), person=person, today=_today())
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -485,7 +472,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "tree": _tree(request.user, params.get("unit", "")),
+        "tree": side_tree(request.user, params.get("unit", "")),
         "unit": params.get("unit", ""),
     }
     return render_page(request, "people/household_list.html", context, partial="results")
@@ -517,7 +504,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            household = services.household_register(actor=_actor(request), **form.cleaned_data)
+            household = services.household_register(
+                actor=services.Actor.of(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -28,10 +28,11 @@ from renkou.events.periods import fp_year, fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.people.services import Actor
 from renkou.programs import figures, selectors, services
 from renkou.programs.forms import TargetForm, UnitYearForm
 from renkou.programs.models import TargetPopulation
-from renkou.programs.views import _actor, unit_names
+from renkou.programs.views import unit_names
 
 CHILD_LENGTH = {Level.COUNTY: 9, Level.TOWNSHIP: 12}
 SUPPRESSED = "<5"
@@ -172,7 +173,7 @@ def target_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = TargetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.target_adjust(actor=_actor(request), unit=unit, year=year,
+            services.target_adjust(actor=Actor.of(request), unit=unit, year=year,
                                    adjustment=form.cleaned_data["adjustment"],
                                    reason=form.cleaned_data["reason"])  # fmt: skip
         except ValidationError as exc:

@@ -59,10 +59,6 @@ NOT_EXAMINED = "尚未检查，不能登记怀孕。"
 DONE_LOCKED = "该随访已记录；修改须由乡镇计生办或服务技术人员办理。"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -151,7 +147,7 @@ def _open(request: HttpRequest, form: CoupleOpenForm, wife: Person | None) -> Co
         form.add_error("husband_id_number", "该妇女未关联配偶，请填写丈夫身份证号")
         return None
     return _apply(form, lambda: services.couple_open(
-        actor=_actor(request), wife=wife, husband=husband, husband_name=data["husband_name"],
+        actor=Actor.of(request), wife=wife, husband=husband, husband_name=data["husband_name"],
         husband_id_number=data["husband_id_number"], sequence=data["sequence"],
         consent_on=data["consent_on"], today=_today(),
     ))  # fmt: skip
@@ -236,7 +232,7 @@ def couple_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST or None, initial={"on": _today()})
     if request.method == "POST" and form.is_valid():
         done = _apply(form, lambda: services.couple_confirm(
-            actor=_actor(request), couple=couple, on=form.cleaned_data["on"],
+            actor=Actor.of(request), couple=couple, on=form.cleaned_data["on"],
             notice_no=form.cleaned_data["notice_no"], today=_today(),
         ))  # fmt: skip
         if done is not None:
@@ -263,7 +259,7 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = _apply(form, lambda: services.exam_record(
-            actor=_actor(request), couple=couple, spouse=spouse, examined_on=data["examined_on"],
+            actor=Actor.of(request), couple=couple, spouse=spouse, examined_on=data["examined_on"],
             service_point=data["service_point"], examiner=data["examiner"],
             items=form.item_values(), today=_today(),
         ))  # fmt: skip
@@ -289,7 +285,7 @@ def assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(request.POST or None, row=row, initial={"assessed_on": _today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(form, lambda: services.assessment_record(
-            actor=_actor(request), exam=exam, values=form.cleaned_data, today=_today()
+            actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=_today()
         ))  # fmt: skip
         if saved is not None:
             messages.success(request, "风险评估已保存。")
@@ -315,7 +311,7 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = PregnancyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _apply(form, lambda: services.pregnancy_record(
-            actor=_actor(request), couple=couple, lmp_on=form.cleaned_data["lmp_on"],
+            actor=Actor.of(request), couple=couple, lmp_on=form.cleaned_data["lmp_on"],
             recorded_on=form.cleaned_data["recorded_on"], today=_today(),
         ))  # fmt: skip
         if saved is not None:
@@ -340,7 +336,7 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST or None, row=row, initial={"done_on": _today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(form, lambda: services.followup_record(
-            actor=_actor(request), followup=row, values=form.values(), today=_today()
+            actor=Actor.of(request), followup=row, values=form.values(), today=_today()
         ))  # fmt: skip
         if saved is not None:
             messages.success(request, f"{row.get_kind_display()}已保存。")
@@ -361,7 +357,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST or None, initial={"on": _today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(form, lambda: services.couple_close(
-            actor=_actor(request), couple=couple, on=form.cleaned_data["on"],
+            actor=Actor.of(request), couple=couple, on=form.cleaned_data["on"],
             reason=form.cleaned_data["reason"], today=_today(),
         ))  # fmt: skip
         if saved is not None:

@@ -427,10 +427,6 @@ def target_delete_one(*, actor: Actor, target: Target) -> None:
     target.delete()
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 # --- targets: the pages -------------------------------------------------------------------------
 
 
@@ -470,7 +466,7 @@ def target_text(target: Target) -> str:
 def target_create(request: HttpRequest) -> HttpResponse:
     form = TargetForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        target_save(actor=_actor(request), target=form.save(commit=False))
+        target_save(actor=Actor.of(request), target=form.save(commit=False))
         messages.success(request, "目标已保存。")
         return redirect("reports:target_list")
     return render(request, "reports/target_form.html", {"form": form, "creating": True})
@@ -482,7 +478,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(Target, request.user, pk=pk)
     form = TargetForm(request.POST or None, instance=target, user=request.user)
     if request.method == "POST" and form.is_valid():
-        target_save(actor=_actor(request), target=form.save(commit=False))
+        target_save(actor=Actor.of(request), target=form.save(commit=False))
         messages.success(request, "目标已修改。")
         return redirect("reports:target_list")
     return render(request, "reports/target_form.html", {"form": form, "target": target})
@@ -495,7 +491,7 @@ def target_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     if target.unit_code[6:] != "000000":
         messages.error(request, "只有县级目标可以下达到各乡镇。")
     else:
-        count = target_copy(actor=_actor(request), target=target)
+        count = target_copy(actor=Actor.of(request), target=target)
         messages.success(request, f"已下达到 {count} 个乡镇。")
     return redirect(f"{reverse('reports:target_list')}?{urlencode({'year': target.year})}")
 
@@ -504,7 +500,7 @@ def target_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(Target, request.user, pk=pk)
-    target_delete_one(actor=_actor(request), target=target)
+    target_delete_one(actor=Actor.of(request), target=target)
     messages.success(request, "目标已删除。")
     return redirect("reports:target_list")
 

@@ -62,10 +62,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, getattr(request, "client_ip", ""))
-
-
 def _table(code: str) -> engine.Table:
     tables = engine.tables()
     table = tables.get(code or next(iter(tables)))
@@ -288,7 +284,7 @@ def table_submit(request: HttpRequest) -> HttpResponse:
         if choice.error:
             raise ValidationError(choice.error)
         row = services.table_submission_submit(
-            actor=_actor(request), table=choice.table, unit=choice.unit, period=choice.period,
+            actor=Actor.of(request), table=choice.table, unit=choice.unit, period=choice.period,
             scope=choice.scope, reviewer=request.POST.get("reviewer", ""),
         )  # fmt: skip
         messages.success(request, f"已上报{choice.table.title}（{choice.period.label}）"
@@ -341,7 +337,7 @@ def table_return(request: HttpRequest, pk: int) -> HttpResponse:
                              object_id=pk, result="denied", summary="只有县级可以退回")  # fmt: skip
         raise PermissionDenied
     try:
-        services.table_submission_return(actor=_actor(request), submission=submission,
+        services.table_submission_return(actor=Actor.of(request), submission=submission,
                                          reason=request.POST.get("reason", ""))  # fmt: skip
         messages.success(request, f"已退回第{submission.version}版，该单位可重新上报")
     except ValidationError as exc:
