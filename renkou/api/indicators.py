@@ -18,8 +18,8 @@ from renkou.events.constants import SCOPE_BY_NAME
 from renkou.events.periods import PeriodError
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.reports.indicator_views import figure_rows
 from renkou.reports.indicators import INDICATORS
+from renkou.reports.selectors import figure_rows
 
 CODES = [i.code for i in INDICATORS]
 

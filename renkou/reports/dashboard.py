@@ -265,12 +265,13 @@ def _late_alerts(prefix: str, names: dict[str, str], today: date) -> list[dict]:
     for code, name in late:  # grouped by township (by the village itself on its own page)
         by_town.setdefault(code[: max(len(prefix), 9)], []).append(name)
     deadline = report_deadline(due)
+    overview = reverse("events:monthly_overview")
     return [{"kind": "late_report", "level": "danger", "unit": names.get(town, town),
              "value": len(villages), "villages": villages,
              "text": f"{names.get(town, town)}有{len(villages)}个村（居）未上报"
                      f"{due.year}年{due.month}月人口动态信息报告单（截止{deadline:%m月%d日}）："
                      + "、".join(villages),
-             "link": None}
+             "link": f"{overview}?{urlencode({'month': f'{due:%Y-%m}', 'unit': town})}"}
             for town, villages in by_town.items()]  # fmt: skip
 
 

@@ -53,7 +53,9 @@ def _pregnancy(pregnancy: Pregnancy) -> DrillRow:
 def describe(objects: list[Any], *, scope: str, spec: dict[str, Any]) -> list[DrillRow]:
     rows = []
     for obj in objects:
-        if isinstance(obj, Person):
+        if isinstance(obj, DrillRow):  # already described (the "service" kind's rows)
+            row = obj
+        elif isinstance(obj, Person):
             place = getattr(obj, SCOPE_FIELD[scope])
             row = DrillRow(obj, obj.birth_date, SEX.get(obj.sex, ""), place)
         elif isinstance(obj, Event):

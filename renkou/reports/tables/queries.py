@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, COUNTED, Kind, Measure
@@ -217,14 +218,51 @@ class Woman:
     method: str  # the method in use that day ("" for none)
 
 
+def _mwcba_spells(*, prefix: str, day: date, scope: str) -> QuerySet[Spell]:
+    return Spell.objects.filter(measure=Measure.MARRIED_WCBA, scope=scope, start__lte=day,
+                                **prefix_range("unit_code", prefix)).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )  # fmt: skip
+
+
+def _living_children(day: date, sex: str | None = None) -> Subquery:
+    """Her living children on her card at the end of ``day`` (of one sex if given)."""
+    kids = (Child.objects.filter(card__person_id=OuterRef("person_id"), birth_date__lte=day)
+            .filter(Q(survival=Survival.ALIVE) | Q(death_date__gt=day)))  # fmt: skip
+    if sex is not None:
+        kids = kids.filter(sex=sex)
+    counted = kids.order_by().values("card__person_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _method_on(day: date) -> Subquery:
+    """The method in use at the end of ``day`` (the episode begun last; "" for none)."""
+    episodes = (ContraceptionEpisode.objects
+                .filter(card__person_id=OuterRef("person_id"), start__lte=day)
+                .filter(Q(end__isnull=True) | Q(end__gt=day)).exclude(method__in=NO_METHOD)
+                .order_by("-start", "-pk").values("method")[:1])  # fmt: skip
+    return Coalesce(Subquery(episodes), Value(""))
+
+
+def women_counted(*, prefix: str, day: date, scope: str,
+                  group_len: int) -> list[tuple[str, Woman, int]]:  # fmt: skip
+    """The women of ``women()`` counted in the database by group and by kind of woman (living
+    children, sons, daughters, method): a few hundred rows for a county, not one per woman."""
+    rows = (_mwcba_spells(prefix=prefix, day=day, scope=scope)
+            .annotate(group=Substr("unit_code", 1, group_len), kids=_living_children(day),
+                      boys=_living_children(day, MALE), girls=_living_children(day, FEMALE),
+                      method=_method_on(day))
+            .order_by().values("group", "kids", "boys", "girls", "method")
+            .annotate(n=Count("pk")))  # fmt: skip
+    return [(row["group"], Woman(0, row["group"], row["kids"], row["boys"], row["girls"],
+                                 row["method"]), row["n"]) for row in rows]  # fmt: skip
+
+
 def women(*, prefix: str, day: date, scope: str) -> list[Woman]:
     """Married women 15–49 present in the unit subtree at the end of ``day``: the spells that
     ``selectors.stock_persons("mwcba", …)`` reads, with the same filter, so the two sets are
     one. A woman with several episodes covering the day uses the one begun last."""
-    spells = Spell.objects.filter(measure=Measure.MARRIED_WCBA, scope=scope, start__lte=day,
-                                  **prefix_range("unit_code", prefix)).filter(
-        Q(end__isnull=True) | Q(end__gt=day)
-    )  # fmt: skip
+    spells = _mwcba_spells(prefix=prefix, day=day, scope=scope)
     places = dict(spells.values_list("person_id", "unit_code"))
     ids = spells.values("person_id")
     kids = (Child.objects.filter(card__person_id__in=ids, birth_date__lte=day)
@@ -284,13 +322,14 @@ class MwcbaQuery:
             raise DefinitionError("methods 应为方法代码列表或 any、none、other")
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
-        found = women(prefix=ctx.prefix, day=ctx.period.end, scope=ctx.scope)
+        found = women_counted(prefix=ctx.prefix, day=ctx.period.end, scope=ctx.scope,
+                              group_len=ctx.group_len)  # fmt: skip
         out: list[Values] = []
         for spec in specs:
             counts: Counter = Counter()
-            for woman in found:
+            for group, woman, number in found:
                 if woman_matches(spec, woman):
-                    counts[_group(woman.unit_code, ctx.group_len)] += 1
+                    counts[group] += number
             out.append(dict(counts))
         return out
 
@@ -453,6 +492,8 @@ class PregnancyQuery:
         return list(rows.select_related("card__person").order_by("outcome_date", "pk"))
 
 
+from renkou.reports.tables.service_queries import ServiceQuery  # noqa: E402 — see its docstring
+
 KINDS: dict[str, QueryKind] = {
     "indicator": IndicatorQuery(),
     "measure": MeasureQuery(),
@@ -460,6 +501,7 @@ KINDS: dict[str, QueryKind] = {
     "births": BirthsQuery(),
     "operation": OperationQuery(),
     "pregnancy": PregnancyQuery(),
+    "service": ServiceQuery(),
 }
 # Kinds the engine handles itself.
 SUM, NONE = "sum", "none"

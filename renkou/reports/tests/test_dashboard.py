@@ -208,6 +208,11 @@ def test_alerts(county):
     }  # fmt: skip
     late = {a["unit"]: a["villages"] for a in alerts if a["kind"] == "late_report"}
     assert late == {"甲镇": ["甲二村"], "乙乡": ["乙二村"]}
+    # Each late alert opens the month's report overview of its township.
+    links = {a["unit"]: a["link"] for a in alerts if a["kind"] == "late_report"}
+    overview = reverse("events:monthly_overview")
+    assert links == {"甲镇": f"{overview}?month=2026-10&unit=620001100",
+                     "乙乡": f"{overview}?month=2026-10&unit=620001101"}  # fmt: skip
     ratio = next(a for a in alerts if a["kind"] == "sex_ratio_at_birth" and a["unit"] == "测试县")
     assert "小数字" in ratio["text"]
     # Before the 5 November deadline the October report is not yet late: September's is.
@@ -274,10 +279,16 @@ def test_every_link_resolves(county, personas, signed_in_client):
         for cell in part["figures"].values():
             links += [v for v in cell["links"].values() if v]
     links += data["trend"]["table_links"] + data["trend"]["birth_links"]
-    links += [a["link"] for a in data["alerts"] if a["link"]]
+    links += [a["link"] for a in data["alerts"] if a["link"] and a["kind"] != "late_report"]
     assert len(links) > 100
     for link in links:
         assert resolve(urlsplit(link).path).namespace == "reports", link
+    for alert in data["alerts"]:
+        if alert["kind"] == "late_report":
+            assert resolve(urlsplit(alert["link"]).path).url_name == "monthly_overview"
+            page = client.get(alert["link"])
+            assert page.status_code == 200
+            assert all(village in page.content.decode() for village in alert["villages"])
     births = cards(data)["births"]["links"]
     table, names = urlsplit(births["table"]), urlsplit(births["numerator"])
     assert resolve(table.path).url_name == "indicators"

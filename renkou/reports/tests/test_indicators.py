@@ -24,8 +24,8 @@ from renkou.events.models import Checkpoint, Event, Spell, Tally
 from renkou.events.periods import calendar_year, fp_half, fp_year, month, quarter
 from renkou.people.models import ContraceptionEpisode, Person, WomanCard
 from renkou.people.services import Actor, person_register
-from renkou.reports.indicator_views import part_count, part_rows, parts
 from renkou.reports.indicators import INDICATORS, evaluate, round_half_up
+from renkou.reports.selectors import part_count, part_rows, parts
 
 TODAY = date(2026, 11, 29)
 COUNTY = "620001"

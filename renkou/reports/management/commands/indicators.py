@@ -22,8 +22,8 @@ from renkou.events import periods
 from renkou.events.constants import SCOPE_BY_NAME
 from renkou.events.periods import PeriodError
 from renkou.geo.models import Unit
-from renkou.reports.indicator_views import figure_rows
 from renkou.reports.indicators import BY_CODE, INDICATORS
+from renkou.reports.selectors import figure_rows
 
 CSV_COLUMNS = ("code", "name", "unit", "unit_name", "period", "period_label", "scope",
                "numerator", "denominator", "value", "value_unrounded", "measure_unit",

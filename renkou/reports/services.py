@@ -1,0 +1,54 @@
+"""Writes of the reports app: yearly targets (one audited transaction each)."""
+
+from django.db import transaction
+
+from renkou.common import audit
+from renkou.geo.constants import Level
+from renkou.geo.models import Unit
+from renkou.people.services import Actor
+from renkou.reports.models import Target
+
+
+def _summary(target: Target) -> str:
+    return (f"unit={target.unit_code} year={target.year} indicator={target.indicator} "
+            f"direction={target.direction} value={target.value}")  # fmt: skip
+
+
+@transaction.atomic
+def target_save(*, actor: Actor, target: Target) -> Target:
+    """Create or change a target (county officers); audited with codes and numbers only. A
+    target set by hand is no longer the county's copy."""
+    created = target.pk is None
+    target.set_by, target.copied_from = actor.user, None
+    target.save()
+    audit.record(actor=actor.user, ip=actor.ip, object_type="reports.target",
+                 action="target.create" if created else "target.update", object_id=target.pk,
+                 summary=_summary(target))  # fmt: skip
+    return target
+
+
+@transaction.atomic
+def target_copy(*, actor: Actor, target: Target) -> int:
+    """Copy a county target to every current township of the county (created or updated,
+    marked ``copied_from``). Returns how many townships got it."""
+    townships = Unit.objects.current().filter(level=Level.TOWNSHIP,
+                                              prefix__startswith=target.unit_code[:6])  # fmt: skip
+    count = 0
+    for township in townships:
+        Target.objects.update_or_create(
+            unit_code=township.code, year=target.year, indicator=target.indicator,
+            defaults={"direction": target.direction, "value": target.value,
+                      "copied_from": target, "set_by": actor.user},
+        )  # fmt: skip
+        count += 1
+    audit.record(actor=actor.user, ip=actor.ip, action="target.copy", object_id=target.pk,
+                 object_type="reports.target", summary=_summary(target),
+                 row_count=count)  # fmt: skip
+    return count
+
+
+@transaction.atomic
+def target_delete_one(*, actor: Actor, target: Target) -> None:
+    audit.record(actor=actor.user, ip=actor.ip, action="target.delete", object_id=target.pk,
+                 object_type="reports.target", summary=_summary(target))  # fmt: skip
+    target.delete()
