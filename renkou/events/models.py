@@ -16,7 +16,7 @@ from django.db import models
 from renkou.common.fields import EncryptedTextField
 from renkou.events.constants import Kind, Scope, Status
 from renkou.geo.scope import ScopedQuerySet
-from renkou.people.models import ImportBatch, PersonalQuerySet
+from renkou.people.models import ImportBatchBase, PersonalQuerySet
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -211,47 +211,22 @@ class MonthlyReport(models.Model):
         return f"{self.unit_code} {self.month}"
 
 
-class EventImportBatch(models.Model):
+class EventImportBatch(ImportBatchBase):
     """One uploaded file of change events (docs/import-events.md), with the person import's
-    life cycle, statuses and modes (``people.ImportBatch``, shared through
-    ``renkou.people.importing.batches``): checked first, then committed in one mode; at most
-    one ``done`` batch per file hash, so the same file twice changes nothing (security.md
-    IN4). The counts are of events: ``created`` events recorded, ``updated`` persons
-    registered for a move or flow in, ``unchanged`` rows already recorded (已登记, skipped)."""
+    life cycle, statuses and modes (``people.ImportBatchBase``, driven through
+    ``renkou.people.importing.batches``). The counts are of events: ``created`` events
+    recorded, ``updated`` persons registered for a move or flow in, ``unchanged`` rows already
+    recorded (已登记, skipped)."""
 
-    Mode = ImportBatch.Mode
-    Status = ImportBatch.Status
-
-    file_hash = models.CharField(max_length=64, db_index=True)
-    file_name = models.CharField("文件名", max_length=200)
-    stored_file = models.CharField(max_length=300, blank=True)
-    mode = models.CharField("导入方式", max_length=4, choices=Mode.choices, default=Mode.ALL)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
-                              default=Status.UPLOADED)  # fmt: skip
-    owner_id = models.BigIntegerField(null=True)
-    unit_code = models.CharField(max_length=12, db_index=True)
-    total = models.PositiveIntegerField("总行数", default=0)
-    good = models.PositiveIntegerField("正确行数", default=0)
-    bad = models.PositiveIntegerField("错误行数", default=0)
     to_create = models.PositiveIntegerField("将登记变动", default=0)
     to_update = models.PositiveIntegerField("将新建人员", default=0)
     created = models.PositiveIntegerField("登记变动", default=0)
     updated = models.PositiveIntegerField("新建人员", default=0)
     unchanged = models.PositiveIntegerField("已登记（跳过）", default=0)
-    error_report = models.CharField(max_length=300, blank=True)
-    # The first errors (ID values masked) for the preview page and file-level notes.
-    errors_head = models.JSONField(default=list, blank=True)
-    notes = models.JSONField(default=list, blank=True)
     job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True,
                             blank=True, related_name="+")  # fmt: skip
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PersonalQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ImportBatchBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["file_hash"],
@@ -260,11 +235,3 @@ class EventImportBatch(models.Model):
             ),
         ]
         verbose_name = "变动导入批次"
-
-    def __str__(self) -> str:
-        return self.file_name
-
-    @property
-    def is_busy(self) -> bool:
-        """Validation or commit still running: the batch page keeps polling."""
-        return self.status in (self.Status.UPLOADED, self.Status.RUNNING)

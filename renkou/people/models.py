@@ -284,11 +284,13 @@ class Pregnancy(models.Model):
         return f"{self.detected_on} {self.outcome}"
 
 
-class ImportBatch(models.Model):
-    """One uploaded file of persons: validated first (counts, error report), then committed
-    in one mode (security.md §2 "Import: all-or-nothing vs per-row"). ``file_hash`` (SHA-256)
-    makes re-importing the same file a no-op: at most one batch per hash is ``done``, enforced
-    by a partial unique constraint (security.md IN4)."""
+class ImportBatchBase(models.Model):
+    """What every uploaded file of an import keeps (persons here, change events in
+    ``renkou.events.models.EventImportBatch``): validated first (counts, error report), then
+    committed in one mode (security.md §2 "Import: all-or-nothing vs per-row"). ``file_hash``
+    (SHA-256) makes re-importing the same file a no-op: at most one batch per hash is ``done``,
+    enforced by a partial unique constraint in each table (security.md IN4). The six counts are
+    declared by each table with its own labels."""
 
     class Mode(models.TextChoices):
         ALL = "all", "全部正确才导入"
@@ -314,17 +316,11 @@ class ImportBatch(models.Model):
     total = models.PositiveIntegerField("总行数", default=0)
     good = models.PositiveIntegerField("正确行数", default=0)
     bad = models.PositiveIntegerField("错误行数", default=0)
-    to_create = models.PositiveIntegerField("将新增", default=0)
-    to_update = models.PositiveIntegerField("将更新", default=0)
-    created = models.PositiveIntegerField("新增", default=0)
-    updated = models.PositiveIntegerField("更新", default=0)
-    unchanged = models.PositiveIntegerField("无变化", default=0)
     error_report = models.CharField(max_length=300, blank=True)
     # The first errors (ID and phone values masked) for the preview page, and file-level
     # notes such as ignored columns; the full list is in the error report.
     errors_head = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True)
-    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -332,13 +328,8 @@ class ImportBatch(models.Model):
     objects = PersonalQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["file_hash"], condition=Q(status="done"), name="import_batch_done_once"
-            ),
-        ]
-        verbose_name = "导入批次"
 
     def __str__(self) -> str:
         return self.file_name
@@ -347,6 +338,25 @@ class ImportBatch(models.Model):
     def is_busy(self) -> bool:
         """Validation or commit still running: the batch page keeps polling."""
         return self.status in (self.Status.UPLOADED, self.Status.RUNNING)
+
+
+class ImportBatch(ImportBatchBase):
+    """One uploaded file of persons."""
+
+    to_create = models.PositiveIntegerField("将新增", default=0)
+    to_update = models.PositiveIntegerField("将更新", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("无变化", default=0)
+    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta(ImportBatchBase.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_hash"], condition=Q(status="done"), name="import_batch_done_once"
+            ),
+        ]
+        verbose_name = "导入批次"
 
 
 class DuplicateCandidate(models.Model):
