@@ -30,6 +30,7 @@ PERSONA_UNITS = {
     Role.SYS_ADMIN: COUNTY,
     Role.SEC_ADMIN: COUNTY,
     Role.AUDIT_ADMIN: COUNTY,
+    Role.FINANCE: COUNTY,
 }
 # Property tests check behaviour, never speed: no per-example deadline (a busy 2-core machine
 # made hypothesis call a correct example "flaky" for taking 320 ms).
@@ -124,7 +125,10 @@ def _seed_code_lists() -> None:
 
     seeders = (("renkou.common.migrations.0003_seed_dictionaries", "seed"),
                ("renkou.people.migrations.0002_register_dictionaries", "forward"),
-               ("renkou.programs.migrations.0002_risk_dictionary", "forward"))  # fmt: skip
+               ("renkou.programs.migrations.0002_risk_dictionary", "forward"),
+               ("renkou.programs.migrations.0004_rh_dictionaries", "forward"),
+               ("renkou.todo.migrations.0002_seed_rules", "seed"),
+               ("renkou.benefits.migrations.0002_seed_programs", "forward"))  # fmt: skip
     for module, function in seeders:
         getattr(importlib.import_module(module), function)(apps, None)
     cache.clear()

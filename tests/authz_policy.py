@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 V, T, C = "village_admin", "township_officer", "county_officer"
 TECH, INSP, LEAD = "technician", "inspector", "leader"
 SYS, SEC, AUD = "sys_admin", "sec_admin", "audit_admin"
-ALL = frozenset({V, T, C, TECH, INSP, LEAD, SYS, SEC, AUD})
+FIN = "finance"
+ALL = frozenset({V, T, C, TECH, INSP, LEAD, SYS, SEC, AUD, FIN})
 WORKERS = frozenset({V, T, C, TECH, INSP})
 PUBLIC = "public"
 GET_POST = frozenset({"GET", "POST"})

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     SYS_ADMIN = "sys_admin", "系统管理员"
     SEC_ADMIN = "sec_admin", "安全管理员"
     AUDIT_ADMIN = "audit_admin", "审计管理员"
+    FINANCE = "finance", "财务人员"
 
 
 class Perm:
@@ -49,6 +50,14 @@ class Perm:
     CONFIRM_ELIGIBILITY = "programs.confirm_eligibility"
     RECORD_EXAM = "programs.record_exam"
     VIEW_EXAM_DETAIL = "programs.view_exam_detail"
+    RECORD_RH = "programs.record_rh"
+    RECORD_FOLLOWUP = "programs.record_followup"
+    MANAGE_QUOTA = "assessment.manage_quota"
+    MANAGE_TODO_RULE = "todo.manage_rule"
+    APPLY_BENEFIT = "benefits.apply"
+    REVIEW_BENEFIT = "benefits.review"
+    MANAGE_BENEFIT_RULE = "benefits.manage_rule"
+    PAY_BENEFIT = "benefits.pay"
 
 
 PERMISSION_LABELS = {
@@ -76,7 +85,15 @@ PERMISSION_LABELS = {
     Perm.MANAGE_COUPLE: "孕前优生：建档、登记怀孕、随访与结案",
     Perm.CONFIRM_ELIGIBILITY: "孕前优生：确认服务资格（发服务通知单）",
     Perm.RECORD_EXAM: "孕前优生：录入检查结果与风险评估",
-    Perm.VIEW_EXAM_DETAIL: "孕前优生：查看检查结果、风险因素和随访详情（留痕）",
+    Perm.VIEW_EXAM_DETAIL: "查看检查结果、风险因素、妇科检查与治疗、随访详情（留痕）",
+    Perm.RECORD_RH: "生殖健康：录入妇科检查与治疗（含蓝氧）",
+    Perm.RECORD_FOLLOWUP: "录入随访（孕前优生早孕与结局、避孕节育术后）与药具发放",
+    Perm.MANAGE_QUOTA: "制定年度任务指标（含一票否决项）",
+    Perm.MANAGE_TODO_RULE: "维护服务提醒规则",
+    Perm.APPLY_BENEFIT: "利益导向：受理与提交申请",
+    Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
+    Perm.MANAGE_BENEFIT_RULE: "利益导向：维护项目、规则与标准",
+    Perm.PAY_BENEFIT: "利益导向：生成发放清册、下载含完整账号的银行文件、导入银行结果（留痕）",
 }
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
@@ -85,21 +102,28 @@ _REGISTRAR = {Perm.EDIT_PERSON, Perm.UNMASK_PERSON, Perm.EXPORT_PERSON, Perm.VIE
               Perm.RECORD_EVENT}  # fmt: skip
 _REVIEWER = {Perm.IMPORT_PERSON, Perm.CONFIRM_EVENT, Perm.IMPORT_EVENT, Perm.SUBMIT_REPORT}
 # Free pre-pregnancy exam (renkou.programs): files and follow-ups by the village, township and
-# county staff, eligibility by the township and county, exams by the service technicians; exam
+# county staff, eligibility by the township and county, exams by the service technicians; health
 # details in full only for technicians and the woman's own township office (issue 5 item 6).
-_PREPREGNANCY_VILLAGE = {Perm.MANAGE_COUPLE}
-_PREPREGNANCY_TOWNSHIP = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY, Perm.VIEW_EXAM_DETAIL}
-_PREPREGNANCY_COUNTY = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY}
-_PREPREGNANCY_TECHNICIAN = {Perm.RECORD_EXAM, Perm.VIEW_EXAM_DETAIL}
+# Reproductive-health checks and treatments by the technicians; contraception follow-ups and
+# free supplies by technicians and village/township staff. Service quotas and reminder rules by
+# county officers. Benefits: village and township staff file, township and county review.
+_SERVICES_VILLAGE = {Perm.MANAGE_COUPLE, Perm.RECORD_FOLLOWUP, Perm.APPLY_BENEFIT}
+_SERVICES_TOWNSHIP = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY, Perm.VIEW_EXAM_DETAIL,
+                      Perm.RECORD_FOLLOWUP, Perm.APPLY_BENEFIT, Perm.REVIEW_BENEFIT}  # fmt: skip
+_SERVICES_COUNTY = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY, Perm.MANAGE_QUOTA,
+                    Perm.RECORD_FOLLOWUP, Perm.MANAGE_TODO_RULE, Perm.REVIEW_BENEFIT,
+                    Perm.MANAGE_BENEFIT_RULE}  # fmt: skip
+_SERVICES_TECHNICIAN = {Perm.RECORD_EXAM, Perm.VIEW_EXAM_DETAIL, Perm.RECORD_RH,
+                        Perm.RECORD_FOLLOWUP}  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _PREPREGNANCY_VILLAGE),
-    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | _REVIEWER | _PREPREGNANCY_TOWNSHIP),
+    Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),
+    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | _REVIEWER | _SERVICES_TOWNSHIP),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
     )
-    | _PREPREGNANCY_COUNTY,
-    Role.TECHNICIAN: frozenset(_WORKER | _PREPREGNANCY_TECHNICIAN),
+    | _SERVICES_COUNTY,
+    Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
     Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY}),
     Role.LEADER: frozenset({Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}),
     Role.SYS_ADMIN: frozenset(
@@ -107,6 +131,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.SEC_ADMIN: frozenset({Perm.MANAGE_SECURITY, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}),
     Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT_LOG, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}),
+    # The county's finance staff: payment rolls and bank results only (the full bank-account
+    # numbers leave the system only in the bank file they download, audited).
+    Role.FINANCE: frozenset({Perm.PAY_BENEFIT, Perm.VIEW_JOBS}),
 }
 
 # Roles whose scope is the whole county regardless of where the account sits (三员 work on

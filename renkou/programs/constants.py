@@ -123,3 +123,67 @@ class FollowUpMethod(models.TextChoices):
     PHONE = "phone", "电话"
     VISIT = "visit", "入户"
     CLINIC = "clinic", "来站（院）"
+
+
+# --- reproductive-health services (issue 5 items 2–3; domain.md §2.5, §11 task 8) -------------
+
+FINDING_DICT = "rh_finding"  # 生殖健康检查发现（本县代码表）
+NO_FINDING = "00"  # 未见异常: the one finding that is not abnormal, never combined with another
+TREATMENT_DICT = "gyn_treatment"  # 妇科治疗方式
+BLUE_OXYGEN = "01"  # 蓝氧治疗, counted in person-times per township against the county's quota
+SUPPLY_DICT = "contraceptive_supply"  # 免费避孕药具
+RH_AGES = (15, 49)  # RH checks are for married women of childbearing age (domain.md §2.5)
+SUPPLY_MIN_AGE = 15
+MAX_SUPPLY_QUANTITY = 500  # a free supply is for one person's own use for a few months
+SERVICE_WINDOW = timedelta(days=366)  # a check/treatment may be entered up to a year late
+
+
+class VisitReason(models.TextChoices):
+    """Why a contraception follow-up visit (避孕节育随访) is due (domain.md §2.5 [S20])."""
+
+    IUD_IN = "iud_in", "放置宫内节育器后"
+    IUD_OUT = "iud_out", "取出宫内节育器后"
+    IMPLANT_IN = "implant_in", "皮下埋植后"
+    IMPLANT_OUT = "implant_out", "取出皮下埋植剂后"
+    STERILISATION = "sterilisation", "绝育术后"
+    ABORTION = "abortion", "人工流产（引产）后"
+
+
+VISIT_REASONS = tuple(VisitReason.values)
+
+
+class VisitResult(models.TextChoices):
+    NORMAL = "normal", "正常"
+    DISCOMFORT = "discomfort", "有不适（副反应），已指导"
+    IUD_EXPELLED = "iud_expelled", "节育器脱落"
+    IUD_DISPLACED = "iud_displaced", "节育器移位"
+    PREGNANT = "pregnant", "意外妊娠"
+    COMPLICATION = "complication", "并发症，已转诊"
+    OTHER = "other", "其他"
+
+
+# Methods of the ``contraception_method`` dictionary each reason needs, and whether the
+# episode must have ended (a removal) — the visit counts from the start or from the end.
+STERILISATION_METHODS = frozenset({"01", "02"})
+IUD_METHOD, IMPLANT_METHOD = "03", "04"
+REASON_METHODS: dict[str, tuple[frozenset[str], bool]] = {
+    VisitReason.IUD_IN: (frozenset({IUD_METHOD}), False),
+    VisitReason.IUD_OUT: (frozenset({IUD_METHOD}), True),
+    VisitReason.IMPLANT_IN: (frozenset({IMPLANT_METHOD}), False),
+    VisitReason.IMPLANT_OUT: (frozenset({IMPLANT_METHOD}), True),
+    VisitReason.STERILISATION: (STERILISATION_METHODS, False),
+}
+ABORTION_OUTCOMES = frozenset({"4", "5"})  # pregnancy_outcome: 人工流产（含药物流产）, 中期引产
+# The clinical follow-up schedule, in days after the operation (domain.md §2.5 [S20]): after an
+# IUD insertion months 1, 3, 6 and 12, then yearly; after tubal ligation days 3–7, then months
+# 3 and 6; an implant like an IUD; after a removal or an abortion one visit at about a month.
+# ``renkou.programs.schedule`` turns these into due dates (for the to-do lists).
+VISIT_SCHEDULE: dict[str, tuple[int, ...]] = {
+    VisitReason.IUD_IN: (30, 91, 182, 365),
+    VisitReason.IUD_OUT: (30,),
+    VisitReason.IMPLANT_IN: (30, 91, 182, 365),
+    VisitReason.IMPLANT_OUT: (30,),
+    VisitReason.STERILISATION: (7, 91, 182),
+    VisitReason.ABORTION: (30,),
+}
+YEARLY_AFTER = frozenset({VisitReason.IUD_IN, VisitReason.IMPLANT_IN})

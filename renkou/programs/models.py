@@ -30,6 +30,8 @@ from renkou.programs.constants import (
     FollowUpMethod,
     RiskCategory,
     Spouse,
+    VisitReason,
+    VisitResult,
 )
 
 ITEM_CHOICES = [(i.code, f"{i.code}. {i.name}") for i in EXAM_ITEMS if i.recorded_as == "item"]
@@ -276,3 +278,173 @@ class TargetPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_code} {self.year} {self.adjustment:+d}"
+
+
+# --- reproductive-health services (issue 5 items 2–3; docs/rh-services.md) ---------------------
+
+
+class ServiceQuerySet(PersonalQuerySet):
+    """Service records of one woman (person): scoped by the managing unit at recording time."""
+
+    def live(self) -> "ServiceQuerySet":
+        """Records not voided (作废): the ones every count and list uses."""
+        return self.filter(voided_at__isnull=True)
+
+
+class ServiceRecord(models.Model):
+    """What every service record holds: the person served, her managing unit (管理地) when it
+    was recorded (the scoping column; it does not follow a later move, so a township keeps the
+    person-times it served), who recorded it, an edit version (optimistic lock), and the void
+    (作废) with its reason — a record entered by mistake is voided, never deleted, and drops out
+    of every count."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="服务对象")  # fmt: skip
+    unit_code = models.CharField("管理地代码", max_length=12, db_index=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, related_name="+", verbose_name="录入人")  # fmt: skip
+    version = models.PositiveIntegerField(default=1)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name="作废人")  # fmt: skip
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+class RHCheck(ServiceRecord):
+    """生殖健康检查 (妇科检查) of a married woman of childbearing age at the county centre or a
+    township station (domain.md §2.5): voluntary, with her consent recorded first. Findings are
+    codes of the ``rh_finding`` dictionary, encrypted with the notes, advice and referral; the
+    plain ``abnormal`` flag (any finding but 未见异常) and ``referred`` let tables count without
+    decrypting. One row is one person-time (人次)."""
+
+    checked_on = models.DateField("检查日期")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name="检查机构")  # fmt: skip
+    examiner = models.CharField("检查医生", max_length=50)
+    consent_on = models.DateField("知情同意日期")
+    findings = EncryptedTextField("检查发现（代码）")
+    abnormal = models.BooleanField("有异常发现", default=False)
+    finding_notes = EncryptedTextField("检查所见", blank=True)
+    advice = EncryptedTextField("治疗建议", blank=True)
+    referred = models.BooleanField("转诊", default=False)
+    referral_to = EncryptedTextField("转诊机构及说明", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-checked_on", "-id"]
+        indexes = [models.Index(fields=["unit_code", "checked_on"], name="rhcheck_unit_date_idx")]
+        verbose_name = "生殖健康检查"
+        verbose_name_plural = "生殖健康检查"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.checked_on}"
+
+    @property
+    def finding_codes(self) -> list[str]:
+        return [code for code in (self.findings or "").split(",") if code]
+
+
+class Treatment(ServiceRecord):
+    """妇科治疗 (e.g. 蓝氧治疗), one row per session (person-time): the kind is a plain code of the
+    ``gyn_treatment`` dictionary (counted against the county's quota), the diagnosis and notes
+    are encrypted; consent before treatment. ``rh_check`` is the check that found the need."""
+
+    treated_on = models.DateField("治疗日期")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name="治疗机构")  # fmt: skip
+    kind = models.CharField("治疗方式", max_length=4, db_index=True)
+    rh_check = models.ForeignKey(RHCheck, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="treatments", verbose_name="来自检查")  # fmt: skip
+    doctor = models.CharField("治疗医生", max_length=50)
+    consent_on = models.DateField("知情同意日期")
+    diagnosis = EncryptedTextField("诊断")
+    notes = EncryptedTextField("治疗情况", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-treated_on", "-id"]
+        indexes = [
+            models.Index(fields=["unit_code", "treated_on"], name="treat_unit_date_idx"),
+            models.Index(fields=["service_point", "treated_on"], name="treat_point_date_idx"),
+        ]
+        verbose_name = "妇科治疗"
+        verbose_name_plural = "妇科治疗"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.treated_on}"
+
+
+class ContraceptionVisit(ServiceRecord):
+    """避孕节育随访 after an IUD insertion or removal, an implant, a sterilisation (the episode on
+    the woman's card) or an induced abortion (the pregnancy on her card), on the clinical
+    schedule of domain.md §2.5. The reason and the result code are plain (statistics), the
+    notes encrypted."""
+
+    episode = models.ForeignKey("people.ContraceptionEpisode", on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+",
+                                verbose_name="避孕节育情况")  # fmt: skip
+    pregnancy = models.ForeignKey("people.Pregnancy", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name="孕情")  # fmt: skip
+    visited_on = models.DateField("随访日期")
+    reason = models.CharField("随访原因", max_length=14, choices=VisitReason.choices)
+    method = models.CharField("随访方式", max_length=6, choices=FollowUpMethod.choices)
+    result = models.CharField("随访结果", max_length=14, choices=VisitResult.choices)
+    visitor = models.CharField("随访人", max_length=50)
+    notes = EncryptedTextField("随访情况", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(episode__isnull=False, pregnancy__isnull=True)
+                           | Q(episode__isnull=True, pregnancy__isnull=False)),
+                name="cvisit_episode_or_pregnancy",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["unit_code", "visited_on"], name="cvisit_unit_date_idx")]
+        verbose_name = "避孕节育随访"
+        verbose_name_plural = "避孕节育随访"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.reason} {self.visited_on}"
+
+
+class Supply(ServiceRecord):
+    """药具发放: free contraceptives given to a person (domain.md §2.5), by product code of the
+    ``contraceptive_supply`` dictionary and quantity, at a service point or by the issuing
+    unit's staff (``issuer_code``, the recording account's unit)."""
+
+    issued_on = models.DateField("发放日期")
+    product = models.CharField("药具品种", max_length=4)
+    quantity = models.PositiveIntegerField("数量")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, null=True,
+                                      blank=True, related_name="+",
+                                      verbose_name="发放机构")  # fmt: skip
+    issuer_code = models.CharField("发放单位代码", max_length=12)
+    notes = EncryptedTextField("备注", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["unit_code", "issued_on"], name="supply_unit_date_idx")]
+        verbose_name = "药具发放"
+        verbose_name_plural = "药具发放"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.product}×{self.quantity}"

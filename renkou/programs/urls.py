@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from renkou.programs import figure_views, views
+from renkou.programs import figure_views, rh_figure_views, rh_views, views
 
 app_name = "programs"
 urlpatterns = [
@@ -26,4 +26,26 @@ urlpatterns = [
     path("targets/<str:code>/", figure_views.target_edit, name="target_edit"),
     path("coverage/", figure_views.coverage, name="coverage"),
     path("coverage/<str:code>/names/", figure_views.names, name="names"),
+    # Reproductive-health services (docs/rh-services.md).
+    path("rh/", rh_views.rh_find, name="rh_find"),
+    path("rh/counts/", rh_figure_views.rh_counts, name="rh_counts"),
+    path("rh/persons/<int:pk>/", rh_views.rh_person, name="rh_person"),
+    path("rh/persons/<int:pk>/check/", rh_views.rh_check_create, name="rh_check_create"),
+    path("rh/persons/<int:pk>/treatment/", rh_views.treatment_create, name="treatment_create"),
+    path("rh/persons/<int:pk>/supply/", rh_views.supply_create, name="supply_create"),
+    path("rh/episodes/<int:pk>/visit/", rh_views.visit_for_episode, name="visit_for_episode"),
+    path(
+        "rh/pregnancies/<int:pk>/visit/", rh_views.visit_for_pregnancy, name="visit_for_pregnancy"
+    ),  # fmt: skip
 ]
+for _kind, _plural in (("rh_check", "checks"), ("treatment", "treatments"), ("visit", "visits"),
+                       ("supply", "supplies")):  # fmt: skip
+    urlpatterns += [
+        path(f"rh/{_plural}/", getattr(rh_views, f"{_kind}_list"), name=f"{_kind}_list"),
+        path(f"rh/{_plural}/<int:pk>/", getattr(rh_views, f"{_kind}_detail"),
+             name=f"{_kind}_detail"),
+        path(f"rh/{_plural}/<int:pk>/edit/", getattr(rh_views, f"{_kind}_edit"),
+             name=f"{_kind}_edit"),
+        path(f"rh/{_plural}/<int:pk>/void/", getattr(rh_views, f"{_kind}_void"),
+             name=f"{_kind}_void"),
+    ]  # fmt: skip

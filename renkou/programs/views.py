@@ -26,6 +26,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -75,7 +76,10 @@ def _couple(request: HttpRequest, pk: int) -> CoupleFile:
     return get_visible_or_404(rows, request.user, pk=pk)
 
 
-def _back(couple: CoupleFile, anchor: str = "") -> HttpResponse:
+def _back(couple: CoupleFile, anchor: str = "", request: HttpRequest | None = None) -> HttpResponse:
+    """To the list the form was opened from (a to-do list's ``?next=``), else the couple's file."""
+    if request is not None and (target := safe_next(request)):
+        return redirect(target)
     url = reverse("programs:couple_detail", args=[couple.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
@@ -207,6 +211,7 @@ def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
         "husband_id_masked": crypto.mask(couple.husband_id_number),
         "full": user.has_perm(Perm.VIEW_EXAM_DETAIL), "final": couple.status in FINAL,
         "can_manage": user.has_perm(Perm.MANAGE_COUPLE),
+        "can_follow": user.has_perm(Perm.RECORD_FOLLOWUP),
         "can_confirm": user.has_perm(Perm.CONFIRM_ELIGIBILITY),
         "can_exam": user.has_perm(Perm.RECORD_EXAM) and user.has_perm(Perm.VIEW_EXAM_DETAIL),
     }  # fmt: skip
@@ -265,7 +270,7 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
         ))  # fmt: skip
         if saved is not None:
             messages.success(request, "检查结果已保存。")
-            return _back(couple, "exams")
+            return _back(couple, "exams", request)
     elif exam is not None and request.method == "GET":
         _audit_view(request, exam, "form=exam")
     title = f"{Spouse(spouse).label}检查结果"
@@ -289,7 +294,7 @@ def assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
         ))  # fmt: skip
         if saved is not None:
             messages.success(request, "风险评估已保存。")
-            return _back(couple, "exams")
+            return _back(couple, "exams", request)
     elif row is not None and request.method == "GET":
         _audit_view(request, row, "form=assessment")
     title = f"{exam.get_spouse_display()}风险评估和咨询指导"
@@ -323,7 +328,7 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, "programs/step_form.html", couple, form, "登记怀孕")
 
 
-@require_perm(Perm.VIEW_PERSON, Perm.MANAGE_COUPLE)
+@require_perm(Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP)
 @require_http_methods(["GET", "POST"])
 def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_visible_or_404(FollowUp.objects.select_related("couple", "couple__wife"),
@@ -340,7 +345,7 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
         ))  # fmt: skip
         if saved is not None:
             messages.success(request, f"{row.get_kind_display()}已保存。")
-            return _back(couple, "followups")
+            return _back(couple, "followups", request)
     elif row.done_on is not None and request.method == "GET":
         _audit_view(request, row, "form=followup")
     extra = {"followup": row, "early": row.kind == FollowUpKind.EARLY}
@@ -386,6 +391,6 @@ def followup_due(request: HttpRequest) -> HttpResponse:
         row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[attr-defined]
     audit.record_request(request, action="programs.due_list", object_type="programs.followup",
                          row_count=page.paginator.count)  # fmt: skip
-    can_manage = request.user.has_perm(Perm.MANAGE_COUPLE)
-    context = {"page": page, "today": today, "can_manage": can_manage}
+    context = {"page": page, "today": today,
+               "can_follow": request.user.has_perm(Perm.RECORD_FOLLOWUP)}  # fmt: skip
     return render_page(request, "programs/followup_due.html", context, partial="results")

@@ -18,6 +18,8 @@ from tests.authz_policy import GET_POST, LEAD, TECH, WORKERS, C, Rule, T, V
 STAFF = frozenset({V, T, C})
 REVIEWERS = frozenset({T, C})
 TECHNICIANS = frozenset({TECH})
+FOLLOWUP = frozenset({V, T, C, TECH})
+DETAIL_FOLLOWUP = frozenset({T, TECH})
 
 POLICY: dict[str, Rule] = {
     "programs:couple_list": Rule(WORKERS),
@@ -30,11 +32,40 @@ POLICY: dict[str, Rule] = {
     "programs:couple_close": Rule(STAFF, GET_POST, obj="couple"),
     "programs:assessment_record": Rule(TECHNICIANS, GET_POST, obj="exam"),
     "programs:followup_due": Rule(WORKERS),
-    "programs:followup_record": Rule(STAFF, GET_POST, obj="followup"),
+    "programs:followup_record": Rule(FOLLOWUP, GET_POST, obj="followup"),
     "programs:target_list": Rule(WORKERS | {LEAD}),
     "programs:target_edit": Rule(frozenset({C}), GET_POST, obj="unit"),
     "programs:coverage": Rule(WORKERS | {LEAD}),
     "programs:names": Rule(WORKERS, obj="unit"),
+    # Reproductive-health services (docs/rh-services.md): pages showing a person's records need
+    # people.view_person; RH checks and treatments programs.record_rh + view_exam_detail
+    # (technicians); follow-up visits and supplies programs.record_followup (technicians,
+    # village and township staff), editing or voiding a visit also view_exam_detail; the
+    # person-times page holds counts only (leaders too).
+    "programs:rh_find": Rule(WORKERS, GET_POST),
+    "programs:rh_counts": Rule(WORKERS | {LEAD}),
+    "programs:rh_person": Rule(WORKERS, obj="rh_woman"),
+    "programs:rh_check_create": Rule(TECHNICIANS, GET_POST, obj="rh_woman"),
+    "programs:treatment_create": Rule(TECHNICIANS, GET_POST, obj="rh_woman"),
+    "programs:supply_create": Rule(FOLLOWUP, GET_POST, obj="rh_woman"),
+    "programs:visit_for_episode": Rule(FOLLOWUP, GET_POST, obj="iud_episode"),
+    "programs:visit_for_pregnancy": Rule(FOLLOWUP, GET_POST, obj="abortion"),
+    "programs:rh_check_list": Rule(WORKERS),
+    "programs:rh_check_detail": Rule(WORKERS, obj="rhcheck"),
+    "programs:rh_check_edit": Rule(TECHNICIANS, GET_POST, obj="rhcheck"),
+    "programs:rh_check_void": Rule(TECHNICIANS, GET_POST, obj="rhcheck"),
+    "programs:treatment_list": Rule(WORKERS),
+    "programs:treatment_detail": Rule(WORKERS, obj="treatment"),
+    "programs:treatment_edit": Rule(TECHNICIANS, GET_POST, obj="treatment"),
+    "programs:treatment_void": Rule(TECHNICIANS, GET_POST, obj="treatment"),
+    "programs:visit_list": Rule(WORKERS),
+    "programs:visit_detail": Rule(WORKERS, obj="cvisit"),
+    "programs:visit_edit": Rule(DETAIL_FOLLOWUP, GET_POST, obj="cvisit"),
+    "programs:visit_void": Rule(DETAIL_FOLLOWUP, GET_POST, obj="cvisit"),
+    "programs:supply_list": Rule(WORKERS),
+    "programs:supply_detail": Rule(WORKERS, obj="supply"),
+    "programs:supply_edit": Rule(FOLLOWUP, GET_POST, obj="supply"),
+    "programs:supply_void": Rule(FOLLOWUP, GET_POST, obj="supply"),
 }
 
 _serial = count(1)
@@ -94,7 +125,69 @@ def _exam(unit, user) -> int:
     return _couple(unit, examined=True).exams.get().pk
 
 
+def _rh_woman(unit, user=None):
+    """A fresh married woman of childbearing age managed by ``unit``, with an open card."""
+    from renkou.people.models import Person, WomanCard
+
+    n = next(_serial)
+    woman = Person.objects.create(
+        name=f"服务对象{n}", sex="2", birth_date=date(1990, 1, 1), marital_status="20",
+        unit_code=unit.code, registered_code=unit.code, residence_code=unit.code,
+    )  # fmt: skip
+    WomanCard.objects.create(person=woman, unit_code=unit.code, opened_on=date(2020, 1, 1))
+    return woman
+
+
+def _iud_episode(unit, user=None):
+    from renkou.people.models import ContraceptionEpisode
+
+    card = _rh_woman(unit).card
+    return ContraceptionEpisode.objects.create(card=card, unit_code=unit.code, method="03",
+                                               start=date(2025, 3, 1))  # fmt: skip
+
+
+def _abortion(unit, user=None):
+    from renkou.people.models import Pregnancy
+
+    card = _rh_woman(unit).card
+    return Pregnancy.objects.create(card=card, unit_code=unit.code, detected_on=date(2025, 2, 1),
+                                    outcome="4", outcome_date=date(2025, 3, 1))  # fmt: skip
+
+
+def _rh_record(kind: str, unit) -> int:
+    """A fresh record of ``kind`` (a POST that voided the last one leaves the next case a live
+    record) of a new woman of ``unit``."""
+    from renkou.programs.models import ContraceptionVisit, RHCheck, Supply, Treatment
+
+    woman, day = _rh_woman(unit), date(2025, 6, 2)
+    if kind == "cvisit":
+        episode = _iud_episode(unit)
+        return ContraceptionVisit.objects.create(
+            person_id=episode.card.person_id, unit_code=unit.code, episode=episode,
+            visited_on=day, reason="iud_in", method="clinic", result="normal", visitor="测试",
+        ).pk  # fmt: skip
+    if kind == "supply":
+        return Supply.objects.create(
+            person=woman, unit_code=unit.code, issued_on=day, product="01", quantity=10,
+            issuer_code=unit.code,
+        ).pk  # fmt: skip
+    common = {"person": woman, "unit_code": unit.code, "service_point": _point(unit),
+              "consent_on": day}  # fmt: skip
+    if kind == "rhcheck":
+        return RHCheck.objects.create(checked_on=day, examiner="测试医生", findings="01",
+                                      abnormal=True, **common).pk  # fmt: skip
+    return Treatment.objects.create(treated_on=day, kind="01", doctor="测试医生",
+                                    diagnosis="测试诊断", **common).pk  # fmt: skip
+
+
 PROVIDERS = {
+    "rh_woman": lambda unit, user: _rh_woman(unit).pk,
+    "iud_episode": lambda unit, user: _iud_episode(unit).pk,
+    "abortion": lambda unit, user: _abortion(unit).pk,
+    "rhcheck": lambda unit, user: _rh_record("rhcheck", unit),
+    "treatment": lambda unit, user: _rh_record("treatment", unit),
+    "cvisit": lambda unit, user: _rh_record("cvisit", unit),
+    "supply": lambda unit, user: _rh_record("supply", unit),
     "couple": lambda unit, user: _couple(unit).pk,
     "eligible_couple": lambda unit, user: _couple(unit, eligible=True).pk,
     "examined_couple": lambda unit, user: _couple(unit, examined=True).pk,

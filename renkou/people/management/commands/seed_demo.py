@@ -35,6 +35,7 @@ DEMO_ACCOUNTS = [
     ("sysadmin", "系统管理员（示例）", Role.SYS_ADMIN, "623022000000"),
     ("secadmin", "安全管理员（示例）", Role.SEC_ADMIN, "623022000000"),
     ("auditadmin", "审计管理员（示例）", Role.AUDIT_ADMIN, "623022000000"),
+    ("caiwu", "县局财务（示例）", Role.FINANCE, "623022000000"),
 ]
 
 
