@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
+from renkou.assessment import indicators as service_indicators
+from renkou.assessment.selectors import progress
 from renkou.events import periods
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.geo.constants import Level, full_code
@@ -163,8 +165,26 @@ def dashboard_json(request: HttpRequest) -> HttpResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def dashboard_services(request: HttpRequest) -> HttpResponse:
+    """The dashboard's service panel, loaded after the page (htmx): the coverage indicators of
+    the unit (pre-pregnancy coverage, high-risk detection, follow-up rates, RH check rate,
+    蓝氧 task completion) and the progress of the yearly task quotas with the veto items at
+    risk in red (``renkou.assessment``). Counts only; name lists need 查看个人信息."""
+    sel = _selection(request)
+    year = periods.fp_year_of(sel.period.end)
+    today = _today()
+    figures = service_indicators.evaluate(sel.unit.prefix, year, today)
+    context = {"unit": sel.unit, "service_figures": list(figures.values()), "quota_year": year,
+               "quota_progress": progress(sel.unit.prefix, year, today),
+               "quota_persons": request.user.has_perm(Perm.VIEW_PERSON)}  # fmt: skip
+    return render(request, "reports/dashboard_services.html", context)
+
+
 urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/services/", dashboard_services, name="dashboard_services"),
     path("dashboard/data/", dashboard_json, name="dashboard_data"),
     path("bigscreen/", bigscreen, name="bigscreen"),
 ]

@@ -259,24 +259,29 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
              group_len: int | None = None, groups: Iterable[str] = (),
              with_total: bool = False) -> dict[str, dict[str, Figure]]:  # fmt: skip
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
-    each of its sub-units (group_len 9: townships), from the tallies (three queries, and one
-    more for the three-year sex ratio). Sub-units with no tally rows appear only when named in
-    ``groups`` (their prefixes), with zeros. ``with_total``: the unit as a whole too (key
-    ``prefix``), as the sum of its sub-units' counts (every measure is additive)."""
+    each of its sub-units (group_len 9: townships), from the tallies (three queries; the
+    three-year sex ratio's earlier years come in the same tally query). Sub-units with no
+    tally rows in the period appear only when named in ``groups`` (their prefixes), with zeros.
+    ``with_total``: the unit as a whole too (key ``prefix``), as the sum of its sub-units'
+    counts (every measure is additive)."""
     inds = [BY_CODE[c] for c in codes]
     flows, stocks = needed(inds)
     length = group_len or len(prefix)
+    # The sex ratio's two earlier years (its 3-year pooled value) come in the same query.
+    sr_flows = sorted({t.measure for i in inds if i.sex_ratio for t in i.terms})
+    earlier = [(f"pooled{n}", when, sr_flows)
+               for n, when in enumerate(_earlier_years(period))] if sr_flows else []  # fmt: skip
     data = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=flows,
                           stocks=stocks, period=period,
-                          stock_days=[period.day_before, period.end])  # fmt: skip
+                          stock_days=[period.day_before, period.end], also=earlier)  # fmt: skip
     pooled: dict[str, dict] = {}
-    if any(i.sex_ratio for i in inds):
-        sr_flows = {t.measure for i in inds if i.sex_ratio for t in i.terms}
-        for earlier in _earlier_years(period):
-            part = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=sr_flows,
-                                  period=earlier)  # fmt: skip
-            for group, cell in part.items():
-                _add_cells(pooled.setdefault(group, {}), cell)
+    for group, cell in data.items():
+        for label, _when, measures in earlier:
+            for measure in measures:
+                key = (measure, "flow")
+                pooled.setdefault(group, {})[key] = (pooled.get(group, {}).get(key, 0)
+                                                     + cell.pop((measure, label), 0))  # fmt: skip
+    data = {group: cell for group, cell in data.items() if cell}  # earlier years only: not shown
     wanted = sorted(set(data) | set(groups)) if group_len else [prefix]
     if group_len and with_total:
         total, total_pooled = {}, {}

@@ -26,7 +26,8 @@ from renkou.events import periods as P
 from renkou.events.periods import Period
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
-from renkou.reports.tables.queries import KINDS, NONE, SUM, Ctx, DefinitionError, Spec
+from renkou.reports.indicators import round_half_up
+from renkou.reports.tables.queries import KINDS, NONE, RATIO, SUM, Ctx, DefinitionError, Spec
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 PERIOD_KINDS = {"year": "年报", "half": "半年报", "quarter": "季报", "month": "月报"}
@@ -144,7 +145,7 @@ def _column(data: dict[str, Any]) -> Column:
     if children:
         return Column(data["label"], children=children)
     query = dict(data.get("query") or {})
-    if query.get("kind") not in (*KINDS, SUM, NONE):
+    if query.get("kind") not in (*KINDS, SUM, NONE, RATIO):
         raise DefinitionError(f"栏目“{data.get('label')}”的查询类型未知：{query.get('kind')}")
     return Column(data["label"], data.get("id", ""), query, note=data.get("note", ""))
 
@@ -154,8 +155,14 @@ def _check_query(table: Table, leaf: Column, where: Spec) -> None:
     kind = leaf.query["kind"]
     if kind == SUM:
         parts = [table.column(p) for p in leaf.query.get("of", ())]
-        if not parts or any(p is None or p.query["kind"] in (SUM, NONE) for p in parts):
+        if not parts or any(p is None or p.query["kind"] in (SUM, NONE, RATIO) for p in parts):
             raise DefinitionError(f"合计栏“{leaf.label}”应引用其他计数栏目")
+    elif kind == RATIO:
+        parts = [table.column(p) for p in leaf.query.get("of", ())]
+        if len(parts) != 2 or any(p is None or p.query["kind"] in (NONE, RATIO) for p in parts):
+            raise DefinitionError(f"比率栏“{leaf.label}”应引用两个计数栏目（分子、分母）")
+        if not isinstance(leaf.query.get("scale", 100), int):
+            raise DefinitionError(f"比率栏“{leaf.label}”的 scale 应为整数")
     elif kind != NONE:
         KINDS[kind].check({**leaf.query, **where})
 
@@ -290,7 +297,7 @@ def column_values(table: Table, ctx: Ctx, where: Spec | None = None) -> dict[str
     by_kind: dict[str, list[tuple[str, Spec]]] = {}
     for leaf in table.leaves:
         assert leaf.query is not None
-        if leaf.query["kind"] not in (SUM, NONE):
+        if leaf.query["kind"] not in (SUM, NONE, RATIO):
             spec = {**leaf.query, **(where or {})}
             by_kind.setdefault(leaf.query["kind"], []).append((leaf.id, spec))
     out: dict[str, Any] = {}
@@ -303,6 +310,23 @@ def column_values(table: Table, ctx: Ctx, where: Spec | None = None) -> dict[str
             out[leaf.id] = _add([out[p] for p in leaf.query["of"]])
         elif leaf.query["kind"] == NONE:
             out[leaf.id] = None
+        elif leaf.query["kind"] == RATIO:
+            out[leaf.id] = {}  # filled row by row from the row's own cells (_with_ratios)
+    return out
+
+
+def _with_ratios(table: Table, cells: list[float | None]) -> list[float | None]:
+    """The row's ratio cells (e.g. 检查率 = 已查 ÷ 应查 × 100) from its own counts, rounded as
+    printed; "—" (None) when the denominator is 0 or not held. A total row's ratio is the
+    ratio of its totals, never a sum of ratios."""
+    at = {leaf.id: i for i, leaf in enumerate(table.leaves)}
+    out = list(cells)
+    for i, leaf in enumerate(table.leaves):
+        if leaf.query is None or leaf.query["kind"] != RATIO:
+            continue
+        num, den = (cells[at[p]] for p in leaf.query["of"])
+        scale = leaf.query.get("scale", 100)
+        out[i] = None if num is None or not den else round_half_up(num / den * scale, 1)
     return out
 
 
@@ -312,13 +336,14 @@ def _unit_rows(table: Table, unit: Unit, period: Period, scope: str) -> list[Row
     ctx = Ctx(unit.prefix, period, scope, len(shown[0].prefix))
     values = column_values(table, ctx)
     ids = [leaf.id for leaf in table.leaves]
-    rows = [Row(u.name, [_value(values[i], u.prefix) for i in ids], u.code) for u in shown]
+    rows = [Row(u.name, _with_ratios(table, [_value(values[i], u.prefix) for i in ids]), u.code)
+            for u in shown]  # fmt: skip
     known = {u.prefix for u in shown}
     stray = {g for v in values.values() if v for g, n in v.items() if n and g not in known}
     if stray:
-        rows.append(Row("其他（不属于现有下级单位）",
-                        [None if values[i] is None else sum(values[i].get(g, 0) for g in stray)
-                         for i in ids], kind="other"))  # fmt: skip
+        cells = [None if values[i] is None else sum(values[i].get(g, 0) for g in stray)
+                 for i in ids]  # fmt: skip
+        rows.append(Row("其他（不属于现有下级单位）", _with_ratios(table, cells), kind="other"))
     return rows
 
 
@@ -333,15 +358,15 @@ def _fixed_rows(table: Table, unit: Unit, period: Period, scope: str) -> list[Ro
         assert isinstance(fixed, FixedRow)
         values = column_values(table, ctx, fixed.where)
         cells = [_value(values[leaf.id], unit.prefix) for leaf in table.leaves]
-        rows.append(Row(fixed.label, cells, unit.code, fixed.id, "fixed"))
+        rows.append(Row(fixed.label, _with_ratios(table, cells), unit.code, fixed.id, "fixed"))
     return rows
 
 
-def total_of(rows: list[Row], unit: Unit) -> Row:
-    width = len(rows[0].values) if rows else 0
+def total_of(rows: list[Row], unit: Unit, table: Table) -> Row:
+    width = len(table.leaves)
     sums = [None if any(r.values[i] is None for r in rows) else sum(r.values[i] for r in rows)
             for i in range(width)]  # fmt: skip
-    return Row("合计", sums, unit.code, kind="total")
+    return Row("合计", _with_ratios(table, sums), unit.code, kind="total")
 
 
 def compute(table: Table, *, unit: Unit, period: Period, scope: str) -> Result:
@@ -350,7 +375,7 @@ def compute(table: Table, *, unit: Unit, period: Period, scope: str) -> Result:
         rows = _unit_rows(table, unit, period, scope)
     else:
         rows = _fixed_rows(table, unit, period, scope)
-    return Result(table, unit, period, scope, rows, total_of(rows, unit))
+    return Result(table, unit, period, scope, rows, total_of(rows, unit, table))
 
 
 def members(table: Table, column_id: str, *, prefix: str, period: Period, scope: str,
@@ -358,7 +383,7 @@ def members(table: Table, column_id: str, *, prefix: str, period: Period, scope:
     """The name list behind one cell (None: the cell has none): persons (a queryset or a
     ``PersonList``) or a list of events, episodes or pregnancies."""
     leaf = table.column(column_id)
-    if leaf is None or leaf.query is None or leaf.query["kind"] == NONE:
+    if leaf is None or leaf.query is None or leaf.query["kind"] in (NONE, RATIO):
         return None
     fixed = table.fixed_row(row_id)
     where = fixed.where if fixed else {}
@@ -410,7 +435,7 @@ def drillable(table: Table, leaf: Column) -> bool:
     term that is a mean or a sum of several measures)."""
     assert leaf.query is not None
     kind = leaf.query["kind"]
-    if kind == NONE:
+    if kind in (NONE, RATIO):
         return False
     if kind == SUM:
         return all(drillable(table, table.column(p)) for p in leaf.query["of"])  # type: ignore[arg-type]

@@ -23,6 +23,9 @@ Kinds:
                period, by method: the family-planning operations (计划生育手术例数)
 ``pregnancy``  pregnancy outcomes dated in the period, by outcome code (人工流产 4, 中期引产 5)
 ``sum``        the sum of other columns of the same row (the engine adds them)
+``ratio``      ``{"of": [numerator column, denominator column], "scale": 100}``: a rate of two
+               columns of the same row, rounded to one decimal, "—" when the denominator is 0;
+               the 合计 row's rate is that of its totals (no name list)
 ``none``       data the system does not hold: shown as "—" with a footnote, never a number
 
 Operations and pregnancy outcomes count where the woman was in the scope on that day (her
@@ -504,4 +507,4 @@ KINDS: dict[str, QueryKind] = {
     "service": ServiceQuery(),
 }
 # Kinds the engine handles itself.
-SUM, NONE = "sum", "none"
+SUM, NONE, RATIO = "sum", "none", "ratio"

@@ -22,6 +22,7 @@ from conftest import (
     VILLAGE_B1,
     VILLAGE_B2,
 )
+from renkou.assessment.models import TaskQuota
 from renkou.events import services
 from renkou.events.constants import Kind, Scope
 from renkou.events.models import MonthlyReport
@@ -464,3 +465,23 @@ def test_charts_draw_without_console_or_csp_errors(live_server, audit_flushable,
         assert "250.00‰" in refreshed
         browser.close()
     assert errors == []
+
+
+def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas,
+                                                               signed_in_client):  # fmt: skip
+    """The panel the dashboard loads after the page: the six coverage indicators and the
+    task quotas, a veto quota that cannot be met in red; name lists only for staff."""
+    TaskQuota.objects.create(year=2026, unit_code=COUNTY, measure="treatment", target=3,
+                             deadline=date(2026, 9, 30), veto=True)  # fmt: skip
+    names_url = reverse("assessment:names", args=[COUNTY])
+    for role, lists in (("county_officer", True), ("leader", False)):
+        client = signed_in_client(personas[role])
+        page = get(client, "reports:dashboard_services", unit=COUNTY, period="2026")
+        assert page.status_code == 200
+        html = page.content.decode()
+        for name in ("孕前优生目标人群覆盖率", "已婚育龄妇女生殖健康检查率", "蓝氧治疗任务完成率"):
+            assert name in html
+        assert "table-danger" in html and "否决风险" in html  # 0 of 3 after the deadline
+        assert (names_url in html) is lists
+    outside = signed_in_client(personas["village_admin"])
+    assert get(outside, "reports:dashboard_services", unit=COUNTY).status_code == 404

@@ -331,7 +331,8 @@ def test_a_broken_definition_is_refused(broken):
 
 def test_the_shipped_definitions_load_with_their_headers():
     tables = engine.tables()
-    assert list(tables) == ["gr1", "gr2", "fp_month", "birth_quarter", "mwcba_parity"]
+    assert list(tables) == ["gr1", "gr2", "fp_month", "birth_quarter", "mwcba_parity", "rh_service",
+                           "prepreg_summary"]  # fmt: skip
     gr1 = tables["gr1"]
     assert gr1.form_no == "国人口统1表"
     first = [c.label for c in gr1.header()[0]][:4]

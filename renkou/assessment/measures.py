@@ -1,0 +1,262 @@
+"""The service measures that quotas, indicators and the service tables count (domain.md §3
+coverage rates, §11 tasks 4 and 8), each figure the length of its name list.
+
+A measure is a *rate* (done ÷ base, e.g. couples examined ÷ target couples) or a *count*
+(person-times, e.g. blue-oxygen treatments). Each side is a lister ``(prefix, year, today,
+scope) -> QuerySet`` over a unit code prefix (county 6, township 9, village 12 digits) and the
+FP year (``events.periods.fp_year``, as ``programs.figures``); the figure is the list's
+``count()``, so a figure and its name list cannot disagree. The one number without names is the
+pre-pregnancy target population's manual adjustment (``programs.TargetPopulation``), added to
+that base as ``programs.figures`` does.
+
+Lists are not scoped here: callers pass a prefix inside the user's subtree and scope the list
+again (``selectors.names``). The reproductive-health measures read ``renkou.programs.counts``
+(RH checks, treatments, contraception visits, supplies).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from renkou.events.constants import Measure as TallyMeasure
+from renkou.events.constants import Scope
+from renkou.events.models import Spell
+from renkou.events.periods import Period, fp_year
+from renkou.events.selectors import stock_persons
+from renkou.geo.scope import prefix_range
+from renkou.programs import counts, figures
+from renkou.programs.constants import BLUE_OXYGEN
+from renkou.programs.models import TargetPopulation
+
+RATE, COUNT = "rate", "count"
+DEFAULT_SCOPE = Scope.REGISTERED  # the scope of the statistics dashboard's married-WCBA figure
+COUNTY_LEN = 6
+
+Lister = Callable[[str, int, date, str], QuerySet]
+Grouper = Callable[[str, int, date, str, int], dict[str, int]]
+
+
+def period(year: int) -> Period:
+    return fp_year(year)
+
+
+def stock_day(year: int, today: date) -> date:
+    """The day a stock base is counted on: today within the year, else its first or last day."""
+    span = period(year)
+    return min(max(today, span.start), span.end)
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str
+    lister: Lister
+    kind: str  # a row of the list: person, couple, exam, followup, rhcheck, treatment, visit…
+    field: str = "unit_code"  # the column the list is counted by unit on
+    grouper: Grouper | None = None  # counts by unit when ``field`` cannot (stock spells)
+
+    def rows(self, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+        return self.lister(prefix, year, today, scope)
+
+    def grouped(self, prefix: str, year: int, today: date, scope: str,
+                length: int) -> dict[str, int]:  # fmt: skip
+        """Counts by the first ``length`` digits of the unit (one query)."""
+        if self.grouper is not None:
+            return self.grouper(prefix, year, today, scope, length)
+        rows = self.rows(prefix, year, today, scope).order_by()
+        rows = rows.annotate(g=Substr(self.field, 1, length)).values("g")
+        return {r["g"]: r["n"] for r in rows.annotate(n=Count("pk"))}
+
+
+@dataclass(frozen=True)
+class ServiceMeasure:
+    code: str
+    name: str
+    kind: str  # RATE or COUNT
+    done: Side
+    base: Side | None = None
+    symbol: str = "%"
+    adjusted: bool = False  # base + the township's target-population adjustment
+    definition: str = ""
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == RATE
+
+
+# --- pre-pregnancy (programs.figures) --------------------------------------------------------
+
+
+def _prepreg(fn: Callable[..., QuerySet]) -> Lister:
+    def lister(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+        return fn(prefix, year, today)
+
+    return lister
+
+
+# --- married WCBA and RH checks ----------------------------------------------------------------
+
+
+def mwcba(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+    """已婚育龄妇女 (the RH check rate's base) at the end of ``stock_day``: the tally's set."""
+    day = stock_day(year, today)
+    return stock_persons(TallyMeasure.MARRIED_WCBA, scope=scope, prefix=prefix, day=day)
+
+
+def _mwcba_spells(prefix: str, year: int, today: date, scope: str) -> QuerySet[Spell]:
+    """The spells ``stock_persons("mwcba")`` reads, with their unit: the same filter."""
+    day = stock_day(year, today)
+    return Spell.objects.filter(measure=TallyMeasure.MARRIED_WCBA, scope=scope, start__lte=day,
+                                **prefix_range("unit_code", prefix)).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )  # fmt: skip
+
+
+def _checked_in_county(prefix: str, year: int) -> QuerySet:
+    """Women with an RH check in the year anywhere in the county (ids)."""
+    span = period(year)
+    return counts.rh_checked_women(prefix[:COUNTY_LEN], span.start, span.end).values("pk")
+
+
+def mwcba_checked(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+    """Married WCBA of the base with at least one RH check in the year (a subset of the base)."""
+    return mwcba(prefix, year, today, scope).filter(pk__in=_checked_in_county(prefix, year))
+
+
+def _spell_groups(spells: QuerySet, length: int) -> dict[str, int]:
+    rows = spells.order_by().annotate(g=Substr("unit_code", 1, length)).values("g")
+    return {r["g"]: r["n"] for r in rows.annotate(n=Count("person_id", distinct=True))}
+
+
+def _mwcba_grouped(prefix: str, year: int, today: date, scope: str, length: int) -> dict:
+    return _spell_groups(_mwcba_spells(prefix, year, today, scope), length)
+
+
+def _checked_grouped(prefix: str, year: int, today: date, scope: str, length: int) -> dict:
+    spells = _mwcba_spells(prefix, year, today, scope)
+    checked = spells.filter(person_id__in=_checked_in_county(prefix, year))
+    return _spell_groups(checked, length)
+
+
+def rh_checks(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+    span = period(year)
+    return counts.rh_checks(prefix, span.start, span.end)
+
+
+def rh_abnormal(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+    return rh_checks(prefix, year, today, scope).filter(abnormal=True)
+
+
+def treatments_blue(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
+                    service_points: Any = None) -> QuerySet:  # fmt: skip
+    """蓝氧 treatments (person-times); ``service_points``: records there count too."""
+    span = period(year)
+    return counts.treatments(prefix, span.start, span.end, kind=BLUE_OXYGEN,
+                                service_points=service_points)  # fmt: skip
+
+
+def treatments_all(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
+                   service_points: Any = None) -> QuerySet:  # fmt: skip
+    span = period(year)
+    return counts.treatments(prefix, span.start, span.end, service_points=service_points)
+
+
+def contraception_visits(prefix: str, year: int, today: date,
+                         scope: str = DEFAULT_SCOPE) -> QuerySet:  # fmt: skip
+    span = period(year)
+    return counts.contraception_visits(prefix, span.start, span.end)
+
+
+def supplies(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+    span = period(year)
+    return counts.supplies(prefix, span.start, span.end)
+
+
+# --- the registry --------------------------------------------------------------------------------
+
+MEASURES: dict[str, ServiceMeasure] = {m.code: m for m in (
+    ServiceMeasure("prepreg_exam", "孕前优生目标人群覆盖率", RATE,
+                   Side("检查夫妇数", _prepreg(figures.examined_couples), "couple"),
+                   Side("目标人群数", _prepreg(figures.target_population), "person",
+                        "residence_code"), adjusted=True,
+                   definition="年度内接受检查的夫妇数 ÷ 目标人群数（含乡镇人工调整）× 100%"),
+    ServiceMeasure("prepreg_high_risk", "高风险人群检出率", RATE,
+                   Side("高风险人数", _prepreg(figures.high_risk_persons), "exam"),
+                   Side("检查人数", _prepreg(figures.examined_persons), "exam"),
+                   definition="评估为高风险的受检人数 ÷ 受检人数 × 100%"),
+    ServiceMeasure("prepreg_early_followup", "早孕随访率", RATE,
+                   Side("12周内随访数", _prepreg(figures.early_timely), "followup"),
+                   Side("应随访怀孕数", _prepreg(figures.early_due), "followup"),
+                   definition="孕12周内完成的早孕随访 ÷ 应随访怀孕数 × 100%"),
+    ServiceMeasure("prepreg_outcome_followup", "妊娠结局随访率", RATE,
+                   Side("已随访结局数", _prepreg(figures.outcome_done), "followup"),
+                   Side("应随访结局数", _prepreg(figures.outcome_due), "followup"),
+                   definition="已随访的妊娠结局 ÷ 应随访的妊娠结局 × 100%"),
+    ServiceMeasure("rh_check", "已婚育龄妇女生殖健康检查率", RATE,
+                   Side("接受检查人数", mwcba_checked, "person", grouper=_checked_grouped),
+                   Side("已婚育龄妇女数", mwcba, "person", grouper=_mwcba_grouped),
+                   definition="年度内接受生殖健康检查的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%"),
+    ServiceMeasure("rh_checks", "生殖健康检查人次", COUNT,
+                   Side("检查人次", rh_checks, "rhcheck"), symbol="人次"),
+    ServiceMeasure("rh_abnormal", "检查发现异常人次", COUNT,
+                   Side("异常人次", rh_abnormal, "rhcheck"), symbol="人次"),
+    ServiceMeasure("treatment", "蓝氧治疗人次", COUNT,
+                   Side("蓝氧治疗人次", treatments_blue, "treatment"), symbol="人次",
+                   definition="年度内蓝氧治疗人次（按任务完成情况考核）"),
+    ServiceMeasure("treatment_all", "妇科治疗人次", COUNT,
+                   Side("治疗人次", treatments_all, "treatment"), symbol="人次",
+),
+    ServiceMeasure("contraception_visits", "避孕节育随访人次", COUNT,
+                   Side("随访人次", contraception_visits, "visit"), symbol="人次",
+),
+    ServiceMeasure("supplies", "免费避孕药具发放人次", COUNT,
+                   Side("发放人次", supplies, "supply"), symbol="人次"),
+)}  # fmt: skip
+
+# Measures a quota may name (the others are table columns only).
+QUOTA_MEASURES = ("prepreg_exam", "prepreg_high_risk", "prepreg_early_followup",
+                  "prepreg_outcome_followup", "rh_check", "treatment", "treatment_all")  # fmt: skip
+
+
+def done_rows(code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
+              service_points: Any = None) -> QuerySet:  # fmt: skip
+    """The name list of what a measure counts as done (``service_points``: count quotas only)."""
+    measure = MEASURES[code]
+    if service_points and measure.done.kind == "treatment":
+        return measure.done.lister(prefix, year, today, scope, service_points)  # type: ignore[call-arg]
+    return measure.done.rows(prefix, year, today, scope)
+
+
+def base_rows(code: str, prefix: str, year: int, today: date,
+              scope: str = DEFAULT_SCOPE) -> QuerySet | None:  # fmt: skip
+    measure = MEASURES[code]
+    return None if measure.base is None else measure.base.rows(prefix, year, today, scope)
+
+
+def adjustment(code: str, prefix: str, year: int) -> int:
+    """The target-population adjustment added to a rate's base (pre-pregnancy coverage)."""
+    return figures.adjustment(prefix, year)[0] if MEASURES[code].adjusted else 0
+
+
+def counted(code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
+            service_points: Any = None) -> tuple[int, int | None]:  # fmt: skip
+    """(done, base) of one unit: list lengths, the base plus its adjustment."""
+    done = done_rows(code, prefix, year, today, scope, service_points).count()
+    base = base_rows(code, prefix, year, today, scope)
+    if base is None:
+        return done, None
+    return done, base.count() + adjustment(code, prefix, year)
+
+
+def grouped_adjustment(code: str, prefix: str, year: int, length: int) -> dict[str, int]:
+    """The adjustments by unit one level down (townships: their own; villages: none)."""
+    if not MEASURES[code].adjusted or length > figures.TOWNSHIP_LEN:
+        return {}
+    out: dict[str, int] = {}
+    rows = TargetPopulation.objects.filter(year=year, **prefix_range("unit_code", prefix))
+    for row in rows:
+        out[row.unit_code[:length]] = out.get(row.unit_code[:length], 0) + row.adjustment
+    return out
