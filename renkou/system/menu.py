@@ -52,6 +52,38 @@ MENU: tuple[Module, ...] = (
         MenuItem("目标人群", "programs:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
         MenuItem("覆盖与随访", "programs:coverage", Perm.VIEW_AGGREGATE, "bi-graph-up"),
     )),
+    # menu:rh (reproductive-health services module goes here)
+    Module("生殖健康", "bi-clipboard2-pulse", (
+        MenuItem("服务对象查找", "programs:rh_find", Perm.VIEW_PERSON, "bi-search"),
+        MenuItem("生殖健康检查", "programs:rh_check_list", Perm.VIEW_PERSON, "bi-clipboard2-check"),
+        MenuItem("妇科治疗", "programs:treatment_list", Perm.VIEW_PERSON, "bi-bandaid"),
+        MenuItem("避孕节育随访", "programs:visit_list", Perm.VIEW_PERSON, "bi-telephone"),
+        MenuItem("药具发放", "programs:supply_list", Perm.VIEW_PERSON, "bi-box-seam"),
+        MenuItem("服务人次统计", "programs:rh_counts", Perm.VIEW_AGGREGATE, "bi-bar-chart"),
+    )),
+    # menu:todo (to-do lists module goes here)
+    Module("服务信息引导", "bi-list-check", (
+        MenuItem("我的待办", "todo:item_list", Perm.VIEW_PERSON, "bi-check2-square"),
+        MenuItem("服务提醒规则", "todo:rule_list", Perm.MANAGE_TODO_RULE, "bi-sliders"),
+    )),
+    # menu:assessment (service quotas module goes here)
+    Module("任务指标", "bi-flag", (
+        MenuItem("完成情况", "assessment:overview", Perm.VIEW_AGGREGATE, "bi-speedometer"),
+        MenuItem("指标管理", "assessment:quota_list", Perm.MANAGE_QUOTA, "bi-list-check"),
+    )),
+    # menu:benefits (benefit programmes module goes here)
+    Module("利益导向", "bi-gift", (
+        MenuItem("全覆盖名单", "benefits:screening", Perm.VIEW_PERSON, "bi-list-check"),
+        MenuItem("资格查询", "benefits:eligibility_search", Perm.VIEW_PERSON, "bi-search"),
+        MenuItem("申请审核", "benefits:application_list", Perm.VIEW_PERSON, "bi-clipboard-check"),
+        MenuItem("公示", "benefits:notice_list", Perm.VIEW_PERSON, "bi-megaphone"),
+        MenuItem("享受对象台账", "benefits:beneficiary_list", Perm.VIEW_PERSON, "bi-journal-text"),
+        MenuItem("年审", "benefits:reconfirmation_list", Perm.MANAGE_BENEFIT_RULE, "bi-repeat"),
+        MenuItem("发放清册", "benefits:roll_list", Perm.PAY_BENEFIT, "bi-cash-stack"),
+        MenuItem("年度对账", "benefits:reconciliation", Perm.PAY_BENEFIT, "bi-calculator"),
+        MenuItem("利益导向指标", "benefits:figures", Perm.VIEW_AGGREGATE, "bi-graph-up"),
+        MenuItem("项目与标准", "benefits:program_list", Perm.VIEW_AGGREGATE, "bi-journal-bookmark"),
+    )),
     Module("统计分析", "bi-bar-chart-line", (
         MenuItem("统计概览", "reports:dashboard", Perm.VIEW_AGGREGATE, "bi-speedometer2"),
         MenuItem("统计指标", "reports:indicators", Perm.VIEW_AGGREGATE, "bi-graph-up-arrow"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts import services as account_services
@@ -32,6 +33,7 @@ from renkou.system.forms import (
     LoginLogFilterForm,
     styled,
 )
+from renkou.todo.selectors import counts_for as todo_counts
 
 STATUS_CHOICES = (("1", "正常"), ("0", "停用"))
 
@@ -47,10 +49,17 @@ def _ip(request: HttpRequest) -> str:
 # --- 首页 -------------------------------------------------------------------------------
 
 
+def _today() -> Any:
+    return timezone.localdate()
+
+
 def _home_worker(user: User) -> dict[str, Any]:
     units = Unit.objects.current().visible_to(user)
-    return {"townships": units.filter(level=Level.TOWNSHIP).count(),
-            "villages": units.filter(level=Level.VILLAGE).count()}  # fmt: skip
+    context = {"townships": units.filter(level=Level.TOWNSHIP).count(),
+               "villages": units.filter(level=Level.VILLAGE).count()}  # fmt: skip
+    if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
+        context["todo"] = todo_counts(user, _today())
+    return context
 
 
 def _home_sys(user: User) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def test_leader_sees_the_aggregate_only_notice(as_role):
 
 def test_sys_admin_shortcuts(as_role):
     response = as_role("sys_admin").get(HOME)
-    assert response.context["user_count"] == 9 and response.context["dict_count"] >= 16
+    assert response.context["user_count"] == 10 and response.context["dict_count"] >= 16
     assert reverse("system:user_list") in response.content.decode()
 
 
@@ -59,3 +59,24 @@ def test_menu_modules_and_items_are_unique():
     urls = [item.url_name for module in MENU for item in module.items]
     assert len(labels) == len(set(labels))
     assert len(urls) == len(set(urls))
+
+
+def test_the_village_home_shows_the_services_due(as_role, monkeypatch):
+    """An IUD put in on 10 August: the 1-month (due 10 Sep) and 3-month (due 10 Nov) follow-ups
+    are open and, 14 days after their due dates, overdue on 29 November; the 6-month one (due
+    10 Feb) does not show yet."""
+    from datetime import date
+
+    from renkou.todo import services as todo
+    from renkou.todo.tests.factories import episode, woman
+
+    today = date(2026, 11, 29)
+    episode(woman(), "03", date(2026, 8, 10))
+    todo.refresh(today=today)
+    monkeypatch.setattr("renkou.system.views._today", lambda: today)
+    response = as_role("village_admin").get(HOME)
+    counts = response.context["todo"]
+    assert (counts.open, counts.overdue) == (2, 2)
+    body = response.content.decode()
+    assert "放置宫内节育器后随访" in body and reverse("todo:item_list") in body
+    assert "测试妇女" not in body  # counts only on the home page

@@ -1,0 +1,62 @@
+"""Codes of the to-do lists (服务信息引导, domain.md §2.5 "Reminder rules").
+
+Every reminder is a service offered to a woman or a couple (a follow-up, a removal, a check),
+never a duty to check on her: the 2005 norm's "pregnancy monitoring of every married WCBA" (查孕)
+is a control-era practice and has no population here (product.md "What it does not do").
+"""
+
+from datetime import timedelta
+
+from django.db import models
+
+# How far back a refresh looks: an occurrence whose window closed longer ago is not created any
+# more, and an item closed longer ago is not recomputed (so a missed daily run or a record entered
+# a few weeks late is still counted, and the work of a refresh does not grow with the years).
+LOOKBACK = timedelta(days=62)
+# Roles that work with to-do lists (the rule decides which of them see its items).
+TODO_ROLES = (
+    ("village_admin", "村计生专干"),
+    ("township_officer", "乡镇计生办"),
+    ("technician", "服务技术人员"),
+    ("county_officer", "县局业务人员"),
+)
+ROLE_NAMES = dict(TODO_ROLES)
+# Contraception follow-up reasons (programs.ContraceptionVisit.reason, the contract with the
+# reproductive-health services module).
+VISIT_REASONS = (
+    ("iud_in", "放置宫内节育器后随访"),
+    ("iud_out", "取出宫内节育器后随访"),
+    ("implant_in", "皮下埋植后随访"),
+    ("implant_out", "取出皮下埋植后随访"),
+    ("sterilisation", "绝育术后随访"),
+    ("abortion", "流产后随访"),
+)
+VISIT_REASON_NAMES = dict(VISIT_REASONS)
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "待办"
+    DONE = "done", "已办"
+    EXPIRED = "expired", "已过期"  # its window closed without the service, or she left the list
+    CANCELLED = "cancelled", "规则变更撤销"  # the rule changed or was switched off while open
+
+
+class Population(models.TextChoices):
+    """Who a rule applies to; each is a function in ``renkou.todo.populations``."""
+
+    EPISODE_START = "episode_start", "开始使用所选避孕方法（按开始日期）"
+    EPISODE_END = "episode_end", "停用所选避孕方法（按结束日期）"
+    EPISODE_IN_PLACE = "episode_in_place", "所选避孕方法持续使用中（到期取出）"
+    PREGNANCY_END = "pregnancy_end", "妊娠以所选结局结束（按结局日期）"
+    MARRIED_WCBA = "married_wcba", "在册已婚育龄妇女（每年）"
+    PREPREGNANCY_EXAM = "prepregnancy_exam", "孕前优生资格已确认、尚未检查的夫妇"
+    PREPREGNANCY_FOLLOWUP = "prepregnancy_followup", "孕前优生随访到期"
+
+
+class Filter(models.TextChoices):
+    """What the list page shows."""
+
+    OPEN = "", "全部待办"
+    DUE = "due", "未逾期"
+    OVERDUE = "overdue", "已逾期"
+    DONE = "done", "已办"
