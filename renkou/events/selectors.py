@@ -50,13 +50,18 @@ def _stock_plan(stock_days: Sequence[date]) -> list[tuple[int, int | None]]:
 
 def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
          stocks: Iterable[str] = (), period: Period | None = None,
-         stock_days: Sequence[date] = ()) -> dict[str, dict[tuple[str, str], int]]:  # fmt: skip
+         stock_days: Sequence[date] = (),
+         also: Sequence[tuple[str, Period, Iterable[str]]] = (),
+         ) -> dict[str, dict[tuple[str, str], int]]:  # fmt: skip
     """For each group of units (the first ``group_len`` digits of the village code, e.g. 9 =
     township) under ``prefix``: the flow of each measure over ``period`` (key
     ``(measure, "flow")``) and the stock at the end of each day of ``stock_days`` (key
-    ``(measure, day.isoformat())``; every day a month end). Two queries: the monthly tallies
-    (the period's flows and the stock changes since the checkpoint) and the checkpoints."""
+    ``(measure, day.isoformat())``; every day a month end). ``also`` adds flows over other
+    periods to the same query: ``(label, period, measures)`` gives keys ``(measure, label)``
+    (e.g. the two earlier years of the pooled sex ratio). Two queries: the monthly tallies
+    (the flows and the stock changes since the checkpoint) and the checkpoints."""
     flows, stocks = list(flows), list(stocks)
+    also = [(label, when, list(measures)) for label, when, measures in also]
     ages = [m for m in stocks if m in AGE_STOCKS]
     stocks = [m for m in stocks if m not in AGE_STOCKS]
     if group_len <= 9 and len(prefix) <= 9:
@@ -64,12 +69,14 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
         out = _sums(scope=scope, prefix=prefix, group_len=group_len,
                     flows=[tally.rolled(m) for m in flows],
                     stocks=[tally.rolled(m) for m in stocks], period=period,
-                    stock_days=stock_days)  # fmt: skip
+                    stock_days=stock_days,
+                    also=[(label, when, [tally.rolled(m) for m in measures])
+                          for label, when, measures in also])  # fmt: skip
         out = {g: {(m.removeprefix(tally.ROLLUP), k): v for (m, k), v in cell.items()}
                for g, cell in out.items()}  # fmt: skip
     else:
         out = _sums(scope=scope, prefix=prefix, group_len=group_len, flows=flows, stocks=stocks,
-                    period=period, stock_days=stock_days)  # fmt: skip
+                    period=period, stock_days=stock_days, also=also)  # fmt: skip
     if ages:
         _age_stocks(out, ages, scope=scope, prefix=prefix, group_len=group_len,
                     stock_days=stock_days)  # fmt: skip
@@ -77,7 +84,8 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
 
 
 def _sums(*, scope: str, prefix: str, group_len: int, flows: list[str], stocks: list[str],
-          period: Period | None, stock_days: Sequence[date]) -> dict:  # fmt: skip
+          period: Period | None, stock_days: Sequence[date],
+          also: Sequence[tuple[str, Period, list[str]]] = ()) -> dict:  # fmt: skip
     plan = _stock_plan(stock_days) if stocks else []
     where = prefix_range("unit_code", prefix)
     annotations = {}
@@ -86,6 +94,10 @@ def _sums(*, scope: str, prefix: str, group_len: int, flows: list[str], stocks: 
         in_period = Q(month__gte=period.start_month, month__lte=period.end_month)
         annotations["flow"] = Sum("value", filter=in_period)
         selected |= Q(measure__in=flows) & in_period
+    for i, (_label, when, measures) in enumerate(also):
+        in_when = Q(month__gte=when.start_month, month__lte=when.end_month)
+        annotations[f"a{i}"] = Sum("value", filter=in_when & Q(measure__in=measures))
+        selected |= Q(measure__in=measures) & in_when
     for i, (month, year) in enumerate(plan):
         since = Q(month__gt=year * 100 + 12) if year is not None else Q()
         annotations[f"s{i}"] = Sum("value", filter=Q(month__lte=month) & since)
@@ -106,6 +118,9 @@ def _sums(*, scope: str, prefix: str, group_len: int, flows: list[str], stocks: 
             if measure in stock_set:
                 for i, day in enumerate(stock_days):
                     cell[(measure, day.isoformat())] = row[f"s{i}"] or 0
+            for i, (label, _when, measures) in enumerate(also):
+                if measure in measures:
+                    cell[(measure, label)] = row[f"a{i}"] or 0
     years = {year for _month, year in plan if year is not None}
     if years:
         points = {f"c{i}": Sum("value", filter=Q(year=year))
