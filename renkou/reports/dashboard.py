@@ -2,12 +2,13 @@
 indicators of a unit against its targets, the same for each sub-unit with a ranking, births and
 the sex ratio at birth by month, and data-quality alerts (domain.md §3, §11 task 4).
 
-Everything comes from the monthly tallies (``renkou.reports.indicators.evaluate`` and
-``renkou.events.selectors.monthly_flows``), never from the person table, in a fixed number of
-queries whatever the size of the register (issue 4 item 7): the unit and its sub-units (1),
-one ``evaluate`` for the sub-units and, as their sum, the unit (4: the checkpoint horizon, the
-period's tallies, the yearly checkpoints, the two earlier years of the pooled sex ratio), the
-targets (1), the months (1) and the late villages (1).
+Everything comes from the monthly tallies (``renkou.reports.indicators.evaluate``), never from
+the person table, in three queries whatever the size of the register (issue 4 item 7): the
+unit, its sub-units, the villages without the overdue monthly report and the tallies'
+checkpoint horizon (1); one
+``evaluate`` for the sub-units and, as their sum, the unit (1: the period's flows and stock
+changes, the pooled sex ratio's two earlier years, the trend's twelve months and the yearly
+checkpoints, in one statement); the targets (1).
 
 Every number carries its link: the indicator table of its unit (everyone who sees the
 dashboard) and, for accounts that may read persons, the name lists behind its numerator and
@@ -20,13 +21,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from renkou.events import selectors
 from renkou.events.constants import SCOPE_NAME, Scope
-from renkou.events.models import MonthlyReport
+from renkou.events.models import MonthlyReport, TallyState
 from renkou.events.periods import (
     Period,
     fp_year,
@@ -193,28 +194,27 @@ def _months(last: date, count: int) -> list[tuple[int, int]]:
     return [divmod(i, 12) for i in range(index - count + 1, index + 1)]
 
 
-def _trend(prefix: str, period: Period, scope: str, today: date, links: Links) -> dict:
-    """Births (boys, girls) and the sex ratio at birth in each of the 12 months that end with
-    the period's last month (or the current month, if the period has not ended)."""
-    last = min(period.end, today)
-    months = [(y, m + 1) for y, m in _months(last, TREND_MONTHS)]
-    keys = [y * 100 + m for y, m in months]
-    flows = selectors.monthly_flows(scope=scope, prefix=prefix, measures=TREND_MEASURES,
-                                    first_month=keys[0], last_month=keys[-1])  # fmt: skip
+def _trend_months(period: Period, today: date) -> list[Period]:
+    """The 12 months that end with the period's last month (or the current month, if the
+    period has not ended)."""
+    return [month(y, m + 1) for y, m in _months(min(period.end, today), TREND_MONTHS)]
+
+
+def _trend(prefix: str, months: list[Period], raw: dict, links: Links) -> dict:
+    """Births (boys, girls) and the sex ratio at birth in each month of ``months``, from the
+    flows ``evaluate`` read beside the figures (``raw``, keyed by measure and month code)."""
     unit_code = full_code(prefix)
     out: dict[str, list] = {"months": [], "labels": [], "births": [], "male": [], "female": [],
                             "sex_ratio": [], "table_links": [], "birth_links": []}  # fmt: skip
-    for (y, m), key in zip(months, keys, strict=True):
-        cell = flows.get(key, {})
-        male, female = cell.get("birth_m", 0), cell.get("birth_f", 0)
-        code = f"{y}-{m:02d}"
-        out["months"].append(code)
+    for one in months:
+        y, m = one.start.year, one.start.month
+        male, female = raw.get(("birth_m", one.code), 0), raw.get(("birth_f", one.code), 0)
+        out["months"].append(one.code)
         out["labels"].append(f"{y}年{m}月")
-        out["births"].append(cell.get("birth", 0))
+        out["births"].append(raw.get(("birth", one.code), 0))
         out["male"].append(male)
         out["female"].append(female)
         out["sex_ratio"].append(round_half_up(male / female * 100, 1) if female else None)
-        one = month(y, m)
         out["table_links"].append(links.table(unit_code, period=one))
         out["birth_links"].append(links.drill("births", unit_code, "numerator", period=one))
     total = sum(out["births"])
@@ -254,13 +254,31 @@ def due_month(today: date) -> date:
     return first
 
 
-def _late_alerts(prefix: str, names: dict[str, str], today: date) -> list[dict]:
+def _units(prefix: str, level: int, due: date) -> tuple[dict[str, str], list[tuple[str, str]], Any]:
+    """One query: the names of the unit and its sub-units (by prefix), the villages below it
+    without the monthly report of ``due`` (code, name) in code order, and the tallies'
+    checkpoint horizon (``tally.horizon()``, read along)."""
+    reported = MonthlyReport.objects.filter(month=month_key(due), unit_code=OuterRef("code"))
+    rows = (Unit.objects.current().filter(prefix__startswith=prefix)
+            .filter(Q(prefix=prefix) | Q(level=level + 1) | Q(level=Level.VILLAGE))
+            .annotate(reported=Exists(reported),
+                      horizon=Subquery(TallyState.objects.order_by("pk").values("horizon")[:1]))
+            .order_by("code")
+            .values_list("prefix", "code", "name", "level", "reported", "horizon"))  # fmt: skip
+    names, late, horizon = {}, [], selectors.READ
+    for unit_prefix, code, name, unit_level, has_report, state in rows:
+        horizon = state
+        if unit_prefix == prefix or unit_level == level + 1:
+            names[unit_prefix] = name
+        if unit_level == Level.VILLAGE and not has_report:
+            late.append((code, name))
+    return names, late, horizon
+
+
+def _late_alerts(prefix: str, names: dict[str, str], late: list[tuple[str, str]],
+                 due: date) -> list[dict]:  # fmt: skip
     """Villages that have not submitted the monthly report (人口动态信息报告单) that is overdue,
     one alert per township."""
-    due = due_month(today)
-    submitted = MonthlyReport.objects.filter(month=month_key(due)).values("unit_code")
-    late = (Unit.objects.current().filter(level=Level.VILLAGE, prefix__startswith=prefix)
-            .exclude(code__in=submitted).order_by("code").values_list("code", "name"))  # fmt: skip
     by_town: dict[str, list[str]] = {}
     for code, name in late:  # grouped by township (by the village itself on its own page)
         by_town.setdefault(code[: max(len(prefix), 9)], []).append(name)
@@ -281,17 +299,22 @@ def _is_fp_year(period: Period) -> bool:
 
 
 def _parts(prefix: str, level: int, names: dict[str, str], period: Period, scope: str,
-           targets_year: int, links: Links) -> tuple[dict, list[dict], dict]:  # fmt: skip
-    """The unit's cells, each sub-unit's (in code order) and the targets found."""
+           targets_year: int, links: Links, months: list[Period], raw: dict,
+           horizon: Any) -> tuple[dict, list[dict], dict]:  # fmt: skip
+    """The unit's cells, each sub-unit's (in code order) and the targets found; the trend's
+    monthly flows go into ``raw`` from the same query."""
     subs = sorted(p for p in names if p != prefix)
+    trend = [(one.code, one, TREND_MEASURES) for one in months]
     by_part = {}
     if level < Level.VILLAGE:
         # One evaluation gives the sub-units and, as their sum, the unit itself.
         by_part = evaluate(COMPARED, prefix=prefix, period=period, scope=scope,
-                           group_len=len(prefix) + 3, groups=subs, with_total=True)  # fmt: skip
+                           group_len=len(prefix) + 3, groups=subs, with_total=True,
+                           also=trend, raw=raw, horizon=horizon)  # fmt: skip
         own = by_part.pop(prefix)
     else:
-        own = evaluate(COMPARED, prefix=prefix, period=period, scope=scope)[prefix]
+        own = evaluate(COMPARED, prefix=prefix, period=period, scope=scope, also=trend,
+                       raw=raw, horizon=horizon)[prefix]  # fmt: skip
     targets = targets_for([full_code(p) for p in [prefix, *by_part]], targets_year)
     parts = [{"code": full_code(p), "prefix": p, "name": names.get(p, p),
               "figures": _cells(figures, targets, links),
@@ -310,15 +333,16 @@ def dashboard_data(user_unit_prefix: str, period: Period, scope: str, *,
     level = LEVEL_OF_PREFIX[len(prefix)]
     rank = rank if rank in COMPARED else DEFAULT_RANK
     links = Links(period, SCOPE_NAME[scope], person_links)
-    units = Unit.objects.current().filter(Q(prefix=prefix) | Q(prefix__startswith=prefix,
-                                                             level=level + 1))  # fmt: skip
-    names = {u.prefix: u.name for u in units}
+    due = due_month(today)
+    names, late, horizon = _units(prefix, level, due)
     year = fp_year_of(period.end)
-    headline, parts, targets = _parts(prefix, level, names, period, scope, year, links)
+    months, raw = _trend_months(period, today), {}
+    headline, parts, targets = _parts(prefix, level, names, period, scope, year, links, months,
+                                      raw, horizon)  # fmt: skip
     alerts = _rate_alerts(names.get(prefix, prefix), headline)
     for part in parts:
         alerts += _rate_alerts(part["name"], part["figures"])
-    alerts += _late_alerts(prefix, names, today)
+    alerts += _late_alerts(prefix, names, late, due)
     alerts.sort(key=lambda a: a["level"] != "danger")  # the most serious first (stable)
     notes = [] if _is_fp_year(period) else [PART_OF_YEAR]
     lower_first = _lower_first(rank, prefix, targets)
@@ -338,7 +362,7 @@ def dashboard_data(user_unit_prefix: str, period: Period, scope: str, *,
         "parts": parts,
         "ranking": {"indicator": rank, "name": BY_CODE[rank].name, "unit": BY_CODE[rank].unit,
                     "lower_first": lower_first, "rows": _ranking(parts, rank, lower_first)},
-        "trend": _trend(prefix, period, scope, today, links),
+        "trend": _trend(prefix, months, raw, links),
         "alerts": alerts,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "table_link": links.table(full_code(prefix)),

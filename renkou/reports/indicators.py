@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
@@ -257,13 +258,18 @@ def _earlier_years(period: Period) -> list[Period]:
 
 def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
              group_len: int | None = None, groups: Iterable[str] = (),
-             with_total: bool = False) -> dict[str, dict[str, Figure]]:  # fmt: skip
+             with_total: bool = False,
+             also: Sequence[tuple[str, Period, Sequence[str]]] = (),
+             raw: dict | None = None,
+             horizon: Any = selectors.READ) -> dict[str, dict[str, Figure]]:  # fmt: skip
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
     each of its sub-units (group_len 9: townships), from the tallies (three queries; the
     three-year sex ratio's earlier years come in the same tally query). Sub-units with no
     tally rows in the period appear only when named in ``groups`` (their prefixes), with zeros.
     ``with_total``: the unit as a whole too (key ``prefix``), as the sum of its sub-units'
-    counts (every measure is additive)."""
+    counts (every measure is additive). ``also``: more flows read in the same query (see
+    ``selectors.sums``), summed over the whole unit into ``raw`` as ``{(measure, label): n}``
+    (the dashboard's monthly trend). ``horizon``: the checkpoint horizon if already read."""
     inds = [BY_CODE[c] for c in codes]
     flows, stocks = needed(inds)
     length = group_len or len(prefix)
@@ -273,7 +279,14 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
                for n, when in enumerate(_earlier_years(period))] if sr_flows else []  # fmt: skip
     data = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=flows,
                           stocks=stocks, period=period,
-                          stock_days=[period.day_before, period.end], also=earlier)  # fmt: skip
+                          stock_days=[period.day_before, period.end],
+                          also=[*earlier, *also], horizon=horizon)  # fmt: skip
+    extra = {(m, label) for label, _when, measures in also for m in measures}
+    for cell in data.values():
+        for key in extra & cell.keys():
+            value = cell.pop(key)
+            if raw is not None:
+                raw[key] = raw.get(key, 0) + value
     pooled: dict[str, dict] = {}
     for group, cell in data.items():
         for label, _when, measures in earlier:

@@ -229,10 +229,10 @@ def test_part_of_a_year_is_flagged_against_yearly_targets(county):
 
 
 def test_query_count_does_not_grow_with_the_register(county, django_assert_max_num_queries):
-    # 1 units; 4 for the townships and, as their sum, the county (the checkpoint horizon, the
-    # period's tallies, the yearly checkpoints, the two earlier years of the pooled sex ratio);
-    # 1 targets; 1 months; 1 late villages.
-    with django_assert_max_num_queries(8):
+    # 1 the units, the villages without the monthly report and the checkpoint horizon; 1 for
+    # the townships and, as their sum, the county (the tallies of the period, of the pooled sex
+    # ratio's earlier years and of the trend's months, and the yearly checkpoints); 1 targets.
+    with django_assert_max_num_queries(3):
         data_for(person_links=True)
     with CaptureQueriesContext(connection) as small:
         data_for(person_links=True)
