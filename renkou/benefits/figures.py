@@ -1,0 +1,229 @@
+"""Benefit figures (issue 6 item 7) and the name lists behind them.
+
+- ``coverage`` (覆盖率) = entitlements in force on the day / people who appear eligible on the
+  day: those entitlements plus the 全覆盖 list (pass or "待核实", no application yet), counted
+  per person and programme, for 奖扶, 特扶 and 育儿补贴;
+- ``payment_rate`` (按时足额发放率) = beneficiaries whose every regular roll line of the year
+  was paid (on time: by the roll itself, not a later carried-over line; in full: every line)
+  / beneficiaries with a regular line on a roll of the year (confirmed for payment);
+- ``paid_<programme>`` (发放金额) = yuan the bank confirmed for periods of the year (the
+  ledger), per programme.
+
+The day is ``today`` in the current year, else 31 December of the year. Lists take a unit code
+prefix and are not scoped: callers pass a prefix inside the user's subtree and scope the people
+again. Each side is counted from its own list, so a figure and its drill-down always agree.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max, Q, Sum
+
+from renkou.benefits import eligibility
+from renkou.benefits.constants import LineStatus
+from renkou.benefits.models import (
+    Application,
+    Beneficiary,
+    LedgerEntry,
+    PaymentLine,
+    Program,
+    RuleVersion,
+)
+from renkou.common import rules
+from renkou.geo.scope import prefix_range
+
+COVERED = ("jiangfu", "tefu_died", "tefu_disabled", "tefu_complication", "childcare")
+PAID_PROGRAMS = COVERED
+NAMES = {"coverage": "利益导向覆盖率", "payment_rate": "按时足额发放率"}
+
+
+@dataclass
+class Figure:
+    """Shaped like ``renkou.reports.indicators.Figure`` for the dashboard."""
+
+    code: str
+    name: str
+    unit_symbol: str
+    numerator: float
+    denominator: float | None
+    warnings: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def value(self) -> float | None:
+        if self.unit_symbol == "元":
+            return self.numerator
+        if not self.denominator:
+            return None
+        return self.numerator * 100 / self.denominator
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "—"
+        if self.unit_symbol == "元":
+            return f"{self.value:,.2f}"
+        return f"{self.value:.1f}%"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "name": self.name, "measure_unit": self.unit_symbol,
+            "numerator": self.numerator, "denominator": self.denominator, "value": self.value,
+            "value_display": self.display, "warnings": list(self.warnings), **self.extra,
+        }  # fmt: skip
+
+
+def day_of(year: int, today: date) -> date:
+    return today if today.year == year else date(year, 12, 31)
+
+
+# --- the lists ---------------------------------------------------------------------------------
+
+
+def in_force(prefix: str, day: date) -> Any:
+    """Entitlements of the covered programmes in force on ``day`` (the coverage numerator)."""
+    return (
+        Beneficiary.objects.filter(program__code__in=COVERED, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .filter(**prefix_range("unit_code", prefix))
+        .select_related("program", "person")
+        .order_by("unit_code", "pk")
+    )
+
+
+SCREEN_CACHE_SECONDS = 600
+
+
+def screened(prefix: str, day: date) -> list[tuple[int, str, str]]:
+    """The 全覆盖 list on ``day`` as (person id, unit code, programme name): people who pass
+    the rule in force without an application ("待核实" rows, whose register data cannot decide,
+    are not counted as eligible). Screening a county reads every person over 40 and
+    evaluates the rules (about 25 s for 110k persons), so the list is kept for ten minutes
+    per process and per state of the applications, entitlements and rules (a change there
+    starts a new list; a change of the register shows within ten minutes)."""
+    marks = Application.objects.aggregate(a=Max("updated_at"), b=Max("beneficiary__pk"))
+    rule = RuleVersion.objects.aggregate(r=Max("activated_at"))["r"]
+    stamp = f"{marks['a'] and marks['a'].timestamp()}-{marks['b']}-{rule and rule.timestamp()}"
+    key = f"benefits.screened.{prefix}.{day.isoformat()}.{stamp}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            (r.person.pk, r.person.unit_code, r.program.name)
+            for r in eligibility.screen(prefix, day)
+            if r.program.code in COVERED and r.verdict.result.verdict == rules.PASS
+        ]
+        cache.set(key, rows, SCREEN_CACHE_SECONDS)
+    return rows
+
+
+def _regular(prefix: str, year: int) -> Any:
+    return PaymentLine.objects.filter(
+        roll__starts_on__gte=date(year, 1, 1),
+        roll__starts_on__lte=date(year, 12, 31),
+        carried_from__isnull=True,
+        **prefix_range("unit_code", prefix),
+    )
+
+
+def confirmed(prefix: str, year: int) -> Any:
+    """Beneficiaries with a regular line on a roll of ``year`` (payment-rate denominator)."""
+    lines = _regular(prefix, year).values("beneficiary_id")
+    return (
+        Beneficiary.objects.filter(pk__in=lines)
+        .select_related("program", "person")
+        .order_by("unit_code", "pk")
+    )
+
+
+def paid_in_full(prefix: str, year: int) -> Any:
+    """Those of ``confirmed`` with every regular line of the year paid (numerator)."""
+    unpaid = _regular(prefix, year).exclude(status=LineStatus.PAID).values("beneficiary_id")
+    return confirmed(prefix, year).exclude(pk__in=unpaid)
+
+
+def ledger(prefix: str, year: int, program: str) -> Any:
+    return (
+        LedgerEntry.objects.filter(year=year, program__code=program)
+        .filter(**prefix_range("unit_code", prefix))
+        .select_related("person", "program", "roll")
+        .order_by("unit_code", "paid_on", "pk")
+    )
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def _program_names() -> dict[str, str]:
+    return dict(Program.objects.filter(code__in=PAID_PROGRAMS).values_list("code", "name"))
+
+
+def _counts(prefix: str, year: int, today: date, length: int) -> dict[tuple[str, str], Counter]:
+    """(code, side) → counts by the first ``length`` digits of the unit code."""
+    day = day_of(year, today)
+    out: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    held = list(in_force(prefix, day).values_list("unit_code", flat=True))
+    out[("coverage", "n")].update(u[:length] for u in held)
+    out[("coverage", "d")].update(u[:length] for u in held)
+    out[("coverage", "d")].update(unit[:length] for _pk, unit, _name in screened(prefix, day))
+    for side, rows in (("n", paid_in_full(prefix, year)), ("d", confirmed(prefix, year))):
+        out[("payment_rate", side)].update(
+            u[:length] for u in rows.values_list("unit_code", flat=True)
+        )
+    sums = (
+        LedgerEntry.objects.filter(year=year, program__code__in=PAID_PROGRAMS)
+        .filter(**prefix_range("unit_code", prefix))
+        .values_list("program__code", "unit_code", "fen")
+    )
+    for code, unit, fen in sums:
+        out[(f"paid_{code}", "n")][unit[:length]] += fen
+    return out
+
+
+def _figures(
+    counts: dict[tuple[str, str], Counter], key: str, names: dict[str, str]
+) -> dict[str, Figure]:
+    figures = {
+        code: Figure(code, NAMES[code], "%", counts[(code, "n")][key], counts[(code, "d")][key])
+        for code in ("coverage", "payment_rate")
+    }
+    for program in PAID_PROGRAMS:
+        code = f"paid_{program}"
+        fen = counts[(code, "n")][key]
+        figures[code] = Figure(
+            code, f"{names.get(program, program)}发放金额", "元", fen / 100, None,
+            extra={"fen": fen},
+        )  # fmt: skip
+    return figures
+
+
+def evaluate(prefix: str, year: int, today: date) -> dict[str, Figure]:
+    """Every benefit figure of one unit (code prefix) and calendar year."""
+    counts = _counts(prefix, year, today, len(prefix))
+    return _figures(counts, prefix, _program_names())
+
+
+def table(prefix: str, year: int, today: date, length: int) -> dict[str, dict[str, Figure]]:
+    """The figures of each unit one level down (``length`` 9 or 12), keyed by its prefix."""
+    counts = _counts(prefix, year, today, length)
+    keys = {k for c in counts.values() for k in c}
+    names = _program_names()
+    return {key: _figures(counts, key, names) for key in sorted(keys)}
+
+
+def money_by_township(prefix: str, year: int) -> dict[str, dict[str, int]]:
+    """Fen paid per programme and township (the county totals of the reconciliation)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = (
+        LedgerEntry.objects.filter(year=year, **prefix_range("unit_code", prefix))
+        .values("program__code", "unit_code")
+        .annotate(fen=Sum("fen"))
+    )
+    for row in rows:
+        township = row["unit_code"][:9]
+        out[township][row["program__code"]] = (
+            out[township].get(row["program__code"], 0) + row["fen"]
+        )
+    return out

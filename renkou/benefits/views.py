@@ -1,0 +1,378 @@
+"""Benefit pages for people: eligibility explained, the 全覆盖 screening list, applications
+(file, review, correct, withdraw, documents, print).
+
+Each view: policy decorator → scoped fetch (``get_visible_or_404``: out of scope is 404) → one
+service call → redirect or render. ID numbers only by POST, masked on every page; every page
+showing an applicant writes an audit row ``benefits.view`` (ids only).
+"""
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from renkou.accounts.constants import Perm
+from renkou.accounts.permissions import require_perm
+from renkou.benefits import amounts, documents, eligibility, selectors, services
+from renkou.benefits.constants import CONTENT_TYPES, FINAL, Status, Subject
+from renkou.benefits.forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    CorrectForm,
+    DocumentForm,
+    IdSearchForm,
+    ReviewForm,
+)
+from renkou.benefits.models import Application, Document, Program
+from renkou.benefits.rule_views import apply_errors
+from renkou.common import audit, crypto
+from renkou.common.htmx import render_page
+from renkou.common.paging import paginate
+from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import side_tree
+from renkou.people import selectors as people_selectors
+from renkou.people.models import Person
+from renkou.people.services import Actor
+
+REVIEW_CALLS = {
+    "approve": lambda a, app, c, t: services.application_approve(
+        actor=a, application=app, comment=c, today=t
+    ),
+    "return": lambda a, app, c, t: services.application_return(actor=a, application=app, comment=c),
+    "reject": lambda a, app, c, t: services.application_reject(actor=a, application=app, comment=c),
+    "finalise": lambda a, app, c, t: services.application_finalise(
+        actor=a, application=app, today=t
+    ),
+    "advance": lambda a, app, c, t: services.application_advance(actor=a, application=app, today=t),
+    "cancel": lambda a, app, c, t: services.application_cancel(
+        actor=a, application=app, comment=c, today=t
+    ),
+    "archive": lambda a, app, c, t: services.application_archive(actor=a, application=app, today=t),
+}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _audit_view(request: HttpRequest, obj: Any, what: str = "") -> None:
+    meta = obj._meta
+    audit.record_request(
+        request,
+        action="benefits.view",
+        object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=obj.pk,
+        summary=what,
+    )
+
+
+def _person(request: HttpRequest, pk: int) -> Person:
+    rows = Person.objects.select_related("spouse", "mother", "father")
+    return get_visible_or_404(rows, request.user, pk=pk)
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    rows = Application.objects.select_related(
+        "program", "person", "partner", "decision", "decision__rule_version"
+    )
+    return get_visible_or_404(rows, request.user, pk=pk)
+
+
+# --- eligibility -----------------------------------------------------------------------------
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_http_methods(["GET", "POST"])
+def eligibility_search(request: HttpRequest) -> HttpResponse:
+    """资格查询: the ID number is typed and POSTed (never in a URL)."""
+    form = IdSearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = people_selectors.person_by_id_number(
+            request.user, form.cleaned_data["id_number"]
+        ).first()
+        if person is not None:
+            return redirect("benefits:eligibility", pk=person.pk)
+        form.add_error("id_number", "本单位范围内未找到该身份证号的人员")
+    return render(request, "benefits/eligibility_search.html", {"form": form})
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which programmes the person (and spouse) qualify for today and why, condition by
+    condition, under which rule version. A preview: decisions are stored when an application
+    is filed and at each approval."""
+    person = _person(request, pk)
+    today = _today()
+    verdicts = eligibility.check_all(person, today)
+    childcare = None
+    for v in verdicts:
+        if v.program.code == "childcare" and v.result.verdict != "fail" and v.amount:
+            fen = amounts.childcare_fen(person.birth_date, v.amount.fen)
+            childcare = {
+                "months": amounts.childcare_months(person.birth_date),
+                "yuan": amounts.yuan(fen),
+            }
+    _audit_view(request, person, "eligibility")
+    context = {
+        "person": person,
+        "verdicts": verdicts,
+        "today": today,
+        "age": person.age_on(today),
+        "id_masked": crypto.mask(person.id_number),
+        "childcare": childcare,
+        "can_apply": request.user.has_perm(Perm.APPLY_BENEFIT),
+    }
+    return render(request, "benefits/eligibility.html", context)
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def screening(request: HttpRequest) -> HttpResponse:
+    """全覆盖名单: who appears eligible today but has no application (reads only)."""
+    prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
+    today = _today()
+    rows = services.screen(prefix, today)
+    names = selectors.unit_names(r.person.unit_code for r in rows)
+    page = paginate(request, rows)
+    for row in page.object_list:
+        row.person.unit_name = names.get(row.person.unit_code, "")  # type: ignore[attr-defined]
+        row.person.age = row.person.age_on(today)  # type: ignore[attr-defined]
+    audit.record_request(
+        request,
+        action="benefits.screening",
+        object_type="benefits.program",
+        summary=f"prefix={prefix}",
+        row_count=len(rows),
+    )
+    context = {
+        "page": page,
+        "tree": side_tree(request.user, prefix),
+        "prefix": prefix,
+        "today": today,
+        "can_apply": request.user.has_perm(Perm.APPLY_BENEFIT),
+    }
+    return render_page(request, "benefits/screening.html", context, partial="results")
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    programs = list(Program.objects.visible_to(request.user))
+    form = ApplicationFilterForm(request.GET or None, programs=programs)
+    prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
+    rows = selectors.applications(request.user, prefix=prefix, **form.values())
+    page = paginate(request, rows)
+    names = selectors.unit_names(a.unit_code for a in page.object_list)
+    for app in page.object_list:
+        app.unit_name = names.get(app.unit_code, "")  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "page": page,
+        "tree": side_tree(request.user, prefix),
+        "prefix": prefix,
+    }
+    return render_page(request, "benefits/application_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_PERSON, Perm.APPLY_BENEFIT)
+@require_http_methods(["GET", "POST"])
+def application_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """受理申报 for the person ``pk`` (from the eligibility page or the 全覆盖 list)."""
+    person = _person(request, pk)
+    wanted = Subject.CHILD if person.age_on(_today()) < 3 else Subject.PARENT
+    programs = list(Program.objects.filter(is_active=True, subject=wanted))
+    initial = {"program": request.GET.get("program", "")}
+    form = ApplicationForm(request.POST or None, programs=programs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        program = next(p for p in programs if p.code == data["program"])
+        partner = (person.mother or person.father) if wanted == Subject.CHILD else None
+        try:
+            app = services.application_file(
+                actor=Actor.of(request),
+                program=program,
+                person=person,
+                partner=partner,
+                declared=form.declared(),
+                village_opinion=data["village_opinion"],
+                today=_today(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "无权办理")
+        else:
+            messages.success(request, "已受理，请上传申请材料并等待审核。")
+            return redirect("benefits:application_detail", pk=app.pk)
+    _audit_view(request, person, "apply form")
+    context = {"form": form, "person": person, "id_masked": crypto.mask(person.id_number)}
+    return render(request, "benefits/application_form.html", context)
+
+
+def _actions(request: HttpRequest, app: Application) -> dict[str, bool]:
+    """Which buttons the page offers (the services decide again on POST)."""
+    user, level = request.user, services.actor_level(request.user)
+    review = user.has_perm(Perm.REVIEW_BENEFIT) and level == app.level
+    last = user.has_perm(Perm.REVIEW_BENEFIT) and level == app.program.steps[-1]
+    apply = user.has_perm(Perm.APPLY_BENEFIT)
+    return {
+        "review": review and app.status == Status.SUBMITTED,
+        "finalise": review and app.status == Status.NOTICE and app.is_last_step,
+        "advance": review and app.status == Status.NOTICE and not app.is_last_step,
+        "cancel": last and app.status == Status.APPROVED,
+        "archive": user.has_perm(Perm.REVIEW_BENEFIT)
+        and app.status in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.CANCELLED),
+        "correct": apply and app.status == Status.RETURNED,
+        "withdraw": apply and app.status in (Status.SUBMITTED, Status.RETURNED, Status.PASSED),
+        "upload": apply and app.status not in FINAL,
+    }
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    decision = app.decision
+    _audit_view(request, app)
+    context = {
+        "app": app,
+        "log": app.log.select_related("actor"),
+        "documents": app.documents.all(),
+        "decision": decision,
+        "decision_rows": selectors.trace_rows(decision.trace) if decision else [],
+        "id_masked": crypto.mask(app.person.id_number),
+        "actions": _actions(request, app),
+        "age": app.person.age_on(_today()),
+        "document_form": DocumentForm(),
+        "objections": app.objections.all(),
+    }
+    return render(request, "benefits/application_detail.html", context)
+
+
+@require_perm(Perm.REVIEW_BENEFIT)
+@require_POST
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One reviewer action (approve, return, reject, finalise, advance, cancel, archive)."""
+    app = _application(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["action"] not in REVIEW_CALLS:
+        messages.warning(request, "请选择审核操作")
+        return redirect("benefits:application_detail", pk=app.pk)
+    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    try:
+        REVIEW_CALLS[action](Actor.of(request), app, comment, _today())
+    except (ValidationError, PermissionDenied) as exc:
+        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理")
+    else:
+        messages.success(request, "已办理。")
+    return redirect("benefits:application_detail", pk=app.pk)
+
+
+@require_perm(Perm.APPLY_BENEFIT)
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    try:
+        services.application_withdraw(
+            actor=Actor.of(request), application=app, comment=request.POST.get("comment", "")[:500]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, "申请已撤回。")
+    return redirect("benefits:application_detail", pk=app.pk)
+
+
+@require_perm(Perm.APPLY_BENEFIT)
+@require_http_methods(["GET", "POST"])
+def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = CorrectForm(request.POST or None, initial=app.declared)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_correct(
+                actor=Actor.of(request),
+                application=app,
+                declared=form.declared(),
+                comment=form.cleaned_data["comment"],
+                today=_today(),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, "已补正并重新提交。")
+            return redirect("benefits:application_detail", pk=app.pk)
+    _audit_view(request, app, "correct form")
+    return render(request, "benefits/correct_form.html", {"form": form, "app": app})
+
+
+@require_perm(Perm.APPLY_BENEFIT)
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.warning(request, "请选择材料类型和文件")
+        return redirect("benefits:application_detail", pk=app.pk)
+    try:
+        documents.document_add(
+            actor=Actor.of(request),
+            application=app,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+        )
+    except ValidationError as exc:
+        messages.warning(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "材料已上传。")
+    return redirect("benefits:application_detail", pk=app.pk)
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored file as an attachment with its sniffed type (never the uploader's)."""
+    document = get_visible_or_404(Document, request.user, pk=pk)
+    path = documents.path_of(document)
+    if not path.is_file():
+        raise Http404("文件不存在")
+    audit.record_request(
+        request,
+        action="benefits.document_download",
+        object_type="benefits.document",
+        object_id=document.pk,
+    )
+    name = f"{document.get_kind_display()}-{document.application_id}-{document.pk}.{document.ext}"
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=CONTENT_TYPES.get(document.ext, "application/octet-stream"),
+    )
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def application_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """申请审批表 and, once approved with a number, the certificate: printable."""
+    app = _application(request, pk)
+    _audit_view(request, app, "print")
+    standard = amounts.amount_on(app.program, app.approved_on or _today(), app.grade)
+    context = {
+        "app": app,
+        "log": app.log.select_related("actor"),
+        "id_masked": crypto.mask(app.person.id_number),
+        "today": _today(),
+        "unit_name": selectors.unit_names([app.unit_code]).get(app.unit_code, ""),
+        "standard": amounts.yuan(standard.fen) if standard else "",
+    }
+    return render(request, "benefits/application_print.html", context)
