@@ -221,6 +221,18 @@ QUOTA_MEASURES = ("prepreg_exam", "prepreg_high_risk", "prepreg_early_followup",
                   "prepreg_outcome_followup", "rh_check", "treatment", "treatment_all")  # fmt: skip
 
 
+# Name lists whose rows are health details (who is high risk, who had an abnormal finding or a
+# gynecological treatment): only for holders of programs.view_exam_detail — the technicians and
+# the women's own township office — as programs:names does for the same lists (issue 5 item 6;
+# docs/prepregnancy.md, docs/rh-services.md). Everyone else sees the counts.
+DETAIL_LISTS = frozenset({("prepreg_high_risk", "done"), ("rh_abnormal", "done"),
+                          ("treatment", "done"), ("treatment_all", "done")})  # fmt: skip
+
+
+def detail_allowed(user: Any, code: str, side: str) -> bool:
+    return (code, side) not in DETAIL_LISTS or user.has_perm("programs.view_exam_detail")
+
+
 def done_rows(code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
               service_points: Any = None) -> QuerySet:  # fmt: skip
     """The name list of what a measure counts as done (``service_points``: count quotas only)."""

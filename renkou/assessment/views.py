@@ -142,7 +142,13 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
                            service_points=points or None)  # fmt: skip
     part = measure.base if side == "base" else measure.done
     assert part is not None
-    page = paginate(request, entries.prepared(rows, part.kind))
+    allowed = M.detail_allowed(request.user, measure.code, side)
+    page = paginate(request, entries.prepared(rows, part.kind) if allowed else rows.none())
+    # Rows the quota counts at its service points for women outside the caller's scope.
+    counted = page.paginator.count
+    if points and side == "done" and allowed:
+        counted = M.done_rows(measure.code, unit.prefix, year, today, M.DEFAULT_SCOPE,
+                              points).count()  # fmt: skip
     found = entries.entries(page.object_list, part.kind)
     places = dict(Unit.objects.current().filter(code__in={e.unit_code for e in found})
                   .values_list("code", "name"))  # fmt: skip
@@ -164,6 +170,8 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
         "tabs": tabs,
         "period": M.period(year),
         "points": bool(points),
+        "allowed": allowed,
+        "not_listed": counted - page.paginator.count,
     }
     return render_page(request, "assessment/names.html", context, partial="results")
 

@@ -24,6 +24,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.assessment import indicators as service_indicators
 from renkou.assessment.selectors import progress
+from renkou.benefits import figures as benefit_figures
 from renkou.events import periods
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.geo.constants import Level, full_code
@@ -182,8 +183,23 @@ def dashboard_services(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard_services.html", context)
 
 
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def dashboard_benefits(request: HttpRequest) -> HttpResponse:
+    """The dashboard's benefit panel (issue 6 item 7), loaded after the page (htmx; the
+    coverage figure screens the register): coverage of the benefit programmes, the payment
+    rate and the money paid by programme in the calendar year of the period's end, each to
+    the benefit figures page with its name lists. Counts and money only."""
+    sel = _selection(request)
+    year = sel.period.end.year
+    figures = benefit_figures.evaluate(sel.unit.prefix, year, _today())
+    context = {"unit": sel.unit, "year": year, "figures": list(figures.values())}
+    return render(request, "reports/dashboard_benefits.html", context)
+
+
 urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/benefits/", dashboard_benefits, name="dashboard_benefits"),
     path("dashboard/services/", dashboard_services, name="dashboard_services"),
     path("dashboard/data/", dashboard_json, name="dashboard_data"),
     path("bigscreen/", bigscreen, name="bigscreen"),

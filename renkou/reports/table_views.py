@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
+from renkou.assessment.measures import detail_allowed
 from renkou.common import audit
 from renkou.common.paging import paginate
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
@@ -253,8 +254,13 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
     choice = _choice(request, request.GET, unit=unit)
     leaf = _leaf(choice.table, request.GET.get("col", ""))
     row_id = _row_id(choice.table, request.GET.get("row", ""))
-    found = engine.members(choice.table, leaf.id, prefix=unit.prefix, period=choice.period,
-                           scope=choice.scope, row_id=row_id)  # fmt: skip
+    spec = leaf.query or {}
+    # A service cell whose rows are health details lists them only for the technicians and the
+    # women's own township office (issue 5 item 6); the count stays on the table for everyone.
+    allowed = spec.get("kind") != "service" or detail_allowed(
+        request.user, spec.get("measure", ""), spec.get("side", "done"))  # fmt: skip
+    found = (engine.members(choice.table, leaf.id, prefix=unit.prefix, period=choice.period,
+                            scope=choice.scope, row_id=row_id) if allowed else None)  # fmt: skip
     page = paginate(request, found if found is not None else [])
     rows = drill.describe(page.object_list, scope=choice.scope, spec=leaf.query or {})
     _decorate(request.user, rows)
@@ -263,7 +269,8 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
                          summary=f"col={leaf.id};unit={unit.code};period={choice.period.code};"
                                  f"scope={SCOPE_NAME[choice.scope]}")  # fmt: skip
     context = {"choice": choice, "table": choice.table, "leaf": leaf, "page": page, "rows": rows,
-               "has_list": found is not None, "scope_label": Scope(choice.scope).label,
+               "has_list": found is not None, "allowed": allowed,
+               "scope_label": Scope(choice.scope).label,
                "back": choice.query(), "row_label": (choice.table.fixed_row(row_id).label
                                                      if row_id else "")}  # fmt: skip
     return render(request, "reports/table_drill.html", context)

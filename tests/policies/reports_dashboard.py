@@ -14,4 +14,5 @@ POLICY: dict[str, Rule] = {
     "reports:dashboard_data": Rule(VIEWERS, notes="JSON for the big screen; no personal data"),
     "reports:bigscreen": Rule(VIEWERS),
     "reports:dashboard_services": Rule(VIEWERS, notes="coverage figures and quota progress"),
+    "reports:dashboard_benefits": Rule(VIEWERS, notes="benefit coverage, payment rate, money"),
 }

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from conftest import make_user
+from renkou.accounts.constants import Role
 from renkou.assessment.models import TaskQuota
 from renkou.common.models import AuditEntry
 
@@ -88,9 +90,11 @@ def test_a_leader_sees_counts_only_and_small_cells_hidden(quotas, personas, clie
 @pytest.mark.parametrize(("measure", "side", "count"),
                          [("treatment", "done", 3), ("rh_check", "done", 2),
                           ("rh_check", "base", 4)])  # fmt: skip
-def test_each_name_list_is_as_long_as_its_figure(quotas, personas, client, signed_in_client,
+def test_each_name_list_is_as_long_as_its_figure(quotas, units, client, signed_in_client,
                                                  measure, side, count):  # fmt: skip
-    signed_in_client(personas["county_officer"])
+    # A county technician: treatments are health details, listed only for technicians and the
+    # woman's township office (the county officer sees the count; next test).
+    signed_in_client(make_user("p_county_tech", Role.TECHNICIAN, units["620001000000"]))
     response = client.get(_url("assessment:names", TOWNSHIP_B, measure=measure, side=side,
                                year=RH_YEAR, size=50))  # fmt: skip
     assert response.status_code == 200
@@ -118,3 +122,16 @@ def test_county_officers_set_and_copy_quotas(units, personas, client, signed_in_
         "unit": TOWNSHIP_A, "year": RH_YEAR, "measure": "rh_check", "target": "130",
         "deadline": "2027-09-30"})  # fmt: skip
     assert bad.status_code == 200 and "比例目标不能超过100%" in bad.content.decode()
+
+
+def test_health_detail_lists_show_counts_only_to_other_staff(quotas, personas, client,
+                                                               signed_in_client):  # fmt: skip
+    """Who had a 蓝氧 treatment is a health detail: a county officer gets the notice and no
+    rows (the figure itself stays on the progress pages)."""
+    signed_in_client(personas["county_officer"])
+    response = client.get(_url("assessment:names", TOWNSHIP_B, measure="treatment", side="done",
+                               year=RH_YEAR))  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert "仅服务技术人员和所在乡镇计生办可查看" in response.content.decode()
+    assert "乙一" not in response.content.decode()

@@ -485,3 +485,20 @@ def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas,
         assert (names_url in html) is lists
     outside = signed_in_client(personas["village_admin"])
     assert get(outside, "reports:dashboard_services", unit=COUNTY).status_code == 404
+
+
+def test_benefit_panel_shows_coverage_payment_rate_and_money(county, personas,
+                                                             signed_in_client):  # fmt: skip
+    """The panel the dashboard loads after the page: the benefit figures of the calendar year
+    of the period's end (no beneficiary yet: rates "—", money 0.00), for leaders too."""
+    for role in ("county_officer", "leader"):
+        client = signed_in_client(personas[role])
+        page = get(client, "reports:dashboard_benefits", unit=COUNTY, period="2026")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "测试县2026年利益导向落实情况" in html
+        for name in ("利益导向覆盖率", "按时足额发放率", "发放金额"):
+            assert name in html
+        assert reverse("benefits:figures") in html
+    outside = signed_in_client(personas["village_admin"])
+    assert get(outside, "reports:dashboard_benefits", unit=COUNTY).status_code == 404
