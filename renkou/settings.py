@@ -156,7 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [{"NAME": "renkou.accounts.passwords.ProfileValidator
 
 # Two-factor: roles that must use TOTP; others may enrol voluntarily.
 RENKOU_MFA_REQUIRED_ROLES = env_list(
-    "RENKOU_MFA_REQUIRED_ROLES", ["sys_admin", "sec_admin", "audit_admin", "county_officer"]
+    "RENKOU_MFA_REQUIRED_ROLES",
+    ["sys_admin", "sec_admin", "audit_admin", "county_officer", "finance"],
 )
 OTP_TOTP_ISSUER = "Renkou"
 
