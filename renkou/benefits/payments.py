@@ -308,7 +308,8 @@ def _totals(roll: PaymentRoll) -> None:
 
 def _lock_roll(roll: PaymentRoll, actor: Actor, *states: str) -> PaymentRoll:
     _require(actor.user, Perm.PAY_BENEFIT)
-    locked = PaymentRoll.objects.select_for_update().select_related("program").get(pk=roll.pk)
+    rolls = PaymentRoll.objects.select_for_update(of=("self",)).select_related("program")
+    locked = rolls.get(pk=roll.pk)
     if not _in_scope(actor.user, locked.unit_code):
         raise PermissionDenied(OUT_OF_SCOPE)
     if locked.state not in states:

@@ -191,7 +191,8 @@ def reconfirmation_build(*, actor: Actor, prefix: str, year: int, as_of: date) -
 def change_decide(*, actor: Actor, change: Change, accept: bool, reason: str = "") -> Change:
     """确认 or 不予采纳 one change (a rejection needs the reason)."""
     _require(actor)
-    row = Change.objects.select_for_update().select_related("reconfirmation").get(pk=change.pk)
+    changes = Change.objects.select_for_update(of=("self",)).select_related("reconfirmation")
+    row = changes.get(pk=change.pk)
     if row.reconfirmation.state != Reconfirmation.State.DRAFT:
         raise ValidationError("该年审已生效，不能再修改")
     if not actor.user.scope_prefix or not row.unit_code.startswith(actor.user.scope_prefix):

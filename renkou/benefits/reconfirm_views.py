@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
-from renkou.benefits import amounts, figures, reconfirm, selectors
+from renkou.benefits import amounts, figures, reconfirm, selectors, tasks
 from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
 from renkou.benefits.models import Change, Reconfirmation
 from renkou.common import audit, crypto
 from renkou.common.htmx import render_page
+from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -50,25 +51,32 @@ def reconfirmation_list(request: HttpRequest) -> HttpResponse:
 @require_perm(*COUNTY_REVIEW)
 @require_POST
 def reconfirmation_build(request: HttpRequest) -> HttpResponse:
-    """Build (or rebuild) the year's change list from the register as of today."""
+    """Build (or rebuild) the year's change list from the register as of today, on the
+    background worker (it reads the whole register): the 后台任务 page shows its progress and
+    the list shows the result when it is done."""
     form = ReconfirmForm(request.POST)
     if not form.is_valid():
         messages.warning(request, "请填写年度")
         return redirect("benefits:reconfirmation_list")
-    try:
-        row = reconfirm.reconfirmation_build(
-            actor=Actor.of(request),
-            prefix=request.user.scope_prefix or "",
-            year=form.cleaned_data["year"],
-            as_of=_today(),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+    year, prefix = form.cleaned_data["year"], request.user.scope_prefix or ""
+    job = JobProgress.objects.create(kind=tasks.KIND, title=f"{year} 年度年审变动清单",
+                                     owner_id=request.user.pk,
+                                     unit_code=prefix.ljust(12, "0"))  # fmt: skip
+    result = tasks.build_reconfirmation.enqueue(
+        owner_id=request.user.pk, prefix=prefix, year=year, as_of=_today().isoformat(),
+        job_id=job.pk, ip=getattr(request, "client_ip", ""),
+    )  # fmt: skip
+    JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    if job.status == JobProgress.Status.FAILED:
+        messages.warning(request, job.message)
         return redirect("benefits:reconfirmation_list")
-    messages.success(
-        request, f"已生成变动清单，共 {row.summary.get('changes', 0)} 条，请逐条确认。"
-    )
-    return redirect("benefits:reconfirmation_detail", pk=row.pk)
+    if job.status == JobProgress.Status.DONE and result.is_finished:
+        messages.success(request, job.message + "，请逐条确认。")
+        return redirect("benefits:reconfirmation_detail", pk=result.return_value)
+    messages.info(request, "已提交后台生成变动清单（需读取全部登记信息，约需一分钟）；"
+                           "可在“后台任务”查看进度，完成后在本列表中打开。")  # fmt: skip
+    return redirect("benefits:reconfirmation_list")
 
 
 def _reconfirmation(request: HttpRequest, pk: int) -> Reconfirmation:

@@ -91,7 +91,7 @@ def _audit(actor: Actor, action: str, obj: Any, summary: str = "") -> None:
 
 def _lock(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))  # partner may be empty (outer join)
         .select_related("program", "person", "partner")
         .get(pk=application.pk)
     )

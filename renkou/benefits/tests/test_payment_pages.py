@@ -155,8 +155,12 @@ def test_reconfirmation_pages(approved, personas, signed_in_client, client):
         _as(signed_in_client, personas, "county_officer")
         client.post(reverse("benefits:reconfirmation_build"), {"year": 2026})
         from renkou.benefits.models import Reconfirmation
+        from renkou.common.models import JobProgress
 
         rc = Reconfirmation.objects.get()
+        # Built on the background worker (run at once by the tests' task backend): its job row.
+        job = JobProgress.objects.get(kind="benefits.reconfirm")
+        assert job.status == JobProgress.Status.DONE and f"编号 {rc.pk}" in job.message
         page = client.get(reverse("benefits:reconfirmation_detail", args=[rc.pk])).content.decode()
         assert person.name in page and "死亡" in page
         change = rc.changes.get(beneficiary=b)
