@@ -63,6 +63,21 @@ def measure(call: Callable[[], object], rounds: int, warmup: int) -> list[float]
     return times
 
 
+def measure_pairs(one: Callable[[], object], other: Callable[[], object], rounds: int,
+                  warmup: int) -> tuple[list[float], list[float]]:  # fmt: skip
+    """Both calls timed in alternation (one, other, one, other …)."""
+    for _ in range(warmup):
+        one()
+        other()
+    first, second = [], []
+    for _ in range(rounds):
+        for call, times in ((one, first), (other, second)):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+    return first, second
+
+
 def baseline_births(county: str, period) -> dict[str, int]:
     placeholders = ",".join(["%s"] * len(COUNTED))
     sql = (
@@ -128,8 +143,12 @@ def main() -> None:
     print(f"{'项目':<30}{'p50 ms':>10}{'p95 ms':>10}{'倍数':>8}")
     baseline_p50 = None
     results = {}
+    # The baseline and the dashboard take turns, round by round, so both see the same machine
+    # (on a shared 2-core machine the medians of two runs minutes apart differed by half).
+    first, second = measure_pairs(cases[0][1], cases[1][1], args.rounds, args.warmup)
+    paired = {cases[0][0]: first, cases[1][0]: second}
     for label, call in cases:
-        times = measure(call, args.rounds, args.warmup)
+        times = paired.get(label) or measure(call, args.rounds, args.warmup)
         p50 = statistics.median(times)
         p95 = statistics.quantiles(times, n=20)[18] if len(times) > 1 else p50
         baseline_p50 = baseline_p50 or p50

@@ -100,23 +100,23 @@ def _sums(*, scope: str, prefix: str, group_len: int, flows: list[str], stocks: 
     rows = _tally_rows(scope=scope, prefix=prefix, group_len=group_len, flows=flows,
                        stocks=stocks, period=period, plan=plan, also=also)  # fmt: skip
     flow_set, stock_set = set(flows), set(stocks)
-    also_sets = [(label, set(measures)) for label, _when, measures in also]
+    day_keys = [day.isoformat() for day in stock_days]
+    also_of: dict[str, list[tuple[int, str]]] = {}  # measure → its (column, label) in ``also``
+    for i, (label, _when, measures) in enumerate(also):
+        for measure in measures:
+            also_of.setdefault(measure, []).append((len(plan) + i, label))
     for group, measure, from_checkpoint, flow, *rest in rows:
         cell = out.setdefault(group, {})
-        if from_checkpoint:  # the checkpoint under each stock day (its tallies follow)
-            for i, day in enumerate(stock_days):
-                key = (measure, day.isoformat())
-                cell[key] = cell.get(key, 0) + (rest[i] or 0)
-            continue
+        if from_checkpoint or measure in stock_set:
+            # A checkpoint row, or the stock's change since it: both add up at each stock day.
+            for i, key in enumerate(day_keys):
+                cell[(measure, key)] = cell.get((measure, key), 0) + (rest[i] or 0)
+            if from_checkpoint:
+                continue
         if measure in flow_set and period is not None:
             cell[(measure, "flow")] = flow or 0
-        if measure in stock_set:
-            for i, day in enumerate(stock_days):
-                key = (measure, day.isoformat())
-                cell[key] = cell.get(key, 0) + (rest[i] or 0)
-        for i, (label, measures) in enumerate(also_sets):
-            if measure in measures:
-                cell[(measure, label)] = rest[len(plan) + i] or 0
+        for column, label in also_of.get(measure, ()):
+            cell[(measure, label)] = rest[column] or 0
     return out
 
 

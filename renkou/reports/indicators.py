@@ -11,7 +11,8 @@ that month's births per thousand average population.
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from renkou.events import selectors
@@ -191,9 +192,17 @@ def display(value: float | None, ind: Indicator) -> str:
 def _term_value(term: Term, cell: dict, period: Period) -> float:
     if term.mode == FLOW:
         return cell.get((term.measure, "flow"), 0)
-    start = cell.get((term.measure, period.day_before.isoformat()), 0)
-    end = cell.get((term.measure, period.end.isoformat()), 0)
-    return {START: start, END: end, AVG: (start + end) / 2}[term.mode]
+    first, last = _day_keys(period.start, period.end)
+    start = cell.get((term.measure, first), 0)
+    end = cell.get((term.measure, last), 0)
+    return start if term.mode == START else end if term.mode == END else (start + end) / 2
+
+
+@lru_cache(maxsize=256)
+def _day_keys(start: date, end: date) -> tuple[str, str]:
+    """The stock keys of a period (its day before and its last day), as ``selectors.sums``
+    names them: asked for every term of every indicator of every unit of a dashboard."""
+    return (start - timedelta(days=1)).isoformat(), end.isoformat()
 
 
 def _evaluate(ind: Indicator, cell: dict, period: Period) -> tuple[float, float | None,
