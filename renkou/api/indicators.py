@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from renkou.accounts.constants import Perm
 from renkou.api.permissions import RolePermission
+from renkou.assessment.indicators import BY_CODE as SERVICE_BY_CODE
 from renkou.events import periods
 from renkou.events.constants import SCOPE_BY_NAME
 from renkou.events.periods import PeriodError
@@ -22,6 +23,7 @@ from renkou.reports.indicators import INDICATORS
 from renkou.reports.selectors import figure_rows
 
 CODES = [i.code for i in INDICATORS]
+SERVICE = list(SERVICE_BY_CODE)  # coverage rates of the services (issue 5), on request
 
 
 class IndicatorQuerySerializer(serializers.Serializer):
@@ -34,7 +36,7 @@ class IndicatorQuerySerializer(serializers.Serializer):
                                         help_text="年份按日历年（1—12月）")  # fmt: skip
     scope = serializers.ChoiceField(choices=sorted(SCOPE_BY_NAME), default="registered",
                                     help_text="人口口径：户籍、常住、管理")  # fmt: skip
-    indicator = serializers.ListField(child=serializers.ChoiceField(choices=CODES),
+    indicator = serializers.ListField(child=serializers.ChoiceField(choices=[*CODES, *SERVICE]),
                                       required=False, help_text="只要这些指标")  # fmt: skip
     sub_units = serializers.BooleanField(required=False, default=False,
                                          help_text="同时给出各下级单位")  # fmt: skip

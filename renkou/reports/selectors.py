@@ -4,8 +4,12 @@ a figure, the ranking of sub-units, the figures as JSON objects (issue 4 items 3
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
+from renkou.assessment import indicators as service_indicators
 from renkou.events import selectors
-from renkou.events.periods import Period
+from renkou.events.constants import SCOPE_NAME
+from renkou.events.periods import Period, fp_year, fp_year_of
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
 from renkou.reports import targets
@@ -184,10 +188,12 @@ def figure_rows(unit: Unit, *, period: Period, calendar: bool, scope: str, codes
     """The figures of ``codes`` for ``unit`` (and, with ``sub_units``, for each of its
     townships or villages) as JSON objects: ``Figure.as_dict`` plus the period's label and
     days, the unit's name, and ``target``/``direction``/``met``/``gap`` where a target is set."""
+    service = [c for c in codes if c in service_indicators.BY_CODE]
+    codes = [c for c in codes if c in BY_CODE]
     year = target_year(period, calendar)
-    found = evaluate(codes, prefix=unit.prefix, period=period, scope=scope)
     children = lower_units(unit) if sub_units else []
-    if children:
+    found = evaluate(codes, prefix=unit.prefix, period=period, scope=scope) if codes else {}
+    if children and codes:
         found.update(evaluate(codes, prefix=unit.prefix, period=period, scope=scope,
                               group_len=len(children[0].prefix),
                               groups=[c.prefix for c in children]))  # fmt: skip
@@ -203,6 +209,32 @@ def figure_rows(unit: Unit, *, period: Period, calendar: bool, scope: str, codes
             goal = goals.get((prefix.ljust(12, "0"), code))
             if goal is not None:
                 row.update(targets.judge(fig, goal).as_dict())
+            rows.append(row)
+    if service:
+        rows += service_rows(unit, children, period, service)
+    return rows
+
+
+def service_rows(unit: Unit, children: list[Unit], period: Period,
+                 codes: list[str]) -> list[dict[str, Any]]:  # fmt: skip
+    """The service coverage indicators (issue 5: pre-pregnancy coverage, high-risk detection,
+    follow-up rates, RH check rate, 蓝氧 completion; ``renkou.assessment.indicators``) in the
+    same JSON shape. They are yearly: the FP year that contains the period's last day, in the
+    registered population, against the units' task quotas rather than indicator targets."""
+    year = fp_year_of(period.end)
+    whole = fp_year(year)
+    today = timezone.localdate()
+    rows = []
+    for one in [unit, *children]:
+        figures = service_indicators.evaluate(one.prefix, year, today, codes=tuple(codes))
+        for code in codes:
+            fig = figures[code]
+            row = {**fig.as_dict(), "scope": SCOPE_NAME.get(fig.scope, fig.scope),
+                   "unit_name": one.name, "period_label": whole.label,
+                   "period_start": whole.start.isoformat(), "period_end": whole.end.isoformat(),
+                   "target_year": year}  # fmt: skip
+            if (whole.start, whole.end) != (period.start, period.end):
+                row["warnings"] = [*row["warnings"], f"服务覆盖指标按统计年度计算（{whole.label}）"]
             rows.append(row)
     return rows
 

@@ -106,3 +106,20 @@ def test_bad_input_exits_2_with_a_chinese_message(units, options, message):
         call_command("indicators", stdout=out, stderr=err, **options)
     assert exit_info.value.code == 2
     assert message in err.getvalue() and out.getvalue() == ""
+
+
+def test_service_coverage_indicators_on_request(county):
+    """The services' coverage rates (issue 5) come when asked for, for the FP year of the
+    period, in the same objects; the county has no service recorded, so every numerator is 0
+    (and 蓝氧 completion has no quota, so no denominator)."""
+    codes = ["prepreg_coverage", "rh_check_rate", "treatment_completion"]
+    rows = json.loads(run("--indicator", codes[0], "--indicator", codes[1], "--indicator",
+                          codes[2], unit=COUNTY, period="2024-03", townships=True))  # fmt: skip
+    assert [r["code"] for r in rows if r["unit"] == COUNTY] == codes
+    assert {r["unit"] for r in rows} == {COUNTY, TOWNSHIP_A, TOWNSHIP_B}
+    for row in rows:
+        assert row["numerator"] == 0 and row["scope"] == "registered"
+        assert row["period_start"] == "2023-10-01" and row["period_end"] == "2024-09-30"
+        assert any("按统计年度计算" in w for w in row["warnings"])
+    completion = by_code(rows)["treatment_completion"]
+    assert completion["denominator"] is None and completion["value"] is None

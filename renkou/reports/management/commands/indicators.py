@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from renkou.assessment.indicators import BY_CODE as SERVICE_BY_CODE
 from renkou.events import periods
 from renkou.events.constants import SCOPE_BY_NAME
 from renkou.events.periods import PeriodError
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         parser.add_argument("--townships", action="store_true",
                             help="同时输出各下级单位（县的乡镇、乡镇的村）")  # fmt: skip
         parser.add_argument("--indicator", action="append", default=[],
-                            help="只输出这些指标（可重复；默认全部）")  # fmt: skip
+                            help="只输出这些指标（可重复；默认全部统计指标；服务覆盖指标"
+                                 "如 prepreg_coverage、rh_check_rate 需指定）")  # fmt: skip
         parser.add_argument("--output", type=Path, help="写到文件（默认标准输出）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,7 +60,8 @@ class Command(BaseCommand):
             period = periods.parse(options["period"], calendar=options["calendar"])
         except PeriodError as exc:
             self._refuse(str(exc))
-        unknown = [c for c in options["indicator"] if c not in BY_CODE]
+        unknown = [c for c in options["indicator"]
+                   if c not in BY_CODE and c not in SERVICE_BY_CODE]  # fmt: skip
         if unknown:
             self._refuse(f"没有这些指标：{'、'.join(unknown)}")
         codes = options["indicator"] or [i.code for i in INDICATORS]
