@@ -123,12 +123,14 @@ def _seed_code_lists() -> None:
     from django.apps import apps
     from django.core.cache import cache
 
-    seeders = (("renkou.common.migrations.0003_seed_dictionaries", "seed"),
-               ("renkou.people.migrations.0002_register_dictionaries", "forward"),
-               ("renkou.programs.migrations.0002_risk_dictionary", "forward"),
-               ("renkou.programs.migrations.0004_rh_dictionaries", "forward"),
-               ("renkou.todo.migrations.0002_seed_rules", "seed"),
-               ("renkou.benefits.migrations.0002_seed_programs", "forward"))  # fmt: skip
+    seeders = (
+        ("renkou.common.migrations.0003_seed_dictionaries", "seed"),
+        ("renkou.people.migrations.0002_register_dictionaries", "forward"),
+        ("renkou.programs.migrations.0002_risk_dictionary", "forward"),
+        ("renkou.programs.migrations.0004_rh_dictionaries", "forward"),
+        ("renkou.todo.migrations.0002_seed_rules", "seed"),
+        ("renkou.benefits.migrations.0002_seed_programs", "forward"),
+    )
     for module, function in seeders:
         getattr(importlib.import_module(module), function)(apps, None)
     cache.clear()

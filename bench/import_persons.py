@@ -69,7 +69,7 @@ def _units() -> list[str]:
         township, _ = Unit.objects.get_or_create(
             code=f"{COUNTY}{100 + t:03d}000",
             defaults={"name": f"第{t + 1}镇", "level": Level.TOWNSHIP, "parent": county},
-        )  # fmt: skip
+        )
         for v in range(20):
             code = f"{COUNTY}{100 + t:03d}{201 + v:03d}"
             name = f"第{t + 1}镇{v + 1}村"
@@ -81,9 +81,22 @@ def _units() -> list[str]:
 
 
 HEADERS = [
-    "姓名", "公民身份号码", "证件类型", "性别", "出生日期", "民族", "婚姻状况", "文化程度",
-    "户口性质", "户编号", "与户主关系", "户籍地代码", "现居住地代码", "居住状况", "联系电话",
-]  # fmt: skip
+    "姓名",
+    "公民身份号码",
+    "证件类型",
+    "性别",
+    "出生日期",
+    "民族",
+    "婚姻状况",
+    "文化程度",
+    "户口性质",
+    "户编号",
+    "与户主关系",
+    "户籍地代码",
+    "现居住地代码",
+    "居住状况",
+    "联系电话",
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "秀英建国志强桂兰淑珍海燕丽娟明华文军红梅玉兰德福春花永刚晓东"
 
@@ -104,9 +117,23 @@ def _generate(path: Path, persons: int, villages: list[str], seed: int = 1) -> N
 
     def row(name, birth, sex, marital, relation, household, village, phone=""):
         number = new_id(birth, sex)
-        return [name, number, "居民身份证", "男" if sex == "1" else "女", birth.isoformat(),
-                "汉族", marital, rng.choice(("初中", "小学", "普通高中")), "农业", household,
-                relation, village, village, "户在人在", phone]  # fmt: skip
+        return [
+            name,
+            number,
+            "居民身份证",
+            "男" if sex == "1" else "女",
+            birth.isoformat(),
+            "汉族",
+            marital,
+            rng.choice(("初中", "小学", "普通高中")),
+            "农业",
+            household,
+            relation,
+            village,
+            village,
+            "户在人在",
+            phone,
+        ]
 
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
@@ -124,18 +151,37 @@ def _generate(path: Path, persons: int, villages: list[str], seed: int = 1) -> N
             name = surname + rng.choice(GIVEN) + rng.choice(GIVEN)
             phone = f"139{rng.randrange(10**8):08d}"
             married = "初婚" if size > 1 else "未婚"
-            writer.writerow(row(name, head_birth, head_sex, married, "户主", household, village,
-                                phone))  # fmt: skip
+            writer.writerow(
+                row(name, head_birth, head_sex, married, "户主", household, village, phone)
+            )
             if size > 1:
                 sex = "2" if head_sex == "1" else "1"
-                writer.writerow(row(rng.choice(SURNAMES) + rng.choice(GIVEN), head_birth, sex,
-                                    "初婚", "配偶", household, village))  # fmt: skip
+                writer.writerow(
+                    row(
+                        rng.choice(SURNAMES) + rng.choice(GIVEN),
+                        head_birth,
+                        sex,
+                        "初婚",
+                        "配偶",
+                        household,
+                        village,
+                    )
+                )
             for _ in range(size - 2):
                 birth = head_birth + timedelta(days=rng.randrange(20 * 365, 35 * 365))
                 birth = min(birth, TODAY - timedelta(days=1))
                 sex = rng.choice("12")
-                writer.writerow(row(surname + rng.choice(GIVEN), birth, sex, "未婚",
-                                    "子" if sex == "1" else "女", household, village))  # fmt: skip
+                writer.writerow(
+                    row(
+                        surname + rng.choice(GIVEN),
+                        birth,
+                        sex,
+                        "未婚",
+                        "子" if sex == "1" else "女",
+                        household,
+                        village,
+                    )
+                )
             written += size
 
 
@@ -212,23 +258,30 @@ def main() -> None:
     copy_time, _ = _timed("PostgreSQL COPY 到普通表（基线）", args.persons, lambda: _copy(path))
 
     def preview(workers: int):
-        return import_file(path, scope=scope, mode="all", today=TODAY, preview=True,
-                           workers=workers)  # fmt: skip
+        return import_file(
+            path, scope=scope, mode="all", today=TODAY, preview=True, workers=workers
+        )
 
     _timed("预览（只校验，1 个进程）", args.persons, lambda: preview(1))
     cores = os.cpu_count() or 1
     if cores > 1:
         _timed(f"预览（只校验，{cores} 个校验进程）", args.persons, lambda: preview(cores))
     import_time, result = _timed(
-        f"导入（校验+加密+索引+户+历史+卡，{args.workers} 个校验进程）", args.persons,
+        f"导入（校验+加密+索引+户+历史+卡，{args.workers} 个校验进程）",
+        args.persons,
         lambda: import_file(path, scope=scope, mode="all", today=TODAY, workers=args.workers),
-    )  # fmt: skip
+    )
     outcome = result.outcome
-    print(f"新增 {outcome.created:,} 人，错误 {outcome.bad:,} 行；库中：人员 "
-          f"{Person.objects.count():,}，户 {Household.objects.count():,}，"
-          f"育龄妇女卡 {WomanCard.objects.count():,}")  # fmt: skip
-    _timed("同一文件再次导入（识别为重复）", args.persons,
-           lambda: import_file(path, scope=scope, mode="all", today=TODAY))  # fmt: skip
+    print(
+        f"新增 {outcome.created:,} 人，错误 {outcome.bad:,} 行；库中：人员 "
+        f"{Person.objects.count():,}，户 {Household.objects.count():,}，"
+        f"育龄妇女卡 {WomanCard.objects.count():,}"
+    )
+    _timed(
+        "同一文件再次导入（识别为重复）",
+        args.persons,
+        lambda: import_file(path, scope=scope, mode="all", today=TODAY),
+    )
     print(f"导入耗时 / COPY 耗时 = {import_time / copy_time:.1f} 倍（目标 ≤ 1.5 倍）")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"本进程内存峰值：{peak:,.0f} MB")

@@ -63,8 +63,9 @@ def measure(call: Callable[[], object], rounds: int, warmup: int) -> list[float]
     return times
 
 
-def measure_pairs(one: Callable[[], object], other: Callable[[], object], rounds: int,
-                  warmup: int) -> tuple[list[float], list[float]]:  # fmt: skip
+def measure_pairs(
+    one: Callable[[], object], other: Callable[[], object], rounds: int, warmup: int
+) -> tuple[list[float], list[float]]:
     """Both calls timed in alternation (one, other, one, other …)."""
     for _ in range(warmup):
         one()
@@ -112,9 +113,13 @@ def dashboard_call(county: str, period, scope: str) -> Callable[[], object]:
 def table_calls(county: str, period, scope: str) -> list[tuple[str, Callable[[], object]]]:
     engine = importlib.import_module("renkou.reports.tables.engine")
     unit = Unit.objects.current().get(code=county.ljust(12, "0"))
-    return [(f"报表 {table.title}", lambda t=table: engine.compute(t, unit=unit,
-                                                                    period=period, scope=scope))
-            for table in engine.tables().values()]  # fmt: skip
+    return [
+        (
+            f"报表 {table.title}",
+            lambda t=table: engine.compute(t, unit=unit, period=period, scope=scope),
+        )
+        for table in engine.tables().values()
+    ]
 
 
 def main() -> None:
@@ -128,18 +133,23 @@ def main() -> None:
     period = fp_year(year)
     scope = Scope.REGISTERED
     persons, events = Person.objects.count(), Event.objects.count()
-    print(f"数据库 {connection.vendor}；人员 {persons:,}；变动 {events:,}；"
-          f"区间 {Spell.objects.count():,}；汇总行 {Tally.objects.count():,}；"
-          f"统计期 {period.label}；每项 {args.rounds} 次（预热 {args.warmup} 次）")  # fmt: skip
+    print(
+        f"数据库 {connection.vendor}；人员 {persons:,}；变动 {events:,}；"
+        f"区间 {Spell.objects.count():,}；汇总行 {Tally.objects.count():,}；"
+        f"统计期 {period.label}；每项 {args.rounds} 次（预热 {args.warmup} 次）"
+    )
     base = baseline_births(args.county, period)
     towns = evaluate(["births"], prefix=args.county, period=period, scope=scope, group_len=9)
-    ours = {group: int(f["births"].numerator) for group, f in towns.items() if
-            f["births"].numerator}  # fmt: skip
+    ours = {
+        group: int(f["births"].numerator) for group, f in towns.items() if f["births"].numerator
+    }
     agree = ours == {k: v for k, v in base.items() if v}
     print(f"分乡镇出生数与基线一致：{'是' if agree else '否'}（{sum(base.values()):,} 人）")
-    cases = [("基线：手写SQL 分乡镇出生数", lambda: baseline_births(args.county, period)),
-             ("首页全部核心指标（县+各乡镇）", dashboard_call(args.county, period, scope)),
-             *table_calls(args.county, period, scope)]  # fmt: skip
+    cases = [
+        ("基线：手写SQL 分乡镇出生数", lambda: baseline_births(args.county, period)),
+        ("首页全部核心指标（县+各乡镇）", dashboard_call(args.county, period, scope)),
+        *table_calls(args.county, period, scope),
+    ]
     print(f"{'项目':<30}{'p50 ms':>10}{'p95 ms':>10}{'倍数':>8}")
     baseline_p50 = None
     results = {}

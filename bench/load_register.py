@@ -123,9 +123,11 @@ def request_table(township: str, mix: tuple[tuple[str, float], ...], count: int 
     kinds, weights = zip(*mix, strict=True)
     rows = []
     for i in range(count):
-        cookie = (f"{settings.SESSION_COOKIE_NAME}="
-                  f"{clients[i % SESSIONS].cookies[settings.SESSION_COOKIE_NAME].value}; "
-                  f"{settings.CSRF_COOKIE_NAME}={csrf}")  # fmt: skip
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}="
+            f"{clients[i % SESSIONS].cookies[settings.SESSION_COOKIE_NAME].value}; "
+            f"{settings.CSRF_COOKIE_NAME}={csrf}"
+        )
         headers = {"Cookie": cookie}
         person = sample[rng.randrange(len(sample))]
         kind = rng.choices(kinds, weights)[0]
@@ -139,11 +141,12 @@ def request_table(township: str, mix: tuple[tuple[str, float], ...], count: int 
         else:
             method, path = "POST", reverse("people:person_search_id")
             body = urlencode({"id_number": person.id_number})
-            headers |= {"Content-Type": "application/x-www-form-urlencoded",
-                        "X-CSRFToken": csrf}  # fmt: skip
+            headers |= {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": csrf}
         lua_headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items())
-        rows.append(f"{{{lua_string(method)}, {lua_string(path)}, {{{lua_headers}}}, "
-                    f"{lua_string(body) if body else 'nil'}}}")  # fmt: skip
+        rows.append(
+            f"{{{lua_string(method)}, {lua_string(path)}, {{{lua_headers}}}, "
+            f"{lua_string(body) if body else 'nil'}}}"
+        )
     return "{\n" + ",\n".join(rows) + "\n}"
 
 
@@ -154,11 +157,23 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "renkou.wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--backlog", "256", "--timeout", "60"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "renkou.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--backlog",
+        "256",
+        "--timeout",
+        "60",
+    ]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline, answered = time.monotonic() + 60, 0
     while time.monotonic() < deadline and answered < 4 * workers:  # every worker booted
         try:
@@ -173,8 +188,17 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
 
 
 def run_wrk(url: str, script: Path, connections: int, seconds: int, threads: int) -> dict:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(script), url]  # fmt: skip
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"wrk 失败：{done.stdout}{done.stderr}")
@@ -193,8 +217,10 @@ def report(label: str, result: dict, goal: bool) -> bool:
     rate = result["requests"] / result["seconds"]
     ok = errors == 0 and result["p95"] < GOAL_P95_MS
     verdict = ("达标" if ok else "未达标") if goal else "基线"
-    print(f"{result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-          f"{rate:>8.1f} {errors:>6d}  {verdict}  {label}")  # fmt: skip
+    print(
+        f"{result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
+        f"{rate:>8.1f} {errors:>6d}  {verdict}  {label}"
+    )
     return ok or not goal
 
 
@@ -221,13 +247,20 @@ def main() -> None:
             base = write_script(folder, "login.lua", "{" + login + "}", args.think_ms)
             mix = write_script(folder, "mix.lua", requests, args.think_ms)
             url = f"http://127.0.0.1:{port}"
-            print(f"gunicorn {args.workers} 个进程；wrk {args.connections} 个并发连接，"
-                  f"思考时间 {args.think_ms} ms；请求构成 {args.mix}；"
-                  f"人员总数 {Person.objects.count():,}")  # fmt: skip
-            print(f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}  "
-                  f"目标：0 错误且 p95 < {GOAL_P95_MS:.0f} ms")  # fmt: skip
-            report("基线：登录页", run_wrk(url, base, args.connections, args.baseline_seconds,
-                                          args.threads), goal=False)  # fmt: skip
+            print(
+                f"gunicorn {args.workers} 个进程；wrk {args.connections} 个并发连接，"
+                f"思考时间 {args.think_ms} ms；请求构成 {args.mix}；"
+                f"人员总数 {Person.objects.count():,}"
+            )
+            print(
+                f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}  "
+                f"目标：0 错误且 p95 < {GOAL_P95_MS:.0f} ms"
+            )
+            report(
+                "基线：登录页",
+                run_wrk(url, base, args.connections, args.baseline_seconds, args.threads),
+                goal=False,
+            )
             result = run_wrk(url, mix, args.connections, args.seconds, args.threads)
             ok = report("人员列表/身份证号查询/人员详情混合", result, goal=True)
     finally:

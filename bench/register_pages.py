@@ -55,8 +55,13 @@ def bench_user(county: str) -> User:
     unit = Unit.objects.current().get(code=county.ljust(12, "0"))
     user = User.objects.filter(username="bench_county").first()
     if user is None:
-        user = User(username="bench_county", role=Role.COUNTY_OFFICER, unit=unit,
-                    full_name="性能测试（县局）", must_change_password=False)  # fmt: skip
+        user = User(
+            username="bench_county",
+            role=Role.COUNTY_OFFICER,
+            unit=unit,
+            full_name="性能测试（县局）",
+            must_change_password=False,
+        )
         user.set_unusable_password()
         user.save()
     return user
@@ -132,16 +137,31 @@ def main() -> None:
         ("基线：按主键查询一行（SELECT）", select_one),
         ("基线：登录页（最简单的页面）", checked(anonymous, "get", reverse("accounts:login"))),
         ("人员列表（乡镇，第1页）", checked(client, "get", listing, {"unit": args.township})),
-        ("人员列表（乡镇，第500页）",
-         checked(client, "get", listing, {"unit": args.township, "page": "500"})),
-        ("按身份证号查询（POST）", rotating(numbers, lambda n: checked(
-            client, "post", reverse("people:person_search_id"), {"id_number": n}))),
-        ("人员详情页", rotating(pks, lambda pk: checked(
-            client, "get", reverse("people:person_detail", args=[pk])))),
-    ]  # fmt: skip
+        (
+            "人员列表（乡镇，第500页）",
+            checked(client, "get", listing, {"unit": args.township, "page": "500"}),
+        ),
+        (
+            "按身份证号查询（POST）",
+            rotating(
+                numbers,
+                lambda n: checked(
+                    client, "post", reverse("people:person_search_id"), {"id_number": n}
+                ),
+            ),
+        ),
+        (
+            "人员详情页",
+            rotating(
+                pks, lambda pk: checked(client, "get", reverse("people:person_detail", args=[pk]))
+            ),
+        ),
+    ]
     vendor = connection.vendor
-    print(f"数据库 {vendor}；人员总数 {Person.objects.count():,}；乡镇 {args.township} "
-          f"在册 {total:,} 人；每项 {args.rounds} 次（预热 {args.warmup} 次）")  # fmt: skip
+    print(
+        f"数据库 {vendor}；人员总数 {Person.objects.count():,}；乡镇 {args.township} "
+        f"在册 {total:,} 人；每项 {args.rounds} 次（预热 {args.warmup} 次）"
+    )
     print(f"{'项目':<26}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}  目标 p95 < {GOAL_MS:.0f} ms")
     failed = 0
     for label, call in cases:

@@ -33,8 +33,10 @@ def api_schema(personas, _keep_test_connection, settings):
 
     out = StringIO()
     call_command("api_token", user=personas["township_officer"].username, stdout=out)
-    headers = {"Authorization": f"Token {out.getvalue().strip()}",
-               "Accept": "application/vnd.oai.openapi+json"}  # fmt: skip
+    headers = {
+        "Authorization": f"Token {out.getvalue().strip()}",
+        "Accept": "application/vnd.oai.openapi+json",
+    }
     schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application(), headers=headers)
     schema.token = headers["Authorization"]
     return schema
@@ -47,9 +49,12 @@ def test_api_operations_never_fail(api_schema):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                         HealthCheck.too_slow])  # fmt: skip
+        @settings(
+            max_examples=40,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
         def check(case):
             response = case.call(headers={"Authorization": api_schema.token})
             statuses.append(response.status_code)

@@ -12,10 +12,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "renkou"
 LAYERS = {
-    "common": 0, "geo": 1, "accounts": 2, "people": 3,
-    "events": 4, "programs": 5, "benefits": 5, "todo": 6, "assessment": 6, "reports": 7,
-    "system": 8, "api": 8,
-}  # fmt: skip
+    "common": 0,
+    "geo": 1,
+    "accounts": 2,
+    "people": 3,
+    "events": 4,
+    "programs": 5,
+    "benefits": 5,
+    "todo": 6,
+    "assessment": 6,
+    "reports": 7,
+    "system": 8,
+    "api": 8,
+}
 PRESENTATION = {"views.py", "urls.py", "forms.py", "api.py", "tables.py", "filters.py"}
 
 

@@ -85,8 +85,11 @@ def _position_unit(user, position: str, units: dict) -> Unit | None:
         if unit.parent_id:
             siblings = siblings.filter(parent_id=unit.parent_id)
         return siblings.order_by("code").first()
-    other = {Level.COUNTY: OTHER_COUNTY, Level.TOWNSHIP: OTHER_TOWNSHIP,
-             Level.VILLAGE: OTHER_VILLAGE}[unit.level]  # fmt: skip
+    other = {
+        Level.COUNTY: OTHER_COUNTY,
+        Level.TOWNSHIP: OTHER_TOWNSHIP,
+        Level.VILLAGE: OTHER_VILLAGE,
+    }[unit.level]
     return units[other]
 
 
@@ -121,8 +124,11 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
         person = _person_in(unit)
         return {key: person.pk if rule.obj == "person" else person.household.pk}
     if rule.obj == "job":
-        owner = user if position == "own" else make_user(f"owner_{user.pk}_{position}",
-                                                         Role.VILLAGE_ADMIN, unit)  # fmt: skip
+        owner = (
+            user
+            if position == "own"
+            else make_user(f"owner_{user.pk}_{position}", Role.VILLAGE_ADMIN, unit)
+        )
         return {key: _finished_job(owner).pk}
     if rule.obj == "importbatch":
         return {key: _import_batch_in(unit).pk}
@@ -138,12 +144,16 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
             person=woman, defaults={"unit_code": unit.code, "opened_on": date(2020, 1, 1)}
         )
         rows = {
-            "child": (Child, {"parity": 1, "name": "测试孩", "sex": "1",
-                              "birth_date": date(2015, 3, 1)}),
+            "child": (
+                Child,
+                {"parity": 1, "name": "测试孩", "sex": "1", "birth_date": date(2015, 3, 1)},
+            ),
             "episode": (ContraceptionEpisode, {"method": "03", "start": date(2016, 1, 1)}),
-            "pregnancy": (Pregnancy, {"detected_on": date(2025, 1, 1), "outcome": "1",
-                                      "outcome_date": date(2025, 9, 1)}),
-        }  # fmt: skip
+            "pregnancy": (
+                Pregnancy,
+                {"detected_on": date(2025, 1, 1), "outcome": "1", "outcome_date": date(2025, 9, 1)},
+            ),
+        }
         if rule.obj == "woman":
             return {key: woman.pk}
         model, values = rows[rule.obj]
@@ -160,10 +170,16 @@ def _person_in(unit: Unit) -> Person:
         return existing
     household = Household.objects.create(code=f"{unit.code}01{Household.objects.count() + 1:04d}")
     return Person.objects.create(
-        household=household, unit_code=unit.code, name="测试人", sex="2",
-        birth_date=date(1990, 1, 1), registered_code=unit.code, residence_code=unit.code,
-        relationship="02", is_head=True,
-    )  # fmt: skip
+        household=household,
+        unit_code=unit.code,
+        name="测试人",
+        sex="2",
+        birth_date=date(1990, 1, 1),
+        registered_code=unit.code,
+        residence_code=unit.code,
+        relationship="02",
+        is_head=True,
+    )
 
 
 def _duplicate_in(unit: Unit) -> DuplicateCandidate:
@@ -171,22 +187,32 @@ def _duplicate_in(unit: Unit) -> DuplicateCandidate:
     a POST that resolves one leaves the next case an open pair)."""
     first = _person_in(unit)
     second = Person.objects.create(
-        household=first.household, unit_code=unit.code, name=first.name, sex=first.sex,
-        birth_date=first.birth_date, registered_code=unit.code, residence_code=unit.code,
+        household=first.household,
+        unit_code=unit.code,
+        name=first.name,
+        sex=first.sex,
+        birth_date=first.birth_date,
+        registered_code=unit.code,
+        residence_code=unit.code,
         relationship="99",
-    )  # fmt: skip
+    )
     return DuplicateCandidate.objects.create(
-        first=first, second=second, unit_code=unit.code,
+        first=first,
+        second=second,
+        unit_code=unit.code,
         reason=DuplicateCandidate.Reason.SAME_PINYIN_BIRTH,
-    )  # fmt: skip
+    )
 
 
 def _import_batch_in(unit: Unit) -> ImportBatch:
     """A checked import batch of ``unit`` with an error report on disk."""
     batch = ImportBatch.objects.create(
-        file_hash="0" * 64, file_name="matrix.xlsx", unit_code=unit.code,
-        status=ImportBatch.Status.VALIDATED, error_report=f"imports/reports/m-{unit.code}.xlsx",
-    )  # fmt: skip
+        file_hash="0" * 64,
+        file_name="matrix.xlsx",
+        unit_code=unit.code,
+        status=ImportBatch.Status.VALIDATED,
+        error_report=f"imports/reports/m-{unit.code}.xlsx",
+    )
     path = Path(settings.MEDIA_ROOT) / batch.error_report
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x03\x04 test")
@@ -194,9 +220,14 @@ def _import_batch_in(unit: Unit) -> ImportBatch:
 
 
 def _finished_job(owner) -> JobProgress:
-    job = JobProgress.objects.create(kind="test", title="测试任务", owner_id=owner.pk,
-                                     unit_code=owner.unit.code, status=JobProgress.Status.DONE,
-                                     result_file=f"exports/matrix-{owner.pk}.xlsx")  # fmt: skip
+    job = JobProgress.objects.create(
+        kind="test",
+        title="测试任务",
+        owner_id=owner.pk,
+        unit_code=owner.unit.code,
+        status=JobProgress.Status.DONE,
+        result_file=f"exports/matrix-{owner.pk}.xlsx",
+    )
     path = Path(settings.MEDIA_ROOT) / job.result_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x03\x04 test")

@@ -117,20 +117,25 @@ def test_technician_serves_a_couple_from_her_to_do_list(
     wife = add("卓玛", "2", date(1996, 4, 2), VILLAGE_A1)
     husband = add("扎西", "1", date(1994, 8, 9), VILLAGE_A1, relationship="10")
     wed(wife, husband)
-    station = ServicePoint.objects.create(unit=units[TOWNSHIP_A], name="甲镇计生服务站",
-                                          kind=ServicePoint.Kind.TOWNSHIP_STATION)  # fmt: skip
+    station = ServicePoint.objects.create(
+        unit=units[TOWNSHIP_A], name="甲镇计生服务站", kind=ServicePoint.Kind.TOWNSHIP_STATION
+    )
     # 2026-01-05: the township office opens the file with the couple's consent; next day it
     # confirms eligibility (服务通知单).
     township = signed_in(signed_in_client, personas, "township_officer")
-    opened = township.post(reverse("programs:couple_create") + f"?wife={wife.pk}",
-                           {"sequence": "1", "consent_on": "2026-01-05"})  # fmt: skip
+    opened = township.post(
+        reverse("programs:couple_create") + f"?wife={wife.pk}",
+        {"sequence": "1", "consent_on": "2026-01-05"},
+    )
     assert opened.status_code == 302
     couple = CoupleFile.objects.get(wife=wife)
     assert couple.husband_id == husband.pk
     clock.move_to(at(date(2026, 1, 6)))
     township = signed_in(signed_in_client, personas, "township_officer")
-    confirmed = township.post(reverse("programs:couple_confirm", args=[couple.pk]),
-                              {"on": "2026-01-06", "notice_no": "TZ-2026-001"})  # fmt: skip
+    confirmed = township.post(
+        reverse("programs:couple_confirm", args=[couple.pk]),
+        {"on": "2026-01-06", "notice_no": "TZ-2026-001"},
+    )
     assert confirmed.status_code == 302
     todo.refresh(today=date(2026, 1, 6))
 
@@ -167,18 +172,31 @@ def test_technician_serves_a_couple_from_her_to_do_list(
     assessment_url = reverse("programs:assessment_record", args=[wife_exam.pk])
     page = tech.get(reverse("programs:couple_detail", args=[couple.pk])).content.decode()
     assert assessment_url in page
-    saved = tech.post(assessment_url, {
-        "assessed_on": "2026-01-12", "category": "high", "factors": ["3"],
-        "counselled_on": "2026-01-12", "counselling": "face", "counsellor": "王医生",
-    })  # fmt: skip
+    saved = tech.post(
+        assessment_url,
+        {
+            "assessed_on": "2026-01-12",
+            "category": "high",
+            "factors": ["3"],
+            "counselled_on": "2026-01-12",
+            "counselling": "face",
+            "counsellor": "王医生",
+        },
+    )
     assert saved.status_code == 302
     couple.refresh_from_db()
     assert (couple.examined_on, couple.status) == (date(2026, 1, 12), "examined")
     husband_exam = Exam.objects.get(couple=couple, spouse="husband")
-    saved = tech.post(reverse("programs:assessment_record", args=[husband_exam.pk]), {
-        "assessed_on": "2026-01-12", "category": "general", "counselled_on": "2026-01-12",
-        "counselling": "phone", "counsellor": "王医生",
-    })  # fmt: skip
+    saved = tech.post(
+        reverse("programs:assessment_record", args=[husband_exam.pk]),
+        {
+            "assessed_on": "2026-01-12",
+            "category": "general",
+            "counselled_on": "2026-01-12",
+            "counselling": "phone",
+            "counsellor": "王医生",
+        },
+    )
     assert saved.status_code == 302
     couple.refresh_from_db()
     assert couple.status == "assessed"  # both spouses assessed
@@ -187,8 +205,10 @@ def test_technician_serves_a_couple_from_her_to_do_list(
     # 2026-03-10: the township office registers the pregnancy (last period 2026-02-01).
     clock.move_to(at(date(2026, 3, 10)))
     township = signed_in(signed_in_client, personas, "township_officer")
-    saved = township.post(reverse("programs:pregnancy_record", args=[couple.pk]),
-                          {"lmp_on": LMP.isoformat(), "recorded_on": "2026-03-10"})  # fmt: skip
+    saved = township.post(
+        reverse("programs:pregnancy_record", args=[couple.pk]),
+        {"lmp_on": LMP.isoformat(), "recorded_on": "2026-03-10"},
+    )
     assert saved.status_code == 302
     early = FollowUp.objects.get(couple=couple, kind="early")
     assert early.due_on == EARLY_DUE
@@ -224,16 +244,28 @@ def test_technician_serves_a_couple_from_her_to_do_list(
 
 
 def _check(person, on: date, where: ServicePoint, *, voided: bool = False) -> RHCheck:
-    return RHCheck.objects.create(person=person, unit_code=person.unit_code, checked_on=on,
-                                  service_point=where, examiner="王医生", consent_on=on,
-                                  voided_at=timezone.now() if voided else None)  # fmt: skip
+    return RHCheck.objects.create(
+        person=person,
+        unit_code=person.unit_code,
+        checked_on=on,
+        service_point=where,
+        examiner="王医生",
+        consent_on=on,
+        voided_at=timezone.now() if voided else None,
+    )
 
 
 def _treat(person, on: date, where: ServicePoint, kind: str = "01", *, voided: bool = False):
-    return Treatment.objects.create(person=person, unit_code=person.unit_code, treated_on=on,
-                                    service_point=where, kind=kind, doctor="王医生",
-                                    consent_on=on,
-                                    voided_at=timezone.now() if voided else None)  # fmt: skip
+    return Treatment.objects.create(
+        person=person,
+        unit_code=person.unit_code,
+        treated_on=on,
+        service_point=where,
+        kind=kind,
+        doctor="王医生",
+        consent_on=on,
+        voided_at=timezone.now() if voided else None,
+    )
 
 
 @pytest.fixture
@@ -257,10 +289,12 @@ def township(clock, units, personas, staff, point):  # noqa: F811 — imported f
       卓玛's in FP 2025, 央金's voided one).
     """
     t, tech = staff["township_officer"], staff["technician"]
-    a_station = ServicePoint.objects.create(unit=units[TOWNSHIP_A], name="甲镇计生服务站",
-                                            kind=ServicePoint.Kind.TOWNSHIP_STATION)  # fmt: skip
-    b_station = ServicePoint.objects.create(unit=units[TOWNSHIP_B], name="乙乡计生服务站",
-                                            kind=ServicePoint.Kind.TOWNSHIP_STATION)  # fmt: skip
+    a_station = ServicePoint.objects.create(
+        unit=units[TOWNSHIP_A], name="甲镇计生服务站", kind=ServicePoint.Kind.TOWNSHIP_STATION
+    )
+    b_station = ServicePoint.objects.create(
+        unit=units[TOWNSHIP_B], name="乙乡计生服务站", kind=ServicePoint.Kind.TOWNSHIP_STATION
+    )
     p = {
         "卓玛": add("卓玛", "2", date(1996, 4, 2), VILLAGE_A1),
         "桑吉": add("桑吉", "2", date(1992, 3, 3), VILLAGE_A1),
@@ -271,12 +305,13 @@ def township(clock, units, personas, staff, point):  # noqa: F811 — imported f
         "白玛": add("白玛", "2", date(1994, 6, 6), VILLAGE_A2),
         "格桑": add("格桑", "2", date(1995, 8, 8), VILLAGE_A1, marital_status="10"),
         "达娃": add("达娃", "2", date(1993, 1, 1), VILLAGE_B1),
-    }  # fmt: skip
+    }
     for wife, name in (("卓玛", "扎西"), ("拉姆", "多杰"), ("德吉", "旺堆"), ("白玛", "顿珠")):
         p[name] = add(name, "1", date(1990, 1, 1), p[wife].residence_code, relationship="10")
         wed(p[wife], p[name])
-    ContraceptionEpisode.objects.create(card=p["桑吉"].card, unit_code=VILLAGE_A1, method="03",
-                                        start=date(2020, 6, 1))  # fmt: skip
+    ContraceptionEpisode.objects.create(
+        card=p["桑吉"].card, unit_code=VILLAGE_A1, method="03", start=date(2020, 6, 1)
+    )
     # 卓玛: the walkthrough's couple.
     c1 = open_file(t, p["卓玛"], p["扎西"], on=date(2026, 1, 5))
     confirm(t, c1, date(2026, 1, 6))
@@ -288,8 +323,12 @@ def township(clock, units, personas, staff, point):  # noqa: F811 — imported f
     # 拉姆: examined in October 2025, high risk; early follow-up late.
     c2 = open_file(t, p["拉姆"], p["多杰"], on=date(2025, 10, 5))
     confirm(t, c2, date(2025, 10, 10))
-    assess(tech, examine(tech, c2, "wife", date(2025, 10, 20), point), date(2025, 10, 22),
-           factors=["8"])  # fmt: skip
+    assess(
+        tech,
+        examine(tech, c2, "wife", date(2025, 10, 20), point),
+        date(2025, 10, 22),
+        factors=["8"],
+    )
     examine(tech, c2, "husband", date(2025, 10, 21), point)
     early, _ = pregnant(t, c2, date(2025, 11, 1), date(2025, 12, 1))
     follow(tech, early, date(2026, 2, 10))
@@ -298,8 +337,15 @@ def township(clock, units, personas, staff, point):  # noqa: F811 — imported f
     confirm(t, c3, date(2025, 2, 21))
     examine(tech, c3, "wife", date(2025, 3, 1), point)
     _, outcome = pregnant(t, c3, date(2025, 4, 1), date(2025, 5, 10))
-    follow(t, outcome, date(2026, 1, 20), outcome="1", outcome_on=date(2026, 1, 5),
-           birth_weight=3200, birth_defect=False)  # fmt: skip
+    follow(
+        t,
+        outcome,
+        date(2026, 1, 20),
+        outcome="1",
+        outcome_on=date(2026, 1, 5),
+        birth_weight=3200,
+        birth_defect=False,
+    )
     c4 = open_file(t, p["白玛"], p["顿珠"], on=date(2025, 1, 20))
     confirm(t, c4, date(2025, 1, 21))
     examine(tech, c4, "wife", date(2025, 2, 1), point)
@@ -320,13 +366,26 @@ def township(clock, units, personas, staff, point):  # noqa: F811 — imported f
     _treat(p["央金"], date(2026, 2, 20), point, voided=True)
     # A's quotas: 蓝氧 40 with the county centre (veto), pre-pregnancy 80 % (veto), RH 60 %.
     deadline = date(2026, 9, 30)
-    blue = TaskQuota.objects.create(year=YEAR, unit_code=TOWNSHIP_A, measure="treatment",
-                                    target=Decimal(40), deadline=deadline, veto=True)  # fmt: skip
+    blue = TaskQuota.objects.create(
+        year=YEAR,
+        unit_code=TOWNSHIP_A,
+        measure="treatment",
+        target=Decimal(40),
+        deadline=deadline,
+        veto=True,
+    )
     blue.service_points.set([point])
-    TaskQuota.objects.create(year=YEAR, unit_code=TOWNSHIP_A, measure="prepreg_exam",
-                             target=Decimal(80), deadline=deadline, veto=True)  # fmt: skip
-    TaskQuota.objects.create(year=YEAR, unit_code=TOWNSHIP_A, measure="rh_check",
-                             target=Decimal(60), deadline=deadline)  # fmt: skip
+    TaskQuota.objects.create(
+        year=YEAR,
+        unit_code=TOWNSHIP_A,
+        measure="prepreg_exam",
+        target=Decimal(80),
+        deadline=deadline,
+        veto=True,
+    )
+    TaskQuota.objects.create(
+        year=YEAR, unit_code=TOWNSHIP_A, measure="rh_check", target=Decimal(60), deadline=deadline
+    )
     clock.move_to(at(TODAY))
     return p
 
@@ -359,8 +418,7 @@ def listed_names(body: str) -> list[str]:
 # --- (b) the township officer: progress and the veto warning -----------------------------------
 
 
-def test_township_officer_sees_progress_and_the_veto_warning(township, personas,
-                                                              signed_in_client):  # fmt: skip
+def test_township_officer_sees_progress_and_the_veto_warning(township, personas, signed_in_client):
     officer = signed_in(signed_in_client, personas, "township_officer")
     page = officer.get(reverse("assessment:overview"), {"year": YEAR})
     body = page.content.decode()
@@ -409,8 +467,9 @@ def test_leader_sees_counts_only(township, personas, signed_in_client):
     assert overview.status_code == 200
     assert "一票否决预警：甲镇蓝氧治疗人次" in body and "3 / 40" in body
     assert "/names/" not in body and "卓玛" not in body
-    table = leader.get(reverse("reports:table_view"),
-                       {"table": "rh_service", "unit": COUNTY, "period": str(YEAR)})  # fmt: skip
+    table = leader.get(
+        reverse("reports:table_view"), {"table": "rh_service", "unit": COUNTY, "period": str(YEAR)}
+    )
     assert table.status_code == 200 and "/drill/" not in table.content.decode()
     # Every name list behind those counts is closed to her (403: no person access).
     couple = CoupleFile.objects.get(wife=township["卓玛"])
@@ -431,9 +490,12 @@ def test_leader_sees_counts_only(township, personas, signed_in_client):
         reverse("todo:item_list"),
         reverse("people:person_list"),
     ]
-    for table_code, column in (("rh_service", "checked"), ("rh_service", "blue"),
-                               ("prepreg_summary", "targets"),
-                               ("prepreg_summary", "high_risk")):  # fmt: skip
+    for table_code, column in (
+        ("rh_service", "checked"),
+        ("rh_service", "blue"),
+        ("prepreg_summary", "targets"),
+        ("prepreg_summary", "high_risk"),
+    ):
         query = urlencode({"table": table_code, "period": YEAR, "col": column})
         lists.append(reverse("reports:table_drill", args=[TOWNSHIP_A]) + "?" + query)
     for url in lists:
@@ -450,8 +512,9 @@ OUT_OF_SCOPE = {"township_officer": {"treatment": 1}, "county_technician": {}}
 
 
 @pytest.mark.parametrize("role", ["township_officer", "county_technician"])
-def test_coverage_figures_agree_with_their_name_lists(township, units, personas,
-                                                       signed_in_client, role):  # fmt: skip
+def test_coverage_figures_agree_with_their_name_lists(
+    township, units, personas, signed_in_client, role
+):
     found = indicators.evaluate(A, YEAR, TODAY)
     assert [code for code, *_ in EXPECTED] == list(found)
     # Both viewers hold 查看检查结果 (the high-risk and treatment lists are health details).

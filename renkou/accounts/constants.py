@@ -98,8 +98,13 @@ PERMISSION_LABELS = {
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
 
-_REGISTRAR = {Perm.EDIT_PERSON, Perm.UNMASK_PERSON, Perm.EXPORT_PERSON, Perm.VIEW_QUALITY,
-              Perm.RECORD_EVENT}  # fmt: skip
+_REGISTRAR = {
+    Perm.EDIT_PERSON,
+    Perm.UNMASK_PERSON,
+    Perm.EXPORT_PERSON,
+    Perm.VIEW_QUALITY,
+    Perm.RECORD_EVENT,
+}
 _REVIEWER = {Perm.IMPORT_PERSON, Perm.CONFIRM_EVENT, Perm.IMPORT_EVENT, Perm.SUBMIT_REPORT}
 # Free pre-pregnancy exam (renkou.programs): files and follow-ups by the village, township and
 # county staff, eligibility by the township and county, exams by the service technicians; health
@@ -108,13 +113,29 @@ _REVIEWER = {Perm.IMPORT_PERSON, Perm.CONFIRM_EVENT, Perm.IMPORT_EVENT, Perm.SUB
 # free supplies by technicians and village/township staff. Service quotas and reminder rules by
 # county officers. Benefits: village and township staff file, township and county review.
 _SERVICES_VILLAGE = {Perm.MANAGE_COUPLE, Perm.RECORD_FOLLOWUP, Perm.APPLY_BENEFIT}
-_SERVICES_TOWNSHIP = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY, Perm.VIEW_EXAM_DETAIL,
-                      Perm.RECORD_FOLLOWUP, Perm.APPLY_BENEFIT, Perm.REVIEW_BENEFIT}  # fmt: skip
-_SERVICES_COUNTY = {Perm.MANAGE_COUPLE, Perm.CONFIRM_ELIGIBILITY, Perm.MANAGE_QUOTA,
-                    Perm.RECORD_FOLLOWUP, Perm.MANAGE_TODO_RULE, Perm.REVIEW_BENEFIT,
-                    Perm.MANAGE_BENEFIT_RULE}  # fmt: skip
-_SERVICES_TECHNICIAN = {Perm.RECORD_EXAM, Perm.VIEW_EXAM_DETAIL, Perm.RECORD_RH,
-                        Perm.RECORD_FOLLOWUP}  # fmt: skip
+_SERVICES_TOWNSHIP = {
+    Perm.MANAGE_COUPLE,
+    Perm.CONFIRM_ELIGIBILITY,
+    Perm.VIEW_EXAM_DETAIL,
+    Perm.RECORD_FOLLOWUP,
+    Perm.APPLY_BENEFIT,
+    Perm.REVIEW_BENEFIT,
+}
+_SERVICES_COUNTY = {
+    Perm.MANAGE_COUPLE,
+    Perm.CONFIRM_ELIGIBILITY,
+    Perm.MANAGE_QUOTA,
+    Perm.RECORD_FOLLOWUP,
+    Perm.MANAGE_TODO_RULE,
+    Perm.REVIEW_BENEFIT,
+    Perm.MANAGE_BENEFIT_RULE,
+}
+_SERVICES_TECHNICIAN = {
+    Perm.RECORD_EXAM,
+    Perm.VIEW_EXAM_DETAIL,
+    Perm.RECORD_RH,
+    Perm.RECORD_FOLLOWUP,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),

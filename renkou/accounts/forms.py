@@ -18,18 +18,21 @@ class LoginForm(forms.Form):
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label="动态口令", regex=r"^\s*\d{6}\s*$",
+        label="动态口令",
+        regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": "请输入手机验证器显示的 6 位数字"},
-    )  # fmt: skip
+    )
     token.widget.attrs.update(autocomplete="one-time-code", inputmode="numeric", autofocus=True)
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
     new_password = forms.CharField(
-        label="新密码", strip=False, widget=forms.PasswordInput,
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput,
         help_text=password_validation.password_validators_help_texts,
-    )  # fmt: skip
+    )
     confirm = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
@@ -62,17 +65,19 @@ class UserForm(forms.Form):
     """Create or edit an account; the unit must lie in the administrator's own county."""
 
     username = forms.RegexField(
-        label="用户名", regex=r"^[a-zA-Z][a-zA-Z0-9_.-]{2,29}$",
+        label="用户名",
+        regex=r"^[a-zA-Z][a-zA-Z0-9_.-]{2,29}$",
         error_messages={"invalid": "用户名须以字母开头，3–30 位字母、数字或 _ . -"},
-    )  # fmt: skip
+    )
     full_name = forms.CharField(label="姓名", max_length=50)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     mfa_required = forms.BooleanField(label="强制双因素认证", required=False)
 
-    def __init__(self, *args: object, units: object, editing: User | None = None,
-                 **kwargs: object) -> None:  # fmt: skip
+    def __init__(
+        self, *args: object, units: object, editing: User | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["unit"].queryset = units
         self.editing = editing

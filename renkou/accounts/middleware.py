@@ -29,8 +29,9 @@ class SessionPolicyMiddleware:
         if not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
         if self._timed_out(request):
-            services.login_record(request, username=user.username, user=user,
-                                  result=LoginLog.Result.TIMEOUT)  # fmt: skip
+            services.login_record(
+                request, username=user.username, user=user, result=LoginLog.Result.TIMEOUT
+            )
             services.session_end(request)
             logout(request)
             return _signed_out(request)

@@ -25,10 +25,13 @@ def require_perm(*perms: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not all(request.user.has_perm(p) for p in perms):
                 audit.record_request(
-                    request, action="authz.denied", object_type="view",
+                    request,
+                    action="authz.denied",
+                    object_type="view",
                     object_id=request.resolver_match.view_name if request.resolver_match else "",
-                    result="denied", summary="缺少权限 " + ",".join(perms),
-                )  # fmt: skip
+                    result="denied",
+                    summary="缺少权限 " + ",".join(perms),
+                )
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -32,15 +32,22 @@ def login_record(
 ) -> LoginLog:
     """Write the login-log row and its audit row (sign-ins and failures are audited)."""
     entry = LoginLog.objects.create(
-        username=scrub(username)[:150], user=user, ip=request.client_ip,  # type: ignore[attr-defined]
-        user_agent=_agent(request), result=result,
-    )  # fmt: skip
+        username=scrub(username)[:150],
+        user=user,
+        ip=request.client_ip,  # type: ignore[attr-defined]
+        user_agent=_agent(request),
+        result=result,
+    )
     ok = result in (LoginLog.Result.SUCCESS, LoginLog.Result.LOGOUT)
     audit.record(
-        actor=user, username=username, ip=request.client_ip,  # type: ignore[attr-defined]
-        action=f"auth.{result}", object_type="accounts.user", object_id=user.pk if user else "",
+        actor=user,
+        username=username,
+        ip=request.client_ip,  # type: ignore[attr-defined]
+        action=f"auth.{result}",
+        object_type="accounts.user",
+        object_id=user.pk if user else "",
         result="ok" if ok else "failed",
-    )  # fmt: skip
+    )
     return entry
 
 
@@ -59,9 +66,14 @@ def session_start(request: HttpRequest, user: User) -> None:
         request.session.save()
     UserSession.objects.update_or_create(
         session_key=request.session.session_key,
-        defaults={"user": user, "ip": request.client_ip,  # type: ignore[attr-defined]
-                  "user_agent": _agent(request), "created_at": now, "last_seen": now},
-    )  # fmt: skip
+        defaults={
+            "user": user,
+            "ip": request.client_ip,  # type: ignore[attr-defined]
+            "user_agent": _agent(request),
+            "created_at": now,
+            "last_seen": now,
+        },
+    )
 
 
 SEEN_GRANULARITY = 15  # seconds: activity is recorded at most this often
@@ -90,9 +102,13 @@ def sessions_kill(*, user: User, actor: Any, except_key: str | None = None, ip: 
         Session.objects.filter(session_key__in=keys).delete()
         rows.delete()
         audit.record(
-            actor=actor, ip=ip, action="session.kill", object_type="accounts.user",
-            object_id=user.pk, row_count=len(keys),
-        )  # fmt: skip
+            actor=actor,
+            ip=ip,
+            action="session.kill",
+            object_type="accounts.user",
+            object_id=user.pk,
+            row_count=len(keys),
+        )
     return len(keys)
 
 
@@ -127,9 +143,12 @@ def password_set(*, user: User, raw: str, actor: Any, initial: bool = False, ip:
         user.must_change_password = initial
         user.save()
         audit.record(
-            actor=actor, ip=ip, action="password.reset" if initial else "password.change",
-            object_type="accounts.user", object_id=user.pk,
-        )  # fmt: skip
+            actor=actor,
+            ip=ip,
+            action="password.reset" if initial else "password.change",
+            object_type="accounts.user",
+            object_id=user.pk,
+        )
 
 
 def generate_password(length: int = 14) -> str:
@@ -137,17 +156,26 @@ def generate_password(length: int = 14) -> str:
     alphabet = string.ascii_letters + string.digits + "!@#%^*-_+="
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
-        if (any(c.islower() for c in candidate) and any(c.isupper() for c in candidate)
-                and any(c.isdigit() for c in candidate)
-                and any(not c.isalnum() for c in candidate)):  # fmt: skip
+        if (
+            any(c.islower() for c in candidate)
+            and any(c.isupper() for c in candidate)
+            and any(c.isdigit() for c in candidate)
+            and any(not c.isalnum() for c in candidate)
+        ):
             return candidate
 
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, role: str, unit: Unit, full_name: str = "",
-    password: str | None = None, ip: str = "",
-) -> tuple[User, str]:  # fmt: skip
+    *,
+    actor: Any,
+    username: str,
+    role: str,
+    unit: Unit,
+    full_name: str = "",
+    password: str | None = None,
+    ip: str = "",
+) -> tuple[User, str]:
     """Create an account with an initial password that must be changed at first sign-in."""
     user = User(username=username, role=Role(role), unit=unit, full_name=full_name)
     raw = password or generate_password()
@@ -155,29 +183,49 @@ def user_create(
     user.save()
     password_set(user=user, raw=raw, actor=actor, initial=True, ip=ip)
     audit.record(
-        actor=actor, ip=ip, action="user.create", object_type="accounts.user", object_id=user.pk,
+        actor=actor,
+        ip=ip,
+        action="user.create",
+        object_type="accounts.user",
+        object_id=user.pk,
         summary=f"role={role} unit={unit.code}",
-    )  # fmt: skip
+    )
     return user, raw
 
 
 @transaction.atomic
 def user_update(
-    *, actor: Any, user: User, role: str, unit: Unit, full_name: str, is_active: bool,
-    mfa_required: bool, ip: str = "",
-) -> User:  # fmt: skip
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    unit: Unit,
+    full_name: str,
+    is_active: bool,
+    mfa_required: bool,
+    ip: str = "",
+) -> User:
     changed = []
-    for name, value in (("role", role), ("unit", unit), ("full_name", full_name),
-                        ("is_active", is_active), ("mfa_required", mfa_required)):  # fmt: skip
+    for name, value in (
+        ("role", role),
+        ("unit", unit),
+        ("full_name", full_name),
+        ("is_active", is_active),
+        ("mfa_required", mfa_required),
+    ):
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
     if changed:
         user.save()
         audit.record(
-            actor=actor, ip=ip, action="user.update", object_type="accounts.user",
-            object_id=user.pk, summary="changed=" + ",".join(changed),
-        )  # fmt: skip
+            actor=actor,
+            ip=ip,
+            action="user.update",
+            object_type="accounts.user",
+            object_id=user.pk,
+            summary="changed=" + ",".join(changed),
+        )
     if "is_active" in changed and not is_active or "role" in changed or "unit" in changed:
         # A disabled account, or one whose rights changed, signs in again (security.md SE2).
         sessions_kill(user=user, actor=actor, ip=ip)

@@ -38,16 +38,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         if services.address_locked(request.client_ip):  # type: ignore[attr-defined]
             services.login_record(request, username=username, result=LoginLog.Result.ADDRESS_LOCKED)
-            return render(request, "accounts/login.html", {"form": form, "error": LOCK_MESSAGE},
-                          status=429)  # fmt: skip
+            return render(
+                request, "accounts/login.html", {"form": form, "error": LOCK_MESSAGE}, status=429
+            )
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             locked = getattr(request, "axes_locked_out", False)
             result = LoginLog.Result.LOCKED if locked else LoginLog.Result.FAILURE
             services.login_record(request, username=username, result=result)
             error = LOCK_MESSAGE if locked else BAD_CREDENTIALS
-            return render(request, "accounts/login.html", {"form": form, "error": error},
-                          status=429 if locked else 200)  # fmt: skip
+            return render(
+                request,
+                "accounts/login.html",
+                {"form": form, "error": error},
+                status=429 if locked else 200,
+            )
         login(request, user)
         services.session_start(request, user)
         services.login_record(request, username=username, user=user, result=LoginLog.Result.SUCCESS)
@@ -63,8 +68,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        services.login_record(request, username=request.user.username, user=request.user,
-                              result=LoginLog.Result.LOGOUT)  # fmt: skip
+        services.login_record(
+            request,
+            username=request.user.username,
+            user=request.user,
+            result=LoginLog.Result.LOGOUT,
+        )
         services.session_end(request)
     logout(request)
     return redirect("accounts:login")
@@ -95,8 +104,12 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
                 request.session.pop("renkou_totp_key", None)
             otp_login(request, device)
             return redirect("home")
-        services.login_record(request, username=request.user.username, user=request.user,
-                              result=LoginLog.Result.MFA_FAILURE)  # fmt: skip
+        services.login_record(
+            request,
+            username=request.user.username,
+            user=request.user,
+            result=LoginLog.Result.MFA_FAILURE,
+        )
         form.add_error("token", "动态口令不正确或已使用过，请等待下一个口令")
     context: dict[str, Any] = {"form": form, "enrolling": not device.confirmed}
     if not device.confirmed:
@@ -111,11 +124,11 @@ def password_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.password_set(user=user, raw=form.cleaned_data["new_password"], actor=user,
-                              ip=request.client_ip)  # type: ignore[attr-defined]  # fmt: skip
+        services.password_set(
+            user=user, raw=form.cleaned_data["new_password"], actor=user, ip=request.client_ip
+        )  # type: ignore[attr-defined]
         old_key = request.session.session_key
-        services.sessions_kill(user=user, actor=user, except_key=old_key,
-                               ip=request.client_ip)  # type: ignore[attr-defined]  # fmt: skip
+        services.sessions_kill(user=user, actor=user, except_key=old_key, ip=request.client_ip)  # type: ignore[attr-defined]
         update_session_auth_hash(request, user)  # cycles the session key
         services.session_rekey(request, old_key=old_key)
         messages.success(request, "密码已修改，其他设备上的登录已退出。")

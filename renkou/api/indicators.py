@@ -28,18 +28,25 @@ SERVICE = list(SERVICE_BY_CODE)  # coverage rates of the services (issue 5), on 
 
 class IndicatorQuerySerializer(serializers.Serializer):
     period = serializers.CharField(
-        required=False, max_length=30,
+        required=False,
+        max_length=30,
         help_text="统计期间：2024（统计年度，或加 calendar=true 为日历年）、2024H1、2024Q1、"
-                  "2024-03；默认本统计年度",
-    )  # fmt: skip
-    calendar = serializers.BooleanField(required=False, default=False,
-                                        help_text="年份按日历年（1—12月）")  # fmt: skip
-    scope = serializers.ChoiceField(choices=sorted(SCOPE_BY_NAME), default="registered",
-                                    help_text="人口口径：户籍、常住、管理")  # fmt: skip
-    indicator = serializers.ListField(child=serializers.ChoiceField(choices=[*CODES, *SERVICE]),
-                                      required=False, help_text="只要这些指标")  # fmt: skip
-    sub_units = serializers.BooleanField(required=False, default=False,
-                                         help_text="同时给出各下级单位")  # fmt: skip
+        "2024-03；默认本统计年度",
+    )
+    calendar = serializers.BooleanField(
+        required=False, default=False, help_text="年份按日历年（1—12月）"
+    )
+    scope = serializers.ChoiceField(
+        choices=sorted(SCOPE_BY_NAME), default="registered", help_text="人口口径：户籍、常住、管理"
+    )
+    indicator = serializers.ListField(
+        child=serializers.ChoiceField(choices=[*CODES, *SERVICE]),
+        required=False,
+        help_text="只要这些指标",
+    )
+    sub_units = serializers.BooleanField(
+        required=False, default=False, help_text="同时给出各下级单位"
+    )
 
 
 class IndicatorValueSerializer(serializers.Serializer):
@@ -66,8 +73,9 @@ class IndicatorValueSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["le", "ge"], required=False)
     met = serializers.BooleanField(required=False, allow_null=True)
     gap = serializers.FloatField(required=False, allow_null=True)
-    interval_95 = serializers.ListField(child=serializers.FloatField(allow_null=True),
-                                        required=False)  # fmt: skip
+    interval_95 = serializers.ListField(
+        child=serializers.FloatField(allow_null=True), required=False
+    )
     pooled_3y = serializers.FloatField(required=False, allow_null=True)
     pooled_3y_births = serializers.IntegerField(required=False)
 
@@ -96,7 +104,7 @@ class UnitIndicatorsView(APIView):
         parameters=[IndicatorQuerySerializer],
         responses={200: IndicatorValueSerializer(many=True), 400: ErrorSerializer},
         summary="单位的统计指标",
-    )  # fmt: skip
+    )
     def get(self, request: Any, code: str) -> Response:
         unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
         query = IndicatorQuerySerializer(data=request.query_params)
@@ -108,7 +116,12 @@ class UnitIndicatorsView(APIView):
             period = periods.parse(text, calendar=data["calendar"])
         except PeriodError as exc:
             raise ParseError(str(exc)) from exc
-        rows = figure_rows(unit, period=period, calendar=data["calendar"],
-                           scope=SCOPE_BY_NAME[data["scope"]], codes=data.get("indicator") or CODES,
-                           sub_units=data["sub_units"])  # fmt: skip
+        rows = figure_rows(
+            unit,
+            period=period,
+            calendar=data["calendar"],
+            scope=SCOPE_BY_NAME[data["scope"]],
+            codes=data.get("indicator") or CODES,
+            sub_units=data["sub_units"],
+        )
         return Response(rows)

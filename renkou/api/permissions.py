@@ -33,7 +33,11 @@ class RolePermission(BasePermission):
         allowed = user.has_perm(view.required_perm)
         if not allowed:
             audit.record(
-                actor=user, ip=getattr(request._request, "client_ip", ""), action="authz.denied",
-                object_type="api", object_id=view.__class__.__name__, result="denied",
-            )  # fmt: skip
+                actor=user,
+                ip=getattr(request._request, "client_ip", ""),
+                action="authz.denied",
+                object_type="api",
+                object_id=view.__class__.__name__,
+                result="denied",
+            )
         return allowed

@@ -38,8 +38,9 @@ def _exam(exam: Any) -> Entry:
     if couple.husband_id:
         return Entry(couple.husband, exam.examined_on, "孕前优生检查（丈夫）", exam.unit_code)
     # A husband outside the county's register: the file's wife stands for the row.
-    return Entry(couple.wife, exam.examined_on, "孕前优生检查（丈夫，非本县登记；列妻子）",
-                 exam.unit_code)  # fmt: skip
+    return Entry(
+        couple.wife, exam.examined_on, "孕前优生检查（丈夫，非本县登记；列妻子）", exam.unit_code
+    )
 
 
 def entry(obj: Any, kind: str) -> Entry:
@@ -56,8 +57,12 @@ def entry(obj: Any, kind: str) -> Entry:
         what = "生殖健康检查（有异常发现）" if obj.abnormal else "生殖健康检查"
         return Entry(obj.person, obj.checked_on, what, obj.unit_code)
     if kind == "treatment":
-        return Entry(obj.person, obj.treated_on, dicts.label(TREATMENT_DICT, obj.kind) or "治疗",
-                     obj.unit_code)  # fmt: skip
+        return Entry(
+            obj.person,
+            obj.treated_on,
+            dicts.label(TREATMENT_DICT, obj.kind) or "治疗",
+            obj.unit_code,
+        )
     if kind == "visit":
         return Entry(obj.person, obj.visited_on, "避孕节育随访", obj.unit_code)
     return Entry(obj.person, obj.issued_on, "免费避孕药具发放", obj.unit_code)

@@ -20,25 +20,35 @@ class QuotaForm(forms.Form):
         label="服务项目", choices=[(c, M.MEASURES[c].name) for c in M.QUOTA_MEASURES]
     )
     target = forms.DecimalField(
-        label="目标值", max_digits=8, decimal_places=1, min_value=0,
+        label="目标值",
+        max_digits=8,
+        decimal_places=1,
+        min_value=0,
         help_text="比例项目填百分数（如 80 表示 80%），人次项目填人次",
-    )  # fmt: skip
+    )
     deadline = DateField(label="完成期限", widget=forms.TextInput(attrs=DATE_HINT))
     veto = forms.BooleanField(label="一票否决", required=False)
     service_points = forms.ModelMultipleChoiceField(
-        label="同时计入的服务机构", queryset=ServicePoint.objects.none(), required=False,
+        label="同时计入的服务机构",
+        queryset=ServicePoint.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="仅用于人次项目：在这些机构完成的服务不论服务对象属于哪个乡镇都计入本指标",
-    )  # fmt: skip
+    )
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.current().visible_to(user).filter(
-            level__in=(Level.COUNTY, Level.TOWNSHIP)).order_by("code")  # fmt: skip
+        units = (
+            Unit.objects.current()
+            .visible_to(user)
+            .filter(level__in=(Level.COUNTY, Level.TOWNSHIP))
+            .order_by("code")
+        )
         self.fields["unit"].choices = [(u.code, u.name) for u in units]
         self.fields["service_points"].queryset = ServicePoint.objects.visible_to(user).filter(
-            is_active=True)  # fmt: skip
+            is_active=True
+        )
         for name, field in self.fields.items():
             if name == "veto":
                 field.widget.attrs["class"] = "form-check-input"

@@ -40,12 +40,21 @@ class Figure:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "name": self.name, "unit": self.unit_code.ljust(12, "0"),
-                "measure_unit": self.unit_symbol, "period": self.period, "scope": self.scope,
-                "numerator": self.numerator, "denominator": self.denominator,
-                "value": None if self.value is None else round(self.value, 1),
-                "value_unrounded": self.value, "value_display": self.display,
-                "warnings": list(self.warnings), **self.extra}  # fmt: skip
+        return {
+            "code": self.code,
+            "name": self.name,
+            "unit": self.unit_code.ljust(12, "0"),
+            "measure_unit": self.unit_symbol,
+            "period": self.period,
+            "scope": self.scope,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": None if self.value is None else round(self.value, 1),
+            "value_unrounded": self.value,
+            "value_display": self.display,
+            "warnings": list(self.warnings),
+            **self.extra,
+        }
 
 
 def _rate(numerator: int, denominator: int | None) -> tuple[float | None, str]:
@@ -55,8 +64,7 @@ def _rate(numerator: int, denominator: int | None) -> tuple[float | None, str]:
     return value, f"{value:.1f}%"
 
 
-def figure(code: str, prefix: str, year: int, today: date,
-           scope: str = M.DEFAULT_SCOPE) -> Figure:  # fmt: skip
+def figure(code: str, prefix: str, year: int, today: date, scope: str = M.DEFAULT_SCOPE) -> Figure:
     measure, name = BY_CODE[code]
     unit_code = prefix.ljust(12, "0")
     warnings: list[str] = []
@@ -73,11 +81,28 @@ def figure(code: str, prefix: str, year: int, today: date,
         done, denominator = M.counted(measure, prefix, year, today, scope)
         extra["adjustment"] = M.adjustment(measure, prefix, year)
     value, display = _rate(done, denominator)
-    return Figure(code, name, PERCENT, unit_code, str(year), scope, done, denominator, value,
-                  display, warnings, extra)  # fmt: skip
+    return Figure(
+        code,
+        name,
+        PERCENT,
+        unit_code,
+        str(year),
+        scope,
+        done,
+        denominator,
+        value,
+        display,
+        warnings,
+        extra,
+    )
 
 
-def evaluate(prefix: str, year: int, today: date, codes: tuple[str, ...] | None = None,
-             scope: str = M.DEFAULT_SCOPE) -> dict[str, Figure]:  # fmt: skip
+def evaluate(
+    prefix: str,
+    year: int,
+    today: date,
+    codes: tuple[str, ...] | None = None,
+    scope: str = M.DEFAULT_SCOPE,
+) -> dict[str, Figure]:
     """The service indicators of one unit (code prefix) and FP year, as of ``today``."""
     return {code: figure(code, prefix, year, today, scope) for code in codes or BY_CODE}

@@ -61,8 +61,9 @@ class Side:
     def rows(self, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
         return self.lister(prefix, year, today, scope)
 
-    def grouped(self, prefix: str, year: int, today: date, scope: str,
-                length: int) -> dict[str, int]:  # fmt: skip
+    def grouped(
+        self, prefix: str, year: int, today: date, scope: str, length: int
+    ) -> dict[str, int]:
         """Counts by the first ``length`` digits of the unit (one query)."""
         if self.grouper is not None:
             return self.grouper(prefix, year, today, scope, length)
@@ -109,10 +110,12 @@ def mwcba(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> Qu
 def _mwcba_spells(prefix: str, year: int, today: date, scope: str) -> QuerySet[Spell]:
     """The spells ``stock_persons("mwcba")`` reads, with their unit: the same filter."""
     day = stock_day(year, today)
-    return Spell.objects.filter(measure=TallyMeasure.MARRIED_WCBA, scope=scope, start__lte=day,
-                                **prefix_range("unit_code", prefix)).filter(
-        Q(end__isnull=True) | Q(end__gt=day)
-    )  # fmt: skip
+    return Spell.objects.filter(
+        measure=TallyMeasure.MARRIED_WCBA,
+        scope=scope,
+        start__lte=day,
+        **prefix_range("unit_code", prefix),
+    ).filter(Q(end__isnull=True) | Q(end__gt=day))
 
 
 def _checked_in_county(prefix: str, year: int) -> QuerySet:
@@ -150,22 +153,26 @@ def rh_abnormal(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE)
     return rh_checks(prefix, year, today, scope).filter(abnormal=True)
 
 
-def treatments_blue(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
-                    service_points: Any = None) -> QuerySet:  # fmt: skip
+def treatments_blue(
+    prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE, service_points: Any = None
+) -> QuerySet:
     """蓝氧 treatments (person-times); ``service_points``: records there count too."""
     span = period(year)
-    return counts.treatments(prefix, span.start, span.end, kind=BLUE_OXYGEN,
-                                service_points=service_points)  # fmt: skip
+    return counts.treatments(
+        prefix, span.start, span.end, kind=BLUE_OXYGEN, service_points=service_points
+    )
 
 
-def treatments_all(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
-                   service_points: Any = None) -> QuerySet:  # fmt: skip
+def treatments_all(
+    prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE, service_points: Any = None
+) -> QuerySet:
     span = period(year)
     return counts.treatments(prefix, span.start, span.end, service_points=service_points)
 
 
-def contraception_visits(prefix: str, year: int, today: date,
-                         scope: str = DEFAULT_SCOPE) -> QuerySet:  # fmt: skip
+def contraception_visits(
+    prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE
+) -> QuerySet:
     span = period(year)
     return counts.contraception_visits(prefix, span.start, span.end)
 
@@ -177,64 +184,134 @@ def supplies(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) ->
 
 # --- the registry --------------------------------------------------------------------------------
 
-MEASURES: dict[str, ServiceMeasure] = {m.code: m for m in (
-    ServiceMeasure("prepreg_exam", "孕前优生目标人群覆盖率", RATE,
-                   Side("检查夫妇数", _prepreg(figures.examined_couples), "couple"),
-                   Side("目标人群数", _prepreg(figures.target_population), "person",
-                        "residence_code"), adjusted=True,
-                   definition="年度内接受检查的夫妇数 ÷ 目标人群数（含乡镇人工调整）× 100%"),
-    ServiceMeasure("prepreg_high_risk", "高风险人群检出率", RATE,
-                   Side("高风险人数", _prepreg(figures.high_risk_persons), "exam"),
-                   Side("检查人数", _prepreg(figures.examined_persons), "exam"),
-                   definition="评估为高风险的受检人数 ÷ 受检人数 × 100%"),
-    ServiceMeasure("prepreg_early_followup", "早孕随访率", RATE,
-                   Side("12周内随访数", _prepreg(figures.early_timely), "followup"),
-                   Side("应随访怀孕数", _prepreg(figures.early_due), "followup"),
-                   definition="孕12周内完成的早孕随访 ÷ 应随访怀孕数 × 100%"),
-    ServiceMeasure("prepreg_outcome_followup", "妊娠结局随访率", RATE,
-                   Side("已随访结局数", _prepreg(figures.outcome_done), "followup"),
-                   Side("应随访结局数", _prepreg(figures.outcome_due), "followup"),
-                   definition="已随访的妊娠结局 ÷ 应随访的妊娠结局 × 100%"),
-    ServiceMeasure("rh_check", "已婚育龄妇女生殖健康检查率", RATE,
-                   Side("接受检查人数", mwcba_checked, "person", grouper=_checked_grouped),
-                   Side("已婚育龄妇女数", mwcba, "person", grouper=_mwcba_grouped),
-                   definition="年度内接受生殖健康检查的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%"),
-    ServiceMeasure("rh_checks", "生殖健康检查人次", COUNT,
-                   Side("检查人次", rh_checks, "rhcheck"), symbol="人次"),
-    ServiceMeasure("rh_abnormal", "检查发现异常人次", COUNT,
-                   Side("异常人次", rh_abnormal, "rhcheck"), symbol="人次"),
-    ServiceMeasure("treatment", "蓝氧治疗人次", COUNT,
-                   Side("蓝氧治疗人次", treatments_blue, "treatment"), symbol="人次",
-                   definition="年度内蓝氧治疗人次（按任务完成情况考核）"),
-    ServiceMeasure("treatment_all", "妇科治疗人次", COUNT,
-                   Side("治疗人次", treatments_all, "treatment"), symbol="人次",
-),
-    ServiceMeasure("contraception_visits", "避孕节育随访人次", COUNT,
-                   Side("随访人次", contraception_visits, "visit"), symbol="人次",
-),
-    ServiceMeasure("supplies", "免费避孕药具发放人次", COUNT,
-                   Side("发放人次", supplies, "supply"), symbol="人次"),
-)}  # fmt: skip
+MEASURES: dict[str, ServiceMeasure] = {
+    m.code: m
+    for m in (
+        ServiceMeasure(
+            "prepreg_exam",
+            "孕前优生目标人群覆盖率",
+            RATE,
+            Side("检查夫妇数", _prepreg(figures.examined_couples), "couple"),
+            Side("目标人群数", _prepreg(figures.target_population), "person", "residence_code"),
+            adjusted=True,
+            definition="年度内接受检查的夫妇数 ÷ 目标人群数（含乡镇人工调整）× 100%",
+        ),
+        ServiceMeasure(
+            "prepreg_high_risk",
+            "高风险人群检出率",
+            RATE,
+            Side("高风险人数", _prepreg(figures.high_risk_persons), "exam"),
+            Side("检查人数", _prepreg(figures.examined_persons), "exam"),
+            definition="评估为高风险的受检人数 ÷ 受检人数 × 100%",
+        ),
+        ServiceMeasure(
+            "prepreg_early_followup",
+            "早孕随访率",
+            RATE,
+            Side("12周内随访数", _prepreg(figures.early_timely), "followup"),
+            Side("应随访怀孕数", _prepreg(figures.early_due), "followup"),
+            definition="孕12周内完成的早孕随访 ÷ 应随访怀孕数 × 100%",
+        ),
+        ServiceMeasure(
+            "prepreg_outcome_followup",
+            "妊娠结局随访率",
+            RATE,
+            Side("已随访结局数", _prepreg(figures.outcome_done), "followup"),
+            Side("应随访结局数", _prepreg(figures.outcome_due), "followup"),
+            definition="已随访的妊娠结局 ÷ 应随访的妊娠结局 × 100%",
+        ),
+        ServiceMeasure(
+            "rh_check",
+            "已婚育龄妇女生殖健康检查率",
+            RATE,
+            Side("接受检查人数", mwcba_checked, "person", grouper=_checked_grouped),
+            Side("已婚育龄妇女数", mwcba, "person", grouper=_mwcba_grouped),
+            definition="年度内接受生殖健康检查的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%",
+        ),
+        ServiceMeasure(
+            "rh_checks",
+            "生殖健康检查人次",
+            COUNT,
+            Side("检查人次", rh_checks, "rhcheck"),
+            symbol="人次",
+        ),
+        ServiceMeasure(
+            "rh_abnormal",
+            "检查发现异常人次",
+            COUNT,
+            Side("异常人次", rh_abnormal, "rhcheck"),
+            symbol="人次",
+        ),
+        ServiceMeasure(
+            "treatment",
+            "蓝氧治疗人次",
+            COUNT,
+            Side("蓝氧治疗人次", treatments_blue, "treatment"),
+            symbol="人次",
+            definition="年度内蓝氧治疗人次（按任务完成情况考核）",
+        ),
+        ServiceMeasure(
+            "treatment_all",
+            "妇科治疗人次",
+            COUNT,
+            Side("治疗人次", treatments_all, "treatment"),
+            symbol="人次",
+        ),
+        ServiceMeasure(
+            "contraception_visits",
+            "避孕节育随访人次",
+            COUNT,
+            Side("随访人次", contraception_visits, "visit"),
+            symbol="人次",
+        ),
+        ServiceMeasure(
+            "supplies",
+            "免费避孕药具发放人次",
+            COUNT,
+            Side("发放人次", supplies, "supply"),
+            symbol="人次",
+        ),
+    )
+}
 
 # Measures a quota may name (the others are table columns only).
-QUOTA_MEASURES = ("prepreg_exam", "prepreg_high_risk", "prepreg_early_followup",
-                  "prepreg_outcome_followup", "rh_check", "treatment", "treatment_all")  # fmt: skip
+QUOTA_MEASURES = (
+    "prepreg_exam",
+    "prepreg_high_risk",
+    "prepreg_early_followup",
+    "prepreg_outcome_followup",
+    "rh_check",
+    "treatment",
+    "treatment_all",
+)
 
 
 # Name lists whose rows are health details (who is high risk, who had an abnormal finding or a
 # gynecological treatment): only for holders of programs.view_exam_detail — the technicians and
 # the women's own township office — as programs:names does for the same lists (issue 5 item 6;
 # docs/prepregnancy.md, docs/rh-services.md). Everyone else sees the counts.
-DETAIL_LISTS = frozenset({("prepreg_high_risk", "done"), ("rh_abnormal", "done"),
-                          ("treatment", "done"), ("treatment_all", "done")})  # fmt: skip
+DETAIL_LISTS = frozenset(
+    {
+        ("prepreg_high_risk", "done"),
+        ("rh_abnormal", "done"),
+        ("treatment", "done"),
+        ("treatment_all", "done"),
+    }
+)
 
 
 def detail_allowed(user: Any, code: str, side: str) -> bool:
     return (code, side) not in DETAIL_LISTS or user.has_perm("programs.view_exam_detail")
 
 
-def done_rows(code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
-              service_points: Any = None) -> QuerySet:  # fmt: skip
+def done_rows(
+    code: str,
+    prefix: str,
+    year: int,
+    today: date,
+    scope: str = DEFAULT_SCOPE,
+    service_points: Any = None,
+) -> QuerySet:
     """The name list of what a measure counts as done (``service_points``: count quotas only)."""
     measure = MEASURES[code]
     if service_points and measure.done.kind == "treatment":
@@ -242,8 +319,9 @@ def done_rows(code: str, prefix: str, year: int, today: date, scope: str = DEFAU
     return measure.done.rows(prefix, year, today, scope)
 
 
-def base_rows(code: str, prefix: str, year: int, today: date,
-              scope: str = DEFAULT_SCOPE) -> QuerySet | None:  # fmt: skip
+def base_rows(
+    code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE
+) -> QuerySet | None:
     measure = MEASURES[code]
     return None if measure.base is None else measure.base.rows(prefix, year, today, scope)
 
@@ -253,8 +331,14 @@ def adjustment(code: str, prefix: str, year: int) -> int:
     return figures.adjustment(prefix, year)[0] if MEASURES[code].adjusted else 0
 
 
-def counted(code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE,
-            service_points: Any = None) -> tuple[int, int | None]:  # fmt: skip
+def counted(
+    code: str,
+    prefix: str,
+    year: int,
+    today: date,
+    scope: str = DEFAULT_SCOPE,
+    service_points: Any = None,
+) -> tuple[int, int | None]:
     """(done, base) of one unit: list lengths, the base plus its adjustment."""
     done = done_rows(code, prefix, year, today, scope, service_points).count()
     base = base_rows(code, prefix, year, today, scope)

@@ -35,11 +35,17 @@ class TaskQuota(models.Model):
     target = models.DecimalField("目标值", max_digits=8, decimal_places=1)
     deadline = models.DateField("完成期限")
     veto = models.BooleanField("一票否决", default=False)
-    service_points = models.ManyToManyField(ServicePoint, blank=True, related_name="+",
-                                            verbose_name="计入的服务机构")  # fmt: skip
+    service_points = models.ManyToManyField(
+        ServicePoint, blank=True, related_name="+", verbose_name="计入的服务机构"
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, related_name="+", verbose_name="制定人")  # fmt: skip
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="制定人",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = QuotaQuerySet.as_manager()
@@ -48,9 +54,10 @@ class TaskQuota(models.Model):
     class Meta:
         ordering = ["year", "unit_code", "measure"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "unit_code", "measure"],
-                                    name="quota_once_per_unit_measure"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["year", "unit_code", "measure"], name="quota_once_per_unit_measure"
+            ),
+        ]
         verbose_name = "年度任务指标"
 
     def __str__(self) -> str:

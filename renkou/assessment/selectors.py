@@ -126,16 +126,27 @@ class Progress:
         return f"{shown}%" if self.base is not None else f"{shown}{self.measure.symbol}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"unit": self.quota.unit_code, "measure": self.measure.code,
-                "name": self.measure.name, "year": self.quota.year, "done": self.done,
-                "base": self.base, "goal": self.goal, "target": str(self.quota.target),
-                "percent": self.percent, "forecast": round(self.forecast, 1),
-                "days_left": self.days_left, "deadline": self.quota.deadline.isoformat(),
-                "veto": self.quota.veto, "status": self.status}  # fmt: skip
+        return {
+            "unit": self.quota.unit_code,
+            "measure": self.measure.code,
+            "name": self.measure.name,
+            "year": self.quota.year,
+            "done": self.done,
+            "base": self.base,
+            "goal": self.goal,
+            "target": str(self.quota.target),
+            "percent": self.percent,
+            "forecast": round(self.forecast, 1),
+            "days_left": self.days_left,
+            "deadline": self.quota.deadline.isoformat(),
+            "veto": self.quota.veto,
+            "status": self.status,
+        }
 
 
-def evaluate(quota: TaskQuota, done: int, base: int | None, today: date,
-             unit_name: str = "") -> Progress:  # fmt: skip
+def evaluate(
+    quota: TaskQuota, done: int, base: int | None, today: date, unit_name: str = ""
+) -> Progress:
     """The progress of one quota from its figures."""
     measure = M.MEASURES[quota.measure]
     goal = needed(quota.target, base)
@@ -143,16 +154,29 @@ def evaluate(quota: TaskQuota, done: int, base: int | None, today: date,
         projected = float(done)  # the current rate stands for the forecast
     else:
         projected = forecast(done, quota.year, today, quota.deadline)
-    return Progress(quota, measure, unit_name, unit_prefix(quota.unit_code), done, base, goal,
-                    projected, days_left(today, quota.deadline),
-                    status(done, goal, projected, quota.veto))  # fmt: skip
+    return Progress(
+        quota,
+        measure,
+        unit_name,
+        unit_prefix(quota.unit_code),
+        done,
+        base,
+        goal,
+        projected,
+        days_left(today, quota.deadline),
+        status(done, goal, projected, quota.veto),
+    )
 
 
 def quotas_within(prefix: str, year: int) -> QuerySet[TaskQuota]:
     """The quotas of the units of a subtree (not scoped: the caller passes its own prefix)."""
-    return (TaskQuota.objects.filter(year=year, measure__in=list(M.MEASURES),
-                                     **prefix_range("unit_code", prefix))
-            .prefetch_related("service_points").order_by("unit_code", "measure"))  # fmt: skip
+    return (
+        TaskQuota.objects.filter(
+            year=year, measure__in=list(M.MEASURES), **prefix_range("unit_code", prefix)
+        )
+        .prefetch_related("service_points")
+        .order_by("unit_code", "measure")
+    )
 
 
 class _Figures:
@@ -170,8 +194,9 @@ class _Figures:
             done = measure.done.grouped(*args)
             base = measure.base.grouped(*args) if measure.base else None
             if base is not None:
-                for unit, added in M.grouped_adjustment(code, self.prefix, self.year,
-                                                        length).items():  # fmt: skip
+                for unit, added in M.grouped_adjustment(
+                    code, self.prefix, self.year, length
+                ).items():
                     base[unit] = base.get(unit, 0) + added
             self.cache[key] = (done, base)
         return self.cache[key]
@@ -180,8 +205,14 @@ class _Figures:
         prefix = unit_prefix(quota.unit_code)
         points = [p.pk for p in quota.service_points.all()]
         if points or len(prefix) <= len(self.prefix):
-            return M.counted(quota.measure, prefix, self.year, self.today, self.scope,
-                             service_points=points or None)  # fmt: skip
+            return M.counted(
+                quota.measure,
+                prefix,
+                self.year,
+                self.today,
+                self.scope,
+                service_points=points or None,
+            )
         done, base = self._grouped(quota.measure, len(prefix))
         return done.get(prefix, 0), None if base is None else base.get(prefix, 0)
 
@@ -190,8 +221,11 @@ def progress(prefix: str, year: int, today: date, scope: str = M.DEFAULT_SCOPE) 
     """Progress of every quota of the units within ``prefix`` (the unit itself first), for the
     statistics dashboard and the pages. Not scoped: pass a prefix inside the caller's subtree."""
     quotas = list(quotas_within(prefix, year))
-    names = dict(Unit.objects.current().filter(code__in={q.unit_code for q in quotas})
-                 .values_list("code", "name"))  # fmt: skip
+    names = dict(
+        Unit.objects.current()
+        .filter(code__in={q.unit_code for q in quotas})
+        .values_list("code", "name")
+    )
     found = _Figures(prefix, year, today, scope)
     out = []
     for quota in quotas:
@@ -204,8 +238,16 @@ def quota_of(unit_code: str, year: int, measure: str) -> TaskQuota | None:
     return TaskQuota.objects.filter(unit_code=unit_code, year=year, measure=measure).first()
 
 
-def names(user: Any, measure: str, side: str, prefix: str, year: int, today: date,
-          service_points: Any = None, scope: str = M.DEFAULT_SCOPE) -> QuerySet:  # fmt: skip
+def names(
+    user: Any,
+    measure: str,
+    side: str,
+    prefix: str,
+    year: int,
+    today: date,
+    service_points: Any = None,
+    scope: str = M.DEFAULT_SCOPE,
+) -> QuerySet:
     """The name list behind one side (``done`` or ``base``) of a measure in a unit, limited
     again to what the caller may see."""
     if side == "base":

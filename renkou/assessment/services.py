@@ -27,9 +27,14 @@ def _user(actor: Actor) -> Any:
 
 
 def _record(actor: Actor, action: str, quota: TaskQuota, summary: str) -> None:
-    audit.record(actor=actor.user, ip=actor.ip, action=f"assessment.{action}",
-                 object_type="assessment.taskquota", object_id=quota.pk or "",
-                 summary=summary)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=f"assessment.{action}",
+        object_type="assessment.taskquota",
+        object_id=quota.pk or "",
+        summary=summary,
+    )
 
 
 def _check(unit: Unit, year: int, measure: str, target: Decimal, deadline: date) -> None:
@@ -49,25 +54,39 @@ def _check(unit: Unit, year: int, measure: str, target: Decimal, deadline: date)
 
 
 @transaction.atomic
-def quota_set(*, actor: Actor, unit: Unit, year: int, measure: str, target: Decimal,
-              deadline: date, veto: bool, service_points: Iterable[ServicePoint] = (),
-              note: str = "") -> TaskQuota:  # fmt: skip
+def quota_set(
+    *,
+    actor: Actor,
+    unit: Unit,
+    year: int,
+    measure: str,
+    target: Decimal,
+    deadline: date,
+    veto: bool,
+    service_points: Iterable[ServicePoint] = (),
+    note: str = "",
+) -> TaskQuota:
     """Set (create or change) one unit's quota of a measure for an FP year. Service points
     count only toward count quotas (treatments given there, whatever the woman's unit)."""
     _check(unit, year, measure, target, deadline)
     points = list(service_points)
     if points and M.MEASURES[measure].is_rate:
         raise ValidationError({"service_points": "比例指标不按服务机构计数"})
-    quota = TaskQuota.objects.select_for_update().filter(unit_code=unit.code, year=year,
-                                                         measure=measure).first()  # fmt: skip
+    quota = (
+        TaskQuota.objects.select_for_update()
+        .filter(unit_code=unit.code, year=year, measure=measure)
+        .first()
+    )
     created = quota is None
     quota = quota or TaskQuota(unit_code=unit.code, year=year, measure=measure)
     quota.target, quota.deadline, quota.veto = target, deadline, veto
     quota.note, quota.updated_by = note.strip(), _user(actor)
     quota.save()
     quota.service_points.set(points)
-    summary = (f"unit={unit.code} year={year} measure={measure} target={target} "
-               f"deadline={deadline} veto={int(veto)} points={[p.pk for p in points]}")  # fmt: skip
+    summary = (
+        f"unit={unit.code} year={year} measure={measure} target={target} "
+        f"deadline={deadline} veto={int(veto)} points={[p.pk for p in points]}"
+    )
     _record(actor, "quota_create" if created else "quota_change", quota, summary)
     return quota
 
@@ -78,15 +97,26 @@ def quota_copy_to_townships(*, actor: Actor, quota: TaskQuota) -> list[TaskQuota
     township of its county that has no quota of that measure and year yet; returns the
     copies."""
     county = quota.unit_code[:6]
-    taken = set(TaskQuota.objects.filter(year=quota.year, measure=quota.measure,
-                                         unit_code__startswith=county)
-                .values_list("unit_code", flat=True))  # fmt: skip
+    taken = set(
+        TaskQuota.objects.filter(
+            year=quota.year, measure=quota.measure, unit_code__startswith=county
+        ).values_list("unit_code", flat=True)
+    )
     townships = Unit.objects.current().filter(level=Level.TOWNSHIP, code__startswith=county)
     made = []
     for township in townships.exclude(code__in=taken).order_by("code"):
-        made.append(quota_set(actor=actor, unit=township, year=quota.year, measure=quota.measure,
-                              target=quota.target, deadline=quota.deadline, veto=quota.veto,
-                              note=quota.note))  # fmt: skip
+        made.append(
+            quota_set(
+                actor=actor,
+                unit=township,
+                year=quota.year,
+                measure=quota.measure,
+                target=quota.target,
+                deadline=quota.deadline,
+                veto=quota.veto,
+                note=quota.note,
+            )
+        )
     return made
 
 

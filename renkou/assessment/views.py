@@ -74,9 +74,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     codes = [c for c in M.QUOTA_MEASURES if any(p.quota.measure == c for p in found)]
     shown = [unit]
     if unit.level == Level.COUNTY:
-        shown += list(Unit.objects.current().filter(level=Level.TOWNSHIP,
-                                                    prefix__startswith=unit.prefix)
-                      .order_by("code"))  # fmt: skip
+        shown += list(
+            Unit.objects.current()
+            .filter(level=Level.TOWNSHIP, prefix__startswith=unit.prefix)
+            .order_by("code")
+        )
     by_unit: dict[str, dict[str, selectors.Progress]] = {}
     for item in found:
         by_unit.setdefault(item.quota.unit_code, {})[item.quota.measure] = item
@@ -85,11 +87,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     body = rows[1:]
     if sort in codes:
         body.sort(key=_sort_key(codes.index(sort)))
-    context = {"unit": unit, "year": year, "years": _years(today), "period": M.period(year),
-               "measures": [M.MEASURES[c] for c in codes], "head": rows[0], "rows": body,
-               "sort": sort, "persons": request.user.has_perm(Perm.VIEW_PERSON),
-               "at_risk": [p for p in found if p.red],
-               "can_manage": request.user.has_perm(Perm.MANAGE_QUOTA)}  # fmt: skip
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": _years(today),
+        "period": M.period(year),
+        "measures": [M.MEASURES[c] for c in codes],
+        "head": rows[0],
+        "rows": body,
+        "sort": sort,
+        "persons": request.user.has_perm(Perm.VIEW_PERSON),
+        "at_risk": [p for p in found if p.red],
+        "can_manage": request.user.has_perm(Perm.MANAGE_QUOTA),
+    }
     return render_page(request, "assessment/overview.html", context, partial="results")
 
 
@@ -99,14 +109,17 @@ def _breakdown(item: selectors.Progress, unit: Unit, today: date, suppress: bool
     if not length:
         return []
     level = Level.TOWNSHIP if length == 9 else Level.VILLAGE
-    below = list(Unit.objects.current().filter(level=level, prefix__startswith=unit.prefix)
-                 .order_by("code"))  # fmt: skip
+    below = list(
+        Unit.objects.current().filter(level=level, prefix__startswith=unit.prefix).order_by("code")
+    )
     measure = item.measure
     done = measure.done.grouped(unit.prefix, item.quota.year, today, M.DEFAULT_SCOPE, length)
     counts = [done.get(u.prefix, 0) for u in below]
     hidden = small_cells(counts) if suppress else [False] * len(counts)
-    return [{"unit": u, "done": SUPPRESSED if h else n, "hidden": h}
-            for u, n, h in zip(below, counts, hidden, strict=True)]  # fmt: skip
+    return [
+        {"unit": u, "done": SUPPRESSED if h else n, "hidden": h}
+        for u, n, h in zip(below, counts, hidden, strict=True)
+    ]
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
@@ -120,9 +133,16 @@ def unit_progress(request: HttpRequest, code: str) -> HttpResponse:
     items = [p for p in selectors.progress(unit.prefix, year, today) if p.quota.unit_code == code]
     suppress = not persons and unit.level >= Level.TOWNSHIP
     quotas = [{"p": p, "below": _breakdown(p, unit, today, suppress)} for p in items]
-    context = {"unit": unit, "year": year, "years": _years(today), "period": M.period(year),
-               "quotas": quotas, "persons": persons, "suppressed": suppress,
-               "today": today}  # fmt: skip
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": _years(today),
+        "period": M.period(year),
+        "quotas": quotas,
+        "persons": persons,
+        "suppressed": suppress,
+        "today": today,
+    }
     return render(request, "assessment/unit_progress.html", context)
 
 
@@ -138,8 +158,9 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     side = "base" if request.GET.get("side") == "base" and measure.base else "done"
     quota = selectors.quota_of(unit.code, year, measure.code)
     points = [p.pk for p in quota.service_points.all()] if quota else []
-    rows = selectors.names(request.user, measure.code, side, unit.prefix, year, today,
-                           service_points=points or None)  # fmt: skip
+    rows = selectors.names(
+        request.user, measure.code, side, unit.prefix, year, today, service_points=points or None
+    )
     part = measure.base if side == "base" else measure.done
     assert part is not None
     allowed = M.detail_allowed(request.user, measure.code, side)
@@ -147,19 +168,40 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     # Rows the quota counts at its service points for women outside the caller's scope.
     counted = page.paginator.count
     if points and side == "done" and allowed:
-        counted = M.done_rows(measure.code, unit.prefix, year, today, M.DEFAULT_SCOPE,
-                              points).count()  # fmt: skip
+        counted = M.done_rows(
+            measure.code, unit.prefix, year, today, M.DEFAULT_SCOPE, points
+        ).count()
     found = entries.entries(page.object_list, part.kind)
-    places = dict(Unit.objects.current().filter(code__in={e.unit_code for e in found})
-                  .values_list("code", "name"))  # fmt: skip
-    shown = [{"e": e, "id": crypto.mask(e.person.id_number), "place": places.get(e.unit_code,
-              e.unit_code)} for e in found]  # fmt: skip
-    audit.record_request(request, action="assessment.names", object_type="geo.unit",
-                         object_id=unit.code, row_count=page.paginator.count,
-                         summary=f"measure={measure.code} side={side} year={year}")  # fmt: skip
-    tabs = [{"label": s.label, "active": key == side,
-             "query": urlencode({"measure": measure.code, "side": key, "year": year})}
-            for key, s in (("done", measure.done), ("base", measure.base)) if s]  # fmt: skip
+    places = dict(
+        Unit.objects.current()
+        .filter(code__in={e.unit_code for e in found})
+        .values_list("code", "name")
+    )
+    shown = [
+        {
+            "e": e,
+            "id": crypto.mask(e.person.id_number),
+            "place": places.get(e.unit_code, e.unit_code),
+        }
+        for e in found
+    ]
+    audit.record_request(
+        request,
+        action="assessment.names",
+        object_type="geo.unit",
+        object_id=unit.code,
+        row_count=page.paginator.count,
+        summary=f"measure={measure.code} side={side} year={year}",
+    )
+    tabs = [
+        {
+            "label": s.label,
+            "active": key == side,
+            "query": urlencode({"measure": measure.code, "side": key, "year": year}),
+        }
+        for key, s in (("done", measure.done), ("base", measure.base))
+        if s
+    ]
     context = {
         "unit": unit,
         "year": year,
@@ -189,12 +231,21 @@ def quota_list(request: HttpRequest) -> HttpResponse:
     """年度任务指标: every quota of the year in the caller's county."""
     today = _today()
     year = YearForm(request.GET or None).value("year", fp_year_of(today))
-    quotas = list(TaskQuota.objects.visible_to(request.user).filter(year=year)
-                  .prefetch_related("service_points").order_by("unit_code", "measure"))  # fmt: skip
-    names_ = dict(Unit.objects.current().filter(code__in={q.unit_code for q in quotas})
-                  .values_list("code", "name"))  # fmt: skip
-    rows = [{"q": q, "unit": names_.get(q.unit_code, q.unit_code),
-             "measure": M.MEASURES[q.measure]} for q in quotas]  # fmt: skip
+    quotas = list(
+        TaskQuota.objects.visible_to(request.user)
+        .filter(year=year)
+        .prefetch_related("service_points")
+        .order_by("unit_code", "measure")
+    )
+    names_ = dict(
+        Unit.objects.current()
+        .filter(code__in={q.unit_code for q in quotas})
+        .values_list("code", "name")
+    )
+    rows = [
+        {"q": q, "unit": names_.get(q.unit_code, q.unit_code), "measure": M.MEASURES[q.measure]}
+        for q in quotas
+    ]
     context = {"rows": rows, "year": year, "years": _years(today), "period": M.period(year)}
     return render(request, "assessment/quota_list.html", context)
 
@@ -203,11 +254,17 @@ def _save(request: HttpRequest, form: QuotaForm) -> TaskQuota | None:
     data = form.cleaned_data
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=data["unit"])
     try:
-        return services.quota_set(actor=Actor.of(request), unit=unit, year=data["year"],
-                                  measure=data["measure"], target=data["target"],
-                                  deadline=data["deadline"], veto=data["veto"],
-                                  service_points=data["service_points"],
-                                  note=data["note"])  # fmt: skip
+        return services.quota_set(
+            actor=Actor.of(request),
+            unit=unit,
+            year=data["year"],
+            measure=data["measure"],
+            target=data["target"],
+            deadline=data["deadline"],
+            veto=data["veto"],
+            service_points=data["service_points"],
+            note=data["note"],
+        )
     except ValidationError as exc:
         for name, errors in exc.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -224,24 +281,37 @@ def quota_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and (quota := _save(request, form)):
         messages.success(request, "任务指标已保存。")
         return redirect(_list_url(quota.year))
-    return render(request, "assessment/quota_form.html", {"form": form, "quota": None,
-                                                          "back": _list_url(year)})  # fmt: skip
+    return render(
+        request,
+        "assessment/quota_form.html",
+        {"form": form, "quota": None, "back": _list_url(year)},
+    )
 
 
 @require_perm(Perm.MANAGE_QUOTA)
 @require_http_methods(["GET", "POST"])
 def quota_edit(request: HttpRequest, pk: int) -> HttpResponse:
     quota = get_visible_or_404(TaskQuota, request.user, pk=pk)
-    initial = {"unit": quota.unit_code, "year": quota.year, "measure": quota.measure,
-               "target": quota.target, "deadline": quota.deadline, "veto": quota.veto,
-               "service_points": list(quota.service_points.all()), "note": quota.note}  # fmt: skip
+    initial = {
+        "unit": quota.unit_code,
+        "year": quota.year,
+        "measure": quota.measure,
+        "target": quota.target,
+        "deadline": quota.deadline,
+        "veto": quota.veto,
+        "service_points": list(quota.service_points.all()),
+        "note": quota.note,
+    }
     form = QuotaForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid() and (saved := _save(request, form)):
         messages.success(request, "任务指标已保存。")
         return redirect(_list_url(saved.year))
     history = list(quota.history.select_related("history_user").order_by("-history_date")[:20])
-    return render(request, "assessment/quota_form.html", {"form": form, "quota": quota,
-                  "history": history, "back": _list_url(quota.year)})  # fmt: skip
+    return render(
+        request,
+        "assessment/quota_form.html",
+        {"form": form, "quota": quota, "history": history, "back": _list_url(quota.year)},
+    )
 
 
 @require_perm(Perm.MANAGE_QUOTA)

@@ -81,21 +81,33 @@ def _entitlements(rows: list[Any], rng: random.Random, today: date) -> list[Bene
         approved = min(max(starts, date(starts.year, 3, 31)), today)
         apps.append(
             Application(
-                program=row.program, person=row.person, partner=row.person.spouse,
-                unit_code=row.person.unit_code, year=approved.year, status=Status.APPROVED,
-                step=len(row.program.steps) - 1, filed_on=approved - timedelta(days=40),
-                approved_on=approved, eligible_from=starts, village_opinion="演示数据",
+                program=row.program,
+                person=row.person,
+                partner=row.person.spouse,
+                unit_code=row.person.unit_code,
+                year=approved.year,
+                status=Status.APPROVED,
+                step=len(row.program.steps) - 1,
+                filed_on=approved - timedelta(days=40),
+                approved_on=approved,
+                eligible_from=starts,
+                village_opinion="演示数据",
             )
-        )  # fmt: skip
+        )
         number = account_number(rng)
         out.append(
             Beneficiary(
-                program=row.program, person=row.person, unit_code=row.person.unit_code,
-                starts_on=starts, ends_on=ends, account=number,
-                account_index=payments.account_index(number), account_bank="县农村信用合作联社",
+                program=row.program,
+                person=row.person,
+                unit_code=row.person.unit_code,
+                starts_on=starts,
+                ends_on=ends,
+                account=number,
+                account_index=payments.account_index(number),
+                account_bank="县农村信用合作联社",
                 account_updated_at=timezone.now(),
             )
-        )  # fmt: skip
+        )
     Application.objects.bulk_create(apps, batch_size=1000)
     for app, b in zip(apps, out, strict=True):
         b.application = app
@@ -118,17 +130,32 @@ def _roll(program: Program, code: str, unit: str, rng: random.Random, final: boo
     period = amounts.span(code)
     paid_on = period.end + timedelta(days=20)
     roll = PaymentRoll.objects.create(
-        program=program, period=code, starts_on=period.start, ends_on=period.end, unit_code=unit,
-        state=RollState.CLOSED, locked_at=timezone.now(), sent_at=timezone.now(),
-        imported_at=timezone.now(), closed_at=timezone.now(),
-    )  # fmt: skip
+        program=program,
+        period=code,
+        starts_on=period.start,
+        ends_on=period.end,
+        unit_code=unit,
+        state=RollState.CLOSED,
+        locked_at=timezone.now(),
+        sent_at=timezone.now(),
+        imported_at=timezone.now(),
+        closed_at=timezone.now(),
+    )
     prefix = unit[:6]
     lines = [
-        PaymentLine(roll=roll, beneficiary=b, person=b.person, unit_code=b.unit_code,
-                    period=code, fen=fen, serial=0, account=b.account,
-                    account_index=b.account_index)
+        PaymentLine(
+            roll=roll,
+            beneficiary=b,
+            person=b.person,
+            unit_code=b.unit_code,
+            period=code,
+            fen=fen,
+            serial=0,
+            account=b.account,
+            account_index=b.account_index,
+        )
         for b, fen in payments.due_lines(program, prefix, period)
-    ]  # fmt: skip
+    ]
     carried = list(
         PaymentLine.objects.filter(
             roll__program=program, status=LineStatus.CORRECTED
@@ -136,11 +163,19 @@ def _roll(program: Program, code: str, unit: str, rng: random.Random, final: boo
     )
     for old in carried:
         lines.append(
-            PaymentLine(roll=roll, beneficiary=old.beneficiary, person=old.person,
-                        unit_code=old.unit_code, period=old.period, fen=old.fen, serial=0,
-                        carried_from=old, account=old.beneficiary.account,
-                        account_index=old.beneficiary.account_index)
-        )  # fmt: skip
+            PaymentLine(
+                roll=roll,
+                beneficiary=old.beneficiary,
+                person=old.person,
+                unit_code=old.unit_code,
+                period=old.period,
+                fen=old.fen,
+                serial=0,
+                carried_from=old,
+                account=old.beneficiary.account,
+                account_index=old.beneficiary.account_index,
+            )
+        )
     failed = 0
     for n, line in enumerate(lines, 1):
         line.serial, line.result_on = n, paid_on
@@ -155,8 +190,11 @@ def _roll(program: Program, code: str, unit: str, rng: random.Random, final: boo
         PaymentLine.objects.filter(roll=roll, status=LineStatus.FAILED).update(
             status=LineStatus.CORRECTED
         )
-    ledger = [payments._ledger_row(roll, line, paid_on) for line in lines
-              if line.status == LineStatus.PAID]  # fmt: skip
+    ledger = [
+        payments._ledger_row(roll, line, paid_on)
+        for line in lines
+        if line.status == LineStatus.PAID
+    ]
     LedgerEntry.objects.bulk_create(ledger, batch_size=1000)
     payments._totals(roll)
     return roll, len(lines), failed
@@ -170,8 +208,9 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
         return 0, 0
     t_actor = Actor(township, "127.0.0.1")
     unit = township.unit.code
-    mine = [r for r in rows if r.person.unit_code.startswith(unit[:9])
-            and r.program.code == "jiangfu"][:10]  # fmt: skip
+    mine = [
+        r for r in rows if r.person.unit_code.startswith(unit[:9]) and r.program.code == "jiangfu"
+    ][:10]
     if len(mine) < 10:
         return 0, 0
     program = mine[0].program
@@ -179,25 +218,33 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
 
     def file(row: Any, day: date) -> Application:
         return services.application_file(
-            actor=t_actor, program=program, person=row.person, village_opinion="村民代表评议通过",
+            actor=t_actor,
+            program=program,
+            person=row.person,
+            village_opinion="村民代表评议通过",
             today=day,
-        )  # fmt: skip
+        )
 
     # Two reached the county: township notice ran and ended, the list moved up.
     up = [file(r, earlier) for r in mine[:2]]
     for app in up:
         services.application_approve(actor=t_actor, application=app, today=earlier)
-    notice = services.notice_publish(actor=t_actor, program=program, unit_code=unit,
-                                     starts_on=earlier, today=earlier)  # fmt: skip
+    notice = services.notice_publish(
+        actor=t_actor, program=program, unit_code=unit, starts_on=earlier, today=earlier
+    )
     services.notice_close(actor=t_actor, notice=notice, today=today)
     # Two on the township notice running now (7 days from today).
     listed = [file(r, today) for r in mine[2:4]]
     for app in listed:
         services.application_approve(actor=t_actor, application=app, today=today)
     running = services.notice_publish(
-        actor=t_actor, program=program, unit_code=unit, starts_on=today,
-        contact="0941-0000000", today=today,
-    )  # fmt: skip
+        actor=t_actor,
+        program=program,
+        unit_code=unit,
+        starts_on=today,
+        contact="0941-0000000",
+        today=today,
+    )
     # Two approved by the township, waiting for the next notice; three filed; one returned.
     for row in mine[4:6]:
         services.application_approve(actor=t_actor, application=file(row, today), today=today)
@@ -215,12 +262,13 @@ def _lost_only_children(county: str, today: date, rng: random.Random) -> int:
     born_by = amounts.add_years(today, -49)
     cards = (
         WomanCard.objects.filter(
-            person__birth_date__lte=born_by, person__exited_at__isnull=True,
+            person__birth_date__lte=born_by,
+            person__exited_at__isnull=True,
             **prefix_range("unit_code", county),
         )
         .annotate(n=Count("children"))
         .filter(n=1)
-    )  # fmt: skip
+    )
     children = list(
         Child.objects.filter(card__in=cards, person__isnull=True, survival="alive").order_by("pk")
     )
@@ -270,6 +318,11 @@ def seed_benefits(*, county: str, today: date, seed: int, users: dict[str, Any])
             report.lines += lines
             report.failed += failed
     report.pending, report.notice = _pending(county, left, today, users)
-    audit.record(actor=None, action="demo.benefits", object_type="benefits.beneficiary",
-                 row_count=report.beneficiaries, summary=f"seed={seed}")  # fmt: skip
+    audit.record(
+        actor=None,
+        action="demo.benefits",
+        object_type="benefits.beneficiary",
+        row_count=report.beneficiaries,
+        summary=f"seed={seed}",
+    )
     return report

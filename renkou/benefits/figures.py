@@ -70,10 +70,16 @@ class Figure:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "name": self.name, "measure_unit": self.unit_symbol,
-            "numerator": self.numerator, "denominator": self.denominator, "value": self.value,
-            "value_display": self.display, "warnings": list(self.warnings), **self.extra,
-        }  # fmt: skip
+            "code": self.code,
+            "name": self.name,
+            "measure_unit": self.unit_symbol,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "value_display": self.display,
+            "warnings": list(self.warnings),
+            **self.extra,
+        }
 
 
 def day_of(year: int, today: date) -> date:
@@ -193,9 +199,13 @@ def _figures(
         code = f"paid_{program}"
         fen = counts[(code, "n")][key]
         figures[code] = Figure(
-            code, f"{names.get(program, program)}发放金额", "元", fen / 100, None,
+            code,
+            f"{names.get(program, program)}发放金额",
+            "元",
+            fen / 100,
+            None,
             extra={"fen": fen},
-        )  # fmt: skip
+        )
     return figures
 
 

@@ -243,8 +243,16 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.BytesIO()
     workbook, sheet, text = xlsx.open_sheet(buffer, "发放清册", payments.BANK_COLUMNS)
     for i, row in enumerate(rows, 1):
-        values = [row.serial, row.name, row.id_number, row.account, payments.yuan(row.fen),
-                  row.program, row.township, row.note]  # fmt: skip
+        values = [
+            row.serial,
+            row.name,
+            row.id_number,
+            row.account,
+            payments.yuan(row.fen),
+            row.program,
+            row.township,
+            row.note,
+        ]
         xlsx.write_row(sheet, i, values, text)
     workbook.close()
     payments.roll_mark_sent(actor=Actor.of(request), roll=roll, rows=len(rows))

@@ -259,11 +259,16 @@ def roll_create(*, actor: Actor, program: Program, period_code: str, today: date
     )
     lines = [
         PaymentLine(
-            roll=roll, beneficiary=b, person=b.person, unit_code=b.unit_code,
-            period=period.code, fen=fen, serial=0,
+            roll=roll,
+            beneficiary=b,
+            person=b.person,
+            unit_code=b.unit_code,
+            period=period.code,
+            fen=fen,
+            serial=0,
         )
         for b, fen in due_lines(program, _prefix(unit_code), period)
-    ]  # fmt: skip
+    ]
     carried = (
         PaymentLine.objects.filter(
             roll__program=program, status=LineStatus.CORRECTED, carried_to__isnull=True
@@ -275,11 +280,16 @@ def roll_create(*, actor: Actor, program: Program, period_code: str, today: date
     for old in carried:
         lines.append(
             PaymentLine(
-                roll=roll, beneficiary=old.beneficiary, person=old.person,
-                unit_code=old.unit_code, period=old.period, fen=old.fen, carried_from=old,
+                roll=roll,
+                beneficiary=old.beneficiary,
+                person=old.person,
+                unit_code=old.unit_code,
+                period=old.period,
+                fen=old.fen,
+                carried_from=old,
                 serial=0,
             )
-        )  # fmt: skip
+        )
     lines.sort(key=lambda line: (line.unit_code, line.beneficiary_id, line.period))
     for n, line in enumerate(lines, 1):
         line.serial = n
@@ -528,9 +538,12 @@ def _check_row(
         errors.append(RowError(number, problem.column, problem.message))
     status = _text(cells.get("status")).lower()
     outcome = (
-        LineStatus.PAID if status in BANK_PAID else LineStatus.FAILED if status in BANK_FAILED
+        LineStatus.PAID
+        if status in BANK_PAID
+        else LineStatus.FAILED
+        if status in BANK_FAILED
         else ""
-    )  # fmt: skip
+    )
     if not outcome:
         errors.append(RowError(number, header["status"], "状态应为“成功”或“失败”"))
     try:
@@ -613,15 +626,26 @@ def results_import(
     )
     LedgerEntry.objects.bulk_create(ledger, batch_size=1000)
     ResultImport.objects.create(
-        roll=locked, unit_code=locked.unit_code, file_hash=digest, file_name=name[:200],
-        rows=outcome.rows, paid=outcome.paid, failed=outcome.failed, imported_by=_user(actor),
-    )  # fmt: skip
+        roll=locked,
+        unit_code=locked.unit_code,
+        file_hash=digest,
+        file_name=name[:200],
+        rows=outcome.rows,
+        paid=outcome.paid,
+        failed=outcome.failed,
+        imported_by=_user(actor),
+    )
     _totals(locked)
     if not locked.lines.filter(status=LineStatus.PENDING).exists():
         locked.state, locked.imported_at = RollState.IMPORTED, timezone.now()
         locked.save(update_fields=["state", "imported_at"])
-    _audit(actor, "bank_result_import", locked, f"paid={outcome.paid} failed={outcome.failed}",
-           rows=outcome.rows)  # fmt: skip
+    _audit(
+        actor,
+        "bank_result_import",
+        locked,
+        f"paid={outcome.paid} failed={outcome.failed}",
+        rows=outcome.rows,
+    )
     return outcome
 
 
@@ -701,8 +725,16 @@ def _balances(lines: QuerySet, ledger: QuerySet, length: int) -> dict[str, Balan
 def _sum(rows: list[Balance], key: str) -> Balance:
     total = Balance(key)
     for row in rows:
-        for name in ("lines", "total", "paid", "paid_lines", "failed", "pending", "ledger",
-                     "ledger_rows"):  # fmt: skip
+        for name in (
+            "lines",
+            "total",
+            "paid",
+            "paid_lines",
+            "failed",
+            "pending",
+            "ledger",
+            "ledger_rows",
+        ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return total
 

@@ -46,9 +46,14 @@ OUT_OF_SCOPE = "该年审不属于您所在单位的管辖范围"
 
 def _audit(actor: Actor, action: str, obj: Any, summary: str = "", rows: int | None = None) -> None:
     audit.record(
-        actor=actor.user, ip=actor.ip, action=f"benefits.{action}",
-        object_type="benefits.reconfirmation", object_id=obj.pk, summary=summary, row_count=rows,
-    )  # fmt: skip
+        actor=actor.user,
+        ip=actor.ip,
+        action=f"benefits.{action}",
+        object_type="benefits.reconfirmation",
+        object_id=obj.pk,
+        summary=summary,
+        row_count=rows,
+    )
 
 
 def _require(actor: Actor) -> None:
@@ -62,9 +67,14 @@ def _year_fen(b: Beneficiary, year: int, ends_on: date | None, tables: dict | No
     if b.program_id not in tables:
         tables[b.program_id] = amounts.Table(b.program)
     return amounts.due_fen(
-        b.program, starts_on=b.starts_on, ends_on=ends_on, period=amounts.span(str(year)),
-        grade=b.grade, birth=b.person.birth_date, table=tables[b.program_id],
-    )  # fmt: skip
+        b.program,
+        starts_on=b.starts_on,
+        ends_on=ends_on,
+        period=amounts.span(str(year)),
+        grade=b.grade,
+        birth=b.person.birth_date,
+        table=tables[b.program_id],
+    )
 
 
 def _later_child(case: Case, since: date) -> Any:
@@ -85,9 +95,11 @@ def _stop_change(
         return ChangeKind.AGE_OUT, b.ends_on, f"{b.ends_on} 满3周岁前一日止"
     app = b.application
     case = Case(
-        person=person, day=as_of, partner=app.partner if app else None,
+        person=person,
+        day=as_of,
+        partner=app.partner if app else None,
         declared=app.declared if app else {},
-    )  # fmt: skip
+    )
     version = versions.get(b.program_id) if versions is not None else None
     if version is None:
         version = eligibility.version_on(b.program, as_of)
@@ -130,11 +142,16 @@ def _changes(prefix: str, year: int, as_of: date) -> tuple[list[Change], Counter
         kind, day, detail = change
         found.append(
             Change(
-                kind=kind, program=b.program, person=b.person, beneficiary=b,
-                unit_code=b.unit_code, effective_on=day, detail=detail[:300],
+                kind=kind,
+                program=b.program,
+                person=b.person,
+                beneficiary=b,
+                unit_code=b.unit_code,
+                effective_on=day,
+                detail=detail[:300],
                 year_fen=_year_fen(b, year, day, tables),
             )
-        )  # fmt: skip
+        )
     for row in eligibility.screen(prefix, as_of):
         if row.verdict.result.verdict != rules.PASS:
             continue  # "待核实" stays on the 全覆盖 list for the village to settle
@@ -142,16 +159,23 @@ def _changes(prefix: str, year: int, as_of: date) -> tuple[list[Change], Counter
         if row.program.period == Period.CHILD_YEAR:  # the subsidy counts from the birth month
             start = max(row.person.birth_date, amounts.CHILDCARE_START)
         fen = amounts.due_fen(
-            row.program, starts_on=start, ends_on=None, period=amounts.span(str(year)),
+            row.program,
+            starts_on=start,
+            ends_on=None,
+            period=amounts.span(str(year)),
             birth=row.person.birth_date,
-        )  # fmt: skip
+        )
         found.append(
             Change(
-                kind=ChangeKind.NEW_ELIGIBLE, program=row.program, person=row.person,
-                unit_code=row.person.unit_code, effective_on=start, year_fen=fen,
+                kind=ChangeKind.NEW_ELIGIBLE,
+                program=row.program,
+                person=row.person,
+                unit_code=row.person.unit_code,
+                effective_on=start,
+                year_fen=fen,
                 detail=f"符合第{row.verdict.version.number}版规则，尚未申请",
             )
-        )  # fmt: skip
+        )
     return found, counts, continuing
 
 
@@ -203,9 +227,13 @@ def change_decide(*, actor: Actor, change: Change, accept: bool, reason: str = "
     row.reason, row.decided_by, row.decided_at = reason.strip()[:300], actor.user, timezone.now()
     row.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
     audit.record(
-        actor=actor.user, ip=actor.ip, action="benefits.change_decide",
-        object_type="benefits.change", object_id=row.pk, summary=row.decision,
-    )  # fmt: skip
+        actor=actor.user,
+        ip=actor.ip,
+        action="benefits.change_decide",
+        object_type="benefits.change",
+        object_id=row.pk,
+        summary=row.decision,
+    )
     return row
 
 

@@ -59,13 +59,20 @@ def reconfirmation_build(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "请填写年度")
         return redirect("benefits:reconfirmation_list")
     year, prefix = form.cleaned_data["year"], request.user.scope_prefix or ""
-    job = JobProgress.objects.create(kind=tasks.KIND, title=f"{year} 年度年审变动清单",
-                                     owner_id=request.user.pk,
-                                     unit_code=prefix.ljust(12, "0"))  # fmt: skip
+    job = JobProgress.objects.create(
+        kind=tasks.KIND,
+        title=f"{year} 年度年审变动清单",
+        owner_id=request.user.pk,
+        unit_code=prefix.ljust(12, "0"),
+    )
     result = tasks.build_reconfirmation.enqueue(
-        owner_id=request.user.pk, prefix=prefix, year=year, as_of=_today().isoformat(),
-        job_id=job.pk, ip=getattr(request, "client_ip", ""),
-    )  # fmt: skip
+        owner_id=request.user.pk,
+        prefix=prefix,
+        year=year,
+        as_of=_today().isoformat(),
+        job_id=job.pk,
+        ip=getattr(request, "client_ip", ""),
+    )
     JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.refresh_from_db()
     if job.status == JobProgress.Status.FAILED:
@@ -74,8 +81,11 @@ def reconfirmation_build(request: HttpRequest) -> HttpResponse:
     if job.status == JobProgress.Status.DONE and result.is_finished:
         messages.success(request, job.message + "，请逐条确认。")
         return redirect("benefits:reconfirmation_detail", pk=result.return_value)
-    messages.info(request, "已提交后台生成变动清单（需读取全部登记信息，约需一分钟）；"
-                           "可在“后台任务”查看进度，完成后在本列表中打开。")  # fmt: skip
+    messages.info(
+        request,
+        "已提交后台生成变动清单（需读取全部登记信息，约需一分钟）；"
+        "可在“后台任务”查看进度，完成后在本列表中打开。",
+    )
     return redirect("benefits:reconfirmation_list")
 
 
@@ -200,8 +210,10 @@ LISTS = {
 def _people(code: str, side: str, prefix: str, year: int, today: date) -> list[dict]:
     day = figures.day_of(year, today)
     if code == "coverage":
-        held = [{"person": b.person, "program": b.program.name, "unit": b.unit_code}
-                for b in figures.in_force(prefix, day)]  # fmt: skip
+        held = [
+            {"person": b.person, "program": b.program.name, "unit": b.unit_code}
+            for b in figures.in_force(prefix, day)
+        ]
         if side == "n":
             return held
         listed = figures.screened(prefix, day)
@@ -212,8 +224,10 @@ def _people(code: str, side: str, prefix: str, year: int, today: date) -> list[d
             if pk in people
         ]
     rows = figures.paid_in_full if side == "n" else figures.confirmed
-    return [{"person": b.person, "program": b.program.name, "unit": b.unit_code}
-            for b in rows(prefix, year)]  # fmt: skip
+    return [
+        {"person": b.person, "program": b.program.name, "unit": b.unit_code}
+        for b in rows(prefix, year)
+    ]
 
 
 @require_perm(Perm.VIEW_PERSON)
@@ -232,14 +246,24 @@ def figure_names(request: HttpRequest, code: str) -> HttpResponse:
     )
     rows = [r for r in rows if r["person"].pk in visible]
     audit.record_request(
-        request, action="benefits.figure_names", object_type="benefits.figure",
-        object_id=code, summary=f"{side} {prefix} {year}", row_count=len(rows),
-    )  # fmt: skip
+        request,
+        action="benefits.figure_names",
+        object_type="benefits.figure",
+        object_id=code,
+        summary=f"{side} {prefix} {year}",
+        row_count=len(rows),
+    )
     page = paginate(request, rows)
     names = selectors.unit_names(r["unit"] for r in page.object_list)
     for r in page.object_list:
         r["unit_name"] = names.get(r["unit"], "")
         r["id_masked"] = crypto.mask(r["person"].id_number)
-    context = {"page": page, "title": LISTS[(code, side)], "unit": unit, "year": year,
-               "code": code, "side": side}  # fmt: skip
+    context = {
+        "page": page,
+        "title": LISTS[(code, side)],
+        "unit": unit,
+        "year": year,
+        "code": code,
+        "side": side,
+    }
     return render_page(request, "benefits/figure_names.html", context, partial="results")

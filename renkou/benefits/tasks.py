@@ -21,8 +21,9 @@ def _progress(job_id: int, **values: object) -> None:
 
 
 @task()
-def build_reconfirmation(*, owner_id: int, prefix: str, year: int, as_of: str, job_id: int,
-                         ip: str = "") -> int | None:  # fmt: skip
+def build_reconfirmation(
+    *, owner_id: int, prefix: str, year: int, as_of: str, job_id: int, ip: str = ""
+) -> int | None:
     """Build the year's change list as ``reconfirm.reconfirmation_build`` does, as the account
     that asked (its permissions and scope checked again: they may have changed while queued).
     Returns the re-confirmation's pk, also kept in the job's message."""
@@ -32,8 +33,9 @@ def build_reconfirmation(*, owner_id: int, prefix: str, year: int, as_of: str, j
         return None
     _progress(job_id, status=JobProgress.Status.RUNNING)
     try:
-        row = reconfirm.reconfirmation_build(actor=Actor(owner, ip), prefix=prefix, year=year,
-                                             as_of=date.fromisoformat(as_of))  # fmt: skip
+        row = reconfirm.reconfirmation_build(
+            actor=Actor(owner, ip), prefix=prefix, year=year, as_of=date.fromisoformat(as_of)
+        )
     except (ValidationError, PermissionDenied) as exc:
         text = "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理"
         _progress(job_id, status=JobProgress.Status.FAILED, message=text[:500])

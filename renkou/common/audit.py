@@ -23,9 +23,21 @@ from renkou.common.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 _CHAINED = (
-    "seq", "ts", "user_id", "username", "role", "unit_code", "ip", "action",
-    "object_type", "object_id", "summary", "row_count", "result", "reason",
-)  # fmt: skip
+    "seq",
+    "ts",
+    "user_id",
+    "username",
+    "role",
+    "unit_code",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "row_count",
+    "result",
+    "reason",
+)
 
 
 def _canonical(values: dict[str, Any]) -> bytes:
@@ -46,8 +58,12 @@ def _hash(prev_hash: str, values: dict[str, Any]) -> str:
 def actor_fields(actor: Any) -> dict[str, Any]:
     """Who, as plain values (the account may change later; the audit row must not)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"user_id": None, "username": getattr(actor, "username", "") or "", "role": "",
-                "unit_code": ""}  # fmt: skip
+        return {
+            "user_id": None,
+            "username": getattr(actor, "username", "") or "",
+            "role": "",
+            "unit_code": "",
+        }
     return {
         "user_id": actor.pk,
         "username": actor.username,

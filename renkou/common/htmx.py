@@ -10,7 +10,8 @@ def is_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted
 
 
-def render_page(request: HttpRequest, template: str, context: dict, *, partial: str,
-                status: int = 200) -> HttpResponse:  # fmt: skip
+def render_page(
+    request: HttpRequest, template: str, context: dict, *, partial: str, status: int = 200
+) -> HttpResponse:
     name = f"{template}#{partial}" if is_partial(request) else template
     return render(request, name, context, status=status)

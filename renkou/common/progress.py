@@ -39,8 +39,10 @@ class ProgressBar:
         filled = self.width * self.percent // 100
         bar = "#" * filled + "." * (self.width - filled)
         rate = self.done / max(time.monotonic() - self.started, 1e-6)
-        return (f"{self.label} [{bar}] {self.percent:3d}%  {self.done:,}/{self.total:,}  "
-                f"{rate:,.0f} 行/秒")  # fmt: skip
+        return (
+            f"{self.label} [{bar}] {self.percent:3d}%  {self.done:,}/{self.total:,}  "
+            f"{rate:,.0f} 行/秒"
+        )
 
     def finish(self) -> None:
         self.update(self.total)

@@ -21,8 +21,18 @@ class Kind(models.TextChoices):
 MARRIAGE_KINDS = frozenset({Kind.FIRST_MARRIAGE, Kind.REMARRIAGE})
 MARITAL_KINDS = frozenset({*MARRIAGE_KINDS, Kind.DIVORCE, Kind.WIDOWHOOD})
 # Report form 1 (报告单一) holds marriage, migration, floating and deaths; form 2 the births.
-FORM_ONE = (Kind.FIRST_MARRIAGE, Kind.REMARRIAGE, Kind.DIVORCE, Kind.WIDOWHOOD, Kind.MOVE_IN,
-            Kind.MOVE_OUT, Kind.MOVE_WITHIN, Kind.FLOW_IN, Kind.FLOW_OUT, Kind.DEATH)  # fmt: skip
+FORM_ONE = (
+    Kind.FIRST_MARRIAGE,
+    Kind.REMARRIAGE,
+    Kind.DIVORCE,
+    Kind.WIDOWHOOD,
+    Kind.MOVE_IN,
+    Kind.MOVE_OUT,
+    Kind.MOVE_WITHIN,
+    Kind.FLOW_IN,
+    Kind.FLOW_OUT,
+    Kind.DEATH,
+)
 FORM_TWO = (Kind.BIRTH,)
 
 
@@ -43,13 +53,19 @@ class Scope(models.TextChoices):
     MANAGED = "M", "管理人口"
 
 
-SCOPE_BY_NAME = {"registered": Scope.REGISTERED, "resident": Scope.RESIDENT,
-                 "managed": Scope.MANAGED}  # fmt: skip
+SCOPE_BY_NAME = {
+    "registered": Scope.REGISTERED,
+    "resident": Scope.RESIDENT,
+    "managed": Scope.MANAGED,
+}
 SCOPE_NAME = {v: k for k, v in SCOPE_BY_NAME.items()}
 
 # Person fields holding each scope's place.
-SCOPE_FIELD = {Scope.REGISTERED: "registered_code", Scope.RESIDENT: "residence_code",
-               Scope.MANAGED: "unit_code"}  # fmt: skip
+SCOPE_FIELD = {
+    Scope.REGISTERED: "registered_code",
+    Scope.RESIDENT: "residence_code",
+    Scope.MANAGED: "unit_code",
+}
 
 
 class Measure:

@@ -44,8 +44,11 @@ class DemoEvents:
 
 
 def _places(person: Person) -> dict[str, str]:
-    return {"reg_code": person.registered_code, "res_code": person.residence_code,
-            "man_code": person.unit_code}  # fmt: skip
+    return {
+        "reg_code": person.registered_code,
+        "res_code": person.residence_code,
+        "man_code": person.unit_code,
+    }
 
 
 def _reported(rng: random.Random, day: date, today: date) -> date:
@@ -67,24 +70,44 @@ def seed_events(
         reported = extra.pop("reported", None) or _reported(rng, day, today)
         recent = (today - reported).days < 20
         return Event(
-            kind=kind, person=person, effective_date=day, reported_date=reported,
-            reporter_unit=person.unit_code, unit_code=person.unit_code,
-            subject_sex=person.sex, subject_age=person.age_on(day) if day >= person.birth_date
-            else 0, reported_by=reporter, confirmed_by=None if recent else reporter,
+            kind=kind,
+            person=person,
+            effective_date=day,
+            reported_date=reported,
+            reporter_unit=person.unit_code,
+            unit_code=person.unit_code,
+            subject_sex=person.sex,
+            subject_age=person.age_on(day) if day >= person.birth_date else 0,
+            reported_by=reporter,
+            confirmed_by=None if recent else reporter,
             status=Status.SUBMITTED if recent else Status.CONFIRMED,
-            confirmed_at=None if recent else timezone.now(), **{**_places(person), **extra},
-        )  # fmt: skip
+            confirmed_at=None if recent else timezone.now(),
+            **{**_places(person), **extra},
+        )
 
     mothers: dict[int, Person] = {}
-    births = people.filter(birth_date__gte=since, birth_date__lte=today,
-                           mother__isnull=False).order_by("birth_date", "pk")  # fmt: skip
+    births = people.filter(
+        birth_date__gte=since, birth_date__lte=today, mother__isnull=False
+    ).order_by("birth_date", "pk")
     for child in births.select_related("mother"):
         mother = mothers.setdefault(child.mother_id, child.mother)
-        parity = Person.objects.filter(mother_id=mother.pk, birth_date__lt=child.birth_date,
-                                       exited_at__isnull=True).count() + 1  # fmt: skip
-        row = event(Kind.BIRTH, mother, child.birth_date, child=child, partner_id=child.father_id,
-                    sex=child.sex, parity=parity,
-                    policy_attribute="2" if rng.random() < 0.035 else "1", health="1")  # fmt: skip
+        parity = (
+            Person.objects.filter(
+                mother_id=mother.pk, birth_date__lt=child.birth_date, exited_at__isnull=True
+            ).count()
+            + 1
+        )
+        row = event(
+            Kind.BIRTH,
+            mother,
+            child.birth_date,
+            child=child,
+            partner_id=child.father_id,
+            sex=child.sex,
+            parity=parity,
+            policy_attribute="2" if rng.random() < 0.035 else "1",
+            health="1",
+        )
         row.reg_code, row.res_code = child.registered_code, child.residence_code
         row.man_code = row.unit_code = child.unit_code
         events.append(row)
@@ -94,8 +117,7 @@ def seed_events(
         kind = Kind.FIRST_MARRIAGE
         events.append(event(kind, person, person.first_marriage_date, partner_id=person.spouse_id))
         out.marriages += 1
-    for person in people.filter(flow__in=("in", "out"), flow_date__gte=since,
-                                flow_date__lte=today):  # fmt: skip
+    for person in people.filter(flow__in=("in", "out"), flow_date__gte=since, flow_date__lte=today):
         kind = Kind.FLOW_IN if person.flow == "in" else Kind.FLOW_OUT
         extra = {"place": person.flow_place, "reason": person.flow_reason}
         if kind == Kind.FLOW_IN:
@@ -113,19 +135,42 @@ def seed_events(
     tally.add(counter)
     touched = {e.person_id for e in events} | {e.child_id for e in events if e.child_id}
     tally.refresh(touched)
-    audit.record(actor=reporter, action="demo.events", object_type="events.event",
-                 row_count=len(events), summary=f"seed={seed}")  # fmt: skip
+    audit.record(
+        actor=reporter,
+        action="demo.events",
+        object_type="events.event",
+        row_count=len(events),
+        summary=f"seed={seed}",
+    )
     return out
 
 
 def _deaths(rng, people, since, today, events, event) -> int:
     years = (today - since).days / 365.25
-    alive = list(people.filter(exited_at__isnull=True, birth_date__lt=since)
-                 .order_by("pk").only("pk", "birth_date", "sex", "unit_code", "registered_code",
-                                      "residence_code", "household_id", "relationship",
-                                      "marital_status", "exited_at", "exit_reason", "is_head",
-                                      "version", "flow", "id_type", "id_number", "id_status",
-                                      "id_override_reason"))  # fmt: skip
+    alive = list(
+        people.filter(exited_at__isnull=True, birth_date__lt=since)
+        .order_by("pk")
+        .only(
+            "pk",
+            "birth_date",
+            "sex",
+            "unit_code",
+            "registered_code",
+            "residence_code",
+            "household_id",
+            "relationship",
+            "marital_status",
+            "exited_at",
+            "exit_reason",
+            "is_head",
+            "version",
+            "flow",
+            "id_type",
+            "id_number",
+            "id_status",
+            "id_override_reason",
+        )
+    )
     elderly = [p for p in alive if p.age_on(today) >= 65]
     others = [p for p in alive if p.age_on(today) < 65]
     count = round(len(alive) * DEATH_RATE * years)
@@ -135,8 +180,9 @@ def _deaths(rng, people, since, today, events, event) -> int:
     for person in chosen:
         day = since + timedelta(days=rng.randrange(span))
         events.append(event(Kind.DEATH, person, day, cause=rng.choice(DEATH_CAUSES)))
-        Person.objects.filter(pk=person.pk).update(exited_at=day, exit_reason="3", is_head=False,
-                                                   version=person.version + 1)  # fmt: skip
+        Person.objects.filter(pk=person.pk).update(
+            exited_at=day, exit_reason="3", is_head=False, version=person.version + 1
+        )
         if person.sex != MALE:
             person.exited_at, person.exit_reason = day, "3"
             card_sync(person, day=today)
@@ -146,9 +192,11 @@ def _deaths(rng, people, since, today, events, event) -> int:
 def _monthly_reports(rng, county: str, since: date, today: date, reporter) -> int:
     if reporter is None:
         return 0
-    villages = list(Unit.objects.current().filter(level=Level.VILLAGE,
-                                                  **prefix_range("code", county))
-                    .values_list("code", flat=True))  # fmt: skip
+    villages = list(
+        Unit.objects.current()
+        .filter(level=Level.VILLAGE, **prefix_range("code", county))
+        .values_list("code", flat=True)
+    )
     counts: dict[tuple[str, int], dict[str, int]] = {}
     for unit, kind, day in Event.objects.filter(**prefix_range("unit_code", county)).values_list(
         "unit_code", "kind", "effective_date"
@@ -171,15 +219,25 @@ def _monthly_reports(rng, county: str, since: date, today: date, reporter) -> in
             if recent and draw < 0.06:
                 continue  # not reported yet
             late = draw > 0.95
-            submitted = due + timedelta(days=rng.randint(1, 6)) if late else due - timedelta(
-                days=rng.randint(0, 4))  # fmt: skip
+            submitted = (
+                due + timedelta(days=rng.randint(1, 6))
+                if late
+                else due - timedelta(days=rng.randint(0, 4))
+            )
             if submitted > today:
                 continue
             when = timezone.make_aware(
                 timezone.datetime.combine(submitted, timezone.datetime.min.time()).replace(hour=10)
             )
-            rows.append(MonthlyReport(unit_code=code, month=month_key(start), submitted_by=reporter,
-                                      submitted_at=when, on_time=submitted <= due,
-                                      counts=counts.get((code, month_key(start)), {})))  # fmt: skip
+            rows.append(
+                MonthlyReport(
+                    unit_code=code,
+                    month=month_key(start),
+                    submitted_by=reporter,
+                    submitted_at=when,
+                    on_time=submitted <= due,
+                    counts=counts.get((code, month_key(start)), {}),
+                )
+            )
     MonthlyReport.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

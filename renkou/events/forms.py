@@ -49,8 +49,18 @@ CERTIFICATE_CHARS = CERTIFICATE_LETTERS | frozenset("0123456789")
 
 # Fields each kind uses beyond the subject, the dates and the note.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    Kind.BIRTH: ("partner", "partner_q", "child_name", "child_sex", "child_id_number", "parity",
-                 "policy_attribute", "health", "birth_place", "certificate_no"),
+    Kind.BIRTH: (
+        "partner",
+        "partner_q",
+        "child_name",
+        "child_sex",
+        "child_id_number",
+        "parity",
+        "policy_attribute",
+        "health",
+        "birth_place",
+        "certificate_no",
+    ),
     Kind.DEATH: ("cause",),
     Kind.FIRST_MARRIAGE: ("partner", "partner_q"),
     Kind.REMARRIAGE: ("partner", "partner_q"),
@@ -61,11 +71,18 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.MOVE_WITHIN: ("to_code",),
     Kind.FLOW_IN: ("to_code", "place", "reason"),
     Kind.FLOW_OUT: ("place", "reason"),
-}  # fmt: skip
+}
 # A move-in or inflow may bring somebody not registered yet (新登记人员).
 NEW_PERSON_KINDS = frozenset({Kind.MOVE_IN, Kind.FLOW_IN})
-NEW_PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "marital_status",
-                     "registered_code", "id_override_reason")  # fmt: skip
+NEW_PERSON_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "marital_status",
+    "registered_code",
+    "id_override_reason",
+)
 REQUIRED = {
     Kind.BIRTH: {"child_name", "child_sex"},
     Kind.MOVE_IN: {"to_code"},
@@ -78,9 +95,13 @@ LABELS = {
     "subject_q": {Kind.BIRTH: "母亲"},
     "partner_q": {Kind.BIRTH: "父亲"},
     "to_code": {Kind.FLOW_IN: "现居住村（居）"},
-    "place": {Kind.MOVE_IN: "迁出地（从何处迁来）", Kind.MOVE_OUT: "迁往地",
-              Kind.FLOW_IN: "流入来源（原居住地）", Kind.FLOW_OUT: "流出去向"},
-}  # fmt: skip
+    "place": {
+        Kind.MOVE_IN: "迁出地（从何处迁来）",
+        Kind.MOVE_OUT: "迁往地",
+        Kind.FLOW_IN: "流入来源（原居住地）",
+        Kind.FLOW_OUT: "流出去向",
+    },
+}
 # The service's name of a field → this form's name.
 SERVICE_FIELDS = {"sex": "child_sex"}
 # The rules' name of a new person's field → this form's name.
@@ -109,8 +130,12 @@ def month_of(text: str) -> periods.Period | None:
 
 
 def _date(label: str, *, required: bool = True) -> DateField:
-    return DateField(label=label, required=required, widget=forms.TextInput(attrs=DATE_HINT),
-                     error_messages={"required": f"请填写{label}"})  # fmt: skip
+    return DateField(
+        label=label,
+        required=required,
+        widget=forms.TextInput(attrs=DATE_HINT),
+        error_messages={"required": f"请填写{label}"},
+    )
 
 
 # --- the register's search form ---------------------------------------------------------------
@@ -122,14 +147,18 @@ class EventFilterForm(forms.Form):
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
     person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     name = forms.CharField(
-        label="姓名/拼音", required=False, max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "当事人姓名或拼音首字母",
-                                      "pattern": NAME_PATTERN}),
-    )  # fmt: skip
+        label="姓名/拼音",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": "当事人姓名或拼音首字母", "pattern": NAME_PATTERN}
+        ),
+    )
     kind = forms.ChoiceField(label="变动类型", required=False, choices=EMPTY + Kind.choices)
     status = forms.ChoiceField(label="审核状态", required=False, choices=EMPTY + Status.choices)
-    month = forms.CharField(label="月份", required=False, max_length=7,
-                            widget=forms.TextInput(attrs={"type": "month"}))  # fmt: skip
+    month = forms.CharField(
+        label="月份", required=False, max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
     date_from = _date("发生日期从", required=False)
     date_to = _date("至", required=False)
 
@@ -156,8 +185,9 @@ class EventFilterForm(forms.Form):
             rows = rows.filter(Q(person_id=data["person"]) | Q(child_id=data["person"]))
         if data.get("name"):
             term = data["name"]
-            rows = rows.filter(Q(person__name__contains=term)
-                               | Q(person__name_key__contains=term.lower()))  # fmt: skip
+            rows = rows.filter(
+                Q(person__name__contains=term) | Q(person__name_key__contains=term.lower())
+            )
         for field in ("kind", "status"):
             if data.get(field):
                 rows = rows.filter(**{field: data[field]})
@@ -204,12 +234,18 @@ class EventForm(forms.Form):
     child_sex = forms.ChoiceField(label="婴儿性别", required=False)
     child_id_number = forms.CharField(label="婴儿身份证号", required=False, max_length=40)
     parity = forms.IntegerField(
-        label="孩次", required=False, min_value=1, max_value=20,
+        label="孩次",
+        required=False,
+        min_value=1,
+        max_value=20,
         help_text="留空则按夫妇共同存活子女数自动计算",
-        error_messages={"min_value": "孩次应为1–20", "max_value": "孩次应为1–20",
-                        "invalid": "孩次应为数字"},
+        error_messages={
+            "min_value": "孩次应为1–20",
+            "max_value": "孩次应为1–20",
+            "invalid": "孩次应为数字",
+        },
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
+    )
     policy_attribute = forms.ChoiceField(label="政策属性", required=False)
     health = forms.ChoiceField(label="健康状况", required=False)
     birth_place = forms.CharField(label="出生地点", required=False, max_length=100)
@@ -221,26 +257,41 @@ class EventForm(forms.Form):
     name = forms.CharField(label="姓名", required=False, max_length=50)
     sex = forms.ChoiceField(label="性别", required=False)
     birth_date = forms.CharField(
-        label="出生日期", required=False, max_length=20,
+        label="出生日期",
+        required=False,
+        max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "如 19900101"}),
-    )  # fmt: skip
+    )
     ethnicity = forms.ChoiceField(label="民族", required=False)
     marital_status = forms.ChoiceField(label="婚姻状况", required=False)
     registered_code = forms.CharField(
-        label="户籍地代码", required=False, max_length=12,
+        label="户籍地代码",
+        required=False,
+        max_length=12,
         help_text="流入人员户籍所在地的6–12位区划代码",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
+    )
     id_override_reason = forms.CharField(
-        label="校验例外原因", required=False, max_length=200,
+        label="校验例外原因",
+        required=False,
+        max_length=200,
         help_text="身份证号确实如此（如户口簿原号）时填写，将记录在案",
-    )  # fmt: skip
+    )
     note = forms.CharField(label="说明", required=False, max_length=200)
-    correction_reason = forms.CharField(label="更正原因", max_length=200,
-                                        error_messages={"required": "请填写更正原因"})  # fmt: skip
+    correction_reason = forms.CharField(
+        label="更正原因", max_length=200, error_messages={"required": "请填写更正原因"}
+    )
 
-    def __init__(self, data: Any = None, *, user: Any, kind: str, today: date,
-                 person: Person | None = None, event: Event | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        user: Any,
+        kind: str,
+        today: date,
+        person: Person | None = None,
+        event: Event | None = None,
+    ) -> None:
         self.user, self.kind, self.today, self.event = user, kind, today, event
         self.fixed = event.person if event is not None else person
         super().__init__(data, initial=self._initial())
@@ -257,22 +308,35 @@ class EventForm(forms.Form):
     # set-up
 
     def _initial(self) -> dict[str, Any]:
-        initial: dict[str, Any] = {"reported_date": self.today.isoformat(), "ethnicity": "01",
-                                   "marital_status": "10"}  # fmt: skip
+        initial: dict[str, Any] = {
+            "reported_date": self.today.isoformat(),
+            "ethnicity": "01",
+            "marital_status": "10",
+        }
         scope = self.user.scope_prefix or ""
         if self.kind in NEW_PERSON_KINDS and len(scope) == 12:
             initial["to_code"] = scope
         old = self.event
         if old is None:
             return initial
-        initial.update({
-            "effective_date": old.effective_date.isoformat(),
-            "reported_date": old.reported_date.isoformat(),
-            "partner": old.partner_id or "", "child_name": old.child.name if old.child else "",
-            "child_sex": old.sex, "parity": old.parity, "policy_attribute": old.policy_attribute,
-            "health": old.health, "birth_place": old.birth_place, "cause": old.cause,
-            "to_code": old.to_code, "place": old.place, "reason": old.reason, "note": old.note,
-        })  # fmt: skip
+        initial.update(
+            {
+                "effective_date": old.effective_date.isoformat(),
+                "reported_date": old.reported_date.isoformat(),
+                "partner": old.partner_id or "",
+                "child_name": old.child.name if old.child else "",
+                "child_sex": old.sex,
+                "parity": old.parity,
+                "policy_attribute": old.policy_attribute,
+                "health": old.health,
+                "birth_place": old.birth_place,
+                "cause": old.cause,
+                "to_code": old.to_code,
+                "place": old.place,
+                "reason": old.reason,
+                "note": old.note,
+            }
+        )
         return initial
 
     def _keep_fields(self) -> None:
@@ -280,8 +344,9 @@ class EventForm(forms.Form):
         if self.fixed is None:
             keep |= {"subject", "subject_q"}
         if self.fixed is None and self.kind in NEW_PERSON_KINDS:
-            keep |= set(NEW_PERSON_FIELDS) - (set() if self.kind == Kind.FLOW_IN
-                                              else {"registered_code"})  # fmt: skip
+            keep |= set(NEW_PERSON_FIELDS) - (
+                set() if self.kind == Kind.FLOW_IN else {"registered_code"}
+            )
         if self.event is not None:
             keep.add("correction_reason")
         for name in list(self.fields):
@@ -298,30 +363,44 @@ class EventForm(forms.Form):
         return str(LABELS.get(name, {}).get(self.kind) or self.fields[name].label)
 
     def _set_choices(self) -> None:
-        coded = {"child_sex": "sex", "sex": "sex", "policy_attribute": "policy_attribute",
-                 "health": "child_health", "reason": "flow_reason", "ethnicity": "ethnicity",
-                 "marital_status": "marital_status"}  # fmt: skip
+        coded = {
+            "child_sex": "sex",
+            "sex": "sex",
+            "policy_attribute": "policy_attribute",
+            "health": "child_health",
+            "reason": "flow_reason",
+            "ethnicity": "ethnicity",
+            "marital_status": "marital_status",
+        }
         for name, code in coded.items():
             if name in self.fields:
                 self.fields[name].choices = PICK + dicts.choices(code)  # type: ignore[attr-defined]
         if self.kind == Kind.MOVE_WITHIN:
             old = self.fields["to_code"]
             self.fields["to_code"] = forms.ChoiceField(
-                label=old.label, choices=PICK + county_villages(self.user),
-                error_messages={"required": "请选择迁入村（居）",
-                                "invalid_choice": "请选择本县的村（居）"},
-            )  # fmt: skip
+                label=old.label,
+                choices=PICK + county_villages(self.user),
+                error_messages={
+                    "required": "请选择迁入村（居）",
+                    "invalid_choice": "请选择本县的村（居）",
+                },
+            )
 
     def _widgets(self) -> None:
         for name, target in (("subject", "#id-check"), ("partner", "#partner-results")):
             if f"{name}_q" in self.fields:
-                self.fields[f"{name}_q"].widget.attrs.update({
-                    "autocomplete": "off", "inputmode": "text", "type": "search",
-                    "placeholder": "输入身份证号，或姓名/拼音首字母查找",
-                    "hx-post": reverse("events:person_lookup"), "hx-target": target,
-                    "hx-trigger": "input changed delay:500ms, search",
-                    "hx-vals": json.dumps({"field": name, "kind": self.kind}),
-                })  # fmt: skip
+                self.fields[f"{name}_q"].widget.attrs.update(
+                    {
+                        "autocomplete": "off",
+                        "inputmode": "text",
+                        "type": "search",
+                        "placeholder": "输入身份证号，或姓名/拼音首字母查找",
+                        "hx-post": reverse("events:person_lookup"),
+                        "hx-target": target,
+                        "hx-trigger": "input changed delay:500ms, search",
+                        "hx-vals": json.dumps({"field": name, "kind": self.kind}),
+                    }
+                )
         if "child_id_number" in self.fields:
             self.fields["child_id_number"].widget.attrs.update({"autocomplete": "off"})
         old = self.event
@@ -346,8 +425,18 @@ class EventForm(forms.Form):
     @property
     def detail_fields(self) -> list[forms.BoundField]:
         """The kind's own fields, in order (the subject, partner and new person are apart)."""
-        apart = {"subject", "subject_q", "partner", "partner_q", "to_code", "effective_date",
-                 "reported_date", "note", "correction_reason", *NEW_PERSON_FIELDS}  # fmt: skip
+        apart = {
+            "subject",
+            "subject_q",
+            "partner",
+            "partner_q",
+            "to_code",
+            "effective_date",
+            "reported_date",
+            "note",
+            "correction_reason",
+            *NEW_PERSON_FIELDS,
+        }
         return [self[n] for n in self.fields if n not in apart]
 
     @property
@@ -381,8 +470,11 @@ class EventForm(forms.Form):
 
     def clean_certificate_no(self) -> str:
         value = idnumber.normalise(self.cleaned_data.get("certificate_no", ""))
-        if value and (value[0] not in CERTIFICATE_LETTERS or not 5 <= len(value) <= 20
-                      or not set(value) <= CERTIFICATE_CHARS):  # fmt: skip
+        if value and (
+            value[0] not in CERTIFICATE_LETTERS
+            or not 5 <= len(value) <= 20
+            or not set(value) <= CERTIFICATE_CHARS
+        ):
             raise forms.ValidationError("出生医学证明编号应为字母开头的5–20位字母和数字")
         return value
 
@@ -413,8 +505,11 @@ class EventForm(forms.Form):
         number = self._typed_number(box, typed)
         if not number:
             return None
-        found = (selectors.person_by_id_number(self.user, number)
-                 .order_by(F("exited_at").asc(nulls_first=True), "pk").first())  # fmt: skip
+        found = (
+            selectors.person_by_id_number(self.user, number)
+            .order_by(F("exited_at").asc(nulls_first=True), "pk")
+            .first()
+        )
         if found is None and not (field == "subject" and self.kind in NEW_PERSON_KINDS):
             self.add_error(box, NOT_FOUND)
         return found
@@ -452,17 +547,23 @@ class EventForm(forms.Form):
             return
         to_code = data.get("to_code", "")
         raw = {name: data.get(name, "") for name in NEW_PERSON_FIELDS}
-        raw.update({
-            "id_number": number, "id_type": ID_CARD if number else NO_DOCUMENT,
-            "residence_code": to_code, "residence_status": "1",
-            "registered_code": to_code if self.kind == Kind.MOVE_IN else raw["registered_code"],
-        })  # fmt: skip
+        raw.update(
+            {
+                "id_number": number,
+                "id_type": ID_CARD if number else NO_DOCUMENT,
+                "residence_code": to_code,
+                "residence_status": "1",
+                "registered_code": to_code if self.kind == Kind.MOVE_IN else raw["registered_code"],
+            }
+        )
         if self.kind == Kind.FLOW_IN:
             raw["residence_status"] = "4"
         ctx = rules.CheckContext.build(self.today, known_unit=known_unit_check(self.user))
         values, issues = rules.check_person(raw, ctx)
-        rule_fields = {**RULE_FIELDS, "registered_code": "to_code" if self.kind == Kind.MOVE_IN
-                       else "registered_code"}  # fmt: skip
+        rule_fields = {
+            **RULE_FIELDS,
+            "registered_code": "to_code" if self.kind == Kind.MOVE_IN else "registered_code",
+        }
         for issue in issues:
             if issue.field in ("household_code", "relationship"):
                 continue  # registered without a household; the household comes later (迁户)
@@ -492,13 +593,21 @@ class EventForm(forms.Form):
             certificate = certificate or old.certificate_no
             child_id = child_id or (old.child.id_number if old.child else "")
         return services.Details(
-            partner=self.partner_person, child_name=d.get("child_name", ""),
-            sex=d.get("child_sex", ""), child_id_number=child_id, parity=d.get("parity"),
-            policy_attribute=d.get("policy_attribute", ""), birth_place=d.get("birth_place", ""),
-            certificate_no=certificate, health=d.get("health", ""), cause=d.get("cause", ""),
-            to_code=d.get("to_code", ""), place=d.get("place", ""), reason=d.get("reason", ""),
+            partner=self.partner_person,
+            child_name=d.get("child_name", ""),
+            sex=d.get("child_sex", ""),
+            child_id_number=child_id,
+            parity=d.get("parity"),
+            policy_attribute=d.get("policy_attribute", ""),
+            birth_place=d.get("birth_place", ""),
+            certificate_no=certificate,
+            health=d.get("health", ""),
+            cause=d.get("cause", ""),
+            to_code=d.get("to_code", ""),
+            place=d.get("place", ""),
+            reason=d.get("reason", ""),
             note=d.get("note", ""),
-        )  # fmt: skip
+        )
 
     @property
     def is_new_person(self) -> bool:

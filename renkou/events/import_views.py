@@ -54,8 +54,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         file, mode = form.cleaned_data["file"], form.cleaned_data["mode"]
         try:
-            batch = batches.receive(actor=Actor.of(request), upload=file, mode=mode,
-                                    importer=EVENTS)  # fmt: skip
+            batch = batches.receive(
+                actor=Actor.of(request), upload=file, mode=mode, importer=EVENTS
+            )
         except (FileRefused, batches.ImportRefused) as refused:
             form.add_error("file", str(refused))
         else:
@@ -81,8 +82,12 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview (counts, first errors, confirm), progress while busy, and the result."""
     batch = _batch(request, pk)
-    context = {"batch": batch, "modes": EventImportBatch.Mode.choices, "figures": _figures(batch),
-               "confirmable": batches.confirmable(batch)}  # fmt: skip
+    context = {
+        "batch": batch,
+        "modes": EventImportBatch.Mode.choices,
+        "figures": _figures(batch),
+        "confirmable": batches.confirmable(batch),
+    }
     return render_page(request, "events/import_detail.html", context, partial="status")
 
 
@@ -92,12 +97,16 @@ def _figures(batch: EventImportBatch) -> list[tuple[str, int, bool]]:
     done = batch.status == EventImportBatch.Status.DONE
     if not (batch.total or done):
         return []
-    events, persons = (batch.created, batch.updated) if done else (batch.to_create,
-                                                                   batch.to_update)  # fmt: skip
+    events, persons = (batch.created, batch.updated) if done else (batch.to_create, batch.to_update)
     ahead = "" if done else "将"
-    return [("总行数", batch.total, False), ("正确", batch.good, False), ("错误", batch.bad, True),
-            (f"{ahead}登记变动", events, False), (f"{ahead}新建人员", persons, False),
-            ("已登记（跳过）", batch.unchanged, False)]  # fmt: skip
+    return [
+        ("总行数", batch.total, False),
+        ("正确", batch.good, False),
+        ("错误", batch.bad, True),
+        (f"{ahead}登记变动", events, False),
+        (f"{ahead}新建人员", persons, False),
+        ("已登记（跳过）", batch.unchanged, False),
+    ]
 
 
 @require_perm(Perm.IMPORT_EVENT)
@@ -120,8 +129,9 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report holds the uploaded rows in full: scoped and audited."""
     batch = _batch(request, pk)
     report = _report_file(batch)
-    audit.record_request(request, action="event.import_report", object_type=EVENTS.object_type,
-                         object_id=batch.pk)  # fmt: skip
+    audit.record_request(
+        request, action="event.import_report", object_type=EVENTS.object_type, object_id=batch.pk
+    )
     name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
     return FileResponse(report.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
 

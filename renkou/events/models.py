@@ -27,18 +27,33 @@ class UnitQuerySet(ScopedQuerySet):
 
 class Event(models.Model):
     kind = models.CharField("变动类型", max_length=16, choices=Kind.choices)
-    status = models.CharField("审核状态", max_length=10, choices=Status.choices,
-                              default=Status.SUBMITTED)  # fmt: skip
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="events",
-                               verbose_name="当事人")  # fmt: skip
-    partner = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name="配偶/父亲")  # fmt: skip
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="birth_events", verbose_name="婴儿")  # fmt: skip
+    status = models.CharField(
+        "审核状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="events", verbose_name="当事人"
+    )
+    partner = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="配偶/父亲",
+    )
+    child = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="birth_events",
+        verbose_name="婴儿",
+    )
     effective_date = models.DateField("发生日期", db_index=True)
     reported_date = models.DateField("报告日期")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+")  # fmt: skip
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     reporter_unit = models.CharField("报告单位", max_length=12, blank=True)
     unit_code = models.CharField("所属单位", max_length=12, db_index=True)
     reg_code = models.CharField("户籍地", max_length=12, blank=True)
@@ -57,13 +72,19 @@ class Event(models.Model):
     certificate_no = EncryptedTextField("出生医学证明编号", blank=True)
     health = models.CharField("健康状况", max_length=2, blank=True)
     cause = EncryptedTextField("死亡原因", blank=True)
-    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="corrections",
-                                 verbose_name="更正/作废的变动")  # fmt: skip
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="更正/作废的变动",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     undo = models.JSONField(default=dict, blank=True, editable=False)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")  # fmt: skip
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -95,8 +116,11 @@ class Event(models.Model):
         raise ValueError("变动记录不能删除，请录入作废变动")
 
     def place_of(self, scope: str) -> str:
-        return {Scope.REGISTERED: self.reg_code, Scope.RESIDENT: self.res_code,
-                Scope.MANAGED: self.man_code}[scope]  # fmt: skip
+        return {
+            Scope.REGISTERED: self.reg_code,
+            Scope.RESIDENT: self.res_code,
+            Scope.MANAGED: self.man_code,
+        }[scope]
 
     @property
     def counted(self) -> bool:
@@ -123,7 +147,7 @@ class Spell(models.Model):
         indexes = [
             models.Index(
                 fields=["measure", "scope", "unit_code", "start"], name="spell_measure_unit_idx"
-            ),  # fmt: skip
+            ),
             models.Index(fields=["person"], name="spell_person_idx"),
         ]
 
@@ -147,7 +171,7 @@ class Tally(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "scope", "month", "unit_code"], name="tally_key"
-            )  # fmt: skip
+            )
         ]
 
     def __str__(self) -> str:
@@ -170,7 +194,7 @@ class Checkpoint(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "scope", "year", "unit_code"], name="checkpoint_key"
-            )  # fmt: skip
+            )
         ]
 
     def __str__(self) -> str:
@@ -191,8 +215,9 @@ class MonthlyReport(models.Model):
 
     unit_code = models.CharField("村（居）", max_length=12, db_index=True)
     month = models.IntegerField("月份")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")  # fmt: skip
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField("上报时间")
     on_time = models.BooleanField("按时上报")
     counts = models.JSONField("各类变动数", default=dict)
@@ -223,8 +248,9 @@ class EventImportBatch(ImportBatchBase):
     created = models.PositiveIntegerField("登记变动", default=0)
     updated = models.PositiveIntegerField("新建人员", default=0)
     unchanged = models.PositiveIntegerField("已登记（跳过）", default=0)
-    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True,
-                            blank=True, related_name="+")  # fmt: skip
+    job = models.ForeignKey(
+        "common.JobProgress", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta(ImportBatchBase.Meta):
         constraints = [

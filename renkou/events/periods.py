@@ -70,8 +70,9 @@ def fp_year(year: int) -> Period:
         return calendar_year(year)
     y0, m0 = _shift_month(year, first, -12)
     y1, m1 = _shift_month(year, first, -1)
-    return Period(str(year), f"{year}年度（{y0}年{m0}月—{y1}年{m1}月）", date(y0, m0, 1),
-                  month_end(y1, m1))  # fmt: skip
+    return Period(
+        str(year), f"{year}年度（{y0}年{m0}月—{y1}年{m1}月）", date(y0, m0, 1), month_end(y1, m1)
+    )
 
 
 def fp_half(year: int, half: int) -> Period:
@@ -89,13 +90,18 @@ def calendar_year(year: int) -> Period:
 
 def quarter(year: int, number: int) -> Period:
     m0 = 3 * (number - 1) + 1
-    return Period(f"{year}Q{number}", f"{year}年第{number}季度", date(year, m0, 1),
-                  month_end(year, m0 + 2))  # fmt: skip
+    return Period(
+        f"{year}Q{number}", f"{year}年第{number}季度", date(year, m0, 1), month_end(year, m0 + 2)
+    )
 
 
 def month(year: int, number: int) -> Period:
-    return Period(f"{year}-{number:02d}", f"{year}年{number}月", date(year, number, 1),
-                  month_end(year, number))  # fmt: skip
+    return Period(
+        f"{year}-{number:02d}",
+        f"{year}年{number}月",
+        date(year, number, 1),
+        month_end(year, number),
+    )
 
 
 def span(start: date, end: date) -> Period:

@@ -50,8 +50,11 @@ OPS: dict[str, dict[str, str]] = {
     Kind.FLOW_IN: {Scope.RESIDENT: START, Scope.MANAGED: START},
     Kind.FLOW_OUT: {Scope.RESIDENT: END},
 }
-_FIELD = {Scope.REGISTERED: "registered_code", Scope.RESIDENT: "residence_code",
-          Scope.MANAGED: "unit_code"}  # fmt: skip
+_FIELD = {
+    Scope.REGISTERED: "registered_code",
+    Scope.RESIDENT: "residence_code",
+    Scope.MANAGED: "unit_code",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -128,8 +131,11 @@ def population_spells(person, events: Sequence) -> list[SpellRow]:
 def married_intervals(person, events: Sequence) -> list[tuple[date, date | None]]:
     """When the person was married, from marriage, divorce and widowhood events; before the
     first such event the register's status and first-marriage date decide."""
-    marital = [e for e in events if e.kind in (Kind.FIRST_MARRIAGE, Kind.REMARRIAGE,
-                                               Kind.DIVORCE, Kind.WIDOWHOOD)]  # fmt: skip
+    marital = [
+        e
+        for e in events
+        if e.kind in (Kind.FIRST_MARRIAGE, Kind.REMARRIAGE, Kind.DIVORCE, Kind.WIDOWHOOD)
+    ]
     assumed = person.first_marriage_date or add_years(person.birth_date, LEGAL_MARRIAGE_AGE)
     if marital:
         first_is_marriage = marital[0].kind in (Kind.FIRST_MARRIAGE, Kind.REMARRIAGE)
@@ -172,8 +178,9 @@ def _clip(a: tuple[date, date | None], b: tuple[date, date | None]):
     return start, end
 
 
-def derived_spells(person, pop: Iterable[SpellRow], events: Sequence,
-                   episodes: Sequence) -> list[SpellRow]:  # fmt: skip
+def derived_spells(
+    person, pop: Iterable[SpellRow], events: Sequence, episodes: Sequence
+) -> list[SpellRow]:
     """Married-WCBA and contraception spells of a woman, clipped to her population spells.
     ``episodes``: (method, start, end) of her card's contraception episodes."""
     if person.sex != FEMALE:
@@ -195,8 +202,9 @@ def derived_spells(person, pop: Iterable[SpellRow], events: Sequence,
             for use in using:
                 part = _clip(both, use)
                 if part is not None:
-                    rows.append(SpellRow(Measure.CONTRACEPTING, spell.scope, spell.unit_code,
-                                         *part))  # fmt: skip
+                    rows.append(
+                        SpellRow(Measure.CONTRACEPTING, spell.scope, spell.unit_code, *part)
+                    )
     return rows
 
 

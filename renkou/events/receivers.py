@@ -15,12 +15,17 @@ def _person_saved(sender: Any, instance: Person, raw: bool = False, **kwargs: An
         tally.touch([instance.pk])
 
 
-def _episode_changed(sender: Any, instance: ContraceptionEpisode, raw: bool = False,
-                     **kwargs: Any) -> None:  # fmt: skip
+def _episode_changed(
+    sender: Any, instance: ContraceptionEpisode, raw: bool = False, **kwargs: Any
+) -> None:
     if raw:
         return
-    person_id = (type(instance.card).objects.filter(pk=instance.card_id)
-                 .values_list("person_id", flat=True).first())  # fmt: skip
+    person_id = (
+        type(instance.card)
+        .objects.filter(pk=instance.card_id)
+        .values_list("person_id", flat=True)
+        .first()
+    )
     tally.touch([person_id])
 
 
@@ -33,8 +38,10 @@ def _bulk_written(sender: Any, ids: list[int], created: bool = False, **kwargs: 
 
 def connect() -> None:
     post_save.connect(_person_saved, sender=Person, dispatch_uid="events.person_saved")
-    post_save.connect(_episode_changed, sender=ContraceptionEpisode,
-                      dispatch_uid="events.episode_saved")  # fmt: skip
-    post_delete.connect(_episode_changed, sender=ContraceptionEpisode,
-                        dispatch_uid="events.episode_deleted")  # fmt: skip
+    post_save.connect(
+        _episode_changed, sender=ContraceptionEpisode, dispatch_uid="events.episode_saved"
+    )
+    post_delete.connect(
+        _episode_changed, sender=ContraceptionEpisode, dispatch_uid="events.episode_deleted"
+    )
     persons_written.connect(_bulk_written, dispatch_uid="events.persons_written")

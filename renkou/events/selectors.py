@@ -19,7 +19,7 @@ from renkou.events.constants import (
     COUNTED,
     EARLY_MARRIAGE_AGE,
     LATE_MARRIAGE_AGE,
-    Kind,  # fmt: skip
+    Kind,
     Measure,
     Scope,
 )
@@ -30,8 +30,7 @@ from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MALE
 from renkou.people.models import Person
 
-PLACE_COLUMN = {Scope.REGISTERED: "reg_code", Scope.RESIDENT: "res_code",
-                Scope.MANAGED: "man_code"}  # fmt: skip
+PLACE_COLUMN = {Scope.REGISTERED: "reg_code", Scope.RESIDENT: "res_code", Scope.MANAGED: "man_code"}
 # Women by five-year age group at a day: counted from the spells on demand (only the
 # age-specific fertility rates need them, so they do not double the tallies).
 AGE_STOCKS = frozenset(f"w{lo}" for lo, _ in AGE_GROUPS)
@@ -54,11 +53,18 @@ def _stock_plan(stock_days: Sequence[date], horizon: Any = READ) -> list[tuple[i
     return plan
 
 
-def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
-         stocks: Iterable[str] = (), period: Period | None = None,
-         stock_days: Sequence[date] = (),
-         also: Sequence[tuple[str, Period, Iterable[str]]] = (), horizon: Any = READ,
-         ) -> dict[str, dict[tuple[str, str], int]]:  # fmt: skip
+def sums(
+    *,
+    scope: str,
+    prefix: str,
+    group_len: int,
+    flows: Iterable[str] = (),
+    stocks: Iterable[str] = (),
+    period: Period | None = None,
+    stock_days: Sequence[date] = (),
+    also: Sequence[tuple[str, Period, Iterable[str]]] = (),
+    horizon: Any = READ,
+) -> dict[str, dict[tuple[str, str], int]]:
     """For each group of units (the first ``group_len`` digits of the village code, e.g. 9 =
     township) under ``prefix``: the flow of each measure over ``period`` (key
     ``(measure, "flow")``) and the stock at the end of each day of ``stock_days`` (key
@@ -74,31 +80,66 @@ def sums(*, scope: str, prefix: str, group_len: int, flows: Iterable[str] = (),
     stocks = [m for m in stocks if m not in AGE_STOCKS]
     if group_len <= 9 and len(prefix) <= 9:
         # Townships and above: the township roll-up rows answer, named back on the way out.
-        out = _sums(scope=scope, prefix=prefix, group_len=group_len,
-                    flows=[tally.rolled(m) for m in flows],
-                    stocks=[tally.rolled(m) for m in stocks], period=period,
-                    stock_days=stock_days, horizon=horizon,
-                    also=[(label, when, [tally.rolled(m) for m in measures])
-                          for label, when, measures in also])  # fmt: skip
-        out = {g: {(m.removeprefix(tally.ROLLUP), k): v for (m, k), v in cell.items()}
-               for g, cell in out.items()}  # fmt: skip
+        out = _sums(
+            scope=scope,
+            prefix=prefix,
+            group_len=group_len,
+            flows=[tally.rolled(m) for m in flows],
+            stocks=[tally.rolled(m) for m in stocks],
+            period=period,
+            stock_days=stock_days,
+            horizon=horizon,
+            also=[
+                (label, when, [tally.rolled(m) for m in measures]) for label, when, measures in also
+            ],
+        )
+        out = {
+            g: {(m.removeprefix(tally.ROLLUP), k): v for (m, k), v in cell.items()}
+            for g, cell in out.items()
+        }
     else:
-        out = _sums(scope=scope, prefix=prefix, group_len=group_len, flows=flows, stocks=stocks,
-                    period=period, stock_days=stock_days, also=also, horizon=horizon)  # fmt: skip
+        out = _sums(
+            scope=scope,
+            prefix=prefix,
+            group_len=group_len,
+            flows=flows,
+            stocks=stocks,
+            period=period,
+            stock_days=stock_days,
+            also=also,
+            horizon=horizon,
+        )
     if ages:
-        _age_stocks(out, ages, scope=scope, prefix=prefix, group_len=group_len,
-                    stock_days=stock_days)  # fmt: skip
+        _age_stocks(
+            out, ages, scope=scope, prefix=prefix, group_len=group_len, stock_days=stock_days
+        )
     return out
 
 
-def _sums(*, scope: str, prefix: str, group_len: int, flows: list[str], stocks: list[str],
-          period: Period | None, stock_days: Sequence[date],
-          also: Sequence[tuple[str, Period, list[str]]] = (),
-          horizon: Any = READ) -> dict:  # fmt: skip
+def _sums(
+    *,
+    scope: str,
+    prefix: str,
+    group_len: int,
+    flows: list[str],
+    stocks: list[str],
+    period: Period | None,
+    stock_days: Sequence[date],
+    also: Sequence[tuple[str, Period, list[str]]] = (),
+    horizon: Any = READ,
+) -> dict:
     plan = _stock_plan(stock_days, horizon) if stocks else []
     out: dict[str, dict[tuple[str, str], int]] = {}
-    rows = _tally_rows(scope=scope, prefix=prefix, group_len=group_len, flows=flows,
-                       stocks=stocks, period=period, plan=plan, also=also)  # fmt: skip
+    rows = _tally_rows(
+        scope=scope,
+        prefix=prefix,
+        group_len=group_len,
+        flows=flows,
+        stocks=stocks,
+        period=period,
+        plan=plan,
+        also=also,
+    )
     flow_set, stock_set = set(flows), set(stocks)
     day_keys = [day.isoformat() for day in stock_days]
     also_of: dict[str, list[tuple[int, str]]] = {}  # measure → its (column, label) in ``also``
@@ -124,10 +165,17 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _tally_rows(*, scope: str, prefix: str, group_len: int, flows: list[str],
-                stocks: list[str], period: Period | None,
-                plan: list[tuple[int, int | None]],
-                also: Sequence[tuple[str, Period, list[str]]]) -> list[tuple]:  # fmt: skip
+def _tally_rows(
+    *,
+    scope: str,
+    prefix: str,
+    group_len: int,
+    flows: list[str],
+    stocks: list[str],
+    period: Period | None,
+    plan: list[tuple[int, int | None]],
+    also: Sequence[tuple[str, Period, list[str]]],
+) -> list[tuple]:
     """One query over the monthly tallies, grouped by unit group and measure: the flow over
     ``period``, the stock change up to each day of ``plan`` since its checkpoint, and each
     flow of ``also``; then (third column 1) the yearly checkpoints the stock days start from.
@@ -166,40 +214,64 @@ def _tally_rows(*, scope: str, prefix: str, group_len: int, flows: list[str],
         )
     else:
         place, place_params = "substr(unit_code, 1, %s) = %s", [len(prefix), prefix]
-    sql = (f"SELECT substr(unit_code, 1, %s), measure, 0, {', '.join(columns)} "  # noqa: S608
-           f"FROM {Tally._meta.db_table} WHERE scope = %s AND {place} AND value <> 0 "
-           f"AND ({' OR '.join(wanted)}) GROUP BY 1, 2")  # fmt: skip
+    sql = (
+        f"SELECT substr(unit_code, 1, %s), measure, 0, {', '.join(columns)} "  # noqa: S608
+        f"FROM {Tally._meta.db_table} WHERE scope = %s AND {place} AND value <> 0 "
+        f"AND ({' OR '.join(wanted)}) GROUP BY 1, 2"
+    )
     params = [group_len, *column_params, scope, *place_params, *wanted_params]
     years = sorted({year for _month, year in plan if year is not None})
     if years:
-        points = [("SUM(CASE WHEN year = %s THEN value END)" if year is not None else "NULL")
-                  for _month, year in plan]  # fmt: skip
+        points = [
+            ("SUM(CASE WHEN year = %s THEN value END)" if year is not None else "NULL")
+            for _month, year in plan
+        ]
         blanks = ", NULL" * len(also)
-        sql += (f" UNION ALL SELECT substr(unit_code, 1, %s), measure, 1, NULL, "  # noqa: S608
-                f"{', '.join(points)}{blanks} FROM {Checkpoint._meta.db_table} "
-                f"WHERE scope = %s AND {place} AND value <> 0 AND measure IN ({_marks(stocks)}) "
-                f"AND year IN ({_marks(years)}) GROUP BY 1, 2")  # fmt: skip
-        params += [group_len, *(year for _month, year in plan if year is not None), scope,
-                   *place_params, *stocks, *years]  # fmt: skip
+        sql += (
+            f" UNION ALL SELECT substr(unit_code, 1, %s), measure, 1, NULL, "  # noqa: S608
+            f"{', '.join(points)}{blanks} FROM {Checkpoint._meta.db_table} "
+            f"WHERE scope = %s AND {place} AND value <> 0 AND measure IN ({_marks(stocks)}) "
+            f"AND year IN ({_marks(years)}) GROUP BY 1, 2"
+        )
+        params += [
+            group_len,
+            *(year for _month, year in plan if year is not None),
+            scope,
+            *place_params,
+            *stocks,
+            *years,
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _age_stocks(out: dict, measures: list[str], *, scope: str, prefix: str, group_len: int,
-                stock_days: Sequence[date]) -> None:  # fmt: skip
+def _age_stocks(
+    out: dict,
+    measures: list[str],
+    *,
+    scope: str,
+    prefix: str,
+    group_len: int,
+    stock_days: Sequence[date],
+) -> None:
     """Women in five-year age groups at each day, from the population spells (one query)."""
     counts = {}
     for measure in measures:
         lo, hi = _group(int(measure[1:]))
         for i, day in enumerate(stock_days):
-            in_group = Q(birth_date__lte=latest_birth(day, lo),
-                         birth_date__gt=latest_birth(day, hi + 1))  # fmt: skip
+            in_group = Q(
+                birth_date__lte=latest_birth(day, lo), birth_date__gt=latest_birth(day, hi + 1)
+            )
             counts[f"{measure}_{i}"] = Count("id", filter=_covering(day) & in_group)
-    rows = (Spell.objects.filter(measure=Measure.POPULATION, scope=scope, sex=FEMALE,
-                                 **prefix_range("unit_code", prefix))
-            .annotate(group=Substr("unit_code", 1, group_len)).values("group")
-            .annotate(**counts))  # fmt: skip
+    rows = (
+        Spell.objects.filter(
+            measure=Measure.POPULATION, scope=scope, sex=FEMALE, **prefix_range("unit_code", prefix)
+        )
+        .annotate(group=Substr("unit_code", 1, group_len))
+        .values("group")
+        .annotate(**counts)
+    )
     for row in rows:
         cell = out.setdefault(row["group"], {})
         for measure in measures:
@@ -216,20 +288,25 @@ def _covering(day: date) -> Q:
 
 def stock_persons(measure: str, *, scope: str, prefix: str, day: date) -> QuerySet[Person]:
     """The persons a stock measure counts in the unit subtree at the end of ``day``."""
-    base = Measure.POPULATION if measure not in (Measure.MARRIED_WCBA,
-                                                 Measure.CONTRACEPTING) else measure  # fmt: skip
-    spells = Spell.objects.filter(measure=base, scope=scope, start__lte=day,
-                                  **prefix_range("unit_code", prefix)).filter(
-        Q(end__isnull=True) | Q(end__gt=day)
-    )  # fmt: skip
+    base = (
+        Measure.POPULATION
+        if measure not in (Measure.MARRIED_WCBA, Measure.CONTRACEPTING)
+        else measure
+    )
+    spells = Spell.objects.filter(
+        measure=base, scope=scope, start__lte=day, **prefix_range("unit_code", prefix)
+    ).filter(Q(end__isnull=True) | Q(end__gt=day))
     if measure == "pop_id":
         spells = spells.filter(id_ok=True)
     elif measure == "pop_full":
         spells = spells.filter(complete=True)
     elif measure.startswith("w"):
         lo, hi = (15, 49) if measure == "w15_49" else _group(int(measure[1:]))
-        spells = spells.filter(sex=FEMALE, birth_date__lte=latest_birth(day, lo),
-                               birth_date__gt=latest_birth(day, hi + 1))  # fmt: skip
+        spells = spells.filter(
+            sex=FEMALE,
+            birth_date__lte=latest_birth(day, lo),
+            birth_date__gt=latest_birth(day, hi + 1),
+        )
     return Person.objects.filter(pk__in=spells.values("person_id"))
 
 
@@ -290,12 +367,16 @@ def flow_events(measure: str, *, scope: str, prefix: str, period: Period) -> lis
     """The counted events a flow measure counts in the unit subtree during ``period``."""
     column = PLACE_COLUMN[scope]
     events = (
-        Event.objects.filter(_kind_filter(measure), status__in=COUNTED,
-                             effective_date__gte=period.start, effective_date__lte=period.end,
-                             **prefix_range(column, prefix))
+        Event.objects.filter(
+            _kind_filter(measure),
+            status__in=COUNTED,
+            effective_date__gte=period.start,
+            effective_date__lte=period.end,
+            **prefix_range(column, prefix),
+        )
         .select_related("person", "child", "partner")
         .order_by("effective_date", "id")
-    )  # fmt: skip
+    )
     return [e for e in events if _event_matches(measure, e)]
 
 

@@ -30,9 +30,21 @@ MARRIED = frozenset({"20", FIRST, AGAIN, "23"})
 LEGAL_AGE = {FEMALE: 20, MALE: 22}
 EXIT_DEATH, EXIT_MOVED, EXIT_ERROR = "3", "2", "4"
 # Person fields an event may change, restored when it is voided.
-STATE_FIELDS = ("marital_status", "first_marriage_date", "spouse_id", "registered_code",
-                "residence_code", "residence_status", "flow", "flow_place", "flow_reason",
-                "flow_date", "household_id", "exited_at", "exit_reason")  # fmt: skip
+STATE_FIELDS = (
+    "marital_status",
+    "first_marriage_date",
+    "spouse_id",
+    "registered_code",
+    "residence_code",
+    "residence_status",
+    "flow",
+    "flow_place",
+    "flow_reason",
+    "flow_date",
+    "household_id",
+    "exited_at",
+    "exit_reason",
+)
 
 
 @dataclass
@@ -77,8 +89,11 @@ def _restore_state(person: Person, state: dict[str, Any]) -> None:
 
 
 def _places(person: Person) -> dict[str, str]:
-    return {"reg_code": person.registered_code, "res_code": person.residence_code,
-            "man_code": person.unit_code}  # fmt: skip
+    return {
+        "reg_code": person.registered_code,
+        "res_code": person.residence_code,
+        "man_code": person.unit_code,
+    }
 
 
 def _lock(person: Person) -> Person:
@@ -121,8 +136,15 @@ def _check_dates(effective: date, reported: date, today: date) -> None:
         raise ValidationError({"reported_date": "报告日期不能早于发生日期"})
 
 
-def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor,
-           event_fields: dict[str, Any], new_person: bool = False) -> dict[str, Any]:  # fmt: skip
+def _apply(
+    kind: str,
+    person: Person,
+    d: Details,
+    day: date,
+    actor: people.Actor,
+    event_fields: dict[str, Any],
+    new_person: bool = False,
+) -> dict[str, Any]:
     """Change the person (and the card) as the event says; return what voiding puts back."""
     undo: dict[str, Any] = {"state": _state(person)}
     if kind not in (Kind.MOVE_IN, Kind.FLOW_IN) and person.exited_at is not None:
@@ -132,8 +154,11 @@ def _apply(kind: str, person: Person, d: Details, day: date, actor: people.Actor
     if kind == Kind.DEATH:
         person.exited_at, person.exit_reason = day, EXIT_DEATH
         person.is_head = False
-        rows = list(Child.objects.filter(person=person, survival=Survival.ALIVE)
-                    .values_list("pk", flat=True))  # fmt: skip
+        rows = list(
+            Child.objects.filter(person=person, survival=Survival.ALIVE).values_list(
+                "pk", flat=True
+            )
+        )
         Child.objects.filter(pk__in=rows).update(survival=Survival.DEAD, death_date=day)
         undo["children_died"] = rows
     elif kind in MARRIAGE_KINDS:
@@ -205,8 +230,14 @@ def _require_village(code: str, name: str, county: str) -> None:
         raise ValidationError({name: "请选择本县的村（居）"})
 
 
-def _birth(mother: Person, d: Details, day: date, actor: people.Actor,
-           event_fields: dict[str, Any], undo: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def _birth(
+    mother: Person,
+    d: Details,
+    day: date,
+    actor: people.Actor,
+    event_fields: dict[str, Any],
+    undo: dict[str, Any],
+) -> dict[str, Any]:
     if mother.sex != FEMALE:
         raise ValidationError("出生变动的当事人应为母亲")
     if d.sex not in (MALE, FEMALE):
@@ -219,33 +250,51 @@ def _birth(mother: Person, d: Details, day: date, actor: people.Actor,
     joint = joint_children(mother, d.partner, day)
     parity = d.parity or joint + 1
     if parity <= joint:
-        raise ValidationError({"parity": f"孩次与已登记的共同子女数不符（已登记{joint}个存活子女，"
-                                         f"本孩至少为第{joint + 1}孩）"})  # fmt: skip
+        raise ValidationError(
+            {
+                "parity": f"孩次与已登记的共同子女数不符（已登记{joint}个存活子女，"
+                f"本孩至少为第{joint + 1}孩）"
+            }
+        )
     event_fields["parity"] = parity
     values = {
-        "name": d.child_name.strip(), "sex": d.sex, "birth_date": day,
-        "id_type": "01" if d.child_id_number else NO_DOCUMENT, "id_number": d.child_id_number,
-        "ethnicity": mother.ethnicity, "marital_status": NEVER_MARRIED,
-        "hukou_type": mother.hukou_type, "registered_code": mother.registered_code,
-        "residence_code": mother.residence_code, "residence_status": "1",
+        "name": d.child_name.strip(),
+        "sex": d.sex,
+        "birth_date": day,
+        "id_type": "01" if d.child_id_number else NO_DOCUMENT,
+        "id_number": d.child_id_number,
+        "ethnicity": mother.ethnicity,
+        "marital_status": NEVER_MARRIED,
+        "hukou_type": mother.hukou_type,
+        "registered_code": mother.registered_code,
+        "residence_code": mother.residence_code,
+        "residence_status": "1",
         "relationship": _child_relationship(mother, d.sex) if mother.household_id else "",
-    }  # fmt: skip
+    }
     if d.child_id_number:
         number = people.id_index(d.child_id_number)
         taken = Person.objects.filter(id_index=number).exclude(exit_reason=EXIT_ERROR)
         if taken.exists():
             raise ValidationError({"child_id_number": "该婴儿身份号码已登记，请勿重复录入"})
-    child = people.person_register(actor=actor, household=mother.household, values=values,
-                                   today=day)  # fmt: skip
+    child = people.person_register(
+        actor=actor, household=mother.household, values=values, today=day
+    )
     Person.objects.filter(pk=child.pk).update(mother=mother, father=d.partner)
     undo["child"] = child.pk
     card = WomanCard.objects.filter(person=mother).first()
     if card is not None:
         row = Child.objects.create(
-            card=card, person=child, unit_code=card.unit_code, parity=parity, name=child.name,
-            sex=d.sex, birth_date=day, id_number=d.child_id_number or d.certificate_no,
-            health=d.health or "1", policy_attribute=d.policy_attribute,
-        )  # fmt: skip
+            card=card,
+            person=child,
+            unit_code=card.unit_code,
+            parity=parity,
+            name=child.name,
+            sex=d.sex,
+            birth_date=day,
+            id_number=d.child_id_number or d.certificate_no,
+            health=d.health or "1",
+            policy_attribute=d.policy_attribute,
+        )
         undo["card_child"] = row.pk
     event_fields["child"] = child
     event_fields.update(_places(child))
@@ -253,10 +302,18 @@ def _birth(mother: Person, d: Details, day: date, actor: people.Actor,
 
 
 @transaction.atomic
-def record(*, actor: people.Actor, kind: str, person: Person, effective_date: date,
-           reported_date: date | None = None, details: Details | None = None,
-           corrects: Event | None = None, today: date | None = None,
-           new_person: bool = False) -> Event:  # fmt: skip
+def record(
+    *,
+    actor: people.Actor,
+    kind: str,
+    person: Person,
+    effective_date: date,
+    reported_date: date | None = None,
+    details: Details | None = None,
+    corrects: Event | None = None,
+    today: date | None = None,
+    new_person: bool = False,
+) -> Event:
     """Record one change event of ``person`` (for a birth, the mother) and apply it.
     ``new_person``: the person was registered for this move-in or inflow, in this transaction."""
     today = today or timezone.localdate()
@@ -273,24 +330,44 @@ def record(*, actor: people.Actor, kind: str, person: Person, effective_date: da
     prefix = getattr(actor.user, "scope_prefix", None) or ""
     village_level = len(prefix) >= 12
     event = Event.objects.create(
-        kind=kind, person=subject, partner=d.partner, effective_date=effective_date,
-        reported_date=reported_date, reported_by=actor.user if actor.user else None,
+        kind=kind,
+        person=subject,
+        partner=d.partner,
+        effective_date=effective_date,
+        reported_date=reported_date,
+        reported_by=actor.user if actor.user else None,
         reporter_unit=getattr(actor.user, "unit_code", "") or "",
         unit_code=fields.get("man_code") or subject.unit_code,
-        from_code=fields.pop("from_code", d.from_code), to_code=d.to_code, place=d.place,
-        reason=d.reason, subject_sex=subject.sex,
+        from_code=fields.pop("from_code", d.from_code),
+        to_code=d.to_code,
+        place=d.place,
+        reason=d.reason,
+        subject_sex=subject.sex,
         subject_age=_age(subject, effective_date) if subject.birth_date <= effective_date else 0,
-        sex=d.sex if kind == Kind.BIRTH else "", policy_attribute=d.policy_attribute,
-        birth_place=d.birth_place, certificate_no=d.certificate_no, health=d.health,
-        cause=d.cause, corrects=corrects, note=d.note, undo=undo,
+        sex=d.sex if kind == Kind.BIRTH else "",
+        policy_attribute=d.policy_attribute,
+        birth_place=d.birth_place,
+        certificate_no=d.certificate_no,
+        health=d.health,
+        cause=d.cause,
+        corrects=corrects,
+        note=d.note,
+        undo=undo,
         status=Status.SUBMITTED if village_level else Status.CONFIRMED,
         confirmed_by=None if village_level else actor.user,
-        confirmed_at=None if village_level else timezone.now(), **fields,
-    )  # fmt: skip
+        confirmed_at=None if village_level else timezone.now(),
+        **fields,
+    )
     tally.record_event(event, +1)
     tally.refresh([subject.pk, event.child_id, d.partner.pk if d.partner else None])
-    audit.record(actor=actor.user, ip=actor.ip, action="event.record", object_type="events.event",
-                 object_id=event.pk, summary=f"kind={kind} person={subject.pk}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="event.record",
+        object_type="events.event",
+        object_id=event.pk,
+        summary=f"kind={kind} person={subject.pk}",
+    )
     return event
 
 
@@ -300,22 +377,33 @@ def confirm(*, actor: people.Actor, event: Event) -> Event:
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status != Status.SUBMITTED:
         raise ValidationError("只有待审核的变动可以确认")
-    locked.status, locked.confirmed_by, locked.confirmed_at = (Status.CONFIRMED, actor.user,
-                                                                timezone.now())  # fmt: skip
+    locked.status, locked.confirmed_by, locked.confirmed_at = (
+        Status.CONFIRMED,
+        actor.user,
+        timezone.now(),
+    )
     locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    audit.record(actor=actor.user, ip=actor.ip, action="event.confirm",
-                 object_type="events.event", object_id=locked.pk)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="event.confirm",
+        object_type="events.event",
+        object_id=locked.pk,
+    )
     return locked
 
 
 def latest_counted(person_id: int) -> Event | None:
-    return (Event.objects.filter(person_id=person_id, status__in=COUNTED)
-            .exclude(kind=Kind.VOID).order_by("-effective_date", "-id").first())  # fmt: skip
+    return (
+        Event.objects.filter(person_id=person_id, status__in=COUNTED)
+        .exclude(kind=Kind.VOID)
+        .order_by("-effective_date", "-id")
+        .first()
+    )
 
 
 @transaction.atomic
-def void(*, actor: people.Actor, event: Event, reason: str,
-         today: date | None = None) -> Event:  # fmt: skip
+def void(*, actor: people.Actor, event: Event, reason: str, today: date | None = None) -> Event:
     """Void an event (作废): a new VOID event points at it; the person's state before it
     returns; its counts leave every figure."""
     today = today or timezone.localdate()
@@ -333,7 +421,7 @@ def void(*, actor: people.Actor, event: Event, reason: str,
         .exclude(kind=Kind.VOID)
         .exists()
     ):
-        raise ValidationError("该婴儿已有其他变动，请先作废这些变动")  # fmt: skip
+        raise ValidationError("该婴儿已有其他变动，请先作废这些变动")
     person = _lock(old.person)
     _restore_state(person, old.undo.get("state", {}))
     _save(person, today)
@@ -351,35 +439,64 @@ def void(*, actor: people.Actor, event: Event, reason: str,
     old.status = Status.VOIDED
     old.save(update_fields=["status"])
     marker = Event.objects.create(
-        kind=Kind.VOID, person=person, effective_date=today, reported_date=today,
-        reported_by=actor.user, reporter_unit=getattr(actor.user, "unit_code", "") or "",
-        unit_code=old.unit_code, corrects=old, note=reason.strip()[:200],
-        status=Status.CONFIRMED, confirmed_by=actor.user, confirmed_at=timezone.now(),
-    )  # fmt: skip
+        kind=Kind.VOID,
+        person=person,
+        effective_date=today,
+        reported_date=today,
+        reported_by=actor.user,
+        reporter_unit=getattr(actor.user, "unit_code", "") or "",
+        unit_code=old.unit_code,
+        corrects=old,
+        note=reason.strip()[:200],
+        status=Status.CONFIRMED,
+        confirmed_by=actor.user,
+        confirmed_at=timezone.now(),
+    )
     tally.record_event(old, -1)
     tally.refresh([person.pk, old.child_id, old.partner_id])
-    audit.record(actor=actor.user, ip=actor.ip, action="event.void", object_type="events.event",
-                 object_id=old.pk, summary=f"kind={old.kind} by={marker.pk}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="event.void",
+        object_type="events.event",
+        object_id=old.pk,
+        summary=f"kind={old.kind} by={marker.pk}",
+    )
     return marker
 
 
 @transaction.atomic
-def correct(*, actor: people.Actor, event: Event, reason: str, effective_date: date,
-            reported_date: date | None = None, details: Details | None = None,
-            today: date | None = None) -> Event:  # fmt: skip
+def correct(
+    *,
+    actor: people.Actor,
+    event: Event,
+    reason: str,
+    effective_date: date,
+    reported_date: date | None = None,
+    details: Details | None = None,
+    today: date | None = None,
+) -> Event:
     """A correction: void the old event and record the corrected one pointing at it."""
     void(actor=actor, event=event, reason=reason, today=today)
     old = Event.objects.get(pk=event.pk)
-    return record(actor=actor, kind=old.kind, person=Person.objects.get(pk=old.person_id),
-                  effective_date=effective_date, reported_date=reported_date, details=details,
-                  corrects=old, today=today)  # fmt: skip
+    return record(
+        actor=actor,
+        kind=old.kind,
+        person=Person.objects.get(pk=old.person_id),
+        effective_date=effective_date,
+        reported_date=reported_date,
+        details=details,
+        corrects=old,
+        today=today,
+    )
 
 
 ALREADY_SUBMITTED = "该村（居）本月的人口动态信息报告单已上报，不能重复上报"
 
 
-def monthly_report_submit(*, actor: people.Actor, village_code: str, period: Period,
-                          counts: dict[str, int]) -> MonthlyReport:  # fmt: skip
+def monthly_report_submit(
+    *, actor: people.Actor, village_code: str, period: Period, counts: dict[str, int]
+) -> MonthlyReport:
     """上报 a village's monthly change report once, after the month has ended; on time when
     submitted by the deadline (``periods.report_deadline``, the 5th of the next month)."""
     now = timezone.now()
@@ -391,12 +508,21 @@ def monthly_report_submit(*, actor: people.Actor, village_code: str, period: Per
     try:
         with transaction.atomic():
             report = MonthlyReport.objects.create(
-                unit_code=village_code, month=period.start_month, submitted_by=actor.user,
-                submitted_at=now, on_time=day <= report_deadline(period.start), counts=counts,
-            )  # fmt: skip
+                unit_code=village_code,
+                month=period.start_month,
+                submitted_by=actor.user,
+                submitted_at=now,
+                on_time=day <= report_deadline(period.start),
+                counts=counts,
+            )
     except IntegrityError as exc:  # submitted by someone else a moment ago
         raise ValidationError(ALREADY_SUBMITTED) from exc
-    audit.record(actor=actor.user, ip=actor.ip, action="monthly_report.submit",
-                 object_type="events.monthlyreport", object_id=report.pk,
-                 summary=f"unit={village_code} month={period.start_month}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="monthly_report.submit",
+        object_type="events.monthlyreport",
+        object_id=report.pk,
+        summary=f"unit={village_code} month={period.start_month}",
+    )
     return report

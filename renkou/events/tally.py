@@ -42,8 +42,16 @@ from renkou.people.quality import REQUIRED_ITEMS
 
 Key = tuple[str, str, str, int]
 # Measures read as stocks (sum up to a month) rather than flows (sum over a period).
-STOCKS = frozenset({Measure.POPULATION, Measure.MARRIED_WCBA, Measure.CONTRACEPTING, "pop_id",
-                    "pop_full", "w15_49"})  # fmt: skip
+STOCKS = frozenset(
+    {
+        Measure.POPULATION,
+        Measure.MARRIED_WCBA,
+        Measure.CONTRACEPTING,
+        "pop_id",
+        "pop_full",
+        "w15_49",
+    }
+)
 _SCOPES = (Scope.REGISTERED, Scope.RESIDENT, Scope.MANAGED)
 
 
@@ -56,15 +64,17 @@ def fold(day: date, base: int) -> int:
     return max(month_key(day), base)
 
 
-def _interval(counter: Counter, measure: str, scope: str, unit: str, start: date,
-              end: date | None, base: int) -> None:  # fmt: skip
+def _interval(
+    counter: Counter, measure: str, scope: str, unit: str, start: date, end: date | None, base: int
+) -> None:
     counter[(measure, scope, unit, fold(start, base))] += 1
     if end is not None:
         counter[(measure, scope, unit, fold(end, base))] -= 1
 
 
-def spell_tally(spells: Iterable[Spell | SpellRow], sex: str, birth: date, flags: tuple[bool, bool],
-                base: int) -> Counter:  # fmt: skip
+def spell_tally(
+    spells: Iterable[Spell | SpellRow], sex: str, birth: date, flags: tuple[bool, bool], base: int
+) -> Counter:
     counter: Counter = Counter()
     id_ok, complete = flags
     for s in spells:
@@ -231,9 +241,12 @@ def add(counter: Counter) -> None:
 
 
 def _events_of(ids: Sequence[int]) -> dict[int, list[Event]]:
-    events = (Event.objects.filter(status__in=COUNTED)
-              .filter(Q(person_id__in=ids) | Q(child_id__in=ids))
-              .exclude(kind=Kind.VOID).order_by("effective_date", "id"))  # fmt: skip
+    events = (
+        Event.objects.filter(status__in=COUNTED)
+        .filter(Q(person_id__in=ids) | Q(child_id__in=ids))
+        .exclude(kind=Kind.VOID)
+        .order_by("effective_date", "id")
+    )
     out: dict[int, list[Event]] = {}
     for event in events:
         out.setdefault(event.person_id, []).append(event)
@@ -257,8 +270,11 @@ REQUIRED = tuple(name for name, _label in REQUIRED_ITEMS)  # the data-quality pa
 
 def person_flags(person: Person) -> tuple[bool, bool]:
     """(valid resident ID, all required items present) — as data quality counts them."""
-    id_ok = (person.id_type == ID_CARD and person.id_status == IdStatus.OK
-             and not person.id_override_reason)  # fmt: skip
+    id_ok = (
+        person.id_type == ID_CARD
+        and person.id_status == IdStatus.OK
+        and not person.id_override_reason
+    )
     return id_ok, all(getattr(person, name) for name in REQUIRED)
 
 
@@ -267,12 +283,36 @@ def _spell_key(s: Spell | SpellRow) -> tuple:
 
 
 # The columns a spell needs from a person (no encrypted column: nothing is decrypted here).
-PERSON_COLUMNS = ("id", "sex", "birth_date", "exited_at", "exit_reason", "flow", "flow_date",
-                  "registered_code", "residence_code", "unit_code", "marital_status",
-                  "first_marriage_date", "id_type", "id_status", "id_override_reason",
-                  *REQUIRED)  # fmt: skip
-SPELL_COLUMNS = ("person_id", "measure", "scope", "unit_code", "start", "end", "sex",
-                 "birth_date", "id_ok", "complete")  # fmt: skip
+PERSON_COLUMNS = (
+    "id",
+    "sex",
+    "birth_date",
+    "exited_at",
+    "exit_reason",
+    "flow",
+    "flow_date",
+    "registered_code",
+    "residence_code",
+    "unit_code",
+    "marital_status",
+    "first_marriage_date",
+    "id_type",
+    "id_status",
+    "id_override_reason",
+    *REQUIRED,
+)
+SPELL_COLUMNS = (
+    "person_id",
+    "measure",
+    "scope",
+    "unit_code",
+    "start",
+    "end",
+    "sex",
+    "birth_date",
+    "id_ok",
+    "complete",
+)
 
 
 def _write_spells(rows: list[tuple]) -> None:
@@ -310,19 +350,35 @@ def refresh(person_ids: Iterable[int], *, new: bool = False) -> int:
             flags = person_flags(person)
             spells = all_spells(person, events.get(person.pk, []), episodes.get(person.pk, []))
             before = old.get(person.pk, [])
-            same_person = all(s.sex == person.sex and s.birth_date == person.birth_date
-                              and (s.id_ok, s.complete) == flags for s in before)  # fmt: skip
+            same_person = all(
+                s.sex == person.sex
+                and s.birth_date == person.birth_date
+                and (s.id_ok, s.complete) == flags
+                for s in before
+            )
             if same_person and sorted(map(_spell_key, before)) == sorted(map(_spell_key, spells)):
                 continue
             changed += 1
             for s in before:
-                counter.subtract(spell_tally([s], s.sex, s.birth_date, (s.id_ok, s.complete),
-                                             base))  # fmt: skip
+                counter.subtract(spell_tally([s], s.sex, s.birth_date, (s.id_ok, s.complete), base))
             counter.update(spell_tally(spells, person.sex, person.birth_date, flags, base))
             if before:
                 stale.append(person.pk)
-            fresh.extend((person.pk, r.measure, r.scope, r.unit_code, r.start, r.end, person.sex,
-                          person.birth_date, flags[0], flags[1]) for r in spells)  # fmt: skip
+            fresh.extend(
+                (
+                    person.pk,
+                    r.measure,
+                    r.scope,
+                    r.unit_code,
+                    r.start,
+                    r.end,
+                    person.sex,
+                    person.birth_date,
+                    flags[0],
+                    flags[1],
+                )
+                for r in spells
+            )
         if stale:
             Spell.objects.filter(person_id__in=stale).delete()
         _write_spells(fresh)

@@ -91,8 +91,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     _with_unit_names(page.object_list)
     values = form.values()
     unit = values.get("unit", "")
-    context = {"form": form, "page": page, "tree": side_tree(request.user, unit), "unit": unit,
-               "one_person": bool(values.get("person"))}  # fmt: skip
+    context = {
+        "form": form,
+        "page": page,
+        "tree": side_tree(request.user, unit),
+        "unit": unit,
+        "one_person": bool(values.get("person")),
+    }
     return render_page(request, "events/event_list.html", context, partial="results")
 
 
@@ -101,8 +106,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _form_page(request: HttpRequest, form: EventForm, title: str, **extra: Any) -> HttpResponse:
     """The entry form; persons already chosen show again as the checked search result."""
-    chosen = {"subject": form.person if form.fixed is None else None,
-              "partner": form.partner_person}  # fmt: skip
+    chosen = {
+        "subject": form.person if form.fixed is None else None,
+        "partner": form.partner_person,
+    }
     picked = {k: _person_rows([p], _today()) for k, p in chosen.items() if p is not None}
     context = {"form": form, "title": title, "kind": form.kind, "picked": picked, **extra}
     return render(request, "events/event_form.html", context)
@@ -114,14 +121,20 @@ def _record(actor: people.Actor, form: EventForm, today: date) -> Event:
     transaction: a refused event leaves no person behind."""
     person = form.person
     if person is None:
-        person = people.person_register(actor=actor, household=None, values=form.new_values,
-                                        today=today)  # fmt: skip
+        person = people.person_register(
+            actor=actor, household=None, values=form.new_values, today=today
+        )
     data = form.cleaned_data
     return services.record(
-        actor=actor, kind=form.kind, person=person, effective_date=data["effective_date"],
-        reported_date=data["reported_date"], details=form.details(), today=today,
+        actor=actor,
+        kind=form.kind,
+        person=person,
+        effective_date=data["effective_date"],
+        reported_date=data["reported_date"],
+        details=form.details(),
+        today=today,
         new_person=form.person is None,
-    )  # fmt: skip
+    )
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.RECORD_EVENT)
@@ -134,12 +147,12 @@ def event_create(request: HttpRequest) -> HttpResponse:
         person = get_visible_or_404(Person.objects.all(), request.user, pk=request.GET["person"])
     kind = request.GET.get("kind", "")
     if kind not in Kind.values or kind == Kind.VOID:
-        groups = [(label, [k for k in kinds if kind_allowed(k, person)])
-                  for label, kinds in KIND_GROUPS]  # fmt: skip
+        groups = [
+            (label, [k for k in kinds if kind_allowed(k, person)]) for label, kinds in KIND_GROUPS
+        ]
         return render(request, "events/event_kind.html", {"groups": groups, "person": person})
     today = _today()
-    form = EventForm(request.POST or None, user=request.user, kind=kind, today=today,
-                     person=person)  # fmt: skip
+    form = EventForm(request.POST or None, user=request.user, kind=kind, today=today, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             event = _record(people.Actor.of(request), form, today)
@@ -174,11 +187,22 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
         result = idnumber.validate(typed, today=today)
         rows = selectors.person_by_id_number(request.user, typed)
         found = list(rows.order_by(F("exited_at").asc(nulls_first=True), "pk")[:10])
-        audit.record_request(request, action="person.search", object_type="people.person",
-                             row_count=len(found), summary="by=id_number")  # fmt: skip
+        audit.record_request(
+            request,
+            action="person.search",
+            object_type="people.person",
+            row_count=len(found),
+            summary="by=id_number",
+        )
         new_ok = field == "subject" and request.POST.get("kind") in NEW_PERSON_KINDS
-        context.update({"by_id": True, "info": result.info, "problems": result.problems,
-                        "can_add": new_ok and not found})  # fmt: skip
+        context.update(
+            {
+                "by_id": True,
+                "info": result.info,
+                "problems": result.problems,
+                "can_add": new_ok and not found,
+            }
+        )
     elif typed:
         term = typed[:50]
         rows = Person.objects.visible_to(request.user).filter(
@@ -208,12 +232,20 @@ def _change_refusal(user: Any, event: Event) -> str:
 
 def _detail_context(user: Any, event: Event) -> dict[str, Any]:
     people_ids = [event.person_id, event.partner_id, event.child_id]
-    visible = set(Person.objects.visible_to(user).filter(pk__in=[i for i in people_ids if i])
-                  .values_list("pk", flat=True))  # fmt: skip
-    codes = (("所属单位", event.unit_code), ("报告单位", event.reporter_unit),
-             ("户籍地（变动时）", event.reg_code), ("居住地（变动时）", event.res_code),
-             ("管理地（变动时）", event.man_code), ("迁出地", event.from_code),
-             ("迁入地", event.to_code))  # fmt: skip
+    visible = set(
+        Person.objects.visible_to(user)
+        .filter(pk__in=[i for i in people_ids if i])
+        .values_list("pk", flat=True)
+    )
+    codes = (
+        ("所属单位", event.unit_code),
+        ("报告单位", event.reporter_unit),
+        ("户籍地（变动时）", event.reg_code),
+        ("居住地（变动时）", event.res_code),
+        ("管理地（变动时）", event.man_code),
+        ("迁出地", event.from_code),
+        ("迁入地", event.to_code),
+    )
     names = _unit_names(code for _label, code in codes)
     corrections = list(Event.objects.visible_to(user).filter(corrects=event).order_by("pk"))
     return {
@@ -224,20 +256,23 @@ def _detail_context(user: Any, event: Event) -> dict[str, Any]:
         "show_secret": user.has_perm(Perm.UNMASK_PERSON),
         "certificate_masked": crypto.mask(event.certificate_no),
         "place_label": LABELS["place"].get(event.kind, "地点"),
-        "can_confirm": user.has_perm(Perm.CONFIRM_EVENT) and event.status == Status.SUBMITTED
+        "can_confirm": user.has_perm(Perm.CONFIRM_EVENT)
+        and event.status == Status.SUBMITTED
         and event.kind != Kind.VOID,
         "can_change": user.has_perm(Perm.RECORD_EVENT) and not _change_refusal(user, event),
-    }  # fmt: skip
+    }
 
 
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    events = Event.objects.select_related("person", "partner", "child", "reported_by",
-                                          "confirmed_by", "corrects")  # fmt: skip
+    events = Event.objects.select_related(
+        "person", "partner", "child", "reported_by", "confirmed_by", "corrects"
+    )
     event = get_visible_or_404(events, request.user, pk=pk)
-    audit.record_request(request, action="event.view", object_type="events.event",
-                         object_id=event.pk)  # fmt: skip
+    audit.record_request(
+        request, action="event.view", object_type="events.event", object_id=event.pk
+    )
     return render(request, "events/event_detail.html", _detail_context(request.user, event))
 
 
@@ -264,8 +299,9 @@ def event_void(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, refusal)
         return redirect("events:event_detail", pk=event.pk)
     try:
-        services.void(actor=people.Actor.of(request), event=event,
-                      reason=request.POST.get("reason", "")[:200])  # fmt: skip
+        services.void(
+            actor=people.Actor.of(request), event=event, reason=request.POST.get("reason", "")[:200]
+        )
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -283,16 +319,20 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         messages.warning(request, refusal)
         return redirect("events:event_detail", pk=event.pk)
-    form = EventForm(request.POST or None, user=request.user, kind=event.kind, today=_today(),
-                     event=event)  # fmt: skip
+    form = EventForm(
+        request.POST or None, user=request.user, kind=event.kind, today=_today(), event=event
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             new = services.correct(
-                actor=people.Actor.of(request), event=event, reason=data["correction_reason"],
-                effective_date=data["effective_date"], reported_date=data["reported_date"],
+                actor=people.Actor.of(request),
+                event=event,
+                reason=data["correction_reason"],
+                effective_date=data["effective_date"],
+                reported_date=data["reported_date"],
                 details=form.details(),
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -343,10 +383,14 @@ def _month(params: Any) -> periods.Period:
 
 def _month_events(user: Any, code: str, period: periods.Period) -> list[Event]:
     """The village's counted events of the month (by the unit the event belongs to)."""
-    rows = (Event.objects.visible_to(user)
-            .filter(unit_code=code, effective_date__range=(period.start, period.end),
-                    status__in=COUNTED)
-            .exclude(kind=Kind.VOID).select_related("person", "partner", "child"))  # fmt: skip
+    rows = (
+        Event.objects.visible_to(user)
+        .filter(
+            unit_code=code, effective_date__range=(period.start, period.end), status__in=COUNTED
+        )
+        .exclude(kind=Kind.VOID)
+        .select_related("person", "partner", "child")
+    )
     return sorted(rows, key=lambda e: (REPORT_KINDS.index(e.kind), e.effective_date, e.pk))
 
 
@@ -383,19 +427,28 @@ def monthly_report(request: HttpRequest, code: str) -> HttpResponse:
         params = {"unit": unit.prefix, "month": period.code}
         return redirect(_month_url("events:monthly_overview", params))
     events = _month_events(request.user, unit.code, period)
-    report = (MonthlyReport.objects.visible_to(request.user).select_related("submitted_by")
-              .filter(unit_code=unit.code, month=period.start_month).first())  # fmt: skip
+    report = (
+        MonthlyReport.objects.visible_to(request.user)
+        .select_related("submitted_by")
+        .filter(unit_code=unit.code, month=period.start_month)
+        .first()
+    )
     deadline, today = periods.report_deadline(period.start), _today()
     context = {
-        "unit": unit, "period": period, "deadline": deadline, "report": report,
+        "unit": unit,
+        "period": period,
+        "deadline": deadline,
+        "report": report,
         "form_one": _with_places([e for e in events if e.kind in FORM_ONE]),
         "births": [e for e in events if e.kind in FORM_TWO],
         "counts": [(Kind(k).label, n) for k, n in _counts(events).items()],
-        "month_ended": today > period.end, "overdue": report is None and today > deadline,
-        "can_submit": report is None and today > period.end
+        "month_ended": today > period.end,
+        "overdue": report is None and today > deadline,
+        "can_submit": report is None
+        and today > period.end
         and request.user.has_perm(Perm.RECORD_EVENT),
         "show_secret": request.user.has_perm(Perm.UNMASK_PERSON),
-    }  # fmt: skip
+    }
     return render(request, "events/monthly_report.html", context)
 
 
@@ -442,9 +495,12 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.current().visible_to(request.user).filter(prefix__startswith=unit)
     villages = list(units.filter(level=Level.VILLAGE).order_by("code"))
     towns = dict(units.filter(level=Level.TOWNSHIP).values_list("prefix", "name"))
-    reports = {r.unit_code: r for r in MonthlyReport.objects.visible_to(request.user)
-               .filter(month=period.start_month, unit_code__startswith=unit)
-               .select_related("submitted_by")}  # fmt: skip
+    reports = {
+        r.unit_code: r
+        for r in MonthlyReport.objects.visible_to(request.user)
+        .filter(month=period.start_month, unit_code__startswith=unit)
+        .select_related("submitted_by")
+    }
     deadline = periods.report_deadline(period.start)
     past = _today() > deadline
     rows = []
@@ -452,14 +508,25 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
         report = reports.get(village.code)
         counts = [report.counts.get(k, 0) for k in REPORT_KINDS] if report else []
         town = towns.get(village.prefix[:9], "")
-        rows.append({"village": village, "township": town, "report": report,
-                     "state": _state(report, past), "counts": counts})  # fmt: skip
+        rows.append(
+            {
+                "village": village,
+                "township": town,
+                "report": report,
+                "state": _state(report, past),
+                "counts": counts,
+            }
+        )
     states = [r["state"] for r in rows]
     context = {
-        "period": period, "deadline": deadline, "rows": rows, "unit": unit,
-        "tree": side_tree(request.user, unit), "kinds": [Kind(k).label for k in REPORT_KINDS],
+        "period": period,
+        "deadline": deadline,
+        "rows": rows,
+        "unit": unit,
+        "tree": side_tree(request.user, unit),
+        "kinds": [Kind(k).label for k in REPORT_KINDS],
         "summary": {s: states.count(s) for s in ("on_time", "late", "overdue", "pending")},
-    }  # fmt: skip
+    }
     return render(request, "events/monthly_overview.html", context)
 
 

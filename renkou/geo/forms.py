@@ -12,8 +12,9 @@ class RenameForm(forms.Form):
 
 
 class VillageGroupForm(forms.Form):
-    number = forms.RegexField(label="组号", regex=r"^\d{2}$",
-                              error_messages={"invalid": "组号为 2 位数字，如 01"})  # fmt: skip
+    number = forms.RegexField(
+        label="组号", regex=r"^\d{2}$", error_messages={"invalid": "组号为 2 位数字，如 01"}
+    )
     name = forms.CharField(label="组名", max_length=50, help_text="如：一组")
 
 

@@ -69,6 +69,10 @@ def _audit_denial(queryset: Any, user: Any, lookup: dict[str, Any]) -> None:
         return
     meta = queryset.model._meta
     audit.record(
-        actor=user, action="authz.denied", object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=found, result="denied", summary="超出数据范围",
-    )  # fmt: skip
+        actor=user,
+        action="authz.denied",
+        object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=found,
+        result="denied",
+        summary="超出数据范围",
+    )

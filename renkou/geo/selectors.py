@@ -13,8 +13,11 @@ def units_visible(user: Any) -> UnitQuerySet:
 
 
 def unit_list(user: Any, *, q: str = "", parent: str = "", level: str = "") -> UnitQuerySet:
-    units = units_visible(user).annotate(child_count=Count("children", filter=Q(
-        children__valid_to__isnull=True))).order_by("code")  # fmt: skip
+    units = (
+        units_visible(user)
+        .annotate(child_count=Count("children", filter=Q(children__valid_to__isnull=True)))
+        .order_by("code")
+    )
     if q:
         units = units.filter(Q(name__contains=q) | Q(code__startswith=q))
     if parent:

@@ -63,9 +63,13 @@ def _parent_code(code: str, level: Level) -> str | None:
 
 @transaction.atomic
 def units_load(
-    *, rows: Iterable[tuple[str, str, Level]], county_code: str, actor: Any = None,
-    valid_from: date | None = None, source: str = DIVISION_SOURCE,
-) -> LoadReport:  # fmt: skip
+    *,
+    rows: Iterable[tuple[str, str, Level]],
+    county_code: str,
+    actor: Any = None,
+    valid_from: date | None = None,
+    source: str = DIVISION_SOURCE,
+) -> LoadReport:
     """Make the county's current units equal ``rows``, idempotently.
 
     New codes are added; a changed name closes the old row (``valid_to``) and opens a new one,
@@ -101,10 +105,13 @@ def units_load(
             unit.save(update_fields=["valid_to"])
             report.retired.append(code)
     audit.record(
-        actor=actor, action="units.load", object_type="geo.Unit", object_id=county_code,
+        actor=actor,
+        action="units.load",
+        object_type="geo.Unit",
+        object_id=county_code,
         summary=f"新增{len(report.added)} 更名{len(report.renamed)} 停用{len(report.retired)}",
         row_count=report.changed,
-    )  # fmt: skip
+    )
     return report
 
 
@@ -113,8 +120,11 @@ def service_network_ensure(*, county_code: str) -> int:
     township. Existing points are kept; returns how many were created."""
     created = 0
     for unit in Unit.objects.current().subtree(county_code).filter(level__lte=Level.TOWNSHIP):
-        kind = (ServicePoint.Kind.COUNTY_CENTRE if unit.level == Level.COUNTY
-                else ServicePoint.Kind.TOWNSHIP_STATION)  # fmt: skip
+        kind = (
+            ServicePoint.Kind.COUNTY_CENTRE
+            if unit.level == Level.COUNTY
+            else ServicePoint.Kind.TOWNSHIP_STATION
+        )
         if not ServicePoint.objects.filter(unit=unit, kind=kind).exists():
             suffix = "计划生育服务中心" if kind == ServicePoint.Kind.COUNTY_CENTRE else "计生服务站"
             ServicePoint.objects.create(unit=unit, kind=kind, name=f"{unit.name}{suffix}")
@@ -131,14 +141,25 @@ def unit_rename(*, actor: Any, unit: Unit, name: str, valid_from: date, ip: str 
     unit.valid_to = valid_from
     unit.save(update_fields=["valid_to"])
     renamed = Unit.objects.create(
-        code=unit.code, name=name, level=unit.level, parent=unit.parent,
-        urban_rural=unit.urban_rural, valid_from=valid_from, source="手工更名",
-    )  # fmt: skip
+        code=unit.code,
+        name=name,
+        level=unit.level,
+        parent=unit.parent,
+        urban_rural=unit.urban_rural,
+        valid_from=valid_from,
+        source="手工更名",
+    )
     Unit.objects.filter(parent=unit).update(parent=renamed)
     VillageGroup.objects.filter(village=unit).update(village=renamed)
     ServicePoint.objects.filter(unit=unit).update(unit=renamed)
-    audit.record(actor=actor, ip=ip, action="unit.rename", object_type="geo.unit",
-                 object_id=unit.code, summary=f"from {valid_from:%Y-%m-%d}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="unit.rename",
+        object_type="geo.unit",
+        object_id=unit.code,
+        summary=f"from {valid_from:%Y-%m-%d}",
+    )
     return renamed
 
 
@@ -149,8 +170,14 @@ def village_group_add(
     if village.level != Level.VILLAGE:
         raise ValueError("村民小组只能建在村（居）下")
     group = VillageGroup.objects.create(village=village, number=number, name=name)
-    audit.record(actor=actor, ip=ip, action="unit.group_add", object_type="geo.villagegroup",
-                 object_id=group.pk, summary=f"village={village.code} group={number}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="unit.group_add",
+        object_type="geo.villagegroup",
+        object_id=group.pk,
+        summary=f"village={village.code} group={number}",
+    )
     return group
 
 
@@ -165,8 +192,14 @@ def service_point_add(
     phone: str = "",
     ip: str = "",
 ) -> ServicePoint:
-    point = ServicePoint.objects.create(unit=unit, kind=kind, name=name, address=address,
-                                        phone=phone)  # fmt: skip
-    audit.record(actor=actor, ip=ip, action="unit.service_point_add",
-                 object_type="geo.servicepoint", object_id=point.pk)  # fmt: skip
+    point = ServicePoint.objects.create(
+        unit=unit, kind=kind, name=name, address=address, phone=phone
+    )
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="unit.service_point_add",
+        object_type="geo.servicepoint",
+        object_id=point.pk,
+    )
     return point

@@ -23,8 +23,12 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("q", "parent", "level")}
     units = selectors.unit_list(request.user, **params)
     page = Paginator(units, _page_size(request)).get_page(request.GET.get("page"))
-    context = {"page": page, "params": params, "levels": Level.choices,
-               "tree": selectors.unit_tree(request.user)}  # fmt: skip
+    context = {
+        "page": page,
+        "params": params,
+        "levels": Level.choices,
+        "tree": selectors.unit_tree(request.user),
+    }
     return render_page(request, "geo/unit_list.html", context, partial="results")
 
 
@@ -34,8 +38,13 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
     history = Unit.objects.filter(code=code).order_by("-valid_from")
     children = unit.children.filter(valid_to__isnull=True).order_by("code")
-    context = {"unit": unit, "history": history, "children": children,
-               "groups": unit.groups.all(), "points": unit.service_points.all()}  # fmt: skip
+    context = {
+        "unit": unit,
+        "history": history,
+        "children": children,
+        "groups": unit.groups.all(),
+        "points": unit.service_points.all(),
+    }
     return render(request, "geo/unit_detail.html", context)
 
 

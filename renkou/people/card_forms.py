@@ -28,13 +28,18 @@ CERTIFICATE_CHARS = CERTIFICATE_LETTERS | frozenset("0123456789")
 
 
 def _date(label: str, *, required: bool = True) -> DateField:
-    return DateField(label=label, required=required, widget=forms.TextInput(attrs=DATE_HINT),
-                     error_messages={"required": f"请填写{label}"})  # fmt: skip
+    return DateField(
+        label=label,
+        required=required,
+        widget=forms.TextInput(attrs=DATE_HINT),
+        error_messages={"required": f"请填写{label}"},
+    )
 
 
 def _select(label: str, *, required: bool = True) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=required,
-                             error_messages={"required": f"请选择{label}"})  # fmt: skip
+    return forms.ChoiceField(
+        label=label, required=required, error_messages={"required": f"请选择{label}"}
+    )
 
 
 class CardRowForm(forms.Form):
@@ -46,8 +51,15 @@ class CardRowForm(forms.Form):
     secret: frozenset[str] = frozenset()  # never shown; left empty on editing = keep
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data: Any = None, *, card: WomanCard, today: date,
-                 row: Any = None, initial: dict[str, Any] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        card: WomanCard,
+        today: date,
+        row: Any = None,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
         self.card, self.today, self.row = card, today, row
         values = self._initial(row) if row is not None else dict(initial or {})
         values["version"] = card.version
@@ -83,23 +95,35 @@ class CardRowForm(forms.Form):
 
 class ChildForm(CardRowForm):
     model = Child
-    coded = {"sex": "sex", "kinship": "child_kinship", "health": "child_health",
-             "policy_attribute": "policy_attribute"}  # fmt: skip
+    coded = {
+        "sex": "sex",
+        "kinship": "child_kinship",
+        "health": "child_health",
+        "policy_attribute": "policy_attribute",
+    }
     secret = frozenset({"id_number"})
 
     parity = forms.IntegerField(
-        label="孩次", min_value=1, max_value=20,
-        error_messages={"required": "请填写孩次", "min_value": "孩次应为1–20",
-                        "max_value": "孩次应为1–20", "invalid": "孩次应为数字"},
+        label="孩次",
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "required": "请填写孩次",
+            "min_value": "孩次应为1–20",
+            "max_value": "孩次应为1–20",
+            "invalid": "孩次应为数字",
+        },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autofocus": True}),
-    )  # fmt: skip
+    )
     name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名"})
     sex = _select("性别")
     birth_date = _date("出生日期")
     id_number = forms.CharField(
-        label="身份证号或出生医学证明编号", required=False, max_length=30,
+        label="身份证号或出生医学证明编号",
+        required=False,
+        max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
-    )  # fmt: skip
+    )
     kinship = _select("亲缘关系")
     health = _select("健康状况")
     policy_attribute = _select("政策属性（统计用）", required=False)
@@ -151,15 +175,17 @@ class ChildForm(CardRowForm):
         info = idnumber.validate(number, today=self.today).info
         if info is None:
             return
-        for found in idnumber.compare(info, birth_date=data.get("birth_date"),
-                                      sex=data.get("sex")):  # fmt: skip
+        for found in idnumber.compare(info, birth_date=data.get("birth_date"), sex=data.get("sex")):
             self.add_error("id_number", found.message)
 
 
 class EpisodeForm(CardRowForm):
     model = ContraceptionEpisode
-    coded = {"method": "contraception_method", "institution_type": "institution_type",
-             "no_method_reason": "no_contraception_reason"}  # fmt: skip
+    coded = {
+        "method": "contraception_method",
+        "institution_type": "institution_type",
+        "no_method_reason": "no_contraception_reason",
+    }
 
     method = _select("避孕方法")
     start = _date("开始日期")
@@ -196,17 +222,30 @@ class PregnancyForm(CardRowForm):
 
     detected_on = _date("发现日期")
     weeks = forms.IntegerField(
-        label="孕周", required=False, min_value=1, max_value=45,
-        error_messages={"min_value": "孕周应为1–45", "max_value": "孕周应为1–45",
-                        "invalid": "孕周应为数字"},
+        label="孕周",
+        required=False,
+        min_value=1,
+        max_value=45,
+        error_messages={
+            "min_value": "孕周应为1–45",
+            "max_value": "孕周应为1–45",
+            "invalid": "孕周应为数字",
+        },
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
+    )
     fetuses = forms.IntegerField(
-        label="胎儿数", min_value=1, max_value=9, initial=1,
-        error_messages={"required": "请填写胎儿数", "min_value": "胎儿数应为1–9",
-                        "max_value": "胎儿数应为1–9", "invalid": "胎儿数应为数字"},
+        label="胎儿数",
+        min_value=1,
+        max_value=9,
+        initial=1,
+        error_messages={
+            "required": "请填写胎儿数",
+            "min_value": "胎儿数应为1–9",
+            "max_value": "胎儿数应为1–9",
+            "invalid": "胎儿数应为数字",
+        },
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
+    )
     outcome = _select("妊娠结局", required=False)
     outcome_date = _date("结局日期", required=False)
     notes = forms.CharField(label="备注", required=False, max_length=500)

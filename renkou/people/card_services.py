@@ -29,12 +29,28 @@ from renkou.people.services import Actor, ConflictError
 CardRow = Child | ContraceptionEpisode | Pregnancy
 # Fields a card form may set on each kind of row; ``card`` and ``unit_code`` are derived.
 ROW_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Child: ("parity", "name", "sex", "birth_date", "id_number", "kinship", "survival",
-            "death_date", "health", "policy_attribute"),
-    ContraceptionEpisode: ("method", "start", "end", "institution", "institution_type",
-                           "no_method_reason"),
+    Child: (
+        "parity",
+        "name",
+        "sex",
+        "birth_date",
+        "id_number",
+        "kinship",
+        "survival",
+        "death_date",
+        "health",
+        "policy_attribute",
+    ),
+    ContraceptionEpisode: (
+        "method",
+        "start",
+        "end",
+        "institution",
+        "institution_type",
+        "no_method_reason",
+    ),
     Pregnancy: ("detected_on", "weeks", "outcome", "outcome_date", "fetuses", "notes"),
-}  # fmt: skip
+}
 ACTION_NAMES = {Child: "child", ContraceptionEpisode: "episode", Pregnancy: "pregnancy"}
 # Contraception methods (dictionary ``contraception_method``) the status rules name.
 STERILISATION = frozenset({"01", "02"})  # 男性绝育, 女性绝育
@@ -133,8 +149,9 @@ def _lock(card_id: int, version: int | None) -> WomanCard:
     return card
 
 
-def _checked(card: WomanCard, model: type[models.Model], values: dict[str, Any],
-             row: CardRow | None) -> list[str]:  # fmt: skip
+def _checked(
+    card: WomanCard, model: type[models.Model], values: dict[str, Any], row: CardRow | None
+) -> list[str]:
     found = card_row_check(card, model, values, row)
     if found.errors:
         raise ValidationError(found.errors)
@@ -151,9 +168,15 @@ def _record(actor: Actor, verb: str, row: CardRow, card: WomanCard, changed: lis
     summary = f"card={card.pk}"
     if changed:
         summary += " changed=" + ",".join(changed)
-    audit.record(actor=actor.user, ip=actor.ip, action=f"card.{ACTION_NAMES[type(row)]}.{verb}",
-                 object_type=f"people.{type(row)._meta.model_name}", object_id=row.pk,
-                 summary=summary, reason="录入错误" if verb == "delete" else "")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=f"card.{ACTION_NAMES[type(row)]}.{verb}",
+        object_type=f"people.{type(row)._meta.model_name}",
+        object_id=row.pk,
+        summary=summary,
+        reason="录入错误" if verb == "delete" else "",
+    )
 
 
 def _by(obj: models.Model, actor: Actor) -> None:
@@ -185,8 +208,9 @@ def card_row_create(
 
 
 @transaction.atomic
-def card_row_update(*, actor: Actor, row: CardRow, values: dict[str, Any],
-                    version: int | None) -> tuple[CardRow, list[str]]:  # fmt: skip
+def card_row_update(
+    *, actor: Actor, row: CardRow, values: dict[str, Any], version: int | None
+) -> tuple[CardRow, list[str]]:
     """Change the fields of ``values`` that differ (a field left out keeps its value)."""
     locked = _lock(row.card_id, version)
     model = type(row)

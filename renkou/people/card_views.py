@@ -45,8 +45,13 @@ class Kind:
     defaults: tuple[tuple[str, Any], ...] = ()
 
 
-CHILD = Kind(Child, ChildForm, "子女", "child",
-             (("kinship", "1"), ("health", "1"), ("survival", Survival.ALIVE)))  # fmt: skip
+CHILD = Kind(
+    Child,
+    ChildForm,
+    "子女",
+    "child",
+    (("kinship", "1"), ("health", "1"), ("survival", Survival.ALIVE)),
+)
 EPISODE = Kind(ContraceptionEpisode, EpisodeForm, "避孕节育情况", "episode")
 PREGNANCY = Kind(Pregnancy, PregnancyForm, "孕情", "pregnancy", (("fetuses", 1),))
 
@@ -75,8 +80,9 @@ def _who(record: Any) -> str:
 def _history(row: Any) -> list[dict[str, Any]]:
     """The row's versions, newest first: when, who, and the names of the changed fields (no
     values: some are encrypted)."""
-    records = list(row.history.select_related("history_user").order_by("history_date",
-                                                                        "history_id"))  # fmt: skip
+    records = list(
+        row.history.select_related("history_user").order_by("history_date", "history_id")
+    )
     shown = []
     for prev, rec in zip([None, *records[:-1]], records, strict=True):
         changed = rec.diff_against(prev).changed_fields if prev is not None else []
@@ -86,15 +92,20 @@ def _history(row: Any) -> list[dict[str, Any]]:
     return shown[::-1]
 
 
-def _page(request: HttpRequest, kind: Kind, form: CardRowForm, row: Any = None,
-          status: int = 200) -> HttpResponse:  # fmt: skip
+def _page(
+    request: HttpRequest, kind: Kind, form: CardRowForm, row: Any = None, status: int = 200
+) -> HttpResponse:
     card = form.card
     context = {
-        "form": form, "kind": kind, "card": card, "person": card.person, "row": row,
+        "form": form,
+        "kind": kind,
+        "card": card,
+        "person": card.person,
+        "row": row,
         "title": f"{'修改' if row else '新增'}{kind.noun}",
         "delete_url": reverse(f"people:card_{kind.stem}_delete", args=[row.pk]) if row else "",
         "history": _history(row) if row else [],
-    }  # fmt: skip
+    }
     return render(request, "people/card_form.html", context, status=status)
 
 
@@ -241,9 +252,7 @@ urlpatterns = [
     path("persons/<int:pk>/card/episodes/new/", episode_create, name="card_episode_create"),
     path("card/episodes/<int:pk>/edit/", episode_edit, name="card_episode_edit"),
     path("card/episodes/<int:pk>/delete/", episode_delete, name="card_episode_delete"),
-    path(
-        "persons/<int:pk>/card/pregnancies/new/", pregnancy_create, name="card_pregnancy_create"
-    ),  # fmt: skip
+    path("persons/<int:pk>/card/pregnancies/new/", pregnancy_create, name="card_pregnancy_create"),
     path("card/pregnancies/<int:pk>/edit/", pregnancy_edit, name="card_pregnancy_edit"),
     path("card/pregnancies/<int:pk>/delete/", pregnancy_delete, name="card_pregnancy_delete"),
 ]

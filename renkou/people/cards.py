@@ -79,9 +79,12 @@ def cards_refresh(*, day: date, actor: Any = None) -> tuple[int, int]:
     otherwise left the criteria. Returns (opened, closed)."""
     earliest, latest = wcba_birth_range(day)
     eligible = Person.objects.filter(
-        sex=FEMALE, marital_status__in=MARRIED_CODES, exited_at__isnull=True,
-        birth_date__gte=earliest, birth_date__lte=latest,
-    )  # fmt: skip
+        sex=FEMALE,
+        marital_status__in=MARRIED_CODES,
+        exited_at__isnull=True,
+        birth_date__gte=earliest,
+        birth_date__lte=latest,
+    )
     opened = 0
     for person in eligible.filter(
         Q(card__isnull=True) | ~Q(card__status=CardStatus.OPEN)
@@ -93,6 +96,11 @@ def cards_refresh(*, day: date, actor: Any = None) -> tuple[int, int]:
     for card in stale.select_related("person").iterator():
         card_sync(card.person, day=day)
         closed += 1
-    audit.record(actor=actor, action="card.refresh", object_type="people.womancard",
-                 row_count=opened + closed, summary=f"opened={opened} closed={closed}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="card.refresh",
+        object_type="people.womancard",
+        row_count=opened + closed,
+        summary=f"opened={opened} closed={closed}",
+    )
     return opened, closed

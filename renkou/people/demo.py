@@ -86,8 +86,14 @@ OVERRIDE_REASONS = {
 }
 
 # Ethnic mix (GB 3304 codes): the county overall, and townships that differ from it.
-ETHNIC_MIX = (("04", 0.67), ("01", 0.27), ("03", 0.035), ("30", 0.015), ("26", 0.005),
-              ("02", 0.005))  # fmt: skip
+ETHNIC_MIX = (
+    ("04", 0.67),
+    ("01", 0.27),
+    ("03", 0.035),
+    ("30", 0.015),
+    ("26", 0.005),
+    ("02", 0.005),
+)
 TOWNSHIP_MIX = {
     "100": (("04", 0.48), ("01", 0.43), ("03", 0.07), ("30", 0.02)),  # 柳林镇, county seat
     "106": (("04", 0.35), ("01", 0.62), ("03", 0.03)),  # 洮砚镇
@@ -103,38 +109,202 @@ INFLOW_ORIGINS = (
 )
 # (destination code, name) of outflow workers.
 OUTFLOW_PLACES = (
-    ("620102000000", "甘肃省兰州市城关区"), ("623001000000", "甘肃省合作市"),
-    ("623021000000", "甘肃省临潭县"), ("630102000000", "青海省西宁市城东区"),
-    ("510107000000", "四川省成都市武侯区"), ("650102000000", "新疆乌鲁木齐市天山区"),
+    ("620102000000", "甘肃省兰州市城关区"),
+    ("623001000000", "甘肃省合作市"),
+    ("623021000000", "甘肃省临潭县"),
+    ("630102000000", "青海省西宁市城东区"),
+    ("510107000000", "四川省成都市武侯区"),
+    ("650102000000", "新疆乌鲁木齐市天山区"),
     ("320505000000", "江苏省苏州市虎丘区"),
-)  # fmt: skip
+)
 OUTFLOW_CHANCE = 0.06
 
-TIBETAN_MALE = ("才让", "扎西", "多杰", "旦正", "东智", "尕藏", "拉加", "索南", "贡保", "完玛",
-                "桑杰", "更登", "仁青", "丹增", "洛桑", "道吉", "闹日", "加措", "当周", "华旦",
-                "卡召", "李加", "杨本", "久美", "罗藏", "官却", "才旦", "万玛", "多吉",
-                "三知")  # fmt: skip
-TIBETAN_FEMALE = ("卓玛", "拉毛", "吉毛", "央金", "德吉", "拉姆", "娘毛", "才措", "卓措",
-                  "索南草", "完么措", "桑吉措", "梅朵", "当知草", "扎西草", "拉毛草", "才让草",
-                  "东珠措", "草毛", "央措", "达娃", "尼玛草", "仁增措", "贡却草")  # fmt: skip
-HAN_SURNAMES = ("王", "李", "张", "刘", "杨", "赵", "陈", "何", "魏", "郭", "周", "吴", "孙",
-                "朱", "高", "徐", "黄", "曹", "石", "罗", "安", "董", "冯", "汪", "牛", "包",
-                "苏", "范", "康", "雷")  # fmt: skip
+TIBETAN_MALE = (
+    "才让",
+    "扎西",
+    "多杰",
+    "旦正",
+    "东智",
+    "尕藏",
+    "拉加",
+    "索南",
+    "贡保",
+    "完玛",
+    "桑杰",
+    "更登",
+    "仁青",
+    "丹增",
+    "洛桑",
+    "道吉",
+    "闹日",
+    "加措",
+    "当周",
+    "华旦",
+    "卡召",
+    "李加",
+    "杨本",
+    "久美",
+    "罗藏",
+    "官却",
+    "才旦",
+    "万玛",
+    "多吉",
+    "三知",
+)
+TIBETAN_FEMALE = (
+    "卓玛",
+    "拉毛",
+    "吉毛",
+    "央金",
+    "德吉",
+    "拉姆",
+    "娘毛",
+    "才措",
+    "卓措",
+    "索南草",
+    "完么措",
+    "桑吉措",
+    "梅朵",
+    "当知草",
+    "扎西草",
+    "拉毛草",
+    "才让草",
+    "东珠措",
+    "草毛",
+    "央措",
+    "达娃",
+    "尼玛草",
+    "仁增措",
+    "贡却草",
+)
+HAN_SURNAMES = (
+    "王",
+    "李",
+    "张",
+    "刘",
+    "杨",
+    "赵",
+    "陈",
+    "何",
+    "魏",
+    "郭",
+    "周",
+    "吴",
+    "孙",
+    "朱",
+    "高",
+    "徐",
+    "黄",
+    "曹",
+    "石",
+    "罗",
+    "安",
+    "董",
+    "冯",
+    "汪",
+    "牛",
+    "包",
+    "苏",
+    "范",
+    "康",
+    "雷",
+)
 HUI_SURNAMES = ("马", "马", "马", "丁", "穆", "沙", "韩", "白", "拜", "敏")
-HAN_MALE = ("建国", "志强", "永平", "海军", "文明", "国庆", "军", "明", "伟", "磊", "强",
-            "鹏", "浩然", "子轩", "宇航", "福祥", "玉龙", "成林", "进财", "有福", "保平",
-            "小军", "俊杰", "天佑", "振华", "文斌", "世杰", "继红", "家豪", "晨阳")  # fmt: skip
-HAN_FEMALE = ("秀英", "桂兰", "玉梅", "丽", "娟", "芳", "霞", "小燕", "雪梅", "欣怡",
-              "梓涵", "玉兰", "彩霞", "海燕", "春花", "淑珍", "红梅", "晓丽", "佳琪", "雨萱",
-              "慧敏", "金花", "艳", "萍", "静")  # fmt: skip
+HAN_MALE = (
+    "建国",
+    "志强",
+    "永平",
+    "海军",
+    "文明",
+    "国庆",
+    "军",
+    "明",
+    "伟",
+    "磊",
+    "强",
+    "鹏",
+    "浩然",
+    "子轩",
+    "宇航",
+    "福祥",
+    "玉龙",
+    "成林",
+    "进财",
+    "有福",
+    "保平",
+    "小军",
+    "俊杰",
+    "天佑",
+    "振华",
+    "文斌",
+    "世杰",
+    "继红",
+    "家豪",
+    "晨阳",
+)
+HAN_FEMALE = (
+    "秀英",
+    "桂兰",
+    "玉梅",
+    "丽",
+    "娟",
+    "芳",
+    "霞",
+    "小燕",
+    "雪梅",
+    "欣怡",
+    "梓涵",
+    "玉兰",
+    "彩霞",
+    "海燕",
+    "春花",
+    "淑珍",
+    "红梅",
+    "晓丽",
+    "佳琪",
+    "雨萱",
+    "慧敏",
+    "金花",
+    "艳",
+    "萍",
+    "静",
+)
 # Characters read alike: a name changed at one of them keeps its pinyin key.
-HOMOPHONES = {"张": "章", "章": "张", "王": "汪", "汪": "王", "玛": "马", "措": "错",
-              "杰": "洁", "明": "鸣", "丽": "莉", "英": "瑛", "军": "君", "燕": "雁",
-              "梅": "玫", "华": "桦", "才": "财", "毛": "茂", "芳": "方", "兰": "岚",
-              "红": "虹", "霞": "侠", "强": "墙", "周": "州", "罗": "萝", "吉": "集"}  # fmt: skip
+HOMOPHONES = {
+    "张": "章",
+    "章": "张",
+    "王": "汪",
+    "汪": "王",
+    "玛": "马",
+    "措": "错",
+    "杰": "洁",
+    "明": "鸣",
+    "丽": "莉",
+    "英": "瑛",
+    "军": "君",
+    "燕": "雁",
+    "梅": "玫",
+    "华": "桦",
+    "才": "财",
+    "毛": "茂",
+    "芳": "方",
+    "兰": "岚",
+    "红": "虹",
+    "霞": "侠",
+    "强": "墙",
+    "周": "州",
+    "罗": "萝",
+    "吉": "集",
+}
 CONTRACEPTION_INSTITUTIONS = ("县妇幼保健计划生育服务中心", "乡镇卫生院", "县人民医院")
-HOUSEHOLD_KINDS = (("young", 0.34), ("middle", 0.22), ("three_gen", 0.23), ("elderly", 0.11),
-                   ("single", 0.06), ("single_mother", 0.04))  # fmt: skip
+HOUSEHOLD_KINDS = (
+    ("young", 0.34),
+    ("middle", 0.22),
+    ("three_gen", 0.23),
+    ("elderly", 0.11),
+    ("single", 0.06),
+    ("single_mother", 0.04),
+)
 
 
 @dataclass(frozen=True)
@@ -172,14 +342,21 @@ class Mother:
 def demo_villages(county: str = DEMO_COUNTY) -> list[Village]:
     units = Unit.objects.current().filter(code__startswith=county).select_related("parent")
     villages = units.filter(level=Level.VILLAGE).order_by("code")
-    return [Village(u.code, u.name, u.code[:9], u.parent.name if u.parent else "",
-                    u.code[9] in "01") for u in villages]  # fmt: skip
+    return [
+        Village(u.code, u.name, u.code[:9], u.parent.name if u.parent else "", u.code[9] in "01")
+        for u in villages
+    ]
 
 
 def demo_seed(
-    *, persons: int = DEFAULT_PERSONS, seed: int = DEFAULT_SEED, today: date | None = None,
-    county: str = DEMO_COUNTY, actor: Any = None, progress: Any = None,
-) -> DemoReport:  # fmt: skip
+    *,
+    persons: int = DEFAULT_PERSONS,
+    seed: int = DEFAULT_SEED,
+    today: date | None = None,
+    county: str = DEMO_COUNTY,
+    actor: Any = None,
+    progress: Any = None,
+) -> DemoReport:
     """Add ``persons`` synthetic persons to the county's villages (see the module docstring).
 
     Meant for an empty register (``seed_demo`` loads it only then): primary keys are assigned
@@ -201,8 +378,13 @@ def demo_seed(
     report.seconds = time.monotonic() - started
     SiteNote.objects.update_or_create(key="synthetic_data", defaults={"value": SYNTHETIC_NOTE})
     summary = f"seed={seed} households={report.households} cards={report.cards}"
-    audit.record(actor=actor, action="demo.seed", object_type="people.person",
-                 row_count=report.persons, summary=summary)  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="demo.seed",
+        object_type="people.person",
+        row_count=report.persons,
+        summary=summary,
+    )
     return report
 
 
@@ -220,12 +402,17 @@ def _insert(batch: Batch) -> None:
     keys), each row with its creation ("+") history row, as a clerk's entry would leave."""
     now = timezone.now()
     with transaction.atomic():
-        for model, rows in ((Household, batch.households), (Person, batch.persons),
-                            (WomanCard, batch.cards), (CardChild, batch.children),
-                            (ContraceptionEpisode, batch.episodes)):  # fmt: skip
+        for model, rows in (
+            (Household, batch.households),
+            (Person, batch.persons),
+            (WomanCard, batch.cards),
+            (CardChild, batch.children),
+            (ContraceptionEpisode, batch.episodes),
+        ):
             model.objects.bulk_create(rows, batch_size=500)
-            model.history.bulk_history_create(rows, batch_size=500, default_date=now,
-                                              default_change_reason=HISTORY_REASON)  # fmt: skip
+            model.history.bulk_history_create(
+                rows, batch_size=500, default_date=now, default_change_reason=HISTORY_REASON
+            )
         persons_written.send(sender=Person, ids=[p.pk for p in batch.persons], created=True)
 
 
@@ -267,8 +454,9 @@ class DemoBuilder:
         self.rng, self.today, self.villages, self.total = rng, today, villages, total
         self.count = 0  # persons built so far
         self.report = DemoReport()
-        self.pk = {m: _next_pk(m) for m in (Household, Person, WomanCard, CardChild,
-                                             ContraceptionEpisode)}  # fmt: skip
+        self.pk = {
+            m: _next_pk(m) for m in (Household, Person, WomanCard, CardChild, ContraceptionEpisode)
+        }
         self.serials: dict[str, int] = defaultdict(int)
         self.used_ids: set[str] = set()
         self.keys: dict[str, str] = {}
@@ -352,8 +540,9 @@ class DemoBuilder:
         return earliest + timedelta(days=self.rng.randrange((latest - earliest).days + 1))
 
     def age_between(self, low: int, high: int, mode: float | None = None) -> int:
-        return int(self.rng.triangular(low, high + 0.999, mode if mode is not None else
-                                       (low + high) / 2))  # fmt: skip
+        return int(
+            self.rng.triangular(low, high + 0.999, mode if mode is not None else (low + high) / 2)
+        )
 
     def ethnicity(self, village: Village) -> str:
         return self.weighted(TOWNSHIP_MIX.get(village.township[6:9], ETHNIC_MIX))
@@ -366,8 +555,7 @@ class DemoBuilder:
             if len(first) > 2 or rng.random() < 0.35:
                 return first
             return first + rng.choice(pool)[:2]
-        surname = surname or rng.choice(HUI_SURNAMES if ethnicity in ("03", "26") else
-                                        HAN_SURNAMES)  # fmt: skip
+        surname = surname or rng.choice(HUI_SURNAMES if ethnicity in ("03", "26") else HAN_SURNAMES)
         return surname + rng.choice(HAN_MALE if sex == MALE else HAN_FEMALE)
 
     def search_key(self, name: str) -> str:
@@ -384,8 +572,9 @@ class DemoBuilder:
                 return number
 
     def phone(self) -> str:
-        prefix = self.rng.choice(("138", "139", "151", "152", "158", "177", "180", "187",
-                                  "189", "133", "153", "199"))  # fmt: skip
+        prefix = self.rng.choice(
+            ("138", "139", "151", "152", "158", "177", "180", "187", "189", "133", "153", "199")
+        )
         return f"{prefix}{self.rng.randrange(10**8):08d}"
 
     # Households ---------------------------------------------------------------------------
@@ -401,12 +590,15 @@ class DemoBuilder:
             raise ValueError(f"村 {village.code} 的户数超过户编号容量")
         code = f"{village.code}{group:02d}{number:04d}"
         household = Household(
-            pk=self._pk(Household), code=code, unit_code=village.code, group_no=f"{group:02d}",
+            pk=self._pk(Household),
+            code=code,
+            unit_code=village.code,
+            group_no=f"{group:02d}",
             address=f"{village.township_name}{village.short_name}{group}组{number}号",
             hukou_type="1" if village.urban else "2",
             household_type="2" if inflow and self.rng.random() < 0.5 else "1",
             phone=self.phone() if self.rng.random() < 0.3 else "",
-        )  # fmt: skip
+        )
         self.batch.households.append(household)
         return household
 
@@ -448,34 +640,61 @@ class HouseholdBuilder:
 
     # Members ------------------------------------------------------------------------------
 
-    def person(self, name: str, sex: str, birth: date, relationship: str, *,
-               ethnicity: str | None = None, marital: str = "10") -> Person:  # fmt: skip
+    def person(
+        self,
+        name: str,
+        sex: str,
+        birth: date,
+        relationship: str,
+        *,
+        ethnicity: str | None = None,
+        marital: str = "10",
+    ) -> Person:
         village = self.village
         person = Person(
-            pk=self.demo._pk(Person), household_id=self.household.pk, unit_code=village.code,
-            name=name, sex=sex, birth_date=birth, relationship=relationship,
-            is_head=relationship == HEAD, ethnicity=ethnicity or self.ethnicity,
-            marital_status=marital, hukou_type=self.household.hukou_type,
-            registered_code=village.code, residence_code=village.code, residence_status="1",
-        )  # fmt: skip
+            pk=self.demo._pk(Person),
+            household_id=self.household.pk,
+            unit_code=village.code,
+            name=name,
+            sex=sex,
+            birth_date=birth,
+            relationship=relationship,
+            is_head=relationship == HEAD,
+            ethnicity=ethnicity or self.ethnicity,
+            marital_status=marital,
+            hukou_type=self.household.hukou_type,
+            registered_code=village.code,
+            residence_code=village.code,
+            residence_status="1",
+        )
         self.members.append(person)
         self.demo._tick()
         return person
 
-    def couple(self, husband_age: int, wife_gap: int, *, head: str = "husband",
-               surname: str = "") -> tuple[Person, Person]:  # fmt: skip
+    def couple(
+        self, husband_age: int, wife_gap: int, *, head: str = "husband", surname: str = ""
+    ) -> tuple[Person, Person]:
         """A married couple; ``head`` names which of them is 户主 (or "" for neither)."""
         rng, demo = self.rng, self.demo
         wife_age = max(husband_age - wife_gap, 21)
         husband_rel, wife_rel = ("02", "12") if head == "husband" else ("20", "38")
         surname = surname or self._surname()
-        husband = self.person(demo.name(MALE, self.ethnicity, surname), MALE,
-                              demo.birth_for_age(husband_age), husband_rel,
-                              marital="21")  # fmt: skip
+        husband = self.person(
+            demo.name(MALE, self.ethnicity, surname),
+            MALE,
+            demo.birth_for_age(husband_age),
+            husband_rel,
+            marital="21",
+        )
         wife_ethnicity = self.ethnicity if rng.random() < 0.9 else demo.ethnicity(self.village)
-        wife = self.person(demo.name(FEMALE, wife_ethnicity), FEMALE,
-                           demo.birth_for_age(wife_age), wife_rel, ethnicity=wife_ethnicity,
-                           marital="21")  # fmt: skip
+        wife = self.person(
+            demo.name(FEMALE, wife_ethnicity),
+            FEMALE,
+            demo.birth_for_age(wife_age),
+            wife_rel,
+            ethnicity=wife_ethnicity,
+            marital="21",
+        )
         husband.spouse_id, wife.spouse_id = wife.pk, husband.pk
         if rng.random() < 0.04:
             husband.marital_status = wife.marital_status = "22"  # 再婚
@@ -497,8 +716,14 @@ class HouseholdBuilder:
         married = min(married, self.today - timedelta(days=30))
         husband.first_marriage_date = wife.first_marriage_date = married
 
-    def children(self, father: Person | None, mother: Person, *, relationship_base: str = "20",
-                 surname: str = "") -> list[Person]:  # fmt: skip
+    def children(
+        self,
+        father: Person | None,
+        mother: Person,
+        *,
+        relationship_base: str = "20",
+        surname: str = "",
+    ) -> list[Person]:
         """The couple's children by the mother's cohort; those who left are on her card only."""
         rng, demo = self.rng, self.demo
         births, keep_first = self._birth_dates(mother)
@@ -511,8 +736,9 @@ class HouseholdBuilder:
         born: list[Person] = []
         for order, birth in enumerate(births):
             sex = MALE if rng.random() < 0.515 else FEMALE
-            ethnicity = rng.choice((mother.ethnicity, father.ethnicity if father else
-                                    mother.ethnicity))  # fmt: skip
+            ethnicity = rng.choice(
+                (mother.ethnicity, father.ethnicity if father else mother.ethnicity)
+            )
             name = demo.name(sex, ethnicity, surname)
             # A first child that shows a problem stays, so the problem is visible.
             if not (keep_first and order == 0) and not self._stays(birth):
@@ -533,9 +759,17 @@ class HouseholdBuilder:
         """Birth dates of the mother's children, and whether the first shows a problem."""
         rng, today = self.rng, self.today
         year = mother.birth_date.year
-        pool = ((2, 3, 3, 4, 4, 5, 6) if year < 1965 else (2, 2, 3, 3, 4) if year < 1975 else
-                (1, 2, 2, 3, 3) if year < 1985 else (1, 2, 2, 2, 3) if year < 1995 else
-                (0, 1, 1, 2, 2))  # fmt: skip
+        pool = (
+            (2, 3, 3, 4, 4, 5, 6)
+            if year < 1965
+            else (2, 2, 3, 3, 4)
+            if year < 1975
+            else (1, 2, 2, 3, 3)
+            if year < 1985
+            else (1, 2, 2, 2, 3)
+            if year < 1995
+            else (0, 1, 1, 2, 2)
+        )
         count = rng.choice(pool)
         if mother.ethnicity == "01" and year >= 1965 and count > 1 and rng.random() < 0.5:
             count -= 1  # stricter birth policy for Han couples in those cohorts
@@ -564,8 +798,14 @@ class HouseholdBuilder:
         sex = MALE if self.rng.random() < 0.35 else FEMALE
         surname = self._family_name(head) if sex == MALE else ""
         name = self.demo.name(sex, head.ethnicity, surname)
-        elder = self.person(name, sex, self.demo.birth_for_age(age), "51" if sex == MALE else
-                            "52", ethnicity=head.ethnicity, marital="30")  # fmt: skip
+        elder = self.person(
+            name,
+            sex,
+            self.demo.birth_for_age(age),
+            "51" if sex == MALE else "52",
+            ethnicity=head.ethnicity,
+            marital="30",
+        )
         if sex == MALE:
             head.father_id = elder.pk
         else:
@@ -598,8 +838,13 @@ class HouseholdBuilder:
         head_age = son_age + rng.randint(25, 31) + gap  # the wife was 25–31 at the son's birth
         wife: Person | None = None
         if rng.random() < 0.15:  # widowed head: the wife died before the register began
-            head = self.person(demo.name(MALE, self.ethnicity, self._surname()), MALE,
-                               demo.birth_for_age(head_age), HEAD, marital="30")  # fmt: skip
+            head = self.person(
+                demo.name(MALE, self.ethnicity, self._surname()),
+                MALE,
+                demo.birth_for_age(head_age),
+                HEAD,
+                marital="30",
+            )
         else:
             head, wife = self.couple(head_age, gap)
         surname = self._family_name(head)
@@ -631,16 +876,22 @@ class HouseholdBuilder:
         demo = self.demo
         marital = "40" if self.rng.random() < 0.15 else "10"
         birth = demo.birth_for_age(demo.age_between(22, 50, 28))
-        self.person(demo.name(MALE, self.ethnicity, self._surname()), MALE, birth, HEAD,
-                    marital=marital)  # fmt: skip
+        self.person(
+            demo.name(MALE, self.ethnicity, self._surname()), MALE, birth, HEAD, marital=marital
+        )
         self.finish()
 
     def single_mother(self) -> None:
         rng, demo = self.rng, self.demo
         age = demo.age_between(28, 58, 40)
         marital = "40" if rng.random() < 0.4 else "30"
-        mother = self.person(demo.name(FEMALE, self.ethnicity), FEMALE, demo.birth_for_age(age),
-                             HEAD, marital=marital)  # fmt: skip
+        mother = self.person(
+            demo.name(FEMALE, self.ethnicity),
+            FEMALE,
+            demo.birth_for_age(age),
+            HEAD,
+            marital=marital,
+        )
         mother.first_marriage_date = _add_years(mother.birth_date, rng.randint(20, 25))
         self.children(None, mother, surname=self._surname())
         if marital == "40" and 15 <= age <= 49 and self.demo.due("card_not_eligible"):
@@ -755,8 +1006,7 @@ class HouseholdBuilder:
         """The same person registered again elsewhere (same ID, or a homophone name)."""
         demo = self.demo
         if demo.due("dup_id"):
-            _single_copy(demo, person, demo.other_village(self.village), person.name,
-                         keep_id=True)  # fmt: skip
+            _single_copy(demo, person, demo.other_village(self.village), person.name, keep_id=True)
         elif demo.due("pinyin_twin"):
             name = _homophone(person.name, demo)
             _single_copy(demo, person, demo.township_peer(self.village), name, keep_id=False)
@@ -789,8 +1039,12 @@ class HouseholdBuilder:
         eligible = present and woman.marital_status in MARRIED_CODES and 15 <= age <= 49
         force = getattr(woman, "force_card", False)
         if not eligible and not force:
-            if present and woman.marital_status in MARRIED_CODES and 50 <= age <= 60 and \
-                    demo.due("card_not_eligible"):  # fmt: skip
+            if (
+                present
+                and woman.marital_status in MARRIED_CODES
+                and 50 <= age <= 60
+                and demo.due("card_not_eligible")
+            ):
                 force = True
             else:
                 return
@@ -808,20 +1062,30 @@ def _derive(person: Person, demo: DemoBuilder) -> None:
     person.id_number = number
     person.id_index = crypto.blind_index(number, ID_PURPOSE) if number else ""
     person.name_key = demo.search_key(person.name)
-    person.is_head = (person.relationship == HEAD and person.exited_at is None
-                      and not getattr(person, "second_head", False))  # fmt: skip
+    person.is_head = (
+        person.relationship == HEAD
+        and person.exited_at is None
+        and not getattr(person, "second_head", False)
+    )
     person.id_status = id_status_of(person.id_type, number, person.birth_date, person.sex)
     # 管理地: the residence when it lies in the household's county, else the household's unit.
     if person.residence_code[:6] == person.unit_code[:6]:
         person.unit_code = person.residence_code
 
 
-def _single_copy(demo: DemoBuilder, person: Person, village: Village, name: str, *,
-                 keep_id: bool) -> None:  # fmt: skip
+def _single_copy(
+    demo: DemoBuilder, person: Person, village: Village, name: str, *, keep_id: bool
+) -> None:
     """A one-person household in ``village`` holding a second record of ``person``."""
     copy = HouseholdBuilder(demo, village)
-    other = copy.person(name, person.sex, person.birth_date, HEAD, ethnicity=person.ethnicity,
-                        marital=person.marital_status)  # fmt: skip
+    other = copy.person(
+        name,
+        person.sex,
+        person.birth_date,
+        HEAD,
+        ethnicity=person.ethnicity,
+        marital=person.marital_status,
+    )
     other.first_marriage_date = person.first_marriage_date
     if keep_id:
         other.id_type, other.id_number = person.id_type, person.id_number
@@ -851,40 +1115,73 @@ def _open_card(demo: DemoBuilder, mother: Mother) -> None:
     rng, today = demo.rng, demo.today
     woman = mother.person
     opened = max(woman.first_marriage_date or today, _add_years(woman.birth_date, 15))
-    card = WomanCard(pk=demo._pk(WomanCard), person_id=woman.pk, unit_code=woman.unit_code,
-                     status=CardStatus.OPEN, opened_on=min(opened, today))  # fmt: skip
+    card = WomanCard(
+        pk=demo._pk(WomanCard),
+        person_id=woman.pk,
+        unit_code=woman.unit_code,
+        status=CardStatus.OPEN,
+        opened_on=min(opened, today),
+    )
     demo.batch.cards.append(card)
-    for parity, (name, sex, birth, person) in enumerate(sorted(mother.children,
-                                                               key=lambda c: c[2]), 1):  # fmt: skip
-        demo.batch.children.append(CardChild(
-            pk=demo._pk(CardChild), card_id=card.pk, person_id=person.pk if person else None,
-            unit_code=woman.unit_code, parity=parity, name=name, sex=sex, birth_date=birth,
-            id_number=person.id_number if person else "", kinship="1", health="1",
-            policy_attribute="1",
-        ))  # fmt: skip
+    for parity, (name, sex, birth, person) in enumerate(
+        sorted(mother.children, key=lambda c: c[2]), 1
+    ):
+        demo.batch.children.append(
+            CardChild(
+                pk=demo._pk(CardChild),
+                card_id=card.pk,
+                person_id=person.pk if person else None,
+                unit_code=woman.unit_code,
+                parity=parity,
+                name=name,
+                sex=sex,
+                birth_date=birth,
+                id_number=person.id_number if person else "",
+                kinship="1",
+                health="1",
+                policy_attribute="1",
+            )
+        )
     last = max((c[2] for c in mother.children), default=None)
     _episode(demo, card, len(mother.children), last or card.opened_on, rng)
 
 
-def _episode(demo: DemoBuilder, card: WomanCard, children: int, since: date,
-             rng: random.Random) -> None:  # fmt: skip
+def _episode(
+    demo: DemoBuilder, card: WomanCard, children: int, since: date, rng: random.Random
+) -> None:
     if children == 0:
         method = demo.weighted((("00", 0.6), ("07", 0.3), ("05", 0.1)))
     elif children == 1:
-        method = demo.weighted((("03", 0.55), ("07", 0.15), ("05", 0.08), ("04", 0.07),
-                                ("00", 0.15)))  # fmt: skip
+        method = demo.weighted(
+            (("03", 0.55), ("07", 0.15), ("05", 0.08), ("04", 0.07), ("00", 0.15))
+        )
     else:
-        method = demo.weighted((("02", 0.3), ("03", 0.42), ("04", 0.06), ("07", 0.08),
-                                ("05", 0.04), ("01", 0.03), ("00", 0.07)))  # fmt: skip
+        method = demo.weighted(
+            (
+                ("02", 0.3),
+                ("03", 0.42),
+                ("04", 0.06),
+                ("07", 0.08),
+                ("05", 0.04),
+                ("01", 0.03),
+                ("00", 0.07),
+            )
+        )
     start = min(since + timedelta(days=rng.randint(60, 400)), demo.today)
     long_acting = method in ("01", "02", "03", "04")
     place = rng.choice(CONTRACEPTION_INSTITUTIONS) if long_acting else ""
-    demo.batch.episodes.append(ContraceptionEpisode(
-        pk=demo._pk(ContraceptionEpisode), card_id=card.pk, unit_code=card.unit_code,
-        method=method, start=start, institution=place,
-        institution_type=("1" if place.startswith("县妇幼") else "4") if place else "",
-        no_method_reason=rng.choice(("1", "1", "3", "6")) if method == "00" else "",
-    ))  # fmt: skip
+    demo.batch.episodes.append(
+        ContraceptionEpisode(
+            pk=demo._pk(ContraceptionEpisode),
+            card_id=card.pk,
+            unit_code=card.unit_code,
+            method=method,
+            start=start,
+            institution=place,
+            institution_type=("1" if place.startswith("县妇幼") else "4") if place else "",
+            no_method_reason=rng.choice(("1", "1", "3", "6")) if method == "00" else "",
+        )
+    )
 
 
 def _education(rng: random.Random, age: int, year: int) -> str:
@@ -900,10 +1197,16 @@ def _education(rng: random.Random, age: int, year: int) -> str:
     if year < 1960:
         pools = (("90", 0.45), ("80", 0.45), ("70", 0.1))
     elif year < 1980:
-        pools = (("80", 0.45), ("70", 0.33), ("60", 0.12), ("30", 0.05), ("20", 0.03),
-                 ("90", 0.02))  # fmt: skip
+        pools = (("80", 0.45), ("70", 0.33), ("60", 0.12), ("30", 0.05), ("20", 0.03), ("90", 0.02))
     else:
-        pools = (("70", 0.35), ("80", 0.18), ("60", 0.18), ("40", 0.08), ("30", 0.11),
-                 ("20", 0.09), ("10", 0.01))  # fmt: skip
+        pools = (
+            ("70", 0.35),
+            ("80", 0.18),
+            ("60", 0.18),
+            ("40", 0.08),
+            ("30", 0.11),
+            ("20", 0.09),
+            ("10", 0.01),
+        )
     values, weights = zip(*pools, strict=True)
     return rng.choices(values, weights)[0]

@@ -138,11 +138,18 @@ def duplicates_scan(*, actor: Any = None) -> int:
                     continue
                 known.add((a.pk, b.pk))
                 unit_code = common_unit(a.unit_code, b.unit_code)
-                new.append(DuplicateCandidate(first_id=a.pk, second_id=b.pk, reason=reason,
-                                              unit_code=unit_code))  # fmt: skip
+                new.append(
+                    DuplicateCandidate(
+                        first_id=a.pk, second_id=b.pk, reason=reason, unit_code=unit_code
+                    )
+                )
     DuplicateCandidate.objects.bulk_create(new, batch_size=500)
-    audit.record(actor=actor, action="duplicate.scan", object_type="people.duplicatecandidate",
-                 row_count=len(new))  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="duplicate.scan",
+        object_type="people.duplicatecandidate",
+        row_count=len(new),
+    )
     return len(new)
 
 
@@ -165,19 +172,32 @@ def duplicate_mark_distinct(*, actor: Actor, candidate: DuplicateCandidate) -> N
     """不是同一人: close the pair; later scans do not queue it again."""
     locked = _lock_candidate(candidate)
     _resolve(locked, actor, DuplicateCandidate.Status.DISTINCT)
-    audit.record(actor=actor.user, ip=actor.ip, action="person.duplicate_distinct",
-                 object_type="people.duplicatecandidate", object_id=locked.pk,
-                 summary=f"persons={locked.first_id},{locked.second_id}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.duplicate_distinct",
+        object_type="people.duplicatecandidate",
+        object_id=locked.pk,
+        summary=f"persons={locked.first_id},{locked.second_id}",
+    )
 
 
 # Fields the kept person takes from the duplicate when it has no value of its own.
-FILLED_FROM_DUPLICATE = ("phone", "education", "hukou_type", "first_marriage_date",
-                         "father_id", "mother_id", "spouse_id")  # fmt: skip
+FILLED_FROM_DUPLICATE = (
+    "phone",
+    "education",
+    "hukou_type",
+    "first_marriage_date",
+    "father_id",
+    "mother_id",
+    "spouse_id",
+)
 
 
 @transaction.atomic
-def duplicate_merge(*, actor: Actor, candidate: DuplicateCandidate, keep_id: int,
-                    today: date | None = None) -> Person:  # fmt: skip
+def duplicate_merge(
+    *, actor: Actor, candidate: DuplicateCandidate, keep_id: int, today: date | None = None
+) -> Person:
     """Keep one person of the pair and exit the other as 重复或错误 (exit reason 4).
 
     The kept person takes the duplicate's household, ID number and other values it lacks;
@@ -190,8 +210,12 @@ def duplicate_merge(*, actor: Actor, candidate: DuplicateCandidate, keep_id: int
     if keep_id not in (locked.first_id, locked.second_id):
         raise ValidationError("请选择要保留的人员")
     drop_id = locked.second_id if keep_id == locked.first_id else locked.first_id
-    related = Person.objects.filter(Q(pk__in=(keep_id, drop_id)) | Q(father_id=drop_id)
-                                    | Q(mother_id=drop_id) | Q(spouse_id=drop_id))  # fmt: skip
+    related = Person.objects.filter(
+        Q(pk__in=(keep_id, drop_id))
+        | Q(father_id=drop_id)
+        | Q(mother_id=drop_id)
+        | Q(spouse_id=drop_id)
+    )
     persons = {p.pk: p for p in related.select_for_update().order_by("pk")}
     kept, dropped = persons[keep_id], persons[drop_id]
     if kept.exited_at is not None or dropped.exited_at is not None:
@@ -203,9 +227,14 @@ def duplicate_merge(*, actor: Actor, candidate: DuplicateCandidate, keep_id: int
     card_sync(kept, day=today)
     _repoint_candidates(locked, keep_id, drop_id)
     _resolve(locked, actor, DuplicateCandidate.Status.MERGED)
-    audit.record(actor=actor.user, ip=actor.ip, action="person.merge",
-                 object_type="people.person", object_id=kept.pk,
-                 summary=f"duplicate={drop_id} candidate={locked.pk} relinked={moved}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.merge",
+        object_type="people.person",
+        object_id=kept.pk,
+        summary=f"duplicate={drop_id} candidate={locked.pk} relinked={moved}",
+    )
     return kept
 
 
@@ -293,9 +322,12 @@ def _move_card(kept: Person, dropped: Person, today: date) -> int:
 
 def _repoint_candidates(merged: DuplicateCandidate, keep_id: int, drop_id: int) -> None:
     """Other open pairs with the duplicate now concern the kept person (or are settled)."""
-    others = DuplicateCandidate.objects.select_for_update().filter(
-        Q(first_id=drop_id) | Q(second_id=drop_id), status=DuplicateCandidate.Status.OPEN
-    ).exclude(pk=merged.pk).order_by("pk")  # fmt: skip
+    others = (
+        DuplicateCandidate.objects.select_for_update()
+        .filter(Q(first_id=drop_id) | Q(second_id=drop_id), status=DuplicateCandidate.Status.OPEN)
+        .exclude(pk=merged.pk)
+        .order_by("pk")
+    )
     for pair in others:
         other = pair.second_id if pair.first_id == drop_id else pair.first_id
         if other == keep_id:
@@ -304,8 +336,9 @@ def _repoint_candidates(merged: DuplicateCandidate, keep_id: int, drop_id: int) 
             pair.save()
             continue
         first, second = sorted((keep_id, other))
-        taken = DuplicateCandidate.objects.filter(first_id=first, second_id=second,
-                                                  reason=pair.reason).exists()  # fmt: skip
+        taken = DuplicateCandidate.objects.filter(
+            first_id=first, second_id=second, reason=pair.reason
+        ).exists()
         if taken:
             pair.delete()
         else:

@@ -111,9 +111,15 @@ def export_request_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已提交完整导出申请，请等待本单位或上级单位的其他人员审批。")
             return redirect("people:export_request_detail", pk=grant.pk)
     rows = selectors.person_list(request.user, flt, today=timezone.localdate())
-    context = {"form": form, "params": filter_form.params(), "refused": refused,
-               "conditions": _conditions(filter_form.params()), "count": rows.count(),
-               "refused_message": exports.NUMBER_REFUSED, "hours": exports.GRANT_HOURS}  # fmt: skip
+    context = {
+        "form": form,
+        "params": filter_form.params(),
+        "refused": refused,
+        "conditions": _conditions(filter_form.params()),
+        "count": rows.count(),
+        "refused_message": exports.NUMBER_REFUSED,
+        "hours": exports.GRANT_HOURS,
+    }
     return render(request, "people/export_request_form.html", context)
 
 
@@ -151,10 +157,17 @@ def export_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if pending or grant.is_usable:
         flt = selectors.PersonFilter(**grant.filters)
         count = selectors.person_list(request.user, flt, today=timezone.localdate()).count()
-    context = {"grant": grant, "mine": mine, "conditions": _conditions(grant.filters),
-               "count": count, "can_decide": pending and not mine, "form": DecisionForm(),
-               "can_use": mine and grant.is_usable, "hours": exports.GRANT_HOURS,
-               "unit_name": _unit_names([grant.unit_code]).get(grant.unit_code, "")}  # fmt: skip
+    context = {
+        "grant": grant,
+        "mine": mine,
+        "conditions": _conditions(grant.filters),
+        "count": count,
+        "can_decide": pending and not mine,
+        "form": DecisionForm(),
+        "can_use": mine and grant.is_usable,
+        "hours": exports.GRANT_HOURS,
+        "unit_name": _unit_names([grant.unit_code]).get(grant.unit_code, ""),
+    }
     return render(request, "people/export_request_detail.html", context)
 
 
@@ -208,10 +221,16 @@ urlpatterns = [
     path("persons/export/requests/", export_request_list, name="export_request_list"),
     path("persons/export/requests/new/", export_request_create, name="export_request_create"),
     path("persons/export/requests/<int:pk>/", export_request_detail, name="export_request_detail"),
-    path("persons/export/requests/<int:pk>/approve/", export_request_approve,
-         name="export_request_approve"),
-    path("persons/export/requests/<int:pk>/reject/", export_request_reject,
-         name="export_request_reject"),
+    path(
+        "persons/export/requests/<int:pk>/approve/",
+        export_request_approve,
+        name="export_request_approve",
+    ),
+    path(
+        "persons/export/requests/<int:pk>/reject/",
+        export_request_reject,
+        name="export_request_reject",
+    ),
     path("persons/export/requests/<int:pk>/export/", export_request_use, name="export_request_use"),
     path("persons/export/approvals/", export_approval_list, name="export_approval_list"),
-]  # fmt: skip
+]

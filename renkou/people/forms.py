@@ -390,11 +390,15 @@ class PersonForm(forms.Form):
             and household.members.filter(is_head=True, exited_at__isnull=True).exists()
         )
         return {
-            "id_type": "01", "ethnicity": "01", "marital_status": "10", "residence_status": "1",
+            "id_type": "01",
+            "ethnicity": "01",
+            "marital_status": "10",
+            "residence_status": "1",
             "relationship": "" if has_head else HEAD,
             "household_code": household.code if household else "",
-            "registered_code": village, "residence_code": village,
-        }  # fmt: skip
+            "registered_code": village,
+            "residence_code": village,
+        }
 
     def _initial_edit(self, p: Person) -> dict[str, Any]:
         """The stored values, except the ID number and phone (never put into a GET page)."""

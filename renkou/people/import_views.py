@@ -32,10 +32,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="导入文件", widget=forms.ClearableFileInput(
-        attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}))  # fmt: skip
-    mode = forms.ChoiceField(label="导入方式", choices=ImportBatch.Mode.choices,
-                             initial=ImportBatch.Mode.ALL, widget=forms.RadioSelect)  # fmt: skip
+    file = forms.FileField(
+        label="导入文件",
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}
+        ),
+    )
+    mode = forms.ChoiceField(
+        label="导入方式",
+        choices=ImportBatch.Mode.choices,
+        initial=ImportBatch.Mode.ALL,
+        widget=forms.RadioSelect,
+    )
 
 
 @require_perm(Perm.IMPORT_PERSON)
@@ -78,8 +86,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview (counts, first errors, confirm), progress while busy, and the result."""
     batch = get_visible_or_404(ImportBatch.objects.select_related("job"), request.user, pk=pk)
-    context = {"batch": batch, "modes": ImportBatch.Mode.choices,
-               "confirmable": batches.confirmable(batch)}  # fmt: skip
+    context = {
+        "batch": batch,
+        "modes": ImportBatch.Mode.choices,
+        "confirmable": batches.confirmable(batch),
+    }
     return render_page(request, "people/import_detail.html", context, partial="status")
 
 
@@ -103,8 +114,9 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report: it holds the uploaded rows in full, so it is scoped and audited."""
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     report = _report_file(batch)
-    audit.record_request(request, action="person.import_report", object_type="people.importbatch",
-                         object_id=batch.pk)  # fmt: skip
+    audit.record_request(
+        request, action="person.import_report", object_type="people.importbatch", object_id=batch.pk
+    )
     name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
     return FileResponse(report.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
 

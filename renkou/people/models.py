@@ -23,9 +23,10 @@ from renkou.geo.scope import ScopedQuerySet
 from renkou.people.constants import CardCloseReason, CardStatus, Flow, IdStatus, Survival
 
 _ID_STATUS_OF_PROBLEM = {
-    "id_check": IdStatus.CHECK, "id_birth_mismatch": IdStatus.BIRTH,
+    "id_check": IdStatus.CHECK,
+    "id_birth_mismatch": IdStatus.BIRTH,
     "id_sex_mismatch": IdStatus.SEX,
-}  # fmt: skip
+}
 _CHECKED_DOCS = frozenset({idnumber.DOC_RESIDENT_ID, idnumber.DOC_HUKOU_BOOK})
 _STATUS_ORDER = (IdStatus.UNREADABLE, IdStatus.CHECK, IdStatus.BIRTH, IdStatus.SEX)
 
@@ -129,12 +130,30 @@ class Person(models.Model):
     flow_reason = models.CharField("流动原因", max_length=2, blank=True)
     flow_date = models.DateField("流动日期", null=True, blank=True)
     phone = EncryptedTextField("联系电话", blank=True)
-    spouse = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+", verbose_name="配偶")  # fmt: skip
-    father = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="children_as_father", verbose_name="父亲")  # fmt: skip
-    mother = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="children_as_mother", verbose_name="母亲")  # fmt: skip
+    spouse = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="配偶",
+    )
+    father = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children_as_father",
+        verbose_name="父亲",
+    )
+    mother = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children_as_mother",
+        verbose_name="母亲",
+    )
     exited_at = models.DateField("退出日期", null=True, blank=True)
     exit_reason = models.CharField("退出原因", max_length=2, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -187,12 +206,14 @@ class WomanCard(models.Model):
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="card")
     unit_code = models.CharField("管理地代码", max_length=12, db_index=True)
-    status = models.CharField("状态", max_length=8, choices=CardStatus.choices,
-                              default=CardStatus.OPEN)  # fmt: skip
+    status = models.CharField(
+        "状态", max_length=8, choices=CardStatus.choices, default=CardStatus.OPEN
+    )
     opened_on = models.DateField("建卡日期")
     closed_on = models.DateField("注销日期", null=True, blank=True)
-    close_reason = models.CharField("注销原因", max_length=12, choices=CardCloseReason.choices,
-                                    blank=True)  # fmt: skip
+    close_reason = models.CharField(
+        "注销原因", max_length=12, choices=CardCloseReason.choices, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = PersonalQuerySet.as_manager()
@@ -211,8 +232,9 @@ class Child(models.Model):
     """A child on the card: parity, kinship and survival decide benefits (domain.md §2.5)."""
 
     card = models.ForeignKey(WomanCard, on_delete=models.CASCADE, related_name="children")
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")  # fmt: skip
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     unit_code = models.CharField(max_length=12, db_index=True)
     parity = models.PositiveSmallIntegerField("孩次")
     name = models.CharField("姓名", max_length=50)
@@ -220,8 +242,9 @@ class Child(models.Model):
     birth_date = models.DateField("出生日期")
     id_number = EncryptedTextField("身份证号或出生医学证明编号", blank=True)
     kinship = models.CharField("亲缘关系", max_length=2, default="1")
-    survival = models.CharField("存活状况", max_length=6, choices=Survival.choices,
-                                default=Survival.ALIVE)  # fmt: skip
+    survival = models.CharField(
+        "存活状况", max_length=6, choices=Survival.choices, default=Survival.ALIVE
+    )
     death_date = models.DateField("死亡日期", null=True, blank=True)
     health = models.CharField("健康状况", max_length=2, default="1")
     policy_attribute = models.CharField("政策属性（统计用）", max_length=2, blank=True)
@@ -309,8 +332,9 @@ class ImportBatchBase(models.Model):
     file_name = models.CharField("文件名", max_length=200)
     stored_file = models.CharField(max_length=300, blank=True)
     mode = models.CharField("导入方式", max_length=4, choices=Mode.choices, default=Mode.ALL)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
-                              default=Status.UPLOADED)  # fmt: skip
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
     owner_id = models.BigIntegerField(null=True)
     unit_code = models.CharField(max_length=12, db_index=True)
     total = models.PositiveIntegerField("总行数", default=0)
@@ -415,22 +439,29 @@ class ExportRequest(models.Model):
         USED = "used", "已导出"
         EXPIRED = "expired", "已过期"
 
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name="申请人")  # fmt: skip
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
     unit_code = models.CharField("申请单位代码", max_length=12, db_index=True)
     filters = models.JSONField("筛选条件", default=dict, blank=True)
     reason = models.CharField("申请事由", max_length=300)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
-                              default=Status.PENDING)  # fmt: skip
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+", verbose_name="审批人")  # fmt: skip
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
     note = models.CharField("审批意见", max_length=300, blank=True)
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     used_at = models.DateTimeField("导出时间", null=True, blank=True)
     row_count = models.PositiveIntegerField("导出人数", null=True, blank=True)
-    job = models.ForeignKey("common.JobProgress", on_delete=models.SET_NULL, null=True,
-                            blank=True, related_name="+")  # fmt: skip
+    job = models.ForeignKey(
+        "common.JobProgress", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
 
     objects = PersonalQuerySet.as_manager()

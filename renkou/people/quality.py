@@ -57,10 +57,16 @@ MAX_IN_LIST = 5_000
 DEATH = "3"
 # The national 必采项 (domain.md §3 完整率), as the register's columns.
 REQUIRED_ITEMS = (
-    ("name", "姓名"), ("sex", "性别"), ("birth_date", "出生日期"), ("ethnicity", "民族"),
-    ("marital_status", "婚姻状况"), ("hukou_type", "户口性质"), ("relationship", "与户主关系"),
-    ("registered_code", "户籍地"), ("residence_code", "现居住地"),
-)  # fmt: skip
+    ("name", "姓名"),
+    ("sex", "性别"),
+    ("birth_date", "出生日期"),
+    ("ethnicity", "民族"),
+    ("marital_status", "婚姻状况"),
+    ("hukou_type", "户口性质"),
+    ("relationship", "与户主关系"),
+    ("registered_code", "户籍地"),
+    ("residence_code", "现居住地"),
+)
 PRESENT = Q(exited_at__isnull=True)
 VALID_ID = Q(id_type=ID_CARD, id_status=IdStatus.OK, id_override_reason="")
 
@@ -92,8 +98,12 @@ OPEN_CARD = Q(card__status=CardStatus.OPEN)
 
 def _eligible(today: date) -> Q:
     earliest, latest = wcba_birth_range(today)
-    return PRESENT & Q(sex=FEMALE, marital_status__in=MARRIED_CODES, birth_date__gte=earliest,
-                       birth_date__lte=latest)  # fmt: skip
+    return PRESENT & Q(
+        sex=FEMALE,
+        marital_status__in=MARRIED_CODES,
+        birth_date__gte=earliest,
+        birth_date__lte=latest,
+    )
 
 
 def duplicated_indexes() -> list[str]:
@@ -104,8 +114,9 @@ def duplicated_indexes() -> list[str]:
     present: Counter[str] = Counter()
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start : start + CHUNK]
-        present.update(Person.objects.present().filter(id_index__in=chunk)
-                       .values_list("id_index", flat=True))  # fmt: skip
+        present.update(
+            Person.objects.present().filter(id_index__in=chunk).values_list("id_index", flat=True)
+        )
     return sorted(index for index, n in present.items() if n > 1)
 
 
@@ -113,8 +124,9 @@ def _duplicate_id(day: date) -> Q:
     indexes = duplicated_indexes()
     if len(indexes) > MAX_IN_LIST:  # very many duplicates: let the database group them
         every = Person.objects.present().exclude(id_index="").values("id_index")
-        return PRESENT & Q(id_index__in=every.annotate(n=Count("id")).filter(n__gt=1)
-                           .values("id_index"))  # fmt: skip
+        return PRESENT & Q(
+            id_index__in=every.annotate(n=Count("id")).filter(n__gt=1).values("id_index")
+        )
     return PRESENT & Q(id_index__in=indexes)
 
 
@@ -137,18 +149,46 @@ def _id_checks() -> list[Check]:
     adult = lambda d: PRESENT & Q(birth_date__lte=years_ago(d, 16))  # noqa: E731
     return [
         Check("all", "现有人口", "id", lambda d: PRESENT, "info"),
-        Check("id_valid", "有有效居民身份证号", "id", lambda d: PRESENT & VALID_ID, "info",
-              note="证件类型为居民身份证、号码校验通过且未填写校验例外原因"),
-        Check("id_not_valid", "无有效居民身份证号", "id", lambda d: PRESENT & ~VALID_ID, "info",
-              derived=("all", "id_valid")),
+        Check(
+            "id_valid",
+            "有有效居民身份证号",
+            "id",
+            lambda d: PRESENT & VALID_ID,
+            "info",
+            note="证件类型为居民身份证、号码校验通过且未填写校验例外原因",
+        ),
+        Check(
+            "id_not_valid",
+            "无有效居民身份证号",
+            "id",
+            lambda d: PRESENT & ~VALID_ID,
+            "info",
+            derived=("all", "id_valid"),
+        ),
         Check("adult_all", "16周岁及以上人口", "id", adult, "info"),
-        Check("adult_id_valid", "16周岁及以上有有效身份证号", "id",
-              lambda d: adult(d) & VALID_ID, "info"),
-        Check("adult_id_not_valid", "16周岁及以上无有效身份证号", "id",
-              lambda d: adult(d) & ~VALID_ID, "warning", derived=("adult_all", "adult_id_valid")),
-        Check("adult_no_number", "16周岁及以上未登记证件号码", "id",
-              lambda d: adult(d) & Q(id_number=""), "warning"),
-    ]  # fmt: skip
+        Check(
+            "adult_id_valid",
+            "16周岁及以上有有效身份证号",
+            "id",
+            lambda d: adult(d) & VALID_ID,
+            "info",
+        ),
+        Check(
+            "adult_id_not_valid",
+            "16周岁及以上无有效身份证号",
+            "id",
+            lambda d: adult(d) & ~VALID_ID,
+            "warning",
+            derived=("adult_all", "adult_id_valid"),
+        ),
+        Check(
+            "adult_no_number",
+            "16周岁及以上未登记证件号码",
+            "id",
+            lambda d: adult(d) & Q(id_number=""),
+            "warning",
+        ),
+    ]
 
 
 def _items_present() -> Q:
@@ -170,8 +210,14 @@ def _complete_checks() -> list[Check]:
         ),
     ]
     for item, label in REQUIRED_ITEMS:
-        checks.append(Check(f"missing_{item}", f"缺少{label}", "complete",
-                            lambda d, item=item: PRESENT & _missing(item)))  # fmt: skip
+        checks.append(
+            Check(
+                f"missing_{item}",
+                f"缺少{label}",
+                "complete",
+                lambda d, item=item: PRESENT & _missing(item),
+            )
+        )
     return checks
 
 
@@ -194,8 +240,9 @@ def _deceased(day: date) -> Q:
     child born after the death. The mothers are few: they are fetched first, so that the big
     aggregate does not run a subquery for every person."""
     dead = Q(exit_reason=DEATH, exited_at__isnull=False)
-    born_after = Person.objects.filter(mother__exit_reason=DEATH,
-                                       birth_date__gt=F("mother__exited_at"))  # fmt: skip
+    born_after = Person.objects.filter(
+        mother__exit_reason=DEATH, birth_date__gt=F("mother__exited_at")
+    )
     mothers = sorted(set(born_after.values_list("mother_id", flat=True)))
     return dead & (OPEN_CARD | Q(pk__in=mothers))
 
@@ -205,34 +252,77 @@ def _logic_checks() -> list[Check]:
     reason = ~Q(id_override_reason="")
     check = Q(id_type=ID_CARD, id_status__contains=IdStatus.CHECK)
     return [
-        Check("id_check_no_reason", "身份证号校验位错误（未说明原因）", "logic",
-              lambda d: PRESENT & check & Q(id_override_reason="")),
-        Check("id_check_reason", "身份证号校验位错误（已说明原因）", "logic",
-              lambda d: PRESENT & check & reason, "warning"),
-        Check("id_mismatch_no_reason", "身份证号与出生日期或性别不符（未说明原因）", "logic",
-              lambda d: PRESENT & mismatch & Q(id_override_reason="")),
-        Check("id_mismatch_reason", "身份证号与出生日期或性别不符（已说明原因）", "logic",
-              lambda d: PRESENT & mismatch & reason, "warning"),
-        Check("id_unreadable", "身份证号无法识别（位数、字符或日期错误）", "logic",
-              lambda d: PRESENT & Q(id_status=IdStatus.UNREADABLE)),
+        Check(
+            "id_check_no_reason",
+            "身份证号校验位错误（未说明原因）",
+            "logic",
+            lambda d: PRESENT & check & Q(id_override_reason=""),
+        ),
+        Check(
+            "id_check_reason",
+            "身份证号校验位错误（已说明原因）",
+            "logic",
+            lambda d: PRESENT & check & reason,
+            "warning",
+        ),
+        Check(
+            "id_mismatch_no_reason",
+            "身份证号与出生日期或性别不符（未说明原因）",
+            "logic",
+            lambda d: PRESENT & mismatch & Q(id_override_reason=""),
+        ),
+        Check(
+            "id_mismatch_reason",
+            "身份证号与出生日期或性别不符（已说明原因）",
+            "logic",
+            lambda d: PRESENT & mismatch & reason,
+            "warning",
+        ),
+        Check(
+            "id_unreadable",
+            "身份证号无法识别（位数、字符或日期错误）",
+            "logic",
+            lambda d: PRESENT & Q(id_status=IdStatus.UNREADABLE),
+        ),
         Check("mother_age", "母亲生育年龄不在15–49岁", "logic", _mother_age, "warning"),
         Check("marriage_age", "初婚年龄低于法定婚龄（男22、女20）", "logic", _marriage_age),
-        Check("married_child", "未满15周岁登记为已婚", "logic",
-              lambda d: PRESENT & Q(marital_status__in=MARRIED_CODES,
-                                    birth_date__gt=years_ago(d, 15))),
-        Check("birth_before_marriage", "出生早于母亲初婚日期（非婚生提示）", "logic",
-              lambda d: PRESENT & Q(mother__first_marriage_date__gt=F("birth_date")), "warning"),
-        Check("card_not_eligible", "育龄妇女卡在册但不是15–49岁已婚妇女", "logic",
-              lambda d: OPEN_CARD & ~_eligible(d)),
-        Check("eligible_no_card", "15–49岁已婚妇女没有在册育龄妇女卡", "logic",
-              lambda d: _eligible(d) & ~OPEN_CARD),
+        Check(
+            "married_child",
+            "未满15周岁登记为已婚",
+            "logic",
+            lambda d: (
+                PRESENT & Q(marital_status__in=MARRIED_CODES, birth_date__gt=years_ago(d, 15))
+            ),
+        ),
+        Check(
+            "birth_before_marriage",
+            "出生早于母亲初婚日期（非婚生提示）",
+            "logic",
+            lambda d: PRESENT & Q(mother__first_marriage_date__gt=F("birth_date")),
+            "warning",
+        ),
+        Check(
+            "card_not_eligible",
+            "育龄妇女卡在册但不是15–49岁已婚妇女",
+            "logic",
+            lambda d: OPEN_CARD & ~_eligible(d),
+        ),
+        Check(
+            "eligible_no_card",
+            "15–49岁已婚妇女没有在册育龄妇女卡",
+            "logic",
+            lambda d: _eligible(d) & ~OPEN_CARD,
+        ),
         Check("household_heads", "户主人数不为1的户", "logic", lambda d: Q(), model="household"),
-        Check("deceased_records", "已死亡人员仍有后续记录（在册卡或死亡后出生的子女）", "logic",
-              _deceased),
-        Check("dup_id", "身份证号与他人重复", "duplicate",
-              _duplicate_id),
+        Check(
+            "deceased_records",
+            "已死亡人员仍有后续记录（在册卡或死亡后出生的子女）",
+            "logic",
+            _deceased,
+        ),
+        Check("dup_id", "身份证号与他人重复", "duplicate", _duplicate_id),
         Check("override", "校验例外（已填写原因）", "override", lambda d: PRESENT & reason, "info"),
-    ]  # fmt: skip
+    ]
 
 
 CHECKS: dict[str, Check] = {c.code: c for c in _id_checks() + _complete_checks() + _logic_checks()}
@@ -274,8 +364,11 @@ class Figures:
 
     @property
     def logic_problems(self) -> int:
-        return sum(self.count(c.code) for c in CHECKS.values()
-                   if c.section == "logic" and c.severity == "error")  # fmt: skip
+        return sum(
+            self.count(c.code)
+            for c in CHECKS.values()
+            if c.section == "logic" and c.severity == "error"
+        )
 
 
 @dataclass
@@ -300,8 +393,13 @@ def quality_report(user: Any, unit: Unit, *, today: date | None = None) -> Quali
     today = today or timezone.localdate()
     length = child_length(unit)
     counts = {c.code: Count("pk", filter=c.condition(today)) for c in COUNTED}
-    rows = (scoped_persons(user, unit).annotate(part=Substr("unit_code", 1, length))
-            .values("part").annotate(**counts).order_by("part"))  # fmt: skip
+    rows = (
+        scoped_persons(user, unit)
+        .annotate(part=Substr("unit_code", 1, length))
+        .values("part")
+        .annotate(**counts)
+        .order_by("part")
+    )
     parts: dict[str, Figures] = {}
     for row in rows:
         prefix = row.pop("part")
@@ -315,7 +413,7 @@ def quality_report(user: Any, unit: Unit, *, today: date | None = None) -> Quali
             figures.counts[check.code] = figures.count(whole) - figures.count(part)
     open_pairs = DuplicateCandidate.objects.visible_to(user).filter(
         unit_code__startswith=unit.prefix, status=DuplicateCandidate.Status.OPEN
-    )  # fmt: skip
+    )
     for code in open_pairs.values_list("unit_code", flat=True):
         figures = parts.get(code[:length])
         if figures is not None:
@@ -347,9 +445,12 @@ def _head_problems(user: Any, unit: Unit) -> list[tuple[int, str]]:
     recorded as 户主 is not exactly one (0, or 2 and more)."""
     households = Household.objects.visible_to(user).filter(unit_code__startswith=unit.prefix)
     members = Person.objects.filter(exited_at__isnull=True, household__in=households)
-    rows = (members.values("household_id", "household__unit_code")
-            .annotate(heads=Count("pk", filter=Q(relationship=HEAD))).exclude(heads=1)
-            .order_by("household_id"))  # fmt: skip
+    rows = (
+        members.values("household_id", "household__unit_code")
+        .annotate(heads=Count("pk", filter=Q(relationship=HEAD)))
+        .exclude(heads=1)
+        .order_by("household_id")
+    )
     return [(row["household_id"], row["household__unit_code"]) for row in rows]
 
 
@@ -359,12 +460,21 @@ def check_rows(user: Any, unit: Unit, check: Check, *, today: date | None = None
     if check.model == "household":
         ids = [pk for pk, _code in _head_problems(user, unit)]
         present = Q(members__exited_at__isnull=True)
-        return (Household.objects.visible_to(user).filter(pk__in=ids)
-                .annotate(present=Count("members", filter=present),
-                          heads=Count("members", filter=present & Q(members__relationship=HEAD)))
-                .order_by("code"))  # fmt: skip
-    return (scoped_persons(user, unit).filter(check.condition(today))
-            .select_related("household").order_by("unit_code", "name", "id"))  # fmt: skip
+        return (
+            Household.objects.visible_to(user)
+            .filter(pk__in=ids)
+            .annotate(
+                present=Count("members", filter=present),
+                heads=Count("members", filter=present & Q(members__relationship=HEAD)),
+            )
+            .order_by("code")
+        )
+    return (
+        scoped_persons(user, unit)
+        .filter(check.condition(today))
+        .select_related("household")
+        .order_by("unit_code", "name", "id")
+    )
 
 
 SECTIONS = (

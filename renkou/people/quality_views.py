@@ -22,20 +22,37 @@ from renkou.people.services import Actor
 
 # (label, attribute, dictionary or None) of the side-by-side comparison.
 COMPARED = (
-    ("姓名", "name", None), ("性别", "sex", "sex"), ("出生日期", "birth_date", None),
-    ("公民身份号码", "masked_id", None), ("证件类型", "id_type", "document_type"),
-    ("号码校验结果", "id_status_label", None), ("校验例外原因", "id_override_reason", None),
-    ("民族", "ethnicity", "ethnicity"), ("婚姻状况", "marital_status", "marital_status"),
-    ("初婚日期", "first_marriage_date", None), ("户口性质", "hukou_type", "hukou_type"),
-    ("户编号", "household_code", None), ("与户主关系", "relationship", "relationship"),
-    ("管理地代码", "unit_code", None), ("户籍地代码", "registered_code", None),
-    ("现居住地代码", "residence_code", None), ("父亲", "father", None), ("母亲", "mother", None),
-    ("配偶", "spouse", None), ("联系电话", "masked_phone", None), ("登记时间", "created", None),
-)  # fmt: skip
+    ("姓名", "name", None),
+    ("性别", "sex", "sex"),
+    ("出生日期", "birth_date", None),
+    ("公民身份号码", "masked_id", None),
+    ("证件类型", "id_type", "document_type"),
+    ("号码校验结果", "id_status_label", None),
+    ("校验例外原因", "id_override_reason", None),
+    ("民族", "ethnicity", "ethnicity"),
+    ("婚姻状况", "marital_status", "marital_status"),
+    ("初婚日期", "first_marriage_date", None),
+    ("户口性质", "hukou_type", "hukou_type"),
+    ("户编号", "household_code", None),
+    ("与户主关系", "relationship", "relationship"),
+    ("管理地代码", "unit_code", None),
+    ("户籍地代码", "registered_code", None),
+    ("现居住地代码", "residence_code", None),
+    ("父亲", "father", None),
+    ("母亲", "mother", None),
+    ("配偶", "spouse", None),
+    ("联系电话", "masked_phone", None),
+    ("登记时间", "created", None),
+)
 ID_STATUS_LABELS = {
-    "ok": "通过", "none": "无号码", "other": "其他证件", "unreadable": "无法识别",
-    "check": "校验位错误", "birth": "出生日期不符", "sex": "性别不符",
-}  # fmt: skip
+    "ok": "通过",
+    "none": "无号码",
+    "other": "其他证件",
+    "unreadable": "无法识别",
+    "check": "校验位错误",
+    "birth": "出生日期不符",
+    "sex": "性别不符",
+}
 
 
 def masked_id(person: Person) -> str:
@@ -44,8 +61,13 @@ def masked_id(person: Person) -> str:
 
 def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     report = quality.quality_report(request.user, unit)
-    context = {"report": report, "unit": unit, "sections": quality.sections(report.total),
-               "crumbs": unit.ancestors(), "has_parts": unit.level < Level.VILLAGE}  # fmt: skip
+    context = {
+        "report": report,
+        "unit": unit,
+        "sections": quality.sections(report.total),
+        "crumbs": unit.ancestors(),
+        "has_parts": unit.level < Level.VILLAGE,
+    }
     return render(request, "people/quality.html", context)
 
 
@@ -92,17 +114,24 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     if reason in DuplicateCandidate.Reason.values:
         pairs = pairs.filter(reason=reason)
     page = paginate(request, pairs.order_by("unit_code", "pk"))
-    context = {"page": page, "status": status, "reason": reason,
-               "statuses": DuplicateCandidate.Status.choices,
-               "reasons": DuplicateCandidate.Reason.choices}  # fmt: skip
+    context = {
+        "page": page,
+        "status": status,
+        "reason": reason,
+        "statuses": DuplicateCandidate.Status.choices,
+        "reasons": DuplicateCandidate.Reason.choices,
+    }
     return render_page(request, "people/duplicate_list.html", context, partial="results")
 
 
 def _pair(request: HttpRequest, pk: int) -> tuple[DuplicateCandidate, Person, Person]:
     candidate = get_visible_or_404(DuplicateCandidate, request.user, pk=pk)
-    found = {p.pk: p for p in Person.objects.visible_to(request.user)
-             .select_related("household", "father", "mother", "spouse")
-             .filter(pk__in=(candidate.first_id, candidate.second_id))}  # fmt: skip
+    found = {
+        p.pk: p
+        for p in Person.objects.visible_to(request.user)
+        .select_related("household", "father", "mother", "spouse")
+        .filter(pk__in=(candidate.first_id, candidate.second_id))
+    }
     if len(found) != 2:
         raise Http404("未找到该记录")
     return candidate, found[candidate.first_id], found[candidate.second_id]
@@ -112,19 +141,27 @@ def _pair(request: HttpRequest, pk: int) -> tuple[DuplicateCandidate, Person, Pe
 @require_GET
 def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate, first, second = _pair(request, pk)
-    context = {"candidate": candidate, "first": first, "second": second,
-               "rows": _compare(first, second),
-               "can_merge": request.user.has_perm(Perm.MERGE_PERSON)}  # fmt: skip
+    context = {
+        "candidate": candidate,
+        "first": first,
+        "second": second,
+        "rows": _compare(first, second),
+        "can_merge": request.user.has_perm(Perm.MERGE_PERSON),
+    }
     return render(request, "people/duplicate_detail.html", context)
 
 
 def _shown(person: Person) -> dict[str, str]:
     """Display values of one person for the comparison (masked numbers only)."""
-    values = {"masked_id": masked_id(person), "masked_phone": crypto.mask(person.phone, 3, 4),
-              "household_code": person.household.code if person.household else "",
-              "created": f"{person.created_at:%Y-%m-%d}" if person.created_at else "",
-              "id_status_label": "、".join(ID_STATUS_LABELS.get(s, s)
-                                          for s in person.id_status.split(",") if s)}  # fmt: skip
+    values = {
+        "masked_id": masked_id(person),
+        "masked_phone": crypto.mask(person.phone, 3, 4),
+        "household_code": person.household.code if person.household else "",
+        "created": f"{person.created_at:%Y-%m-%d}" if person.created_at else "",
+        "id_status_label": "、".join(
+            ID_STATUS_LABELS.get(s, s) for s in person.id_status.split(",") if s
+        ),
+    }
     for link in ("father", "mother", "spouse"):
         relative = getattr(person, link)
         values[link] = relative.name if relative else ""
@@ -146,8 +183,9 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     candidate, _first, _second = _pair(request, pk)
     keep = request.POST.get("keep", "")
     try:
-        duplicates.duplicate_merge(actor=Actor.of(request), candidate=candidate,
-                                keep_id=int(keep) if keep.isdigit() else 0)  # fmt: skip
+        duplicates.duplicate_merge(
+            actor=Actor.of(request), candidate=candidate, keep_id=int(keep) if keep.isdigit() else 0
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("people:duplicate_detail", pk=candidate.pk)

@@ -36,13 +36,24 @@ CODED = {
     "residence_status": ("residence_status", False, "1"),
 }
 LABELS = {
-    "name": "姓名", "id_number": "公民身份号码", "id_type": "证件类型", "sex": "性别",
-    "birth_date": "出生日期", "ethnicity": "民族", "marital_status": "婚姻状况",
-    "education": "文化程度", "hukou_type": "户口性质", "household_code": "户编号",
-    "relationship": "与户主关系", "registered_code": "户籍地代码",
-    "residence_code": "现居住地代码", "residence_status": "居住状况", "phone": "联系电话",
-    "first_marriage_date": "初婚日期", "id_override_reason": "校验例外原因",
-}  # fmt: skip
+    "name": "姓名",
+    "id_number": "公民身份号码",
+    "id_type": "证件类型",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "ethnicity": "民族",
+    "marital_status": "婚姻状况",
+    "education": "文化程度",
+    "hukou_type": "户口性质",
+    "household_code": "户编号",
+    "relationship": "与户主关系",
+    "registered_code": "户籍地代码",
+    "residence_code": "现居住地代码",
+    "residence_status": "居住状况",
+    "phone": "联系电话",
+    "first_marriage_date": "初婚日期",
+    "id_override_reason": "校验例外原因",
+}
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,9 @@ def _unit_code(name: str, raw: Any, ctx: CheckContext, issues: list[Issue]) -> s
     return code
 
 
-def _identity(raw: dict[str, Any], out: dict[str, Any], ctx: CheckContext,
-              issues: list[Issue]) -> None:  # fmt: skip
+def _identity(
+    raw: dict[str, Any], out: dict[str, Any], ctx: CheckContext, issues: list[Issue]
+) -> None:
     """ID number by document type; fill or compare birth date and sex."""
     number = raw.get("id_number")
     result = idnumber.validate_document(out["id_type"], number, today=ctx.today)
@@ -175,8 +187,9 @@ def check_person(raw: dict[str, Any], ctx: CheckContext) -> tuple[dict[str, Any]
     return out, _apply_override(out, issues)
 
 
-def _after_identity(raw: dict[str, Any], out: dict[str, Any], ctx: CheckContext,
-                    issues: list[Issue]) -> None:  # fmt: skip
+def _after_identity(
+    raw: dict[str, Any], out: dict[str, Any], ctx: CheckContext, issues: list[Issue]
+) -> None:
     if out["birth_date"] is None:
         message = "请填写出生日期（或填写身份证号自动带出）"
         issues.append(Issue("birth_date", "required", message))
@@ -227,8 +240,12 @@ def _apply_override(out: dict[str, Any], issues: list[Issue]) -> list[Issue]:
     """With a recorded reason, the overridable ID errors become warnings."""
     if not out.get("id_override_reason"):
         return issues
-    return [Issue(i.field, i.code, i.message + "（已说明原因）", "warning")
-            if i.code in OVERRIDABLE and i.severity == "error" else i for i in issues]  # fmt: skip
+    return [
+        Issue(i.field, i.code, i.message + "（已说明原因）", "warning")
+        if i.code in OVERRIDABLE and i.severity == "error"
+        else i
+        for i in issues
+    ]
 
 
 def errors(issues: list[Issue]) -> list[Issue]:

@@ -13,9 +13,15 @@ from renkou.people.models import Household, Person
 from renkou.people.services import id_index
 
 AGE_BANDS = {
-    "0-14": (0, 14), "15-49": (15, 49), "50-59": (50, 59), "60-": (60, 200),
-    "0-2": (0, 2), "3-6": (3, 6), "7-17": (7, 17), "18-59": (18, 59),
-}  # fmt: skip
+    "0-14": (0, 14),
+    "15-49": (15, 49),
+    "50-59": (50, 59),
+    "60-": (60, 200),
+    "0-2": (0, 2),
+    "3-6": (3, 6),
+    "7-17": (7, 17),
+    "18-59": (18, 59),
+}
 
 
 @dataclass
@@ -64,9 +70,13 @@ def person_list(user: Any, flt: PersonFilter, *, today: date) -> QuerySet[Person
         rows = rows.filter(_birth_between(today, *AGE_BANDS[flt.age_band]))
     if flt.wcba == "1":
         earliest, latest = wcba_birth_range(today)
-        rows = rows.filter(card__status=CardStatus.OPEN, sex=FEMALE,
-                           marital_status__in=MARRIED_CODES,
-                           birth_date__gte=earliest, birth_date__lte=latest)  # fmt: skip
+        rows = rows.filter(
+            card__status=CardStatus.OPEN,
+            sex=FEMALE,
+            marital_status__in=MARRIED_CODES,
+            birth_date__gte=earliest,
+            birth_date__lte=latest,
+        )
     if flt.flow in ("in", "out"):
         rows = rows.filter(flow=flt.flow)
     return rows.order_by("unit_code", "name", "id")

@@ -21,10 +21,23 @@ from renkou.people.models import Household, Person
 ID_PURPOSE = "person.id_number"
 # Fields a person form or import row may set; everything else is derived.
 PERSON_FIELDS = (
-    "name", "id_type", "id_number", "id_override_reason", "sex", "birth_date", "ethnicity",
-    "marital_status", "first_marriage_date", "education", "hukou_type", "relationship",
-    "registered_code", "residence_code", "residence_status", "phone",
-)  # fmt: skip
+    "name",
+    "id_type",
+    "id_number",
+    "id_override_reason",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "marital_status",
+    "first_marriage_date",
+    "education",
+    "hukou_type",
+    "relationship",
+    "registered_code",
+    "residence_code",
+    "residence_status",
+    "phone",
+)
 
 
 class ConflictError(Exception):
@@ -58,8 +71,11 @@ def _derive(person: Person) -> None:
     person.id_index = id_index(person.id_number)
     person.name_key = pinyin.search_key(person.name)
     person.is_head = person.relationship == HEAD
-    county = county_prefix(person.household.unit_code if person.household_id else
-                           person.residence_code or person.registered_code)  # fmt: skip
+    county = county_prefix(
+        person.household.unit_code
+        if person.household_id
+        else person.residence_code or person.registered_code
+    )
     if person.residence_code.startswith(county):
         person.unit_code = person.residence_code
     elif person.household_id:
@@ -89,8 +105,9 @@ def person_apply(person: Person, values: dict[str, Any]) -> list[str]:
 def _check_head(person: Person) -> None:
     if not person.is_head or person.household_id is None:
         return
-    others = Person.objects.filter(household_id=person.household_id, is_head=True,
-                                   exited_at__isnull=True).exclude(pk=person.pk)  # fmt: skip
+    others = Person.objects.filter(
+        household_id=person.household_id, is_head=True, exited_at__isnull=True
+    ).exclude(pk=person.pk)
     if others.exists():
         raise ValidationError({"relationship": "该户已有户主，一户只能有一名户主"})
 
@@ -106,32 +123,53 @@ def household_next_code(village_code: str, group_no: str) -> str:
 
 @transaction.atomic
 def household_register(
-    *, actor: Actor, village_code: str, group_no: str = "01", code: str = "", address: str = "",
-    hukou_type: str = "", household_type: str = "1", phone: str = "",
-) -> Household:  # fmt: skip
+    *,
+    actor: Actor,
+    village_code: str,
+    group_no: str = "01",
+    code: str = "",
+    address: str = "",
+    hukou_type: str = "",
+    household_type: str = "1",
+    phone: str = "",
+) -> Household:
     """Create a household; without ``code`` the next serial of the village group is used."""
     household = Household(
-        code=code or household_next_code(village_code, group_no), address=address,
-        hukou_type=hukou_type, household_type=household_type, phone=phone,
-    )  # fmt: skip
+        code=code or household_next_code(village_code, group_no),
+        address=address,
+        hukou_type=hukou_type,
+        household_type=household_type,
+        phone=phone,
+    )
     household.save()
-    audit.record(actor=actor.user, ip=actor.ip, action="household.create",
-                 object_type="people.household", object_id=household.pk)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="household.create",
+        object_type="people.household",
+        object_id=household.pk,
+    )
     return household
 
 
 @transaction.atomic
-def person_register(*, actor: Actor, household: Household | None, values: dict[str, Any],
-                    today: date | None = None) -> Person:  # fmt: skip
+def person_register(
+    *, actor: Actor, household: Household | None, values: dict[str, Any], today: date | None = None
+) -> Person:
     """Create a person from checked values (``people.rules.check_person``)."""
     person = Person(household=household, **{k: values.get(k) or _blank(k) for k in PERSON_FIELDS})
     _derive(person)
     _check_head(person)
     person.save()
     card_sync(person, day=today or timezone.localdate())
-    audit.record(actor=actor.user, ip=actor.ip, action="person.create",
-                 object_type="people.person", object_id=person.pk,
-                 reason=person.id_override_reason and "校验例外")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.create",
+        object_type="people.person",
+        object_id=person.pk,
+        reason=person.id_override_reason and "校验例外",
+    )
     return person
 
 
@@ -140,8 +178,9 @@ def _blank(field: str) -> Any:
 
 
 @transaction.atomic
-def person_update(*, actor: Actor, person: Person, values: dict[str, Any], version: int,
-                  today: date | None = None) -> Person:  # fmt: skip
+def person_update(
+    *, actor: Actor, person: Person, values: dict[str, Any], version: int, today: date | None = None
+) -> Person:
     """Apply changed fields if nobody saved the person since ``version`` was read."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.version != version:
@@ -157,15 +196,26 @@ def person_update(*, actor: Actor, person: Person, values: dict[str, Any], versi
         locked.version += 1
         locked.save()
         card_sync(locked, day=today or timezone.localdate())
-        audit.record(actor=actor.user, ip=actor.ip, action="person.update",
-                     object_type="people.person", object_id=locked.pk,
-                     summary="changed=" + ",".join(changed))  # fmt: skip
+        audit.record(
+            actor=actor.user,
+            ip=actor.ip,
+            action="person.update",
+            object_type="people.person",
+            object_id=locked.pk,
+            summary="changed=" + ",".join(changed),
+        )
     return locked
 
 
 @transaction.atomic
-def person_move(*, actor: Actor, person: Person, household: Household, relationship: str,
-                today: date | None = None) -> Person:  # fmt: skip
+def person_move(
+    *,
+    actor: Actor,
+    person: Person,
+    household: Household,
+    relationship: str,
+    today: date | None = None,
+) -> Person:
     """Move a person into another household (分户/并户), with the new relationship to its head."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
     old = locked.household_id
@@ -175,8 +225,14 @@ def person_move(*, actor: Actor, person: Person, household: Household, relations
     locked.version += 1
     locked.save()
     card_sync(locked, day=today or timezone.localdate())
-    audit.record(actor=actor.user, ip=actor.ip, action="person.move", object_type="people.person",
-                 object_id=locked.pk, summary=f"household {old}→{household.pk}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.move",
+        object_type="people.person",
+        object_id=locked.pk,
+        summary=f"household {old}→{household.pk}",
+    )
     return locked
 
 
@@ -191,8 +247,14 @@ def person_exit(*, actor: Actor, person: Person, on: date, reason: str) -> Perso
     locked.version += 1
     locked.save()
     card_sync(locked, day=on)
-    audit.record(actor=actor.user, ip=actor.ip, action="person.exit", object_type="people.person",
-                 object_id=locked.pk, summary=f"reason={reason}")  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.exit",
+        object_type="people.person",
+        object_id=locked.pk,
+        summary=f"reason={reason}",
+    )
     return locked
 
 
@@ -207,8 +269,13 @@ def person_restore(*, actor: Actor, person: Person, today: date | None = None) -
     locked.version += 1
     locked.save()
     card_sync(locked, day=today or timezone.localdate())
-    audit.record(actor=actor.user, ip=actor.ip, action="person.restore",
-                 object_type="people.person", object_id=locked.pk)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.restore",
+        object_type="people.person",
+        object_id=locked.pk,
+    )
     return locked
 
 
@@ -216,7 +283,13 @@ def person_unmask(*, actor: Actor, person: Person, field: str, reason: str = "")
     """The full value of a masked field, for a role allowed to see it; always audited."""
     if field not in ("id_number", "phone"):
         raise ValueError(field)
-    audit.record(actor=actor.user, ip=actor.ip, action="person.unmask",
-                 object_type="people.person", object_id=person.pk, summary=f"field={field}",
-                 reason=reason)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="person.unmask",
+        object_type="people.person",
+        object_id=person.pk,
+        summary=f"field={field}",
+        reason=reason,
+    )
     return getattr(person, field)

@@ -67,7 +67,7 @@ EXAM_ITEMS: tuple[ExamItem, ...] = (
     ExamItem(17, "妇科超声", True, False),
     ExamItem(18, "风险评估和咨询指导", True, True, "assessment"),
     ExamItem(19, "早孕和妊娠结局随访", True, False, "followup"),
-)  # fmt: skip
+)
 ITEMS_BY_CODE = {item.code: item for item in EXAM_ITEMS}
 
 
@@ -79,8 +79,9 @@ class Spouse(models.TextChoices):
 def result_items(spouse: str) -> tuple[ExamItem, ...]:
     """The items recorded as result rows of one spouse's exam."""
     wife = spouse == Spouse.WIFE
-    return tuple(i for i in EXAM_ITEMS
-                 if i.recorded_as == "item" and (i.female if wife else i.male))  # fmt: skip
+    return tuple(
+        i for i in EXAM_ITEMS if i.recorded_as == "item" and (i.female if wife else i.male)
+    )
 
 
 class CoupleStatus(models.TextChoices):

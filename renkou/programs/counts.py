@@ -33,8 +33,13 @@ def rh_checked_women(prefix: str, start: date, end: date) -> QuerySet[Person]:
     return Person.objects.filter(Exists(checks)).order_by("unit_code", "name", "pk")
 
 
-def treatments(prefix: str, start: date, end: date, kind: str | None = None,
-               service_points: Iterable[int] | None = None) -> QuerySet[Treatment]:  # fmt: skip
+def treatments(
+    prefix: str,
+    start: date,
+    end: date,
+    kind: str | None = None,
+    service_points: Iterable[int] | None = None,
+) -> QuerySet[Treatment]:
     """妇科治疗人次 (``kind``: one ``gyn_treatment`` code, e.g. ``BLUE_OXYGEN``). With
     ``service_points`` (ServicePoint pks), sessions given at those points count too, whatever
     the woman's unit: the county centre's 蓝氧 quota is "the centre together with 柳林镇"."""

@@ -51,17 +51,55 @@ COUNSELLORS = ("乡镇计生办", "县服务中心咨询室")
 REFERRALS = ("县人民医院妇产科", "州人民医院遗传咨询门诊", "县疾控中心")
 HUSBAND_NAMES = ("张建军", "马福禄", "扎西才让", "李志强", "王永平", "旦正加")
 ABNORMAL = {
-    3: "血压偏高", 4: "清洁度Ⅲ度", 5: "血红蛋白 102 g/L，轻度贫血", 6: "尿蛋白(+)",
-    8: "空腹血糖 6.4 mmol/L", 9: "ALT 68 U/L", 10: "HBsAg 阳性", 11: "肌酐偏高",
-    12: "TSH 5.8 mIU/L", 13: "TPPA 阳性，待复查", 14: "风疹IgG阴性，建议接种疫苗",
-    15: "CMV IgG 阳性", 16: "弓形体 IgG 阳性", 17: "子宫肌瘤（约 2 cm）",
-}  # fmt: skip
+    3: "血压偏高",
+    4: "清洁度Ⅲ度",
+    5: "血红蛋白 102 g/L，轻度贫血",
+    6: "尿蛋白(+)",
+    8: "空腹血糖 6.4 mmol/L",
+    9: "ALT 68 U/L",
+    10: "HBsAg 阳性",
+    11: "肌酐偏高",
+    12: "TSH 5.8 mIU/L",
+    13: "TPPA 阳性，待复查",
+    14: "风疹IgG阴性，建议接种疫苗",
+    15: "CMV IgG 阳性",
+    16: "弓形体 IgG 阳性",
+    17: "子宫肌瘤（约 2 cm）",
+}
 NORMAL = {1: "已接受优生健康教育", 2: "无特殊病史", 7: "A 型 Rh 阳性"}
 # Abnormal chance per item; the factor an abnormal item points to (preconception_risk codes).
-ITEM_CHANCE = {3: 0.015, 4: 0.03, 5: 0.025, 6: 0.015, 8: 0.01, 9: 0.015, 10: 0.02, 11: 0.005,
-               12: 0.015, 13: 0.003, 14: 0.025, 15: 0.005, 16: 0.005, 17: 0.015}  # fmt: skip
-FACTOR_OF = {3: "2", 4: "3", 5: "2", 6: "2", 8: "2", 9: "2", 10: "3", 11: "2", 12: "2",
-             13: "3", 14: "3", 15: "3", 16: "3", 17: "7"}  # fmt: skip
+ITEM_CHANCE = {
+    3: 0.015,
+    4: 0.03,
+    5: 0.025,
+    6: 0.015,
+    8: 0.01,
+    9: 0.015,
+    10: 0.02,
+    11: 0.005,
+    12: 0.015,
+    13: 0.003,
+    14: 0.025,
+    15: 0.005,
+    16: 0.005,
+    17: 0.015,
+}
+FACTOR_OF = {
+    3: "2",
+    4: "3",
+    5: "2",
+    6: "2",
+    8: "2",
+    9: "2",
+    10: "3",
+    11: "2",
+    12: "2",
+    13: "3",
+    14: "3",
+    15: "3",
+    16: "3",
+    17: "7",
+}
 OTHER_FACTORS = (("4", 0.35), ("8", 0.25), ("1", 0.1), ("5", 0.1), ("6", 0.1), ("7", 0.1))
 OUTCOMES = (("1", 0.88), ("3", 0.07), ("4", 0.03), ("2", 0.01), ("6", 0.01))
 
@@ -105,13 +143,20 @@ class Builder:
         card = getattr(wife, "card", None)
         sequence = (len(card.children.all()) if card is not None else 0) + 1
         couple = CoupleFile(
-            file_no=self.file_no(wife.unit_code, opened.year), unit_code=wife.unit_code,
-            wife=wife, husband=husband, husband_name=name, husband_id_number=number,
+            file_no=self.file_no(wife.unit_code, opened.year),
+            unit_code=wife.unit_code,
+            wife=wife,
+            husband=husband,
+            husband_name=name,
+            husband_id_number=number,
             husband_key=f"p{husband.pk}" if husband else f"i{id_index(number)}",
-            sequence=sequence, opened_on=opened, consent_on=opened,
-            eligible_on=min(opened + self.days(0, 4), examined), notice_no=f"TZ{opened:%Y%m%d}",
+            sequence=sequence,
+            opened_on=opened,
+            consent_on=opened,
+            eligible_on=min(opened + self.days(0, 4), examined),
+            notice_no=f"TZ{opened:%Y%m%d}",
             examined_on=examined,
-        )  # fmt: skip
+        )
         self.couples.append(couple)
         self.exam(couple, Spouse.WIFE, examined)
         if self.rng.random() < 0.92:  # some husbands are away working
@@ -120,14 +165,20 @@ class Builder:
 
     def exam(self, couple: CoupleFile, spouse: str, day: date) -> None:
         day = min(day, self.today)
-        exam = Exam(unit_code=couple.unit_code, spouse=spouse, examined_on=day,
-                    service_point=self.point, examiner=self.rng.choice(DOCTORS))  # fmt: skip
+        exam = Exam(
+            unit_code=couple.unit_code,
+            spouse=spouse,
+            examined_on=day,
+            service_point=self.point,
+            examiner=self.rng.choice(DOCTORS),
+        )
         items, abnormal = [], []
         for item in result_items(spouse):
             bad = self.rng.random() < ITEM_CHANCE.get(item.code, 0)
             result = ABNORMAL[item.code] if bad else NORMAL.get(item.code, "未见异常")
-            items.append(ExamItem(unit_code=couple.unit_code, item=item.code, abnormal=bad,
-                                  result=result))  # fmt: skip
+            items.append(
+                ExamItem(unit_code=couple.unit_code, item=item.code, abnormal=bad, result=result)
+            )
             if bad:
                 abnormal.append(item.code)
         self.exams.append((couple, exam, items))
@@ -142,12 +193,14 @@ class Builder:
         high = bool(factors)
         day = min(exam.examined_on + self.days(3, 10), self.today)
         row = RiskAssessment(
-            unit_code=couple.unit_code, assessed_on=day,
+            unit_code=couple.unit_code,
+            assessed_on=day,
             category=RiskCategory.HIGH if high else RiskCategory.GENERAL,
-            factors=",".join(sorted(factors, key=int)), counselled_on=day,
+            factors=",".join(sorted(factors, key=int)),
+            counselled_on=day,
             counselling=Counselling.FACE if high else Counselling.PHONE,
             counsellor=COUNSELLORS[1] if high else COUNSELLORS[0],
-        )  # fmt: skip
+        )
         if high and self.rng.random() < 0.25:
             row.referred, row.referral_to = True, self.rng.choice(REFERRALS)
         self.assessments.append((exam, row))
@@ -163,8 +216,9 @@ class Builder:
         if recorded > self.today:
             return
         couple.lmp_on, couple.pregnancy_recorded_on = lmp, recorded
-        early = FollowUp(unit_code=couple.unit_code, kind=FollowUpKind.EARLY,
-                         due_on=services.early_due(lmp))  # fmt: skip
+        early = FollowUp(
+            unit_code=couple.unit_code, kind=FollowUpKind.EARLY, due_on=services.early_due(lmp)
+        )
         done = recorded + self.days(0, 20)
         if done <= self.today and self.rng.random() < 0.88:
             early.done_on, early.method = done, self.rng.choice(FollowUpMethod.values)
@@ -173,8 +227,9 @@ class Builder:
         self.followups.append((couple, self.outcome(couple, lmp, recorded)))
 
     def outcome(self, couple: CoupleFile, lmp: date, recorded: date) -> FollowUp:
-        row = FollowUp(unit_code=couple.unit_code, kind=FollowUpKind.OUTCOME,
-                       due_on=services.outcome_due(lmp))  # fmt: skip
+        row = FollowUp(
+            unit_code=couple.unit_code, kind=FollowUpKind.OUTCOME, due_on=services.outcome_due(lmp)
+        )
         outcome = self.weighted(OUTCOMES)
         live = outcome == LIVE_BIRTH
         if live:
@@ -198,8 +253,9 @@ class Builder:
         pending = {id(couple) for couple, exam, _items in self.exams if id(exam) not in assessed}
         for couple in self.couples:
             couple.status = _status(couple, id(couple) in pending)
-        bulk_create_with_history(self.couples, CoupleFile, batch_size=500,
-                                 default_change_reason=REASON)  # fmt: skip
+        bulk_create_with_history(
+            self.couples, CoupleFile, batch_size=500, default_change_reason=REASON
+        )
         exams = []
         for couple, exam, _items in self.exams:
             exam.couple_id = couple.pk
@@ -213,12 +269,17 @@ class Builder:
         bulk_create_with_history(items, ExamItem, batch_size=1000, default_change_reason=REASON)
         for exam, row in self.assessments:
             row.exam_id = exam.pk
-        bulk_create_with_history([r for _e, r in self.assessments], RiskAssessment,
-                                 batch_size=500, default_change_reason=REASON)  # fmt: skip
+        bulk_create_with_history(
+            [r for _e, r in self.assessments],
+            RiskAssessment,
+            batch_size=500,
+            default_change_reason=REASON,
+        )
         for couple, row in self.followups:
             row.couple_id = couple.pk
-        bulk_create_with_history([r for _c, r in self.followups], FollowUp, batch_size=500,
-                                 default_change_reason=REASON)  # fmt: skip
+        bulk_create_with_history(
+            [r for _c, r in self.followups], FollowUp, batch_size=500, default_change_reason=REASON
+        )
         report = DemoReport(len(self.couples), len(exams), len(self.followups))
         self.couples, self.exams, self.assessments, self.followups = [], [], [], []
         return report
@@ -242,8 +303,10 @@ def _husband_id(rng: random.Random, wife: Person) -> str:
 
 def _rates(rng: random.Random, townships: list[Unit]) -> dict[str, float]:
     """Every third township (the 2nd, 5th, …) stays behind the 80 % target."""
-    return {u.code: (0.60 + 0.15 * rng.random()) if i % 3 == 1 else (0.82 + 0.14 * rng.random())
-            for i, u in enumerate(townships)}  # fmt: skip
+    return {
+        u.code: (0.60 + 0.15 * rng.random()) if i % 3 == 1 else (0.82 + 0.14 * rng.random())
+        for i, u in enumerate(townships)
+    }
 
 
 def _centre(county: str) -> ServicePoint:
@@ -259,9 +322,11 @@ def seed_prepregnancy(*, county: str, today: date, seed: int, actor: Any = None)
     """A year (the last complete FP year, and the current one so far) of couple files, exams,
     assessments and follow-ups for the demo county."""
     rng = random.Random(seed)  # noqa: S311 synthetic data, not a secret
-    townships = list(Unit.objects.current().filter(level=Level.TOWNSHIP,
-                                                   **prefix_range("code", county))
-                     .order_by("code"))  # fmt: skip
+    townships = list(
+        Unit.objects.current()
+        .filter(level=Level.TOWNSHIP, **prefix_range("code", county))
+        .order_by("code")
+    )
     rates = _rates(rng, townships)
     builder, total = Builder(rng, today, _centre(county)), DemoReport()
     served: set[int] = set()
@@ -282,6 +347,11 @@ def seed_prepregnancy(*, county: str, today: date, seed: int, actor: Any = None)
         total.couples += report.couples
         total.exams += report.exams
         total.followups += report.followups
-    audit.record(actor=actor, action="demo.programs", object_type="programs.couplefile",
-                 row_count=total.couples, summary=f"seed={seed}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="demo.programs",
+        object_type="programs.couplefile",
+        row_count=total.couples,
+        summary=f"seed={seed}",
+    )
     return total

@@ -60,10 +60,14 @@ def _years(today: date) -> list[int]:
 
 def _cells(figure: figures.Figure, hide_n: bool, hide_d: bool) -> dict[str, Any]:
     hidden = hide_n or hide_d
-    return {"figure": figure, "n": SUPPRESSED if hide_n else figure.numerator,
-            "d": SUPPRESSED if hide_d else figure.denominator,
-            "value": "—" if hidden else figure.display,
-            "behind": figure.behind and not hidden, "hidden": hidden}  # fmt: skip
+    return {
+        "figure": figure,
+        "n": SUPPRESSED if hide_n else figure.numerator,
+        "d": SUPPRESSED if hide_d else figure.denominator,
+        "value": "—" if hidden else figure.display,
+        "behind": figure.behind and not hidden,
+        "hidden": hidden,
+    }
 
 
 def _rows(units: list[Unit], table: dict, suppress: bool) -> list[dict[str, Any]]:
@@ -75,16 +79,20 @@ def _rows(units: list[Unit], table: dict, suppress: bool) -> list[dict[str, Any]
             column = [getattr(row[code], attr) for row in per_unit]
             hide[(code, side)] = figures.small_cells(column) if suppress else [False] * len(units)
     for i, (unit, row) in enumerate(zip(units, per_unit, strict=True)):
-        cells = {code: _cells(row[code], hide[(code, "n")][i], hide[(code, "d")][i])
-                 for code in figures.MEASURES}  # fmt: skip
+        cells = {
+            code: _cells(row[code], hide[(code, "n")][i], hide[(code, "d")][i])
+            for code in figures.MEASURES
+        }
         rows.append({"unit": unit, "cells": cells})
     return rows
 
 
 def _total(found: dict[str, figures.Figure], suppress: bool) -> dict[str, Any]:
     small = figures.SMALL_CELL
-    return {code: _cells(f, suppress and f.numerator < small, suppress and f.denominator < small)
-            for code, f in found.items()}  # fmt: skip
+    return {
+        code: _cells(f, suppress and f.numerator < small, suppress and f.denominator < small)
+        for code, f in found.items()
+    }
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
@@ -98,20 +106,30 @@ def coverage(request: HttpRequest) -> HttpResponse:
     units = []
     if length:
         level = Level.TOWNSHIP if length == 9 else Level.VILLAGE
-        units = list(Unit.objects.current().filter(level=level, prefix__startswith=unit.prefix)
-                     .order_by("code"))  # fmt: skip
+        units = list(
+            Unit.objects.current()
+            .filter(level=level, prefix__startswith=unit.prefix)
+            .order_by("code")
+        )
     table = figures.table(unit.prefix, year, today, length) if length else {}
     below_township = not persons and unit.level >= Level.TOWNSHIP
     context = {
-        "unit": unit, "year": year, "years": _years(today), "period": fp_year(year),
-        "measures": figures.MEASURES.values(), "persons": persons,
-        "total": _total(figures.evaluate(unit.prefix, year, today),
-                        not persons and unit.level == Level.VILLAGE),
+        "unit": unit,
+        "year": year,
+        "years": _years(today),
+        "period": fp_year(year),
+        "measures": figures.MEASURES.values(),
+        "persons": persons,
+        "total": _total(
+            figures.evaluate(unit.prefix, year, today), not persons and unit.level == Level.VILLAGE
+        ),
         "rows": _rows(units, table, below_township),
-        "progress": figures.time_progress(year, today), "suppressed": below_township,
-        "ancestors": [u for u in unit.ancestors() if u.prefix.startswith(
-            request.user.scope_prefix or "")],
-    }  # fmt: skip
+        "progress": figures.time_progress(year, today),
+        "suppressed": below_township,
+        "ancestors": [
+            u for u in unit.ancestors() if u.prefix.startswith(request.user.scope_prefix or "")
+        ],
+    }
     return render_page(request, "programs/coverage.html", context, partial="results")
 
 
@@ -120,8 +138,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 def _target_units(user: Any) -> list[Unit]:
     """Townships in the caller's subtree; a village account gets its own village."""
-    units = list(Unit.objects.current().visible_to(user).filter(level=Level.TOWNSHIP)
-                 .order_by("code"))  # fmt: skip
+    units = list(
+        Unit.objects.current().visible_to(user).filter(level=Level.TOWNSHIP).order_by("code")
+    )
     return units or list(Unit.objects.current().visible_to(user).filter(prefix=user.scope_prefix))
 
 
@@ -134,8 +153,10 @@ def target_list(request: HttpRequest) -> HttpResponse:
     _unit, year = _unit_and_year(request, today)
     units = _target_units(request.user)
     rows, totals = [], {"computed": 0, "adjustment": 0, "used": 0}
-    adjustments = {r.unit_code: r for r in TargetPopulation.objects.filter(
-        year=year, unit_code__in=[u.code for u in units])}  # fmt: skip
+    adjustments = {
+        r.unit_code: r
+        for r in TargetPopulation.objects.filter(year=year, unit_code__in=[u.code for u in units])
+    }
     scope = request.user.scope_prefix or ""
     length = max(len(scope), 9)
     counts = figures.grouped(figures.target_population(scope, year), "residence_code", length)
@@ -143,16 +164,32 @@ def target_list(request: HttpRequest) -> HttpResponse:
         computed = counts.get(unit.prefix, 0)
         row = adjustments.get(unit.code)
         added = row.adjustment if row and unit.level == Level.TOWNSHIP else 0
-        rows.append({"unit": unit, "computed": computed, "adjustment": added,
-                     "used": computed + added, "row": row,
-                     "adjustable": unit.level == Level.TOWNSHIP})  # fmt: skip
-        for key, value in (("computed", computed), ("adjustment", added),
-                           ("used", computed + added)):  # fmt: skip
+        rows.append(
+            {
+                "unit": unit,
+                "computed": computed,
+                "adjustment": added,
+                "used": computed + added,
+                "row": row,
+                "adjustable": unit.level == Level.TOWNSHIP,
+            }
+        )
+        for key, value in (
+            ("computed", computed),
+            ("adjustment", added),
+            ("used", computed + added),
+        ):
             totals[key] += value
-    context = {"rows": rows, "totals": totals, "year": year, "years": _years(today),
-               "period": fp_year(year), "day": figures.reference_day(year),
-               "can_adjust": request.user.has_perm(Perm.MANAGE_TARGET),
-               "persons": request.user.has_perm(Perm.VIEW_PERSON)}  # fmt: skip
+    context = {
+        "rows": rows,
+        "totals": totals,
+        "year": year,
+        "years": _years(today),
+        "period": fp_year(year),
+        "day": figures.reference_day(year),
+        "can_adjust": request.user.has_perm(Perm.MANAGE_TARGET),
+        "persons": request.user.has_perm(Perm.VIEW_PERSON),
+    }
     return render(request, "programs/target_list.html", context)
 
 
@@ -173,20 +210,31 @@ def target_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = TargetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.target_adjust(actor=Actor.of(request), unit=unit, year=year,
-                                   adjustment=form.cleaned_data["adjustment"],
-                                   reason=form.cleaned_data["reason"])  # fmt: skip
+            services.target_adjust(
+                actor=Actor.of(request),
+                unit=unit,
+                year=year,
+                adjustment=form.cleaned_data["adjustment"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
             messages.success(request, f"{unit.name}{year}年度目标人群已调整。")
             return redirect(back)
-    history = list(row.history.select_related("history_user").order_by("-history_date")
-                   ) if row else []  # fmt: skip
-    context = {"unit": unit, "year": year, "form": form, "history": history,
-               "computed": figures.target_population(unit.prefix, year).count(),
-               "period": fp_year(year), "back": back}  # fmt: skip
+    history = (
+        list(row.history.select_related("history_user").order_by("-history_date")) if row else []
+    )
+    context = {
+        "unit": unit,
+        "year": year,
+        "form": form,
+        "history": history,
+        "computed": figures.target_population(unit.prefix, year).count(),
+        "period": fp_year(year),
+        "back": back,
+    }
     return render(request, "programs/target_form.html", context)
 
 
@@ -205,8 +253,12 @@ def _name_rows(rows: list[Any], kind: str, today: date) -> list[Any]:
 
 
 def _select(rows: Any, kind: str) -> Any:
-    related = {"woman": (), "couple": ("wife", "husband"), "exam": ("couple", "couple__wife",
-               "couple__husband"), "followup": ("couple", "couple__wife")}[kind]  # fmt: skip
+    related = {
+        "woman": (),
+        "couple": ("wife", "husband"),
+        "exam": ("couple", "couple__wife", "couple__husband"),
+        "followup": ("couple", "couple__wife"),
+    }[kind]
     return rows.select_related(*related) if related else rows
 
 
@@ -223,17 +275,37 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     measure = figures.MEASURES[figure]
     part = measure.numerator if side == "n" else measure.denominator
     allowed = not (figure == "high_risk" and side == "n") or request.user.has_perm(
-        Perm.VIEW_EXAM_DETAIL)  # fmt: skip
+        Perm.VIEW_EXAM_DETAIL
+    )
     rows = selectors.names(request.user, figure, side, unit.prefix, year, today)
     page = paginate(request, _select(rows, part.kind) if allowed else rows.none())
     _name_rows(page.object_list, part.kind, today)
-    audit.record_request(request, action="programs.names", object_type="geo.unit",
-                         object_id=unit.code, row_count=page.paginator.count,
-                         summary=f"figure={figure} side={side} year={year}")  # fmt: skip
-    tabs = [{"side": s, "label": p.label, "active": s == side,
-             "query": urlencode({"figure": figure, "side": s, "year": year})}
-            for s, p in (("n", measure.numerator), ("d", measure.denominator))]  # fmt: skip
-    context = {"unit": unit, "year": year, "measure": measure, "part": part, "page": page,
-               "tabs": tabs, "allowed": allowed, "period": fp_year(year),
-               "figure": figures.figure(figure, unit.prefix, year, today)}  # fmt: skip
+    audit.record_request(
+        request,
+        action="programs.names",
+        object_type="geo.unit",
+        object_id=unit.code,
+        row_count=page.paginator.count,
+        summary=f"figure={figure} side={side} year={year}",
+    )
+    tabs = [
+        {
+            "side": s,
+            "label": p.label,
+            "active": s == side,
+            "query": urlencode({"figure": figure, "side": s, "year": year}),
+        }
+        for s, p in (("n", measure.numerator), ("d", measure.denominator))
+    ]
+    context = {
+        "unit": unit,
+        "year": year,
+        "measure": measure,
+        "part": part,
+        "page": page,
+        "tabs": tabs,
+        "allowed": allowed,
+        "period": fp_year(year),
+        "figure": figures.figure(figure, unit.prefix, year, today),
+    }
     return render_page(request, "programs/names.html", context, partial="results")

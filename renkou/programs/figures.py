@@ -77,9 +77,12 @@ def target_population(prefix: str, year: int, today: date | None = None) -> Quer
     birth_window = {"birth_date__gt": day - RECENT_BIRTH, "birth_date__lte": day}
     women = Person.objects.filter(
         Q(exited_at__isnull=True) | Q(exited_at__gt=day),
-        sex=FEMALE, marital_status__in=MARRIED_CODES, birth_date__gt=born_after,
-        birth_date__lte=born_by, **prefix_range("residence_code", prefix),
-    )  # fmt: skip
+        sex=FEMALE,
+        marital_status__in=MARRIED_CODES,
+        birth_date__gt=born_after,
+        birth_date__lte=born_by,
+        **prefix_range("residence_code", prefix),
+    )
     card_child = Child.objects.filter(card__person=OuterRef("pk"), **birth_window)
     own_child = Person.objects.filter(mother=OuterRef("pk"), **birth_window)
     pregnant = Pregnancy.objects.filter(card__person=OuterRef("pk"), detected_on__lte=day).filter(
@@ -96,27 +99,32 @@ def target_population(prefix: str, year: int, today: date | None = None) -> Quer
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day))
     )
     return women.filter(
-        ~Exists(card_child), ~Exists(own_child), ~Exists(pregnant), ~Exists(method),
+        ~Exists(card_child),
+        ~Exists(own_child),
+        ~Exists(pregnant),
+        ~Exists(method),
         ~Exists(served),
-    ).order_by("residence_code", "name", "pk")  # fmt: skip
+    ).order_by("residence_code", "name", "pk")
 
 
 def examined_couples(prefix: str, year: int, today: date | None = None) -> QuerySet[CoupleFile]:
     """Couples whose first exam (either spouse) falls in the year, at the wife's unit."""
     period = _period(year)
     return CoupleFile.objects.filter(
-        examined_on__gte=period.start, examined_on__lte=period.end,
+        examined_on__gte=period.start,
+        examined_on__lte=period.end,
         **prefix_range("unit_code", prefix),
-    ).order_by("unit_code", "examined_on", "pk")  # fmt: skip
+    ).order_by("unit_code", "examined_on", "pk")
 
 
 def examined_persons(prefix: str, year: int, today: date | None = None) -> QuerySet[Exam]:
     """Persons (one exam each) examined in the year."""
     period = _period(year)
     return Exam.objects.filter(
-        examined_on__gte=period.start, examined_on__lte=period.end,
+        examined_on__gte=period.start,
+        examined_on__lte=period.end,
         **prefix_range("unit_code", prefix),
-    ).order_by("unit_code", "examined_on", "pk")  # fmt: skip
+    ).order_by("unit_code", "examined_on", "pk")
 
 
 def high_risk_persons(prefix: str, year: int, today: date | None = None) -> QuerySet[Exam]:
@@ -126,11 +134,15 @@ def high_risk_persons(prefix: str, year: int, today: date | None = None) -> Quer
 def _due(kind: str, prefix: str, year: int, today: date) -> QuerySet[FollowUp]:
     period = _period(year)
     return (
-        FollowUp.objects.filter(kind=kind, due_on__gte=period.start, due_on__lte=period.end,
-                                **prefix_range("unit_code", prefix))
+        FollowUp.objects.filter(
+            kind=kind,
+            due_on__gte=period.start,
+            due_on__lte=period.end,
+            **prefix_range("unit_code", prefix),
+        )
         .filter(Q(due_on__lt=today) | Q(done_on__isnull=False))
         .order_by("unit_code", "due_on", "pk")
-    )  # fmt: skip
+    )
 
 
 def early_due(prefix: str, year: int, today: date | None = None) -> QuerySet[FollowUp]:
@@ -173,20 +185,38 @@ class Measure:
     target: int | None = None
 
 
-MEASURES: dict[str, Measure] = {m.code: m for m in (
-    Measure("coverage", "目标人群覆盖率",
+MEASURES: dict[str, Measure] = {
+    m.code: m
+    for m in (
+        Measure(
+            "coverage",
+            "目标人群覆盖率",
             Part("检查夫妇数", examined_couples, "couple"),
-            Part("目标人群数", target_population, "woman", "residence_code"), COVERAGE_TARGET),
-    Measure("high_risk", "高风险人群检出率",
+            Part("目标人群数", target_population, "woman", "residence_code"),
+            COVERAGE_TARGET,
+        ),
+        Measure(
+            "high_risk",
+            "高风险人群检出率",
             Part("高风险人数", high_risk_persons, "exam"),
-            Part("检查人数", examined_persons, "exam")),
-    Measure("early_follow_up", "早孕随访率",
+            Part("检查人数", examined_persons, "exam"),
+        ),
+        Measure(
+            "early_follow_up",
+            "早孕随访率",
             Part("12周内随访数", early_timely, "followup"),
-            Part("应随访怀孕数", early_due, "followup"), EARLY_TARGET),
-    Measure("outcome_follow_up", "妊娠结局随访率",
+            Part("应随访怀孕数", early_due, "followup"),
+            EARLY_TARGET,
+        ),
+        Measure(
+            "outcome_follow_up",
+            "妊娠结局随访率",
             Part("已随访结局数", outcome_done, "followup"),
-            Part("应随访结局数", outcome_due, "followup"), OUTCOME_TARGET),
-)}  # fmt: skip
+            Part("应随访结局数", outcome_due, "followup"),
+            OUTCOME_TARGET,
+        ),
+    )
+}
 
 
 @dataclass

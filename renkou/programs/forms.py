@@ -55,8 +55,12 @@ def _css(form: forms.BaseForm, *, small: bool = False) -> None:
 
 
 def _date(label: str, *, required: bool = True) -> DateField:
-    return DateField(label=label, required=required, widget=forms.TextInput(attrs=DATE_HINT),
-                     error_messages={"required": f"请填写{label}"})  # fmt: skip
+    return DateField(
+        label=label,
+        required=required,
+        widget=forms.TextInput(attrs=DATE_HINT),
+        error_messages={"required": f"请填写{label}"},
+    )
 
 
 class Form(forms.Form):
@@ -77,9 +81,11 @@ class Form(forms.Form):
 class CoupleFilterForm(forms.Form):
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(
-        label="妻子/丈夫姓名", required=False, max_length=50,
+        label="妻子/丈夫姓名",
+        required=False,
+        max_length=50,
         widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母", "pattern": NAME_PATTERN}),
-    )  # fmt: skip
+    )
     status = forms.ChoiceField(label="状态", required=False, choices=STATUS_CHOICES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -92,8 +98,11 @@ class CoupleFilterForm(forms.Form):
         data = self.cleaned_data
         unit = data.get("unit", "") if data.get("unit", "").isdigit() else ""
         name = data.get("name", "").strip()
-        return CoupleFilter(unit=unit[:12], name="" if looks_like_number(name) else name,
-                            status=data.get("status", ""))  # fmt: skip
+        return CoupleFilter(
+            unit=unit[:12],
+            name="" if looks_like_number(name) else name,
+            status=data.get("status", ""),
+        )
 
 
 class UnitYearForm(forms.Form):
@@ -119,18 +128,27 @@ class CoupleOpenForm(Form):
     husband by his ID number (his name too when he is not in the county's register)."""
 
     wife_id_number = forms.CharField(
-        label="妻子身份证号", max_length=40, required=False,
+        label="妻子身份证号",
+        max_length=40,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )  # fmt: skip
+    )
     husband_id_number = forms.CharField(
-        label="丈夫身份证号", max_length=40, required=False,
+        label="丈夫身份证号",
+        max_length=40,
+        required=False,
         help_text="丈夫在本县人员库中且已关联为配偶的，可不填",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )  # fmt: skip
-    husband_name = forms.CharField(label="丈夫姓名", max_length=50, required=False,
-                                   help_text="丈夫不在本县人员库中时填写")  # fmt: skip
-    sequence = forms.IntegerField(label="计划怀孕孩次", min_value=1, max_value=10,
-                                  error_messages={"required": "请填写计划怀孕孩次"})  # fmt: skip
+    )
+    husband_name = forms.CharField(
+        label="丈夫姓名", max_length=50, required=False, help_text="丈夫不在本县人员库中时填写"
+    )
+    sequence = forms.IntegerField(
+        label="计划怀孕孩次",
+        min_value=1,
+        max_value=10,
+        error_messages={"required": "请填写计划怀孕孩次"},
+    )
     consent_on = _date("知情同意书签署日期")
 
     def __init__(self, *args: Any, wife: Any = None, today: date, **kwargs: Any) -> None:
@@ -156,8 +174,9 @@ class CoupleOpenForm(Form):
 
 class ConfirmForm(Form):
     on = _date("资格确认日期")
-    notice_no = forms.CharField(label="服务通知单编号", max_length=30,
-                                error_messages={"required": "请填写服务通知单编号"})  # fmt: skip
+    notice_no = forms.CharField(
+        label="服务通知单编号", max_length=30, error_messages={"required": "请填写服务通知单编号"}
+    )
 
 
 class ExamForm(Form):
@@ -166,41 +185,63 @@ class ExamForm(Form):
 
     examined_on = _date("检查日期")
     service_point = forms.ModelChoiceField(
-        label="检查机构", queryset=ServicePoint.objects.none(),
+        label="检查机构",
+        queryset=ServicePoint.objects.none(),
         error_messages={"required": "请选择检查机构"},
-    )  # fmt: skip
-    examiner = forms.CharField(label="检查医生", max_length=50,
-                               error_messages={"required": "请填写检查医生"})  # fmt: skip
+    )
+    examiner = forms.CharField(
+        label="检查医生", max_length=50, error_messages={"required": "请填写检查医生"}
+    )
 
-    def __init__(self, *args: Any, couple: CoupleFile, spouse: str, exam: Exam | None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, couple: CoupleFile, spouse: str, exam: Exam | None, **kwargs: Any
+    ) -> None:
         self.items = result_items(spouse)
         initial = kwargs.pop("initial", None) or {}
         if exam is not None:
-            initial.update(examined_on=exam.examined_on, service_point=exam.service_point_id,
-                           examiner=exam.examiner)  # fmt: skip
+            initial.update(
+                examined_on=exam.examined_on,
+                service_point=exam.service_point_id,
+                examiner=exam.examiner,
+            )
             for row in exam.items.all():
-                initial.update({f"s{row.item}": "1" if row.abnormal else "0",
-                                f"r{row.item}": row.result, f"n{row.item}": row.notes})  # fmt: skip
+                initial.update(
+                    {
+                        f"s{row.item}": "1" if row.abnormal else "0",
+                        f"r{row.item}": row.result,
+                        f"n{row.item}": row.notes,
+                    }
+                )
         super().__init__(*args, initial=initial, **kwargs)
         county = couple.unit_code[:6]
         self.fields["service_point"].queryset = ServicePoint.objects.filter(  # type: ignore[attr-defined]
-            is_active=True, unit_code__startswith=county,
+            is_active=True,
+            unit_code__startswith=county,
             kind__in=[ServicePoint.Kind.COUNTY_CENTRE, ServicePoint.Kind.TOWNSHIP_STATION],
-        ).order_by("unit_code", "name")  # fmt: skip
+        ).order_by("unit_code", "name")
         for item in self.items:
-            self.fields[f"s{item.code}"] = forms.ChoiceField(label=item.name, choices=ITEM_STATES,
-                                                             required=False)  # fmt: skip
-            self.fields[f"r{item.code}"] = forms.CharField(label="结果", max_length=500,
-                                                           required=False)  # fmt: skip
-            self.fields[f"n{item.code}"] = forms.CharField(label="备注", max_length=500,
-                                                           required=False)  # fmt: skip
+            self.fields[f"s{item.code}"] = forms.ChoiceField(
+                label=item.name, choices=ITEM_STATES, required=False
+            )
+            self.fields[f"r{item.code}"] = forms.CharField(
+                label="结果", max_length=500, required=False
+            )
+            self.fields[f"n{item.code}"] = forms.CharField(
+                label="备注", max_length=500, required=False
+            )
         _css(self, small=True)
 
     def rows(self) -> list[dict[str, Any]]:
         """The item fields grouped per item, for the template's table."""
-        return [{"item": i, "state": self[f"s{i.code}"], "result": self[f"r{i.code}"],
-                 "notes": self[f"n{i.code}"]} for i in self.items]  # fmt: skip
+        return [
+            {
+                "item": i,
+                "state": self[f"s{i.code}"],
+                "result": self[f"r{i.code}"],
+                "notes": self[f"n{i.code}"],
+            }
+            for i in self.items
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -211,31 +252,46 @@ class ExamForm(Form):
 
     def item_values(self) -> dict[int, ItemValue]:
         data = self.cleaned_data
-        return {i.code: ItemValue(data[f"s{i.code}"] == "1", data[f"r{i.code}"], data[f"n{i.code}"])
-                for i in self.items if data.get(f"s{i.code}")}  # fmt: skip
+        return {
+            i.code: ItemValue(data[f"s{i.code}"] == "1", data[f"r{i.code}"], data[f"n{i.code}"])
+            for i in self.items
+            if data.get(f"s{i.code}")
+        }
 
 
 class AssessmentForm(Form):
     assessed_on = _date("评估日期")
-    category = forms.ChoiceField(label="评估结论", choices=PICK + RiskCategory.choices,
-                                 error_messages={"required": "请选择评估结论"})  # fmt: skip
-    factors = forms.MultipleChoiceField(label="风险因素", required=False,
-                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    details = forms.CharField(label="风险因素说明", required=False, max_length=1000,
-                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    category = forms.ChoiceField(
+        label="评估结论",
+        choices=PICK + RiskCategory.choices,
+        error_messages={"required": "请选择评估结论"},
+    )
+    factors = forms.MultipleChoiceField(
+        label="风险因素", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    details = forms.CharField(
+        label="风险因素说明",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     counselled_on = _date("咨询指导日期", required=False)
-    counselling = forms.ChoiceField(label="咨询指导方式", required=False,
-                                    choices=PICK + Counselling.choices)  # fmt: skip
+    counselling = forms.ChoiceField(
+        label="咨询指导方式", required=False, choices=PICK + Counselling.choices
+    )
     counsellor = forms.CharField(label="咨询指导人员", required=False, max_length=50)
     referred = forms.BooleanField(label="转诊", required=False)
     referral_to = forms.CharField(label="转诊机构", required=False, max_length=200)
-    referral_notes = forms.CharField(label="转诊说明", required=False, max_length=1000,
-                                     widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    referral_notes = forms.CharField(
+        label="转诊说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, row: RiskAssessment | None, **kwargs: Any) -> None:
         if row is not None:
-            kwargs["initial"] = {**{n: getattr(row, n) for n in self.base_fields},
-                                 "factors": row.factor_codes}  # fmt: skip
+            kwargs["initial"] = {
+                **{n: getattr(row, n) for n in self.base_fields},
+                "factors": row.factor_codes,
+            }
         super().__init__(*args, **kwargs)
         self.fields["factors"].choices = dicts.choices(RISK_DICT)  # type: ignore[attr-defined]
 
@@ -250,17 +306,23 @@ class FollowUpForm(Form):
     for a live birth the birth weight and whether a birth defect was found)."""
 
     done_on = _date("随访日期")
-    method = forms.ChoiceField(label="随访方式", choices=PICK + FollowUpMethod.choices,
-                               error_messages={"required": "请选择随访方式"})  # fmt: skip
-    weeks = forms.IntegerField(label="孕周", required=False, min_value=0, max_value=45,
-                               help_text="不填则按末次月经计算")  # fmt: skip
+    method = forms.ChoiceField(
+        label="随访方式",
+        choices=PICK + FollowUpMethod.choices,
+        error_messages={"required": "请选择随访方式"},
+    )
+    weeks = forms.IntegerField(
+        label="孕周", required=False, min_value=0, max_value=45, help_text="不填则按末次月经计算"
+    )
     outcome = forms.ChoiceField(label="妊娠结局", required=False)
     outcome_on = _date("结局日期", required=False)
-    birth_weight = forms.IntegerField(label="出生体重（克）", required=False, min_value=200,
-                                      max_value=7000)  # fmt: skip
+    birth_weight = forms.IntegerField(
+        label="出生体重（克）", required=False, min_value=200, max_value=7000
+    )
     birth_defect = forms.ChoiceField(label="出生缺陷", required=False, choices=YES_NO)
-    notes = forms.CharField(label="随访情况", required=False, max_length=1000,
-                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    notes = forms.CharField(
+        label="随访情况", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, row: FollowUp, **kwargs: Any) -> None:
         if row.done_on is not None:
@@ -290,15 +352,19 @@ class FollowUpForm(Form):
 class CloseForm(Form):
     on = _date("结案日期")
     reason = forms.ChoiceField(
-        label="结案原因", error_messages={"required": "请选择结案原因"},
+        label="结案原因",
+        error_messages={"required": "请选择结案原因"},
         choices=PICK + [c for c in CloseReason.choices if c[0] != CloseReason.COMPLETED],
-    )  # fmt: skip
+    )
 
 
 class TargetForm(Form):
     adjustment = forms.IntegerField(
-        label="人工调整（人）", min_value=-100_000, max_value=100_000,
+        label="人工调整（人）",
+        min_value=-100_000,
+        max_value=100_000,
         error_messages={"required": "请填写调整数，不调整填 0"},
-    )  # fmt: skip
-    reason = forms.CharField(label="调整原因", required=False, max_length=300,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    )
+    reason = forms.CharField(
+        label="调整原因", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )

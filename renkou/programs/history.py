@@ -10,8 +10,9 @@ from renkou.programs.constants import ITEMS_BY_CODE
 from renkou.programs.models import CoupleFile, Exam, ExamItem, FollowUp, RiskAssessment
 
 KINDS = {"+": "新增", "~": "修改", "-": "删除"}
-NOT_SHOWN = frozenset({"id", "couple", "exam", "unit_code", "version", "husband_key",
-                       "created_at", "updated_at"})  # fmt: skip
+NOT_SHOWN = frozenset(
+    {"id", "couple", "exam", "unit_code", "version", "husband_key", "created_at", "updated_at"}
+)
 
 
 def _who(record: Any) -> str:
@@ -40,10 +41,16 @@ def _rows(model: type[models.Model], records: list[Any], changes_only: bool) -> 
         if changes_only and rec.history_type == "+":
             continue
         changed = rec.diff_against(prev).changed_fields if prev is not None else []
-        labels = [str(model._meta.get_field(f).verbose_name) for f in changed
-                  if f not in NOT_SHOWN]  # fmt: skip
-        shown.append({"when": rec.history_date, "who": _who(rec), "what": _what(rec),
-                      "kind": KINDS.get(rec.history_type, ""), "fields": labels})  # fmt: skip
+        labels = [str(model._meta.get_field(f).verbose_name) for f in changed if f not in NOT_SHOWN]
+        shown.append(
+            {
+                "when": rec.history_date,
+                "who": _who(rec),
+                "what": _what(rec),
+                "kind": KINDS.get(rec.history_type, ""),
+                "fields": labels,
+            }
+        )
     return shown
 
 

@@ -50,32 +50,53 @@ class CoupleFile(models.Model):
 
     file_no = models.CharField("档案编号", max_length=20, unique=True)
     unit_code = models.CharField("管理地代码", max_length=12, db_index=True)
-    wife = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                             related_name="prepregnancy_files", verbose_name="妻子")  # fmt: skip
-    husband = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name="丈夫")  # fmt: skip
+    wife = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="prepregnancy_files",
+        verbose_name="妻子",
+    )
+    husband = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="丈夫",
+    )
     husband_name = models.CharField("丈夫姓名（非本县登记）", max_length=50, blank=True)
     husband_id_number = EncryptedTextField("丈夫身份证号（非本县登记）", blank=True)
     husband_key = models.CharField(max_length=70, editable=False)
     sequence = models.PositiveSmallIntegerField("计划怀孕孩次")
-    status = models.CharField("状态", max_length=10, choices=CoupleStatus.choices,
-                              default=CoupleStatus.FILED)  # fmt: skip
+    status = models.CharField(
+        "状态", max_length=10, choices=CoupleStatus.choices, default=CoupleStatus.FILED
+    )
     opened_on = models.DateField("建档日期")
     consent_on = models.DateField("知情同意书签署日期")
-    consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                            related_name="+", verbose_name="知情同意登记人",
-                                            null=True)  # fmt: skip
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="知情同意登记人",
+        null=True,
+    )
     eligible_on = models.DateField("资格确认日期", null=True, blank=True)
-    eligible_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name="资格确认人")  # fmt: skip
+    eligible_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="资格确认人",
+    )
     notice_no = models.CharField("服务通知单编号", max_length=30, blank=True)
     examined_on = models.DateField("检查日期", null=True, blank=True)
     lmp_on = models.DateField("末次月经日期", null=True, blank=True)
     pregnancy_recorded_on = models.DateField("怀孕登记日期", null=True, blank=True)
     closed_on = models.DateField("结案日期", null=True, blank=True)
-    close_reason = models.CharField("结案原因", max_length=14, choices=CloseReason.choices,
-                                    blank=True)  # fmt: skip
+    close_reason = models.CharField(
+        "结案原因", max_length=14, choices=CloseReason.choices, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,11 +140,17 @@ class Exam(models.Model):
     unit_code = models.CharField(max_length=12, db_index=True)
     spouse = models.CharField("受检者", max_length=8, choices=Spouse.choices)
     examined_on = models.DateField("检查日期")
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="检查机构")  # fmt: skip
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="+", verbose_name="检查机构"
+    )
     examiner = models.CharField("检查医生", max_length=50)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+", verbose_name="录入人")  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PersonalQuerySet.as_manager()
@@ -181,14 +208,20 @@ class RiskAssessment(models.Model):
     factors = models.CharField("风险因素", max_length=100, blank=True)
     details = EncryptedTextField("风险因素说明", blank=True)
     counselled_on = models.DateField("咨询指导日期", null=True, blank=True)
-    counselling = models.CharField("咨询指导方式", max_length=6, choices=Counselling.choices,
-                                   blank=True)  # fmt: skip
+    counselling = models.CharField(
+        "咨询指导方式", max_length=6, choices=Counselling.choices, blank=True
+    )
     counsellor = models.CharField("咨询指导人员", max_length=50, blank=True)
     referred = models.BooleanField("转诊", default=False)
     referral_to = EncryptedTextField("转诊机构", blank=True)
     referral_notes = EncryptedTextField("转诊说明", blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+", verbose_name="评估人")  # fmt: skip
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="评估人",
+    )
 
     objects = PersonalQuerySet.as_manager()
     history = HistoricalRecords()
@@ -216,10 +249,15 @@ class FollowUp(models.Model):
     kind = models.CharField("随访类型", max_length=8, choices=FollowUpKind.choices)
     due_on = models.DateField("应随访日期")
     done_on = models.DateField("随访日期", null=True, blank=True)
-    method = models.CharField("随访方式", max_length=6, choices=FollowUpMethod.choices,
-                              blank=True)  # fmt: skip
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+", verbose_name="随访人")  # fmt: skip
+    method = models.CharField("随访方式", max_length=6, choices=FollowUpMethod.choices, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="随访人",
+    )
     weeks = models.PositiveSmallIntegerField("孕周", null=True, blank=True)
     outcome = models.CharField("妊娠结局", max_length=2, blank=True)
     outcome_on = models.DateField("结局日期", null=True, blank=True)
@@ -262,8 +300,13 @@ class TargetPopulation(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     adjustment = models.IntegerField("人工调整", default=0)
     reason = models.CharField("调整原因", max_length=300, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, related_name="+", verbose_name="调整人")  # fmt: skip
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="调整人",
+    )
     updated_at = models.DateTimeField("调整时间", auto_now=True)
 
     objects = AggregateQuerySet.as_manager()
@@ -298,15 +341,27 @@ class ServiceRecord(models.Model):
     (作废) with its reason — a record entered by mistake is voided, never deleted, and drops out
     of every count."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+",
-                               verbose_name="服务对象")  # fmt: skip
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", verbose_name="服务对象"
+    )
     unit_code = models.CharField("管理地代码", max_length=12, db_index=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+", verbose_name="录入人")  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
     version = models.PositiveIntegerField(default=1)
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+", verbose_name="作废人")  # fmt: skip
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="作废人",
+    )
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -329,8 +384,9 @@ class RHCheck(ServiceRecord):
     decrypting. One row is one person-time (人次)."""
 
     checked_on = models.DateField("检查日期")
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="检查机构")  # fmt: skip
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="+", verbose_name="检查机构"
+    )
     examiner = models.CharField("检查医生", max_length=50)
     consent_on = models.DateField("知情同意日期")
     findings = EncryptedTextField("检查发现（代码）")
@@ -362,11 +418,18 @@ class Treatment(ServiceRecord):
     are encrypted; consent before treatment. ``rh_check`` is the check that found the need."""
 
     treated_on = models.DateField("治疗日期")
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="治疗机构")  # fmt: skip
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="+", verbose_name="治疗机构"
+    )
     kind = models.CharField("治疗方式", max_length=4, db_index=True)
-    rh_check = models.ForeignKey(RHCheck, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="treatments", verbose_name="来自检查")  # fmt: skip
+    rh_check = models.ForeignKey(
+        RHCheck,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="treatments",
+        verbose_name="来自检查",
+    )
     doctor = models.CharField("治疗医生", max_length=50)
     consent_on = models.DateField("知情同意日期")
     diagnosis = EncryptedTextField("诊断")
@@ -393,11 +456,22 @@ class ContraceptionVisit(ServiceRecord):
     schedule of domain.md §2.5. The reason and the result code are plain (statistics), the
     notes encrypted."""
 
-    episode = models.ForeignKey("people.ContraceptionEpisode", on_delete=models.PROTECT,
-                                null=True, blank=True, related_name="+",
-                                verbose_name="避孕节育情况")  # fmt: skip
-    pregnancy = models.ForeignKey("people.Pregnancy", on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+", verbose_name="孕情")  # fmt: skip
+    episode = models.ForeignKey(
+        "people.ContraceptionEpisode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="避孕节育情况",
+    )
+    pregnancy = models.ForeignKey(
+        "people.Pregnancy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="孕情",
+    )
     visited_on = models.DateField("随访日期")
     reason = models.CharField("随访原因", max_length=14, choices=VisitReason.choices)
     method = models.CharField("随访方式", max_length=6, choices=FollowUpMethod.choices)
@@ -411,11 +485,13 @@ class ContraceptionVisit(ServiceRecord):
         ordering = ["-visited_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(episode__isnull=False, pregnancy__isnull=True)
-                           | Q(episode__isnull=True, pregnancy__isnull=False)),
+                condition=(
+                    Q(episode__isnull=False, pregnancy__isnull=True)
+                    | Q(episode__isnull=True, pregnancy__isnull=False)
+                ),
                 name="cvisit_episode_or_pregnancy",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [models.Index(fields=["unit_code", "visited_on"], name="cvisit_unit_date_idx")]
         verbose_name = "避孕节育随访"
         verbose_name_plural = "避孕节育随访"
@@ -432,9 +508,14 @@ class Supply(ServiceRecord):
     issued_on = models.DateField("发放日期")
     product = models.CharField("药具品种", max_length=4)
     quantity = models.PositiveIntegerField("数量")
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, null=True,
-                                      blank=True, related_name="+",
-                                      verbose_name="发放机构")  # fmt: skip
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发放机构",
+    )
     issuer_code = models.CharField("发放单位代码", max_length=12)
     notes = EncryptedTextField("备注", blank=True)
 

@@ -51,9 +51,14 @@ CENTRE = "县妇幼保健计划生育服务中心"
 DAYS = 365
 DOCTORS = ("李秀兰", "马文静", "杨卓玛", "王海燕", "张丽")
 VISITORS = ("村计生专干", "乡镇计生办", "服务站")
-FINDINGS = (("01", "白带增多，清洁度Ⅲ度", "阴道冲洗上药"), ("02", "宫颈轻度糜烂样改变", "蓝氧治疗"),
-            ("03", "下腹压痛", "抗感染治疗"), ("05", "子宫前壁低回声约2cm", "定期复查"),
-            ("07", "双乳腺体增厚", "定期复查"), ("06", "左附件区囊性包块", "转诊复查"))  # fmt: skip
+FINDINGS = (
+    ("01", "白带增多，清洁度Ⅲ度", "阴道冲洗上药"),
+    ("02", "宫颈轻度糜烂样改变", "蓝氧治疗"),
+    ("03", "下腹压痛", "抗感染治疗"),
+    ("05", "子宫前壁低回声约2cm", "定期复查"),
+    ("07", "双乳腺体增厚", "定期复查"),
+    ("06", "左附件区囊性包块", "转诊复查"),
+)
 DIAGNOSES = ("宫颈炎", "阴道炎", "宫颈糜烂样改变", "盆腔炎")
 SHORT_ACTING = {"05": "02", "07": "01"}  # pill → 短效口服避孕药, condom → 避孕套
 
@@ -74,10 +79,18 @@ def _point(unit: Unit, kind: str, name: str) -> ServicePoint:
 def _women(county: str, today: date) -> dict[str, list[Person]]:
     """Married women aged 15–49 present in the register, by township prefix."""
     earliest, latest = wcba_birth_range(today)
-    rows = Person.objects.filter(
-        sex=FEMALE, marital_status__in=MARRIED_CODES, exited_at__isnull=True,
-        birth_date__gte=earliest, birth_date__lte=latest, **prefix_range("unit_code", county),
-    ).only("pk", "unit_code", "birth_date").order_by("pk")  # fmt: skip
+    rows = (
+        Person.objects.filter(
+            sex=FEMALE,
+            marital_status__in=MARRIED_CODES,
+            exited_at__isnull=True,
+            birth_date__gte=earliest,
+            birth_date__lte=latest,
+            **prefix_range("unit_code", county),
+        )
+        .only("pk", "unit_code", "birth_date")
+        .order_by("pk")
+    )
     found: dict[str, list[Person]] = defaultdict(list)
     for woman in rows:
         found[woman.unit_code[:9]].append(woman)
@@ -97,8 +110,14 @@ class Builder:
 
     def check(self, woman: Person, point: ServicePoint) -> None:
         day = self.day()
-        row = RHCheck(person=woman, unit_code=woman.unit_code, checked_on=day, service_point=point,
-                      examiner=self.rng.choice(DOCTORS), consent_on=day)  # fmt: skip
+        row = RHCheck(
+            person=woman,
+            unit_code=woman.unit_code,
+            checked_on=day,
+            service_point=point,
+            examiner=self.rng.choice(DOCTORS),
+            consent_on=day,
+        )
         if self.rng.random() < 0.2:
             code, seen, advice = self.rng.choice(FINDINGS)
             row.findings, row.abnormal, row.finding_notes, row.advice = code, True, seen, advice
@@ -127,14 +146,29 @@ class Builder:
                 other = self.rng.choice(("02", "03", "04"))
                 self.treatments.append(self._treatment(woman, point, first, other, diagnosis))
 
-    def _treatment(self, woman: Person, point: ServicePoint, day: date, kind: str,
-                   diagnosis: str) -> Treatment:  # fmt: skip
-        return Treatment(person=woman, unit_code=woman.unit_code, treated_on=day, kind=kind,
-                         service_point=point, doctor=self.rng.choice(DOCTORS), consent_on=day,
-                         diagnosis=diagnosis)  # fmt: skip
+    def _treatment(
+        self, woman: Person, point: ServicePoint, day: date, kind: str, diagnosis: str
+    ) -> Treatment:
+        return Treatment(
+            person=woman,
+            unit_code=woman.unit_code,
+            treated_on=day,
+            kind=kind,
+            service_point=point,
+            doctor=self.rng.choice(DOCTORS),
+            consent_on=day,
+            diagnosis=diagnosis,
+        )
 
-    def visit(self, person_id: int, unit_code: str, reason: str, operated: date,
-              until: date | None = None, **anchor: Any) -> None:  # fmt: skip
+    def visit(
+        self,
+        person_id: int,
+        unit_code: str,
+        reason: str,
+        operated: date,
+        until: date | None = None,
+        **anchor: Any,
+    ) -> None:
         last = min(self.today, until or self.today)
         for offset in VISIT_SCHEDULE[reason]:
             day = operated + timedelta(days=offset + self.rng.randint(-3, 10))
@@ -143,38 +177,59 @@ class Builder:
             result = VisitResult.NORMAL if self.rng.random() < 0.9 else VisitResult.DISCOMFORT
             if reason == VisitReason.IUD_IN and self.rng.random() < 0.02:
                 result = VisitResult.IUD_EXPELLED
-            self.visits.append(ContraceptionVisit(
-                person_id=person_id, unit_code=unit_code, visited_on=day, reason=reason,
-                method=self.rng.choice(FollowUpMethod.values), result=result,
-                visitor=self.rng.choice(VISITORS), **anchor,
-            ))  # fmt: skip
+            self.visits.append(
+                ContraceptionVisit(
+                    person_id=person_id,
+                    unit_code=unit_code,
+                    visited_on=day,
+                    reason=reason,
+                    method=self.rng.choice(FollowUpMethod.values),
+                    result=result,
+                    visitor=self.rng.choice(VISITORS),
+                    **anchor,
+                )
+            )
 
     def supply(self, person_id: int, unit_code: str, product: str, start: date) -> None:
         day = max(start, self.start) + timedelta(days=self.rng.randint(0, 20))
         while day <= self.today:
             if self.rng.random() < 0.85:
                 quantity = 30 if product == "01" else 3
-                self.supplies.append(Supply(person_id=person_id, unit_code=unit_code,
-                                            issued_on=day, product=product, quantity=quantity,
-                                            issuer_code=unit_code))  # fmt: skip
+                self.supplies.append(
+                    Supply(
+                        person_id=person_id,
+                        unit_code=unit_code,
+                        issued_on=day,
+                        product=product,
+                        quantity=quantity,
+                        issuer_code=unit_code,
+                    )
+                )
             day += timedelta(days=self.rng.randint(80, 100))
 
     def write(self) -> DemoReport:
-        batches = ((self.checks, RHCheck), (self.treatments, Treatment),
-                   (self.visits, ContraceptionVisit), (self.supplies, Supply))  # fmt: skip
+        batches = (
+            (self.checks, RHCheck),
+            (self.treatments, Treatment),
+            (self.visits, ContraceptionVisit),
+            (self.supplies, Supply),
+        )
         for rows, model in batches:
             bulk_create_with_history(rows, model, batch_size=1000, default_change_reason=REASON)
-        return DemoReport(len(self.checks), len(self.treatments), len(self.visits),
-                          len(self.supplies))  # fmt: skip
+        return DemoReport(
+            len(self.checks), len(self.treatments), len(self.visits), len(self.supplies)
+        )
 
 
 def _episode_visits(builder: Builder, county: str) -> None:
     since = builder.start - timedelta(days=400)
     methods = {IUD_METHOD, IMPLANT_METHOD, *STERILISATION_METHODS}
-    rows = (ContraceptionEpisode.objects.filter(method__in=methods,
-                                                **prefix_range("unit_code", county))
-            .filter(Q(start__gte=since) | Q(end__gte=since)).select_related("card")
-            .order_by("pk"))  # fmt: skip
+    rows = (
+        ContraceptionEpisode.objects.filter(method__in=methods, **prefix_range("unit_code", county))
+        .filter(Q(start__gte=since) | Q(end__gte=since))
+        .select_related("card")
+        .order_by("pk")
+    )
     inserted = {IUD_METHOD: VisitReason.IUD_IN, IMPLANT_METHOD: VisitReason.IMPLANT_IN}
     removed = {IUD_METHOD: VisitReason.IUD_OUT, IMPLANT_METHOD: VisitReason.IMPLANT_OUT}
     for ep in rows:
@@ -184,19 +239,34 @@ def _episode_visits(builder: Builder, county: str) -> None:
             builder.visit(person, unit, reason, ep.start, ep.end, episode=ep)
         if ep.end is not None and ep.end >= since and ep.method in removed:
             builder.visit(person, unit, removed[ep.method], ep.end, episode=ep)
-    abortions = Pregnancy.objects.filter(outcome__in=ABORTION_OUTCOMES, outcome_date__gte=since,
-                                         **prefix_range("unit_code", county)).select_related(
-        "card").order_by("pk")  # fmt: skip
+    abortions = (
+        Pregnancy.objects.filter(
+            outcome__in=ABORTION_OUTCOMES,
+            outcome_date__gte=since,
+            **prefix_range("unit_code", county),
+        )
+        .select_related("card")
+        .order_by("pk")
+    )
     for preg in abortions:
-        builder.visit(preg.card.person_id, preg.unit_code, VisitReason.ABORTION,
-                      preg.outcome_date, pregnancy=preg)  # fmt: skip
+        builder.visit(
+            preg.card.person_id,
+            preg.unit_code,
+            VisitReason.ABORTION,
+            preg.outcome_date,
+            pregnancy=preg,
+        )
 
 
 def _supplies(builder: Builder, county: str) -> None:
-    rows = (ContraceptionEpisode.objects.filter(method__in=SHORT_ACTING,
-                                                **prefix_range("unit_code", county))
-            .filter(Q(end__isnull=True) | Q(end__gte=builder.start)).select_related("card")
-            .order_by("pk"))  # fmt: skip
+    rows = (
+        ContraceptionEpisode.objects.filter(
+            method__in=SHORT_ACTING, **prefix_range("unit_code", county)
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=builder.start))
+        .select_related("card")
+        .order_by("pk")
+    )
     for ep in rows:
         builder.supply(ep.card.person_id, ep.unit_code, SHORT_ACTING[ep.method], ep.start)
 
@@ -207,9 +277,11 @@ def seed_services(*, county: str, today: date, seed: int, actor: Any = None) -> 
     rng = random.Random(seed)  # noqa: S311 synthetic data, not a secret
     county_unit = Unit.objects.current().get(code=county.ljust(12, "0"))
     centre = _point(county_unit, ServicePoint.Kind.COUNTY_CENTRE, CENTRE)
-    townships = list(Unit.objects.current().filter(level=Level.TOWNSHIP,
-                                                   **prefix_range("code", county))
-                     .order_by("code"))  # fmt: skip
+    townships = list(
+        Unit.objects.current()
+        .filter(level=Level.TOWNSHIP, **prefix_range("code", county))
+        .order_by("code")
+    )
     women, builder = _women(county, today), Builder(rng, today)
     for i, unit in enumerate(townships):
         station = _point(unit, ServicePoint.Kind.TOWNSHIP_STATION, f"{unit.name}计生服务站")
@@ -223,7 +295,11 @@ def seed_services(*, county: str, today: date, seed: int, actor: Any = None) -> 
     _episode_visits(builder, county)
     _supplies(builder, county)
     report = builder.write()
-    audit.record(actor=actor, action="demo.rh_services", object_type="programs.rhcheck",
-                 row_count=report.checks + report.treatments + report.visits + report.supplies,
-                 summary=f"seed={seed}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="demo.rh_services",
+        object_type="programs.rhcheck",
+        row_count=report.checks + report.treatments + report.visits + report.supplies,
+        summary=f"seed={seed}",
+    )
     return report

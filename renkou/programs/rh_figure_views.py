@@ -28,10 +28,15 @@ CHILD_LENGTH = {Level.COUNTY: 9, Level.TOWNSHIP: 12}
 SUPPRESSED = "<5"
 # (key, label, rows of a prefix and period, what to count: "pk", "person" distinct, or a sum)
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("checks", "检查人次"), ("checked", "检查人数"), ("abnormal", "有异常发现人数"),
-    ("treatments", "治疗人次"), ("blue", "其中蓝氧治疗"), ("visits", "随访人次"),
-    ("supplies", "药具发放人次"), ("quantity", "发放药具数量"),
-)  # fmt: skip
+    ("checks", "检查人次"),
+    ("checked", "检查人数"),
+    ("abnormal", "有异常发现人数"),
+    ("treatments", "治疗人次"),
+    ("blue", "其中蓝氧治疗"),
+    ("visits", "随访人次"),
+    ("supplies", "药具发放人次"),
+    ("quantity", "发放药具数量"),
+)
 
 
 def _sources(prefix: str, period: Period) -> dict[str, tuple[QuerySet, str]]:
@@ -39,13 +44,15 @@ def _sources(prefix: str, period: Period) -> dict[str, tuple[QuerySet, str]]:
     checks = counts.rh_checks(prefix, start, end)
     supplies = counts.supplies(prefix, start, end)
     return {
-        "checks": (checks, "pk"), "checked": (checks, "person"),
+        "checks": (checks, "pk"),
+        "checked": (checks, "person"),
         "abnormal": (checks.filter(abnormal=True), "person"),
         "treatments": (counts.treatments(prefix, start, end), "pk"),
         "blue": (counts.treatments(prefix, start, end, kind=BLUE_OXYGEN), "pk"),
         "visits": (counts.contraception_visits(prefix, start, end), "pk"),
-        "supplies": (supplies, "pk"), "quantity": (supplies, "sum"),
-    }  # fmt: skip
+        "supplies": (supplies, "pk"),
+        "quantity": (supplies, "sum"),
+    }
 
 
 def _measure(rows: QuerySet, how: str) -> Any:
@@ -95,30 +102,43 @@ def rh_counts(request: HttpRequest) -> HttpResponse:
     """服务人次: the unit's total and one row per township (county) or village (township)."""
     today = _today()
     prefix = request.GET.get("unit", "") or request.user.scope_prefix or ""
-    unit = get_visible_or_404(Unit.objects.current(), request.user,
-                              prefix=prefix if prefix.isdigit() else "")  # fmt: skip
+    unit = get_visible_or_404(
+        Unit.objects.current(), request.user, prefix=prefix if prefix.isdigit() else ""
+    )
     period, error = _period(request, today)
     persons = request.user.has_perm(Perm.VIEW_PERSON)
     length = CHILD_LENGTH.get(unit.level)
     units: list[Unit] = []
     if length:
         level = Level.TOWNSHIP if length == 9 else Level.VILLAGE
-        units = list(Unit.objects.current().filter(level=level, prefix__startswith=unit.prefix)
-                     .order_by("code"))  # fmt: skip
+        units = list(
+            Unit.objects.current()
+            .filter(level=level, prefix__startswith=unit.prefix)
+            .order_by("code")
+        )
     grouped = table(unit.prefix, period, length) if length else {}
     total = table(unit.prefix, period, None)[""]
     below = not persons and unit.level >= Level.TOWNSHIP
     cells = _cells([grouped.get(u.prefix, {}) for u in units], below)
     village_total = not persons and unit.level == Level.VILLAGE
-    total_cells = [SUPPRESSED if village_total and total.get(k, 0) < SMALL_CELL
-                   else total.get(k, 0) for k, _label in COLUMNS]  # fmt: skip
+    total_cells = [
+        SUPPRESSED if village_total and total.get(k, 0) < SMALL_CELL else total.get(k, 0)
+        for k, _label in COLUMNS
+    ]
     context = {
-        "unit": unit, "period": period, "error": error, "columns": COLUMNS, "persons": persons,
-        "rows": list(zip(units, cells, strict=True)), "total": total_cells, "suppressed": below,
+        "unit": unit,
+        "period": period,
+        "error": error,
+        "columns": COLUMNS,
+        "persons": persons,
+        "rows": list(zip(units, cells, strict=True)),
+        "total": total_cells,
+        "suppressed": below,
         "code": request.GET.get("period", ""),
-        "ancestors": [u for u in unit.ancestors()
-                      if u.prefix.startswith(request.user.scope_prefix or "")],
-    }  # fmt: skip
+        "ancestors": [
+            u for u in unit.ancestors() if u.prefix.startswith(request.user.scope_prefix or "")
+        ],
+    }
     return render_page(request, "programs/rh_counts.html", context, partial="results")
 
 

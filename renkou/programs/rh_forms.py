@@ -36,10 +36,12 @@ def _points(person: Person, clinics: bool) -> Any:
 
 def _point_field(person: Person, label: str, *, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        label=label, queryset=_points(person, required), required=required,
-        empty_label="请选择", error_messages={"required": f"请选择{label}",
-                                              "invalid_choice": "请选择本县在用的服务机构"},
-    )  # fmt: skip
+        label=label,
+        queryset=_points(person, required),
+        required=required,
+        empty_label="请选择",
+        error_messages={"required": f"请选择{label}", "invalid_choice": "请选择本县在用的服务机构"},
+    )
 
 
 class RecordForm(Form):
@@ -61,13 +63,16 @@ class RHCheckForm(RecordForm):
     examiner = forms.CharField(label="检查医生", max_length=50)
     consent_on = _date("知情同意日期")
     findings = forms.MultipleChoiceField(
-        label="检查发现", widget=forms.CheckboxSelectMultiple,
+        label="检查发现",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一项检查发现"},
-    )  # fmt: skip
-    finding_notes = forms.CharField(label="检查所见", required=False, max_length=1000,
-                                    widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
-    advice = forms.CharField(label="治疗建议", required=False, max_length=1000,
-                             widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
+    )
+    finding_notes = forms.CharField(
+        label="检查所见", required=False, max_length=1000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    advice = forms.CharField(
+        label="治疗建议", required=False, max_length=1000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
     referred = forms.BooleanField(label="转诊", required=False)
     referral_to = forms.CharField(label="转诊机构及说明", required=False, max_length=300)
 
@@ -83,15 +88,17 @@ class TreatmentForm(RecordForm):
     service_point = forms.ModelChoiceField(queryset=ServicePoint.objects.none())
     kind = forms.ChoiceField(label="治疗方式", error_messages={"required": "请选择治疗方式"})
     rh_check = forms.ModelChoiceField(
-        label="来自检查（可不选）", required=False, queryset=RHCheck.objects.none(),
+        label="来自检查（可不选）",
+        required=False,
+        queryset=RHCheck.objects.none(),
         empty_label="不关联",
-    )  # fmt: skip
+    )
     doctor = forms.CharField(label="治疗医生", max_length=50)
     consent_on = _date("知情同意日期")
-    diagnosis = forms.CharField(label="诊断", max_length=500,
-                                widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
-    notes = forms.CharField(label="治疗情况", required=False, max_length=1000,
-                            widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
+    diagnosis = forms.CharField(label="诊断", max_length=500, widget=forms.Textarea(attrs=TEXTAREA))
+    notes = forms.CharField(
+        label="治疗情况", required=False, max_length=1000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,13 +113,20 @@ class TreatmentForm(RecordForm):
 class VisitForm(RecordForm):
     visited_on = _date("随访日期")
     reason = forms.ChoiceField(label="随访原因", choices=VisitReason.choices)
-    method = forms.ChoiceField(label="随访方式", choices=PICK + FollowUpMethod.choices,
-                               error_messages={"required": "请选择随访方式"})  # fmt: skip
-    result = forms.ChoiceField(label="随访结果", choices=PICK + VisitResult.choices,
-                               error_messages={"required": "请选择随访结果"})  # fmt: skip
+    method = forms.ChoiceField(
+        label="随访方式",
+        choices=PICK + FollowUpMethod.choices,
+        error_messages={"required": "请选择随访方式"},
+    )
+    result = forms.ChoiceField(
+        label="随访结果",
+        choices=PICK + VisitResult.choices,
+        error_messages={"required": "请选择随访结果"},
+    )
     visitor = forms.CharField(label="随访人", max_length=50)
-    notes = forms.CharField(label="随访情况", required=False, max_length=1000,
-                            widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
+    notes = forms.CharField(
+        label="随访情况", required=False, max_length=1000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
 
     def __init__(self, *args: Any, reasons: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,30 +139,36 @@ def reasons_for(method: str | None, ended: bool) -> list[str]:
     ``None``: a pregnancy (after an abortion)."""
     if method is None:
         return [VisitReason.ABORTION]
-    fits = [r for r, (methods, removal) in REASON_METHODS.items()
-            if method in methods and (ended or not removal)]  # fmt: skip
+    fits = [
+        r
+        for r, (methods, removal) in REASON_METHODS.items()
+        if method in methods and (ended or not removal)
+    ]
     return sorted(fits, key=lambda r: (REASON_METHODS[r][1], r))
 
 
 class SupplyForm(RecordForm):
     issued_on = _date("发放日期")
     product = forms.ChoiceField(label="药具品种", error_messages={"required": "请选择药具品种"})
-    quantity = forms.IntegerField(label="数量", min_value=1, max_value=500,
-                                  error_messages={"required": "请填写数量"})  # fmt: skip
+    quantity = forms.IntegerField(
+        label="数量", min_value=1, max_value=500, error_messages={"required": "请填写数量"}
+    )
     service_point = forms.ModelChoiceField(queryset=ServicePoint.objects.none())
     notes = forms.CharField(label="备注", required=False, max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = PICK + dicts.choices(SUPPLY_DICT)
-        self.fields["service_point"] = _point_field(self.person, "发放机构（可不选）",
-                                                    required=False)  # fmt: skip
+        self.fields["service_point"] = _point_field(
+            self.person, "发放机构（可不选）", required=False
+        )
         _css(self)
 
 
 class VoidForm(Form):
-    reason = forms.CharField(label="作废原因", max_length=200,
-                             error_messages={"required": "请填写作废原因"})  # fmt: skip
+    reason = forms.CharField(
+        label="作废原因", max_length=200, error_messages={"required": "请填写作废原因"}
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -163,9 +183,12 @@ class ServiceFilterForm(forms.Form):
     start = _date("开始日期", required=False)
     end = _date("结束日期", required=False)
     code = forms.ChoiceField(label="类别", required=False)
-    name = forms.CharField(label="姓名", required=False, max_length=50,
-                           widget=forms.TextInput(attrs={"placeholder": "姓名或拼音",
-                                                         "pattern": NAME_PATTERN}))  # fmt: skip
+    name = forms.CharField(
+        label="姓名",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "姓名或拼音", "pattern": NAME_PATTERN}),
+    )
 
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,9 +214,12 @@ class ServiceFilterForm(forms.Form):
 class FindForm(forms.Form):
     """Find a woman at the station by name (GET); an ID number goes by POST (IdSearchForm)."""
 
-    name = forms.CharField(label="姓名", max_length=50, required=False,
-                           widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母",
-                                                         "pattern": NAME_PATTERN}))  # fmt: skip
+    name = forms.CharField(
+        label="姓名",
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母", "pattern": NAME_PATTERN}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -62,17 +62,43 @@ IUD_RESULTS = frozenset({VisitResult.IUD_EXPELLED, VisitResult.IUD_DISPLACED})
 
 # The fields each kind of record takes from ``values`` (derived fields are set here).
 FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    RHCheck: ("checked_on", "service_point", "examiner", "consent_on", "findings",
-              "finding_notes", "advice", "referred", "referral_to"),
-    Treatment: ("treated_on", "service_point", "kind", "rh_check", "doctor", "consent_on",
-                "diagnosis", "notes"),
+    RHCheck: (
+        "checked_on",
+        "service_point",
+        "examiner",
+        "consent_on",
+        "findings",
+        "finding_notes",
+        "advice",
+        "referred",
+        "referral_to",
+    ),
+    Treatment: (
+        "treated_on",
+        "service_point",
+        "kind",
+        "rh_check",
+        "doctor",
+        "consent_on",
+        "diagnosis",
+        "notes",
+    ),
     ContraceptionVisit: ("visited_on", "reason", "method", "result", "visitor", "notes"),
     Supply: ("issued_on", "product", "quantity", "service_point", "notes"),
-}  # fmt: skip
-NAMES = {RHCheck: "rh_check", Treatment: "treatment", ContraceptionVisit: "visit",
-         Supply: "supply"}  # fmt: skip
-TEXT = frozenset({"examiner", "finding_notes", "advice", "referral_to", "doctor", "diagnosis",
-                  "notes", "visitor"})  # fmt: skip
+}
+NAMES = {RHCheck: "rh_check", Treatment: "treatment", ContraceptionVisit: "visit", Supply: "supply"}
+TEXT = frozenset(
+    {
+        "examiner",
+        "finding_notes",
+        "advice",
+        "referral_to",
+        "doctor",
+        "diagnosis",
+        "notes",
+        "visitor",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -136,8 +162,9 @@ def _required(values: dict[str, Any], field: str, label: str) -> None:
         raise ValidationError({field: f"请填写{label}"})
 
 
-def _double(model: type[ServiceRecord], row: ServiceRecord | None, message: str,
-            **lookup: Any) -> None:  # fmt: skip
+def _double(
+    model: type[ServiceRecord], row: ServiceRecord | None, message: str, **lookup: Any
+) -> None:
     rows = model.objects.live().filter(**lookup)
     if row is not None:
         rows = rows.exclude(pk=row.pk)
@@ -168,8 +195,9 @@ def _check_rh(person: Person, values: dict[str, Any], row: Any, today: date) -> 
         raise ValidationError({"findings": "“未见异常”不能与其他检查发现同时选择"})
     if values.get("referred") and not str(values.get("referral_to") or "").strip():
         raise ValidationError({"referral_to": "转诊时请填写转诊机构"})
-    _double(RHCheck, row, "该妇女当天已登记过生殖健康检查，请勿重复录入", person=person,
-            checked_on=day)  # fmt: skip
+    _double(
+        RHCheck, row, "该妇女当天已登记过生殖健康检查，请勿重复录入", person=person, checked_on=day
+    )
 
 
 def _check_treatment(person: Person, values: dict[str, Any], row: Any, today: date) -> None:
@@ -186,11 +214,18 @@ def _check_treatment(person: Person, values: dict[str, Any], row: Any, today: da
     _required(values, "doctor", "治疗医生")
     _required(values, "diagnosis", "诊断")
     check = values.get("rh_check")
-    if check is not None and (check.person_id != person.pk or check.checked_on > day
-                              or check.is_void):  # fmt: skip
+    if check is not None and (
+        check.person_id != person.pk or check.checked_on > day or check.is_void
+    ):
         raise ValidationError({"rh_check": "所选检查不是该妇女在治疗之前的有效检查"})
-    _double(Treatment, row, "该妇女当天已登记过同一治疗方式，请勿重复录入", person=person,
-            treated_on=day, kind=values["kind"])  # fmt: skip
+    _double(
+        Treatment,
+        row,
+        "该妇女当天已登记过同一治疗方式，请勿重复录入",
+        person=person,
+        treated_on=day,
+        kind=values["kind"],
+    )
 
 
 def _check_episode_reason(episode: ContraceptionEpisode, reason: str, day: date) -> None:
@@ -198,8 +233,9 @@ def _check_episode_reason(episode: ContraceptionEpisode, reason: str, day: date)
     label = VisitReason(reason).label
     if episode.method not in methods:
         name = dicts.label("contraception_method", episode.method)
-        raise ValidationError({"reason": f"“{label}”随访须对应相应的避孕节育措施，"
-                                         f"该记录的避孕方法是“{name}”"})  # fmt: skip
+        raise ValidationError(
+            {"reason": f"“{label}”随访须对应相应的避孕节育措施，该记录的避孕方法是“{name}”"}
+        )
     if removal:
         if episode.end is None:
             raise ValidationError(
@@ -214,8 +250,9 @@ def _check_episode_reason(episode: ContraceptionEpisode, reason: str, day: date)
         raise ValidationError({"visited_on": "该措施已结束，结束后的随访请按“取出后”登记"})
 
 
-def _check_visit(person: Person, anchor: Anchor, values: dict[str, Any], row: Any,
-                 today: date) -> None:  # fmt: skip
+def _check_visit(
+    person: Person, anchor: Anchor, values: dict[str, Any], row: Any, today: date
+) -> None:
     day = _day(values, "visited_on", "随访日期", today)
     _present(person, day, "visited_on")
     reason = values.get("reason")
@@ -241,8 +278,15 @@ def _check_visit(person: Person, anchor: Anchor, values: dict[str, Any], row: An
     if result in IUD_RESULTS and reason != VisitReason.IUD_IN:
         raise ValidationError({"result": "节育器脱落、移位只用于放置宫内节育器后的随访"})
     _required(values, "visitor", "随访人")
-    _double(ContraceptionVisit, row, "该措施当天已登记过随访，请勿重复录入", person=person,
-            visited_on=day, episode=anchor.episode, pregnancy=anchor.pregnancy)  # fmt: skip
+    _double(
+        ContraceptionVisit,
+        row,
+        "该措施当天已登记过随访，请勿重复录入",
+        person=person,
+        visited_on=day,
+        episode=anchor.episode,
+        pregnancy=anchor.pregnancy,
+    )
 
 
 def _check_supply(person: Person, values: dict[str, Any], row: Any, today: date) -> None:
@@ -256,8 +300,14 @@ def _check_supply(person: Person, values: dict[str, Any], row: Any, today: date)
     if quantity is None or not 1 <= quantity <= MAX_SUPPLY_QUANTITY:
         raise ValidationError({"quantity": f"数量应在 1–{MAX_SUPPLY_QUANTITY} 之间"})
     _clinic(values, person, required=False)
-    _double(Supply, row, "当天已向该人员发放过同一品种，请修改原记录的数量", person=person,
-            issued_on=day, product=values["product"])  # fmt: skip
+    _double(
+        Supply,
+        row,
+        "当天已向该人员发放过同一品种，请修改原记录的数量",
+        person=person,
+        issued_on=day,
+        product=values["product"],
+    )
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -283,15 +333,23 @@ def _apply(row: ServiceRecord, clean: dict[str, Any]) -> None:
         setattr(row, name, value)
 
 
-def _audit(actor: Actor, verb: str, row: ServiceRecord, summary: str = "",
-           reason: str = "") -> None:  # fmt: skip
-    audit.record(actor=actor.user, ip=actor.ip, action=f"programs.{NAMES[type(row)]}_{verb}",
-                 object_type=f"programs.{type(row)._meta.model_name}", object_id=row.pk,
-                 summary=summary, reason=reason)  # fmt: skip
+def _audit(
+    actor: Actor, verb: str, row: ServiceRecord, summary: str = "", reason: str = ""
+) -> None:
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=f"programs.{NAMES[type(row)]}_{verb}",
+        object_type=f"programs.{type(row)._meta.model_name}",
+        object_id=row.pk,
+        summary=summary,
+        reason=reason,
+    )
 
 
-def _create(actor: Actor, model: type[ServiceRecord], person: Person, clean: dict[str, Any],
-            **extra: Any) -> ServiceRecord:  # fmt: skip
+def _create(
+    actor: Actor, model: type[ServiceRecord], person: Person, clean: dict[str, Any], **extra: Any
+) -> ServiceRecord:
     row = model(person=person, unit_code=person.unit_code, recorded_by=_user(actor), **extra)
     _apply(row, clean)
     _by(row, actor)
@@ -317,8 +375,9 @@ def _stored(row: ServiceRecord, name: str) -> Any:
 
 
 @transaction.atomic
-def rh_check_record(*, actor: Actor, person: Person, values: dict[str, Any],
-                    today: date) -> RHCheck:  # fmt: skip
+def rh_check_record(
+    *, actor: Actor, person: Person, values: dict[str, Any], today: date
+) -> RHCheck:
     """登记生殖健康检查 (one person-time). ``values``: the ``FIELDS[RHCheck]``, ``findings`` a
     list of ``rh_finding`` codes."""
     clean = _clean(RHCheck, values)
@@ -327,8 +386,9 @@ def rh_check_record(*, actor: Actor, person: Person, values: dict[str, Any],
 
 
 @transaction.atomic
-def treatment_record(*, actor: Actor, person: Person, values: dict[str, Any],
-                     today: date) -> Treatment:  # fmt: skip
+def treatment_record(
+    *, actor: Actor, person: Person, values: dict[str, Any], today: date
+) -> Treatment:
     """登记妇科治疗 (one session, one person-time; 蓝氧治疗 is kind ``BLUE_OXYGEN``)."""
     clean = _clean(Treatment, values)
     _check_treatment(person, clean, None, today)
@@ -336,20 +396,21 @@ def treatment_record(*, actor: Actor, person: Person, values: dict[str, Any],
 
 
 @transaction.atomic
-def visit_record(*, actor: Actor, anchor: Anchor, values: dict[str, Any],
-                 today: date) -> ContraceptionVisit:  # fmt: skip
+def visit_record(
+    *, actor: Actor, anchor: Anchor, values: dict[str, Any], today: date
+) -> ContraceptionVisit:
     """登记避孕节育随访 of one episode (or, after an abortion, one pregnancy) of a woman's card."""
     card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]
     person = Person.objects.get(pk=card.person_id)
     clean = _clean(ContraceptionVisit, values)
     _check_visit(person, anchor, clean, None, today)
-    return _create(actor, ContraceptionVisit, person, clean, episode=anchor.episode,
-                   pregnancy=anchor.pregnancy)  # type: ignore[return-value]  # fmt: skip
+    return _create(
+        actor, ContraceptionVisit, person, clean, episode=anchor.episode, pregnancy=anchor.pregnancy
+    )  # type: ignore[return-value]
 
 
 @transaction.atomic
-def supply_record(*, actor: Actor, person: Person, values: dict[str, Any],
-                  today: date) -> Supply:  # fmt: skip
+def supply_record(*, actor: Actor, person: Person, values: dict[str, Any], today: date) -> Supply:
     """登记药具发放; the issuing unit is the recording account's unit (else the person's)."""
     clean = _clean(Supply, values)
     _check_supply(person, clean, None, today)
@@ -370,8 +431,9 @@ def _check(row: ServiceRecord, clean: dict[str, Any], today: date) -> None:
 
 
 @transaction.atomic
-def record_update(*, actor: Actor, row: ServiceRecord, values: dict[str, Any],
-                  version: int | None, today: date) -> ServiceRecord:  # fmt: skip
+def record_update(
+    *, actor: Actor, row: ServiceRecord, values: dict[str, Any], version: int | None, today: date
+) -> ServiceRecord:
     """Correct a record (any kind): the fields of ``values`` replace the stored ones, the same
     rules apply as on entry; the audit row names the changed fields, never their values."""
     current = _locked(row, version)
@@ -390,8 +452,9 @@ def record_update(*, actor: Actor, row: ServiceRecord, values: dict[str, Any],
 
 
 @transaction.atomic
-def record_void(*, actor: Actor, row: ServiceRecord, reason: str,
-                version: int | None) -> ServiceRecord:  # fmt: skip
+def record_void(
+    *, actor: Actor, row: ServiceRecord, reason: str, version: int | None
+) -> ServiceRecord:
     """作废 a record entered by mistake, with the reason: it stays (history, audit) but leaves
     every list count and figure."""
     reason = reason.strip()
@@ -402,7 +465,6 @@ def record_void(*, actor: Actor, row: ServiceRecord, reason: str,
     current.void_reason = reason[:200]
     current.version += 1
     _by(current, actor)
-    current.save(update_fields=["voided_at", "voided_by", "void_reason", "version",
-                                "updated_at"])  # fmt: skip
+    current.save(update_fields=["voided_at", "voided_by", "void_reason", "version", "updated_at"])
     _audit(actor, "void", current, reason=reason)
     return current

@@ -84,20 +84,56 @@ class Kind:
     related: tuple[str, ...] = ("person", "service_point")
 
 
-KINDS: dict[str, Kind] = {k.key: k for k in (
-    Kind("rh_check", RHCheck, "生殖健康检查", "checked_on", RHCheckForm,
-         (Perm.VIEW_PERSON, Perm.RECORD_RH, Perm.VIEW_EXAM_DETAIL),
-         lambda: [("1", "有异常发现"), ("0", "未见异常")], "abnormal", True),
-    Kind("treatment", Treatment, "妇科治疗", "treated_on", TreatmentForm,
-         (Perm.VIEW_PERSON, Perm.RECORD_RH, Perm.VIEW_EXAM_DETAIL),
-         lambda: dicts.choices(TREATMENT_DICT), "kind", True),
-    Kind("visit", ContraceptionVisit, "避孕节育随访", "visited_on", VisitForm,
-         (Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP, Perm.VIEW_EXAM_DETAIL),
-         lambda: list(VisitReason.choices), "reason", False, ("person",)),
-    Kind("supply", Supply, "药具发放", "issued_on", SupplyForm,
-         (Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP),
-         lambda: dicts.choices(SUPPLY_DICT), "product", False),
-)}  # fmt: skip
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in (
+        Kind(
+            "rh_check",
+            RHCheck,
+            "生殖健康检查",
+            "checked_on",
+            RHCheckForm,
+            (Perm.VIEW_PERSON, Perm.RECORD_RH, Perm.VIEW_EXAM_DETAIL),
+            lambda: [("1", "有异常发现"), ("0", "未见异常")],
+            "abnormal",
+            True,
+        ),
+        Kind(
+            "treatment",
+            Treatment,
+            "妇科治疗",
+            "treated_on",
+            TreatmentForm,
+            (Perm.VIEW_PERSON, Perm.RECORD_RH, Perm.VIEW_EXAM_DETAIL),
+            lambda: dicts.choices(TREATMENT_DICT),
+            "kind",
+            True,
+        ),
+        Kind(
+            "visit",
+            ContraceptionVisit,
+            "避孕节育随访",
+            "visited_on",
+            VisitForm,
+            (Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP, Perm.VIEW_EXAM_DETAIL),
+            lambda: list(VisitReason.choices),
+            "reason",
+            False,
+            ("person",),
+        ),
+        Kind(
+            "supply",
+            Supply,
+            "药具发放",
+            "issued_on",
+            SupplyForm,
+            (Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP),
+            lambda: dicts.choices(SUPPLY_DICT),
+            "product",
+            False,
+        ),
+    )
+}
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -114,10 +150,17 @@ def _done(request: HttpRequest, row: ServiceRecord, kind: Kind) -> HttpResponse:
     return redirect(safe_next(request) or reverse(f"programs:{kind.key}_detail", args=[row.pk]))
 
 
-def _audit_view(request: HttpRequest, what: str, object_type: str, object_id: Any = "",
-                rows: int | None = None) -> None:  # fmt: skip
-    audit.record_request(request, action="programs.rh_view", object_type=object_type,
-                         object_id=object_id, row_count=rows, summary=what)  # fmt: skip
+def _audit_view(
+    request: HttpRequest, what: str, object_type: str, object_id: Any = "", rows: int | None = None
+) -> None:
+    audit.record_request(
+        request,
+        action="programs.rh_view",
+        object_type=object_type,
+        object_id=object_id,
+        row_count=rows,
+        summary=what,
+    )
 
 
 def _apply(form: Any, call: Callable[[], Any]) -> Any:
@@ -154,13 +197,19 @@ def shown(row: ServiceRecord, full: bool) -> dict[str, Any]:
     """What a page prints of a record's health details: the values, or "已记录"."""
     if isinstance(row, RHCheck):
         codes = row.finding_codes
-        values = {"findings": "、".join(dicts.label(FINDING_DICT, c) for c in codes),
-                  "abnormal": "有异常" if row.abnormal else "未见异常",
-                  "finding_notes": row.finding_notes, "advice": row.advice,
-                  "referral": row.referral_to if row.referred else "否"}  # fmt: skip
+        values = {
+            "findings": "、".join(dicts.label(FINDING_DICT, c) for c in codes),
+            "abnormal": "有异常" if row.abnormal else "未见异常",
+            "finding_notes": row.finding_notes,
+            "advice": row.advice,
+            "referral": row.referral_to if row.referred else "否",
+        }
     elif isinstance(row, Treatment):
-        values = {"kind": dicts.label(TREATMENT_DICT, row.kind), "diagnosis": row.diagnosis,
-                  "notes": row.notes}  # fmt: skip
+        values = {
+            "kind": dicts.label(TREATMENT_DICT, row.kind),
+            "diagnosis": row.diagnosis,
+            "notes": row.notes,
+        }
     elif isinstance(row, ContraceptionVisit):
         values = {"result": row.get_result_display(), "notes": row.notes}
     else:
@@ -189,13 +238,21 @@ def rh_find(request: HttpRequest) -> HttpResponse:
         found = _found(request, rows.filter(exited_at__isnull=True))
     elif request.method == "GET" and form.term():
         term = form.term()
-        rows = Person.objects.visible_to(request.user).filter(exited_at__isnull=True).filter(
-            Q(name__contains=term) | Q(name_key__contains=term.lower()))  # fmt: skip
+        rows = (
+            Person.objects.visible_to(request.user)
+            .filter(exited_at__isnull=True)
+            .filter(Q(name__contains=term) | Q(name_key__contains=term.lower()))
+        )
         found = _found(request, rows.order_by("unit_code", "name", "pk"))
     if found is not None:
         by = "id_number" if request.method == "POST" else "name"
-        audit.record_request(request, action="programs.rh_find", object_type="people.person",
-                             row_count=len(found), summary=f"by={by}")  # fmt: skip
+        audit.record_request(
+            request,
+            action="programs.rh_find",
+            object_type="people.person",
+            row_count=len(found),
+            summary=f"by={by}",
+        )
     context = {"form": form, "id_form": id_form, "found": found, "next": safe_next(request)}
     return render(request, "programs/rh_find.html", context)
 
@@ -205,8 +262,9 @@ def _anchors(person: Person) -> tuple[list[Any], list[Any]]:
     if card is None:
         return [], []
     episodes = [e for e in card.episodes.all() if reasons_for(e.method, e.end is not None)]
-    abortions = [p for p in card.pregnancies.all()
-                 if p.outcome in ABORTION_OUTCOMES and p.outcome_date]  # fmt: skip
+    abortions = [
+        p for p in card.pregnancies.all() if p.outcome in ABORTION_OUTCOMES and p.outcome_date
+    ]
     return episodes, abortions
 
 
@@ -224,26 +282,46 @@ def rh_person(request: HttpRequest, pk: int) -> HttpResponse:
         rows = list(rows.select_related(*related) if related else rows)
         records[key] = [{"row": r, "shown": shown(r, full)} for r in rows]
     episodes, abortions = _anchors(person)
-    _audit_view(request, "page=person", "people.person", person.pk,
-                sum(len(v) for v in records.values()))  # fmt: skip
-    context = {"person": person, "records": records, "kinds": KINDS, "full": full,
-               "episodes": episodes, "abortions": abortions,
-               "married": person.marital_status in MARRIED_CODES}  # fmt: skip
+    _audit_view(
+        request, "page=person", "people.person", person.pk, sum(len(v) for v in records.values())
+    )
+    context = {
+        "person": person,
+        "records": records,
+        "kinds": KINDS,
+        "full": full,
+        "episodes": episodes,
+        "abortions": abortions,
+        "married": person.marital_status in MARRIED_CODES,
+    }
     return render(request, "programs/rh_person.html", context)
 
 
 # --- entry -------------------------------------------------------------------------------------
 
 
-def _entry_page(request: HttpRequest, kind: Kind, form: Any, person: Person,
-                **extra: Any) -> HttpResponse:  # fmt: skip
-    context = {"kind": kind, "form": form, "person": _decorate_person(person, _today()),
-               "next": safe_next(request), "title": f"登记{kind.label}", **extra}  # fmt: skip
+def _entry_page(
+    request: HttpRequest, kind: Kind, form: Any, person: Person, **extra: Any
+) -> HttpResponse:
+    context = {
+        "kind": kind,
+        "form": form,
+        "person": _decorate_person(person, _today()),
+        "next": safe_next(request),
+        "title": f"登记{kind.label}",
+        **extra,
+    }
     return render(request, "programs/rh_form.html", context)
 
 
-def _create(request: HttpRequest, kind: Kind, person: Person, save: Callable[..., Any],
-            form: Any, **extra: Any) -> HttpResponse:  # fmt: skip
+def _create(
+    request: HttpRequest,
+    kind: Kind,
+    person: Person,
+    save: Callable[..., Any],
+    form: Any,
+    **extra: Any,
+) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         row = _apply(form, lambda: save(form.values()))
         if row is not None:
@@ -261,10 +339,18 @@ def _dated(today: date, *names: str) -> dict[str, date]:
 def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记生殖健康检查 of a woman (consent first)."""
     person, today = _person(request, pk), _today()
-    form = RHCheckForm(request.POST or None, person=person,
-                       initial=_dated(today, "checked_on", "consent_on"))  # fmt: skip
-    return _create(request, KINDS["rh_check"], person, lambda values: rh_services.rh_check_record(
-        actor=Actor.of(request), person=person, values=values, today=_today()), form)  # fmt: skip
+    form = RHCheckForm(
+        request.POST or None, person=person, initial=_dated(today, "checked_on", "consent_on")
+    )
+    return _create(
+        request,
+        KINDS["rh_check"],
+        person,
+        lambda values: rh_services.rh_check_record(
+            actor=Actor.of(request), person=person, values=values, today=_today()
+        ),
+        form,
+    )
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.RECORD_RH, Perm.VIEW_EXAM_DETAIL)
@@ -272,10 +358,18 @@ def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
 def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记妇科治疗 (蓝氧等) of a woman, one session."""
     person, today = _person(request, pk), _today()
-    form = TreatmentForm(request.POST or None, person=person,
-                         initial=_dated(today, "treated_on", "consent_on"))  # fmt: skip
-    return _create(request, KINDS["treatment"], person, lambda values: rh_services.treatment_record(
-        actor=Actor.of(request), person=person, values=values, today=_today()), form)  # fmt: skip
+    form = TreatmentForm(
+        request.POST or None, person=person, initial=_dated(today, "treated_on", "consent_on")
+    )
+    return _create(
+        request,
+        KINDS["treatment"],
+        person,
+        lambda values: rh_services.treatment_record(
+            actor=Actor.of(request), person=person, values=values, today=_today()
+        ),
+        form,
+    )
 
 
 def _visit(request: HttpRequest, anchor: rh_services.Anchor, reasons: list[str]) -> HttpResponse:
@@ -283,9 +377,16 @@ def _visit(request: HttpRequest, anchor: rh_services.Anchor, reasons: list[str])
     person = get_visible_or_404(Person.objects.all(), request.user, pk=card.person_id)
     initial = {"visited_on": _today(), "reason": reasons[0] if reasons else ""}
     form = VisitForm(request.POST or None, person=person, reasons=reasons, initial=initial)
-    return _create(request, KINDS["visit"], person, lambda values: rh_services.visit_record(
-        actor=Actor.of(request), anchor=anchor, values=values, today=_today()), form,
-        anchor=anchor)  # fmt: skip
+    return _create(
+        request,
+        KINDS["visit"],
+        person,
+        lambda values: rh_services.visit_record(
+            actor=Actor.of(request), anchor=anchor, values=values, today=_today()
+        ),
+        form,
+        anchor=anchor,
+    )
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP)
@@ -312,8 +413,15 @@ def supply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记免费避孕药具发放."""
     person, today = _person(request, pk), _today()
     form = SupplyForm(request.POST or None, person=person, initial={"issued_on": today})
-    return _create(request, KINDS["supply"], person, lambda values: rh_services.supply_record(
-        actor=Actor.of(request), person=person, values=values, today=_today()), form)  # fmt: skip
+    return _create(
+        request,
+        KINDS["supply"],
+        person,
+        lambda values: rh_services.supply_record(
+            actor=Actor.of(request), person=person, values=values, today=_today()
+        ),
+        form,
+    )
 
 
 # --- lists, record page, edit, void ------------------------------------------------------------
@@ -348,11 +456,21 @@ def _list_view(kind: Kind) -> Callable[[HttpRequest], HttpResponse]:
             row.unit_name = names.get(row.unit_code, row.unit_code)
             row.id_masked = crypto.mask(row.person.id_number)
             row.shown = shown(row, full)
-        _audit_view(request, f"list={kind.key}", f"programs.{kind.model._meta.model_name}",
-                    rows=page.paginator.count)  # fmt: skip
-        context = {"kind": kind, "form": form, "page": page, "full": full,
-                   "tree": side_tree(request.user, form.value("unit") or ""),
-                   "unit": form.value("unit") or "", "kinds": KINDS}  # fmt: skip
+        _audit_view(
+            request,
+            f"list={kind.key}",
+            f"programs.{kind.model._meta.model_name}",
+            rows=page.paginator.count,
+        )
+        context = {
+            "kind": kind,
+            "form": form,
+            "page": page,
+            "full": full,
+            "tree": side_tree(request.user, form.value("unit") or ""),
+            "unit": form.value("unit") or "",
+            "kinds": KINDS,
+        }
         return render_page(request, "programs/rh_list.html", context, partial="results")
 
     view.__name__ = f"{kind.key}_list"
@@ -372,15 +490,25 @@ def _detail_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
         full = full_detail(request.user)
         _audit_view(request, "page=record", f"programs.{kind.model._meta.model_name}", row.pk)
         can_edit = all(request.user.has_perm(p) for p in kind.edit_perms) and not row.is_void
-        history = [{"when": h.history_date, "who": _who(h.history_user),
-                    "what": {"+": "新增", "-": "删除"}.get(h.history_type, "修改")}
-                   for h in row.history.select_related("history_user")  # type: ignore[attr-defined]
-                   .order_by("-history_date")]  # fmt: skip
-        context = {"kind": kind, "row": row, "shown": shown(row, full), "full": full,
-                   "person": _decorate_person(row.person, _today()), "can_edit": can_edit,
-                   "history": history, "recorded_by": _who(row.recorded_by),
-                   "unit_name": unit_names([row.unit_code]).get(row.unit_code,
-                                                                row.unit_code)}  # fmt: skip
+        history = [
+            {
+                "when": h.history_date,
+                "who": _who(h.history_user),
+                "what": {"+": "新增", "-": "删除"}.get(h.history_type, "修改"),
+            }
+            for h in row.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+        ]
+        context = {
+            "kind": kind,
+            "row": row,
+            "shown": shown(row, full),
+            "full": full,
+            "person": _decorate_person(row.person, _today()),
+            "can_edit": can_edit,
+            "history": history,
+            "recorded_by": _who(row.recorded_by),
+            "unit_name": unit_names([row.unit_code]).get(row.unit_code, row.unit_code),
+        }
         return render(request, "programs/rh_detail.html", context)
 
     view.__name__ = f"{kind.key}_detail"
@@ -407,20 +535,33 @@ def _edit_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             method = row.episode.method if row.episode_id else None  # type: ignore[union-attr]
             ended = bool(row.episode_id and row.episode.end)  # type: ignore[union-attr]
             extra["reasons"] = reasons_for(method, ended) or [row.reason]
-        form = kind.form(request.POST or None, person=row.person, initial=_initial(row, kind),
-                         **extra)  # fmt: skip
+        form = kind.form(
+            request.POST or None, person=row.person, initial=_initial(row, kind), **extra
+        )
         if request.method == "POST" and form.is_valid():
-            saved = _apply(form, lambda: rh_services.record_update(
-                actor=Actor.of(request), row=row, values=form.values(),
-                version=form.cleaned_data.get("version"), today=_today()))  # fmt: skip
+            saved = _apply(
+                form,
+                lambda: rh_services.record_update(
+                    actor=Actor.of(request),
+                    row=row,
+                    values=form.values(),
+                    version=form.cleaned_data.get("version"),
+                    today=_today(),
+                ),
+            )
             if saved is not None:
                 messages.success(request, f"{kind.label}已修改。")
                 return _done(request, saved, kind)
         elif request.method == "GET":
             _audit_view(request, "form=edit", f"programs.{kind.model._meta.model_name}", row.pk)
-        context = {"kind": kind, "form": form, "person": _decorate_person(row.person, _today()),
-                   "row": row, "next": safe_next(request),
-                   "title": f"修改{kind.label}"}  # fmt: skip
+        context = {
+            "kind": kind,
+            "form": form,
+            "person": _decorate_person(row.person, _today()),
+            "row": row,
+            "next": safe_next(request),
+            "title": f"修改{kind.label}",
+        }
         return render(request, "programs/rh_form.html", context)
 
     view.__name__ = f"{kind.key}_edit"
@@ -437,14 +578,26 @@ def _void_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             return redirect(f"programs:{kind.key}_detail", pk=row.pk)
         form = VoidForm(request.POST or None, initial={"version": row.version})
         if request.method == "POST" and form.is_valid():
-            saved = _apply(form, lambda: rh_services.record_void(
-                actor=Actor.of(request), row=row, reason=form.cleaned_data["reason"],
-                version=form.cleaned_data.get("version")))  # fmt: skip
+            saved = _apply(
+                form,
+                lambda: rh_services.record_void(
+                    actor=Actor.of(request),
+                    row=row,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data.get("version"),
+                ),
+            )
             if saved is not None:
                 messages.success(request, f"{kind.label}已作废。")
                 return redirect(f"programs:{kind.key}_detail", pk=row.pk)
-        context = {"kind": kind, "form": form, "row": row, "title": f"作废{kind.label}",
-                   "person": _decorate_person(row.person, _today()), "next": ""}  # fmt: skip
+        context = {
+            "kind": kind,
+            "form": form,
+            "row": row,
+            "title": f"作废{kind.label}",
+            "person": _decorate_person(row.person, _today()),
+            "next": "",
+        }
         return render(request, "programs/rh_form.html", context)
 
     view.__name__ = f"{kind.key}_void"
@@ -452,10 +605,14 @@ def _void_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
 
 
 rh_check_list, treatment_list, visit_list, supply_list = (
-    _list_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply"))  # fmt: skip
+    _list_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply")
+)
 rh_check_detail, treatment_detail, visit_detail, supply_detail = (
-    _detail_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply"))  # fmt: skip
+    _detail_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply")
+)
 rh_check_edit, treatment_edit, visit_edit, supply_edit = (
-    _edit_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply"))  # fmt: skip
+    _edit_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply")
+)
 rh_check_void, treatment_void, visit_void, supply_void = (
-    _void_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply"))  # fmt: skip
+    _void_view(KINDS[k]) for k in ("rh_check", "treatment", "visit", "supply")
+)

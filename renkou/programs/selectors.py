@@ -31,9 +31,11 @@ def couple_list(user: Any, flt: CoupleFilter) -> QuerySet[CoupleFile]:
     if flt.name:
         term = flt.name
         rows = rows.filter(
-            Q(wife__name__contains=term) | Q(wife__name_key__contains=term.lower())
-            | Q(husband__name__contains=term) | Q(husband_name__contains=term)
-        )  # fmt: skip
+            Q(wife__name__contains=term)
+            | Q(wife__name_key__contains=term.lower())
+            | Q(husband__name__contains=term)
+            | Q(husband_name__contains=term)
+        )
     if flt.status == "active":
         rows = rows.exclude(status__in=FINAL)
     elif flt.status in CoupleStatus.values:

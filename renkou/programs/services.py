@@ -75,9 +75,14 @@ class ItemValue:
 
 def _record(actor: Actor, action: str, obj: Any, summary: str = "") -> None:
     meta = obj._meta
-    audit.record(actor=actor.user, ip=actor.ip, action=f"programs.{action}",
-                 object_type=f"{meta.app_label}.{meta.model_name}", object_id=obj.pk,
-                 summary=summary)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=f"programs.{action}",
+        object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=obj.pk,
+        summary=summary,
+    )
 
 
 def _lock(couple: CoupleFile) -> CoupleFile:
@@ -140,8 +145,9 @@ def _check_wife(wife: Person) -> None:
         raise ValidationError({"wife": "该妇女的婚姻状况不是已婚，孕前优生检查以夫妇为服务对象"})
 
 
-def _check_husband(wife: Person, husband: Person | None, name: str, raw: str,
-                   today: date) -> tuple[Person | None, str]:  # fmt: skip
+def _check_husband(
+    wife: Person, husband: Person | None, name: str, raw: str, today: date
+) -> tuple[Person | None, str]:
     """The husband from the register, or the checked name and ID number (normalised, 18
     characters) of one outside it; a man typed by ID who is in the register is linked instead."""
     number = ""
@@ -183,27 +189,40 @@ def _refuse_second(wife: Person, keys: set[str], sequence: int) -> None:
 
 @transaction.atomic
 def couple_open(
-    *, actor: Actor, wife: Person, husband: Person | None = None, husband_name: str = "",
-    husband_id_number: str = "", sequence: int, consent_on: date, today: date,
-) -> CoupleFile:  # fmt: skip
+    *,
+    actor: Actor,
+    wife: Person,
+    husband: Person | None = None,
+    husband_name: str = "",
+    husband_id_number: str = "",
+    sequence: int,
+    consent_on: date,
+    today: date,
+) -> CoupleFile:
     """建档: open the couple's file for one planned pregnancy, with the date the couple signed
     the informed-consent form (知情同意书). Refuses a second file for the same couple and
     planned pregnancy, and a second open file of the same woman."""
     Person.objects.select_for_update().filter(pk=wife.pk).first()  # serialise per woman
     _check_wife(wife)
-    husband, number = _check_husband(wife, husband, husband_name.strip(), husband_id_number,
-                                     today)  # fmt: skip
+    husband, number = _check_husband(wife, husband, husband_name.strip(), husband_id_number, today)
     if not 1 <= sequence <= MAX_SEQUENCE:
         raise ValidationError({"sequence": f"计划怀孕孩次应在 1–{MAX_SEQUENCE} 之间"})
     _not_future(consent_on, today, "consent_on", "知情同意书签署日期")
     key, keys = _husband_keys(husband, number)
     _refuse_second(wife, keys, sequence)
     couple = CoupleFile(
-        file_no=_next_file_no(wife.unit_code, today.year), unit_code=wife.unit_code, wife=wife,
-        husband=husband, husband_name="" if husband else husband_name.strip(),
-        husband_id_number=number, husband_key=key, sequence=sequence, opened_on=today,
-        consent_on=consent_on, consent_recorded_by=_user(actor),
-    )  # fmt: skip
+        file_no=_next_file_no(wife.unit_code, today.year),
+        unit_code=wife.unit_code,
+        wife=wife,
+        husband=husband,
+        husband_name="" if husband else husband_name.strip(),
+        husband_id_number=number,
+        husband_key=key,
+        sequence=sequence,
+        opened_on=today,
+        consent_on=consent_on,
+        consent_recorded_by=_user(actor),
+    )
     try:
         with transaction.atomic():
             couple.save()
@@ -236,8 +255,14 @@ def couple_confirm(
 # --- exams and assessments -------------------------------------------------------------------
 
 
-def _check_exam(couple: CoupleFile, spouse: str, examined_on: date, point: ServicePoint,
-                items: dict[int, ItemValue], today: date) -> None:  # fmt: skip
+def _check_exam(
+    couple: CoupleFile,
+    spouse: str,
+    examined_on: date,
+    point: ServicePoint,
+    items: dict[int, ItemValue],
+    today: date,
+) -> None:
     if couple.eligible_on is None:
         raise ValidationError(NOT_ELIGIBLE)
     if spouse not in Spouse.values:
@@ -254,9 +279,16 @@ def _check_exam(couple: CoupleFile, spouse: str, examined_on: date, point: Servi
 
 @transaction.atomic
 def exam_record(
-    *, actor: Actor, couple: CoupleFile, spouse: str, examined_on: date,
-    service_point: ServicePoint, examiner: str, items: dict[int, ItemValue], today: date,
-) -> Exam:  # fmt: skip
+    *,
+    actor: Actor,
+    couple: CoupleFile,
+    spouse: str,
+    examined_on: date,
+    service_point: ServicePoint,
+    examiner: str,
+    items: dict[int, ItemValue],
+    today: date,
+) -> Exam:
     """录入检查结果 of one spouse (a second call corrects it): the items entered replace the
     earlier ones; an item left out was not done."""
     locked = _lock(couple)
@@ -320,8 +352,17 @@ def _check_counselling(exam: Exam, values: dict[str, Any], today: date) -> None:
         raise ValidationError({"referral_to": "转诊时请填写转诊机构"})
 
 
-ASSESSMENT_FIELDS = ("assessed_on", "category", "details", "counselled_on", "counselling",
-                     "counsellor", "referred", "referral_to", "referral_notes")  # fmt: skip
+ASSESSMENT_FIELDS = (
+    "assessed_on",
+    "category",
+    "details",
+    "counselled_on",
+    "counselling",
+    "counsellor",
+    "referred",
+    "referral_to",
+    "referral_notes",
+)
 
 
 @transaction.atomic
@@ -392,8 +433,16 @@ def pregnancy_record(
     return [rows[FollowUpKind.EARLY], rows[FollowUpKind.OUTCOME]]
 
 
-FOLLOWUP_FIELDS = ("done_on", "method", "weeks", "outcome", "outcome_on", "birth_defect",
-                   "birth_weight", "notes")  # fmt: skip
+FOLLOWUP_FIELDS = (
+    "done_on",
+    "method",
+    "weeks",
+    "outcome",
+    "outcome_on",
+    "birth_defect",
+    "birth_weight",
+    "notes",
+)
 
 
 def _check_outcome(values: dict[str, Any], lmp_on: date) -> None:
@@ -436,8 +485,13 @@ def followup_record(
     row = FollowUp.objects.select_for_update().get(pk=followup.pk)
     _check_followup(row, values, couple.lmp_on, today)
     for name in FOLLOWUP_FIELDS:
-        setattr(row, name, values.get(name) if name not in ("method", "outcome", "notes")
-                else values.get(name) or "")  # fmt: skip
+        setattr(
+            row,
+            name,
+            values.get(name)
+            if name not in ("method", "outcome", "notes")
+            else values.get(name) or "",
+        )
     if row.kind == FollowUpKind.EARLY and row.weeks is None:
         row.weeks = (row.done_on - couple.lmp_on).days // 7
     if row.kind == FollowUpKind.OUTCOME:
@@ -449,8 +503,7 @@ def followup_record(
         couple.status, couple.closed_on = CoupleStatus.CLOSED, row.done_on
         couple.close_reason = CloseReason.COMPLETED
         couple.version += 1
-        couple.save(update_fields=["status", "closed_on", "close_reason", "version",
-                                   "updated_at"])  # fmt: skip
+        couple.save(update_fields=["status", "closed_on", "close_reason", "version", "updated_at"])
     _record(actor, "followup_record", row, f"kind={row.kind}")
     return row
 
@@ -495,8 +548,9 @@ def target_adjust(
     computed = figures.target_population(unit.code[: PREFIX_LENGTH[Level.TOWNSHIP]], year).count()
     if computed + adjustment < 0:
         raise ValidationError({"adjustment": f"调整后目标人群不能小于0（系统计算 {computed}）"})
-    row = TargetPopulation.objects.select_for_update().filter(unit_code=unit.code,
-                                                              year=year).first()  # fmt: skip
+    row = (
+        TargetPopulation.objects.select_for_update().filter(unit_code=unit.code, year=year).first()
+    )
     row = row or TargetPopulation(unit_code=unit.code, year=year)
     row.adjustment, row.reason, row.updated_by = adjustment, reason, _user(actor)
     row.save()

@@ -16,7 +16,7 @@ urlpatterns = [
         views.exam_record,
         {"spouse": "husband"},
         name="exam_husband",
-    ),  # fmt: skip
+    ),
     path("couples/<int:pk>/pregnancy/", views.pregnancy_record, name="pregnancy_record"),
     path("couples/<int:pk>/close/", views.couple_close, name="couple_close"),
     path("exams/<int:pk>/assessment/", views.assessment_record, name="assessment_record"),
@@ -36,16 +36,23 @@ urlpatterns = [
     path("rh/episodes/<int:pk>/visit/", rh_views.visit_for_episode, name="visit_for_episode"),
     path(
         "rh/pregnancies/<int:pk>/visit/", rh_views.visit_for_pregnancy, name="visit_for_pregnancy"
-    ),  # fmt: skip
+    ),
 ]
-for _kind, _plural in (("rh_check", "checks"), ("treatment", "treatments"), ("visit", "visits"),
-                       ("supply", "supplies")):  # fmt: skip
+for _kind, _plural in (
+    ("rh_check", "checks"),
+    ("treatment", "treatments"),
+    ("visit", "visits"),
+    ("supply", "supplies"),
+):
     urlpatterns += [
         path(f"rh/{_plural}/", getattr(rh_views, f"{_kind}_list"), name=f"{_kind}_list"),
-        path(f"rh/{_plural}/<int:pk>/", getattr(rh_views, f"{_kind}_detail"),
-             name=f"{_kind}_detail"),
-        path(f"rh/{_plural}/<int:pk>/edit/", getattr(rh_views, f"{_kind}_edit"),
-             name=f"{_kind}_edit"),
-        path(f"rh/{_plural}/<int:pk>/void/", getattr(rh_views, f"{_kind}_void"),
-             name=f"{_kind}_void"),
-    ]  # fmt: skip
+        path(
+            f"rh/{_plural}/<int:pk>/", getattr(rh_views, f"{_kind}_detail"), name=f"{_kind}_detail"
+        ),
+        path(
+            f"rh/{_plural}/<int:pk>/edit/", getattr(rh_views, f"{_kind}_edit"), name=f"{_kind}_edit"
+        ),
+        path(
+            f"rh/{_plural}/<int:pk>/void/", getattr(rh_views, f"{_kind}_void"), name=f"{_kind}_void"
+        ),
+    ]

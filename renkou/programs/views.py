@@ -91,13 +91,24 @@ def _refused(request: HttpRequest, couple: CoupleFile, text: str) -> HttpRespons
 
 def _audit_view(request: HttpRequest, obj: Any, what: str = "") -> None:
     meta = obj._meta
-    audit.record_request(request, action="programs.view",
-                         object_type=f"{meta.app_label}.{meta.model_name}", object_id=obj.pk,
-                         summary=what)  # fmt: skip
+    audit.record_request(
+        request,
+        action="programs.view",
+        object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=obj.pk,
+        summary=what,
+    )
 
 
-def _form_page(request: HttpRequest, template: str, couple: CoupleFile, form: Any, title: str,
-               status: int = 200, **extra: Any) -> HttpResponse:  # fmt: skip
+def _form_page(
+    request: HttpRequest,
+    template: str,
+    couple: CoupleFile,
+    form: Any,
+    title: str,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
     context = {"couple": couple, "form": form, "title": title, **extra}
     return render(request, template, context, status=status)
 
@@ -150,11 +161,19 @@ def _open(request: HttpRequest, form: CoupleOpenForm, wife: Person | None) -> Co
     if husband is None and not data["husband_id_number"]:
         form.add_error("husband_id_number", "该妇女未关联配偶，请填写丈夫身份证号")
         return None
-    return _apply(form, lambda: services.couple_open(
-        actor=Actor.of(request), wife=wife, husband=husband, husband_name=data["husband_name"],
-        husband_id_number=data["husband_id_number"], sequence=data["sequence"],
-        consent_on=data["consent_on"], today=_today(),
-    ))  # fmt: skip
+    return _apply(
+        form,
+        lambda: services.couple_open(
+            actor=Actor.of(request),
+            wife=wife,
+            husband=husband,
+            husband_name=data["husband_name"],
+            husband_id_number=data["husband_id_number"],
+            sequence=data["sequence"],
+            consent_on=data["consent_on"],
+            today=_today(),
+        ),
+    )
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.MANAGE_COUPLE)
@@ -190,9 +209,17 @@ def _exam_blocks(couple: CoupleFile) -> list[dict[str, Any]]:
         items = [{"item": i, "row": rows.get(i.code)} for i in result_items(spouse)]
         assessment = getattr(exam, "assessment", None) if exam else None
         factors = [dicts.label(RISK_DICT, c) for c in assessment.factor_codes] if assessment else []
-        blocks.append({"spouse": spouse, "label": label, "exam": exam, "items": items,
-                       "abnormal": sum(1 for r in rows.values() if r.abnormal),
-                       "assessment": assessment, "factors": factors})  # fmt: skip
+        blocks.append(
+            {
+                "spouse": spouse,
+                "label": label,
+                "exam": exam,
+                "items": items,
+                "abnormal": sum(1 for r in rows.values() if r.abnormal),
+                "assessment": assessment,
+                "factors": factors,
+            }
+        )
     return blocks
 
 
@@ -204,17 +231,22 @@ def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
         row.overdue = row.done_on is None and row.due_on < today  # type: ignore[attr-defined]
     names = unit_names([couple.unit_code])
     return {
-        "couple": couple, "today": today, "blocks": _exam_blocks(couple), "followups": followups,
-        "history": couple_history(couple), "wife_visible": wife_visible,
+        "couple": couple,
+        "today": today,
+        "blocks": _exam_blocks(couple),
+        "followups": followups,
+        "history": couple_history(couple),
+        "wife_visible": wife_visible,
         "unit_name": names.get(couple.unit_code, couple.unit_code),
         "wife_age": couple.wife.age_on(today),
         "husband_id_masked": crypto.mask(couple.husband_id_number),
-        "full": user.has_perm(Perm.VIEW_EXAM_DETAIL), "final": couple.status in FINAL,
+        "full": user.has_perm(Perm.VIEW_EXAM_DETAIL),
+        "final": couple.status in FINAL,
         "can_manage": user.has_perm(Perm.MANAGE_COUPLE),
         "can_follow": user.has_perm(Perm.RECORD_FOLLOWUP),
         "can_confirm": user.has_perm(Perm.CONFIRM_ELIGIBILITY),
         "can_exam": user.has_perm(Perm.RECORD_EXAM) and user.has_perm(Perm.VIEW_EXAM_DETAIL),
-    }  # fmt: skip
+    }
 
 
 @require_perm(Perm.VIEW_PERSON)
@@ -236,10 +268,16 @@ def couple_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, "该档案无需确认资格。")
     form = ConfirmForm(request.POST or None, initial={"on": _today()})
     if request.method == "POST" and form.is_valid():
-        done = _apply(form, lambda: services.couple_confirm(
-            actor=Actor.of(request), couple=couple, on=form.cleaned_data["on"],
-            notice_no=form.cleaned_data["notice_no"], today=_today(),
-        ))  # fmt: skip
+        done = _apply(
+            form,
+            lambda: services.couple_confirm(
+                actor=Actor.of(request),
+                couple=couple,
+                on=form.cleaned_data["on"],
+                notice_no=form.cleaned_data["notice_no"],
+                today=_today(),
+            ),
+        )
         if done is not None:
             messages.success(request, "服务资格已确认，可预约检查。")
             return _back(couple)
@@ -259,15 +297,28 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
     if couple.eligible_on is None:
         return _refused(request, couple, NOT_ELIGIBLE)
     exam = Exam.objects.filter(couple=couple, spouse=spouse).prefetch_related("items").first()
-    form = ExamForm(request.POST or None, couple=couple, spouse=spouse, exam=exam,
-                    initial={"examined_on": _today()})  # fmt: skip
+    form = ExamForm(
+        request.POST or None,
+        couple=couple,
+        spouse=spouse,
+        exam=exam,
+        initial={"examined_on": _today()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _apply(form, lambda: services.exam_record(
-            actor=Actor.of(request), couple=couple, spouse=spouse, examined_on=data["examined_on"],
-            service_point=data["service_point"], examiner=data["examiner"],
-            items=form.item_values(), today=_today(),
-        ))  # fmt: skip
+        saved = _apply(
+            form,
+            lambda: services.exam_record(
+                actor=Actor.of(request),
+                couple=couple,
+                spouse=spouse,
+                examined_on=data["examined_on"],
+                service_point=data["service_point"],
+                examiner=data["examiner"],
+                items=form.item_values(),
+                today=_today(),
+            ),
+        )
         if saved is not None:
             messages.success(request, "检查结果已保存。")
             return _back(couple, "exams", request)
@@ -281,17 +332,21 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
     """风险评估和咨询指导 of one exam."""
-    exam = get_visible_or_404(Exam.objects.select_related("couple", "couple__wife"),
-                              request.user, pk=pk)  # fmt: skip
+    exam = get_visible_or_404(
+        Exam.objects.select_related("couple", "couple__wife"), request.user, pk=pk
+    )
     couple = exam.couple
     if couple.status in FINAL:
         return _refused(request, couple, services.FINAL_MESSAGE)
     row = getattr(exam, "assessment", None)
     form = AssessmentForm(request.POST or None, row=row, initial={"assessed_on": _today()})
     if request.method == "POST" and form.is_valid():
-        saved = _apply(form, lambda: services.assessment_record(
-            actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=_today()
-        ))  # fmt: skip
+        saved = _apply(
+            form,
+            lambda: services.assessment_record(
+                actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=_today()
+            ),
+        )
         if saved is not None:
             messages.success(request, "风险评估已保存。")
             return _back(couple, "exams", request)
@@ -315,14 +370,22 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"lmp_on": couple.lmp_on, "recorded_on": _today()}
     form = PregnancyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(form, lambda: services.pregnancy_record(
-            actor=Actor.of(request), couple=couple, lmp_on=form.cleaned_data["lmp_on"],
-            recorded_on=form.cleaned_data["recorded_on"], today=_today(),
-        ))  # fmt: skip
+        saved = _apply(
+            form,
+            lambda: services.pregnancy_record(
+                actor=Actor.of(request),
+                couple=couple,
+                lmp_on=form.cleaned_data["lmp_on"],
+                recorded_on=form.cleaned_data["recorded_on"],
+                today=_today(),
+            ),
+        )
         if saved is not None:
             early, outcome = saved
-            text = (f"已登记怀孕：早孕随访应在 {early.due_on:%Y-%m-%d} 前完成，"
-                    f"妊娠结局随访应在 {outcome.due_on:%Y-%m-%d} 前完成。")  # fmt: skip
+            text = (
+                f"已登记怀孕：早孕随访应在 {early.due_on:%Y-%m-%d} 前完成，"
+                f"妊娠结局随访应在 {outcome.due_on:%Y-%m-%d} 前完成。"
+            )
             messages.success(request, text)
             return _back(couple, "followups")
     return _form_page(request, "programs/step_form.html", couple, form, "登记怀孕")
@@ -331,8 +394,9 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP)
 @require_http_methods(["GET", "POST"])
 def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_visible_or_404(FollowUp.objects.select_related("couple", "couple__wife"),
-                             request.user, pk=pk)  # fmt: skip
+    row = get_visible_or_404(
+        FollowUp.objects.select_related("couple", "couple__wife"), request.user, pk=pk
+    )
     couple, full = row.couple, request.user.has_perm(Perm.VIEW_EXAM_DETAIL)
     if couple.lmp_on is None or couple.status == CoupleStatus.WITHDRAWN:
         return _refused(request, couple, services.FINAL_MESSAGE)
@@ -340,17 +404,21 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, DONE_LOCKED)
     form = FollowUpForm(request.POST or None, row=row, initial={"done_on": _today()})
     if request.method == "POST" and form.is_valid():
-        saved = _apply(form, lambda: services.followup_record(
-            actor=Actor.of(request), followup=row, values=form.values(), today=_today()
-        ))  # fmt: skip
+        saved = _apply(
+            form,
+            lambda: services.followup_record(
+                actor=Actor.of(request), followup=row, values=form.values(), today=_today()
+            ),
+        )
         if saved is not None:
             messages.success(request, f"{row.get_kind_display()}已保存。")
             return _back(couple, "followups", request)
     elif row.done_on is not None and request.method == "GET":
         _audit_view(request, row, "form=followup")
     extra = {"followup": row, "early": row.kind == FollowUpKind.EARLY}
-    return _form_page(request, "programs/step_form.html", couple, form,
-                      row.get_kind_display(), **extra)  # fmt: skip
+    return _form_page(
+        request, "programs/step_form.html", couple, form, row.get_kind_display(), **extra
+    )
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.MANAGE_COUPLE)
@@ -361,10 +429,16 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, services.FINAL_MESSAGE)
     form = CloseForm(request.POST or None, initial={"on": _today()})
     if request.method == "POST" and form.is_valid():
-        saved = _apply(form, lambda: services.couple_close(
-            actor=Actor.of(request), couple=couple, on=form.cleaned_data["on"],
-            reason=form.cleaned_data["reason"], today=_today(),
-        ))  # fmt: skip
+        saved = _apply(
+            form,
+            lambda: services.couple_close(
+                actor=Actor.of(request),
+                couple=couple,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                today=_today(),
+            ),
+        )
         if saved is not None:
             messages.success(request, f"档案已{saved.get_status_display()}。")
             return _back(couple)
@@ -389,8 +463,15 @@ def followup_due(request: HttpRequest) -> HttpResponse:
         row.days = (row.due_on - today).days  # type: ignore[attr-defined]
         row.late = -row.days  # type: ignore[attr-defined]
         row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[attr-defined]
-    audit.record_request(request, action="programs.due_list", object_type="programs.followup",
-                         row_count=page.paginator.count)  # fmt: skip
-    context = {"page": page, "today": today,
-               "can_follow": request.user.has_perm(Perm.RECORD_FOLLOWUP)}  # fmt: skip
+    audit.record_request(
+        request,
+        action="programs.due_list",
+        object_type="programs.followup",
+        row_count=page.paginator.count,
+    )
+    context = {
+        "page": page,
+        "today": today,
+        "can_follow": request.user.has_perm(Perm.RECORD_FOLLOWUP),
+    }
     return render_page(request, "programs/followup_due.html", context, partial="results")

@@ -100,8 +100,9 @@ class Links:
         period = period or self.period
         if period.code not in self.cache:
             picked = period_params(period)
-            self.cache[period.code] = (None if picked is None
-                                       else urlencode({**picked, "scope": self.scope}))  # fmt: skip
+            self.cache[period.code] = (
+                None if picked is None else urlencode({**picked, "scope": self.scope})
+            )
         return self.cache[period.code]
 
     def table(self, unit_code: str, period: Period | None = None) -> str:
@@ -110,8 +111,9 @@ class Links:
             return self.dashboard(unit_code)
         return f"{self._path('reports:indicators')}?unit={unit_code}&{query}"
 
-    def drill(self, code: str, unit_code: str, side: str,
-              period: Period | None = None) -> str | None:  # fmt: skip
+    def drill(
+        self, code: str, unit_code: str, side: str, period: Period | None = None
+    ) -> str | None:
         query = self._query(period)
         if not self.person_links or query is None:
             return None
@@ -132,26 +134,39 @@ def _number(value: float | None) -> str:
 def _verdict(verdict: Verdict | None) -> dict | None:
     if verdict is None:
         return None
-    return {"display": verdict.target_display, "value": float(verdict.target.value),
-            "direction": verdict.target.direction, "met": verdict.met, "label": verdict.label,
-            "gap": verdict.gap, "gap_display": verdict.gap_display}  # fmt: skip
+    return {
+        "display": verdict.target_display,
+        "value": float(verdict.target.value),
+        "direction": verdict.target.direction,
+        "met": verdict.met,
+        "label": verdict.label,
+        "gap": verdict.gap,
+        "gap_display": verdict.gap_display,
+    }
 
 
 def _cell(fig: Figure, verdict: Verdict | None, links: Links) -> dict:
     unit_code = full_code(fig.unit_code)
     has_den = fig.denominator is not None
     return {
-        "code": fig.code, "name": fig.name, "measure_unit": fig.unit_symbol,
-        "value": fig.value, "display": fig.display,
-        "numerator": fig.numerator, "numerator_display": _number(fig.numerator),
-        "denominator": fig.denominator, "denominator_display": _number(fig.denominator),
-        "warnings": list(fig.warnings), "extra": dict(fig.extra), "target": _verdict(verdict),
+        "code": fig.code,
+        "name": fig.name,
+        "measure_unit": fig.unit_symbol,
+        "value": fig.value,
+        "display": fig.display,
+        "numerator": fig.numerator,
+        "numerator_display": _number(fig.numerator),
+        "denominator": fig.denominator,
+        "denominator_display": _number(fig.denominator),
+        "warnings": list(fig.warnings),
+        "extra": dict(fig.extra),
+        "target": _verdict(verdict),
         "links": {
             "table": links.table(unit_code),
             "numerator": links.drill(fig.code, unit_code, "numerator"),
             "denominator": links.drill(fig.code, unit_code, "denominator") if has_den else None,
         },
-    }  # fmt: skip
+    }
 
 
 def _cells(figures: dict[str, Figure], targets: dict, links: Links) -> dict:
@@ -174,18 +189,31 @@ def _ranking(parts: list[dict], code: str, lower_first: bool) -> list[dict]:
     """Sub-units by the value of one indicator (no value last, unranked); equal values as
     displayed share a rank."""
     sign = 1 if lower_first else -1
-    ordered = sorted(parts, key=lambda p: (p["figures"][code]["value"] is None,
-                                           sign * (p["figures"][code]["value"] or 0),
-                                           p["code"]))  # fmt: skip
+    ordered = sorted(
+        parts,
+        key=lambda p: (
+            p["figures"][code]["value"] is None,
+            sign * (p["figures"][code]["value"] or 0),
+            p["code"],
+        ),
+    )
     rows: list[dict] = []
     for i, part in enumerate(ordered, 1):
         cell = part["figures"][code]
         shown = cell["display"]
         rank = rows[-1]["rank"] if rows and rows[-1]["display"] == shown else i
-        rows.append({"rank": rank if cell["value"] is not None else None, "code": part["code"],
-                     "name": part["name"], "value": cell["value"], "display": shown,
-                     "target": cell["target"], "link": cell["links"]["table"],
-                     "dashboard": part["dashboard"]})  # fmt: skip
+        rows.append(
+            {
+                "rank": rank if cell["value"] is not None else None,
+                "code": part["code"],
+                "name": part["name"],
+                "value": cell["value"],
+                "display": shown,
+                "target": cell["target"],
+                "link": cell["links"]["table"],
+                "dashboard": part["dashboard"],
+            }
+        )
     return rows
 
 
@@ -204,8 +232,16 @@ def _trend(prefix: str, months: list[Period], raw: dict, links: Links) -> dict:
     """Births (boys, girls) and the sex ratio at birth in each month of ``months``, from the
     flows ``evaluate`` read beside the figures (``raw``, keyed by measure and month code)."""
     unit_code = full_code(prefix)
-    out: dict[str, list] = {"months": [], "labels": [], "births": [], "male": [], "female": [],
-                            "sex_ratio": [], "table_links": [], "birth_links": []}  # fmt: skip
+    out: dict[str, list] = {
+        "months": [],
+        "labels": [],
+        "births": [],
+        "male": [],
+        "female": [],
+        "sex_ratio": [],
+        "table_links": [],
+        "birth_links": [],
+    }
     for one in months:
         y, m = one.start.year, one.start.month
         male, female = raw.get(("birth_m", one.code), 0), raw.get(("birth_f", one.code), 0)
@@ -218,8 +254,11 @@ def _trend(prefix: str, months: list[Period], raw: dict, links: Links) -> dict:
         out["table_links"].append(links.table(unit_code, period=one))
         out["birth_links"].append(links.drill("births", unit_code, "numerator", period=one))
     total = sum(out["births"])
-    out["note"] = (f"近{TREND_MONTHS}个月出生{total}人，按月计算的性别比波动很大，仅供参考"
-                   if total < SRB_FEW_BIRTHS else "")  # fmt: skip
+    out["note"] = (
+        f"近{TREND_MONTHS}个月出生{total}人，按月计算的性别比波动很大，仅供参考"
+        if total < SRB_FEW_BIRTHS
+        else ""
+    )
     return out
 
 
@@ -228,19 +267,32 @@ def _rate_alerts(name: str, cells: dict) -> list[dict]:
     for code in QUALITY:
         cell = cells[code]
         if cell["value"] is not None and cell["value"] < QUALITY_FLOOR:
-            alerts.append({"kind": code, "level": "warning", "unit": name, "value": cell["value"],
-                           "text": f"{name}{cell['name']}{cell['display']}，低于{QUALITY_FLOOR:g}%",
-                           "link": cell["links"]["table"]})  # fmt: skip
+            alerts.append(
+                {
+                    "kind": code,
+                    "level": "warning",
+                    "unit": name,
+                    "value": cell["value"],
+                    "text": f"{name}{cell['name']}{cell['display']}，低于{QUALITY_FLOOR:g}%",
+                    "link": cell["links"]["table"],
+                }
+            )
     cell = cells["sex_ratio_at_birth"]
     value = cell["value"]
     if value is not None and not SRB_NORMAL[0] <= value <= SRB_NORMAL[1]:
         births = int(cell["numerator"] + (cell["denominator"] or 0))
         caveat = f"（出生仅{births}人，小数字波动大，仅供参考）" if births < SRB_FEW_BIRTHS else ""
-        alerts.append({"kind": "sex_ratio_at_birth", "level": "danger" if not caveat else "warning",
-                       "unit": name, "value": value,
-                       "text": f"{name}出生人口性别比{cell['display']}，超出正常范围"
-                               f"{SRB_NORMAL[0]:g}—{SRB_NORMAL[1]:g}{caveat}",
-                       "link": cell["links"]["table"]})  # fmt: skip
+        alerts.append(
+            {
+                "kind": "sex_ratio_at_birth",
+                "level": "danger" if not caveat else "warning",
+                "unit": name,
+                "value": value,
+                "text": f"{name}出生人口性别比{cell['display']}，超出正常范围"
+                f"{SRB_NORMAL[0]:g}—{SRB_NORMAL[1]:g}{caveat}",
+                "link": cell["links"]["table"],
+            }
+        )
     return alerts
 
 
@@ -259,12 +311,17 @@ def _units(prefix: str, level: int, due: date) -> tuple[dict[str, str], list[tup
     without the monthly report of ``due`` (code, name) in code order, and the tallies'
     checkpoint horizon (``tally.horizon()``, read along)."""
     reported = MonthlyReport.objects.filter(month=month_key(due), unit_code=OuterRef("code"))
-    rows = (Unit.objects.current().filter(prefix__startswith=prefix)
-            .filter(Q(prefix=prefix) | Q(level=level + 1) | Q(level=Level.VILLAGE))
-            .annotate(reported=Exists(reported),
-                      horizon=Subquery(TallyState.objects.order_by("pk").values("horizon")[:1]))
-            .order_by("code")
-            .values_list("prefix", "code", "name", "level", "reported", "horizon"))  # fmt: skip
+    rows = (
+        Unit.objects.current()
+        .filter(prefix__startswith=prefix)
+        .filter(Q(prefix=prefix) | Q(level=level + 1) | Q(level=Level.VILLAGE))
+        .annotate(
+            reported=Exists(reported),
+            horizon=Subquery(TallyState.objects.order_by("pk").values("horizon")[:1]),
+        )
+        .order_by("code")
+        .values_list("prefix", "code", "name", "level", "reported", "horizon")
+    )
     names, late, horizon = {}, [], selectors.READ
     for unit_prefix, code, name, unit_level, has_report, state in rows:
         horizon = state
@@ -275,8 +332,9 @@ def _units(prefix: str, level: int, due: date) -> tuple[dict[str, str], list[tup
     return names, late, horizon
 
 
-def _late_alerts(prefix: str, names: dict[str, str], late: list[tuple[str, str]],
-                 due: date) -> list[dict]:  # fmt: skip
+def _late_alerts(
+    prefix: str, names: dict[str, str], late: list[tuple[str, str]], due: date
+) -> list[dict]:
     """Villages that have not submitted the monthly report (人口动态信息报告单) that is overdue,
     one alert per township."""
     by_town: dict[str, list[str]] = {}
@@ -284,13 +342,20 @@ def _late_alerts(prefix: str, names: dict[str, str], late: list[tuple[str, str]]
         by_town.setdefault(code[: max(len(prefix), 9)], []).append(name)
     deadline = report_deadline(due)
     overview = reverse("events:monthly_overview")
-    return [{"kind": "late_report", "level": "danger", "unit": names.get(town, town),
-             "value": len(villages), "villages": villages,
-             "text": f"{names.get(town, town)}有{len(villages)}个村（居）未上报"
-                     f"{due.year}年{due.month}月人口动态信息报告单（截止{deadline:%m月%d日}）："
-                     + "、".join(villages),
-             "link": f"{overview}?{urlencode({'month': f'{due:%Y-%m}', 'unit': town})}"}
-            for town, villages in by_town.items()]  # fmt: skip
+    return [
+        {
+            "kind": "late_report",
+            "level": "danger",
+            "unit": names.get(town, town),
+            "value": len(villages),
+            "villages": villages,
+            "text": f"{names.get(town, town)}有{len(villages)}个村（居）未上报"
+            f"{due.year}年{due.month}月人口动态信息报告单（截止{deadline:%m月%d日}）："
+            + "、".join(villages),
+            "link": f"{overview}?{urlencode({'month': f'{due:%Y-%m}', 'unit': town})}",
+        }
+        for town, villages in by_town.items()
+    ]
 
 
 def _is_fp_year(period: Period) -> bool:
@@ -298,9 +363,18 @@ def _is_fp_year(period: Period) -> bool:
     return (period.start, period.end) == (whole.start, whole.end)
 
 
-def _parts(prefix: str, level: int, names: dict[str, str], period: Period, scope: str,
-           targets_year: int, links: Links, months: list[Period], raw: dict,
-           horizon: Any) -> tuple[dict, list[dict], dict]:  # fmt: skip
+def _parts(
+    prefix: str,
+    level: int,
+    names: dict[str, str],
+    period: Period,
+    scope: str,
+    targets_year: int,
+    links: Links,
+    months: list[Period],
+    raw: dict,
+    horizon: Any,
+) -> tuple[dict, list[dict], dict]:
     """The unit's cells, each sub-unit's (in code order) and the targets found; the trend's
     monthly flows go into ``raw`` from the same query."""
     subs = sorted(p for p in names if p != prefix)
@@ -308,24 +382,52 @@ def _parts(prefix: str, level: int, names: dict[str, str], period: Period, scope
     by_part = {}
     if level < Level.VILLAGE:
         # One evaluation gives the sub-units and, as their sum, the unit itself.
-        by_part = evaluate(COMPARED, prefix=prefix, period=period, scope=scope,
-                           group_len=len(prefix) + 3, groups=subs, with_total=True,
-                           also=trend, raw=raw, horizon=horizon)  # fmt: skip
+        by_part = evaluate(
+            COMPARED,
+            prefix=prefix,
+            period=period,
+            scope=scope,
+            group_len=len(prefix) + 3,
+            groups=subs,
+            with_total=True,
+            also=trend,
+            raw=raw,
+            horizon=horizon,
+        )
         own = by_part.pop(prefix)
     else:
-        own = evaluate(COMPARED, prefix=prefix, period=period, scope=scope, also=trend,
-                       raw=raw, horizon=horizon)[prefix]  # fmt: skip
+        own = evaluate(
+            COMPARED,
+            prefix=prefix,
+            period=period,
+            scope=scope,
+            also=trend,
+            raw=raw,
+            horizon=horizon,
+        )[prefix]
     targets = targets_for([full_code(p) for p in [prefix, *by_part]], targets_year)
-    parts = [{"code": full_code(p), "prefix": p, "name": names.get(p, p),
-              "figures": _cells(figures, targets, links),
-              "dashboard": links.dashboard(full_code(p))}
-             for p, figures in sorted(by_part.items())]  # fmt: skip
+    parts = [
+        {
+            "code": full_code(p),
+            "prefix": p,
+            "name": names.get(p, p),
+            "figures": _cells(figures, targets, links),
+            "dashboard": links.dashboard(full_code(p)),
+        }
+        for p, figures in sorted(by_part.items())
+    ]
     return _cells(own, targets, links), parts, targets
 
 
-def dashboard_data(user_unit_prefix: str, period: Period, scope: str, *,
-                   person_links: bool = False, rank: str = DEFAULT_RANK,
-                   today: date | None = None) -> dict[str, Any]:  # fmt: skip
+def dashboard_data(
+    user_unit_prefix: str,
+    period: Period,
+    scope: str,
+    *,
+    person_links: bool = False,
+    rank: str = DEFAULT_RANK,
+    today: date | None = None,
+) -> dict[str, Any]:
     """Everything the dashboard and the big screen show for the unit ``user_unit_prefix``
     (already checked to be in the caller's scope), ``period`` and ``scope`` (R/S/M)."""
     today = today or timezone.localdate()
@@ -337,8 +439,9 @@ def dashboard_data(user_unit_prefix: str, period: Period, scope: str, *,
     names, late, horizon = _units(prefix, level, due)
     year = fp_year_of(period.end)
     months, raw = _trend_months(period, today), {}
-    headline, parts, targets = _parts(prefix, level, names, period, scope, year, links, months,
-                                      raw, horizon)  # fmt: skip
+    headline, parts, targets = _parts(
+        prefix, level, names, period, scope, year, links, months, raw, horizon
+    )
     alerts = _rate_alerts(names.get(prefix, prefix), headline)
     for part in parts:
         alerts += _rate_alerts(part["name"], part["figures"])
@@ -347,23 +450,37 @@ def dashboard_data(user_unit_prefix: str, period: Period, scope: str, *,
     notes = [] if _is_fp_year(period) else [PART_OF_YEAR]
     lower_first = _lower_first(rank, prefix, targets)
     return {
-        "unit": {"code": full_code(prefix), "prefix": prefix, "name": names.get(prefix, prefix),
-                 "level": int(level)},
-        "period": {"code": period.code, "label": period.label, "start": period.start.isoformat(),
-                   "end": period.end.isoformat()},
+        "unit": {
+            "code": full_code(prefix),
+            "prefix": prefix,
+            "name": names.get(prefix, prefix),
+            "level": int(level),
+        },
+        "period": {
+            "code": period.code,
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
         "scope": {"code": scope, "name": SCOPE_NAME[scope], "label": Scope(scope).label},
         "target_year": year,
         "notes": notes,
-        "indicators": [{"code": c, "name": BY_CODE[c].name, "unit": BY_CODE[c].unit}
-                       for c in COMPARED],
+        "indicators": [
+            {"code": c, "name": BY_CODE[c].name, "unit": BY_CODE[c].unit} for c in COMPARED
+        ],
         "headline": [headline[c] for c in HEADLINE],
         "quality": [headline[c] for c in QUALITY],
         "part_label": PART_LABEL.get(level, ""),
         "parts": parts,
-        "ranking": {"indicator": rank, "name": BY_CODE[rank].name, "unit": BY_CODE[rank].unit,
-                    "lower_first": lower_first, "rows": _ranking(parts, rank, lower_first)},
+        "ranking": {
+            "indicator": rank,
+            "name": BY_CODE[rank].name,
+            "unit": BY_CODE[rank].unit,
+            "lower_first": lower_first,
+            "rows": _ranking(parts, rank, lower_first),
+        },
         "trend": _trend(prefix, months, raw, links),
         "alerts": alerts,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "table_link": links.table(full_code(prefix)),
-    }  # fmt: skip
+    }

@@ -46,8 +46,14 @@ class Selection:
 
     @property
     def query(self) -> str:
-        return urlencode({"unit": self.unit.code, "period": self.period.code,
-                          "scope": SCOPE_NAME[self.scope], "indicator": self.rank})  # fmt: skip
+        return urlencode(
+            {
+                "unit": self.unit.code,
+                "period": self.period.code,
+                "scope": SCOPE_NAME[self.scope],
+                "indicator": self.rank,
+            }
+        )
 
 
 def _unit(request: HttpRequest) -> Unit:
@@ -61,8 +67,12 @@ def _unit(request: HttpRequest) -> Unit:
 
 
 def _selection(request: HttpRequest) -> Selection:
-    sel = Selection(_unit(request), periods.parse(str(periods.fp_year_of(_today()))),
-                    Scope.REGISTERED, DEFAULT_RANK)  # fmt: skip
+    sel = Selection(
+        _unit(request),
+        periods.parse(str(periods.fp_year_of(_today()))),
+        Scope.REGISTERED,
+        DEFAULT_RANK,
+    )
     if code := request.GET.get("period", "").strip():
         try:
             sel.period = periods.parse(code)
@@ -102,8 +112,13 @@ def _period_choices(current: periods.Period) -> list[tuple[str, str]]:
 
 
 def _data(request: HttpRequest, sel: Selection) -> dict[str, Any]:
-    return dashboard_data(sel.unit.prefix, sel.period, sel.scope, rank=sel.rank,
-                          person_links=request.user.has_perm(Perm.VIEW_PERSON))  # fmt: skip
+    return dashboard_data(
+        sel.unit.prefix,
+        sel.period,
+        sel.scope,
+        rank=sel.rank,
+        person_links=request.user.has_perm(Perm.VIEW_PERSON),
+    )
 
 
 def _as_json(data: dict[str, Any]) -> str:
@@ -113,8 +128,10 @@ def _as_json(data: dict[str, Any]) -> str:
 def _table_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The sub-units in ranking order with their figures in column order (for the template)."""
     by_code = {part["code"]: part for part in data["parts"]}
-    return [{**row, "cells": [by_code[row["code"]]["figures"][c] for c in COMPARED]}
-            for row in data["ranking"]["rows"]]  # fmt: skip
+    return [
+        {**row, "cells": [by_code[row["code"]]["figures"][c] for c in COMPARED]}
+        for row in data["ranking"]["rows"]
+    ]
 
 
 def _crumbs(request: HttpRequest, unit: Unit) -> list[Unit]:
@@ -129,14 +146,18 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     sel = _selection(request)
     data = _data(request, sel)
     return {
-        "dashboard": data, "dashboard_json": _as_json(data), "sel": sel, "errors": sel.errors,
+        "dashboard": data,
+        "dashboard_json": _as_json(data),
+        "sel": sel,
+        "errors": sel.errors,
         "crumbs": _crumbs(request, sel.unit),
         "period_choices": _period_choices(sel.period),
         "scope_choices": [(SCOPE_NAME[s], s.label) for s in Scope],
         "scope_name": SCOPE_NAME[sel.scope],
         "indicator_choices": [(c, BY_CODE[c].name) for c in COMPARED],
-        "columns": [BY_CODE[c] for c in COMPARED], "table_rows": _table_rows(data),
-    }  # fmt: skip
+        "columns": [BY_CODE[c] for c in COMPARED],
+        "table_rows": _table_rows(data),
+    }
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
@@ -151,8 +172,12 @@ def bigscreen(request: HttpRequest) -> HttpResponse:
     """The read-only 1920×1080 display; it refreshes itself from ``dashboard_data``."""
     sel = _selection(request)
     data = _data(request, sel)
-    context = {"dashboard": data, "dashboard_json": _as_json(data), "sel": sel,
-               "refresh": REFRESH_SECONDS}  # fmt: skip
+    context = {
+        "dashboard": data,
+        "dashboard_json": _as_json(data),
+        "sel": sel,
+        "refresh": REFRESH_SECONDS,
+    }
     return render(request, "reports/bigscreen.html", context)
 
 
@@ -177,9 +202,13 @@ def dashboard_services(request: HttpRequest) -> HttpResponse:
     year = periods.fp_year_of(sel.period.end)
     today = _today()
     figures = service_indicators.evaluate(sel.unit.prefix, year, today)
-    context = {"unit": sel.unit, "service_figures": list(figures.values()), "quota_year": year,
-               "quota_progress": progress(sel.unit.prefix, year, today),
-               "quota_persons": request.user.has_perm(Perm.VIEW_PERSON)}  # fmt: skip
+    context = {
+        "unit": sel.unit,
+        "service_figures": list(figures.values()),
+        "quota_year": year,
+        "quota_progress": progress(sel.unit.prefix, year, today),
+        "quota_persons": request.user.has_perm(Perm.VIEW_PERSON),
+    }
     return render(request, "reports/dashboard_services.html", context)
 
 

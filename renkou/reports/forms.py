@@ -22,11 +22,13 @@ from renkou.reports.models import Target
 
 FP, CALENDAR = "fp", "cal"
 PARTS = [
-    (FP, "统计年度"), ("H1", "统计年度上半年"), ("H2", "统计年度下半年"),
+    (FP, "统计年度"),
+    ("H1", "统计年度上半年"),
+    ("H2", "统计年度下半年"),
     *((f"Q{q}", f"第{q}季度") for q in range(1, 5)),
     *((f"M{m:02d}", f"{m}月") for m in range(1, 13)),
     (CALENDAR, "日历年（1—12月）"),
-]  # fmt: skip
+]
 SCOPE_CHOICES = [(name, Scope(code).label) for name, code in SCOPE_BY_NAME.items()]
 SIDES = (("numerator", "分子"), ("denominator", "分母"))
 DAYS = (("", "期间内"), ("start", "期初"), ("end", "期末"))
@@ -37,8 +39,11 @@ def _css(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
             continue
-        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else (
-            "form-control form-control-sm")  # fmt: skip
+        css = (
+            "form-select form-select-sm"
+            if isinstance(widget, forms.Select)
+            else ("form-control form-control-sm")
+        )
         widget.attrs["class"] = css
 
 
@@ -105,8 +110,9 @@ class PeriodForm(forms.Form):
 class IndicatorPageForm(PeriodForm):
     """The indicator page: period, scope, and the indicator of the comparison table."""
 
-    rank = forms.ChoiceField(label="比较指标", required=False,
-                             choices=[(i.code, i.name) for i in INDICATORS])  # fmt: skip
+    rank = forms.ChoiceField(
+        label="比较指标", required=False, choices=[(i.code, i.name) for i in INDICATORS]
+    )
 
 
 class DrillForm(PeriodForm):
@@ -137,8 +143,12 @@ class DrillForm(PeriodForm):
 
 def target_units(user: Any) -> list[Unit]:
     """Units a target can be set for: the county and townships in the caller's scope."""
-    return list(Unit.objects.current().visible_to(user)
-                .filter(level__in=(Level.COUNTY, Level.TOWNSHIP)).order_by("code"))  # fmt: skip
+    return list(
+        Unit.objects.current()
+        .visible_to(user)
+        .filter(level__in=(Level.COUNTY, Level.TOWNSHIP))
+        .order_by("code")
+    )
 
 
 class TargetForm(forms.ModelForm):
@@ -146,11 +156,16 @@ class TargetForm(forms.ModelForm):
 
     unit_code = forms.ChoiceField(label="单位")
     indicator = forms.ChoiceField(label="指标")
-    value = forms.DecimalField(label="目标值", max_digits=10, decimal_places=2,
-                               min_value=Decimal("-99999999.99"),
-                               error_messages={"invalid": "请输入数字，如 9.31"})  # fmt: skip
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100,
-                              help_text="统计年度，以结束的年份命名")  # fmt: skip
+    value = forms.DecimalField(
+        label="目标值",
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("-99999999.99"),
+        error_messages={"invalid": "请输入数字，如 9.31"},
+    )
+    year = forms.IntegerField(
+        label="年度", min_value=2000, max_value=2100, help_text="统计年度，以结束的年份命名"
+    )
 
     class Meta:
         model = Target
@@ -159,12 +174,15 @@ class TargetForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = target_units(user)
-        self.fields["unit_code"].choices = [
-            (u.code, f"{'　' * (u.level - units[0].level)}{u.name}") for u in units
-        ] if units else []  # fmt: skip
+        self.fields["unit_code"].choices = (
+            [(u.code, f"{'　' * (u.level - units[0].level)}{u.name}") for u in units]
+            if units
+            else []
+        )
         self.fields["indicator"].choices = [
-            ("", "请选择"), *((i.code, f"{i.name}（{i.unit or '比值'}）") for i in INDICATORS)
-        ]  # fmt: skip
+            ("", "请选择"),
+            *((i.code, f"{i.name}（{i.unit or '比值'}）") for i in INDICATORS),
+        ]
         if not self.is_bound and self.instance.pk is None:
             self.initial.setdefault("year", periods.fp_year_of(timezone.localdate()))
         _css(self)
@@ -180,8 +198,9 @@ class TargetForm(forms.ModelForm):
         data = self.cleaned_data
         if not {"unit_code", "year", "indicator"} <= set(data):
             return
-        same = Target.objects.filter(unit_code=data["unit_code"], year=data["year"],
-                                     indicator=data["indicator"])  # fmt: skip
+        same = Target.objects.filter(
+            unit_code=data["unit_code"], year=data["year"], indicator=data["indicator"]
+        )
         if self.instance.pk is not None:
             same = same.exclude(pk=self.instance.pk)
         if same.exists():

@@ -93,12 +93,18 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
         rank = data.get("rank") or DEFAULT_RANK
         ranked, lower_first = ranking(unit, rank, period=period, scope=scope, year=year)
         context.update(
-            period=period, scope_label=Scope(scope).label, target_year=year, rank=rank,
-            groups=indicator_groups(unit, period, scope, year), rank_indicator=BY_CODE[rank],
-            ranking=ranked, lower_first=lower_first,
+            period=period,
+            scope_label=Scope(scope).label,
+            target_year=year,
+            rank=rank,
+            groups=indicator_groups(unit, period, scope, year),
+            rank_indicator=BY_CODE[rank],
+            ranking=ranked,
+            lower_first=lower_first,
             query=urlencode({**form.params(), "unit": unit.code}),
-            drill_query=urlencode(form.params()), whole_year=data["part"] in ("fp", "cal"),
-        )  # fmt: skip
+            drill_query=urlencode(form.params()),
+            whole_year=data["part"] in ("fp", "cal"),
+        )
     return render(request, "reports/indicator_page.html", context)
 
 
@@ -108,8 +114,11 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
 def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day: date) -> None:
     field = SCOPE_FIELD[scope]
     names = _names([getattr(p, field) for p in rows])
-    visible = set(Person.objects.visible_to(request.user).filter(pk__in=[p.pk for p in rows])
-                  .values_list("pk", flat=True))  # fmt: skip
+    visible = set(
+        Person.objects.visible_to(request.user)
+        .filter(pk__in=[p.pk for p in rows])
+        .values_list("pk", flat=True)
+    )
     for p in rows:
         p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
         p.age = p.age_on(day) if p.birth_date <= day else 0  # type: ignore[attr-defined]
@@ -121,8 +130,9 @@ def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day:
 def _decorate_events(request: HttpRequest, rows: list[Event], scope: str) -> None:
     names = _names([e.place_of(scope) for e in rows])
     people = {e.person_id for e in rows} | {e.child_id for e in rows if e.child_id}
-    visible = set(Person.objects.visible_to(request.user).filter(pk__in=people)
-                  .values_list("pk", flat=True))  # fmt: skip
+    visible = set(
+        Person.objects.visible_to(request.user).filter(pk__in=people).values_list("pk", flat=True)
+    )
     for e in rows:
         e.place = e.place_of(scope)  # type: ignore[attr-defined]
         e.place_name = names.get(e.place, e.place)  # type: ignore[attr-defined]
@@ -176,10 +186,17 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
     figure = evaluate([ind.code], prefix=unit.prefix, period=period, scope=scope)[unit.prefix]
     options = parts(ind, "numerator") + parts(ind, "denominator")
     chosen = _chosen(options, data)
-    tabs = [{"part": p, "side": SIDE_LABELS[p.side], "label": p.label(period),
-             "count": part_count(p, scope=scope, prefix=unit.prefix, period=period),
-             "query": urlencode({**form.params(), "indicator": ind.code, **p.params()}),
-             "active": p == chosen} for p in options]  # fmt: skip
+    tabs = [
+        {
+            "part": p,
+            "side": SIDE_LABELS[p.side],
+            "label": p.label(period),
+            "count": part_count(p, scope=scope, prefix=unit.prefix, period=period),
+            "query": urlencode({**form.params(), "indicator": ind.code, **p.params()}),
+            "active": p == chosen,
+        }
+        for p in options
+    ]
     page = paginate(request, part_rows(chosen, scope=scope, prefix=unit.prefix, period=period))
     page.object_list = list(page.object_list)
     if chosen.is_stock:
@@ -187,10 +204,19 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
         _decorate_persons(request, page.object_list, scope, day)
     else:
         _decorate_events(request, page.object_list, scope)
-    context = {"unit": unit, "indicator": ind, "figure": figure[ind.code], "period": period,
-               "scope_label": Scope(scope).label, "chosen": chosen, "tabs": tabs, "page": page,
-               "formulas": formulas(tabs), "place_label": PLACE_LABELS[scope],
-               "back": urlencode({**form.params(), "unit": unit.code})}  # fmt: skip
+    context = {
+        "unit": unit,
+        "indicator": ind,
+        "figure": figure[ind.code],
+        "period": period,
+        "scope_label": Scope(scope).label,
+        "chosen": chosen,
+        "tabs": tabs,
+        "page": page,
+        "formulas": formulas(tabs),
+        "place_label": PLACE_LABELS[scope],
+        "back": urlencode({**form.params(), "unit": unit.code}),
+    }
     return render_page(request, "reports/drill_list.html", context, partial="results")
 
 
@@ -207,8 +233,9 @@ def target_list(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(year=form.cleaned_data["year"])
         if form.cleaned_data.get("indicator"):
             rows = rows.filter(indicator=form.cleaned_data["indicator"])
-    page = paginate(request, rows.select_related("set_by").order_by("-year", "unit_code",
-                                                                  "indicator"))  # fmt: skip
+    page = paginate(
+        request, rows.select_related("set_by").order_by("-year", "unit_code", "indicator")
+    )
     page.object_list = list(page.object_list)
     names = _names(t.unit_code for t in page.object_list)
     for t in page.object_list:

@@ -57,77 +57,257 @@ def _t(measure: str, mode: str = FLOW, sign: int = 1) -> tuple[Term, ...]:
 
 
 _ASFR = tuple(
-    Indicator(f"asfr_{lo}_{hi}", f"{lo}—{hi}岁年龄别生育率", PER_MILLE, _t(f"birth_a{lo}"),
-              _t(f"w{lo}", AVG), 1000, 2,
-              f"{lo}—{hi}岁妇女所生活产数 ÷ 该年龄组妇女平均人数 × 1000‰", "生育")
+    Indicator(
+        f"asfr_{lo}_{hi}",
+        f"{lo}—{hi}岁年龄别生育率",
+        PER_MILLE,
+        _t(f"birth_a{lo}"),
+        _t(f"w{lo}", AVG),
+        1000,
+        2,
+        f"{lo}—{hi}岁妇女所生活产数 ÷ 该年龄组妇女平均人数 × 1000‰",
+        "生育",
+    )
     for lo, hi in AGE_GROUPS
-)  # fmt: skip
+)
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("births", "出生人数", PERSONS, _t("birth"), definition="期内出生（活产）人数"),
     Indicator("births_male", "出生男婴数", PERSONS, _t("birth_m"), definition="期内出生男婴数"),
     Indicator("births_female", "出生女婴数", PERSONS, _t("birth_f"), definition="期内出生女婴数"),
-    Indicator("births_parity1", "一孩出生数", PERSONS, _t("birth_p1"), group="生育",
-              definition="按夫妇共同子女计算的第一孩出生数（domain.md §2.6）"),
-    Indicator("births_parity2", "二孩出生数", PERSONS, _t("birth_p2"), group="生育",
-              definition="第二孩出生数"),
-    Indicator("births_parity3", "多孩出生数", PERSONS, _t("birth_p3"), group="生育",
-              definition="第三孩及以上出生数"),
+    Indicator(
+        "births_parity1",
+        "一孩出生数",
+        PERSONS,
+        _t("birth_p1"),
+        group="生育",
+        definition="按夫妇共同子女计算的第一孩出生数（domain.md §2.6）",
+    ),
+    Indicator(
+        "births_parity2",
+        "二孩出生数",
+        PERSONS,
+        _t("birth_p2"),
+        group="生育",
+        definition="第二孩出生数",
+    ),
+    Indicator(
+        "births_parity3",
+        "多孩出生数",
+        PERSONS,
+        _t("birth_p3"),
+        group="生育",
+        definition="第三孩及以上出生数",
+    ),
     Indicator("deaths", "死亡人数", PERSONS, _t("death"), definition="期内死亡人数"),
-    Indicator("population_start", "期初人口", PERSONS, _t("pop", START),
-              definition="期初前一日末的人口数"),
-    Indicator("population_end", "期末人口", PERSONS, _t("pop", END),
-              definition="期末最后一日末的人口数"),
-    Indicator("average_population", "平均人口", PERSONS, _t("pop", AVG), decimals=1,
-              definition="（期初前一日末人口 + 期末最后一日末人口）÷ 2"),
-    Indicator("crude_birth_rate", "出生率", PER_MILLE, _t("birth"), _t("pop", AVG), 1000, 2,
-              "出生人数 ÷ 平均人口 × 1000‰"),
-    Indicator("crude_death_rate", "死亡率", PER_MILLE, _t("death"), _t("pop", AVG), 1000, 2,
-              "死亡人数 ÷ 平均人口 × 1000‰"),
-    Indicator("natural_growth_rate", "人口自然增长率", PER_MILLE,
-              (Term("birth"), Term("death", FLOW, -1)), _t("pop", AVG), 1000, 2,
-              "（出生人数 − 死亡人数）÷ 平均人口 × 1000‰ = 出生率 − 死亡率"),
-    Indicator("general_fertility_rate", "一般生育率", PER_MILLE, _t("birth"), _t("w15_49", AVG),
-              1000, 2, "出生人数 ÷ 15—49岁妇女平均人数 × 1000‰", "生育"),
+    Indicator(
+        "population_start", "期初人口", PERSONS, _t("pop", START), definition="期初前一日末的人口数"
+    ),
+    Indicator(
+        "population_end", "期末人口", PERSONS, _t("pop", END), definition="期末最后一日末的人口数"
+    ),
+    Indicator(
+        "average_population",
+        "平均人口",
+        PERSONS,
+        _t("pop", AVG),
+        decimals=1,
+        definition="（期初前一日末人口 + 期末最后一日末人口）÷ 2",
+    ),
+    Indicator(
+        "crude_birth_rate",
+        "出生率",
+        PER_MILLE,
+        _t("birth"),
+        _t("pop", AVG),
+        1000,
+        2,
+        "出生人数 ÷ 平均人口 × 1000‰",
+    ),
+    Indicator(
+        "crude_death_rate",
+        "死亡率",
+        PER_MILLE,
+        _t("death"),
+        _t("pop", AVG),
+        1000,
+        2,
+        "死亡人数 ÷ 平均人口 × 1000‰",
+    ),
+    Indicator(
+        "natural_growth_rate",
+        "人口自然增长率",
+        PER_MILLE,
+        (Term("birth"), Term("death", FLOW, -1)),
+        _t("pop", AVG),
+        1000,
+        2,
+        "（出生人数 − 死亡人数）÷ 平均人口 × 1000‰ = 出生率 − 死亡率",
+    ),
+    Indicator(
+        "general_fertility_rate",
+        "一般生育率",
+        PER_MILLE,
+        _t("birth"),
+        _t("w15_49", AVG),
+        1000,
+        2,
+        "出生人数 ÷ 15—49岁妇女平均人数 × 1000‰",
+        "生育",
+    ),
     *_ASFR,
-    Indicator("total_fertility_rate", "总和生育率", RATIO,
-              tuple(Term(f"birth_a{lo}") for lo, _ in AGE_GROUPS), _t("w15_49", AVG), 1, 2,
-              "5 × Σ 五岁组年龄别生育率 ÷ 1000（每名妇女平均生育子女数；县级数据人数少，"
-              "宜看三年合计）", "生育", tfr=True),
-    Indicator("sex_ratio_at_birth", "出生人口性别比", RATIO, _t("birth_m"), _t("birth_f"), 100, 1,
-              "出生男婴数 ÷ 出生女婴数 × 100（女婴=100）；正常范围103—107", "生育",
-              sex_ratio=True),
-    *(Indicator(f"sex_ratio_parity{k}", f"{label}性别比", RATIO, _t(f"birth_p{k}_m"),
-                _t(f"birth_p{k}_f"), 100, 1, f"{label}男婴数 ÷ {label}女婴数 × 100", "生育",
-                sex_ratio=True)
-      for k, label in ((1, "一孩"), (2, "二孩"), (3, "多孩"))),
-    *(Indicator(f"parity{k}_share", f"{label}率", PERCENT, _t(f"birth_p{k}"), _t("birth"), 100,
-                2, f"{label}出生数 ÷ 出生人数 × 100%", "生育")
-      for k, label in ((1, "一孩"), (2, "二孩"), (3, "多孩"))),
-    Indicator("policy_compliant_birth_rate", "符合政策生育率", PERCENT, _t("birth_ok"),
-              _t("birth"), 100, 2, "政策属性为“政策内”的出生数 ÷ 出生人数 × 100%（原计划生育率）",
-              "生育"),
-    Indicator("late_marriage_rate", "晚婚率", PERCENT, _t("fmar_f_late"), _t("fmar_f"), 100, 2,
-              "23岁及以上初婚的女性 ÷ 女性初婚人数 × 100%", "婚姻"),
-    Indicator("early_marriage_share", "早婚比例", PERCENT, _t("fmar_f_early"), _t("fmar_f"), 100,
-              2, "19岁及以下初婚的女性 ÷ 女性初婚人数 × 100%", "婚姻"),
-    Indicator("married_wcba", "已婚育龄妇女人数", PERSONS, _t("mwcba", END), group="节育",
-              definition="期末15—49岁已婚妇女人数"),
-    Indicator("contraceptive_prevalence", "综合节育率", PERCENT, _t("cuser", END),
-              _t("mwcba", END), 100, 2,
-              "期末采取避孕节育措施的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%", "节育"),
-    Indicator("id_entry_rate", "身份证录入率", PERCENT, _t("pop_id", END), _t("pop", END), 100,
-              2, "期末人口中有有效居民身份号码（校验通过、无例外原因）者 ÷ 期末人口 × 100%",
-              "数据质量"),
-    Indicator("completeness", "信息完整率", PERCENT, _t("pop_full", END), _t("pop", END), 100, 2,
-              "期末人口中必采项齐全者 ÷ 期末人口 × 100%", "数据质量"),
-    Indicator("birth_timeliness", "出生及时上报率", PERCENT, _t("birth_timely"), _t("birth"),
-              100, 2, "次月5日（可配置）前报告的出生数 ÷ 出生人数 × 100%", "数据质量"),
-)  # fmt: skip
+    Indicator(
+        "total_fertility_rate",
+        "总和生育率",
+        RATIO,
+        tuple(Term(f"birth_a{lo}") for lo, _ in AGE_GROUPS),
+        _t("w15_49", AVG),
+        1,
+        2,
+        "5 × Σ 五岁组年龄别生育率 ÷ 1000（每名妇女平均生育子女数；县级数据人数少，宜看三年合计）",
+        "生育",
+        tfr=True,
+    ),
+    Indicator(
+        "sex_ratio_at_birth",
+        "出生人口性别比",
+        RATIO,
+        _t("birth_m"),
+        _t("birth_f"),
+        100,
+        1,
+        "出生男婴数 ÷ 出生女婴数 × 100（女婴=100）；正常范围103—107",
+        "生育",
+        sex_ratio=True,
+    ),
+    *(
+        Indicator(
+            f"sex_ratio_parity{k}",
+            f"{label}性别比",
+            RATIO,
+            _t(f"birth_p{k}_m"),
+            _t(f"birth_p{k}_f"),
+            100,
+            1,
+            f"{label}男婴数 ÷ {label}女婴数 × 100",
+            "生育",
+            sex_ratio=True,
+        )
+        for k, label in ((1, "一孩"), (2, "二孩"), (3, "多孩"))
+    ),
+    *(
+        Indicator(
+            f"parity{k}_share",
+            f"{label}率",
+            PERCENT,
+            _t(f"birth_p{k}"),
+            _t("birth"),
+            100,
+            2,
+            f"{label}出生数 ÷ 出生人数 × 100%",
+            "生育",
+        )
+        for k, label in ((1, "一孩"), (2, "二孩"), (3, "多孩"))
+    ),
+    Indicator(
+        "policy_compliant_birth_rate",
+        "符合政策生育率",
+        PERCENT,
+        _t("birth_ok"),
+        _t("birth"),
+        100,
+        2,
+        "政策属性为“政策内”的出生数 ÷ 出生人数 × 100%（原计划生育率）",
+        "生育",
+    ),
+    Indicator(
+        "late_marriage_rate",
+        "晚婚率",
+        PERCENT,
+        _t("fmar_f_late"),
+        _t("fmar_f"),
+        100,
+        2,
+        "23岁及以上初婚的女性 ÷ 女性初婚人数 × 100%",
+        "婚姻",
+    ),
+    Indicator(
+        "early_marriage_share",
+        "早婚比例",
+        PERCENT,
+        _t("fmar_f_early"),
+        _t("fmar_f"),
+        100,
+        2,
+        "19岁及以下初婚的女性 ÷ 女性初婚人数 × 100%",
+        "婚姻",
+    ),
+    Indicator(
+        "married_wcba",
+        "已婚育龄妇女人数",
+        PERSONS,
+        _t("mwcba", END),
+        group="节育",
+        definition="期末15—49岁已婚妇女人数",
+    ),
+    Indicator(
+        "contraceptive_prevalence",
+        "综合节育率",
+        PERCENT,
+        _t("cuser", END),
+        _t("mwcba", END),
+        100,
+        2,
+        "期末采取避孕节育措施的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%",
+        "节育",
+    ),
+    Indicator(
+        "id_entry_rate",
+        "身份证录入率",
+        PERCENT,
+        _t("pop_id", END),
+        _t("pop", END),
+        100,
+        2,
+        "期末人口中有有效居民身份号码（校验通过、无例外原因）者 ÷ 期末人口 × 100%",
+        "数据质量",
+    ),
+    Indicator(
+        "completeness",
+        "信息完整率",
+        PERCENT,
+        _t("pop_full", END),
+        _t("pop", END),
+        100,
+        2,
+        "期末人口中必采项齐全者 ÷ 期末人口 × 100%",
+        "数据质量",
+    ),
+    Indicator(
+        "birth_timeliness",
+        "出生及时上报率",
+        PERCENT,
+        _t("birth_timely"),
+        _t("birth"),
+        100,
+        2,
+        "次月5日（可配置）前报告的出生数 ÷ 出生人数 × 100%",
+        "数据质量",
+    ),
+)
 BY_CODE = {i.code: i for i in INDICATORS}
-HEADLINE = ("births", "deaths", "average_population", "crude_birth_rate", "crude_death_rate",
-            "natural_growth_rate", "sex_ratio_at_birth", "policy_compliant_birth_rate",
-            "contraceptive_prevalence", "id_entry_rate")  # fmt: skip
+HEADLINE = (
+    "births",
+    "deaths",
+    "average_population",
+    "crude_birth_rate",
+    "crude_death_rate",
+    "natural_growth_rate",
+    "sex_ratio_at_birth",
+    "policy_compliant_birth_rate",
+    "contraceptive_prevalence",
+    "id_entry_rate",
+)
 
 
 @dataclass
@@ -158,13 +338,20 @@ class Figure:
         """The figure as the API and ``manage.py indicators`` give it: ``unit`` is the 12-digit
         unit code, ``scope`` its name, ``value`` rounded as displayed, ``value_unrounded`` not."""
         return {
-            "code": self.code, "name": self.name, "unit": self.unit_code.ljust(12, "0"),
-            "measure_unit": self.unit_symbol, "period": self.period,
+            "code": self.code,
+            "name": self.name,
+            "unit": self.unit_code.ljust(12, "0"),
+            "measure_unit": self.unit_symbol,
+            "period": self.period,
             "scope": SCOPE_NAME.get(self.scope, self.scope),
-            "numerator": _plain(self.numerator), "denominator": _plain(self.denominator),
-            "value": self.rounded, "value_unrounded": self.value, "value_display": self.display,
-            "warnings": list(self.warnings), **self.extra,
-        }  # fmt: skip
+            "numerator": _plain(self.numerator),
+            "denominator": _plain(self.denominator),
+            "value": self.rounded,
+            "value_unrounded": self.value,
+            "value_display": self.display,
+            "warnings": list(self.warnings),
+            **self.extra,
+        }
 
 
 def _plain(number: float | None) -> float | int | None:
@@ -205,8 +392,9 @@ def _day_keys(start: date, end: date) -> tuple[str, str]:
     return (start - timedelta(days=1)).isoformat(), end.isoformat()
 
 
-def _evaluate(ind: Indicator, cell: dict, period: Period) -> tuple[float, float | None,
-                                                                   float | None]:  # fmt: skip
+def _evaluate(
+    ind: Indicator, cell: dict, period: Period
+) -> tuple[float, float | None, float | None]:
     num = sum(t.sign * _term_value(t, cell, period) for t in ind.numerator)
     if not ind.denominator:
         return num, None, num
@@ -233,8 +421,12 @@ def needed(indicators: Iterable[Indicator]) -> tuple[set[str], set[str]]:
 
 def shift_years(period: Period, years: int) -> Period:
     end = add_years(period.end, years)
-    return replace(period, code=f"{period.code}{years:+d}y", start=add_years(period.start, years),
-                   end=month_end(end.year, end.month))  # fmt: skip
+    return replace(
+        period,
+        code=f"{period.code}{years:+d}y",
+        start=add_years(period.start, years),
+        end=month_end(end.year, end.month),
+    )
 
 
 def wilson_ratio(male: float, female: float, z: float = 1.96) -> tuple[float, float] | None:
@@ -260,17 +452,30 @@ def _earlier_years(period: Period) -> list[Period]:
     """The two periods before ``period`` a year and two years earlier (one contiguous span when
     the period is a whole year, so one query reads both)."""
     if add_years(period.start, 1) == period.end + timedelta(days=1):
-        return [replace(period, code=f"{period.code}-2y..-1y",
-                        start=add_years(period.start, -2), end=period.day_before)]  # fmt: skip
+        return [
+            replace(
+                period,
+                code=f"{period.code}-2y..-1y",
+                start=add_years(period.start, -2),
+                end=period.day_before,
+            )
+        ]
     return [shift_years(period, -1), shift_years(period, -2)]
 
 
-def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
-             group_len: int | None = None, groups: Iterable[str] = (),
-             with_total: bool = False,
-             also: Sequence[tuple[str, Period, Sequence[str]]] = (),
-             raw: dict | None = None,
-             horizon: Any = selectors.READ) -> dict[str, dict[str, Figure]]:  # fmt: skip
+def evaluate(
+    codes: Sequence[str],
+    *,
+    prefix: str,
+    period: Period,
+    scope: str,
+    group_len: int | None = None,
+    groups: Iterable[str] = (),
+    with_total: bool = False,
+    also: Sequence[tuple[str, Period, Sequence[str]]] = (),
+    raw: dict | None = None,
+    horizon: Any = selectors.READ,
+) -> dict[str, dict[str, Figure]]:
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
     each of its sub-units (group_len 9: townships), from the tallies (three queries; the
     three-year sex ratio's earlier years come in the same tally query). Sub-units with no
@@ -284,12 +489,22 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
     length = group_len or len(prefix)
     # The sex ratio's two earlier years (its 3-year pooled value) come in the same query.
     sr_flows = sorted({t.measure for i in inds if i.sex_ratio for t in i.terms})
-    earlier = [(f"pooled{n}", when, sr_flows)
-               for n, when in enumerate(_earlier_years(period))] if sr_flows else []  # fmt: skip
-    data = selectors.sums(scope=scope, prefix=prefix, group_len=length, flows=flows,
-                          stocks=stocks, period=period,
-                          stock_days=[period.day_before, period.end],
-                          also=[*earlier, *also], horizon=horizon)  # fmt: skip
+    earlier = (
+        [(f"pooled{n}", when, sr_flows) for n, when in enumerate(_earlier_years(period))]
+        if sr_flows
+        else []
+    )
+    data = selectors.sums(
+        scope=scope,
+        prefix=prefix,
+        group_len=length,
+        flows=flows,
+        stocks=stocks,
+        period=period,
+        stock_days=[period.day_before, period.end],
+        also=[*earlier, *also],
+        horizon=horizon,
+    )
     extra = {(m, label) for label, _when, measures in also for m in measures}
     for cell in data.values():
         for key in extra & cell.keys():
@@ -301,8 +516,9 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
         for label, _when, measures in earlier:
             for measure in measures:
                 key = (measure, "flow")
-                pooled.setdefault(group, {})[key] = (pooled.get(group, {}).get(key, 0)
-                                                     + cell.pop((measure, label), 0))  # fmt: skip
+                pooled.setdefault(group, {})[key] = pooled.get(group, {}).get(key, 0) + cell.pop(
+                    (measure, label), 0
+                )
     data = {group: cell for group, cell in data.items() if cell}  # earlier years only: not shown
     wanted = sorted(set(data) | set(groups)) if group_len else [prefix]
     if group_len and with_total:
@@ -319,8 +535,18 @@ def evaluate(codes: Sequence[str], *, prefix: str, period: Period, scope: str,
         figures = {}
         for ind in inds:
             num, den, value = _evaluate(ind, cell, period)
-            fig = Figure(ind.code, ind.name, ind.unit, group, period.code, scope, num, den, value,
-                         display(value, ind))  # fmt: skip
+            fig = Figure(
+                ind.code,
+                ind.name,
+                ind.unit,
+                group,
+                period.code,
+                scope,
+                num,
+                den,
+                value,
+                display(value, ind),
+            )
             _warn(fig, ind, cell, pooled.get(group, {}), period)
             figures[ind.code] = fig
         out[group] = figures
@@ -337,8 +563,9 @@ def _warn(fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period)
             )
             interval = wilson_ratio(male, female)
             if interval is not None:
-                fig.extra["interval_95"] = [round_half_up(x, 1) if math.isfinite(x) else None
-                                            for x in interval]  # fmt: skip
+                fig.extra["interval_95"] = [
+                    round_half_up(x, 1) if math.isfinite(x) else None for x in interval
+                ]
         m3 = male + sum(pooled.get((t.measure, "flow"), 0) for t in ind.numerator)
         f3 = female + sum(pooled.get((t.measure, "flow"), 0) for t in ind.denominator)
         fig.extra["pooled_3y"] = round_half_up(m3 / f3 * 100, 1) if f3 else None

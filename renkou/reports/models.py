@@ -25,10 +25,12 @@ class Target(models.Model):
     indicator = models.CharField("指标", max_length=40)
     direction = models.CharField("方向", max_length=2, choices=Direction.choices)
     value = models.DecimalField("目标值", max_digits=10, decimal_places=2)
-    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="copies")  # fmt: skip
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                               related_name="+")  # fmt: skip
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = UnitRowQuerySet.as_manager()
@@ -36,9 +38,7 @@ class Target(models.Model):
     class Meta:
         ordering = ["year", "unit_code", "indicator"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["unit_code", "year", "indicator"], name="target_once"
-            )  # fmt: skip
+            models.UniqueConstraint(fields=["unit_code", "year", "indicator"], name="target_once")
         ]
         verbose_name = "年度目标"
 
@@ -60,11 +60,13 @@ class TableSubmission(models.Model):
     period = models.CharField("统计期间", max_length=30)
     scope = models.CharField("口径", max_length=1)
     version = models.PositiveSmallIntegerField("版本", default=1)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
-                              default=Status.SUBMITTED)  # fmt: skip
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
     cells = models.JSONField("单元格数值", default=dict)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")  # fmt: skip
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField("上报时间")
     reviewer = models.CharField("审核人", max_length=50, blank=True)
     returned_reason = models.CharField("退回原因", max_length=200, blank=True)
@@ -77,7 +79,7 @@ class TableSubmission(models.Model):
             models.UniqueConstraint(
                 fields=["unit_code", "table", "period", "scope", "version"],
                 name="table_submission_version",
-            )  # fmt: skip
+            )
         ]
         verbose_name = "报表上报"
 

@@ -30,13 +30,23 @@ from renkou.reports.models import Target
 # --- the name-list parts of a figure ----------------------------------------------------------
 
 MEASURE_LABELS = {
-    "birth": "出生", "birth_m": "出生男婴", "birth_f": "出生女婴", "birth_ok": "政策内出生",
-    "birth_timely": "按时上报的出生", "death": "死亡", "pop": "人口",
-    "pop_id": "有有效居民身份号码的人口", "pop_full": "必采项齐全的人口",
-    "w15_49": "15—49岁妇女", "mwcba": "已婚育龄妇女", "cuser": "采取节育措施的已婚育龄妇女",
-    "fmar_f": "女性初婚", "fmar_f_late": "女性晚婚（23岁及以上初婚）",
-    "fmar_f_early": "女性早婚（19岁及以下初婚）", "marriage": "结婚",
-}  # fmt: skip
+    "birth": "出生",
+    "birth_m": "出生男婴",
+    "birth_f": "出生女婴",
+    "birth_ok": "政策内出生",
+    "birth_timely": "按时上报的出生",
+    "death": "死亡",
+    "pop": "人口",
+    "pop_id": "有有效居民身份号码的人口",
+    "pop_full": "必采项齐全的人口",
+    "w15_49": "15—49岁妇女",
+    "mwcba": "已婚育龄妇女",
+    "cuser": "采取节育措施的已婚育龄妇女",
+    "fmar_f": "女性初婚",
+    "fmar_f_late": "女性晚婚（23岁及以上初婚）",
+    "fmar_f_early": "女性早婚（19岁及以下初婚）",
+    "marriage": "结婚",
+}
 PARITY = {"1": "一孩", "2": "二孩", "3": "多孩"}
 SEX = {"m": "男婴", "f": "女婴"}
 
@@ -129,13 +139,16 @@ class Row:
 def lower_units(unit: Unit) -> list[Unit]:
     if unit.level >= Level.VILLAGE:
         return []
-    return list(Unit.objects.current().filter(level=unit.level + 1,
-                                              prefix__startswith=unit.prefix)
-                .order_by("code"))  # fmt: skip
+    return list(
+        Unit.objects.current()
+        .filter(level=unit.level + 1, prefix__startswith=unit.prefix)
+        .order_by("code")
+    )
 
 
-def ranking(unit: Unit, code: str, *, period: Period, scope: str,
-            year: int) -> tuple[list[Row], bool]:  # fmt: skip
+def ranking(
+    unit: Unit, code: str, *, period: Period, scope: str, year: int
+) -> tuple[list[Row], bool]:
     """The sub-units of ``unit`` (townships of a county, villages of a township) for one
     indicator, ranked, and whether lower ranks first: lower first when the target (the unit's,
     else one of the sub-units') is "≤", else higher first. Equal values (as displayed) share a
@@ -144,8 +157,14 @@ def ranking(unit: Unit, code: str, *, period: Period, scope: str,
     if not children:
         return [], False
     length = PREFIX_LENGTH[Level(unit.level + 1)]
-    figures = evaluate([code], prefix=unit.prefix, period=period, scope=scope, group_len=length,
-                       groups=[c.prefix for c in children])  # fmt: skip
+    figures = evaluate(
+        [code],
+        prefix=unit.prefix,
+        period=period,
+        scope=scope,
+        group_len=length,
+        groups=[c.prefix for c in children],
+    )
     by_prefix = {c.prefix: c for c in children}
     found = targets.targets_for([g.ljust(12, "0") for g in figures] + [unit.code], year)
     ind = BY_CODE[code]
@@ -153,14 +172,26 @@ def ranking(unit: Unit, code: str, *, period: Period, scope: str,
     for group, figs in figures.items():
         target = found.get((group.ljust(12, "0"), code))
         child = by_prefix.get(group)
-        rows.append(Row(figs[code], ind, targets.judge(figs[code], target) if target else None,
-                        child, child.name if child else group))  # fmt: skip
-    own = found.get((unit.code, code)) or next((t for (_u, c), t in found.items() if c == code),
-                                               None)  # fmt: skip
+        rows.append(
+            Row(
+                figs[code],
+                ind,
+                targets.judge(figs[code], target) if target else None,
+                child,
+                child.name if child else group,
+            )
+        )
+    own = found.get((unit.code, code)) or next(
+        (t for (_u, c), t in found.items() if c == code), None
+    )
     lower_first = own is not None and own.direction == Target.Direction.AT_MOST
     valued = [r for r in rows if r.figure.value is not None]
-    valued.sort(key=lambda r: (r.figure.rounded if lower_first else -r.figure.rounded,
-                               r.unit.code if r.unit else r.name))  # fmt: skip
+    valued.sort(
+        key=lambda r: (
+            r.figure.rounded if lower_first else -r.figure.rounded,
+            r.unit.code if r.unit else r.name,
+        )
+    )
     for i, row in enumerate(valued):
         same = i > 0 and valued[i - 1].figure.rounded == row.figure.rounded
         row.rank = valued[i - 1].rank if same else i + 1
@@ -170,8 +201,9 @@ def ranking(unit: Unit, code: str, *, period: Period, scope: str,
 def indicator_groups(
     unit: Unit, period: Period, scope: str, year: int
 ) -> list[tuple[str, list[Row]]]:
-    figures = evaluate([i.code for i in INDICATORS], prefix=unit.prefix, period=period,
-                       scope=scope)[unit.prefix]  # fmt: skip
+    figures = evaluate(
+        [i.code for i in INDICATORS], prefix=unit.prefix, period=period, scope=scope
+    )[unit.prefix]
     verdicts = targets.attach(figures, unit.code, year)
     grouped: dict[str, list[Row]] = {}
     for ind in INDICATORS:
@@ -183,8 +215,15 @@ def indicator_groups(
 # --- the figures as JSON objects (the API and ``manage.py indicators``) ------------------------
 
 
-def figure_rows(unit: Unit, *, period: Period, calendar: bool, scope: str, codes: list[str],
-                sub_units: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+def figure_rows(
+    unit: Unit,
+    *,
+    period: Period,
+    calendar: bool,
+    scope: str,
+    codes: list[str],
+    sub_units: bool = False,
+) -> list[dict[str, Any]]:
     """The figures of ``codes`` for ``unit`` (and, with ``sub_units``, for each of its
     townships or villages) as JSON objects: ``Figure.as_dict`` plus the period's label and
     days, the unit's name, and ``target``/``direction``/``met``/``gap`` where a target is set."""
@@ -194,18 +233,30 @@ def figure_rows(unit: Unit, *, period: Period, calendar: bool, scope: str, codes
     children = lower_units(unit) if sub_units else []
     found = evaluate(codes, prefix=unit.prefix, period=period, scope=scope) if codes else {}
     if children and codes:
-        found.update(evaluate(codes, prefix=unit.prefix, period=period, scope=scope,
-                              group_len=len(children[0].prefix),
-                              groups=[c.prefix for c in children]))  # fmt: skip
+        found.update(
+            evaluate(
+                codes,
+                prefix=unit.prefix,
+                period=period,
+                scope=scope,
+                group_len=len(children[0].prefix),
+                groups=[c.prefix for c in children],
+            )
+        )
     names = {unit.prefix: unit.name, **{c.prefix: c.name for c in children}}
     goals = targets.targets_for([p.ljust(12, "0") for p in found], year)
     rows = []
     for prefix, figures in found.items():
         for code in codes:
             fig = figures[code]
-            row = {**fig.as_dict(), "unit_name": names.get(prefix, ""),
-                   "period_label": period.label, "period_start": period.start.isoformat(),
-                   "period_end": period.end.isoformat(), "target_year": year}  # fmt: skip
+            row = {
+                **fig.as_dict(),
+                "unit_name": names.get(prefix, ""),
+                "period_label": period.label,
+                "period_start": period.start.isoformat(),
+                "period_end": period.end.isoformat(),
+                "target_year": year,
+            }
             goal = goals.get((prefix.ljust(12, "0"), code))
             if goal is not None:
                 row.update(targets.judge(fig, goal).as_dict())
@@ -215,8 +266,9 @@ def figure_rows(unit: Unit, *, period: Period, calendar: bool, scope: str, codes
     return rows
 
 
-def service_rows(unit: Unit, children: list[Unit], period: Period,
-                 codes: list[str]) -> list[dict[str, Any]]:  # fmt: skip
+def service_rows(
+    unit: Unit, children: list[Unit], period: Period, codes: list[str]
+) -> list[dict[str, Any]]:
     """The service coverage indicators (issue 5: pre-pregnancy coverage, high-risk detection,
     follow-up rates, RH check rate, 蓝氧 completion; ``renkou.assessment.indicators``) in the
     same JSON shape. They are yearly: the FP year that contains the period's last day, in the
@@ -229,10 +281,15 @@ def service_rows(unit: Unit, children: list[Unit], period: Period,
         figures = service_indicators.evaluate(one.prefix, year, today, codes=tuple(codes))
         for code in codes:
             fig = figures[code]
-            row = {**fig.as_dict(), "scope": SCOPE_NAME.get(fig.scope, fig.scope),
-                   "unit_name": one.name, "period_label": whole.label,
-                   "period_start": whole.start.isoformat(), "period_end": whole.end.isoformat(),
-                   "target_year": year}  # fmt: skip
+            row = {
+                **fig.as_dict(),
+                "scope": SCOPE_NAME.get(fig.scope, fig.scope),
+                "unit_name": one.name,
+                "period_label": whole.label,
+                "period_start": whole.start.isoformat(),
+                "period_end": whole.end.isoformat(),
+                "target_year": year,
+            }
             if (whole.start, whole.end) != (period.start, period.end):
                 row["warnings"] = [*row["warnings"], f"服务覆盖指标按统计年度计算（{whole.label}）"]
             rows.append(row)

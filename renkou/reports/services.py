@@ -10,8 +10,10 @@ from renkou.reports.models import Target
 
 
 def _summary(target: Target) -> str:
-    return (f"unit={target.unit_code} year={target.year} indicator={target.indicator} "
-            f"direction={target.direction} value={target.value}")  # fmt: skip
+    return (
+        f"unit={target.unit_code} year={target.year} indicator={target.indicator} "
+        f"direction={target.direction} value={target.value}"
+    )
 
 
 @transaction.atomic
@@ -21,9 +23,14 @@ def target_save(*, actor: Actor, target: Target) -> Target:
     created = target.pk is None
     target.set_by, target.copied_from = actor.user, None
     target.save()
-    audit.record(actor=actor.user, ip=actor.ip, object_type="reports.target",
-                 action="target.create" if created else "target.update", object_id=target.pk,
-                 summary=_summary(target))  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        object_type="reports.target",
+        action="target.create" if created else "target.update",
+        object_id=target.pk,
+        summary=_summary(target),
+    )
     return target
 
 
@@ -31,24 +38,43 @@ def target_save(*, actor: Actor, target: Target) -> Target:
 def target_copy(*, actor: Actor, target: Target) -> int:
     """Copy a county target to every current township of the county (created or updated,
     marked ``copied_from``). Returns how many townships got it."""
-    townships = Unit.objects.current().filter(level=Level.TOWNSHIP,
-                                              prefix__startswith=target.unit_code[:6])  # fmt: skip
+    townships = Unit.objects.current().filter(
+        level=Level.TOWNSHIP, prefix__startswith=target.unit_code[:6]
+    )
     count = 0
     for township in townships:
         Target.objects.update_or_create(
-            unit_code=township.code, year=target.year, indicator=target.indicator,
-            defaults={"direction": target.direction, "value": target.value,
-                      "copied_from": target, "set_by": actor.user},
-        )  # fmt: skip
+            unit_code=township.code,
+            year=target.year,
+            indicator=target.indicator,
+            defaults={
+                "direction": target.direction,
+                "value": target.value,
+                "copied_from": target,
+                "set_by": actor.user,
+            },
+        )
         count += 1
-    audit.record(actor=actor.user, ip=actor.ip, action="target.copy", object_id=target.pk,
-                 object_type="reports.target", summary=_summary(target),
-                 row_count=count)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="target.copy",
+        object_id=target.pk,
+        object_type="reports.target",
+        summary=_summary(target),
+        row_count=count,
+    )
     return count
 
 
 @transaction.atomic
 def target_delete_one(*, actor: Actor, target: Target) -> None:
-    audit.record(actor=actor.user, ip=actor.ip, action="target.delete", object_id=target.pk,
-                 object_type="reports.target", summary=_summary(target))  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action="target.delete",
+        object_id=target.pk,
+        object_type="reports.target",
+        summary=_summary(target),
+    )
     target.delete()

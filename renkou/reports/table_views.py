@@ -54,9 +54,15 @@ class Choice:
     error: str = ""
 
     def query(self, **extra: str) -> str:
-        return urlencode({"table": self.table.code, "unit": self.unit.code,
-                          "period": self.period.code, "scope": SCOPE_NAME[self.scope],
-                          **extra})  # fmt: skip
+        return urlencode(
+            {
+                "table": self.table.code,
+                "unit": self.unit.code,
+                "period": self.period.code,
+                "scope": SCOPE_NAME[self.scope],
+                **extra,
+            }
+        )
 
 
 def _today() -> date:
@@ -75,8 +81,11 @@ def _choice(request: HttpRequest, data: QueryDict, unit: Unit | None = None) -> 
     table = _table(data.get("table", ""))
     if unit is None:
         code = data.get("unit", "")
-        unit = (get_visible_or_404(Unit.objects.current(), request.user, code=code) if code
-                else request.user.unit)  # fmt: skip
+        unit = (
+            get_visible_or_404(Unit.objects.current(), request.user, code=code)
+            if code
+            else request.user.unit
+        )
     scope = SCOPE_BY_NAME.get(data.get("scope", ""), Scope.REGISTERED)
     period, error = engine.default_period(table, _today()), ""
     if data.get("period"):
@@ -93,9 +102,11 @@ def _frozen(request: HttpRequest, choice: Choice) -> TableSubmission | None:
     if not version:
         return None
     rows = TableSubmission.objects.filter(
-        table=choice.table.code, unit_code=choice.unit.code, period=choice.period.code,
+        table=choice.table.code,
+        unit_code=choice.unit.code,
+        period=choice.period.code,
         scope=choice.scope,
-    )  # fmt: skip
+    )
     return get_visible_or_404(rows, request.user, version=version)
 
 
@@ -114,8 +125,12 @@ def _message(exc: ValidationError) -> str:
 
 def _drill_links(choice: Choice) -> Any:
     def url_for(row: engine.Row, leaf: engine.Column) -> str:
-        params = {"table": choice.table.code, "col": leaf.id, "period": choice.period.code,
-                  "scope": SCOPE_NAME[choice.scope]}  # fmt: skip
+        params = {
+            "table": choice.table.code,
+            "col": leaf.id,
+            "period": choice.period.code,
+            "scope": SCOPE_NAME[choice.scope],
+        }
         if row.row_id:
             params["row"] = row.row_id
         return f"{reverse('reports:table_drill', args=[row.unit_code])}?{urlencode(params)}"
@@ -131,27 +146,39 @@ def _unit_options(user: Any, selected: Unit) -> list[dict[str, Any]]:
             shown |= Q(prefix__startswith=unit.prefix[:9])
     units = list(Unit.objects.current().visible_to(user).filter(shown).order_by("code"))
     top = min((u.level for u in units), default=Level.COUNTY)
-    return [{"code": u.code, "label": "　" * (u.level - top) + u.name,
-             "selected": u.code == selected.code} for u in units]  # fmt: skip
+    return [
+        {
+            "code": u.code,
+            "label": "　" * (u.level - top) + u.name,
+            "selected": u.code == selected.code,
+        }
+        for u in units
+    ]
 
 
 def _submission_context(request: HttpRequest, choice: Choice) -> dict[str, Any]:
     unit = choice.unit
     if unit.level not in services.SUBMITTING_LEVELS:
         return {}
-    last = services.latest(table=choice.table.code, unit_code=unit.code,
-                           period=choice.period.code, scope=choice.scope)  # fmt: skip
-    can_submit = (request.user.has_perm(Perm.SUBMIT_REPORT) and unit.code == request.user.unit_code
-                  and choice.period.end < _today()
-                  and (last is None or last.status == TableSubmission.Status.RETURNED))  # fmt: skip
+    last = services.latest(
+        table=choice.table.code, unit_code=unit.code, period=choice.period.code, scope=choice.scope
+    )
+    can_submit = (
+        request.user.has_perm(Perm.SUBMIT_REPORT)
+        and unit.code == request.user.unit_code
+        and choice.period.end < _today()
+        and (last is None or last.status == TableSubmission.Status.RETURNED)
+    )
     return {"submission": last, "can_submit": can_submit}
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
 @require_GET
 def table_list(request: HttpRequest) -> HttpResponse:
-    rows = [{"table": t, "periods": "、".join(engine.PERIOD_KINDS[k] for k in t.periods)}
-            for t in engine.tables().values()]  # fmt: skip
+    rows = [
+        {"table": t, "periods": "、".join(engine.PERIOD_KINDS[k] for k in t.periods)}
+        for t in engine.tables().values()
+    ]
     return render(request, "reports/table_list.html", {"rows": rows})
 
 
@@ -167,15 +194,22 @@ def table_view(request: HttpRequest) -> HttpResponse:
         sub = row["kind"] == "unit" and row["unit_code"] != choice.unit.code
         row["url"] = f"?{choice.query(unit=row['unit_code'])}" if sub else ""
     context = {
-        "choice": choice, "table": choice.table, "result": result, "grid": grid,
-        "frozen": frozen, "tables": engine.tables().values(),
+        "choice": choice,
+        "table": choice.table,
+        "result": result,
+        "grid": grid,
+        "frozen": frozen,
+        "tables": engine.tables().values(),
         "unit_options": _unit_options(request.user, choice.unit),
         "period_options": engine.period_options(choice.table, _today()),
-        "scopes": [(SCOPE_NAME[s], s.label) for s in Scope], "scope_name": SCOPE_NAME[choice.scope],
-        "scope_label": Scope(choice.scope).label, "query": choice.query(),
+        "scopes": [(SCOPE_NAME[s], s.label) for s in Scope],
+        "scope_name": SCOPE_NAME[choice.scope],
+        "scope_label": Scope(choice.scope).label,
+        "query": choice.query(),
         "version_query": choice.query(version=str(frozen.version)) if frozen else choice.query(),
-        "footnotes": choice.table.footnotes(), **_submission_context(request, choice),
-    }  # fmt: skip
+        "footnotes": choice.table.footnotes(),
+        **_submission_context(request, choice),
+    }
     return render(request, "reports/table_view.html", context)
 
 
@@ -187,19 +221,22 @@ def _export(request: HttpRequest) -> tuple[engine.Result, engine.Signature, str]
     frozen = _frozen(request, choice)
     result = _result(choice, frozen)
     if frozen is not None:
-        signature = engine.Signature(str(frozen.submitted_by), frozen.reviewer,
-                                     timezone.localdate(frozen.submitted_at))  # fmt: skip
+        signature = engine.Signature(
+            str(frozen.submitted_by), frozen.reviewer, timezone.localdate(frozen.submitted_at)
+        )
     else:
-        signature = engine.Signature(str(request.user), request.GET.get("reviewer", "")[:50],
-                                     _today())  # fmt: skip
+        signature = engine.Signature(
+            str(request.user), request.GET.get("reviewer", "")[:50], _today()
+        )
     table = choice.table
     name = f"{table.form_no or table.title}_{choice.unit.name}_{choice.period.code}"
     return result, signature, name
 
 
 def _file(data: bytes, filename: str, content_type: str) -> FileResponse:
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename,
-                        content_type=content_type)  # fmt: skip
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type
+    )
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
@@ -258,21 +295,44 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
     # A service cell whose rows are health details lists them only for the technicians and the
     # women's own township office (issue 5 item 6); the count stays on the table for everyone.
     allowed = spec.get("kind") != "service" or detail_allowed(
-        request.user, spec.get("measure", ""), spec.get("side", "done"))  # fmt: skip
-    found = (engine.members(choice.table, leaf.id, prefix=unit.prefix, period=choice.period,
-                            scope=choice.scope, row_id=row_id) if allowed else None)  # fmt: skip
+        request.user, spec.get("measure", ""), spec.get("side", "done")
+    )
+    found = (
+        engine.members(
+            choice.table,
+            leaf.id,
+            prefix=unit.prefix,
+            period=choice.period,
+            scope=choice.scope,
+            row_id=row_id,
+        )
+        if allowed
+        else None
+    )
     page = paginate(request, found if found is not None else [])
     rows = drill.describe(page.object_list, scope=choice.scope, spec=leaf.query or {})
     _decorate(request.user, rows)
-    audit.record_request(request, action="report.drilldown", object_type="reports.table",
-                         object_id=choice.table.code, row_count=page.paginator.count,
-                         summary=f"col={leaf.id};unit={unit.code};period={choice.period.code};"
-                                 f"scope={SCOPE_NAME[choice.scope]}")  # fmt: skip
-    context = {"choice": choice, "table": choice.table, "leaf": leaf, "page": page, "rows": rows,
-               "has_list": found is not None, "allowed": allowed,
-               "scope_label": Scope(choice.scope).label,
-               "back": choice.query(), "row_label": (choice.table.fixed_row(row_id).label
-                                                     if row_id else "")}  # fmt: skip
+    audit.record_request(
+        request,
+        action="report.drilldown",
+        object_type="reports.table",
+        object_id=choice.table.code,
+        row_count=page.paginator.count,
+        summary=f"col={leaf.id};unit={unit.code};period={choice.period.code};"
+        f"scope={SCOPE_NAME[choice.scope]}",
+    )
+    context = {
+        "choice": choice,
+        "table": choice.table,
+        "leaf": leaf,
+        "page": page,
+        "rows": rows,
+        "has_list": found is not None,
+        "allowed": allowed,
+        "scope_label": Scope(choice.scope).label,
+        "back": choice.query(),
+        "row_label": (choice.table.fixed_row(row_id).label if row_id else ""),
+    }
     return render(request, "reports/table_drill.html", context)
 
 
@@ -291,11 +351,17 @@ def table_submit(request: HttpRequest) -> HttpResponse:
         if choice.error:
             raise ValidationError(choice.error)
         row = services.table_submission_submit(
-            actor=Actor.of(request), table=choice.table, unit=choice.unit, period=choice.period,
-            scope=choice.scope, reviewer=request.POST.get("reviewer", ""),
-        )  # fmt: skip
-        messages.success(request, f"已上报{choice.table.title}（{choice.period.label}）"
-                                  f"第{row.version}版，本期报表已锁定")  # fmt: skip
+            actor=Actor.of(request),
+            table=choice.table,
+            unit=choice.unit,
+            period=choice.period,
+            scope=choice.scope,
+            reviewer=request.POST.get("reviewer", ""),
+        )
+        messages.success(
+            request,
+            f"已上报{choice.table.title}（{choice.period.label}）第{row.version}版，本期报表已锁定",
+        )
     except ValidationError as exc:
         messages.error(request, _message(exc))
     return redirect(f"{reverse('reports:table_view')}?{choice.query()}")
@@ -304,16 +370,24 @@ def table_submit(request: HttpRequest) -> HttpResponse:
 def _status_rows(user: Any, choice: Choice) -> list[dict[str, Any]]:
     own = user.unit
     units = [*engine.sub_units(own), own] if own.level == Level.COUNTY else [own]
-    found = TableSubmission.objects.visible_to(user).filter(
-        table=choice.table.code, period=choice.period.code, scope=choice.scope,
-        unit_code__in=[u.code for u in units],
-    ).select_related("submitted_by")  # fmt: skip
+    found = (
+        TableSubmission.objects.visible_to(user)
+        .filter(
+            table=choice.table.code,
+            period=choice.period.code,
+            scope=choice.scope,
+            unit_code__in=[u.code for u in units],
+        )
+        .select_related("submitted_by")
+    )
     latest: dict[str, TableSubmission] = {}
     for row in found:
         if row.unit_code not in latest or row.version > latest[row.unit_code].version:
             latest[row.unit_code] = row
-    return [{"unit": u, "submission": latest.get(u.code),
-             "query": choice.query(unit=u.code)} for u in units]  # fmt: skip
+    return [
+        {"unit": u, "submission": latest.get(u.code), "query": choice.query(unit=u.code)}
+        for u in units
+    ]
 
 
 @require_perm(Perm.SUBMIT_REPORT)
@@ -325,12 +399,18 @@ def table_status(request: HttpRequest) -> HttpResponse:
     missing = sum(1 for r in rows if r["submission"] is None)
     returned = sum(1 for r in rows if r["submission"] and r["submission"].status == "returned")
     context = {
-        "choice": choice, "table": choice.table, "rows": rows, "tables": engine.tables().values(),
+        "choice": choice,
+        "table": choice.table,
+        "rows": rows,
+        "tables": engine.tables().values(),
         "period_options": engine.period_options(choice.table, _today()),
-        "scopes": [(SCOPE_NAME[s], s.label) for s in Scope], "scope_name": SCOPE_NAME[choice.scope],
-        "missing": missing, "returned": returned, "submitted": len(rows) - missing - returned,
+        "scopes": [(SCOPE_NAME[s], s.label) for s in Scope],
+        "scope_name": SCOPE_NAME[choice.scope],
+        "missing": missing,
+        "returned": returned,
+        "submitted": len(rows) - missing - returned,
         "can_return": request.user.unit.level == Level.COUNTY,
-    }  # fmt: skip
+    }
     return render(request, "reports/table_status.html", context)
 
 
@@ -340,17 +420,29 @@ def table_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The county returns a township's latest submitted version with a reason (退回)."""
     submission = get_visible_or_404(TableSubmission, request.user, pk=pk)
     if request.user.unit.level != Level.COUNTY:
-        audit.record_request(request, action="authz.denied", object_type="reports.tablesubmission",
-                             object_id=pk, result="denied", summary="只有县级可以退回")  # fmt: skip
+        audit.record_request(
+            request,
+            action="authz.denied",
+            object_type="reports.tablesubmission",
+            object_id=pk,
+            result="denied",
+            summary="只有县级可以退回",
+        )
         raise PermissionDenied
     try:
-        services.table_submission_return(actor=Actor.of(request), submission=submission,
-                                         reason=request.POST.get("reason", ""))  # fmt: skip
+        services.table_submission_return(
+            actor=Actor.of(request), submission=submission, reason=request.POST.get("reason", "")
+        )
         messages.success(request, f"已退回第{submission.version}版，该单位可重新上报")
     except ValidationError as exc:
         messages.error(request, _message(exc))
-    params = urlencode({"table": submission.table, "period": submission.period,
-                        "scope": SCOPE_NAME.get(submission.scope, "registered")})  # fmt: skip
+    params = urlencode(
+        {
+            "table": submission.table,
+            "period": submission.period,
+            "scope": SCOPE_NAME.get(submission.scope, "registered"),
+        }
+    )
     return redirect(f"{reverse('reports:table_status')}?{params}")
 
 

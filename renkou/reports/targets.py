@@ -30,8 +30,12 @@ class Verdict:
         return f"{self.gap:+.{ind.decimals}f}{ind.unit}"
 
     def as_dict(self) -> dict:
-        return {"target": float(self.target.value), "direction": self.target.direction,
-                "met": self.met, "gap": self.gap}  # fmt: skip
+        return {
+            "target": float(self.target.value),
+            "direction": self.target.direction,
+            "met": self.met,
+            "gap": self.gap,
+        }
 
 
 def judge(figure: Figure, target: Target) -> Verdict:
@@ -53,5 +57,8 @@ def targets_for(unit_codes: list[str], year: int) -> dict[tuple[str, str], Targe
 def attach(figures: dict[str, Figure], unit_code: str, year: int) -> dict[str, Verdict]:
     """Verdicts for the figures of one unit that have a target that year."""
     found = targets_for([unit_code], year)
-    return {code: judge(fig, found[(unit_code, code)]) for code, fig in figures.items()
-            if (unit_code, code) in found}  # fmt: skip
+    return {
+        code: judge(fig, found[(unit_code, code)])
+        for code, fig in figures.items()
+        if (unit_code, code) in found
+    }

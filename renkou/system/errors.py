@@ -5,8 +5,12 @@ from django.shortcuts import render
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html",
-                  {"code": 403, "message": "您没有执行此操作的权限。"}, status=403)  # fmt: skip
+    return render(
+        request,
+        "errors/error.html",
+        {"code": 403, "message": "您没有执行此操作的权限。"},
+        status=403,
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -63,32 +63,39 @@ class _DateRangeForm(forms.Form):
 class AuditFilterForm(_DateRangeForm):
     username = forms.CharField(label="用户名", required=False, max_length=150)
     action = forms.CharField(
-        label="操作", required=False, max_length=48,
+        label="操作",
+        required=False,
+        max_length=48,
         widget=forms.TextInput(attrs={"placeholder": "前缀，如 user. 或 auth."}),
-    )  # fmt: skip
-    result = forms.ChoiceField(label="结果", required=False,
-                               choices=[("", "全部"), *AuditEntry.Result.choices])  # fmt: skip
+    )
+    result = forms.ChoiceField(
+        label="结果", required=False, choices=[("", "全部"), *AuditEntry.Result.choices]
+    )
     object_type = forms.CharField(label="对象类型", required=False, max_length=64)
 
 
 class LoginLogFilterForm(_DateRangeForm):
     username = forms.CharField(label="用户名", required=False, max_length=150)
     ip = forms.CharField(label="地址", required=False, max_length=45)
-    result = forms.ChoiceField(label="结果", required=False,
-                               choices=[("", "全部"), *LoginLog.Result.choices])  # fmt: skip
+    result = forms.ChoiceField(
+        label="结果", required=False, choices=[("", "全部"), *LoginLog.Result.choices]
+    )
 
 
 class DictTypeForm(forms.Form):
     code = forms.RegexField(
-        label="字典类型", regex=r"^[a-z][a-z0-9_]{1,63}$", max_length=64,
+        label="字典类型",
+        regex=r"^[a-z][a-z0-9_]{1,63}$",
+        max_length=64,
         help_text="小写字母开头，字母、数字或下划线，如 sex、marital_status；保存后不能修改",
         error_messages={"invalid": "字典类型须以小写字母开头，2–64 位小写字母、数字或下划线"},
-    )  # fmt: skip
+    )
     name = forms.CharField(label="字典名称", max_length=100)
     source = forms.CharField(label="依据标准", max_length=200, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    remark = forms.CharField(label="备注", max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    remark = forms.CharField(
+        label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, editing: DictType | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,22 +112,28 @@ class DictTypeForm(forms.Form):
 
 class DictItemForm(forms.Form):
     value = forms.RegexField(
-        label="字典键值", regex=r"^[0-9A-Za-z_.-]{1,32}$", max_length=32,
+        label="字典键值",
+        regex=r"^[0-9A-Za-z_.-]{1,32}$",
+        max_length=32,
         help_text="即代码，如 1、01、10；保存后不能修改",
         error_messages={"invalid": "键值为 1–32 位字母、数字或 _ . -"},
-    )  # fmt: skip
+    )
     label = forms.CharField(label="字典标签", max_length=100)
     sort = forms.IntegerField(label="排序", min_value=0, initial=0)
-    tag = forms.ChoiceField(label="标签样式", choices=DictItem.Tag.choices,
-                            initial=DictItem.Tag.DEFAULT)  # fmt: skip
-    is_default = forms.BooleanField(label="默认值", required=False,
-                                    help_text="新建记录时预先选中此项")  # fmt: skip
+    tag = forms.ChoiceField(
+        label="标签样式", choices=DictItem.Tag.choices, initial=DictItem.Tag.DEFAULT
+    )
+    is_default = forms.BooleanField(
+        label="默认值", required=False, help_text="新建记录时预先选中此项"
+    )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    remark = forms.CharField(label="备注", max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    remark = forms.CharField(
+        label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
-    def __init__(self, *args: Any, dict_type: DictType, editing: DictItem | None = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, dict_type: DictType, editing: DictItem | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.dict_type, self.editing = dict_type, editing
         if editing is not None:

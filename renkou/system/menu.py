@@ -27,92 +27,160 @@ class Module:
 
 
 MENU: tuple[Module, ...] = (
-    Module("基础信息", "bi-diagram-3", (
-        MenuItem("区划单位", "geo:unit_list", Perm.VIEW_UNIT, "bi-geo-alt"),
-        MenuItem("服务网络", "geo:servicepoint_list", Perm.VIEW_UNIT, "bi-hospital"),
-    )),
-    Module("户籍管理", "bi-house-door", (
-        MenuItem("家庭户", "people:household_list", Perm.VIEW_PERSON, "bi-house"),
-        MenuItem("人员管理", "people:person_list", Perm.VIEW_PERSON, "bi-person-lines-fill"),
-        MenuItem("人员登记", "people:person_create", Perm.EDIT_PERSON, "bi-person-plus"),
-        MenuItem("人员导入", "people:import_list", Perm.IMPORT_PERSON, "bi-upload"),
-        MenuItem("导出审批", "people:export_approval_list", Perm.UNMASK_PERSON, "bi-clipboard"),
-        MenuItem("我的导出申请", "people:export_request_list", Perm.UNMASK_PERSON, "bi-shield"),
-    )),
-    Module("人口变动", "bi-journal-text", (
-        MenuItem("变动登记簿", "events:event_list", Perm.VIEW_PERSON, "bi-journal-text"),
-        MenuItem("登记变动", "events:event_create", Perm.RECORD_EVENT, "bi-journal-plus"),
-        MenuItem("待审核变动", "events:review_queue", Perm.CONFIRM_EVENT, "bi-check2-circle"),
-        MenuItem("月报上报情况", "events:monthly_overview", Perm.VIEW_AGGREGATE, "bi-calendar2"),
-        MenuItem("变动导入", "events:import_list", Perm.IMPORT_EVENT, "bi-upload"),
-    )),
-    Module("孕前优生", "bi-heart-pulse", (
-        MenuItem("夫妇档案", "programs:couple_list", Perm.VIEW_PERSON, "bi-people"),
-        MenuItem("随访到期", "programs:followup_due", Perm.VIEW_PERSON, "bi-alarm"),
-        MenuItem("目标人群", "programs:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
-        MenuItem("覆盖与随访", "programs:coverage", Perm.VIEW_AGGREGATE, "bi-graph-up"),
-    )),
+    Module(
+        "基础信息",
+        "bi-diagram-3",
+        (
+            MenuItem("区划单位", "geo:unit_list", Perm.VIEW_UNIT, "bi-geo-alt"),
+            MenuItem("服务网络", "geo:servicepoint_list", Perm.VIEW_UNIT, "bi-hospital"),
+        ),
+    ),
+    Module(
+        "户籍管理",
+        "bi-house-door",
+        (
+            MenuItem("家庭户", "people:household_list", Perm.VIEW_PERSON, "bi-house"),
+            MenuItem("人员管理", "people:person_list", Perm.VIEW_PERSON, "bi-person-lines-fill"),
+            MenuItem("人员登记", "people:person_create", Perm.EDIT_PERSON, "bi-person-plus"),
+            MenuItem("人员导入", "people:import_list", Perm.IMPORT_PERSON, "bi-upload"),
+            MenuItem("导出审批", "people:export_approval_list", Perm.UNMASK_PERSON, "bi-clipboard"),
+            MenuItem("我的导出申请", "people:export_request_list", Perm.UNMASK_PERSON, "bi-shield"),
+        ),
+    ),
+    Module(
+        "人口变动",
+        "bi-journal-text",
+        (
+            MenuItem("变动登记簿", "events:event_list", Perm.VIEW_PERSON, "bi-journal-text"),
+            MenuItem("登记变动", "events:event_create", Perm.RECORD_EVENT, "bi-journal-plus"),
+            MenuItem("待审核变动", "events:review_queue", Perm.CONFIRM_EVENT, "bi-check2-circle"),
+            MenuItem(
+                "月报上报情况", "events:monthly_overview", Perm.VIEW_AGGREGATE, "bi-calendar2"
+            ),
+            MenuItem("变动导入", "events:import_list", Perm.IMPORT_EVENT, "bi-upload"),
+        ),
+    ),
+    Module(
+        "孕前优生",
+        "bi-heart-pulse",
+        (
+            MenuItem("夫妇档案", "programs:couple_list", Perm.VIEW_PERSON, "bi-people"),
+            MenuItem("随访到期", "programs:followup_due", Perm.VIEW_PERSON, "bi-alarm"),
+            MenuItem("目标人群", "programs:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
+            MenuItem("覆盖与随访", "programs:coverage", Perm.VIEW_AGGREGATE, "bi-graph-up"),
+        ),
+    ),
     # menu:rh (reproductive-health services module goes here)
-    Module("生殖健康", "bi-clipboard2-pulse", (
-        MenuItem("服务对象查找", "programs:rh_find", Perm.VIEW_PERSON, "bi-search"),
-        MenuItem("生殖健康检查", "programs:rh_check_list", Perm.VIEW_PERSON, "bi-clipboard2-check"),
-        MenuItem("妇科治疗", "programs:treatment_list", Perm.VIEW_PERSON, "bi-bandaid"),
-        MenuItem("避孕节育随访", "programs:visit_list", Perm.VIEW_PERSON, "bi-telephone"),
-        MenuItem("药具发放", "programs:supply_list", Perm.VIEW_PERSON, "bi-box-seam"),
-        MenuItem("服务人次统计", "programs:rh_counts", Perm.VIEW_AGGREGATE, "bi-bar-chart"),
-    )),
+    Module(
+        "生殖健康",
+        "bi-clipboard2-pulse",
+        (
+            MenuItem("服务对象查找", "programs:rh_find", Perm.VIEW_PERSON, "bi-search"),
+            MenuItem(
+                "生殖健康检查", "programs:rh_check_list", Perm.VIEW_PERSON, "bi-clipboard2-check"
+            ),
+            MenuItem("妇科治疗", "programs:treatment_list", Perm.VIEW_PERSON, "bi-bandaid"),
+            MenuItem("避孕节育随访", "programs:visit_list", Perm.VIEW_PERSON, "bi-telephone"),
+            MenuItem("药具发放", "programs:supply_list", Perm.VIEW_PERSON, "bi-box-seam"),
+            MenuItem("服务人次统计", "programs:rh_counts", Perm.VIEW_AGGREGATE, "bi-bar-chart"),
+        ),
+    ),
     # menu:todo (to-do lists module goes here)
-    Module("服务信息引导", "bi-list-check", (
-        MenuItem("我的待办", "todo:item_list", Perm.VIEW_PERSON, "bi-check2-square"),
-        MenuItem("服务提醒规则", "todo:rule_list", Perm.MANAGE_TODO_RULE, "bi-sliders"),
-    )),
+    Module(
+        "服务信息引导",
+        "bi-list-check",
+        (
+            MenuItem("我的待办", "todo:item_list", Perm.VIEW_PERSON, "bi-check2-square"),
+            MenuItem("服务提醒规则", "todo:rule_list", Perm.MANAGE_TODO_RULE, "bi-sliders"),
+        ),
+    ),
     # menu:assessment (service quotas module goes here)
-    Module("任务指标", "bi-flag", (
-        MenuItem("完成情况", "assessment:overview", Perm.VIEW_AGGREGATE, "bi-speedometer"),
-        MenuItem("指标管理", "assessment:quota_list", Perm.MANAGE_QUOTA, "bi-list-check"),
-    )),
+    Module(
+        "任务指标",
+        "bi-flag",
+        (
+            MenuItem("完成情况", "assessment:overview", Perm.VIEW_AGGREGATE, "bi-speedometer"),
+            MenuItem("指标管理", "assessment:quota_list", Perm.MANAGE_QUOTA, "bi-list-check"),
+        ),
+    ),
     # menu:benefits (benefit programmes module goes here)
-    Module("利益导向", "bi-gift", (
-        MenuItem("全覆盖名单", "benefits:screening", Perm.VIEW_PERSON, "bi-list-check"),
-        MenuItem("资格查询", "benefits:eligibility_search", Perm.VIEW_PERSON, "bi-search"),
-        MenuItem("申请审核", "benefits:application_list", Perm.VIEW_PERSON, "bi-clipboard-check"),
-        MenuItem("公示", "benefits:notice_list", Perm.VIEW_PERSON, "bi-megaphone"),
-        MenuItem("享受对象台账", "benefits:beneficiary_list", Perm.VIEW_PERSON, "bi-journal-text"),
-        MenuItem("年审", "benefits:reconfirmation_list", Perm.MANAGE_BENEFIT_RULE, "bi-repeat"),
-        MenuItem("发放清册", "benefits:roll_list", Perm.PAY_BENEFIT, "bi-cash-stack"),
-        MenuItem("年度对账", "benefits:reconciliation", Perm.PAY_BENEFIT, "bi-calculator"),
-        MenuItem("利益导向指标", "benefits:figures", Perm.VIEW_AGGREGATE, "bi-graph-up"),
-        MenuItem("项目与标准", "benefits:program_list", Perm.VIEW_AGGREGATE, "bi-journal-bookmark"),
-    )),
-    Module("统计分析", "bi-bar-chart-line", (
-        MenuItem("统计概览", "reports:dashboard", Perm.VIEW_AGGREGATE, "bi-speedometer2"),
-        MenuItem("统计指标", "reports:indicators", Perm.VIEW_AGGREGATE, "bi-graph-up-arrow"),
-        MenuItem("统计报表", "reports:table_list", Perm.VIEW_AGGREGATE, "bi-table"),
-        MenuItem("报表上报情况", "reports:table_status", Perm.SUBMIT_REPORT, "bi-check2-square"),
-        MenuItem("年度目标", "reports:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
-        MenuItem("数据大屏", "reports:bigscreen", Perm.VIEW_AGGREGATE, "bi-display"),
-    )),
-    Module("数据质量", "bi-clipboard-check", (
-        MenuItem("质量分析", "people:quality", Perm.VIEW_QUALITY, "bi-graph-up"),
-        MenuItem("疑似重复人员", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),
-    )),
-    Module("系统管理", "bi-gear", (
-        MenuItem("用户管理", "system:user_list", Perm.MANAGE_USER, "bi-people"),
-        MenuItem("字典管理", "system:dict_list", Perm.MANAGE_DICT, "bi-book"),
-    )),
-    Module("安全管理", "bi-shield-lock", (
-        MenuItem("在线用户", "system:session_list", Perm.MANAGE_SECURITY, "bi-broadcast"),
-        MenuItem("登录日志", "system:loginlog_list", Perm.VIEW_LOGIN_LOG, "bi-box-arrow-in-right"),
-    )),
-    Module("审计", "bi-journal-check", (
-        MenuItem("审计日志", "system:audit_list", Perm.VIEW_AUDIT_LOG, "bi-journal-text"),
-    )),
-    Module("个人中心", "bi-person-circle", (
-        MenuItem("后台任务", "system:job_list", Perm.VIEW_JOBS, "bi-hourglass-split"),
-        MenuItem("修改密码", "accounts:password", None, "bi-key"),
-        MenuItem("双因素认证", "accounts:mfa", None, "bi-phone"),
-    )),
-)  # fmt: skip
+    Module(
+        "利益导向",
+        "bi-gift",
+        (
+            MenuItem("全覆盖名单", "benefits:screening", Perm.VIEW_PERSON, "bi-list-check"),
+            MenuItem("资格查询", "benefits:eligibility_search", Perm.VIEW_PERSON, "bi-search"),
+            MenuItem(
+                "申请审核", "benefits:application_list", Perm.VIEW_PERSON, "bi-clipboard-check"
+            ),
+            MenuItem("公示", "benefits:notice_list", Perm.VIEW_PERSON, "bi-megaphone"),
+            MenuItem(
+                "享受对象台账", "benefits:beneficiary_list", Perm.VIEW_PERSON, "bi-journal-text"
+            ),
+            MenuItem("年审", "benefits:reconfirmation_list", Perm.MANAGE_BENEFIT_RULE, "bi-repeat"),
+            MenuItem("发放清册", "benefits:roll_list", Perm.PAY_BENEFIT, "bi-cash-stack"),
+            MenuItem("年度对账", "benefits:reconciliation", Perm.PAY_BENEFIT, "bi-calculator"),
+            MenuItem("利益导向指标", "benefits:figures", Perm.VIEW_AGGREGATE, "bi-graph-up"),
+            MenuItem(
+                "项目与标准", "benefits:program_list", Perm.VIEW_AGGREGATE, "bi-journal-bookmark"
+            ),
+        ),
+    ),
+    Module(
+        "统计分析",
+        "bi-bar-chart-line",
+        (
+            MenuItem("统计概览", "reports:dashboard", Perm.VIEW_AGGREGATE, "bi-speedometer2"),
+            MenuItem("统计指标", "reports:indicators", Perm.VIEW_AGGREGATE, "bi-graph-up-arrow"),
+            MenuItem("统计报表", "reports:table_list", Perm.VIEW_AGGREGATE, "bi-table"),
+            MenuItem(
+                "报表上报情况", "reports:table_status", Perm.SUBMIT_REPORT, "bi-check2-square"
+            ),
+            MenuItem("年度目标", "reports:target_list", Perm.VIEW_AGGREGATE, "bi-bullseye"),
+            MenuItem("数据大屏", "reports:bigscreen", Perm.VIEW_AGGREGATE, "bi-display"),
+        ),
+    ),
+    Module(
+        "数据质量",
+        "bi-clipboard-check",
+        (
+            MenuItem("质量分析", "people:quality", Perm.VIEW_QUALITY, "bi-graph-up"),
+            MenuItem("疑似重复人员", "people:duplicate_list", Perm.VIEW_QUALITY, "bi-people"),
+        ),
+    ),
+    Module(
+        "系统管理",
+        "bi-gear",
+        (
+            MenuItem("用户管理", "system:user_list", Perm.MANAGE_USER, "bi-people"),
+            MenuItem("字典管理", "system:dict_list", Perm.MANAGE_DICT, "bi-book"),
+        ),
+    ),
+    Module(
+        "安全管理",
+        "bi-shield-lock",
+        (
+            MenuItem("在线用户", "system:session_list", Perm.MANAGE_SECURITY, "bi-broadcast"),
+            MenuItem(
+                "登录日志", "system:loginlog_list", Perm.VIEW_LOGIN_LOG, "bi-box-arrow-in-right"
+            ),
+        ),
+    ),
+    Module(
+        "审计",
+        "bi-journal-check",
+        (MenuItem("审计日志", "system:audit_list", Perm.VIEW_AUDIT_LOG, "bi-journal-text"),),
+    ),
+    Module(
+        "个人中心",
+        "bi-person-circle",
+        (
+            MenuItem("后台任务", "system:job_list", Perm.VIEW_JOBS, "bi-hourglass-split"),
+            MenuItem("修改密码", "accounts:password", None, "bi-key"),
+            MenuItem("双因素认证", "accounts:mfa", None, "bi-phone"),
+        ),
+    ),
+)
 
 
 def menu_for(user: object, current_path: str) -> list[dict]:
@@ -124,9 +192,21 @@ def menu_for(user: object, current_path: str) -> list[dict]:
             if item.perm is not None and not user.has_perm(item.perm):  # type: ignore[attr-defined]
                 continue
             url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "icon": item.icon,
-                          "active": current_path.startswith(url)})  # fmt: skip
+            items.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "icon": item.icon,
+                    "active": current_path.startswith(url),
+                }
+            )
         if items:
-            modules.append({"label": module.label, "icon": module.icon, "items": items,
-                            "active": any(i["active"] for i in items)})  # fmt: skip
+            modules.append(
+                {
+                    "label": module.label,
+                    "icon": module.icon,
+                    "items": items,
+                    "active": any(i["active"] for i in items),
+                }
+            )
     return modules

@@ -37,8 +37,9 @@ def role_label() -> Case:
     return Case(*whens, default="role", output_field=CharField())
 
 
-def users(actor: Any, *, q: str = "", role: str = "", status: str = "",
-          parent: str = "") -> QuerySet:  # fmt: skip
+def users(
+    actor: Any, *, q: str = "", role: str = "", status: str = "", parent: str = ""
+) -> QuerySet:
     rows = User.objects.visible_to(actor).select_related("unit").order_by("username")
     if q:
         rows = rows.filter(Q(username__icontains=q) | Q(full_name__contains=q))
@@ -111,8 +112,9 @@ def sessions(actor: Any) -> QuerySet:
     now = timezone.now()
     idle_since = now - timedelta(minutes=settings.RENKOU_IDLE_TIMEOUT_MINUTES)
     live = Session.objects.filter(expire_date__gt=now).values("session_key")
-    rows = UserSession.objects.filter(user__in=User.objects.visible_to(actor),
-                                      session_key__in=live, last_seen__gte=idle_since)  # fmt: skip
+    rows = UserSession.objects.filter(
+        user__in=User.objects.visible_to(actor), session_key__in=live, last_seen__gte=idle_since
+    )
     return rows.select_related("user", "user__unit").order_by("-last_seen")
 
 

@@ -35,12 +35,27 @@ def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> list[str
 
 
 @transaction.atomic
-def dict_type_create(*, actor: Any, code: str, name: str, source: str = "", is_active: bool = True,
-                     remark: str = "", ip: str = "") -> DictType:  # fmt: skip
-    dict_type = DictType.objects.create(code=code, name=name, source=source,
-                                        is_active=is_active, remark=remark)  # fmt: skip
-    audit.record(actor=actor, ip=ip, action="dict.type_create", object_type="common.dicttype",
-                 object_id=dict_type.pk, summary=f"code={code}")  # fmt: skip
+def dict_type_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    source: str = "",
+    is_active: bool = True,
+    remark: str = "",
+    ip: str = "",
+) -> DictType:
+    dict_type = DictType.objects.create(
+        code=code, name=name, source=source, is_active=is_active, remark=remark
+    )
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="dict.type_create",
+        object_type="common.dicttype",
+        object_id=dict_type.pk,
+        summary=f"code={code}",
+    )
     dicts.invalidate(code)
     return dict_type
 
@@ -51,9 +66,14 @@ def dict_type_update(*, actor: Any, dict_type: DictType, ip: str = "", **values:
     changed = _apply(dict_type, values, _TYPE_FIELDS)
     if changed:
         dict_type.save(update_fields=changed)
-        audit.record(actor=actor, ip=ip, action="dict.type_update", object_type="common.dicttype",
-                     object_id=dict_type.pk,
-                     summary=f"code={dict_type.code} changed={','.join(changed)}")  # fmt: skip
+        audit.record(
+            actor=actor,
+            ip=ip,
+            action="dict.type_update",
+            object_type="common.dicttype",
+            object_id=dict_type.pk,
+            summary=f"code={dict_type.code} changed={','.join(changed)}",
+        )
         dicts.invalidate(dict_type.code)
     return dict_type
 
@@ -62,21 +82,43 @@ def _single_default(item: DictItem) -> None:
     """One default per type: marking an item default clears the flag on the others."""
     if item.is_default:
         DictItem.objects.filter(dict_type_id=item.dict_type_id, is_default=True).exclude(
-            pk=item.pk).update(is_default=False)  # fmt: skip
+            pk=item.pk
+        ).update(is_default=False)
 
 
 @transaction.atomic
 def dict_item_create(
-    *, actor: Any, dict_type: DictType, value: str, label: str, sort: int = 0,
-    tag: str = DictItem.Tag.DEFAULT, is_default: bool = False, is_active: bool = True,
-    remark: str = "", ip: str = "",
-) -> DictItem:  # fmt: skip
-    item = DictItem.objects.create(dict_type=dict_type, value=value, label=label, sort=sort,
-                                   tag=tag, is_default=is_default, is_active=is_active,
-                                   remark=remark)  # fmt: skip
+    *,
+    actor: Any,
+    dict_type: DictType,
+    value: str,
+    label: str,
+    sort: int = 0,
+    tag: str = DictItem.Tag.DEFAULT,
+    is_default: bool = False,
+    is_active: bool = True,
+    remark: str = "",
+    ip: str = "",
+) -> DictItem:
+    item = DictItem.objects.create(
+        dict_type=dict_type,
+        value=value,
+        label=label,
+        sort=sort,
+        tag=tag,
+        is_default=is_default,
+        is_active=is_active,
+        remark=remark,
+    )
     _single_default(item)
-    audit.record(actor=actor, ip=ip, action="dict.item_create", object_type="common.dictitem",
-                 object_id=item.pk, summary=f"type={dict_type.code} value={value}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="dict.item_create",
+        object_type="common.dictitem",
+        object_id=item.pk,
+        summary=f"type={dict_type.code} value={value}",
+    )
     dicts.invalidate(dict_type.code)
     return item
 
@@ -91,9 +133,14 @@ def dict_item_update(*, actor: Any, item: DictItem, ip: str = "", **values: Any)
         action = "dict.item_update"
         if changed == ["is_active"]:
             action = "dict.item_enable" if item.is_active else "dict.item_disable"
-        audit.record(actor=actor, ip=ip, action=action, object_type="common.dictitem",
-                     object_id=item.pk, summary=f"type={item.dict_type.code} value={item.value} "
-                     f"changed={','.join(changed)}")  # fmt: skip
+        audit.record(
+            actor=actor,
+            ip=ip,
+            action=action,
+            object_type="common.dictitem",
+            object_id=item.pk,
+            summary=f"type={item.dict_type.code} value={item.value} changed={','.join(changed)}",
+        )
         dicts.invalidate(item.dict_type.code)
     return item
 
@@ -104,17 +151,31 @@ def dict_item_set_active(*, actor: Any, item: DictItem, active: bool, ip: str = 
 
 @transaction.atomic
 def user_add(
-    *, actor: Any, username: str, role: str, unit: Unit, full_name: str = "",
-    mfa_required: bool = False, ip: str = "",
-) -> tuple[User, str]:  # fmt: skip
+    *,
+    actor: Any,
+    username: str,
+    role: str,
+    unit: Unit,
+    full_name: str = "",
+    mfa_required: bool = False,
+    ip: str = "",
+) -> tuple[User, str]:
     """Create an account (``accounts.services.user_create``) and, if asked, require two-factor
     sign-in for it, in one transaction. Returns the account and its one-time initial password."""
-    user, raw = account_services.user_create(actor=actor, username=username, role=role,
-                                             unit=unit, full_name=full_name, ip=ip)  # fmt: skip
+    user, raw = account_services.user_create(
+        actor=actor, username=username, role=role, unit=unit, full_name=full_name, ip=ip
+    )
     if mfa_required:
-        account_services.user_update(actor=actor, user=user, role=user.role, unit=unit,
-                                     full_name=user.full_name, is_active=True, mfa_required=True,
-                                     ip=ip)  # fmt: skip
+        account_services.user_update(
+            actor=actor,
+            user=user,
+            role=user.role,
+            unit=unit,
+            full_name=user.full_name,
+            is_active=True,
+            mfa_required=True,
+            ip=ip,
+        )
     return user, raw
 
 
@@ -140,8 +201,14 @@ def user_password_reset(*, actor: Any, user: User, ip: str = "") -> str:
 def account_unlock(*, actor: Any, username: str, user_id: int | None = None, ip: str = "") -> int:
     """Clear django-axes' failure records of a user name (解锁); returns the records removed."""
     removed = axes_reset(username=username)
-    audit.record(actor=actor, ip=ip, action="account.unlock", object_type="accounts.user",
-                 object_id=user_id or "", row_count=removed)  # fmt: skip
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="account.unlock",
+        object_type="accounts.user",
+        object_id=user_id or "",
+        row_count=removed,
+    )
     return removed
 
 
@@ -150,8 +217,9 @@ def audit_export_start(*, actor: Any, filters: dict[str, str], ip: str = "") -> 
 
     The task is enqueued after commit, so a database worker always finds the progress row.
     """
-    job = JobProgress.objects.create(kind="audit_export", title="审计日志导出",
-                                     owner_id=actor.pk, unit_code=actor.unit_code)  # fmt: skip
+    job = JobProgress.objects.create(
+        kind="audit_export", title="审计日志导出", owner_id=actor.pk, unit_code=actor.unit_code
+    )
 
     def enqueue() -> None:
         result = export_audit.enqueue(owner_id=actor.pk, filters=filters, job_id=job.pk, ip=ip)
@@ -179,11 +247,23 @@ def job_download(*, actor: Any, pk: int, ip: str = "") -> tuple[JobProgress, Pat
     job = selectors.jobs(actor).filter(pk=pk, status=JobProgress.Status.DONE).first()
     if job is None:
         if JobProgress.objects.exclude(owner_id=actor.pk).filter(pk=pk).exists():
-            audit.record(actor=actor, ip=ip, action="authz.denied",
-                         object_type="common.jobprogress", object_id=pk, result="denied",
-                         summary="非本人任务")  # fmt: skip
+            audit.record(
+                actor=actor,
+                ip=ip,
+                action="authz.denied",
+                object_type="common.jobprogress",
+                object_id=pk,
+                result="denied",
+                summary="非本人任务",
+            )
         raise Http404("未找到该任务")
     path = job_file(job)
-    audit.record(actor=actor, ip=ip, action="job.download", object_type="common.jobprogress",
-                 object_id=job.pk, summary=f"kind={job.kind}")  # fmt: skip
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="job.download",
+        object_type="common.jobprogress",
+        object_id=job.pk,
+        summary=f"kind={job.kind}",
+    )
     return job, path

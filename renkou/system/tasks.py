@@ -27,11 +27,21 @@ EXPORT_DIR = "exports"
 
 # (header, width, text?) — ids and codes are written as text so Excel keeps leading zeros.
 AUDIT_COLUMNS = (
-    ("序号", 10, False), ("时间", 20, True), ("用户ID", 10, True), ("用户名", 16, True),
-    ("角色", 12, True), ("单位代码", 14, True), ("来源地址", 16, True), ("操作", 22, True),
-    ("对象类型", 20, True), ("对象ID", 14, True), ("摘要", 40, True), ("行数", 8, False),
-    ("结果", 8, True), ("事由", 30, True),
-)  # fmt: skip
+    ("序号", 10, False),
+    ("时间", 20, True),
+    ("用户ID", 10, True),
+    ("用户名", 16, True),
+    ("角色", 12, True),
+    ("单位代码", 14, True),
+    ("来源地址", 16, True),
+    ("操作", 22, True),
+    ("对象类型", 20, True),
+    ("对象ID", 14, True),
+    ("摘要", 40, True),
+    ("行数", 8, False),
+    ("结果", 8, True),
+    ("事由", 30, True),
+)
 _RESULTS = dict(AuditEntry.Result.choices)
 
 
@@ -42,9 +52,22 @@ def _progress(job_id: int, **values: Any) -> None:
 def _audit_values(row: AuditEntry) -> list[Any]:
     ts = timezone.localtime(row.ts).strftime("%Y-%m-%d %H:%M:%S")
     user_id = "" if row.user_id is None else str(row.user_id)
-    return [row.seq, ts, user_id, row.username, row.role_label, row.unit_code, row.ip, row.action,
-            row.object_type, row.object_id, row.summary, row.row_count,
-            _RESULTS.get(row.result, row.result), row.reason]  # fmt: skip
+    return [
+        row.seq,
+        ts,
+        user_id,
+        row.username,
+        row.role_label,
+        row.unit_code,
+        row.ip,
+        row.action,
+        row.object_type,
+        row.object_id,
+        row.summary,
+        row.row_count,
+        _RESULTS.get(row.result, row.result),
+        row.reason,
+    ]
 
 
 def _write_audit_xlsx(path: Path, rows: Any, job_id: int) -> int:
@@ -92,9 +115,21 @@ def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str
         _progress(job_id, status=JobProgress.Status.FAILED, message="导出失败，请重试或联系管理员")
         raise
     with transaction.atomic():
-        _progress(job_id, status=JobProgress.Status.DONE, done=count, total=count,
-                  result_file=relative, message=f"已导出 {count} 条审计记录")  # fmt: skip
-        audit.record(actor=owner, ip=ip, action="audit.export", object_type="common.jobprogress",
-                     object_id=job_id, row_count=count,
-                     summary="filters=" + ",".join(sorted(filters)))  # fmt: skip
+        _progress(
+            job_id,
+            status=JobProgress.Status.DONE,
+            done=count,
+            total=count,
+            result_file=relative,
+            message=f"已导出 {count} 条审计记录",
+        )
+        audit.record(
+            actor=owner,
+            ip=ip,
+            action="audit.export",
+            object_type="common.jobprogress",
+            object_id=job_id,
+            row_count=count,
+            summary="filters=" + ",".join(sorted(filters)),
+        )
     return count

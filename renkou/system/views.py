@@ -55,8 +55,10 @@ def _today() -> Any:
 
 def _home_worker(user: User) -> dict[str, Any]:
     units = Unit.objects.current().visible_to(user)
-    context = {"townships": units.filter(level=Level.TOWNSHIP).count(),
-               "villages": units.filter(level=Level.VILLAGE).count()}  # fmt: skip
+    context = {
+        "townships": units.filter(level=Level.TOWNSHIP).count(),
+        "villages": units.filter(level=Level.VILLAGE).count(),
+    }
     if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
         context["todo"] = todo_counts(user, _today())
     return context
@@ -64,8 +66,11 @@ def _home_worker(user: User) -> dict[str, Any]:
 
 def _home_sys(user: User) -> dict[str, Any]:
     users = User.objects.visible_to(user)
-    return {"user_count": users.count(), "active_users": users.filter(is_active=True).count(),
-            "dict_count": DictType.objects.count()}  # fmt: skip
+    return {
+        "user_count": users.count(),
+        "active_users": users.filter(is_active=True).count(),
+        "dict_count": DictType.objects.count(),
+    }
 
 
 def _home_sec(user: User) -> dict[str, Any]:
@@ -126,8 +131,14 @@ def user_list(request: HttpRequest) -> HttpResponse:
     params = _params(request, "q", "role", "status", "parent")
     page = paginate(request, selectors.users(request.user, **params))
     locked = selectors.locked_usernames([u.username for u in page])
-    context = {"page": page, "params": params, "roles": Role.choices, "statuses": STATUS_CHOICES,
-               "tree": geo_selectors.unit_tree(request.user), "locked": locked}  # fmt: skip
+    context = {
+        "page": page,
+        "params": params,
+        "roles": Role.choices,
+        "statuses": STATUS_CHOICES,
+        "tree": geo_selectors.unit_tree(request.user),
+        "locked": locked,
+    }
     return render_page(request, "system/user_list.html", context, partial="results")
 
 
@@ -138,8 +149,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
     del form.fields["is_active"]  # a new account is active; disable it later if needed
     if request.method == "POST" and form.is_valid():
         user, raw = services.user_add(actor=request.user, ip=_ip(request), **form.cleaned_data)
-        return render(request, "system/user_password.html", {"target": user, "password": raw,
-                                                             "created": True})  # fmt: skip
+        return render(
+            request, "system/user_password.html", {"target": user, "password": raw, "created": True}
+        )
     return render(request, "system/user_form.html", {"form": form, "title": "新增用户"})
 
 
@@ -147,21 +159,32 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User, request.user, pk=pk)
-    initial = {"username": target.username, "full_name": target.full_name, "role": target.role,
-               "unit": target.unit_id, "is_active": target.is_active,
-               "mfa_required": target.mfa_required}  # fmt: skip
+    initial = {
+        "username": target.username,
+        "full_name": target.full_name,
+        "role": target.role,
+        "unit": target.unit_id,
+        "is_active": target.is_active,
+        "mfa_required": target.mfa_required,
+    }
     form = _user_form(request, initial=initial, editing=target)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         account_services.user_update(
-            actor=request.user, user=target, role=data["role"], unit=data["unit"],
-            full_name=data["full_name"], is_active=data["is_active"],
-            mfa_required=data["mfa_required"], ip=_ip(request),
-        )  # fmt: skip
+            actor=request.user,
+            user=target,
+            role=data["role"],
+            unit=data["unit"],
+            full_name=data["full_name"],
+            is_active=data["is_active"],
+            mfa_required=data["mfa_required"],
+            ip=_ip(request),
+        )
         messages.success(request, f"用户 {target.username} 已保存。")
         return redirect("system:user_list")
-    return render(request, "system/user_form.html", {"form": form, "title": "修改用户",
-                                                     "target": target})  # fmt: skip
+    return render(
+        request, "system/user_form.html", {"form": form, "title": "修改用户", "target": target}
+    )
 
 
 @require_perm(Perm.MANAGE_USER)
@@ -183,8 +206,9 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_kill_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User, request.user, pk=pk)
-    count = account_services.sessions_kill(user=target, actor=request.user, ip=_ip(request),
-                                           except_key=request.session.session_key)  # fmt: skip
+    count = account_services.sessions_kill(
+        user=target, actor=request.user, ip=_ip(request), except_key=request.session.session_key
+    )
     messages.success(request, f"已强制退出用户 {target.username} 的 {count} 个登录。")
     return redirect("system:user_list")
 
@@ -193,8 +217,9 @@ def user_kill_sessions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User, request.user, pk=pk)
-    services.account_unlock(actor=request.user, username=target.username, user_id=target.pk,
-                            ip=_ip(request))  # fmt: skip
+    services.account_unlock(
+        actor=request.user, username=target.username, user_id=target.pk, ip=_ip(request)
+    )
     messages.success(request, f"用户 {target.username} 已解锁，可以重新登录。")
     return redirect("system:user_list")
 
@@ -206,8 +231,11 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def dict_list(request: HttpRequest) -> HttpResponse:
     params = _params(request, "q", "status")
-    context = {"page": paginate(request, selectors.dict_types(**params)), "params": params,
-               "statuses": STATUS_CHOICES}  # fmt: skip
+    context = {
+        "page": paginate(request, selectors.dict_types(**params)),
+        "params": params,
+        "statuses": STATUS_CHOICES,
+    }
     return render_page(request, "system/dict_list.html", context, partial="results")
 
 
@@ -216,8 +244,9 @@ def dict_list(request: HttpRequest) -> HttpResponse:
 def dicttype_create(request: HttpRequest) -> HttpResponse:
     form = styled(DictTypeForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
-        dict_type = services.dict_type_create(actor=request.user, ip=_ip(request),
-                                              **form.cleaned_data)  # fmt: skip
+        dict_type = services.dict_type_create(
+            actor=request.user, ip=_ip(request), **form.cleaned_data
+        )
         messages.success(request, f"字典类型 {dict_type.name} 已新增。")
         return redirect("system:dictitem_list", pk=dict_type.pk)
     return render(request, "system/dicttype_form.html", {"form": form, "title": "新增字典类型"})
@@ -231,8 +260,9 @@ def dicttype_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = styled(DictTypeForm(request.POST or None, initial=initial, editing=dict_type))
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "code"}
-        services.dict_type_update(actor=request.user, dict_type=dict_type, ip=_ip(request),
-                                  **values)  # fmt: skip
+        services.dict_type_update(
+            actor=request.user, dict_type=dict_type, ip=_ip(request), **values
+        )
         messages.success(request, f"字典类型 {dict_type.name} 已保存。")
         return redirect("system:dict_list")
     context = {"form": form, "title": "修改字典类型", "dict_type": dict_type}
@@ -245,8 +275,7 @@ def dictitem_list(request: HttpRequest, pk: int) -> HttpResponse:
     dict_type = get_object_or_404(DictType, pk=pk)
     params = _params(request, "q", "status")
     page = paginate(request, selectors.dict_items(dict_type, **params))
-    context = {"dict_type": dict_type, "page": page, "params": params,
-               "statuses": STATUS_CHOICES}  # fmt: skip
+    context = {"dict_type": dict_type, "page": page, "params": params, "statuses": STATUS_CHOICES}
     return render_page(request, "system/dictitem_list.html", context, partial="results")
 
 
@@ -256,8 +285,9 @@ def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
     dict_type = get_object_or_404(DictType, pk=pk)
     form = styled(DictItemForm(request.POST or None, dict_type=dict_type))
     if request.method == "POST" and form.is_valid():
-        services.dict_item_create(actor=request.user, dict_type=dict_type, ip=_ip(request),
-                                  **form.cleaned_data)  # fmt: skip
+        services.dict_item_create(
+            actor=request.user, dict_type=dict_type, ip=_ip(request), **form.cleaned_data
+        )
         messages.success(request, "字典数据已新增。")
         return redirect("system:dictitem_list", pk=dict_type.pk)
     context = {"form": form, "title": "新增字典数据", "dict_type": dict_type}
@@ -269,8 +299,14 @@ def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
 def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
     names = ("value", "label", "sort", "tag", "is_default", "is_active", "remark")
-    form = styled(DictItemForm(request.POST or None, initial={n: getattr(item, n) for n in names},
-                               dict_type=item.dict_type, editing=item))  # fmt: skip
+    form = styled(
+        DictItemForm(
+            request.POST or None,
+            initial={n: getattr(item, n) for n in names},
+            dict_type=item.dict_type,
+            editing=item,
+        )
+    )
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "value"}
         services.dict_item_update(actor=request.user, item=item, ip=_ip(request), **values)
@@ -298,8 +334,11 @@ def dictitem_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = styled(AuditFilterForm(request.GET or None), small=True)
     filters = form.filters()
-    context = {"form": form, "filters": filters,
-               "page": paginate(request, selectors.audit_entries(filters))}  # fmt: skip
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": paginate(request, selectors.audit_entries(filters)),
+    }
     return render_page(request, "system/audit_list.html", context, partial="results")
 
 
@@ -322,8 +361,13 @@ def loginlog_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.login_logs(form.filters()))
     can_unlock = request.user.has_perm(Perm.MANAGE_SECURITY)
     locked = selectors.locked_usernames([r.username for r in page]) if can_unlock else set()
-    context = {"form": form, "page": page, "locked": locked, "can_unlock": can_unlock,
-               "locked_result": LoginLog.Result.LOCKED}  # fmt: skip
+    context = {
+        "form": form,
+        "page": page,
+        "locked": locked,
+        "can_unlock": can_unlock,
+        "locked_result": LoginLog.Result.LOCKED,
+    }
     return render_page(request, "system/loginlog_list.html", context, partial="results")
 
 
@@ -332,8 +376,9 @@ def loginlog_list(request: HttpRequest) -> HttpResponse:
 def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(LoginLog.objects.select_related("user"), pk=pk)  # county-wide log
     username = entry.user.username if entry.user else entry.username  # the log may mask it
-    services.account_unlock(actor=request.user, username=username, user_id=entry.user_id,
-                            ip=_ip(request))  # fmt: skip
+    services.account_unlock(
+        actor=request.user, username=username, user_id=entry.user_id, ip=_ip(request)
+    )
     messages.success(request, f"账号 {username} 已解锁。")
     return redirect("system:loginlog_list")
 
@@ -350,8 +395,9 @@ def session_list(request: HttpRequest) -> HttpResponse:
 def session_kill(request: HttpRequest, pk: int) -> HttpResponse:
     """强退: end every session of the account (``pk`` is the user), except the caller's own."""
     target = get_visible_or_404(User, request.user, pk=pk)
-    count = account_services.sessions_kill(user=target, actor=request.user, ip=_ip(request),
-                                           except_key=request.session.session_key)  # fmt: skip
+    count = account_services.sessions_kill(
+        user=target, actor=request.user, ip=_ip(request), except_key=request.session.session_key
+    )
     messages.success(request, f"已强制退出 {target.username} 的 {count} 个登录。")
     return redirect("system:session_list")
 

@@ -19,8 +19,9 @@ class ItemFilterForm(forms.Form):
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
     rule = forms.TypedChoiceField(label="事项", required=False, coerce=int, empty_value=None)
     state = forms.ChoiceField(label="状态", required=False, choices=Filter.choices)
-    month = forms.CharField(label="到期月份", required=False,
-                            widget=forms.DateInput(attrs={"type": "month"}))  # fmt: skip
+    month = forms.CharField(
+        label="到期月份", required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
 
     def __init__(self, *args: Any, rules: list[ReminderRule], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,20 +45,34 @@ class ItemFilterForm(forms.Form):
         if not self.is_valid():
             return ItemFilter()
         data = self.cleaned_data
-        return ItemFilter(rule=data["rule"], unit=data["unit"], state=data["state"] or "",
-                          month=data["month"])  # fmt: skip
+        return ItemFilter(
+            rule=data["rule"], unit=data["unit"], state=data["state"] or "", month=data["month"]
+        )
 
 
 class RuleForm(forms.ModelForm):
     """A rule's fields; cross-field checks are ``services.validate_rule``."""
 
-    roles = forms.MultipleChoiceField(label="可见角色", choices=TODO_ROLES,
-                                      widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    roles = forms.MultipleChoiceField(
+        label="可见角色", choices=TODO_ROLES, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = ReminderRule
-        fields = ("name", "active", "population", "codes", "visit_reason", "offsets", "repeat",
-                  "lead_days", "grace_days", "expire_days", "roles", "basis")  # fmt: skip
+        fields = (
+            "name",
+            "active",
+            "population",
+            "codes",
+            "visit_reason",
+            "offsets",
+            "repeat",
+            "lead_days",
+            "grace_days",
+            "expire_days",
+            "roles",
+            "basis",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,8 +93,9 @@ class RuleForm(forms.ModelForm):
         return value
 
     def clean_codes(self) -> str:
-        return ",".join(c.strip() for c in self.cleaned_data["codes"].replace("，", ",").split(",")
-                        if c.strip())  # fmt: skip
+        return ",".join(
+            c.strip() for c in self.cleaned_data["codes"].replace("，", ",").split(",") if c.strip()
+        )
 
     def clean_roles(self) -> str:
         return ",".join(self.cleaned_data["roles"])

@@ -23,7 +23,7 @@ _TARGETS = {
     ("episode_end", "episode"): ((Perm.EDIT_PERSON,), "people:card_episode_edit", "anchor"),
     ("exam", "couple"): (_CLINICAL_EXAM, "programs:exam_wife", "anchor"),
     ("followup", "followup"): ((Perm.RECORD_FOLLOWUP,), "programs:followup_record", "anchor"),
-}  # fmt: skip
+}
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
     "episode": ("people:person_detail", "person", "#card"),

@@ -48,23 +48,36 @@ class ReminderRule(models.Model):
     name = models.CharField("规则名称", max_length=60)
     active = models.BooleanField("启用", default=True)
     population = models.CharField("适用人群", max_length=24, choices=Population.choices)
-    codes = models.CharField("方法/结局/随访类型代码", max_length=60, blank=True,
-                             help_text="多个代码用逗号分隔；为空表示不限")  # fmt: skip
-    visit_reason = models.CharField("办结随访类型", max_length=16, choices=VISIT_REASONS,
-                                    blank=True)  # fmt: skip
+    codes = models.CharField(
+        "方法/结局/随访类型代码",
+        max_length=60,
+        blank=True,
+        help_text="多个代码用逗号分隔；为空表示不限",
+    )
+    visit_reason = models.CharField(
+        "办结随访类型", max_length=16, choices=VISIT_REASONS, blank=True
+    )
     offsets = models.CharField("到期间隔", max_length=80, help_text=OFFSETS_HELP)
     repeat = models.CharField("此后重复间隔", max_length=10, blank=True, help_text=REPEAT_HELP)
     lead_days = models.PositiveSmallIntegerField("提前显示天数", default=14)
     grace_days = models.PositiveSmallIntegerField("逾期宽限天数", default=0)
-    expire_days = models.PositiveIntegerField("过期天数", default=90,
-                                              help_text="超过到期日多少天未办理即过期")  # fmt: skip
-    roles = models.CharField("可见角色", max_length=120,
-                             default="village_admin,township_officer,technician")  # fmt: skip
+    expire_days = models.PositiveIntegerField(
+        "过期天数", default=90, help_text="超过到期日多少天未办理即过期"
+    )
+    roles = models.CharField(
+        "可见角色", max_length=120, default="village_admin,township_officer,technician"
+    )
     basis = models.CharField("依据", max_length=200, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+", verbose_name="修改人")  # fmt: skip
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="修改人",
+    )
 
     objects = RuleQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -123,7 +136,7 @@ class TodoItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "anchor_type", "anchor_id", "due_on"], name="todo_item_once"
-            )  # fmt: skip
+            )
         ]
         indexes = [
             models.Index(fields=["unit_code", "status", "due_on"], name="todo_unit_status_due"),
@@ -160,7 +173,7 @@ class RefreshRun(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["day"], condition=Q(trigger="daily"), name="todo_one_daily_run"
-            )  # fmt: skip
+            )
         ]
         verbose_name = "待办刷新记录"
 

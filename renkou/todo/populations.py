@@ -77,8 +77,9 @@ def _kept_since(rule: Any, today: date) -> date:
 
 
 def _on_open_cards(rows: QuerySet, card_path: str) -> QuerySet:
-    return rows.filter(**{f"{card_path}status": CardStatus.OPEN,
-                          f"{card_path}person__exited_at__isnull": True})  # fmt: skip
+    return rows.filter(
+        **{f"{card_path}status": CardStatus.OPEN, f"{card_path}person__exited_at__isnull": True}
+    )
 
 
 def _service_model(name: str) -> Any:
@@ -123,10 +124,18 @@ def episode_start(rule: Any, scope: Scope, today: date) -> list[Anchor]:
         rows = rows.filter(start__gte=oldest)
     rows = rows.filter(Q(end__isnull=True) | Q(end__gte=_kept_since(rule, today)))
     return [
-        Anchor(person, unit, "episode", pk, start, start + DAY, end,
-               (("episode", pk), ("person", person)))
+        Anchor(
+            person,
+            unit,
+            "episode",
+            pk,
+            start,
+            start + DAY,
+            end,
+            (("episode", pk), ("person", person)),
+        )
         for pk, person, unit, start, end in rows.values_list(*_EPISODE_FIELDS)
-    ]  # fmt: skip
+    ]
 
 
 def episode_end(rule: Any, scope: Scope, today: date) -> list[Anchor]:
@@ -136,10 +145,11 @@ def episode_end(rule: Any, scope: Scope, today: date) -> list[Anchor]:
     if oldest is not None:
         rows = rows.filter(end__gte=oldest)
     return [
-        Anchor(person, unit, "episode", pk, end, end + DAY, None,
-               (("episode", pk), ("person", person)))
+        Anchor(
+            person, unit, "episode", pk, end, end + DAY, None, (("episode", pk), ("person", person))
+        )
         for pk, person, unit, _start, end in rows.values_list(*_EPISODE_FIELDS)
-    ]  # fmt: skip
+    ]
 
 
 def episode_in_place(rule: Any, scope: Scope, today: date) -> list[Anchor]:
@@ -150,13 +160,16 @@ def episode_in_place(rule: Any, scope: Scope, today: date) -> list[Anchor]:
     return [
         Anchor(person, unit, "episode", pk, start, start + DAY, end, (("episode", pk),))
         for pk, person, unit, start, end in rows.values_list(*_EPISODE_FIELDS)
-    ]  # fmt: skip
+    ]
 
 
 def episode_end_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date) -> Closers:
     """The end date on the card closes the removal item (read from the anchors: no query)."""
-    return {("episode", a.anchor_id): [(a.holds_until, "people.contraceptionepisode", a.anchor_id)]
-            for a in anchors if a.holds_until is not None}  # fmt: skip
+    return {
+        ("episode", a.anchor_id): [(a.holds_until, "people.contraceptionepisode", a.anchor_id)]
+        for a in anchors
+        if a.holds_until is not None
+    }
 
 
 # --- pregnancies -----------------------------------------------------------------------------
@@ -174,10 +187,18 @@ def pregnancy_end(rule: Any, scope: Scope, today: date) -> list[Anchor]:
     rows = scope.apply(rows, "card__person")
     fields = ("pk", "card__person_id", "card__person__unit_code", "outcome_date")
     return [
-        Anchor(person, unit, "pregnancy", pk, day, day + DAY, None,
-               (("pregnancy", pk), ("person", person)))
+        Anchor(
+            person,
+            unit,
+            "pregnancy",
+            pk,
+            day,
+            day + DAY,
+            None,
+            (("pregnancy", pk), ("person", person)),
+        )
         for pk, person, unit, day in rows.values_list(*fields)
-    ]  # fmt: skip
+    ]
 
 
 def visit_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date) -> Closers:
@@ -187,8 +208,9 @@ def visit_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date) -
     if visit is None or not anchors or not rule.visit_reason:
         return {}
     since = min(a.first_day for a in anchors)
-    rows = scope.apply(_service_rows(visit).filter(reason=rule.visit_reason, visited_on__gte=since),
-                       "person")  # fmt: skip
+    rows = scope.apply(
+        _service_rows(visit).filter(reason=rule.visit_reason, visited_on__gte=since), "person"
+    )
     found: Closers = defaultdict(list)
     fields = ("pk", "person_id", "episode_id", "pregnancy_id", "visited_on")
     for pk, person, episode, pregnancy, day in rows.values_list(*fields):
@@ -215,8 +237,10 @@ def married_wcba(rule: Any, scope: Scope, today: date) -> list[Anchor]:
     anchors = []
     for year in _years(today):
         first, last = date(year, 1, 1), date(year, 12, 31)
-        anchors += [Anchor(person, unit, "card", pk, first, first, last, (("person", person),))
-                    for pk, person, unit in cards]  # fmt: skip
+        anchors += [
+            Anchor(person, unit, "card", pk, first, first, last, (("person", person),))
+            for pk, person, unit in cards
+        ]
     return anchors
 
 
@@ -237,8 +261,10 @@ def rh_check_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date
 
 def _couples(rule: Any, scope: Scope, today: date) -> QuerySet:
     rows = CoupleFile.objects.filter(eligible_on__isnull=False, eligible_on__lte=today)
-    rows = rows.filter(Q(examined_on__isnull=True, status=CoupleStatus.ELIGIBLE)
-                       | Q(examined_on__gte=today - LOOKBACK))  # fmt: skip
+    rows = rows.filter(
+        Q(examined_on__isnull=True, status=CoupleStatus.ELIGIBLE)
+        | Q(examined_on__gte=today - LOOKBACK)
+    )
     oldest = oldest_anchor(rule, today)
     if oldest is not None:
         rows = rows.filter(eligible_on__gte=oldest)
@@ -252,13 +278,15 @@ def prepregnancy_exam(rule: Any, scope: Scope, today: date) -> list[Anchor]:
     return [
         Anchor(wife, unit, "couple", pk, day, day, None, (("couple", pk),))
         for pk, wife, unit, day in _couples(rule, scope, today).values_list(*fields)
-    ]  # fmt: skip
+    ]
 
 
 def exam_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date) -> Closers:
     rows = _couples(rule, scope, today).filter(examined_on__isnull=False)
-    return {("couple", pk): [(day, "programs.couplefile", pk)]
-            for pk, day in rows.values_list("pk", "examined_on")}  # fmt: skip
+    return {
+        ("couple", pk): [(day, "programs.couplefile", pk)]
+        for pk, day in rows.values_list("pk", "examined_on")
+    }
 
 
 # --- pre-pregnancy follow-ups ----------------------------------------------------------------
@@ -277,16 +305,19 @@ def prepregnancy_followup(rule: Any, scope: Scope, today: date) -> list[Anchor]:
     dates are set by ``programs``; the rule's offset is normally 0 days)."""
     fields = ("pk", "couple__wife_id", "couple__wife__unit_code", "due_on")
     return [
-        Anchor(wife, unit, "followup", pk, due, due - timedelta(days=366), None,
-               (("followup", pk),))
+        Anchor(
+            wife, unit, "followup", pk, due, due - timedelta(days=366), None, (("followup", pk),)
+        )
         for pk, wife, unit, due in _followups(rule, scope, today).values_list(*fields)
-    ]  # fmt: skip
+    ]
 
 
 def followup_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date) -> Closers:
     rows = _followups(rule, scope, today).filter(done_on__isnull=False)
-    return {("followup", pk): [(day, "programs.followup", pk)]
-            for pk, day in rows.values_list("pk", "done_on")}  # fmt: skip
+    return {
+        ("followup", pk): [(day, "programs.followup", pk)]
+        for pk, day in rows.values_list("pk", "done_on")
+    }
 
 
 # --- the registry ----------------------------------------------------------------------------
@@ -305,13 +336,13 @@ POPULATIONS: dict[str, PopulationDef] = {
     Population.EPISODE_END: PopulationDef(episode_end, visit_closers, "visit", "method"),
     Population.EPISODE_IN_PLACE: PopulationDef(
         episode_in_place, episode_end_closers, "episode_end", "method"
-    ),  # fmt: skip
+    ),
     Population.PREGNANCY_END: PopulationDef(pregnancy_end, visit_closers, "visit", "outcome"),
     Population.MARRIED_WCBA: PopulationDef(married_wcba, rh_check_closers, "rh_check"),
     Population.PREPREGNANCY_EXAM: PopulationDef(prepregnancy_exam, exam_closers, "exam"),
     Population.PREPREGNANCY_FOLLOWUP: PopulationDef(
         prepregnancy_followup, followup_closers, "followup", "followup_kind"
-    ),  # fmt: skip
+    ),
 }
 
 

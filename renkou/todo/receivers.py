@@ -60,10 +60,14 @@ def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 WATCHED = (
-    ("people", "WomanCard"), ("people", "ContraceptionEpisode"), ("people", "Pregnancy"),
-    ("programs", "CoupleFile"), ("programs", "FollowUp"),
-    ("programs", "ContraceptionVisit"), ("programs", "RHCheck"),
-)  # fmt: skip
+    ("people", "WomanCard"),
+    ("people", "ContraceptionEpisode"),
+    ("people", "Pregnancy"),
+    ("programs", "CoupleFile"),
+    ("programs", "FollowUp"),
+    ("programs", "ContraceptionVisit"),
+    ("programs", "RHCheck"),
+)
 
 
 def connect() -> None:

@@ -105,8 +105,9 @@ class Occurrence:
     ends: date  # window end (inclusive)
 
 
-def due_dates(anchor: date, offsets: list[Offset], repeat: Offset | None,
-              skip: int = 0) -> Iterator[date]:  # fmt: skip
+def due_dates(
+    anchor: date, offsets: list[Offset], repeat: Offset | None, skip: int = 0
+) -> Iterator[date]:
     """The due dates of one anchor, in order (without end when ``repeat`` is set), leaving out
     the first ``skip`` repeats."""
     if skip == 0:
@@ -120,8 +121,7 @@ def due_dates(anchor: date, offsets: list[Offset], repeat: Offset | None,
         times += 1
 
 
-def _repeats_before(anchor: date, offsets: list[Offset], repeat: Offset | None,
-                    day: date) -> int:  # fmt: skip
+def _repeats_before(anchor: date, offsets: list[Offset], repeat: Offset | None, day: date) -> int:
     """How many repeats can be passed over because the window after them ends before ``day``
     (two are kept as a margin; only whole-month repeats are skipped)."""
     if repeat is None or repeat.months <= 0 or repeat.days:
@@ -132,9 +132,16 @@ def _repeats_before(anchor: date, offsets: list[Offset], repeat: Offset | None,
 
 
 def occurrences(
-    anchor: date, offsets: list[Offset], repeat: Offset | None, timing: Timing, *,
-    first_day: date, until: date, holds_until: date | None = None, since: date | None = None,
-) -> list[Occurrence]:  # fmt: skip
+    anchor: date,
+    offsets: list[Offset],
+    repeat: Offset | None,
+    timing: Timing,
+    *,
+    first_day: date,
+    until: date,
+    holds_until: date | None = None,
+    since: date | None = None,
+) -> list[Occurrence]:
     """The occurrences that have appeared by ``until`` (and not after ``holds_until``). With
     ``since``, the repeats whose windows all ended well before it are passed over without being
     computed (an IUD inserted decades ago), so the result starts a little before ``since``."""

@@ -29,8 +29,16 @@ from renkou.todo.schedule import Timing, occurrences, parse_offset, parse_offset
 
 BATCH = 2000
 # Fields whose change alters which items a rule produces: editing one of them starts a version.
-SCHEDULE_FIELDS = ("population", "codes", "visit_reason", "offsets", "repeat", "lead_days",
-                   "grace_days", "expire_days")  # fmt: skip
+SCHEDULE_FIELDS = (
+    "population",
+    "codes",
+    "visit_reason",
+    "offsets",
+    "repeat",
+    "lead_days",
+    "grace_days",
+    "expire_days",
+)
 EDITABLE_FIELDS = ("name", "active", *SCHEDULE_FIELDS, "roles", "basis")
 
 
@@ -73,17 +81,31 @@ def desired_items(
     since, wants = today - LOOKBACK, {}
     for anchor in anchors:
         closing = closers_for(anchor, found)
-        for occ in occurrences(anchor.anchor_date, offsets, repeat, timing,
-                               first_day=anchor.first_day, until=today,
-                               holds_until=anchor.holds_until, since=since):  # fmt: skip
+        for occ in occurrences(
+            anchor.anchor_date,
+            offsets,
+            repeat,
+            timing,
+            first_day=anchor.first_day,
+            until=today,
+            holds_until=anchor.holds_until,
+            since=since,
+        ):
             key = (anchor.anchor_type, anchor.anchor_id, occ.due)
             if occ.ends < since and key not in keep:
                 continue
             hit = next((c for c in closing if occ.starts <= c[0] <= min(occ.ends, today)), None)
             status = Status.DONE if hit else Status.EXPIRED if today > occ.ends else Status.OPEN
-            wants[key] = Want(anchor, occ.due, occ.overdue, occ.ends, status,
-                              hit[0] if hit else None, hit[1] if hit else "",
-                              hit[2] if hit else None)  # fmt: skip
+            wants[key] = Want(
+                anchor,
+                occ.due,
+                occ.overdue,
+                occ.ends,
+                status,
+                hit[0] if hit else None,
+                hit[1] if hit else "",
+                hit[2] if hit else None,
+            )
     return wants
 
 
@@ -96,10 +118,16 @@ def _key(row: TodoItem) -> Key:
 
 
 def _values(want: Want, version: int) -> dict[str, Any]:
-    return {"rule_version": version, "unit_code": want.anchor.unit_code,
-            "overdue_on": want.overdue_on, "ends_on": want.ends_on, "status": want.status,
-            "done_on": want.done_on, "closed_type": want.closed_type,
-            "closed_id": want.closed_id}  # fmt: skip
+    return {
+        "rule_version": version,
+        "unit_code": want.anchor.unit_code,
+        "overdue_on": want.overdue_on,
+        "ends_on": want.ends_on,
+        "status": want.status,
+        "done_on": want.done_on,
+        "closed_type": want.closed_type,
+        "closed_id": want.closed_id,
+    }
 
 
 def _changes(row: TodoItem, values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -135,9 +163,16 @@ def _refresh_rule(rule: ReminderRule, scope: Scope, today: date, stats: Stats) -
             continue  # never listed and already over (a first run, a long-past year): no noise
         values = _values(want, rule.version)
         if row is None:
-            creates.append(TodoItem(rule=rule, person_id=want.anchor.person_id,
-                                    anchor_type=key[0], anchor_id=key[1], due_on=key[2],
-                                    **values))  # fmt: skip
+            creates.append(
+                TodoItem(
+                    rule=rule,
+                    person_id=want.anchor.person_id,
+                    anchor_type=key[0],
+                    anchor_id=key[1],
+                    due_on=key[2],
+                    **values,
+                )
+            )
         elif changes := _changes(row, values):
             updates.setdefault(changes, []).append(row.pk)
     for row in existing.values():  # no longer called for: she left the population
@@ -153,9 +188,13 @@ def _cancel_open(rules: Iterable[ReminderRule], scope: Scope) -> int:
     return rows.update(status=Status.CANCELLED, updated_at=timezone.now())
 
 
-def refresh(prefix: str | None = None, today: date | None = None, *,
-            person_ids: Iterable[int] | None = None,
-            rule_ids: Iterable[int] | None = None) -> Stats:  # fmt: skip
+def refresh(
+    prefix: str | None = None,
+    today: date | None = None,
+    *,
+    person_ids: Iterable[int] | None = None,
+    rule_ids: Iterable[int] | None = None,
+) -> Stats:
     """Bring the items of ``prefix`` (a unit code prefix; None = all) or of some persons up to
     date for ``today``. Safe to run any number of times: a second run writes nothing."""
     today = today or timezone.localdate()
@@ -173,12 +212,14 @@ def refresh(prefix: str | None = None, today: date | None = None, *,
     return stats
 
 
-def refresh_logged(*, trigger: str, prefix: str = "", today: date | None = None,
-                   run: RefreshRun | None = None) -> RefreshRun:  # fmt: skip
+def refresh_logged(
+    *, trigger: str, prefix: str = "", today: date | None = None, run: RefreshRun | None = None
+) -> RefreshRun:
     """``refresh`` with its timing kept in a ``RefreshRun`` row (the page shows the last one)."""
     started = time.monotonic()
-    run = run or RefreshRun.objects.create(day=today or timezone.localdate(), trigger=trigger,
-                                           prefix=prefix)  # fmt: skip
+    run = run or RefreshRun.objects.create(
+        day=today or timezone.localdate(), trigger=trigger, prefix=prefix
+    )
     stats = refresh(prefix or None, today)
     run.seconds = round(time.monotonic() - started, 3)
     run.created, run.changed = stats.created, stats.changed
@@ -228,9 +269,14 @@ def rule_save(*, actor: Actor, rule: ReminderRule, values: dict[str, Any]) -> Re
             _cancel_open([locked], Scope())
         locked.updated_by = actor.user
         locked.save()
-        audit.record(actor=actor.user, ip=actor.ip, action="todo.rule_change",
-                     object_type="todo.reminderrule", object_id=locked.pk,
-                     summary=f"v{locked.version} fields=" + ",".join(changed))  # fmt: skip
+        audit.record(
+            actor=actor.user,
+            ip=actor.ip,
+            action="todo.rule_change",
+            object_type="todo.reminderrule",
+            object_id=locked.pk,
+            summary=f"v{locked.version} fields=" + ",".join(changed),
+        )
         if new_version:
             transaction.on_commit(lambda: _queue_rule_refresh(locked.pk))
     return locked

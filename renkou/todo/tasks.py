@@ -40,8 +40,9 @@ def refresh_daily(*, day: str) -> dict[str, int]:
             run = RefreshRun.objects.create(day=run_day, trigger=RefreshRun.Trigger.DAILY)
     except IntegrityError:
         return {"skipped": 1}
-    run = services.refresh_logged(trigger=RefreshRun.Trigger.DAILY, run=run,
-                                  today=max(run_day, timezone.localdate()))  # fmt: skip
+    run = services.refresh_logged(
+        trigger=RefreshRun.Trigger.DAILY, run=run, today=max(run_day, timezone.localdate())
+    )
     schedule(max(run_day, timezone.localdate()))
     return {"created": run.created, "changed": run.changed}
 

@@ -88,16 +88,25 @@ def item_list(request: HttpRequest) -> HttpResponse:
         flt = selectors.ItemFilter(state=flt.state, person_ids=found)
     page = paginate(request, selectors.item_list(request.user, flt, today))
     _decorate(request, page.object_list, today)
-    audit.record_request(request, action="todo.list", object_type="todo.todoitem",
-                         row_count=page.paginator.count,
-                         summary="by=id_number" if found is not None else "")  # fmt: skip
+    audit.record_request(
+        request,
+        action="todo.list",
+        object_type="todo.todoitem",
+        row_count=page.paginator.count,
+        summary="by=id_number" if found is not None else "",
+    )
     context = {
-        "form": form, "id_form": id_form if found is not None else IdSearchForm(), "page": page,
-        "today": today, "counts": selectors.counts_for(request.user, today),
-        "tree": side_tree(request.user, flt.unit), "unit": flt.unit, "id_search": found is not None,
+        "form": form,
+        "id_form": id_form if found is not None else IdSearchForm(),
+        "page": page,
+        "today": today,
+        "counts": selectors.counts_for(request.user, today),
+        "tree": side_tree(request.user, flt.unit),
+        "unit": flt.unit,
+        "id_search": found is not None,
         "last_run": RefreshRun.objects.filter(seconds__isnull=False).first(),
         "done_view": flt.state == Filter.DONE,
-    }  # fmt: skip
+    }
     return render_page(request, "todo/item_list.html", context, partial="results")
 
 

@@ -29,13 +29,24 @@ def _quota(unit, user) -> int:
     """A fresh quota of ``unit`` (a POST may have deleted the last one)."""
     from renkou.assessment.models import TaskQuota
 
-    measures = ("treatment", "treatment_all", "rh_check", "prepreg_exam", "prepreg_high_risk",
-                "prepreg_early_followup", "prepreg_outcome_followup")  # fmt: skip
+    measures = (
+        "treatment",
+        "treatment_all",
+        "rh_check",
+        "prepreg_exam",
+        "prepreg_high_risk",
+        "prepreg_early_followup",
+        "prepreg_outcome_followup",
+    )
     taken = set(TaskQuota.objects.filter(unit_code=unit.code).values_list("year", "measure"))
-    year, measure = next((y, m) for y in range(2026, 2100) for m in measures
-                         if (y, m) not in taken)  # fmt: skip
-    quota = TaskQuota.objects.create(year=year, unit_code=unit.code, measure=measure,
-                                     target=Decimal(100), deadline=date(year, 9, 30))  # fmt: skip
+    year, measure = next((y, m) for y in range(2026, 2100) for m in measures if (y, m) not in taken)
+    quota = TaskQuota.objects.create(
+        year=year,
+        unit_code=unit.code,
+        measure=measure,
+        target=Decimal(100),
+        deadline=date(year, 9, 30),
+    )
     return quota.pk
 
 

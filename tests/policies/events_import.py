@@ -25,10 +25,12 @@ def _batch_in(unit, user) -> int:
     from renkou.events.models import EventImportBatch
 
     batch = EventImportBatch.objects.create(
-        file_hash="e" * 64, file_name="matrix.xlsx", unit_code=unit.code,
+        file_hash="e" * 64,
+        file_name="matrix.xlsx",
+        unit_code=unit.code,
         status=EventImportBatch.Status.VALIDATED,
         error_report=f"imports/reports/event-m-{unit.code}.xlsx",
-    )  # fmt: skip
+    )
     path = Path(settings.MEDIA_ROOT) / batch.error_report
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x03\x04 test")

@@ -37,12 +37,19 @@ def _event_in(unit, user) -> int:
     from renkou.events.constants import Kind, Status
     from renkou.people.services import Actor, person_register
 
-    values = {"name": "测试变动", "sex": "1", "birth_date": date(1950, 1, 1),
-              "registered_code": unit.code, "residence_code": unit.code, "ethnicity": "01",
-              "marital_status": "10"}  # fmt: skip
+    values = {
+        "name": "测试变动",
+        "sex": "1",
+        "birth_date": date(1950, 1, 1),
+        "registered_code": unit.code,
+        "residence_code": unit.code,
+        "ethnicity": "01",
+        "marital_status": "10",
+    }
     person = person_register(actor=Actor(None), household=None, values=values)
-    event = services.record(actor=Actor(None), kind=Kind.DEATH, person=person,
-                            effective_date=date(2024, 6, 1))  # fmt: skip
+    event = services.record(
+        actor=Actor(None), kind=Kind.DEATH, person=person, effective_date=date(2024, 6, 1)
+    )
     event.status, event.confirmed_by, event.confirmed_at = Status.SUBMITTED, None, None
     event.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     return event.pk

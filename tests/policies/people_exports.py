@@ -25,11 +25,13 @@ POLICY: dict[str, Rule] = {
     "people:export_approval_list": Rule(REGISTRARS),
     "people:export_request_detail": Rule(REGISTRARS, obj="exportrequest"),
     "people:export_request_approve": Rule(REGISTRARS, POST, obj="exportrequest"),
-    "people:export_request_reject": Rule(REGISTRARS, POST, obj="exportrequest",
-                                         notes="without a note: refused with a message"),
-    "people:export_request_use": Rule(REGISTRARS, POST, obj="approvedexport",
-                                      notes="the caller's own approved request; once"),
-}  # fmt: skip
+    "people:export_request_reject": Rule(
+        REGISTRARS, POST, obj="exportrequest", notes="without a note: refused with a message"
+    ),
+    "people:export_request_use": Rule(
+        REGISTRARS, POST, obj="approvedexport", notes="the caller's own approved request; once"
+    ),
+}
 
 
 def _staff(prefix: str, unit) -> User:
@@ -40,9 +42,11 @@ def _staff(prefix: str, unit) -> User:
 def pending_request(unit, user) -> int:
     """A fresh pending request of another registrar of ``unit``."""
     grant = ExportRequest.objects.create(
-        requester=_staff("exporter", unit), unit_code=unit.code,
-        filters={"unit": unit.prefix}, reason="专项核查需要完整名单",
-    )  # fmt: skip
+        requester=_staff("exporter", unit),
+        unit_code=unit.code,
+        filters={"unit": unit.prefix},
+        reason="专项核查需要完整名单",
+    )
     return grant.pk
 
 
@@ -50,11 +54,15 @@ def approved_request(unit, user) -> int:
     """A fresh request of the caller at ``unit``, approved by someone else an hour ago."""
     now = timezone.now()
     grant = ExportRequest.objects.create(
-        requester=user, unit_code=unit.code, filters={"unit": unit.prefix},
-        reason="专项核查需要完整名单", status=ExportRequest.Status.APPROVED,
-        approver=_staff("approver", unit), decided_at=now - timedelta(hours=1),
+        requester=user,
+        unit_code=unit.code,
+        filters={"unit": unit.prefix},
+        reason="专项核查需要完整名单",
+        status=ExportRequest.Status.APPROVED,
+        approver=_staff("approver", unit),
+        decided_at=now - timedelta(hours=1),
         expires_at=now + timedelta(hours=23),
-    )  # fmt: skip
+    )
     return grant.pk
 
 

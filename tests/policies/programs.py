@@ -78,22 +78,36 @@ def _couple(unit, *, eligible: bool = False, examined: bool = False, pregnant: b
     from renkou.programs.models import CoupleFile, Exam
 
     n = next(_serial)
-    common = {"unit_code": unit.code, "registered_code": unit.code, "residence_code": unit.code,
-              "marital_status": "20"}  # fmt: skip
+    common = {
+        "unit_code": unit.code,
+        "registered_code": unit.code,
+        "residence_code": unit.code,
+        "marital_status": "20",
+    }
     wife = Person.objects.create(name="测试妻", sex="2", birth_date=date(1995, 1, 1), **common)
     husband = Person.objects.create(name="测试夫", sex="1", birth_date=date(1993, 1, 1), **common)
     couple = CoupleFile.objects.create(
-        file_no=f"M{unit.code}{n:05d}", unit_code=unit.code, wife=wife, husband=husband,
-        husband_key=f"p{husband.pk}", sequence=1, opened_on=date(2026, 1, 5),
+        file_no=f"M{unit.code}{n:05d}",
+        unit_code=unit.code,
+        wife=wife,
+        husband=husband,
+        husband_key=f"p{husband.pk}",
+        sequence=1,
+        opened_on=date(2026, 1, 5),
         consent_on=date(2026, 1, 5),
         eligible_on=date(2026, 1, 6) if eligible or examined else None,
         notice_no="TZ-1" if eligible or examined else "",
         status="eligible" if eligible else "filed",
-    )  # fmt: skip
+    )
     if examined or pregnant:
-        Exam.objects.create(couple=couple, unit_code=unit.code, spouse="wife",
-                            examined_on=date(2026, 1, 8), service_point=_point(unit),
-                            examiner="测试医生")  # fmt: skip
+        Exam.objects.create(
+            couple=couple,
+            unit_code=unit.code,
+            spouse="wife",
+            examined_on=date(2026, 1, 8),
+            service_point=_point(unit),
+            examiner="测试医生",
+        )
         couple.examined_on, couple.status = date(2026, 1, 8), "examined"
         couple.save(update_fields=["examined_on", "status"])
     if pregnant:
@@ -116,8 +130,9 @@ def _followup(unit, user) -> int:
     from renkou.programs.models import FollowUp
 
     couple = _couple(unit, examined=True, pregnant=True)
-    row = FollowUp.objects.create(couple=couple, unit_code=unit.code, kind="early",
-                                  due_on=date(2026, 5, 24))  # fmt: skip
+    row = FollowUp.objects.create(
+        couple=couple, unit_code=unit.code, kind="early", due_on=date(2026, 5, 24)
+    )
     return row.pk
 
 
@@ -131,9 +146,14 @@ def _rh_woman(unit, user=None):
 
     n = next(_serial)
     woman = Person.objects.create(
-        name=f"服务对象{n}", sex="2", birth_date=date(1990, 1, 1), marital_status="20",
-        unit_code=unit.code, registered_code=unit.code, residence_code=unit.code,
-    )  # fmt: skip
+        name=f"服务对象{n}",
+        sex="2",
+        birth_date=date(1990, 1, 1),
+        marital_status="20",
+        unit_code=unit.code,
+        registered_code=unit.code,
+        residence_code=unit.code,
+    )
     WomanCard.objects.create(person=woman, unit_code=unit.code, opened_on=date(2020, 1, 1))
     return woman
 
@@ -142,16 +162,22 @@ def _iud_episode(unit, user=None):
     from renkou.people.models import ContraceptionEpisode
 
     card = _rh_woman(unit).card
-    return ContraceptionEpisode.objects.create(card=card, unit_code=unit.code, method="03",
-                                               start=date(2025, 3, 1))  # fmt: skip
+    return ContraceptionEpisode.objects.create(
+        card=card, unit_code=unit.code, method="03", start=date(2025, 3, 1)
+    )
 
 
 def _abortion(unit, user=None):
     from renkou.people.models import Pregnancy
 
     card = _rh_woman(unit).card
-    return Pregnancy.objects.create(card=card, unit_code=unit.code, detected_on=date(2025, 2, 1),
-                                    outcome="4", outcome_date=date(2025, 3, 1))  # fmt: skip
+    return Pregnancy.objects.create(
+        card=card,
+        unit_code=unit.code,
+        detected_on=date(2025, 2, 1),
+        outcome="4",
+        outcome_date=date(2025, 3, 1),
+    )
 
 
 def _rh_record(kind: str, unit) -> int:
@@ -163,21 +189,37 @@ def _rh_record(kind: str, unit) -> int:
     if kind == "cvisit":
         episode = _iud_episode(unit)
         return ContraceptionVisit.objects.create(
-            person_id=episode.card.person_id, unit_code=unit.code, episode=episode,
-            visited_on=day, reason="iud_in", method="clinic", result="normal", visitor="测试",
-        ).pk  # fmt: skip
+            person_id=episode.card.person_id,
+            unit_code=unit.code,
+            episode=episode,
+            visited_on=day,
+            reason="iud_in",
+            method="clinic",
+            result="normal",
+            visitor="测试",
+        ).pk
     if kind == "supply":
         return Supply.objects.create(
-            person=woman, unit_code=unit.code, issued_on=day, product="01", quantity=10,
+            person=woman,
+            unit_code=unit.code,
+            issued_on=day,
+            product="01",
+            quantity=10,
             issuer_code=unit.code,
-        ).pk  # fmt: skip
-    common = {"person": woman, "unit_code": unit.code, "service_point": _point(unit),
-              "consent_on": day}  # fmt: skip
+        ).pk
+    common = {
+        "person": woman,
+        "unit_code": unit.code,
+        "service_point": _point(unit),
+        "consent_on": day,
+    }
     if kind == "rhcheck":
-        return RHCheck.objects.create(checked_on=day, examiner="测试医生", findings="01",
-                                      abnormal=True, **common).pk  # fmt: skip
-    return Treatment.objects.create(treated_on=day, kind="01", doctor="测试医生",
-                                    diagnosis="测试诊断", **common).pk  # fmt: skip
+        return RHCheck.objects.create(
+            checked_on=day, examiner="测试医生", findings="01", abnormal=True, **common
+        ).pk
+    return Treatment.objects.create(
+        treated_on=day, kind="01", doctor="测试医生", diagnosis="测试诊断", **common
+    ).pk
 
 
 PROVIDERS = {

@@ -15,16 +15,18 @@ MANAGERS = frozenset({C})
 
 POLICY: dict[str, Rule] = {
     "reports:indicators": Rule(VIEWERS, notes="?unit= outside the subtree is 404 (tested)"),
-    "reports:indicator_list": Rule(WORKERS, obj="unit",
-                                   notes="without ?indicator= redirects to the page"),
+    "reports:indicator_list": Rule(
+        WORKERS, obj="unit", notes="without ?indicator= redirects to the page"
+    ),
     "reports:target_list": Rule(VIEWERS),
     "reports:target_create": Rule(MANAGERS, GET_POST),
     "reports:target_edit": Rule(MANAGERS, GET_POST, obj="target"),
-    "reports:target_copy": Rule(MANAGERS, POST, obj="target",
-                                notes="a township target answers with a message, not a copy"),
+    "reports:target_copy": Rule(
+        MANAGERS, POST, obj="target", notes="a township target answers with a message, not a copy"
+    ),
     "reports:target_delete": Rule(MANAGERS, POST, obj="target"),
     "unit-indicators": Rule(VIEWERS, obj="unit"),
-}  # fmt: skip
+}
 
 
 def _target_in(unit, user) -> int:
@@ -32,9 +34,11 @@ def _target_in(unit, user) -> int:
     from renkou.reports.models import Target
 
     target, _ = Target.objects.get_or_create(
-        unit_code=unit.code, year=2025, indicator="natural_growth_rate",
+        unit_code=unit.code,
+        year=2025,
+        indicator="natural_growth_rate",
         defaults={"direction": Target.Direction.AT_MOST, "value": "9.31"},
-    )  # fmt: skip
+    )
     return target.pk
 
 

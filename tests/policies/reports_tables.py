@@ -22,7 +22,7 @@ POLICY: dict[str, Rule] = {
     "reports:table_submit": Rule(SUBMITTERS, POST, notes="the caller's own unit only"),
     "reports:table_return": Rule(
         frozenset({C}), POST, obj="submission", notes="township officers hold submit_report: 403"
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -34,9 +34,12 @@ def _submission(unit, user) -> int:
     key = {"unit_code": unit.code, "table": "gr1", "period": "2024", "scope": "R"}
     last = TableSubmission.objects.filter(**key).order_by("-version").first()
     row = TableSubmission.objects.create(
-        **key, version=(last.version + 1) if last else 1, submitted_by=user,
-        submitted_at=timezone.now(), cells={},
-    )  # fmt: skip
+        **key,
+        version=(last.version + 1) if last else 1,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        cells={},
+    )
     return row.pk
 
 

@@ -162,9 +162,14 @@ def test_disabling_an_account_ends_its_sessions(user, personas, units):
     first, second = sign_in(Client(), user), sign_in(Client(), user, ip="10.2.2.3")
     keys = [key_of(first), key_of(second)]
     services.user_update(
-        actor=personas["sys_admin"], user=user, role=user.role, unit=user.unit,
-        full_name=user.full_name, is_active=False, mfa_required=False,
-    )  # fmt: skip
+        actor=personas["sys_admin"],
+        user=user,
+        role=user.role,
+        unit=user.unit,
+        full_name=user.full_name,
+        is_active=False,
+        mfa_required=False,
+    )
     assert not any(session_exists(k) for k in keys)
     assert not UserSession.objects.filter(user=user).exists()
     assert not alive(first)
@@ -175,9 +180,14 @@ def test_changing_the_role_ends_the_sessions(user, personas):
     client = sign_in(Client(), user)
     key = key_of(client)
     services.user_update(
-        actor=personas["sys_admin"], user=user, role="township_officer", unit=user.unit,
-        full_name=user.full_name, is_active=True, mfa_required=False,
-    )  # fmt: skip
+        actor=personas["sys_admin"],
+        user=user,
+        role="township_officer",
+        unit=user.unit,
+        full_name=user.full_name,
+        is_active=True,
+        mfa_required=False,
+    )
     assert not session_exists(key)
     assert not alive(client)
 
@@ -185,9 +195,14 @@ def test_changing_the_role_ends_the_sessions(user, personas):
 def test_editing_the_name_keeps_the_sessions(user, personas):
     client = sign_in(Client(), user)
     services.user_update(
-        actor=personas["sys_admin"], user=user, role=user.role, unit=user.unit,
-        full_name="新名字", is_active=True, mfa_required=False,
-    )  # fmt: skip
+        actor=personas["sys_admin"],
+        user=user,
+        role=user.role,
+        unit=user.unit,
+        full_name="新名字",
+        is_active=True,
+        mfa_required=False,
+    )
     assert alive(client)
 
 

@@ -25,23 +25,35 @@ def check(person, on: date, centre, *, abnormal=False, voided=False) -> RHCheck:
     from django.utils import timezone
 
     return RHCheck.objects.create(
-        person=person, unit_code=person.unit_code, checked_on=on, service_point=centre,
-        examiner="王医生", consent_on=on, abnormal=abnormal,
+        person=person,
+        unit_code=person.unit_code,
+        checked_on=on,
+        service_point=centre,
+        examiner="王医生",
+        consent_on=on,
+        abnormal=abnormal,
         voided_at=timezone.now() if voided else None,
-    )  # fmt: skip
+    )
 
 
 def treat(person, on: date, centre, kind="01") -> Treatment:
-    return Treatment.objects.create(person=person, unit_code=person.unit_code, treated_on=on,
-                                    service_point=centre, kind=kind, doctor="王医生",
-                                    consent_on=on)  # fmt: skip
+    return Treatment.objects.create(
+        person=person,
+        unit_code=person.unit_code,
+        treated_on=on,
+        service_point=centre,
+        kind=kind,
+        doctor="王医生",
+        consent_on=on,
+    )
 
 
 @pytest.fixture
 def stations(units, point) -> dict[str, ServicePoint]:  # noqa: F811 — the imported fixture
     b = Unit.objects.get(code=TOWNSHIP_B)
-    station = ServicePoint.objects.create(unit=b, kind=ServicePoint.Kind.TOWNSHIP_STATION,
-                                          name="乙乡服务站")  # fmt: skip
+    station = ServicePoint.objects.create(
+        unit=b, kind=ServicePoint.Kind.TOWNSHIP_STATION, name="乙乡服务站"
+    )
     return {"centre": point, "b": station}
 
 
@@ -54,13 +66,14 @@ def rh(units, stations):
     the county centre, b1 one other treatment (kind 02); b2 one 蓝氧 in FP 2026."""
     born = date(1990, 6, 1)
     p = {
-        "b1": add("乙一", "2", born, VILLAGE_B2), "b2": add("乙二", "2", born, VILLAGE_B2),
+        "b1": add("乙一", "2", born, VILLAGE_B2),
+        "b2": add("乙二", "2", born, VILLAGE_B2),
         "b3": add("乙三", "2", born, VILLAGE_B2),
         "b4": add("乙四", "2", date(1986, 1, 1), VILLAGE_B2),
         "b5": add("乙五", "2", born, VILLAGE_B2, marital_status="10"),
         "b6": add("乙六", "1", born, VILLAGE_B2),
         "a1": add("甲一", "2", born, VILLAGE_A1),
-    }  # fmt: skip
+    }
     centre, station = stations["centre"], stations["b"]
     check(p["b1"], date(2026, 10, 5), station, abnormal=True)
     check(p["b1"], date(2027, 1, 10), station)

@@ -23,14 +23,35 @@ def names(rows) -> set[str]:
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [
-        (A, {"prepreg_exam": (3, 5), "prepreg_high_risk": (2, 4),
-             "prepreg_early_followup": (1, 2), "prepreg_outcome_followup": (1, 2)}),
-        (B, {"prepreg_exam": (1, 1), "prepreg_high_risk": (0, 1),
-             "prepreg_early_followup": (0, 0), "prepreg_outcome_followup": (0, 0)}),
-        (COUNTY, {"prepreg_exam": (4, 6), "prepreg_high_risk": (2, 5),
-                  "prepreg_early_followup": (1, 2), "prepreg_outcome_followup": (1, 2)}),
+        (
+            A,
+            {
+                "prepreg_exam": (3, 5),
+                "prepreg_high_risk": (2, 4),
+                "prepreg_early_followup": (1, 2),
+                "prepreg_outcome_followup": (1, 2),
+            },
+        ),
+        (
+            B,
+            {
+                "prepreg_exam": (1, 1),
+                "prepreg_high_risk": (0, 1),
+                "prepreg_early_followup": (0, 0),
+                "prepreg_outcome_followup": (0, 0),
+            },
+        ),
+        (
+            COUNTY,
+            {
+                "prepreg_exam": (4, 6),
+                "prepreg_high_risk": (2, 5),
+                "prepreg_early_followup": (1, 2),
+                "prepreg_outcome_followup": (1, 2),
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_pre_pregnancy_measures_by_hand(scenario, prefix, expected):
     for code, (done, base) in expected.items():
         assert M.counted(code, prefix, YEAR, TODAY) == (done, base), code
@@ -39,8 +60,9 @@ def test_pre_pregnancy_measures_by_hand(scenario, prefix, expected):
 
 
 def test_the_target_adjustment_is_added_to_the_coverage_base_only(scenario):
-    TargetPopulation.objects.create(unit_code="620001100000", year=YEAR, adjustment=3,
-                                    reason="外出务工返乡夫妇")  # fmt: skip
+    TargetPopulation.objects.create(
+        unit_code="620001100000", year=YEAR, adjustment=3, reason="外出务工返乡夫妇"
+    )
     assert M.counted("prepreg_exam", A, YEAR, TODAY) == (3, 8)
     assert M.counted("prepreg_exam", COUNTY, YEAR, TODAY) == (4, 9)
     assert M.counted("prepreg_exam", "620001100201", YEAR, TODAY) == (2, 4)  # villages: none

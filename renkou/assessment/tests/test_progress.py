@@ -40,17 +40,26 @@ def test_rate_targets_round_up_to_whole_services():
 
 @pytest.mark.parametrize(
     ("done", "goal", "forecast", "veto", "status"),
-    [(1500, 1500, 1500.0, True, S.ACHIEVED), (400, 1500, 1500.0, True, S.ON_TRACK),
-     (400, 1500, 1499.9, False, S.BEHIND), (400, 1500, 1499.9, True, S.VETO_RISK)],
-)  # fmt: skip
+    [
+        (1500, 1500, 1500.0, True, S.ACHIEVED),
+        (400, 1500, 1500.0, True, S.ON_TRACK),
+        (400, 1500, 1499.9, False, S.BEHIND),
+        (400, 1500, 1499.9, True, S.VETO_RISK),
+    ],
+)
 def test_status(done, goal, forecast, veto, status):
     assert S.status(done, goal, forecast, veto) == status
 
 
 def _quota(unit_code, measure, target, veto=False, deadline=YEAR_END, year=RH_YEAR):
-    return TaskQuota.objects.create(year=year, unit_code=unit_code, measure=measure,
-                                    target=Decimal(target), deadline=deadline,
-                                    veto=veto)  # fmt: skip
+    return TaskQuota.objects.create(
+        year=year,
+        unit_code=unit_code,
+        measure=measure,
+        target=Decimal(target),
+        deadline=deadline,
+        veto=veto,
+    )
 
 
 def test_progress_of_the_county_and_its_townships(rh, stations):
@@ -80,8 +89,14 @@ def test_a_growing_base_rate_is_forecast_at_its_current_value(scenario):
     from renkou.programs.tests.conftest import TODAY, YEAR
 
     # Township A early follow-up: 1 of 2 due → 50 %; target 80 % → ⌈1.6⌉ = 2, not on pace.
-    quota = _quota("620001100000", "prepreg_early_followup", 80, veto=True,
-                   deadline=date(2026, 9, 30), year=YEAR)  # fmt: skip
+    quota = _quota(
+        "620001100000",
+        "prepreg_early_followup",
+        80,
+        veto=True,
+        deadline=date(2026, 9, 30),
+        year=YEAR,
+    )
     found = S.progress("620001100", YEAR, TODAY)
     assert len(found) == 1 and found[0].quota == quota
     assert (found[0].done, found[0].base, found[0].goal) == (1, 2, 2)
@@ -91,21 +106,36 @@ def test_a_growing_base_rate_is_forecast_at_its_current_value(scenario):
 def test_set_copy_and_delete_are_audited(units, personas, stations):
     actor = Actor(personas["county_officer"], "10.0.0.1")
     county = Unit.objects.get(code="620001000000")
-    quota = services.quota_set(actor=actor, unit=county, year=RH_YEAR, measure="treatment",
-                               target=Decimal(500), deadline=YEAR_END, veto=True)  # fmt: skip
+    quota = services.quota_set(
+        actor=actor,
+        unit=county,
+        year=RH_YEAR,
+        measure="treatment",
+        target=Decimal(500),
+        deadline=YEAR_END,
+        veto=True,
+    )
     copies = services.quota_copy_to_townships(actor=actor, quota=quota)
     assert sorted(q.unit_code for q in copies) == ["620001100000", "620001101000"]
     assert all(q.veto and q.target == 500 for q in copies)
     assert services.quota_copy_to_townships(actor=actor, quota=quota) == []  # idempotent
-    changed = services.quota_set(actor=actor, unit=Unit.objects.get(code="620001100000"),
-                                 year=RH_YEAR, measure="treatment", target=Decimal(1500),
-                                 deadline=YEAR_END, veto=True,
-                                 service_points=[stations["centre"]])  # fmt: skip
-    assert changed.pk == copies[0].pk and list(changed.service_points.all()) == [
-        stations["centre"]]  # fmt: skip
+    changed = services.quota_set(
+        actor=actor,
+        unit=Unit.objects.get(code="620001100000"),
+        year=RH_YEAR,
+        measure="treatment",
+        target=Decimal(1500),
+        deadline=YEAR_END,
+        veto=True,
+        service_points=[stations["centre"]],
+    )
+    assert changed.pk == copies[0].pk and list(changed.service_points.all()) == [stations["centre"]]
     services.quota_delete(actor=actor, quota=copies[1])
-    actions = list(AuditEntry.objects.filter(action__startswith="assessment.")
-                   .order_by("seq").values_list("action", flat=True))  # fmt: skip
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="assessment.")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
     assert actions == ["assessment.quota_create"] * 3 + [
         "assessment.quota_change",
         "assessment.quota_delete",
@@ -114,24 +144,39 @@ def test_set_copy_and_delete_are_audited(units, personas, stations):
 
 @pytest.mark.parametrize(
     ("measure", "target", "field"),
-    [("rh_check", "120", "target"), ("treatment", "10.5", "target"), ("treatment", "0", "target"),
-     ("rh_checks", "10", "measure")],
-)  # fmt: skip
+    [
+        ("rh_check", "120", "target"),
+        ("treatment", "10.5", "target"),
+        ("treatment", "0", "target"),
+        ("rh_checks", "10", "measure"),
+    ],
+)
 def test_invalid_quotas_are_refused(units, personas, measure, target, field):
     actor = Actor(personas["county_officer"])
     with pytest.raises(ValidationError) as exc:
-        services.quota_set(actor=actor, unit=Unit.objects.get(code="620001100000"),
-                           year=RH_YEAR, measure=measure, target=Decimal(target),
-                           deadline=YEAR_END, veto=False)  # fmt: skip
+        services.quota_set(
+            actor=actor,
+            unit=Unit.objects.get(code="620001100000"),
+            year=RH_YEAR,
+            measure=measure,
+            target=Decimal(target),
+            deadline=YEAR_END,
+            veto=False,
+        )
     assert field in exc.value.message_dict
 
 
 def test_a_village_gets_no_quota(units, personas):
     with pytest.raises(ValidationError):
-        services.quota_set(actor=Actor(personas["county_officer"]),
-                           unit=Unit.objects.get(code="620001100201"), year=RH_YEAR,
-                           measure="treatment", target=Decimal(5), deadline=YEAR_END,
-                           veto=False)  # fmt: skip
+        services.quota_set(
+            actor=Actor(personas["county_officer"]),
+            unit=Unit.objects.get(code="620001100201"),
+            year=RH_YEAR,
+            measure="treatment",
+            target=Decimal(5),
+            deadline=YEAR_END,
+            veto=False,
+        )
 
 
 def test_the_demo_quotas_are_seeded_once(db):
@@ -142,8 +187,9 @@ def test_the_demo_quotas_are_seeded_once(db):
     county = Unit.objects.create(code="623022000000", name="卓尼县", level=3)
     main = Unit.objects.create(code="623022100000", name="柳林镇", level=4, parent=county)
     other = Unit.objects.create(code="623022101000", name="完冒镇", level=4, parent=county)
-    centre = ServicePoint.objects.create(unit=county, kind=ServicePoint.Kind.COUNTY_CENTRE,
-                                         name="卓尼县计划生育服务中心")  # fmt: skip
+    centre = ServicePoint.objects.create(
+        unit=county, kind=ServicePoint.Kind.COUNTY_CENTRE, name="卓尼县计划生育服务中心"
+    )
     call_command("seed_demo_quotas", date="2026-11-29")
     call_command("seed_demo_quotas", date="2026-11-29")
     quotas = TaskQuota.objects.filter(year=2027)

@@ -20,8 +20,16 @@ from .conftest import RH_TODAY, RH_YEAR
 
 R = "R"
 COLUMNS_RH = ["mwcba", "checked", "checks", "abnormal", "treated", "blue", "visits", "supplies"]
-COLUMNS_PP = ["targets", "couples", "persons", "high_risk", "early_due", "early_done",
-              "outcome_due", "outcome_done"]  # fmt: skip
+COLUMNS_PP = [
+    "targets",
+    "couples",
+    "persons",
+    "high_risk",
+    "early_due",
+    "early_done",
+    "outcome_due",
+    "outcome_done",
+]
 
 
 def _today(monkeypatch, day):
@@ -93,8 +101,14 @@ def test_the_pre_pregnancy_summary_by_hand(scenario, monkeypatch):
     _agrees(_rows("prepreg_summary", "620001100000", YEAR), YEAR)
 
 
-@pytest.mark.parametrize("spec", [{"measure": "nope"}, {"measure": "treatment", "side": "base"},
-                                  {"measure": "rh_check", "where": 1}])  # fmt: skip
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"measure": "nope"},
+        {"measure": "treatment", "side": "base"},
+        {"measure": "rh_check", "where": 1},
+    ],
+)
 def test_a_bad_service_cell_is_refused(spec):
     from renkou.reports.tables.queries import KINDS
 
@@ -109,16 +123,21 @@ def test_only_yearly_periods(scenario):
     with pytest.raises(Exception, match="年报"):
         engine.read_period(table, "2026H1")
     with pytest.raises(DefinitionError):
-        engine.compute(table, unit=Unit.objects.get(code="620001000000"), period=parse("2026H1"),
-                       scope=R)  # fmt: skip
+        engine.compute(
+            table, unit=Unit.objects.get(code="620001000000"), period=parse("2026H1"), scope=R
+        )
 
 
 def _url(name, **params):
     return f"{reverse(name)}?{urlencode(params)}"
 
 
-QUERY = {"table": "prepreg_summary", "unit": "620001000000", "period": str(YEAR),
-         "scope": "registered"}  # fmt: skip
+QUERY = {
+    "table": "prepreg_summary",
+    "unit": "620001000000",
+    "period": str(YEAR),
+    "scope": "registered",
+}
 
 
 def test_the_xlsx_and_pdf_read_back(scenario, monkeypatch, personas, client, signed_in_client):
@@ -126,22 +145,29 @@ def test_the_xlsx_and_pdf_read_back(scenario, monkeypatch, personas, client, sig
     signed_in_client(personas["county_officer"])
     response = client.get(_url("reports:table_xlsx", **QUERY))
     assert response.status_code == 200
-    sheet = CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content))
-                                           ).get_sheet_by_index(0).to_python()  # fmt: skip
+    sheet = (
+        CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     body = {row[0]: row[1:13] for row in sheet if row and row[0] in ("合计", "甲镇", "乙乡")}
-    assert body == {"合计": [6, 4, 66.7, 5, 2, 40.0, 2, 1, 50.0, 2, 1, 50.0],
-                    "甲镇": [5, 3, 60.0, 4, 2, 50.0, 2, 1, 50.0, 2, 1, 50.0],
-                    "乙乡": [1, 1, 100.0, 1, 0, 0.0, 0, 0, "—", 0, 0, "—"]}  # fmt: skip
+    assert body == {
+        "合计": [6, 4, 66.7, 5, 2, 40.0, 2, 1, 50.0, 2, 1, 50.0],
+        "甲镇": [5, 3, 60.0, 4, 2, 50.0, 2, 1, 50.0, 2, 1, 50.0],
+        "乙乡": [1, 1, 100.0, 1, 0, 0.0, 0, 0, "—", 0, 0, "—"],
+    }
     response = client.get(_url("reports:table_pdf", **QUERY))
     content = b"".join(response.streaming_content)
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                          check=True).stdout.decode()  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
     assert "孕前优生健康检查汇总表" in text
     assert "合计 6 4 66.7 5 2 40 2 1 50 2 1 50" in " ".join(text.split())  # whole rates: no ".0"
 
 
-def test_a_drill_down_page_lists_the_cell(scenario, monkeypatch, personas, client,
-                                          signed_in_client):  # fmt: skip
+def test_a_drill_down_page_lists_the_cell(
+    scenario, monkeypatch, personas, client, signed_in_client
+):
     _today(monkeypatch, TODAY)
     signed_in_client(personas["county_officer"])
     url = reverse("reports:table_drill", args=["620001100000"])

@@ -27,36 +27,36 @@ JIANGFU = {"all": [
                  {"fact": "living_daughters", "op": "==", "value": 2}], "label": "现有两个女孩"},
         {"fact": "children_all_died", "op": "is_true", "label": "子女死亡现无子女"},
     ], "label": "子女条件（一孩、两女或子女死亡）"},
-]}  # fmt: skip
+]}
 TEFU_DIED = {"all": [
     WIFE_49, ALIVE, IN_REGISTER,
     {"fact": "only_child_died", "op": "is_true", "label": "独生子女死亡、未再生育或收养"},
-]}  # fmt: skip
+]}
 TEFU_DISABLED = {"all": [
     WIFE_49, ALIVE, IN_REGISTER,
     {"fact": "only_child_disabled", "op": "is_true", "label": "独生子女残疾、未再生育或收养"},
     {"fact": "disability_grade", "op": "<=", "value": 3, "label": "残疾等级三级及以上"},
-]}  # fmt: skip
+]}
 TEFU_COMPLICATION = {"all": [
     ALIVE, IN_REGISTER,
     {"fact": "complication_grade", "op": "in", "value": [1, 2, 3],
      "label": "计划生育手术并发症一至三级"},
-]}  # fmt: skip
+]}
 ONE_CHILD = {"all": [
     ALIVE, IN_REGISTER,
     {"fact": "children_ever", "op": "==", "value": 1, "label": "只生育（收养）一个子女"},
-]}  # fmt: skip
+]}
 CHILDCARE = {"all": [
     ALIVE, IN_REGISTER,
     {"fact": "age", "op": "<", "value": 3, "label": "未满3周岁"},
     {"fact": "birth_date", "op": ">=", "value": "2022-01-01", "label": "2022年1月1日以后出生"},
     {"fact": "registered_in_county", "op": "is_true", "label": "户籍在本县"},
-]}  # fmt: skip
+]}
 TWO_HOUSEHOLDS = {"all": [
     ALIVE, IN_REGISTER,
     {"fact": "hukou_rural", "op": "is_true", "label": "农业户口"},
     {"fact": "one_child_or_two_daughters", "op": "is_true", "label": "独生子女户或二女户"},
-]}  # fmt: skip
+]}
 
 TWO_LEVEL = ["township", "county"]
 SOURCE_51 = "domain.md §5.1；财教〔2011〕623号"
@@ -89,7 +89,7 @@ PROGRAMS = (
      date(2010, 1, 1)),
     ("pref_poverty", "农村两户扶贫项目优先", "两户优惠", "county", "parent", "none", TWO_LEVEL,
      "", "", "扶贫开发项目优先安排", "domain.md §5.3", TWO_HOUSEHOLDS, date(2010, 1, 1)),
-)  # fmt: skip
+)
 # code, from, grade, fen, source
 AMOUNTS = (
     ("jiangfu", date(2004, 1, 1), "", 60000, "国办发〔2004〕21号：600元/人/年"),
@@ -103,7 +103,7 @@ AMOUNTS = (
     ("tefu_complication", date(2022, 7, 1), "3", 26000, "2022-07-01 起 三级 260元/人/月"),
     ("one_child", date(2002, 9, 1), "", 1000, "示例标准（5–10元/月），按本省条例调整"),
     ("childcare", date(2025, 1, 1), "", 360000, "3600元/孩/年，至3周岁"),
-)  # fmt: skip
+)
 
 
 def forward(apps, schema_editor):
@@ -112,20 +112,20 @@ def forward(apps, schema_editor):
     Amount = apps.get_model("benefits", "Amount")
     for sort, row in enumerate(PROGRAMS):
         (code, name, family, level, subject, period, steps, letter, digit, benefit, source,
-         rule, start) = row  # fmt: skip
+         rule, start) = row
         program, created = Program.objects.get_or_create(code=code, defaults={
             "name": name, "family": family, "level": level, "subject": subject,
             "period": period, "steps": steps, "cert_letter": letter, "business_digit": digit,
             "benefit": benefit, "source": source, "sort": sort,
-        })  # fmt: skip
+        })
         if created or not RuleVersion.objects.filter(program=program).exists():
             RuleVersion.objects.create(program=program, number=1, effective_from=start,
                                        conditions=rule, state="active", source=source,
-                                       note="初始规则（系统预置）")  # fmt: skip
+                                       note="初始规则（系统预置）")
     for code, start, grade, fen, source in AMOUNTS:
         program = Program.objects.get(code=code)
         Amount.objects.get_or_create(program=program, grade=grade, effective_from=start,
-                                     defaults={"fen": fen, "source": source})  # fmt: skip
+                                     defaults={"fen": fen, "source": source})
 
 
 class Migration(migrations.Migration):

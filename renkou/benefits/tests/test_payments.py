@@ -154,11 +154,14 @@ def test_bank_results_ledger_reconciliation_and_carry(roll_setup, tmp_path, pers
     rows = payments.bank_rows(roll, {"620001100": "甲镇", "620001101": "乙乡"})
     assert [r.account for r in rows] == [card(1), card(2), card(3)]  # full numbers in the file
     payments.roll_mark_sent(actor=fin, roll=roll, rows=len(rows))
-    good = write_csv(tmp_path, [
-        [1, "甲", card(1), "960.00", "成功", ""],
-        [2, "乙", card(2), "960", "失败", "账户已销户"],
-        [3, "丙", card(3), 480, "成功", ""],
-    ])  # fmt: skip
+    good = write_csv(
+        tmp_path,
+        [
+            [1, "甲", card(1), "960.00", "成功", ""],
+            [2, "乙", card(2), "960", "失败", "账户已销户"],
+            [3, "丙", card(3), 480, "成功", ""],
+        ],
+    )
     outcome = payments.results_import(
         actor=fin, roll=roll, path=good, name="result.csv", today=date(2026, 9, 20)
     )
@@ -204,12 +207,15 @@ def test_bad_rows_reported_and_nothing_applied(roll_setup, tmp_path):
     people, fin, roll = roll_setup
     payments.roll_lock(actor=fin, roll=roll)
     payments.roll_mark_sent(actor=fin, roll=roll, rows=3)
-    bad = write_csv(tmp_path, [
-        [1, "甲", card(1), "960.00", "成功", ""],
-        [2, "乙", card(2), "950.00", "成功", ""],  # amount differs
-        [3, "戊", card(9), "480.00", "成功", ""],  # unknown account
-        [4, "丙", card(3), "480.00", "处理中", ""],  # unknown status
-    ])  # fmt: skip
+    bad = write_csv(
+        tmp_path,
+        [
+            [1, "甲", card(1), "960.00", "成功", ""],
+            [2, "乙", card(2), "950.00", "成功", ""],  # amount differs
+            [3, "戊", card(9), "480.00", "成功", ""],  # unknown account
+            [4, "丙", card(3), "480.00", "处理中", ""],  # unknown status
+        ],
+    )
     with pytest.raises(payments.ResultRefused) as caught:
         payments.results_import(
             actor=fin, roll=roll, path=bad, name="bad.csv", today=date(2026, 9, 20)
@@ -244,9 +250,11 @@ def test_a_future_amount_changes_nothing_before_its_date(programs, personas):
 
     fin = actor(personas, "finance")
     eligibility.amount_add(
-        actor=actor(personas, "county_officer"), program=programs["jiangfu"],
-        effective_from=date(2027, 1, 1), fen=120000,
-    )  # fmt: skip
+        actor=actor(personas, "county_officer"),
+        program=programs["jiangfu"],
+        effective_from=date(2027, 1, 1),
+        fen=120000,
+    )
     beneficiary(programs, "甲", account=card(1), n=1)
     now = payments.roll_create(
         actor=fin, program=programs["jiangfu"], period_code="2026", today=date(2026, 9, 1)
@@ -264,11 +272,14 @@ def test_figures_count_their_lists(roll_setup, tmp_path, programs):
     people, fin, roll = roll_setup
     payments.roll_lock(actor=fin, roll=roll)
     payments.roll_mark_sent(actor=fin, roll=roll, rows=3)
-    path = write_csv(tmp_path, [
-        [1, "甲", card(1), "960.00", "成功", ""],
-        [2, "乙", card(2), "960.00", "失败", "账号错误"],
-        [3, "丙", card(3), "480.00", "成功", ""],
-    ])  # fmt: skip
+    path = write_csv(
+        tmp_path,
+        [
+            [1, "甲", card(1), "960.00", "成功", ""],
+            [2, "乙", card(2), "960.00", "失败", "账号错误"],
+            [3, "丙", card(3), "480.00", "成功", ""],
+        ],
+    )
     payments.results_import(actor=fin, roll=roll, path=path, name="r.csv", today=date(2026, 9, 20))
     husband, wife = couple(husband_born=date(1960, 2, 1), wife_born=date(1970, 1, 1))
     child(wife, 1, "1", date(1990, 1, 1))  # the husband appears eligible, has no application

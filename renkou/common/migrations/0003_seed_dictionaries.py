@@ -22,7 +22,7 @@ ETHNICITIES = (
     ("46", "德昂族", "DE"), ("47", "保安族", "BN"), ("48", "裕固族", "YG"), ("49", "京族", "GI"),
     ("50", "塔塔尔族", "TT"), ("51", "独龙族", "DR"), ("52", "鄂伦春族", "OR"),
     ("53", "赫哲族", "HZ"), ("54", "门巴族", "MB"), ("55", "珞巴族", "LB"), ("56", "基诺族", "JN"),
-)  # fmt: skip
+)
 
 RELATIONSHIPS = (
     ("01", "本人"), ("02", "户主"),
@@ -45,7 +45,7 @@ RELATIONSHIPS = (
     ("86", "舅母"), ("87", "姨父"), ("88", "姨母"), ("89", "姑父"), ("90", "姑母"),
     ("91", "堂兄弟、堂姐妹"), ("92", "表兄弟、表姐妹"), ("93", "侄子"), ("94", "侄女"),
     ("95", "外甥"), ("96", "外甥女"), ("97", "其他亲属"), ("99", "非亲属"),
-)  # fmt: skip
+)
 
 LOCAL = "本地代码"
 
@@ -97,7 +97,7 @@ DICTIONARIES = (
     ("child_kinship", "子女亲缘关系", LOCAL + "（夫妇子女亲缘关系）", "决定奖扶、特扶资格",
      (("1", "本人及配偶亲生"), ("2", "本人亲生非配偶亲生"), ("3", "非本人亲生配偶亲生"),
       ("4", "非本人及配偶亲生"))),
-)  # fmt: skip
+)
 
 
 def seed(apps, schema_editor):
@@ -114,7 +114,7 @@ def seed(apps, schema_editor):
             DictItem.objects.get_or_create(
                 dict_type=dict_type, value=value,
                 defaults={"label": label, "sort": sort, "tag": tag, "remark": item_remark},
-            )  # fmt: skip
+            )
 
 
 class Migration(migrations.Migration):

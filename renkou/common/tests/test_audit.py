@@ -49,7 +49,7 @@ def build_chain(personas) -> list[AuditEntry]:
             result="ok" if n % 4 else "denied",
             reason="核查" if n == 3 else "",
             username="" if n % 3 != 2 else f"guest{n}",
-        )  # fmt: skip
+        )
         for n in range(ROWS)
     ]
 
@@ -256,8 +256,9 @@ def test_no_personal_data_in_audit_rows(client, personas, settings):
         {"old_password": PASSWORD, "new_password": new, "confirm": new},
     )
     # A careless caller puts personal data into the free-text fields.
-    audit.record(actor=None, action="test.careless", summary=f"身份证 {ID_NUMBER}",
-                 reason=f"电话 {MOBILE}")  # fmt: skip
+    audit.record(
+        actor=None, action="test.careless", summary=f"身份证 {ID_NUMBER}", reason=f"电话 {MOBILE}"
+    )
 
     assert AuditEntry.objects.filter(action="auth.failure").count() == 3
     text = audit_text()

@@ -154,9 +154,18 @@ def test_a_token_relabelled_with_the_other_suite_fails(key_a):
 
 @pytest.mark.parametrize(
     "token",
-    ["", ID_NUMBER, "v1", "v1:aes256gcm:00000000", "v2:aes256gcm:00000000:AAAA",
-     "v1:des:00000000:" + "A" * 40, "v1:aes256gcm:00000000:" + "A" * 36 + "!!", None, 42],
-)  # fmt: skip
+    [
+        "",
+        ID_NUMBER,
+        "v1",
+        "v1:aes256gcm:00000000",
+        "v2:aes256gcm:00000000:AAAA",
+        "v1:des:00000000:" + "A" * 40,
+        "v1:aes256gcm:00000000:" + "A" * 36 + "!!",
+        None,
+        42,
+    ],
+)
 def test_malformed_tokens_raise_decryption_error(key_a, token):
     with pytest.raises(DecryptionError):
         crypto.decrypt(token, CONTEXT)
@@ -200,9 +209,13 @@ def test_a_suite_switch_flags_rotation_and_still_decrypts(settings, key_a):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("RENKOU_FIELD_SUITE", "des"), ("RENKOU_FIELD_KEY", "c2hvcnQ="),
-     ("RENKOU_FIELD_KEY", "not base64!"), ("RENKOU_FIELD_OLD_KEYS", ["c2hvcnQ="])],
-)  # fmt: skip
+    [
+        ("RENKOU_FIELD_SUITE", "des"),
+        ("RENKOU_FIELD_KEY", "c2hvcnQ="),
+        ("RENKOU_FIELD_KEY", "not base64!"),
+        ("RENKOU_FIELD_OLD_KEYS", ["c2hvcnQ="]),
+    ],
+)
 def test_bad_settings_are_refused(settings, key_a, name, value):
     setattr(settings, name, value)
     with pytest.raises(ImproperlyConfigured):

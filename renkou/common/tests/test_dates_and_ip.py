@@ -111,10 +111,12 @@ def emit(logger: logging.Logger, *args) -> str:
     [
         (f"查询 {ID_NUMBER} 电话 {MOBILE} 卡号 {BANK_CARD} 旧证 {OLD_ID}",),
         ("查询 %s 电话 %s 卡号 %s 旧证 %s", ID_NUMBER, MOBILE, BANK_CARD, OLD_ID),
-        ("id=%(id)s tel=%(tel)s card=%(card)s old=%(old)s",
-         {"id": ID_NUMBER.lower(), "tel": MOBILE, "card": BANK_CARD, "old": OLD_ID}),
+        (
+            "id=%(id)s tel=%(tel)s card=%(card)s old=%(old)s",
+            {"id": ID_NUMBER.lower(), "tel": MOBILE, "card": BANK_CARD, "old": OLD_ID},
+        ),
     ],
-)  # fmt: skip
+)
 def test_log_filter_masks_personal_numbers(args):
     output = emit(logging.getLogger("renkou.test.scrub"), *args)
     for secret in (ID_NUMBER, ID_NUMBER.lower(), MOBILE, BANK_CARD, OLD_ID):

@@ -110,10 +110,13 @@ def only_sample(monkeypatch):
 
 def seed(count: int) -> list[Sample]:
     rows = [
-        Sample(id_number=None if n % 5 == 0 else f"{ID_NUMBER[:-4]}{n:04d}",
-               phone="" if n % 3 == 0 else f"139{n:08d}", note=str(n))
+        Sample(
+            id_number=None if n % 5 == 0 else f"{ID_NUMBER[:-4]}{n:04d}",
+            phone="" if n % 3 == 0 else f"139{n:08d}",
+            note=str(n),
+        )
         for n in range(count)
-    ]  # fmt: skip
+    ]
     return Sample.objects.bulk_create(rows)
 
 
@@ -176,10 +179,17 @@ def test_context_names_the_concrete_model_and_field():
 
 @pytest.mark.parametrize(
     "lookup",
-    [{"id_number": ID_NUMBER}, {"id_number__iexact": ID_NUMBER}, {"phone__icontains": "1391"},
-     {"phone__startswith": "139"}, {"id_number__in": [ID_NUMBER]}, {"phone__gt": "1"},
-     {"phone": models.F("id_number")}, {"phone__regex": "^1"}],
-)  # fmt: skip
+    [
+        {"id_number": ID_NUMBER},
+        {"id_number__iexact": ID_NUMBER},
+        {"phone__icontains": "1391"},
+        {"phone__startswith": "139"},
+        {"id_number__in": [ID_NUMBER]},
+        {"phone__gt": "1"},
+        {"phone": models.F("id_number")},
+        {"phone__regex": "^1"},
+    ],
+)
 def test_searching_an_encrypted_column_is_refused(key_a, lookup):
     with pytest.raises(FieldError, match="blind index"):
         Sample.objects.filter(**lookup)
@@ -203,8 +213,10 @@ def test_search_goes_through_the_blind_index(key_a):
 def test_deconstruct_is_stable():
     name, path, args, kwargs = Sample._meta.get_field("phone").deconstruct()
     assert (path, args, kwargs) == (
-        "renkou.common.fields.EncryptedTextField", [], {"blank": True, "default": ""}
-    )  # fmt: skip
+        "renkou.common.fields.EncryptedTextField",
+        [],
+        {"blank": True, "default": ""},
+    )
     pinned = EncryptedTextField(context="people.Person.phone")
     assert pinned.deconstruct()[3] == {"context": "people.Person.phone"}
     assert pinned.clone().deconstruct() == pinned.deconstruct()

@@ -125,8 +125,14 @@ def test_production_cookies_and_transport(tmp_path):
 def test_check_deploy_security_passes(tmp_path):
     result = run(
         environment(tmp_path),
-        "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING",
-    )  # fmt: skip
+        "manage.py",
+        "check",
+        "--deploy",
+        "--tag",
+        "security",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -136,8 +142,9 @@ def test_check_deploy_passes_with_good_secrets(tmp_path):
 
 
 def test_development_creates_private_random_keys(tmp_path):
-    env = environment(tmp_path, RENKOU_ENV="development", RENKOU_SECRET_KEY=None,
-                      **dict.fromkeys(KEYS))  # fmt: skip
+    env = environment(
+        tmp_path, RENKOU_ENV="development", RENKOU_SECRET_KEY=None, **dict.fromkeys(KEYS)
+    )
     result = run(env, "-c", SETUP)
     assert result.returncode == 0, result.stderr
     path = tmp_path / "var" / "dev-secrets.json"

@@ -26,14 +26,14 @@ from renkou.people.services import id_index
 
 MESSAGES = {
     "bad_kind": "事件类型“{value}”不正确，应为出生、死亡、初婚、再婚、离婚、丧偶、迁入、迁出、"
-                "县内迁移、流入或流出",
+    "县内迁移、流入或流出",
     "reported_early": "报告日期不能早于发生日期",
     "bad_parity": "孩次应为1–20的整数",
     "too_long": "{column}最多{limit}个字",
     "bad_certificate": "出生医学证明编号应为字母开头的5–20位字母和数字",
     "child_id_date": "婴儿身份号码中的出生日期与发生日期不一致",
     "child_id_sex": "婴儿身份号码中的性别与婴儿性别不一致",
-}  # fmt: skip
+}
 # Kinds whose 迁入地代码 must be a village of the county (events.services._require_village).
 TO_VILLAGE = frozenset({Kind.MOVE_IN, Kind.MOVE_WITHIN, Kind.FLOW_IN})
 CODED = ("child_sex", "policy_attribute", "health", "reason")
@@ -63,8 +63,10 @@ class Context:
         books = {}
         for name in CODED:
             options = SHEET.by_field[name].options()
-            books[name] = {**{label: code for code, label in options},
-                           **{code: code for code, _label in options}}  # fmt: skip
+            books[name] = {
+                **{label: code for code, label in options},
+                **{code: code for code, _label in options},
+            }
         return cls(today, scope, units, rules.CheckContext.build(today, known_unit=units), books)
 
 
@@ -106,8 +108,7 @@ class Row:
         return rules.text(self.raw.get(name))
 
 
-def check_row(number: int, cells: list[Any], fields: list[tuple[int, str]],
-              ctx: Context) -> Row:  # fmt: skip
+def check_row(number: int, cells: list[Any], fields: list[tuple[int, str]], ctx: Context) -> Row:
     raw, mangled = raw_row(cells, fields, SHEET.long_numbers)
     row = Row(number, cells, raw)
     _kind(row)
@@ -221,9 +222,11 @@ def _birth(row: Row, mangled: list[str], today: date) -> None:
     elif parity:
         row.values["parity"] = int(parity)
     certificate = idnumber.normalise(row.raw.get("certificate_no"))
-    if certificate and (certificate[0] not in forms.CERTIFICATE_LETTERS
-                        or not 5 <= len(certificate) <= 20
-                        or not set(certificate) <= forms.CERTIFICATE_CHARS):  # fmt: skip
+    if certificate and (
+        certificate[0] not in forms.CERTIFICATE_LETTERS
+        or not 5 <= len(certificate) <= 20
+        or not set(certificate) <= forms.CERTIFICATE_CHARS
+    ):
         row.add(issue("certificate_no", "bad_certificate"))
     row.values["certificate_no"] = certificate[:20]
     row.values["child_id_number"] = ""

@@ -23,7 +23,13 @@ def done_message(outcome: Outcome) -> str:
 
 
 EVENTS = Importer(
-    name="event", title="变动导入", model=EventImportBatch, sheet=SHEET, run=pipeline.run,
-    tasks="renkou.events.importing.tasks", permission=Perm.IMPORT_EVENT,
-    done_message=done_message, inline_rows=INLINE_ROWS,
-)  # fmt: skip
+    name="event",
+    title="变动导入",
+    model=EventImportBatch,
+    sheet=SHEET,
+    run=pipeline.run,
+    tasks="renkou.events.importing.tasks",
+    permission=Perm.IMPORT_EVENT,
+    done_message=done_message,
+    inline_rows=INLINE_ROWS,
+)

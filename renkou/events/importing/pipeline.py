@@ -50,8 +50,10 @@ MESSAGES = {
 # A newcomer's columns (the entry form's NEW_PERSON_FIELDS) that the rules check.
 NEWCOMER_REQUIRED = ("name", "sex", "birth_date")
 # The rules' name of a newcomer's field → this file's column (forms.RULE_FIELDS by kind).
-RULE_FIELDS = {Kind.MOVE_IN: {"residence_code": "to_code", "registered_code": "to_code"},
-               Kind.FLOW_IN: {"residence_code": "to_code"}}  # fmt: skip
+RULE_FIELDS = {
+    Kind.MOVE_IN: {"residence_code": "to_code", "registered_code": "to_code"},
+    Kind.FLOW_IN: {"residence_code": "to_code"},
+}
 Key = tuple[str, Any, date | None, str]
 
 
@@ -59,15 +61,22 @@ def issue(field_name: str, code: str, severity: str = "error", **params: Any) ->
     return Issue(field_name, code, MESSAGES[code].format(**params), severity)
 
 
-def run(table: Table, *, scope: Scope, options: Options, today: date,
-        progress: Callable[[int], None] | None = None) -> Outcome:  # fmt: skip
+def run(
+    table: Table,
+    *,
+    scope: Scope,
+    options: Options,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
     """Check every row of ``table``, record the good ones (rolled back unless
     ``options.write``), and return the counts and issues."""
     ctx = Context.build(today, scope)
     outcome = Outcome(notes=list(table.notes))
     fields = sorted(table.fields.items())
-    rows = [check_row(number, cells, fields, ctx) for number, cells in
-            without_example(table, outcome)]  # fmt: skip
+    rows = [
+        check_row(number, cells, fields, ctx) for number, cells in without_example(table, outcome)
+    ]
     ordered = sorted(rows, key=lambda r: (r.effective or date.max, r.row))
     Planner(scope, options.user, ctx).plan(ordered)
     recorder = Recorder(Actor(options.user), today)
@@ -76,8 +85,9 @@ def run(table: Table, *, scope: Scope, options: Options, today: date,
     return outcome
 
 
-def _count(outcome: Outcome, table: Table, rows: list[Row], recorder: "Recorder",
-           write: bool) -> None:  # fmt: skip
+def _count(
+    outcome: Outcome, table: Table, rows: list[Row], recorder: "Recorder", write: bool
+) -> None:
     outcome.total = len(rows)
     for row in rows:
         if keep_issues(outcome, row.row, row.issues):
@@ -194,9 +204,14 @@ def _newcomer(row: Row, ctx: Context) -> bool:
     if row.bad:
         return False
     raw = {name: row.raw.get(name, "") for name in forms.NEW_PERSON_FIELDS}
-    raw.update({"id_number": row.raw.get("id_number"), "id_type": ID_CARD,
-                "residence_code": row.values["to_code"],
-                "residence_status": "4" if row.kind == Kind.FLOW_IN else "1"})  # fmt: skip
+    raw.update(
+        {
+            "id_number": row.raw.get("id_number"),
+            "id_type": ID_CARD,
+            "residence_code": row.values["to_code"],
+            "residence_status": "4" if row.kind == Kind.FLOW_IN else "1",
+        }
+    )
     if row.kind == Kind.MOVE_IN:
         raw["registered_code"] = row.values["to_code"]
     values, found = rules.check_person(raw, ctx.person)
@@ -231,8 +246,9 @@ class Recorder:
         self.made: dict[str, Person] = {}  # blind index → person registered by this pass
         self.events = self.persons = 0
 
-    def record_all(self, rows: list[Row], *, write: bool,
-                   progress: Callable[[int], None] | None) -> None:  # fmt: skip
+    def record_all(
+        self, rows: list[Row], *, write: bool, progress: Callable[[int], None] | None
+    ) -> None:
         try:
             with transaction.atomic():
                 for done, row in enumerate(rows, start=1):
@@ -253,8 +269,13 @@ class Recorder:
             for found in _service_issues(exc):
                 row.add(found)
         except _Missing as missing:
-            row.add(issue("id_number" if missing.row == row.subject_row else "partner_id",
-                          "depends_on_row", row=missing.row))  # fmt: skip
+            row.add(
+                issue(
+                    "id_number" if missing.row == row.subject_row else "partner_id",
+                    "depends_on_row",
+                    row=missing.row,
+                )
+            )
         else:
             self.events += 1
             self.persons += new
@@ -269,13 +290,19 @@ class Recorder:
         if row.partner_row and partner is None:
             raise _Missing(row.partner_row)
         if new:
-            subject = person_register(actor=self.actor, household=None, values=row.newcomer,
-                                      today=self.today)  # fmt: skip
+            subject = person_register(
+                actor=self.actor, household=None, values=row.newcomer, today=self.today
+            )
         event = services.record(
-            actor=self.actor, kind=row.kind, person=subject, effective_date=row.effective,
-            reported_date=row.reported, details=_details(row, partner), today=self.today,
+            actor=self.actor,
+            kind=row.kind,
+            person=subject,
+            effective_date=row.effective,
+            reported_date=row.reported,
+            details=_details(row, partner),
+            today=self.today,
             new_person=new,
-        )  # fmt: skip
+        )
         if new:
             self.made[row.index] = subject
         if event.child_id and row.child_index:
@@ -293,8 +320,9 @@ def _details(row: Row, partner: Person | None) -> services.Details:
     if row.kind in forms.NEW_PERSON_KINDS:
         values["from_code"] = row.values["from_code"]
     values = {k: v for k, v in values.items() if v not in (None, "")}
-    return services.Details(partner=partner if "partner" in kept else None,
-                            note=row.values["note"], **values)  # fmt: skip
+    return services.Details(
+        partner=partner if "partner" in kept else None, note=row.values["note"], **values
+    )
 
 
 def _service_issues(exc: ValidationError) -> Iterator[Issue]:

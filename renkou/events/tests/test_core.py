@@ -20,9 +20,17 @@ R = Scope.REGISTERED
 
 
 def add(name, sex, born, village, **extra):
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01",
-              "hukou_type": "2", "relationship": "02"}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+        "hukou_type": "2",
+        "relationship": "02",
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
 
@@ -30,15 +38,34 @@ def add(name, sex, born, village, **extra):
 @pytest.fixture
 def town(units, personas):
     p = {
-        "mother": add("卓玛", "2", date(1995, 3, 1), VILLAGE_A1, marital_status="21",
-                      first_marriage_date=date(2018, 5, 1)),
-        "father": add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, marital_status="21",
-                      first_marriage_date=date(2018, 5, 1), relationship="10"),
+        "mother": add(
+            "卓玛",
+            "2",
+            date(1995, 3, 1),
+            VILLAGE_A1,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+        ),
+        "father": add(
+            "扎西",
+            "1",
+            date(1993, 7, 9),
+            VILLAGE_A1,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+            relationship="10",
+        ),
         "old": add("才让", "1", date(1940, 1, 1), VILLAGE_A2),
         "young": add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1),
-        "b1": add("王芳", "2", date(1990, 8, 8), VILLAGE_B1, marital_status="21",
-                  first_marriage_date=date(2012, 1, 1)),
-    }  # fmt: skip
+        "b1": add(
+            "王芳",
+            "2",
+            date(1990, 8, 8),
+            VILLAGE_B1,
+            marital_status="21",
+            first_marriage_date=date(2012, 1, 1),
+        ),
+    }
     return p
 
 
@@ -56,14 +83,22 @@ def fig(code, prefix=COUNTY, period=None, scope=R):
 def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
     mother, father = town["mother"], town["father"]
     event = services.record(
-        actor=actor(personas), kind=Kind.BIRTH, person=mother, effective_date=date(2024, 1, 15),
-        reported_date=date(2024, 2, 3), today=TODAY,
-        details=services.Details(partner=father, child_name="小卓玛", sex="2",
-                                 policy_attribute="1"),
-    )  # fmt: skip
+        actor=actor(personas),
+        kind=Kind.BIRTH,
+        person=mother,
+        effective_date=date(2024, 1, 15),
+        reported_date=date(2024, 2, 3),
+        today=TODAY,
+        details=services.Details(
+            partner=father, child_name="小卓玛", sex="2", policy_attribute="1"
+        ),
+    )
     child = Person.objects.get(pk=event.child_id)
-    assert (child.mother_id, child.father_id, child.birth_date) == (mother.pk, father.pk,
-                                                                    date(2024, 1, 15))  # fmt: skip
+    assert (child.mother_id, child.father_id, child.birth_date) == (
+        mother.pk,
+        father.pk,
+        date(2024, 1, 15),
+    )
     assert child.registered_code == VILLAGE_A1 and child.id_type == "08"
     assert event.parity == 1 and event.status == Status.CONFIRMED
     card = WomanCard.objects.get(person=mother)
@@ -78,10 +113,14 @@ def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
     assert fig("birth_timeliness").value == 100
     # A second child of the couple is parity 2.
     second = services.record(
-        actor=actor(personas), kind=Kind.BIRTH, person=mother, effective_date=date(2024, 9, 1),
-        reported_date=date(2024, 10, 20), today=TODAY,
+        actor=actor(personas),
+        kind=Kind.BIRTH,
+        person=mother,
+        effective_date=date(2024, 9, 1),
+        reported_date=date(2024, 10, 20),
+        today=TODAY,
         details=services.Details(partner=father, child_name="小扎西", sex="1"),
-    )  # fmt: skip
+    )
     assert second.parity == 2
     assert fig("births_parity2").numerator == 1
     assert fig("sex_ratio_at_birth").value == 100.0
@@ -90,36 +129,49 @@ def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
 
 def test_death_move_and_void_leave_no_trace(town, personas):
     before = {code: fig(code).numerator for code in ("deaths", "population_end")}
-    death = services.record(actor=actor(personas), kind=Kind.DEATH, person=town["old"],
-                            effective_date=date(2024, 6, 1), today=TODAY)  # fmt: skip
+    death = services.record(
+        actor=actor(personas),
+        kind=Kind.DEATH,
+        person=town["old"],
+        effective_date=date(2024, 6, 1),
+        today=TODAY,
+    )
     town["old"].refresh_from_db()
     assert town["old"].exited_at == date(2024, 6, 1) and town["old"].exit_reason == "3"
     assert fig("deaths").numerator == 1
     assert fig("population_end").numerator == before["population_end"] - 1
     assert fig("crude_death_rate").value == pytest.approx(1 / 4.5 * 1000)
-    tallies = sorted(Tally.objects.exclude(value=0).values_list("measure", "unit_code", "month",
-                                                                "value"))  # fmt: skip
+    tallies = sorted(
+        Tally.objects.exclude(value=0).values_list("measure", "unit_code", "month", "value")
+    )
     services.void(actor=actor(personas), event=death, reason="误报", today=TODAY)
     town["old"].refresh_from_db()
     assert town["old"].exited_at is None
     assert {code: fig(code).numerator for code in ("deaths", "population_end")} == before
     assert Event.objects.get(pk=death.pk).status == Status.VOIDED
-    assert tallies != sorted(Tally.objects.exclude(value=0).values_list(
-        "measure", "unit_code", "month", "value"))  # fmt: skip
+    assert tallies != sorted(
+        Tally.objects.exclude(value=0).values_list("measure", "unit_code", "month", "value")
+    )
 
 
 def test_move_within_changes_township_counts_and_totals_add_up(town, personas):
     young = town["young"]
-    services.record(actor=actor(personas, "county_officer"), kind=Kind.MOVE_WITHIN, person=young,
-                    effective_date=date(2024, 5, 1), today=TODAY,
-                    details=services.Details(to_code=VILLAGE_B1))  # fmt: skip
+    services.record(
+        actor=actor(personas, "county_officer"),
+        kind=Kind.MOVE_WITHIN,
+        person=young,
+        effective_date=date(2024, 5, 1),
+        today=TODAY,
+        details=services.Details(to_code=VILLAGE_B1),
+    )
     young.refresh_from_db()
     assert young.registered_code == VILLAGE_B1
     from renkou.reports.indicators import evaluate
 
     period = fp_year(2024)
-    by_town = evaluate(["population_start", "population_end"], prefix=COUNTY, period=period,
-                       scope=R, group_len=9)  # fmt: skip
+    by_town = evaluate(
+        ["population_start", "population_end"], prefix=COUNTY, period=period, scope=R, group_len=9
+    )
     assert by_town[TOWNSHIP_A[:9]]["population_start"].numerator == 4
     assert by_town[TOWNSHIP_A[:9]]["population_end"].numerator == 3
     assert by_town[TOWNSHIP_B[:9]]["population_end"].numerator == 2
@@ -134,10 +186,20 @@ def test_move_within_changes_township_counts_and_totals_add_up(town, personas):
 def test_marriage_rules_and_married_wcba(town, personas):
     young = town["young"]
     with pytest.raises(ValidationError):
-        services.record(actor=actor(personas), kind=Kind.DIVORCE, person=young,
-                        effective_date=date(2024, 3, 1), today=TODAY)  # fmt: skip
-    services.record(actor=actor(personas), kind=Kind.FIRST_MARRIAGE, person=young,
-                    effective_date=date(2024, 3, 1), today=TODAY)  # fmt: skip
+        services.record(
+            actor=actor(personas),
+            kind=Kind.DIVORCE,
+            person=young,
+            effective_date=date(2024, 3, 1),
+            today=TODAY,
+        )
+    services.record(
+        actor=actor(personas),
+        kind=Kind.FIRST_MARRIAGE,
+        person=young,
+        effective_date=date(2024, 3, 1),
+        today=TODAY,
+    )
     # 23 years old at marriage: a late marriage (≥ 23).
     assert fig("late_marriage_rate").value == 100
     assert fig("early_marriage_share").value == 0
@@ -149,17 +211,26 @@ def test_marriage_rules_and_married_wcba(town, personas):
 
 
 def test_village_entries_wait_for_confirmation(town, personas):
-    event = services.record(actor=actor(personas, "village_admin"), kind=Kind.DEATH,
-                            person=town["young"], effective_date=date(2024, 6, 1),
-                            today=TODAY)  # fmt: skip
+    event = services.record(
+        actor=actor(personas, "village_admin"),
+        kind=Kind.DEATH,
+        person=town["young"],
+        effective_date=date(2024, 6, 1),
+        today=TODAY,
+    )
     assert event.status == Status.SUBMITTED
     services.confirm(actor=actor(personas), event=event)
     assert Event.objects.get(pk=event.pk).status == Status.CONFIRMED
 
 
 def test_events_cannot_be_edited_or_deleted(town, personas):
-    event = services.record(actor=actor(personas), kind=Kind.DEATH, person=town["old"],
-                            effective_date=date(2024, 6, 1), today=TODAY)  # fmt: skip
+    event = services.record(
+        actor=actor(personas),
+        kind=Kind.DEATH,
+        person=town["old"],
+        effective_date=date(2024, 6, 1),
+        today=TODAY,
+    )
     event.note = "changed"
     with pytest.raises(ValueError):
         event.save()
@@ -168,26 +239,48 @@ def test_events_cannot_be_edited_or_deleted(town, personas):
 
 
 def test_rebuild_gives_the_same_tallies_as_the_incremental_path(town, personas):
-    services.record(actor=actor(personas), kind=Kind.BIRTH, person=town["mother"],
-                    effective_date=date(2024, 1, 15), today=TODAY,
-                    details=services.Details(partner=town["father"], child_name="小卓玛",
-                                             sex="2"))  # fmt: skip
-    services.record(actor=actor(personas), kind=Kind.FLOW_OUT, person=town["b1"],
-                    effective_date=date(2024, 2, 1), today=TODAY,
-                    details=services.Details(place="兰州市"))  # fmt: skip
-    incremental = dict(((m, s, u, mo), v) for m, s, u, mo, v in Tally.objects.exclude(value=0)
-                       .values_list("measure", "scope", "unit_code", "month", "value"))  # fmt: skip
+    services.record(
+        actor=actor(personas),
+        kind=Kind.BIRTH,
+        person=town["mother"],
+        effective_date=date(2024, 1, 15),
+        today=TODAY,
+        details=services.Details(partner=town["father"], child_name="小卓玛", sex="2"),
+    )
+    services.record(
+        actor=actor(personas),
+        kind=Kind.FLOW_OUT,
+        person=town["b1"],
+        effective_date=date(2024, 2, 1),
+        today=TODAY,
+        details=services.Details(place="兰州市"),
+    )
+    incremental = dict(
+        ((m, s, u, mo), v)
+        for m, s, u, mo, v in Tally.objects.exclude(value=0).values_list(
+            "measure", "scope", "unit_code", "month", "value"
+        )
+    )
     tally.rebuild()
-    rebuilt = dict(((m, s, u, mo), v) for m, s, u, mo, v in Tally.objects.exclude(value=0)
-                   .values_list("measure", "scope", "unit_code", "month", "value"))  # fmt: skip
+    rebuilt = dict(
+        ((m, s, u, mo), v)
+        for m, s, u, mo, v in Tally.objects.exclude(value=0).values_list(
+            "measure", "scope", "unit_code", "month", "value"
+        )
+    )
     assert incremental == rebuilt
     assert fig("population_end", scope=Scope.RESIDENT).numerator == 5  # 6 − the outflow
 
 
 def _stocks(prefix=COUNTY, year=2024):
     period = fp_year(year)
-    return selectors.sums(scope=R, prefix=prefix, group_len=9, stocks=["pop", "mwcba", "w15_49"],
-                          stock_days=[period.day_before, period.end])  # fmt: skip
+    return selectors.sums(
+        scope=R,
+        prefix=prefix,
+        group_len=9,
+        stocks=["pop", "mwcba", "w15_49"],
+        stock_days=[period.day_before, period.end],
+    )
 
 
 def test_checkpoints_follow_the_calendar_and_agree_with_a_rebuild(town, personas, monkeypatch):
@@ -197,13 +290,23 @@ def test_checkpoints_follow_the_calendar_and_agree_with_a_rebuild(town, personas
     clock = {"today": date(2024, 11, 1)}
     monkeypatch.setattr(tally.timezone, "localdate", lambda: clock["today"])
     tally.rebuild()  # the register as it stood in 2024
-    services.record(actor=actor(personas), kind=Kind.DEATH, person=town["old"],
-                    effective_date=date(2024, 6, 1), today=clock["today"])  # fmt: skip
+    services.record(
+        actor=actor(personas),
+        kind=Kind.DEATH,
+        person=town["old"],
+        effective_date=date(2024, 6, 1),
+        today=clock["today"],
+    )
     assert tally.horizon() == 2025
     clock["today"] = date(2026, 11, 29)
     early = {year: _stocks(year=year) for year in (2024, 2025, 2026)}
-    services.record(actor=actor(personas), kind=Kind.FIRST_MARRIAGE, person=town["young"],
-                    effective_date=date(2026, 3, 1), today=clock["today"])  # fmt: skip
+    services.record(
+        actor=actor(personas),
+        kind=Kind.FIRST_MARRIAGE,
+        person=town["young"],
+        effective_date=date(2026, 3, 1),
+        today=clock["today"],
+    )
     assert tally.horizon() == 2027
     incremental = {year: _stocks(year=year) for year in (2024, 2025, 2026, 2027)}
     assert {y: incremental[y] for y in (2024, 2025)} == {y: early[y] for y in (2024, 2025)}
@@ -218,17 +321,31 @@ def test_checkpoints_follow_the_calendar_and_agree_with_a_rebuild(town, personas
 
 
 def test_the_township_roll_up_equals_the_sum_of_its_villages(town, personas):
-    services.record(actor=actor(personas), kind=Kind.BIRTH, person=town["mother"],
-                    effective_date=date(2024, 1, 15), today=TODAY,
-                    details=services.Details(partner=town["father"], child_name="小卓玛",
-                                             sex="2"))  # fmt: skip
-    services.record(actor=actor(personas, "county_officer"), kind=Kind.MOVE_WITHIN,
-                    person=town["young"], effective_date=date(2024, 5, 1), today=TODAY,
-                    details=services.Details(to_code=VILLAGE_B1))  # fmt: skip
+    services.record(
+        actor=actor(personas),
+        kind=Kind.BIRTH,
+        person=town["mother"],
+        effective_date=date(2024, 1, 15),
+        today=TODAY,
+        details=services.Details(partner=town["father"], child_name="小卓玛", sex="2"),
+    )
+    services.record(
+        actor=actor(personas, "county_officer"),
+        kind=Kind.MOVE_WITHIN,
+        person=town["young"],
+        effective_date=date(2024, 5, 1),
+        today=TODAY,
+        details=services.Details(to_code=VILLAGE_B1),
+    )
     period = fp_year(2024)
-    args = {"scope": R, "prefix": COUNTY, "flows": ["birth", "birth_f"],
-            "stocks": ["pop", "mwcba"], "period": period,
-            "stock_days": [period.day_before, period.end]}  # fmt: skip
+    args = {
+        "scope": R,
+        "prefix": COUNTY,
+        "flows": ["birth", "birth_f"],
+        "stocks": ["pop", "mwcba"],
+        "period": period,
+        "stock_days": [period.day_before, period.end],
+    }
     towns = selectors.sums(group_len=9, **args)
     villages = selectors.sums(group_len=12, **args)
     summed: dict = {}

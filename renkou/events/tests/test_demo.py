@@ -16,11 +16,15 @@ TODAY = date(2026, 11, 29)
 
 def _state() -> tuple:
     def rows(model, key):
-        return sorted(model.objects.exclude(value=0).values_list("measure", "scope", "unit_code",
-                                                                  key, "value"))  # fmt: skip
+        return sorted(
+            model.objects.exclude(value=0).values_list(
+                "measure", "scope", "unit_code", key, "value"
+            )
+        )
 
-    spells = sorted(Spell.objects.values_list("person_id", "measure", "scope", "unit_code",
-                                              "start", "end"))  # fmt: skip
+    spells = sorted(
+        Spell.objects.values_list("person_id", "measure", "scope", "unit_code", "start", "end")
+    )
     return rows(Tally, "month"), rows(Checkpoint, "year"), spells
 
 
@@ -29,8 +33,9 @@ def test_demo_events_are_counted_as_a_rebuild_counts_them(personas, monkeypatch)
     monkeypatch.setattr(tally.timezone, "localdate", lambda: TODAY)
     call_command("load_divisions", county="623022", verbosity=0)
     demo_seed(persons=1500, seed=7, today=TODAY, county="623022")
-    report = demo.seed_events(county="623022", today=TODAY, seed=7,
-                              reporter=personas["township_officer"])  # fmt: skip
+    report = demo.seed_events(
+        county="623022", today=TODAY, seed=7, reporter=personas["township_officer"]
+    )
     births = Event.objects.filter(kind=Kind.BIRTH)
     assert report.births == births.count() > 0
     assert report.deaths == Event.objects.filter(kind=Kind.DEATH).count() > 0

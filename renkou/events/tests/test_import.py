@@ -38,10 +38,17 @@ def media(settings, tmp_path):
 
 def add(rng, name, sex, born, village=VILLAGE_A1, **extra):
     """A registered person with a resident ID (no household)."""
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01",
-              "id_type": "01", "id_number": idnumber.generate(rng, area="620001", birth=born,
-                                                              sex=sex)}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+        "id_type": "01",
+        "id_number": idnumber.generate(rng, area="620001", birth=born, sex=sex),
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
 
@@ -98,15 +105,30 @@ def newcomer(rng, **cells):
 def mixed_file(town, rng):
     """Two births, a death, a first marriage, a move within the county, and a newcomer."""
     return [
-        line("出生", town["mother"], date(2024, 1, 15), 父亲身份号码=town["father"].id_number,
-             婴儿姓名="小卓玛", 婴儿性别="女", 政策属性="政策内", 报告日期=date(2024, 1, 20)),
+        line(
+            "出生",
+            town["mother"],
+            date(2024, 1, 15),
+            父亲身份号码=town["father"].id_number,
+            婴儿姓名="小卓玛",
+            婴儿性别="女",
+            政策属性="政策内",
+            报告日期=date(2024, 1, 20),
+        ),
         line("死亡", town["old"], date(2024, 6, 1), 死亡原因="心脑血管疾病"),
         line("初婚", town["young"], date(2024, 3, 1)),
         line("县内迁移", town["mover"], date(2024, 5, 1), 迁入地代码=VILLAGE_B1),
-        line("birth", town["mother2"], date(2024, 8, 2), 婴儿姓名="王小明", 婴儿性别="1",
-             孩次="1", 政策属性="2"),
+        line(
+            "birth",
+            town["mother2"],
+            date(2024, 8, 2),
+            婴儿姓名="王小明",
+            婴儿性别="1",
+            孩次="1",
+            政策属性="2",
+        ),
         newcomer(rng),
-    ]  # fmt: skip
+    ]
 
 
 def test_a_file_of_births_deaths_a_marriage_and_moves_is_recorded_and_counted(tmp_path, town):
@@ -124,11 +146,13 @@ def test_a_file_of_births_deaths_a_marriage_and_moves_is_recorded_and_counted(tm
     assert town["young"].first_marriage_date == date(2024, 3, 1)
     assert town["mover"].registered_code == VILLAGE_B1
     baby = Person.objects.get(name="小卓玛")
-    assert (baby.mother_id, baby.father_id, baby.sex) == (town["mother"].pk, town["father"].pk,
-                                                         "2")  # fmt: skip
+    assert (baby.mother_id, baby.father_id, baby.sex) == (town["mother"].pk, town["father"].pk, "2")
     birth = Event.objects.get(child=baby)
-    assert (birth.reported_date, birth.policy_attribute, birth.parity) == (date(2024, 1, 20),
-                                                                            "1", 1)  # fmt: skip
+    assert (birth.reported_date, birth.policy_attribute, birth.parity) == (
+        date(2024, 1, 20),
+        "1",
+        1,
+    )
     arrived = Person.objects.get(name="周杰")
     assert arrived.registered_code == VILLAGE_A1 and arrived.unit_code == VILLAGE_A1
     assert Event.objects.get(person=arrived).kind == Kind.MOVE_IN
@@ -160,8 +184,11 @@ def test_rows_apply_in_date_order_and_later_rows_see_earlier_ones(tmp_path, town
     assert town["young"].marital_status == "40"
     arrived = Person.objects.get(name="周杰")
     assert arrived.marital_status == "21"
-    kinds = list(Event.objects.filter(person=arrived).order_by("effective_date")
-                 .values_list("kind", flat=True))  # fmt: skip
+    kinds = list(
+        Event.objects.filter(person=arrived)
+        .order_by("effective_date")
+        .values_list("kind", flat=True)
+    )
     assert kinds == [Kind.MOVE_IN, Kind.FIRST_MARRIAGE]
 
 
@@ -176,10 +203,16 @@ def test_bad_rows_are_reported_with_row_column_and_code(tmp_path, town):
         line("死亡", town["old"], date(2999, 1, 1)),
         line("结婚", town["young"], date(2024, 3, 1)),
         line("死亡", 320124199001011234.0, date(2024, 6, 1)),
-        line("出生", town["mother"], date(2024, 1, 15), 父亲身份号码="110101199003077777",
-             婴儿姓名="小明", 婴儿性别="男"),
+        line(
+            "出生",
+            town["mother"],
+            date(2024, 1, 15),
+            父亲身份号码="110101199003077777",
+            婴儿姓名="小明",
+            婴儿性别="男",
+        ),
         line("初婚", town["mother"], date(2024, 3, 1)),
-    ]  # fmt: skip
+    ]
     report = tmp_path / "report.xlsx"
     result = run(xlsx(tmp_path, rows), mode="rows", report=report)
     assert errors_of(result.outcome) == {
@@ -205,9 +238,11 @@ def test_bad_rows_are_reported_with_row_column_and_code(tmp_path, town):
 
 
 def test_all_mode_records_nothing_when_a_row_is_bad(tmp_path, town):
-    rows = [line("死亡", town["old"], date(2024, 6, 1)),
-            line("初婚", town["young"], date(2024, 3, 1)),
-            line("离婚", town["mover"], date(2024, 3, 1))]  # fmt: skip
+    rows = [
+        line("死亡", town["old"], date(2024, 6, 1)),
+        line("初婚", town["young"], date(2024, 3, 1)),
+        line("离婚", town["mover"], date(2024, 3, 1)),
+    ]
     path = xlsx(tmp_path, rows)
     result = run(path, mode="all")
     assert result.batch.status == EventImportBatch.Status.REJECTED
@@ -222,8 +257,10 @@ def test_all_mode_records_nothing_when_a_row_is_bad(tmp_path, town):
 
 
 def test_the_preview_records_nothing_but_reports_what_the_service_refuses(tmp_path, town):
-    rows = [line("初婚", town["young"], date(2024, 3, 1)),
-            line("初婚", town["young"], date(2024, 4, 1))]  # fmt: skip
+    rows = [
+        line("初婚", town["young"], date(2024, 3, 1)),
+        line("初婚", town["young"], date(2024, 4, 1)),
+    ]
     result = run(xlsx(tmp_path, rows), preview=True)
     assert result.outcome.to_create == 1 and list(result.outcome.errors) == [3]
     assert result.batch.status == EventImportBatch.Status.VALIDATED
@@ -244,32 +281,46 @@ def test_the_same_file_again_changes_nothing_and_recorded_rows_are_skipped(tmp_p
     other = run(write_csv(tmp_path / "again.csv", rows, "gb18030", HEADERS))
     assert (other.outcome.bad, other.outcome.created, other.outcome.unchanged) == (0, 0, 6)
     assert {i.code for found in other.outcome.warnings.values() for i in found} == {
-        "already_recorded"}  # fmt: skip
+        "already_recorded"
+    }
     assert sorted(Event.objects.values_list("pk", flat=True)) == before
     assert Person.objects.filter(name="周杰").count() == 1
 
 
 def test_a_row_twice_in_one_file_is_an_error(tmp_path, town):
-    rows = [line("死亡", town["old"], date(2024, 6, 1)),
-            line("死亡", town["old"], date(2024, 6, 1))]  # fmt: skip
+    rows = [
+        line("死亡", town["old"], date(2024, 6, 1)),
+        line("死亡", town["old"], date(2024, 6, 1)),
+    ]
     outcome = run(xlsx(tmp_path, rows), mode="rows").outcome
     assert errors_of(outcome) == {3: [("kind", "dup_in_file")]}
     assert "第 2 行" in outcome.errors[3][0].message
 
 
 def test_persons_outside_the_scope_are_unknown(tmp_path, town):
-    rows = [line("死亡", town["b1"], date(2024, 6, 1)),
-            line("死亡", town["old"], date(2024, 6, 1)),
-            newcomer(random.Random(2), 迁入地代码=VILLAGE_B1)]  # fmt: skip
+    rows = [
+        line("死亡", town["b1"], date(2024, 6, 1)),
+        line("死亡", town["old"], date(2024, 6, 1)),
+        newcomer(random.Random(2), 迁入地代码=VILLAGE_B1),
+    ]
     outcome = run(xlsx(tmp_path, rows), scope=TOWNSHIP, mode="rows").outcome
-    assert errors_of(outcome) == {2: [("id_number", "person_unknown")],
-                                  4: [("to_code", "unit_scope")]}  # fmt: skip
+    assert errors_of(outcome) == {
+        2: [("id_number", "person_unknown")],
+        4: [("to_code", "unit_scope")],
+    }
     assert outcome.created == 1
 
 
 def test_a_move_in_of_somebody_registered_elsewhere_is_refused(tmp_path, town):
-    row = line("迁入", town["b1"], date(2024, 7, 1), 迁入地代码=VILLAGE_A1, 姓名="赵敏", 性别="女",
-               出生日期=date(1990, 1, 1))  # fmt: skip
+    row = line(
+        "迁入",
+        town["b1"],
+        date(2024, 7, 1),
+        迁入地代码=VILLAGE_A1,
+        姓名="赵敏",
+        性别="女",
+        出生日期=date(1990, 1, 1),
+    )
     outcome = run(xlsx(tmp_path, [row]), scope=TOWNSHIP).outcome
     assert errors_of(outcome) == {2: [("id_number", "id_elsewhere")]}
     assert Person.objects.filter(name="赵敏").count() == 1
@@ -279,8 +330,9 @@ def test_a_newcomer_needs_name_sex_and_birth_date(tmp_path, units):
     rng = random.Random(8)
     row = newcomer(rng, 姓名="", 出生日期="")
     outcome = run(xlsx(tmp_path, [row])).outcome
-    assert errors_of(outcome) == {2: [("name", "newcomer_required"),
-                                      ("birth_date", "newcomer_required")]}  # fmt: skip
+    assert errors_of(outcome) == {
+        2: [("name", "newcomer_required"), ("birth_date", "newcomer_required")]
+    }
     flow = newcomer(rng, 事件类型="流入", 性别="女")  # the ID says male
     outcome = run(xlsx(tmp_path, [flow], name="flow.xlsx")).outcome
     assert errors_of(outcome) == {2: [("registered_code", "newcomer_registered")]}
@@ -291,11 +343,18 @@ def test_a_newcomer_needs_name_sex_and_birth_date(tmp_path, units):
 
 
 def test_a_baby_registered_by_an_earlier_row_can_be_a_later_rows_subject(tmp_path, town):
-    baby_id = idnumber.generate(random.Random(6), area="620001", birth=date(2024, 1, 15),
-                                sex="1")  # fmt: skip
-    rows = [line("死亡", baby_id, date(2024, 3, 1)),
-            line("出生", town["mother"], date(2024, 1, 15), 婴儿姓名="小扎西", 婴儿性别="男",
-                 婴儿身份号码=baby_id)]  # fmt: skip
+    baby_id = idnumber.generate(random.Random(6), area="620001", birth=date(2024, 1, 15), sex="1")
+    rows = [
+        line("死亡", baby_id, date(2024, 3, 1)),
+        line(
+            "出生",
+            town["mother"],
+            date(2024, 1, 15),
+            婴儿姓名="小扎西",
+            婴儿性别="男",
+            婴儿身份号码=baby_id,
+        ),
+    ]
     outcome = run(xlsx(tmp_path, rows)).outcome
     assert (outcome.bad, outcome.created) == (0, 2)
     baby = Person.objects.get(name="小扎西")
@@ -308,28 +367,52 @@ def test_codes_labels_and_the_kind_rules_of_the_entry_form(tmp_path, town):
         line("出生", town["mother"], date(2024, 1, 15), 婴儿性别="女"),
         line("迁出", town["mover"], date(2024, 2, 1)),
         line("县内迁移", town["mover"], date(2024, 2, 1), 迁入地代码="620001"),
-        line("出生", town["mother2"], date(2024, 1, 15), 婴儿姓名="小芳", 婴儿性别="女",
-             政策属性="超生", 出生医学证明编号="12345", 孩次="0"),
+        line(
+            "出生",
+            town["mother2"],
+            date(2024, 1, 15),
+            婴儿姓名="小芳",
+            婴儿性别="女",
+            政策属性="超生",
+            出生医学证明编号="12345",
+            孩次="0",
+        ),
         line("出生", town["father"], date(2024, 1, 15), 婴儿姓名="小芳", 婴儿性别="女"),
-        line("流出", town["young"], date(2024, 2, 1), 县外地点="广州", 流动原因="务工经商",
-             报告日期=date(2024, 1, 1)),
-    ]  # fmt: skip
+        line(
+            "流出",
+            town["young"],
+            date(2024, 2, 1),
+            县外地点="广州",
+            流动原因="务工经商",
+            报告日期=date(2024, 1, 1),
+        ),
+    ]
     outcome = run(xlsx(tmp_path, rows), mode="rows").outcome
     assert errors_of(outcome) == {
         2: [("child_name", "required")],
         3: [("place", "required")],
         4: [("to_code", "unknown_unit")],
-        5: [("policy_attribute", "bad_code"), ("parity", "bad_parity"),
-            ("certificate_no", "bad_certificate")],
+        5: [
+            ("policy_attribute", "bad_code"),
+            ("parity", "bad_parity"),
+            ("certificate_no", "bad_certificate"),
+        ],
         6: [("kind", "event_rule")],
         7: [("reported_date", "reported_early")],
-    }  # fmt: skip
+    }
     assert outcome.errors[6][0].message == "出生变动的当事人应为母亲"
 
 
 def test_a_flow_out_keeps_place_and_reason_and_ignores_other_columns(tmp_path, town):
-    row = line("流出", town["young"], date(2024, 2, 1), 县外地点="广州", 流动原因="务工经商",
-               政策属性="不在字典", 父亲身份号码=320124199001011234.0)  # fmt: skip
+    row = line(
+        "流出",
+        town["young"],
+        date(2024, 2, 1),
+        县外地点="广州",
+        流动原因="务工经商",
+        政策属性="不在字典",
+        父亲身份号码=320124199001011234.0,
+    )
     assert run(xlsx(tmp_path, [row])).outcome.created == 1
     event = Event.objects.get()
     assert (event.place, event.reason, event.policy_attribute) == ("广州", "1", "")
@@ -338,8 +421,7 @@ def test_a_flow_out_keeps_place_and_reason_and_ignores_other_columns(tmp_path, t
     assert (town["young"].flow, town["young"].residence_status) == ("out", "2")
 
 
-def test_the_template_has_the_columns_drop_downs_and_an_example_that_is_skipped(tmp_path,
-                                                                               units):  # fmt: skip
+def test_the_template_has_the_columns_drop_downs_and_an_example_that_is_skipped(tmp_path, units):
     path = tmp_path / "template.xlsx"
     path.write_bytes(build_workbook(columns.template(VILLAGE_A1, TODAY)))
     sheet = read_sheet(path, 0)

@@ -33,8 +33,10 @@ def command(*args: str) -> tuple[int, str, str]:
 
 
 def test_all_rows_recorded_exits_0_and_again_changes_nothing(tmp_path, town):
-    rows = [line("死亡", town["old"], date(2024, 6, 1)),
-            line("初婚", town["young"], date(2024, 3, 1))]  # fmt: skip
+    rows = [
+        line("死亡", town["old"], date(2024, 6, 1)),
+        line("初婚", town["young"], date(2024, 3, 1)),
+    ]
     path = xlsx(tmp_path, rows)
     code, out, err = command(str(path), "--unit", VILLAGE_A1)
     assert code == 0 and "登记变动 2 条" in out and Event.objects.count() == 2
@@ -51,8 +53,10 @@ def test_all_rows_recorded_exits_0_and_again_changes_nothing(tmp_path, town):
 
 
 def test_bad_rows_exit_1_with_a_report(tmp_path, town):
-    rows = [line("死亡", town["old"], date(2024, 6, 1)),
-            line("离婚", town["young"], date(2024, 3, 1))]  # fmt: skip
+    rows = [
+        line("死亡", town["old"], date(2024, 6, 1)),
+        line("离婚", town["young"], date(2024, 3, 1)),
+    ]
     path = write_csv(tmp_path / "mixed.csv", rows, "gb18030", HEADERS)
     report = tmp_path / "out" / "report.xlsx"
     report.parent.mkdir()
@@ -74,12 +78,19 @@ def test_preview_records_nothing(tmp_path, town):
     assert town["old"].exited_at is None
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("events.txt", b"x", "不支持的文件类型"),
-    ("events.xlsx", "事件类型,发生日期\n".encode(), "扩展名不符"),
-    ("events.csv", "事件类型,发生日期\n死亡,2024-06-01\n".encode(), "缺少必填列：公民身份号码"),
-    ("events.csv", "姓名,性别\n王,女\n".encode(), "缺少必填列：事件类型、发生日期、公民身份号码"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("events.txt", b"x", "不支持的文件类型"),
+        ("events.xlsx", "事件类型,发生日期\n".encode(), "扩展名不符"),
+        ("events.csv", "事件类型,发生日期\n死亡,2024-06-01\n".encode(), "缺少必填列：公民身份号码"),
+        (
+            "events.csv",
+            "姓名,性别\n王,女\n".encode(),
+            "缺少必填列：事件类型、发生日期、公民身份号码",
+        ),
+    ],
+)
 def test_unusable_files_exit_2(tmp_path, units, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

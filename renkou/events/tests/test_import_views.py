@@ -47,12 +47,15 @@ def batch_url(batch):
     return reverse("events:import_detail", args=[batch.pk])
 
 
-def test_upload_preview_confirm_and_result(officer, town, tmp_path,
-                                           django_capture_on_commit_callbacks):  # fmt: skip
+def test_upload_preview_confirm_and_result(
+    officer, town, tmp_path, django_capture_on_commit_callbacks
+):
     assert officer.get(reverse("events:import_upload")).status_code == 200
-    rows = [line("死亡", town["old"], date(2024, 6, 1)),
-            line("初婚", town["young"], date(2024, 3, 1)),
-            line("死亡", town["b1"], date(2024, 6, 1))]  # fmt: skip
+    rows = [
+        line("死亡", town["old"], date(2024, 6, 1)),
+        line("初婚", town["young"], date(2024, 3, 1)),
+        line("死亡", town["b1"], date(2024, 6, 1)),
+    ]
     response = upload(officer, "变动.xlsx", xlsx(tmp_path, rows).read_bytes(), mode="all")
     batch = EventImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == batch_url(batch)
@@ -63,8 +66,7 @@ def test_upload_preview_confirm_and_result(officer, town, tmp_path,
     assert "every 2s" not in page and Event.objects.count() == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer.post(reverse("events:import_confirm", args=[batch.pk]),
-                                {"mode": "rows"})  # fmt: skip
+        response = officer.post(reverse("events:import_confirm", args=[batch.pk]), {"mode": "rows"})
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == EventImportBatch.Status.DONE and (batch.created, batch.bad) == (2, 1)
@@ -88,8 +90,11 @@ def test_upload_preview_confirm_and_result(officer, town, tmp_path,
 def test_events_are_recorded_as_the_uploading_officer(
     officer, personas, town, tmp_path, django_capture_on_commit_callbacks
 ):
-    upload(officer, "a.xlsx", xlsx(tmp_path, [line("死亡", town["old"], date(2024, 6, 1))])
-           .read_bytes())  # fmt: skip
+    upload(
+        officer,
+        "a.xlsx",
+        xlsx(tmp_path, [line("死亡", town["old"], date(2024, 6, 1))]).read_bytes(),
+    )
     batch = EventImportBatch.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         officer.post(reverse("events:import_confirm", args=[batch.pk]), {"mode": "all"})
@@ -98,11 +103,13 @@ def test_events_are_recorded_as_the_uploading_officer(
     assert event.reporter_unit == personas["township_officer"].unit_code
 
 
-def test_a_large_file_is_checked_in_the_background(officer, town,
-                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_large_file_is_checked_in_the_background(
+    officer, town, django_capture_on_commit_callbacks
+):
     rng = random.Random(5)
-    rows = [line("死亡", idnumber.generate(rng, area="620001"), date(2024, 6, 1))
-            for _ in range(320)]  # fmt: skip
+    rows = [
+        line("死亡", idnumber.generate(rng, area="620001"), date(2024, 6, 1)) for _ in range(320)
+    ]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         upload(officer, "big.csv", csv_bytes(rows, "utf-8-sig", HEADERS))
     batch = EventImportBatch.objects.get()
@@ -116,8 +123,9 @@ def test_a_large_file_is_checked_in_the_background(officer, town,
     assert batch.job.status == JobProgress.Status.DONE and batch.job.task_id
 
 
-def test_the_same_file_twice_is_recognised(officer, town, tmp_path,
-                                           django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_same_file_twice_is_recognised(
+    officer, town, tmp_path, django_capture_on_commit_callbacks
+):
     content = xlsx(tmp_path, [line("死亡", town["old"], date(2024, 6, 1))]).read_bytes()
     upload(officer, "a.xlsx", content)
     first = EventImportBatch.objects.get()
@@ -143,7 +151,8 @@ def test_hostile_uploads_are_refused_with_nothing_recorded(officer, hostile):  #
     upload(officer, path.name, path.read_bytes())
     batch = EventImportBatch.objects.get()
     assert batch.status == EventImportBatch.Status.FAILED and EXPECTED["binary named csv"] in (
-        batch.message)  # fmt: skip
+        batch.message
+    )
     response = officer.post(reverse("events:import_confirm", args=[batch.pk]), follow=True)
     assert "不能导入" in response.content.decode() and Event.objects.count() == 0
 
@@ -170,10 +179,10 @@ def test_a_village_administrator_cannot_import(personas, signed_in_client, town,
     assert response.status_code == 403 and EventImportBatch.objects.count() == 0
 
 
-def test_another_townships_batch_is_not_found(officer, personas, signed_in_client, town,
-                                              tmp_path):  # fmt: skip
-    upload(officer, "a.xlsx", xlsx(tmp_path, [line("死亡", town["b1"], date(2024, 6, 1))])
-           .read_bytes())  # fmt: skip
+def test_another_townships_batch_is_not_found(officer, personas, signed_in_client, town, tmp_path):
+    upload(
+        officer, "a.xlsx", xlsx(tmp_path, [line("死亡", town["b1"], date(2024, 6, 1))]).read_bytes()
+    )
     batch = EventImportBatch.objects.get()
     assert batch.errors_head[0]["code"] == "person_unknown"
     township_b = personas["township_officer"].unit.parent.children.get(code=TOWNSHIP_B)

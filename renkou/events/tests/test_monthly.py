@@ -28,45 +28,82 @@ def at(day: date, hour: int = 10):
 
 
 def add(name, sex, born, village, **extra) -> Person:
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01"}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+    }
     values.update(extra)
-    return person_register(actor=Actor(None), household=None, values=values,
-                           today=date(2024, 1, 1))  # fmt: skip
+    return person_register(actor=Actor(None), household=None, values=values, today=date(2024, 1, 1))
 
 
 def record(personas, kind, person, day, role="township_officer", **details):
-    return services.record(actor=Actor(personas[role]), kind=kind, person=person,
-                           effective_date=day, reported_date=day, today=date(2024, 4, 2),
-                           details=services.Details(**details))  # fmt: skip
+    return services.record(
+        actor=Actor(personas[role]),
+        kind=kind,
+        person=person,
+        effective_date=day,
+        reported_date=day,
+        today=date(2024, 4, 2),
+        details=services.Details(**details),
+    )
 
 
 @pytest.fixture
 def march(units, personas):
     """Village A1 in March 2024: a birth, a death, a first marriage, an outflow; a voided death;
     plus events that do not belong to A1's March (April, and village A2)."""
-    mother = add("卓玛", "2", date(1995, 3, 1), VILLAGE_A1, marital_status="21",
-                 first_marriage_date=date(2018, 5, 1))  # fmt: skip
-    father = add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, marital_status="21",
-                 first_marriage_date=date(2018, 5, 1))  # fmt: skip
+    mother = add(
+        "卓玛",
+        "2",
+        date(1995, 3, 1),
+        VILLAGE_A1,
+        marital_status="21",
+        first_marriage_date=date(2018, 5, 1),
+    )
+    father = add(
+        "扎西",
+        "1",
+        date(1993, 7, 9),
+        VILLAGE_A1,
+        marital_status="21",
+        first_marriage_date=date(2018, 5, 1),
+    )
     old = add("才让", "1", date(1940, 1, 1), VILLAGE_A1)
     young = add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1)
     voided = add("误报人", "1", date(1950, 1, 1), VILLAGE_A1)
     april = add("四月人", "1", date(1950, 1, 1), VILLAGE_A1)
     a2 = add("多吉", "1", date(1980, 4, 4), VILLAGE_A2)
     events = {
-        "birth": record(personas, Kind.BIRTH, mother, date(2024, 3, 10), partner=father,
-                        child_name="小卓玛", sex="2", policy_attribute="1"),
+        "birth": record(
+            personas,
+            Kind.BIRTH,
+            mother,
+            date(2024, 3, 10),
+            partner=father,
+            child_name="小卓玛",
+            sex="2",
+            policy_attribute="1",
+        ),
         "death": record(personas, Kind.DEATH, old, date(2024, 3, 5), cause="肺癌"),
-        "marriage": record(personas, Kind.FIRST_MARRIAGE, young, date(2024, 3, 20),
-                           role="village_admin"),
+        "marriage": record(
+            personas, Kind.FIRST_MARRIAGE, young, date(2024, 3, 20), role="village_admin"
+        ),
         "flow_out": record(personas, Kind.FLOW_OUT, father, date(2024, 3, 31), place="兰州市"),
         "voided": record(personas, Kind.DEATH, voided, date(2024, 3, 15)),
         "april": record(personas, Kind.DEATH, april, date(2024, 4, 1)),
         "a2": record(personas, Kind.DEATH, a2, date(2024, 3, 6)),
-    }  # fmt: skip
-    services.void(actor=Actor(personas["township_officer"]), event=events["voided"],
-                  reason="误报", today=date(2024, 4, 2))  # fmt: skip
+    }
+    services.void(
+        actor=Actor(personas["township_officer"]),
+        event=events["voided"],
+        reason="误报",
+        today=date(2024, 4, 2),
+    )
     return events
 
 
@@ -171,8 +208,12 @@ def test_overview_shows_every_villages_state(march, personas, signed_in_client):
         body = county.get(reverse("events:monthly_overview"), {"month": MARCH}).content.decode()
         params = {"month": MARCH, "unit": TOWNSHIP_A[:9]}
         town_body = county.get(reverse("events:monthly_overview"), params).content.decode()
-    rows = {name: row for row in body.split("<tr")[2:] for name in
-            ("甲一村", "甲二村", "乙一村", "乙二村") if name in row}  # fmt: skip
+    rows = {
+        name: row
+        for row in body.split("<tr")[2:]
+        for name in ("甲一村", "甲二村", "乙一村", "乙二村")
+        if name in row
+    }
     assert "按时上报" in rows["甲一村"] and "逾期上报" in rows["乙一村"]
     for name in ("甲二村", "乙二村"):
         assert "逾期未报" in rows[name] and "table-danger" in rows[name]
@@ -182,8 +223,7 @@ def test_overview_shows_every_villages_state(march, personas, signed_in_client):
     assert "甲二村" in town_body and "乙二村" not in town_body
 
 
-def test_before_the_deadline_unreported_villages_are_not_overdue(march, personas,
-                                                                 signed_in_client):  # fmt: skip
+def test_before_the_deadline_unreported_villages_are_not_overdue(march, personas, signed_in_client):
     with at(date(2024, 4, 2)):
         client = sign_in(signed_in_client, personas["township_officer"])
         body = client.get(reverse("events:monthly_overview"), {"month": MARCH}).content.decode()
@@ -207,8 +247,9 @@ def test_a_township_code_goes_to_the_overview_of_its_villages(march, personas, s
         client = sign_in(signed_in_client, personas["township_officer"])
         response = client.get(report_url(TOWNSHIP_A), {"month": MARCH})
     assert response.status_code == 302
-    assert response["Location"] == (f"{reverse('events:monthly_overview')}"
-                                    f"?unit={TOWNSHIP_A[:9]}&month={MARCH}")  # fmt: skip
+    assert response["Location"] == (
+        f"{reverse('events:monthly_overview')}?unit={TOWNSHIP_A[:9]}&month={MARCH}"
+    )
 
 
 def test_the_default_month_is_the_previous_one(march, personas, signed_in_client):

@@ -29,16 +29,29 @@ def new_id(birth: date, sex: str) -> str:
 
 
 def add(name, sex, born, village, *, number="", **extra) -> Person:
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01",
-              "id_type": "01" if number else "08", "id_number": number}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+        "id_type": "01" if number else "08",
+        "id_number": number,
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values)
 
 
 def record(personas, kind, person, day, role="township_officer", **details) -> Event:
-    return services.record(actor=Actor(personas[role]), kind=kind, person=person,
-                           effective_date=day, details=services.Details(**details))  # fmt: skip
+    return services.record(
+        actor=Actor(personas[role]),
+        kind=kind,
+        person=person,
+        effective_date=day,
+        details=services.Details(**details),
+    )
 
 
 @pytest.fixture
@@ -47,15 +60,28 @@ def town(units):
     mother_id = new_id(date(1995, 3, 1), "2")
     return {
         "mother_id": mother_id,
-        "mother": add("卓玛", "2", date(1995, 3, 1), VILLAGE_A1, number=mother_id,
-                      marital_status="21", first_marriage_date=date(2018, 5, 1)),
-        "father": add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, marital_status="21",
-                      first_marriage_date=date(2018, 5, 1)),
+        "mother": add(
+            "卓玛",
+            "2",
+            date(1995, 3, 1),
+            VILLAGE_A1,
+            number=mother_id,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+        ),
+        "father": add(
+            "扎西",
+            "1",
+            date(1993, 7, 9),
+            VILLAGE_A1,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+        ),
         "old": add("才让", "1", date(1940, 1, 1), VILLAGE_A1),
         "young": add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1),
         "a2": add("多吉", "1", date(1980, 4, 4), VILLAGE_A2),
         "b1": add("王芳", "2", date(1990, 8, 8), VILLAGE_B1),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
@@ -83,8 +109,11 @@ def form(**values) -> dict[str, str]:
 
 def errors_of(response) -> str:
     """The text of the form's error messages on a re-shown form."""
-    return " ".join(re.findall(r'(?:invalid-feedback d-block|alert-danger py-2)">([^<]+)<',
-                               response.content.decode()))  # fmt: skip
+    return " ".join(
+        re.findall(
+            r'(?:invalid-feedback d-block|alert-danger py-2)">([^<]+)<', response.content.decode()
+        )
+    )
 
 
 # --- register and scope --------------------------------------------------------------------
@@ -102,8 +131,9 @@ def test_register_lists_the_events_of_the_subtree_only(town, personas, village):
     for name in ("event_detail", "event_correct"):
         assert village.get(reverse(f"events:{name}", args=[other.pk])).status_code == 404
     for name in ("event_void", "event_confirm"):
-        assert village.post(reverse(f"events:{name}", args=[other.pk]),
-                            {"reason": "x"}).status_code in (403, 404)  # fmt: skip
+        assert village.post(
+            reverse(f"events:{name}", args=[other.pk]), {"reason": "x"}
+        ).status_code in (403, 404)
     assert Event.objects.get(pk=other.pk).status == Status.CONFIRMED
 
 
@@ -130,8 +160,15 @@ def test_register_search_by_kind_status_month_name_and_unit(town, personas, sign
 
 
 def test_the_events_of_one_person_include_her_birth(town, personas, village):
-    birth = record(personas, Kind.BIRTH, town["mother"], date(2024, 3, 10),
-                   partner=town["father"], child_name="小卓玛", sex="2")  # fmt: skip
+    birth = record(
+        personas,
+        Kind.BIRTH,
+        town["mother"],
+        date(2024, 3, 10),
+        partner=town["father"],
+        child_name="小卓玛",
+        sex="2",
+    )
     death = record(personas, Kind.DEATH, town["old"], date(2024, 3, 5))
     body = village.get(reverse("events:event_list"), {"person": birth.child_id}).content.decode()
     assert reverse("events:event_detail", args=[birth.pk]) in body
@@ -140,8 +177,15 @@ def test_the_events_of_one_person_include_her_birth(town, personas, village):
 
 
 def test_register_shows_the_child_and_parity_of_a_birth(town, personas, village):
-    record(personas, Kind.BIRTH, town["mother"], date(2024, 3, 10), partner=town["father"],
-           child_name="小卓玛", sex="2")  # fmt: skip
+    record(
+        personas,
+        Kind.BIRTH,
+        town["mother"],
+        date(2024, 3, 10),
+        partner=town["father"],
+        child_name="小卓玛",
+        sex="2",
+    )
     body = village.get(reverse("events:event_list")).content.decode()
     assert "小卓玛" in body and "第1孩" in body
 
@@ -174,9 +218,16 @@ def test_kind_chooser_keeps_the_person_and_offers_birth_only_for_women(town, vil
 
 def test_birth_found_by_the_mothers_id_number_in_a_post(town, personas, village):
     url = entry_url("birth")
-    data = form(subject_q=town["mother_id"], partner=str(town["father"].pk), child_name="小卓玛",
-                child_sex="2", policy_attribute="1", health="1", birth_place="县医院",
-                certificate_no="Q620001234")  # fmt: skip
+    data = form(
+        subject_q=town["mother_id"],
+        partner=str(town["father"].pk),
+        child_name="小卓玛",
+        child_sex="2",
+        policy_attribute="1",
+        health="1",
+        birth_place="县医院",
+        certificate_no="Q620001234",
+    )
     response = village.post(url, data)
     event = Event.objects.get(kind=Kind.BIRTH)
     assert response.status_code == 302
@@ -195,10 +246,22 @@ def test_birth_found_by_the_mothers_id_number_in_a_post(town, personas, village)
 
 
 def test_birth_parity_given_by_hand_is_checked_by_the_service(town, personas, village):
-    record(personas, Kind.BIRTH, town["mother"], date(2023, 1, 5), partner=town["father"],
-           child_name="大女儿", sex="2")  # fmt: skip
-    data = form(subject=str(town["mother"].pk), partner=str(town["father"].pk),
-                child_name="小儿子", child_sex="1", parity="1")  # fmt: skip
+    record(
+        personas,
+        Kind.BIRTH,
+        town["mother"],
+        date(2023, 1, 5),
+        partner=town["father"],
+        child_name="大女儿",
+        sex="2",
+    )
+    data = form(
+        subject=str(town["mother"].pk),
+        partner=str(town["father"].pk),
+        child_name="小儿子",
+        child_sex="1",
+        parity="1",
+    )
     response = village.post(entry_url("birth"), data)
     assert response.status_code == 200
     assert "孩次与已登记的共同子女数不符" in errors_of(response)
@@ -210,8 +273,17 @@ def test_birth_parity_given_by_hand_is_checked_by_the_service(town, personas, vi
 
 def test_birth_form_has_only_the_fields_a_birth_uses(town, village):
     body = village.get(entry_url("birth", town["mother"])).content.decode()
-    birth_fields = ("child_name", "child_sex", "child_id_number", "parity", "policy_attribute",
-                    "health", "birth_place", "certificate_no", "partner_q")  # fmt: skip
+    birth_fields = (
+        "child_name",
+        "child_sex",
+        "child_id_number",
+        "parity",
+        "policy_attribute",
+        "health",
+        "birth_place",
+        "certificate_no",
+        "partner_q",
+    )
     for name in birth_fields:
         assert f'name="{name}"' in body, name
     for name in ("cause", "to_code", "place", "subject_q", "birth_date"):
@@ -222,8 +294,9 @@ def test_birth_form_has_only_the_fields_a_birth_uses(town, village):
 
 def test_a_child_id_must_match_the_birth(town, village):
     wrong = new_id(date(2024, 3, 11), "2")
-    data = form(subject=str(town["mother"].pk), child_name="小卓玛", child_sex="2",
-                child_id_number=wrong)  # fmt: skip
+    data = form(
+        subject=str(town["mother"].pk), child_name="小卓玛", child_sex="2", child_id_number=wrong
+    )
     response = village.post(entry_url("birth"), data)
     assert response.status_code == 200 and "出生日期与公民身份号码不一致" in errors_of(response)
     data["child_id_number"] = new_id(date(2024, 3, 10), "2")
@@ -250,11 +323,13 @@ def test_subject_by_name_search(town, village):
     body = response.content.decode()
     assert f'name="subject" value="{town["young"].pk}"' in body
     # Pinyin initials find her too; persons outside the subtree never appear.
-    body = village.post(reverse("events:person_lookup"),
-                        {"field": "subject", "subject_q": "lm"}).content.decode()  # fmt: skip
+    body = village.post(
+        reverse("events:person_lookup"), {"field": "subject", "subject_q": "lm"}
+    ).content.decode()
     assert f'value="{town["young"].pk}"' in body
-    body = village.post(reverse("events:person_lookup"),
-                        {"field": "subject", "subject_q": "多吉"}).content.decode()  # fmt: skip
+    body = village.post(
+        reverse("events:person_lookup"), {"field": "subject", "subject_q": "多吉"}
+    ).content.decode()
     assert "多吉" not in body and "未找到" in body
     response = village.post(entry_url("first_marriage"), form(subject=str(town["young"].pk)))
     assert response.status_code == 302
@@ -271,8 +346,9 @@ def test_a_name_typed_but_not_chosen_is_refused(town, village):
 
 
 def test_id_lookup_is_audited_and_masked(town, village):
-    response = village.post(reverse("events:person_lookup"),
-                            {"field": "subject", "subject_q": town["mother_id"]})  # fmt: skip
+    response = village.post(
+        reverse("events:person_lookup"), {"field": "subject", "subject_q": town["mother_id"]}
+    )
     body = response.content.decode()
     assert town["mother_id"] not in body
     assert f'value="{town["mother"].pk}" id="pick-subject-{town["mother"].pk}" checked' in body
@@ -292,8 +368,14 @@ def test_an_unknown_id_is_refused_except_for_move_in_and_inflow(town, village):
 
 def test_move_in_registers_a_new_person_in_one_step(town, personas, village):
     number = new_id(date(1988, 1, 1), "1")
-    data = form(subject_q=number, name="赵刚", ethnicity="01", marital_status="10",
-                to_code=VILLAGE_A1, place="四川省成都市")  # fmt: skip
+    data = form(
+        subject_q=number,
+        name="赵刚",
+        ethnicity="01",
+        marital_status="10",
+        to_code=VILLAGE_A1,
+        place="四川省成都市",
+    )
     response = village.post(entry_url("move_in"), data)
     assert response.status_code == 302, errors_of(response)
     person = Person.objects.get(name="赵刚")
@@ -312,8 +394,13 @@ def test_move_in_registers_a_new_person_in_one_step(town, personas, village):
 
 
 def test_a_refused_move_in_leaves_no_new_person(town, village):
-    data = form(subject_q=new_id(date(1988, 1, 1), "1"), name="赵刚", to_code=VILLAGE_A1,
-                effective_date="2024-03-10", reported_date="2024-03-01")  # fmt: skip
+    data = form(
+        subject_q=new_id(date(1988, 1, 1), "1"),
+        name="赵刚",
+        to_code=VILLAGE_A1,
+        effective_date="2024-03-10",
+        reported_date="2024-03-01",
+    )
     response = village.post(entry_url("move_in"), data)
     assert response.status_code == 200
     assert "报告日期不能早于发生日期" in errors_of(response)
@@ -343,8 +430,7 @@ def test_an_id_registered_elsewhere_is_not_registered_again(town, personas, vill
 
 def test_flow_in_of_a_new_person_keeps_the_origin_as_registered_place(town, village):
     number = new_id(date(1992, 2, 2), "2")
-    data = form(subject_q=number, name="李娜", to_code=VILLAGE_A1, reason="1",
-                place="甘肃省兰州市")  # fmt: skip
+    data = form(subject_q=number, name="李娜", to_code=VILLAGE_A1, reason="1", place="甘肃省兰州市")
     response = village.post(entry_url("flow_in"), data)
     assert "请填写户籍地代码" in errors_of(response)
     data["registered_code"] = "620102"
@@ -371,8 +457,9 @@ def test_move_within_goes_to_any_village_of_the_county(town, personas, village):
 def test_service_refusals_are_form_errors_in_chinese(town, village):
     response = village.post(entry_url("divorce", town["young"]), form())
     assert "只有已婚人员才能登记离婚或丧偶" in errors_of(response)
-    response = village.post(entry_url("birth", town["father"]),
-                            form(child_name="某某", child_sex="1"))  # fmt: skip
+    response = village.post(
+        entry_url("birth", town["father"]), form(child_name="某某", child_sex="1")
+    )
     assert "出生变动的当事人应为母亲" in errors_of(response)
     future = form(effective_date="2099-01-01", reported_date="2099-01-02")
     response = village.post(entry_url("death", town["old"]), future)
@@ -426,16 +513,18 @@ def test_township_confirms_from_the_event_page(town, personas, village, township
 
 def test_review_queue_confirms_several(town, personas, township):
     first = record(personas, Kind.DEATH, town["old"], date(2024, 3, 5), role="village_admin")
-    second = record(personas, Kind.FIRST_MARRIAGE, town["young"], date(2024, 3, 6),
-                    role="village_admin")  # fmt: skip
+    second = record(
+        personas, Kind.FIRST_MARRIAGE, town["young"], date(2024, 3, 6), role="village_admin"
+    )
     third = record(personas, Kind.DEATH, town["a2"], date(2024, 3, 7), role="village_admin")
     done = record(personas, Kind.FLOW_OUT, town["father"], date(2024, 3, 8), place="兰州")
     body = township.get(reverse("events:review_queue")).content.decode()
     for event in (first, second, third):
         assert f'name="ids" value="{event.pk}"' in body
     assert f'value="{done.pk}"' not in body
-    response = township.post(reverse("events:review_queue"),
-                             {"ids": [str(first.pk), str(third.pk)]})  # fmt: skip
+    response = township.post(
+        reverse("events:review_queue"), {"ids": [str(first.pk), str(third.pk)]}
+    )
     assert response.status_code == 302
     statuses = dict(Event.objects.values_list("pk", "status"))
     assert statuses[first.pk] == statuses[third.pk] == Status.CONFIRMED
@@ -472,8 +561,9 @@ def test_village_may_withdraw_only_what_is_not_confirmed(town, personas, village
     assert response.status_code == 302
     assert Event.objects.get(pk=confirmed.pk).status == Status.CONFIRMED
     assert village.get(reverse("events:event_correct", args=[confirmed.pk])).status_code == 302
-    own = record(personas, Kind.FIRST_MARRIAGE, town["young"], date(2024, 3, 6),
-                 role="village_admin")  # fmt: skip
+    own = record(
+        personas, Kind.FIRST_MARRIAGE, town["young"], date(2024, 3, 6), role="village_admin"
+    )
     village.post(reverse("events:event_void", args=[own.pk]), {"reason": "录错人"})
     assert Event.objects.get(pk=own.pk).status == Status.VOIDED
 
@@ -481,30 +571,48 @@ def test_village_may_withdraw_only_what_is_not_confirmed(town, personas, village
 def test_only_the_latest_event_of_a_person_can_be_voided(town, personas, township):
     marriage = record(personas, Kind.FIRST_MARRIAGE, town["young"], date(2024, 3, 1))
     record(personas, Kind.DIVORCE, town["young"], date(2024, 5, 1))
-    response = township.post(reverse("events:event_void", args=[marriage.pk]),
-                             {"reason": "误"}, follow=True)  # fmt: skip
+    response = township.post(
+        reverse("events:event_void", args=[marriage.pk]), {"reason": "误"}, follow=True
+    )
     assert "该人员在此之后还有变动" in response.content.decode()
     assert Event.objects.get(pk=marriage.pk).status == Status.CONFIRMED
 
 
 def test_correction_is_prefilled_and_replaces_the_event(town, personas, township):
-    event = record(personas, Kind.BIRTH, town["mother"], date(2024, 3, 10),
-                   partner=town["father"], child_name="小卓玛", sex="2", birth_place="卫生院",
-                   certificate_no="Q620001234")  # fmt: skip
+    event = record(
+        personas,
+        Kind.BIRTH,
+        town["mother"],
+        date(2024, 3, 10),
+        partner=town["father"],
+        child_name="小卓玛",
+        sex="2",
+        birth_place="卫生院",
+        certificate_no="Q620001234",
+    )
     url = reverse("events:event_correct", args=[event.pk])
     page = township.get(url).content.decode()
     assert 'value="2024-03-10"' in page and 'value="小卓玛"' in page and 'value="卫生院"' in page
     assert "Q620001234" not in page and "Q620**1234" in page
     assert f'name="partner" value="{town["father"].pk}"' in page
-    data = form(effective_date="2024-03-09", reported_date="2024-03-20",
-                partner=str(town["father"].pk), child_name="小卓玛", child_sex="2",
-                birth_place="县医院", correction_reason="出生日期填错")  # fmt: skip
+    data = form(
+        effective_date="2024-03-09",
+        reported_date="2024-03-20",
+        partner=str(town["father"].pk),
+        child_name="小卓玛",
+        child_sex="2",
+        birth_place="县医院",
+        correction_reason="出生日期填错",
+    )
     response = township.post(url, data)
     assert response.status_code == 302
     new = Event.objects.filter(kind=Kind.BIRTH).latest("pk")
     assert response["Location"] == reverse("events:event_detail", args=[new.pk])
-    assert (new.corrects_id, new.effective_date, new.birth_place) == (event.pk, date(2024, 3, 9),
-                                                                     "县医院")  # fmt: skip
+    assert (new.corrects_id, new.effective_date, new.birth_place) == (
+        event.pk,
+        date(2024, 3, 9),
+        "县医院",
+    )
     assert new.certificate_no == "Q620001234"  # left empty: kept
     assert Event.objects.get(pk=event.pk).status == Status.VOIDED
     assert Person.objects.get(pk=new.child_id).birth_date == date(2024, 3, 9)
@@ -518,16 +626,24 @@ def test_correction_needs_a_reason_and_keeps_the_old_event_on_error(town, person
     url = reverse("events:event_correct", args=[event.pk])
     response = township.post(url, form(cause="心脏病"))
     assert "请填写更正原因" in errors_of(response)
-    response = township.post(url, form(effective_date="2099-01-01", reported_date="2099-01-02",
-                                       correction_reason="日期"))  # fmt: skip
+    response = township.post(
+        url, form(effective_date="2099-01-01", reported_date="2099-01-02", correction_reason="日期")
+    )
     assert "发生日期不能晚于今天" in errors_of(response)
     assert Event.objects.get(pk=event.pk).status == Status.CONFIRMED
     assert not Event.objects.filter(kind=Kind.VOID).exists()
 
 
 def test_the_person_page_loads_her_change_events(town, personas, village):
-    record(personas, Kind.BIRTH, town["mother"], date(2024, 3, 10), partner=town["father"],
-           child_name="小卓玛", sex="2")  # fmt: skip
+    record(
+        personas,
+        Kind.BIRTH,
+        town["mother"],
+        date(2024, 3, 10),
+        partner=town["father"],
+        child_name="小卓玛",
+        sex="2",
+    )
     page = village.get(reverse("people:person_detail", args=[town["mother"].pk])).content.decode()
     url = f"{reverse('events:event_list')}?person={town['mother'].pk}"
     assert f'hx-get="{url}"' in page and "登记变动" in page

@@ -15,23 +15,26 @@ def admin(personas, signed_in_client):
 
 
 def test_rename_keeps_the_old_name_and_moves_children(admin, units):
-    response = admin.post(f"/geo/units/{TOWNSHIP_A}/rename/",
-                          {"name": "甲新镇", "valid_from": "2025年1月1日"})  # fmt: skip
+    response = admin.post(
+        f"/geo/units/{TOWNSHIP_A}/rename/", {"name": "甲新镇", "valid_from": "2025年1月1日"}
+    )
     assert response.status_code == 302
     rows = Unit.objects.filter(code=TOWNSHIP_A).order_by("valid_from")
     assert [(u.name, u.valid_to) for u in rows] == [("甲镇", date(2025, 1, 1)), ("甲新镇", None)]
     current = rows.last()
     assert set(Unit.objects.filter(parent=current).values_list("code", flat=True)) == {
-        "620001100201", "620001100202"
-    }  # fmt: skip
+        "620001100201",
+        "620001100202",
+    }
     assert AuditEntry.objects.filter(action="unit.rename", object_id=TOWNSHIP_A).count() == 1
     page = admin.get(f"/geo/units/{TOWNSHIP_A}/").content.decode()
     assert "甲新镇" in page and "甲镇" in page  # history shows both names
 
 
 def test_rename_date_must_follow_the_current_name(admin, units):
-    response = admin.post(f"/geo/units/{TOWNSHIP_A}/rename/",
-                          {"name": "甲新镇", "valid_from": "2000-01-01"})  # fmt: skip
+    response = admin.post(
+        f"/geo/units/{TOWNSHIP_A}/rename/", {"name": "甲新镇", "valid_from": "2000-01-01"}
+    )
     assert response.status_code == 200
     assert "启用日期须晚于" in response.content.decode()
     assert Unit.objects.filter(code=TOWNSHIP_A).count() == 1
@@ -54,15 +57,18 @@ def test_groups_only_under_villages(admin, units):
 
 
 def test_service_point_added_and_listed(admin, units):
-    admin.post(f"/geo/units/{VILLAGE_A1}/service-points/add/",
-               {"kind": "village_room", "name": "甲一村计生服务室"})  # fmt: skip
+    admin.post(
+        f"/geo/units/{VILLAGE_A1}/service-points/add/",
+        {"kind": "village_room", "name": "甲一村计生服务室"},
+    )
     assert ServicePoint.objects.get().unit_code == VILLAGE_A1
     assert "甲一村计生服务室" in admin.get("/geo/service-points/").content.decode()
 
 
 def test_other_county_unit_is_404_for_the_administrator(admin, units):
-    response = admin.post(f"/geo/units/{OTHER_VILLAGE}/rename/",
-                          {"name": "x", "valid_from": "2025-01-01"})  # fmt: skip
+    response = admin.post(
+        f"/geo/units/{OTHER_VILLAGE}/rename/", {"name": "x", "valid_from": "2025-01-01"}
+    )
     assert response.status_code == 404
     assert Unit.objects.get(code=OTHER_VILLAGE).name == "丙一村"
 

@@ -55,8 +55,10 @@ class ImportRefused(Exception):
 
 
 def _persons_done(outcome: Outcome) -> str:
-    return (f"导入完成：新增 {outcome.created} 人，更新 {outcome.updated} 人，"
-            f"无变化 {outcome.unchanged} 人")  # fmt: skip
+    return (
+        f"导入完成：新增 {outcome.created} 人，更新 {outcome.updated} 人，"
+        f"无变化 {outcome.unchanged} 人"
+    )
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,15 @@ class Importer:
 
 
 PERSONS = Importer(
-    name="person", title="人员导入", model=ImportBatch, sheet=PERSON_COLUMNS, run=pipeline.run,
-    tasks="renkou.people.importing.tasks", permission=Perm.IMPORT_PERSON,
+    name="person",
+    title="人员导入",
+    model=ImportBatch,
+    sheet=PERSON_COLUMNS,
+    run=pipeline.run,
+    tasks="renkou.people.importing.tasks",
+    permission=Perm.IMPORT_PERSON,
     done_message=_persons_done,
-)  # fmt: skip
+)
 
 
 # --- files -----------------------------------------------------------------------------------
@@ -167,8 +174,10 @@ class JobSink:
             self.side = connections.create_connection(DEFAULT_DB_ALIAS)
         table = self.side.ops.quote_name(JobProgress._meta.db_table)
         with self.side.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET done = %s, updated_at = %s WHERE id = %s",  # noqa: S608 table name from the model
-                           [done, timezone.now(), self.job_id])  # fmt: skip
+            cursor.execute(
+                f"UPDATE {table} SET done = %s, updated_at = %s WHERE id = %s",  # noqa: S608 table name from the model
+                [done, timezone.now(), self.job_id],
+            )
 
     def __enter__(self) -> "JobSink":
         return self
@@ -190,8 +199,11 @@ def _job(batch: Any, **values: Any) -> None:
 def _save_outcome(batch: Any, outcome: Outcome, **values: Any) -> None:
     batch.total, batch.good, batch.bad = outcome.total, outcome.good, outcome.bad
     batch.to_create, batch.to_update = outcome.to_create, outcome.to_update
-    batch.created, batch.updated, batch.unchanged = (outcome.created, outcome.updated,
-                                                     outcome.unchanged)  # fmt: skip
+    batch.created, batch.updated, batch.unchanged = (
+        outcome.created,
+        outcome.updated,
+        outcome.unchanged,
+    )
     batch.errors_head = outcome.samples
     batch.notes = outcome.notes[:20]
     for name, value in values.items():
@@ -228,8 +240,9 @@ def _mark_duplicate(batch: Any, done: Any) -> None:
 # --- checking (preview) ----------------------------------------------------------------------
 
 
-def check_batch(batch: Any, *, scope: Scope, today: date, workers: int = 1,
-                importer: Importer = PERSONS) -> Outcome:  # fmt: skip
+def check_batch(
+    batch: Any, *, scope: Scope, today: date, workers: int = 1, importer: Importer = PERSONS
+) -> Outcome:
     """Phase 1: read and check every row, write nothing but the batch, its report and job."""
     table = importer.open(media_path(batch.stored_file), batch.file_name)
     _job(batch, status=JobProgress.Status.RUNNING, done=0, total=table.size_hint)
@@ -238,15 +251,21 @@ def check_batch(batch: Any, *, scope: Scope, today: date, workers: int = 1,
         outcome = importer.run(table, scope=scope, options=options, today=today, progress=sink)
     report = _report(batch, table, outcome, importer)
     message = f"校验完成：共 {outcome.total} 行，正确 {outcome.good} 行，错误 {outcome.bad} 行"
-    _save_outcome(batch, outcome, status=Status.VALIDATED, error_report=report,
-                  message=message)  # fmt: skip
-    _job(batch, status=JobProgress.Status.DONE, done=outcome.total, total=outcome.total,
-         result_file=report, message=message + "，请在导入页面确认")  # fmt: skip
+    _save_outcome(batch, outcome, status=Status.VALIDATED, error_report=report, message=message)
+    _job(
+        batch,
+        status=JobProgress.Status.DONE,
+        done=outcome.total,
+        total=outcome.total,
+        result_file=report,
+        message=message + "，请在导入页面确认",
+    )
     return outcome
 
 
-def receive(*, actor: Actor, upload: Any, mode: str, today: date | None = None,
-            importer: Importer = PERSONS) -> Any:  # fmt: skip
+def receive(
+    *, actor: Actor, upload: Any, mode: str, today: date | None = None, importer: Importer = PERSONS
+) -> Any:
     """Store an upload, refuse a hostile or unusable file (``FileRefused``), record the batch,
     and check it now (small files) or in the worker (over ``importer.inline_rows`` rows)."""
     relative, digest = store_upload(upload)
@@ -257,16 +276,29 @@ def receive(*, actor: Actor, upload: Any, mode: str, today: date | None = None,
         path.unlink(missing_ok=True)
         raise
     user = actor.user
-    job = JobProgress.objects.create(kind=f"{importer.name}_import",
-                                     title=f"{importer.title}：{upload.name}"[:200],
-                                     owner_id=user.pk, unit_code=user.unit_code)  # fmt: skip
+    job = JobProgress.objects.create(
+        kind=f"{importer.name}_import",
+        title=f"{importer.title}：{upload.name}"[:200],
+        owner_id=user.pk,
+        unit_code=user.unit_code,
+    )
     batch = importer.model.objects.create(
-        file_hash=digest, file_name=upload.name[:200], stored_file=relative, mode=mode,
-        owner_id=user.pk, unit_code=user.unit_code, job=job,
-    )  # fmt: skip
-    audit.record(actor=user, ip=actor.ip, action=f"{importer.name}.import_upload",
-                 object_type=importer.object_type, object_id=batch.pk,
-                 summary=f"kind={kind} bytes={path.stat().st_size}")  # fmt: skip
+        file_hash=digest,
+        file_name=upload.name[:200],
+        stored_file=relative,
+        mode=mode,
+        owner_id=user.pk,
+        unit_code=user.unit_code,
+        job=job,
+    )
+    audit.record(
+        actor=user,
+        ip=actor.ip,
+        action=f"{importer.name}.import_upload",
+        object_type=importer.object_type,
+        object_id=batch.pk,
+        summary=f"kind={kind} bytes={path.stat().st_size}",
+    )
     done = duplicate_of(digest, importer)
     if done is not None:
         _mark_duplicate(batch, done)
@@ -335,23 +367,35 @@ def confirm(*, actor: Actor, batch: Any, mode: str, importer: Importer = PERSONS
         return locked
     locked.mode, locked.status, locked.message = mode, Status.RUNNING, "排队等待导入"
     locked.save(update_fields=["mode", "status", "message"])
-    _job(locked, status=JobProgress.Status.QUEUED, done=0, total=locked.total,
-         message="排队等待导入")  # fmt: skip
+    _job(
+        locked, status=JobProgress.Status.QUEUED, done=0, total=locked.total, message="排队等待导入"
+    )
     _enqueue("commit_import", locked, importer)
     return locked
 
 
-def commit(batch: Any, table: Table, *, scope: Scope, today: date, user: Any = None,
-           ip: str = "", workers: int = 1, progress: Any = None,
-           importer: Importer = PERSONS) -> Outcome:  # fmt: skip
+def commit(
+    batch: Any,
+    table: Table,
+    *,
+    scope: Scope,
+    today: date,
+    user: Any = None,
+    ip: str = "",
+    workers: int = 1,
+    progress: Any = None,
+    importer: Importer = PERSONS,
+) -> Outcome:
     """Phase 2: check again and write, all in one transaction with the batch's status and its
     audit row. ``all`` mode with a bad row rolls everything back (status ``rejected``)."""
-    options = Options(mode=batch.mode, write=True, workers=workers, user=user,
-                      reason=f"导入批次 {batch.pk}")  # fmt: skip
+    options = Options(
+        mode=batch.mode, write=True, workers=workers, user=user, reason=f"导入批次 {batch.pk}"
+    )
     try:
         with transaction.atomic():
-            outcome = importer.run(table, scope=scope, options=options, today=today,
-                                   progress=progress)  # fmt: skip
+            outcome = importer.run(
+                table, scope=scope, options=options, today=today, progress=progress
+            )
             if outcome.bad and batch.mode == ImportBatch.Mode.ALL:
                 raise _Rejected(outcome)
             _finish(batch, outcome, user=user, ip=ip, importer=importer)
@@ -372,27 +416,40 @@ def _finish(batch: Any, outcome: Outcome, *, user: Any, ip: str, importer: Impor
     message = importer.done_message(outcome)
     if outcome.bad:
         message += f"；{outcome.bad} 行有错误，未导入"
-    _save_outcome(batch, outcome, status=Status.DONE, message=message,
-                  finished_at=timezone.now())  # fmt: skip
-    audit.record(actor=user, ip=ip, action=f"{importer.name}.import",
-                 object_type=importer.object_type,
-                 object_id=batch.pk, row_count=outcome.created + outcome.updated,
-                 summary=f"mode={batch.mode} created={outcome.created} "
-                 f"updated={outcome.updated} unchanged={outcome.unchanged} bad={outcome.bad}",
-                 username="" if user else importer.command)  # fmt: skip
+    _save_outcome(batch, outcome, status=Status.DONE, message=message, finished_at=timezone.now())
+    audit.record(
+        actor=user,
+        ip=ip,
+        action=f"{importer.name}.import",
+        object_type=importer.object_type,
+        object_id=batch.pk,
+        row_count=outcome.created + outcome.updated,
+        summary=f"mode={batch.mode} created={outcome.created} "
+        f"updated={outcome.updated} unchanged={outcome.unchanged} bad={outcome.bad}",
+        username="" if user else importer.command,
+    )
 
 
 def _rejected(batch: Any, outcome: Outcome, *, user: Any, ip: str, importer: Importer) -> None:
     outcome.created = outcome.updated = outcome.unchanged = 0
-    message = (f"有 {outcome.bad} 行错误，按“全部正确才导入”没有导入任何数据；"
-               "请下载错误报告，改正后重新上传")  # fmt: skip
-    _save_outcome(batch, outcome, status=Status.REJECTED, message=message,
-                  finished_at=timezone.now())  # fmt: skip
-    audit.record(actor=user, ip=ip, action=f"{importer.name}.import",
-                 object_type=importer.object_type,
-                 object_id=batch.pk, row_count=0, result="failed",
-                 summary=f"mode={batch.mode} rejected bad={outcome.bad}",
-                 username="" if user else importer.command)  # fmt: skip
+    message = (
+        f"有 {outcome.bad} 行错误，按“全部正确才导入”没有导入任何数据；"
+        "请下载错误报告，改正后重新上传"
+    )
+    _save_outcome(
+        batch, outcome, status=Status.REJECTED, message=message, finished_at=timezone.now()
+    )
+    audit.record(
+        actor=user,
+        ip=ip,
+        action=f"{importer.name}.import",
+        object_type=importer.object_type,
+        object_id=batch.pk,
+        row_count=0,
+        result="failed",
+        summary=f"mode={batch.mode} rejected bad={outcome.bad}",
+        username="" if user else importer.command,
+    )
 
 
 def commit_batch(batch: Any, *, user: Any, today: date, importer: Importer = PERSONS) -> Outcome:
@@ -400,14 +457,27 @@ def commit_batch(batch: Any, *, user: Any, today: date, importer: Importer = PER
     table = importer.open(media_path(batch.stored_file), batch.file_name)
     _job(batch, status=JobProgress.Status.RUNNING, done=0, total=batch.total, message="正在导入")
     with JobSink(batch.job_id, batch.total) as sink:
-        outcome = commit(batch, table, scope=user_scope(user), today=today, user=user,
-                         progress=sink, importer=importer)  # fmt: skip
+        outcome = commit(
+            batch,
+            table,
+            scope=user_scope(user),
+            today=today,
+            user=user,
+            progress=sink,
+            importer=importer,
+        )
     batch.refresh_from_db()
     if batch.status in (Status.DONE, Status.REJECTED):
         report = _report(batch, table, outcome, importer)
         importer.model.objects.filter(pk=batch.pk).update(error_report=report)
-        _job(batch, status=JobProgress.Status.DONE, done=outcome.total, total=outcome.total,
-             result_file=report, message=batch.message)  # fmt: skip
+        _job(
+            batch,
+            status=JobProgress.Status.DONE,
+            done=outcome.total,
+            total=outcome.total,
+            result_file=report,
+            message=batch.message,
+        )
     return outcome
 
 
@@ -421,9 +491,18 @@ class FileResult:
     duplicate: bool = False
 
 
-def import_file(path: Path, *, scope: Scope, mode: str, today: date, preview: bool = False,
-                report: Path | None = None, workers: int = 1, start_progress: Any = None,
-                importer: Importer = PERSONS) -> FileResult:  # fmt: skip
+def import_file(
+    path: Path,
+    *,
+    scope: Scope,
+    mode: str,
+    today: date,
+    preview: bool = False,
+    report: Path | None = None,
+    workers: int = 1,
+    start_progress: Any = None,
+    importer: Importer = PERSONS,
+) -> FileResult:
     """``manage.py import_persons`` (or the importer's command): the same checks and writes
     as the web, as the system. ``start_progress(rows)`` returns the callback that receives
     rows done."""
@@ -431,21 +510,31 @@ def import_file(path: Path, *, scope: Scope, mode: str, today: date, preview: bo
     progress = start_progress(table.size_hint) if start_progress else None
     digest = sha256(path)
     batch = importer.model.objects.create(
-        file_hash=digest, file_name=path.name[:200], mode=mode, owner_id=None,
-        unit_code=full_code(scope.prefix), status=Status.UPLOADED if preview else Status.RUNNING,
-    )  # fmt: skip
+        file_hash=digest,
+        file_name=path.name[:200],
+        mode=mode,
+        owner_id=None,
+        unit_code=full_code(scope.prefix),
+        status=Status.UPLOADED if preview else Status.RUNNING,
+    )
     done = duplicate_of(digest, importer)
     if done is not None and not preview:
         _mark_duplicate(batch, done)
         return FileResult(batch, Outcome(), duplicate=True)
     if preview:
         options = Options(mode=mode, workers=workers)
-        outcome = importer.run(table, scope=scope, options=options, today=today,
-                               progress=progress)  # fmt: skip
+        outcome = importer.run(table, scope=scope, options=options, today=today, progress=progress)
         _save_outcome(batch, outcome, status=Status.VALIDATED)
     else:
-        outcome = commit(batch, table, scope=scope, today=today, workers=workers,
-                         progress=progress, importer=importer)  # fmt: skip
+        outcome = commit(
+            batch,
+            table,
+            scope=scope,
+            today=today,
+            workers=workers,
+            progress=progress,
+            importer=importer,
+        )
         batch.refresh_from_db()
     if report is not None and (outcome.errors or outcome.warnings):
         write_report(table, outcome, report)

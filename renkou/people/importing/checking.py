@@ -105,8 +105,9 @@ def managing_unit(household_code: str, residence_code: str) -> str:
     return residence_code if residence_code.startswith(village[:6]) else village
 
 
-def raw_row(cells: list[Any], fields: list[tuple[int, str]],
-            long_numbers: frozenset[str] = LONG_NUMBERS) -> RawRow:  # fmt: skip
+def raw_row(
+    cells: list[Any], fields: list[tuple[int, str]], long_numbers: frozenset[str] = LONG_NUMBERS
+) -> RawRow:
     """The row as check_person takes it (field → cell); the ``long_numbers`` fields that
     arrived as numbers of 16 digits or more, which Excel has rounded, are returned as well."""
     raw: dict[str, Any] = {}
@@ -135,8 +136,14 @@ def _pad_codes(raw: dict[str, Any], ctx: rules.CheckContext) -> None:
                 raw[name] = text.zfill(2)
 
 
-def check_row(row: int, cells: list[Any], fields: list[tuple[int, str]],
-              ctx: rules.CheckContext, scope: Scope, units: UnitBook) -> Checked:  # fmt: skip
+def check_row(
+    row: int,
+    cells: list[Any],
+    fields: list[tuple[int, str]],
+    ctx: rules.CheckContext,
+    scope: Scope,
+    units: UnitBook,
+) -> Checked:
     """Everything about one row that needs neither the register nor the other rows."""
     raw, mangled = raw_row(cells, fields)
     _pad_codes(raw, ctx)
@@ -219,9 +226,10 @@ class Planner:
         codes = {c.household for c in good}
         self.households = {h.code: h for h in Household.objects.filter(code__in=codes)}
         self._db_heads = dict(
-            Person.objects.filter(household__code__in=codes, is_head=True, exited_at__isnull=True)
-            .values_list("household__code", "id")
-        )  # fmt: skip
+            Person.objects.filter(
+                household__code__in=codes, is_head=True, exited_at__isnull=True
+            ).values_list("household__code", "id")
+        )
         indexes = [c.index for c in good if c.index]
         self._by_index: dict[str, list[Person]] = {}
         for person in Person.objects.filter(id_index__in=indexes).select_related("household"):

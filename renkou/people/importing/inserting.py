@@ -24,22 +24,34 @@ from renkou.common.fields import EncryptedTextField
 BATCH = 1000
 # Field types whose Python value PostgreSQL's COPY takes unchanged; anything else goes through
 # ``get_db_prep_save``.
-_PLAIN = (models.CharField, models.DateField, models.BooleanField, models.IntegerField,
-          models.ForeignKey, models.AutoField, models.BigAutoField)  # fmt: skip
+_PLAIN = (
+    models.CharField,
+    models.DateField,
+    models.BooleanField,
+    models.IntegerField,
+    models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+)
 Row = Callable[[Any], tuple[Any, ...]]
 
 
-def insert_with_history(objs: list[Any], model: type[models.Model], *, user: Any, reason: str,
-                        when: Any) -> list[Any]:  # fmt: skip
+def insert_with_history(
+    objs: list[Any], model: type[models.Model], *, user: Any, reason: str, when: Any
+) -> list[Any]:
     """Insert ``objs`` (new instances of ``model``) and one ``+`` history row each, as
     ``bulk_create_with_history`` does (same columns, same history values)."""
     if not objs:
         return objs
     if connection.vendor != "postgresql":
         return bulk_create_with_history(
-            objs, model, batch_size=BATCH, default_user=user, default_change_reason=reason,
+            objs,
+            model,
+            batch_size=BATCH,
+            default_user=user,
+            default_change_reason=reason,
             default_date=when,
-        )  # fmt: skip
+        )
     for field in model._meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
@@ -48,8 +60,12 @@ def insert_with_history(objs: list[Any], model: type[models.Model], *, user: Any
         obj.pk = pk
     _copy(model, objs, {})
     history = model.history.model  # type: ignore[attr-defined]
-    constants = {"history_date": when, "history_type": "+", "history_change_reason": reason,
-                 "history_user_id": getattr(user, "pk", None)}  # fmt: skip
+    constants = {
+        "history_date": when,
+        "history_type": "+",
+        "history_change_reason": reason,
+        "history_user_id": getattr(user, "pk", None),
+    }
     _copy(history, objs, constants)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
@@ -70,8 +86,9 @@ def _copy(model: type[models.Model], objs: list[Any], constants: dict[str, Any])
                 copy.write_row(row(obj))
 
 
-def _plan(model: type[models.Model], constants: dict[str, Any], *,
-          skip_pk: bool) -> tuple[list[str], Row]:  # fmt: skip
+def _plan(
+    model: type[models.Model], constants: dict[str, Any], *, skip_pk: bool
+) -> tuple[list[str], Row]:
     """The column order and a function giving an object's row: plain columns first, read in
     one ``attrgetter`` call, then encrypted and other columns, then the constants."""
     plain: list[models.Field] = []

@@ -58,8 +58,9 @@ class Options:
     reason: str = ""
 
 
-def run(table: Table, *, scope: Scope, options: Options, today: date,
-        progress: Progress | None = None) -> Outcome:  # fmt: skip
+def run(
+    table: Table, *, scope: Scope, options: Options, today: date, progress: Progress | None = None
+) -> Outcome:
     """Check (and, with ``options.write``, write) every row of ``table``."""
     units = UnitBook.load(scope.county)
     ctx = rules.CheckContext.build(today, known_unit=units)
@@ -103,8 +104,7 @@ def _sample(outcome: Outcome, table: Table, rows: list[Row], chunk: list[Checked
         sample(outcome, table, checked.row, cells, rules.errors(checked.issues))
 
 
-def sample(outcome: Outcome, table: Table, row: int, cells: list[Any],
-           found: list[Issue]) -> None:  # fmt: skip
+def sample(outcome: Outcome, table: Table, row: int, cells: list[Any], found: list[Issue]) -> None:
     """Add one row's errors to the preview's first ``SAMPLES``, values masked."""
     columns = {name: index for index, name in table.fields.items()}
     for item in found:
@@ -112,10 +112,15 @@ def sample(outcome: Outcome, table: Table, row: int, cells: list[Any],
             return
         index = columns.get(item.field)
         value = cells[index] if index is not None and index < len(cells) else ""
-        outcome.samples.append({
-            "row": row, "column": table.header_of(item.field), "code": item.code,
-            "value": table.sheet.mask(item.field, value), "message": item.message,
-        })  # fmt: skip
+        outcome.samples.append(
+            {
+                "row": row,
+                "column": table.header_of(item.field),
+                "code": item.code,
+                "value": table.sheet.mask(item.field, value),
+                "message": item.message,
+            }
+        )
 
 
 def _count(outcome: Outcome, chunk: list[Checked], good: list[Checked]) -> None:

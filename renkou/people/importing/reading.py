@@ -69,8 +69,9 @@ def _filled(cell: Any) -> bool:
     return cell is not None and cell != "" and not (isinstance(cell, str) and not cell.strip())
 
 
-def open_table(path: Path, name: str, limits: Limits | None = None,
-               sheet: Sheet = PERSONS) -> Table:  # fmt: skip
+def open_table(
+    path: Path, name: str, limits: Limits | None = None, sheet: Sheet = PERSONS
+) -> Table:
     """Check the file (files.inspect), read its first sheet and map the header to ``sheet``."""
     limits = limits or Limits.current()
     kind = inspect(path, name, limits)
@@ -110,16 +111,30 @@ def _calamine_table(path: Path, kind: str, limits: Limits, sheet: Sheet) -> Tabl
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         first = workbook.get_sheet_by_index(_first_visible(workbook, calamine))
-    except (calamine.CalamineError, calamine.PasswordError, calamine.XmlError,
-            calamine.ZipError, OSError, ValueError) as exc:  # fmt: skip
+    except (
+        calamine.CalamineError,
+        calamine.PasswordError,
+        calamine.XmlError,
+        calamine.ZipError,
+        OSError,
+        ValueError,
+    ) as exc:
         raise FileRefused("无法读取文件：文件已损坏、有密码或不是 Excel 文件") from exc
     if first.end is None:
         raise FileRefused("第一个工作表是空的")
     if first.end[0] > limits.max_rows + HEADER_SEARCH_ROWS:
         raise FileRefused(f"文件超过 {limits.max_rows} 行数据的上限，请分成几个文件导入")
-    table = Table(kind, "", 0, [], {}, sheet=sheet,
-                  col_offset=first.start[1] if first.start else 0,
-                  last_row=first.end[0] + 1, _source=first.iter_rows)  # fmt: skip
+    table = Table(
+        kind,
+        "",
+        0,
+        [],
+        {},
+        sheet=sheet,
+        col_offset=first.start[1] if first.start else 0,
+        last_row=first.end[0] + 1,
+        _source=first.iter_rows,
+    )
     return _mapped(table)
 
 
@@ -150,8 +165,7 @@ def _mapped(table: Table) -> Table:
     raise FileRefused(f"未找到表头：{where}中没有“{expected}”等列名，请使用导入模板")
 
 
-def _fields(sheet: Sheet, headers: list[str],
-            names: list[str]) -> tuple[dict[int, str], list[str]]:  # fmt: skip
+def _fields(sheet: Sheet, headers: list[str], names: list[str]) -> tuple[dict[int, str], list[str]]:
     fields: dict[int, str] = {}
     unknown: list[str] = []
     for index, name in enumerate(names):

@@ -18,19 +18,31 @@ from renkou.people.importing.pipeline import Outcome
 from renkou.people.importing.reading import Table
 from renkou.people.rules import Issue
 
-DETAIL_HEADERS = (("行号", 8), ("列名", 14), ("值（已脱敏）", 24), ("错误代码", 18),
-                  ("说明", 60), ("类别", 8))  # fmt: skip
-OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-           "strings_to_urls": False}  # fmt: skip
+DETAIL_HEADERS = (
+    ("行号", 8),
+    ("列名", 14),
+    ("值（已脱敏）", 24),
+    ("错误代码", 18),
+    ("说明", 60),
+    ("类别", 8),
+)
+OPTIONS = {
+    "constant_memory": True,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
 
 
 class _Formats:
     def __init__(self, book: Any) -> None:
         self.header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-        self.error_header = book.add_format({"bold": True, "font_color": "#FFFFFF",
-                                             "bg_color": "#C00000", "border": 1})  # fmt: skip
-        self.error = book.add_format({"font_color": "#C00000", "bg_color": "#FDE9E9",
-                                      "text_wrap": False})  # fmt: skip
+        self.error_header = book.add_format(
+            {"bold": True, "font_color": "#FFFFFF", "bg_color": "#C00000", "border": 1}
+        )
+        self.error = book.add_format(
+            {"font_color": "#C00000", "bg_color": "#FDE9E9", "text_wrap": False}
+        )
         self.text = book.add_format({"num_format": "@"})
         self.date = book.add_format({"num_format": "yyyy-mm-dd"})
 
@@ -72,8 +84,12 @@ def _error_column(table: Table) -> int:
 def _layout(data: Any, detail: Any, table: Table, fmt: _Formats, error_col: int) -> None:
     for index, name in table.fields.items():
         column = table.sheet.by_field[name]
-        data.set_column(table.col_offset + index, table.col_offset + index, column.width,
-                        fmt.text if column.text else None)  # fmt: skip
+        data.set_column(
+            table.col_offset + index,
+            table.col_offset + index,
+            column.width,
+            fmt.text if column.text else None,
+        )
     data.set_column(error_col, error_col, 60)
     data.freeze_panes(table.header_row, 0)
     for col, (title, width) in enumerate(DETAIL_HEADERS):
@@ -82,8 +98,7 @@ def _layout(data: Any, detail: Any, table: Table, fmt: _Formats, error_col: int)
     detail.freeze_panes(1, 0)
 
 
-def _cell(sheet: Any, row: int, col: int, value: Any, fmt: _Formats,
-          column: Column | None) -> None:  # fmt: skip
+def _cell(sheet: Any, row: int, col: int, value: Any, fmt: _Formats, column: Column | None) -> None:
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -98,8 +113,15 @@ def _cell(sheet: Any, row: int, col: int, value: Any, fmt: _Formats,
         sheet.write_string(row, col, str(value), fmt.text if column and column.text else None)
 
 
-def _detail(sheet: Any, line: int, number: int, found: Issue, table: Table, cells: list[Any],
-            columns: dict[str, int]) -> None:  # fmt: skip
+def _detail(
+    sheet: Any,
+    line: int,
+    number: int,
+    found: Issue,
+    table: Table,
+    cells: list[Any],
+    columns: dict[str, int],
+) -> None:
     index = columns.get(found.field)
     value = cells[index] if index is not None and index < len(cells) else ""
     kind = "错误" if found.severity == "error" else "提示"

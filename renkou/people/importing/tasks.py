@@ -64,8 +64,11 @@ def commit(importer: Importer, batch_id: int) -> None:
     if batch is None or owner is None:
         return
     today = timezone.localdate()
-    _run(batch, lambda: batches.commit_batch(batch, user=owner, today=today, importer=importer),
-         importer)  # fmt: skip
+    _run(
+        batch,
+        lambda: batches.commit_batch(batch, user=owner, today=today, importer=importer),
+        importer,
+    )
 
 
 @task()

@@ -45,13 +45,24 @@ def example_values(village: str) -> dict[str, Any]:
     rng = random.Random(village)  # noqa: S311 a synthetic example, the same for every download
     number = idnumber.generate(rng, area=village[:6], birth=date(1990, 1, 1), sex=idnumber.FEMALE)
     return {
-        "name": EXAMPLE_NAME, "id_number": number, "id_type": "居民身份证", "sex": "女",
-        "birth_date": date(1990, 1, 1), "ethnicity": "汉族", "marital_status": "初婚",
-        "first_marriage_date": date(2014, 5, 1), "education": "初中", "hukou_type": "农业",
-        "household_code": f"{village}010001", "relationship": "户主",
-        "registered_code": village, "residence_code": village, "residence_status": "户在人在",
-        "phone": "13800000000", "id_override_reason": "",
-    }  # fmt: skip
+        "name": EXAMPLE_NAME,
+        "id_number": number,
+        "id_type": "居民身份证",
+        "sex": "女",
+        "birth_date": date(1990, 1, 1),
+        "ethnicity": "汉族",
+        "marital_status": "初婚",
+        "first_marriage_date": date(2014, 5, 1),
+        "education": "初中",
+        "hukou_type": "农业",
+        "household_code": f"{village}010001",
+        "relationship": "户主",
+        "registered_code": village,
+        "residence_code": village,
+        "residence_status": "户在人在",
+        "phone": "13800000000",
+        "id_override_reason": "",
+    }
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,11 @@ class Template:
 
 def build_template(village: str) -> bytes:
     """The template workbook; the example row belongs to ``village`` (in the caller's scope)."""
-    return build_workbook(Template(PERSONS, "人员信息", "人员信息导入填表说明", GENERAL_NOTES,
-                                   example_values(village)))  # fmt: skip
+    return build_workbook(
+        Template(
+            PERSONS, "人员信息", "人员信息导入填表说明", GENERAL_NOTES, example_values(village)
+        )
+    )
 
 
 def build_workbook(spec: Template) -> bytes:
@@ -111,12 +125,14 @@ def _lists(sheet: Any, columns: tuple[Column, ...]) -> dict[str, str]:
 
 def _data_sheet(book: Any, sheet: Any, sources: dict[str, str], spec: Template) -> None:
     header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    required = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1,
-                                "font_color": "#C00000"})  # fmt: skip
+    required = book.add_format(
+        {"bold": True, "bg_color": "#F2F2F2", "border": 1, "font_color": "#C00000"}
+    )
     text = book.add_format({"num_format": "@"})
     sample = book.add_format({"num_format": "@", "italic": True, "font_color": "#808080"})
-    sample_date = book.add_format({"num_format": "yyyy-mm-dd", "italic": True,
-                                   "font_color": "#808080"})  # fmt: skip
+    sample_date = book.add_format(
+        {"num_format": "yyyy-mm-dd", "italic": True, "font_color": "#808080"}
+    )
     for col, column in enumerate(spec.sheet.columns):
         sheet.set_column(col, col, column.width, text if column.text else None)
         sheet.write_string(0, col, column.header, required if column.required else header)
@@ -127,10 +143,19 @@ def _data_sheet(book: Any, sheet: Any, sources: dict[str, str], spec: Template) 
         elif value:
             sheet.write_string(1, col, value, sample)
         if column.field in sources:
-            sheet.data_validation(1, col, LAST_ROW, col, {
-                "validate": "list", "source": sources[column.field], "error_type": "warning",
-                "error_title": column.header, "error_message": "请从下拉列表中选择，或填写代码。",
-            })  # fmt: skip
+            sheet.data_validation(
+                1,
+                col,
+                LAST_ROW,
+                col,
+                {
+                    "validate": "list",
+                    "source": sources[column.field],
+                    "error_type": "warning",
+                    "error_title": column.header,
+                    "error_message": "请从下拉列表中选择，或填写代码。",
+                },
+            )
     sheet.freeze_panes(1, 0)
 
 
@@ -142,13 +167,19 @@ def _guide(book: Any, sheet: Any, spec: Template) -> None:
     for row, note in enumerate(spec.notes, start=1):
         sheet.write_string(row, 0, note)
     top = len(spec.notes) + 2
-    for col, (name, width) in enumerate((("列名", 14), ("必填", 6), ("格式", 10),
-                                          ("填写说明", 70), ("可填写的值", 50))):  # fmt: skip
+    for col, (name, width) in enumerate(
+        (("列名", 14), ("必填", 6), ("格式", 10), ("填写说明", 70), ("可填写的值", 50))
+    ):
         sheet.set_column(col, col, width)
         sheet.write_string(top, col, name, header)
     for row, column in enumerate(spec.sheet.columns, start=top + 1):
-        values = (column.header, "是" if column.required else "", _kind(column), column.note,
-                  _allowed(column, spec.data_title))  # fmt: skip
+        values = (
+            column.header,
+            "是" if column.required else "",
+            _kind(column),
+            column.note,
+            _allowed(column, spec.data_title),
+        )
         for col, value in enumerate(values):
             sheet.write_string(row, col, value, wrap)
 

@@ -56,15 +56,24 @@ class Writer:
         """Write one chunk of good rows; ``households`` holds the chunk's existing ones."""
         self._households(rows, households)
         new = [self._new(row, households[row.household]) for row in rows if row.existing is None]
-        changed = [row.existing for row in rows if row.existing is not None
-                   and self._change(row, households[row.household])]  # fmt: skip
+        changed = [
+            row.existing
+            for row in rows
+            if row.existing is not None and self._change(row, households[row.household])
+        ]
         if new:
             self._insert(new, Person)
             self._open_cards(new)
         if changed:
-            bulk_update_with_history(changed, Person, self.fields, batch_size=BATCH,
-                                     default_user=self.user, default_change_reason=self.reason,
-                                     default_date=self.now)  # fmt: skip
+            bulk_update_with_history(
+                changed,
+                Person,
+                self.fields,
+                batch_size=BATCH,
+                default_user=self.user,
+                default_change_reason=self.reason,
+                default_date=self.now,
+            )
             for person in changed:
                 card_sync(person, day=self.today)
         persons_written.send(sender=Person, ids=[p.pk for p in new] + [p.pk for p in changed])
@@ -84,16 +93,19 @@ class Writer:
             return
         # Household.save derives unit_code and group_no from the code; bulk_create skips save.
         created = [
-            Household(code=code, unit_code=code[:12], group_no=code[12:14],
-                      hukou_type=row.values.get("hukou_type") or "")
+            Household(
+                code=code,
+                unit_code=code[:12],
+                group_no=code[12:14],
+                hukou_type=row.values.get("hukou_type") or "",
+            )
             for code, row in wanted.items()
-        ]  # fmt: skip
+        ]
         for household in self._insert(created, Household):
             households[household.code] = household
 
     def _insert(self, objs: list[Any], model: Any) -> list[Any]:
-        return insert_with_history(objs, model, user=self.user, reason=self.reason,
-                                   when=self.now)  # fmt: skip
+        return insert_with_history(objs, model, user=self.user, reason=self.reason, when=self.now)
 
     def _new(self, row: Checked, household: Household) -> Person:
         person = Person(household=household)

@@ -14,7 +14,7 @@ TYPES = (
     ("no_contraception_reason", "未避孕原因", (("1", "待孕"), ("2", "现孕"), ("3", "产后哺乳"),
                                              ("4", "不孕"), ("5", "绝经"), ("6", "分居"),
                                              ("9", "其他"))),
-)  # fmt: skip
+)
 
 
 def forward(apps, schema_editor):

@@ -30,9 +30,14 @@ def actor():
 def person_row(rng, village: str, **overrides) -> dict:
     """A typed row as a user would enter it (labels for coded fields, like the template)."""
     row = {
-        "name": "王秀英", "id_number": idnumber.generate(rng, birth=date(1990, 5, 1), sex="2"),
-        "marital_status": "初婚", "relationship": "户主", "household_code": f"{village}010001",
-        "registered_code": village, "residence_code": village, "ethnicity": "藏族",
-    }  # fmt: skip
+        "name": "王秀英",
+        "id_number": idnumber.generate(rng, birth=date(1990, 5, 1), sex="2"),
+        "marital_status": "初婚",
+        "relationship": "户主",
+        "household_code": f"{village}010001",
+        "registered_code": village,
+        "residence_code": village,
+        "ethnicity": "藏族",
+    }
     row.update(overrides)
     return row

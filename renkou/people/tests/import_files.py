@@ -21,17 +21,28 @@ def person(rng: random.Random, village: str, serial: int, **overrides: Any) -> d
     """A good row: a married woman born 1980–1993, head of household ``serial`` of group 01."""
     birth = date(1980, 1, 1) + timedelta(days=rng.randrange(5000))
     row = {
-        "姓名": "王秀英", "公民身份号码": idnumber.generate(rng, birth=birth, sex="2"),
-        "性别": "女", "婚姻状况": "初婚", "民族": "汉族", "户编号": f"{village}01{serial:04d}",
-        "与户主关系": "户主", "户籍地代码": village, "现居住地代码": village,
+        "姓名": "王秀英",
+        "公民身份号码": idnumber.generate(rng, birth=birth, sex="2"),
+        "性别": "女",
+        "婚姻状况": "初婚",
+        "民族": "汉族",
+        "户编号": f"{village}01{serial:04d}",
+        "与户主关系": "户主",
+        "户籍地代码": village,
+        "现居住地代码": village,
         "联系电话": "13912345678",
-    }  # fmt: skip
+    }
     row.update(overrides)
     return row
 
 
-def write_xlsx(path: Path, rows: list[dict[str, Any]], headers: list[str] | None = None,
-               *, numbers: bool = False) -> Path:  # fmt: skip
+def write_xlsx(
+    path: Path,
+    rows: list[dict[str, Any]],
+    headers: list[str] | None = None,
+    *,
+    numbers: bool = False,
+) -> Path:
     """Rows as an .xlsx; with ``numbers`` digit strings are written as numbers (as Excel does
     when a column is not formatted as text)."""
     headers = headers or HEADERS
@@ -61,8 +72,12 @@ def csv_bytes(rows: list[dict[str, Any]], encoding: str, headers: list[str] | No
     return out.getvalue().encode(encoding)
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], encoding: str = "utf-8-sig",
-              headers: list[str] | None = None) -> Path:  # fmt: skip
+def write_csv(
+    path: Path,
+    rows: list[dict[str, Any]],
+    encoding: str = "utf-8-sig",
+    headers: list[str] | None = None,
+) -> Path:
     path.write_bytes(csv_bytes(rows, encoding, headers))
     return path
 

@@ -26,17 +26,37 @@ def household(village: str, serial: int) -> Household:
     return Household.objects.create(code=f"{village}01{serial:04d}", hukou_type="2")
 
 
-def person(village: str, home: Household | None, name: str, sex: str, birth: date, *,
-           relationship: str = "20", number: str | None = "", **extra) -> Person:  # fmt: skip
+def person(
+    village: str,
+    home: Household | None,
+    name: str,
+    sex: str,
+    birth: date,
+    *,
+    relationship: str = "20",
+    number: str | None = "",
+    **extra,
+) -> Person:
     """A present person of ``village``; ``number=None`` draws a valid ID for the birth and sex."""
     number = valid_id(birth, sex) if number is None else number
     values = {
-        "household": home, "unit_code": village, "name": name, "sex": sex, "birth_date": birth,
-        "relationship": relationship, "is_head": relationship == HEAD, "ethnicity": "04",
-        "marital_status": "10", "hukou_type": "2", "registered_code": village,
-        "residence_code": village, "id_type": "01" if number else "08", "id_number": number,
-        "id_index": id_index(number), "name_key": pinyin.search_key(name),
-    }  # fmt: skip
+        "household": home,
+        "unit_code": village,
+        "name": name,
+        "sex": sex,
+        "birth_date": birth,
+        "relationship": relationship,
+        "is_head": relationship == HEAD,
+        "ethnicity": "04",
+        "marital_status": "10",
+        "hukou_type": "2",
+        "registered_code": village,
+        "residence_code": village,
+        "id_type": "01" if number else "08",
+        "id_number": number,
+        "id_index": id_index(number),
+        "name_key": pinyin.search_key(name),
+    }
     values.update(extra)
     if values.get("exited_at"):
         values["is_head"] = False

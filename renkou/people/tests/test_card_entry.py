@@ -42,29 +42,46 @@ def _card(person: Person) -> WomanCard:
 
 def child_data(card: WomanCard, **overrides: str) -> dict[str, str]:
     data = {
-        "version": str(card.version), "parity": "1", "name": "李小明", "sex": "1",
-        "birth_date": CHILD_BIRTH.isoformat(), "id_number": new_id(birth=CHILD_BIRTH, sex="1"),
-        "kinship": "1", "health": "1", "policy_attribute": "1", "survival": "alive",
+        "version": str(card.version),
+        "parity": "1",
+        "name": "李小明",
+        "sex": "1",
+        "birth_date": CHILD_BIRTH.isoformat(),
+        "id_number": new_id(birth=CHILD_BIRTH, sex="1"),
+        "kinship": "1",
+        "health": "1",
+        "policy_attribute": "1",
+        "survival": "alive",
         "death_date": "",
-    }  # fmt: skip
+    }
     data.update(overrides)
     return data
 
 
 def episode_data(card: WomanCard, **overrides: str) -> dict[str, str]:
     data = {
-        "version": str(card.version), "method": "03", "start": "2016-01-10", "end": "",
-        "no_method_reason": "", "institution": "县妇幼保健院", "institution_type": "5",
-    }  # fmt: skip
+        "version": str(card.version),
+        "method": "03",
+        "start": "2016-01-10",
+        "end": "",
+        "no_method_reason": "",
+        "institution": "县妇幼保健院",
+        "institution_type": "5",
+    }
     data.update(overrides)
     return data
 
 
 def pregnancy_data(card: WomanCard, **overrides: str) -> dict[str, str]:
     data = {
-        "version": str(card.version), "detected_on": "2025-01-05", "weeks": "8",
-        "fetuses": "1", "outcome": "", "outcome_date": "", "notes": "早孕反应明显",
-    }  # fmt: skip
+        "version": str(card.version),
+        "detected_on": "2025-01-05",
+        "weeks": "8",
+        "fetuses": "1",
+        "outcome": "",
+        "outcome_date": "",
+        "notes": "早孕反应明显",
+    }
     data.update(overrides)
     return data
 
@@ -124,8 +141,11 @@ def test_a_child_is_added_changed_and_deleted_with_history_and_audit(village_adm
     response = village_admin.post(delete, {"version": _card(woman).version}, follow=True)
     assert "已删除该子女记录" in response.content.decode()
     assert not Child.objects.filter(pk=child.pk).exists()
-    kinds = list(Child.history.filter(id=child.pk).order_by("history_id")
-                 .values_list("history_type", "history_user__username"))  # fmt: skip
+    kinds = list(
+        Child.history.filter(id=child.pk)
+        .order_by("history_id")
+        .values_list("history_type", "history_user__username")
+    )
     assert kinds == [("+", "p_village_admin"), ("~", "p_village_admin"), ("-", "p_village_admin")]
     deleted = _audit("card.child.delete")
     assert deleted.object_id == str(child.pk) and deleted.reason == "录入错误"
@@ -153,8 +173,10 @@ def test_child_checks_refuse_with_chinese_messages(village_admin, woman):
         response = village_admin.post(url, child_data(card, **overrides))
         assert response.status_code == 200, overrides
         assert message in _errors(response), (overrides, _errors(response))
-    assert not Child.objects.exists() and not AuditEntry.objects.filter(
-        action__startswith="card.").exists()  # fmt: skip
+    assert (
+        not Child.objects.exists()
+        and not AuditEntry.objects.filter(action__startswith="card.").exists()
+    )
 
 
 def test_parity_is_unique_on_the_card_and_the_mothers_age_warns(village_admin, woman):
@@ -178,8 +200,9 @@ def test_an_episode_is_added_changed_and_deleted(village_admin, woman):
     card = _card(woman)
     url = reverse("people:card_episode_create", args=[woman.pk])
     assert village_admin.get(url).status_code == 200
-    none = episode_data(card, method="00", no_method_reason="1", institution="",
-                        institution_type="")  # fmt: skip
+    none = episode_data(
+        card, method="00", no_method_reason="1", institution="", institution_type=""
+    )
     response = village_admin.post(url, none)
     assert response.status_code == 302
     episode = ContraceptionEpisode.objects.get(card=card)
@@ -193,8 +216,9 @@ def test_an_episode_is_added_changed_and_deleted(village_admin, woman):
     assert episode.institution == "县妇幼保健院"
     assert "县妇幼" not in _stored(ContraceptionEpisode, episode.pk, "institution")
     summary = _audit("card.episode.update").summary
-    assert summary == (f"card={card.pk} changed=method,start,end,institution,institution_type,"
-                       "no_method_reason")  # fmt: skip
+    assert summary == (
+        f"card={card.pk} changed=method,start,end,institution,institution_type,no_method_reason"
+    )
     delete = reverse("people:card_episode_delete", args=[episode.pk])
     assert village_admin.post(delete, {"version": _card(woman).version}).status_code == 302
     assert not ContraceptionEpisode.objects.exists()
@@ -262,8 +286,9 @@ def test_pregnancy_checks(village_admin, woman):
 
 def test_sterilised_and_pregnant_is_refused_both_ways(village_admin, woman):
     card = _card(woman)
-    sterilised = village_admin.post(reverse("people:card_episode_create", args=[woman.pk]),
-                                    episode_data(card, method="02"))  # fmt: skip
+    sterilised = village_admin.post(
+        reverse("people:card_episode_create", args=[woman.pk]), episode_data(card, method="02")
+    )
     assert sterilised.status_code == 302
     url = reverse("people:card_pregnancy_create", args=[woman.pk])
     response = village_admin.post(url, pregnancy_data(_card(woman)))
@@ -276,8 +301,10 @@ def test_sterilised_and_pregnant_is_refused_both_ways(village_admin, woman):
     # The other way round: a current pregnancy, then a sterilisation in force.
     ContraceptionEpisode.objects.all().delete()
     assert village_admin.post(url, pregnancy_data(_card(woman))).status_code == 302
-    response = village_admin.post(reverse("people:card_episode_create", args=[woman.pk]),
-                                  episode_data(_card(woman), method="01"))  # fmt: skip
+    response = village_admin.post(
+        reverse("people:card_episode_create", args=[woman.pk]),
+        episode_data(_card(woman), method="01"),
+    )
     assert "不能同时登记为现孕" in _errors(response)
     assert not ContraceptionEpisode.objects.exists()
 
@@ -297,13 +324,21 @@ def test_iud_and_pregnant_is_kept_with_a_warning(village_admin, woman):
 def _rows_of(person: Person) -> dict[str, int]:
     card = _card(person)
     return {
-        "child": Child.objects.create(card=card, unit_code=card.unit_code, parity=1, name="王小",
-                                      sex="1", birth_date=CHILD_BIRTH).pk,
-        "episode": ContraceptionEpisode.objects.create(card=card, unit_code=card.unit_code,
-                                                       method="03", start=date(2016, 1, 1)).pk,
-        "pregnancy": Pregnancy.objects.create(card=card, unit_code=card.unit_code,
-                                              detected_on=date(2025, 1, 1)).pk,
-    }  # fmt: skip
+        "child": Child.objects.create(
+            card=card,
+            unit_code=card.unit_code,
+            parity=1,
+            name="王小",
+            sex="1",
+            birth_date=CHILD_BIRTH,
+        ).pk,
+        "episode": ContraceptionEpisode.objects.create(
+            card=card, unit_code=card.unit_code, method="03", start=date(2016, 1, 1)
+        ).pk,
+        "pregnancy": Pregnancy.objects.create(
+            card=card, unit_code=card.unit_code, detected_on=date(2025, 1, 1)
+        ).pk,
+    }
 
 
 def test_out_of_scope_is_404_for_every_card_page(village_admin, units):
@@ -344,8 +379,9 @@ def test_a_closed_card_refuses_additions_and_changes(village_admin, woman):
     assert Child.objects.count() == ContraceptionEpisode.objects.count() == 1
     assert Pregnancy.objects.count() == 1 and Child.history.count() == 1  # its creation only
     with pytest.raises(card_services.ValidationError):
-        card_services.card_row_create(actor=services.Actor(None), card=card, model=Child,
-                                      values={}, version=card.version)  # fmt: skip
+        card_services.card_row_create(
+            actor=services.Actor(None), card=card, model=Child, values={}, version=card.version
+        )
 
 
 def test_a_stale_form_gets_409(village_admin, woman):
@@ -362,8 +398,10 @@ def test_pages_keep_the_csp_rules_and_the_person_page_links_them(village_admin, 
     detail = village_admin.get(reverse("people:person_detail", args=[woman.pk])).content.decode()
     pages = []
     for kind, pk in rows.items():
-        for url in (reverse(f"people:card_{kind}_create", args=[woman.pk]),
-                    reverse(f"people:card_{kind}_edit", args=[pk])):  # fmt: skip
+        for url in (
+            reverse(f"people:card_{kind}_create", args=[woman.pk]),
+            reverse(f"people:card_{kind}_edit", args=[pk]),
+        ):
             assert url in detail
             pages.append(village_admin.get(url))
         assert reverse(f"people:card_{kind}_delete", args=[pk]) in detail
@@ -390,8 +428,13 @@ def test_a_person_without_a_card_is_sent_back(village_admin, units):
 
 def test_the_rows_follow_the_card_when_the_woman_moves(personas, signed_in_client, woman):
     rows = _rows_of(woman)
-    services.person_update(actor=services.Actor(None), person=woman, version=woman.version,
-                           values={"residence_code": VILLAGE_A2}, today=TODAY)  # fmt: skip
+    services.person_update(
+        actor=services.Actor(None),
+        person=woman,
+        version=woman.version,
+        values={"residence_code": VILLAGE_A2},
+        today=TODAY,
+    )
     assert _card(woman).unit_code == VILLAGE_A2
     assert set(Child.objects.values_list("unit_code", flat=True)) == {VILLAGE_A2}
     assert set(Pregnancy.objects.values_list("unit_code", flat=True)) == {VILLAGE_A2}

@@ -72,8 +72,9 @@ def seed(persons: int = 2000, number: int = 7) -> demo.DemoReport:
 
 
 def snapshot() -> tuple:
-    counts = tuple(m.objects.count() for m in (Person, Household, WomanCard, Child,
-                                                ContraceptionEpisode))  # fmt: skip
+    counts = tuple(
+        m.objects.count() for m in (Person, Household, WomanCard, Child, ContraceptionEpisode)
+    )
     indexes = frozenset(Person.objects.exclude(id_index="").values_list("id_index", flat=True))
     return counts, indexes
 
@@ -107,8 +108,12 @@ def test_shape_cards_and_deliberate_problems(demo_county, signed_in_client):
     assert present.filter(flow="in").exists() and present.filter(flow="out").exists()
 
     earliest, latest = wcba_birth_range(TODAY)
-    eligible = present.filter(sex=FEMALE, marital_status__in=MARRIED_CODES,
-                              birth_date__gte=earliest, birth_date__lte=latest)  # fmt: skip
+    eligible = present.filter(
+        sex=FEMALE,
+        marital_status__in=MARRIED_CODES,
+        birth_date__gte=earliest,
+        birth_date__lte=latest,
+    )
     open_cards = WomanCard.objects.filter(status=CardStatus.OPEN)
     stray = open_cards.exclude(person__in=eligible).count()
     assert stray == report.problems["card_not_eligible"] + report.problems["deceased_card"]
@@ -125,11 +130,24 @@ def test_shape_cards_and_deliberate_problems(demo_county, signed_in_client):
     response = signed_in_client(county).get(reverse("people:quality"))
     figures = response.context["report"].total
     shown = [
-        "id_check_no_reason", "id_check_reason", "id_mismatch_reason", "adult_no_number",
-        "missing_hukou_type", "missing_ethnicity", "missing_relationship", "mother_age",
-        "marriage_age", "married_child", "birth_before_marriage", "card_not_eligible",
-        "eligible_no_card", "household_heads", "deceased_records", "dup_id", "override",
-    ]  # fmt: skip
+        "id_check_no_reason",
+        "id_check_reason",
+        "id_mismatch_reason",
+        "adult_no_number",
+        "missing_hukou_type",
+        "missing_ethnicity",
+        "missing_relationship",
+        "mother_age",
+        "marriage_age",
+        "married_child",
+        "birth_before_marriage",
+        "card_not_eligible",
+        "eligible_no_card",
+        "household_heads",
+        "deceased_records",
+        "dup_id",
+        "override",
+    ]
     assert [code for code in shown if not figures.count(code)] == []
     assert SiteNote.objects.get(key="synthetic_data").value == demo.SYNTHETIC_NOTE
     assert demo.SYNTHETIC_NOTE in response.content.decode()
@@ -166,8 +184,9 @@ def cr1_seed_and_collect() -> tuple[set[bytes], list[str], list[str], list[str]]
     return {s.encode() for s in secrets}, names, codes, [control_id, control_phone]
 
 
-def cr1_scan(data: bytes, wanted: set[bytes], names: list[str], codes: list[str],
-             controls: list[str]) -> tuple[int, int, int, int, int]:  # fmt: skip
+def cr1_scan(
+    data: bytes, wanted: set[bytes], names: list[str], codes: list[str], controls: list[str]
+) -> tuple[int, int, int, int, int]:
     """(secrets, names, codes, controls found; bytes scanned). Every window of 11 or 18
     characters inside a run of digits (and X) is a candidate phone or ID number; the household
     codes (plain 18-digit values) and the controls must turn up among the same windows."""
@@ -215,10 +234,21 @@ def _cr1_sqlite(tmp_path: Path) -> dict:
     """The database file of a subprocess (SQLite in the test run is in memory), with its WAL
     while open and again after the checkpoint at close."""
     db = tmp_path / "cr1.sqlite3"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "renkou.settings_test",
-           "DATABASE_URL": f"sqlite:///{db}", "RENKOU_VAR_DIR": str(tmp_path)}  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", CR1_SCRIPT, str(db)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "renkou.settings_test",
+        "DATABASE_URL": f"sqlite:///{db}",
+        "RENKOU_VAR_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CR1_SCRIPT, str(db)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -228,8 +258,18 @@ def _libpq_dsn() -> str:
     from psycopg.conninfo import make_conninfo
 
     params = connection.get_connection_params()
-    keys = ("dbname", "user", "host", "port", "sslmode", "sslrootcert", "sslcert", "sslkey",
-            "passfile", "service")  # fmt: skip
+    keys = (
+        "dbname",
+        "user",
+        "host",
+        "port",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "passfile",
+        "service",
+    )
     return make_conninfo(**{k: str(params[k]) for k in keys if params.get(k) not in (None, "")})
 
 
@@ -241,8 +281,13 @@ def _cr1_postgres() -> dict:
     build_units()
     wanted, names, codes, controls = cr1_seed_and_collect()
     env = {**os.environ, "PGPASSWORD": connection.settings_dict.get("PASSWORD") or ""}
-    dump = subprocess.run([str(PG_DUMP), "--no-owner", "--dbname", _libpq_dsn()], env=env,
-                          capture_output=True, timeout=120, check=False)  # fmt: skip
+    dump = subprocess.run(
+        [str(PG_DUMP), "--no-owner", "--dbname", _libpq_dsn()],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert dump.returncode == 0, dump.stderr.decode(errors="replace")
     scanned = cr1_scan(dump.stdout, wanted, names, codes, controls)
     return {"secrets": len(wanted), "names": len(names), "dump": scanned}

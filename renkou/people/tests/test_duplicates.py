@@ -59,8 +59,16 @@ def people(units):
               for village in (VILLAGE_B1, VILLAGE_B2)]
     # fmt: on
     duplicates.duplicates_scan()
-    return {"a": a, "b": b, "husband": husband, "son": son, "grandma": grandma,
-            "twice": twice, "homophones": homophones, "b_pair": b_pair}  # fmt: skip
+    return {
+        "a": a,
+        "b": b,
+        "husband": husband,
+        "son": son,
+        "grandma": grandma,
+        "twice": twice,
+        "homophones": homophones,
+        "b_pair": b_pair,
+    }
 
 
 def _pair(*persons) -> DuplicateCandidate:

@@ -132,8 +132,10 @@ def test_the_reason_and_names_stay_out_of_the_audit_trail(clients, people):
     download(clients["village"].post(url("export_request_use", grant)))
     rows = AuditEntry.objects.filter(object_type="people.exportrequest")
     assert sorted(rows.values_list("action", flat=True)) == [
-        "person.export_approve", "person.export_full", "person.export_request",
-    ]  # fmt: skip
+        "person.export_approve",
+        "person.export_full",
+        "person.export_request",
+    ]
     texts = [f"{e.summary} {e.reason}" for e in rows]
     assert texts and not any("王秀英" in t or "专项核查" in t for t in texts)
     assert all(people["wang"].id_number not in t for t in texts)
@@ -195,8 +197,9 @@ def test_the_filters_unit_stays_inside_the_requesters_subtree(personas):
     assert exports.request_filters(village, {"unit": "620001"}) == {"unit": VILLAGE_A1}
     assert exports.request_filters(village, {"unit": VILLAGE_B1}) == {"unit": VILLAGE_A1}
     assert exports.request_filters(township, {"unit": VILLAGE_A2, "sex": "1"}) == {
-        "unit": VILLAGE_A2, "sex": "1",
-    }  # fmt: skip
+        "unit": VILLAGE_A2,
+        "sex": "1",
+    }
     assert exports.request_filters(township, {"sex": ""}) == {"unit": TOWNSHIP_A[:9]}
 
 
@@ -218,8 +221,9 @@ def test_only_the_requester_may_use_an_approved_request(clients, people):
     assert grant.status == ExportRequest.Status.APPROVED
     denied = audit_rows("person.export_full", grant)
     assert [(e.username, e.result, e.summary) for e in denied] == [
-        ("p_township_officer", "denied", "owner"), ("peer_a1", "denied", "owner"),
-    ]  # fmt: skip
+        ("p_township_officer", "denied", "owner"),
+        ("peer_a1", "denied", "owner"),
+    ]
 
 
 def test_a_rejected_request_cannot_be_used(clients, people):

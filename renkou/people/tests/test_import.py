@@ -50,11 +50,28 @@ def family(rng, village=VILLAGE_A1, serial=1):
     code = f"{village}01{serial:04d}"
     return [
         person(rng, village, serial),
-        person(rng, village, serial, 姓名="李建国", 性别="男", 与户主关系="配偶", 联系电话="",
-               公民身份号码=idnumber.generate(rng, birth=date(1988, 2, 3), sex="1")),
-        person(rng, village, serial, 姓名="李小明", 性别="", 婚姻状况="未婚", 与户主关系="子",
-               公民身份号码=idnumber.generate(rng, birth=date(2021, 6, 1), sex="1"), 户编号=code),
-    ]  # fmt: skip
+        person(
+            rng,
+            village,
+            serial,
+            姓名="李建国",
+            性别="男",
+            与户主关系="配偶",
+            联系电话="",
+            公民身份号码=idnumber.generate(rng, birth=date(1988, 2, 3), sex="1"),
+        ),
+        person(
+            rng,
+            village,
+            serial,
+            姓名="李小明",
+            性别="",
+            婚姻状况="未婚",
+            与户主关系="子",
+            公民身份号码=idnumber.generate(rng, birth=date(2021, 6, 1), sex="1"),
+            户编号=code,
+        ),
+    ]
 
 
 def test_a_filled_in_template_imports_persons_households_and_cards(tmp_path, units, rng):
@@ -62,8 +79,7 @@ def test_a_filled_in_template_imports_persons_households_and_cards(tmp_path, uni
     template.write_bytes(build_template(VILLAGE_A1))
     headers, example = read_sheet(template)[:2]
     assert headers == HEADERS and example[0] == "示例"
-    rows = [dict(zip(headers, example, strict=True)),
-            *family(rng)[:2], person(rng, VILLAGE_A2, 7)]  # fmt: skip
+    rows = [dict(zip(headers, example, strict=True)), *family(rng)[:2], person(rng, VILLAGE_A2, 7)]
     result = run(write_xlsx(tmp_path / "filled.xlsx", rows, headers))
 
     assert result.outcome.bad == 0 and result.batch.status == ImportBatch.Status.DONE
@@ -88,16 +104,23 @@ def test_rows_end_as_the_entry_form_would_store_them(tmp_path, units, ctx):
     from renkou.people.tests.conftest import person_row
 
     raw = person_row(random.Random(5), VILLAGE_A1, phone="13912345678", education="初中")
-    row = person(random.Random(5), VILLAGE_A1, 1, 婚姻状况="初婚", 民族="藏族", 文化程度="初中",
-                 公民身份号码=raw["id_number"], 性别="")  # fmt: skip
+    row = person(
+        random.Random(5),
+        VILLAGE_A1,
+        1,
+        婚姻状况="初婚",
+        民族="藏族",
+        文化程度="初中",
+        公民身份号码=raw["id_number"],
+        性别="",
+    )
     run(write_xlsx(tmp_path / "one.xlsx", [row]))
     imported = Person.objects.get()
     values, issues = rules.check_person(raw, ctx)
     assert rules.errors(issues) == []
     actor = services.Actor(None)
     household = services.household_register(actor=actor, village_code=VILLAGE_A1, group_no="02")
-    by_form = services.person_register(actor=actor, household=household, values=values,
-                                       today=TODAY)  # fmt: skip
+    by_form = services.person_register(actor=actor, household=household, values=values, today=TODAY)
     by_form.refresh_from_db()
     for field in Person._meta.concrete_fields:
         if field.name not in {"id", "household", "created_at", "updated_at"}:
@@ -108,14 +131,18 @@ def test_rows_end_as_the_entry_form_would_store_them(tmp_path, units, ctx):
 @pytest.mark.parametrize("residence", [VILLAGE_A1, VILLAGE_B1, OTHER_VILLAGE])
 def test_managing_unit_matches_person_prepare(units, residence):
     household = Household.objects.create(code=f"{VILLAGE_A2}010001")
-    target = Person(household=household, residence_code=residence, registered_code=VILLAGE_A1,
-                    name="王", relationship="02")  # fmt: skip
+    target = Person(
+        household=household,
+        residence_code=residence,
+        registered_code=VILLAGE_A1,
+        name="王",
+        relationship="02",
+    )
     services.person_prepare(target)
     assert managing_unit(household.code, residence) == target.unit_code
 
 
-def test_mistakes_are_reported_by_row_and_column_and_all_mode_writes_nothing(tmp_path, units,
-                                                                           rng):  # fmt: skip
+def test_mistakes_are_reported_by_row_and_column_and_all_mode_writes_nothing(tmp_path, units, rng):
     good = [person(rng, VILLAGE_A1, 1), person(rng, VILLAGE_A1, 2)]
     first_id = good[0]["公民身份号码"]
     wrong_check = first_id[:17] + ("1" if first_id[17] == "0" else "0")  # id_check
@@ -135,14 +162,27 @@ def test_mistakes_are_reported_by_row_and_column_and_all_mode_writes_nothing(tmp
         {**good[0], "户编号": f"{VILLAGE_A1}010015"},  # dup_in_file
         person(rng, VILLAGE_A1, 1, 姓名="赵敏"),  # household_head_file (row 2 is this head)
         person(rng, OTHER_VILLAGE, 16),  # household_scope (another county)
-    ]  # fmt: skip
+    ]
     path = write_xlsx(tmp_path / "mixed.xlsx", [*good, *bad])
     report = tmp_path / "report.xlsx"
     result = run(path, mode="all", report=report)
 
-    expected = {"required", "bad_name", "id_check", "id_length", "bad_date", "bad_code",
-                "bad_household", "bad_unit", "unknown_unit", "bad_phone", "id_sex_mismatch",
-                "dup_in_file", "household_head_file", "household_scope"}  # fmt: skip
+    expected = {
+        "required",
+        "bad_name",
+        "id_check",
+        "id_length",
+        "bad_date",
+        "bad_code",
+        "bad_household",
+        "bad_unit",
+        "unknown_unit",
+        "bad_phone",
+        "id_sex_mismatch",
+        "dup_in_file",
+        "household_head_file",
+        "household_scope",
+    }
     assert expected <= set(result.outcome.codes) and len(expected) >= 10
     assert result.outcome.bad == len(bad) and result.outcome.good == 2
     assert sorted(result.outcome.errors) == list(range(4, 4 + len(bad)))
@@ -184,8 +224,11 @@ def test_an_overlapping_file_updates_with_history_and_duplicates_nobody(tmp_path
     rows = family(rng)
     run(write_xlsx(tmp_path / "a.xlsx", rows))
     head = Person.objects.get(is_head=True)
-    changed = [{**rows[0], "联系电话": "13800001111", "文化程度": "大学本科"}, rows[1],
-               person(rng, VILLAGE_A1, 2)]  # fmt: skip
+    changed = [
+        {**rows[0], "联系电话": "13800001111", "文化程度": "大学本科"},
+        rows[1],
+        person(rng, VILLAGE_A1, 2),
+    ]
     result = run(write_csv(tmp_path / "b.csv", changed))
     assert (result.outcome.created, result.outcome.updated, result.outcome.unchanged) == (1, 1, 1)
     assert Person.objects.count() == 4
@@ -210,8 +253,9 @@ def test_an_id_that_arrives_as_a_number_is_refused(tmp_path, units, rng):
     result = run(write_xlsx(tmp_path / "n.xlsx", rows, numbers=True), mode="rows")
     codes = {(i.field, i.code) for i in result.outcome.errors[2]}
     assert ("id_number", "id_numeric") in codes and ("household_code", "numeric_cell") in codes
-    assert "科学计数法" in next(i.message for i in result.outcome.errors[2]
-                           if i.code == "id_numeric")  # fmt: skip
+    assert "科学计数法" in next(
+        i.message for i in result.outcome.errors[2] if i.code == "id_numeric"
+    )
     as_text = write_csv(tmp_path / "n.csv", [{**rows[0], "公民身份号码": "3.20124E+17"}])
     assert run(as_text).outcome.codes["id_numeric"] == 1 and Person.objects.count() == 0
 
@@ -238,11 +282,26 @@ def test_legacy_xls(tmp_path, units):
 
 def test_headers_in_any_order_with_spaces_and_full_width(tmp_path, units, rng):
     row = person(rng, VILLAGE_A1, 1)
-    headers = ["备注", "户　编　号", "＊姓名", "公民身份号码（必填）", " 与户主关系 ", "户籍地代码",
-               "现居住地代码", "婚姻状况"]  # fmt: skip
-    data = {"户　编　号": row["户编号"], "＊姓名": row["姓名"], "备注": "x",
-            "公民身份号码（必填）": row["公民身份号码"], " 与户主关系 ": "户主",
-            "户籍地代码": VILLAGE_A1, "现居住地代码": VILLAGE_A1, "婚姻状况": "初婚"}  # fmt: skip
+    headers = [
+        "备注",
+        "户　编　号",
+        "＊姓名",
+        "公民身份号码（必填）",
+        " 与户主关系 ",
+        "户籍地代码",
+        "现居住地代码",
+        "婚姻状况",
+    ]
+    data = {
+        "户　编　号": row["户编号"],
+        "＊姓名": row["姓名"],
+        "备注": "x",
+        "公民身份号码（必填）": row["公民身份号码"],
+        " 与户主关系 ": "户主",
+        "户籍地代码": VILLAGE_A1,
+        "现居住地代码": VILLAGE_A1,
+        "婚姻状况": "初婚",
+    }
     result = run(write_xlsx(tmp_path / "h.xlsx", [data], headers))
     assert result.outcome.created == 1
     assert any("备注" in note for note in result.outcome.notes)
@@ -261,10 +320,14 @@ def test_scope_household_managing_unit_and_persons_elsewhere(tmp_path, units, rn
     rows = [
         person(rng, VILLAGE_B1, 2),  # household in township B
         person(rng, VILLAGE_A1, 3, 现居住地代码=VILLAGE_B1),  # managed by township B
-        {**elsewhere, "户编号": f"{VILLAGE_A1}010004", "户籍地代码": VILLAGE_A1,
-         "现居住地代码": VILLAGE_A1},  # already registered in township B
+        {
+            **elsewhere,
+            "户编号": f"{VILLAGE_A1}010004",
+            "户籍地代码": VILLAGE_A1,
+            "现居住地代码": VILLAGE_A1,
+        },  # already registered in township B
         person(rng, VILLAGE_A1, 5, 现居住地代码=OTHER_VILLAGE),  # lives elsewhere: managed here
-    ]  # fmt: skip
+    ]
     result = run(write_csv(tmp_path / "a.csv", rows), scope=TOWNSHIP, mode="rows")
     assert [i.code for i in result.outcome.errors[2]] == ["household_scope"]
     assert result.outcome.errors[2][0].message == "户编号不在您的管辖范围内"
@@ -279,8 +342,7 @@ def test_one_head_per_household_against_the_register(tmp_path, units, rng):
     assert [i.code for i in result.outcome.errors[2]] == ["household_head"]
 
 
-def test_persons_without_documents_are_matched_by_household_name_and_birth(tmp_path, units,
-                                                                           rng):  # fmt: skip
+def test_persons_without_documents_are_matched_by_household_name_and_birth(tmp_path, units, rng):
     row = person(rng, VILLAGE_A1, 1, 证件类型="暂无证件", 公民身份号码="", 出生日期="1990-05-01")
     run(write_csv(tmp_path / "a.csv", [row]))
     result = run(write_csv(tmp_path / "b.csv", [{**row, "联系电话": "13800002222"}]))
@@ -297,9 +359,11 @@ def test_a_concurrent_import_of_the_same_file_is_caught_by_the_constraint(tmp_pa
     path = write_csv(tmp_path / "a.csv", [person(rng, VILLAGE_A1, 1)])
     first = run(path)
     late = ImportBatch.objects.create(
-        file_hash=first.batch.file_hash, file_name="a.csv", unit_code=COUNTY,
+        file_hash=first.batch.file_hash,
+        file_name="a.csv",
+        unit_code=COUNTY,
         status=ImportBatch.Status.RUNNING,
-    )  # fmt: skip
+    )
     outcome = commit(late, open_table(path, "a.csv"), scope=WHOLE_COUNTY, today=TODAY)
     late.refresh_from_db()
     assert late.status == ImportBatch.Status.DUPLICATE and outcome.created == 0
@@ -334,8 +398,10 @@ def test_a_failure_in_the_middle_leaves_nothing_and_the_batch_can_be_confirmed_a
         batches.confirm(actor=Actor(officer), batch=batch, mode="all")
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED and Person.objects.count() == 0
-    assert Household.objects.count() == 0 and not AuditEntry.objects.filter(
-        action="person.import").exists()  # fmt: skip
+    assert (
+        Household.objects.count() == 0
+        and not AuditEntry.objects.filter(action="person.import").exists()
+    )
     monkeypatch.setattr(writing.Writer, "write", real_write)
     with django_capture_on_commit_callbacks(execute=True):
         batches.confirm(actor=Actor(officer), batch=batch, mode="all")

@@ -47,7 +47,7 @@ MISTAKES = [
     ("bad_phone", lambda r: {"联系电话": "12345"}),
     ("dup_in_file", None),  # the ID of the previous good row again
     ("household_head_file", None),  # a second head in the previous good row's household
-]  # fmt: skip
+]
 
 
 def _rows(rng: random.Random) -> tuple[list[dict], int]:
@@ -58,9 +58,15 @@ def _rows(rng: random.Random) -> tuple[list[dict], int]:
             number = idnumber.generate(rng)
         used.add(number)
         village = VILLAGE_A1 if index % 2 else VILLAGE_B2
-        row = {"姓名": "张三", "公民身份号码": number, "婚姻状况": "未婚", "与户主关系": "户主",
-               "户编号": f"{village}{index // 9999 + 1:02d}{index % 9999 + 1:04d}",
-               "户籍地代码": village, "现居住地代码": village}  # fmt: skip
+        row = {
+            "姓名": "张三",
+            "公民身份号码": number,
+            "婚姻状况": "未婚",
+            "与户主关系": "户主",
+            "户编号": f"{village}{index // 9999 + 1:02d}{index % 9999 + 1:04d}",
+            "户籍地代码": village,
+            "现居住地代码": village,
+        }
         if index % (GOOD_EVERY + 1) == 0:
             rows.append(row)
             good, previous = good + 1, row

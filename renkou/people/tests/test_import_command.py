@@ -49,11 +49,14 @@ def test_bad_rows_exit_1_with_a_report(tmp_path, units, rng):
     assert code == 1 and "新增 1 人" in out and Person.objects.count() == 1
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("people.txt", b"x", "不支持的文件类型"),
-    ("people.xlsx", "姓名,公民身份号码\n".encode(), "扩展名不符"),
-    ("people.csv", "姓名,公民身份号码\n王,1\n".encode(), "缺少必填列"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("people.txt", b"x", "不支持的文件类型"),
+        ("people.xlsx", "姓名,公民身份号码\n".encode(), "扩展名不符"),
+        ("people.csv", "姓名,公民身份号码\n王,1\n".encode(), "缺少必填列"),
+    ],
+)
 def test_unusable_files_exit_2(tmp_path, units, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -77,11 +80,12 @@ def test_preview_writes_no_person(tmp_path, units, rng):
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")  # xdist's threads
 def test_worker_processes_give_the_same_result(tmp_path, units, rng):
-    rows = [person(rng, VILLAGE_A1, n, 联系电话="1" if n % 7 == 0 else "13912345678")
-            for n in range(1, 2501)]  # fmt: skip
+    rows = [
+        person(rng, VILLAGE_A1, n, 联系电话="1" if n % 7 == 0 else "13912345678")
+        for n in range(1, 2501)
+    ]
     single = write_csv(tmp_path / "single.csv", rows)
     code, out_single, _ = command(str(single), "--unit", VILLAGE_A1, "--preview")
     double = write_csv(tmp_path / "double.csv", rows, "gb18030")
-    code2, out_double, _ = command(str(double), "--unit", VILLAGE_A1, "--preview",
-                                   "--workers", "2")  # fmt: skip
+    code2, out_double, _ = command(str(double), "--unit", VILLAGE_A1, "--preview", "--workers", "2")
     assert code == code2 == 1 and out_single == out_double and "bad_phone 357 处" in out_single

@@ -80,9 +80,15 @@ def _kill_after_first_chunk(command: list[str], env: dict[str, str], db: Path) -
     """Start the import, wait for its progress line after the first chunk (written after the
     chunk's rows are in the transaction), check that no person is visible to another
     connection yet, and SIGKILL it. Returns the persons seen."""
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, encoding="utf-8",
-                               errors="replace")  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        encoding="utf-8",
+        errors="replace",
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_lines, args=(process.stderr, lines), daemon=True).start()
     deadline, seen = time.monotonic() + 60, ""
@@ -112,22 +118,47 @@ def _count(db: Path, table: str) -> int:
 def test_a_killed_import_leaves_nothing_and_the_rerun_imports_every_row_once(tmp_path, settings):
     env, index_key = _environment(tmp_path)
     db = tmp_path / "crash.sqlite3"
-    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     numbers = _file(tmp_path / "persons.csv")
-    command = [sys.executable, "manage.py", "import_persons", str(tmp_path / "persons.csv"),
-               "--unit", VILLAGE_A1]  # fmt: skip
+    command = [
+        sys.executable,
+        "manage.py",
+        "import_persons",
+        str(tmp_path / "persons.csv"),
+        "--unit",
+        VILLAGE_A1,
+    ]
 
     assert _kill_after_first_chunk(command, env, db) == 0  # uncommitted: invisible
-    for table in ("people_person", "people_household", "people_womancard",
-                  "people_historicalperson", "people_historicalhousehold"):  # fmt: skip
+    for table in (
+        "people_person",
+        "people_household",
+        "people_womancard",
+        "people_historicalperson",
+        "people_historicalhousehold",
+    ):
         assert _count(db, table) == 0, table
     assert _query(db, "SELECT status FROM people_importbatch") == [("running",)]
     imported = "SELECT COUNT(*) FROM common_auditentry WHERE action = 'person.import'"
     assert _query(db, imported) == [(0,)]
 
-    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, encoding="utf-8",
-                           errors="replace", timeout=120, check=False)  # fmt: skip
+    again = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=120,
+        check=False,
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"新增 {ROWS} 人，更新 0 人" in again.stdout
     settings.RENKOU_INDEX_KEY = index_key

@@ -91,7 +91,7 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
         "forged sizes": forged_sizes(tmp_path / "forged.xlsx", 500_000),
         "billion laughs": replaced(
             small_xlsx(tmp_path / "a.xlsx"), tmp_path / "lol.xlsx", SHEET, BILLION_LAUGHS
-        ),  # fmt: skip
+        ),
         "csv named xlsx": renamed_csv,
         "elf named xls": elf,
         "xlsx named csv": zipped_csv,
@@ -147,10 +147,16 @@ def test_refusals_stay_within_the_memory_bound(hostile):
         "hwm = next(x for x in status.splitlines() if x.startswith('VmHWM'))\n"
         "peak = int(hwm.split()[1]) // 1024\n"
         "print(json.dumps({'refused': refused, 'peak_mb': peak}, ensure_ascii=False))\n"
-    )  # fmt: skip
+    )
     root = Path(__file__).resolve().parents[3]
-    done = subprocess.run([sys.executable, "-c", script, paths], cwd=root, capture_output=True,
-                          text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script, paths],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert set(report["refused"]) == set(hostile)
     assert report["peak_mb"] < 512, report

@@ -43,11 +43,15 @@ def xlsx_bytes(tmp_path, rows):
     return write_xlsx(tmp_path / "upload.xlsx", rows).read_bytes()
 
 
-def test_upload_preview_confirm_and_result(officer, tmp_path, rng,
-                                           django_capture_on_commit_callbacks):  # fmt: skip
+def test_upload_preview_confirm_and_result(
+    officer, tmp_path, rng, django_capture_on_commit_callbacks
+):
     assert officer.get(reverse("people:import_upload")).status_code == 200
-    rows = [person(rng, VILLAGE_A1, 1), person(rng, VILLAGE_A1, 2),
-            person(rng, VILLAGE_A1, 3, 联系电话="12")]  # fmt: skip
+    rows = [
+        person(rng, VILLAGE_A1, 1),
+        person(rng, VILLAGE_A1, 2),
+        person(rng, VILLAGE_A1, 3, 联系电话="12"),
+    ]
     response = upload(officer, "名单.xlsx", xlsx_bytes(tmp_path, rows), mode="all")
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == batch_url(batch)
@@ -57,8 +61,7 @@ def test_upload_preview_confirm_and_result(officer, tmp_path, rng,
     assert "every 2s" not in page and Person.objects.count() == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer.post(reverse("people:import_confirm", args=[batch.pk]),
-                                {"mode": "rows"})  # fmt: skip
+        response = officer.post(reverse("people:import_confirm", args=[batch.pk]), {"mode": "rows"})
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE and (batch.created, batch.bad) == (2, 1)
@@ -99,8 +102,9 @@ def test_a_large_file_is_checked_in_the_background_with_progress(
     assert batch.job.status == JobProgress.Status.DONE and batch.job.task_id
 
 
-def test_the_same_file_twice_is_recognised(officer, tmp_path, rng,
-                                           django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_same_file_twice_is_recognised(
+    officer, tmp_path, rng, django_capture_on_commit_callbacks
+):
     content = xlsx_bytes(tmp_path, [person(rng, VILLAGE_A1, 1)])
     upload(officer, "a.xlsx", content)
     first = ImportBatch.objects.get()
@@ -136,12 +140,14 @@ def test_a_village_administrator_cannot_import(personas, signed_in_client, tmp_p
     assert response.status_code == 403 and ImportBatch.objects.count() == 0
 
 
-def test_another_townships_batch_is_not_found(officer, personas, signed_in_client, tmp_path,
-                                              rng):  # fmt: skip
+def test_another_townships_batch_is_not_found(officer, personas, signed_in_client, tmp_path, rng):
     upload(officer, "a.xlsx", xlsx_bytes(tmp_path, [person(rng, VILLAGE_A1, 1, 联系电话="1")]))
     batch = ImportBatch.objects.get()
-    other = make_user("t_b", Role.TOWNSHIP_OFFICER, personas["township_officer"].unit.parent
-                      .children.get(code=TOWNSHIP_B))  # fmt: skip
+    other = make_user(
+        "t_b",
+        Role.TOWNSHIP_OFFICER,
+        personas["township_officer"].unit.parent.children.get(code=TOWNSHIP_B),
+    )
     client = signed_in_client(other)
     for name in ("people:import_detail", "people:import_report"):
         assert client.get(reverse(name, args=[batch.pk])).status_code == 404

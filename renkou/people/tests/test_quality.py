@@ -90,23 +90,59 @@ def register(units):
 # By hand, per township (A: 王强 李梅 王小军 王小红 张福 刘兰 卓玛 拉毛 才让;
 # B: 德吉 德吉 多杰 吉毛).
 EXPECTED_A = {
-    "all": 9, "id_valid": 4, "id_not_valid": 5, "adult_all": 7, "adult_id_valid": 4,
-    "adult_id_not_valid": 3, "adult_no_number": 0, "complete": 8, "incomplete": 1,
-    "missing_hukou_type": 1, "missing_ethnicity": 0, "id_check_no_reason": 1,
-    "id_check_reason": 1, "id_mismatch_reason": 1, "id_mismatch_no_reason": 0, "mother_age": 1,
-    "marriage_age": 1, "married_child": 1, "birth_before_marriage": 1, "card_not_eligible": 0,
-    "eligible_no_card": 1, "household_heads": 1, "deceased_records": 0, "dup_id": 0,
+    "all": 9,
+    "id_valid": 4,
+    "id_not_valid": 5,
+    "adult_all": 7,
+    "adult_id_valid": 4,
+    "adult_id_not_valid": 3,
+    "adult_no_number": 0,
+    "complete": 8,
+    "incomplete": 1,
+    "missing_hukou_type": 1,
+    "missing_ethnicity": 0,
+    "id_check_no_reason": 1,
+    "id_check_reason": 1,
+    "id_mismatch_reason": 1,
+    "id_mismatch_no_reason": 0,
+    "mother_age": 1,
+    "marriage_age": 1,
+    "married_child": 1,
+    "birth_before_marriage": 1,
+    "card_not_eligible": 0,
+    "eligible_no_card": 1,
+    "household_heads": 1,
+    "deceased_records": 0,
+    "dup_id": 0,
     "override": 2,
-}  # fmt: skip
+}
 EXPECTED_B = {
-    "all": 4, "id_valid": 3, "id_not_valid": 1, "adult_all": 4, "adult_id_valid": 3,
-    "adult_id_not_valid": 1, "adult_no_number": 1, "complete": 3, "incomplete": 1,
-    "missing_hukou_type": 0, "missing_ethnicity": 1, "id_check_no_reason": 0,
-    "id_check_reason": 0, "id_mismatch_reason": 0, "id_mismatch_no_reason": 0, "mother_age": 0,
-    "marriage_age": 0, "married_child": 0, "birth_before_marriage": 0, "card_not_eligible": 2,
-    "eligible_no_card": 0, "household_heads": 1, "deceased_records": 1, "dup_id": 2,
+    "all": 4,
+    "id_valid": 3,
+    "id_not_valid": 1,
+    "adult_all": 4,
+    "adult_id_valid": 3,
+    "adult_id_not_valid": 1,
+    "adult_no_number": 1,
+    "complete": 3,
+    "incomplete": 1,
+    "missing_hukou_type": 0,
+    "missing_ethnicity": 1,
+    "id_check_no_reason": 0,
+    "id_check_reason": 0,
+    "id_mismatch_reason": 0,
+    "id_mismatch_no_reason": 0,
+    "mother_age": 0,
+    "marriage_age": 0,
+    "married_child": 0,
+    "birth_before_marriage": 0,
+    "card_not_eligible": 2,
+    "eligible_no_card": 0,
+    "household_heads": 1,
+    "deceased_records": 1,
+    "dup_id": 2,
     "override": 0,
-}  # fmt: skip
+}
 EXPECTED_COUNTY = {k: EXPECTED_A[k] + EXPECTED_B[k] for k in EXPECTED_A}
 
 
@@ -191,8 +227,16 @@ def test_saving_a_person_sets_the_id_status(units):
 
 def test_a_child_born_after_the_mothers_death_is_flagged(units):
     home = household(VILLAGE_B1, 9)
-    mother = person(VILLAGE_B1, home, "央金", F, date(1980, 1, 1), relationship="02",
-                    exited_at=date(2020, 1, 1), exit_reason="3")  # fmt: skip
+    mother = person(
+        VILLAGE_B1,
+        home,
+        "央金",
+        F,
+        date(1980, 1, 1),
+        relationship="02",
+        exited_at=date(2020, 1, 1),
+        exit_reason="3",
+    )
     person(VILLAGE_B1, home, "扎西", M, date(2021, 6, 1), mother=mother)
     person(VILLAGE_B1, home, "拉姆", F, date(2019, 6, 1), mother=mother)  # born before: fine
     county = Unit.objects.get(code=COUNTY)

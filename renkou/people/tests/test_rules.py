@@ -61,13 +61,21 @@ def test_unknown_unit_and_malformed_codes(ctx, rng):
 def test_missing_everything_names_every_required_field(ctx):
     _, issues = rules.check_person({"id_type": "暂无证件"}, ctx)
     fields = {i.field for i in rules.errors(issues)}
-    assert {"name", "birth_date", "sex", "relationship", "household_code",
-            "registered_code", "residence_code"} <= fields  # fmt: skip
+    assert {
+        "name",
+        "birth_date",
+        "sex",
+        "relationship",
+        "household_code",
+        "registered_code",
+        "residence_code",
+    } <= fields
 
 
 def test_full_width_and_chinese_dates(ctx, rng):
-    row = person_row(rng, VILLAGE_A1, id_type="暂无证件", id_number="", sex="女",
-                     birth_date="２０２０年３月５日")  # fmt: skip
+    row = person_row(
+        rng, VILLAGE_A1, id_type="暂无证件", id_number="", sex="女", birth_date="２０２０年３月５日"
+    )
     values, issues = rules.check_person(row, ctx)
     assert rules.errors(issues) == [] and values["birth_date"] == date(2020, 3, 5)
 

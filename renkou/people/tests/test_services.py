@@ -48,9 +48,19 @@ def test_register_encrypts_indexes_and_opens_the_card(ctx, rng, actor):
 
 def test_one_head_per_household(ctx, rng, actor):
     head = register(ctx, rng, actor)
-    values, _ = rules.check_person(person_row(rng, VILLAGE_A1, name="李四", sex="", id_number=""
-                                              , id_type="暂无证件", birth_date="1960-01-01",
-                                              relationship="户主"), ctx)  # fmt: skip
+    values, _ = rules.check_person(
+        person_row(
+            rng,
+            VILLAGE_A1,
+            name="李四",
+            sex="",
+            id_number="",
+            id_type="暂无证件",
+            birth_date="1960-01-01",
+            relationship="户主",
+        ),
+        ctx,
+    )
     values["sex"] = "1"
     with pytest.raises(ValidationError):
         services.person_register(actor=actor, household=head.household, values=values)
@@ -58,8 +68,9 @@ def test_one_head_per_household(ctx, rng, actor):
 
 def test_update_keeps_history_and_refuses_stale_versions(ctx, rng, actor):
     person = register(ctx, rng, actor)
-    updated = services.person_update(actor=actor, person=person, values={"name": "王秀芳"},
-                                     version=person.version)  # fmt: skip
+    updated = services.person_update(
+        actor=actor, person=person, values={"name": "王秀芳"}, version=person.version
+    )
     assert updated.version == person.version + 1
     assert [h.name for h in updated.history.order_by("history_id")] == ["王秀英", "王秀芳"]
     with pytest.raises(services.ConflictError):
@@ -73,8 +84,9 @@ def test_update_keeps_history_and_refuses_stale_versions(ctx, rng, actor):
 def test_move_between_households_changes_the_managing_unit(ctx, rng, actor):
     person = register(ctx, rng, actor)
     target = services.household_register(actor=actor, village_code=VILLAGE_A2, group_no="01")
-    services.person_update(actor=actor, person=person, values={"residence_code": VILLAGE_A2},
-                           version=person.version)  # fmt: skip
+    services.person_update(
+        actor=actor, person=person, values={"residence_code": VILLAGE_A2}, version=person.version
+    )
     person.refresh_from_db()
     moved = services.person_move(actor=actor, person=person, household=target, relationship="10")
     assert moved.household == target and moved.unit_code == VILLAGE_A2 and not moved.is_head
@@ -93,8 +105,9 @@ def test_exit_closes_the_card_and_restore_reopens_it(ctx, rng, actor):
 
 
 def test_daily_job_closes_cards_at_fifty_and_opens_at_fifteen(ctx, rng, actor):
-    old = register(ctx, rng, actor, id_number="", id_type="暂无证件", sex="女",
-                   birth_date="1976-12-01")  # 49 on TODAY, 50 two days later  # fmt: skip
+    old = register(
+        ctx, rng, actor, id_number="", id_type="暂无证件", sex="女", birth_date="1976-12-01"
+    )  # 49 on TODAY, 50 two days later
     assert old.card.status == CardStatus.OPEN
     opened, closed = cards_refresh(day=date(2026, 12, 1))
     old.card.refresh_from_db()

@@ -7,7 +7,7 @@ from django.db import migrations
 RISK_FACTORS = (
     ("1", "遗传因素"), ("2", "慢性疾病"), ("3", "感染性疾病"), ("4", "不良生活方式"),
     ("5", "环境因素"), ("6", "用药"), ("7", "不良孕产史"), ("8", "高龄"), ("9", "其他"),
-)  # fmt: skip
+)
 
 
 def forward(apps, schema_editor):
@@ -17,10 +17,10 @@ def forward(apps, schema_editor):
         code="preconception_risk",
         defaults={"name": "孕前优生风险因素", "source": "国家免费孕前优生健康检查项目（本县代码表）",
                   "remark": "高风险人群至少有一项风险因素"},
-    )  # fmt: skip
+    )
     for sort, (value, label) in enumerate(RISK_FACTORS, start=1):
         DictItem.objects.get_or_create(dict_type=dict_type, value=value,
-                                       defaults={"label": label, "sort": sort})  # fmt: skip
+                                       defaults={"label": label, "sort": sort})
 
 
 class Migration(migrations.Migration):

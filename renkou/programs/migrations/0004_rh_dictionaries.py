@@ -25,7 +25,7 @@ LISTS = (
         ("03", "紧急避孕药", "", "片"), ("04", "外用避孕药（栓、膜、凝胶）", "", "支"),
         ("05", "避孕针", "", "支"), ("09", "其他", "", "份"),
     )),
-)  # fmt: skip
+)
 
 
 def forward(apps, schema_editor):
@@ -39,7 +39,7 @@ def forward(apps, schema_editor):
             DictItem.objects.get_or_create(
                 dict_type=dict_type, value=value,
                 defaults={"label": label, "sort": sort, "tag": tag or "secondary", "remark": note},
-            )  # fmt: skip
+            )
 
 
 class Migration(migrations.Migration):

@@ -32,9 +32,16 @@ def _risk_dictionary(db):
 
 
 def add(name: str, sex: str, born: date, village: str, **extra) -> Person:
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "21",
-              "ethnicity": "01", "relationship": "02"}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "21",
+        "ethnicity": "01",
+        "relationship": "02",
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
 
@@ -48,8 +55,9 @@ def wed(wife: Person, husband: Person) -> None:
 @pytest.fixture
 def point(units) -> ServicePoint:
     county = Unit.objects.get(code=COUNTY)
-    return ServicePoint.objects.create(unit=county, kind=ServicePoint.Kind.COUNTY_CENTRE,
-                                       name="测试县计划生育服务中心")  # fmt: skip
+    return ServicePoint.objects.create(
+        unit=county, kind=ServicePoint.Kind.COUNTY_CENTRE, name="测试县计划生育服务中心"
+    )
 
 
 @pytest.fixture
@@ -58,33 +66,48 @@ def staff(personas) -> dict[str, Actor]:
 
 
 def open_file(actor, wife, husband=None, *, on: date, sequence: int = 1, **extra):
-    return services.couple_open(actor=actor, wife=wife, husband=husband, sequence=sequence,
-                                consent_on=on, today=on, **extra)  # fmt: skip
+    return services.couple_open(
+        actor=actor, wife=wife, husband=husband, sequence=sequence, consent_on=on, today=on, **extra
+    )
 
 
 def confirm(actor, couple, on: date):
-    return services.couple_confirm(actor=actor, couple=couple, on=on, notice_no="TZ-001",
-                                   today=on)  # fmt: skip
+    return services.couple_confirm(actor=actor, couple=couple, on=on, notice_no="TZ-001", today=on)
 
 
 def examine(actor, couple, spouse: str, on: date, point, abnormal=()):
-    items = {i.code: services.ItemValue(i.code in abnormal, "异常" if i.code in abnormal
-                                        else "未见异常") for i in result_items(spouse)}  # fmt: skip
-    return services.exam_record(actor=actor, couple=couple, spouse=spouse, examined_on=on,
-                                service_point=point, examiner="李医生", items=items,
-                                today=on)  # fmt: skip
+    items = {
+        i.code: services.ItemValue(i.code in abnormal, "异常" if i.code in abnormal else "未见异常")
+        for i in result_items(spouse)
+    }
+    return services.exam_record(
+        actor=actor,
+        couple=couple,
+        spouse=spouse,
+        examined_on=on,
+        service_point=point,
+        examiner="李医生",
+        items=items,
+        today=on,
+    )
 
 
 def assess(actor, exam, on: date, factors=()):
     category = RiskCategory.HIGH if factors else RiskCategory.GENERAL
-    values = {"assessed_on": on, "category": category, "factors": list(factors),
-              "counselled_on": on, "counselling": "face" if factors else "phone"}  # fmt: skip
+    values = {
+        "assessed_on": on,
+        "category": category,
+        "factors": list(factors),
+        "counselled_on": on,
+        "counselling": "face" if factors else "phone",
+    }
     return services.assessment_record(actor=actor, exam=exam, values=values, today=on)
 
 
 def pregnant(actor, couple, lmp: date, recorded: date):
-    return services.pregnancy_record(actor=actor, couple=couple, lmp_on=lmp,
-                                     recorded_on=recorded, today=recorded)  # fmt: skip
+    return services.pregnancy_record(
+        actor=actor, couple=couple, lmp_on=lmp, recorded_on=recorded, today=recorded
+    )
 
 
 def follow(actor, row, done: date, **values):
@@ -112,19 +135,30 @@ def scenario(units, staff, point):
         "w12": add("十二号", "2", date(1975, 10, 2), VILLAGE_A1),
         "w13": add("十三号", "2", date(1990, 5, 5), VILLAGE_A1),
         "w14": add("十四号", "2", date(1990, 5, 5), VILLAGE_A1),
-    }  # fmt: skip
-    h = {key: add(f"{w[key].name}夫", "1", date(1990, 1, 1), w[key].residence_code,
-                  relationship="10") for key in ("w1", "w6", "w8", "w10")}  # fmt: skip
+    }
+    h = {
+        key: add(
+            f"{w[key].name}夫", "1", date(1990, 1, 1), w[key].residence_code, relationship="10"
+        )
+        for key in ("w1", "w6", "w8", "w10")
+    }
     for key, man in h.items():
         wed(w[key], man)
-    ContraceptionEpisode.objects.create(card=w["w2"].card, unit_code=VILLAGE_A1, method="03",
-                                        start=date(2020, 1, 1))  # fmt: skip
-    ContraceptionEpisode.objects.create(card=w["w9"].card, unit_code=VILLAGE_A1, method="00",
-                                        start=date(2024, 1, 1))  # fmt: skip
-    Child.objects.create(card=w["w3"].card, unit_code=VILLAGE_A2, parity=1, name="三号子",
-                         sex="1", birth_date=date(2025, 3, 1))  # fmt: skip
-    Pregnancy.objects.create(card=w["w4"].card, unit_code=VILLAGE_A2,
-                             detected_on=date(2025, 8, 1))  # fmt: skip
+    ContraceptionEpisode.objects.create(
+        card=w["w2"].card, unit_code=VILLAGE_A1, method="03", start=date(2020, 1, 1)
+    )
+    ContraceptionEpisode.objects.create(
+        card=w["w9"].card, unit_code=VILLAGE_A1, method="00", start=date(2024, 1, 1)
+    )
+    Child.objects.create(
+        card=w["w3"].card,
+        unit_code=VILLAGE_A2,
+        parity=1,
+        name="三号子",
+        sex="1",
+        birth_date=date(2025, 3, 1),
+    )
+    Pregnancy.objects.create(card=w["w4"].card, unit_code=VILLAGE_A2, detected_on=date(2025, 8, 1))
     person_exit(actor=t, person=w["w13"], on=date(2026, 1, 1), reason="2")
     person_exit(actor=t, person=w["w14"], on=date(2025, 6, 1), reason="3")
     c = {}
@@ -136,8 +170,13 @@ def scenario(units, staff, point):
     assess(tech, wife_exam, date(2025, 11, 15), factors=["3"])
     assess(tech, c["c1"].exams.get(spouse="husband"), date(2025, 11, 15))
     # c2: husband from outside the county; pregnant, early follow-up in time.
-    c["c2"] = open_file(v, w["w9"], on=date(2026, 1, 20), husband_name="马福禄",
-                        husband_id_number="622921199202023294")  # fmt: skip
+    c["c2"] = open_file(
+        v,
+        w["w9"],
+        on=date(2026, 1, 20),
+        husband_name="马福禄",
+        husband_id_number="622921199202023294",
+    )
     confirm(t, c["c2"], date(2026, 1, 25))
     assess(tech, examine(tech, c["c2"], "wife", date(2026, 2, 1), point), date(2026, 2, 5))
     early, _ = pregnant(v, c["c2"], date(2026, 3, 1), date(2026, 4, 10))
@@ -158,8 +197,15 @@ def scenario(units, staff, point):
     assess(tech, exam, date(2025, 10, 20), factors=["8"])
     early, outcome = pregnant(v, c["c5"], date(2025, 11, 1), date(2025, 12, 15))
     follow(v, early, date(2026, 2, 10))
-    follow(t, outcome, date(2026, 8, 20), outcome="1", outcome_on=date(2026, 8, 10),
-           birth_weight=3300, birth_defect=False)  # fmt: skip
+    follow(
+        t,
+        outcome,
+        date(2026, 8, 20),
+        outcome="1",
+        outcome_on=date(2026, 8, 10),
+        birth_weight=3300,
+        birth_defect=False,
+    )
     for couple in c.values():
         couple.refresh_from_db()
     return {**w, **{f"h_{k}": v for k, v in h.items()}, **c}

@@ -23,22 +23,31 @@ class Quiet:
 
 @pytest.fixture
 def population(units):
-    people_demo.demo_seed(persons=1200, seed=11, today=TODAY, county=COUNTY[:6],
-                          progress=Quiet())  # fmt: skip
+    people_demo.demo_seed(persons=1200, seed=11, today=TODAY, county=COUNTY[:6], progress=Quiet())
 
 
 def fingerprint() -> list[tuple]:
     couples = CoupleFile.objects.order_by("file_no").values_list(
-        "file_no", "wife_id", "husband_id", "husband_name", "sequence", "opened_on",
-        "eligible_on", "examined_on", "lmp_on", "status", "close_reason",
-    )  # fmt: skip
+        "file_no",
+        "wife_id",
+        "husband_id",
+        "husband_name",
+        "sequence",
+        "opened_on",
+        "eligible_on",
+        "examined_on",
+        "lmp_on",
+        "status",
+        "close_reason",
+    )
     items = ExamItem.objects.order_by("exam__couple__file_no", "exam__spouse", "item")
     return [
         *couples,
         *items.values_list("exam__couple__file_no", "exam__spouse", "item", "abnormal"),
         *FollowUp.objects.order_by("couple__file_no", "kind").values_list(
-            "couple__file_no", "kind", "due_on", "done_on", "outcome"),
-    ]  # fmt: skip
+            "couple__file_no", "kind", "due_on", "done_on", "outcome"
+        ),
+    ]
 
 
 def wipe() -> None:

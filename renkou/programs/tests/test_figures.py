@@ -34,8 +34,13 @@ def names_of(rows) -> set[str]:
 
 
 def test_the_target_population_follows_the_documented_rule(scenario):
-    assert names_of(figures.target_population(A, YEAR)) == {"一号", "九号", "十二号", "十三号",
-                                                             "八号"}  # fmt: skip
+    assert names_of(figures.target_population(A, YEAR)) == {
+        "一号",
+        "九号",
+        "十二号",
+        "十三号",
+        "八号",
+    }
     assert names_of(figures.target_population(B, YEAR)) == {"六号"}
     assert figures.target_population(COUNTY, YEAR).count() == 6
     assert figures.reference_day(YEAR) == date(2025, 10, 1)
@@ -48,16 +53,44 @@ def test_the_target_population_follows_the_documented_rule(scenario):
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [
-        (A, {"coverage": (3, 5), "high_risk": (2, 4), "early_follow_up": (1, 2),
-             "outcome_follow_up": (1, 2)}),
-        (B, {"coverage": (1, 1), "high_risk": (0, 1), "early_follow_up": (0, 0),
-             "outcome_follow_up": (0, 0)}),
-        (COUNTY, {"coverage": (4, 6), "high_risk": (2, 5), "early_follow_up": (1, 2),
-                  "outcome_follow_up": (1, 2)}),
-        (A1, {"coverage": (2, 4), "high_risk": (1, 3), "early_follow_up": (1, 1),
-              "outcome_follow_up": (0, 1)}),
+        (
+            A,
+            {
+                "coverage": (3, 5),
+                "high_risk": (2, 4),
+                "early_follow_up": (1, 2),
+                "outcome_follow_up": (1, 2),
+            },
+        ),
+        (
+            B,
+            {
+                "coverage": (1, 1),
+                "high_risk": (0, 1),
+                "early_follow_up": (0, 0),
+                "outcome_follow_up": (0, 0),
+            },
+        ),
+        (
+            COUNTY,
+            {
+                "coverage": (4, 6),
+                "high_risk": (2, 5),
+                "early_follow_up": (1, 2),
+                "outcome_follow_up": (1, 2),
+            },
+        ),
+        (
+            A1,
+            {
+                "coverage": (2, 4),
+                "high_risk": (1, 3),
+                "early_follow_up": (1, 1),
+                "outcome_follow_up": (0, 1),
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_figures_by_hand(scenario, prefix, expected):
     found = figures.evaluate(prefix, YEAR, TODAY)
     assert {code: (f.numerator, f.denominator) for code, f in found.items()} == expected
@@ -115,25 +148,38 @@ def test_the_grouped_table_agrees_with_each_unit_figure(scenario):
             row = table[prefix]
             for code in figures.MEASURES:
                 assert (row[code].numerator, row[code].denominator) == (
-                    one[code].numerator, one[code].denominator), (prefix, code)  # fmt: skip
+                    one[code].numerator,
+                    one[code].denominator,
+                ), (prefix, code)
     assert (villages[A2]["coverage"].numerator, villages[A2]["coverage"].denominator) == (1, 1)
 
 
 def test_the_adjustment_is_added_to_the_target_with_its_reason(scenario, staff):
     township = Unit.objects.get(code="620001100000")
     with pytest.raises(ValidationError) as caught:
-        services.target_adjust(actor=staff["county_officer"], unit=township, year=YEAR,
-                               adjustment=2, reason=" ")  # fmt: skip
+        services.target_adjust(
+            actor=staff["county_officer"], unit=township, year=YEAR, adjustment=2, reason=" "
+        )
     assert "reason" in caught.value.message_dict
     with pytest.raises(ValidationError):  # 5 − 6 < 0
-        services.target_adjust(actor=staff["county_officer"], unit=township, year=YEAR,
-                               adjustment=-6, reason="重复")  # fmt: skip
+        services.target_adjust(
+            actor=staff["county_officer"], unit=township, year=YEAR, adjustment=-6, reason="重复"
+        )
     with pytest.raises(ValidationError):  # villages are not adjusted
-        services.target_adjust(actor=staff["county_officer"],
-                               unit=Unit.objects.get(code=A1), year=YEAR, adjustment=1,
-                               reason="x")  # fmt: skip
-    services.target_adjust(actor=staff["county_officer"], unit=township, year=YEAR,
-                           adjustment=2, reason="村级摸底新增计划怀孕夫妇")  # fmt: skip
+        services.target_adjust(
+            actor=staff["county_officer"],
+            unit=Unit.objects.get(code=A1),
+            year=YEAR,
+            adjustment=1,
+            reason="x",
+        )
+    services.target_adjust(
+        actor=staff["county_officer"],
+        unit=township,
+        year=YEAR,
+        adjustment=2,
+        reason="村级摸底新增计划怀孕夫妇",
+    )
     found = figures.evaluate(A, YEAR, TODAY)["coverage"]
     assert (found.numerator, found.denominator) == (3, 7)
     assert found.extra == {"computed": 5, "adjustment": 2, "reasons": ["村级摸底新增计划怀孕夫妇"]}
@@ -158,7 +204,9 @@ def test_the_due_list(scenario, personas):
     earlier = list(selectors.followups_due(township, date(2026, 3, 1)))
     assert [(r.couple_id, r.kind) for r in earlier] == [(c["c4"].pk, "early")]
     assert [r.couple_id for r in selectors.followups_due(township, date(2026, 12, 20))] == [
-        c["c4"].pk, c["c2"].pk]  # fmt: skip
+        c["c4"].pk,
+        c["c2"].pk,
+    ]
     assert list(selectors.followups_due(personas["leader"], TODAY)) == []
 
 

@@ -36,33 +36,53 @@ def _rh_dictionaries(db):
 
 @pytest.fixture
 def station(units) -> ServicePoint:
-    return ServicePoint.objects.create(unit=Unit.objects.get(code="620001100000"),
-                                       kind=ServicePoint.Kind.TOWNSHIP_STATION,
-                                       name="甲镇计生服务站")  # fmt: skip
+    return ServicePoint.objects.create(
+        unit=Unit.objects.get(code="620001100000"),
+        kind=ServicePoint.Kind.TOWNSHIP_STATION,
+        name="甲镇计生服务站",
+    )
 
 
 def check_values(point, day=DAY, **extra):
-    values = {"checked_on": day, "service_point": point, "examiner": "李医生",
-              "consent_on": day, "findings": ["01"], "finding_notes": "白带增多",
-              "advice": "阴道冲洗上药"}  # fmt: skip
+    values = {
+        "checked_on": day,
+        "service_point": point,
+        "examiner": "李医生",
+        "consent_on": day,
+        "findings": ["01"],
+        "finding_notes": "白带增多",
+        "advice": "阴道冲洗上药",
+    }
     return {**values, **extra}
 
 
 def treat_values(point, day=DAY, **extra):
-    values = {"treated_on": day, "service_point": point, "kind": BLUE_OXYGEN, "doctor": "王医生",
-              "consent_on": day, "diagnosis": "霉菌性阴道炎"}  # fmt: skip
+    values = {
+        "treated_on": day,
+        "service_point": point,
+        "kind": BLUE_OXYGEN,
+        "doctor": "王医生",
+        "consent_on": day,
+        "diagnosis": "霉菌性阴道炎",
+    }
     return {**values, **extra}
 
 
 def visit_values(day=DAY, **extra):
-    values = {"visited_on": day, "reason": "iud_in", "method": "clinic", "result": "normal",
-              "visitor": "张干事"}  # fmt: skip
+    values = {
+        "visited_on": day,
+        "reason": "iud_in",
+        "method": "clinic",
+        "result": "normal",
+        "visitor": "张干事",
+    }
     return {**values, **extra}
 
 
 def record_check(actor, woman, point, day=DAY, **extra):
-    return rh_services.rh_check_record(actor=actor, person=woman, values=check_values(
-        point, day, **extra), today=day)  # fmt: skip
+    return rh_services.rh_check_record(
+        actor=actor, person=woman, values=check_values(point, day, **extra), today=day
+    )
 
 
 @pytest.fixture
@@ -98,10 +118,12 @@ def test_rh_check_rules(staff, station, woman):
         with pytest.raises(ValidationError, match=message):
             rh_services.rh_check_record(actor=tech, person=woman, values=values, today=DAY)
     with pytest.raises(ValidationError, match="晚于今天"):
-        rh_services.rh_check_record(actor=tech, person=woman, values=check_values(station),
-                                    today=DAY - timedelta(days=1))  # fmt: skip
-    room = ServicePoint.objects.create(unit=Unit.objects.get(code=VILLAGE_A1), name="村服务室",
-                                       kind=ServicePoint.Kind.VILLAGE_ROOM)  # fmt: skip
+        rh_services.rh_check_record(
+            actor=tech, person=woman, values=check_values(station), today=DAY - timedelta(days=1)
+        )
+    room = ServicePoint.objects.create(
+        unit=Unit.objects.get(code=VILLAGE_A1), name="村服务室", kind=ServicePoint.Kind.VILLAGE_ROOM
+    )
     with pytest.raises(ValidationError, match="县服务中心或乡镇服务站"):
         record_check(tech, woman, room)
     record_check(tech, woman, station)
@@ -112,27 +134,44 @@ def test_rh_check_rules(staff, station, woman):
 def test_visit_rules_follow_the_card(staff, woman):
     tech = staff["technician"]
     card = woman.card
-    pill = ContraceptionEpisode.objects.create(card=card, unit_code=VILLAGE_A1, method="05",
-                                               start=date(2025, 1, 1))  # fmt: skip
-    iud = ContraceptionEpisode.objects.create(card=card, unit_code=VILLAGE_A1, method="03",
-                                              start=date(2026, 1, 20))  # fmt: skip
+    pill = ContraceptionEpisode.objects.create(
+        card=card, unit_code=VILLAGE_A1, method="05", start=date(2025, 1, 1)
+    )
+    iud = ContraceptionEpisode.objects.create(
+        card=card, unit_code=VILLAGE_A1, method="03", start=date(2026, 1, 20)
+    )
     with pytest.raises(ValidationError, match="口服避孕药"):
-        rh_services.visit_record(actor=tech, anchor=Anchor(episode=pill), values=visit_values(),
-                                 today=DAY)  # fmt: skip
+        rh_services.visit_record(
+            actor=tech, anchor=Anchor(episode=pill), values=visit_values(), today=DAY
+        )
     with pytest.raises(ValidationError, match="早于施术"):
-        rh_services.visit_record(actor=tech, anchor=Anchor(episode=iud),
-                                 values=visit_values(date(2026, 1, 10)), today=DAY)  # fmt: skip
+        rh_services.visit_record(
+            actor=tech,
+            anchor=Anchor(episode=iud),
+            values=visit_values(date(2026, 1, 10)),
+            today=DAY,
+        )
     with pytest.raises(ValidationError, match="尚未填写取出"):
-        rh_services.visit_record(actor=tech, anchor=Anchor(episode=iud),
-                                 values=visit_values(reason="iud_out"), today=DAY)  # fmt: skip
-    live_birth = Pregnancy.objects.create(card=card, unit_code=VILLAGE_A1, outcome="1",
-                                          detected_on=date(2024, 1, 1),
-                                          outcome_date=date(2024, 9, 1))  # fmt: skip
+        rh_services.visit_record(
+            actor=tech, anchor=Anchor(episode=iud), values=visit_values(reason="iud_out"), today=DAY
+        )
+    live_birth = Pregnancy.objects.create(
+        card=card,
+        unit_code=VILLAGE_A1,
+        outcome="1",
+        detected_on=date(2024, 1, 1),
+        outcome_date=date(2024, 9, 1),
+    )
     with pytest.raises(ValidationError, match="人工流产"):
-        rh_services.visit_record(actor=tech, anchor=Anchor(pregnancy=live_birth),
-                                 values=visit_values(reason="abortion"), today=DAY)  # fmt: skip
-    row = rh_services.visit_record(actor=tech, anchor=Anchor(episode=iud), values=visit_values(),
-                                   today=DAY)  # fmt: skip
+        rh_services.visit_record(
+            actor=tech,
+            anchor=Anchor(pregnancy=live_birth),
+            values=visit_values(reason="abortion"),
+            today=DAY,
+        )
+    row = rh_services.visit_record(
+        actor=tech, anchor=Anchor(episode=iud), values=visit_values(), today=DAY
+    )
     assert (row.person_id, row.unit_code, row.episode_id) == (woman.pk, VILLAGE_A1, iud.pk)
 
 
@@ -140,8 +179,7 @@ def test_supply_rules(staff, woman):
     v = staff["village_admin"]
     base = {"issued_on": DAY, "product": "01", "quantity": 20}
     with pytest.raises(ValidationError, match="1–500"):
-        rh_services.supply_record(actor=v, person=woman, values={**base, "quantity": 0},
-                                  today=DAY)  # fmt: skip
+        rh_services.supply_record(actor=v, person=woman, values={**base, "quantity": 0}, today=DAY)
     child = add("少年", "2", date(2013, 1, 1), VILLAGE_A1, marital_status="10")
     with pytest.raises(ValidationError, match="年满15"):
         rh_services.supply_record(actor=v, person=child, values=base, today=DAY)
@@ -153,32 +191,44 @@ def test_edit_checks_version_and_void_keeps_the_row(staff, station, woman):
     tech = staff["technician"]
     row = record_check(tech, woman, station)
     with pytest.raises(ConflictError):
-        rh_services.record_update(actor=tech, row=row, values={"findings": ["00"]}, version=99,
-                                  today=DAY)  # fmt: skip
-    row = rh_services.record_update(actor=tech, row=row, values={"findings": ["00"]},
-                                    version=row.version, today=DAY)  # fmt: skip
+        rh_services.record_update(
+            actor=tech, row=row, values={"findings": ["00"]}, version=99, today=DAY
+        )
+    row = rh_services.record_update(
+        actor=tech, row=row, values={"findings": ["00"]}, version=row.version, today=DAY
+    )
     assert (row.abnormal, row.finding_codes, row.version) == (False, ["00"], 2)
     with pytest.raises(ValidationError, match="作废原因"):
         rh_services.record_void(actor=tech, row=row, reason=" ", version=row.version)
     rh_services.record_void(actor=tech, row=row, reason="录错人", version=row.version)
     assert RHCheck.objects.filter(pk=row.pk, voided_at__isnull=False).exists()
     assert counts.rh_checks("620001", DAY, DAY).count() == 0
-    actions = set(AuditEntry.objects.filter(object_id=str(row.pk), object_type="programs.rhcheck")
-                  .values_list("action", flat=True))  # fmt: skip
-    assert actions == {"programs.rh_check_record", "programs.rh_check_update",
-                       "programs.rh_check_void"}  # fmt: skip
+    actions = set(
+        AuditEntry.objects.filter(
+            object_id=str(row.pk), object_type="programs.rhcheck"
+        ).values_list("action", flat=True)
+    )
+    assert actions == {
+        "programs.rh_check_record",
+        "programs.rh_check_update",
+        "programs.rh_check_void",
+    }
     summaries = AuditEntry.objects.filter(object_type="programs.rhcheck").values_list(
-        "summary", flat=True)  # fmt: skip
+        "summary", flat=True
+    )
     assert all("白带" not in s and "阴道炎" not in s for s in summaries)
 
 
 def test_health_details_are_encrypted_at_rest(staff, station, woman):
     row = record_check(staff["technician"], woman, station)
-    treat = rh_services.treatment_record(actor=staff["technician"], person=woman,
-                                         values=treat_values(station), today=DAY)  # fmt: skip
+    treat = rh_services.treatment_record(
+        actor=staff["technician"], person=woman, values=treat_values(station), today=DAY
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT findings, finding_notes, advice, abnormal FROM programs_rhcheck "
-                       "WHERE id = %s", [row.pk])  # fmt: skip
+        cursor.execute(
+            "SELECT findings, finding_notes, advice, abnormal FROM programs_rhcheck WHERE id = %s",
+            [row.pk],
+        )
         findings, notes, advice, abnormal = cursor.fetchone()
         cursor.execute("SELECT diagnosis, kind FROM programs_treatment WHERE id = %s", [treat.pk])
         diagnosis, kind = cursor.fetchone()
@@ -197,9 +247,11 @@ def test_counts_by_hand(staff, station, units):
     2025 (outside); township B: w4 once. One voided check of w2. Treatments: w1 blue oxygen
     twice, w2 medicine once; w4 (township B) blue oxygen at the county centre."""
     tech = staff["technician"]
-    centre = ServicePoint.objects.create(unit=Unit.objects.get(code="620001000000"),
-                                         kind=ServicePoint.Kind.COUNTY_CENTRE,
-                                         name="县中心")  # fmt: skip
+    centre = ServicePoint.objects.create(
+        unit=Unit.objects.get(code="620001000000"),
+        kind=ServicePoint.Kind.COUNTY_CENTRE,
+        name="县中心",
+    )
     w1 = add("一", "2", date(1990, 1, 1), VILLAGE_A1)
     w2 = add("二", "2", date(1991, 1, 1), VILLAGE_A2)
     w3 = add("三", "2", date(1992, 1, 1), VILLAGE_A1)
@@ -212,12 +264,18 @@ def test_counts_by_hand(staff, station, units):
     record_check(tech, w3, station, date(2025, 12, 31))
     record_check(tech, w4, centre, date(2026, 2, 1))
     for day in (date(2026, 1, 6), date(2026, 1, 13)):
-        rh_services.treatment_record(actor=tech, person=w1, values=treat_values(station, day),
-                                     today=day)  # fmt: skip
-    rh_services.treatment_record(actor=tech, person=w2, values=treat_values(
-        station, date(2026, 2, 2), kind="02"), today=date(2026, 2, 2))  # fmt: skip
-    rh_services.treatment_record(actor=tech, person=w4, values=treat_values(
-        centre, date(2026, 2, 3)), today=date(2026, 2, 3))  # fmt: skip
+        rh_services.treatment_record(
+            actor=tech, person=w1, values=treat_values(station, day), today=day
+        )
+    rh_services.treatment_record(
+        actor=tech,
+        person=w2,
+        values=treat_values(station, date(2026, 2, 2), kind="02"),
+        today=date(2026, 2, 2),
+    )
+    rh_services.treatment_record(
+        actor=tech, person=w4, values=treat_values(centre, date(2026, 2, 3)), today=date(2026, 2, 3)
+    )
     start, end = date(2026, 1, 1), date(2026, 3, 31)
     assert counts.rh_checks("620001100", start, end).count() == 3  # w1 ×2, w2 (void excluded)
     assert set(counts.rh_checked_women("620001100", start, end)) == {w1, w2}
@@ -226,21 +284,26 @@ def test_counts_by_hand(staff, station, units):
     assert counts.rh_checks("620001100", start, date(2026, 3, 5)).count() == 2  # end inclusive
     assert counts.treatments("620001100", start, end).count() == 3
     assert counts.treatments("620001100", start, end, kind=BLUE_OXYGEN).count() == 2
-    blue = counts.treatments("620001100", start, end, kind=BLUE_OXYGEN,
-                             service_points=[centre.pk])  # fmt: skip
+    blue = counts.treatments("620001100", start, end, kind=BLUE_OXYGEN, service_points=[centre.pk])
     assert blue.count() == 3  # township A's two, and w4's at the centre
     assert counts.treatments("620001101", start, end, service_points=[]).count() == 1
 
 
 def test_visits_and_supplies_counted(staff, woman):
     v = staff["village_admin"]
-    iud = ContraceptionEpisode.objects.create(card=woman.card, unit_code=VILLAGE_A1, method="03",
-                                              start=date(2026, 1, 2))  # fmt: skip
+    iud = ContraceptionEpisode.objects.create(
+        card=woman.card, unit_code=VILLAGE_A1, method="03", start=date(2026, 1, 2)
+    )
     for day in (date(2026, 2, 1), date(2026, 4, 2)):
-        rh_services.visit_record(actor=v, anchor=Anchor(episode=iud), values=visit_values(day),
-                                 today=day)  # fmt: skip
-    rh_services.supply_record(actor=v, person=woman, values={"issued_on": date(2026, 2, 3),
-                              "product": "01", "quantity": 30}, today=date(2026, 2, 3))  # fmt: skip
+        rh_services.visit_record(
+            actor=v, anchor=Anchor(episode=iud), values=visit_values(day), today=day
+        )
+    rh_services.supply_record(
+        actor=v,
+        person=woman,
+        values={"issued_on": date(2026, 2, 3), "product": "01", "quantity": 30},
+        today=date(2026, 2, 3),
+    )
     assert (
         counts.contraception_visits("620001100", date(2026, 1, 1), date(2026, 3, 31)).count() == 1
     )
@@ -261,8 +324,12 @@ def today_check(staff, station, woman):
 
 def test_record_page_masks_details_by_role(personas, signed_in_client, client, today_check):
     url = reverse("programs:rh_check_detail", args=[today_check.pk])
-    for role, full in (("technician", True), ("township_officer", True),
-                       ("village_admin", False), ("county_officer", False)):  # fmt: skip
+    for role, full in (
+        ("technician", True),
+        ("township_officer", True),
+        ("village_admin", False),
+        ("county_officer", False),
+    ):
         client.logout()
         body = signed_in_client(personas[role]).get(url).content.decode()
         assert ("白带增多" in body) is full, role
@@ -280,8 +347,11 @@ def test_out_of_scope_is_404(units, signed_in_client, staff, station):
     woman_a = add("甲镇人", "2", date(1990, 1, 1), VILLAGE_A1)
     row = record_check(staff["technician"], woman_a, station, timezone.localdate())
     client = signed_in_client(other)
-    for name, pk in (("programs:rh_check_detail", row.pk), ("programs:rh_person", woman_a.pk),
-                     ("programs:rh_check_edit", row.pk)):  # fmt: skip
+    for name, pk in (
+        ("programs:rh_check_detail", row.pk),
+        ("programs:rh_person", woman_a.pk),
+        ("programs:rh_check_edit", row.pk),
+    ):
         assert client.get(reverse(name, args=[pk])).status_code in (404, 403)
     assert client.get(reverse("programs:rh_check_detail", args=[row.pk])).status_code == 404
 
@@ -290,9 +360,15 @@ def test_entry_form_saves_and_goes_back_to_next(personas, signed_in_client, stat
     today = timezone.localdate()
     client = signed_in_client(personas["technician"])
     url = reverse("programs:treatment_create", args=[woman.pk])
-    data = {"treated_on": today.isoformat(), "service_point": station.pk, "kind": BLUE_OXYGEN,
-            "doctor": "王医生", "consent_on": today.isoformat(), "diagnosis": "宫颈炎",
-            "next": "/todo/"}  # fmt: skip
+    data = {
+        "treated_on": today.isoformat(),
+        "service_point": station.pk,
+        "kind": BLUE_OXYGEN,
+        "doctor": "王医生",
+        "consent_on": today.isoformat(),
+        "diagnosis": "宫颈炎",
+        "next": "/todo/",
+    }
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == "/todo/"
     assert Treatment.objects.filter(person=woman, kind=BLUE_OXYGEN).count() == 1
@@ -303,14 +379,17 @@ def test_entry_form_saves_and_goes_back_to_next(personas, signed_in_client, stat
     assert response["Location"] == reverse("programs:treatment_detail", args=[row.pk])
 
 
-def test_counts_page_suppresses_small_village_cells_for_leaders(personas, signed_in_client,
-                                                                 staff, station):  # fmt: skip
+def test_counts_page_suppresses_small_village_cells_for_leaders(
+    personas, signed_in_client, staff, station
+):
     today = timezone.localdate()
     for i in range(6):
-        record_check(staff["technician"], add(f"村甲{i}", "2", date(1990, 1, 1), VILLAGE_A1),
-                     station, today)  # fmt: skip
-    record_check(staff["technician"], add("村乙", "2", date(1990, 1, 1), VILLAGE_A2), station,
-                 today)  # fmt: skip
+        record_check(
+            staff["technician"], add(f"村甲{i}", "2", date(1990, 1, 1), VILLAGE_A1), station, today
+        )
+    record_check(
+        staff["technician"], add("村乙", "2", date(1990, 1, 1), VILLAGE_A2), station, today
+    )
     client = signed_in_client(personas["leader"])
     url = reverse("programs:rh_counts") + "?unit=620001100&period=" + f"{today:%Y-%m}"
     body = client.get(url).content.decode()
@@ -334,19 +413,25 @@ def test_demo_is_deterministic_and_follows_the_rules(units, staff):
     from renkou.programs import rh_demo
 
     today = date(2026, 11, 29)
-    women = [add(f"演示{i}", "2", date(1985 + i % 10, 1, 1), (VILLAGE_A1, VILLAGE_B1)[i % 2])
-             for i in range(40)]  # fmt: skip
-    ContraceptionEpisode.objects.create(card=women[0].card, unit_code=women[0].unit_code,
-                                        method="03", start=date(2026, 2, 1))  # fmt: skip
-    ContraceptionEpisode.objects.create(card=women[1].card, unit_code=women[1].unit_code,
-                                        method="07", start=date(2025, 1, 1))  # fmt: skip
+    women = [
+        add(f"演示{i}", "2", date(1985 + i % 10, 1, 1), (VILLAGE_A1, VILLAGE_B1)[i % 2])
+        for i in range(40)
+    ]
+    ContraceptionEpisode.objects.create(
+        card=women[0].card, unit_code=women[0].unit_code, method="03", start=date(2026, 2, 1)
+    )
+    ContraceptionEpisode.objects.create(
+        card=women[1].card, unit_code=women[1].unit_code, method="07", start=date(2025, 1, 1)
+    )
 
     def run():
         report = rh_demo.seed_services(county="620001", today=today, seed=7)
-        wanted = ((RHCheck, ("person_id", "checked_on", "findings")),
-                  (Treatment, ("person_id", "treated_on", "kind")),
-                  (ContraceptionVisit, ("person_id", "visited_on", "reason")),
-                  (Supply, ("person_id", "issued_on", "quantity")))  # fmt: skip
+        wanted = (
+            (RHCheck, ("person_id", "checked_on", "findings")),
+            (Treatment, ("person_id", "treated_on", "kind")),
+            (ContraceptionVisit, ("person_id", "visited_on", "reason")),
+            (Supply, ("person_id", "issued_on", "quantity")),
+        )
         rows = {model: sorted(model.objects.values_list(*fields)) for model, fields in wanted}
         for model in rows:
             model.history.all().delete()

@@ -62,20 +62,30 @@ def test_one_free_exam_per_couple_and_planned_pregnancy(couple_pair, staff):
 def couple_close_after_exam(couple, staff):
     from renkou.geo.models import ServicePoint, Unit
 
-    point = ServicePoint.objects.create(unit=Unit.objects.get(code="620001000000"),
-                                        kind="county_centre", name="中心")  # fmt: skip
+    point = ServicePoint.objects.create(
+        unit=Unit.objects.get(code="620001000000"), kind="county_centre", name="中心"
+    )
     confirm(staff["township_officer"], couple, D(2026, 3, 2))
     examine(staff["technician"], couple, "wife", D(2026, 3, 5), point)
-    services.couple_close(actor=staff["township_officer"], couple=couple, on=D(2026, 5, 1),
-                          reason=CloseReason.MOVED, today=D(2026, 5, 1))  # fmt: skip
+    services.couple_close(
+        actor=staff["township_officer"],
+        couple=couple,
+        on=D(2026, 5, 1),
+        reason=CloseReason.MOVED,
+        today=D(2026, 5, 1),
+    )
 
 
 def test_a_file_withdrawn_before_the_exam_leaves_the_free_exam_unused(couple_pair, staff):
     wife, husband = couple_pair
     first = open_file(staff["township_officer"], wife, husband, on=D(2026, 3, 1))
-    closed = services.couple_close(actor=staff["township_officer"], couple=first,
-                                   on=D(2026, 3, 3), reason=CloseReason.DECLINED,
-                                   today=D(2026, 3, 3))  # fmt: skip
+    closed = services.couple_close(
+        actor=staff["township_officer"],
+        couple=first,
+        on=D(2026, 3, 3),
+        reason=CloseReason.DECLINED,
+        today=D(2026, 3, 3),
+    )
     assert closed.status == CoupleStatus.WITHDRAWN
     again = open_file(staff["township_officer"], wife, husband, on=D(2026, 4, 1))
     assert again.sequence == first.sequence and again.pk != first.pk
@@ -104,8 +114,7 @@ def test_the_couple_must_be_a_married_woman_and_a_man(units, staff):
     assert "丈夫身份证号" in messages_of(caught.value)
     number = idnumber.generate(random.Random(3), area="622921", birth=D(1992, 2, 2), sex="1")
     with pytest.raises(ValidationError) as caught:  # not in the register: the name is needed
-        open_file(staff["township_officer"], wife, None, on=D(2026, 3, 1),
-                  husband_id_number=number)  # fmt: skip
+        open_file(staff["township_officer"], wife, None, on=D(2026, 3, 1), husband_id_number=number)
     assert "姓名和身份证号" in messages_of(caught.value)
 
 
@@ -113,29 +122,46 @@ def test_a_husband_outside_the_register_is_kept_by_name_and_encrypted_id(units, 
     wife = add("央金", "2", D(1995, 1, 1), VILLAGE_A1)
     number = idnumber.generate(random.Random(5), area="622921", birth=D(1992, 2, 2), sex="1")
     with pytest.raises(ValidationError):
-        open_file(staff["township_officer"], wife, on=D(2026, 3, 1), husband_name="马福禄",
-                  husband_id_number=number[:17] + ("0" if number[17] != "0" else "1"))  # fmt: skip
-    couple = open_file(staff["township_officer"], wife, on=D(2026, 3, 1), husband_name="马福禄",
-                       husband_id_number=number)  # fmt: skip
+        open_file(
+            staff["township_officer"],
+            wife,
+            on=D(2026, 3, 1),
+            husband_name="马福禄",
+            husband_id_number=number[:17] + ("0" if number[17] != "0" else "1"),
+        )
+    couple = open_file(
+        staff["township_officer"],
+        wife,
+        on=D(2026, 3, 1),
+        husband_name="马福禄",
+        husband_id_number=number,
+    )
     assert couple.husband is None and couple.husband_display == "马福禄"
     assert CoupleFile.objects.get(pk=couple.pk).husband_id_number == number
     with connection.cursor() as cursor:
-        cursor.execute("SELECT husband_id_number FROM programs_couplefile WHERE id = %s",
-                       [couple.pk])  # fmt: skip
+        cursor.execute(
+            "SELECT husband_id_number FROM programs_couplefile WHERE id = %s", [couple.pk]
+        )
         stored = cursor.fetchone()[0]
     assert stored.startswith("v1:") and number not in stored
     # Typed again, the same man is the same couple.
     with pytest.raises(ValidationError):
-        open_file(staff["village_admin"], wife, on=D(2026, 3, 2), husband_name="马福禄",
-                  husband_id_number=number)  # fmt: skip
+        open_file(
+            staff["village_admin"],
+            wife,
+            on=D(2026, 3, 2),
+            husband_name="马福禄",
+            husband_id_number=number,
+        )
 
 
 def test_a_husband_typed_by_id_who_is_in_the_register_is_linked(units, staff):
     number = idnumber.generate(random.Random(7), birth=D(1991, 5, 5), sex="1")
     husband = add("才让", "1", D(1991, 5, 5), VILLAGE_A2, id_number=number)
     wife = add("卓措", "2", D(1993, 3, 3), VILLAGE_A1)
-    couple = open_file(staff["township_officer"], wife, on=D(2026, 3, 1), husband_name="",
-                       husband_id_number=number)  # fmt: skip
+    couple = open_file(
+        staff["township_officer"], wife, on=D(2026, 3, 1), husband_name="", husband_id_number=number
+    )
     assert couple.husband_id == husband.pk and couple.husband_id_number == ""
 
 
@@ -169,10 +195,15 @@ def test_the_exam_needs_confirmed_eligibility_and_each_spouse_is_examined_once(
     assert husband_exam.items.count() == 9
     with pytest.raises(ValidationError):
         services.exam_record(
-            actor=staff["technician"], couple=couple, spouse="husband", examined_on=D(2026, 3, 6),
-            service_point=point, examiner="李医生", items={4: services.ItemValue(False, "—")},
+            actor=staff["technician"],
+            couple=couple,
+            spouse="husband",
+            examined_on=D(2026, 3, 6),
+            service_point=point,
+            examiner="李医生",
+            items={4: services.ItemValue(False, "—")},
             today=D(2026, 3, 6),
-        )  # fmt: skip
+        )
 
 
 def test_exam_results_are_encrypted_at_rest(couple_pair, staff, point):
@@ -180,9 +211,16 @@ def test_exam_results_are_encrypted_at_rest(couple_pair, staff, point):
     couple = open_file(staff["village_admin"], wife, husband, on=D(2026, 3, 1))
     confirm(staff["township_officer"], couple, D(2026, 3, 2))
     items = {10: services.ItemValue(True, "HBsAg 阳性", "建议复查")}
-    services.exam_record(actor=staff["technician"], couple=couple, spouse="wife",
-                         examined_on=D(2026, 3, 5), service_point=point, examiner="李医生",
-                         items=items, today=D(2026, 3, 5))  # fmt: skip
+    services.exam_record(
+        actor=staff["technician"],
+        couple=couple,
+        spouse="wife",
+        examined_on=D(2026, 3, 5),
+        service_point=point,
+        examiner="李医生",
+        items=items,
+        today=D(2026, 3, 5),
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT result, notes, abnormal FROM programs_examitem")
         result, notes, abnormal = cursor.fetchone()
@@ -203,14 +241,17 @@ def test_risk_assessment_rules(couple_pair, staff, point):
         ({"category": "general", "factors": ["3"]}, "factors"),
         ({"category": "high", "factors": ["3"], "counselling": "phone"}, "counselling"),
         ({"category": "high", "factors": ["99"]}, "factors"),
-        ({"category": "high", "factors": ["3"], "referred": True, "referral_to": ""},
-         "referral_to"),
+        (
+            {"category": "high", "factors": ["3"], "referred": True, "referral_to": ""},
+            "referral_to",
+        ),
         ({"category": "general", "factors": [], "assessed_on": D(2026, 3, 4)}, "assessed_on"),
-    ]  # fmt: skip
+    ]
     for values, field in cases:
         with pytest.raises(ValidationError) as caught:
-            services.assessment_record(actor=staff["technician"], exam=exam,
-                                       values={**base, **values}, today=day)  # fmt: skip
+            services.assessment_record(
+                actor=staff["technician"], exam=exam, values={**base, **values}, today=day
+            )
         assert field in caught.value.message_dict, values
     row = assess(staff["technician"], exam, day, factors=["8", "3"])
     assert row.factors == "3,8" and row.category == "high"
@@ -250,33 +291,66 @@ def test_follow_ups_record_the_outcome_and_close_the_file(couple_pair, staff, po
     with pytest.raises(ValidationError):  # the pregnancy cannot be re-dated after a follow-up
         pregnant(staff["village_admin"], couple, D(2026, 1, 12), D(2026, 2, 22))
     with pytest.raises(ValidationError) as caught:  # a live birth needs weight and defect
-        follow(staff["township_officer"], outcome, D(2026, 9, 10), outcome="1",
-               outcome_on=D(2026, 9, 1))  # fmt: skip
+        follow(
+            staff["township_officer"],
+            outcome,
+            D(2026, 9, 10),
+            outcome="1",
+            outcome_on=D(2026, 9, 1),
+        )
     assert "birth_weight" in caught.value.message_dict
     with pytest.raises(ValidationError):
-        follow(staff["township_officer"], outcome, D(2026, 9, 10), outcome="3",
-               outcome_on=D(2026, 9, 1), birth_weight=3000)  # fmt: skip
-    done = follow(staff["township_officer"], outcome, D(2026, 9, 10), outcome="1",
-                  outcome_on=D(2026, 9, 1), birth_weight=2450, birth_defect=False)  # fmt: skip
+        follow(
+            staff["township_officer"],
+            outcome,
+            D(2026, 9, 10),
+            outcome="3",
+            outcome_on=D(2026, 9, 1),
+            birth_weight=3000,
+        )
+    done = follow(
+        staff["township_officer"],
+        outcome,
+        D(2026, 9, 10),
+        outcome="1",
+        outcome_on=D(2026, 9, 1),
+        birth_weight=2450,
+        birth_defect=False,
+    )
     # 1 September is 234 days after 10 January: before 37 weeks (259 days), preterm.
     assert done.preterm is True and done.birth_weight == 2450
     couple.refresh_from_db()
     assert couple.status == CoupleStatus.CLOSED
     assert couple.close_reason == CloseReason.COMPLETED and couple.closed_on == D(2026, 9, 10)
     with pytest.raises(ValidationError):  # a closed file takes no further steps
-        services.couple_close(actor=staff["township_officer"], couple=couple, on=D(2026, 9, 11),
-                              reason=CloseReason.OTHER, today=D(2026, 9, 11))  # fmt: skip
+        services.couple_close(
+            actor=staff["township_officer"],
+            couple=couple,
+            on=D(2026, 9, 11),
+            reason=CloseReason.OTHER,
+            today=D(2026, 9, 11),
+        )
 
 
 def test_no_step_in_the_future_and_no_pregnancy_before_the_exam(couple_pair, staff, point):
     wife, husband = couple_pair
     couple = open_file(staff["village_admin"], wife, husband, on=D(2026, 3, 1))
     with pytest.raises(ValidationError):
-        services.couple_confirm(actor=staff["township_officer"], couple=couple,
-                                on=D(2026, 3, 9), notice_no="TZ", today=D(2026, 3, 8))  # fmt: skip
+        services.couple_confirm(
+            actor=staff["township_officer"],
+            couple=couple,
+            on=D(2026, 3, 9),
+            notice_no="TZ",
+            today=D(2026, 3, 8),
+        )
     with pytest.raises(ValidationError):
-        services.couple_confirm(actor=staff["township_officer"], couple=couple,
-                                on=D(2026, 3, 2), notice_no=" ", today=D(2026, 3, 8))  # fmt: skip
+        services.couple_confirm(
+            actor=staff["township_officer"],
+            couple=couple,
+            on=D(2026, 3, 2),
+            notice_no=" ",
+            today=D(2026, 3, 8),
+        )
     confirm(staff["township_officer"], couple, D(2026, 3, 2))
     with pytest.raises(ValidationError) as caught:
         pregnant(staff["village_admin"], couple, D(2026, 3, 1), D(2026, 4, 1))
@@ -294,9 +368,14 @@ def test_every_step_writes_one_audit_row_without_names_or_results(couple_pair, s
     follow(staff["village_admin"], early, D(2026, 3, 1))
     rows = list(AuditEntry.objects.order_by("seq")[before:])
     actions = [r.action for r in rows]
-    assert actions == ["programs.couple_open", "programs.couple_confirm", "programs.exam_record",
-                       "programs.assessment_record", "programs.pregnancy_record",
-                       "programs.followup_record"]  # fmt: skip
+    assert actions == [
+        "programs.couple_open",
+        "programs.couple_confirm",
+        "programs.exam_record",
+        "programs.assessment_record",
+        "programs.pregnancy_record",
+        "programs.followup_record",
+    ]
     text = " ".join(f"{r.summary} {r.reason}" for r in rows)
     assert wife.name not in text and husband.name not in text and "未见异常" not in text
     assert rows[2].object_id == str(exam.pk) and rows[2].username == "p_technician"

@@ -49,27 +49,45 @@ def test_a_couple_is_served_from_file_to_outcome_through_the_pages(
     confirm = reverse("programs:couple_confirm", args=[couple.pk])
     assert township.post(confirm, {"on": "2026-11-21", "notice_no": "TZ-9"}).status_code == 302
     tech = client_for(signed_in_client, personas, "technician")
-    exam_data = {"examined_on": "2026-11-23", "service_point": point.pk, "examiner": "李医生",
-                 "s1": "0", "r1": "已宣教", "s10": "1", "r10": SECRET_RESULT,
-                 "n10": "转诊复查"}  # fmt: skip
+    exam_data = {
+        "examined_on": "2026-11-23",
+        "service_point": point.pk,
+        "examiner": "李医生",
+        "s1": "0",
+        "r1": "已宣教",
+        "s10": "1",
+        "r10": SECRET_RESULT,
+        "n10": "转诊复查",
+    }
     response = tech.post(reverse("programs:exam_wife", args=[couple.pk]), exam_data)
     assert response.status_code == 302
     exam = Exam.objects.get(couple=couple, spouse="wife")
     assert exam.items.count() == 2 and exam.items.get(item=10).abnormal
-    assessment = {"assessed_on": "2026-11-25", "category": "high", "factors": ["3"],
-                  "counselled_on": "2026-11-25", "counselling": "face", "counsellor": "王医生",
-                  "referred": "on", "referral_to": "县人民医院感染科"}  # fmt: skip
+    assessment = {
+        "assessed_on": "2026-11-25",
+        "category": "high",
+        "factors": ["3"],
+        "counselled_on": "2026-11-25",
+        "counselling": "face",
+        "counsellor": "王医生",
+        "referred": "on",
+        "referral_to": "县人民医院感染科",
+    }
     response = tech.post(reverse("programs:assessment_record", args=[exam.pk]), assessment)
     assert response.status_code == 302
     assert RiskAssessment.objects.get(exam=exam).referral_to == "县人民医院感染科"
     village = client_for(signed_in_client, personas, "village_admin")
-    response = village.post(reverse("programs:pregnancy_record", args=[couple.pk]),
-                            {"lmp_on": "2026-10-01", "recorded_on": "2026-11-28"})  # fmt: skip
+    response = village.post(
+        reverse("programs:pregnancy_record", args=[couple.pk]),
+        {"lmp_on": "2026-10-01", "recorded_on": "2026-11-28"},
+    )
     assert response.status_code == 302
     early = FollowUp.objects.get(couple=couple, kind="early")
     assert early.due_on == date(2026, 12, 24)  # 1 October + 84 days
-    response = village.post(reverse("programs:followup_record", args=[early.pk]),
-                            {"done_on": "2026-11-29", "method": "phone"})  # fmt: skip
+    response = village.post(
+        reverse("programs:followup_record", args=[early.pk]),
+        {"done_on": "2026-11-29", "method": "phone"},
+    )
     assert response.status_code == 302
     early.refresh_from_db()
     assert early.done_on == date(2026, 11, 29) and early.weeks == 8  # 59 days
@@ -92,9 +110,14 @@ def examined(scenario):
 
 @pytest.mark.parametrize(
     ("role", "full"),
-    [("technician", True), ("township_officer", True), ("county_officer", False),
-     ("village_admin", False), ("inspector", False)],
-)  # fmt: skip
+    [
+        ("technician", True),
+        ("township_officer", True),
+        ("county_officer", False),
+        ("village_admin", False),
+        ("inspector", False),
+    ],
+)
 def test_health_details_in_full_only_for_technicians_and_the_township(
     examined, personas, signed_in_client, role, full
 ):

@@ -31,8 +31,10 @@ def _event(event: Event, scope: str) -> DrillRow:
     if event.kind == Kind.BIRTH:
         child = event.child.name if event.child_id else ""
         policy = dicts.label("policy_attribute", event.policy_attribute) or "未填政策属性"
-        what = (f"出生：{child}（{SEX.get(event.sex, '未说明')}），第{event.parity or 1}孩，"
-                f"{policy}，{event.reported_date:%Y-%m-%d}报告")  # fmt: skip
+        what = (
+            f"出生：{child}（{SEX.get(event.sex, '未说明')}），第{event.parity or 1}孩，"
+            f"{policy}，{event.reported_date:%Y-%m-%d}报告"
+        )
     return DrillRow(event.person, event.effective_date, what, event.place_of(scope))
 
 
@@ -46,8 +48,9 @@ def _episode(episode: ContraceptionEpisode, spec: dict[str, Any]) -> DrillRow:
 
 def _pregnancy(pregnancy: Pregnancy) -> DrillRow:
     what = dicts.label("pregnancy_outcome", pregnancy.outcome)
-    return DrillRow(pregnancy.card.person, pregnancy.outcome_date, what,
-                    getattr(pregnancy, "place", ""))  # fmt: skip
+    return DrillRow(
+        pregnancy.card.person, pregnancy.outcome_date, what, getattr(pregnancy, "place", "")
+    )
 
 
 def describe(objects: list[Any], *, scope: str, spec: dict[str, Any]) -> list[DrillRow]:

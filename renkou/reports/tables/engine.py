@@ -121,8 +121,9 @@ class Table:
                 for child in column.children:
                     walk(child, level + 1)
             else:
-                rows[level].append(HeaderCell(column.label, 1, self.depth - level, position,
-                                              column.id))  # fmt: skip
+                rows[level].append(
+                    HeaderCell(column.label, 1, self.depth - level, position, column.id)
+                )
                 position += 1
 
         for column in self.columns:
@@ -173,12 +174,18 @@ def parse(data: dict[str, Any]) -> Table:
     if rows != "units":
         rows = tuple(FixedRow(r["id"], r["label"], dict(r.get("where", {}))) for r in rows)
     table = Table(
-        code=data["code"], title=data["title"], periods=tuple(data["periods"]),
-        columns=tuple(_column(c) for c in data["columns"]), rows=rows,
-        form_no=data.get("form_no", ""), authority=data.get("authority", ""),
-        approval=data.get("approval", ""), measure_unit=data.get("measure_unit", "人"),
-        notes=tuple(data.get("notes", ())), order=data.get("order", 100),
-    )  # fmt: skip
+        code=data["code"],
+        title=data["title"],
+        periods=tuple(data["periods"]),
+        columns=tuple(_column(c) for c in data["columns"]),
+        rows=rows,
+        form_no=data.get("form_no", ""),
+        authority=data.get("authority", ""),
+        approval=data.get("approval", ""),
+        measure_unit=data.get("measure_unit", "人"),
+        notes=tuple(data.get("notes", ())),
+        order=data.get("order", 100),
+    )
     ids = [leaf.id for leaf in table.leaves]
     if not _ID.fullmatch(table.code) or not all(_ID.fullmatch(i) for i in ids):
         raise DefinitionError(f"{table.code}：表代码和栏目代码只能用小写字母、数字和下划线")
@@ -196,8 +203,10 @@ def parse(data: dict[str, Any]) -> Table:
 @lru_cache(maxsize=1)
 def tables() -> dict[str, Table]:
     """Every table of ``definitions/``, in their ``order``."""
-    found = [parse(json.loads(path.read_text(encoding="utf-8")))
-             for path in sorted(DEFINITIONS.glob("*.json"))]  # fmt: skip
+    found = [
+        parse(json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(DEFINITIONS.glob("*.json"))
+    ]
     found.sort(key=lambda t: (t.order, t.code))
     return {t.code: t for t in found}
 
@@ -223,14 +232,18 @@ def period_options(table: Table, today: date) -> list[tuple[str, list[Period]]]:
     candidates: dict[str, list[Period]] = {
         "year": [P.fp_year(y) for y in range(fp, fp - 5, -1)],
         "half": [P.fp_half(y, h) for y in range(fp, fp - 3, -1) for h in (2, 1)],
-        "quarter": [P.quarter(y, q) for y in range(today.year, today.year - 3, -1)
-                    for q in (4, 3, 2, 1)],
-        "month": [P.month(y, m) for y in range(today.year, today.year - 2, -1)
-                  for m in range(12, 0, -1)],
-    }  # fmt: skip
+        "quarter": [
+            P.quarter(y, q) for y in range(today.year, today.year - 3, -1) for q in (4, 3, 2, 1)
+        ],
+        "month": [
+            P.month(y, m) for y in range(today.year, today.year - 2, -1) for m in range(12, 0, -1)
+        ],
+    }
     first = P.stats_start()
-    return [(PERIOD_KINDS[kind], [p for p in candidates[kind] if first <= p.start <= today])
-            for kind in table.periods]  # fmt: skip
+    return [
+        (PERIOD_KINDS[kind], [p for p in candidates[kind] if first <= p.start <= today])
+        for kind in table.periods
+    ]
 
 
 def default_period(table: Table, today: date) -> Period:
@@ -336,13 +349,16 @@ def _unit_rows(table: Table, unit: Unit, period: Period, scope: str) -> list[Row
     ctx = Ctx(unit.prefix, period, scope, len(shown[0].prefix))
     values = column_values(table, ctx)
     ids = [leaf.id for leaf in table.leaves]
-    rows = [Row(u.name, _with_ratios(table, [_value(values[i], u.prefix) for i in ids]), u.code)
-            for u in shown]  # fmt: skip
+    rows = [
+        Row(u.name, _with_ratios(table, [_value(values[i], u.prefix) for i in ids]), u.code)
+        for u in shown
+    ]
     known = {u.prefix for u in shown}
     stray = {g for v in values.values() if v for g, n in v.items() if n and g not in known}
     if stray:
-        cells = [None if values[i] is None else sum(values[i].get(g, 0) for g in stray)
-                 for i in ids]  # fmt: skip
+        cells = [
+            None if values[i] is None else sum(values[i].get(g, 0) for g in stray) for i in ids
+        ]
         rows.append(Row("其他（不属于现有下级单位）", _with_ratios(table, cells), kind="other"))
     return rows
 
@@ -364,8 +380,10 @@ def _fixed_rows(table: Table, unit: Unit, period: Period, scope: str) -> list[Ro
 
 def total_of(rows: list[Row], unit: Unit, table: Table) -> Row:
     width = len(table.leaves)
-    sums = [None if any(r.values[i] is None for r in rows) else sum(r.values[i] for r in rows)
-            for i in range(width)]  # fmt: skip
+    sums = [
+        None if any(r.values[i] is None for r in rows) else sum(r.values[i] for r in rows)
+        for i in range(width)
+    ]
     return Row("合计", _with_ratios(table, sums), unit.code, kind="total")
 
 
@@ -378,8 +396,9 @@ def compute(table: Table, *, unit: Unit, period: Period, scope: str) -> Result:
     return Result(table, unit, period, scope, rows, total_of(rows, unit, table))
 
 
-def members(table: Table, column_id: str, *, prefix: str, period: Period, scope: str,
-            row_id: str = "") -> Any:  # fmt: skip
+def members(
+    table: Table, column_id: str, *, prefix: str, period: Period, scope: str, row_id: str = ""
+) -> Any:
     """The name list behind one cell (None: the cell has none): persons (a queryset or a
     ``PersonList``) or a list of events, episodes or pregnancies."""
     leaf = table.column(column_id)
@@ -388,8 +407,10 @@ def members(table: Table, column_id: str, *, prefix: str, period: Period, scope:
     fixed = table.fixed_row(row_id)
     where = fixed.where if fixed else {}
     if leaf.query["kind"] == SUM:
-        parts = [members(table, p, prefix=prefix, period=period, scope=scope, row_id=row_id)
-                 for p in leaf.query["of"]]  # fmt: skip
+        parts = [
+            members(table, p, prefix=prefix, period=period, scope=scope, row_id=row_id)
+            for p in leaf.query["of"]
+        ]
         if any(p is None for p in parts):
             return None
         found = []
@@ -409,9 +430,17 @@ def freeze(result: Result) -> dict[str, Any]:
     """The cell values as stored in ``TableSubmission.cells``."""
     return {
         "columns": [leaf.id for leaf in result.table.leaves],
-        "rows": [{"label": r.label, "unit_code": r.unit_code, "row_id": r.row_id, "kind": r.kind,
-                  "values": r.values} for r in result.all_rows],
-    }  # fmt: skip
+        "rows": [
+            {
+                "label": r.label,
+                "unit_code": r.unit_code,
+                "row_id": r.row_id,
+                "kind": r.kind,
+                "values": r.values,
+            }
+            for r in result.all_rows
+        ],
+    }
 
 
 def thaw(table: Table, submission: Any, unit: Unit, period: Period) -> Result:
@@ -423,8 +452,15 @@ def thaw(table: Table, submission: Any, unit: Unit, period: Period) -> Result:
     for data in cells.get("rows", []):
         by_id = dict(zip(stored, data["values"], strict=False))
         cells = [by_id.get(leaf.id) for leaf in table.leaves]
-        rows.append(Row(data["label"], cells, data.get("unit_code", ""), data.get("row_id", ""),
-                        data["kind"]))  # fmt: skip
+        rows.append(
+            Row(
+                data["label"],
+                cells,
+                data.get("unit_code", ""),
+                data.get("row_id", ""),
+                data["kind"],
+            )
+        )
     total = next((r for r in rows if r.kind == "total"), None)
     body = [r for r in rows if r.kind != "total"]
     return Result(table, unit, period, submission.scope, body, total, frozen=submission)
@@ -449,8 +485,9 @@ def layout(result: Result, url_for: Any = None) -> dict[str, Any]:
     list, its link."""
     table = result.table
     leaves = table.leaves
-    linked = [url_for is not None and result.frozen is None and drillable(table, leaf)
-              for leaf in leaves]  # fmt: skip
+    linked = [
+        url_for is not None and result.frozen is None and drillable(table, leaf) for leaf in leaves
+    ]
     rows = []
     ordered = [*([result.total] if result.total else []), *result.rows]  # 合计 first, as printed
     for row in ordered:
@@ -458,10 +495,15 @@ def layout(result: Result, url_for: Any = None) -> dict[str, Any]:
         for leaf, value, link in zip(leaves, row.values, linked, strict=True):
             url = url_for(row, leaf) if link and row.unit_code and value is not None else ""
             cells.append({"value": value, "text": show(value), "url": url})
-        rows.append({"label": row.label, "kind": row.kind, "unit_code": row.unit_code,
-                     "cells": cells})  # fmt: skip
-    return {"header": table.header(), "depth": table.depth, "rows": rows,
-            "numbers": list(range(1, len(leaves) + 1))}  # fmt: skip
+        rows.append(
+            {"label": row.label, "kind": row.kind, "unit_code": row.unit_code, "cells": cells}
+        )
+    return {
+        "header": table.header(),
+        "depth": table.depth,
+        "rows": rows,
+        "numbers": list(range(1, len(leaves) + 1)),
+    }
 
 
 @dataclass(frozen=True)

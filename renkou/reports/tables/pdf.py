@@ -31,15 +31,20 @@ def _stylesheet_text() -> str:
 def render(result: Result, signature: Signature) -> bytes:
     """The table as a PDF file. Nothing is fetched: no resource leaves the process."""
     table = result.table
-    sign = (f"填报人：{signature.filler or '　　　　'}　审核人：{signature.reviewer or '　　　　'}"
-            f"　填报日期：{signature.day:%Y年%m月%d日}")  # fmt: skip
+    sign = (
+        f"填报人：{signature.filler or '　　　　'}　审核人：{signature.reviewer or '　　　　'}"
+        f"　填报日期：{signature.day:%Y年%m月%d日}"
+    )
     context = {
-        "result": result, "table": table, "grid": layout(result), "signature": signature,
+        "result": result,
+        "table": table,
+        "grid": layout(result),
+        "signature": signature,
         "scope_label": Scope(result.scope).label,
         "top_left": css_string(f"填报单位：{result.unit.name}"),
         "top_right": css_string(f"{table.form_no or table.title}　{result.period.label}"),
         "bottom_left": css_string(sign),
-    }  # fmt: skip
+    }
     html = render_to_string("reports/table_pdf.html", context)
     # Imported here: loading WeasyPrint (Pango, fonts) costs time every process start otherwise.
     from weasyprint import CSS, HTML

@@ -61,15 +61,27 @@ SEX_CODE = {"m": MALE, "f": FEMALE}
 _SEXES = ("m", "f", "u")
 _PARITIES = (1, 2, 3)
 # The flow measures the tallies keep (``renkou.events.tally.event_measures``).
-FLOWS = frozenset({
-    "birth", "birth_ok", "birth_timely", *(f"birth_{s}" for s in _SEXES),
-    *(f"birth_p{k}" for k in _PARITIES), *(f"birth_p{k}_ok" for k in _PARITIES),
-    *(f"birth_p{k}_{s}" for k in _PARITIES for s in _SEXES),
-    *(f"birth_a{lo}" for lo, _hi in AGE_GROUPS),
-    "marriage", "fmar_f", "fmar_f_late", "fmar_f_early",
-    *(k.value for k in Kind if k not in (Kind.BIRTH, Kind.FIRST_MARRIAGE, Kind.REMARRIAGE,
-                                         Kind.VOID)),
-})  # fmt: skip
+FLOWS = frozenset(
+    {
+        "birth",
+        "birth_ok",
+        "birth_timely",
+        *(f"birth_{s}" for s in _SEXES),
+        *(f"birth_p{k}" for k in _PARITIES),
+        *(f"birth_p{k}_ok" for k in _PARITIES),
+        *(f"birth_p{k}_{s}" for k in _PARITIES for s in _SEXES),
+        *(f"birth_a{lo}" for lo, _hi in AGE_GROUPS),
+        "marriage",
+        "fmar_f",
+        "fmar_f_late",
+        "fmar_f_early",
+        *(
+            k.value
+            for k in Kind
+            if k not in (Kind.BIRTH, Kind.FIRST_MARRIAGE, Kind.REMARRIAGE, Kind.VOID)
+        ),
+    }
+)
 
 
 class DefinitionError(ValueError):
@@ -92,8 +104,9 @@ class QueryKind(Protocol):
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]: ...
 
-    def members(self, spec: Spec, *, prefix: str, period: Period,
-                scope: str) -> Sequence[Any] | None: ...  # fmt: skip
+    def members(
+        self, spec: Spec, *, prefix: str, period: Period, scope: str
+    ) -> Sequence[Any] | None: ...
 
 
 def _allow(spec: Spec, *names: str) -> None:
@@ -127,8 +140,9 @@ class PersonList:
 # --- tally measures and indicators ------------------------------------------------------------
 
 
-def measure_members(measure: str, mode: str, *, prefix: str, period: Period,
-                    scope: str) -> Sequence[Any]:  # fmt: skip
+def measure_members(
+    measure: str, mode: str, *, prefix: str, period: Period, scope: str
+) -> Sequence[Any]:
     """The name list of one tally measure: its events over the period, or its persons at the
     end of the day before the period (start) or of its last day (end)."""
     if mode == FLOW:
@@ -161,13 +175,20 @@ class IndicatorQuery:
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
         codes = sorted({s["code"] for s in specs})
-        figures = evaluate(codes, prefix=ctx.prefix, period=ctx.period, scope=ctx.scope,
-                           group_len=ctx.group_len)  # fmt: skip
-        return [{group: getattr(by_code[s["code"]], s.get("part", "numerator")) or 0
-                 for group, by_code in figures.items()} for s in specs]  # fmt: skip
+        figures = evaluate(
+            codes, prefix=ctx.prefix, period=ctx.period, scope=ctx.scope, group_len=ctx.group_len
+        )
+        return [
+            {
+                group: getattr(by_code[s["code"]], s.get("part", "numerator")) or 0
+                for group, by_code in figures.items()
+            }
+            for s in specs
+        ]
 
-    def members(self, spec: Spec, *, prefix: str, period: Period,
-                scope: str) -> Sequence[Any] | None:  # fmt: skip
+    def members(
+        self, spec: Spec, *, prefix: str, period: Period, scope: str
+    ) -> Sequence[Any] | None:
         if not self.drillable(spec):
             return None  # a sum or a mean of several lists has no single list
         term = self._terms(spec)[0]
@@ -192,9 +213,15 @@ class MeasureQuery:
         flows = {s["measure"] for s in specs if s.get("mode", FLOW) == FLOW}
         stocks = {s["measure"] for s in specs if s.get("mode", FLOW) != FLOW}
         days = {START: ctx.period.day_before, END: ctx.period.end}
-        data = selectors.sums(scope=ctx.scope, prefix=ctx.prefix, group_len=ctx.group_len,
-                              flows=flows, stocks=stocks, period=ctx.period,
-                              stock_days=list(days.values()) if stocks else [])  # fmt: skip
+        data = selectors.sums(
+            scope=ctx.scope,
+            prefix=ctx.prefix,
+            group_len=ctx.group_len,
+            flows=flows,
+            stocks=stocks,
+            period=ctx.period,
+            stock_days=list(days.values()) if stocks else [],
+        )
 
         def key(s: Spec) -> tuple[str, str]:
             mode = s.get("mode", FLOW)
@@ -202,10 +229,10 @@ class MeasureQuery:
 
         return [{g: cell.get(key(s), 0) for g, cell in data.items()} for s in specs]
 
-    def members(self, spec: Spec, *, prefix: str, period: Period,
-                scope: str) -> Sequence[Any]:  # fmt: skip
-        return measure_members(spec["measure"], spec.get("mode", FLOW), prefix=prefix,
-                               period=period, scope=scope)  # fmt: skip
+    def members(self, spec: Spec, *, prefix: str, period: Period, scope: str) -> Sequence[Any]:
+        return measure_members(
+            spec["measure"], spec.get("mode", FLOW), prefix=prefix, period=period, scope=scope
+        )
 
 
 # --- married women of childbearing age at the period end --------------------------------------
@@ -222,14 +249,17 @@ class Woman:
 
 
 def _mwcba_spells(*, prefix: str, day: date, scope: str) -> QuerySet[Spell]:
-    return Spell.objects.filter(measure=Measure.MARRIED_WCBA, scope=scope, start__lte=day,
-                                **prefix_range("unit_code", prefix)).filter(
-        Q(end__isnull=True) | Q(end__gt=day)
-    )  # fmt: skip
+    return Spell.objects.filter(
+        measure=Measure.MARRIED_WCBA,
+        scope=scope,
+        start__lte=day,
+        **prefix_range("unit_code", prefix),
+    ).filter(Q(end__isnull=True) | Q(end__gt=day))
 
 
-def women_counted(*, prefix: str, day: date, scope: str,
-                  group_len: int) -> list[tuple[str, Woman, int]]:  # fmt: skip
+def women_counted(
+    *, prefix: str, day: date, scope: str, group_len: int
+) -> list[tuple[str, Woman, int]]:
     """The women of ``women()`` counted in the database by group and by kind of woman (living
     children, sons, daughters, method): a few hundred rows for a county, not one per woman.
     One SQL statement joining her spell to her living children (grouped once) and to the
@@ -240,8 +270,10 @@ def women_counted(*, prefix: str, day: date, scope: str,
     child, episode = Child._meta.db_table, ContraceptionEpisode._meta.db_table
     where = prefix_range("unit_code", prefix)
     if "unit_code__gte" in where:
-        place, place_params = "s.unit_code >= %s AND s.unit_code < %s", [
-            where["unit_code__gte"], where["unit_code__lt"]]  # fmt: skip
+        place, place_params = (
+            "s.unit_code >= %s AND s.unit_code < %s",
+            [where["unit_code__gte"], where["unit_code__lt"]],
+        )
     else:
         place, place_params = "substr(s.unit_code, 1, %s) = %s", [len(prefix), prefix]
     no_method = sorted(NO_METHOD)
@@ -270,13 +302,29 @@ def women_counted(*, prefix: str, day: date, scope: str,
         WHERE s.measure = %s AND s.scope = %s AND s.{q("start")} <= %s
           AND (s.{q("end")} IS NULL OR s.{q("end")} > %s) AND {place}
         GROUP BY 1, 2, 3, 4, 5"""  # noqa: S608
-    params = [group_len, MALE, FEMALE, day, Survival.ALIVE, day, day, day, *no_method,
-              Measure.MARRIED_WCBA, scope, day, day, *place_params]  # fmt: skip
+    params = [
+        group_len,
+        MALE,
+        FEMALE,
+        day,
+        Survival.ALIVE,
+        day,
+        day,
+        day,
+        *no_method,
+        Measure.MARRIED_WCBA,
+        scope,
+        day,
+        day,
+        *place_params,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(group, Woman(0, group, kids, boys, girls, method), number)
-            for group, kids, boys, girls, method, number in rows]  # fmt: skip
+    return [
+        (group, Woman(0, group, kids, boys, girls, method), number)
+        for group, kids, boys, girls, method, number in rows
+    ]
 
 
 def women(*, prefix: str, day: date, scope: str) -> list[Woman]:
@@ -286,19 +334,27 @@ def women(*, prefix: str, day: date, scope: str) -> list[Woman]:
     spells = _mwcba_spells(prefix=prefix, day=day, scope=scope)
     places = dict(spells.values_list("person_id", "unit_code"))
     ids = spells.values("person_id")
-    kids = (Child.objects.filter(card__person_id__in=ids, birth_date__lte=day)
-            .filter(Q(survival=Survival.ALIVE) | Q(death_date__gt=day))
-            .values_list("card__person_id", "sex"))  # fmt: skip
+    kids = (
+        Child.objects.filter(card__person_id__in=ids, birth_date__lte=day)
+        .filter(Q(survival=Survival.ALIVE) | Q(death_date__gt=day))
+        .values_list("card__person_id", "sex")
+    )
     count: Counter = Counter()
     for person_id, sex in kids:
         count[(person_id, sex)] += 1
         count[person_id] += 1
-    episodes = (ContraceptionEpisode.objects.filter(card__person_id__in=ids, start__lte=day)
-                .filter(Q(end__isnull=True) | Q(end__gt=day)).exclude(method__in=NO_METHOD)
-                .order_by("start", "pk").values_list("card__person_id", "method"))  # fmt: skip
+    episodes = (
+        ContraceptionEpisode.objects.filter(card__person_id__in=ids, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gt=day))
+        .exclude(method__in=NO_METHOD)
+        .order_by("start", "pk")
+        .values_list("card__person_id", "method")
+    )
     method = dict(episodes)  # the latest start wins
-    return [Woman(pid, unit, count[pid], count[(pid, MALE)], count[(pid, FEMALE)],
-                  method.get(pid, "")) for pid, unit in sorted(places.items())]  # fmt: skip
+    return [
+        Woman(pid, unit, count[pid], count[(pid, MALE)], count[(pid, FEMALE)], method.get(pid, ""))
+        for pid, unit in sorted(places.items())
+    ]
 
 
 def woman_matches(spec: Spec, woman: Woman) -> bool:
@@ -343,8 +399,9 @@ class MwcbaQuery:
             raise DefinitionError("methods 应为方法代码列表或 any、none、other")
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
-        found = women_counted(prefix=ctx.prefix, day=ctx.period.end, scope=ctx.scope,
-                              group_len=ctx.group_len)  # fmt: skip
+        found = women_counted(
+            prefix=ctx.prefix, day=ctx.period.end, scope=ctx.scope, group_len=ctx.group_len
+        )
         out: list[Values] = []
         for spec in specs:
             counts: Counter = Counter()
@@ -366,10 +423,14 @@ class MwcbaQuery:
 def _births(*, prefix: str, period: Period, scope: str) -> QuerySet[Event]:
     column = selectors.PLACE_COLUMN[scope]
     in_period = Q(effective_date__gte=period.start, effective_date__lte=period.end)
-    late = Q(reported_date__gte=period.start, reported_date__lte=period.end,
-             effective_date__lt=period.start)  # fmt: skip
-    return Event.objects.filter(in_period | late, kind=Kind.BIRTH, status__in=COUNTED,
-                                **prefix_range(column, prefix))  # fmt: skip
+    late = Q(
+        reported_date__gte=period.start,
+        reported_date__lte=period.end,
+        effective_date__lt=period.start,
+    )
+    return Event.objects.filter(
+        in_period | late, kind=Kind.BIRTH, status__in=COUNTED, **prefix_range(column, prefix)
+    )
 
 
 def birth_matches(spec: Spec, event: Event, period: Period) -> bool:
@@ -397,8 +458,11 @@ class BirthsQuery:
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
         column = selectors.PLACE_COLUMN[ctx.scope]
-        events = list(_births(prefix=ctx.prefix, period=ctx.period, scope=ctx.scope).only(
-            column, "effective_date", "parity", "sex", "policy_attribute"))  # fmt: skip
+        events = list(
+            _births(prefix=ctx.prefix, period=ctx.period, scope=ctx.scope).only(
+                column, "effective_date", "parity", "sex", "policy_attribute"
+            )
+        )
         out: list[Values] = []
         for spec in specs:
             counts: Counter = Counter()
@@ -409,8 +473,11 @@ class BirthsQuery:
         return out
 
     def members(self, spec: Spec, *, prefix: str, period: Period, scope: str) -> list[Event]:
-        events = (_births(prefix=prefix, period=period, scope=scope)
-                  .select_related("person", "child").order_by("effective_date", "id"))  # fmt: skip
+        events = (
+            _births(prefix=prefix, period=period, scope=scope)
+            .select_related("person", "child")
+            .order_by("effective_date", "id")
+        )
         return [e for e in events if birth_matches(spec, e, period)]
 
 
@@ -420,21 +487,25 @@ class BirthsQuery:
 def _place_on(day_field: str, scope: str) -> Subquery:
     """The woman's place in ``scope`` at the end of the day the row names."""
     spells = Spell.objects.filter(
-        person_id=OuterRef("card__person_id"), measure=Measure.POPULATION, scope=scope,
+        person_id=OuterRef("card__person_id"),
+        measure=Measure.POPULATION,
+        scope=scope,
         start__lte=OuterRef(day_field),
-    ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef(day_field)))  # fmt: skip
+    ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef(day_field)))
     return Subquery(spells.order_by("-start").values("unit_code")[:1])
 
 
-def _in_period(rows: QuerySet, day_field: str, *, prefix: str, period: Period,
-               scope: str) -> QuerySet:  # fmt: skip
+def _in_period(
+    rows: QuerySet, day_field: str, *, prefix: str, period: Period, scope: str
+) -> QuerySet:
     dated = rows.filter(**{f"{day_field}__gte": period.start, f"{day_field}__lte": period.end})
     placed = dated.annotate(place=_place_on(day_field, scope))
     return placed.filter(**prefix_range("place", prefix))
 
 
-def _count_by(rows: Iterable[tuple[str, str]], specs: list[Spec], key: str,
-              group_len: int) -> list[Values]:  # fmt: skip
+def _count_by(
+    rows: Iterable[tuple[str, str]], specs: list[Spec], key: str, group_len: int
+) -> list[Values]:
     """Counts per spec and group from (place, code) rows; a spec lists its codes in ``key``."""
     tally: Counter = Counter((_group(place, group_len), code) for place, code in rows)
     out: list[Values] = []
@@ -463,8 +534,9 @@ class OperationQuery:
             raise DefinitionError("event 应为 start 或 end")
         _codes(spec, "methods")
 
-    def _rows(self, event: str, methods: Iterable[str], *, prefix: str, period: Period,
-              scope: str) -> QuerySet:  # fmt: skip
+    def _rows(
+        self, event: str, methods: Iterable[str], *, prefix: str, period: Period, scope: str
+    ) -> QuerySet:
         rows = ContraceptionEpisode.objects.filter(method__in=sorted(set(methods)))
         return _in_period(rows, event, prefix=prefix, period=period, scope=scope)
 
@@ -475,17 +547,18 @@ class OperationQuery:
             if not chosen:
                 continue
             methods = [m for i in chosen for m in specs[i]["methods"]]
-            rows = self._rows(event, methods, prefix=ctx.prefix, period=ctx.period,
-                              scope=ctx.scope).values_list("place", "method")  # fmt: skip
+            rows = self._rows(
+                event, methods, prefix=ctx.prefix, period=ctx.period, scope=ctx.scope
+            ).values_list("place", "method")
             counted = _count_by(rows, [specs[i] for i in chosen], "methods", ctx.group_len)
             for i, values in zip(chosen, counted, strict=True):
                 out[i] = values
         return out
 
-    def members(self, spec: Spec, *, prefix: str, period: Period,
-                scope: str) -> list[ContraceptionEpisode]:  # fmt: skip
-        rows = self._rows(spec["event"], spec["methods"], prefix=prefix, period=period,
-                          scope=scope)  # fmt: skip
+    def members(
+        self, spec: Spec, *, prefix: str, period: Period, scope: str
+    ) -> list[ContraceptionEpisode]:
+        rows = self._rows(spec["event"], spec["methods"], prefix=prefix, period=period, scope=scope)
         return list(rows.select_related("card__person").order_by(spec["event"], "pk"))
 
 
@@ -496,19 +569,20 @@ class PregnancyQuery:
         _allow(spec, "outcomes")
         _codes(spec, "outcomes")
 
-    def _rows(self, outcomes: Iterable[str], *, prefix: str, period: Period,
-              scope: str) -> QuerySet:  # fmt: skip
+    def _rows(
+        self, outcomes: Iterable[str], *, prefix: str, period: Period, scope: str
+    ) -> QuerySet:
         rows = Pregnancy.objects.filter(outcome__in=sorted(set(outcomes)))
         return _in_period(rows, "outcome_date", prefix=prefix, period=period, scope=scope)
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
         outcomes = [o for s in specs for o in s["outcomes"]]
-        rows = self._rows(outcomes, prefix=ctx.prefix, period=ctx.period,
-                          scope=ctx.scope).values_list("place", "outcome")  # fmt: skip
+        rows = self._rows(
+            outcomes, prefix=ctx.prefix, period=ctx.period, scope=ctx.scope
+        ).values_list("place", "outcome")
         return _count_by(rows, specs, "outcomes", ctx.group_len)
 
-    def members(self, spec: Spec, *, prefix: str, period: Period,
-                scope: str) -> list[Pregnancy]:  # fmt: skip
+    def members(self, spec: Spec, *, prefix: str, period: Period, scope: str) -> list[Pregnancy]:
         rows = self._rows(spec["outcomes"], prefix=prefix, period=period, scope=scope)
         return list(rows.select_related("card__person").order_by("outcome_date", "pk"))
 

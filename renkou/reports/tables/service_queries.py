@@ -51,8 +51,10 @@ class ServiceList(Sequence):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        return [DrillRow(e.person, e.day, e.what, e.unit_code)
-                for e in entries.entries(self.rows[index], self.kind)]  # fmt: skip
+        return [
+            DrillRow(e.person, e.day, e.what, e.unit_code)
+            for e in entries.entries(self.rows[index], self.kind)
+        ]
 
 
 class ServiceQuery:
@@ -76,11 +78,13 @@ class ServiceQuery:
 
     def values(self, specs: list[dict[str, Any]], ctx: Any) -> list[dict[str, float]]:
         year, today = year_of(ctx.period), _today()
-        return [self._side(s).grouped(ctx.prefix, year, today, ctx.scope, ctx.group_len)
-                for s in specs]  # fmt: skip
+        return [
+            self._side(s).grouped(ctx.prefix, year, today, ctx.scope, ctx.group_len) for s in specs
+        ]
 
-    def members(self, spec: dict[str, Any], *, prefix: str, period: Period,
-                scope: str) -> ServiceList:  # fmt: skip
+    def members(
+        self, spec: dict[str, Any], *, prefix: str, period: Period, scope: str
+    ) -> ServiceList:
         side = self._side(spec)
         rows = side.rows(prefix, year_of(period), _today(), scope)
         return ServiceList(rows, side.kind)

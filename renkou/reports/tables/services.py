@@ -31,25 +31,42 @@ def _key(table: str, unit_code: str, period: str, scope: str) -> dict[str, str]:
 
 
 def latest(*, table: str, unit_code: str, period: str, scope: str) -> TableSubmission | None:
-    return (TableSubmission.objects.filter(**_key(table, unit_code, period, scope))
-            .order_by("-version").first())  # fmt: skip
+    return (
+        TableSubmission.objects.filter(**_key(table, unit_code, period, scope))
+        .order_by("-version")
+        .first()
+    )
 
 
 def _summary(row: TableSubmission) -> str:
-    return (f"table={row.table};unit={row.unit_code};period={row.period};"
-            f"scope={SCOPE_NAME.get(row.scope, row.scope)};version={row.version}")  # fmt: skip
+    return (
+        f"table={row.table};unit={row.unit_code};period={row.period};"
+        f"scope={SCOPE_NAME.get(row.scope, row.scope)};version={row.version}"
+    )
 
 
 def _audit(actor: Actor, action: str, row: TableSubmission) -> None:
-    audit.record(actor=actor.user, ip=actor.ip, action=action,
-                 object_type="reports.tablesubmission", object_id=row.pk,
-                 summary=_summary(row))  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=action,
+        object_type="reports.tablesubmission",
+        object_id=row.pk,
+        summary=_summary(row),
+    )
 
 
 @transaction.atomic
-def table_submission_submit(*, actor: Actor, table: engine.Table, unit: Unit, period: Period,
-                            scope: str, reviewer: str = "",
-                            today: date | None = None) -> TableSubmission:  # fmt: skip
+def table_submission_submit(
+    *,
+    actor: Actor,
+    table: engine.Table,
+    unit: Unit,
+    period: Period,
+    scope: str,
+    reviewer: str = "",
+    today: date | None = None,
+) -> TableSubmission:
     """Freeze the table of ``unit`` for ``period`` as its next version and lock it."""
     today = today or timezone.localdate()
     if unit.level not in SUBMITTING_LEVELS:
@@ -60,16 +77,20 @@ def table_submission_submit(*, actor: Actor, table: engine.Table, unit: Unit, pe
     previous = list(TableSubmission.objects.select_for_update().filter(**key).order_by("pk"))
     last = max(previous, key=lambda r: r.version, default=None)
     if last is not None and last.status == Status.SUBMITTED:
-        raise ValidationError(f"本期报表已上报并锁定（第{last.version}版），"
-                              "如需修改，请县级退回后重新上报")  # fmt: skip
+        raise ValidationError(
+            f"本期报表已上报并锁定（第{last.version}版），如需修改，请县级退回后重新上报"
+        )
     result = engine.compute(table, unit=unit, period=period, scope=scope)
     try:
         with transaction.atomic():
             row = TableSubmission.objects.create(
-                **key, version=(last.version + 1) if last else 1, cells=engine.freeze(result),
-                submitted_by=actor.user, submitted_at=timezone.now(),
+                **key,
+                version=(last.version + 1) if last else 1,
+                cells=engine.freeze(result),
+                submitted_by=actor.user,
+                submitted_at=timezone.now(),
                 reviewer=reviewer.strip()[:50],
-            )  # fmt: skip
+            )
     except IntegrityError as exc:  # two first submissions at once: the other one won
         raise ValidationError("该报表刚刚已由他人上报，请刷新后查看") from exc
     _audit(actor, "report.submit", row)
@@ -77,8 +98,9 @@ def table_submission_submit(*, actor: Actor, table: engine.Table, unit: Unit, pe
 
 
 @transaction.atomic
-def table_submission_return(*, actor: Actor, submission: TableSubmission,
-                            reason: str) -> TableSubmission:  # fmt: skip
+def table_submission_return(
+    *, actor: Actor, submission: TableSubmission, reason: str
+) -> TableSubmission:
     """The county returns (退回) the latest submitted version, which unlocks re-submission."""
     user = actor.user
     if getattr(getattr(user, "unit", None), "level", None) != Level.COUNTY:
@@ -87,8 +109,9 @@ def table_submission_return(*, actor: Actor, submission: TableSubmission,
     if not reason:
         raise ValidationError({"reason": "请填写退回原因"})
     row = TableSubmission.objects.select_for_update().get(pk=submission.pk)
-    newer = TableSubmission.objects.filter(**_key(row.table, row.unit_code, row.period, row.scope),
-                                           version__gt=row.version)  # fmt: skip
+    newer = TableSubmission.objects.filter(
+        **_key(row.table, row.unit_code, row.period, row.scope), version__gt=row.version
+    )
     if newer.exists():
         raise ValidationError("只能退回最新上报的版本")
     if Status.RETURNED not in ALLOWED_TRANSITIONS.get(row.status, ()):

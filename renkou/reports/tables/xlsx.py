@@ -31,7 +31,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "total_label": book.add_format({"border": 1, "bold": True, "num_format": "@"}),
         "total": book.add_format({"border": 1, "bold": True, "num_format": "0"}),
         "note": book.add_format({"text_wrap": True, "valign": "top", "font_size": 9}),
-    }  # fmt: skip
+    }
 
 
 def _put(sheet: Any, r0: int, c0: int, r1: int, c1: int, text: str, fmt: Any) -> None:
@@ -46,10 +46,12 @@ def _heading(sheet: Any, result: Result, last: int, fmt: dict[str, Any]) -> int:
     table = result.table
     mid = max(last // 2, 1)
     _put(sheet, 0, 0, 0, last, table.title, fmt["title"])
-    left = [f"填报单位：{result.unit.name}", f"统计期间：{result.period.label}",
-            f"统计口径：{Scope(result.scope).label}　计量单位：{table.measure_unit}"]  # fmt: skip
-    right = [f"表　　号：{table.form_no}" if table.form_no else "", table.authority,
-             table.approval]  # fmt: skip
+    left = [
+        f"填报单位：{result.unit.name}",
+        f"统计期间：{result.period.label}",
+        f"统计口径：{Scope(result.scope).label}　计量单位：{table.measure_unit}",
+    ]
+    right = [f"表　　号：{table.form_no}" if table.form_no else "", table.authority, table.approval]
     for i, (a, b) in enumerate(zip(left, right, strict=True), start=1):
         _put(sheet, i, 0, i, mid - 1, a, fmt["left"])
         _put(sheet, i, mid, i, last, b, fmt["right"])
@@ -62,8 +64,15 @@ def _header(sheet: Any, grid: dict[str, Any], top: int, fmt: dict[str, Any]) -> 
     for level, cells in enumerate(grid["header"]):
         for cell in cells:
             col = cell.col + 1
-            _put(sheet, top + level, col, top + level + cell.rowspan - 1, col + cell.colspan - 1,
-                 cell.label, fmt["head"])  # fmt: skip
+            _put(
+                sheet,
+                top + level,
+                col,
+                top + level + cell.rowspan - 1,
+                col + cell.colspan - 1,
+                cell.label,
+                fmt["head"],
+            )
     numbers = top + depth
     sheet.write_string(numbers, 0, "甲", fmt["text"])
     for i in grid["numbers"]:
@@ -103,8 +112,11 @@ def render(result: Result, signature: Signature) -> bytes:
         sheet.set_row(row, 30)
         row += 1
     third = max((last + 1) // 3, 1)
-    sign = [f"填报人：{signature.filler}", f"审核人：{signature.reviewer}",
-            f"填报日期：{signature.day:%Y年%m月%d日}"]  # fmt: skip
+    sign = [
+        f"填报人：{signature.filler}",
+        f"审核人：{signature.reviewer}",
+        f"填报日期：{signature.day:%Y年%m月%d日}",
+    ]
     spans = [(0, third - 1), (third, 2 * third - 1), (2 * third, last)]
     for text, (c0, c1) in zip(sign, spans, strict=True):
         _put(sheet, row + 1, c0, row + 1, max(c0, c1), text, fmt["left"])

@@ -33,13 +33,34 @@ def test_json_has_every_indicator_as_the_spec_says(county):
     rows = json.loads(run(unit=COUNTY, period="2024"))
     assert [r["code"] for r in rows] == [i.code for i in INDICATORS]
     births = by_code(rows)["births"]
-    assert {k: births[k] for k in ("code", "name", "unit", "period", "scope", "numerator",
-                                   "denominator", "value", "value_unrounded", "measure_unit",
-                                   "warnings")} == {
-        "code": "births", "name": "出生人数", "unit": COUNTY, "period": "2024",
-        "scope": "registered", "numerator": 2, "denominator": None, "value": 2,
-        "value_unrounded": 2, "measure_unit": "人", "warnings": [],
-    }  # fmt: skip
+    assert {
+        k: births[k]
+        for k in (
+            "code",
+            "name",
+            "unit",
+            "period",
+            "scope",
+            "numerator",
+            "denominator",
+            "value",
+            "value_unrounded",
+            "measure_unit",
+            "warnings",
+        )
+    } == {
+        "code": "births",
+        "name": "出生人数",
+        "unit": COUNTY,
+        "period": "2024",
+        "scope": "registered",
+        "numerator": 2,
+        "denominator": None,
+        "value": 2,
+        "value_unrounded": 2,
+        "measure_unit": "人",
+        "warnings": [],
+    }
     cbr = by_code(rows)["crude_birth_rate"]
     # 2 births per average population (9 + 10) / 2 = 9.5, per thousand.
     assert (cbr["numerator"], cbr["denominator"]) == (2, 9.5)
@@ -56,7 +77,11 @@ def test_csv_is_utf8_with_bom_and_a_header(county, tmp_path):
     assert len(rows) == len(INDICATORS)
     deaths = next(r for r in rows if r["code"] == "deaths")
     assert (deaths["name"], deaths["value"], deaths["denominator"], deaths["scope"]) == (
-        "死亡人数", "1", "", "registered")  # fmt: skip
+        "死亡人数",
+        "1",
+        "",
+        "registered",
+    )
     path = tmp_path / "out.csv"
     run(unit=COUNTY, period="2024", format="csv", output=str(path))
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -67,10 +92,13 @@ def test_townships_follow_the_county(county):
         run(unit=COUNTY, period="2024", townships=True, indicator=["births", "population_end"])
     )
     assert [(r["unit"], r["code"], r["value"]) for r in rows] == [
-        (COUNTY, "births", 2), (COUNTY, "population_end", 10),
-        (TOWNSHIP_A, "births", 1), (TOWNSHIP_A, "population_end", 6),
-        (TOWNSHIP_B, "births", 1), (TOWNSHIP_B, "population_end", 4),
-    ]  # fmt: skip
+        (COUNTY, "births", 2),
+        (COUNTY, "population_end", 10),
+        (TOWNSHIP_A, "births", 1),
+        (TOWNSHIP_A, "population_end", 6),
+        (TOWNSHIP_B, "births", 1),
+        (TOWNSHIP_B, "population_end", 4),
+    ]
     assert rows[2]["unit_name"] == "甲镇"
 
 
@@ -85,21 +113,25 @@ def test_scope_calendar_and_short_unit_codes(county):
 
 
 def test_targets_are_judged_in_the_output(county):
-    Target.objects.create(unit_code=COUNTY, year=2024, indicator="natural_growth_rate",
-                          direction="le", value="9.31")  # fmt: skip
+    Target.objects.create(
+        unit_code=COUNTY, year=2024, indicator="natural_growth_rate", direction="le", value="9.31"
+    )
     growth = by_code(json.loads(run(unit=COUNTY, period="2024")))["natural_growth_rate"]
     # (2 − 1) / 9.5 × 1000 = 105.26‰ shown, against ≤ 9.31‰.
     assert (growth["target"], growth["direction"], growth["met"]) == (9.31, "le", False)
     assert growth["gap"] == pytest.approx(105.26 - 9.31)
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"unit": "620099", "period": "2024"}, "没有代码为 620099 的单位"),
-    ({"unit": "6200011", "period": "2024"}, "没有代码为 6200011 的单位"),
-    ({"unit": COUNTY, "period": "2024Q5"}, "无法识别的统计期间"),
-    ({"unit": COUNTY, "period": "1999"}, "统计数据从"),
-    ({"unit": COUNTY, "period": "2024", "indicator": ["births", "gdp"]}, "没有这些指标：gdp"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"unit": "620099", "period": "2024"}, "没有代码为 620099 的单位"),
+        ({"unit": "6200011", "period": "2024"}, "没有代码为 6200011 的单位"),
+        ({"unit": COUNTY, "period": "2024Q5"}, "无法识别的统计期间"),
+        ({"unit": COUNTY, "period": "1999"}, "统计数据从"),
+        ({"unit": COUNTY, "period": "2024", "indicator": ["births", "gdp"]}, "没有这些指标：gdp"),
+    ],
+)
 def test_bad_input_exits_2_with_a_chinese_message(units, options, message):
     out, err = StringIO(), StringIO()
     with pytest.raises(SystemExit) as exit_info:
@@ -113,8 +145,19 @@ def test_service_coverage_indicators_on_request(county):
     period, in the same objects; the county has no service recorded, so every numerator is 0
     (and 蓝氧 completion has no quota, so no denominator)."""
     codes = ["prepreg_coverage", "rh_check_rate", "treatment_completion"]
-    rows = json.loads(run("--indicator", codes[0], "--indicator", codes[1], "--indicator",
-                          codes[2], unit=COUNTY, period="2024-03", townships=True))  # fmt: skip
+    rows = json.loads(
+        run(
+            "--indicator",
+            codes[0],
+            "--indicator",
+            codes[1],
+            "--indicator",
+            codes[2],
+            unit=COUNTY,
+            period="2024-03",
+            townships=True,
+        )
+    )
     assert [r["code"] for r in rows if r["unit"] == COUNTY] == codes
     assert {r["unit"] for r in rows} == {COUNTY, TOWNSHIP_A, TOWNSHIP_B}
     for row in rows:

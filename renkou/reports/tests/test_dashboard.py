@@ -39,9 +39,17 @@ QUERY = {"period": "2026", "scope": "registered"}
 
 
 def add(name, sex, born, village, **extra):
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01",
-              "hukou_type": "2", "relationship": "02"}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+        "hukou_type": "2",
+        "relationship": "02",
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
 
@@ -56,10 +64,17 @@ def with_id(number):
 
 
 def birth(personas, mother, day, reported, sex, policy, name, partner=None):
-    services.record(actor=Actor(personas["township_officer"]), kind=Kind.BIRTH, person=mother,
-                    effective_date=day, reported_date=reported, today=TODAY,
-                    details=services.Details(partner=partner, child_name=name, sex=sex,
-                                             policy_attribute=policy))  # fmt: skip
+    services.record(
+        actor=Actor(personas["township_officer"]),
+        kind=Kind.BIRTH,
+        person=mother,
+        effective_date=day,
+        reported_date=reported,
+        today=TODAY,
+        details=services.Details(
+            partner=partner, child_name=name, sex=sex, policy_attribute=policy
+        ),
+    )
 
 
 @pytest.fixture
@@ -71,35 +86,59 @@ def county(units, personas):
     10 Mar (policy, reported 20 Apr: late), 王芳 a boy on 1 Feb (outside policy, reported
     10 Feb: on time); 才让 dies on 1 May. The October 2026 report came from 甲一村 and 乙一村.
     """
-    zhuoma = add("卓玛", "2", date(1995, 3, 1), VILLAGE_A1, **married(),
-                 **with_id("620001199503010028"))  # fmt: skip
-    zhaxi = add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, **married(relationship="10"),
-                **with_id("620001199307090016"))  # fmt: skip
-    yangjin = add("央金", "2", date(1992, 4, 4), VILLAGE_A1, **married(),
-                  **with_id("620001199204040040"))  # fmt: skip
+    zhuoma = add(
+        "卓玛", "2", date(1995, 3, 1), VILLAGE_A1, **married(), **with_id("620001199503010028")
+    )
+    zhaxi = add(
+        "扎西",
+        "1",
+        date(1993, 7, 9),
+        VILLAGE_A1,
+        **married(relationship="10"),
+        **with_id("620001199307090016"),
+    )
+    yangjin = add(
+        "央金", "2", date(1992, 4, 4), VILLAGE_A1, **married(), **with_id("620001199204040040")
+    )
     add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1)
     cairang = add("才让", "1", date(1940, 1, 1), VILLAGE_A2)
     wangfang = add("王芳", "2", date(1990, 8, 8), VILLAGE_B1, **married())
-    add("李强", "1", date(1988, 1, 1), VILLAGE_B1, **married(relationship="10"),
-        **with_id("62000119880101003X"))  # fmt: skip
+    add(
+        "李强",
+        "1",
+        date(1988, 1, 1),
+        VILLAGE_B1,
+        **married(relationship="10"),
+        **with_id("62000119880101003X"),
+    )
     birth(personas, zhuoma, date(2026, 1, 15), date(2026, 2, 3), "1", "1", "小卓玛", zhaxi)
     birth(personas, yangjin, date(2026, 3, 10), date(2026, 4, 20), "2", "1", "小央金")
     birth(personas, wangfang, date(2026, 2, 1), date(2026, 2, 10), "1", "2", "小王")
-    services.record(actor=Actor(personas["township_officer"]), kind=Kind.DEATH, person=cairang,
-                    effective_date=date(2026, 5, 1), today=TODAY)  # fmt: skip
+    services.record(
+        actor=Actor(personas["township_officer"]),
+        kind=Kind.DEATH,
+        person=cairang,
+        effective_date=date(2026, 5, 1),
+        today=TODAY,
+    )
     sent = datetime(2026, 11, 3, 9, tzinfo=UTC)
     for village in (VILLAGE_A1, VILLAGE_B1):
-        MonthlyReport.objects.create(unit_code=village, month=202610, on_time=True,
-                                     submitted_by=personas["township_officer"],
-                                     submitted_at=sent)  # fmt: skip
+        MonthlyReport.objects.create(
+            unit_code=village,
+            month=202610,
+            on_time=True,
+            submitted_by=personas["township_officer"],
+            submitted_at=sent,
+        )
     for unit, code, direction, value in (
         (COUNTY, "natural_growth_rate", "le", "9.31"),
         (COUNTY, "policy_compliant_birth_rate", "ge", "96.5"),
         (COUNTY, "sex_ratio_at_birth", "le", "107"),
         (TOWNSHIP_A, "natural_growth_rate", "le", "200"),
     ):
-        Target.objects.create(unit_code=unit, year=2026, indicator=code, direction=direction,
-                              value=Decimal(value))  # fmt: skip
+        Target.objects.create(
+            unit_code=unit, year=2026, indicator=code, direction=direction, value=Decimal(value)
+        )
 
 
 def data_for(prefix="620001", period=PERIOD, **kwargs):
@@ -124,8 +163,10 @@ def test_headline_figures_of_the_county_against_its_targets(county):
     assert got["sex_ratio_at_birth"]["display"] == "200.0"  # 2 boys / 1 girl × 100
     assert got["policy_compliant_birth_rate"]["display"] == "66.67%"  # 2 of 3 births
     # Married women 15–49 at the end: 卓玛, 央金, 王芳; none uses a method.
-    assert (got["contraceptive_prevalence"]["numerator"],
-            got["contraceptive_prevalence"]["denominator"]) == (0, 3)  # fmt: skip
+    assert (
+        got["contraceptive_prevalence"]["numerator"],
+        got["contraceptive_prevalence"]["denominator"],
+    ) == (0, 3)
     # Valid IDs among the 9 at the end: 卓玛, 扎西, 央金, 李强.
     assert got["id_entry_rate"]["display"] == "44.44%"
     # Complete: the 6 living adults; the babies have no relationship to a household head.
@@ -159,14 +200,20 @@ def test_townships_and_their_ranking(county):
     rows = data["ranking"]["rows"]
     assert data["ranking"]["lower_first"] is True
     assert [(r["rank"], r["name"], r["display"]) for r in rows] == [
-        (1, "甲镇", "181.82‰"), (2, "乙乡", "400.00‰")]  # fmt: skip
+        (1, "甲镇", "181.82‰"),
+        (2, "乙乡", "400.00‰"),
+    ]
     # A "≥" target (96.5%) or none: higher first. Birth rates: 2 / 5.5 and 1 / 2.5 (× 1000).
     by_policy = data_for(rank="policy_compliant_birth_rate")["ranking"]["rows"]
-    assert [(r["name"], r["display"]) for r in by_policy] == [("甲镇", "100.00%"),
-                                                               ("乙乡", "0.00%")]  # fmt: skip
+    assert [(r["name"], r["display"]) for r in by_policy] == [
+        ("甲镇", "100.00%"),
+        ("乙乡", "0.00%"),
+    ]
     by_births = data_for(rank="crude_birth_rate")["ranking"]["rows"]
-    assert [(r["name"], r["display"]) for r in by_births] == [("乙乡", "400.00‰"),
-                                                              ("甲镇", "363.64‰")]  # fmt: skip
+    assert [(r["name"], r["display"]) for r in by_births] == [
+        ("乙乡", "400.00‰"),
+        ("甲镇", "363.64‰"),
+    ]
     # Sub-units without a value come last, unranked: 乙乡 had no girl, so no sex ratio.
     by_ratio = data_for(rank="sex_ratio_at_birth")["ranking"]["rows"]
     assert [(r["rank"], r["name"]) for r in by_ratio] == [(1, "甲镇"), (None, "乙乡")]
@@ -201,19 +248,28 @@ def test_alerts(county):
     alerts = data_for()["alerts"]
     got = {(a["kind"], a["unit"]) for a in alerts}
     assert got == {
-        ("id_entry_rate", "测试县"), ("id_entry_rate", "甲镇"), ("id_entry_rate", "乙乡"),
-        ("completeness", "测试县"), ("completeness", "甲镇"), ("completeness", "乙乡"),
-        ("birth_timeliness", "测试县"), ("birth_timeliness", "甲镇"),  # 乙乡: 1 of 1 on time
-        ("sex_ratio_at_birth", "测试县"), ("sex_ratio_at_birth", "甲镇"),  # 200.0 and 100.0
-        ("late_report", "甲镇"), ("late_report", "乙乡"),
-    }  # fmt: skip
+        ("id_entry_rate", "测试县"),
+        ("id_entry_rate", "甲镇"),
+        ("id_entry_rate", "乙乡"),
+        ("completeness", "测试县"),
+        ("completeness", "甲镇"),
+        ("completeness", "乙乡"),
+        ("birth_timeliness", "测试县"),
+        ("birth_timeliness", "甲镇"),  # 乙乡: 1 of 1 on time
+        ("sex_ratio_at_birth", "测试县"),
+        ("sex_ratio_at_birth", "甲镇"),  # 200.0 and 100.0
+        ("late_report", "甲镇"),
+        ("late_report", "乙乡"),
+    }
     late = {a["unit"]: a["villages"] for a in alerts if a["kind"] == "late_report"}
     assert late == {"甲镇": ["甲二村"], "乙乡": ["乙二村"]}
     # Each late alert opens the month's report overview of its township.
     links = {a["unit"]: a["link"] for a in alerts if a["kind"] == "late_report"}
     overview = reverse("events:monthly_overview")
-    assert links == {"甲镇": f"{overview}?month=2026-10&unit=620001100",
-                     "乙乡": f"{overview}?month=2026-10&unit=620001101"}  # fmt: skip
+    assert links == {
+        "甲镇": f"{overview}?month=2026-10&unit=620001100",
+        "乙乡": f"{overview}?month=2026-10&unit=620001101",
+    }
     ratio = next(a for a in alerts if a["kind"] == "sex_ratio_at_birth" and a["unit"] == "测试县")
     assert "小数字" in ratio["text"]
     # Before the 5 November deadline the October report is not yet late: September's is.
@@ -221,7 +277,9 @@ def test_alerts(county):
     assert due_month(date(2026, 11, 6)) == date(2026, 10, 1)
     early = data_for(today=date(2026, 11, 5))["alerts"]
     assert {tuple(a["villages"]) for a in early if a["kind"] == "late_report"} == {
-        ("甲一村", "甲二村"), ("乙一村", "乙二村")}  # fmt: skip
+        ("甲一村", "甲二村"),
+        ("乙一村", "乙二村"),
+    }
 
 
 def test_part_of_a_year_is_flagged_against_yearly_targets(county):
@@ -258,10 +316,25 @@ def test_page_shows_the_numbers(county, personas, signed_in_client):
     response = get(client, "reports:dashboard")
     assert response.status_code == 200
     body = response.content.decode()
-    for text in ("250.00‰", "375.00‰", "66.67%", "44.44%", "未达标", "≤9.31‰", "+240.69‰",
-                 "甲镇", "乙乡", "400.00‰", "181.82‰", "甲二村", 'id="dashboard-data"',
-                 'id="chart-trend"', 'id="chart-rank"', "npm/echarts/echarts.min.js",
-                 "js/dashboard.js"):  # fmt: skip
+    for text in (
+        "250.00‰",
+        "375.00‰",
+        "66.67%",
+        "44.44%",
+        "未达标",
+        "≤9.31‰",
+        "+240.69‰",
+        "甲镇",
+        "乙乡",
+        "400.00‰",
+        "181.82‰",
+        "甲二村",
+        'id="dashboard-data"',
+        'id="chart-trend"',
+        'id="chart-rank"',
+        "npm/echarts/echarts.min.js",
+        "js/dashboard.js",
+    ):
         assert text in body, text
     assert not any(name in body for name in NAMES)
     # The township table follows the ranking: 甲镇 (181.82‰) above 乙乡 (400.00‰), target ≤.
@@ -293,8 +366,12 @@ def test_every_link_resolves(county, personas, signed_in_client):
     births = cards(data)["births"]["links"]
     table, names = urlsplit(births["table"]), urlsplit(births["numerator"])
     assert resolve(table.path).url_name == "indicators"
-    assert parse_qs(table.query) == {"unit": [COUNTY], "year": ["2026"], "part": ["fp"],
-                                     "scope": ["registered"]}  # fmt: skip
+    assert parse_qs(table.query) == {
+        "unit": [COUNTY],
+        "year": ["2026"],
+        "part": ["fp"],
+        "scope": ["registered"],
+    }
     assert resolve(names.path).url_name == "indicator_list"
     assert resolve(names.path).kwargs == {"code": COUNTY}
     assert parse_qs(names.query)["side"] == ["numerator"]
@@ -303,9 +380,13 @@ def test_every_link_resolves(county, personas, signed_in_client):
     part = urlsplit(data["parts"][0]["dashboard"])
     assert resolve(part.path).url_name == "dashboard"
     assert parse_qs(part.query)["unit"] == [TOWNSHIP_A]
-    for link in (births["table"], births["numerator"], data["trend"]["birth_links"][5],
-                 data["parts"][0]["dashboard"], data["parts"][1]["figures"]["deaths"]["links"][
-                     "table"]):  # fmt: skip
+    for link in (
+        births["table"],
+        births["numerator"],
+        data["trend"]["birth_links"][5],
+        data["parts"][0]["dashboard"],
+        data["parts"][1]["figures"]["deaths"]["links"]["table"],
+    ):
         assert client.get(link).status_code == 200, link
 
 
@@ -325,15 +406,18 @@ def test_leaders_see_numbers_but_no_name_lists(county, personas, signed_in_clien
     body = get(client, "reports:dashboard").content.decode()
     assert "250.00‰" in body and "side=numerator" not in body
     data = json.loads(get(client, "reports:dashboard_data").content)
-    assert all(c["links"]["numerator"] is None and c["links"]["denominator"] is None
-               for c in data["headline"])  # fmt: skip
+    assert all(
+        c["links"]["numerator"] is None and c["links"]["denominator"] is None
+        for c in data["headline"]
+    )
     assert set(data["trend"]["birth_links"]) == {None}
     officer = signed_in_client(personas["county_officer"])
     assert "side=numerator" in get(officer, "reports:dashboard").content.decode()
 
 
-@pytest.mark.parametrize("name", ["reports:dashboard", "reports:dashboard_data",
-                                  "reports:bigscreen"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["reports:dashboard", "reports:dashboard_data", "reports:bigscreen"]
+)
 def test_out_of_scope_unit_is_404(name, county, personas, signed_in_client):
     township = signed_in_client(personas["township_officer"])
     assert get(township, name, unit=TOWNSHIP_B).status_code == 404
@@ -378,8 +462,9 @@ def test_bigscreen(county, personas, signed_in_client):
 
 
 @pytest.mark.parametrize("role", ["county_officer", "leader"])
-def test_home_of_county_officers_and_leaders_is_the_dashboard(role, county, personas,
-                                                              signed_in_client):  # fmt: skip
+def test_home_of_county_officers_and_leaders_is_the_dashboard(
+    role, county, personas, signed_in_client
+):
     client = signed_in_client(personas[role])
     body = client.get(reverse("home")).content.decode()
     assert 'id="dashboard-data"' in body and 'id="chart-trend"' in body
@@ -434,8 +519,9 @@ def audit_flushable(transactional_db):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_charts_draw_without_console_or_csp_errors(live_server, audit_flushable, county,
-                                                   personas, settings):  # fmt: skip
+def test_charts_draw_without_console_or_csp_errors(
+    live_server, audit_flushable, county, personas, settings
+):
     import os
 
     from playwright.sync_api import sync_playwright
@@ -447,8 +533,9 @@ def test_charts_draw_without_console_or_csp_errors(live_server, audit_flushable,
     errors: list[str] = []
     query = "?period=2026&scope=registered"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
-                                                                    "--disable-gpu"])  # fmt: skip
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = _page(browser, errors, viewport={"width": 1366, "height": 900})
         _sign_in(page, live_server.url, personas["county_officer"].username)
         page.wait_for_selector("#chart-trend canvas")  # the home page is the dashboard
@@ -467,12 +554,17 @@ def test_charts_draw_without_console_or_csp_errors(live_server, audit_flushable,
     assert errors == []
 
 
-def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas,
-                                                               signed_in_client):  # fmt: skip
+def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas, signed_in_client):
     """The panel the dashboard loads after the page: the six coverage indicators and the
     task quotas, a veto quota that cannot be met in red; name lists only for staff."""
-    TaskQuota.objects.create(year=2026, unit_code=COUNTY, measure="treatment", target=3,
-                             deadline=date(2026, 9, 30), veto=True)  # fmt: skip
+    TaskQuota.objects.create(
+        year=2026,
+        unit_code=COUNTY,
+        measure="treatment",
+        target=3,
+        deadline=date(2026, 9, 30),
+        veto=True,
+    )
     names_url = reverse("assessment:names", args=[COUNTY])
     for role, lists in (("county_officer", True), ("leader", False)):
         client = signed_in_client(personas[role])
@@ -487,8 +579,7 @@ def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas,
     assert get(outside, "reports:dashboard_services", unit=COUNTY).status_code == 404
 
 
-def test_benefit_panel_shows_coverage_payment_rate_and_money(county, personas,
-                                                             signed_in_client):  # fmt: skip
+def test_benefit_panel_shows_coverage_payment_rate_and_money(county, personas, signed_in_client):
     """The panel the dashboard loads after the page: the benefit figures of the calendar year
     of the period's end (no beneficiary yet: rates "—", money 0.00), for leaders too."""
     for role in ("county_officer", "leader"):

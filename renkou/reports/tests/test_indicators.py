@@ -40,10 +40,19 @@ INDICATORS_BY = {i.code: i for i in INDICATORS}
 
 
 def add(name, sex, born, village, *, id_number="", **extra):
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01",
-              "hukou_type": "2", "relationship": "02", "id_type": "01",
-              "id_number": id_number}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+        "hukou_type": "2",
+        "relationship": "02",
+        "id_type": "01",
+        "id_number": id_number,
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
 
@@ -52,8 +61,9 @@ def contracepting(woman, method, start):
     card, _ = WomanCard.objects.get_or_create(
         person=woman, defaults={"unit_code": woman.unit_code, "opened_on": start}
     )
-    return ContraceptionEpisode.objects.create(card=card, unit_code=woman.unit_code,
-                                               method=method, start=start)  # fmt: skip
+    return ContraceptionEpisode.objects.create(
+        card=card, unit_code=woman.unit_code, method=method, start=start
+    )
 
 
 def build_county(personas) -> dict:
@@ -72,49 +82,98 @@ def build_county(personas) -> dict:
     rng = random.Random(4)
     officer = Actor(personas["township_officer"])
     p = {
-        "zhuoma": add("卓玛", "2", date(1995, 3, 1), VILLAGE_A1, marital_status="21",
-                      first_marriage_date=date(2018, 5, 1),
-                      id_number=idnumber.generate(rng, area="620001", birth=date(1995, 3, 1),
-                                                  sex="2")),
-        "zhaxi": add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, marital_status="21",
-                     first_marriage_date=date(2018, 5, 1),
-                     id_number=idnumber.generate(rng, area="620001", birth=date(1993, 7, 9),
-                                                 sex="1")),
+        "zhuoma": add(
+            "卓玛",
+            "2",
+            date(1995, 3, 1),
+            VILLAGE_A1,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+            id_number=idnumber.generate(rng, area="620001", birth=date(1995, 3, 1), sex="2"),
+        ),
+        "zhaxi": add(
+            "扎西",
+            "1",
+            date(1993, 7, 9),
+            VILLAGE_A1,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+            id_number=idnumber.generate(rng, area="620001", birth=date(1993, 7, 9), sex="1"),
+        ),
         "lamu": add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1),
         "cairang": add("才让", "1", date(1940, 1, 1), VILLAGE_A2),
-        "zhangli": add("张丽", "2", date(1980, 12, 12), VILLAGE_A2, marital_status="21",
-                       first_marriage_date=date(2005, 6, 1)),
-        "wangfang": add("王芳", "2", date(1990, 8, 8), VILLAGE_B1, marital_status="21",
-                        first_marriage_date=date(2012, 1, 1),
-                        id_number=idnumber.generate(rng, area="620001", birth=date(1990, 8, 8),
-                                                    sex="2")),
-        "liqiang": add("李强", "1", date(1985, 4, 4), VILLAGE_B1, marital_status="21",
-                       first_marriage_date=date(2012, 1, 1)),
+        "zhangli": add(
+            "张丽",
+            "2",
+            date(1980, 12, 12),
+            VILLAGE_A2,
+            marital_status="21",
+            first_marriage_date=date(2005, 6, 1),
+        ),
+        "wangfang": add(
+            "王芳",
+            "2",
+            date(1990, 8, 8),
+            VILLAGE_B1,
+            marital_status="21",
+            first_marriage_date=date(2012, 1, 1),
+            id_number=idnumber.generate(rng, area="620001", birth=date(1990, 8, 8), sex="2"),
+        ),
+        "liqiang": add(
+            "李强",
+            "1",
+            date(1985, 4, 4),
+            VILLAGE_B1,
+            marital_status="21",
+            first_marriage_date=date(2012, 1, 1),
+        ),
         "zhaomin": add("赵敏", "2", date(2006, 6, 30), VILLAGE_B2),
         "maming": add("马明", "1", date(1960, 10, 10), VILLAGE_B2, hukou_type=""),
-    }  # fmt: skip
+    }
     contracepting(p["zhangli"], "03", date(2010, 1, 1))
     contracepting(p["zhuoma"], "07", date(2024, 3, 1))
     contracepting(p["wangfang"], "00", date(2015, 1, 1))  # 未避孕: not a user
 
     def record(kind, who, day, reported=None, **details):
-        return services.record(actor=officer, kind=kind, person=p[who], effective_date=day,
-                               reported_date=reported or day, today=TODAY,
-                               details=services.Details(**details))  # fmt: skip
+        return services.record(
+            actor=officer,
+            kind=kind,
+            person=p[who],
+            effective_date=day,
+            reported_date=reported or day,
+            today=TODAY,
+            details=services.Details(**details),
+        )
 
     wrong = record(Kind.DEATH, "zhaomin", date(2024, 2, 1))
     services.void(actor=officer, event=wrong, reason="误报", today=TODAY)
     events = {
-        "birth1": record(Kind.BIRTH, "zhuoma", date(2024, 1, 15), date(2024, 2, 3),
-                         partner=p["zhaxi"], child_name="小卓玛", sex="2", policy_attribute="1"),
+        "birth1": record(
+            Kind.BIRTH,
+            "zhuoma",
+            date(2024, 1, 15),
+            date(2024, 2, 3),
+            partner=p["zhaxi"],
+            child_name="小卓玛",
+            sex="2",
+            policy_attribute="1",
+        ),
         "marriage": record(Kind.FIRST_MARRIAGE, "lamu", date(2024, 3, 1)),
         "move": record(Kind.MOVE_WITHIN, "maming", date(2024, 4, 15), to_code=VILLAGE_A2),
-        "birth2": record(Kind.BIRTH, "wangfang", date(2024, 5, 10), date(2024, 7, 20),
-                         partner=p["liqiang"], child_name="小强", sex="1", policy_attribute="2"),
+        "birth2": record(
+            Kind.BIRTH,
+            "wangfang",
+            date(2024, 5, 10),
+            date(2024, 7, 20),
+            partner=p["liqiang"],
+            child_name="小强",
+            sex="1",
+            policy_attribute="2",
+        ),
         "death": record(Kind.DEATH, "cairang", date(2024, 6, 1)),
         "flow_out": record(Kind.FLOW_OUT, "zhaxi", date(2024, 8, 1), place="兰州市"),
         "death_late": record(Kind.DEATH, "liqiang", date(2024, 10, 3)),
-    }  # fmt: skip
+    }
     return {"persons": p, "events": events, "voided": wrong}
 
 
@@ -124,8 +183,7 @@ def county(units, personas):
 
 
 def figures(prefix=COUNTY, period=FP2024, scope=R):
-    return evaluate([i.code for i in INDICATORS], prefix=prefix, period=period,
-                    scope=scope)[prefix]  # fmt: skip
+    return evaluate([i.code for i in INDICATORS], prefix=prefix, period=period, scope=scope)[prefix]
 
 
 # --- the definitions, by hand -----------------------------------------------------------------
@@ -187,16 +245,24 @@ def test_data_quality_indicators_by_hand(county):
 
 
 def test_townships_by_hand_and_their_sum(county):
-    by_town = evaluate(["population_start", "population_end", "births", "deaths",
-                        "natural_growth_rate"], prefix=COUNTY, period=FP2024, scope=R,
-                       group_len=9)  # fmt: skip
+    by_town = evaluate(
+        ["population_start", "population_end", "births", "deaths", "natural_growth_rate"],
+        prefix=COUNTY,
+        period=FP2024,
+        scope=R,
+        group_len=9,
+    )
     a, b = by_town[TA], by_town[TB]
     # A: 卓玛 扎西 拉姆 才让 张丽 → 5 at the start; + 小卓玛 + 马明 − 才让 → 6 at the end.
     assert (a["population_start"].value, a["population_end"].value) == (5, 6)
     # B: 王芳 李强 赵敏 马明 → 4; + 小强 − 马明 → 4.
     assert (b["population_start"].value, b["population_end"].value) == (4, 4)
     assert (a["births"].value, a["deaths"].value, b["births"].value, b["deaths"].value) == (
-        1, 1, 1, 0)  # fmt: skip
+        1,
+        1,
+        1,
+        0,
+    )
     assert a["natural_growth_rate"].value == 0
     assert b["natural_growth_rate"].value == pytest.approx(1 / 4 * 1000)
     county_end = figures()["population_end"].value
@@ -215,8 +281,9 @@ def test_resident_and_managed_scopes(county):
 
 def test_periods_count_what_falls_in_them(county):
     def births_deaths(period):
-        f = evaluate(["births", "deaths", "population_end"], prefix=COUNTY, period=period,
-                     scope=R)[COUNTY]  # fmt: skip
+        f = evaluate(["births", "deaths", "population_end"], prefix=COUNTY, period=period, scope=R)[
+            COUNTY
+        ]
         return f["births"].value, f["deaths"].value, f["population_end"].value
 
     assert births_deaths(month(2024, 1)) == (1, 0, 10)  # 小卓玛 joins 9
@@ -238,8 +305,12 @@ def test_a_voided_event_leaves_no_trace(county, personas):
     end = parts(INDICATORS_BY["population_end"], "numerator")[0]
     assert zhaomin in part_rows(end, scope=R, prefix=TB, period=FP2024)
     # Voiding the flow-out brings 扎西 back into the resident population.
-    services.void(actor=Actor(personas["county_officer"]), event=county["events"]["flow_out"],
-                  reason="核实未流出", today=TODAY)  # fmt: skip
+    services.void(
+        actor=Actor(personas["county_officer"]),
+        event=county["events"]["flow_out"],
+        reason="核实未流出",
+        today=TODAY,
+    )
     assert figures(scope=S)["population_end"].value == 10
 
 
@@ -262,16 +333,25 @@ def test_name_lists_hold_exactly_the_counted_persons(county):
     def names(part, prefix=COUNTY):
         return sorted(x.name for x in part_rows(part, scope=R, prefix=prefix, period=FP2024))
 
-    assert names(start) == sorted(["卓玛", "扎西", "拉姆", "才让", "张丽", "王芳", "李强", "赵敏",
-                                   "马明"])  # fmt: skip
-    assert names(end) == sorted(["卓玛", "扎西", "拉姆", "小卓玛", "张丽", "马明", "王芳", "李强",
-                                 "小强", "赵敏"])  # fmt: skip
+    assert names(start) == sorted(
+        ["卓玛", "扎西", "拉姆", "才让", "张丽", "王芳", "李强", "赵敏", "马明"]
+    )
+    assert names(end) == sorted(
+        ["卓玛", "扎西", "拉姆", "小卓玛", "张丽", "马明", "王芳", "李强", "小强", "赵敏"]
+    )
     assert names(end, TB) == sorted(["王芳", "李强", "小强", "赵敏"])
     assert {x.pk for x in rows("contraceptive_prevalence")} == {p["zhangli"].pk, p["zhuoma"].pk}
     assert {x.pk for x in rows("contraceptive_prevalence", "denominator")} == {
-        p["zhangli"].pk, p["zhuoma"].pk, p["wangfang"].pk, p["lamu"].pk}  # fmt: skip
-    assert {x.pk for x in rows("id_entry_rate")} == {p["zhuoma"].pk, p["zhaxi"].pk,
-                                                       p["wangfang"].pk}  # fmt: skip
+        p["zhangli"].pk,
+        p["zhuoma"].pk,
+        p["wangfang"].pk,
+        p["lamu"].pk,
+    }
+    assert {x.pk for x in rows("id_entry_rate")} == {
+        p["zhuoma"].pk,
+        p["zhaxi"].pk,
+        p["wangfang"].pk,
+    }
     assert [x.pk for x in rows("late_marriage_rate")] == [e["marriage"].pk]
 
 
@@ -303,31 +383,57 @@ def test_every_indicator_is_documented():
 # --- properties on random scenarios -----------------------------------------------------------
 
 VILLAGES = (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, VILLAGE_B2)
-KINDS = (Kind.BIRTH, Kind.DEATH, Kind.FIRST_MARRIAGE, Kind.DIVORCE, Kind.MOVE_WITHIN,
-         Kind.MOVE_OUT, Kind.MOVE_IN, Kind.FLOW_OUT, Kind.FLOW_IN)  # fmt: skip
+KINDS = (
+    Kind.BIRTH,
+    Kind.DEATH,
+    Kind.FIRST_MARRIAGE,
+    Kind.DIVORCE,
+    Kind.MOVE_WITHIN,
+    Kind.MOVE_OUT,
+    Kind.MOVE_IN,
+    Kind.FLOW_OUT,
+    Kind.FLOW_IN,
+)
 CODES = [i.code for i in INDICATORS]
 
 people_st = st.lists(
-    st.tuples(st.sampled_from("12"), st.dates(date(1960, 1, 1), date(2008, 12, 31)),
-              st.integers(0, 3), st.booleans(), st.booleans()),
-    min_size=3, max_size=7,
-)  # fmt: skip
+    st.tuples(
+        st.sampled_from("12"),
+        st.dates(date(1960, 1, 1), date(2008, 12, 31)),
+        st.integers(0, 3),
+        st.booleans(),
+        st.booleans(),
+    ),
+    min_size=3,
+    max_size=7,
+)
 events_st = st.lists(
-    st.tuples(st.sampled_from(KINDS), st.integers(0, 6),
-              st.dates(date(2023, 8, 1), date(2024, 10, 31)), st.integers(0, 3),
-              st.sampled_from("12"), st.sampled_from(("1", "2", ""))),
+    st.tuples(
+        st.sampled_from(KINDS),
+        st.integers(0, 6),
+        st.dates(date(2023, 8, 1), date(2024, 10, 31)),
+        st.integers(0, 3),
+        st.sampled_from("12"),
+        st.sampled_from(("1", "2", "")),
+    ),
     max_size=9,
-)  # fmt: skip
+)
 
 
 def _register(people):
     persons = []
     for i, (sex, born, village, married, with_id) in enumerate(people):
-        extra = {"marital_status": "21", "first_marriage_date": date(born.year + 22, 1, 1)} if (
-            married and born.year < 1995) else {}  # fmt: skip
+        extra = (
+            {"marital_status": "21", "first_marriage_date": date(born.year + 22, 1, 1)}
+            if (married and born.year < 1995)
+            else {}
+        )
         number = idnumber.generate(random.Random(i), area="620001", birth=born, sex=sex)
-        persons.append(add(f"人{i}", sex, born, VILLAGES[village],
-                           id_number=number if with_id else "", **extra))  # fmt: skip
+        persons.append(
+            add(
+                f"人{i}", sex, born, VILLAGES[village], id_number=number if with_id else "", **extra
+            )
+        )
     for i, person in enumerate(persons[:2]):
         if person.sex == "2":
             contracepting(person, "03", date(2023, 11 + i, 1))
@@ -348,14 +454,26 @@ def _details(kind, village, sex, policy, person):
 def _state():
     """What every figure is computed from: the non-zero tallies and checkpoints, the spells and
     the counted events. Equal states give equal figures and name lists in every scope."""
-    tallies = set(Tally.objects.exclude(value=0).values_list("measure", "scope", "unit_code",
-                                                             "month", "value"))  # fmt: skip
-    points = set(Checkpoint.objects.exclude(value=0).values_list("measure", "scope", "unit_code",
-                                                                 "year", "value"))  # fmt: skip
-    spells = sorted(Spell.objects.values_list("person_id", "measure", "scope", "unit_code",
-                                              "start", "end", "id_ok", "complete"))  # fmt: skip
-    counted = set(Event.objects.filter(status__in=COUNTED).exclude(kind=Kind.VOID)
-                  .values_list("pk", flat=True))  # fmt: skip
+    tallies = set(
+        Tally.objects.exclude(value=0).values_list(
+            "measure", "scope", "unit_code", "month", "value"
+        )
+    )
+    points = set(
+        Checkpoint.objects.exclude(value=0).values_list(
+            "measure", "scope", "unit_code", "year", "value"
+        )
+    )
+    spells = sorted(
+        Spell.objects.values_list(
+            "person_id", "measure", "scope", "unit_code", "start", "end", "id_ok", "complete"
+        )
+    )
+    counted = set(
+        Event.objects.filter(status__in=COUNTED)
+        .exclude(kind=Kind.VOID)
+        .values_list("pk", flat=True)
+    )
     return tallies, points, spells, counted
 
 
@@ -366,8 +484,7 @@ def _figures(scope):
 
 def _check_townships_add_up(scope, period):
     whole = evaluate(CODES, prefix=COUNTY, period=period, scope=scope)[COUNTY]
-    towns = evaluate(CODES, prefix=COUNTY, period=period, scope=scope, group_len=9,
-                     groups=[TA, TB])  # fmt: skip
+    towns = evaluate(CODES, prefix=COUNTY, period=period, scope=scope, group_len=9, groups=[TA, TB])
     assert set(towns) == {TA, TB}
     for code in CODES:
         fig = whole[code]
@@ -403,9 +520,13 @@ def _check_lists_match(scope, period, prefix):
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(people=people_st, events=events_st, scope=st.sampled_from((R, S, M)),
-       period=st.sampled_from((FP2024, month(2024, 3), calendar_year(2024))),
-       village=st.sampled_from(VILLAGES))  # fmt: skip
+@given(
+    people=people_st,
+    events=events_st,
+    scope=st.sampled_from((R, S, M)),
+    period=st.sampled_from((FP2024, month(2024, 3), calendar_year(2024))),
+    village=st.sampled_from(VILLAGES),
+)
 def test_totals_lists_and_voiding(units, personas, people, events, scope, period, village):
     officer = Actor(personas["county_officer"])
     with transaction.atomic():
@@ -415,9 +536,16 @@ def test_totals_lists_and_voiding(units, personas, people, events, scope, period
         for kind, who, day, to, sex, policy in sorted(events, key=lambda e: e[2]):
             person = Person.objects.get(pk=persons[who % len(persons)].pk)
             try:
-                recorded.append(services.record(
-                    actor=officer, kind=kind, person=person, effective_date=day, today=TODAY,
-                    details=_details(kind, to, sex, policy, person)))  # fmt: skip
+                recorded.append(
+                    services.record(
+                        actor=officer,
+                        kind=kind,
+                        person=person,
+                        effective_date=day,
+                        today=TODAY,
+                        details=_details(kind, to, sex, policy, person),
+                    )
+                )
             except ValidationError:
                 continue  # an event the register refuses (e.g. a dead person's move)
         _check_townships_add_up(scope, period)

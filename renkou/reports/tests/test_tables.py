@@ -27,9 +27,17 @@ VILLAGE_B2 = "620001101202"
 
 
 def _add(name, sex, born, village, **extra):
-    values = {"name": name, "sex": sex, "birth_date": born, "registered_code": village,
-              "residence_code": village, "marital_status": "10", "ethnicity": "01",
-              "hukou_type": "2", "relationship": "02"}  # fmt: skip
+    values = {
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "registered_code": village,
+        "residence_code": village,
+        "marital_status": "10",
+        "ethnicity": "01",
+        "hukou_type": "2",
+        "relationship": "02",
+    }
     values.update(extra)
     return person_register(actor=Actor(None), household=None, values=values, today=TODAY)
 
@@ -47,22 +55,35 @@ def _card(woman):
 
 def _child(woman, parity, sex, born):
     card = _card(woman)
-    Child.objects.create(card=card, unit_code=card.unit_code, parity=parity, name=f"孩{parity}",
-                         sex=sex, birth_date=born)  # fmt: skip
+    Child.objects.create(
+        card=card,
+        unit_code=card.unit_code,
+        parity=parity,
+        name=f"孩{parity}",
+        sex=sex,
+        birth_date=born,
+    )
 
 
 def _episode(woman, method, start, end=None):
     card = _card(woman)
-    ContraceptionEpisode.objects.create(card=card, unit_code=card.unit_code, method=method,
-                                        start=start, end=end)  # fmt: skip
+    ContraceptionEpisode.objects.create(
+        card=card, unit_code=card.unit_code, method=method, start=start, end=end
+    )
 
 
 def _birth(actor, mother, day, reported, sex, policy, parity=None, father=None):
     return services.record(
-        actor=actor, kind=Kind.BIRTH, person=mother, effective_date=day, reported_date=reported,
-        today=TODAY, details=services.Details(partner=father, child_name="婴儿", sex=sex,
-                                              policy_attribute=policy, parity=parity),
-    )  # fmt: skip
+        actor=actor,
+        kind=Kind.BIRTH,
+        person=mother,
+        effective_date=day,
+        reported_date=reported,
+        today=TODAY,
+        details=services.Details(
+            partner=father, child_name="婴儿", sex=sex, policy_attribute=policy, parity=parity
+        ),
+    )
 
 
 def build_county(personas):
@@ -73,8 +94,15 @@ def build_county(personas):
         # A1: a couple (birth of a girl, IUD inserted, an abortion), a woman with two girls
         # and an IUD, a young woman who marries at 23 in March 2024.
         "m1": _married("卓玛", date(1995, 3, 1), VILLAGE_A1, date(2018, 5, 1)),
-        "f1": _add("扎西", "1", date(1993, 7, 9), VILLAGE_A1, marital_status="21",
-                   first_marriage_date=date(2018, 5, 1), relationship="10"),
+        "f1": _add(
+            "扎西",
+            "1",
+            date(1993, 7, 9),
+            VILLAGE_A1,
+            marital_status="21",
+            first_marriage_date=date(2018, 5, 1),
+            relationship="10",
+        ),
         "w2": _married("德吉", date(1988, 1, 1), VILLAGE_A1, date(2010, 1, 1)),
         "y": _add("拉姆", "2", date(2001, 2, 2), VILLAGE_A1),
         # A2: an old man who dies in June 2024; a woman with one boy whose IUD comes out on
@@ -89,19 +117,30 @@ def build_county(personas):
         # B2: a man; a childless married woman on the pill since 2023.
         "h": _add("贡布", "1", date(1970, 5, 5), VILLAGE_B2),
         "w6": _married("次仁", date(1996, 6, 6), VILLAGE_B2, date(2020, 1, 1)),
-    }  # fmt: skip
+    }
     _birth(actor, p["m1"], date(2024, 1, 15), date(2024, 2, 3), "2", "1", father=p["f1"])
     _episode(p["m1"], "03", date(2024, 3, 10))
     card = _card(p["m1"])
-    Pregnancy.objects.create(card=card, unit_code=card.unit_code, detected_on=date(2024, 8, 1),
-                             outcome="4", outcome_date=date(2024, 8, 20))  # fmt: skip
+    Pregnancy.objects.create(
+        card=card,
+        unit_code=card.unit_code,
+        detected_on=date(2024, 8, 1),
+        outcome="4",
+        outcome_date=date(2024, 8, 20),
+    )
     _child(p["w2"], 1, "2", date(2012, 5, 1))
     _child(p["w2"], 2, "2", date(2015, 6, 1))
     _episode(p["w2"], "03", date(2016, 1, 1))
-    services.record(actor=actor, kind=Kind.FIRST_MARRIAGE, person=p["y"],
-                    effective_date=date(2024, 3, 15), today=TODAY)  # fmt: skip
-    services.record(actor=actor, kind=Kind.DEATH, person=p["old"],
-                    effective_date=date(2024, 6, 1), today=TODAY)  # fmt: skip
+    services.record(
+        actor=actor,
+        kind=Kind.FIRST_MARRIAGE,
+        person=p["y"],
+        effective_date=date(2024, 3, 15),
+        today=TODAY,
+    )
+    services.record(
+        actor=actor, kind=Kind.DEATH, person=p["old"], effective_date=date(2024, 6, 1), today=TODAY
+    )
     _child(p["w3"], 1, "1", date(2009, 3, 1))
     _episode(p["w3"], "03", date(2010, 1, 1), date(2024, 3, 1))
     _episode(p["w3"], "07", date(2024, 3, 1))
@@ -121,8 +160,9 @@ def county(units, personas):
 
 
 def _table(code, unit=COUNTY, period=FY2024, scope=R):
-    return engine.compute(engine.tables()[code], unit=Unit.objects.get(code=unit),
-                          period=period, scope=scope)  # fmt: skip
+    return engine.compute(
+        engine.tables()[code], unit=Unit.objects.get(code=unit), period=period, scope=scope
+    )
 
 
 def _by_label(result):
@@ -138,15 +178,45 @@ def test_gr1_by_township(county):
     got = _by_label(_table("gr1"))
     # Start of FP 2024: 11 persons (w5's girl was born 2023-09-20). Two births, one death.
     # A: m1, f1, w2, y, m1's girl (A1) and w3 (A2); B: b1, w5, her girl, b1's boy (B1), h, w6.
-    assert got["甲镇"] == {"pop_end": 6, "mwcba_end": 4, "one_child_cert": None, "births": 1,
-                          "p1": 1, "p1_ok": 1, "p2": 0, "p2_ok": 0, "p3": 0, "p3_ok": 0,
-                          "late": 0}  # fmt: skip
-    assert got["乙乡"] == {"pop_end": 6, "mwcba_end": 3, "one_child_cert": None, "births": 1,
-                          "p1": 0, "p1_ok": 0, "p2": 0, "p2_ok": 0, "p3": 1, "p3_ok": 0,
-                          "late": 1}  # fmt: skip
-    assert got["合计"] == {"pop_end": 12, "mwcba_end": 7, "one_child_cert": None, "births": 2,
-                          "p1": 1, "p1_ok": 1, "p2": 0, "p2_ok": 0, "p3": 1, "p3_ok": 0,
-                          "late": 1}  # fmt: skip
+    assert got["甲镇"] == {
+        "pop_end": 6,
+        "mwcba_end": 4,
+        "one_child_cert": None,
+        "births": 1,
+        "p1": 1,
+        "p1_ok": 1,
+        "p2": 0,
+        "p2_ok": 0,
+        "p3": 0,
+        "p3_ok": 0,
+        "late": 0,
+    }
+    assert got["乙乡"] == {
+        "pop_end": 6,
+        "mwcba_end": 3,
+        "one_child_cert": None,
+        "births": 1,
+        "p1": 0,
+        "p1_ok": 0,
+        "p2": 0,
+        "p2_ok": 0,
+        "p3": 1,
+        "p3_ok": 0,
+        "late": 1,
+    }
+    assert got["合计"] == {
+        "pop_end": 12,
+        "mwcba_end": 7,
+        "one_child_cert": None,
+        "births": 2,
+        "p1": 1,
+        "p1_ok": 1,
+        "p2": 0,
+        "p2_ok": 0,
+        "p3": 1,
+        "p3_ok": 0,
+        "late": 1,
+    }
     assert list(got) == ["甲镇", "乙乡", "合计"]
 
 
@@ -159,8 +229,17 @@ def test_gr1_by_village_of_a_township(county):
 def test_gr2_contraception_and_operations(county):
     got = _by_label(_table("gr2"))
     # Users at 2024-09-30: m1 IUD, w2 IUD, w3 condoms (A); b1 female sterilisation, w6 pill (B).
-    expected = {"users": 5, "users_01": 0, "users_02": 1, "users_03": 2, "users_04": 0,
-                "users_05": 1, "users_07": 1, "users_08": 0, "users_09": 0}  # fmt: skip
+    expected = {
+        "users": 5,
+        "users_01": 0,
+        "users_02": 1,
+        "users_03": 2,
+        "users_04": 0,
+        "users_05": 1,
+        "users_07": 1,
+        "users_08": 0,
+        "users_09": 0,
+    }
     assert {k: got["合计"][k] for k in expected} == expected
     assert (got["甲镇"]["users"], got["乙乡"]["users"]) == (3, 2)
     # Operations: m1's IUD (A), w3's IUD removal (A), m1's abortion (A), b1's sterilisation (B).
@@ -201,8 +280,13 @@ def test_month_and_quarter_tables(county):
 # --- totals, name lists and agreement --------------------------------------------------------
 
 
-CASES = [("gr1", FY2024), ("gr2", FY2024), ("fp_month", month(2024, 3)),
-         ("birth_quarter", quarter(2024, 3)), ("mwcba_parity", FY2024)]  # fmt: skip
+CASES = [
+    ("gr1", FY2024),
+    ("gr2", FY2024),
+    ("fp_month", month(2024, 3)),
+    ("birth_quarter", quarter(2024, 3)),
+    ("mwcba_parity", FY2024),
+]
 
 
 @pytest.mark.parametrize(("code", "period"), CASES)
@@ -226,17 +310,20 @@ def test_totals_add_up_and_every_list_is_as_long_as_its_cell(county, code, perio
 
 def test_the_national_form_agrees_with_the_indicators(county):
     result = _by_label(_table("gr1"))
-    figures = evaluate(["births", "population_end", "married_wcba"], prefix=COUNTY[:6],
-                       period=FY2024, scope=R)[COUNTY[:6]]  # fmt: skip
+    figures = evaluate(
+        ["births", "population_end", "married_wcba"], prefix=COUNTY[:6], period=FY2024, scope=R
+    )[COUNTY[:6]]
     assert result["合计"]["births"] == figures["births"].numerator == 2
     assert result["合计"]["pop_end"] == figures["population_end"].numerator == 12
     assert result["合计"]["mwcba_end"] == figures["married_wcba"].numerator == 7
-    by_town = evaluate(["births", "population_end"], prefix=COUNTY[:6], period=FY2024, scope=R,
-                       group_len=9)  # fmt: skip
+    by_town = evaluate(
+        ["births", "population_end"], prefix=COUNTY[:6], period=FY2024, scope=R, group_len=9
+    )
     assert result["乙乡"]["pop_end"] == by_town[TOWNSHIP_B[:9]]["population_end"].numerator
     out = StringIO()
-    call_command("indicators", unit=COUNTY, period="2024", indicator=["births", "population_end"],
-                 stdout=out)  # fmt: skip
+    call_command(
+        "indicators", unit=COUNTY, period="2024", indicator=["births", "population_end"], stdout=out
+    )
     command = {row["code"]: row["numerator"] for row in json.loads(out.getvalue())}
     assert command == {"births": 2, "population_end": 12}
 
@@ -244,11 +331,15 @@ def test_the_national_form_agrees_with_the_indicators(county):
 def test_married_women_are_the_stock_list_and_users_the_prevalence_numerator(county):
     day = FY2024.end
     women = {w.person_id for w in queries.women(prefix=COUNTY[:6], day=day, scope=R)}
-    listed = set(selectors.stock_persons("mwcba", scope=R, prefix=COUNTY[:6], day=day)
-                 .values_list("pk", flat=True))  # fmt: skip
+    listed = set(
+        selectors.stock_persons("mwcba", scope=R, prefix=COUNTY[:6], day=day).values_list(
+            "pk", flat=True
+        )
+    )
     assert women == listed and len(women) == 7
-    prevalence = evaluate(["contraceptive_prevalence"], prefix=COUNTY[:6], period=FY2024,
-                          scope=R)[COUNTY[:6]]["contraceptive_prevalence"]  # fmt: skip
+    prevalence = evaluate(["contraceptive_prevalence"], prefix=COUNTY[:6], period=FY2024, scope=R)[
+        COUNTY[:6]
+    ]["contraceptive_prevalence"]
     assert _by_label(_table("gr2"))["合计"]["users"] == prevalence.numerator == 5
 
 
@@ -265,8 +356,9 @@ def test_counts_outside_every_current_sub_unit_form_their_own_row(county):
 def test_late_births_list_the_reported_birth(county):
     table = engine.tables()["gr1"]
     found = engine.members(table, "late", prefix=VILLAGE_B1, period=FY2024, scope=R)
-    assert [(e.person_id, e.effective_date) for e in found] == [(county["w5"].pk,
-                                                                 date(2023, 9, 20))]  # fmt: skip
+    assert [(e.person_id, e.effective_date) for e in found] == [
+        (county["w5"].pk, date(2023, 9, 20))
+    ]
     # The same birth counts as a birth of FP 2023, not as a late birth there.
     fy2023 = _by_label(_table("gr1", period=fp_year(2023)))["合计"]
     assert (fy2023["births"], fy2023["late"]) == (1, 0)
@@ -287,14 +379,24 @@ def test_a_table_reads_in_a_few_queries(county, django_assert_max_num_queries):
 
 def _definition(**extra):
     data = {
-        "code": "province_x", "title": "某省新增报表", "periods": ["year"],
-        "rows": [{"id": "boys", "label": "男婴", "where": {"sex": "m"}},
-                 {"id": "girls", "label": "女婴", "where": {"sex": "f"}}],
-        "columns": [{"label": "出生", "children": [
-            {"id": "p1", "label": "一孩", "query": {"kind": "births", "parity": 1}},
-            {"id": "p3", "label": "多孩", "query": {"kind": "births", "parity": 3}},
-        ]}, {"id": "all", "label": "合计", "query": {"kind": "sum", "of": ["p1", "p3"]}}],
-    }  # fmt: skip
+        "code": "province_x",
+        "title": "某省新增报表",
+        "periods": ["year"],
+        "rows": [
+            {"id": "boys", "label": "男婴", "where": {"sex": "m"}},
+            {"id": "girls", "label": "女婴", "where": {"sex": "f"}},
+        ],
+        "columns": [
+            {
+                "label": "出生",
+                "children": [
+                    {"id": "p1", "label": "一孩", "query": {"kind": "births", "parity": 1}},
+                    {"id": "p3", "label": "多孩", "query": {"kind": "births", "parity": 3}},
+                ],
+            },
+            {"id": "all", "label": "合计", "query": {"kind": "sum", "of": ["p1", "p3"]}},
+        ],
+    }
     data.update(extra)
     return data
 
@@ -304,26 +406,35 @@ def test_a_new_table_is_a_new_definition(county):
     result = engine.compute(table, unit=Unit.objects.get(code=COUNTY), period=FY2024, scope=R)
     got = _by_label(result)
     # FP 2024 births: m1's girl (first child), b1's boy (fourth).
-    assert got == {"男婴": {"p1": 0, "p3": 1, "all": 1}, "女婴": {"p1": 1, "p3": 0, "all": 1},
-                   "合计": {"p1": 1, "p3": 1, "all": 2}}  # fmt: skip
-    boys = engine.members(table, "all", prefix=COUNTY[:6], period=FY2024, scope=R,
-                          row_id="boys")  # fmt: skip
+    assert got == {
+        "男婴": {"p1": 0, "p3": 1, "all": 1},
+        "女婴": {"p1": 1, "p3": 0, "all": 1},
+        "合计": {"p1": 1, "p3": 1, "all": 2},
+    }
+    boys = engine.members(table, "all", prefix=COUNTY[:6], period=FY2024, scope=R, row_id="boys")
     assert [e.person_id for e in boys] == [county["b1"].pk]
     top = [(c.label, c.colspan, c.rowspan, c.col) for c in table.header()[0]]
     assert top == [("出生", 2, 1, 0), ("合计", 1, 2, 2)]
 
 
-@pytest.mark.parametrize("broken", [
-    {"columns": [{"id": "x", "label": "x", "query": {"kind": "guess"}}]},
-    {"columns": [{"id": "x", "label": "x", "query": {"kind": "births", "colour": "red"}}]},
-    {"columns": [{"id": "x", "label": "x", "query": {"kind": "measure", "measure": "births"}}]},
-    {"columns": [{"id": "x", "label": "x", "query": {"kind": "indicator", "code": "nope"}}]},
-    {"columns": [{"id": "x", "label": "x", "query": {"kind": "sum", "of": ["y"]}}]},
-    {"columns": [{"id": "x", "label": "a", "query": {"kind": "births"}},
-                 {"id": "x", "label": "b", "query": {"kind": "births"}}]},
-    {"periods": ["decade"]},
-    {"rows": [{"id": "r", "label": "r", "where": {"children": 7}}]},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"columns": [{"id": "x", "label": "x", "query": {"kind": "guess"}}]},
+        {"columns": [{"id": "x", "label": "x", "query": {"kind": "births", "colour": "red"}}]},
+        {"columns": [{"id": "x", "label": "x", "query": {"kind": "measure", "measure": "births"}}]},
+        {"columns": [{"id": "x", "label": "x", "query": {"kind": "indicator", "code": "nope"}}]},
+        {"columns": [{"id": "x", "label": "x", "query": {"kind": "sum", "of": ["y"]}}]},
+        {
+            "columns": [
+                {"id": "x", "label": "a", "query": {"kind": "births"}},
+                {"id": "x", "label": "b", "query": {"kind": "births"}},
+            ]
+        },
+        {"periods": ["decade"]},
+        {"rows": [{"id": "r", "label": "r", "where": {"children": 7}}]},
+    ],
+)
 def test_a_broken_definition_is_refused(broken):
     with pytest.raises(DefinitionError):
         engine.parse(_definition(**broken))
@@ -331,8 +442,15 @@ def test_a_broken_definition_is_refused(broken):
 
 def test_the_shipped_definitions_load_with_their_headers():
     tables = engine.tables()
-    assert list(tables) == ["gr1", "gr2", "fp_month", "birth_quarter", "mwcba_parity", "rh_service",
-                           "prepreg_summary"]  # fmt: skip
+    assert list(tables) == [
+        "gr1",
+        "gr2",
+        "fp_month",
+        "birth_quarter",
+        "mwcba_parity",
+        "rh_service",
+        "prepreg_summary",
+    ]
     gr1 = tables["gr1"]
     assert gr1.form_no == "国人口统1表"
     first = [c.label for c in gr1.header()[0]][:4]

@@ -51,10 +51,10 @@ def _get(client, signed_in_client, user, name, params, *args):
     return client.get(_url(name, params, *args))
 
 
-def test_the_page_shows_the_hand_counted_table_with_linked_cells(county, personas, client,
-                                                                 signed_in_client):  # fmt: skip
-    response = _get(client, signed_in_client, personas["county_officer"], "reports:table_view",
-                    GR1)  # fmt: skip
+def test_the_page_shows_the_hand_counted_table_with_linked_cells(
+    county, personas, client, signed_in_client
+):
+    response = _get(client, signed_in_client, personas["county_officer"], "reports:table_view", GR1)
     html = response.content.decode()
     assert response.status_code == 200
     assert _page_rows(html) == GR1_ROWS
@@ -69,8 +69,10 @@ def test_leaders_see_the_numbers_without_name_lists(county, personas, client, si
     assert _page_rows(response.content.decode()) == GR1_ROWS
     assert "/tables/drill/" not in response.content.decode()
     params = {"table": "gr1", "col": "births", "period": "2024"}
-    assert _get(client, signed_in_client, leader, "reports:table_drill", params,
-                COUNTY).status_code == 403  # fmt: skip
+    assert (
+        _get(client, signed_in_client, leader, "reports:table_drill", params, COUNTY).status_code
+        == 403
+    )
 
 
 def test_a_name_list_has_as_many_rows_as_its_cell(county, personas, client, signed_in_client):
@@ -84,45 +86,64 @@ def test_a_name_list_has_as_many_rows_as_its_cell(county, personas, client, sign
     entry = AuditEntry.objects.filter(action="report.drilldown").latest("seq")
     assert entry.row_count == 7 and "col=mwcba" in entry.summary
     births = {"table": "gr1", "col": "late", "period": "2024"}
-    html = _get(client, signed_in_client, officer, "reports:table_drill", births,
-                TOWNSHIP_B).content.decode()  # fmt: skip
+    html = _get(
+        client, signed_in_client, officer, "reports:table_drill", births, TOWNSHIP_B
+    ).content.decode()
     assert "共 1 条" in html and "卓嘎" in html and "2023-09-20" in html
 
 
-def test_name_lists_and_tables_outside_the_scope_are_404(county, personas, client,
-                                                         signed_in_client):  # fmt: skip
+def test_name_lists_and_tables_outside_the_scope_are_404(
+    county, personas, client, signed_in_client
+):
     officer = personas["township_officer"]  # 甲镇
     params = {"table": "gr1", "col": "births", "period": "2024"}
-    assert _get(client, signed_in_client, officer, "reports:table_drill", params,
-                TOWNSHIP_B).status_code == 404  # fmt: skip
-    assert _get(client, signed_in_client, officer, "reports:table_view",
-                {**GR1, "unit": TOWNSHIP_B}).status_code == 404  # fmt: skip
+    assert (
+        _get(
+            client, signed_in_client, officer, "reports:table_drill", params, TOWNSHIP_B
+        ).status_code
+        == 404
+    )
+    assert (
+        _get(
+            client, signed_in_client, officer, "reports:table_view", {**GR1, "unit": TOWNSHIP_B}
+        ).status_code
+        == 404
+    )
     own = _get(client, signed_in_client, officer, "reports:table_view", {**GR1, "unit": TOWNSHIP_A})
     rows = _page_rows(own.content.decode())
     assert [r[:3] for r in rows] == [["合计", "6", "4"], ["甲一村", "5", "3"], ["甲二村", "1", "1"]]
 
 
-def test_a_period_the_table_does_not_allow_is_explained(county, personas, client,
-                                                        signed_in_client):  # fmt: skip
-    response = _get(client, signed_in_client, personas["county_officer"], "reports:table_view",
-                    {**GR1, "table": "fp_month"})  # fmt: skip
+def test_a_period_the_table_does_not_allow_is_explained(county, personas, client, signed_in_client):
+    response = _get(
+        client,
+        signed_in_client,
+        personas["county_officer"],
+        "reports:table_view",
+        {**GR1, "table": "fp_month"},
+    )
     assert response.status_code == 200
     assert "只能按月报的期间填报" in response.content.decode()
 
 
 def test_the_xlsx_holds_the_page_values_as_numbers(county, personas, client, signed_in_client):
     user = personas["county_officer"]
-    page = _page_rows(_get(client, signed_in_client, user, "reports:table_view",
-                           GR1).content.decode())  # fmt: skip
+    page = _page_rows(
+        _get(client, signed_in_client, user, "reports:table_view", GR1).content.decode()
+    )
     response = client.get(_url("reports:table_xlsx", GR1))
     assert response.status_code == 200
-    sheet = CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content))
-                                           ).get_sheet_by_index(0).to_python()  # fmt: skip
+    sheet = (
+        CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     first = next(i for i, row in enumerate(sheet) if row[0] == "合计")
     body = sheet[first : first + len(page)]
     assert all(isinstance(v, int | float) for v in body[0][1:] if v != "—")
-    as_text = [[row[0], *("—" if v == "—" else str(int(v)) for v in row[1:len(page[0])])]
-               for row in body]  # fmt: skip
+    as_text = [
+        [row[0], *("—" if v == "—" else str(int(v)) for v in row[1 : len(page[0])])] for row in body
+    ]
     assert as_text == page == GR1_ROWS
     text = [str(c) for row in sheet for c in row if c != ""]
     assert "年度人口与出生情况" in text and "填报单位：测试县" in text
@@ -131,15 +152,22 @@ def test_the_xlsx_holds_the_page_values_as_numbers(county, personas, client, sig
     assert any(t.startswith("填报日期：") for t in text)
 
 
-def test_the_pdf_reads_back_with_heading_values_and_page_numbers(county, personas, client,
-                                                                 signed_in_client):  # fmt: skip
-    response = _get(client, signed_in_client, personas["county_officer"], "reports:table_pdf",
-                    {**GR1, "reviewer": "审核员甲"})  # fmt: skip
+def test_the_pdf_reads_back_with_heading_values_and_page_numbers(
+    county, personas, client, signed_in_client
+):
+    response = _get(
+        client,
+        signed_in_client,
+        personas["county_officer"],
+        "reports:table_pdf",
+        {**GR1, "reviewer": "审核员甲"},
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                          check=True).stdout.decode()  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
     assert "年度人口与出生情况" in text and "国人口统1表" in text
     assert "填报单位：测试县" in text and "审核员甲" in text and "填报人" in text
     assert re.search(r"合计\s+12\s+7\s+—\s+2\s+1\s+1\s+0\s+0\s+1\s+0\s+1", text)
@@ -166,8 +194,12 @@ def test_submit_lock_return_and_resubmit(county, personas, client, signed_in_cli
     assert response.status_code == 302
     first = TableSubmission.objects.get(unit_code=TOWNSHIP_A, table="gr1", period="2024")
     assert (first.version, first.status, first.reviewer) == (1, "submitted", "审核员乙")
-    frozen = engine.thaw(engine.tables()["gr1"], first, township.unit, engine.read_period(
-        engine.tables()["gr1"], "2024"))  # fmt: skip
+    frozen = engine.thaw(
+        engine.tables()["gr1"],
+        first,
+        township.unit,
+        engine.read_period(engine.tables()["gr1"], "2024"),
+    )
     assert frozen.total.values[:4] == [6, 4, None, 1]
     # Locked: a second submission is refused until the county returns the first.
     _submit(client)
@@ -186,23 +218,36 @@ def test_submit_lock_return_and_resubmit(county, personas, client, signed_in_cli
     client.post(back, {"reason": "出生数待核实"})
     assert TableSubmission.objects.get(pk=first.pk).status == "returned"
     # Data changes after the first version; the township re-submits version 2.
-    record(actor=Actor(personas["county_officer"]), kind=Kind.DEATH, person=county["w2"],
-           effective_date=date(2024, 9, 1), today=TODAY)  # fmt: skip
+    record(
+        actor=Actor(personas["county_officer"]),
+        kind=Kind.DEATH,
+        person=county["w2"],
+        effective_date=date(2024, 9, 1),
+        today=TODAY,
+    )
     signed_in_client(township)
     _submit(client)
     second = TableSubmission.objects.get(unit_code=TOWNSHIP_A, version=2)
     assert second.status == "submitted" and second.cells["rows"][-1]["values"][:2] == [5, 3]
     view = client.get(_url("reports:table_view", {**GR1, "unit": TOWNSHIP_A, "version": "1"}))
     assert _page_rows(view.content.decode())[0][:3] == ["合计", "6", "4"]  # frozen, not live
-    actions = list(AuditEntry.objects.filter(object_type="reports.tablesubmission")
-                   .order_by("seq").values_list("action", "summary"))  # fmt: skip
-    assert [a for a, _s in actions] == ["report.submit", "authz.denied", "report.return",
-                                        "report.submit"]  # fmt: skip
+    actions = list(
+        AuditEntry.objects.filter(object_type="reports.tablesubmission")
+        .order_by("seq")
+        .values_list("action", "summary")
+    )
+    assert [a for a, _s in actions] == [
+        "report.submit",
+        "authz.denied",
+        "report.return",
+        "report.submit",
+    ]
     assert all("核实" not in s and "table=gr1" in s for a, s in actions if a != "authz.denied")
 
 
-def test_only_ended_periods_and_submitting_levels_may_submit(county, personas, client,
-                                                            signed_in_client):  # fmt: skip
+def test_only_ended_periods_and_submitting_levels_may_submit(
+    county, personas, client, signed_in_client
+):
     signed_in_client(personas["township_officer"])
     this_month = timezone.localdate().strftime("%Y-%m")
     _submit(client, table="fp_month", period=this_month)
@@ -213,20 +258,36 @@ def test_only_ended_periods_and_submitting_levels_may_submit(county, personas, c
 
 
 def test_the_status_page_lists_every_township(county, personas, client, signed_in_client):
-    TableSubmission.objects.create(unit_code=TOWNSHIP_B, table="gr1", period="2024", scope="R",
-                                   submitted_by=personas["county_officer"],
-                                   submitted_at="2024-10-08T09:00:00+08:00")  # fmt: skip
+    TableSubmission.objects.create(
+        unit_code=TOWNSHIP_B,
+        table="gr1",
+        period="2024",
+        scope="R",
+        submitted_by=personas["county_officer"],
+        submitted_at="2024-10-08T09:00:00+08:00",
+    )
     officer = personas["county_officer"]
-    html = _get(client, signed_in_client, officer, "reports:table_status",
-                {"table": "gr1", "period": "2024"}).content.decode()  # fmt: skip
+    html = _get(
+        client,
+        signed_in_client,
+        officer,
+        "reports:table_status",
+        {"table": "gr1", "period": "2024"},
+    ).content.decode()
     assert "已上报 <strong>1</strong>" in html and "未上报 <strong>2</strong>" in html  # 甲镇, 县
     params = {"table": "gr1", "period": "2024"}
-    township = _get(client, signed_in_client, personas["township_officer"],
-                    "reports:table_status", params).content.decode()  # fmt: skip
+    township = _get(
+        client, signed_in_client, personas["township_officer"], "reports:table_status", params
+    ).content.decode()
     assert "甲镇" in township and "乙乡" not in township and "退回</button>" not in township
 
 
 def test_a_village_table_is_its_own_row(county, personas, client, signed_in_client):
-    html = _get(client, signed_in_client, personas["village_admin"], "reports:table_view",
-                {**GR1, "unit": VILLAGE_A1}).content.decode()  # fmt: skip
+    html = _get(
+        client,
+        signed_in_client,
+        personas["village_admin"],
+        "reports:table_view",
+        {**GR1, "unit": VILLAGE_A1},
+    ).content.decode()
     assert [r[:3] for r in _page_rows(html)] == [["合计", "5", "3"], ["甲一村", "5", "3"]]

@@ -13,8 +13,13 @@ from renkou.reports.indicators import Figure
 from renkou.reports.models import Target
 from renkou.reports.targets import judge
 
-GOOD = {"unit_code": COUNTY, "year": "2025", "indicator": "natural_growth_rate",
-        "direction": "le", "value": "9.31"}  # fmt: skip
+GOOD = {
+    "unit_code": COUNTY,
+    "year": "2025",
+    "indicator": "natural_growth_rate",
+    "direction": "le",
+    "value": "9.31",
+}
 
 
 @pytest.fixture
@@ -23,10 +28,17 @@ def officer(personas, signed_in_client, client):
     return client
 
 
-def _target(unit=COUNTY, indicator="natural_growth_rate", direction="le", value="9.31", year=2025,
-            **extra) -> Target:  # fmt: skip
-    return Target.objects.create(unit_code=unit, year=year, indicator=indicator,
-                                 direction=direction, value=Decimal(value), **extra)  # fmt: skip
+def _target(
+    unit=COUNTY, indicator="natural_growth_rate", direction="le", value="9.31", year=2025, **extra
+) -> Target:
+    return Target.objects.create(
+        unit_code=unit,
+        year=year,
+        indicator=indicator,
+        direction=direction,
+        value=Decimal(value),
+        **extra,
+    )
 
 
 def _errors(response) -> str:
@@ -38,20 +50,29 @@ def test_a_county_officer_enters_a_target_and_it_is_audited(officer, personas):
     assert response.status_code == 302
     target = Target.objects.get()
     assert (target.unit_code, target.year, target.indicator, target.direction, target.value) == (
-        COUNTY, 2025, "natural_growth_rate", "le", Decimal("9.31"))  # fmt: skip
+        COUNTY,
+        2025,
+        "natural_growth_rate",
+        "le",
+        Decimal("9.31"),
+    )
     assert target.set_by == personas["county_officer"] and target.copied_from is None
     entry = AuditEntry.objects.get(action="target.create")
     assert entry.object_id == str(target.pk) and entry.username == "p_county_officer"
-    assert entry.summary == (f"unit={COUNTY} year=2025 indicator=natural_growth_rate "
-                             "direction=le value=9.31")  # fmt: skip
+    assert entry.summary == (
+        f"unit={COUNTY} year=2025 indicator=natural_growth_rate direction=le value=9.31"
+    )
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"indicator": "happiness"}, "选择一个有效的选项"),
-    ({"value": "九点三"}, "请输入数字"),
-    ({"unit_code": OTHER_COUNTY}, "选择一个有效的选项"),
-    ({"direction": ""}, "该字段是必填项"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"indicator": "happiness"}, "选择一个有效的选项"),
+        ({"value": "九点三"}, "请输入数字"),
+        ({"unit_code": OTHER_COUNTY}, "选择一个有效的选项"),
+        ({"direction": ""}, "该字段是必填项"),
+    ],
+)
 def test_invalid_targets_are_refused_in_chinese(officer, change, message):
     response = officer.post(reverse("reports:target_create"), {**GOOD, **change})
     assert response.status_code == 200
@@ -73,8 +94,10 @@ def test_one_target_per_unit_year_and_indicator(officer):
 def test_editing_a_copied_target_makes_it_the_townships_own(officer):
     county = _target()
     copy = _target(unit=TOWNSHIP_A, copied_from=county)
-    response = officer.post(reverse("reports:target_edit", args=[copy.pk]),
-                            {**GOOD, "unit_code": TOWNSHIP_A, "value": "8.5"})  # fmt: skip
+    response = officer.post(
+        reverse("reports:target_edit", args=[copy.pk]),
+        {**GOOD, "unit_code": TOWNSHIP_A, "value": "8.5"},
+    )
     assert response.status_code == 302
     copy.refresh_from_db()
     assert copy.value == Decimal("8.5") and copy.copied_from is None
@@ -88,7 +111,9 @@ def test_copying_to_townships_creates_and_updates_their_targets(officer):
     assert response.status_code == 302
     copies = Target.objects.filter(copied_from=county).order_by("unit_code")
     assert [(t.unit_code, t.direction, t.value) for t in copies] == [
-        (TOWNSHIP_A, "le", Decimal("9.31")), (TOWNSHIP_B, "le", Decimal("9.31"))]  # fmt: skip
+        (TOWNSHIP_A, "le", Decimal("9.31")),
+        (TOWNSHIP_B, "le", Decimal("9.31")),
+    ]
     assert copies[1].pk == existing.pk  # updated, not duplicated
     entry = AuditEntry.objects.get(action="target.copy")
     assert entry.row_count == 2 and entry.object_id == str(county.pk)
@@ -96,7 +121,8 @@ def test_copying_to_townships_creates_and_updates_their_targets(officer):
     Target.objects.filter(pk=county.pk).update(value=Decimal("9"))
     officer.post(reverse("reports:target_copy", args=[county.pk]))
     assert set(Target.objects.filter(copied_from=county).values_list("value", flat=True)) == {
-        Decimal("9")}  # fmt: skip
+        Decimal("9")
+    }
 
 
 def test_only_county_targets_are_copied_down(officer):
@@ -142,19 +168,23 @@ def _figure(code, value):
     return Figure(code, "", "", "620001", "2025", "R", 0, 1, value, "")
 
 
-@pytest.mark.parametrize(("code", "value", "direction", "goal", "met", "gap"), [
-    # 9.305 is shown as 9.31 (half up), which meets ≤ 9.31 exactly.
-    ("natural_growth_rate", 9.305, "le", "9.31", True, 0.0),
-    ("natural_growth_rate", 9.315, "le", "9.31", False, 0.01),
-    ("natural_growth_rate", -2.5, "le", "9.31", True, -11.81),
-    ("policy_compliant_birth_rate", 96.5, "ge", "96.5", True, 0.0),
-    ("policy_compliant_birth_rate", 95.0, "ge", "96.5", False, -1.5),
-    ("sex_ratio_at_birth", 107.04, "le", "107", True, 0.0),  # shown as 107.0
-    ("sex_ratio_at_birth", 107.05, "le", "107", False, 0.1),  # shown as 107.1
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "value", "direction", "goal", "met", "gap"),
+    [
+        # 9.305 is shown as 9.31 (half up), which meets ≤ 9.31 exactly.
+        ("natural_growth_rate", 9.305, "le", "9.31", True, 0.0),
+        ("natural_growth_rate", 9.315, "le", "9.31", False, 0.01),
+        ("natural_growth_rate", -2.5, "le", "9.31", True, -11.81),
+        ("policy_compliant_birth_rate", 96.5, "ge", "96.5", True, 0.0),
+        ("policy_compliant_birth_rate", 95.0, "ge", "96.5", False, -1.5),
+        ("sex_ratio_at_birth", 107.04, "le", "107", True, 0.0),  # shown as 107.0
+        ("sex_ratio_at_birth", 107.05, "le", "107", False, 0.1),  # shown as 107.1
+    ],
+)
 def test_verdicts_are_judged_on_the_displayed_value(code, value, direction, goal, met, gap):
-    verdict = judge(_figure(code, value), Target(indicator=code, direction=direction,
-                                                value=Decimal(goal)))  # fmt: skip
+    verdict = judge(
+        _figure(code, value), Target(indicator=code, direction=direction, value=Decimal(goal))
+    )
     assert verdict.met is met
     assert verdict.gap == pytest.approx(gap)
 

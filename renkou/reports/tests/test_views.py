@@ -115,11 +115,14 @@ def test_a_bad_period_is_explained_not_computed(county, as_role):
 
 
 def test_targets_show_verdict_and_gap(county, as_role, personas):
-    for code, direction, value in (("natural_growth_rate", "le", "9.31"),
-                                   ("policy_compliant_birth_rate", "ge", "96.5"),
-                                   ("sex_ratio_at_birth", "le", "107")):  # fmt: skip
-        Target.objects.create(unit_code=COUNTY, year=2024, indicator=code, direction=direction,
-                              value=value)  # fmt: skip
+    for code, direction, value in (
+        ("natural_growth_rate", "le", "9.31"),
+        ("policy_compliant_birth_rate", "ge", "96.5"),
+        ("sex_ratio_at_birth", "le", "107"),
+    ):
+        Target.objects.create(
+            unit_code=COUNTY, year=2024, indicator=code, direction=direction, value=value
+        )
     html = page(as_role("county_officer"))
     # 105.26‰ against ≤ 9.31‰: not met, 105.26 − 9.31 = +95.95.
     assert "105.26‰ ≤9.31‰ 未达标 +95.95‰" in row_of(html, "natural_growth_rate")
@@ -137,8 +140,9 @@ def test_townships_are_ranked_for_the_chosen_indicator(county, as_role):
     rows = ranking_rows(page(client))
     assert [(r[0], r[1], r[4]) for r in rows] == [("1", "乙乡", "250.00‰"), ("2", "甲镇", "0.00‰")]
     # With a "≤" target lower ranks first.
-    Target.objects.create(unit_code=COUNTY, year=2024, indicator="natural_growth_rate",
-                          direction="le", value="9.31")  # fmt: skip
+    Target.objects.create(
+        unit_code=COUNTY, year=2024, indicator="natural_growth_rate", direction="le", value="9.31"
+    )
     rows = ranking_rows(page(client))
     assert [(r[0], r[1]) for r in rows] == [("1", "甲镇"), ("2", "乙乡")]
     # Equal values share a rank: one birth in each township.
@@ -152,8 +156,7 @@ def test_a_township_compares_its_villages(county, as_role):
     assert [(r[0], r[1], r[4]) for r in rows] == [("1", "甲一村", "1"), ("2", "甲二村", "0")]
 
 
-def test_the_page_reads_a_bounded_number_of_queries(county, as_role,
-                                                    django_assert_max_num_queries):  # fmt: skip
+def test_the_page_reads_a_bounded_number_of_queries(county, as_role, django_assert_max_num_queries):
     client = as_role("county_officer")
     with django_assert_max_num_queries(
         22
@@ -205,7 +208,8 @@ def test_name_lists_are_scoped_and_need_person_access(county, as_role):
 
 
 def test_a_person_counted_here_but_managed_elsewhere_is_listed_without_a_link(
-        county, units, signed_in_client, client):  # fmt: skip
+    county, units, signed_in_client, client
+):
     officer_b = make_user("officer_b", Role.TOWNSHIP_OFFICER, units[TOWNSHIP_B])
     signed_in_client(officer_b)
     maming = county["persons"]["maming"]  # in B at the start, moved to A2 in April
@@ -225,8 +229,11 @@ def test_without_an_indicator_the_list_goes_back_to_the_page(county, as_role):
 def test_htmx_pages_get_only_the_list(county, as_role):
     client = as_role("county_officer")
     url = reverse("reports:indicator_list", args=[COUNTY])
-    response = client.get(url, {**FP2024, "indicator": "population_end", "size": "10",
-                                "page": "1"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    response = client.get(
+        url,
+        {**FP2024, "indicator": "population_end", "size": "10", "page": "1"},
+        HTTP_HX_REQUEST="true",
+    )
     html = response.content.decode()
     assert "drill-persons" in html and "<html" not in html and "nav-tabs" not in html
 
@@ -247,8 +254,9 @@ def _url(code=COUNTY):
 
 
 def test_the_api_gives_the_same_objects_as_the_command(county, personas):
-    Target.objects.create(unit_code=COUNTY, year=2024, indicator="births", direction="ge",
-                          value="3")  # fmt: skip
+    Target.objects.create(
+        unit_code=COUNTY, year=2024, indicator="births", direction="ge", value="3"
+    )
     response = _api(personas["leader"]).get(_url(), {"period": "2024", "scope": "registered"})
     assert response.status_code == 200
     out = StringIO()
@@ -256,20 +264,28 @@ def test_the_api_gives_the_same_objects_as_the_command(county, personas):
     assert response.json() == json.loads(out.getvalue())
     births = next(r for r in response.json() if r["code"] == "births")
     # 2 births against ≥ 3: not met, gap 2 − 3 = −1.
-    assert (births["value"], births["target"], births["met"], births["gap"]) == (2, 3.0, False,
-                                                                                 -1.0)  # fmt: skip
+    assert (births["value"], births["target"], births["met"], births["gap"]) == (
+        2,
+        3.0,
+        False,
+        -1.0,
+    )
 
 
 def test_the_api_filters_indicators_and_adds_sub_units(county, personas):
     api = _api(personas["county_officer"])
-    response = api.get(_url(), {"period": "2024", "indicator": ["births", "deaths"],
-                                "sub_units": "true"})  # fmt: skip
+    response = api.get(
+        _url(), {"period": "2024", "indicator": ["births", "deaths"], "sub_units": "true"}
+    )
     rows = response.json()
     assert [(r["unit"], r["code"], r["value"]) for r in rows] == [
-        (COUNTY, "births", 2), (COUNTY, "deaths", 1),
-        (TOWNSHIP_A, "births", 1), (TOWNSHIP_A, "deaths", 1),
-        (TOWNSHIP_B, "births", 1), (TOWNSHIP_B, "deaths", 0),
-    ]  # fmt: skip
+        (COUNTY, "births", 2),
+        (COUNTY, "deaths", 1),
+        (TOWNSHIP_A, "births", 1),
+        (TOWNSHIP_A, "deaths", 1),
+        (TOWNSHIP_B, "births", 1),
+        (TOWNSHIP_B, "deaths", 0),
+    ]
 
 
 def test_the_api_scopes_and_checks_its_input(county, personas):
@@ -290,6 +306,11 @@ def test_the_schema_documents_the_indicator_endpoint(personas):
     )
     paths = json.loads(schema.content)["paths"]
     operation = paths["/api/v1/units/{code}/indicators/"]["get"]
-    assert {p["name"] for p in operation["parameters"]} >= {"code", "period", "scope",
-                                                            "indicator", "calendar"}  # fmt: skip
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "code",
+        "period",
+        "scope",
+        "indicator",
+        "calendar",
+    }
     assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])

@@ -26,8 +26,9 @@ def entries(personas):
     admin = personas["sys_admin"]
     for n in range(3):
         audit.record(actor=admin, action="user.update", object_type="accounts.user", object_id=n)
-    audit.record(actor=admin, action="dict.item_create", object_type="common.dictitem",
-                 object_id="0012")  # fmt: skip
+    audit.record(
+        actor=admin, action="dict.item_create", object_type="common.dictitem", object_id="0012"
+    )
     audit.record(actor=None, username="nobody", action="auth.failure", result="failed")
     return AuditEntry.objects.count()
 
@@ -109,8 +110,9 @@ def test_export_of_all_rows(as_role, entries, media, django_capture_on_commit_ca
 
 def test_export_fails_cleanly_when_the_owner_lost_the_right(personas, media):
     owner = personas["sys_admin"]
-    job = JobProgress.objects.create(kind="audit_export", title="审计日志导出", owner_id=owner.pk,
-                                     unit_code=owner.unit_code)  # fmt: skip
+    job = JobProgress.objects.create(
+        kind="audit_export", title="审计日志导出", owner_id=owner.pk, unit_code=owner.unit_code
+    )
     assert tasks.export_audit.call(owner_id=owner.pk, filters={}, job_id=job.pk) == 0
     job.refresh_from_db()
     assert job.status == JobProgress.Status.FAILED and not job.result_file

@@ -39,15 +39,36 @@ def test_seed_covers_the_code_lists_with_their_standard():
         relationship
     )
     assert [v for v, _ in dicts.choices("marital_status")] == [
-        "10", "20", "21", "22", "23", "30", "40", "90"]  # fmt: skip
-    assert [v for v, _ in dicts.choices("contraception_method")] == [
-        f"{n:02d}" for n in range(10)]  # fmt: skip
+        "10",
+        "20",
+        "21",
+        "22",
+        "23",
+        "30",
+        "40",
+        "90",
+    ]
+    assert [v for v, _ in dicts.choices("contraception_method")] == [f"{n:02d}" for n in range(10)]
     assert dicts.label("disability_grade", "1") == "一级"
     assert len(dicts.choices("child_kinship")) == 4
-    codes = {"sex", "ethnicity", "marital_status", "education", "relationship", "hukou_type",
-             "household_type", "residence_status", "document_type", "contraception_method",
-             "pregnancy_outcome", "exit_reason", "child_health", "disability_type",
-             "disability_grade", "child_kinship"}  # fmt: skip
+    codes = {
+        "sex",
+        "ethnicity",
+        "marital_status",
+        "education",
+        "relationship",
+        "hukou_type",
+        "household_type",
+        "residence_status",
+        "document_type",
+        "contraception_method",
+        "pregnancy_outcome",
+        "exit_reason",
+        "child_health",
+        "disability_type",
+        "disability_grade",
+        "child_kinship",
+    }
     seeded = DictType.objects.filter(code__in=codes)
     assert seeded.count() == len(codes)
     assert all(t.source for t in seeded)
@@ -77,8 +98,7 @@ def test_every_write_invalidates_the_cache(personas):
 
 
 def test_a_disabled_item_leaves_the_pickers_but_keeps_its_label(personas):
-    services.dict_item_set_active(actor=personas["sys_admin"], item=_item("sex", "9"),
-                                  active=False)  # fmt: skip
+    services.dict_item_set_active(actor=personas["sys_admin"], item=_item("sex", "9"), active=False)
     assert "9" not in dict(dicts.choices("sex"))
     assert "9" in {e.value for e in dicts.items("sex", include_inactive=True)}
     assert dicts.label("sex", "9") == "未说明"
@@ -100,11 +120,14 @@ def test_dict_tag_colours_by_tag_and_escapes_unknown_values():
 
 def test_pages_open_for_sys_admin_only(as_role):
     sex = _type("sex")
-    urls = [reverse("system:dict_list"), reverse("system:dicttype_create"),
-            reverse("system:dicttype_edit", args=[sex.pk]),
-            reverse("system:dictitem_list", args=[sex.pk]),
-            reverse("system:dictitem_create", args=[sex.pk]),
-            reverse("system:dictitem_edit", args=[_item("sex", "1").pk])]  # fmt: skip
+    urls = [
+        reverse("system:dict_list"),
+        reverse("system:dicttype_create"),
+        reverse("system:dicttype_edit", args=[sex.pk]),
+        reverse("system:dictitem_list", args=[sex.pk]),
+        reverse("system:dictitem_create", args=[sex.pk]),
+        reverse("system:dictitem_edit", args=[_item("sex", "1").pk]),
+    ]
     admin = as_role("sys_admin")
     for url in urls:
         assert admin.get(url).status_code == 200, url

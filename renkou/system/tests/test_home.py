@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("home")
 
 
-@pytest.mark.parametrize("role", ["village_admin", "township_officer", "technician",
-                                  "inspector"])  # fmt: skip
+@pytest.mark.parametrize("role", ["village_admin", "township_officer", "technician", "inspector"])
 def test_workers_see_their_unit_counts_and_links(role, as_role):
     response = as_role(role).get(HOME)
     assert response.status_code == 200

@@ -12,11 +12,18 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("system:job_list")
 
 
-def _job(owner, *, status=JobProgress.Status.DONE, result_file="", title="审计日志导出",
-         **extra) -> JobProgress:  # fmt: skip
-    return JobProgress.objects.create(kind="audit_export", title=title, owner_id=owner.pk,
-                                      unit_code=owner.unit_code, status=status,
-                                      result_file=result_file, **extra)  # fmt: skip
+def _job(
+    owner, *, status=JobProgress.Status.DONE, result_file="", title="审计日志导出", **extra
+) -> JobProgress:
+    return JobProgress.objects.create(
+        kind="audit_export",
+        title=title,
+        owner_id=owner.pk,
+        unit_code=owner.unit_code,
+        status=status,
+        result_file=result_file,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -27,8 +34,9 @@ def finished(personas, media):
     return _job(personas["audit_admin"], result_file="exports/audit-1.xlsx", total=5, done=5)
 
 
-@pytest.mark.parametrize("role", ["village_admin", "leader", "sys_admin", "sec_admin",
-                                  "audit_admin"])  # fmt: skip
+@pytest.mark.parametrize(
+    "role", ["village_admin", "leader", "sys_admin", "sec_admin", "audit_admin"]
+)
 def test_every_role_sees_the_jobs_page(role, as_role):
     assert as_role(role).get(LIST).status_code == 200
 

@@ -24,8 +24,12 @@ def target_client(personas, signed_in_client):
     """The village administrator signed in on another browser, with its 在线用户 row."""
     user = personas["village_admin"]
     other = signed_in_client(user, Client())
-    UserSession.objects.create(session_key=other.session.session_key, user=user,
-                               ip="10.3.3.3", user_agent="Mozilla/5.0 Chrome/120")  # fmt: skip
+    UserSession.objects.create(
+        session_key=other.session.session_key,
+        user=user,
+        ip="10.3.3.3",
+        user_agent="Mozilla/5.0 Chrome/120",
+    )
     return other
 
 
@@ -33,10 +37,15 @@ def target_client(personas, signed_in_client):
 def locked_row(personas):
     username = personas["inspector"].username
     AccessAttempt.objects.create(
-        username=username, ip_address="10.4.4.4", user_agent="x", path_info="/accounts/login/",
-        failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now(),
-        get_data="", post_data="",
-    )  # fmt: skip
+        username=username,
+        ip_address="10.4.4.4",
+        user_agent="x",
+        path_info="/accounts/login/",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+    )
     LoginLog.objects.create(username=username, ip="10.4.4.4", result=LoginLog.Result.FAILURE)
     return LoginLog.objects.create(username=username, ip="10.4.4.4", result=LoginLog.Result.LOCKED)
 
@@ -105,8 +114,10 @@ def test_unlock_from_the_login_log(as_role, personas, locked_row):
     assert not AccessAttempt.objects.filter(username=locked_row.username).exists()
     row = AuditEntry.objects.get(action="account.unlock")
     assert row.row_count == 1 and row.object_id == ""  # the log row had no user link
-    assert reverse("system:loginlog_unlock", args=[locked_row.pk]) not in client.get(
-        LOGINS).content.decode()  # fmt: skip
+    assert (
+        reverse("system:loginlog_unlock", args=[locked_row.pk])
+        not in client.get(LOGINS).content.decode()
+    )
 
 
 def test_only_live_sessions_are_listed(as_role, personas, target_client):

@@ -26,10 +26,15 @@ def _actions() -> list[str]:
 
 def _lock(username: str) -> None:
     AccessAttempt.objects.create(
-        username=username, ip_address="10.9.9.9", user_agent="x", path_info="/accounts/login/",
-        failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now(),
-        get_data="", post_data="",
-    )  # fmt: skip
+        username=username,
+        ip_address="10.9.9.9",
+        user_agent="x",
+        path_info="/accounts/login/",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+    )
 
 
 def _signed_in_elsewhere(signed_in_client, user) -> Client:
@@ -70,8 +75,13 @@ def test_list_hides_accounts_of_another_county(as_role, units):
 
 def test_create_shows_the_initial_password_once_and_never_logs_it(as_role, units, caplog):
     caplog.set_level(logging.DEBUG)
-    data = {"username": "newclerk", "full_name": "新专干", "role": "village_admin",
-            "unit": units[VILLAGE_A1].pk, "mfa_required": "on"}  # fmt: skip
+    data = {
+        "username": "newclerk",
+        "full_name": "新专干",
+        "role": "village_admin",
+        "unit": units[VILLAGE_A1].pk,
+        "mfa_required": "on",
+    }
     response = as_role("sys_admin").post(CREATE, data)
     assert response.status_code == 200
     password = response.context["password"]
@@ -87,8 +97,12 @@ def test_create_shows_the_initial_password_once_and_never_logs_it(as_role, units
 
 def test_create_refuses_a_unit_outside_the_county_and_a_taken_name(as_role, units):
     client = as_role("sys_admin")
-    data = {"username": "x_other", "full_name": "某", "role": "village_admin",
-            "unit": units[OTHER_VILLAGE].pk}  # fmt: skip
+    data = {
+        "username": "x_other",
+        "full_name": "某",
+        "role": "village_admin",
+        "unit": units[OTHER_VILLAGE].pk,
+    }
     response = client.post(CREATE, data)
     assert response.status_code == 200 and response.context["form"].errors["unit"]
     data = {**data, "username": "p_leader", "unit": units[VILLAGE_A1].pk}
@@ -101,12 +115,20 @@ def test_edit_saves_through_the_service_and_audits(as_role, personas, units):
     url = reverse("system:user_edit", args=[target.pk])
     client = as_role("sys_admin")
     assert client.get(url).status_code == 200
-    data = {"username": "ignored", "full_name": "改后", "role": "township_officer",
-            "unit": units[TOWNSHIP_A].pk, "is_active": "on"}  # fmt: skip
+    data = {
+        "username": "ignored",
+        "full_name": "改后",
+        "role": "township_officer",
+        "unit": units[TOWNSHIP_A].pk,
+        "is_active": "on",
+    }
     assert client.post(url, data).status_code == 302
     target.refresh_from_db()
     assert (target.username, target.role, target.unit.code) == (
-        "p_village_admin", "township_officer", TOWNSHIP_A)  # fmt: skip
+        "p_village_admin",
+        "township_officer",
+        TOWNSHIP_A,
+    )
     row = AuditEntry.objects.get(action="user.update")
     assert row.object_id == str(target.pk) and "改后" not in row.summary
 

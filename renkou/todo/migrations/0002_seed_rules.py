@@ -32,18 +32,18 @@ RULES = (
      ALL, "孕前优生项目：孕12周内早孕随访"),
     ("pp_outcome", "孕前优生妊娠结局随访", "prepregnancy_followup", "outcome", "", "0d", "", 30,
      0, 365, ALL, "孕前优生项目：预产期后6周内妊娠结局随访"),
-)  # fmt: skip
+)
 
 
 def seed(apps, schema_editor):
     rule = apps.get_model("todo", "ReminderRule")
     for (code, name, population, codes, reason, offsets, repeat, lead, grace, expire, roles,
-         basis) in RULES:  # fmt: skip
+         basis) in RULES:
         rule.objects.get_or_create(code=code, defaults={
             "name": name, "population": population, "codes": codes, "visit_reason": reason,
             "offsets": offsets, "repeat": repeat, "lead_days": lead, "grace_days": grace,
             "expire_days": expire, "roles": roles, "basis": basis,
-        })  # fmt: skip
+        })
 
 
 class Migration(migrations.Migration):

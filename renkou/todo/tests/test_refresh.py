@@ -37,8 +37,11 @@ def test_iud_follow_ups_appear_one_at_a_time_on_the_clinical_schedule(units):
     # No visit: on 03-27 the 3-month item appears and the 1-month one expires.
     services.refresh(today=date(2026, 3, 27))
     assert _state("iud_followup") == [(date(2026, 2, 10), "expired"), (date(2026, 4, 10), "open")]
-    for today, due in ((date(2026, 6, 26), date(2026, 7, 10)), (date(2026, 12, 27),
-                       date(2027, 1, 10)), (date(2027, 12, 27), date(2028, 1, 10))):  # fmt: skip
+    for today, due in (
+        (date(2026, 6, 26), date(2026, 7, 10)),
+        (date(2026, 12, 27), date(2027, 1, 10)),
+        (date(2027, 12, 27), date(2028, 1, 10)),
+    ):
         services.refresh(today=today)
         assert _items("iud_followup")[-1].due_on == due
 
@@ -130,15 +133,18 @@ def test_yearly_gynaecological_check_offer_closed_by_an_rh_check_that_year(units
     her, other = woman(), woman()
     services.refresh(today=date(2026, 3, 1))
     assert _state("gyn_check", her) == [(date(2026, 7, 1), "open")]
-    point = ServicePoint.objects.create(unit=units["620001100000"], kind="township_station",
-                                        name="测试站")  # fmt: skip
+    point = ServicePoint.objects.create(
+        unit=units["620001100000"], kind="township_station", name="测试站"
+    )
     fields = {"service_point": point, "examiner": "医生", "consent_on": date(2026, 4, 1)}
-    RHCheck.objects.create(person=her, unit_code=her.unit_code, checked_on=date(2025, 11, 1),
-                           **fields)  # last year's check does not count  # fmt: skip
+    RHCheck.objects.create(
+        person=her, unit_code=her.unit_code, checked_on=date(2025, 11, 1), **fields
+    )  # last year's check does not count
     services.refresh(today=date(2026, 4, 2))
     assert _state("gyn_check", her) == [(date(2026, 7, 1), "open")]
-    RHCheck.objects.create(person=her, unit_code=her.unit_code, checked_on=date(2026, 4, 1),
-                           **fields)  # fmt: skip
+    RHCheck.objects.create(
+        person=her, unit_code=her.unit_code, checked_on=date(2026, 4, 1), **fields
+    )
     services.refresh(today=date(2026, 10, 2))
     assert _state("gyn_check", her) == [(date(2026, 7, 1), "done")]
     (item,) = _items("gyn_check", other)
@@ -185,8 +191,10 @@ def test_editing_a_rule_cancels_open_items_and_keeps_done_ones(units, personas):
     services.refresh(today=date(2026, 3, 27))  # the 2-month item (due 03-10) is overdue now
     rows = _items("iud_followup")
     assert [(i.due_on, i.status, i.rule_version) for i in rows] == [
-        (date(2026, 2, 10), "done", 2), (date(2026, 3, 10), "open", 2),
-        (date(2026, 4, 10), "cancelled", 1)]  # fmt: skip
+        (date(2026, 2, 10), "done", 2),
+        (date(2026, 3, 10), "open", 2),
+        (date(2026, 4, 10), "cancelled", 1),
+    ]
     from renkou.common.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="todo.rule_change", object_id=str(rule.pk)).exists()
@@ -201,8 +209,7 @@ def test_switching_a_rule_off_cancels_its_open_items(units, personas):
     episode(her, "03", date(2026, 1, 10))
     services.refresh(today=date(2026, 2, 1))
     rule = ReminderRule.objects.get(code="iud_followup")
-    services.rule_save(actor=Actor(personas["county_officer"]), rule=rule,
-                       values={"active": False})  # fmt: skip
+    services.rule_save(actor=Actor(personas["county_officer"]), rule=rule, values={"active": False})
     services.refresh(today=date(2026, 2, 2))
     assert _state("iud_followup") == [(date(2026, 2, 10), "cancelled")]
 
@@ -212,8 +219,11 @@ def test_invalid_rule_is_refused(units, personas):
 
     rule = ReminderRule.objects.get(code="abortion")
     with pytest.raises(ValidationError) as caught:
-        services.rule_save(actor=Actor(personas["county_officer"]), rule=rule,
-                           values={"visit_reason": "", "offsets": "2m,1m"})  # fmt: skip
+        services.rule_save(
+            actor=Actor(personas["county_officer"]),
+            rule=rule,
+            values={"visit_reason": "", "offsets": "2m,1m"},
+        )
     assert set(caught.value.message_dict) == {"visit_reason", "offsets"}
     rule.refresh_from_db()
     assert rule.visit_reason == "abortion" and rule.version == 1

@@ -34,8 +34,9 @@ def test_village_admin_sees_her_village_only_with_overdue_in_red(
 ):
     today, mine, far, late = _setup()
     signed_in_client(personas["village_admin"])
-    response = client.get(reverse("todo:item_list"), {"rule": ReminderRule.objects.get(
-        code="iud_followup").pk})  # fmt: skip
+    response = client.get(
+        reverse("todo:item_list"), {"rule": ReminderRule.objects.get(code="iud_followup").pk}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "王小梅" in body and "李远" not in body
@@ -107,10 +108,20 @@ def test_rule_preview_does_not_save_and_save_starts_a_version(
     rule = ReminderRule.objects.get(code="iud_followup")
     signed_in_client(personas["county_officer"])
     url = reverse("todo:rule_edit", args=[rule.pk])
-    data = {"name": rule.name, "active": "on", "population": rule.population, "codes": "03",
-            "visit_reason": "iud_in", "offsets": "1m,3m,6m,12m", "repeat": "12m",
-            "lead_days": 14, "grace_days": 100, "expire_days": 90,
-            "roles": ["village_admin", "technician"], "basis": rule.basis}  # fmt: skip
+    data = {
+        "name": rule.name,
+        "active": "on",
+        "population": rule.population,
+        "codes": "03",
+        "visit_reason": "iud_in",
+        "offsets": "1m,3m,6m,12m",
+        "repeat": "12m",
+        "lead_days": 14,
+        "grace_days": 100,
+        "expire_days": 90,
+        "roles": ["village_admin", "technician"],
+        "basis": rule.basis,
+    }
     body = client.post(url, {**data, "action": "preview"}).content.decode()
     # Both women's IUD follow-ups, none overdue with 100 grace days.
     assert "待办 2 项（2 人），其中逾期 0 项" in body
@@ -123,7 +134,8 @@ def test_rule_preview_does_not_save_and_save_starts_a_version(
     assert (rule.grace_days, rule.version, rule.roles) == (100, 2, "village_admin,technician")
     # The immediate task backend of the tests has already remade the items.
     assert set(TodoItem.objects.filter(rule=rule).values_list("status", "rule_version")) == {
-        ("open", 2)}  # fmt: skip
+        ("open", 2)
+    }
     bad = client.post(url, {**data, "offsets": "3m,1m", "action": "save"})
     assert bad.status_code == 200 and "间隔应从小到大排列" in bad.content.decode()
 
@@ -164,10 +176,17 @@ def test_technician_opens_the_couple_exam_from_her_list(units, personas, signed_
 
     wife = woman(VILLAGE, name="赵检查")
     couple = CoupleFile.objects.create(
-        file_no="M-TODO-1", unit_code=VILLAGE, wife=wife, husband_name="赵夫", husband_key="x1",
-        sequence=1, opened_on=date(2026, 1, 5), consent_on=date(2026, 1, 5),
-        eligible_on=timezone.localdate() - timedelta(days=3), status="eligible",
-    )  # fmt: skip
+        file_no="M-TODO-1",
+        unit_code=VILLAGE,
+        wife=wife,
+        husband_name="赵夫",
+        husband_key="x1",
+        sequence=1,
+        opened_on=date(2026, 1, 5),
+        consent_on=date(2026, 1, 5),
+        eligible_on=timezone.localdate() - timedelta(days=3),
+        status="eligible",
+    )
     services.refresh(today=timezone.localdate())
     signed_in_client(personas["technician"])
     body = client.get(reverse("todo:item_list")).content.decode().replace("&amp;", "&")

@@ -28,6 +28,11 @@ class Command(BaseCommand):
         if existing:
             existing.delete()
         token = Token.objects.create(user=account)
-        audit.record(actor=None, action="api.token_issue", object_type="accounts.user",
-                     object_id=account.pk, summary="rotate" if rotate else "issue")  # fmt: skip
+        audit.record(
+            actor=None,
+            action="api.token_issue",
+            object_type="accounts.user",
+            object_id=account.pk,
+            summary="rotate" if rotate else "issue",
+        )
         self.stdout.write(token.key)

@@ -34,22 +34,33 @@ class Command(BaseCommand):
             self.stdout.write("没有演示县，未下达任务指标。")
             return
         year = fp_year_of(today)
-        townships = list(Unit.objects.current().filter(level=Level.TOWNSHIP,
-                                                       code__startswith=DEMO_COUNTY))  # fmt: skip
+        townships = list(
+            Unit.objects.current().filter(level=Level.TOWNSHIP, code__startswith=DEMO_COUNTY)
+        )
         centre = ServicePoint.objects.filter(unit=county, kind=ServicePoint.Kind.COUNTY_CENTRE)
         made = 0
         for unit in [county, *townships]:
             plan = [("prepreg_exam", 80, True, []), ("rh_check", 30, False, [])]
             if unit.level == Level.TOWNSHIP:
                 main = unit.name == CENTRE_TOWNSHIP
-                plan.append(("treatment", 1500 if main else 500, True,
-                             list(centre) if main else []))  # fmt: skip
+                plan.append(
+                    ("treatment", 1500 if main else 500, True, list(centre) if main else [])
+                )
             for measure, target, veto, points in plan:
-                if TaskQuota.objects.filter(year=year, unit_code=unit.code,
-                                            measure=measure).exists():  # fmt: skip
+                if TaskQuota.objects.filter(
+                    year=year, unit_code=unit.code, measure=measure
+                ).exists():
                     continue
-                quota_set(actor=Actor(None), unit=unit, year=year, measure=measure,
-                          target=Decimal(target), deadline=M.period(year).end, veto=veto,
-                          service_points=points, note="演示数据")  # fmt: skip
+                quota_set(
+                    actor=Actor(None),
+                    unit=unit,
+                    year=year,
+                    measure=measure,
+                    target=Decimal(target),
+                    deadline=M.period(year).end,
+                    veto=veto,
+                    service_points=points,
+                    note="演示数据",
+                )
                 made += 1
         self.stdout.write(f"{year}年度任务指标：新下达 {made} 项。")

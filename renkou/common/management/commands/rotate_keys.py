@@ -102,5 +102,11 @@ class Command(BaseCommand):
         return done
 
     def _audit(self, label: str, count: int, **kwargs: Any) -> None:
-        audit.record(actor=None, action=ACTION, object_type=label, row_count=count,
-                     summary=crypto.current_scheme(), **kwargs)  # fmt: skip
+        audit.record(
+            actor=None,
+            action=ACTION,
+            object_type=label,
+            row_count=count,
+            summary=crypto.current_scheme(),
+            **kwargs,
+        )

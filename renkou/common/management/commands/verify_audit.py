@@ -9,8 +9,13 @@ from django.core.management.base import BaseCommand
 
 from renkou.common import audit
 
-KINDS = {"edited": "被修改", "inserted": "被插入", "deleted": "被删除", "head": "链头不符",
-         "anchor": "锚点不符"}  # fmt: skip
+KINDS = {
+    "edited": "被修改",
+    "inserted": "被插入",
+    "deleted": "被删除",
+    "head": "链头不符",
+    "anchor": "锚点不符",
+}
 
 
 class Command(BaseCommand):

@@ -31,8 +31,12 @@ class Command(import_persons.Command):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--mode", choices=["all", "rows"], default="all",
-                            help="all：全部正确才导入（默认）；rows：只导入正确的行")  # fmt: skip
+        parser.add_argument(
+            "--mode",
+            choices=["all", "rows"],
+            default="all",
+            help="all：全部正确才导入（默认）；rows：只导入正确的行",
+        )
         parser.add_argument("--report", type=Path, help="有错误时把错误报告写到这个 .xlsx 文件")
         parser.add_argument("--unit", help="导入到哪个县（县或其下任一单位的代码）")
         parser.add_argument("--preview", action="store_true", help="只校验，不写入")
@@ -43,8 +47,13 @@ class Command(import_persons.Command):
         if not path.is_file():
             self._refuse(f"找不到文件：{path}")
         bar = import_persons._Progress(getattr(self.stderr, "_out", self.stderr))
-        choices = {"scope": scope, "mode": options["mode"], "today": timezone.localdate(),
-                    "preview": options["preview"], "report": options["report"]}  # fmt: skip
+        choices = {
+            "scope": scope,
+            "mode": options["mode"],
+            "today": timezone.localdate(),
+            "preview": options["preview"],
+            "report": options["report"],
+        }
         try:
             result = import_file(path, start_progress=bar.start, importer=EVENTS, **choices)
         except FileRefused as refused:

@@ -33,13 +33,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--mode", choices=["all", "rows"], default="all",
-                            help="all：全部正确才导入（默认）；rows：只导入正确的行")  # fmt: skip
+        parser.add_argument(
+            "--mode",
+            choices=["all", "rows"],
+            default="all",
+            help="all：全部正确才导入（默认）；rows：只导入正确的行",
+        )
         parser.add_argument("--report", type=Path, help="有错误时把错误报告写到这个 .xlsx 文件")
         parser.add_argument("--unit", help="导入到哪个县（县或其下任一单位的代码）")
         parser.add_argument("--preview", action="store_true", help="只校验，不写入")
-        parser.add_argument("--workers", type=int, default=1,
-                            help="校验用的进程数（默认 1；大文件可设为 CPU 核数）")  # fmt: skip
+        parser.add_argument(
+            "--workers", type=int, default=1, help="校验用的进程数（默认 1；大文件可设为 CPU 核数）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -50,10 +55,15 @@ class Command(BaseCommand):
         workers = max(1, min(options["workers"], os.cpu_count() or 1))
         try:
             result = import_file(
-                path, scope=scope, mode=options["mode"], today=timezone.localdate(),
-                preview=options["preview"], report=options["report"],
-                workers=workers, start_progress=progress.start,
-            )  # fmt: skip
+                path,
+                scope=scope,
+                mode=options["mode"],
+                today=timezone.localdate(),
+                preview=options["preview"],
+                report=options["report"],
+                workers=workers,
+                start_progress=progress.start,
+            )
         except FileRefused as refused:
             self._refuse(f"文件不能导入：{refused}")
         progress.finish()
@@ -92,8 +102,10 @@ class Command(BaseCommand):
         elif batch.status == ImportBatch.Status.REJECTED:
             write("有错误行，按“全部正确才导入”没有导入任何数据")
         else:
-            write(f"新增 {outcome.created} 人，更新 {outcome.updated} 人，"
-                  f"无变化 {outcome.unchanged} 人")  # fmt: skip
+            write(
+                f"新增 {outcome.created} 人，更新 {outcome.updated} 人，"
+                f"无变化 {outcome.unchanged} 人"
+            )
         self._print_errors(outcome, options["report"])
 
     def _print_errors(self, outcome: Outcome, report: Path | None) -> None:

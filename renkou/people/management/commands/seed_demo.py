@@ -43,8 +43,12 @@ class Command(BaseCommand):
     help = "载入演示县（卓尼县）区划、各角色演示账号和合成演示人口（仅补齐缺少的部分）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--persons", type=int, default=demo.DEFAULT_PERSONS,
-                            help="合成人口人数（默认 110000；0 = 不生成）")  # fmt: skip
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=demo.DEFAULT_PERSONS,
+            help="合成人口人数（默认 110000；0 = 不生成）",
+        )
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子")
         parser.add_argument("--date", help="按该日期计算年龄（默认今天）")
 
@@ -74,15 +78,18 @@ class Command(BaseCommand):
             call_command("load_divisions", county=DEMO_COUNTY, stdout=self.stdout)
         villages = Unit.objects.current().filter(code__startswith="623022100", level=5)
         # A villagers' committee (村委会, codes 2xx) rather than a town residents' committee.
-        first_village = (villages.filter(code__gte="623022100200").order_by("code").first()
-                         or villages.order_by("code").first())  # fmt: skip
+        first_village = (
+            villages.filter(code__gte="623022100200").order_by("code").first()
+            or villages.order_by("code").first()
+        )
         created = []
         for username, full_name, role, code in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
             unit = first_village if code == "village" else Unit.objects.current().get(code=code)
-            user, password = user_create(actor=None, username=username, role=role, unit=unit,
-                                         full_name=full_name)  # fmt: skip
+            user, password = user_create(
+                actor=None, username=username, role=role, unit=unit, full_name=full_name
+            )
             created.append((user, password))
         path = Path(settings.VAR_DIR) / "demo-accounts.txt"
         if created:

@@ -26,9 +26,25 @@ from renkou.geo.models import Unit
 from renkou.reports.indicators import BY_CODE, INDICATORS
 from renkou.reports.selectors import figure_rows
 
-CSV_COLUMNS = ("code", "name", "unit", "unit_name", "period", "period_label", "scope",
-               "numerator", "denominator", "value", "value_unrounded", "measure_unit",
-               "warnings", "target", "direction", "met", "gap")  # fmt: skip
+CSV_COLUMNS = (
+    "code",
+    "name",
+    "unit",
+    "unit_name",
+    "period",
+    "period_label",
+    "scope",
+    "numerator",
+    "denominator",
+    "value",
+    "value_unrounded",
+    "measure_unit",
+    "warnings",
+    "target",
+    "direction",
+    "met",
+    "gap",
+)
 
 
 class Command(BaseCommand):
@@ -36,17 +52,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--unit", required=True, help="单位代码（12位，或县6位、乡镇9位）")
-        parser.add_argument("--period", required=True,
-                            help="统计期间：2024（统计年度）、2024H1、2024Q1、2024-03")  # fmt: skip
+        parser.add_argument(
+            "--period", required=True, help="统计期间：2024（统计年度）、2024H1、2024Q1、2024-03"
+        )
         parser.add_argument("--calendar", action="store_true", help="年份按日历年（1—12月）")
-        parser.add_argument("--scope", choices=sorted(SCOPE_BY_NAME), default="registered",
-                            help="口径：registered 户籍、resident 常住、managed 管理")  # fmt: skip
+        parser.add_argument(
+            "--scope",
+            choices=sorted(SCOPE_BY_NAME),
+            default="registered",
+            help="口径：registered 户籍、resident 常住、managed 管理",
+        )
         parser.add_argument("--format", choices=["json", "csv"], default="json")
-        parser.add_argument("--townships", action="store_true",
-                            help="同时输出各下级单位（县的乡镇、乡镇的村）")  # fmt: skip
-        parser.add_argument("--indicator", action="append", default=[],
-                            help="只输出这些指标（可重复；默认全部统计指标；服务覆盖指标"
-                                 "如 prepreg_coverage、rh_check_rate 需指定）")  # fmt: skip
+        parser.add_argument(
+            "--townships", action="store_true", help="同时输出各下级单位（县的乡镇、乡镇的村）"
+        )
+        parser.add_argument(
+            "--indicator",
+            action="append",
+            default=[],
+            help="只输出这些指标（可重复；默认全部统计指标；服务覆盖指标"
+            "如 prepreg_coverage、rh_check_rate 需指定）",
+        )
         parser.add_argument("--output", type=Path, help="写到文件（默认标准输出）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -60,14 +86,18 @@ class Command(BaseCommand):
             period = periods.parse(options["period"], calendar=options["calendar"])
         except PeriodError as exc:
             self._refuse(str(exc))
-        unknown = [c for c in options["indicator"]
-                   if c not in BY_CODE and c not in SERVICE_BY_CODE]  # fmt: skip
+        unknown = [c for c in options["indicator"] if c not in BY_CODE and c not in SERVICE_BY_CODE]
         if unknown:
             self._refuse(f"没有这些指标：{'、'.join(unknown)}")
         codes = options["indicator"] or [i.code for i in INDICATORS]
-        rows = figure_rows(unit, period=period, calendar=options["calendar"],
-                           scope=SCOPE_BY_NAME[options["scope"]], codes=codes,
-                           sub_units=options["townships"])  # fmt: skip
+        rows = figure_rows(
+            unit,
+            period=period,
+            calendar=options["calendar"],
+            scope=SCOPE_BY_NAME[options["scope"]],
+            codes=codes,
+            sub_units=options["townships"],
+        )
         text = _json(rows) if options["format"] == "json" else _csv(rows)
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")

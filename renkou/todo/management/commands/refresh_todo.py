@@ -29,8 +29,10 @@ class Command(BaseCommand):
                 raise CommandError(f"单位代码 {unit} 不存在")
             prefix = found.prefix
         run = refresh_logged(trigger=RefreshRun.Trigger.COMMAND, prefix=prefix, today=day)
-        self.stdout.write(f"{day:%Y-%m-%d}：新增待办 {run.created} 条，更新 {run.changed} 条，"
-                          f"耗时 {run.seconds:.1f} 秒。")  # fmt: skip
+        self.stdout.write(
+            f"{day:%Y-%m-%d}：新增待办 {run.created} 条，更新 {run.changed} 条，"
+            f"耗时 {run.seconds:.1f} 秒。"
+        )
         if schedule:
             queued = tasks.schedule(timezone.localdate())
             done = "已安排每日 01:00 自动刷新。" if queued else "当前任务后端不支持定时。"
