@@ -47,6 +47,8 @@ node_modules/.installed: package.json package-lock.json
 lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	@n=$$(grep -rhoE "fmt: (skip|off)" --include=*.py renkou tests bench conftest.py | wc -l); \
+	  if [ "$$n" -gt 20 ]; then echo "$$n fmt: skip/off markers (at most 20, each with a reason)"; exit 1; fi
 
 check:
 	$(PY) manage.py check --fail-level WARNING
