@@ -12,7 +12,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from renkou.common.env import env_bool, env_int, env_list, env_str
-from renkou.common.keys import load_secrets
+from renkou.common.keys import load_secrets, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RENKOU_VAR_DIR", str(BASE_DIR / "var")))
@@ -25,6 +25,11 @@ SECRET_KEY = _secrets["RENKOU_SECRET_KEY"]
 RENKOU_FIELD_KEY = _secrets["RENKOU_FIELD_KEY"]
 RENKOU_INDEX_KEY = _secrets["RENKOU_INDEX_KEY"]
 RENKOU_AUDIT_KEY = _secrets["RENKOU_AUDIT_KEY"]
+# Where the audit key was read from (a file, or None from the environment): check --deploy
+# warns when it sits beside the database (renkou.common.checks).
+RENKOU_AUDIT_KEY_PATH = secret_file(
+    "RENKOU_AUDIT_KEY", production=PRODUCTION, dev_file=VAR_DIR / "dev-secrets.json"
+)
 
 # Person import limits (hostile or oversized files are refused before parsing).
 RENKOU_IMPORT_MAX_BYTES = env_int("RENKOU_IMPORT_MAX_BYTES", 50 * 1024 * 1024)

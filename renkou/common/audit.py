@@ -127,42 +127,73 @@ def _rows() -> Iterator[AuditEntry]:
     return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
 
 
+def _with_next(rows: Iterator[AuditEntry]) -> Iterator[tuple[AuditEntry, AuditEntry | None]]:
+    previous = None
+    for row in rows:
+        if previous is not None:
+            yield previous, row
+        previous = row
+    if previous is not None:
+        yield previous, None
+
+
 def head() -> tuple[int, str]:
     """(last sequence number, last hash): an anchor to keep outside the database."""
     row = AuditHead.objects.filter(pk=1).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
+def _valid(row: AuditEntry, seq: int) -> bool:
+    values = {name: getattr(row, name) for name in _CHAINED}
+    values["seq"] = seq
+    return hmac.compare_digest(_hash(row.prev_hash, values), row.hash)
+
+
 def verify(anchor: tuple[int, str] | None = None) -> tuple[int, list[Problem]]:
     """Walk the chain; return (rows checked, problems). An empty list means intact.
+
+    A row whose hash fails is *inserted* when the chain goes around it — the next row (or, for
+    the last row, the head) links to the row before it — and *edited* when the chain still runs
+    through it. Rows after an insertion are checked under their numbers before it (someone who
+    inserts in the middle renumbers what follows), so one insertion is one problem.
 
     ``anchor`` is a (seq, hash) pair saved earlier outside the database: the row must still be
     there with that hash. Without it, someone who deletes the newest rows and rewrites the head
     row to match could go unnoticed; with a daily anchor, only rows newer than it could.
     """
     problems: list[Problem] = []
-    prev_hash, expected_seq, count = GENESIS, 1, 0
-    for row in _rows():
+    chain_head = AuditHead.objects.filter(pk=1).first()
+    prev_hash, expected_seq, count, shift = GENESIS, 1, 0, 0
+    for row, following in _with_next(_rows()):
         count += 1
-        values = {name: getattr(row, name) for name in _CHAINED}
-        if row.seq > expected_seq:
-            gap = f"第 {expected_seq}–{row.seq - 1} 行缺失"
+        seq = row.seq - shift  # the number the row had before any insertion above it
+        if not _valid(row, seq):
+            onward = following.prev_hash if following else (chain_head and chain_head.hash)
+            if onward == prev_hash and not _valid(row, row.seq):
+                problems.append(Problem(row.seq, "inserted", "本行不在哈希链上（被插入或伪造）"))
+                shift += 1
+                continue
+        if seq > expected_seq:
+            gap = f"第 {expected_seq}–{seq - 1} 行缺失"
             problems.append(Problem(expected_seq, "deleted", gap))
-        elif row.seq < expected_seq:
+        elif seq < expected_seq:
             problems.append(Problem(row.seq, "inserted", "序号重复或倒序"))
         if row.prev_hash != prev_hash:
             problems.append(Problem(row.seq, "deleted", "前一行哈希不符（前面的行被删除或插入）"))
-        if _hash(row.prev_hash, values) != row.hash:
+        if not _valid(row, seq):
             problems.append(Problem(row.seq, "edited", "本行内容与哈希不符（被修改或伪造）"))
-        prev_hash, expected_seq = row.hash, row.seq + 1
+        prev_hash, expected_seq = row.hash, seq + 1
     if anchor is not None and anchor[0] > 0:
         kept = AuditEntry.objects.filter(seq=anchor[0]).values_list("hash", flat=True).first()
         if kept != anchor[1]:
             problems.append(
                 Problem(anchor[0], "anchor", "与外部保存的锚点不符（该行或其后的行被删除或改写）")
             )
-    head = AuditHead.objects.filter(pk=1).first()
-    if head and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        detail = f"链头记录第 {head.seq} 行，表中止于第 {expected_seq - 1} 行"
-        problems.append(Problem(head.seq, "head", detail))
+    last_seq = expected_seq - 1 + shift
+    if chain_head and chain_head.hash != prev_hash:
+        detail = f"链头记录第 {chain_head.seq} 行，表中止于第 {last_seq} 行"
+        problems.append(Problem(chain_head.seq, "head", detail))
+    elif chain_head and chain_head.seq not in (expected_seq - 1, last_seq):
+        detail = f"链头记录第 {chain_head.seq} 行，表中止于第 {last_seq} 行"
+        problems.append(Problem(chain_head.seq, "head", detail))
     return count, problems

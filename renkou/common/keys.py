@@ -47,7 +47,11 @@ def _dev_secrets(path: Path) -> dict[str, str]:
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    values = {"RENKOU_SECRET_KEY": secrets.token_urlsafe(60)}
+    values = {
+        "_说明": "开发环境的随机密钥，与数据库同在 var/ 目录：能读写本目录的人也能重写审计哈希链。"
+        "生产环境请用 RENKOU_*_KEY_FILE 把密钥放在数据库服务器以外（见 README 生产部署）。",
+        "RENKOU_SECRET_KEY": secrets.token_urlsafe(60),
+    }
     for name in BASE64_KEYS:
         values[name] = base64.b64encode(secrets.token_bytes(32)).decode()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -65,6 +69,17 @@ def load_secrets(*, production: bool, dev_file: Path) -> dict[str, str]:
         return values
     fallback = _dev_secrets(dev_file)
     return {name: value or fallback[name] for name, value in values.items()}
+
+
+def secret_file(name: str, *, production: bool, dev_file: Path) -> Path | None:
+    """The file a secret is read from: ``NAME_FILE``, or in development the generated key file
+    when ``NAME`` is not set; None when the secret comes from the environment itself."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path)
+    if production or os.environ.get(name, "").strip():
+        return None
+    return dev_file
 
 
 def decode_key(value: str) -> bytes:

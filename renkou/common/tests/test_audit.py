@@ -124,12 +124,56 @@ def test_a_forged_row_is_found(tamperable):
         wrong_key, last.hash.encode() + audit._canonical(values), hashlib.sha256
     ).hexdigest()
     AuditEntry.objects.create(prev_hash=last.hash, hash=forged_hash, **values)
-    assert "edited" in kinds_at(last.seq + 1)
-    assert any(p.kind == "head" for p in problems())
+    # The chain head still ends at the real last row: the forged row is off the chain.
+    assert [(p.seq, p.kind) for p in problems()] == [(last.seq + 1, "inserted")]
 
     # Rewriting the head too does not help: the row's own hash still fails.
     AuditHead.objects.filter(pk=1).update(seq=last.seq + 1, hash=forged_hash)
     assert {(p.seq, p.kind) for p in problems()} == {(last.seq + 1, "edited")}
+
+
+def _insert_before(row: AuditEntry, **changes) -> AuditEntry:
+    """Insert a forged row where ``row`` is, renumbering it and every later row (as someone
+    with database access but without the key would), and move the head on by one."""
+    later = AuditEntry.objects.filter(seq__gte=row.seq).order_by("-seq")
+    for entry in later:  # highest first, so the unique seq never collides
+        AuditEntry.objects.filter(pk=entry.pk).update(seq=entry.seq + 1)
+    values = {name: getattr(row, name) for name in audit._CHAINED}
+    values.update(changes)
+    forged = AuditEntry.objects.create(prev_hash=row.prev_hash, hash="f" * 64, **values)
+    head = AuditHead.objects.get(pk=1)
+    AuditHead.objects.filter(pk=1).update(seq=head.seq + 1)
+    return forged
+
+
+def test_a_row_inserted_in_the_middle_is_reported_as_inserted(tamperable):
+    """The probe of issue 19 item 8: an inserted row was reported as edited or deleted."""
+    middle = tamperable[ROWS // 2]
+    _insert_before(middle, action="auth.success", username="intruder")
+    assert [(p.seq, p.kind) for p in problems()] == [(middle.seq, "inserted")]
+
+
+def test_a_copied_row_inserted_is_reported_as_inserted(tamperable):
+    """A copy of a genuine row (its own hash and link kept) is still off the chain."""
+    source = tamperable[2]
+    target = tamperable[3]
+    later = AuditEntry.objects.filter(seq__gte=target.seq).order_by("-seq")
+    for entry in later:
+        AuditEntry.objects.filter(pk=entry.pk).update(seq=entry.seq + 1)
+    values = {name: getattr(source, name) for name in audit._CHAINED}
+    values["seq"] = target.seq
+    AuditEntry.objects.create(prev_hash=source.prev_hash, hash=source.hash, **values)
+    assert [(p.seq, p.kind) for p in problems()] == [(target.seq, "inserted")]
+
+
+def test_verify_audit_command_names_an_inserted_row(tamperable, capsys):
+    middle = tamperable[ROWS // 2]
+    _insert_before(middle)
+    with pytest.raises(SystemExit):
+        call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert f"第 {middle.seq} 条 被插入" in out
+    assert "被修改" not in out and "被删除" not in out
 
 
 def test_the_chain_depends_on_the_key(chain, settings):

@@ -164,3 +164,43 @@ def test_an_empty_database_url_means_the_default_sqlite_file(tmp_path):
     engine, name = json.loads(result.stdout.strip().splitlines()[-1])
     assert engine == "django.db.backends.sqlite3"
     assert name == str(tmp_path / "var" / "renkou.sqlite3")
+
+
+def _deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+
+
+def test_check_deploy_warns_when_the_audit_key_file_sits_beside_the_database(tmp_path):
+    """Issue 19 item 8: with file access, a key beside the database lets a rewritten chain
+    verify."""
+    key_file = tmp_path / "audit.key"  # the database is tmp_path/db.sqlite3
+    key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    env = environment(tmp_path, RENKOU_AUDIT_KEY=None, RENKOU_AUDIT_KEY_FILE=str(key_file))
+    result = _deploy_check(env)
+    assert result.returncode != 0
+    assert "renkou.W001" in result.stderr + result.stdout
+
+
+def test_check_deploy_accepts_an_audit_key_file_elsewhere(tmp_path):
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    key_file = keys / "audit.key"
+    key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    data = tmp_path / "data"
+    data.mkdir()
+    env = environment(
+        tmp_path,
+        RENKOU_AUDIT_KEY=None,
+        RENKOU_AUDIT_KEY_FILE=str(key_file),
+        DATABASE_URL=f"sqlite:///{data / 'db.sqlite3'}",
+    )
+    result = _deploy_check(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_in_the_development_layout(tmp_path):
+    """var/dev-secrets.json holds the audit key next to var/renkou.sqlite3."""
+    env = environment(tmp_path, RENKOU_ENV="development", DATABASE_URL="", RENKOU_AUDIT_KEY=None)
+    result = run(env, "manage.py", "check", "--deploy", "--tag", "security")
+    assert "renkou.W001" in result.stderr + result.stdout
+    assert "dev-secrets.json" in result.stderr + result.stdout
