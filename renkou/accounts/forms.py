@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
+from renkou.accounts.passwords import min_age_message, too_soon
 from renkou.geo.models import Unit
 
 
@@ -50,6 +51,8 @@ class PasswordChangeForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean() or {}
+        if too_soon(self.user):
+            raise forms.ValidationError(min_age_message(self.user), code="password_min_age")
         new, confirm = data.get("new_password"), data.get("confirm")
         if new and confirm and new != confirm:
             self.add_error("confirm", "两次输入的新密码不一致")

@@ -8,13 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from renkou.accounts.constants import Role
 from renkou.accounts.models import LoginLog, PasswordHistory, User, UserSession
-from renkou.accounts.passwords import profile
+from renkou.accounts.passwords import min_age_message, profile, too_soon
 from renkou.common import audit
 from renkou.common.logging import scrub
 from renkou.geo.models import Unit
@@ -129,8 +130,12 @@ def password_set(*, user: User, raw: str, actor: Any, initial: bool = False, ip:
     """Validate against the profile, keep the old hash in the history, store the new one.
 
     ``initial`` marks a password set by an administrator: the user must change it at the
-    next sign-in (mlps 强制修改初始密码).
+    next sign-in (mlps 强制修改初始密码). The account's own change waits for the profile's
+    minimum age (``passwords.too_soon``).
     """
+    own = actor is not None and getattr(actor, "pk", None) == user.pk
+    if own and not initial and user.pk and too_soon(user):
+        raise ValidationError(min_age_message(user), code="password_min_age")
     password_validation.validate_password(raw, user)
     with transaction.atomic():
         if user.pk and user.has_usable_password():

@@ -16,6 +16,7 @@ from django_otp.util import random_hex
 from renkou.accounts import services
 from renkou.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 from renkou.accounts.models import LoginLog
+from renkou.accounts.passwords import min_age_message, too_soon
 from renkou.accounts.permissions import public, signed_in
 
 LOCK_MESSAGE = "登录失败次数过多，账号或来源地址已被锁定 15 分钟，请稍后再试或联系安全管理员解锁。"
@@ -138,4 +139,6 @@ def password_view(request: HttpRequest) -> HttpResponse:
         reason = "这是管理员设置的初始密码，请先修改密码。"
     elif user.password_expired():
         reason = "密码已超过有效期，请修改密码。"
+    elif too_soon(user):
+        reason = min_age_message(user)
     return render(request, "accounts/password.html", {"form": form, "reason": reason})

@@ -4,6 +4,7 @@ and asvs (ASVS 5.0: 12+, common list, no composition rule, no expiry)."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.password_validation import CommonPasswordValidator, validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -44,6 +45,11 @@ MLPS_REJECTED = [
     ("xP_VILLAGE_ADMIN1", "用户名"),
     ("1!p_village_adminQ", "用户名"),
     ("P@ssw0rd", "常见"),
+    # Issue 19 item 9: a common password with a few characters added passes 3-of-4 classes.
+    ("12345678Aa", "常见"),
+    ("Password1!", "常见"),
+    ("Qwerty123!", "常见"),
+    ("Aa123456", "常见"),
     ("A" + "b1!" * 43, "超过 128"),
 ]
 MLPS_ACCEPTED = ["Kq7#mnbv", "zx8.QWER", "Lan-Zhou-2024", "tree HOUSE 42", "高原Sun9!ab"]
@@ -67,15 +73,18 @@ def test_mlps_accepts(user, password):
 
 def test_mlps_refuses_the_last_five_passwords(user):
     chain = [f"Hist-{n}-Passw0rd" for n in range(6)]
-    for raw in chain:
-        services.password_set(user=user, raw=raw, actor=user)
-    user.refresh_from_db()
-    assert user.check_password(chain[-1])
-    # current + 4 before it = the last 5; the 6th back is allowed again.
-    for raw in chain[1:]:
-        with pytest.raises(ValidationError, match="最近 5 次"):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for raw in chain:
+            traveller.shift(timedelta(days=1, minutes=1))  # past the minimum age each time
             services.password_set(user=user, raw=raw, actor=user)
-    services.password_set(user=user, raw=chain[0], actor=user)
+        user.refresh_from_db()
+        assert user.check_password(chain[-1])
+        traveller.shift(timedelta(days=2))
+        # current + 4 before it = the last 5; the 6th back is allowed again.
+        for raw in chain[1:]:
+            with pytest.raises(ValidationError, match="最近 5 次"):
+                services.password_set(user=user, raw=raw, actor=user)
+        services.password_set(user=user, raw=chain[0], actor=user)
     user.refresh_from_db()
     assert user.check_password(chain[0])
     assert PasswordHistory.objects.filter(user=user).count() <= 5
@@ -215,3 +224,70 @@ def test_admin_set_password_is_initial(personas, units):
     assert created.must_change_password
     assert created.check_password(raw)
     assert errors(raw, None) == []
+
+
+# --- minimum age (issue 19 item 9) ------------------------------------------------------------
+
+
+def change(client, old: str, new: str):
+    return client.post(PASSWORD_PAGE, {"old_password": old, "new_password": new, "confirm": new})
+
+
+def test_six_changes_in_a_row_cannot_cycle_back_to_the_old_password(user, signed_in_client):
+    """The probe: six changes in a row pushed the old password out of the history of 5."""
+    age_password(user, 10)
+    client = signed_in_client(user)
+    current = PASSWORD
+    refused = None
+    for n in range(6):
+        new = f"Cycle-{n}-Passw0rd"
+        response = change(client, current, new)
+        if response.status_code != 302:
+            refused = response
+            break
+        current = new
+    assert current == "Cycle-0-Passw0rd"  # the first change went through, the second did not
+    assert "1 天内不能再次修改" in refused.content.decode()
+    response = change(client, current, PASSWORD)
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password("Cycle-0-Passw0rd")
+    assert not user.check_password(PASSWORD)
+
+
+def test_the_own_change_is_allowed_again_after_a_day(user, signed_in_client):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = signed_in_client(user)
+        age_password(user, 10)
+        assert change(client, PASSWORD, "First-Change-9x").status_code == 302
+        traveller.shift(timedelta(hours=23))
+        user.refresh_from_db()
+        client = signed_in_client(user)
+        assert change(client, "First-Change-9x", "Second-Change-9x").status_code == 200
+        traveller.shift(timedelta(hours=1, minutes=1))
+        client = signed_in_client(user)
+        assert change(client, "First-Change-9x", "Second-Change-9x").status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Second-Change-9x")
+
+
+def test_a_forced_change_is_exempt_from_the_minimum_age(user, signed_in_client):
+    """The first change after an administrator's reset (or at first sign-in) is never too soon,
+    even minutes after the password was set."""
+    User.objects.filter(pk=user.pk).update(
+        must_change_password=True, password_changed_at=timezone.now()
+    )
+    client = signed_in_client(user)
+    assert change(client, PASSWORD, "Forced-Change-9x").status_code == 302
+
+
+def test_asvs_has_no_minimum_age(asvs, user, signed_in_client):
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
+    client = signed_in_client(user)
+    assert change(client, PASSWORD, "a long enough passphrase here").status_code == 302
+
+
+def test_the_password_page_says_when_a_change_is_possible(user, signed_in_client):
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
+    body = signed_in_client(user).get(PASSWORD_PAGE).content.decode()
+    assert "1 天内不能再次修改" in body
