@@ -71,3 +71,39 @@ def test_schema_lists_every_operation(personas, api):
     assert {"/api/v1/units/", "/api/v1/units/{code}/", "/api/v1/service-points/"} <= set(
         schema["paths"]
     )
+
+
+SCHEMA = "/api/v1/schema/"
+
+
+@pytest.mark.django_db
+def test_schema_waits_for_the_two_factor_step(personas, client, settings):
+    """Issue 19 item 10: a password-only session of a role that must use TOTP read the schema."""
+    from conftest import PASSWORD
+
+    settings.RENKOU_MFA_REQUIRED_ROLES = ["county_officer"]
+    user = personas["county_officer"]
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 302  # the pages send it to the TOTP step
+    response = client.get(SCHEMA)
+    assert response.status_code == 403
+    assert b"openapi" not in response.content
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+    token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    assert client.post("/accounts/mfa/", {"token": f"{token:06d}"}).status_code == 302
+    assert client.get(SCHEMA).status_code == 200
+
+
+@pytest.mark.django_db
+def test_schema_waits_for_a_forced_password_change(personas, signed_in_client):
+    from renkou.accounts.models import User
+
+    user = personas["village_admin"]
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    client = signed_in_client(user)
+    assert client.get(SCHEMA).status_code == 403

@@ -15,6 +15,26 @@ class DenyAll(BasePermission):
         return False
 
 
+def _session_gates_passed(request: Any) -> bool:
+    """A browser session counts as signed in only past the pages' gates (SessionPolicyMiddleware):
+    the TOTP step for accounts that must use two-factor, and a forced password change. API
+    tokens are issued by the server's operator (``manage.py api_token``) and pass as they are."""
+    if not isinstance(request.successful_authenticator, SessionAuthentication):
+        return True
+    user = request.user
+    if user.needs_mfa and not user.is_verified():
+        return False
+    return not (user.must_change_password or user.password_expired())
+
+
+class SignedIn(BasePermission):
+    """Any signed-in account past the two-factor and password gates (the API schema)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated) and _session_gates_passed(request)
+
+
 class RolePermission(BasePermission):
     """Allows a signed-in, active account whose role grants ``view.required_perm``.
 
@@ -24,11 +44,7 @@ class RolePermission(BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user
-        if user is None or not user.is_authenticated:
-            return False
-        if isinstance(request.successful_authenticator, SessionAuthentication) and (
-            user.needs_mfa and not user.is_verified()
-        ):
+        if user is None or not user.is_authenticated or not _session_gates_passed(request):
             return False
         allowed = user.has_perm(view.required_perm)
         if not allowed:

@@ -6,10 +6,10 @@ LoginRequiredMiddleware and answer 401/403 themselves instead of redirecting to 
 
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from renkou.api import indicators, views
+from renkou.api.permissions import SignedIn
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -22,9 +22,7 @@ urlpatterns = [
         indicators.UnitIndicatorsView.as_view(),
         name="unit-indicators",
     ),
-    path(
-        "schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"
-    ),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[SignedIn]), name="schema"),
 ]
 
 for pattern in urlpatterns:
