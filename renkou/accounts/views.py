@@ -1,5 +1,6 @@
 """Sign-in, sign-out, two-factor and own-password pages."""
 
+import base64
 from typing import Any
 
 import segno
@@ -80,6 +81,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+def manual_key(key: bytes) -> str:
+    """The key as authenticator apps take it when typed: Base32 (RFC 4648, as in the QR code's
+    otpauth URL), without padding, in groups of 4 for reading aloud or copying by eye."""
+    text = base64.b32encode(key).decode("ascii").rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
 def _device(request: HttpRequest) -> TOTPDevice:
     """The confirmed TOTP device, or an unsaved one for enrolment whose key is kept in the
     session, so that merely viewing the page writes nothing (GETs never change state)."""
@@ -115,7 +123,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "enrolling": not device.confirmed}
     if not device.confirmed:
         context["qr_svg"] = segno.make(device.config_url, micro=False).svg_inline(scale=4)
-        context["secret"] = device.key
+        context["secret"] = manual_key(device.bin_key)
     return render(request, "accounts/mfa.html", context)
 
 

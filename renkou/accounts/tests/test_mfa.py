@@ -1,6 +1,10 @@
 """Two-factor sign-in (security.md AU4): required roles reach nothing but the TOTP page until
 verified, a TOTP code works once, and the API is no way around it."""
 
+import base64
+import re
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -60,8 +64,32 @@ def test_mfa_page_shows_a_qr_code_while_enrolling(client, officer):
     response = client.get(MFA)
     assert response.status_code == 200
     assert "<svg" in response.content.decode()
-    assert client.session["renkou_totp_key"] in response.content.decode()
     assert not TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
+
+
+def manual_key_on(body: str) -> str:
+    match = re.search(r'id="manual-key">([^<]+)<', body)
+    assert match, "no manual key on the page"
+    return match.group(1)
+
+
+def test_manual_key_is_base32_in_groups_of_four(client, officer):
+    """Issue 11 item 13: the key was printed in hex, which authenticator apps do not take."""
+    sign_in(client, officer)
+    body = client.get(MFA).content.decode()
+    hex_key = client.session["renkou_totp_key"]
+    shown = manual_key_on(body)
+    groups = shown.split(" ")
+    assert all(len(g) == 4 for g in groups[:-1]) and 1 <= len(groups[-1]) <= 4
+    text = shown.replace(" ", "")
+    assert re.fullmatch(r"[A-Z2-7]+", text)
+    padded = text + "=" * (-len(text) % 8)
+    assert base64.b32decode(padded) == bytes.fromhex(hex_key)
+    assert hex_key not in body
+    # The same secret the QR code's otpauth:// URL carries.
+    device = TOTPDevice(user=officer, key=hex_key)
+    qr_secret = parse_qs(urlparse(device.config_url).query)["secret"][0]
+    assert qr_secret == text
 
 
 def test_correct_code_opens_the_application(client, officer):
