@@ -36,6 +36,9 @@ POLICY: dict[str, Rule] = {
     "accounts:logout": Rule(PUBLIC, POST),
     "accounts:mfa": Rule(ALL, GET_POST),
     "accounts:password": Rule(ALL, GET_POST),
+    # Activation by one-time code (issue 19 item 2): reached before any password exists.
+    "accounts:activate": Rule(PUBLIC, GET_POST),
+    "accounts:activate_set": Rule(PUBLIC, GET_POST),
     "home": Rule(ALL),
     # Units and the service network: everyone who works with the county's data, and the system
     # administrator who maintains units; not the security or audit administrators.
@@ -55,7 +58,16 @@ POLICY: dict[str, Rule] = {
     "system:user_list": Rule(frozenset({SYS})),
     "system:user_create": Rule(frozenset({SYS}), GET_POST),
     "system:user_edit": Rule(frozenset({SYS}), GET_POST, obj="user"),
-    "system:user_reset_password": Rule(frozenset({SYS}), POST, obj="user"),
+    "system:user_reset_password": Rule(frozenset({SYS}), GET_POST, obj="user"),
+    # Account changes that need a second administrator: the system administrator files them,
+    # the security administrator (or, for a security administrator's account, the audit
+    # administrator) decides. The matrix's request is a reset of a security administrator's
+    # account filed by a system administrator, so every approver role may decide it.
+    "system:request_list": Rule(frozenset({SYS})),
+    "system:request_cancel": Rule(frozenset({SYS}), POST, obj="accountrequest"),
+    "system:approval_list": Rule(frozenset({SEC, AUD})),
+    "system:request_approve": Rule(frozenset({SEC, AUD}), POST, obj="accountrequest"),
+    "system:request_reject": Rule(frozenset({SEC, AUD}), POST, obj="accountrequest"),
     "system:user_kill_sessions": Rule(frozenset({SYS}), POST, obj="user"),
     "system:user_unlock": Rule(frozenset({SYS}), POST, obj="user"),
     "system:dict_list": Rule(frozenset({SYS})),

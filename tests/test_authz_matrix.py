@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import OTHER_COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, make_user
 from renkou.accounts.constants import COUNTY_WIDE_ROLES, Role
-from renkou.accounts.models import LoginLog, User
+from renkou.accounts.models import AccountRequest, LoginLog, User
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
@@ -158,6 +158,8 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
             return {key: woman.pk}
         model, values = rows[rule.obj]
         return {key: model.objects.create(card=card, unit_code=unit.code, **values).pk}
+    if rule.obj == "accountrequest":
+        return {key: _account_request_in(unit, user).pk}
     if rule.obj in PROVIDERS:
         return {key: PROVIDERS[rule.obj](unit, user)}
     raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
@@ -179,6 +181,24 @@ def _person_in(unit: Unit) -> Person:
         residence_code=unit.code,
         relationship="02",
         is_head=True,
+    )
+
+
+def _account_request_in(unit: Unit, caller) -> AccountRequest:
+    """A pending password reset of a security administrator's account in ``unit``, filed by a
+    system administrator (the caller when it is one, so that it may withdraw it)."""
+    n = AccountRequest.objects.count() + 1
+    target = make_user(f"sec_{unit.code}_{n}", Role.SEC_ADMIN, unit)
+    filer = caller if caller.role == Role.SYS_ADMIN else make_user(f"sys_{n}", Role.SYS_ADMIN, unit)
+    return AccountRequest.objects.create(
+        kind=AccountRequest.Kind.RESET,
+        target=target,
+        username=target.username,
+        role=target.role,
+        unit=unit,
+        unit_code=unit.code,
+        reason="矩阵测试",
+        requested_by=filer,
     )
 
 

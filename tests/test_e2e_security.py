@@ -37,3 +37,61 @@ def test_enrolment_by_typing_the_manual_key(live_server, browser, settings):  # 
     page.click("main button[type=submit]")
     page.wait_for_selector("text=您好")
     assert errors == []
+
+
+def test_an_account_is_requested_approved_and_activated_by_its_owner(
+    live_server,
+    browser,  # noqa: F811
+    settings,
+):
+    """Issue 19 item 2 as the three people click it: the system administrator requests a
+    county officer, the security administrator approves and reads the activation code, the
+    officer activates (password and authenticator) and lands signed in. The system
+    administrator's screens never show a credential."""
+    settings.RENKOU_MFA_REQUIRED_ROLES = ["county_officer"]
+    units = build_units()
+    make_user("sys1", Role.SYS_ADMIN, units[COUNTY])
+    make_user("sec1", Role.SEC_ADMIN, units[COUNTY])
+    errors: list[str] = []
+    base = live_server.url
+
+    admin = _page(browser, errors)
+    admin.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(admin, base, "sys1")
+    admin.wait_for_selector("text=您好")
+    admin.goto(f"{base}/system/users/new/")
+    admin.fill("#id_username", "xian_new")
+    admin.fill("#id_full_name", "新业务员")
+    admin.select_option("#id_role", "county_officer")
+    admin.select_option("#id_unit", label="测试县（620001000000）")
+    admin.fill("#id_reason", "任职文件")
+    admin.click("main button[type=submit]")
+    admin.wait_for_selector("text=待安全管理员审批")
+    seen_by_admin = admin.content()
+
+    approver = _page(browser, errors)
+    approver.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(approver, base, "sec1")
+    approver.wait_for_selector("text=您好")
+    approver.click("text=待我审批的账号申请")
+    approver.wait_for_selector("text=xian_new")
+    approver.click("button:has-text('批准')")
+    code = approver.inner_text("#activation-code")
+    admin.goto(f"{base}/system/users/")
+    seen_by_admin += admin.content()
+    assert code not in seen_by_admin
+
+    owner = _page(browser, errors)
+    owner.goto(f"{base}/accounts/login/")
+    owner.click("text=用激活码激活账号")
+    owner.fill("#id_username", "xian_new")
+    owner.fill("#id_code", code)
+    owner.click("button[type=submit]")
+    owner.wait_for_selector("#manual-key")
+    owner.fill("#id_new_password", "Own-Chosen-Pass7")
+    owner.fill("#id_confirm", "Own-Chosen-Pass7")
+    owner.fill("#id_token", code_from_typed_key(owner.inner_text("#manual-key")))
+    owner.click("button[type=submit]")
+    owner.wait_for_selector("text=账号已激活")
+    assert "县局业务人员" in owner.inner_text("header")
+    assert errors == []

@@ -29,6 +29,7 @@ class Perm:
     MANAGE_UNIT = "geo.manage_unit"
     MANAGE_USER = "accounts.manage_user"
     MANAGE_SECURITY = "accounts.manage_security"
+    APPROVE_ACCOUNT = "accounts.approve_account"
     VIEW_LOGIN_LOG = "accounts.view_login_log"
     VIEW_AUDIT_LOG = "common.view_audit_log"
     MANAGE_DICT = "common.manage_dict"
@@ -65,6 +66,7 @@ PERMISSION_LABELS = {
     Perm.MANAGE_UNIT: "维护区划与服务网络",
     Perm.MANAGE_USER: "用户管理",
     Perm.MANAGE_SECURITY: "安全策略、在线用户与强退、解锁",
+    Perm.APPROVE_ACCOUNT: "审批账号授权（新增账号、授予人员或审计权限、重置密码、三员账号变更）",
     Perm.VIEW_LOGIN_LOG: "查看登录日志",
     Perm.VIEW_AUDIT_LOG: "查看与导出审计日志",
     Perm.MANAGE_DICT: "字典管理",
@@ -150,8 +152,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYS_ADMIN: frozenset(
         {Perm.VIEW_UNIT, Perm.MANAGE_UNIT, Perm.MANAGE_USER, Perm.MANAGE_DICT, Perm.VIEW_JOBS}
     ),
-    Role.SEC_ADMIN: frozenset({Perm.MANAGE_SECURITY, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}),
-    Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT_LOG, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}),
+    Role.SEC_ADMIN: frozenset(
+        {Perm.MANAGE_SECURITY, Perm.APPROVE_ACCOUNT, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}
+    ),
+    # The audit administrator approves only changes to a security administrator's account
+    # (renkou.accounts.approvals: the second administrator when the approver is the target).
+    Role.AUDIT_ADMIN: frozenset(
+        {Perm.VIEW_AUDIT_LOG, Perm.APPROVE_ACCOUNT, Perm.VIEW_LOGIN_LOG, Perm.VIEW_JOBS}
+    ),
     # The county's finance staff: payment rolls and bank results only (the full bank-account
     # numbers leave the system only in the bank file they download, audited).
     Role.FINANCE: frozenset({Perm.PAY_BENEFIT, Perm.VIEW_JOBS}),
@@ -161,3 +169,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # the system, not on a part of the county).
 COUNTY_WIDE_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
 ADMIN_ROLES = COUNTY_WIDE_ROLES
+
+# Permissions that read people's data (names, numbers, health, bank accounts) or the audit log.
+# Giving an account a role that holds one of them — or any of the three administrators' roles —
+# is a grant: the system administrator files it, a security administrator approves it (三员 by
+# construction, issue 19 item 2; renkou.accounts.approvals).
+PERSON_OR_AUDIT_PERMS = frozenset(
+    {
+        Perm.VIEW_PERSON,
+        Perm.VIEW_EXAM_DETAIL,
+        Perm.PAY_BENEFIT,
+        Perm.UNMASK_PERSON,
+        Perm.EXPORT_PERSON,
+        Perm.VIEW_AUDIT_LOG,
+    }
+)
+GRANT_ROLES = frozenset(
+    role
+    for role in Role
+    if role in ADMIN_ROLES or ROLE_PERMISSIONS.get(role, frozenset()) & PERSON_OR_AUDIT_PERMS
+)

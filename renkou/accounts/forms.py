@@ -77,6 +77,14 @@ class UserForm(forms.Form):
     unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     mfa_required = forms.BooleanField(label="强制双因素认证", required=False)
+    reason = forms.CharField(
+        label="申请事由",
+        max_length=200,
+        required=False,
+        help_text="新增账号、授予可查看人员信息或审计日志的角色、变更这类账号的单位或重新启用，"
+        "以及修改三员账号，都须经安全管理员审批；请写明依据（如任职文件、工作调动）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(
         self, *args: object, units: object, editing: User | None = None, **kwargs: object
@@ -92,3 +100,51 @@ class UserForm(forms.Form):
         if self.editing is None and User.objects.filter(username__iexact=value).exists():
             raise forms.ValidationError("该用户名已被使用")
         return value
+
+
+class ReasonForm(forms.Form):
+    """申请事由 of a password reset request."""
+
+    reason = forms.CharField(
+        label="申请事由",
+        max_length=200,
+        help_text="如：本人忘记密码、手机验证器丢失；审批后由安全管理员把激活码交给本人",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    """审批意见: optional when approving, required when rejecting (the service checks)."""
+
+    note = forms.CharField(label="审批意见", max_length=200, required=False)
+
+
+class ActivationStartForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    code = forms.CharField(
+        label="激活码",
+        max_length=40,
+        help_text="安全管理员交给您的 16 位激活码，如 ABCD-EFGH-JKLM-NPQR（短横线可不输入）",
+    )
+    username.widget.attrs.update(autocomplete="username", autofocus=True)
+    code.widget.attrs.update(autocomplete="one-time-code", autocapitalize="characters")
+
+
+class ActivationForm(PasswordChangeForm):
+    """New password (and, when the account must use two-factor, the first TOTP code)."""
+
+    token = forms.RegexField(
+        label="动态口令",
+        regex=r"^\s*\d{6}\s*$",
+        required=False,
+        error_messages={"invalid": "请输入手机验证器显示的 6 位数字"},
+    )
+    token.widget.attrs.update(autocomplete="one-time-code", inputmode="numeric")
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["old_password"]
+        if user.needs_mfa:
+            self.fields["token"].required = True
+        else:
+            del self.fields["token"]

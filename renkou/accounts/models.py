@@ -104,6 +104,8 @@ class LoginLog(models.Model):
         LOGOUT = "logout", "退出"
         TIMEOUT = "timeout", "超时退出"
         FORCED = "forced", "被强制退出"
+        ACTIVATION_FAILURE = "act_failure", "激活码错误"
+        ACTIVATED = "activated", "激活账号"
 
     ts = models.DateTimeField("时间", default=timezone.now, db_index=True)
     username = models.CharField("登录名", max_length=150, db_index=True)
@@ -136,3 +138,115 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.ip}"
+
+
+class AccountRequestQuerySet(ScopedQuerySet):
+    scope_field = "unit_code"
+    personal = False
+
+
+class AccountRequest(models.Model):
+    """账号授权申请: a change to an account that one administrator may not make alone (三员 by
+    construction, issue 19 item 2; 等保 访问控制 d, GB/T 35273 7.1 c).
+
+    The system administrator files it; a security administrator approves or rejects it (for a
+    security administrator's own account, another security administrator or the audit
+    administrator). A new account and a password reset end in a one-time activation code shown
+    to the approver only, so the administrator who asked never holds a usable credential.
+    ``unit_code`` is the unit the account has or will have, the scope of the request.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "新增账号"
+        UPDATE = "update", "修改账号"
+        RESET = "reset", "重置密码"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+        CANCELLED = "cancelled", "已撤回"
+
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    target = models.ForeignKey(
+        User,
+        verbose_name="账号",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_requests",
+    )
+    # The values asked for (a new account's, or an edited account's after the change).
+    username = models.CharField("用户名", max_length=150)
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    role = models.CharField("角色", max_length=24, choices=Role.choices)
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField("启用", default=True)
+    mfa_required = models.BooleanField("强制双因素", default=False)
+    unit_code = models.CharField("单位代码", max_length=12, db_index=True)
+    changes = models.CharField("变更内容", max_length=300, blank=True)
+    reason = models.CharField("申请事由", max_length=200)
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+
+    objects = AccountRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "账号授权申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["username"],
+                condition=models.Q(status="pending", kind="create"),
+                name="one_pending_creation_per_username",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username}"
+
+
+class ActivationCode(models.Model):
+    """一次性激活码: how an account gets its first password and its TOTP device, after creation
+    or a password reset. Shown once to the approver (or printed by ``manage.py
+    activation_code``), kept only as a SHA-256 hash, valid for 24 hours and for one use; a new
+    code for the account voids the earlier ones."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    request = models.ForeignKey(
+        AccountRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
+    )
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "激活码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

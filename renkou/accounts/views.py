@@ -6,16 +6,24 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from renkou.accounts import services
-from renkou.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
+from renkou.accounts import activation, services
+from renkou.accounts.forms import (
+    ActivationForm,
+    ActivationStartForm,
+    LoginForm,
+    PasswordChangeForm,
+    TokenForm,
+)
 from renkou.accounts.models import LoginLog
 from renkou.accounts.passwords import min_age_message, too_soon
 from renkou.accounts.permissions import public, signed_in
@@ -150,3 +158,87 @@ def password_view(request: HttpRequest) -> HttpResponse:
     elif too_soon(user):
         reason = min_age_message(user)
     return render(request, "accounts/password.html", {"form": form, "reason": reason})
+
+
+# --- activation (issue 19 item 2) --------------------------------------------------------------
+
+ACTIVATION_KEY = "renkou_activation"
+ACTIVATION_TOTP_KEY = "renkou_activation_totp"
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def activate_start(request: HttpRequest) -> HttpResponse:
+    """激活账号, step 1: the user name and the activation code the approver handed over."""
+    form = ActivationStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = activation.code_check(request, **form.cleaned_data)
+        except activation.ActivationRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            request.session[ACTIVATION_KEY] = code.pk
+            request.session[ACTIVATION_TOTP_KEY] = random_hex(20)
+            return redirect("accounts:activate_set")
+    return render(request, "accounts/activate_start.html", {"form": form})
+
+
+def _activation_code(request: HttpRequest) -> Any:
+    pk = request.session.get(ACTIVATION_KEY)
+    if not isinstance(pk, int):
+        return None
+    now = timezone.now()
+    return (
+        activation.ActivationCode.objects.select_related("user")
+        .filter(pk=pk, used_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def activate_set(request: HttpRequest) -> HttpResponse:
+    """激活账号, step 2: the new password and, where two-factor is required, the authenticator;
+    on success the account is signed in."""
+    code = _activation_code(request)
+    if code is None:
+        messages.info(request, "请先输入用户名和激活码。")
+        return redirect("accounts:activate")
+    user, key = code.user, request.session.get(ACTIVATION_TOTP_KEY) or random_hex(20)
+    form = ActivationForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, device = activation.activate(
+                request,
+                code_id=code.pk,
+                password=data["new_password"],
+                totp_key=key,
+                token=data.get("token", ""),
+            )
+        except (activation.ActivationRefused, ValidationError) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            return _signed_in_after_activation(request, user, device)
+    context: dict[str, Any] = {"form": form, "account": user, "mfa": user.needs_mfa}
+    if user.needs_mfa:
+        pending = TOTPDevice(user=user, name="手机验证器", key=key)
+        context["qr_svg"] = segno.make(pending.config_url, micro=False).svg_inline(scale=4)
+        context["secret"] = manual_key(pending.bin_key)
+    return render(request, "accounts/activate_set.html", context)
+
+
+def _signed_in_after_activation(
+    request: HttpRequest, user: Any, device: TOTPDevice | None
+) -> HttpResponse:
+    for name in (ACTIVATION_KEY, ACTIVATION_TOTP_KEY):
+        request.session.pop(name, None)
+    login(request, user, backend="renkou.accounts.backends.RoleBackend")
+    services.session_start(request, user)
+    if device is not None:
+        otp_login(request, device)
+    services.login_record(
+        request, username=user.username, user=user, result=LoginLog.Result.ACTIVATED
+    )
+    messages.success(request, "账号已激活，今后请用新密码登录。")
+    return redirect("home")

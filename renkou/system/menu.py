@@ -153,6 +153,7 @@ MENU: tuple[Module, ...] = (
         "bi-gear",
         (
             MenuItem("用户管理", "system:user_list", Perm.MANAGE_USER, "bi-people"),
+            MenuItem("授权申请", "system:request_list", Perm.MANAGE_USER, "bi-person-check"),
             MenuItem("字典管理", "system:dict_list", Perm.MANAGE_DICT, "bi-book"),
         ),
     ),
@@ -160,6 +161,7 @@ MENU: tuple[Module, ...] = (
         "安全管理",
         "bi-shield-lock",
         (
+            MenuItem("账号审批", "system:approval_list", Perm.APPROVE_ACCOUNT, "bi-person-check"),
             MenuItem("在线用户", "system:session_list", Perm.MANAGE_SECURITY, "bi-broadcast"),
             MenuItem(
                 "登录日志", "system:loginlog_list", Perm.VIEW_LOGIN_LOG, "bi-box-arrow-in-right"

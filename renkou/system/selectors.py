@@ -14,7 +14,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from renkou.accounts.constants import Role
-from renkou.accounts.models import LoginLog, User, UserSession
+from renkou.accounts.models import AccountRequest, LoginLog, User, UserSession
 from renkou.common.models import AuditEntry, AuditHead, DictItem, DictType, JobProgress
 
 
@@ -131,3 +131,57 @@ def audit_total() -> int:
     """Rows in the audit trail, from the chain head (no table scan)."""
     head = AuditHead.objects.first()
     return head.seq if head else 0
+
+
+def account_requests(actor: Any, *, status: str = "") -> QuerySet:
+    """授权申请 of the caller's county (the three administrators are county-wide)."""
+    rows = AccountRequest.objects.visible_to(actor).select_related(
+        "unit", "target", "requested_by", "decided_by"
+    )
+    if status in AccountRequest.Status.values:
+        rows = rows.filter(status=status)
+    return rows.order_by("-requested_at", "-pk")
+
+
+def requests_to_decide(actor: Any) -> QuerySet:
+    """Pending requests the caller may approve: never one they filed or one about their own
+    account; the audit administrator only those about a security administrator's account
+    (``renkou.accounts.approvals.may_decide``)."""
+    rows = account_requests(actor, status=AccountRequest.Status.PENDING)
+    rows = rows.exclude(requested_by=actor).exclude(target=actor)
+    if actor.role == Role.SEC_ADMIN:
+        return rows
+    if actor.role == Role.AUDIT_ADMIN:
+        return rows.filter(target__role=Role.SEC_ADMIN)
+    return rows.none()
+
+
+def pending_request_targets(users: list[Any]) -> set[int]:
+    """Which of these accounts have a request waiting (the 待审批 badge)."""
+    rows = AccountRequest.objects.filter(
+        target__in=users, status=AccountRequest.Status.PENDING
+    ).values_list("target_id", flat=True)
+    return set(rows)
+
+
+# Audit actions the audit administrator's home page highlights: grants, activations and
+# changes to accounts (issue 19 item 2).
+ACCOUNT_ACTIONS = (
+    "account.request",
+    "account.approve",
+    "account.reject",
+    "account.cancel",
+    "account.code_issue",
+    "account.activate",
+    "user.create",
+    "user.update",
+    "password.reset",
+)
+
+
+def account_changes(days: int = 30, limit: int = 10) -> tuple[QuerySet, int]:
+    """The newest account changes of the last ``days`` days, and how many there were."""
+    since = timezone.now() - timedelta(days=days)
+    rows = AuditEntry.objects.filter(ts__gte=since, action__in=ACCOUNT_ACTIONS)
+    rows = rows.annotate(role_label=role_label()).order_by("-seq")
+    return rows[:limit], rows.count()

@@ -1,4 +1,5 @@
-"""Writes of the administrators' pages: dictionaries, password resets, unlocks, exports, downloads.
+"""Writes of the administrators' pages: dictionaries, unlocks, exports, downloads (account
+changes: ``renkou.accounts.approvals``).
 
 Each function is keyword-only with an explicit ``actor`` and writes its audit row in the same
 transaction as the change. Audit rows carry ids, codes and counts only.
@@ -9,15 +10,11 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from renkou.accounts import services as account_services
-from renkou.accounts.models import User
 from renkou.common import audit, dicts
 from renkou.common.models import DictItem, DictType, JobProgress
-from renkou.geo.models import Unit
 from renkou.system import selectors
 from renkou.system.tasks import export_audit
 
@@ -147,54 +144,6 @@ def dict_item_update(*, actor: Any, item: DictItem, ip: str = "", **values: Any)
 
 def dict_item_set_active(*, actor: Any, item: DictItem, active: bool, ip: str = "") -> DictItem:
     return dict_item_update(actor=actor, item=item, is_active=active, ip=ip)
-
-
-@transaction.atomic
-def user_add(
-    *,
-    actor: Any,
-    username: str,
-    role: str,
-    unit: Unit,
-    full_name: str = "",
-    mfa_required: bool = False,
-    ip: str = "",
-) -> tuple[User, str]:
-    """Create an account (``accounts.services.user_create``) and, if asked, require two-factor
-    sign-in for it, in one transaction. Returns the account and its one-time initial password."""
-    user, raw = account_services.user_create(
-        actor=actor, username=username, role=role, unit=unit, full_name=full_name, ip=ip
-    )
-    if mfa_required:
-        account_services.user_update(
-            actor=actor,
-            user=user,
-            role=user.role,
-            unit=unit,
-            full_name=user.full_name,
-            is_active=True,
-            mfa_required=True,
-            ip=ip,
-        )
-    return user, raw
-
-
-@transaction.atomic
-def user_password_reset(*, actor: Any, user: User, ip: str = "") -> str:
-    """A new random initial password (changed at next sign-in) and every session ended.
-
-    The password is returned once for the administrator's screen; it is neither stored in clear
-    nor written to any log or audit row.
-    """
-    for _ in range(5):
-        raw = account_services.generate_password()
-        try:
-            account_services.password_set(user=user, raw=raw, actor=actor, initial=True, ip=ip)
-        except ValidationError:
-            continue  # e.g. the random string happened to contain the user name
-        account_services.sessions_kill(user=user, actor=actor, ip=ip)
-        return raw
-    raise ValidationError("无法生成符合密码策略的初始密码，请重试")
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renkou.system import views
+from renkou.system import approval_views, views
 
 app_name = "system"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/kill-sessions/", views.user_kill_sessions, name="user_kill_sessions"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("account-requests/", approval_views.request_list, name="request_list"),
+    path("account-requests/<int:pk>/cancel/", approval_views.request_cancel, name="request_cancel"),
+    path("approvals/", approval_views.approval_list, name="approval_list"),
+    path("approvals/<int:pk>/approve/", approval_views.request_approve, name="request_approve"),
+    path("approvals/<int:pk>/reject/", approval_views.request_reject, name="request_reject"),
     path("dicts/", views.dict_list, name="dict_list"),
     path("dicts/new/", views.dicttype_create, name="dicttype_create"),
     path("dicts/<int:pk>/edit/", views.dicttype_edit, name="dicttype_edit"),

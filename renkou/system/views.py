@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from renkou.accounts import approvals
 from renkou.accounts import services as account_services
 from renkou.accounts.constants import Perm, Role
-from renkou.accounts.forms import UserForm
+from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
 from renkou.accounts.permissions import require_perm, signed_in
 from renkou.common.htmx import render_page
@@ -74,11 +75,40 @@ def _home_sys(user: User) -> dict[str, Any]:
 
 
 def _home_sec(user: User) -> dict[str, Any]:
-    return {"online": selectors.sessions(user).count(), "locked": len(selectors.locked_usernames())}
+    return {
+        "online": selectors.sessions(user).count(),
+        "locked": len(selectors.locked_usernames()),
+        "to_decide": selectors.requests_to_decide(user).count(),
+    }
 
 
 def _home_audit(user: User) -> dict[str, Any]:
-    return {"audit_today": selectors.audit_rows_today(), "audit_total": selectors.audit_total()}
+    """Counts, and every grant, activation and account change of the last 30 days at the top
+    (issue 19 item 2: the auditor sees what the other two administrators did to accounts)."""
+    changes, change_count = selectors.account_changes()
+    changes = list(changes)
+    for row in changes:
+        row.action_label = ACCOUNT_ACTION_LABELS.get(row.action, row.action)
+    return {
+        "audit_today": selectors.audit_rows_today(),
+        "audit_total": selectors.audit_total(),
+        "account_changes": changes,
+        "account_change_count": change_count,
+        "to_decide": selectors.requests_to_decide(user).count(),
+    }
+
+
+ACCOUNT_ACTION_LABELS = {
+    "account.request": "提交授权申请",
+    "account.approve": "批准授权申请",
+    "account.reject": "驳回授权申请",
+    "account.cancel": "撤回授权申请",
+    "account.code_issue": "签发激活码",
+    "account.activate": "激活账号",
+    "user.create": "新增账号",
+    "user.update": "修改账号",
+    "password.reset": "重置密码",
+}
 
 
 HOME_PANELS = {Role.SYS_ADMIN: _home_sys, Role.SEC_ADMIN: _home_sec, Role.AUDIT_ADMIN: _home_audit}
@@ -138,6 +168,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "statuses": STATUS_CHOICES,
         "tree": geo_selectors.unit_tree(request.user),
         "locked": locked,
+        "pending": selectors.pending_request_targets(list(page)),
+        "pending_count": selectors.account_requests(request.user, status="pending").count(),
     }
     return render_page(request, "system/user_list.html", context, partial="results")
 
@@ -145,14 +177,25 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.MANAGE_USER)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
+    """新增用户 files a request: the account exists once a security administrator approves it,
+    and its activation code goes to that approver (the creator never sees a credential)."""
     form = _user_form(request)
     del form.fields["is_active"]  # a new account is active; disable it later if needed
+    form.fields["reason"].required = True
     if request.method == "POST" and form.is_valid():
-        user, raw = services.user_add(actor=request.user, ip=_ip(request), **form.cleaned_data)
-        return render(
-            request, "system/user_password.html", {"target": user, "password": raw, "created": True}
-        )
+        try:
+            approvals.account_create_request(
+                actor=request.user, ip=_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, FILED)
+            return redirect("system:request_list")
     return render(request, "system/user_form.html", {"form": form, "title": "新增用户"})
+
+
+FILED = "申请已提交，待安全管理员审批；批准后由安全管理员把一次性激活码交给本人。"
 
 
 @require_perm(Perm.MANAGE_USER)
@@ -169,37 +212,41 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = _user_form(request, initial=initial, editing=target)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        account_services.user_update(
-            actor=request.user,
-            user=target,
-            role=data["role"],
-            unit=data["unit"],
-            full_name=data["full_name"],
-            is_active=data["is_active"],
-            mfa_required=data["mfa_required"],
-            ip=_ip(request),
-        )
-        messages.success(request, f"用户 {target.username} 已保存。")
-        return redirect("system:user_list")
-    return render(
-        request, "system/user_form.html", {"form": form, "title": "修改用户", "target": target}
-    )
+        data = {k: v for k, v in form.cleaned_data.items() if k != "username"}
+        try:
+            filed = approvals.account_update(
+                actor=request.user, user=target, ip=_ip(request), **data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if filed is not None:
+                messages.success(request, f"用户 {target.username} 的变更{FILED[2:]}")
+                return redirect("system:request_list")
+            messages.success(request, f"用户 {target.username} 已保存。")
+            return redirect("system:user_list")
+    context = {"form": form, "title": "修改用户", "target": target}
+    return render(request, "system/user_form.html", context)
 
 
 @require_perm(Perm.MANAGE_USER)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """重置密码 files a request; on approval the old password stops working and the person
+    sets a new one with an activation code given to the approver."""
     target = get_visible_or_404(User, request.user, pk=pk)
-    if target.pk == request.user.pk:
-        messages.warning(request, "不能重置自己的密码，请通过“修改密码”修改。")
-        return redirect("system:user_list")
-    try:
-        raw = services.user_password_reset(actor=request.user, user=target, ip=_ip(request))
-    except ValidationError:
-        messages.error(request, "生成初始密码失败，请重试。")
-        return redirect("system:user_list")
-    return render(request, "system/user_password.html", {"target": target, "password": raw})
+    form = styled(ReasonForm(request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        try:
+            approvals.account_reset_request(
+                actor=request.user, user=target, ip=_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"用户 {target.username} 的重置密码{FILED[2:]}")
+            return redirect("system:request_list")
+    return render(request, "system/user_reset.html", {"form": form, "target": target})
 
 
 @require_perm(Perm.MANAGE_USER)

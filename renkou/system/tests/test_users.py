@@ -1,4 +1,4 @@
-"""用户管理: list, create with a one-time initial password, edit, reset, force logout, unlock."""
+"""用户管理: list, create and reset by request (approved elsewhere), edit, force logout, unlock."""
 
 import logging
 
@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import OTHER_VILLAGE, TOWNSHIP_A, VILLAGE_A1, make_user
-from renkou.accounts.models import User, UserSession
+from conftest import COUNTY, OTHER_VILLAGE, PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
+from renkou.accounts.models import AccountRequest, User, UserSession
 from renkou.common.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,8 @@ def test_list_hides_accounts_of_another_county(as_role, units):
     assert "elsewhere_user" not in as_role("sys_admin").get(LIST).content.decode()
 
 
-def test_create_shows_the_initial_password_once_and_never_logs_it(as_role, units, caplog):
+def test_create_files_a_request_and_shows_no_credential(as_role, units, caplog):
+    """Issue 19 item 2: the creator saw the new account's initial password."""
     caplog.set_level(logging.DEBUG)
     data = {
         "username": "newclerk",
@@ -81,18 +82,35 @@ def test_create_shows_the_initial_password_once_and_never_logs_it(as_role, units
         "role": "village_admin",
         "unit": units[VILLAGE_A1].pk,
         "mfa_required": "on",
+        "reason": "新任村专干",
+    }
+    response = as_role("sys_admin").post(CREATE, data, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("system:request_list")
+    assert "待安全管理员审批" in response.content.decode()
+    assert "password" not in response.context
+    assert not User.objects.filter(username="newclerk").exists()  # only once approved
+    filed = AccountRequest.objects.get(username="newclerk")
+    assert (filed.kind, filed.status, filed.role, filed.mfa_required) == (
+        "create",
+        "pending",
+        "village_admin",
+        True,
+    )
+    assert "account.request" in _actions()
+    for row in AuditEntry.objects.all():
+        assert "新专干" not in row.summary
+
+
+def test_create_needs_a_reason(as_role, units):
+    data = {
+        "username": "noreason",
+        "full_name": "某",
+        "role": "leader",
+        "unit": units[VILLAGE_A1].pk,
     }
     response = as_role("sys_admin").post(CREATE, data)
-    assert response.status_code == 200
-    password = response.context["password"]
-    assert password in response.content.decode()
-    user = User.objects.get(username="newclerk")
-    assert user.check_password(password) and user.must_change_password and user.mfa_required
-    assert {"user.create", "password.reset"} <= set(_actions())
-    for row in AuditEntry.objects.all():
-        assert password not in f"{row.summary}{row.reason}" and "新专干" not in row.summary
-    assert password not in caplog.text
-    assert response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
+    assert not AccountRequest.objects.exists()
 
 
 def test_create_refuses_a_unit_outside_the_county_and_a_taken_name(as_role, units):
@@ -110,7 +128,7 @@ def test_create_refuses_a_unit_outside_the_county_and_a_taken_name(as_role, unit
     assert not User.objects.filter(username="x_other").exists()
 
 
-def test_edit_saves_through_the_service_and_audits(as_role, personas, units):
+def test_edit_of_a_name_is_saved_at_once_and_audited(as_role, personas, units):
     target = personas["village_admin"]
     url = reverse("system:user_edit", args=[target.pk])
     client = as_role("sys_admin")
@@ -118,19 +136,45 @@ def test_edit_saves_through_the_service_and_audits(as_role, personas, units):
     data = {
         "username": "ignored",
         "full_name": "改后",
+        "role": "village_admin",
+        "unit": units[VILLAGE_A1].pk,
+        "is_active": "on",
+    }
+    assert client.post(url, data)["Location"] == LIST
+    target.refresh_from_db()
+    assert (target.username, target.full_name) == ("p_village_admin", "改后")
+    row = AuditEntry.objects.get(action="user.update")
+    assert row.object_id == str(target.pk) and "改后" not in row.summary
+
+
+def test_edit_that_moves_a_person_reader_is_filed_for_approval(as_role, personas, units):
+    target = personas["village_admin"]
+    url = reverse("system:user_edit", args=[target.pk])
+    data = {
+        "full_name": "调任者",
         "role": "township_officer",
         "unit": units[TOWNSHIP_A].pk,
         "is_active": "on",
+        "reason": "调任乡镇计生办",
     }
-    assert client.post(url, data).status_code == 302
+    response = as_role("sys_admin").post(url, data)
+    assert response["Location"] == reverse("system:request_list")
     target.refresh_from_db()
-    assert (target.username, target.role, target.unit.code) == (
-        "p_village_admin",
-        "township_officer",
-        TOWNSHIP_A,
-    )
-    row = AuditEntry.objects.get(action="user.update")
-    assert row.object_id == str(target.pk) and "改后" not in row.summary
+    assert (target.role, target.unit.code) == ("village_admin", VILLAGE_A1)
+    filed = AccountRequest.objects.get(target=target)
+    assert "乡镇计生办" in filed.changes and filed.status == "pending"
+
+
+def test_edit_needing_approval_asks_for_a_reason(as_role, personas, units):
+    target = personas["leader"]
+    url = reverse("system:user_edit", args=[target.pk])
+    data = {"full_name": "领导", "role": "county_officer", "unit": units[COUNTY].pk}
+    data["is_active"] = "on"
+    response = as_role("sys_admin").post(url, data)
+    assert response.status_code == 200
+    assert "请填写申请事由" in response.content.decode()
+    target.refresh_from_db()
+    assert target.role == "leader" and not AccountRequest.objects.exists()
 
 
 def test_objects_outside_the_county_are_404(as_role, units):
@@ -142,24 +186,26 @@ def test_objects_outside_the_county_are_404(as_role, units):
     assert AuditEntry.objects.filter(action="authz.denied", object_id=str(outsider.pk)).exists()
 
 
-def test_reset_password_shows_a_new_initial_password_and_ends_sessions(
+def test_reset_password_is_filed_and_changes_nothing_until_approved(
     as_role, personas, signed_in_client
 ):
     target = personas["township_officer"]
     other = _signed_in_elsewhere(signed_in_client, target)
-    response = as_role("sys_admin").post(reverse("system:user_reset_password", args=[target.pk]))
-    assert response.status_code == 200
-    password = response.context["password"]
+    url = reverse("system:user_reset_password", args=[target.pk])
+    client = as_role("sys_admin")
+    assert "申请事由" in client.get(url).content.decode()
+    response = client.post(url, {"reason": "本人忘记密码"})
+    assert response["Location"] == reverse("system:request_list")
     target.refresh_from_db()
-    assert target.check_password(password) and target.must_change_password
-    assert not UserSession.objects.filter(user=target).exists()
-    assert other.get(reverse("home")).status_code == 302  # signed out
-    assert {"password.reset", "session.kill"} <= set(_actions())
+    assert target.check_password(PASSWORD)  # still the old password
+    assert other.get(reverse("home")).status_code == 200  # still signed in
+    assert AccountRequest.objects.get(target=target).kind == "reset"
 
 
-def test_reset_needs_post(as_role, personas):
+def test_reset_page_shows_a_form_and_changes_nothing(as_role, personas):
     url = reverse("system:user_reset_password", args=[personas["leader"].pk])
-    assert as_role("sys_admin").get(url).status_code == 405
+    assert as_role("sys_admin").get(url).status_code == 200
+    assert not AccountRequest.objects.exists()
 
 
 def test_force_logout_ends_the_sessions(as_role, personas, signed_in_client):
