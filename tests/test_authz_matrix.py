@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import OTHER_COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, make_user
 from renkou.accounts.constants import COUNTY_WIDE_ROLES, Role
-from renkou.accounts.models import AccountRequest, LoginLog, User
+from renkou.accounts.models import AccountRequest, LoginLog, User, UserSession
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
@@ -158,6 +158,8 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
             return {key: woman.pk}
         model, values = rows[rule.obj]
         return {key: model.objects.create(card=card, unit_code=unit.code, **values).pk}
+    if rule.obj == "session":
+        return {key: _live_session_in(unit).pk}
     if rule.obj == "accountrequest":
         return {key: _account_request_in(unit, user).pk}
     if rule.obj in PROVIDERS:
@@ -182,6 +184,18 @@ def _person_in(unit: Unit) -> Person:
         relationship="02",
         is_head=True,
     )
+
+
+def _live_session_in(unit: Unit) -> UserSession:
+    """A live signed-in session of an account in ``unit`` (a fresh one each call: 强退 ends it)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    owner = User.objects.filter(username=f"online_{unit.code}").first() or make_user(
+        f"online_{unit.code}", Role.VILLAGE_ADMIN, unit
+    )
+    store = SessionStore()
+    store.create()
+    return UserSession.objects.create(session_key=store.session_key, user=owner, ip="10.0.0.7")
 
 
 def _account_request_in(unit: Unit, caller) -> AccountRequest:

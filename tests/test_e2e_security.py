@@ -8,12 +8,23 @@ import os
 import pytest
 from django_otp.oath import totp
 
-from conftest import COUNTY, build_units, make_user
+from conftest import COUNTY, VILLAGE_A1, build_units, make_user
 from renkou.accounts.constants import Role
 from tests.test_e2e import _audit_flushable, _page, _sign_in, browser  # noqa: F401 fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+WINDOWS_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+ANDROID_WECHAT = (
+    "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/111.0.5563.116 Mobile Safari/537.36 "
+    "MicroMessenger/8.0.42.2460(0x28002A58) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
+)
 
 
 def code_from_typed_key(typed: str) -> str:
@@ -94,4 +105,48 @@ def test_an_account_is_requested_approved_and_activated_by_its_owner(
     owner.click("button[type=submit]")
     owner.wait_for_selector("text=账号已激活")
     assert "县局业务人员" in owner.inner_text("header")
+    assert errors == []
+
+
+def test_force_logout_of_one_session_and_the_message_the_user_sees(
+    live_server,
+    browser,  # noqa: F811
+    settings,
+):
+    """Issue 11 item 15: the security administrator ends one of a user's two sessions from its
+    row; that browser lands on the sign-in page with the reason, the other keeps working."""
+    settings.RENKOU_MFA_REQUIRED_ROLES = []
+    units = build_units()
+    make_user("cun1", Role.VILLAGE_ADMIN, units[VILLAGE_A1])
+    make_user("sec1", Role.SEC_ADMIN, units[COUNTY])
+    errors: list[str] = []
+    base = live_server.url
+
+    desk = _page(browser, errors, user_agent=WINDOWS_CHROME)
+    _sign_in(desk, base, "cun1")
+    desk.wait_for_selector("text=您好")
+    phone = _page(
+        browser, errors, user_agent=ANDROID_WECHAT, viewport={"width": 375, "height": 667}
+    )
+    _sign_in(phone, base, "cun1")
+    phone.wait_for_selector("text=您好")
+
+    admin = _page(browser, errors)
+    admin.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(admin, base, "sec1")
+    admin.wait_for_selector("text=您好")
+    admin.goto(f"{base}/system/sessions/")
+    assert admin.locator("tbody tr", has_text="cun1").count() == 2
+    desktop_row = admin.locator("tbody tr", has_text="Chrome 120 · Windows 10/11")
+    assert "cun1" in desktop_row.inner_text()
+    assert admin.locator("tbody tr", has_text="微信 8 · Android 13（手机）").count() == 1
+    desktop_row.locator("button:has-text('强退')").first.click()
+    admin.wait_for_selector("text=已强制退出")
+    assert admin.locator("tbody tr", has_text="cun1").count() == 1
+
+    desk.reload()
+    desk.wait_for_selector("text=您已被管理员强制下线")
+    assert "/accounts/login/" in desk.url
+    phone.reload()
+    phone.wait_for_selector("text=您好")
     assert errors == []

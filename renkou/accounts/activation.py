@@ -20,7 +20,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkou.accounts import services
-from renkou.accounts.models import AccountRequest, ActivationCode, LoginLog, User
+from renkou.accounts.models import AccountRequest, ActivationCode, LoginLog, SessionEnd, User
 
 __all__ = ["ActivationCode", "ActivationRefused", "activate", "code_check", "code_issue"]
 from renkou.common import audit
@@ -155,7 +155,9 @@ def activate(
     services.password_set(user=user, raw=password, actor=user, ip=request.client_ip)
     code.used_at = timezone.now()
     code.save(update_fields=["used_at"])
-    services.sessions_kill(user=user, actor=user, ip=request.client_ip)
+    services.sessions_kill(
+        user=user, actor=user, ip=request.client_ip, reason=SessionEnd.Reason.PASSWORD
+    )
     audit.record(
         actor=user,
         ip=request.client_ip,
@@ -207,5 +209,5 @@ def operator_issue(
     user.must_change_password = True
     user.is_active = True
     user.save()
-    services.sessions_kill(user=user, actor=None, ip="")
+    services.sessions_kill(user=user, actor=None, reason=SessionEnd.Reason.RESET)
     return user, code_issue(user=user, actor=None, via=OPERATOR)

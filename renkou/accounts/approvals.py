@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from renkou.accounts import activation, services
 from renkou.accounts.constants import ADMIN_ROLES, GRANT_ROLES, Perm, Role
-from renkou.accounts.models import AccountRequest, User
+from renkou.accounts.models import AccountRequest, SessionEnd, User
 from renkou.common import audit
 from renkou.geo.models import Unit
 
@@ -261,7 +261,7 @@ def _apply(request: AccountRequest, actor: Any, ip: str) -> User:
     user.set_unusable_password()
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    services.sessions_kill(user=user, actor=actor, ip=ip)
+    services.sessions_kill(user=user, actor=actor, ip=ip, reason=SessionEnd.Reason.RESET)
     audit.record(
         actor=actor,
         ip=ip,

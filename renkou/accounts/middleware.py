@@ -26,27 +26,38 @@ class SessionPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
+        if request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        if self._timed_out(request):
+        if not user.is_authenticated:
+            ended = _ended_by_someone_else(request)
+            return _signed_out(request, ended) if ended else self.get_response(request)
+        timeout = self._timed_out(request)
+        if timeout:
             services.login_record(
                 request, username=user.username, user=user, result=LoginLog.Result.TIMEOUT
             )
             services.session_end(request)
             logout(request)
-            return _signed_out(request)
+            return _signed_out(request, timeout)
         services.session_touch(request)
         gate = self._gate(request)
         return gate if gate is not None else self.get_response(request)
 
     @staticmethod
-    def _timed_out(request: HttpRequest) -> bool:
+    def _timed_out(request: HttpRequest) -> str:
+        """The sign-out notice when a timeout has passed, else ''."""
         now = timezone.now().timestamp()
         seen = request.session.get("renkou_seen_at", now)
         started = request.session.get("renkou_auth_at", now)
         idle = settings.RENKOU_IDLE_TIMEOUT_MINUTES * 60
         absolute = settings.RENKOU_ABSOLUTE_TIMEOUT_HOURS * 3600
-        return now - seen > idle or now - started > absolute
+        if now - started > absolute:
+            hours = settings.RENKOU_ABSOLUTE_TIMEOUT_HOURS
+            return f"本次登录已超过 {hours} 小时，为安全起见已自动退出，请重新登录。"
+        if now - seen > idle:
+            minutes = settings.RENKOU_IDLE_TIMEOUT_MINUTES
+            return f"{minutes} 分钟未操作，已自动退出，请重新登录。"
+        return ""
 
     @staticmethod
     def _gate(request: HttpRequest) -> HttpResponse | None:
@@ -60,13 +71,28 @@ class SessionPolicyMiddleware:
         return None
 
 
-def _signed_out(request: HttpRequest) -> HttpResponse:
+def _ended_by_someone_else(request: HttpRequest) -> str:
+    """The reason, when the browser still presents a session that an administrator, an
+    account change or a password change elsewhere ended (shown once)."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    if not key or len(key) > 64 or request.method not in ("GET", "HEAD"):
+        return ""
+    return services.session_end_reason(key)
+
+
+def _signed_out(request: HttpRequest, notice: str) -> HttpResponse:
     """Redirect to the sign-in page with a notice. MessageMiddleware runs after this one and
     is skipped by the early return, so the message is stored here (calling messages.info
-    would raise MessageFailure, a 500 for every timed-out user)."""
-    response = redirect(settings.LOGIN_URL)
+    would raise MessageFailure, a 500 for every timed-out user). An htmx request gets the
+    redirect as ``HX-Redirect``, so the whole page goes to the sign-in form, not a fragment."""
+    target = reverse(settings.LOGIN_URL)
+    if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+    else:
+        response = redirect(target)
     storage = default_storage(request)
-    storage.add(messages.INFO, "长时间未操作，已自动退出，请重新登录。")
+    storage.add(messages.WARNING, notice)
     storage.update(response)
     return response
 

@@ -140,6 +140,29 @@ class UserSession(models.Model):
         return f"{self.user_id} {self.ip}"
 
 
+class SessionEnd(models.Model):
+    """Why a session was ended by someone else (强退, an account change, a password change), so
+    that the person's next request lands on the sign-in page with the reason rather than a bare
+    form. Keyed by the SHA-256 of the dead session's key; read once, then removed; rows older
+    than the absolute timeout are swept by the daily retention job."""
+
+    class Reason(models.TextChoices):
+        FORCED = "forced", "您已被管理员强制下线，请重新登录。如有疑问请联系安全管理员。"
+        ACCOUNT = "account", "管理员停用了您的账号或更改了其角色、单位，本次登录已结束。"
+        PASSWORD = "password", "您的密码已在其他地方修改，本次登录已结束，请用新密码登录。"
+        RESET = "reset", "您的密码已被重置，请用安全管理员给您的激活码重新激活账号。"
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    ended_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "会话结束原因"
+
+    def __str__(self) -> str:
+        return f"{self.reason} @ {self.ended_at:%Y-%m-%d %H:%M}"
+
+
 class AccountRequestQuerySet(ScopedQuerySet):
     scope_field = "unit_code"
     personal = False

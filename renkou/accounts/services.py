@@ -1,5 +1,6 @@
 """Writes about staff accounts: sign-in records, passwords, accounts and their sessions."""
 
+import hashlib
 import secrets
 import string
 from datetime import timedelta
@@ -14,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from renkou.accounts.constants import Role
-from renkou.accounts.models import LoginLog, PasswordHistory, User, UserSession
+from renkou.accounts.models import LoginLog, PasswordHistory, SessionEnd, User, UserSession
 from renkou.accounts.passwords import min_age_message, profile, too_soon
 from renkou.common import audit
 from renkou.common.logging import scrub
@@ -93,15 +94,34 @@ def session_touch(request: HttpRequest) -> None:
         UserSession.objects.filter(session_key=request.session.session_key).update(last_seen=now)
 
 
-def sessions_kill(*, user: User, actor: Any, except_key: str | None = None, ip: str = "") -> int:
+def session_digest(key: str) -> str:
+    return hashlib.sha256(key.encode("ascii", "ignore")).hexdigest()
+
+
+def _end(keys: list[str], reason: str) -> None:
+    """Delete the sessions and remember why, for the message at the person's next request."""
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    now = timezone.now()
+    ends = [SessionEnd(key_hash=session_digest(k), reason=reason, ended_at=now) for k in keys]
+    SessionEnd.objects.bulk_create(ends, ignore_conflicts=True)
+
+
+def sessions_kill(
+    *,
+    user: User,
+    actor: Any,
+    except_key: str | None = None,
+    ip: str = "",
+    reason: str = SessionEnd.Reason.FORCED,
+) -> int:
     """End every session of ``user`` (强退), except optionally the caller's own."""
     rows = UserSession.objects.filter(user=user)
     if except_key:
         rows = rows.exclude(session_key=except_key)
     keys = list(rows.values_list("session_key", flat=True))
     with transaction.atomic():
-        Session.objects.filter(session_key__in=keys).delete()
-        rows.delete()
+        _end(keys, reason)
         audit.record(
             actor=actor,
             ip=ip,
@@ -109,8 +129,34 @@ def sessions_kill(*, user: User, actor: Any, except_key: str | None = None, ip: 
             object_type="accounts.user",
             object_id=user.pk,
             row_count=len(keys),
+            summary=f"scope=all reason={reason}",
         )
     return len(keys)
+
+
+@transaction.atomic
+def session_kill(*, session: UserSession, actor: Any, ip: str = "") -> None:
+    """End one session (强退 on one row of 在线用户); the account's other sessions go on."""
+    _end([session.session_key], SessionEnd.Reason.FORCED)
+    audit.record(
+        actor=actor,
+        ip=ip,
+        action="session.kill",
+        object_type="accounts.user",
+        object_id=session.user_id,
+        row_count=1,
+        summary=f"scope=one session={session.pk}",
+    )
+
+
+def session_end_reason(key: str) -> str:
+    """The message for a session someone else ended (once: the record is removed)."""
+    digest = session_digest(key)
+    row = SessionEnd.objects.filter(key_hash=digest).first()
+    if row is None:
+        return ""
+    SessionEnd.objects.filter(pk=row.pk).delete()
+    return row.get_reason_display()
 
 
 def session_rekey(request: HttpRequest, *, old_key: str | None) -> None:
@@ -233,5 +279,5 @@ def user_update(
         )
     if "is_active" in changed and not is_active or "role" in changed or "unit" in changed:
         # A disabled account, or one whose rights changed, signs in again (security.md SE2).
-        sessions_kill(user=user, actor=actor, ip=ip)
+        sessions_kill(user=user, actor=actor, ip=ip, reason=SessionEnd.Reason.ACCOUNT)
     return user

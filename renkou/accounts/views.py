@@ -24,7 +24,7 @@ from renkou.accounts.forms import (
     PasswordChangeForm,
     TokenForm,
 )
-from renkou.accounts.models import LoginLog
+from renkou.accounts.models import LoginLog, SessionEnd
 from renkou.accounts.passwords import min_age_message, too_soon
 from renkou.accounts.permissions import public, signed_in
 
@@ -145,7 +145,13 @@ def password_view(request: HttpRequest) -> HttpResponse:
             user=user, raw=form.cleaned_data["new_password"], actor=user, ip=request.client_ip
         )  # type: ignore[attr-defined]
         old_key = request.session.session_key
-        services.sessions_kill(user=user, actor=user, except_key=old_key, ip=request.client_ip)  # type: ignore[attr-defined]
+        services.sessions_kill(
+            user=user,
+            actor=user,
+            except_key=old_key,
+            ip=request.client_ip,  # type: ignore[attr-defined]
+            reason=SessionEnd.Reason.PASSWORD,
+        )
         update_session_auth_hash(request, user)  # cycles the session key
         services.session_rekey(request, old_key=old_key)
         messages.success(request, "密码已修改，其他设备上的登录已退出。")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("dicts/items/<int:pk>/active/", views.dictitem_set_active, name="dictitem_set_active"),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/<int:pk>/kill/", views.session_kill, name="session_kill"),
+    path("sessions/user/<int:pk>/kill/", views.session_kill_user, name="session_kill_user"),
     path("login-log/", views.loginlog_list, name="loginlog_list"),
     path("login-log/<int:pk>/unlock/", views.loginlog_unlock, name="loginlog_unlock"),
     path("audit/", views.audit_list, name="audit_list"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts import approvals
 from renkou.accounts import services as account_services
+from renkou.accounts.agents import describe as describe_agent
 from renkou.accounts.constants import Perm, Role
 from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
@@ -433,19 +434,35 @@ def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_SECURITY)
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
-    context = {"page": paginate(request, selectors.sessions(request.user))}
+    page = paginate(request, selectors.sessions(request.user))
+    for row in page:
+        row.agent = describe_agent(row.user_agent)
+    context = {"page": page}
     return render_page(request, "system/session_list.html", context, partial="results")
 
 
 @require_perm(Perm.MANAGE_SECURITY)
 @require_POST
 def session_kill(request: HttpRequest, pk: int) -> HttpResponse:
-    """强退: end every session of the account (``pk`` is the user), except the caller's own."""
+    """强退 one row: that session only; the account's other sessions go on."""
+    session = get_object_or_404(selectors.sessions(request.user), pk=pk)  # scoped by account
+    if session.session_key == request.session.session_key:
+        messages.warning(request, "不能强退当前正在使用的会话，请用“退出登录”。")
+        return redirect("system:session_list")
+    account_services.session_kill(session=session, actor=request.user, ip=_ip(request))
+    messages.success(request, f"已强制退出 {session.user.username} 的这个登录（{session.ip}）。")
+    return redirect("system:session_list")
+
+
+@require_perm(Perm.MANAGE_SECURITY)
+@require_POST
+def session_kill_user(request: HttpRequest, pk: int) -> HttpResponse:
+    """强退 every session of the account (``pk`` is the user), except the caller's own."""
     target = get_visible_or_404(User, request.user, pk=pk)
     count = account_services.sessions_kill(
         user=target, actor=request.user, ip=_ip(request), except_key=request.session.session_key
     )
-    messages.success(request, f"已强制退出 {target.username} 的 {count} 个登录。")
+    messages.success(request, f"已强制退出 {target.username} 的全部 {count} 个登录。")
     return redirect("system:session_list")
 
 

@@ -75,7 +75,45 @@ def test_timed_out_user_is_told_why(client, user):
         response = client.get(reverse("geo:unit_list"), follow=True)
         assert response.status_code == 200
         assert response.redirect_chain[0][0] == reverse(settings.LOGIN_URL)
-        assert "长时间未操作" in response.content.decode()
+        assert "30 分钟未操作，已自动退出" in response.content.decode()
+
+
+def test_absolute_timeout_says_so(client, user):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, user)
+        for _ in range(25):  # active every 29 minutes for 12 h 05 min
+            traveller.shift(timedelta(minutes=29))
+            response = client.get(HOME, follow=True)
+        assert "本次登录已超过 12 小时" in response.content.decode()
+
+
+def test_an_htmx_request_after_a_timeout_reloads_the_whole_page(client, user):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, user)
+        traveller.shift(timedelta(minutes=31))
+        response = client.get(reverse("geo:unit_list"), HTTP_HX_REQUEST="true")
+        assert response["HX-Redirect"] == reverse(settings.LOGIN_URL)
+
+
+def test_a_disabled_account_is_told_why(client, user, personas):
+    sign_in(client, user)
+    services.user_update(
+        actor=personas["sys_admin"],
+        user=user,
+        role=user.role,
+        unit=user.unit,
+        full_name=user.full_name,
+        is_active=False,
+        mfa_required=False,
+    )
+    page = client.get(HOME, follow=True).content.decode()
+    assert "管理员停用了您的账号" in page
+
+
+def test_a_password_changed_elsewhere_is_told_why(user):
+    mine, other = sign_in(Client(), user), sign_in(Client(), user, ip="10.2.2.3")
+    change_password(mine, "Brand-New-Pass9")
+    assert "您的密码已在其他地方修改" in other.get(HOME, follow=True).content.decode()
 
 
 def test_activity_within_30_minutes_keeps_the_session(client, user):

@@ -59,18 +59,72 @@ def test_session_page_is_for_the_security_administrator(as_role, target_client):
         assert as_role(role).get(SESSIONS).status_code == 403
 
 
-def test_force_logout_ends_the_target_session(as_role, personas, target_client):
+def _second_session(signed_in_client, user) -> Client:
+    other = signed_in_client(user, Client())
+    UserSession.objects.create(
+        session_key=other.session.session_key, user=user, ip="10.3.3.4", user_agent=""
+    )
+    return other
+
+
+def test_force_logout_of_a_row_ends_that_session_only(
+    as_role, personas, target_client, signed_in_client
+):
+    """Issue 11 item 15: 强退 on one row signed out every session of the account."""
     target = personas["village_admin"]
+    phone = _second_session(signed_in_client, target)
     key = target_client.session.session_key
-    assert target_client.get(reverse("home")).status_code == 200
-    response = as_role("sec_admin").post(reverse("system:session_kill", args=[target.pk]))
+    row = UserSession.objects.get(session_key=key)
+    response = as_role("sec_admin").post(reverse("system:session_kill", args=[row.pk]))
     assert response.status_code == 302 and response["Location"] == SESSIONS
     assert not Session.objects.filter(session_key=key).exists()
+    assert phone.get(reverse("home")).status_code == 200  # the other session goes on
+    after = target_client.get(reverse("home"), follow=True)
+    assert after.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+    assert "您已被管理员强制下线" in after.content.decode()
+    # Shown once: the next visit is an ordinary sign-in page.
+    assert "强制下线" not in target_client.get(reverse("accounts:login")).content.decode()
+    audit_row = AuditEntry.objects.get(action="session.kill")
+    assert (audit_row.object_id, audit_row.row_count, audit_row.username) == (
+        str(target.pk),
+        1,
+        "p_sec_admin",
+    )
+
+
+def test_force_logout_of_all_sessions_of_the_account(
+    as_role, personas, target_client, signed_in_client
+):
+    target = personas["village_admin"]
+    phone = _second_session(signed_in_client, target)
+    url = reverse("system:session_kill_user", args=[target.pk])
+    assert as_role("sec_admin").post(url).status_code == 302
     assert not UserSession.objects.filter(user=target).exists()
-    after = target_client.get(reverse("home"))
-    assert after.status_code == 302 and after["Location"].startswith(reverse("accounts:login"))
-    row = AuditEntry.objects.get(action="session.kill")
-    assert (row.object_id, row.row_count, row.username) == (str(target.pk), 1, "p_sec_admin")
+    for client in (target_client, phone):
+        page = client.get(reverse("people:person_list"), follow=True).content.decode()
+        assert "您已被管理员强制下线" in page
+
+
+def test_the_session_list_names_browser_and_system(as_role, target_client):
+    UserSession.objects.filter(user__username="p_village_admin").update(
+        user_agent="Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:115.0) Gecko/20100101 Firefox/115.0"
+    )
+    body = as_role("sec_admin").get(SESSIONS).content.decode()
+    assert "Firefox 115 · Windows 7" in body and "全部强退" in body
+
+
+def test_a_session_of_another_county_is_404(as_role, units):
+    from conftest import OTHER_VILLAGE, make_user
+
+    outsider = make_user("far_away", "village_admin", units[OTHER_VILLAGE])
+    client = Client()
+    client.force_login(outsider)
+    row = UserSession.objects.create(
+        session_key=client.session.session_key, user=outsider, ip="10.5.5.5"
+    )
+    response = as_role("sec_admin").post(reverse("system:session_kill", args=[row.pk]))
+    assert response.status_code == 404
+    assert Session.objects.filter(session_key=row.session_key).exists()
 
 
 def test_force_logout_is_post_only_and_for_the_security_administrator(as_role, personas):
