@@ -5,6 +5,7 @@ cookie/HSTS settings; anything else is development, where SQLite under ``var/`` 
 keys in ``var/dev-secrets.json`` make a fresh clone run at once.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from renkou.common.keys import load_secrets, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RENKOU_VAR_DIR", str(BASE_DIR / "var")))
+# Everything the application writes (the SQLite database and its journal, keys, uploads,
+# reports, exports) is owner-only: new files 0600, folders 0700, in every process that loads
+# these settings (web, worker, commands). Existing files are tightened by the daily purge and,
+# for the database, at the first connection (renkou.common.apps).
+os.umask(0o077)
 
 PRODUCTION = env_str("RENKOU_ENV", "development") == "production"
 DEBUG = env_bool("RENKOU_DEBUG", default=not PRODUCTION)
@@ -216,6 +222,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded import files, error reports and exports are deleted this many days after they were
+# written (renkou.system.retention; daily on the worker and manage.py purge_files).
+RENKOU_FILE_RETENTION_DAYS = env_int("RENKOU_FILE_RETENTION_DAYS", 30)
 
 # Content-Security-Policy: scripts only from the app itself with a per-request nonce.
 SECURE_CSP = {

@@ -1,13 +1,15 @@
 """Uploaded documents of an application (hukou book, certificates), refused when hostile
 (security.md IN3, as ``renkou.people.importing.files`` does for imports): a size limit, the
 kind decided by the file's first bytes (PDF, JPEG or PNG only; never the name or the browser's
-content type), a random stored name under MEDIA_ROOT (the settings' var dir), a SHA-256. The
+content type), a random stored name under MEDIA_ROOT (the settings' var dir), encrypted at rest
+with the field key and owner-only (``renkou.common.vault``), a SHA-256 of the original. The
 download serves the sniffed type as an attachment with nosniff, permission-checked and audited
 by the view.
 """
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.db import transaction
 
 from renkou.benefits.constants import FINAL, MAGIC, MAX_UPLOAD_BYTES, UPLOAD_DIR, DocumentKind
 from renkou.benefits.models import Application, Document
-from renkou.common import audit
+from renkou.common import audit, vault
 from renkou.people.services import Actor
 
 CHUNK = 64 * 1024
@@ -39,36 +41,39 @@ def path_of(document: Document) -> Path:
     return Path(settings.MEDIA_ROOT) / document.stored
 
 
+def open_document(document: Document) -> Iterator[bytes]:
+    """The document's bytes, decrypted (``renkou.common.vault``)."""
+    return vault.unseal(path_of(document), context=vault.media_context(document.stored))
+
+
 def _store(upload: Any) -> tuple[str, str, str, int]:
-    """Copy the upload under a random name while checking size and kind; returns (relative
-    path, ext, sha256, size)."""
+    """Store the upload encrypted under a random name while checking size and kind; returns
+    (relative path, ext, sha256, size)."""
     limit = max_bytes()
+    too_big = ValidationError({"file": f"文件过大，最大 {limit // (1024 * 1024)} MB"})
     if upload.size is not None and upload.size > limit:
-        raise ValidationError({"file": f"文件过大，最大 {limit // (1024 * 1024)} MB"})
-    folder = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"{uuid.uuid4().hex}.part"
-    digest, size, head = hashlib.sha256(), 0, b""
-    try:
-        with partial.open("wb") as out:
-            for block in upload.chunks(CHUNK):
-                size += len(block)
-                if size > limit:
-                    raise ValidationError({"file": f"文件过大，最大 {limit // (1024 * 1024)} MB"})
-                if len(head) < 16:
-                    head += block[: 16 - len(head)]
-                digest.update(block)
-                out.write(block)
-        if size == 0:
-            raise ValidationError({"file": "文件是空的"})
-        ext = sniff(head)
-        if not ext:
-            raise ValidationError({"file": "只接受 PDF、JPG、PNG 格式的扫描件或照片"})
-        relative = f"{UPLOAD_DIR}/{uuid.uuid4().hex}.{ext}"
-        partial.replace(Path(settings.MEDIA_ROOT) / relative)
-    finally:
-        partial.unlink(missing_ok=True)
-    return relative, ext, digest.hexdigest(), size
+        raise too_big
+    relative = f"{UPLOAD_DIR}/{uuid.uuid4().hex}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    digest, seen = hashlib.sha256(), {"size": 0, "head": b""}
+
+    def blocks() -> Iterator[bytes]:
+        for block in upload.chunks(CHUNK):
+            seen["size"] += len(block)
+            if seen["size"] > limit:
+                raise too_big
+            if len(seen["head"]) < 16:
+                seen["head"] += block[: 16 - len(seen["head"])]
+            digest.update(block)
+            yield block
+
+    vault.seal(blocks(), target, context=vault.media_context(relative))
+    ext = sniff(seen["head"])
+    if seen["size"] == 0 or not ext:
+        target.unlink(missing_ok=True)
+        message = "文件是空的" if seen["size"] == 0 else "只接受 PDF、JPG、PNG 格式的扫描件或照片"
+        raise ValidationError({"file": message})
+    return relative, ext, digest.hexdigest(), seen["size"]
 
 
 @transaction.atomic

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -352,12 +353,12 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=document.pk,
     )
     name = f"{document.get_kind_display()}-{document.application_id}-{document.pk}.{document.ext}"
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=name,
+    response = StreamingHttpResponse(
+        documents.open_document(document),
         content_type=CONTENT_TYPES.get(document.ext, "application/octet-stream"),
     )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @require_perm(Perm.VIEW_PERSON)

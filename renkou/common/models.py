@@ -160,3 +160,30 @@ class SiteNote(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PurgeRun(models.Model):
+    """One run of the stored-file retention purge (``manage.py purge_files`` or the daily job).
+    The daily job holds one row per day, so two chains of the self-scheduling task never both
+    run (as the to-do refresh does)."""
+
+    class Trigger(models.TextChoices):
+        DAILY = "daily", "每日任务"
+        COMMAND = "command", "命令"
+
+    day = models.DateField("日期")
+    trigger = models.CharField("触发方式", max_length=10, choices=Trigger.choices)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    removed = models.PositiveIntegerField("删除文件", default=0)
+    tightened = models.PositiveIntegerField("收紧权限", default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day"], condition=models.Q(trigger="daily"), name="one_daily_purge"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.trigger}"

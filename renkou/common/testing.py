@@ -52,3 +52,15 @@ class LogSpy(logging.Handler):
             message = str(record.msg)
         if has_personal_number(message):
             self.hits.append(f"{record.name}: {message[:200]}")
+
+
+def media_bytes(relative: str) -> bytes:
+    """The plaintext of a stored file under MEDIA_ROOT (stored files are encrypted at rest)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from renkou.common import vault
+
+    path = Path(settings.MEDIA_ROOT) / relative
+    return b"".join(vault.unseal(path, context=vault.media_context(relative)))

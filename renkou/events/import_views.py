@@ -7,11 +7,9 @@ Every page needs ``events.import_event`` (township and county officers); batches
 through the scoping chokepoint, so another township's batch is a 404; changes are POST only.
 """
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
-from renkou.common import audit
 from renkou.common.htmx import render_page
 from renkou.events.importing import columns
 from renkou.events.importing.importer import EVENTS
@@ -28,7 +25,7 @@ from renkou.events.models import EventImportBatch
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.import_views import XLSX, UploadForm, _report_file
+from renkou.people.import_views import XLSX, UploadForm, report_response
 from renkou.people.importing import batches
 from renkou.people.importing.files import FileRefused, Limits
 from renkou.people.importing.template import build_workbook
@@ -127,13 +124,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report holds the uploaded rows in full: scoped and audited."""
-    batch = _batch(request, pk)
-    report = _report_file(batch)
-    audit.record_request(
-        request, action="event.import_report", object_type=EVENTS.object_type, object_id=batch.pk
-    )
-    name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
-    return FileResponse(report.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+    return report_response(request, _batch(request, pk), action="event.import_report")
 
 
 urlpatterns = [

@@ -31,7 +31,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts, xlsx
+from renkou.common import audit, crypto, dicts, vault, xlsx
 from renkou.common.logging import scrub
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.geo.models import Unit
@@ -283,9 +283,7 @@ def _progress(job_id: int, **values: Any) -> None:
 def _export_path(job_id: int) -> tuple[Path, str]:
     stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
     relative = f"{EXPORT_DIR}/persons-{job_id}-{stamp}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path, relative
+    return Path(settings.MEDIA_ROOT) / relative, relative
 
 
 def _owner(owner_id: int, full: bool) -> Any:
@@ -330,9 +328,12 @@ def export_persons(
     path, relative = _export_path(job_id)
     labels = Labels(owner.scope_prefix or "")
     try:
-        count = write_persons(
-            str(path), rows, labels, full=grant is not None, today=day, job_id=job_id
-        )
+        with vault.sealed_output(
+            path, context=vault.media_context(relative), suffix=".xlsx"
+        ) as out:
+            count = write_persons(
+                str(out), rows, labels, full=grant is not None, today=day, job_id=job_id
+            )
     except Exception:
         logger.exception("person export job %s failed", job_id)
         path.unlink(missing_ok=True)

@@ -5,11 +5,12 @@ scoping chokepoint, so another township's batch is a 404; state changes are POST
 """
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
-from renkou.common import audit
+from renkou.common import audit, vault
 from renkou.common.htmx import render_page
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -113,19 +114,33 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report: it holds the uploaded rows in full, so it is scoped and audited."""
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
-    report = _report_file(batch)
+    return report_response(request, batch, action="person.import_report")
+
+
+def report_response(request: HttpRequest, batch: Any, *, action: str) -> HttpResponse:
+    """The error report, decrypted: in full for the uploader (who fixes it and uploads it
+    again), with numbers masked for anyone else in scope; audited either way."""
+    own = batch.owner_id == request.user.pk
+    relative = batch.error_report if own else batches.masked_report(batch.error_report)
+    report = _report_file(relative if batch.error_report else "")
+    meta = batch._meta
     audit.record_request(
-        request, action="person.import_report", object_type="people.importbatch", object_id=batch.pk
+        request,
+        action=action,
+        object_type=f"{meta.app_label}.{meta.model_name}",
+        object_id=batch.pk,
+        summary="full" if own else "masked",
     )
-    name = f"错误报告-{Path(batch.file_name).stem}.xlsx"
-    return FileResponse(report.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+    name = f"错误报告-{Path(batch.file_name).stem}{'' if own else '（已脱敏）'}.xlsx"
+    context = vault.media_context(relative)
+    return vault.download(report, context=context, filename=name, content_type=XLSX)
 
 
-def _report_file(batch: ImportBatch) -> Path:
+def _report_file(relative: str) -> Path:
     root = batches.media_path("").resolve()
-    report = batches.media_path(batch.error_report).resolve()
-    if not batch.error_report or not report.is_relative_to(root) or not report.is_file():
-        raise Http404("该批次没有错误报告")
+    report = batches.media_path(relative).resolve()
+    if not relative or not report.is_relative_to(root) or not report.is_file():
+        raise Http404("该批次没有错误报告，或报告已按保留期限清理")
     return report
 
 

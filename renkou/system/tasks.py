@@ -5,20 +5,21 @@ Progress goes to ``JobProgress`` every ``PROGRESS_EVERY`` rows; the jobs page po
 """
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.models import User
-from renkou.common import audit, xlsx
-from renkou.common.models import AuditEntry, JobProgress
-from renkou.system import selectors
+from renkou.common import audit, vault, xlsx
+from renkou.common.models import AuditEntry, JobProgress, PurgeRun
+from renkou.system import retention, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +87,7 @@ def _write_audit_xlsx(path: Path, rows: Any, job_id: int) -> int:
 def _export_path(job_id: int) -> tuple[Path, str]:
     stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
     relative = f"{EXPORT_DIR}/audit-{job_id}-{stamp}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path, relative
+    return Path(settings.MEDIA_ROOT) / relative, relative
 
 
 @task()
@@ -108,7 +107,10 @@ def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str
     _progress(job_id, status=JobProgress.Status.RUNNING, total=rows.count(), done=0)
     path, relative = _export_path(job_id)
     try:
-        count = _write_audit_xlsx(path, rows, job_id)
+        with vault.sealed_output(
+            path, context=vault.media_context(relative), suffix=".xlsx"
+        ) as out:
+            count = _write_audit_xlsx(out, rows, job_id)
     except Exception:
         logger.exception("audit export job %s failed", job_id)
         path.unlink(missing_ok=True)
@@ -133,3 +135,37 @@ def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str
             summary="filters=" + ",".join(sorted(filters)),
         )
     return count
+
+
+# --- the daily stored-file purge ---------------------------------------------------------------
+
+PURGE_AT = dt_time(2, 0)  # 02:00 local time, after the to-do refresh
+
+
+def next_purge(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), PURGE_AT))
+
+
+def schedule_purge(day: date) -> bool:
+    """Queue the daily purge for the day after ``day``; False when the backend cannot defer."""
+    if not purge_daily.get_backend().supports_defer:
+        return False
+    following = day + timedelta(days=1)
+    purge_daily.using(run_after=next_purge(day)).enqueue(day=following.isoformat())
+    return True
+
+
+@task()
+def purge_daily(*, day: str) -> dict[str, int]:
+    """Delete the stored files past their retention, then queue tomorrow's run. One run a day
+    (the ``PurgeRun`` row of the day is unique), so a second chain stops at once."""
+    run_day = date.fromisoformat(day)
+    try:
+        with transaction.atomic():
+            run = PurgeRun.objects.create(day=run_day, trigger=PurgeRun.Trigger.DAILY)
+    except IntegrityError:
+        return {"skipped": 1}
+    report = retention.purge()
+    PurgeRun.objects.filter(pk=run.pk).update(removed=report.removed, tightened=report.tightened)
+    schedule_purge(max(run_day, timezone.localdate()))
+    return {"removed": report.removed, "tightened": report.tightened}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from renkou.accounts.constants import Perm, Role
 from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
 from renkou.accounts.permissions import require_perm, signed_in
+from renkou.common import vault
 from renkou.common.htmx import render_page
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.common.paging import paginate
@@ -38,6 +39,7 @@ from renkou.system.forms import (
 from renkou.todo.selectors import counts_for as todo_counts
 
 STATUS_CHOICES = (("1", "正常"), ("0", "停用"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _params(request: HttpRequest, *names: str) -> dict[str, str]:
@@ -486,4 +488,6 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The result file of one's own finished job; anyone else's job is 404 (and audited)."""
     job, path = services.job_download(actor=request.user, pk=pk, ip=_ip(request))
     name = f"{job.title}-{job.pk}{path.suffix}"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    context = vault.media_context(job.result_file)
+    kind = XLSX if path.suffix == ".xlsx" else "application/octet-stream"
+    return vault.download(path, context=context, filename=name, content_type=kind)

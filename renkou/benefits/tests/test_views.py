@@ -160,6 +160,23 @@ def test_upload_sniffed_and_download_typed_and_audited(filed, client):
     assert AuditEntry.objects.filter(action="benefits.document_download").count() == 1
 
 
+def test_a_document_is_encrypted_and_owner_only_on_disk(filed, client, settings):
+    """Issue 19 item 5: stored uploads sat in plain text, readable by everyone."""
+    import stat
+    from pathlib import Path
+
+    scan = b"%PDF-1.4 hukou book of 11010519491231002X"
+    url = reverse("benefits:document_upload", args=[filed.pk])
+    client.post(url, {"kind": "hukou", "file": SimpleUploadedFile("户口本.pdf", scan)})
+    document = Document.objects.get()
+    path = Path(settings.MEDIA_ROOT) / document.stored
+    raw = path.read_bytes()
+    assert b"11010519491231002X" not in raw and not raw.startswith(b"%PDF")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    response = client.get(reverse("benefits:document_download", args=[document.pk]))
+    assert b"".join(response.streaming_content) == scan
+
+
 def test_review_refused_at_the_wrong_level_leaves_a_message(
     filed, personas, signed_in_client, client
 ):

@@ -204,3 +204,42 @@ def test_check_deploy_warns_in_the_development_layout(tmp_path):
     result = run(env, "manage.py", "check", "--deploy", "--tag", "security")
     assert "renkou.W001" in result.stderr + result.stdout
     assert "dev-secrets.json" in result.stderr + result.stdout
+
+
+CONNECT = SETUP + (
+    "; from django.db import connection; c = connection.cursor(); "
+    "c.execute('PRAGMA user_version = 7')"  # any write creates the file and its WAL
+)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_a_new_sqlite_database_and_its_journal_are_owner_only(tmp_path):
+    """Issue 19 item 5: the probe found the SQLite database readable by everyone (0644)."""
+    env = environment(tmp_path, RENKOU_ENV="development", DATABASE_URL="")
+    # The modes are read while the connection is open (SQLite removes the WAL at close).
+    code = CONNECT + (
+        "; import os, json; from django.conf import settings as s; "
+        "print(json.dumps({n: os.stat(s.VAR_DIR / n).st_mode & 0o777 "
+        "for n in sorted(os.listdir(s.VAR_DIR))}))"
+    )
+    result = run(env, "-c", code)
+    assert result.returncode == 0, result.stderr
+    modes = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"renkou.sqlite3", "renkou.sqlite3-wal", "dev-secrets.json"} <= set(modes)
+    assert {name: 0o600 for name in modes} == modes
+    assert _mode(tmp_path / "var") == 0o700
+
+
+def test_an_existing_readable_database_is_tightened_at_connection(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    database = var / "renkou.sqlite3"
+    database.touch(mode=0o644)
+    database.chmod(0o644)
+    env = environment(tmp_path, RENKOU_ENV="development", DATABASE_URL="")
+    result = run(env, "-c", CONNECT)
+    assert result.returncode == 0, result.stderr
+    assert _mode(database) == 0o600

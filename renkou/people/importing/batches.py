@@ -13,11 +13,13 @@ columns, the pass over the rows, tasks, words), and every function takes one, by
 person import's ``PERSONS``; ``renkou.events.importing`` passes the change events'.
 """
 
+import hashlib
 import importlib
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,7 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit
+from renkou.common import audit, vault
 from renkou.common.models import JobProgress
 from renkou.geo.constants import full_code
 from renkou.people.importing import pipeline
@@ -45,6 +47,7 @@ from renkou.people.services import Actor
 logger = logging.getLogger(__name__)
 
 IMPORT_DIR = "imports"
+UPLOAD_DIR = f"{IMPORT_DIR}/uploads"
 INLINE_ROWS = 2000  # larger files are checked by the worker, with progress
 STALE_AFTER = timedelta(minutes=15)
 Status = ImportBatch.Status
@@ -112,27 +115,43 @@ def media_path(relative: str) -> Path:
 
 
 def store_upload(upload: Any) -> tuple[str, str]:
-    """Copy an uploaded file under MEDIA_ROOT/imports/<sha256>.<ext>, refusing it past the size
-    limit while copying; returns (relative path, hash)."""
+    """Store an uploaded file encrypted (``renkou.common.vault``) under a random name in
+    MEDIA_ROOT/imports/uploads/, refusing it past the size limit; returns (relative path,
+    SHA-256 of the file as uploaded)."""
     limits = Limits.current()
     kind = kind_of(upload.name)
     if upload.size > limits.max_bytes:
         mb = 1024 * 1024
         size = f"{upload.size / mb:.1f} MB"
         raise FileRefused(f"文件过大（{size}），最大 {limits.max_bytes // mb} MB")
-    folder = media_path(IMPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"upload-{uuid.uuid4().hex}.part"
-    try:
-        with partial.open("wb") as out:
-            for block in upload.chunks(CHUNK):
-                out.write(block)
-        digest = sha256(partial)
-        relative = f"{IMPORT_DIR}/{digest}.{kind}"
-        partial.replace(media_path(relative))
-    finally:
-        partial.unlink(missing_ok=True)
-    return relative, digest
+    relative = f"{UPLOAD_DIR}/{uuid.uuid4().hex}.{kind}"
+    digest = hashlib.sha256()
+
+    def blocks() -> Any:
+        for block in upload.chunks(CHUNK):
+            digest.update(block)
+            yield block
+
+    vault.seal(blocks(), media_path(relative), context=vault.media_context(relative))
+    return relative, digest.hexdigest()
+
+
+@contextmanager
+def plain_file(relative: str) -> Any:
+    """The decrypted stored file at a private temporary path while the block runs."""
+    with vault.plain_copy(
+        media_path(relative), context=vault.media_context(relative), suffix=Path(relative).suffix
+    ) as path:
+        yield path
+
+
+def forget_upload(batch: Any) -> None:
+    """Remove the stored upload once the batch can no longer be imported from it (imported,
+    refused, or a file imported before): minimum retention (PIPL Art. 19)."""
+    if batch.stored_file:
+        media_path(batch.stored_file).unlink(missing_ok=True)
+        type(batch).objects.filter(pk=batch.pk).update(stored_file="")
+        batch.stored_file = ""
 
 
 def estimated_rows(path: Path, kind: str) -> int:
@@ -140,6 +159,11 @@ def estimated_rows(path: Path, kind: str) -> int:
         return path.stat().st_size // 50  # a row of the template is 40–60 bytes zipped
     with path.open("rb") as stream:
         return sum(block.count(b"\n") for block in iter(lambda: stream.read(CHUNK), b""))
+
+
+def masked_report(relative: str) -> str:
+    """Where the masked copy of an error report is kept (for everyone but the uploader)."""
+    return relative.removesuffix(".xlsx") + "-masked.xlsx"
 
 
 def _report_path(batch: Any, importer: Importer) -> str:
@@ -212,13 +236,16 @@ def _save_outcome(batch: Any, outcome: Outcome, **values: Any) -> None:
 
 
 def _report(batch: Any, table: Table, outcome: Outcome, importer: Importer) -> str:
-    """Write the error report when there are bad rows; returns its path ('' if none)."""
+    """Write the error report when there are bad rows, encrypted, twice: in full for the
+    uploader (who fixes it and uploads it again) and with every number masked for anyone else
+    who may open the batch; returns the full one's path ('' if none)."""
     if not outcome.errors and not outcome.warnings:
         return ""
     relative = _report_path(batch, importer)
-    path = media_path(relative)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_report(table, outcome, path)
+    for name, masked in ((relative, False), (masked_report(relative), True)):
+        target, context = media_path(name), vault.media_context(name)
+        with vault.sealed_output(target, context=context, suffix=".xlsx") as plain:
+            write_report(table, outcome, plain, masked=masked)
     return relative
 
 
@@ -234,6 +261,7 @@ def _mark_duplicate(batch: Any, done: Any) -> None:
     batch.message = f"该文件已导入过（{when}，批次 {done.pk}），本次没有做任何修改"
     batch.finished_at = timezone.now()
     batch.save()
+    forget_upload(batch)
     _job(batch, status=JobProgress.Status.DONE, message=batch.message)
 
 
@@ -244,12 +272,13 @@ def check_batch(
     batch: Any, *, scope: Scope, today: date, workers: int = 1, importer: Importer = PERSONS
 ) -> Outcome:
     """Phase 1: read and check every row, write nothing but the batch, its report and job."""
-    table = importer.open(media_path(batch.stored_file), batch.file_name)
-    _job(batch, status=JobProgress.Status.RUNNING, done=0, total=table.size_hint)
-    options = Options(mode=batch.mode, workers=workers)
-    with JobSink(batch.job_id, table.size_hint) as sink:
-        outcome = importer.run(table, scope=scope, options=options, today=today, progress=sink)
-    report = _report(batch, table, outcome, importer)
+    with plain_file(batch.stored_file) as path:
+        table = importer.open(path, batch.file_name)
+        _job(batch, status=JobProgress.Status.RUNNING, done=0, total=table.size_hint)
+        options = Options(mode=batch.mode, workers=workers)
+        with JobSink(batch.job_id, table.size_hint) as sink:
+            outcome = importer.run(table, scope=scope, options=options, today=today, progress=sink)
+        report = _report(batch, table, outcome, importer)
     message = f"校验完成：共 {outcome.total} 行，正确 {outcome.good} 行，错误 {outcome.bad} 行"
     _save_outcome(batch, outcome, status=Status.VALIDATED, error_report=report, message=message)
     _job(
@@ -269,12 +298,13 @@ def receive(
     """Store an upload, refuse a hostile or unusable file (``FileRefused``), record the batch,
     and check it now (small files) or in the worker (over ``importer.inline_rows`` rows)."""
     relative, digest = store_upload(upload)
-    path = media_path(relative)
-    try:
-        kind = inspect(path, upload.name)
-    except FileRefused:
-        path.unlink(missing_ok=True)
-        raise
+    with plain_file(relative) as path:
+        try:
+            kind = inspect(path, upload.name)
+        except FileRefused:
+            media_path(relative).unlink(missing_ok=True)
+            raise
+        size, rows = path.stat().st_size, estimated_rows(path, kind)
     user = actor.user
     job = JobProgress.objects.create(
         kind=f"{importer.name}_import",
@@ -297,12 +327,12 @@ def receive(
         action=f"{importer.name}.import_upload",
         object_type=importer.object_type,
         object_id=batch.pk,
-        summary=f"kind={kind} bytes={path.stat().st_size}",
+        summary=f"kind={kind} bytes={size}",
     )
     done = duplicate_of(digest, importer)
     if done is not None:
         _mark_duplicate(batch, done)
-    elif estimated_rows(path, kind) <= importer.inline_rows:
+    elif rows <= importer.inline_rows:
         _check_now(batch, user_scope(user), today or timezone.localdate(), importer)
     else:
         _enqueue("check_import", batch, importer)
@@ -349,6 +379,8 @@ class _Rejected(Exception):
 
 
 def confirmable(batch: Any) -> bool:
+    if not batch.stored_file:
+        return False  # imported already, or the upload passed its retention period
     if batch.status in (Status.VALIDATED, Status.FAILED) and batch.total:
         return True
     stale = timezone.now() - STALE_AFTER
@@ -454,21 +486,30 @@ def _rejected(batch: Any, outcome: Outcome, *, user: Any, ip: str, importer: Imp
 
 def commit_batch(batch: Any, *, user: Any, today: date, importer: Importer = PERSONS) -> Outcome:
     """The commit task's work for a confirmed web batch."""
-    table = importer.open(media_path(batch.stored_file), batch.file_name)
-    _job(batch, status=JobProgress.Status.RUNNING, done=0, total=batch.total, message="正在导入")
-    with JobSink(batch.job_id, batch.total) as sink:
-        outcome = commit(
-            batch,
-            table,
-            scope=user_scope(user),
-            today=today,
-            user=user,
-            progress=sink,
-            importer=importer,
+    if not batch.stored_file or not media_path(batch.stored_file).is_file():
+        raise FileRefused("上传的文件已按保留期限删除，请重新上传")
+    with plain_file(batch.stored_file) as path:
+        table = importer.open(path, batch.file_name)
+        _job(
+            batch, status=JobProgress.Status.RUNNING, done=0, total=batch.total, message="正在导入"
         )
-    batch.refresh_from_db()
+        with JobSink(batch.job_id, batch.total) as sink:
+            outcome = commit(
+                batch,
+                table,
+                scope=user_scope(user),
+                today=today,
+                user=user,
+                progress=sink,
+                importer=importer,
+            )
+        batch.refresh_from_db()
+        report = ""
+        if batch.status in (Status.DONE, Status.REJECTED):
+            report = _report(batch, table, outcome, importer)
+    if batch.status in (Status.DONE, Status.REJECTED, Status.DUPLICATE):
+        forget_upload(batch)
     if batch.status in (Status.DONE, Status.REJECTED):
-        report = _report(batch, table, outcome, importer)
         importer.model.objects.filter(pk=batch.pk).update(error_report=report)
         _job(
             batch,

@@ -4,7 +4,9 @@ row with a red 错误说明 column on every bad row, so the user fixes it and up
 column, value (ID numbers and phones masked), error code and message, errors and warnings.
 
 Written with xlsxwriter in constant-memory mode (one row in memory at a time); strings are
-never turned into formulas or numbers (security.md CR8).
+never turned into formulas or numbers (security.md CR8). ``masked=True`` writes the copy for
+everyone but the uploader: the masked columns as in previews, and anything else shaped like an
+ID, phone or bank number hidden, in any column (issue 19 item 5).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -13,6 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
+from renkou.common.logging import scrub
 from renkou.people.importing.columns import ERROR_HEADER, Column, normalise_header
 from renkou.people.importing.pipeline import Outcome
 from renkou.people.importing.reading import Table
@@ -47,7 +50,7 @@ class _Formats:
         self.date = book.add_format({"num_format": "yyyy-mm-dd"})
 
 
-def write_report(table: Table, outcome: Outcome, path: Path) -> None:
+def write_report(table: Table, outcome: Outcome, path: Path, *, masked: bool = False) -> None:
     book = xlsxwriter.Workbook(str(path), OPTIONS)
     fmt = _Formats(book)
     data, detail = book.add_worksheet("导入数据"), book.add_worksheet("错误明细")
@@ -59,19 +62,37 @@ def write_report(table: Table, outcome: Outcome, path: Path) -> None:
     for number, cells in table.all_rows():
         row = number - 1
         for index, value in enumerate(cells):
-            if table.col_offset + index != error_col:
-                _cell(data, row, table.col_offset + index, value, fmt, described.get(index))
+            if table.col_offset + index == error_col:
+                continue
+            column = described.get(index)
+            if masked and number != table.header_row:
+                value = _masked(table, column, value)
+            _cell(data, row, table.col_offset + index, value, fmt, column)
         if number == table.header_row:
             data.write_string(row, error_col, ERROR_HEADER, fmt.error_header)
             continue
         errors = outcome.errors.get(number, [])
         if errors:
             message = "；".join(f"[{table.header_of(i.field)}] {i.message}" for i in errors)
-            data.write_string(row, error_col, message, fmt.error)
+            data.write_string(row, error_col, scrub(message) if masked else message, fmt.error)
         for found in [*errors, *outcome.warnings.get(number, [])]:
-            _detail(detail, line, number, found, table, cells, columns)
+            _detail(detail, line, number, found, table, cells, columns, masked)
             line += 1
     book.close()
+
+
+def _masked(table: Table, column: Column | None, value: Any) -> Any:
+    """A cell as the masked report shows it: the sheet's masked fields as in previews, any
+    other text or long whole number scrubbed of ID-, phone- and bank-shaped digits."""
+    if value is None or value == "" or isinstance(value, bool | datetime | date | time):
+        return value
+    if column is not None and column.field in table.sheet.masked:
+        return table.sheet.mask(column.field, value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and abs(value) >= 10**10:
+        return scrub(str(value))
+    return scrub(value) if isinstance(value, str) else value
 
 
 def _error_column(table: Table) -> int:
@@ -121,13 +142,15 @@ def _detail(
     table: Table,
     cells: list[Any],
     columns: dict[str, int],
+    masked: bool,
 ) -> None:
     index = columns.get(found.field)
     value = cells[index] if index is not None and index < len(cells) else ""
     kind = "错误" if found.severity == "error" else "提示"
+    shown = table.sheet.mask(found.field, value)
     sheet.write_number(line, 0, number)
     sheet.write_string(line, 1, table.header_of(found.field))
-    sheet.write_string(line, 2, table.sheet.mask(found.field, value))
+    sheet.write_string(line, 2, scrub(shown) if masked else shown)
     sheet.write_string(line, 3, found.code)
-    sheet.write_string(line, 4, found.message)
+    sheet.write_string(line, 4, scrub(found.message) if masked else found.message)
     sheet.write_string(line, 5, kind)

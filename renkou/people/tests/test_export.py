@@ -15,6 +15,7 @@ from python_calamine import CalamineWorkbook
 from conftest import VILLAGE_A2
 from renkou.common import crypto
 from renkou.common.models import AuditEntry, JobProgress
+from renkou.common.testing import media_bytes
 from renkou.people import exports
 from renkou.people.models import Person
 from renkou.people.tests.page_helpers import make_household, make_person, new_id
@@ -127,7 +128,9 @@ def test_large_exports_become_a_background_job(
     assert response.status_code == 302 and response["Location"] == reverse("system:job_list")
     job = JobProgress.objects.get(kind="person_export")
     assert job.status == JobProgress.Status.DONE and job.owner_id == personas["township_officer"].pk
-    content = (Path(settings.MEDIA_ROOT) / job.result_file).read_bytes()
+    raw = (Path(settings.MEDIA_ROOT) / job.result_file).read_bytes()
+    assert not raw.startswith(b"PK")  # encrypted at rest, not an .xlsx on disk
+    content = media_bytes(job.result_file)
     body = sheet_rows(content)[1:]
     entry = AuditEntry.objects.get(action="person.export")
     assert entry.row_count == len(body) == 2 and entry.object_id == str(job.pk)

@@ -5,10 +5,8 @@ back with python-calamine)."""
 
 from datetime import timedelta
 from io import BytesIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +18,7 @@ from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1,
 from renkou.accounts.constants import ROLE_PERMISSIONS, Perm, Role
 from renkou.common import crypto
 from renkou.common.models import AuditEntry, JobProgress
+from renkou.common.testing import media_bytes
 from renkou.people import exports
 from renkou.people.models import ExportRequest
 from renkou.people.services import Actor
@@ -335,7 +334,7 @@ def test_a_large_full_export_runs_as_a_job(
     job = JobProgress.objects.get(kind="person_export")
     assert job.status == JobProgress.Status.DONE
     assert job.owner_id == personas["village_admin"].pk
-    body = sheet_rows((Path(settings.MEDIA_ROOT) / job.result_file).read_bytes())[1:]
+    body = sheet_rows(media_bytes(job.result_file))[1:]
     expected = sorted(people[k].id_number for k in ("wang", "li", "zhang"))
     assert sorted(r[2] for r in body) == expected
     (entry,) = audit_rows("person.export_full", grant)
