@@ -25,7 +25,7 @@ run: install
 	@echo "Renkou: http://$(HOST):$(PORT)/ （后台任务进程已同时启动；Ctrl+C 退出）"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py db_worker --queue-name '*' & \
-	  RENKOU_DEBUG=$${RENKOU_DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install lint check test-sqlite test-postgres
 

@@ -24,7 +24,10 @@ VAR_DIR = Path(env_str("RENKOU_VAR_DIR", str(BASE_DIR / "var")))
 os.umask(0o077)
 
 PRODUCTION = env_str("RENKOU_ENV", "development") == "production"
-DEBUG = env_bool("RENKOU_DEBUG", default=not PRODUCTION)
+# Debug pages show local variables (full ID and bank numbers among them): only by explicit
+# opt-in (RENKOU_DEBUG=1), never by default, so a demo or a first install shows plain error
+# pages; static files are served by WhiteNoise either way.
+DEBUG = env_bool("RENKOU_DEBUG", default=False)
 
 _secrets = load_secrets(production=PRODUCTION, dev_file=VAR_DIR / "dev-secrets.json")
 SECRET_KEY = _secrets["RENKOU_SECRET_KEY"]

@@ -236,6 +236,10 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     if roll.state == RollState.DRAFT:
         messages.warning(request, "请先锁定清册")
         return redirect("benefits:roll_detail", pk=roll.pk)
+    if roll.state == RollState.CLOSED:
+        # A closed roll was paid and reconciled: its full numbers are not sent out again.
+        messages.warning(request, "清册已结账，不能再下载银行文件；如需核对请查看对账结果。")
+        return redirect("benefits:roll_detail", pk=roll.pk)
     townships = selectors.unit_names(
         {line[:9].ljust(12, "0") for line in roll.lines.values_list("unit_code", flat=True)}
     )
@@ -255,7 +259,11 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         xlsx.write_row(sheet, i, values, text)
     workbook.close()
-    payments.roll_mark_sent(actor=Actor.of(request), roll=roll, rows=len(rows))
+    try:
+        payments.roll_mark_sent(actor=Actor.of(request), roll=roll, rows=len(rows))
+    except (ValidationError, PermissionDenied) as exc:  # changed meanwhile (closed, moved)
+        messages.warning(request, _errors(exc))
+        return redirect("benefits:roll_detail", pk=roll.pk)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     name = f"roll-{roll.program.code}-{roll.period}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -22,9 +22,12 @@ def unit_list(user: Any, *, q: str = "", parent: str = "", level: str = "") -> U
         units = units.filter(Q(name__contains=q) | Q(code__startswith=q))
     if parent:
         units = units.filter(prefix__startswith=parent)
-    if level:
-        units = units.filter(level=level)
+    if level in LEVEL_VALUES:  # anything else (letters, huge or negative numbers) is no filter
+        units = units.filter(level=int(level))
     return units
+
+
+LEVEL_VALUES = frozenset(str(value) for value in Level.values)
 
 
 def unit_tree(user: Any) -> list[dict]:

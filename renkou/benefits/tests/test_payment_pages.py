@@ -122,6 +122,20 @@ def sent_roll(approved, personas, signed_in_client, client):
     return roll
 
 
+def test_the_bank_file_of_a_closed_roll_is_refused_with_a_message(
+    sent_roll, personas, signed_in_client, client
+):
+    """Issue 19 item 4: the probe got a 500 (and, under debug, a page of full numbers)."""
+    PaymentRoll.objects.filter(pk=sent_roll.pk).update(state=RollState.CLOSED)
+    _as(signed_in_client, personas, "finance")
+    url = reverse("benefits:roll_bank_file", args=[sent_roll.pk])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0] == reverse("benefits:roll_detail", args=[sent_roll.pk])
+    assert "清册已结账，不能再下载银行文件" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="benefits.bank_file_download").exists()
+
+
 def test_only_finance_gets_the_bank_file(sent_roll, personas, signed_in_client, client):
     for role in ("county_officer", "township_officer", "village_admin", "leader"):
         _as(signed_in_client, personas, role)

@@ -243,3 +243,26 @@ def test_an_existing_readable_database_is_tightened_at_connection(tmp_path):
     result = run(env, "-c", CONNECT)
     assert result.returncode == 0, result.stderr
     assert _mode(database) == 0o600
+
+
+PRINT_DEBUG = SETUP + "; from django.conf import settings as s; print(s.DEBUG)"
+
+
+def test_development_has_no_debug_pages_unless_asked(tmp_path):
+    """Issue 19 item 4: make run's default debug page showed 20 full ID and bank numbers."""
+    env = environment(tmp_path, RENKOU_ENV="development")
+    assert run(env, "-c", PRINT_DEBUG).stdout.strip().splitlines()[-1] == "False"
+    env["RENKOU_DEBUG"] = "1"
+    assert run(env, "-c", PRINT_DEBUG).stdout.strip().splitlines()[-1] == "True"
+
+
+def test_make_run_does_not_switch_debug_on():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "RENKOU_DEBUG" not in makefile
+
+
+def test_static_files_are_served_with_debug_off(client, settings):
+    assert settings.DEBUG is False
+    response = client.get("/static/css/renkou.css")
+    assert response.status_code == 200
+    assert b"login-page" in b"".join(response.streaming_content)

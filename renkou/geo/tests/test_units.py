@@ -245,3 +245,37 @@ def test_load_divisions_loads_a_real_county():
     last = AuditEntry.objects.filter(action="units.load").order_by("-seq").first()
     assert last.row_count == 0
     assert "新增 0，更名 0，停用 0" in again.getvalue()
+
+
+# The probe's 13 variants of a bad level (issue 19 item 4): each answered 500.
+BAD_LEVELS = [
+    "abc",
+    "1.5",
+    "-1",
+    "0",
+    "6",
+    "99999999999999999999999",
+    "５",
+    " ",
+    "1 OR 1=1",
+    "<script>",
+    "%00",
+    "5' --",
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("level", BAD_LEVELS)
+def test_a_bad_level_is_no_filter_not_a_server_error(personas, signed_in_client, level):
+    client = signed_in_client(personas["township_officer"])
+    response = client.get(reverse("geo:unit_list"), {"level": level})
+    assert response.status_code == 200
+    assert "甲一村" in response.content.decode()  # the whole list, unfiltered
+
+
+def test_a_good_level_filters(personas, signed_in_client):
+    client = signed_in_client(personas["township_officer"])
+    everything = client.get(reverse("geo:unit_list")).content.decode()
+    body = client.get(reverse("geo:unit_list"), {"level": "5"}).content.decode()
+    assert "620001100000" in everything  # the township's own row
+    assert "620001100201" in body and "620001100000" not in body
