@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("renkou.api.urls")),
 ]
 
+handler400 = "renkou.system.errors.bad_request"
 handler403 = "renkou.system.errors.forbidden"
 handler404 = "renkou.system.errors.not_found"
 handler500 = "renkou.system.errors.server_error"

@@ -169,7 +169,8 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
 
 def _person_in(unit: Unit) -> Person:
     """A person (with a household) managed by ``unit``."""
-    existing = Person.objects.filter(unit_code=unit.code).select_related("household").first()
+    rows = Person.objects.filter(unit_code=unit.code, household__isnull=False)
+    existing = rows.select_related("household").first()
     if existing:
         return existing
     household = Household.objects.create(code=f"{unit.code}01{Household.objects.count() + 1:04d}")

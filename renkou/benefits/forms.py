@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, Status
+from renkou.common.forms import ID_MAX
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
@@ -188,7 +189,7 @@ class NoticeForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    application = forms.IntegerField(widget=forms.HiddenInput)
+    application = forms.IntegerField(max_value=ID_MAX, widget=forms.HiddenInput)
     received_on = forms.DateField(label="收到日期", widget=DATE)
     channel = forms.CharField(
         label="来源", max_length=50, required=False, widget=forms.TextInput(attrs=TEXT)

@@ -1,8 +1,10 @@
-"""Request plumbing with no domain meaning: the client address and no-store caching."""
+"""Request plumbing with no domain meaning: the client address, no-store caching, and the
+refusal of NUL characters in parameters."""
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 
@@ -41,3 +43,23 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query or form parameter is refused with 400 (issue 19 item 4):
+    PostgreSQL cannot store or compare text holding one, so a search box would otherwise turn
+    it into a server error on every page that filters by a raw parameter. Form fields refuse
+    it anyway (Django's ProhibitNullCharactersValidator); this covers the rest in one place."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        params = [request.GET]
+        if request.method == "POST":
+            params.append(request.POST)
+        for query in params:
+            for key, values in query.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    raise BadRequest("请求中含有不允许的字符")
+        return self.get_response(request)

@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber
-from renkou.common.forms import DateField, normalise
+from renkou.common.forms import ID_MAX, DateField, normalise, parse_id
 from renkou.events import periods, services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
@@ -145,7 +145,9 @@ class EventFilterForm(forms.Form):
     """The search form of the register (变动登记簿), a GET; invalid values are dropped."""
 
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
-    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    person = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
     name = forms.CharField(
         label="姓名/拼音",
         required=False,
@@ -495,7 +497,8 @@ class EventForm(forms.Form):
         chosen = str(data.get(field) or "").strip()
         visible = Person.objects.visible_to(self.user)
         if chosen:
-            found = visible.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+            pk = parse_id(chosen)
+            found = visible.filter(pk=pk).first() if pk else None
             if found is None:
                 self.add_error(box, "请从查找结果中选择本单位范围内的人员")
             return found

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, idnumber
+from renkou.common.forms import parse_id
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.events import periods, services
@@ -351,7 +352,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """The villages' submitted events in the caller's subtree; confirm one or several."""
     waiting = _visible_events(request.user).filter(status=Status.SUBMITTED).exclude(kind=Kind.VOID)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk]
         chosen = list(waiting.filter(pk__in=ids).order_by("pk"))
         if not chosen:
             messages.warning(request, "请先勾选要确认的变动。")

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import crypto, dicts, idnumber
-from renkou.common.forms import DateField
+from renkou.common.forms import INT_MAX, DateField
 from renkou.people.constants import NO_CONTRACEPTION, Survival
 from renkou.people.forms import PICK, _css
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
@@ -49,7 +49,7 @@ class CardRowForm(forms.Form):
     model: type[Child | ContraceptionEpisode | Pregnancy]
     coded: dict[str, str] = {}  # field → dictionary type code
     secret: frozenset[str] = frozenset()  # never shown; left empty on editing = keep
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ from django import forms
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, validators
-from renkou.common.forms import DateField, normalise
+from renkou.common.forms import INT_MAX, DateField, normalise
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
@@ -342,7 +342,7 @@ class PersonForm(forms.Form):
         max_length=200,
         help_text="号码确实如此（如户口簿原号）时填写，将记录在案",
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
 
     def __init__(
         self,

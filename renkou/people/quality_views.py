@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import crypto, dicts
+from renkou.common.forms import parse_id
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.geo.constants import Level
@@ -184,7 +185,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     keep = request.POST.get("keep", "")
     try:
         duplicates.duplicate_merge(
-            actor=Actor.of(request), candidate=candidate, keep_id=int(keep) if keep.isdigit() else 0
+            actor=Actor.of(request), candidate=candidate, keep_id=parse_id(keep) or 0
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

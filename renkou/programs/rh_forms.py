@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts
+from renkou.common.forms import INT_MAX
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.people.models import Person
@@ -47,7 +48,7 @@ def _point_field(person: Person, label: str, *, required: bool = True) -> forms.
 class RecordForm(Form):
     """A service record's form; ``version`` carries the optimistic lock of an edit."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         self.person = person
@@ -169,7 +170,7 @@ class VoidForm(Form):
     reason = forms.CharField(
         label="作废原因", max_length=200, error_messages={"required": "请填写作废原因"}
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
 
 
 # --- lists and search ---------------------------------------------------------------------------

@@ -4,6 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = "请求的内容无法识别（可能含有不允许的字符），请检查输入后重试。"
+    return render(request, "errors/error.html", {"code": 400, "message": message}, status=400)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(
         request,

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from renkou.accounts.models import LoginLog
-from renkou.common.forms import DateField
+from renkou.common.forms import INT_MAX, DateField
 from renkou.common.models import AuditEntry, DictItem, DictType
 
 
@@ -119,7 +119,7 @@ class DictItemForm(forms.Form):
         error_messages={"invalid": "键值为 1–32 位字母、数字或 _ . -"},
     )
     label = forms.CharField(label="字典标签", max_length=100)
-    sort = forms.IntegerField(label="排序", min_value=0, initial=0)
+    sort = forms.IntegerField(label="排序", min_value=0, max_value=INT_MAX, initial=0)
     tag = forms.ChoiceField(
         label="标签样式", choices=DictItem.Tag.choices, initial=DictItem.Tag.DEFAULT
     )

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts import approvals
 from renkou.accounts import services as account_services
-from renkou.accounts.agents import describe as describe_agent
 from renkou.accounts.constants import Perm, Role
 from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
@@ -436,10 +435,7 @@ def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_SECURITY)
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.sessions(request.user))
-    for row in page:
-        row.agent = describe_agent(row.user_agent)
-    context = {"page": page}
+    context = {"page": paginate(request, selectors.sessions(request.user))}
     return render_page(request, "system/session_list.html", context, partial="results")
 
 

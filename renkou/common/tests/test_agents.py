@@ -2,7 +2,7 @@
 
 import pytest
 
-from renkou.accounts.agents import describe
+from renkou.common.agents import describe
 
 # Real User-Agent strings of the browsers county offices use, with what a person calls them.
 CASES = [
