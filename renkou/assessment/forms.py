@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from renkou.assessment import measures as M
-from renkou.common.forms import DateField
+from renkou.common.forms import DateField, ModelMultipleChoiceField
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 
@@ -28,7 +28,7 @@ class QuotaForm(forms.Form):
     )
     deadline = DateField(label="完成期限", widget=forms.TextInput(attrs=DATE_HINT))
     veto = forms.BooleanField(label="一票否决", required=False)
-    service_points = forms.ModelMultipleChoiceField(
+    service_points = ModelMultipleChoiceField(
         label="同时计入的服务机构",
         queryset=ServicePoint.objects.none(),
         required=False,

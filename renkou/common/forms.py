@@ -12,14 +12,20 @@ INT_MAX = 2**31 - 1
 ID_MAX = 2**63 - 1
 
 
+def parse_int(text: object, *, maximum: int = INT_MAX) -> int | None:
+    """A whole number from a raw parameter: ASCII digits up to ``maximum``, else None."""
+    value = str(text or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
 def parse_id(text: object) -> int | None:
     """A primary key from a raw parameter: ASCII digits within range, else None (``"²"`` and
     ``"５"`` pass ``str.isdigit``, and a 30-digit number overflows the database)."""
-    value = str(text or "").strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 19:
-        return None
-    number = int(value)
-    return number if 1 <= number <= ID_MAX else None
+    number = parse_int(text, maximum=ID_MAX)
+    return number if number else None
 
 
 def normalise(text: str) -> str:
@@ -36,3 +42,19 @@ class DateField(forms.DateField):
         if isinstance(value, str):
             value = normalise(value)
         return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing a key that is not a primary key in range before it reaches the
+    database (its ``pk__in`` query overflows on SQLite past 2**63 − 1: a 500)."""
+
+    def _check_values(self, value: object) -> object:
+        if self.to_field_name is None:
+            for key in value:  # type: ignore[attr-defined]
+                if parse_id(key) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": key},
+                    )
+        return super()._check_values(value)

@@ -41,7 +41,7 @@ def prefix_range(field: str, prefix: str) -> dict[str, str]:
     """``field`` starts with the digit string ``prefix``, written as a range (``>= 623022100
     AND < 623022101``) rather than LIKE: PostgreSQL uses an ordinary B-tree index for a range
     under any collation, but for LIKE only under "C" (measured: 28 ms instead of 130 ms)."""
-    if not prefix.isdigit() or set(prefix) == {"9"}:
+    if not (prefix.isascii() and prefix.isdigit()) or set(prefix) == {"9"}:
         return {f"{field}__startswith": prefix}
     upper = str(int(prefix) + 1).zfill(len(prefix))
     return {f"{field}__gte": prefix, f"{field}__lt": upper}

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
+from renkou.common.forms import parse_int
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import card_services
 from renkou.people.card_forms import CardRowForm, ChildForm, EpisodeForm, PregnancyForm
@@ -171,9 +172,7 @@ def _delete(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
         return closed
     version = request.POST.get("version", "")
     try:
-        card_services.card_row_delete(
-            actor=Actor.of(request), row=row, version=int(version) if version.isdigit() else None
-        )
+        card_services.card_row_delete(actor=Actor.of(request), row=row, version=parse_int(version))
     except (ConflictError, ValidationError) as exc:
         text = str(exc) if isinstance(exc, ConflictError) else " ".join(exc.messages)
         messages.warning(request, text)
