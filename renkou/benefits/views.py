@@ -371,6 +371,7 @@ def application_print(request: HttpRequest, pk: int) -> HttpResponse:
         "app": app,
         "log": app.log.select_related("actor"),
         "id_masked": crypto.mask(app.person.id_number),
+        "age": app.person.age_on(_today()),  # not the birth date: docs/masking.md
         "today": _today(),
         "unit_name": selectors.unit_names([app.unit_code]).get(app.unit_code, ""),
         "standard": amounts.yuan(standard.fen) if standard else "",

@@ -411,9 +411,10 @@ class EventForm(forms.Form):
             attrs = self.fields["certificate_no"].widget.attrs
             attrs["placeholder"] = f"不修改请留空（当前 {masked}）"
         if "child_id_number" in self.fields and old.child is not None:
-            masked = crypto.mask(old.child.id_number) or "无"
+            # No part of the number beside the birth date this form shows (docs/masking.md).
+            recorded = "已登记" if old.child.id_number else "无"
             attrs = self.fields["child_id_number"].widget.attrs
-            attrs["placeholder"] = f"不修改请留空（当前 {masked}）"
+            attrs["placeholder"] = f"不修改请留空（当前 {recorded}）"
 
     # display helpers
 

@@ -428,9 +428,10 @@ class PersonForm(forms.Form):
         if self.person is not None:
             self.fields["household_code"].disabled = True
             self.fields["household_code"].help_text = "更换家庭户请使用“迁户”"
-            masked_id = crypto.mask(self.person.id_number) or "无"
-            attrs["placeholder"] = f"不修改请留空（当前 {masked_id}）"
-            masked_phone = crypto.mask(self.person.phone, 3, 4) or "无"
+            # No part of the number beside the birth date this form shows (docs/masking.md).
+            recorded = "已登记" if self.person.id_number else "无"
+            attrs["placeholder"] = f"不修改请留空（当前 {recorded}）"
+            masked_phone = crypto.mask(self.person.phone, crypto.PHONE) or "无"
             self.fields["phone"].widget.attrs["placeholder"] = (
                 f"不修改请留空（当前 {masked_phone}）"
             )

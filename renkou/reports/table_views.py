@@ -310,7 +310,9 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
         else None
     )
     page = paginate(request, found if found is not None else [])
-    rows = drill.describe(page.object_list, scope=choice.scope, spec=leaf.query or {})
+    rows = drill.describe(
+        page.object_list, scope=choice.scope, spec=leaf.query or {}, today=_today()
+    )
     _decorate(request.user, rows)
     audit.record_request(
         request,
