@@ -25,6 +25,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -84,6 +85,7 @@ def _list_context(request: HttpRequest, form: PersonFilterForm, page: Page) -> d
     }
 
 
+@offers_id_search
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
