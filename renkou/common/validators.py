@@ -108,3 +108,21 @@ def shaped_like_personal_number(text: str) -> bool:
         if _a_date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12])):
             return True
     return False
+
+
+# Bidirectional control characters (embeddings, overrides, isolates): typed into a name or an
+# address they make the text read differently from what is stored (U+202E "RLO" reverses what
+# follows), on pages, in exports and in the audit log. No field has a use for them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_MESSAGE = "不能包含文字方向控制字符（如 U+202E），请删除后重新输入"
+
+
+def has_bidi_control(text: str) -> bool:
+    return not BIDI_CONTROLS.isdisjoint(text)
+
+
+def no_bidi_controls(value: object) -> None:
+    """The one check of every free-text input (forms through ``renkou.common.forms.BaseForm``,
+    import rows, the few views reading a POST value themselves); issue 19 item 10."""
+    if isinstance(value, str) and has_bidi_control(value):
+        raise ValidationError(BIDI_MESSAGE, code="bidi")

@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber
-from renkou.common.forms import DateField, normalise
+from renkou.common.forms import BaseForm, DateField, normalise
 from renkou.events import periods, services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
@@ -141,7 +141,7 @@ def _date(label: str, *, required: bool = True) -> DateField:
 # --- the register's search form ---------------------------------------------------------------
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(BaseForm):
     """The search form of the register (变动登记簿), a GET; invalid values are dropped."""
 
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -219,7 +219,7 @@ def county_villages(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(towns.get(p, p), villages) for p, villages in groups.items()]
 
 
-class EventForm(forms.Form):
+class EventForm(BaseForm):
     """登记 one change event of ``kind``; with ``event``, 更正 that event (prefilled with its
     values, the subject fixed). After ``is_valid()``: ``person`` (None when a new person is to
     be registered from ``new_values``), ``partner_person`` and ``details()``."""

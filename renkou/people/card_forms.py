@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts, idnumber
-from renkou.common.forms import DateField
+from renkou.common.forms import BaseForm, DateField
 from renkou.people.constants import NO_CONTRACEPTION, Survival
 from renkou.people.forms import PICK, _css
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
@@ -42,7 +42,7 @@ def _select(label: str, *, required: bool = True) -> forms.ChoiceField:
     )
 
 
-class CardRowForm(forms.Form):
+class CardRowForm(BaseForm):
     """Common to the three forms: dictionary choices, initial values from the row being edited
     (secret fields left out), the card's version for the optimistic lock, and ``values``."""
 

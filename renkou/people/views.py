@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
+from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
@@ -291,11 +292,12 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     field = request.POST.get("field", "")
     if field not in services.UNMASKABLE:
         return render(request, "people/_unmasked.html", {"error": "请选择要显示的号码"})
+    try:
+        reason = typed_text(request, "reason", 300)
+    except ValidationError as exc:
+        return render(request, "people/_unmasked.html", {"error": exc.messages[0]})
     value = services.person_unmask(
-        actor=services.Actor.of(request),
-        person=person,
-        field=field,
-        reason=request.POST.get("reason", "")[:300],
+        actor=services.Actor.of(request), person=person, field=field, reason=reason
     )
     shown = value.isoformat() if isinstance(value, date) else value
     return render(request, "people/_unmasked.html", {"value": shown or "（空）"})
