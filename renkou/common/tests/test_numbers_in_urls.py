@@ -175,3 +175,11 @@ def test_gunicorns_access_log_masks_a_typed_number():
     assert len(spy.lines) == 1 and "/people/?[已屏蔽]" in spy.lines[0]
     assert not shaped_like_personal_number(spy.lines[0])
     assert idnumber.normalise(NUMBER) not in spy.lines[0]
+
+
+def test_the_api_answers_for_itself(village_admin, settings):
+    """No page redirect for an API client (a fuzzer's page=13912345678 gets the API's 404).
+    The suite's URL guard is for URLs of the application's pages, as in tests/test_api_fuzz.py."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("UrlGuardMiddleware")]
+    response = village_admin.get(reverse("unit-list") + f"?page={PHONE}")
+    assert response.status_code == 404
