@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "renkou.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "renkou.common.middleware.NumbersOutOfUrlsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -290,9 +291,28 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"scrub": {"()": "renkou.common.logging.ScrubPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
+    "formatters": {
+        # Django's own layout of the development server's request log.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("RENKOU_LOG_LEVEL", "INFO")},
     "loggers": {
+        # The request log of runserver carries each URL as typed: the filter sits on the logger,
+        # so every handler of it gets the masked line (gunicorn's: gunicorn.conf.py).
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["scrub"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         # WeasyPrint and fontTools log every rendering step at INFO.

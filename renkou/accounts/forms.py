@@ -6,10 +6,11 @@ from django.contrib.auth import password_validation
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
 from renkou.accounts.passwords import min_age_message, too_soon
+from renkou.common.forms import BaseForm
 from renkou.geo.models import Unit
 
 
-class LoginForm(forms.Form):
+class LoginForm(BaseForm):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
 
@@ -17,7 +18,7 @@ class LoginForm(forms.Form):
     password.widget.attrs.update(autocomplete="current-password")
 
 
-class TokenForm(forms.Form):
+class TokenForm(BaseForm):
     token = forms.RegexField(
         label="动态口令",
         regex=r"^\s*\d{6}\s*$",
@@ -26,7 +27,7 @@ class TokenForm(forms.Form):
     token.widget.attrs.update(autocomplete="one-time-code", inputmode="numeric", autofocus=True)
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(BaseForm):
     old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
     new_password = forms.CharField(
         label="新密码",
@@ -64,7 +65,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserForm(forms.Form):
+class UserForm(BaseForm):
     """Create or edit an account; the unit must lie in the administrator's own county."""
 
     username = forms.RegexField(

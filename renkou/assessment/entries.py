@@ -1,7 +1,8 @@
 """One display row per item of a measure's name list, whatever the list holds (persons, couple
 files, exams, follow-ups, RH checks, treatments, visits, supplies): the person, the day, what
 was counted and the unit it counted in. Health details never appear: a row says a service took
-place, not what it found (the RH list's "异常" column is the count's own criterion)."""
+place, not what it found (the RH list's "异常" column is the count's own criterion). A person
+of a target population is given with the age, not the birth date (docs/masking.md)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,9 +44,12 @@ def _exam(exam: Any) -> Entry:
     )
 
 
-def entry(obj: Any, kind: str) -> Entry:
+def entry(obj: Any, kind: str, today: date) -> Entry:
     if kind == "person":
-        return Entry(obj, obj.birth_date, "", getattr(obj, "residence_code", obj.unit_code))
+        # The age, not the birth date: beside the masked number a birth date would help to
+        # rebuild it (docs/masking.md).
+        place = getattr(obj, "residence_code", obj.unit_code)
+        return Entry(obj, None, f"{obj.age_on(today)}岁", place)
     if kind == "couple":
         return Entry(obj.wife, obj.examined_on, f"档案 {obj.file_no}", obj.unit_code)
     if kind == "exam":
@@ -74,5 +78,5 @@ def prepared(rows: Any, kind: str) -> Any:
     return rows.select_related(*related) if related else rows
 
 
-def entries(objects: Iterable[Any], kind: str) -> list[Entry]:
-    return [entry(obj, kind) for obj in objects]
+def entries(objects: Iterable[Any], kind: str, today: date) -> list[Entry]:
+    return [entry(obj, kind, today) for obj in objects]

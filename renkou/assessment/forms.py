@@ -6,14 +6,14 @@ from typing import Any
 from django import forms
 
 from renkou.assessment import measures as M
-from renkou.common.forms import DateField, ModelMultipleChoiceField
+from renkou.common.forms import BaseForm, DateField, ModelMultipleChoiceField
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 
 DATE_HINT = {"placeholder": "如 2026-09-30"}
 
 
-class QuotaForm(forms.Form):
+class QuotaForm(BaseForm):
     unit = forms.ChoiceField(label="单位")
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     measure = forms.ChoiceField(
@@ -57,7 +57,7 @@ class QuotaForm(forms.Form):
                 field.widget.attrs["class"] = css
 
 
-class YearForm(forms.Form):
+class YearForm(BaseForm):
     """``?unit=<prefix>&year=<FP year>&sort=<measure>``; invalid values are dropped."""
 
     unit = forms.CharField(required=False, max_length=12)

@@ -171,7 +171,7 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
         counted = M.done_rows(
             measure.code, unit.prefix, year, today, M.DEFAULT_SCOPE, points
         ).count()
-    found = entries.entries(page.object_list, part.kind)
+    found = entries.entries(page.object_list, part.kind, today)
     places = dict(
         Unit.objects.current()
         .filter(code__in={e.unit_code for e in found})

@@ -58,10 +58,18 @@ class Verdict:
         return trace_rows(self.result.trace)
 
 
+# Facts read from the birth date: a trace shows whether each condition holds, not their values,
+# since pages with a trace show the person's masked number (docs/masking.md).
+BIRTH_FACTS = frozenset({"age", "age_months", "birth_date"})
+NOT_SHOWN = "（不显示）"
+
+
 def trace_rows(trace: dict[str, Any]) -> list[dict[str, Any]]:
     """A stored or fresh trace flattened for a page, with fact and operator labels."""
     out = rules.conditions(trace)
     for row in out:
+        if row.get("fact") in BIRTH_FACTS and row.get("actual") is not None:
+            row["actual"] = NOT_SHOWN
         fact = FACTS.get(row.get("fact", ""))
         row["fact_label"] = fact.label if fact else row.get("fact", "")
         row["declared"] = bool(fact and fact.declared)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, Status
-from renkou.common.forms import ID_MAX
+from renkou.common.forms import ID_MAX, BaseForm
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
@@ -15,7 +15,7 @@ SELECT = {"class": "form-select"}
 GRADES = [("", "—"), ("1", "一级"), ("2", "二级"), ("3", "三级"), ("4", "四级")]
 
 
-class IdSearchForm(forms.Form):
+class IdSearchForm(BaseForm):
     """ID numbers only by POST, never in a URL."""
 
     id_number = forms.CharField(
@@ -25,7 +25,7 @@ class IdSearchForm(forms.Form):
     )
 
 
-class DeclaredForm(forms.Form):
+class DeclaredForm(BaseForm):
     """What the register does not hold, from the documents (残疾证, 鉴定, 光荣证)."""
 
     disability_grade = forms.ChoiceField(
@@ -75,7 +75,7 @@ class CorrectForm(DeclaredForm):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BaseForm):
     action = forms.ChoiceField(
         choices=[
             (a, a)
@@ -94,14 +94,14 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(max_length=500, required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(BaseForm):
     kind = forms.ChoiceField(
         label="材料类型", choices=DocumentKind.choices, widget=forms.Select(attrs=SELECT)
     )
     file = forms.FileField(label="文件（PDF/JPG/PNG）", widget=forms.ClearableFileInput(attrs=TEXT))
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(BaseForm):
     program = forms.ChoiceField(label="项目", required=False, widget=forms.Select(attrs=SELECT))
     status = forms.ChoiceField(
         label="状态",
@@ -121,7 +121,7 @@ class ApplicationFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {"program": "", "status": "", "name": ""}
 
 
-class RuleVersionForm(forms.Form):
+class RuleVersionForm(BaseForm):
     effective_from = forms.DateField(label="生效日期", widget=DATE)
     conditions = forms.CharField(
         label="条件（JSON）",
@@ -145,7 +145,7 @@ class RuleTestForm(IdSearchForm, DeclaredForm):
     day = forms.DateField(label="测试日期", widget=DATE)
 
 
-class AmountForm(forms.Form):
+class AmountForm(BaseForm):
     effective_from = forms.DateField(label="执行日期", widget=DATE)
     grade = forms.ChoiceField(
         label="等级", choices=GRADES[:4], required=False, widget=forms.Select(attrs=SELECT)
@@ -167,7 +167,7 @@ class AmountForm(forms.Form):
         return int(fen)
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(BaseForm):
     program = forms.ChoiceField(label="项目", widget=forms.Select(attrs=SELECT))
     unit = forms.ChoiceField(label="公示单位", widget=forms.Select(attrs=SELECT))
     starts_on = forms.DateField(label="公示开始日期", widget=DATE)
@@ -188,7 +188,7 @@ class NoticeForm(forms.Form):
         self.fields["unit"].choices = [(u.code, u.name) for u in units]
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(BaseForm):
     application = forms.IntegerField(max_value=ID_MAX, widget=forms.HiddenInput)
     received_on = forms.DateField(label="收到日期", widget=DATE)
     channel = forms.CharField(
@@ -202,7 +202,7 @@ class ObjectionForm(forms.Form):
 # --- beneficiaries, payments, re-confirmation (issue 6 items 5–7) ---------------------------
 
 
-class AccountForm(forms.Form):
+class AccountForm(BaseForm):
     """一卡通账号: typed by village/township staff, checked (Luhn) by the service."""
 
     account = forms.CharField(
@@ -215,7 +215,7 @@ class AccountForm(forms.Form):
     )
 
 
-class RollForm(forms.Form):
+class RollForm(BaseForm):
     program = forms.ChoiceField(label="项目", widget=forms.Select(attrs=SELECT))
     period = forms.CharField(
         label="发放期间",
@@ -229,24 +229,24 @@ class RollForm(forms.Form):
         self.fields["program"].choices = [(p.code, p.name) for p in programs]
 
 
-class ResultForm(forms.Form):
+class ResultForm(BaseForm):
     file = forms.FileField(
         label="银行结果文件", widget=forms.ClearableFileInput(attrs={"class": "form-control"})
     )
 
 
-class ReconfirmForm(forms.Form):
+class ReconfirmForm(BaseForm):
     year = forms.IntegerField(
         label="年度", min_value=2004, max_value=2100, widget=forms.NumberInput(attrs=TEXT)
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(BaseForm):
     accept = forms.ChoiceField(choices=[("1", "确认"), ("0", "不予采纳")])
     reason = forms.CharField(max_length=300, required=False)
 
 
-class UnitYearForm(forms.Form):
+class UnitYearForm(BaseForm):
     """``?unit=<prefix>&year=<yyyy>`` of the figure and reconciliation pages."""
 
     unit = forms.RegexField(regex=r"^\d{6}(\d{3}){0,2}$", required=False)

@@ -65,7 +65,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     names = selectors.unit_names(b.unit_code for b in page.object_list)
     for b in page.object_list:
         b.unit_name = names.get(b.unit_code, "")  # type: ignore[attr-defined]
-        b.account_masked = crypto.mask(b.account)  # type: ignore[attr-defined]
+        b.account_masked = crypto.mask(b.account, crypto.ACCOUNT)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "tree": side_tree(request.user, prefix),
@@ -93,7 +93,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": lines,
         "ledger": ledger,
         "ledger_fen": sum(e.fen for e in ledger),
-        "account_masked": crypto.mask(b.account),
+        "account_masked": crypto.mask(b.account, crypto.ACCOUNT),
         "id_masked": crypto.mask(b.person.id_number),
         "can_edit": request.user.has_perm(Perm.APPLY_BENEFIT),
         "form": AccountForm(),
@@ -172,7 +172,7 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     names = selectors.unit_names(line.unit_code for line in page.object_list)
     for line in page.object_list:
         line.unit_name = names.get(line.unit_code, "")  # type: ignore[attr-defined]
-        line.account_masked = crypto.mask(line.account or line.beneficiary.account)  # type: ignore[attr-defined]
+        line.account_masked = crypto.mask(line.account or line.beneficiary.account, crypto.ACCOUNT)  # type: ignore[attr-defined]
     audit.record_request(
         request, action="benefits.view", object_type="benefits.paymentroll", object_id=roll.pk
     )

@@ -555,6 +555,8 @@ def _check_row(
             message = f"金额 {yuan(fen)} 元与清册 {yuan(line.fen)} 元不符"
             errors.append(RowError(number, header["amount"], message))
     reason = _text(cells.get("reason"))[:200]
+    if validators.has_bidi_control(reason):  # the same refusal as every form's
+        errors.append(RowError(number, header.get("reason", "失败原因"), validators.BIDI_MESSAGE))
     if line is not None and outcome and line.status != LineStatus.PENDING:
         same = line.status == outcome or (
             outcome == LineStatus.FAILED and line.status in FAILED_STATES

@@ -124,7 +124,9 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "test_form": test_form,
         "facts": FACTS,
         "operators": rules.OPERATORS,
-        "test_rows": rules.conditions(version.test_result["trace"]) if version.test_result else [],
+        "test_rows": (
+            eligibility.trace_rows(version.test_result["trace"]) if version.test_result else []
+        ),
     }
     return render(request, "benefits/version_form.html", context)
 
@@ -155,7 +157,7 @@ def version_test(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "program": version.program,
         "result": result,
-        "rows": rules.conditions(result.trace) if result else [],
+        "rows": eligibility.trace_rows(result.trace) if result else [],
         "facts": FACTS,
     }
     return render(request, "benefits/version_test.html", context)

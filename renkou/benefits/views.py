@@ -32,6 +32,7 @@ from renkou.benefits.forms import (
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto
+from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.geo.scope import get_visible_or_404
@@ -283,9 +284,8 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     try:
-        services.application_withdraw(
-            actor=Actor.of(request), application=app, comment=request.POST.get("comment", "")[:500]
-        )
+        comment = typed_text(request, "comment", 500)
+        services.application_withdraw(actor=Actor.of(request), application=app, comment=comment)
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -372,6 +372,7 @@ def application_print(request: HttpRequest, pk: int) -> HttpResponse:
         "app": app,
         "log": app.log.select_related("actor"),
         "id_masked": crypto.mask(app.person.id_number),
+        "age": app.person.age_on(_today()),  # not the birth date: docs/masking.md
         "today": _today(),
         "unit_name": selectors.unit_names([app.unit_code]).get(app.unit_code, ""),
         "standard": amounts.yuan(standard.fen) if standard else "",

@@ -208,17 +208,60 @@ def blind_index(value: str, purpose: str) -> str:
     return hmac.new(_index_key(settings.RENKOU_INDEX_KEY), message, hashlib.sha256).hexdigest()
 
 
-def mask(value: str | None, keep_start: int = 4, keep_end: int = 4, char: str = "*") -> str:
-    """Masked display form: ``mask("62302219900101123X") == "6230**********123X"``.
+# What a masked value keeps (docs/masking.md): the parts an attacker can learn anyway and
+# nothing that, with everything else a page, list or export shows beside it, leaves fewer than
+# ``MIN_CANDIDATES`` possible numbers.
+ID_NUMBER, PHONE, ACCOUNT = "id_number", "phone", "account"
+MIN_CANDIDATES = 1000
+MASK_CHAR = "*"
+ACCOUNT_MIN_LENGTH = 12  # shorter than a bank card: nothing is kept
+ACCOUNT_HIDDEN_AFTER_BIN = 4  # digits hidden after the issuer's 6 (public) ones, at least
 
-    Values no longer than ``keep_start + keep_end`` are masked entirely: showing both ends would
-    show all of it.
+
+def _resident_id_shaped(value: str) -> bool:
+    """18 characters (17 digits and a digit or X) or a legacy 15-digit number."""
+    if not value.isascii():
+        return False
+    if len(value) == 18:
+        return value[:17].isdigit() and (value[17].isdigit() or value[17] in "Xx")
+    return len(value) == 15 and value.isdigit()
+
+
+def _kept(value: str, kind: str) -> tuple[int, int]:
+    """(characters kept at the start, at the end) of a masked value of this kind."""
+    if kind == ID_NUMBER:
+        # A resident ID keeps its first 4 digits (province and prefecture, known from the unit
+        # anyway): the birth date, the sequence (sex) and the check character are hidden. Any
+        # other document number (passport, 出生医学证明) keeps its series letter only.
+        return (4, 0) if _resident_id_shaped(value) else (1, 0)
+    if kind == PHONE:
+        # The carrier prefix only: the next 4 digits follow from the area's number blocks
+        # (public), so the last 4 must stay hidden.
+        return 3, 0
+    if kind == ACCOUNT:
+        if len(value) < ACCOUNT_MIN_LENGTH:
+            return 0, 0
+        # The issuer's first 6 digits are public (the bank is named beside the number), and the
+        # Luhn check digit follows from the rest: the last digits are kept only while at least
+        # 4 digits stay hidden after the issuer's 6, i.e. 10³ candidates.
+        return 4, min(4, len(value) - 6 - ACCOUNT_HIDDEN_AFTER_BIN)
+    raise ValueError(f"unknown kind of masked value: {kind}")
+
+
+def mask(value: str | None, kind: str = ID_NUMBER) -> str:
+    """The masked display form of an ID (or other document) number, phone or bank account:
+    ``mask("62302219900101123X") == "6230**************"``, ``mask("13912345678", PHONE) ==
+    "139********"``, ``mask("6230521234567890123", ACCOUNT) == "6230***********0123"``.
+
+    The one definition of masking (docs/masking.md): every page, list, export and report
+    shows these forms; the full value comes only from an audited unmask or an approved full
+    export.
     """
     if not value:
         return ""
-    if keep_start < 0 or keep_end < 0:
-        raise ValueError("keep_start and keep_end must not be negative")
-    hidden = len(value) - keep_start - keep_end
+    value = str(value)
+    start, end = _kept(value, kind)
+    hidden = len(value) - start - end
     if hidden <= 0:
-        return char * len(value)
-    return value[:keep_start] + char * hidden + value[len(value) - keep_end :]
+        return MASK_CHAR * len(value)
+    return value[:start] + MASK_CHAR * hidden + value[len(value) - end :]

@@ -1,9 +1,13 @@
-"""Form fields shared by every app."""
+"""Form bases and fields shared by every app."""
 
 import unicodedata
 from datetime import date
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from renkou.common.validators import BIDI_MESSAGE, no_bidi_controls
 
 # Upper bounds for whole numbers typed into or carried by forms, so that nothing past the
 # database's integer columns reaches a query (SQLite raises OverflowError past 2**63 − 1;
@@ -58,3 +62,41 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"pk": key},
                     )
         return super()._check_values(value)
+
+
+class TypedTextChecks:
+    """What every form of the project refuses in any value typed into any of its fields, after
+    the fields' and the form's own checks: bidirectional control characters (issue 19 item 10).
+    Applied here once, so a new field cannot forget it (tests/test_forms_refuse_bidi.py checks
+    that every form of the project has this base)."""
+
+    def full_clean(self: Any) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if not self.is_bound:
+            return
+        for name, field in self.fields.items():
+            if field.disabled:
+                continue
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            try:
+                for value in raw if isinstance(raw, list | tuple) else [raw]:
+                    no_bidi_controls(value)
+            except ValidationError as refused:
+                if BIDI_MESSAGE not in self.errors.get(name, []):
+                    self.add_error(name, refused)
+
+
+class BaseForm(TypedTextChecks, forms.Form):
+    """The base of every plain form of the project."""
+
+
+class BaseModelForm(TypedTextChecks, forms.ModelForm):
+    """The base of every model form of the project."""
+
+
+def typed_text(request: Any, key: str, limit: int) -> str:
+    """A free-text value a view reads from a POST itself (a reason, a comment), with the forms'
+    check: ``ValidationError`` when it holds a bidirectional control character."""
+    value = request.POST.get(key, "")[:limit]
+    no_bidi_controls(value)
+    return value

@@ -1,11 +1,17 @@
-"""Request plumbing with no domain meaning: the client address, no-store caching, and the
-refusal of NUL characters in parameters."""
+"""Request plumbing with no domain meaning: the client address, no-store caching, the refusal
+of NUL characters in parameters, and no personal number in a URL."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from renkou.common.validators import shaped_like_personal_number
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -43,6 +49,66 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+# The REST API has no search by name; a client's odd query value gets the API's own answer
+# (its access-log line is masked like any other), not a redirect to a page.
+API_PREFIX = "/api/"
+# Where the POST search by ID number is, for pages that have none, and the permission it needs.
+ID_SEARCH_PAGE, ID_SEARCH_PERM = "people:person_list", "people.view_person"
+NUMBER_IN_URL = (
+    "身份证号、手机号不能作为网址中的查询条件（网址会被记入访问日志），已去掉该条件；"
+    "请在“按身份证号查询”中输入身份证号。"
+)
+
+
+def offers_id_search(view: Callable) -> Callable:
+    """Marks a page that has its own POST search by ID number: a number typed into its GET
+    search comes back to it (without the number) rather than to the register's search."""
+    view.offers_id_search = True  # type: ignore[attr-defined]
+    return view
+
+
+class NumbersOutOfUrlsMiddleware:
+    """A GET whose query string carries something shaped like an ID number or mobile phone
+    (typed into a name box) is refused before any view or log of ours sees it: a redirect, with
+    a message, to the POST search by ID number (the page's own, or the register's), with none
+    of the number in the new URL (security.md CR5, issue 19 item 6). The request line itself
+    still reaches the access log, whose filter masks it (``renkou.common.logging``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        pages = not request.path_info.startswith(API_PREFIX)
+        if pages and request.method in ("GET", "HEAD") and request.GET:
+            kept = [
+                (key, value)
+                for key, values in request.GET.lists()
+                for value in values
+                if not shaped_like_personal_number(value)
+            ]
+            if len(kept) < sum(len(values) for _key, values in request.GET.lists()):
+                return self._refuse(request, kept)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest, kept: list[tuple[str, str]]) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
+            messages.warning(request, NUMBER_IN_URL)
+        try:
+            own = getattr(resolve(request.path_info).func, "offers_id_search", False)
+        except Resolver404:
+            own = False
+        if signed_in and not own and user.has_perm(ID_SEARCH_PERM):
+            target = reverse(ID_SEARCH_PAGE) + "#id-search"
+        else:
+            query = urlencode(kept)
+            target = request.path + (f"?{query}" if query else "") + "#id-search"
+        if request.headers.get("HX-Request"):  # an htmx search box: a full page, not a swap
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)
 
 
 class RejectNulMiddleware:

@@ -1,25 +1,20 @@
 """Guards the test settings install on every request and log record of the whole suite
-(security.md CR5 and AD5): no ID number or phone in any URL, none in any log line."""
+(security.md CR5 and AD5): no ID number or phone in any URL the app makes (one typed into a GET
+search is refused), none in any log line, the access log included."""
 
 import logging
-import re
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse
 
-from renkou.common import idnumber
-
-_CANDIDATE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])")
+from renkou.common.validators import shaped_like_personal_number
 
 
 def has_personal_number(text: str) -> bool:
-    """An 11-digit mobile number, or a 15/18-character number that passes the resident-ID
-    checks (date and check character) — so an 18-digit household code is not mistaken."""
-    for match in _CANDIDATE.finditer(text):
-        value = match.group(1)
-        if len(value) == 11 or idnumber.validate(value).ok:
-            return True
-    return False
+    """Something shaped like an ID number (its birth-date digits a date) or a mobile number:
+    the same test the app applies to query strings, so an 18-digit household code is not one."""
+    return shaped_like_personal_number(text)
 
 
 class PersonalDataInUrl(AssertionError):
@@ -27,15 +22,23 @@ class PersonalDataInUrl(AssertionError):
 
 
 class UrlGuardMiddleware:
-    """Fails the request (and so the test) when its URL carries an ID number or phone."""
+    """Fails the request (and so the test) when the app puts an ID number or phone into a URL:
+    a request whose URL carries one (a user typed it into a GET search) must be refused with a
+    redirect, and no redirect may carry one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if has_personal_number(request.get_full_path()):
-            raise PersonalDataInUrl(f"personal data in a URL: {request.path}")
-        return self.get_response(request)
+        carried = has_personal_number(unquote_plus(request.get_full_path()))
+        response = self.get_response(request)
+        target = unquote_plus(response.get("Location", "") + response.get("HX-Redirect", ""))
+        if has_personal_number(target):
+            raise PersonalDataInUrl(f"personal data in a redirect from {request.path}")
+        refused = 300 <= response.status_code < 400 or response.has_header("HX-Redirect")
+        if carried and not refused:
+            raise PersonalDataInUrl(f"personal data in a URL, not refused: {request.path}")
+        return response
 
 
 class LogSpy(logging.Handler):

@@ -7,8 +7,11 @@ Resident IDs live in ``renkou.common.idnumber`` because they have more than one 
 
 import re
 import unicodedata
+from datetime import date
 
 from django.core.exceptions import ValidationError
+
+from renkou.common import idnumber
 
 _MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
 # Area code 0 + 2–3 digits (010, 020–029, 0xxx), local number of 7–8 digits not starting with 0.
@@ -71,3 +74,55 @@ def bank_card(raw: object) -> str:
     if not luhn_ok(value):
         raise ValidationError(BANK_CARD_MESSAGE, code="bank_card")
     return value
+
+
+# Runs of characters shaped like a resident ID (18 or 15) or a mobile number (11), once spaces
+# and dashes between the digits are dropped.
+_ID18_RUN = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
+_ID15_RUN = re.compile(r"(?<![0-9A-Z])\d{15}(?![0-9A-Z])")
+_MOBILE_RUN = re.compile(r"(?<![0-9A-Z])1[3-9]\d{9}(?![0-9A-Z])")
+
+
+def _a_date(year: int, month: int, day: int) -> bool:
+    try:
+        return idnumber.EARLIEST_BIRTH <= date(year, month, day)
+    except ValueError:
+        return False
+
+
+def shaped_like_personal_number(text: str) -> bool:
+    """True when ``text`` holds something shaped like a resident ID (18 or 15 characters whose
+    birth-date digits form a date, check character right or wrong) or a mobile number, however
+    it was typed (full width, spaces, dashes). Such values never go into a URL or a log line
+    (security.md CR5, AD5); an 18-digit household code is not one (its digits 7–14 are no
+    date)."""
+    compact = idnumber.normalise(text)
+    if _MOBILE_RUN.search(compact):
+        return True
+    for found in _ID18_RUN.finditer(compact):
+        value = found.group(0)
+        if _a_date(int(value[6:10]), int(value[10:12]), int(value[12:14])):
+            return True
+    for found in _ID15_RUN.finditer(compact):
+        value = found.group(0)
+        if _a_date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12])):
+            return True
+    return False
+
+
+# Bidirectional control characters (embeddings, overrides, isolates): typed into a name or an
+# address they make the text read differently from what is stored (U+202E "RLO" reverses what
+# follows), on pages, in exports and in the audit log. No field has a use for them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_MESSAGE = "不能包含文字方向控制字符（如 U+202E），请删除后重新输入"
+
+
+def has_bidi_control(text: str) -> bool:
+    return not BIDI_CONTROLS.isdisjoint(text)
+
+
+def no_bidi_controls(value: object) -> None:
+    """The one check of every free-text input (forms through ``renkou.common.forms.BaseForm``,
+    import rows, the few views reading a POST value themselves); issue 19 item 10."""
+    if isinstance(value, str) and has_bidi_control(value):
+        raise ValidationError(BIDI_MESSAGE, code="bidi")

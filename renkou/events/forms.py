@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber
-from renkou.common.forms import ID_MAX, DateField, normalise, parse_id
+from renkou.common.forms import ID_MAX, BaseForm, DateField, normalise, parse_id
 from renkou.events import periods, services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
@@ -141,7 +141,7 @@ def _date(label: str, *, required: bool = True) -> DateField:
 # --- the register's search form ---------------------------------------------------------------
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(BaseForm):
     """The search form of the register (变动登记簿), a GET; invalid values are dropped."""
 
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -221,7 +221,7 @@ def county_villages(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(towns.get(p, p), villages) for p, villages in groups.items()]
 
 
-class EventForm(forms.Form):
+class EventForm(BaseForm):
     """登记 one change event of ``kind``; with ``event``, 更正 that event (prefilled with its
     values, the subject fixed). After ``is_valid()``: ``person`` (None when a new person is to
     be registered from ``new_values``), ``partner_person`` and ``details()``."""
@@ -413,9 +413,10 @@ class EventForm(forms.Form):
             attrs = self.fields["certificate_no"].widget.attrs
             attrs["placeholder"] = f"不修改请留空（当前 {masked}）"
         if "child_id_number" in self.fields and old.child is not None:
-            masked = crypto.mask(old.child.id_number) or "无"
+            # No part of the number beside the birth date this form shows (docs/masking.md).
+            recorded = "已登记" if old.child.id_number else "无"
             attrs = self.fields["child_id_number"].widget.attrs
-            attrs["placeholder"] = f"不修改请留空（当前 {masked}）"
+            attrs["placeholder"] = f"不修改请留空（当前 {recorded}）"
 
     # display helpers
 

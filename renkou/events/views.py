@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, idnumber
-from renkou.common.forms import parse_id
+from renkou.common.forms import parse_id, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.events import periods, services
@@ -300,9 +300,8 @@ def event_void(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, refusal)
         return redirect("events:event_detail", pk=event.pk)
     try:
-        services.void(
-            actor=people.Actor.of(request), event=event, reason=request.POST.get("reason", "")[:200]
-        )
+        reason = typed_text(request, "reason", 200)
+        services.void(actor=people.Actor.of(request), event=event, reason=reason)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:

@@ -15,8 +15,8 @@ from typing import Any
 
 from django import forms
 
-from renkou.common import crypto, dicts, idnumber
-from renkou.common.forms import INT_MAX, DateField
+from renkou.common import dicts, idnumber
+from renkou.common.forms import INT_MAX, BaseForm, DateField
 from renkou.people.constants import NO_CONTRACEPTION, Survival
 from renkou.people.forms import PICK, _css
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
@@ -42,7 +42,7 @@ def _select(label: str, *, required: bool = True) -> forms.ChoiceField:
     )
 
 
-class CardRowForm(forms.Form):
+class CardRowForm(BaseForm):
     """Common to the three forms: dictionary choices, initial values from the row being edited
     (secret fields left out), the card's version for the optimistic lock, and ``values``."""
 
@@ -133,8 +133,10 @@ class ChildForm(CardRowForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.row is not None:
-            masked = crypto.mask(self.row.id_number) or "无"
-            self.fields["id_number"].widget.attrs["placeholder"] = f"不修改请留空（当前 {masked}）"
+            # No part of the number beside the birth date this form shows (docs/masking.md).
+            recorded = "已登记" if self.row.id_number else "无"
+            attrs = self.fields["id_number"].widget.attrs
+            attrs["placeholder"] = f"不修改请留空（当前 {recorded}）"
 
     def clean_id_number(self) -> str:
         value = idnumber.normalise(self.cleaned_data.get("id_number", ""))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
+from renkou.common.forms import BaseForm
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
@@ -36,7 +37,7 @@ from renkou.people.services import Actor
 FULL_EXPORT = (Perm.VIEW_PERSON, Perm.EXPORT_PERSON, Perm.UNMASK_PERSON)
 
 
-class RequestForm(forms.Form):
+class RequestForm(BaseForm):
     reason = forms.CharField(
         label="申请事由",
         max_length=300,
@@ -45,7 +46,7 @@ class RequestForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BaseForm):
     note = forms.CharField(
         label="审批意见",
         max_length=300,

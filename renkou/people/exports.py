@@ -4,7 +4,8 @@ carry full numbers (ecosystem.md §1.6, security.md CR8).
 ID numbers, phones, household and unit codes are written as text (format '@'), so Excel keeps
 every digit (a numeric 18-digit ID silently loses its last three); every string is written as
 a string, so a name such as ``=1+1`` never becomes a formula. ID numbers and phones are
-masked in every export except one made from an approved ``ExportRequest``: a registrar asks
+masked, and the birth date left out (the age stays), in every export except one made from an
+approved ``ExportRequest``: a registrar asks
 with a reason, a second account of the same unit or one above approves, and the requester
 runs the export once within ``GRANT_HOURS``. Every export writes one audit row
 (``person.export``, or ``person.export_full`` with the request id) whose ``row_count`` is the
@@ -87,6 +88,17 @@ COLUMNS = (
     ("状态", 8, True),
 )
 FLOW_LABELS = dict(Flow.choices)
+# Only in a full export: beside a masked number the birth date would help to rebuild it, so an
+# ordinary export gives the age alone (docs/masking.md).
+FULL_ONLY = frozenset({"出生日期"})
+
+
+def columns(full: bool) -> tuple[tuple[str, int, bool], ...]:
+    """The sheet's columns: all of them in a full export, the masked export's otherwise."""
+    return tuple(c for c in COLUMNS if full or c[0] not in FULL_ONLY)
+
+
+_MASKED_KEEP = tuple(i for i, c in enumerate(COLUMNS[1:]) if c[0] not in FULL_ONLY)
 
 
 class Labels:
@@ -111,8 +123,8 @@ def _day(value: date | None) -> str:
 def person_values(p: Person, labels: Labels, *, full: bool, today: date) -> list[Any]:
     """One row of the sheet (without the running number)."""
     id_number = p.id_number if full else crypto.mask(p.id_number)
-    phone = p.phone if full else crypto.mask(p.phone, 3, 4)
-    return [
+    phone = p.phone if full else crypto.mask(p.phone, crypto.PHONE)
+    values = [
         p.name,
         id_number,
         labels.code("id_type", p.id_type),
@@ -134,6 +146,7 @@ def person_values(p: Person, labels: Labels, *, full: bool, today: date) -> list
         phone,
         "已退出" if p.exited_at else "在册",
     ]
+    return values if full else [values[i] for i in _MASKED_KEEP]
 
 
 def write_persons(
@@ -146,7 +159,8 @@ def write_persons(
     job_id: int | None = None,
 ) -> int:
     """Stream the rows into an .xlsx (constant memory); returns the number of rows written."""
-    workbook, sheet, text = xlsx.open_sheet(target, SHEET, COLUMNS)
+    shown = columns(full)
+    workbook, sheet, text = xlsx.open_sheet(target, SHEET, shown)
     count = 0
     for count, person in enumerate(rows.iterator(chunk_size=2000), start=1):
         sheet.write_number(count, 0, count)
@@ -154,7 +168,7 @@ def write_persons(
         xlsx.write_row(sheet, count, values, text, first_col=1)
         if job_id and count % PROGRESS_EVERY == 0:
             _progress(job_id, done=count)
-    sheet.autofilter(0, 0, max(count, 1), len(COLUMNS) - 1)
+    sheet.autofilter(0, 0, max(count, 1), len(shown) - 1)
     workbook.close()
     return count
 

@@ -18,7 +18,7 @@ from django import forms
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, validators
-from renkou.common.forms import INT_MAX, DateField, normalise
+from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
@@ -67,7 +67,7 @@ def looks_like_number(text: str) -> bool:
 # --- search forms ---------------------------------------------------------------------------
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(BaseForm):
     """The person list's search form (GET) and the export of the same filter (POST)."""
 
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -132,7 +132,7 @@ class PersonFilterForm(forms.Form):
         return {k: v for k, v in asdict(self.filter()).items() if v}
 
 
-class IdSearchForm(forms.Form):
+class IdSearchForm(BaseForm):
     """Exact search by document number: a POST, so the number never sits in a URL."""
 
     id_number = forms.CharField(
@@ -158,7 +158,7 @@ class IdSearchForm(forms.Form):
         return value
 
 
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(BaseForm):
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
     code = forms.CharField(
         label="户编号",
@@ -291,7 +291,7 @@ ELSEWHERE_MESSAGE = (
 SHORT_TEXT = {"maxlength": 50}
 
 
-class PersonForm(forms.Form):
+class PersonForm(BaseForm):
     """登记 (``person=None``) or 修改 one person; ``values`` and ``household`` after is_valid()."""
 
     id_number = forms.CharField(label="公民身份号码", required=False, max_length=40)
@@ -428,9 +428,10 @@ class PersonForm(forms.Form):
         if self.person is not None:
             self.fields["household_code"].disabled = True
             self.fields["household_code"].help_text = "更换家庭户请使用“迁户”"
-            masked_id = crypto.mask(self.person.id_number) or "无"
-            attrs["placeholder"] = f"不修改请留空（当前 {masked_id}）"
-            masked_phone = crypto.mask(self.person.phone, 3, 4) or "无"
+            # No part of the number beside the birth date this form shows (docs/masking.md).
+            recorded = "已登记" if self.person.id_number else "无"
+            attrs["placeholder"] = f"不修改请留空（当前 {recorded}）"
+            masked_phone = crypto.mask(self.person.phone, crypto.PHONE) or "无"
             self.fields["phone"].widget.attrs["placeholder"] = (
                 f"不修改请留空（当前 {masked_phone}）"
             )
@@ -520,7 +521,7 @@ def check_id(user: Any, raw: str, today: date, exclude: str = "") -> dict[str, A
 # --- households, moves, exits ---------------------------------------------------------------
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(BaseForm):
     village_code = forms.CharField(
         label="所属村（居）", max_length=12, error_messages={"required": "请选择所属村（居）"}
     )
@@ -569,7 +570,7 @@ class HouseholdForm(forms.Form):
         return validators.phone(phone) if phone else ""
 
 
-class MoveForm(forms.Form):
+class MoveForm(BaseForm):
     """迁户: into another household of the user's subtree, with the new relationship."""
 
     household_code = forms.CharField(
@@ -599,7 +600,7 @@ class MoveForm(forms.Form):
         return code
 
 
-class ExitForm(forms.Form):
+class ExitForm(BaseForm):
     reason = forms.ChoiceField(label="退出原因", error_messages={"required": "请选择退出原因"})
     on = DateField(
         label="退出日期",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, vault
+from renkou.common.forms import BaseForm
 from renkou.common.htmx import render_page
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -32,7 +33,7 @@ from renkou.people.services import Actor
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class UploadForm(forms.Form):
+class UploadForm(BaseForm):
     file = forms.FileField(
         label="导入文件",
         widget=forms.ClearableFileInput(

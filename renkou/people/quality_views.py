@@ -1,11 +1,14 @@
 """Data-quality pages (per township and for the county, each figure with its name list) and the
 duplicate-person queue with side-by-side comparison, merge and 不是同一人 (issue 3 §8)."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
@@ -25,7 +28,7 @@ from renkou.people.services import Actor
 COMPARED = (
     ("姓名", "name", None),
     ("性别", "sex", "sex"),
-    ("出生日期", "birth_date", None),
+    ("出生日期（只显示年龄）", "birth_date", None),
     ("公民身份号码", "masked_id", None),
     ("证件类型", "id_type", "document_type"),
     ("号码校验结果", "id_status_label", None),
@@ -57,7 +60,7 @@ ID_STATUS_LABELS = {
 
 
 def masked_id(person: Person) -> str:
-    return crypto.mask(person.id_number, 4, 4)
+    return crypto.mask(person.id_number)
 
 
 def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
@@ -96,10 +99,11 @@ def quality_list(request: HttpRequest, code: str) -> HttpResponse:
     if check is None:
         return redirect("people:quality_unit", code=unit.code)
     page = paginate(request, quality.check_rows(request.user, unit, check))
-    rows = list(page)
+    rows, today = list(page), timezone.localdate()
     for row in rows:
         if isinstance(row, Person):
             row.masked_id = masked_id(row)
+            row.age = row.age_on(today)  # not the birth date (docs/masking.md)
     context = {"unit": unit, "check": check, "page": page, "rows": rows}
     return render_page(request, "people/quality_list.html", context, partial="results")
 
@@ -146,17 +150,20 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate": candidate,
         "first": first,
         "second": second,
-        "rows": _compare(first, second),
+        "rows": _compare(first, second, timezone.localdate()),
         "can_merge": request.user.has_perm(Perm.MERGE_PERSON),
     }
     return render(request, "people/duplicate_detail.html", context)
 
 
-def _shown(person: Person) -> dict[str, str]:
-    """Display values of one person for the comparison (masked numbers only)."""
+def _shown(person: Person, today: date) -> tuple[dict[str, str], dict[str, str]]:
+    """(display values, comparison keys) of one person. Numbers are shown masked and the
+    birth date as an age (docs/masking.md); whether the two records agree is decided on the
+    stored values, since two different numbers can look alike masked."""
     values = {
         "masked_id": masked_id(person),
-        "masked_phone": crypto.mask(person.phone, 3, 4),
+        "masked_phone": crypto.mask(person.phone, crypto.PHONE),
+        "birth_date": f"{person.age_on(today)}岁",
         "household_code": person.household.code if person.household else "",
         "created": f"{person.created_at:%Y-%m-%d}" if person.created_at else "",
         "id_status_label": "、".join(
@@ -170,12 +177,18 @@ def _shown(person: Person) -> dict[str, str]:
         if attr not in values:
             raw = getattr(person, attr)
             values[attr] = dicts.label(code, raw) if code and raw else str(raw or "")
-    return values
+    keys = {
+        **values,
+        "masked_id": person.id_index,
+        "masked_phone": person.phone,
+        "birth_date": str(person.birth_date),
+    }
+    return values, keys
 
 
-def _compare(first: Person, second: Person) -> list[tuple[str, str, str, bool]]:
-    a, b = _shown(first), _shown(second)
-    return [(label, a[attr], b[attr], a[attr] == b[attr]) for label, attr, _code in COMPARED]
+def _compare(first: Person, second: Person, today: date) -> list[tuple[str, str, str, bool]]:
+    (a, a_key), (b, b_key) = _shown(first, today), _shown(second, today)
+    return [(label, a[attr], b[attr], a_key[attr] == b_key[attr]) for label, attr, _ in COMPARED]
 
 
 @require_perm(Perm.MERGE_PERSON)

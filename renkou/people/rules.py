@@ -162,10 +162,20 @@ def _identity(
         issues.append(Issue("id_number", problem.code, problem.message))
 
 
+def bidi_issues(raw: dict[str, Any]) -> list[Issue]:
+    """Each value holding a bidirectional control character (``validators.no_bidi_controls``):
+    the same refusal as every form's, for import rows (issue 19 item 10)."""
+    found = []
+    for name, value in raw.items():
+        if isinstance(value, str) and validators.has_bidi_control(value):
+            found.append(Issue(name, "bidi", validators.BIDI_MESSAGE))
+    return found
+
+
 def check_person(raw: dict[str, Any], ctx: CheckContext) -> tuple[dict[str, Any], list[Issue]]:
     """Clean and check one person. Returns (values, issues); values are usable only when no
     issue of severity 'error' remains after overrides."""
-    issues: list[Issue] = []
+    issues: list[Issue] = bidi_issues(raw)
     out: dict[str, Any] = {}
     name = text(raw.get("name"))
     if not name:

@@ -2,8 +2,9 @@
 moves between households, exit and restore, and the export of the current filter.
 
 Each view: policy decorator → validate → scoped fetch → one service call → render or redirect.
-ID numbers and phones are masked in every GET response; the full value comes only from the
-audited POST ``person_unmask`` (security.md CR3). ID search is a POST, so a number never sits in
+ID numbers and phones are masked in every GET response, and beside a masked number a person's
+birth is shown as an age only (docs/masking.md); the full values come only from the audited
+POST ``person_unmask`` (security.md CR3). ID search is a POST, so a number never sits in
 a URL (CR5). Every person page writes an audit row ``person.view`` (object id only).
 """
 
@@ -23,7 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
+from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
+from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -44,7 +47,6 @@ from renkou.people.forms import (
 from renkou.people.models import Household, Person, WomanCard
 
 NUMBER_NOTICE = "身份证号、电话等号码请在“按身份证号查询”中输入（不会出现在网址中），已忽略该条件。"
-UNMASKABLE = ("id_number", "phone")
 
 
 def _today() -> date:
@@ -84,6 +86,7 @@ def _list_context(request: HttpRequest, form: PersonFilterForm, page: Page) -> d
     }
 
 
+@offers_id_search
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -139,7 +142,9 @@ def person_export(request: HttpRequest) -> HttpResponse:
 
 # --- 人员详情 ------------------------------------------------------------------------------
 
-SECRET_FIELDS = frozenset({"id_number", "phone"})
+# Changed values not shown in the history: numbers, and the birth date (shown beside the
+# masked number it would help to rebuild, docs/masking.md).
+SECRET_FIELDS = {"id_number": "号码", "phone": "号码", "birth_date": "日期"}
 CODED_FIELDS = {
     "id_type": "document_type",
     "sex": "sex",
@@ -209,7 +214,7 @@ def _change(change: Any, names: dict[str, str], households: dict[int, str]) -> d
     """One changed field: label, old → new; an encrypted field only says that it changed."""
     label = Person._meta.get_field(change.field).verbose_name
     if change.field in SECRET_FIELDS:
-        return {"label": label, "secret": True}
+        return {"label": label, "secret": SECRET_FIELDS[change.field]}
     old = _shown(change.field, change.old, names, households)
     return {"label": label, "old": old, "new": _shown(change.field, change.new, names, households)}
 
@@ -260,7 +265,7 @@ def _person_context(user: Any, person: Person, today: date) -> dict[str, Any]:
         "unit_name": place(person.unit_code),
         "id_masked": crypto.mask(person.id_number),
         "age": person.age_on(today),
-        "phone_masked": crypto.mask(person.phone, 3, 4),
+        "phone_masked": crypto.mask(person.phone, crypto.PHONE),
         "flow_label": person.get_flow_display(),
         "can_unmask": user.has_perm(Perm.UNMASK_PERSON),
         "can_edit": user.has_perm(Perm.EDIT_PERSON),
@@ -281,18 +286,21 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW_PERSON, Perm.UNMASK_PERSON)
 @require_POST
 def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
-    """显示: the full ID number or phone, in this POST's response only; always audited."""
+    """显示: the full ID number, phone or birth date, in this POST's response only; always
+    audited."""
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     field = request.POST.get("field", "")
-    if field not in UNMASKABLE:
+    if field not in services.UNMASKABLE:
         return render(request, "people/_unmasked.html", {"error": "请选择要显示的号码"})
+    try:
+        reason = typed_text(request, "reason", 300)
+    except ValidationError as exc:
+        return render(request, "people/_unmasked.html", {"error": exc.messages[0]})
     value = services.person_unmask(
-        actor=services.Actor.of(request),
-        person=person,
-        field=field,
-        reason=request.POST.get("reason", "")[:300],
+        actor=services.Actor.of(request), person=person, field=field, reason=reason
     )
-    return render(request, "people/_unmasked.html", {"value": value or "（空）"})
+    shown = value.isoformat() if isinstance(value, date) else value
+    return render(request, "people/_unmasked.html", {"value": shown or "（空）"})
 
 
 # --- 人员登记与修改 ------------------------------------------------------------------------
@@ -493,7 +501,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "household": household,
         "members": members,
         "unit_name": _unit_names([household.unit_code]).get(household.unit_code, ""),
-        "phone_masked": crypto.mask(household.phone, 3, 4),
+        "phone_masked": crypto.mask(household.phone, crypto.PHONE),
     }
     return render(request, "people/household_detail.html", context)
 

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts
-from renkou.common.forms import DateField, normalise
+from renkou.common.forms import BaseForm, DateField, normalise
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.programs.constants import (
@@ -63,7 +63,7 @@ def _date(label: str, *, required: bool = True) -> DateField:
     )
 
 
-class Form(forms.Form):
+class Form(BaseForm):
     """Bootstrap classes, and the required fields starred by ``people/_field.html``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -78,7 +78,7 @@ class Form(forms.Form):
 # --- lists ----------------------------------------------------------------------------------
 
 
-class CoupleFilterForm(forms.Form):
+class CoupleFilterForm(BaseForm):
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(
         label="妻子/丈夫姓名",
@@ -105,7 +105,7 @@ class CoupleFilterForm(forms.Form):
         )
 
 
-class UnitYearForm(forms.Form):
+class UnitYearForm(BaseForm):
     """``?unit=<prefix>&year=<FP year>`` of the figure pages; invalid values are dropped."""
 
     unit = forms.CharField(required=False, max_length=12)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts
-from renkou.common.forms import INT_MAX
+from renkou.common.forms import INT_MAX, BaseForm
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.people.models import Person
@@ -176,7 +176,7 @@ class VoidForm(Form):
 # --- lists and search ---------------------------------------------------------------------------
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(BaseForm):
     """The filter of a record list: unit (side tree), date range, code (kind, reason, product)
     and the person's name; invalid values are dropped."""
 
@@ -212,7 +212,7 @@ class ServiceFilterForm(forms.Form):
         return found or None
 
 
-class FindForm(forms.Form):
+class FindForm(BaseForm):
     """Find a woman at the station by name (GET); an ID number goes by POST (IdSearchForm)."""
 
     name = forms.CharField(

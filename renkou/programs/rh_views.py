@@ -29,6 +29,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
+from renkou.common.middleware import offers_id_search
 from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.geo.scope import get_visible_or_404, prefix_range
@@ -227,6 +228,7 @@ def _found(request: HttpRequest, rows: QuerySet[Person]) -> list[Person]:
     return [_decorate_person(p, today) for p in rows.select_related("card")[:50]]
 
 
+@offers_id_search
 @require_perm(Perm.VIEW_PERSON)
 @require_http_methods(["GET", "POST"])
 def rh_find(request: HttpRequest) -> HttpResponse:

@@ -126,47 +126,81 @@ def _save(couple: CoupleFile, *fields: str) -> None:
 
 
 def _husband_keys(husband: Person | None, number: str) -> tuple[str, set[str]]:
-    """(key to store, every key the same man may already be filed under)."""
+    """(key to store, every key the same man may already be filed under). A man typed by a
+    number outside the caller's reach is filed under the number; if the register holds him
+    elsewhere, his record's key is among those checked too (keys only: nothing of him is read
+    for display)."""
     if husband is not None:
         keys = {f"p{husband.pk}"}
         if husband.id_index:
             keys.add(f"i{husband.id_index}")
         return f"p{husband.pk}", keys
-    key = f"i{id_index(number)}"
-    return key, {key}
+    index = id_index(number)
+    held = Person.objects.filter(id_index=index).values_list("pk", flat=True)
+    return f"i{index}", {f"i{index}", *(f"p{pk}" for pk in held)}
 
 
-def _check_wife(wife: Person) -> None:
+# Legal marriage ages (婚姻法 / 民法典 第一千零四十七条): a couple file is for a married couple.
+MARRIAGE_AGE = {MALE: 22, FEMALE: 20}
+NOT_IN_REACH = "本辖区未找到该身份证号的人员；丈夫不在本辖区人员库中的，请同时填写丈夫姓名"
+
+
+def _in_reach(actor: Actor) -> Any:
+    """The persons the actor may look up: the scoping chokepoint for a signed-in user; the
+    whole register for the system itself (commands, demo data)."""
+    user = _user(actor)
+    return Person.objects.all() if user is None else Person.objects.visible_to(user)
+
+
+def _check_wife(wife: Person, today: date) -> None:
     if wife.sex != FEMALE:
         raise ValidationError({"wife": "妻子须为女性"})
     if wife.exited_at is not None:
         raise ValidationError({"wife": "该妇女已退出人员库"})
     if wife.marital_status not in MARRIED_CODES:
         raise ValidationError({"wife": "该妇女的婚姻状况不是已婚，孕前优生检查以夫妇为服务对象"})
+    if wife.age_on(today) < MARRIAGE_AGE[FEMALE]:
+        raise ValidationError({"wife": "该妇女未满法定婚龄（女20周岁），请核对出生日期"})
+
+
+def _check_typed(raw: str, today: date) -> str:
+    """The husband's typed number, checked on its own: valid, a man's, of marriage age."""
+    if not raw:
+        raise ValidationError({"husband_id_number": "请填写丈夫身份证号"})
+    result = idnumber.validate(raw, today=today)
+    if result.info is None or result.errors:
+        raise ValidationError({"husband_id_number": "丈夫身份证号无效，请核对"})
+    if result.info.sex != MALE:
+        raise ValidationError({"husband_id_number": "该身份证号不是男性的号码，请核对"})
+    born = result.info.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age < MARRIAGE_AGE[MALE]:
+        raise ValidationError({"husband_id_number": "丈夫未满法定婚龄（男22周岁），请核对"})
+    return result.value
 
 
 def _check_husband(
-    wife: Person, husband: Person | None, name: str, raw: str, today: date
+    wife: Person, husband: Person | None, name: str, raw: str, today: date, reach: Any
 ) -> tuple[Person | None, str]:
     """The husband from the register, or the checked name and ID number (normalised, 18
-    characters) of one outside it; a man typed by ID who is in the register is linked instead."""
+    characters) of one outside it. A man typed by ID is linked when he is within ``reach``
+    (the caller's scope); outside it he is "not found" and is filed by name and number, so the
+    form never tells whose number it was."""
     number = ""
     if husband is None:
-        if not raw:
-            raise ValidationError({"husband_id_number": "请填写丈夫身份证号"})
-        result = idnumber.validate(raw, today=today)
-        if result.info is None or result.errors:
-            raise ValidationError({"husband_id_number": "丈夫身份证号无效，请核对"})
-        number = result.value
-        husband = Person.objects.filter(id_index=id_index(number)).first()
+        number = _check_typed(raw, today)
+        found = reach.filter(id_index=id_index(number)).order_by("exited_at", "pk")
+        husband = found.filter(exited_at__isnull=True).first() or found.first()
     if husband is None:
         if not name:
-            raise ValidationError({"husband_name": "丈夫不在本县人员库中时，须填写姓名和身份证号"})
+            raise ValidationError({"husband_id_number": NOT_IN_REACH})
         return None, number
     if husband.pk == wife.pk or husband.sex != MALE:
         raise ValidationError({"husband_id_number": "丈夫须为男性，且不能是妻子本人"})
     if husband.exited_at is not None:
-        raise ValidationError({"husband_id_number": "该男子已退出人员库"})
+        raise ValidationError({"husband_id_number": "该男子已退出人员库（或已死亡）"})
+    if husband.age_on(today) < MARRIAGE_AGE[MALE]:
+        raise ValidationError({"husband_id_number": "丈夫未满法定婚龄（男22周岁），请核对"})
     return husband, ""
 
 
@@ -203,8 +237,11 @@ def couple_open(
     the informed-consent form (知情同意书). Refuses a second file for the same couple and
     planned pregnancy, and a second open file of the same woman."""
     Person.objects.select_for_update().filter(pk=wife.pk).first()  # serialise per woman
-    _check_wife(wife)
-    husband, number = _check_husband(wife, husband, husband_name.strip(), husband_id_number, today)
+    _check_wife(wife, today)
+    reach = _in_reach(actor)
+    husband, number = _check_husband(
+        wife, husband, husband_name.strip(), husband_id_number, today, reach
+    )
     if not 1 <= sequence <= MAX_SEQUENCE:
         raise ValidationError({"sequence": f"计划怀孕孩次应在 1–{MAX_SEQUENCE} 之间"})
     _not_future(consent_on, today, "consent_on", "知情同意书签署日期")

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from renkou.common.forms import BaseForm, BaseModelForm
 from renkou.events import periods
 from renkou.events.constants import SCOPE_BY_NAME, Scope
 from renkou.events.periods import Period, PeriodError
@@ -72,7 +73,7 @@ def year_choices() -> list[tuple[str, str]]:
     return [(str(y), f"{y}年") for y in range(last, first - 1, -1)]
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BaseForm):
     """Year, part and scope: the statistical period and population scope of a page."""
 
     year = forms.TypedChoiceField(label="年份", coerce=int)
@@ -151,7 +152,7 @@ def target_units(user: Any) -> list[Unit]:
     )
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(BaseModelForm):
     """A yearly target: unit (county or township), year, indicator, direction and value."""
 
     unit_code = forms.ChoiceField(label="单位")
@@ -207,7 +208,7 @@ class TargetForm(forms.ModelForm):
             self.add_error("indicator", "该单位本年度已有此指标的目标，请修改原目标")
 
 
-class TargetFilterForm(forms.Form):
+class TargetFilterForm(BaseForm):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False)
     indicator = forms.ChoiceField(label="指标", required=False)
 

@@ -29,6 +29,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.assessment.measures import detail_allowed
 from renkou.common import audit
+from renkou.common.forms import typed_text
 from renkou.common.paging import paginate
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.events.periods import Period, PeriodError
@@ -310,7 +311,9 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
         else None
     )
     page = paginate(request, found if found is not None else [])
-    rows = drill.describe(page.object_list, scope=choice.scope, spec=leaf.query or {})
+    rows = drill.describe(
+        page.object_list, scope=choice.scope, spec=leaf.query or {}, today=_today()
+    )
     _decorate(request.user, rows)
     audit.record_request(
         request,
@@ -356,7 +359,7 @@ def table_submit(request: HttpRequest) -> HttpResponse:
             unit=choice.unit,
             period=choice.period,
             scope=choice.scope,
-            reviewer=request.POST.get("reviewer", ""),
+            reviewer=typed_text(request, "reviewer", 200),
         )
         messages.success(
             request,
@@ -430,8 +433,9 @@ def table_return(request: HttpRequest, pk: int) -> HttpResponse:
         )
         raise PermissionDenied
     try:
+        reason = typed_text(request, "reason", 200)
         services.table_submission_return(
-            actor=Actor.of(request), submission=submission, reason=request.POST.get("reason", "")
+            actor=Actor.of(request), submission=submission, reason=reason
         )
         messages.success(request, f"已退回第{submission.version}版，该单位可重新上报")
     except ValidationError as exc:

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from renkou.accounts.models import LoginLog
-from renkou.common.forms import INT_MAX, DateField
+from renkou.common.forms import INT_MAX, BaseForm, DateField
 from renkou.common.models import AuditEntry, DictItem, DictType
 
 
@@ -26,7 +26,7 @@ def styled(form: forms.BaseForm, *, small: bool = False) -> forms.BaseForm:
     return form
 
 
-class _DateRangeForm(forms.Form):
+class _DateRangeForm(BaseForm):
     """A search form whose valid fields become a JSON-safe filter dict (for background jobs)."""
 
     date_from = DateField(
@@ -82,7 +82,7 @@ class LoginLogFilterForm(_DateRangeForm):
     )
 
 
-class DictTypeForm(forms.Form):
+class DictTypeForm(BaseForm):
     code = forms.RegexField(
         label="字典类型",
         regex=r"^[a-z][a-z0-9_]{1,63}$",
@@ -110,7 +110,7 @@ class DictTypeForm(forms.Form):
         return value
 
 
-class DictItemForm(forms.Form):
+class DictItemForm(BaseForm):
     value = forms.RegexField(
         label="字典键值",
         regex=r"^[0-9A-Za-z_.-]{1,32}$",

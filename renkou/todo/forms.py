@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from renkou.common.forms import BaseForm, BaseModelForm
 from renkou.people.forms import _css
 from renkou.todo.constants import TODO_ROLES, Filter
 from renkou.todo.models import ReminderRule
@@ -13,7 +14,7 @@ from renkou.todo.schedule import parse_offset, parse_offsets
 from renkou.todo.selectors import ItemFilter
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(BaseForm):
     """The list's filters; all are codes, dates or ids (an ID number goes by POST only)."""
 
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -50,7 +51,7 @@ class ItemFilterForm(forms.Form):
         )
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(BaseModelForm):
     """A rule's fields; cross-field checks are ``services.validate_rule``."""
 
     roles = forms.MultipleChoiceField(

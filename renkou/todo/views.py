@@ -22,6 +22,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto
 from renkou.common.htmx import render_page
+from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -75,6 +76,7 @@ def _ids_found(request: HttpRequest, id_form: IdSearchForm) -> frozenset[int] | 
     return frozenset(rows.values_list("pk", flat=True)[:ID_SEARCH_LIMIT])
 
 
+@offers_id_search
 @require_perm(Perm.VIEW_PERSON)
 @require_http_methods(["GET", "POST"])
 def item_list(request: HttpRequest) -> HttpResponse:

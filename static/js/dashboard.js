@@ -17,6 +17,14 @@
 
   function blank(value) { return value === null || value === undefined ? "-" : value; }
 
+  // A tooltip formatter's string is inserted as HTML: every value in it (a unit name is typed
+  // by an administrator) is escaped first. Text drawn on the canvas (axis labels, bar labels,
+  // legends) is not HTML and is left as it is.
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
   // Axis text large enough to read across the room on the big screen.
   function axis(options) {
     var size = bigScreen() ? 16 : 12;
@@ -73,7 +81,7 @@
     c.setOption({
       backgroundColor: "transparent",
       textStyle: { fontSize: big ? 18 : 12 },
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + p.data.display; } },
+      tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + "：" + esc(p.data.display); } },
       grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
       xAxis: axis({ type: "value" }),
       yAxis: axis({ type: "category", data: rows.map(function (r) { return r.name; }) }),

@@ -39,8 +39,11 @@ def test_jiangfu_for_a_rural_couple_with_one_child(programs, units):
     assert verdict.version.number == 1 and verdict.amount.fen == 96000
     # The wife is 58: not yet.
     assert _verdict(programs, "jiangfu", wife).result.verdict == rules.FAIL
-    ages = [r for r in verdict.rows if r.get("fact") == "age"]
+    ages = [r for r in rules.conditions(verdict.result.trace) if r.get("fact") == "age"]
     assert ages[0]["actual"] == 60 and ages[0]["verdict"] == rules.PASS
+    # On a page the condition shows whether it holds, not the age (docs/masking.md).
+    shown = [r for r in verdict.rows if r.get("fact") == "age"]
+    assert shown[0]["actual"] == "（不显示）" and shown[0]["verdict"] == rules.PASS
 
 
 def test_two_sons_fail_two_daughters_pass(programs, units):

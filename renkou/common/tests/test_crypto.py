@@ -249,18 +249,32 @@ def test_blind_index_purpose_cannot_shift_the_separator():
 
 
 @pytest.mark.parametrize(
-    ("value", "kwargs", "masked"),
+    ("value", "kind", "masked"),
     [
-        ("62302219900101123X", {}, "6230**********123X"),
-        ("13912345678", {"keep_start": 3, "keep_end": 4}, "139****5678"),
-        ("6222020200112233445", {"keep_start": 0, "keep_end": 4}, "***************3445"),
-        ("张三丰", {"keep_start": 1, "keep_end": 0}, "张**"),
-        ("12345678", {}, "********"),
-        ("123", {}, "***"),
-        ("123456789", {"char": "#"}, "1234#6789"),
-        ("", {}, ""),
-        (None, {}, ""),
+        # A resident ID keeps the province and prefecture only (docs/masking.md).
+        ("62302219900101123X", crypto.ID_NUMBER, "6230**************"),
+        ("623022900101123", crypto.ID_NUMBER, "6230***********"),
+        # Other documents keep their series letter.
+        ("E12345678", crypto.ID_NUMBER, "E********"),
+        ("Q620123456", crypto.ID_NUMBER, "Q*********"),
+        ("XT0000000000000042", crypto.ID_NUMBER, "X*****************"),
+        ("13912345678", crypto.PHONE, "139********"),
+        ("0941-1234567", crypto.PHONE, "094*********"),
+        # An account keeps its last digits only while 4 stay hidden after the issuer's 6.
+        ("6230521234567890123", crypto.ACCOUNT, "6230***********0123"),
+        ("6230521234567894", crypto.ACCOUNT, "6230********7894"),
+        ("623052123456", crypto.ACCOUNT, "6230******56"),
+        ("62305212345", crypto.ACCOUNT, "***********"),
+        ("123", crypto.PHONE, "***"),
+        ("", crypto.PHONE, ""),
+        (None, crypto.ID_NUMBER, ""),
     ],
 )
-def test_mask(value, kwargs, masked):
-    assert crypto.mask(value, **kwargs) == masked
+def test_mask(value, kind, masked):
+    assert crypto.mask(value, kind) == masked
+
+
+def test_mask_defaults_to_a_document_number_and_refuses_an_unknown_kind():
+    assert crypto.mask("62302219900101123X") == "6230**************"
+    with pytest.raises(ValueError, match="unknown kind"):
+        crypto.mask("13912345678", "name")

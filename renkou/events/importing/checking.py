@@ -111,6 +111,8 @@ class Row:
 def check_row(number: int, cells: list[Any], fields: list[tuple[int, str]], ctx: Context) -> Row:
     raw, mangled = raw_row(cells, fields, SHEET.long_numbers)
     row = Row(number, cells, raw)
+    for found in rules.bidi_issues(raw):
+        row.add(found)
     _kind(row)
     used = used_fields(row.kind)
     for name in mangled:

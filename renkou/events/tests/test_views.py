@@ -242,7 +242,7 @@ def test_birth_found_by_the_mothers_id_number_in_a_post(town, personas, village)
     assert event.reported_date == date(2024, 3, 20)
     page = village.get(response["Location"]).content.decode()
     assert "小卓玛" in page and "第1孩" in page and "县医院" in page
-    assert "Q620001234" not in page and "Q620**1234" in page
+    assert "Q620001234" not in page and "Q*********" in page
 
 
 def test_birth_parity_given_by_hand_is_checked_by_the_service(town, personas, village):
@@ -593,7 +593,7 @@ def test_correction_is_prefilled_and_replaces_the_event(town, personas, township
     url = reverse("events:event_correct", args=[event.pk])
     page = township.get(url).content.decode()
     assert 'value="2024-03-10"' in page and 'value="小卓玛"' in page and 'value="卫生院"' in page
-    assert "Q620001234" not in page and "Q620**1234" in page
+    assert "Q620001234" not in page and "Q*********" in page
     assert f'name="partner" value="{town["father"].pk}"' in page
     data = form(
         effective_date="2024-03-09",

@@ -145,7 +145,9 @@ def normalise_header(value: object) -> str:
 
 def masked_value(field_name: str, value: Any, masked: frozenset[str] = MASKED) -> str:
     shown = value.isoformat() if isinstance(value, date) else text(value)
-    return crypto.mask(shown) if field_name in masked else shown
+    if field_name not in masked:
+        return shown
+    return crypto.mask(shown, crypto.PHONE if field_name == "phone" else crypto.ID_NUMBER)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ def test_export_writes_the_filter_masked_and_audits_the_row_count(township):
     assert header[:3] == ["序号", "姓名", "公民身份号码"] and len(body) == 3
     by_name = {r[1]: r for r in body}
     assert by_name["王秀英"][2] == crypto.mask(woman.id_number)
-    assert by_name["王秀英"][header.index("联系电话")] == "139****5678"
+    assert by_name["王秀英"][header.index("联系电话")] == "139********"
+    # Beside the masked number, the age and not the birth date (docs/masking.md).
+    assert "出生日期" not in header and "年龄" in header
     assert all(woman.id_number not in str(cell) for row in body for cell in row)
     assert isinstance(by_name["王秀英"][header.index("户编号")], str)
     entry = AuditEntry.objects.get(action="person.export")

@@ -117,7 +117,44 @@ def test_full_numbers_never_appear_in_a_get_response(village_admin):
     listing = village_admin.get(reverse("people:person_list")).content.decode()
     assert crypto.mask(number) in listing
     page = village_admin.get(reverse("people:person_detail", args=[person.pk])).content.decode()
-    assert crypto.mask(number) in page and "139****5678" in page
+    assert crypto.mask(number) in page and "139********" in page
+
+
+def test_beside_the_masked_number_the_person_page_gives_the_age_not_the_birth_date(
+    village_admin,
+):
+    """Issue 19 item 1: the exact birth date beside the masked number (and the area code of the
+    unit) left 500 candidates at most; the page gives the age, also in the change history, and
+    the birth date comes with the audited 显示 like the number."""
+    from renkou.people import services
+
+    person = make_person()
+    earlier = person.birth_date
+    person = services.person_update(  # a corrected birth date: the history has old and new
+        actor=services.Actor(None),
+        person=person,
+        values={"birth_date": date(1990, 4, 20)},
+        version=person.version,
+    )
+    url = reverse("people:person_detail", args=[person.pk])
+    page = village_admin.get(url).content.decode()
+    for born in (earlier, person.birth_date):
+        for shown in (f"{born:%Y-%m-%d}", f"{born.year}年{born.month}月{born.day}日"):
+            assert shown not in page
+    assert "（已修改，日期不显示）" in page
+    assert "显示出生日期" in page
+    unmasked = village_admin.post(
+        reverse("people:person_unmask", args=[person.pk]), {"field": "birth_date"}
+    ).content.decode()
+    assert f"{born:%Y-%m-%d}" in unmasked
+    entry_ = AuditEntry.objects.get(action="person.unmask", summary="field=birth_date")
+    assert entry_.object_id == str(person.pk)
+
+
+def test_without_a_number_the_birth_date_is_shown(village_admin):
+    person = make_person(id_type="暂无证件", id_number="", birth_date="1990-03-04", sex="女")
+    page = village_admin.get(reverse("people:person_detail", args=[person.pk])).content.decode()
+    assert f"{person.birth_date:%Y-%m-%d}" in page and "显示出生日期" not in page
 
 
 def test_unmask_is_a_post_that_returns_the_number_and_is_audited(village_admin):

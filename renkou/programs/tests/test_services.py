@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from conftest import VILLAGE_A1, VILLAGE_A2
+from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import idnumber
 from renkou.common.models import AuditEntry
+from renkou.people.services import Actor, person_exit
 from renkou.programs import services
 from renkou.programs.constants import CloseReason, CoupleStatus, FollowUpKind
 from renkou.programs.models import CoupleFile, Exam, ExamItem, FollowUp
@@ -115,7 +116,7 @@ def test_the_couple_must_be_a_married_woman_and_a_man(units, staff):
     number = idnumber.generate(random.Random(3), area="622921", birth=D(1992, 2, 2), sex="1")
     with pytest.raises(ValidationError) as caught:  # not in the register: the name is needed
         open_file(staff["township_officer"], wife, None, on=D(2026, 3, 1), husband_id_number=number)
-    assert "姓名和身份证号" in messages_of(caught.value)
+    assert "请同时填写丈夫姓名" in messages_of(caught.value)
 
 
 def test_a_husband_outside_the_register_is_kept_by_name_and_encrypted_id(units, staff):
@@ -163,6 +164,69 @@ def test_a_husband_typed_by_id_who_is_in_the_register_is_linked(units, staff):
         staff["township_officer"], wife, on=D(2026, 3, 1), husband_name="", husband_id_number=number
     )
     assert couple.husband_id == husband.pk and couple.husband_id_number == ""
+
+
+def test_a_man_registered_outside_the_users_scope_is_not_found_nor_named(units, staff):
+    """Issue 19 item 3: a village administrator types the number of a man registered in
+    another township: "not found in your area", without his name; given a name, the file keeps
+    the typed name and number, not a link to him."""
+    number = idnumber.generate(random.Random(9), birth=D(1990, 6, 6), sex="1")
+    add("外乡才让", "1", D(1990, 6, 6), VILLAGE_B1, id_number=number)
+    wife = add("卓措", "2", D(1993, 3, 3), VILLAGE_A1)
+    with pytest.raises(ValidationError) as caught:
+        open_file(staff["village_admin"], wife, on=D(2026, 3, 1), husband_id_number=number)
+    text = messages_of(caught.value)
+    assert "本辖区未找到该身份证号" in text and "外乡才让" not in text
+    couple = open_file(
+        staff["village_admin"],
+        wife,
+        on=D(2026, 3, 1),
+        husband_name="才让",
+        husband_id_number=number,
+    )
+    assert couple.husband is None and couple.husband_display == "才让"
+    assert couple.husband_id_number == number
+
+
+@pytest.mark.parametrize(
+    ("husband", "says"),
+    [
+        (("小才让", "1", D(2019, 4, 4)), "未满法定婚龄"),  # the probe's 7-year-old boy
+        (("扎西", "1", D(2005, 1, 1)), "未满法定婚龄"),  # 21: men marry at 22
+        (("德吉", "2", D(1990, 1, 1)), "不是男性"),
+    ],
+)
+def test_a_husband_typed_by_number_must_be_a_man_of_marriage_age(units, staff, husband, says):
+    name, sex, born = husband
+    number = idnumber.generate(random.Random(11), birth=born, sex=sex)
+    add(name, sex, born, VILLAGE_A1, id_number=number, marital_status="10")
+    wife = add("卓措", "2", D(1993, 3, 3), VILLAGE_A1)
+    for typed_name in ("", name):
+        with pytest.raises(ValidationError) as caught:
+            open_file(
+                staff["village_admin"],
+                wife,
+                on=D(2026, 3, 1),
+                husband_name=typed_name,
+                husband_id_number=number,
+            )
+        assert says in messages_of(caught.value)
+    assert not CoupleFile.objects.exists()
+
+
+def test_the_wife_must_be_of_marriage_age_and_the_husband_alive(units, staff):
+    young = add("拉姆", "2", D(2007, 1, 1), VILLAGE_A1)  # 19 on the day: women marry at 20
+    man = add("多杰", "1", D(1998, 1, 1), VILLAGE_A1)
+    with pytest.raises(ValidationError) as caught:
+        open_file(staff["village_admin"], young, man, on=D(2026, 3, 1))
+    assert "未满法定婚龄" in messages_of(caught.value)
+    wife = add("央金", "2", D(1995, 1, 1), VILLAGE_A1)
+    person_exit(actor=Actor(None), person=man, on=D(2026, 2, 1), reason="3")
+    man.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        open_file(staff["village_admin"], wife, man, on=D(2026, 3, 1))
+    assert "已退出" in messages_of(caught.value)
+    assert not CoupleFile.objects.exists()
 
 
 def test_the_exam_needs_confirmed_eligibility_and_each_spouse_is_examined_once(

@@ -1,7 +1,8 @@
 """Rows of a cell's name list as the drill-down page shows them: whatever the list holds
 (persons, events, contraception episodes, pregnancies), one row per counted item with the
 person, the day, what was counted and the unit it counted in. ID numbers are masked here;
-templates never print the stored number."""
+templates never print the stored number, and a person's row gives the age, not the birth date
+(docs/masking.md)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -53,14 +54,19 @@ def _pregnancy(pregnancy: Pregnancy) -> DrillRow:
     )
 
 
-def describe(objects: list[Any], *, scope: str, spec: dict[str, Any]) -> list[DrillRow]:
+def describe(
+    objects: list[Any], *, scope: str, spec: dict[str, Any], today: date
+) -> list[DrillRow]:
     rows = []
     for obj in objects:
         if isinstance(obj, DrillRow):  # already described (the "service" kind's rows)
             row = obj
         elif isinstance(obj, Person):
+            # The age, not the birth date: beside the masked number a birth date would help
+            # to rebuild it (docs/masking.md).
             place = getattr(obj, SCOPE_FIELD[scope])
-            row = DrillRow(obj, obj.birth_date, SEX.get(obj.sex, ""), place)
+            what = f"{SEX.get(obj.sex, '')}，{obj.age_on(today)}岁"
+            row = DrillRow(obj, None, what, place)
         elif isinstance(obj, Event):
             row = _event(obj, scope)
         elif isinstance(obj, ContraceptionEpisode):

@@ -39,8 +39,8 @@ def year_of(period: Period) -> int:
 class ServiceList(Sequence):
     """A measure's name list as drill rows, read one page at a time."""
 
-    def __init__(self, rows: Any, kind: str) -> None:
-        self.rows, self.kind = entries.prepared(rows, kind), kind
+    def __init__(self, rows: Any, kind: str, today: date) -> None:
+        self.rows, self.kind, self.today = entries.prepared(rows, kind), kind, today
         self._count: int | None = None
 
     def __len__(self) -> int:
@@ -53,7 +53,7 @@ class ServiceList(Sequence):
             return self[index : index + 1][0]
         return [
             DrillRow(e.person, e.day, e.what, e.unit_code)
-            for e in entries.entries(self.rows[index], self.kind)
+            for e in entries.entries(self.rows[index], self.kind, self.today)
         ]
 
 
@@ -87,7 +87,7 @@ class ServiceQuery:
     ) -> ServiceList:
         side = self._side(spec)
         rows = side.rows(prefix, year_of(period), _today(), scope)
-        return ServiceList(rows, side.kind)
+        return ServiceList(rows, side.kind, _today())
 
 
 def _today() -> date:

@@ -554,6 +554,67 @@ def test_charts_draw_without_console_or_csp_errors(
     assert errors == []
 
 
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+COUNT_INJECTED = "document.querySelectorAll('img[src=\"x\"]').length"
+# Where each bar of the ranking chart is on the screen: its pixel from ECharts' own coordinate
+# conversion, scaled as the page is (the big screen shrinks its 1920×1080 stage to the window).
+BARS = """() => {
+  const el = document.getElementById('chart-rank');
+  const chart = window.echarts.getInstanceByDom(el);
+  const rect = el.getBoundingClientRect();
+  const scale = rect.width / el.offsetWidth;
+  const data = chart.getOption().series[0].data;
+  return data.map((d, i) => {
+    const [x, y] = chart.convertToPixel({seriesIndex: 0}, [d.value / 2, i]);
+    return [rect.left + x * scale, rect.top + y * scale];
+  });
+}"""
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_hostile_unit_name_stays_text_in_the_chart_tooltips(
+    live_server, audit_flushable, county, personas, settings
+):
+    """Issue 19 item 7: a township named like an HTML tag, hovered in the ranking chart of the
+    dashboard and of the big screen, shows as text; no element is created, no dialog opens."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from renkou.geo.models import Unit
+    from tests.test_e2e import CHROMIUM, _page, _sign_in
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.RENKOU_MFA_REQUIRED_ROLES = []
+    Unit.objects.filter(code=TOWNSHIP_A).update(name=HOSTILE_NAME)
+    errors: list[str] = []
+    dialogs: list[str] = []
+    query = "?period=2026&scope=registered&rank=natural_growth_rate"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = _page(browser, errors, viewport={"width": 1366, "height": 900})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        _sign_in(page, live_server.url, personas["county_officer"].username)
+        page.wait_for_selector("#chart-trend canvas")
+        for name in ("reports:dashboard", "reports:bigscreen"):
+            page.goto(f"{live_server.url}{reverse(name)}{query}")
+            page.wait_for_selector("#chart-rank canvas")
+            page.locator("#chart-rank").scroll_into_view_if_needed()
+            shown, created = [], 0
+            for x, y in page.evaluate(BARS):
+                page.mouse.move(x, y)
+                page.wait_for_timeout(300)  # the tooltip follows the pointer after a moment
+                shown.append(page.inner_text("#chart-rank"))  # the tooltip is drawn inside
+                created += page.evaluate(COUNT_INJECTED)
+            assert created == 0, name
+            assert any(HOSTILE_NAME in text for text in shown), name  # shown, as text
+        browser.close()
+    assert dialogs == []
+
+
 def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas, signed_in_client):
     """The panel the dashboard loads after the page: the six coverage indicators and the
     task quotas, a veto quota that cannot be met in red; name lists only for staff."""

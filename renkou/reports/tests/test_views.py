@@ -195,7 +195,7 @@ def test_name_lists_mask_id_numbers(county, as_role):
     zhuoma = county["persons"]["zhuoma"]
     html = drill(as_role("county_officer"), indicator="id_entry_rate").content.decode()
     assert "共 3 条" in html and zhuoma.id_number not in html
-    assert f"{zhuoma.id_number[:4]}**********{zhuoma.id_number[-4:]}" in html
+    assert f"{zhuoma.id_number[:4]}**************" in html
 
 
 def test_name_lists_are_scoped_and_need_person_access(county, as_role):
