@@ -215,6 +215,8 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
         return 0, 0
     program = mine[0].program
     earlier = today - timedelta(days=12)
+    # 待核实 cases (no card holds the couple's children) are approved as after a visit.
+    seen = "已入户核验户口簿及子女出生证明原件"
 
     def file(row: Any, day: date) -> Application:
         return services.application_file(
@@ -228,7 +230,9 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
     # Two reached the county: township notice ran and ended, the list moved up.
     up = [file(r, earlier) for r in mine[:2]]
     for app in up:
-        services.application_approve(actor=t_actor, application=app, today=earlier)
+        services.application_approve(
+            actor=t_actor, application=app, confirm_reason=seen, today=earlier
+        )
     notice = services.notice_publish(
         actor=t_actor, program=program, unit_code=unit, starts_on=earlier, today=earlier
     )
@@ -236,7 +240,9 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
     # Two on the township notice running now (7 days from today).
     listed = [file(r, today) for r in mine[2:4]]
     for app in listed:
-        services.application_approve(actor=t_actor, application=app, today=today)
+        services.application_approve(
+            actor=t_actor, application=app, confirm_reason=seen, today=today
+        )
     running = services.notice_publish(
         actor=t_actor,
         program=program,
@@ -247,7 +253,9 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
     )
     # Two approved by the township, waiting for the next notice; three filed; one returned.
     for row in mine[4:6]:
-        services.application_approve(actor=t_actor, application=file(row, today), today=today)
+        services.application_approve(
+            actor=t_actor, application=file(row, today), confirm_reason=seen, today=today
+        )
     for row in mine[6:9]:
         file(row, today)
     services.application_return(

@@ -91,6 +91,7 @@ class ReviewForm(forms.Form):
         ]
     )
     comment = forms.CharField(max_length=500, required=False)
+    confirm_reason = forms.CharField(max_length=300, required=False)
 
 
 class DocumentForm(forms.Form):

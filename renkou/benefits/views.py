@@ -40,19 +40,27 @@ from renkou.people.models import Person
 from renkou.people.services import Actor
 
 REVIEW_CALLS = {
-    "approve": lambda a, app, c, t: services.application_approve(
-        actor=a, application=app, comment=c, today=t
+    "approve": lambda a, app, d, t: services.application_approve(
+        actor=a,
+        application=app,
+        comment=d["comment"],
+        confirm_reason=d["confirm_reason"],
+        today=t,
     ),
-    "return": lambda a, app, c, t: services.application_return(actor=a, application=app, comment=c),
-    "reject": lambda a, app, c, t: services.application_reject(actor=a, application=app, comment=c),
-    "finalise": lambda a, app, c, t: services.application_finalise(
+    "return": lambda a, app, d, t: services.application_return(
+        actor=a, application=app, comment=d["comment"]
+    ),
+    "reject": lambda a, app, d, t: services.application_reject(
+        actor=a, application=app, comment=d["comment"]
+    ),
+    "finalise": lambda a, app, d, t: services.application_finalise(
         actor=a, application=app, today=t
     ),
-    "advance": lambda a, app, c, t: services.application_advance(actor=a, application=app, today=t),
-    "cancel": lambda a, app, c, t: services.application_cancel(
-        actor=a, application=app, comment=c, today=t
+    "advance": lambda a, app, d, t: services.application_advance(actor=a, application=app, today=t),
+    "cancel": lambda a, app, d, t: services.application_cancel(
+        actor=a, application=app, comment=d["comment"], today=t
     ),
-    "archive": lambda a, app, c, t: services.application_archive(actor=a, application=app, today=t),
+    "archive": lambda a, app, d, t: services.application_archive(actor=a, application=app, today=t),
 }
 
 
@@ -218,16 +226,18 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "benefits/application_form.html", context)
 
 
-def _actions(request: HttpRequest, app: Application) -> dict[str, bool]:
-    """Which buttons the page offers (the services decide again on POST)."""
+def _actions(request: HttpRequest, app: Application, notice_over: bool) -> dict[str, bool]:
+    """Which buttons the page offers (the services decide again on POST): moving on from a
+    notice only once its period is over."""
     user, level = request.user, services.actor_level(request.user)
     review = user.has_perm(Perm.REVIEW_BENEFIT) and level == app.level
     last = user.has_perm(Perm.REVIEW_BENEFIT) and level == app.program.steps[-1]
     apply = user.has_perm(Perm.APPLY_BENEFIT)
+    moving = review and app.status == Status.NOTICE and notice_over
     return {
         "review": review and app.status == Status.SUBMITTED,
-        "finalise": review and app.status == Status.NOTICE and app.is_last_step,
-        "advance": review and app.status == Status.NOTICE and not app.is_last_step,
+        "finalise": moving and app.is_last_step,
+        "advance": moving and not app.is_last_step,
         "cancel": last and app.status == Status.APPROVED,
         "archive": user.has_perm(Perm.REVIEW_BENEFIT)
         and app.status in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.CANCELLED),
@@ -237,21 +247,36 @@ def _actions(request: HttpRequest, app: Application) -> dict[str, bool]:
     }
 
 
+def _unverified(app: Application, documents: list[Document]) -> list[str]:
+    """The conditions still 待核实 when the application waits for review with no document (the
+    approval then asks for a confirmation reason)."""
+    decision = app.decision
+    if app.status != Status.SUBMITTED or documents or decision is None:
+        return []
+    if decision.verdict != "unknown":
+        return []
+    return services.unknown_facts(decision.trace) or ["部分条件"]
+
+
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    decision = app.decision
+    decision, today = app.decision, _today()
+    documents = list(app.documents.all())
+    notice = services.listed_on(app) if app.status == Status.NOTICE else None
     _audit_view(request, app)
     context = {
         "app": app,
         "log": app.log.select_related("actor"),
-        "documents": app.documents.all(),
+        "documents": documents,
         "decision": decision,
         "decision_rows": selectors.trace_rows(decision.trace) if decision else [],
         "id_masked": crypto.mask(app.person.id_number),
-        "actions": _actions(request, app),
-        "age": app.person.age_on(_today()),
+        "actions": _actions(request, app, notice is None or notice.has_ended(today)),
+        "notice": notice,
+        "unverified": _unverified(app, documents),
+        "age": app.person.age_on(today),
         "document_form": DocumentForm(),
         "objections": app.objections.all(),
     }
@@ -267,9 +292,9 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["action"] not in REVIEW_CALLS:
         messages.warning(request, "请选择审核操作")
         return redirect("benefits:application_detail", pk=app.pk)
-    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    action = form.cleaned_data["action"]
     try:
-        REVIEW_CALLS[action](Actor.of(request), app, comment, _today())
+        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, _today())
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理")
     else:
