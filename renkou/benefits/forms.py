@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, Status
+from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, LineStatus, Status
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
@@ -227,6 +227,30 @@ class RollForm(forms.Form):
     def __init__(self, *args: Any, programs: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].choices = [(p.code, p.name) for p in programs]
+
+
+class LineFilterForm(forms.Form):
+    """The roll page's search (GET): name or pinyin, township, line status."""
+
+    name = forms.CharField(
+        label="姓名", max_length=50, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+    township = forms.ChoiceField(label="乡镇", required=False, widget=forms.Select(attrs=SELECT))
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部"), *LineStatus.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args: Any, townships: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = [("", "全部"), *townships.items()]
+
+    def values(self) -> dict[str, str]:
+        if self.is_valid():
+            return self.cleaned_data
+        return {"name": "", "township": "", "status": ""}
 
 
 class ResultForm(forms.Form):

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from renkou.benefits.constants import LineStatus, RollState
 from renkou.benefits.models import Beneficiary, LedgerEntry, PaymentRoll
-from renkou.benefits.tests.test_payments import card
+from renkou.benefits.tests.test_payments import card, roll_setup  # noqa: F401  (fixture)
 from renkou.benefits.tests.test_views import _as, at, sixty  # noqa: F401  (fixture)
 from renkou.benefits.tests.test_views import test_the_done_flow as approve_through_pages
 from renkou.common.models import AuditEntry
@@ -169,3 +169,27 @@ def test_reconfirmation_pages(approved, personas, signed_in_client, client):
         client.post(reverse("benefits:reconfirmation_apply", args=[rc.pk]))
     b.refresh_from_db()
     assert (b.status, b.ends_on) == ("stopped", date(2026, 5, 3))
+
+
+def test_the_roll_page_finds_lines_by_name_township_and_status(
+    roll_setup,  # noqa: F811  (the fixture imported above)
+    personas,
+    signed_in_client,
+    client,
+):
+    """Issue 11 item 11: a roll of 1,723 lines had no search."""
+    _people, _fin, roll = roll_setup
+    _as(signed_in_client, personas, "finance")
+    url = reverse("benefits:roll_detail", args=[roll.pk])
+    page = client.get(url).content.decode()
+    assert "乙乡" in page and "共 3 人" in page  # the townships of the roll's lines are offered
+
+    def names(**params):
+        response = client.get(url, params, headers={"HX-Request": "true"})
+        return [line.person.name for line in response.context["page"].object_list]
+
+    assert names(name="乙") == ["乙"]
+    assert names(township="620001101") == ["丙"]
+    assert names(township="620001100", name="甲") == ["甲"]
+    assert names(status="paid") == []
+    assert sorted(names(status="pending")) == ["丙", "乙", "甲"]
