@@ -495,10 +495,16 @@ ALREADY_SUBMITTED = "该村（居）本月的人口动态信息报告单已上�
 
 
 def monthly_report_submit(
-    *, actor: people.Actor, village_code: str, period: Period, counts: dict[str, int]
+    *,
+    actor: people.Actor,
+    village_code: str,
+    period: Period,
+    counts: dict[str, int],
+    event_ids: list[int],
 ) -> MonthlyReport:
     """上报 a village's monthly change report once, after the month has ended; on time when
-    submitted by the deadline (``periods.report_deadline``, the 5th of the next month)."""
+    submitted by the deadline (``periods.report_deadline``, the 5th of the next month). The
+    report keeps the events it held (``event_ids``): later events of the month are 补报."""
     now = timezone.now()
     day = timezone.localdate(now)
     if day <= period.end:
@@ -514,6 +520,7 @@ def monthly_report_submit(
                 submitted_at=now,
                 on_time=day <= report_deadline(period.start),
                 counts=counts,
+                event_ids=sorted(event_ids),
             )
     except IntegrityError as exc:  # submitted by someone else a moment ago
         raise ValidationError(ALREADY_SUBMITTED) from exc
