@@ -121,6 +121,30 @@ class ApplicationFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {"program": "", "status": "", "name": ""}
 
 
+class ScreeningFilterForm(forms.Form):
+    """The 全覆盖 list's search (GET): programme, verdict, name or pinyin."""
+
+    program = forms.ChoiceField(label="项目", required=False, widget=forms.Select(attrs=SELECT))
+    verdict = forms.ChoiceField(
+        label="判定",
+        required=False,
+        choices=[("", "全部"), ("pass", "符合"), ("unknown", "待核实")],
+        widget=forms.Select(attrs=SELECT),
+    )
+    name = forms.CharField(
+        label="姓名", max_length=50, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+
+    def __init__(self, *args: Any, programs: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", "全部"), *((p.code, p.name) for p in programs)]
+
+    def values(self) -> dict[str, str]:
+        if self.is_valid():
+            return self.cleaned_data
+        return {"program": "", "verdict": "", "name": ""}
+
+
 class RuleVersionForm(forms.Form):
     effective_from = forms.DateField(label="生效日期", widget=DATE)
     conditions = forms.CharField(

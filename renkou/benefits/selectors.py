@@ -5,8 +5,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from renkou.benefits import screening as kept
 from renkou.benefits.eligibility import trace_rows
-from renkou.benefits.models import Application, Beneficiary, Notice, PaymentLine, PaymentRoll
+from renkou.benefits.models import (
+    Application,
+    Beneficiary,
+    Notice,
+    PaymentLine,
+    PaymentRoll,
+    Screening,
+)
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.selectors import name_q
@@ -17,6 +25,7 @@ __all__ = [
     "notices",
     "roll_lines",
     "roll_townships",
+    "screening",
     "trace_rows",
     "unit_names",
     "unit_prefix",
@@ -90,3 +99,23 @@ def roll_townships(user: Any, roll: PaymentRoll) -> dict[str, str]:
     prefixes = sorted({code[:9] for (code,) in codes.distinct()})
     names = unit_names(p.ljust(12, "0") for p in prefixes)
     return {p: names.get(p.ljust(12, "0"), p) for p in prefixes}
+
+
+def screening(
+    user: Any, *, prefix: str = "", program: str = "", verdict: str = "", name: str = ""
+) -> QuerySet[Screening]:
+    """The 全覆盖 list the caller may see (the kept table, ``renkou.benefits.screening``): who
+    appears eligible (符合 or 待核实) with no application yet, by unit, programme, verdict and
+    name (or pinyin)."""
+    rows = kept.waiting(Screening.objects.visible_to(user).filter(verdict__in=kept.LISTED))
+    if prefix:
+        rows = rows.filter(**prefix_range("unit_code", prefix))
+    if program:
+        rows = rows.filter(program__code=program)
+    if verdict in kept.LISTED:
+        rows = rows.filter(verdict=verdict)
+    if name.strip():
+        rows = rows.filter(name_q(name, via="person__"))
+    return rows.select_related("person", "program", "version").order_by(
+        "unit_code", "person_id", "program__sort"
+    )

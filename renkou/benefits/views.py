@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, documents, eligibility, selectors, services
+from renkou.benefits import screening as screening_table
 from renkou.benefits.constants import CONTENT_TYPES, FINAL, Status, Subject
 from renkou.benefits.forms import (
     ApplicationFilterForm,
@@ -27,6 +28,7 @@ from renkou.benefits.forms import (
     DocumentForm,
     IdSearchForm,
     ReviewForm,
+    ScreeningFilterForm,
 )
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
@@ -142,27 +144,32 @@ def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def screening(request: HttpRequest) -> HttpResponse:
-    """全覆盖名单: who appears eligible today but has no application (reads only)."""
+    """全覆盖名单: who appears eligible today but has no application, read from the kept table
+    (reads only), with the conditions still to be verified."""
     prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
     today = _today()
-    rows = services.screen(prefix, today)
-    names = selectors.unit_names(r.person.unit_code for r in rows)
-    page = paginate(request, rows)
+    programs = Program.objects.filter(is_active=True, code__in=eligibility.SCREENED)
+    form = ScreeningFilterForm(request.GET or None, programs=programs.order_by("sort"))
+    page = paginate(request, selectors.screening(request.user, prefix=prefix, **form.values()))
+    names = selectors.unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
-        row.person.unit_name = names.get(row.person.unit_code, "")  # type: ignore[attr-defined]
-        row.person.age = row.person.age_on(today)  # type: ignore[attr-defined]
+        row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]
+        row.age = row.person.age_on(today)  # type: ignore[attr-defined]
+        row.unknown = services.unknown_facts(row.trace)  # type: ignore[attr-defined]
     audit.record_request(
         request,
         action="benefits.screening",
         object_type="benefits.program",
         summary=f"prefix={prefix}",
-        row_count=len(rows),
+        row_count=page.paginator.count,
     )
     context = {
+        "form": form,
         "page": page,
         "tree": side_tree(request.user, prefix),
         "prefix": prefix,
         "today": today,
+        "stale_since": screening_table.stale_since(today),
         "can_apply": request.user.has_perm(Perm.APPLY_BENEFIT),
     }
     return render_page(request, "benefits/screening.html", context, partial="results")
