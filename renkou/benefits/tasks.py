@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from renkou.benefits import reconfirm, screening
 from renkou.benefits.models import Program, ScreeningRun
+from renkou.common import jobs
 from renkou.common.models import JobProgress
 from renkou.people.services import Actor
 
 KIND = "benefits.reconfirm"
 
 
-def _progress(job_id: int, **values: object) -> None:
-    JobProgress.objects.filter(pk=job_id).update(updated_at=timezone.now(), **values)
+_progress = jobs.progress
 
 
 @task()

@@ -5,25 +5,22 @@ Progress goes to ``JobProgress`` every ``PROGRESS_EVERY`` rows; the jobs page po
 """
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.models import User
-from renkou.common import audit, xlsx
+from renkou.common import audit, jobs, xlsx
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.system import selectors
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 500
-EXPORT_DIR = "exports"
 
 # (header, width, text?) — ids and codes are written as text so Excel keeps leading zeros.
 AUDIT_COLUMNS = (
@@ -45,8 +42,7 @@ AUDIT_COLUMNS = (
 _RESULTS = dict(AuditEntry.Result.choices)
 
 
-def _progress(job_id: int, **values: Any) -> None:
-    JobProgress.objects.filter(pk=job_id).update(updated_at=timezone.now(), **values)
+_progress = jobs.progress
 
 
 def _audit_values(row: AuditEntry) -> list[Any]:
@@ -83,14 +79,6 @@ def _write_audit_xlsx(path: Path, rows: Any, job_id: int) -> int:
     return count
 
 
-def _export_path(job_id: int) -> tuple[Path, str]:
-    stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
-    relative = f"{EXPORT_DIR}/audit-{job_id}-{stamp}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path, relative
-
-
 @task()
 def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str = "") -> int:
     """Write the filtered audit rows to an .xlsx for the requesting audit administrator.
@@ -106,7 +94,7 @@ def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str
     top = rows.values_list("seq", flat=True).first() or 0
     rows = rows.filter(seq__lte=top)  # rows written while exporting are not part of this file
     _progress(job_id, status=JobProgress.Status.RUNNING, total=rows.count(), done=0)
-    path, relative = _export_path(job_id)
+    path, relative = jobs.result_path(job_id, "audit", ".xlsx")
     try:
         count = _write_audit_xlsx(path, rows, job_id)
     except Exception:
