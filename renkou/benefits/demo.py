@@ -155,7 +155,7 @@ def _roll(program: Program, code: str, unit: str, rng: random.Random, final: boo
             account=b.account,
             account_index=b.account_index,
         )
-        for b, fen in payments.due_lines(program, prefix, period)
+        for b, fen in payments.due_lines(program, prefix, period, accounts=True)
     ]
     carried = list(
         PaymentLine.objects.filter(

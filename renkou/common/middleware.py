@@ -1,5 +1,7 @@
-"""Request plumbing with no domain meaning: the client address and no-store caching."""
+"""Request plumbing with no domain meaning: the client address, no-store caching, and the
+signal that a POST's file download has arrived (the busy buttons of static/js/busy.js)."""
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -40,4 +42,34 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
+        return response
+
+
+DOWNLOAD_COOKIE = "renkou_download"
+_TOKEN = re.compile(r"^[A-Za-z0-9]{8,32}$")
+
+
+class DownloadTokenMiddleware:
+    """A POST form whose answer is a file (the bank file, an export) leaves the page where it
+    is, so its busy button cannot tell from a page load that the work is done. busy.js sends a
+    random ``download_token`` with every POST; when the answer is an attachment, this cookie
+    carries the token back (a random value, no personal data, read by the script only)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "POST" or "attachment" not in response.get("Content-Disposition", ""):
+            return response
+        token = request.POST.get("download_token", "")
+        if _TOKEN.match(token):
+            response.set_cookie(
+                DOWNLOAD_COOKIE,
+                token,
+                max_age=120,
+                secure=request.is_secure(),
+                httponly=False,  # the page's script reads it
+                samesite="Strict",
+            )
         return response
