@@ -202,7 +202,11 @@ class Application(models.Model):
                 name="application_one_open_per_program",
             ),
         ]
-        indexes = [models.Index(fields=["unit_code", "status"], name="benefit_app_unit_status")]
+        indexes = [
+            models.Index(fields=["unit_code", "status"], name="benefit_app_unit_status"),
+            # The 全覆盖 list asks, for each listed person and programme, for an application.
+            models.Index(fields=["person", "program"], name="benefit_app_person_program"),
+        ]
         verbose_name = "利益导向申请"
 
     def __str__(self) -> str:
@@ -711,7 +715,11 @@ class Screening(models.Model):
             models.UniqueConstraint(fields=["person", "program"], name="screening_once"),
         ]
         indexes = [
-            models.Index(fields=["verdict", "unit_code", "person"], name="screening_list_idx"),
+            # The list's order: page 1 of a county reads ten rows, not the whole list; with the
+            # verdict in it, counting and paging never read the table's rows.
+            models.Index(
+                fields=["unit_code", "person", "program", "verdict"], name="screening_list_idx"
+            ),
             models.Index(fields=["valid_until"], name="screening_due_idx"),
         ]
         verbose_name = "全覆盖判定"

@@ -116,6 +116,8 @@ def screening(
         rows = rows.filter(verdict=verdict)
     if name.strip():
         rows = rows.filter(name_q(name, via="person__"))
-    return rows.select_related("person", "program", "version").order_by(
-        "unit_code", "person_id", "program__sort"
-    )
+    # Programmes and rule versions (a handful) fetched apart: a join to them made SQLite start
+    # from the small table and sort the whole list instead of reading the first page along the
+    # (unit, person, programme) index.
+    rows = rows.select_related("person").prefetch_related("program", "version")
+    return rows.order_by("unit_code", "person_id", "program_id")
