@@ -30,6 +30,7 @@ from renkou.benefits.constants import (
     Status,
     Subject,
 )
+from renkou.common import rules
 from renkou.common.fields import BlindIndexField, EncryptedTextField
 from renkou.geo.scope import ScopedQuerySet, prefix_range
 from renkou.people.models import Person, PersonalQuerySet
@@ -689,7 +690,9 @@ class Screening(models.Model):
     changes (``valid_until``: a birthday, a rule version coming into force, a person entering
     the age window), and from scratch by ``screening.rebuild``. A row exists for every person
     inside a programme's age window who is in the register; the list shows the rows that pass
-    or wait for documents (待核实), with the trace that explains each condition.
+    or wait for documents (待核实). The row keeps the fact values the rule read (``inputs``,
+    as a ``Decision`` does): ``trace()`` replays the rule on them, condition by condition,
+    without the register (the full trace would be five times the size).
 
     Applications and entitlements are not stored here: the list leaves out, when it is read,
     anyone with an open or approved application or an entitlement in force."""
@@ -704,7 +707,7 @@ class Screening(models.Model):
     unit_code = models.CharField("管理地代码", max_length=12)
     verdict = models.CharField("判定", max_length=8, choices=Verdict.choices)
     version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="+")
-    trace = models.JSONField("判定过程", default=dict, blank=True)  # empty for a failed case
+    inputs = models.JSONField("判定所用事实", default=dict, blank=True)  # empty when failed
     as_of = models.DateField("判定日期")
     valid_until = models.DateField("到期重判日期", null=True, blank=True)
 
@@ -726,6 +729,10 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.program_id} {self.verdict}"
+
+    def trace(self) -> dict[str, Any]:
+        """The rule's trace on the stored fact values (each condition, value, outcome)."""
+        return rules.replay(self.version.conditions, self.inputs).trace
 
 
 class ScreeningRun(models.Model):

@@ -3,7 +3,8 @@
 Screening the demo county from the register takes about half a minute (every person over 40,
 their couples' cards, the rules), far too long for a page. So every person inside a screened
 programme's age window has one ``Screening`` row per programme: the verdict of the rule in
-force, its trace (each condition, the fact's value, pass/fail/unknown) and the first day on
+force, the fact values it read (its trace, each condition with the fact's value and outcome,
+is replayed from them when shown) and the first day on
 which the calendar alone may change it (``valid_until``: a birthday, a child's recorded birth or
 death date, a recorded exit; ``facts.changes_on``). The rows change
 
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from renkou.benefits import eligibility
+from renkou.benefits import amounts, eligibility
 from renkou.benefits.constants import OPEN, Status
 from renkou.benefits.facts import changes_on
 from renkou.benefits.models import (
@@ -70,7 +71,7 @@ def _rows(
         program, version, people, today, children
     ):
         until = changes_on(case, names)
-        leaves = ages[1] is not None and eligibility.amounts.add_years(person.birth_date, ages[1])
+        leaves = ages[1] is not None and amounts.add_years(person.birth_date, ages[1])
         if leaves and (until is None or leaves < until):
             until = leaves  # out of the window (the childcare subsidy's third birthday)
         out.append(
@@ -80,7 +81,7 @@ def _rows(
                 unit_code=person.unit_code,
                 verdict=result.verdict,
                 version=version,
-                trace=result.trace if result.verdict != rules.FAIL else {},
+                inputs=result.inputs if result.verdict != rules.FAIL else {},
                 as_of=today,
                 valid_until=until,
             )
@@ -146,16 +147,22 @@ def cards_changed(card_ids: Iterable[int | None]) -> int:
     return persons_changed(list(women))
 
 
-def _window_q(today: date) -> Q:
-    """Anyone inside some screened programme's age window on ``today``."""
+def _window(ages: tuple[int | None, int | None], today: date) -> Q:
+    """Inside one programme's age window on ``today`` (as ``eligibility.in_window``)."""
+    low, under = ages
+    part = Q()
+    if low is not None:
+        part &= Q(birth_date__lte=amounts.add_years(today, -low))
+    if under is not None:
+        part &= Q(birth_date__gt=amounts.add_years(today, -under))
+    return part
+
+
+def _window_q(today: date, codes: Iterable[str] = tuple(SCREENED)) -> Q:
+    """Inside the age window of one of the programmes ``codes`` on ``today``."""
     q = Q(pk__in=[])
-    for low, under in SCREENED.values():
-        part = Q()
-        if low is not None:
-            part &= Q(birth_date__lte=eligibility.amounts.add_years(today, -low))
-        if under is not None:
-            part &= Q(birth_date__gt=eligibility.amounts.add_years(today, -under))
-        q |= part
+    for code in codes:
+        q |= _window(SCREENED[code], today)
     return q
 
 
@@ -189,7 +196,7 @@ def _entered(since: date, today: date) -> set[int]:
     q = Q(pk__in=[])
     for low, _under in SCREENED.values():
         if low is not None:
-            add = eligibility.amounts.add_years
+            add = amounts.add_years
             q |= Q(birth_date__gt=add(since, -low), birth_date__lte=add(today, -low))
     return set(Person.objects.filter(q, exited_at__isnull=True).values_list("pk", flat=True))
 
@@ -201,24 +208,17 @@ def _new_versions(since: date, today: date) -> set[int]:
     changed = [pk for pk in {*before, *now} if before.get(pk) != now.get(pk)]
     if not changed:
         return set()
-    q = Q(pk__in=[])
-    for program in Program.objects.filter(pk__in=changed, code__in=SCREENED):
-        low, under = SCREENED[program.code]
-        part = Q()
-        if low is not None:
-            part &= Q(birth_date__lte=eligibility.amounts.add_years(today, -low))
-        if under is not None:
-            part &= Q(birth_date__gt=eligibility.amounts.add_years(today, -under))
-        q |= part
-    rows = Person.objects.filter(q, exited_at__isnull=True).values_list("pk", flat=True)
+    codes = Program.objects.filter(pk__in=changed, code__in=SCREENED).values_list("code", flat=True)
+    rows = Person.objects.filter(_window_q(today, codes), exited_at__isnull=True)
     old = Screening.objects.filter(program_id__in=changed).values_list("person_id", flat=True)
-    return set(rows) | set(old)
+    return set(rows.values_list("pk", flat=True)) | set(old)
 
 
 def last_day() -> date | None:
-    """The day of the last finished refresh or county-wide rebuild."""
+    """The day of the last finished refresh or rebuild of a whole county (or of everything)."""
+    whole = Q(prefix="") | Q(prefix__regex=r"^\d{6}$")
     run = (
-        ScreeningRun.objects.filter(seconds__isnull=False, prefix="")
+        ScreeningRun.objects.filter(whole, seconds__isnull=False)
         .order_by("-day", "-started_at")
         .first()
     )
@@ -251,10 +251,9 @@ def refresh(today: date | None = None, *, run: ScreeningRun | None = None) -> Sc
 def program_changed(program: Program, today: date | None = None) -> int:
     """A rule version of ``program`` came into force: everyone in its window again."""
     today = today or timezone.localdate()
-    ages = SCREENED.get(program.code)
-    if ages is None:
+    if program.code not in SCREENED:
         return 0
-    rows = eligibility.in_window(Person.objects.filter(exited_at__isnull=True), today, ages)
+    rows = Person.objects.filter(_window_q(today, [program.code]), exited_at__isnull=True)
     old = Screening.objects.filter(program=program).values_list("person_id", flat=True)
     return rescreen({*rows.values_list("pk", flat=True), *old}, today)
 

@@ -155,7 +155,7 @@ def screening(request: HttpRequest) -> HttpResponse:
     for row in page.object_list:
         row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]
         row.age = row.person.age_on(today)  # type: ignore[attr-defined]
-        row.unknown = services.unknown_facts(row.trace)  # type: ignore[attr-defined]
+        row.unknown = services.unknown_facts(row.trace())  # type: ignore[attr-defined]
     audit.record_request(
         request,
         action="benefits.screening",
@@ -170,6 +170,7 @@ def screening(request: HttpRequest) -> HttpResponse:
         "prefix": prefix,
         "today": today,
         "stale_since": screening_table.stale_since(today),
+        "never_built": screening_table.last_day() is None,
         "can_apply": request.user.has_perm(Perm.APPLY_BENEFIT),
     }
     return render_page(request, "benefits/screening.html", context, partial="results")

@@ -146,14 +146,17 @@ def test_bad_result_file_is_reported_on_the_page(
     assert not sent_roll.lines.exclude(status=LineStatus.PENDING).exists()
 
 
-def test_reconfirmation_pages(approved, personas, signed_in_client, client):
+def test_reconfirmation_pages(
+    approved, personas, signed_in_client, client, django_capture_on_commit_callbacks
+):
     b = approved
     person = b.person
     person.exited_at, person.exit_reason = date(2026, 5, 3), "3"  # died in H1
     person.save()
     with at(date(2026, 9, 1)):
         _as(signed_in_client, personas, "county_officer")
-        client.post(reverse("benefits:reconfirmation_build"), {"year": 2026})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("benefits:reconfirmation_build"), {"year": 2026})
         from renkou.benefits.models import Reconfirmation
         from renkou.common.models import JobProgress
 

@@ -40,7 +40,7 @@ def snapshot():
             r.unit_code,
             r.verdict,
             r.version_id,
-            repr(r.trace),
+            repr(r.inputs),
             r.valid_until,
         )
         for r in Screening.objects.all()
@@ -218,3 +218,19 @@ def test_the_page_reads_the_same_queries_for_a_long_list(
     few, short = queries(3)
     many, long = queries(60)
     assert long > short and many == few
+
+
+def test_the_page_says_when_the_list_was_never_built_or_is_a_day_behind(
+    programs, units, personas, signed_in_client, client
+):
+    url = reverse("benefits:screening")
+    with at(DAY):
+        signed_in_client(personas["county_officer"])
+        assert "全覆盖名单尚未生成" in client.get(url).content.decode()
+        screening.rebuild("620001", DAY)  # the county's rebuild (as seed_demo_benefits does)
+        assert "尚未" not in client.get(url).content.decode()
+    later = DAY + timedelta(days=1)
+    with at(later):
+        signed_in_client(personas["county_officer"])
+        body = client.get(url).content.decode()
+    assert "今日的按年龄核对尚未进行" in body and DAY.isoformat() in body
