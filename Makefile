@@ -21,6 +21,7 @@ run: install
 	$(PY) manage.py seed_demo_benefits
 	$(PY) manage.py refresh_todo --schedule
 	$(PY) manage.py purge_files --schedule
+	$(PY) manage.py screen_benefits --schedule
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Renkou: http://$(HOST):$(PORT)/ （后台任务进程已同时启动；Ctrl+C 退出）"
 	@trap 'kill 0' EXIT INT TERM; \

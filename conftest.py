@@ -137,6 +137,7 @@ def _seed_code_lists() -> None:
         ("renkou.programs.migrations.0002_risk_dictionary", "forward"),
         ("renkou.programs.migrations.0004_rh_dictionaries", "forward"),
         ("renkou.todo.migrations.0002_seed_rules", "seed"),
+        ("renkou.todo.migrations.0003_lapsed_offers_close_as_not_done", "forward"),
         ("renkou.benefits.migrations.0002_seed_programs", "forward"),
     )
     for module, function in seeders:

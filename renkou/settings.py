@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "renkou.common.middleware.NoStoreMiddleware",
+    "renkou.common.middleware.DownloadTokenMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -13,7 +13,7 @@ has unknown children.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -57,10 +57,20 @@ class Case:
             return None
         return [c for c in card.children.all() if c.birth_date <= self.day]
 
+    @cached_property
+    def all_children(self) -> list[Child] | None:
+        """Every child on the couple's card, also those born after the day (for ``changes_on``)."""
+        woman = self.woman
+        if woman is None:
+            return None
+        card = WomanCard.objects.filter(person=woman).first()
+        return None if card is None else list(card.children.all())
+
     def preload(self, children: list[Child] | None) -> None:
         """Give the card's children read in bulk (screening), instead of a query per case."""
         kept = None if children is None else [c for c in children if c.birth_date <= self.day]
         self.__dict__["children"] = kept
+        self.__dict__["all_children"] = children
 
     def alive(self, child: Child) -> bool:
         return child.survival != "dead" or (
@@ -85,9 +95,7 @@ def age(case: Case) -> int:
 
 
 def age_months(case: Case) -> int:
-    birth, day = case.person.birth_date, case.day
-    months = (day.year - birth.year) * 12 + day.month - birth.month
-    return months - (day.day < birth.day)
+    return _months(case.person.birth_date, case.day)
 
 
 def birth_date(case: Case) -> str:
@@ -254,6 +262,84 @@ FACTS: dict[str, Fact] = {
         "持有独生子女父母光荣证", "bool", one_child_certificate, declared=True
     ),
 }
+
+
+# --- when a fact's value can change by the calendar alone -------------------------------------
+# A stored verdict (the 全覆盖 table) stays right until one of these days comes, or the register
+# changes (which rescreens at once). Each function gives days after the case's day on which the
+# fact may read differently; a day a little early is harmless (the case is only evaluated again).
+
+
+def _next_birthday(birth: date, day: date) -> date:
+    years = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    try:
+        return birth.replace(year=birth.year + years + 1)
+    except ValueError:  # 29 February: 28 February, a day early
+        return birth.replace(year=birth.year + years + 1, day=28)
+
+
+def _months(birth: date, day: date) -> int:
+    return (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
+
+
+def _next_month_mark(birth: date, day: date) -> date:
+    """The next day the age in months changes: the birth day of this or the next month, or
+    the 1st of a month that has no such day (31st births in April, 29th–31st in February)."""
+    first = day.replace(day=1)
+    months = [(first + timedelta(days=32 * k)).replace(day=1) for k in (1, 2)]
+    candidates = [*months]
+    for start in (first, *months):
+        try:
+            candidates.append(start.replace(day=birth.day))
+        except ValueError:
+            continue
+    now = _months(birth, day)
+    return min(d for d in candidates if d > day and _months(birth, d) != now)
+
+
+def _exit_days(*people: Person | None) -> list[date]:
+    return [p.exited_at for p in people if p is not None and p.exited_at is not None]
+
+
+def _children_days(case: Case) -> list[date]:
+    days: list[date] = []
+    for child in case.all_children or []:
+        days.append(child.birth_date)
+        if child.death_date is not None:
+            days.append(child.death_date)
+    return days
+
+
+def _wife_birthday(case: Case) -> list[date]:
+    woman = case.woman
+    return [] if woman is None else [_next_birthday(woman.birth_date, case.day)]
+
+
+CHILDREN_FACTS = (
+    "children_ever",
+    "living_children",
+    "living_daughters",
+    "children_all_died",
+    "only_child_died",
+    "only_child_disabled",
+    "one_child_or_two_daughters",
+)
+CHANGES: dict[str, Callable[[Case], list[date]]] = {
+    "age": lambda c: [_next_birthday(c.person.birth_date, c.day)],
+    "age_months": lambda c: [_next_month_mark(c.person.birth_date, c.day)],
+    "alive": lambda c: _exit_days(c.person),
+    "in_register": lambda c: _exit_days(c.person),
+    "couple_rural": lambda c: _exit_days(c.spouse),
+    "wife_age": _wife_birthday,
+    **dict.fromkeys(CHILDREN_FACTS, _children_days),
+}
+
+
+def changes_on(case: Case, names: list[str]) -> date | None:
+    """The first day after the case's day on which one of the facts ``names`` may read
+    differently with the register unchanged (None: never)."""
+    days = [d for name in names if name in CHANGES for d in CHANGES[name](case) if d > case.day]
+    return min(days, default=None)
 
 
 def reader(case: Case) -> Callable[[str], Any]:

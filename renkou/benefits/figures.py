@@ -21,8 +21,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Max, Q, Sum
+from django.utils import timezone
 
-from renkou.benefits import eligibility
+from renkou.benefits import eligibility, screening
 from renkou.benefits.constants import LineStatus
 from renkou.benefits.models import (
     Application,
@@ -103,13 +104,16 @@ def in_force(prefix: str, day: date) -> Any:
 SCREEN_CACHE_SECONDS = 600
 
 
-def screened(prefix: str, day: date) -> list[tuple[int, str, str]]:
+def screened(prefix: str, day: date, today: date | None = None) -> list[tuple[int, str, str]]:
     """The 全覆盖 list on ``day`` as (person id, unit code, programme name): people who pass
     the rule in force without an application ("待核实" rows, whose register data cannot decide,
-    are not counted as eligible). Screening a county reads every person over 40 and
-    evaluates the rules (about 25 s for 110k persons), so the list is kept for ten minutes
-    per process and per state of the applications, entitlements and rules (a change there
-    starts a new list; a change of the register shows within ten minutes)."""
+    are not counted as eligible). Today's list is read from the kept table
+    (``renkou.benefits.screening``); an earlier day (a past year's figures) is screened from
+    the register, which takes about half a minute for a county, so it is kept for ten minutes
+    per process and per state of the applications, entitlements and rules."""
+    if day == (today or timezone.localdate()):
+        rows = screening.rows_in(prefix).filter(verdict=rules.PASS, program__code__in=COVERED)
+        return list(rows.values_list("person_id", "unit_code", "program__name"))
     marks = Application.objects.aggregate(a=Max("updated_at"), b=Max("beneficiary__pk"))
     rule = RuleVersion.objects.aggregate(r=Max("activated_at"))["r"]
     stamp = f"{marks['a'] and marks['a'].timestamp()}-{marks['b']}-{rule and rule.timestamp()}"
@@ -173,7 +177,8 @@ def _counts(prefix: str, year: int, today: date, length: int) -> dict[tuple[str,
     held = list(in_force(prefix, day).values_list("unit_code", flat=True))
     out[("coverage", "n")].update(u[:length] for u in held)
     out[("coverage", "d")].update(u[:length] for u in held)
-    out[("coverage", "d")].update(unit[:length] for _pk, unit, _name in screened(prefix, day))
+    listed = screened(prefix, day, today)
+    out[("coverage", "d")].update(unit[:length] for _pk, unit, _name in listed)
     for side, rows in (("n", paid_in_full(prefix, year)), ("d", confirmed(prefix, year))):
         out[("payment_rate", side)].update(
             u[:length] for u in rows.values_list("unit_code", flat=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, Status
+from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, LineStatus, Status
 from renkou.common.forms import ID_MAX, BaseForm
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
@@ -92,6 +92,7 @@ class ReviewForm(BaseForm):
         ]
     )
     comment = forms.CharField(max_length=500, required=False)
+    confirm_reason = forms.CharField(max_length=300, required=False)
 
 
 class DocumentForm(BaseForm):
@@ -119,6 +120,30 @@ class ApplicationFilterForm(BaseForm):
 
     def values(self) -> dict[str, str]:
         return self.cleaned_data if self.is_valid() else {"program": "", "status": "", "name": ""}
+
+
+class ScreeningFilterForm(BaseForm):
+    """The 全覆盖 list's search (GET): programme, verdict, name or pinyin."""
+
+    program = forms.ChoiceField(label="项目", required=False, widget=forms.Select(attrs=SELECT))
+    verdict = forms.ChoiceField(
+        label="判定",
+        required=False,
+        choices=[("", "全部"), ("pass", "符合"), ("unknown", "待核实")],
+        widget=forms.Select(attrs=SELECT),
+    )
+    name = forms.CharField(
+        label="姓名", max_length=50, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+
+    def __init__(self, *args: Any, programs: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", "全部"), *((p.code, p.name) for p in programs)]
+
+    def values(self) -> dict[str, str]:
+        if self.is_valid():
+            return self.cleaned_data
+        return {"program": "", "verdict": "", "name": ""}
 
 
 class RuleVersionForm(BaseForm):
@@ -227,6 +252,30 @@ class RollForm(BaseForm):
     def __init__(self, *args: Any, programs: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].choices = [(p.code, p.name) for p in programs]
+
+
+class LineFilterForm(BaseForm):
+    """The roll page's search (GET): name or pinyin, township, line status."""
+
+    name = forms.CharField(
+        label="姓名", max_length=50, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+    township = forms.ChoiceField(label="乡镇", required=False, widget=forms.Select(attrs=SELECT))
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部"), *LineStatus.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args: Any, townships: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = [("", "全部"), *townships.items()]
+
+    def values(self) -> dict[str, str]:
+        if self.is_valid():
+            return self.cleaned_data
+        return {"name": "", "township": "", "status": ""}
 
 
 class ResultForm(BaseForm):

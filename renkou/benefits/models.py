@@ -30,6 +30,7 @@ from renkou.benefits.constants import (
     Status,
     Subject,
 )
+from renkou.common import rules
 from renkou.common.fields import BlindIndexField, EncryptedTextField
 from renkou.geo.scope import ScopedQuerySet, prefix_range
 from renkou.people.models import Person, PersonalQuerySet
@@ -202,7 +203,11 @@ class Application(models.Model):
                 name="application_one_open_per_program",
             ),
         ]
-        indexes = [models.Index(fields=["unit_code", "status"], name="benefit_app_unit_status")]
+        indexes = [
+            models.Index(fields=["unit_code", "status"], name="benefit_app_unit_status"),
+            # The 全覆盖 list asks, for each listed person and programme, for an application.
+            models.Index(fields=["person", "program"], name="benefit_app_person_program"),
+        ]
         verbose_name = "利益导向申请"
 
     def __str__(self) -> str:
@@ -676,3 +681,85 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary_id} {self.period} {self.fen}"
+
+
+class Screening(models.Model):
+    """One person's verdict for one programme of the 全覆盖 list, kept current (issue 11 item
+    3): written in the same transaction as every register write that changes a fact the rule
+    reads (``renkou.benefits.receivers``), by the daily refresh for the verdicts the calendar
+    changes (``valid_until``: a birthday, a rule version coming into force, a person entering
+    the age window), and from scratch by ``screening.rebuild``. A row exists for every person
+    inside a programme's age window who is in the register; the list shows the rows that pass
+    or wait for documents (待核实). The row keeps the fact values the rule read (``inputs``,
+    as a ``Decision`` does): ``trace()`` replays the rule on them, condition by condition,
+    without the register (the full trace would be five times the size).
+
+    Applications and entitlements are not stored here: the list leaves out, when it is read,
+    anyone with an open or approved application or an entitlement in force."""
+
+    class Verdict(models.TextChoices):
+        PASS = "pass", "符合"
+        UNKNOWN = "unknown", "待核实"
+        FAIL = "fail", "不符合"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    unit_code = models.CharField("管理地代码", max_length=12)
+    verdict = models.CharField("判定", max_length=8, choices=Verdict.choices)
+    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="+")
+    inputs = models.JSONField("判定所用事实", default=dict, blank=True)  # empty when failed
+    as_of = models.DateField("判定日期")
+    valid_until = models.DateField("到期重判日期", null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "program"], name="screening_once"),
+        ]
+        indexes = [
+            # The list's order: page 1 of a county reads ten rows, not the whole list; with the
+            # verdict in it, counting and paging never read the table's rows.
+            models.Index(
+                fields=["unit_code", "person", "program", "verdict"], name="screening_list_idx"
+            ),
+            models.Index(fields=["valid_until"], name="screening_due_idx"),
+        ]
+        verbose_name = "全覆盖判定"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.program_id} {self.verdict}"
+
+    def trace(self) -> dict[str, Any]:
+        """The rule's trace on the stored fact values (each condition, value, outcome)."""
+        return rules.replay(self.version.conditions, self.inputs).trace
+
+
+class ScreeningRun(models.Model):
+    """One refresh or rebuild of the 全覆盖 table. The daily run holds one row per day (unique),
+    so two chains of the self-scheduling task never both run; the last finished run's day is
+    where the next refresh starts counting the people who entered an age window."""
+
+    class Trigger(models.TextChoices):
+        DAILY = "daily", "每日任务"
+        REBUILD = "rebuild", "重建"
+        RULE = "rule", "规则生效"
+
+    day = models.DateField("日期")
+    trigger = models.CharField("触发方式", max_length=10, choices=Trigger.choices)
+    prefix = models.CharField("单位", max_length=12, blank=True)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    seconds = models.FloatField("耗时（秒）", null=True, blank=True)
+    persons = models.PositiveIntegerField("重判人数", default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day"], condition=Q(trigger="daily"), name="screening_one_daily_run"
+            )
+        ]
+        verbose_name = "全覆盖名单更新记录"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.trigger}"

@@ -129,6 +129,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "ended": notice.has_ended(today),
         "unit_name": selectors.unit_names([notice.unit_code]).get(notice.unit_code, ""),
+        "reviewer": services.reviewer_name(notice.unit_code, notice.level),
         "objections": notice.objections.select_related("application__person"),
         "can_review": request.user.has_perm(Perm.REVIEW_BENEFIT),
         "objection_form": ObjectionForm(initial={"received_on": today}),

@@ -24,7 +24,7 @@ from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, payments, selectors
 from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, RollState
-from renkou.benefits.forms import AccountForm, ResultForm, RollForm, UnitYearForm
+from renkou.benefits.forms import AccountForm, LineFilterForm, ResultForm, RollForm, UnitYearForm
 from renkou.benefits.models import Beneficiary, PaymentRoll, Program
 from renkou.common import audit, crypto, xlsx
 from renkou.common.htmx import render_page
@@ -167,8 +167,10 @@ def _roll(request: HttpRequest, pk: int) -> PaymentRoll:
 @require_GET
 def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roll = _roll(request, pk)
-    lines = roll.lines.select_related("person", "beneficiary").order_by("serial")
-    page = paginate(request, lines)
+    form = LineFilterForm(
+        request.GET or None, townships=selectors.roll_townships(request.user, roll)
+    )
+    page = paginate(request, selectors.roll_lines(request.user, roll, **form.values()))
     names = selectors.unit_names(line.unit_code for line in page.object_list)
     for line in page.object_list:
         line.unit_name = names.get(line.unit_code, "")  # type: ignore[attr-defined]
@@ -178,6 +180,7 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "roll": roll,
+        "form": form,
         "page": page,
         "missing": payments.missing_accounts(roll).count(),
         "span": amounts.span(roll.period),

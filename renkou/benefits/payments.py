@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -201,9 +201,12 @@ def _prefix(unit_code: str) -> str:
     return unit_code
 
 
-def due_lines(program: Program, prefix: str, period: amounts.Span) -> list[tuple[Beneficiary, int]]:
+def due_lines(
+    program: Program, prefix: str, period: amounts.Span, *, accounts: bool = False
+) -> list[tuple[Beneficiary, int]]:
     """(beneficiary, fen) for every entitlement of ``program`` within ``prefix`` that earns
-    something in ``period`` (those stopped during it included, prorated)."""
+    something in ``period`` (those stopped during it included, prorated); the account is read
+    (decrypted) only with ``accounts``."""
     rows = (
         Beneficiary.objects.filter(program=program, starts_on__lte=period.end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
@@ -211,6 +214,10 @@ def due_lines(program: Program, prefix: str, period: amounts.Span) -> list[tuple
         .select_related("person")
         .order_by("unit_code", "pk")
     )
+    if not accounts:  # only what the amount needs: no account decrypted per row
+        rows = rows.only(
+            "unit_code", "starts_on", "ends_on", "grade", "person_id", "person__birth_date"
+        )
     out, table = [], amounts.Table(program)
     for b in rows:
         fen = amounts.due_fen(
@@ -260,8 +267,8 @@ def roll_create(*, actor: Actor, program: Program, period_code: str, today: date
     lines = [
         PaymentLine(
             roll=roll,
-            beneficiary=b,
-            person=b.person,
+            beneficiary_id=b.pk,
+            person_id=b.person_id,
             unit_code=b.unit_code,
             period=period.code,
             fen=fen,
@@ -331,6 +338,23 @@ def missing_accounts(roll: PaymentRoll) -> QuerySet[PaymentLine]:
     return roll.lines.filter(beneficiary__account_index="")
 
 
+def _copy_accounts(rows: list[tuple[int, str, str]]) -> int:
+    """Write each line's account snapshot: (line pk, account, blind index) → one prepared
+    UPDATE run for every row (``executemany``). ``bulk_update`` builds a CASE of every row in
+    Python first, which took most of the ~10 s a county roll of 1,723 lines needed to lock.
+    The account is encrypted for the line's own column (a ciphertext is bound to its column)."""
+    field = PaymentLine._meta.get_field("account")
+    quote = connection.ops.quote_name
+    table, account, index, key = (
+        quote(name) for name in (PaymentLine._meta.db_table, "account", "account_index", "id")
+    )
+    sql = f"UPDATE {table} SET {account} = %s, {index} = %s WHERE {key} = %s"  # noqa: S608
+    params = [(field.get_prep_value(account), index, pk) for pk, account, index in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(params)
+
+
 @transaction.atomic
 def roll_lock(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
     """锁定: copy each beneficiary's account onto its line and fix the totals; refused while a
@@ -339,16 +363,15 @@ def roll_lock(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
     missing = missing_accounts(locked).count()
     if missing:
         raise ValidationError(f"有 {missing} 人尚未登记一卡通账号，请村（居）或乡镇补录后再锁定")
-    lines = list(locked.lines.select_related("beneficiary"))
-    for line in lines:
-        line.account = line.beneficiary.account
-        line.account_index = line.beneficiary.account_index
-    PaymentLine.objects.bulk_update(lines, ["account", "account_index"], batch_size=1000)
+    accounts = Beneficiary.objects.filter(lines__roll=locked).values_list(
+        "lines__pk", "account", "account_index"
+    )
+    copied = _copy_accounts(list(accounts))
     locked.state, locked.locked_at = RollState.LOCKED, timezone.now()
     locked.version += 1
     locked.save(update_fields=["state", "locked_at", "version"])
     _totals(locked)
-    _audit(actor, "roll_lock", locked, rows=len(lines))
+    _audit(actor, "roll_lock", locked, rows=copied)
     return locked
 
 

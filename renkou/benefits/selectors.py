@@ -5,15 +5,27 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from renkou.benefits import screening as kept
 from renkou.benefits.eligibility import trace_rows
-from renkou.benefits.models import Application, Beneficiary, Notice
+from renkou.benefits.models import (
+    Application,
+    Beneficiary,
+    Notice,
+    PaymentLine,
+    PaymentRoll,
+    Screening,
+)
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
+from renkou.people.selectors import name_q
 
 __all__ = [
     "applications",
     "beneficiaries",
     "notices",
+    "roll_lines",
+    "roll_townships",
+    "screening",
     "trace_rows",
     "unit_names",
     "unit_prefix",
@@ -65,3 +77,47 @@ def beneficiaries(
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("unit_code", "program__sort", "pk")
+
+
+def roll_lines(
+    user: Any, roll: PaymentRoll, *, name: str = "", township: str = "", status: str = ""
+) -> QuerySet[PaymentLine]:
+    """The lines of a roll the caller may see, by name (or pinyin), township and status."""
+    rows = PaymentLine.objects.visible_to(user).filter(roll=roll)
+    if name.strip():
+        rows = rows.filter(name_q(name, via="person__"))
+    if township.isdigit() and len(township) == 9:
+        rows = rows.filter(**prefix_range("unit_code", township))
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("person", "beneficiary").order_by("serial")
+
+
+def roll_townships(user: Any, roll: PaymentRoll) -> dict[str, str]:
+    """The townships a roll pays into, code prefix (9 digits) → name, in code order."""
+    codes = PaymentLine.objects.visible_to(user).filter(roll=roll).values_list("unit_code")
+    prefixes = sorted({code[:9] for (code,) in codes.distinct()})
+    names = unit_names(p.ljust(12, "0") for p in prefixes)
+    return {p: names.get(p.ljust(12, "0"), p) for p in prefixes}
+
+
+def screening(
+    user: Any, *, prefix: str = "", program: str = "", verdict: str = "", name: str = ""
+) -> QuerySet[Screening]:
+    """The 全覆盖 list the caller may see (the kept table, ``renkou.benefits.screening``): who
+    appears eligible (符合 or 待核实) with no application yet, by unit, programme, verdict and
+    name (or pinyin)."""
+    rows = kept.waiting(Screening.objects.visible_to(user).filter(verdict__in=kept.LISTED))
+    if prefix:
+        rows = rows.filter(**prefix_range("unit_code", prefix))
+    if program:
+        rows = rows.filter(program__code=program)
+    if verdict in kept.LISTED:
+        rows = rows.filter(verdict=verdict)
+    if name.strip():
+        rows = rows.filter(name_q(name, via="person__"))
+    # Programmes and rule versions (a handful) fetched apart: a join to them made SQLite start
+    # from the small table and sort the whole list instead of reading the first page along the
+    # (unit, person, programme) index.
+    rows = rows.select_related("person").prefetch_related("program", "version")
+    return rows.order_by("unit_code", "person_id", "program_id")

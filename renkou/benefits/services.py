@@ -44,6 +44,7 @@ from renkou.benefits.models import (
 )
 from renkou.common import audit, rules
 from renkou.geo.constants import PREFIX_LENGTH, level_of
+from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Person
 from renkou.people.services import Actor
@@ -53,6 +54,10 @@ WRONG_STATE = "当前状态为“{status}”，不能{action}"
 NOT_YOUR_LEVEL = "该申请当前由{level}审核，您所在单位不能办理这一步"
 OUT_OF_SCOPE = "该申请不属于您所在单位的管辖范围"
 NOTICE_RUNNING = "公示期至 {end} 结束，公示期满后才能{what}"
+UNVERIFIED = (
+    "资格判定为“待核实”（{facts}须凭材料核实），且尚未上传证明材料：请先上传材料，"
+    "或填写确认理由（如已现场核验原件）后再审核通过"
+)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -105,6 +110,7 @@ def _transition(
     comment: str = "",
     step: int | None = None,
     fields: tuple[str, ...] = (),
+    audit_note: str = "",
 ) -> Application:
     """Check the move, apply it, save, and write the history and audit rows."""
     sources, target = ALLOWED_TRANSITIONS[action]
@@ -131,7 +137,7 @@ def _transition(
         actor=_user(actor),
         actor_unit=getattr(actor.user, "unit_code", ""),
     )
-    _audit(actor, f"application_{action}", app, f"{before}->{target}")
+    _audit(actor, f"application_{action}", app, f"{before}->{target}{audit_note}")
     return app
 
 
@@ -154,6 +160,17 @@ def _reasons(result: rules.Result) -> str:
         if row["kind"] == "fact" and row["verdict"] == rules.FAIL
     ]
     return "、".join(failed) or "条件不满足"
+
+
+def unknown_facts(trace: dict[str, Any]) -> list[str]:
+    """The labels of the conditions a trace could not decide (待核实), in rule order."""
+    found: list[str] = []
+    for row in eligibility.trace_rows(trace):
+        if row["kind"] == "fact" and row["verdict"] == rules.UNKNOWN:
+            label = row.get("label") or row["fact_label"]
+            if label not in found:
+                found.append(label)
+    return found
 
 
 def _decide(actor: Actor, app: Application, day: date, purpose: str) -> None:
@@ -248,14 +265,34 @@ def application_file(
 
 @transaction.atomic
 def application_approve(
-    *, actor: Actor, application: Application, comment: str = "", today: date
+    *,
+    actor: Actor,
+    application: Application,
+    comment: str = "",
+    confirm_reason: str = "",
+    today: date,
 ) -> Application:
     """审核通过 at the level now reviewing: the rule is evaluated again (stored) and the
-    application waits for that level's public notice."""
+    application waits for that level's public notice.
+
+    A verdict of "待核实" (the register cannot decide a condition) rests on the documents: with
+    none uploaded the reviewer must say why she approves anyway (``confirm_reason``, e.g. the
+    originals were seen), and the reason stays in the history and the audit row."""
     app = _lock(application)
     _at_level(actor, app)
+    reason = confirm_reason.strip()[:300]
     if app.status == Status.SUBMITTED:
         _decide(actor, app, today, "approve")
+        unknown = app.decision.verdict == rules.UNKNOWN and not app.documents.exists()
+        if unknown and not reason:
+            facts = "、".join(unknown_facts(app.decision.trace)) or "部分条件"
+            raise ValidationError({"confirm_reason": UNVERIFIED.format(facts=facts)})
+        if unknown:
+            comment = f"{comment.strip()}（待核实、无材料，确认理由：{reason}）"
+            # The reason is free text: the audit row says only that one was given.
+            return _transition(
+                actor, app, Action.APPROVE, comment=comment, audit_note=" unverified_confirmed"
+            )
     return _transition(actor, app, Action.APPROVE, comment=comment)
 
 
@@ -351,6 +388,19 @@ def notice_candidates(actor: Actor, program: Program, unit_code: str) -> Any:
     return [a for a in rows.select_related("program") if a.level == level]
 
 
+def reviewer_name(unit_code: str, level: str) -> str:
+    """The name of the unit whose review a notice publishes: the township (or county) above the
+    board it is posted on. A notice on a village board shows the township's review, not the
+    village's (there is no village review step)."""
+    code = unit_code[: LEVEL_PREFIX[level]].ljust(12, "0")
+    name = Unit.objects.current().filter(code=code).values_list("name", flat=True).first()
+    return name or Level(level).label
+
+
+def notice_title(program: str, reviewer: str, year: int) -> str:
+    return f"{program}{reviewer}审核结果公示（{year}年）"
+
+
 @transaction.atomic
 def notice_publish(
     *,
@@ -384,7 +434,7 @@ def notice_publish(
         ends_on=end,
         contact=contact[:100],
         created_by=_user(actor),
-        title=f"{program.name}{Level(level).label}审核结果公示（{starts_on.year}年）",
+        title=notice_title(program.name, reviewer_name(unit_code, level), starts_on.year),
     )
     for app in sorted(picked, key=lambda a: a.pk):
         locked = _lock(app)
@@ -394,6 +444,12 @@ def notice_publish(
         _transition(actor, locked, Action.NOTICE, comment=f"公示 {starts_on} 至 {end}")
     _audit(actor, "notice_publish", notice, f"{len(picked)} 人")
     return notice
+
+
+def listed_on(app: Application) -> Notice | None:
+    """The notice the application is listed on now (None when it is on none)."""
+    entry = _entry(app)
+    return entry.notice if entry is not None else None
 
 
 def _entry(app: Application) -> NoticeEntry | None:

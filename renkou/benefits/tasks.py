@@ -1,23 +1,26 @@
 """Background work of the benefit programmes: the annual re-confirmation (年审) reads the whole
 register (about half a minute for the demo county), longer than a web request should take, so
-the page queues it on the database worker and the 后台任务 page shows its progress."""
+the page queues it on the database worker and the 后台任务 page shows its progress; the 全覆盖
+table's daily catch-up and its rescreening when a rule version comes into force."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from renkou.benefits import reconfirm
+from renkou.benefits import reconfirm, screening
+from renkou.benefits.models import Program, ScreeningRun
+from renkou.common import jobs
 from renkou.common.models import JobProgress
 from renkou.people.services import Actor
 
 KIND = "benefits.reconfirm"
 
 
-def _progress(job_id: int, **values: object) -> None:
-    JobProgress.objects.filter(pk=job_id).update(updated_at=timezone.now(), **values)
+_progress = jobs.progress
 
 
 @task()
@@ -44,3 +47,41 @@ def build_reconfirmation(
     text = f"{year} 年度年审变动清单已生成，共 {changes} 条（编号 {row.pk}）"
     _progress(job_id, status=JobProgress.Status.DONE, total=changes, done=changes, message=text)
     return row.pk
+
+
+# --- the 全覆盖 table's daily catch-up and rule changes (renkou.benefits.screening) ----------
+
+SCREEN_AT = time(0, 30)  # 00:30 local time: birthdays of the new day, before anyone works
+
+
+def schedule_screening(day: date) -> bool:
+    """Queue the daily catch-up for the day after ``day``; False when the backend cannot
+    defer. The ``ScreeningRun`` row of a day is unique, so a second chain stops by itself."""
+    if not screen_daily.get_backend().supports_defer:
+        return False
+    following = day + timedelta(days=1)
+    run_after = timezone.make_aware(datetime.combine(following, SCREEN_AT))
+    screen_daily.using(run_after=run_after).enqueue(day=following.isoformat())
+    return True
+
+
+@task()
+def screen_daily(*, day: str) -> dict[str, int]:
+    run_day = max(date.fromisoformat(day), timezone.localdate())
+    try:
+        with transaction.atomic():
+            run = ScreeningRun.objects.create(
+                day=date.fromisoformat(day), trigger=ScreeningRun.Trigger.DAILY
+            )
+    except IntegrityError:
+        return {"skipped": 1}
+    run = screening.refresh(run_day, run=run)
+    schedule_screening(run_day)
+    return {"persons": run.persons}
+
+
+@task()
+def rescreen_program(*, program_id: int) -> dict[str, int]:
+    """A rule version came into force: everyone in the programme's window again."""
+    program = Program.objects.filter(pk=program_id).first()
+    return {"persons": screening.program_changed(program) if program else 0}

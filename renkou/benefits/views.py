@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, documents, eligibility, selectors, services
+from renkou.benefits import screening as screening_table
 from renkou.benefits.constants import CONTENT_TYPES, FINAL, Status, Subject
 from renkou.benefits.forms import (
     ApplicationFilterForm,
@@ -28,6 +29,7 @@ from renkou.benefits.forms import (
     DocumentForm,
     IdSearchForm,
     ReviewForm,
+    ScreeningFilterForm,
 )
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
@@ -42,19 +44,27 @@ from renkou.people.models import Person
 from renkou.people.services import Actor
 
 REVIEW_CALLS = {
-    "approve": lambda a, app, c, t: services.application_approve(
-        actor=a, application=app, comment=c, today=t
+    "approve": lambda a, app, d, t: services.application_approve(
+        actor=a,
+        application=app,
+        comment=d["comment"],
+        confirm_reason=d["confirm_reason"],
+        today=t,
     ),
-    "return": lambda a, app, c, t: services.application_return(actor=a, application=app, comment=c),
-    "reject": lambda a, app, c, t: services.application_reject(actor=a, application=app, comment=c),
-    "finalise": lambda a, app, c, t: services.application_finalise(
+    "return": lambda a, app, d, t: services.application_return(
+        actor=a, application=app, comment=d["comment"]
+    ),
+    "reject": lambda a, app, d, t: services.application_reject(
+        actor=a, application=app, comment=d["comment"]
+    ),
+    "finalise": lambda a, app, d, t: services.application_finalise(
         actor=a, application=app, today=t
     ),
-    "advance": lambda a, app, c, t: services.application_advance(actor=a, application=app, today=t),
-    "cancel": lambda a, app, c, t: services.application_cancel(
-        actor=a, application=app, comment=c, today=t
+    "advance": lambda a, app, d, t: services.application_advance(actor=a, application=app, today=t),
+    "cancel": lambda a, app, d, t: services.application_cancel(
+        actor=a, application=app, comment=d["comment"], today=t
     ),
-    "archive": lambda a, app, c, t: services.application_archive(actor=a, application=app, today=t),
+    "archive": lambda a, app, d, t: services.application_archive(actor=a, application=app, today=t),
 }
 
 
@@ -136,27 +146,33 @@ def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def screening(request: HttpRequest) -> HttpResponse:
-    """全覆盖名单: who appears eligible today but has no application (reads only)."""
+    """全覆盖名单: who appears eligible today but has no application, read from the kept table
+    (reads only), with the conditions still to be verified."""
     prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
     today = _today()
-    rows = services.screen(prefix, today)
-    names = selectors.unit_names(r.person.unit_code for r in rows)
-    page = paginate(request, rows)
+    programs = Program.objects.filter(is_active=True, code__in=eligibility.SCREENED)
+    form = ScreeningFilterForm(request.GET or None, programs=programs.order_by("sort"))
+    page = paginate(request, selectors.screening(request.user, prefix=prefix, **form.values()))
+    names = selectors.unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
-        row.person.unit_name = names.get(row.person.unit_code, "")  # type: ignore[attr-defined]
-        row.person.age = row.person.age_on(today)  # type: ignore[attr-defined]
+        row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]
+        row.age = row.person.age_on(today)  # type: ignore[attr-defined]
+        row.unknown = services.unknown_facts(row.trace())  # type: ignore[attr-defined]
     audit.record_request(
         request,
         action="benefits.screening",
         object_type="benefits.program",
         summary=f"prefix={prefix}",
-        row_count=len(rows),
+        row_count=page.paginator.count,
     )
     context = {
+        "form": form,
         "page": page,
         "tree": side_tree(request.user, prefix),
         "prefix": prefix,
         "today": today,
+        "stale_since": screening_table.stale_since(today),
+        "never_built": screening_table.last_day() is None,
         "can_apply": request.user.has_perm(Perm.APPLY_BENEFIT),
     }
     return render_page(request, "benefits/screening.html", context, partial="results")
@@ -220,16 +236,18 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "benefits/application_form.html", context)
 
 
-def _actions(request: HttpRequest, app: Application) -> dict[str, bool]:
-    """Which buttons the page offers (the services decide again on POST)."""
+def _actions(request: HttpRequest, app: Application, notice_over: bool) -> dict[str, bool]:
+    """Which buttons the page offers (the services decide again on POST): moving on from a
+    notice only once its period is over."""
     user, level = request.user, services.actor_level(request.user)
     review = user.has_perm(Perm.REVIEW_BENEFIT) and level == app.level
     last = user.has_perm(Perm.REVIEW_BENEFIT) and level == app.program.steps[-1]
     apply = user.has_perm(Perm.APPLY_BENEFIT)
+    moving = review and app.status == Status.NOTICE and notice_over
     return {
         "review": review and app.status == Status.SUBMITTED,
-        "finalise": review and app.status == Status.NOTICE and app.is_last_step,
-        "advance": review and app.status == Status.NOTICE and not app.is_last_step,
+        "finalise": moving and app.is_last_step,
+        "advance": moving and not app.is_last_step,
         "cancel": last and app.status == Status.APPROVED,
         "archive": user.has_perm(Perm.REVIEW_BENEFIT)
         and app.status in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.CANCELLED),
@@ -239,21 +257,36 @@ def _actions(request: HttpRequest, app: Application) -> dict[str, bool]:
     }
 
 
+def _unverified(app: Application, documents: list[Document]) -> list[str]:
+    """The conditions still 待核实 when the application waits for review with no document (the
+    approval then asks for a confirmation reason)."""
+    decision = app.decision
+    if app.status != Status.SUBMITTED or documents or decision is None:
+        return []
+    if decision.verdict != "unknown":
+        return []
+    return services.unknown_facts(decision.trace) or ["部分条件"]
+
+
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    decision = app.decision
+    decision, today = app.decision, _today()
+    documents = list(app.documents.all())
+    notice = services.listed_on(app) if app.status == Status.NOTICE else None
     _audit_view(request, app)
     context = {
         "app": app,
         "log": app.log.select_related("actor"),
-        "documents": app.documents.all(),
+        "documents": documents,
         "decision": decision,
         "decision_rows": selectors.trace_rows(decision.trace) if decision else [],
         "id_masked": crypto.mask(app.person.id_number),
-        "actions": _actions(request, app),
-        "age": app.person.age_on(_today()),
+        "actions": _actions(request, app, notice is None or notice.has_ended(today)),
+        "notice": notice,
+        "unverified": _unverified(app, documents),
+        "age": app.person.age_on(today),
         "document_form": DocumentForm(),
         "objections": app.objections.all(),
     }
@@ -269,9 +302,9 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["action"] not in REVIEW_CALLS:
         messages.warning(request, "请选择审核操作")
         return redirect("benefits:application_detail", pk=app.pk)
-    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    action = form.cleaned_data["action"]
     try:
-        REVIEW_CALLS[action](Actor.of(request), app, comment, _today())
+        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, _today())
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理")
     else:

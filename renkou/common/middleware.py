@@ -1,6 +1,8 @@
 """Request plumbing with no domain meaning: the client address, no-store caching, the refusal
-of NUL characters in parameters, and no personal number in a URL."""
+of NUL characters in parameters, no personal number in a URL, and the signal that a POST's file
+download has arrived (the busy buttons of static/js/busy.js)."""
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -129,3 +131,33 @@ class RejectNulMiddleware:
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise BadRequest("请求中含有不允许的字符")
         return self.get_response(request)
+
+
+DOWNLOAD_COOKIE = "renkou_download"
+_TOKEN = re.compile(r"^[A-Za-z0-9]{8,32}$")
+
+
+class DownloadTokenMiddleware:
+    """A POST form whose answer is a file (the bank file, an export) leaves the page where it
+    is, so its busy button cannot tell from a page load that the work is done. busy.js sends a
+    random ``download_token`` with every POST; when the answer is an attachment, this cookie
+    carries the token back (a random value, no personal data, read by the script only)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "POST" or "attachment" not in response.get("Content-Disposition", ""):
+            return response
+        token = request.POST.get("download_token", "")
+        if _TOKEN.match(token):
+            response.set_cookie(
+                DOWNLOAD_COOKIE,
+                token,
+                max_age=120,
+                secure=request.is_secure(),
+                httponly=False,  # the page's script reads it
+                samesite="Strict",
+            )
+        return response

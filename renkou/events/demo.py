@@ -198,11 +198,13 @@ def _monthly_reports(rng, county: str, since: date, today: date, reporter) -> in
         .values_list("code", flat=True)
     )
     counts: dict[tuple[str, int], dict[str, int]] = {}
-    for unit, kind, day in Event.objects.filter(**prefix_range("unit_code", county)).values_list(
-        "unit_code", "kind", "effective_date"
-    ):
+    held: dict[tuple[str, int], list[int]] = {}
+    for pk, unit, kind, day in Event.objects.filter(
+        **prefix_range("unit_code", county)
+    ).values_list("pk", "unit_code", "kind", "effective_date"):
         cell = counts.setdefault((unit, month_key(day)), {})
         cell[kind] = cell.get(kind, 0) + 1
+        held.setdefault((unit, month_key(day)), []).append(pk)
     rows = []
     first = since
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -237,6 +239,7 @@ def _monthly_reports(rng, county: str, since: date, today: date, reporter) -> in
                     submitted_at=when,
                     on_time=submitted <= due,
                     counts=counts.get((code, month_key(start)), {}),
+                    event_ids=sorted(held.get((code, month_key(start)), [])),
                 )
             )
     MonthlyReport.objects.bulk_create(rows, batch_size=1000)

@@ -211,7 +211,11 @@ class TallyState(models.Model):
 
 
 class MonthlyReport(models.Model):
-    """A village's monthly change report (人口动态信息报告单), submitted by the deadline."""
+    """A village's monthly change report (人口动态信息报告单), submitted by the deadline.
+
+    A submitted report is a frozen version: ``event_ids`` are the events it held and ``counts``
+    their numbers by kind. Events of the month recorded later are shown after it as 补报 and
+    never change it; an event of it voided later stays in it, marked."""
 
     unit_code = models.CharField("村（居）", max_length=12, db_index=True)
     month = models.IntegerField("月份")
@@ -221,6 +225,7 @@ class MonthlyReport(models.Model):
     submitted_at = models.DateTimeField("上报时间")
     on_time = models.BooleanField("按时上报")
     counts = models.JSONField("各类变动数", default=dict)
+    event_ids = models.JSONField("上报时的变动", default=list, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
     objects = UnitQuerySet.as_manager()

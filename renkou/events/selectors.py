@@ -382,3 +382,35 @@ def flow_events(measure: str, *, scope: str, prefix: str, period: Period) -> lis
 
 def is_stock(measure: str) -> bool:
     return measure in STOCKS
+
+
+# --- submitted monthly reports and what came after them (补报) -------------------------------
+
+
+def month_events(user: Any, prefix: str, period: Period) -> QuerySet[Event]:
+    """Change events of the month recorded in the unit subtree ``prefix``, current or voided
+    (a voided one may belong to a submitted report); void markers are not events of the month."""
+    return (
+        Event.objects.visible_to(user)
+        .filter(
+            effective_date__range=(period.start, period.end), **prefix_range("unit_code", prefix)
+        )
+        .exclude(kind=Kind.VOID)
+    )
+
+
+def report_changes(
+    user: Any, prefix: str, period: Period, reports: dict[str, Any]
+) -> dict[str, tuple[int, int]]:
+    """For each submitted report (village code → report) whose month changed after submission:
+    (events recorded after it, 补报; events of it voided since)."""
+    late: dict[str, int] = {}
+    voided: dict[str, int] = {}
+    held = {code: set(report.event_ids) for code, report in reports.items()}
+    rows = month_events(user, prefix, period).filter(unit_code__in=list(held))
+    for pk, unit, status in rows.values_list("pk", "unit_code", "status"):
+        if status in COUNTED and pk not in held[unit]:
+            late[unit] = late.get(unit, 0) + 1
+        elif status not in COUNTED and pk in held[unit]:
+            voided[unit] = voided.get(unit, 0) + 1
+    return {code: (late.get(code, 0), voided.get(code, 0)) for code in {*late, *voided}}

@@ -24,6 +24,7 @@ from renkou.people import services as people
 from renkou.people.cards import card_sync
 from renkou.people.constants import FEMALE, HEAD, MALE, NO_DOCUMENT, Survival
 from renkou.people.models import Child, Person, WomanCard
+from renkou.people.signals import cards_written
 
 NEVER_MARRIED, FIRST, AGAIN, WIDOWED, DIVORCED = "10", "21", "22", "30", "40"
 MARRIED = frozenset({"20", FIRST, AGAIN, "23"})
@@ -160,6 +161,7 @@ def _apply(
             )
         )
         Child.objects.filter(pk__in=rows).update(survival=Survival.DEAD, death_date=day)
+        _cards_written(rows)
         undo["children_died"] = rows
     elif kind in MARRIAGE_KINDS:
         if kind == Kind.FIRST_MARRIAGE and person.marital_status != NEVER_MARRIED:
@@ -302,6 +304,13 @@ def _birth(
 
 
 @transaction.atomic
+def _cards_written(child_ids: list[int]) -> None:
+    """Tell the layers that read the cards' children (benefits) what a bulk update changed."""
+    if child_ids:
+        cards = Child.objects.filter(pk__in=child_ids).values_list("card_id", flat=True)
+        cards_written.send(sender=Child, ids=sorted(set(cards)))
+
+
 def record(
     *,
     actor: people.Actor,
@@ -429,6 +438,7 @@ def void(*, actor: people.Actor, event: Event, reason: str, today: date | None =
         Child.objects.filter(pk__in=old.undo["children_died"]).update(
             survival=Survival.ALIVE, death_date=None
         )
+        _cards_written(old.undo["children_died"])
     if old.undo.get("card_child"):
         Child.objects.filter(pk=old.undo["card_child"]).delete()
     if old.undo.get("child"):
@@ -495,10 +505,16 @@ ALREADY_SUBMITTED = "该村（居）本月的人口动态信息报告单已上�
 
 
 def monthly_report_submit(
-    *, actor: people.Actor, village_code: str, period: Period, counts: dict[str, int]
+    *,
+    actor: people.Actor,
+    village_code: str,
+    period: Period,
+    counts: dict[str, int],
+    event_ids: list[int],
 ) -> MonthlyReport:
     """上报 a village's monthly change report once, after the month has ended; on time when
-    submitted by the deadline (``periods.report_deadline``, the 5th of the next month)."""
+    submitted by the deadline (``periods.report_deadline``, the 5th of the next month). The
+    report keeps the events it held (``event_ids``): later events of the month are 补报."""
     now = timezone.now()
     day = timezone.localdate(now)
     if day <= period.end:
@@ -514,6 +530,7 @@ def monthly_report_submit(
                 submitted_at=now,
                 on_time=day <= report_deadline(period.start),
                 counts=counts,
+                event_ids=sorted(event_ids),
             )
     except IntegrityError as exc:  # submitted by someone else a moment ago
         raise ValidationError(ALREADY_SUBMITTED) from exc

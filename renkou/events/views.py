@@ -29,6 +29,7 @@ from renkou.common.forms import parse_id, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.events import periods, services
+from renkou.events import selectors as event_selectors
 from renkou.events.constants import COUNTED, FORM_ONE, FORM_TWO, Kind, Status
 from renkou.events.forms import (
     LABELS,
@@ -381,17 +382,29 @@ def _month(params: Any) -> periods.Period:
     return periods.month(year, number)
 
 
+def _in_report_order(rows: Any) -> list[Event]:
+    rows = rows.select_related("person", "partner", "child")
+    return sorted(rows, key=lambda e: (REPORT_KINDS.index(e.kind), e.effective_date, e.pk))
+
+
 def _month_events(user: Any, code: str, period: periods.Period) -> list[Event]:
     """The village's counted events of the month (by the unit the event belongs to)."""
-    rows = (
-        Event.objects.visible_to(user)
-        .filter(
-            unit_code=code, effective_date__range=(period.start, period.end), status__in=COUNTED
-        )
-        .exclude(kind=Kind.VOID)
-        .select_related("person", "partner", "child")
+    rows = event_selectors.month_events(user, code, period).filter(status__in=COUNTED)
+    return _in_report_order(rows)
+
+
+def _report_versions(
+    user: Any, report: MonthlyReport | None, events: list[Event], period: periods.Period
+) -> tuple[list[Event], list[Event]]:
+    """What the report page shows: the submitted version (the events the report held, those
+    voided since marked) and the events recorded after it (补报); unsubmitted, the live list."""
+    if report is None:
+        return events, []
+    held = set(report.event_ids)
+    frozen = _in_report_order(
+        event_selectors.month_events(user, report.unit_code, period).filter(pk__in=held)
     )
-    return sorted(rows, key=lambda e: (REPORT_KINDS.index(e.kind), e.effective_date, e.pk))
+    return frozen, [e for e in events if e.pk not in held]
 
 
 def _with_places(events: list[Event]) -> list[Event]:
@@ -434,14 +447,21 @@ def monthly_report(request: HttpRequest, code: str) -> HttpResponse:
         .first()
     )
     deadline, today = periods.report_deadline(period.start), _today()
+    shown, late = _report_versions(request.user, report, events, period)
+    counts = report.counts if report is not None else _counts(events)
     context = {
         "unit": unit,
         "period": period,
         "deadline": deadline,
         "report": report,
-        "form_one": _with_places([e for e in events if e.kind in FORM_ONE]),
-        "births": [e for e in events if e.kind in FORM_TWO],
-        "counts": [(Kind(k).label, n) for k, n in _counts(events).items()],
+        "form_one": _with_places([e for e in shown if e.kind in FORM_ONE]),
+        "births": [e for e in shown if e.kind in FORM_TWO],
+        "counts": [(Kind(k).label, counts.get(str(k), 0)) for k in REPORT_KINDS],
+        "late": late,
+        "late_form_one": _with_places([e for e in late if e.kind in FORM_ONE]),
+        "late_births": [e for e in late if e.kind in FORM_TWO],
+        "late_counts": [(Kind(k).label, n) for k, n in _counts(late).items()],
+        "voided_since": sum(1 for e in shown if e.status == Status.VOIDED),
         "month_ended": today > period.end,
         "overdue": report is None and today > deadline,
         "can_submit": report is None
@@ -469,6 +489,7 @@ def monthly_submit(request: HttpRequest, code: str) -> HttpResponse:
             village_code=unit.code,
             period=period,
             counts=_counts(events),
+            event_ids=[e.pk for e in events],
         )
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
@@ -503,11 +524,13 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
     }
     deadline = periods.report_deadline(period.start)
     past = _today() > deadline
+    changes = event_selectors.report_changes(request.user, unit, period, reports)
     rows = []
     for village in villages:
         report = reports.get(village.code)
         counts = [report.counts.get(k, 0) for k in REPORT_KINDS] if report else []
         town = towns.get(village.prefix[:9], "")
+        late, voided = changes.get(village.code, (0, 0))
         rows.append(
             {
                 "village": village,
@@ -515,6 +538,8 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
                 "report": report,
                 "state": _state(report, past),
                 "counts": counts,
+                "late": late,
+                "voided": voided,
             }
         )
     states = [r["state"] for r in rows]
@@ -526,6 +551,7 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
         "tree": side_tree(request.user, unit),
         "kinds": [Kind(k).label for k in REPORT_KINDS],
         "summary": {s: states.count(s) for s in ("on_time", "late", "overdue", "pending")},
+        "changed": len(changes),
     }
     return render(request, "events/monthly_overview.html", context)
 

@@ -18,12 +18,10 @@ task (``export_persons``) and are downloaded from the jobs page, like the audit-
 import logging
 from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from io import BytesIO
-from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,7 +30,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts, vault, xlsx
+from renkou.common import audit, crypto, dicts, jobs, vault, xlsx
 from renkou.common.logging import scrub
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.geo.models import Unit
@@ -47,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 SYNC_LIMIT = 5000
 PROGRESS_EVERY = 500
-EXPORT_DIR = "exports"
 SHEET = "人员名单"
 GRANT_HOURS = 24  # an approval holds this long (security.md CR8 "approved by a second person")
 REQUEST = "people.exportrequest"  # audit object type of the 完整导出申请
@@ -265,39 +262,24 @@ def export_start(
     if full and grant is None:
         _refuse_unapproved(actor, flt)
     with transaction.atomic():
-        job = JobProgress.objects.create(
+        job = jobs.start(
+            task=export_persons,
             kind="person_export",
             title="人员名单导出（完整号码）" if grant else "人员名单导出",
-            owner_id=actor.user.pk,
+            owner=actor.user,
             unit_code=actor.user.unit_code,
-        )
-        if grant is not None:
-            ExportRequest.objects.filter(pk=grant.pk).update(job=job)
-    filters = {k: v for k, v in asdict(flt).items() if v}
-
-    def enqueue() -> None:
-        result = export_persons.enqueue(
             owner_id=actor.user.pk,
-            filters=filters,
-            job_id=job.pk,
+            filters={k: v for k, v in asdict(flt).items() if v},
             grant_id=grant.pk if grant else None,
             ip=actor.ip,
             today=today.isoformat(),
         )
-        JobProgress.objects.filter(pk=job.pk).update(task_id=result.id[:64])
-
-    transaction.on_commit(enqueue)
+        if grant is not None:
+            ExportRequest.objects.filter(pk=grant.pk).update(job=job)
     return job
 
 
-def _progress(job_id: int, **values: Any) -> None:
-    JobProgress.objects.filter(pk=job_id).update(updated_at=timezone.now(), **values)
-
-
-def _export_path(job_id: int) -> tuple[Path, str]:
-    stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
-    relative = f"{EXPORT_DIR}/persons-{job_id}-{stamp}.xlsx"
-    return Path(settings.MEDIA_ROOT) / relative, relative
+_progress = jobs.progress
 
 
 def _owner(owner_id: int, full: bool) -> Any:
@@ -339,7 +321,7 @@ def export_persons(
     day = date.fromisoformat(today) if today else timezone.localdate()
     rows = selectors.person_list(owner, selectors.PersonFilter(**filters), today=day)
     _progress(job_id, status=JobProgress.Status.RUNNING, total=rows.count(), done=0)
-    path, relative = _export_path(job_id)
+    path, relative = jobs.result_path(job_id, "persons", ".xlsx")
     labels = Labels(owner.scope_prefix or "")
     try:
         with vault.sealed_output(

@@ -51,6 +51,13 @@ def _birth_between(day: date, low: int, high: int) -> Q:
     return Q(birth_date__gte=earliest, birth_date__lte=latest)
 
 
+def name_q(term: str, via: str = "") -> Q:
+    """Persons (reached through ``via``, e.g. ``"person__"``) whose name or pinyin key (全拼 or
+    首字母) contains ``term``; spaces typed inside a name ("丁 秀英") are ignored."""
+    term = "".join(term.split())
+    return Q(**{f"{via}name__contains": term}) | Q(**{f"{via}name_key__contains": term.lower()})
+
+
 def persons_visible(user: Any) -> QuerySet[Person]:
     return Person.objects.visible_to(user)
 

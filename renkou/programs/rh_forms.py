@@ -235,3 +235,11 @@ class FindForm(BaseForm):
 
 def initial_today(today: date, *names: str) -> dict[str, date]:
     return dict.fromkeys(names, today)
+
+
+class ImplantRemovalForm(Form):
+    """登记皮下埋植取出: the day it was taken out (the card's version guards against a change
+    made meanwhile)."""
+
+    removed_on = _date("取出日期")
+    card_version = forms.IntegerField(widget=forms.HiddenInput)

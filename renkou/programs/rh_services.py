@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from renkou.common import audit, dicts
 from renkou.geo.models import ServicePoint
+from renkou.people import card_services
 from renkou.people.constants import FEMALE, MARRIED_CODES
 from renkou.people.models import ContraceptionEpisode, Person, Pregnancy
 from renkou.people.rules import age_on
@@ -42,6 +43,7 @@ from renkou.people.services import Actor, ConflictError
 from renkou.programs.constants import (
     ABORTION_OUTCOMES,
     FINDING_DICT,
+    IMPLANT_METHOD,
     MAX_SUPPLY_QUANTITY,
     NO_FINDING,
     REASON_METHODS,
@@ -468,3 +470,29 @@ def record_void(
     current.save(update_fields=["voided_at", "voided_by", "void_reason", "version", "updated_at"])
     _audit(actor, "void", current, reason=reason)
     return current
+
+
+@transaction.atomic
+def implant_removal_record(
+    *,
+    actor: Actor,
+    episode: ContraceptionEpisode,
+    removed_on: date,
+    card_version: int | None,
+    today: date,
+) -> ContraceptionEpisode:
+    """登记皮下埋植取出 by the service technician who took it out: the implant's end date on
+    the woman's card (the register's own service, so the card keeps its version, history and
+    audit row), which closes the 到期取出 reminder."""
+    if episode.method != IMPLANT_METHOD:
+        raise ValidationError("只有皮下埋植可以在此登记取出")
+    if episode.end is not None:
+        raise ValidationError(f"该皮下埋植已于 {episode.end} 取出")
+    if removed_on > today:
+        raise ValidationError({"removed_on": "取出日期不能晚于今天"})
+    if removed_on < episode.start:
+        raise ValidationError({"removed_on": f"取出日期不能早于放置日期 {episode.start}"})
+    row, _warnings = card_services.card_row_update(
+        actor=actor, row=episode, values={"end": removed_on}, version=card_version
+    )
+    return row  # type: ignore[return-value]

@@ -50,6 +50,7 @@ from renkou.programs.constants import (
 from renkou.programs.models import ContraceptionVisit, RHCheck, ServiceRecord, Supply, Treatment
 from renkou.programs.rh_forms import (
     FindForm,
+    ImplantRemovalForm,
     RecordForm,
     RHCheckForm,
     ServiceFilterForm,
@@ -399,6 +400,40 @@ def visit_for_episode(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_visible_or_404(rows, request.user, pk=pk)
     reasons = reasons_for(episode.method, episode.end is not None) or list(VisitReason.values[:1])
     return _visit(request, rh_services.Anchor(episode=episode), reasons)
+
+
+@require_perm(Perm.VIEW_PERSON, Perm.RECORD_RH)
+@require_http_methods(["GET", "POST"])
+def implant_removal(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记皮下埋植取出 (the 到期取出 reminder's 办理 for the service technician): the end date
+    on the woman's card, then back to the list the technician came from."""
+    rows = ContraceptionEpisode.objects.select_related("card", "card__person")
+    episode = get_visible_or_404(rows, request.user, pk=pk)
+    initial = {"removed_on": _today(), "card_version": episode.card.version}
+    form = ImplantRemovalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = _apply(
+            form,
+            lambda: rh_services.implant_removal_record(
+                actor=Actor.of(request),
+                episode=episode,
+                removed_on=form.cleaned_data["removed_on"],
+                card_version=form.cleaned_data["card_version"],
+                today=_today(),
+            ),
+        )
+        if done is not None:
+            messages.success(request, "皮下埋植取出已登记。")
+            return redirect(safe_next(request) or reverse("todo:item_list"))
+    person = episode.card.person
+    context = {
+        "form": form,
+        "episode": episode,
+        "person": person,
+        "id_masked": crypto.mask(person.id_number),
+        "next": safe_next(request),
+    }
+    return render(request, "programs/implant_removal.html", context)
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.RECORD_FOLLOWUP)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("rh/persons/<int:pk>/treatment/", rh_views.treatment_create, name="treatment_create"),
     path("rh/persons/<int:pk>/supply/", rh_views.supply_create, name="supply_create"),
     path("rh/episodes/<int:pk>/visit/", rh_views.visit_for_episode, name="visit_for_episode"),
+    path("rh/episodes/<int:pk>/removal/", rh_views.implant_removal, name="implant_removal"),
     path(
         "rh/pregnancies/<int:pk>/visit/", rh_views.visit_for_pregnancy, name="visit_for_pregnancy"
     ),

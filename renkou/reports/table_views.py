@@ -11,7 +11,6 @@ unit. Opening a name list is audited (codes only).
 """
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -28,42 +27,21 @@ from django.views.decorators.http import require_GET, require_POST
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.assessment.measures import detail_allowed
-from renkou.common import audit
+from renkou.common import audit, jobs
 from renkou.common.forms import typed_text
 from renkou.common.paging import paginate
-from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
-from renkou.events.periods import Period, PeriodError
+from renkou.events.constants import SCOPE_NAME, Scope
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
 from renkou.people.services import Actor
+from renkou.reports import tasks
 from renkou.reports.models import TableSubmission
-from renkou.reports.tables import drill, engine, pdf, services, xlsx
+from renkou.reports.tables import choosing, drill, engine, services, xlsx
+from renkou.reports.tables.choosing import Choice
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass
-class Choice:
-    """The table, unit, period and scope a request asks for."""
-
-    table: engine.Table
-    unit: Unit
-    period: Period
-    scope: str
-    error: str = ""
-
-    def query(self, **extra: str) -> str:
-        return urlencode(
-            {
-                "table": self.table.code,
-                "unit": self.unit.code,
-                "period": self.period.code,
-                "scope": SCOPE_NAME[self.scope],
-                **extra,
-            }
-        )
 
 
 def _today() -> date:
@@ -71,50 +49,18 @@ def _today() -> date:
 
 
 def _table(code: str) -> engine.Table:
-    tables = engine.tables()
-    table = tables.get(code or next(iter(tables)))
-    if table is None:
-        raise Http404("未找到该报表")
-    return table
+    return choosing.table_of(code)
 
 
 def _choice(request: HttpRequest, data: QueryDict, unit: Unit | None = None) -> Choice:
-    table = _table(data.get("table", ""))
-    if unit is None:
-        code = data.get("unit", "")
-        unit = (
-            get_visible_or_404(Unit.objects.current(), request.user, code=code)
-            if code
-            else request.user.unit
-        )
-    scope = SCOPE_BY_NAME.get(data.get("scope", ""), Scope.REGISTERED)
-    period, error = engine.default_period(table, _today()), ""
-    if data.get("period"):
-        try:
-            period = engine.read_period(table, data["period"])
-        except PeriodError as exc:
-            error = str(exc)
-    return Choice(table, unit, period, scope, error)
+    return choosing.choose(request.user, data, unit, _today())
 
 
 def _frozen(request: HttpRequest, choice: Choice) -> TableSubmission | None:
-    """A submitted version named by ``?version=``, shown instead of the live figures."""
-    version = request.GET.get("version")
-    if not version:
-        return None
-    rows = TableSubmission.objects.filter(
-        table=choice.table.code,
-        unit_code=choice.unit.code,
-        period=choice.period.code,
-        scope=choice.scope,
-    )
-    return get_visible_or_404(rows, request.user, version=version)
+    return choosing.frozen(request.user, request.GET, choice)
 
 
-def _result(choice: Choice, frozen: TableSubmission | None) -> engine.Result:
-    if frozen is not None:
-        return engine.thaw(choice.table, frozen, choice.unit, choice.period)
-    return engine.compute(choice.table, unit=choice.unit, period=choice.period, scope=choice.scope)
+_result = choosing.result
 
 
 def _message(exc: ValidationError) -> str:
@@ -218,20 +164,7 @@ def table_view(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest) -> tuple[engine.Result, engine.Signature, str]:
-    choice = _choice(request, request.GET)
-    frozen = _frozen(request, choice)
-    result = _result(choice, frozen)
-    if frozen is not None:
-        signature = engine.Signature(
-            str(frozen.submitted_by), frozen.reviewer, timezone.localdate(frozen.submitted_at)
-        )
-    else:
-        signature = engine.Signature(
-            str(request.user), request.GET.get("reviewer", "")[:50], _today()
-        )
-    table = choice.table
-    name = f"{table.form_no or table.title}_{choice.unit.name}_{choice.period.code}"
-    return result, signature, name
+    return choosing.export(request.user, request.GET, _today())
 
 
 def _file(data: bytes, filename: str, content_type: str) -> FileResponse:
@@ -248,10 +181,24 @@ def table_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
-@require_GET
+@require_POST
 def table_pdf(request: HttpRequest) -> HttpResponse:
-    result, signature, name = _export(request)
-    return _file(pdf.render(result, signature), f"{name}.pdf", "application/pdf")
+    """The A4 PDF is typeset on the background worker (a few seconds of layout with the CJK
+    font): the page queues it and the 后台任务 page shows its progress and the download."""
+    choice = _choice(request, request.POST)
+    wanted = {k: request.POST.get(k, "") for k in choosing.PARAMS}
+    jobs.start(
+        task=tasks.table_pdf,
+        kind="table_pdf",
+        title=f"{choice.table.form_no or choice.table.title} {choice.unit.name} "
+        f"{choice.period.label}（PDF）",
+        owner=request.user,
+        unit_code=choice.unit.code,
+        owner_id=request.user.pk,
+        params=wanted,
+    )
+    messages.success(request, "PDF 正在后台生成，完成后可在本页下载。")
+    return redirect("system:job_list")
 
 
 # --- name lists ----------------------------------------------------------------------------------

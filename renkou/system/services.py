@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
-from renkou.common import audit, dicts
+from renkou.common import audit, dicts, jobs
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.system import selectors
 from renkou.system.tasks import export_audit
@@ -166,16 +166,16 @@ def audit_export_start(*, actor: Any, filters: dict[str, str], ip: str = "") -> 
 
     The task is enqueued after commit, so a database worker always finds the progress row.
     """
-    job = JobProgress.objects.create(
-        kind="audit_export", title="审计日志导出", owner_id=actor.pk, unit_code=actor.unit_code
+    return jobs.start(
+        task=export_audit,
+        kind="audit_export",
+        title="审计日志导出",
+        owner=actor,
+        unit_code=actor.unit_code,
+        owner_id=actor.pk,
+        filters=filters,
+        ip=ip,
     )
-
-    def enqueue() -> None:
-        result = export_audit.enqueue(owner_id=actor.pk, filters=filters, job_id=job.pk, ip=ip)
-        JobProgress.objects.filter(pk=job.pk).update(task_id=result.id[:64])
-
-    transaction.on_commit(enqueue)
-    return job
 
 
 def job_file(job: JobProgress) -> Path:

@@ -10,21 +10,19 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.models import User
-from renkou.common import audit, vault, xlsx
+from renkou.common import audit, jobs, vault, xlsx
 from renkou.common.models import AuditEntry, JobProgress, PurgeRun
 from renkou.system import retention, selectors
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 500
-EXPORT_DIR = "exports"
 
 # (header, width, text?) — ids and codes are written as text so Excel keeps leading zeros.
 AUDIT_COLUMNS = (
@@ -46,8 +44,7 @@ AUDIT_COLUMNS = (
 _RESULTS = dict(AuditEntry.Result.choices)
 
 
-def _progress(job_id: int, **values: Any) -> None:
-    JobProgress.objects.filter(pk=job_id).update(updated_at=timezone.now(), **values)
+_progress = jobs.progress
 
 
 def _audit_values(row: AuditEntry) -> list[Any]:
@@ -84,12 +81,6 @@ def _write_audit_xlsx(path: Path, rows: Any, job_id: int) -> int:
     return count
 
 
-def _export_path(job_id: int) -> tuple[Path, str]:
-    stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
-    relative = f"{EXPORT_DIR}/audit-{job_id}-{stamp}.xlsx"
-    return Path(settings.MEDIA_ROOT) / relative, relative
-
-
 @task()
 def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str = "") -> int:
     """Write the filtered audit rows to an .xlsx for the requesting audit administrator.
@@ -105,7 +96,7 @@ def export_audit(*, owner_id: int, filters: dict[str, str], job_id: int, ip: str
     top = rows.values_list("seq", flat=True).first() or 0
     rows = rows.filter(seq__lte=top)  # rows written while exporting are not part of this file
     _progress(job_id, status=JobProgress.Status.RUNNING, total=rows.count(), done=0)
-    path, relative = _export_path(job_id)
+    path, relative = jobs.result_path(job_id, "audit", ".xlsx")
     try:
         with vault.sealed_output(
             path, context=vault.media_context(relative), suffix=".xlsx"

@@ -37,7 +37,9 @@ VISIT_REASON_NAMES = dict(VISIT_REASONS)
 class Status(models.TextChoices):
     OPEN = "open", "待办"
     DONE = "done", "已办"
-    EXPIRED = "expired", "已过期"  # its window closed without the service, or she left the list
+    # Its window closed without the service (the offer of that cycle lapsed), or she left the
+    # list: counted as 未办理, never shown as overdue again.
+    EXPIRED = "expired", "未办理"
     CANCELLED = "cancelled", "规则变更撤销"  # the rule changed or was switched off while open
 
 
@@ -54,9 +56,18 @@ class Population(models.TextChoices):
 
 
 class Filter(models.TextChoices):
-    """What the list page shows."""
+    """What the list page shows; it opens on what needs doing now: due within the week, or
+    overdue while its window still runs."""
 
-    OPEN = "", "全部待办"
+    WEEK = "", "本周到期及逾期"
+    OPEN = "all", "全部待办"
     DUE = "due", "未逾期"
     OVERDUE = "overdue", "已逾期"
-    DONE = "done", "已办"
+    DONE = "done", "已办（近3个月）"
+    LAPSED = "lapsed", "未办理（近3个月）"
+
+
+# How far ahead the default list looks ("this week"), and how far back the done and lapsed
+# lists go.
+WEEK_AHEAD = timedelta(days=7)
+RECENT = timedelta(days=92)

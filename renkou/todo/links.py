@@ -15,14 +15,18 @@ from renkou.todo.populations import POPULATIONS
 
 _CLINICAL_RH = (Perm.RECORD_RH, Perm.VIEW_EXAM_DETAIL)
 _CLINICAL_EXAM = (Perm.RECORD_EXAM, Perm.VIEW_EXAM_DETAIL)
-# (closed_by, anchor type) → (permissions the form asks for, url name, whose pk it takes)
+# (closed_by, anchor type) → the forms that close it, the first the caller may use wins:
+# (permissions the form asks for, url name, whose pk it takes).
 _TARGETS = {
-    ("visit", "episode"): ((Perm.RECORD_FOLLOWUP,), "programs:visit_for_episode", "anchor"),
-    ("visit", "pregnancy"): ((Perm.RECORD_FOLLOWUP,), "programs:visit_for_pregnancy", "anchor"),
-    ("rh_check", "card"): (_CLINICAL_RH, "programs:rh_check_create", "person"),
-    ("episode_end", "episode"): ((Perm.EDIT_PERSON,), "people:card_episode_edit", "anchor"),
-    ("exam", "couple"): (_CLINICAL_EXAM, "programs:exam_wife", "anchor"),
-    ("followup", "followup"): ((Perm.RECORD_FOLLOWUP,), "programs:followup_record", "anchor"),
+    ("visit", "episode"): [((Perm.RECORD_FOLLOWUP,), "programs:visit_for_episode", "anchor")],
+    ("visit", "pregnancy"): [((Perm.RECORD_FOLLOWUP,), "programs:visit_for_pregnancy", "anchor")],
+    ("rh_check", "card"): [(_CLINICAL_RH, "programs:rh_check_create", "person")],
+    ("episode_end", "episode"): [
+        ((Perm.EDIT_PERSON,), "people:card_episode_edit", "anchor"),  # village, township
+        ((Perm.RECORD_RH,), "programs:implant_removal", "anchor"),  # the technician
+    ],
+    ("exam", "couple"): [(_CLINICAL_EXAM, "programs:exam_wife", "anchor")],
+    ("followup", "followup"): [((Perm.RECORD_FOLLOWUP,), "programs:followup_record", "anchor")],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -45,11 +49,11 @@ def _reverse(name: str, item: TodoItem, which: str) -> str | None:
 def close_link(item: TodoItem, user: Any, back: str) -> str | None:
     """The closing form's URL for ``user``, or None when she cannot use it."""
     closed_by = POPULATIONS[item.rule.population].closed_by
-    target = _TARGETS.get((closed_by, item.anchor_type))
-    if target is None or not all(user.has_perm(p) for p in target[0]):
-        return None
-    url = _reverse(target[1], item, target[2])
-    return f"{url}?{urlencode({'next': back})}" if url else None
+    for perms, name, which in _TARGETS.get((closed_by, item.anchor_type), []):
+        if all(user.has_perm(p) for p in perms):
+            url = _reverse(name, item, which)
+            return f"{url}?{urlencode({'next': back})}" if url else None
+    return None
 
 
 def view_link(item: TodoItem) -> str | None:

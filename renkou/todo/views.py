@@ -61,6 +61,7 @@ def _decorate(request: HttpRequest, rows: list, today: date) -> None:
         item.days = (item.due_on - today).days
         item.late = (today - item.overdue_on).days
         item.overdue = item.status == "open" and today > item.overdue_on
+        item.left = (item.ends_on - today).days  # days the offer of this cycle still runs
         item.close_url = None
         if item.status == "open":
             item.close_url = links.close_link(item, request.user, back)
@@ -107,7 +108,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "unit": flt.unit,
         "id_search": found is not None,
         "last_run": RefreshRun.objects.filter(seconds__isnull=False).first(),
-        "done_view": flt.state == Filter.DONE,
+        "done_view": flt.state in (Filter.DONE, Filter.LAPSED),
+        "week_view": flt.state == Filter.WEEK and found is None,
     }
     return render_page(request, "todo/item_list.html", context, partial="results")
 

@@ -49,6 +49,9 @@ POLICY: dict[str, Rule] = {
     "programs:treatment_create": Rule(TECHNICIANS, GET_POST, obj="rh_woman"),
     "programs:supply_create": Rule(FOLLOWUP, GET_POST, obj="rh_woman"),
     "programs:visit_for_episode": Rule(FOLLOWUP, GET_POST, obj="iud_episode"),
+    # Recording an implant's removal (the 到期取出 reminder's 办理) is the technician's clinical
+    # record (programs.record_rh); village and township staff edit the card instead.
+    "programs:implant_removal": Rule(TECHNICIANS, GET_POST, obj="implant_episode"),
     "programs:visit_for_pregnancy": Rule(FOLLOWUP, GET_POST, obj="abortion"),
     "programs:rh_check_list": Rule(WORKERS),
     "programs:rh_check_detail": Rule(WORKERS, obj="rhcheck"),
@@ -167,6 +170,15 @@ def _iud_episode(unit, user=None):
     )
 
 
+def _implant_episode(unit, user=None):
+    from renkou.people.models import ContraceptionEpisode
+
+    card = _rh_woman(unit).card
+    return ContraceptionEpisode.objects.create(
+        card=card, unit_code=unit.code, method="04", start=date(2021, 3, 1)
+    )
+
+
 def _abortion(unit, user=None):
     from renkou.people.models import Pregnancy
 
@@ -225,6 +237,7 @@ def _rh_record(kind: str, unit) -> int:
 PROVIDERS = {
     "rh_woman": lambda unit, user: _rh_woman(unit).pk,
     "iud_episode": lambda unit, user: _iud_episode(unit).pk,
+    "implant_episode": lambda unit, user: _implant_episode(unit).pk,
     "abortion": lambda unit, user: _abortion(unit).pk,
     "rhcheck": lambda unit, user: _rh_record("rhcheck", unit),
     "treatment": lambda unit, user: _rh_record("treatment", unit),

@@ -16,7 +16,7 @@ POLICY: dict[str, Rule] = {
     "reports:table_list": Rule(WORKERS | {LEAD}),
     "reports:table_view": Rule(WORKERS | {LEAD}),
     "reports:table_xlsx": Rule(WORKERS | {LEAD}),
-    "reports:table_pdf": Rule(WORKERS | {LEAD}),
+    "reports:table_pdf": Rule(WORKERS | {LEAD}, POST, notes="queues the PDF on the worker"),
     "reports:table_drill": Rule(WORKERS, obj="unit", notes="name list of one cell"),
     "reports:table_status": Rule(SUBMITTERS),
     "reports:table_submit": Rule(SUBMITTERS, POST, notes="the caller's own unit only"),

@@ -128,6 +128,9 @@ def test_only_yearly_periods(scenario):
         )
 
 
+from renkou.reports.tests.test_tables_views import pdf_by_job  # noqa: E402
+
+
 def _url(name, **params):
     return f"{reverse(name)}?{urlencode(params)}"
 
@@ -140,7 +143,9 @@ QUERY = {
 }
 
 
-def test_the_xlsx_and_pdf_read_back(scenario, monkeypatch, personas, client, signed_in_client):
+def test_the_xlsx_and_pdf_read_back(
+    scenario, monkeypatch, personas, client, signed_in_client, django_capture_on_commit_callbacks
+):
     _today(monkeypatch, TODAY)
     signed_in_client(personas["county_officer"])
     response = client.get(_url("reports:table_xlsx", **QUERY))
@@ -156,8 +161,7 @@ def test_the_xlsx_and_pdf_read_back(scenario, monkeypatch, personas, client, sig
         "甲镇": [5, 3, 60.0, 4, 2, 50.0, 2, 1, 50.0, 2, 1, 50.0],
         "乙乡": [1, 1, 100.0, 1, 0, 0.0, 0, 0, "—", 0, 0, "—"],
     }
-    response = client.get(_url("reports:table_pdf", **QUERY))
-    content = b"".join(response.streaming_content)
+    content = pdf_by_job(client, QUERY, django_capture_on_commit_callbacks)
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from renkou.benefits.constants import LineStatus, RollState
 from renkou.benefits.models import Beneficiary, LedgerEntry, PaymentRoll
-from renkou.benefits.tests.test_payments import card
+from renkou.benefits.tests.test_payments import card, roll_setup  # noqa: F401  (fixture)
 from renkou.benefits.tests.test_views import _as, at, sixty  # noqa: F401  (fixture)
 from renkou.benefits.tests.test_views import test_the_done_flow as approve_through_pages
 from renkou.common.models import AuditEntry
@@ -160,14 +160,17 @@ def test_bad_result_file_is_reported_on_the_page(
     assert not sent_roll.lines.exclude(status=LineStatus.PENDING).exists()
 
 
-def test_reconfirmation_pages(approved, personas, signed_in_client, client):
+def test_reconfirmation_pages(
+    approved, personas, signed_in_client, client, django_capture_on_commit_callbacks
+):
     b = approved
     person = b.person
     person.exited_at, person.exit_reason = date(2026, 5, 3), "3"  # died in H1
     person.save()
     with at(date(2026, 9, 1)):
         _as(signed_in_client, personas, "county_officer")
-        client.post(reverse("benefits:reconfirmation_build"), {"year": 2026})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("benefits:reconfirmation_build"), {"year": 2026})
         from renkou.benefits.models import Reconfirmation
         from renkou.common.models import JobProgress
 
@@ -183,3 +186,27 @@ def test_reconfirmation_pages(approved, personas, signed_in_client, client):
         client.post(reverse("benefits:reconfirmation_apply", args=[rc.pk]))
     b.refresh_from_db()
     assert (b.status, b.ends_on) == ("stopped", date(2026, 5, 3))
+
+
+def test_the_roll_page_finds_lines_by_name_township_and_status(
+    roll_setup,  # noqa: F811  (the fixture imported above)
+    personas,
+    signed_in_client,
+    client,
+):
+    """Issue 11 item 11: a roll of 1,723 lines had no search."""
+    _people, _fin, roll = roll_setup
+    _as(signed_in_client, personas, "finance")
+    url = reverse("benefits:roll_detail", args=[roll.pk])
+    page = client.get(url).content.decode()
+    assert "乙乡" in page and "共 3 人" in page  # the townships of the roll's lines are offered
+
+    def names(**params):
+        response = client.get(url, params, headers={"HX-Request": "true"})
+        return [line.person.name for line in response.context["page"].object_list]
+
+    assert names(name="乙") == ["乙"]
+    assert names(township="620001101") == ["丙"]
+    assert names(township="620001100", name="甲") == ["甲"]
+    assert names(status="paid") == []
+    assert sorted(names(status="pending")) == ["丙", "乙", "甲"]

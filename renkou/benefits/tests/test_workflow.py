@@ -253,3 +253,64 @@ def test_cancel_only_approved_by_the_last_level(personas, programs, eligible):
     services.application_cancel(actor=town, application=app, comment="再生育", today=TODAY)
     app.refresh_from_db()
     assert app.status == Status.CANCELLED
+
+
+# --- issue 11 item 12: unverified approvals, the notice period, the notice's reviewer -----------
+
+
+@pytest.fixture
+def unverified(programs, units):
+    """A rural man of 60 whose wife has no card: the register cannot say how many children
+    the couple has, so the 奖扶 rule answers 待核实."""
+    husband, _wife = couple(husband_born=date(1966, 2, 1), wife_born=date(1968, 1, 1))
+    return husband
+
+
+def test_approving_an_unverified_case_without_documents_needs_a_reason(
+    personas, programs, unverified
+):
+    app = _file(personas, programs, unverified)
+    assert app.decision.verdict == "unknown"
+    town = actor(personas, "township_officer")
+    with pytest.raises(ValidationError, match="待核实.*现存活子女数"):
+        services.application_approve(actor=town, application=app, comment="同意", today=TODAY)
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    assert not StepLog.objects.filter(application=app, action="approve").exists()
+    services.application_approve(
+        actor=town, application=app, comment="同意", confirm_reason="已核验户口簿原件", today=TODAY
+    )
+    app.refresh_from_db()
+    assert app.status == Status.PASSED
+    step = StepLog.objects.get(application=app, action="approve")
+    assert "已核验户口簿原件" in step.comment
+    row = AuditEntry.objects.filter(action="benefits.application_approve").get()
+    assert "unverified_confirmed" in row.summary and "户口簿" not in row.summary
+
+
+def test_an_uploaded_document_lets_an_unverified_case_through(personas, programs, unverified):
+    from renkou.benefits.models import Document
+
+    app = _file(personas, programs, unverified)
+    Document.objects.create(
+        application=app,
+        unit_code=app.unit_code,
+        kind="hukou",
+        ext="pdf",
+        size=10,
+        stored="x",
+        sha256="0" * 64,
+    )
+    town = actor(personas, "township_officer")
+    services.application_approve(actor=town, application=app, today=TODAY)
+    app.refresh_from_db()
+    assert app.status == Status.PASSED
+
+
+def test_a_village_notice_names_the_township_that_reviewed(personas, programs, eligible):
+    app = _file(personas, programs, eligible)
+    town = actor(personas, "township_officer")
+    services.application_approve(actor=town, application=app, today=TODAY)
+    notice = _notice(personas, programs, "township_officer", VILLAGE_A1)
+    assert "甲镇审核结果公示" in notice.title
+    assert "乡镇（街道）" not in notice.title and "甲一村" not in notice.title

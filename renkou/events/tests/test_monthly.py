@@ -266,3 +266,75 @@ def test_the_report_prints_without_the_controls(march, personas, signed_in_clien
     controls = body.split('class="card-panel d-print-none"')[1].split('class="card-panel report')[0]
     assert "data-print" in controls and "上报本月报告单" in controls
     assert "js/events.js" in body and VILLAGE_B2 not in body
+
+
+# --- issue 11 item 7: a submitted report is a frozen version; later events are 补报 ---------
+
+
+def test_a_submitted_report_stays_as_submitted_and_later_events_are_late(
+    march, personas, signed_in_client
+):
+    with at(date(2024, 4, 3)):
+        client = sign_in(signed_in_client, personas["village_admin"])
+        submit(client)
+    report = MonthlyReport.objects.get(unit_code=VILLAGE_A1, month=202403)
+    held = {march[k].pk for k in ("birth", "death", "marriage", "flow_out")}
+    assert set(report.event_ids) == held
+    # A birth of 12 March reported on 7 April, after the report went in.
+    mother = add("央金", "2", date(1996, 1, 1), VILLAGE_A1, marital_status="21")
+    with at(date(2024, 4, 7)):
+        late = services.record(
+            actor=Actor(personas["village_admin"]),
+            kind=Kind.BIRTH,
+            person=mother,
+            effective_date=date(2024, 3, 12),
+            reported_date=date(2024, 4, 7),
+            today=date(2024, 4, 7),
+            details=services.Details(child_name="小央金", sex="1", policy_attribute="1"),
+        )
+        services.void(
+            actor=Actor(personas["township_officer"]),
+            event=march["flow_out"],
+            reason="误报",
+            today=date(2024, 4, 7),
+        )
+        client = sign_in(signed_in_client, personas["village_admin"])
+        body = client.get(report_url(), {"month": MARCH}).content.decode()
+    submitted, after = body.split('id="late-events"')
+    # The report as submitted: its birth count and date unchanged, the late birth not in it.
+    assert "小央金" not in submitted and "小卓玛" in submitted
+    totals = submitted.split("本月合计（上报时）")[1]
+    assert "<td>1</td>" in totals.split("</tr>")[1]  # 出生 1, the first column, as submitted
+    assert "上报日期：2024-04-03" in submitted
+    assert "已作废" in submitted and "上报后作废" in submitted  # the outflow, voided since
+    assert "补报 1" not in submitted and "补报" in submitted  # the notice at the top
+    # 补报 after it, with the day it was recorded.
+    assert "小央金" in after and reverse("events:event_detail", args=[late.pk]) in after
+    assert MonthlyReport.objects.get(pk=report.pk).counts["birth"] == 1
+
+
+def test_the_overview_shows_which_reports_changed_after_submission(
+    march, personas, signed_in_client
+):
+    with at(date(2024, 4, 3)):
+        submit(sign_in(signed_in_client, personas["village_admin"]))
+        county = sign_in(signed_in_client, personas["county_officer"])
+        submit(county, VILLAGE_A2)
+    mother = add("央金", "2", date(1996, 1, 1), VILLAGE_A1, marital_status="21")
+    with at(date(2024, 4, 7)):
+        services.record(
+            actor=Actor(personas["village_admin"]),
+            kind=Kind.BIRTH,
+            person=mother,
+            effective_date=date(2024, 3, 12),
+            reported_date=date(2024, 4, 7),
+            today=date(2024, 4, 7),
+            details=services.Details(child_name="小央金", sex="1", policy_attribute="1"),
+        )
+        county = sign_in(signed_in_client, personas["county_officer"])
+        body = county.get(reverse("events:monthly_overview"), {"month": MARCH}).content.decode()
+    rows = {
+        name: row for row in body.split("<tr")[2:] for name in ("甲一村", "甲二村") if name in row
+    }
+    assert "补报 1" in rows["甲一村"] and "补报" not in rows["甲二村"]
+    assert '上报后有补报或作废的 <span class="fw-bold">1</span>' in body

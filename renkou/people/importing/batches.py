@@ -30,7 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, vault
+from renkou.common import audit, jobs, vault
 from renkou.common.models import JobProgress
 from renkou.geo.constants import full_code
 from renkou.people.importing import pipeline
@@ -214,7 +214,7 @@ class JobSink:
 
 def _job(batch: Any, **values: Any) -> None:
     if batch.job_id:
-        JobProgress.objects.filter(pk=batch.job_id).update(updated_at=timezone.now(), **values)
+        jobs.progress(batch.job_id, **values)
 
 
 # --- saving outcomes -------------------------------------------------------------------------
@@ -356,11 +356,7 @@ def _enqueue(name: str, batch: Any, importer: Importer) -> None:
     """Queue a task after commit, so the worker always finds the batch."""
     tasks = importlib.import_module(importer.tasks)  # the tasks import this module
 
-    def enqueue() -> None:
-        result = getattr(tasks, name).enqueue(batch_id=batch.pk)
-        JobProgress.objects.filter(pk=batch.job_id).update(task_id=result.id[:64])
-
-    transaction.on_commit(enqueue)
+    jobs.enqueue_after_commit(batch.job_id, getattr(tasks, name), batch_id=batch.pk)
 
 
 def user_scope(user: Any) -> Scope:

@@ -257,3 +257,22 @@ def test_saving_a_closing_record_refreshes_her_items_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         record.delete()
     assert _items("iud_followup", her)[0].status == "open"  # a deleted record reopens it
+
+
+def test_an_implant_left_in_place_is_offered_each_year_and_old_offers_lapse(units):
+    """Issue 11 item 9: an implant of 2012 with no end date on the card was "逾期 3,560 天".
+    The removal is offered at 4 years and again each year while it stays in place; an offer
+    nobody took up closes as 未办理 when the next one comes."""
+    her = woman()
+    episode(her, "04", date(2012, 3, 1))
+    services.refresh(today=date(2026, 12, 7))
+    (offer,) = _items("implant_due", her)
+    assert (offer.due_on, offer.status) == (date(2026, 3, 1), Status.OPEN)
+    assert offer.ends_on < date(2027, 3, 1)  # open for this cycle only
+    assert (date(2026, 12, 7) - offer.overdue_on).days < 365
+    services.refresh(today=date(2027, 2, 15))
+    assert _state("implant_due", her) == [
+        (date(2026, 3, 1), Status.EXPIRED),
+        (date(2027, 3, 1), Status.OPEN),
+    ]
+    assert Status.EXPIRED.label == "未办理"

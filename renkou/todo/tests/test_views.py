@@ -189,9 +189,80 @@ def test_technician_opens_the_couple_exam_from_her_list(units, personas, signed_
     )
     services.refresh(today=timezone.localdate())
     signed_in_client(personas["technician"])
-    body = client.get(reverse("todo:item_list")).content.decode().replace("&amp;", "&")
+    listing = client.get(reverse("todo:item_list"), {"state": "all"})  # due in 27 days
+    body = listing.content.decode().replace("&amp;", "&")
     exam_url = reverse("programs:exam_wife", args=[couple.pk])
     assert "孕前优生检查" in body and f"{exam_url}?next=" in body
     # The village administrator does not record exams: no 办理 link, the file to look at instead.
     signed_in_client(personas["village_admin"])
     assert exam_url not in client.get(reverse("todo:item_list")).content.decode()
+
+
+def test_the_list_opens_on_this_week_by_urgency_and_counts_lapsed_offers(
+    units, personas, signed_in_client, client
+):
+    """Issue 11 item 9: the list opened on every open item, oldest first. It opens on what is
+    due within the week or overdue, the offer whose window closes first on top; the rest is one
+    filter away; lapsed offers are counted and listed as 未办理."""
+    import time_machine
+
+    today = date(2026, 12, 7)
+    woman(VILLAGE, name="本周")  # the yearly check: overdue since October, to 12-31
+    later = woman(VILLAGE, name="下旬")
+    episode(later, "03", date(2026, 11, 20))  # its 1-month follow-up is due 12-20
+    old = woman(VILLAGE, name="埋植")
+    episode(old, "04", date(2012, 3, 1))  # removal offered 2026-03-01, open to 2027-01-29
+    lapsed = woman(VILLAGE, name="过期")
+    episode(lapsed, "03", date(2026, 8, 1))
+    services.refresh(today=date(2026, 9, 1))  # its 1-month follow-up offered, never done
+    with time_machine.travel(date(2026, 12, 7), tick=False):
+        services.refresh(today=today)
+        signed_in_client(personas["technician"])
+        url = reverse("todo:item_list")
+        page = client.get(url)
+        rows = page.context["page"].object_list
+        every = client.get(url, {"state": "all", "size": "50"}).context["page"]
+        assert ("下旬", "iud_followup") in [(i.person.name, i.rule.code) for i in every]
+        body = page.content.decode()
+    shown = [(i.person.name, i.rule.code) for i in rows]
+    # Her 1-month follow-up (due 09-01) lapsed on 10-17: not listed (the 3-month one is).
+    assert date(2026, 9, 1) not in [i.due_on for i in rows if i.person.name == "过期"]
+    assert ("下旬", "iud_followup") not in shown  # due in 13 days: under 全部待办 only
+    assert [i.ends_on for i in rows] == sorted(i.ends_on for i in rows)  # most urgent first
+    # The yearly checks lapse on 12-31, the implant removal offer on 2027-01-29: checks first.
+    assert shown.index(("本周", "gyn_check")) < shown.index(("埋植", "implant_due"))
+    assert all((today - i.overdue_on).days < 365 for i in rows)
+    assert "近3个月超过办理期限未办理 1 项" in body
+    with time_machine.travel(date(2026, 12, 7), tick=False):
+        signed_in_client(personas["technician"])
+        gone = client.get(url, {"state": "lapsed"})
+    assert [(i.person.name, i.due_on) for i in gone.context["page"]] == [("过期", date(2026, 9, 1))]
+    assert "未办理" in gone.content.decode()
+
+
+def test_the_technician_gets_the_removal_form_for_an_implant_due(
+    units, personas, signed_in_client, client, django_capture_on_commit_callbacks
+):
+    """The page promises 办理 on every row: an implant due for removal gave the technician
+    (who takes it out, but may not edit the card) no link."""
+    import time_machine
+
+    her = woman(VILLAGE, name="埋植")
+    implant = episode(her, "04", date(2022, 1, 10))
+    with time_machine.travel(date(2026, 1, 5), tick=False):
+        services.refresh(today=date(2026, 1, 5))
+        signed_in_client(personas["technician"])
+        body = client.get(reverse("todo:item_list")).content.decode()
+        form = reverse("programs:implant_removal", args=[implant.pk])
+        assert f'href="{form}?next=' in body
+        page = client.get(form)
+        version = page.context["form"].initial["card_version"]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                form, {"removed_on": "2026-01-04", "card_version": version, "next": "/todo/"}
+            )
+        assert response.status_code == 302 and response["Location"] == "/todo/"
+    implant.refresh_from_db()
+    assert implant.end == date(2026, 1, 4)
+    item = TodoItem.objects.get(rule__code="implant_due", person=her)
+    assert item.status == "done"  # the receivers refreshed her items after the commit
