@@ -186,6 +186,20 @@ def test_id_search_outside_the_subtree_finds_nothing(village_admin):
     assert "孙三" not in body and "找到 0 人" in body
 
 
+def test_paging_and_tree_links_carry_one_question_mark(personas, signed_in_client):
+    """Issue 11 items 1, 2: {% querystring %} writes the "?" itself (``??page=2`` was read as
+    a parameter named "?page", so 下一页 and the unit tree changed nothing)."""
+    for _ in range(11):
+        make_person()
+    client = signed_in_client(personas["county_officer"])
+    body = client.get(reverse("people:person_list"), {"name": "王"}).content.decode()
+    assert "??" not in body
+    assert 'href="?name=%E7%8E%8B&amp;page=2"' in body
+    assert 'href="?name=%E7%8E%8B&amp;unit=620001100"' in body
+    second = client.get(reverse("people:person_list"), {"name": "王", "page": "2"})
+    assert second.context["page"].number == 2
+
+
 def test_numbers_typed_into_the_name_box_are_ignored(village_admin):
     make_person()
     response = village_admin.get(reverse("people:person_list"), {"name": "123456"})
