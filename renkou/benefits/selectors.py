@@ -3,12 +3,13 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from renkou.benefits.eligibility import trace_rows
 from renkou.benefits.models import Application, Beneficiary, Notice
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
+from renkou.people.selectors import name_q
 
 __all__ = [
     "applications",
@@ -46,7 +47,7 @@ def applications(
     if status:
         rows = rows.filter(status=status)
     if name:
-        rows = rows.filter(Q(person__name__contains=name) | Q(partner__name__contains=name))
+        rows = rows.filter(name_q(name, "person__") | name_q(name, "partner__"))
     return rows.order_by("-filed_on", "-pk")
 
 

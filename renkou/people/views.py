@@ -454,8 +454,7 @@ def _households(user: Any, params: dict[str, str]) -> QuerySet[Household]:
     if params.get("address"):
         rows = rows.filter(address__contains=params["address"])
     if params.get("name"):
-        term = params["name"]
-        named = Person.objects.filter(Q(name__contains=term) | Q(name_key__contains=term.lower()))
+        named = Person.objects.filter(selectors.name_q(params["name"]))
         rows = rows.filter(pk__in=named.values("household_id"))
     return rows.order_by("code")
 

@@ -208,12 +208,22 @@ def test_numbers_typed_into_the_name_box_are_ignored(village_admin):
     assert 'pattern="' in body  # the browser refuses digits before anything is sent
 
 
-@pytest.mark.parametrize("query", ["wxy", "WXY", "wangxiuying", "秀英"])
+@pytest.mark.parametrize(
+    "query",
+    ["wxy", "WXY", "wangxiuying", "秀英", "王 秀英", "王　秀英", "wang xiu ying", " w x y "],
+)
 def test_pinyin_and_name_search(village_admin, query):
     make_person(name="王秀英")
     make_person(name="李四")
     body = village_admin.get(reverse("people:person_list"), {"name": query}).content.decode()
     assert "王秀英" in body and "李四" not in body
+
+
+def test_households_are_found_by_a_members_name_typed_with_spaces(village_admin):
+    make_person(name="丁秀英")
+    make_person(name="李四")
+    response = village_admin.get(reverse("people:household_list"), {"name": "丁 秀英"})
+    assert response.context["page"].paginator.count == 1
 
 
 def test_a_surname_with_two_readings_is_found_by_both(village_admin):
