@@ -25,7 +25,7 @@ from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.reports.dashboard_views import dashboard_context
-from renkou.system import selectors, services
+from renkou.system import audit_labels, selectors, services
 from renkou.system.forms import (
     AuditFilterForm,
     DictItemForm,
@@ -33,6 +33,7 @@ from renkou.system.forms import (
     LoginLogFilterForm,
     styled,
 )
+from renkou.system.tasks import verified_intact
 from renkou.todo.selectors import counts_for as todo_counts
 
 STATUS_CHOICES = (("1", "正常"), ("0", "停用"))
@@ -78,7 +79,20 @@ def _home_sec(user: User) -> dict[str, Any]:
 
 
 def _home_audit(user: User) -> dict[str, Any]:
-    return {"audit_today": selectors.audit_rows_today(), "audit_total": selectors.audit_total()}
+    return {
+        "audit_today": selectors.audit_rows_today(),
+        "audit_total": selectors.audit_total(),
+        **_verification(),
+    }
+
+
+def _verification() -> dict[str, Any]:
+    job = selectors.last_verification()
+    return {
+        "verification": job,
+        "verifying": job is not None and job.status in UNFINISHED,
+        "intact": job is not None and verified_intact(job),
+    }
 
 
 HOME_PANELS = {Role.SYS_ADMIN: _home_sys, Role.SEC_ADMIN: _home_sec, Role.AUDIT_ADMIN: _home_audit}
@@ -334,11 +348,12 @@ def dictitem_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = styled(AuditFilterForm(request.GET or None), small=True)
     filters = form.filters()
-    context = {
-        "form": form,
-        "filters": filters,
-        "page": paginate(request, selectors.audit_entries(filters)),
-    }
+    page = paginate(request, selectors.audit_entries(filters))
+    for row in page:
+        row.action_shown = audit_labels.action_shown(row.action)
+        row.object_shown = audit_labels.object_shown(row.object_type, row.object_id)
+        row.summary_shown = audit_labels.summary_shown(row.summary)
+    context = {"form": form, "filters": filters, "page": page}
     return render_page(request, "system/audit_list.html", context, partial="results")
 
 
@@ -356,6 +371,18 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 @require_perm(Perm.VIEW_LOGIN_LOG)
 @require_GET
+@require_perm(Perm.VIEW_AUDIT_LOG)
+@require_http_methods(["GET", "POST"])
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """POST: walk the hash chain on the worker (``manage.py verify_audit`` for the audit
+    administrator); GET: the verdict panel of the home page, which polls it while it runs."""
+    if request.method == "POST":
+        services.audit_verify_start(actor=request.user, ip=_ip(request))
+        messages.success(request, "已开始校验审计日志，结果显示在下方。")
+        return redirect("home")
+    return render(request, "system/_audit_verify.html", _verification())
+
+
 def loginlog_list(request: HttpRequest) -> HttpResponse:
     form = styled(LoginLogFilterForm(request.GET or None), small=True)
     page = paginate(request, selectors.login_logs(form.filters()))
