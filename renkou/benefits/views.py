@@ -27,6 +27,7 @@ from renkou.benefits.forms import (
     DocumentForm,
     IdSearchForm,
     ReviewForm,
+    declared_shown,
 )
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
@@ -250,6 +251,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decision": decision,
         "decision_rows": selectors.trace_rows(decision.trace) if decision else [],
         "id_masked": crypto.mask(app.person.id_number),
+        "declared": declared_shown(app.declared),
         "actions": _actions(request, app),
         "age": app.person.age_on(_today()),
         "document_form": DocumentForm(),

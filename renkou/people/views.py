@@ -152,6 +152,8 @@ CODED_FIELDS = {
     "exit_reason": "exit_reason",
 }
 UNIT_FIELDS = frozenset({"unit_code", "registered_code", "residence_code"})
+NOT_SHOWN = frozenset({"version"})  # the edit counter of the optimistic lock, not information
+LABELS = {"household": "家庭户"}  # fields whose model name is not Chinese
 FIELD_ORDER = {f.name: i for i, f in enumerate(Person._meta.fields)}
 HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
 
@@ -195,7 +197,8 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
     previous = [None, *records[:-1]] if records else []  # no history rows: nothing to show
     for prev, rec in zip(previous, records, strict=True):
         delta = rec.diff_against(prev).changes if prev is not None else []
-        ordered = sorted(delta, key=lambda c: FIELD_ORDER.get(c.field, 99))
+        shown = [c for c in delta if c.field not in NOT_SHOWN]
+        ordered = sorted(shown, key=lambda c: FIELD_ORDER.get(c.field, 99))
         changes = [_change(c, names, households) for c in ordered]
         kind = HISTORY_KINDS.get(rec.history_type, "")
         rows.append({"when": rec.history_date, "who": _who(rec), "kind": kind, "changes": changes})
@@ -207,7 +210,7 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
 
 def _change(change: Any, names: dict[str, str], households: dict[int, str]) -> dict[str, Any]:
     """One changed field: label, old → new; an encrypted field only says that it changed."""
-    label = Person._meta.get_field(change.field).verbose_name
+    label = LABELS.get(change.field) or Person._meta.get_field(change.field).verbose_name
     if change.field in SECRET_FIELDS:
         return {"label": label, "secret": True}
     old = _shown(change.field, change.old, names, households)

@@ -81,7 +81,7 @@ INDICATORS: tuple[Indicator, ...] = (
         PERSONS,
         _t("birth_p1"),
         group="生育",
-        definition="按夫妇共同子女计算的第一孩出生数（domain.md §2.6）",
+        definition="按夫妇共同子女计算的第一孩出生数",
     ),
     Indicator(
         "births_parity2",

@@ -379,6 +379,7 @@ def test_history_shows_who_when_and_old_to_new_without_numbers(village_admin, pe
     assert "王秀英 → 王秀芳" in page and "公民身份号码：（已修改，号码不显示）" in page
     assert personas["village_admin"].username in page
     assert old_number not in page and new_number not in page and "v1:" not in page
+    assert "version" not in page.split("修改记录")[-1]  # the edit counter is not a change
 
 
 # --- households, moves, exit, restore ---------------------------------------------------------
