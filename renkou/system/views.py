@@ -358,6 +358,18 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm(Perm.VIEW_AUDIT_LOG)
+@require_http_methods(["GET", "POST"])
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """POST: walk the hash chain on the worker (``manage.py verify_audit`` for the audit
+    administrator); GET: the verdict panel of the home page, which polls it while it runs."""
+    if request.method == "POST":
+        services.audit_verify_start(actor=request.user, ip=_ip(request))
+        messages.success(request, "已开始校验审计日志，结果显示在下方。")
+        return redirect("home")
+    return render(request, "system/_audit_verify.html", _verification())
+
+
+@require_perm(Perm.VIEW_AUDIT_LOG)
 @require_POST
 def audit_export(request: HttpRequest) -> HttpResponse:
     filters = AuditFilterForm(request.POST).filters()
@@ -371,18 +383,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 @require_perm(Perm.VIEW_LOGIN_LOG)
 @require_GET
-@require_perm(Perm.VIEW_AUDIT_LOG)
-@require_http_methods(["GET", "POST"])
-def audit_verify(request: HttpRequest) -> HttpResponse:
-    """POST: walk the hash chain on the worker (``manage.py verify_audit`` for the audit
-    administrator); GET: the verdict panel of the home page, which polls it while it runs."""
-    if request.method == "POST":
-        services.audit_verify_start(actor=request.user, ip=_ip(request))
-        messages.success(request, "已开始校验审计日志，结果显示在下方。")
-        return redirect("home")
-    return render(request, "system/_audit_verify.html", _verification())
-
-
 def loginlog_list(request: HttpRequest) -> HttpResponse:
     form = styled(LoginLogFilterForm(request.GET or None), small=True)
     page = paginate(request, selectors.login_logs(form.filters()))
