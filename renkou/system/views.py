@@ -24,6 +24,7 @@ from renkou.geo import selectors as geo_selectors
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.people import selectors as people_selectors
 from renkou.reports.dashboard_views import dashboard_context
 from renkou.system import audit_labels, selectors, services
 from renkou.system.forms import (
@@ -33,6 +34,7 @@ from renkou.system.forms import (
     LoginLogFilterForm,
     styled,
 )
+from renkou.system.menu import shortcuts_for
 from renkou.system.tasks import verified_intact
 from renkou.todo.selectors import counts_for as todo_counts
 
@@ -55,11 +57,21 @@ def _today() -> Any:
 
 
 def _home_worker(user: User) -> dict[str, Any]:
+    """The counts of the account's area that mean something at its level: townships and
+    villages for a county account, villages and persons for a township, persons and
+    households for a village."""
     units = Unit.objects.current().visible_to(user)
-    context = {
-        "townships": units.filter(level=Level.TOWNSHIP).count(),
-        "villages": units.filter(level=Level.VILLAGE).count(),
-    }
+    level = user.unit.level if user.unit else Level.COUNTY
+    cards = []
+    if level < Level.TOWNSHIP:
+        cards.append(("乡镇（街道）", units.filter(level=Level.TOWNSHIP).count()))
+    if level < Level.VILLAGE:
+        cards.append(("村（居）", units.filter(level=Level.VILLAGE).count()))
+    if level >= Level.TOWNSHIP and user.has_perm(Perm.VIEW_PERSON):
+        cards.append(("在册人员", people_selectors.persons_visible(user).present().count()))
+    if level == Level.VILLAGE and user.has_perm(Perm.VIEW_PERSON):
+        cards.append(("家庭户", people_selectors.households_visible(user).count()))
+    context: dict[str, Any] = {"area_cards": cards}
     if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
         context["todo"] = todo_counts(user, _today())
     return context
@@ -113,6 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         context = _home_worker(user)
     context["recent_logins"] = LoginLog.objects.filter(user=user).order_by("-ts")[:5]
+    context["shortcuts"] = shortcuts_for(user)
     template = "system/home_admin.html" if panel else "system/home.html"
     return render(request, template, context)
 
