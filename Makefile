@@ -8,6 +8,9 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The browser tests write each role's home and main lists at 1366×768 and 375×667 here, for a
+# reviewer to look at (var/ is not committed).
+export RENKOU_SCREENSHOTS ?= $(CURDIR)/var/screenshots
 
 .PHONY: run test install system-deps lint check test-sqlite test-postgres worker serve clean
 

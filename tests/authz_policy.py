@@ -84,6 +84,7 @@ POLICY: dict[str, Rule] = {
     "system:loginlog_unlock": Rule(frozenset({SEC}), POST, obj="loginlog", scoped=False),
     "system:audit_list": Rule(frozenset({AUD})),
     "system:audit_export": Rule(frozenset({AUD}), POST),
+    "system:audit_verify": Rule(frozenset({AUD}), GET_POST),
     "system:job_list": Rule(ALL),
     # Jobs are private to their owner: the "own" position is the caller's finished job, every
     # other position someone else's (404).

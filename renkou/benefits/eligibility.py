@@ -79,6 +79,11 @@ def trace_rows(trace: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def rule_rows(conditions: dict[str, Any]) -> list[dict[str, Any]]:
+    """A rule's conditions as the rows of a trace, in words, without any case's values."""
+    return trace_rows(rules.evaluate(conditions, {}).trace)
+
+
 def version_on(program: Program, day: date) -> RuleVersion | None:
     """The active version in force on ``day``: the latest ``effective_from`` not after it."""
     rows = RuleVersion.objects.filter(program=program, state=State.ACTIVE, effective_from__lte=day)

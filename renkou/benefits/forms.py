@@ -51,7 +51,21 @@ class DeclaredForm(BaseForm):
     )
 
     def declared(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in self.base_fields and v}
+        """The declared values only (not the programme or the village's opinion of a subclass)."""
+        keys = DeclaredForm.base_fields
+        return {k: v for k, v in self.cleaned_data.items() if k in keys and v}
+
+
+def declared_shown(declared: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of what an application declares, as the form asked for it; keys the form
+    no longer asks for (older applications) are left out."""
+    rows = []
+    for key, field in DeclaredForm.base_fields.items():
+        value = str(declared.get(key) or "")
+        if value:
+            choices = dict(getattr(field, "choices", []))
+            rows.append((str(field.label), str(choices.get(value, value))))
+    return rows
 
 
 class ApplicationForm(DeclaredForm):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -209,5 +210,6 @@ def notice_export(request: HttpRequest, pk: int) -> HttpResponse:
         row_count=len(rows),
     )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.xlsx"'
+    name = f"公示名单-{notice.program.name}-{notice.starts_on:%Y%m%d}-{notice.pk}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -268,8 +269,8 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _errors(exc))
         return redirect("benefits:roll_detail", pk=roll.pk)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    name = f"roll-{roll.program.code}-{roll.period}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    name = f"发放清册-{roll.program.name}-{roll.period}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

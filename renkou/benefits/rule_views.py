@@ -60,6 +60,7 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
         "program": program,
         "versions": program.versions.all(),
         "current": current,
+        "rule_rows": eligibility.rule_rows(current.conditions) if current else [],
         "amounts": program.amounts.all(),
         "today": today,
         "can_manage": request.user.has_perm(Perm.MANAGE_BENEFIT_RULE),

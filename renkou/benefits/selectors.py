@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from renkou.benefits import screening as kept
 from renkou.benefits.eligibility import trace_rows
@@ -58,7 +58,7 @@ def applications(
     if status:
         rows = rows.filter(status=status)
     if name:
-        rows = rows.filter(Q(person__name__contains=name) | Q(partner__name__contains=name))
+        rows = rows.filter(name_q(name, "person__") | name_q(name, "partner__"))
     return rows.order_by("-filed_on", "-pk")
 
 

@@ -30,6 +30,7 @@ from renkou.benefits.forms import (
     IdSearchForm,
     ReviewForm,
     ScreeningFilterForm,
+    declared_shown,
 )
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
@@ -287,6 +288,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice,
         "unverified": _unverified(app, documents),
         "age": app.person.age_on(today),
+        "declared": declared_shown(app.declared),
         "document_form": DocumentForm(),
         "objections": app.objections.all(),
     }

@@ -31,3 +31,9 @@ class CommonConfig(AppConfig):
         from renkou.common import checks  # noqa: F401 registers the deployment checks
 
         connection_created.connect(owner_only_database, dispatch_uid="renkou_owner_only_db")
+
+        # Django 6.1 labels the empty choice of select boxes "- Select an option -", a string its
+        # Chinese catalogue does not translate yet; Django's own advice is to set the label here.
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = "请选择"

@@ -114,6 +114,12 @@ def search_key(name: str) -> str:
     return _unique([*initials(name).split(), *full(name).split()])
 
 
+def query(typed: str) -> str:
+    """A typed name search as the names and keys are stored: NFKC, every space removed, so
+    "丁 秀英", "丁　秀英" and "ding xiu ying" find 丁秀英."""
+    return _clean(typed)
+
+
 def matches(query: str, key: str) -> bool:
     """Whether a typed query (any case, spaces ignored) is part of one reading in ``key``.
 

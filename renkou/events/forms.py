@@ -38,6 +38,7 @@ from renkou.people.forms import (
     visible_village,
 )
 from renkou.people.models import Person
+from renkou.people.selectors import name_q
 from renkou.people.services import id_index
 
 EMPTY = [("", "全部")]
@@ -186,10 +187,7 @@ class EventFilterForm(BaseForm):
         if data.get("person"):  # from the person page: as subject, or as the child born
             rows = rows.filter(Q(person_id=data["person"]) | Q(child_id=data["person"]))
         if data.get("name"):
-            term = data["name"]
-            rows = rows.filter(
-                Q(person__name__contains=term) | Q(person__name_key__contains=term.lower())
-            )
+            rows = rows.filter(name_q(data["name"], "person__"))
         for field in ("kind", "status"):
             if data.get(field):
                 rows = rows.filter(**{field: data[field]})

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -207,9 +207,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
         )
     elif typed:
         term = typed[:50]
-        rows = Person.objects.visible_to(request.user).filter(
-            Q(name__contains=term) | Q(name_key__contains=term.lower())
-        )
+        rows = Person.objects.visible_to(request.user).filter(selectors.name_q(term))
         found = list(rows.order_by(F("exited_at").asc(nulls_first=True), "name", "pk")[:20])
     context["persons"] = _person_rows(found, today)
     context["chosen"] = found[0].pk if len(found) == 1 and context.get("by_id") else None

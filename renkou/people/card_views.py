@@ -32,7 +32,8 @@ from renkou.people.services import Actor, ConflictError
 
 NO_CARD = "该人员没有育龄妇女信息卡（15–49周岁已婚妇女才建卡）"
 HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
-NOT_SHOWN = frozenset({"id", "card", "unit_code"})
+NOT_SHOWN = frozenset({"id", "card", "unit_code", "version"})
+LABELS = {"person": "子女的人员信息"}  # fields whose model name is not Chinese
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,11 @@ def _history(row: Any) -> list[dict[str, Any]]:
     shown = []
     for prev, rec in zip([None, *records[:-1]], records, strict=True):
         changed = rec.diff_against(prev).changed_fields if prev is not None else []
-        labels = [str(row._meta.get_field(f).verbose_name) for f in changed if f not in NOT_SHOWN]
+        labels = [
+            LABELS.get(f) or str(row._meta.get_field(f).verbose_name)
+            for f in changed
+            if f not in NOT_SHOWN
+        ]
         kind = HISTORY_KINDS.get(rec.history_type, "")
         shown.append({"when": rec.history_date, "who": _who(rec), "kind": kind, "fields": labels})
     return shown[::-1]

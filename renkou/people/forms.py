@@ -451,6 +451,8 @@ class PersonForm(BaseForm):
         if self.person is not None:
             raw["id_number"] = raw["id_number"] or self.person.id_number
             raw["phone"] = raw["phone"] or self.person.phone
+        if raw["id_override_reason"]:
+            self.show_override = True  # a reason typed stays in sight, kept or refused
         ctx = rules.CheckContext.build(self.today, known_unit=known_unit_check(self.user))
         values, issues = rules.check_person(raw, ctx)
         if self.person is not None and self.person.household_id is None:

@@ -69,7 +69,10 @@ def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
         "report": report,
         "unit": unit,
         "sections": quality.sections(report.total),
-        "crumbs": unit.ancestors(),
+        # Only the units the account may open (a village's county would answer 404).
+        "crumbs": [
+            a for a in unit.ancestors() if a.prefix.startswith(request.user.scope_prefix or "")
+        ],
         "has_parts": unit.level < Level.VILLAGE,
     }
     return render(request, "people/quality.html", context)

@@ -246,10 +246,17 @@ def _logic_checks(out: dict[str, Any], issues: list[Issue], today: date) -> None
         issues.append(Issue("marital_status", "married_child", message, "warning"))
 
 
+OVERRIDE_NOT_NEEDED = "身份证号已通过校验，不需要填写校验例外原因，请清空该项"
+
+
 def _apply_override(out: dict[str, Any], issues: list[Issue]) -> list[Issue]:
-    """With a recorded reason, the overridable ID errors become warnings."""
+    """With a recorded reason, the overridable ID errors become warnings. A reason is an
+    exception to a failed check: beside a number that passes, it is refused (a name typed
+    into the wrong box must not be saved as the reason)."""
     if not out.get("id_override_reason"):
         return issues
+    if not any(i.code in OVERRIDABLE and i.severity == "error" for i in issues):
+        return [*issues, Issue("id_override_reason", "override_not_needed", OVERRIDE_NOT_NEEDED)]
     return [
         Issue(i.field, i.code, i.message + "（已说明原因）", "warning")
         if i.code in OVERRIDABLE and i.severity == "error"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from renkou.common import idnumber
+from renkou.common import idnumber, pinyin
 from renkou.people.cards import wcba_birth_range
 from renkou.people.constants import FEMALE, MARRIED_CODES, CardStatus
 from renkou.people.models import Household, Person
@@ -51,10 +51,12 @@ def _birth_between(day: date, low: int, high: int) -> Q:
     return Q(birth_date__gte=earliest, birth_date__lte=latest)
 
 
-def name_q(term: str, via: str = "") -> Q:
-    """Persons (reached through ``via``, e.g. ``"person__"``) whose name or pinyin key (全拼 or
-    首字母) contains ``term``; spaces typed inside a name ("丁 秀英") are ignored."""
-    term = "".join(term.split())
+def name_q(typed: str, via: str = "") -> Q:
+    """Persons (through ``via``, e.g. ``"person__"``) whose name contains the typed text, or
+    one of whose pinyin readings does; spaces inside the text are ignored. Empty: no filter."""
+    term = pinyin.query(typed)
+    if not term:
+        return Q()
     return Q(**{f"{via}name__contains": term}) | Q(**{f"{via}name_key__contains": term.lower()})
 
 
@@ -68,8 +70,7 @@ def person_list(user: Any, flt: PersonFilter, *, today: date) -> QuerySet[Person
     if flt.unit.isdigit():
         rows = rows.filter(unit_code__startswith=flt.unit)
     if flt.name:
-        term = flt.name.strip()
-        rows = rows.filter(Q(name__contains=term) | Q(name_key__contains=term.lower()))
+        rows = rows.filter(name_q(flt.name))
     for field in ("sex", "residence_status", "marital_status"):
         if getattr(flt, field):
             rows = rows.filter(**{field: getattr(flt, field)})

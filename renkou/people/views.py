@@ -157,6 +157,8 @@ CODED_FIELDS = {
     "exit_reason": "exit_reason",
 }
 UNIT_FIELDS = frozenset({"unit_code", "registered_code", "residence_code"})
+NOT_SHOWN = frozenset({"version"})  # the edit counter of the optimistic lock, not information
+LABELS = {"household": "家庭户"}  # fields whose model name is not Chinese
 FIELD_ORDER = {f.name: i for i, f in enumerate(Person._meta.fields)}
 HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
 
@@ -200,7 +202,8 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
     previous = [None, *records[:-1]] if records else []  # no history rows: nothing to show
     for prev, rec in zip(previous, records, strict=True):
         delta = rec.diff_against(prev).changes if prev is not None else []
-        ordered = sorted(delta, key=lambda c: FIELD_ORDER.get(c.field, 99))
+        shown = [c for c in delta if c.field not in NOT_SHOWN]
+        ordered = sorted(shown, key=lambda c: FIELD_ORDER.get(c.field, 99))
         changes = [_change(c, names, households) for c in ordered]
         kind = HISTORY_KINDS.get(rec.history_type, "")
         rows.append({"when": rec.history_date, "who": _who(rec), "kind": kind, "changes": changes})
@@ -212,7 +215,7 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
 
 def _change(change: Any, names: dict[str, str], households: dict[int, str]) -> dict[str, Any]:
     """One changed field: label, old → new; an encrypted field only says that it changed."""
-    label = Person._meta.get_field(change.field).verbose_name
+    label = LABELS.get(change.field) or Person._meta.get_field(change.field).verbose_name
     if change.field in SECRET_FIELDS:
         return {"label": label, "secret": SECRET_FIELDS[change.field]}
     old = _shown(change.field, change.old, names, households)
@@ -462,8 +465,7 @@ def _households(user: Any, params: dict[str, str]) -> QuerySet[Household]:
     if params.get("address"):
         rows = rows.filter(address__contains=params["address"])
     if params.get("name"):
-        term = params["name"]
-        named = Person.objects.filter(Q(name__contains=term) | Q(name_key__contains=term.lower()))
+        named = Person.objects.filter(selectors.name_q(params["name"]))
         rows = rows.filter(pk__in=named.values("household_id"))
     return rows.order_by("code")
 

@@ -223,11 +223,18 @@ class ExamForm(Form):
             self.fields[f"s{item.code}"] = forms.ChoiceField(
                 label=item.name, choices=ITEM_STATES, required=False
             )
+            # The item table shows no label per box: a screen reader names it by its item.
             self.fields[f"r{item.code}"] = forms.CharField(
-                label="结果", max_length=500, required=False
+                label="结果",
+                max_length=500,
+                required=False,
+                widget=forms.TextInput(attrs={"aria-label": f"{item.name}结果"}),
             )
             self.fields[f"n{item.code}"] = forms.CharField(
-                label="备注", max_length=500, required=False
+                label="备注",
+                max_length=500,
+                required=False,
+                widget=forms.TextInput(attrs={"aria-label": f"{item.name}备注"}),
             )
         _css(self, small=True)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -244,7 +244,7 @@ def rh_find(request: HttpRequest) -> HttpResponse:
         rows = (
             Person.objects.visible_to(request.user)
             .filter(exited_at__isnull=True)
-            .filter(Q(name__contains=term) | Q(name_key__contains=term.lower()))
+            .filter(people_selectors.name_q(term))
         )
         found = _found(request, rows.order_by("unit_code", "name", "pk"))
     if found is not None:
@@ -476,7 +476,7 @@ def _filtered(request: HttpRequest, kind: Kind, form: ServiceFilterForm, full: b
     if code and (full or not kind.code_private):
         rows = rows.filter(**{kind.code_field: code == "1" if kind.key == "rh_check" else code})
     if name := form.value("name"):
-        rows = rows.filter(Q(person__name__contains=name) | Q(person__name_key__contains=name))
+        rows = rows.filter(people_selectors.name_q(name, "person__"))
     return rows.select_related(*kind.related).order_by(f"-{kind.date_field}", "-pk")
 
 

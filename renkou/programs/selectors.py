@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from renkou.common import pinyin
 from renkou.geo.scope import prefix_range
+from renkou.people.selectors import name_q
 from renkou.programs import figures
 from renkou.programs.constants import DUE_SOON, EARLY_MOOT, FINAL, CoupleStatus, FollowUpKind
 from renkou.programs.models import CoupleFile, FollowUp
@@ -29,10 +31,9 @@ def couple_list(user: Any, flt: CoupleFilter) -> QuerySet[CoupleFile]:
     if flt.unit:
         rows = rows.filter(**prefix_range("unit_code", flt.unit))
     if flt.name:
-        term = flt.name
+        term = pinyin.query(flt.name)
         rows = rows.filter(
-            Q(wife__name__contains=term)
-            | Q(wife__name_key__contains=term.lower())
+            name_q(term, "wife__")
             | Q(husband__name__contains=term)
             | Q(husband_name__contains=term)
         )

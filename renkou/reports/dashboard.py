@@ -228,9 +228,11 @@ def _trend_months(period: Period, today: date) -> list[Period]:
     return [month(y, m + 1) for y, m in _months(min(period.end, today), TREND_MONTHS)]
 
 
-def _trend(prefix: str, months: list[Period], raw: dict, links: Links) -> dict:
+def _trend(prefix: str, months: list[Period], raw: dict, links: Links, today: date) -> dict:
     """Births (boys, girls) and the sex ratio at birth in each month of ``months``, from the
-    flows ``evaluate`` read beside the figures (``raw``, keyed by measure and month code)."""
+    flows ``evaluate`` read beside the figures (``raw``, keyed by measure and month code). A
+    month not yet over (the current one) is marked ``partial`` and labelled with the day it
+    reaches, so that its short bar is not read as a month with few births."""
     unit_code = full_code(prefix)
     out: dict[str, list] = {
         "months": [],
@@ -241,12 +243,15 @@ def _trend(prefix: str, months: list[Period], raw: dict, links: Links) -> dict:
         "sex_ratio": [],
         "table_links": [],
         "birth_links": [],
+        "partial": [],
     }
     for one in months:
         y, m = one.start.year, one.start.month
         male, female = raw.get(("birth_m", one.code), 0), raw.get(("birth_f", one.code), 0)
+        partial = one.end > today
         out["months"].append(one.code)
-        out["labels"].append(f"{y}年{m}月")
+        out["labels"].append(f"{y}年{m}月" + (f"（至{today.day}日）" if partial else ""))
+        out["partial"].append(partial)
         out["births"].append(raw.get(("birth", one.code), 0))
         out["male"].append(male)
         out["female"].append(female)
@@ -254,11 +259,12 @@ def _trend(prefix: str, months: list[Period], raw: dict, links: Links) -> dict:
         out["table_links"].append(links.table(unit_code, period=one))
         out["birth_links"].append(links.drill("births", unit_code, "numerator", period=one))
     total = sum(out["births"])
-    out["note"] = (
-        f"近{TREND_MONTHS}个月出生{total}人，按月计算的性别比波动很大，仅供参考"
-        if total < SRB_FEW_BIRTHS
-        else ""
-    )
+    notes = []
+    if any(out["partial"]):
+        notes.append(f"{today.month}月尚未结束，只计到{today.day}日（浅色柱），不是整月数")
+    if total < SRB_FEW_BIRTHS:
+        notes.append(f"近{TREND_MONTHS}个月出生{total}人，按月计算的性别比波动很大，仅供参考")
+    out["note"] = "；".join(notes)
     return out
 
 
@@ -374,6 +380,7 @@ def _parts(
     months: list[Period],
     raw: dict,
     horizon: Any,
+    today: date,
 ) -> tuple[dict, list[dict], dict]:
     """The unit's cells, each sub-unit's (in code order) and the targets found; the trend's
     monthly flows go into ``raw`` from the same query."""
@@ -393,6 +400,7 @@ def _parts(
             also=trend,
             raw=raw,
             horizon=horizon,
+            today=today,
         )
         own = by_part.pop(prefix)
     else:
@@ -404,6 +412,7 @@ def _parts(
             also=trend,
             raw=raw,
             horizon=horizon,
+            today=today,
         )[prefix]
     targets = targets_for([full_code(p) for p in [prefix, *by_part]], targets_year)
     parts = [
@@ -440,7 +449,7 @@ def dashboard_data(
     year = fp_year_of(period.end)
     months, raw = _trend_months(period, today), {}
     headline, parts, targets = _parts(
-        prefix, level, names, period, scope, year, links, months, raw, horizon
+        prefix, level, names, period, scope, year, links, months, raw, horizon, today
     )
     alerts = _rate_alerts(names.get(prefix, prefix), headline)
     for part in parts:
@@ -479,7 +488,7 @@ def dashboard_data(
             "lower_first": lower_first,
             "rows": _ranking(parts, rank, lower_first),
         },
-        "trend": _trend(prefix, months, raw, links),
+        "trend": _trend(prefix, months, raw, links, today),
         "alerts": alerts,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "table_link": links.table(full_code(prefix)),

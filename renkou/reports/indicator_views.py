@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -45,6 +46,7 @@ from renkou.reports.forms import (
 from renkou.reports.indicators import (
     BY_CODE,
     evaluate,
+    short_period,
 )
 from renkou.reports.models import Target
 from renkou.reports.selectors import (
@@ -103,7 +105,7 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
             lower_first=lower_first,
             query=urlencode({**form.params(), "unit": unit.code}),
             drill_query=urlencode(form.params()),
-            whole_year=data["part"] in ("fp", "cal"),
+            short_period=short_period(period, timezone.localdate()),
         )
     return render(request, "reports/indicator_page.html", context)
 

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.utils import timezone
+
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
 from renkou.events.periods import Period, month_end
@@ -81,7 +83,7 @@ INDICATORS: tuple[Indicator, ...] = (
         PERSONS,
         _t("birth_p1"),
         group="生育",
-        definition="按夫妇共同子女计算的第一孩出生数（domain.md §2.6）",
+        definition="按夫妇共同子女计算的第一孩出生数",
     ),
     Indicator(
         "births_parity2",
@@ -111,7 +113,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "平均人口",
         PERSONS,
         _t("pop", AVG),
-        decimals=1,
         definition="（期初前一日末人口 + 期末最后一日末人口）÷ 2",
     ),
     Indicator(
@@ -475,6 +476,7 @@ def evaluate(
     also: Sequence[tuple[str, Period, Sequence[str]]] = (),
     raw: dict | None = None,
     horizon: Any = selectors.READ,
+    today: date | None = None,
 ) -> dict[str, dict[str, Figure]]:
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
     each of its sub-units (group_len 9: townships), from the tallies (three queries; the
@@ -483,7 +485,9 @@ def evaluate(
     ``with_total``: the unit as a whole too (key ``prefix``), as the sum of its sub-units'
     counts (every measure is additive). ``also``: more flows read in the same query (see
     ``selectors.sums``), summed over the whole unit into ``raw`` as ``{(measure, label): n}``
-    (the dashboard's monthly trend). ``horizon``: the checkpoint horizon if already read."""
+    (the dashboard's monthly trend). ``horizon``: the checkpoint horizon if already read.
+    ``today`` (default: the local date) tells how much of an unfinished period has passed."""
+    today = today or timezone.localdate()
     inds = [BY_CODE[c] for c in codes]
     flows, stocks = needed(inds)
     length = group_len or len(prefix)
@@ -547,13 +551,15 @@ def evaluate(
                 value,
                 display(value, ind),
             )
-            _warn(fig, ind, cell, pooled.get(group, {}), period)
+            _warn(fig, ind, cell, pooled.get(group, {}), period, today)
             figures[ind.code] = fig
         out[group] = figures
     return out
 
 
-def _warn(fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period) -> None:
+def _warn(
+    fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period, today: date
+) -> None:
     if ind.sex_ratio:
         male, female = fig.numerator, fig.denominator or 0
         births = male + female
@@ -574,3 +580,26 @@ def _warn(fig: Figure, ind: Indicator, cell: dict, pooled: dict, period: Period)
         fig.warnings.append(f"分子仅{int(fig.numerator)}，数值不稳定（小数字）")
     if ind.tfr and fig.numerator < 100:
         fig.warnings.append("出生数少，总和生育率仅供参考，宜看三年合计")
+    if is_period_rate(ind) and (short := short_period(period, today)):
+        fig.warnings.append(f"{short}，未年化，不能与全年数或年度目标直接比较")
+
+
+def is_period_rate(ind: Indicator) -> bool:
+    """Events over a period per average population (出生率, 总和生育率 …): its value grows with
+    the length of the period, so a part of a year gives a part of the yearly rate."""
+    return ind.tfr or (
+        all(t.mode == FLOW for t in ind.numerator) and any(t.mode == AVG for t in ind.denominator)
+    )
+
+
+def short_period(period: Period, today: date) -> str:
+    """How much of a year ``period`` covers, when less than a whole one ("" otherwise): a period
+    shorter than a year, or one not yet over (only its days up to ``today`` hold events)."""
+    last = min(period.end, today)
+    days = (last - period.start).days + 1
+    if days <= 0 or days >= 365:
+        return ""
+    length = f"{days}天" if days < 60 else f"约{round(days / 30.44)}个月"
+    if period.end > today:
+        return f"本期尚未结束，只含{length}（至{last.month}月{last.day}日）的变动"
+    return f"统计期只有{length}"

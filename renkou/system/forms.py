@@ -66,7 +66,7 @@ class AuditFilterForm(_DateRangeForm):
         label="操作",
         required=False,
         max_length=48,
-        widget=forms.TextInput(attrs={"placeholder": "前缀，如 user. 或 auth."}),
+        widget=forms.TextInput(attrs={"placeholder": "如 下载、导出、登录"}),
     )
     result = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), *AuditEntry.Result.choices]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from renkou.accounts.constants import Perm
+from renkou.accounts.constants import Perm, Role
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,66 @@ MENU: tuple[Module, ...] = (
 )
 
 
+# The home page's 常用功能 of each role: its daily work, not every page of the menu (a village
+# administrator registers persons and events, does the to-do list and takes applications; the
+# big screen and the yearly targets are the county's). Roles not listed get their whole menu.
+SHORTCUTS: dict[str, tuple[str, ...]] = {
+    Role.VILLAGE_ADMIN: (
+        "people:person_create",
+        "people:person_list",
+        "people:household_list",
+        "events:event_create",
+        "events:event_list",
+        "todo:item_list",
+        "programs:rh_find",
+        "programs:supply_list",
+        "benefits:eligibility_search",
+        "benefits:application_list",
+    ),
+    Role.TOWNSHIP_OFFICER: (
+        "people:person_list",
+        "people:household_list",
+        "events:review_queue",
+        "events:monthly_overview",
+        "todo:item_list",
+        "programs:couple_list",
+        "benefits:application_list",
+        "benefits:notice_list",
+        "assessment:overview",
+        "reports:table_status",
+    ),
+    Role.TECHNICIAN: (
+        "programs:rh_find",
+        "programs:rh_check_list",
+        "programs:treatment_list",
+        "programs:visit_list",
+        "programs:supply_list",
+        "programs:couple_list",
+        "programs:followup_due",
+        "todo:item_list",
+    ),
+    Role.INSPECTOR: (
+        "people:person_list",
+        "events:event_list",
+        "people:quality",
+        "people:duplicate_list",
+        "assessment:overview",
+        "reports:indicators",
+        "reports:table_list",
+    ),
+}
+
+
+def shortcuts_for(user: object) -> list[dict]:
+    """The home page's quick links: the role's daily pages among those its menu shows."""
+    items = [item for module in menu_for(user, "") for item in module["items"]]
+    wanted = SHORTCUTS.get(getattr(user, "role", ""))
+    if wanted is None:
+        return items
+    by_name = {item["url_name"]: item for item in items}
+    return [by_name[name] for name in wanted if name in by_name]
+
+
 def menu_for(user: object, current_path: str) -> list[dict]:
     """The modules and items this user may see, with the active item marked."""
     modules = []
@@ -197,6 +257,7 @@ def menu_for(user: object, current_path: str) -> list[dict]:
             items.append(
                 {
                     "label": item.label,
+                    "url_name": item.url_name,
                     "url": url,
                     "icon": item.icon,
                     "active": current_path.startswith(url),

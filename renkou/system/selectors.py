@@ -4,6 +4,7 @@ Audit and login-log rows carry no unit of their own: only the county-wide 三员
 (accounts.constants), so those selectors filter by the search form alone.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +17,9 @@ from django.utils import timezone
 from renkou.accounts.constants import Role
 from renkou.accounts.models import AccountRequest, LoginLog, User, UserSession
 from renkou.common.models import AuditEntry, AuditHead, DictItem, DictType, JobProgress
+from renkou.system import audit_labels
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _day_start(text: str) -> datetime:
@@ -81,13 +85,27 @@ def dict_items(dict_type: DictType, *, q: str = "", status: str = "") -> QuerySe
     return rows
 
 
+def _action_q(text: str) -> Q:
+    """操作 as typed: Chinese words match the actions' names (下载 finds every download), other
+    text the start of the code (``person.``), as before."""
+    if not HAN.search(text):
+        return Q(action__startswith=text)
+    actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+    return Q(action__in=audit_labels.matching_actions(text, list(actions)))
+
+
+def last_verification() -> JobProgress | None:
+    """The latest 校验 of the audit chain, whoever of the audit administrators ran it."""
+    return JobProgress.objects.filter(kind="audit_verify").order_by("-created_at", "-pk").first()
+
+
 def audit_entries(filters: dict[str, Any]) -> QuerySet:
     """Audit rows, newest first, by the JSON filter dict of ``AuditFilterForm.filters()``."""
     rows = _date_range(AuditEntry.objects.all(), "ts", filters)
     if filters.get("username"):
         rows = rows.filter(username__icontains=filters["username"])
     if filters.get("action"):
-        rows = rows.filter(action__startswith=filters["action"])
+        rows = rows.filter(_action_q(filters["action"]))
     if filters.get("result"):
         rows = rows.filter(result=filters["result"])
     if filters.get("object_type"):

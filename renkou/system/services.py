@@ -16,7 +16,7 @@ from django.http import Http404
 from renkou.common import audit, dicts, jobs
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.system import selectors
-from renkou.system.tasks import export_audit
+from renkou.system.tasks import export_audit, verify_audit_chain
 
 _TYPE_FIELDS = ("name", "source", "is_active", "remark")
 _ITEM_FIELDS = ("label", "sort", "tag", "is_default", "is_active", "remark")
@@ -176,6 +176,24 @@ def audit_export_start(*, actor: Any, filters: dict[str, str], ip: str = "") -> 
         filters=filters,
         ip=ip,
     )
+
+
+VERIFY_KIND = "audit_verify"
+
+
+def audit_verify_start(*, actor: Any, ip: str = "") -> JobProgress:
+    """Queue a walk of the audit hash chain (the 校验 button); the task keeps its verdict on the
+    job row and writes the ``audit.verify`` row."""
+    job = JobProgress.objects.create(
+        kind=VERIFY_KIND, title="审计日志校验", owner_id=actor.pk, unit_code=actor.unit_code
+    )
+
+    def enqueue() -> None:
+        result = verify_audit_chain.enqueue(owner_id=actor.pk, job_id=job.pk, ip=ip)
+        JobProgress.objects.filter(pk=job.pk).update(task_id=result.id[:64])
+
+    transaction.on_commit(enqueue)
+    return job
 
 
 def job_file(job: JobProgress) -> Path:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("login-log/<int:pk>/unlock/", views.loginlog_unlock, name="loginlog_unlock"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]

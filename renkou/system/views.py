@@ -26,8 +26,9 @@ from renkou.geo import selectors as geo_selectors
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.people import selectors as people_selectors
 from renkou.reports.dashboard_views import dashboard_context
-from renkou.system import selectors, services
+from renkou.system import audit_labels, selectors, services
 from renkou.system.forms import (
     AuditFilterForm,
     DictItemForm,
@@ -35,6 +36,8 @@ from renkou.system.forms import (
     LoginLogFilterForm,
     styled,
 )
+from renkou.system.menu import shortcuts_for
+from renkou.system.tasks import verified_intact
 from renkou.todo.selectors import counts_for as todo_counts
 
 STATUS_CHOICES = (("1", "正常"), ("0", "停用"))
@@ -57,11 +60,21 @@ def _today() -> Any:
 
 
 def _home_worker(user: User) -> dict[str, Any]:
+    """The counts of the account's area that mean something at its level: townships and
+    villages for a county account, villages and persons for a township, persons and
+    households for a village."""
     units = Unit.objects.current().visible_to(user)
-    context = {
-        "townships": units.filter(level=Level.TOWNSHIP).count(),
-        "villages": units.filter(level=Level.VILLAGE).count(),
-    }
+    level = user.unit.level if user.unit else Level.COUNTY
+    cards = []
+    if level < Level.TOWNSHIP:
+        cards.append(("乡镇（街道）", units.filter(level=Level.TOWNSHIP).count()))
+    if level < Level.VILLAGE:
+        cards.append(("村（居）", units.filter(level=Level.VILLAGE).count()))
+    if level >= Level.TOWNSHIP and user.has_perm(Perm.VIEW_PERSON):
+        cards.append(("在册人员", people_selectors.persons_visible(user).present().count()))
+    if level == Level.VILLAGE and user.has_perm(Perm.VIEW_PERSON):
+        cards.append(("家庭户", people_selectors.households_visible(user).count()))
+    context: dict[str, Any] = {"area_cards": cards}
     if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
         context["todo"] = todo_counts(user, _today())
     return context
@@ -97,6 +110,7 @@ def _home_audit(user: User) -> dict[str, Any]:
         "account_changes": changes,
         "account_change_count": change_count,
         "to_decide": selectors.requests_to_decide(user).count(),
+        **_verification(),
     }
 
 
@@ -111,6 +125,15 @@ ACCOUNT_ACTION_LABELS = {
     "user.update": "修改账号",
     "password.reset": "重置密码",
 }
+
+
+def _verification() -> dict[str, Any]:
+    job = selectors.last_verification()
+    return {
+        "verification": job,
+        "verifying": job is not None and job.status in UNFINISHED,
+        "intact": job is not None and verified_intact(job),
+    }
 
 
 HOME_PANELS = {Role.SYS_ADMIN: _home_sys, Role.SEC_ADMIN: _home_sec, Role.AUDIT_ADMIN: _home_audit}
@@ -131,6 +154,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         context = _home_worker(user)
     context["recent_logins"] = LoginLog.objects.filter(user=user).order_by("-ts")[:5]
+    context["shortcuts"] = shortcuts_for(user)
     template = "system/home_admin.html" if panel else "system/home.html"
     return render(request, template, context)
 
@@ -383,12 +407,25 @@ def dictitem_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = styled(AuditFilterForm(request.GET or None), small=True)
     filters = form.filters()
-    context = {
-        "form": form,
-        "filters": filters,
-        "page": paginate(request, selectors.audit_entries(filters)),
-    }
+    page = paginate(request, selectors.audit_entries(filters))
+    for row in page:
+        row.action_shown = audit_labels.action_shown(row.action)
+        row.object_shown = audit_labels.object_shown(row.object_type, row.object_id)
+        row.summary_shown = audit_labels.summary_shown(row.summary)
+    context = {"form": form, "filters": filters, "page": page}
     return render_page(request, "system/audit_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_AUDIT_LOG)
+@require_http_methods(["GET", "POST"])
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """POST: walk the hash chain on the worker (``manage.py verify_audit`` for the audit
+    administrator); GET: the verdict panel of the home page, which polls it while it runs."""
+    if request.method == "POST":
+        services.audit_verify_start(actor=request.user, ip=_ip(request))
+        messages.success(request, "已开始校验审计日志，结果显示在下方。")
+        return redirect("home")
+    return render(request, "system/_audit_verify.html", _verification())
 
 
 @require_perm(Perm.VIEW_AUDIT_LOG)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
-from renkou.common import audit, crypto
+from renkou.common import audit, crypto, dicts
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
@@ -117,8 +117,23 @@ def item_list(request: HttpRequest) -> HttpResponse:
 # --- rules -----------------------------------------------------------------------------------
 
 
+# The code lists that narrow a population, read back as their names on the rule list.
+CODE_DICTS = {"method": "contraception_method", "outcome": "pregnancy_outcome"}
+FOLLOWUP_KINDS = {"early": "早孕随访", "outcome": "妊娠结局随访"}
+
+
+def _codes_shown(rule: ReminderRule) -> str:
+    kind = POPULATIONS[rule.population].codes
+    if kind == "followup_kind":
+        return "、".join(FOLLOWUP_KINDS.get(c, c) for c in rule.code_list)
+    if kind in CODE_DICTS:
+        return "、".join(f"{c} {dicts.label(CODE_DICTS[kind], c)}" for c in rule.code_list)
+    return "、".join(rule.code_list)
+
+
 def _rule_rows(rules: list[ReminderRule]) -> list[ReminderRule]:
     for rule in rules:
+        rule.codes_shown = _codes_shown(rule)
         rule.offsets_shown = describe(rule.offsets)
         rule.repeat_shown = describe(rule.repeat) if rule.repeat else ""
         rule.closed_by = POPULATIONS[rule.population].closed_by

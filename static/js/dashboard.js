@@ -64,7 +64,12 @@
       ],
       series: [
         { name: "出生人数", type: "bar", itemStyle: { color: PLAIN },
-          data: t.births.map(function (v, i) { return { value: v, link: t.birth_links[i] || t.table_links[i] }; }) },
+          // A month not yet over is drawn pale with a dashed edge: its count is not a month's.
+          data: t.births.map(function (v, i) {
+            var item = { value: v, link: t.birth_links[i] || t.table_links[i] };
+            if (t.partial && t.partial[i]) { item.itemStyle = { color: PLAIN, opacity: 0.35, borderColor: PLAIN, borderType: "dashed", borderWidth: 2 }; }
+            return item;
+          }) },
         { name: "出生人口性别比", type: "line", yAxisIndex: 1, itemStyle: { color: "#fa8c16" },
           markArea: { silent: true, itemStyle: { color: "rgba(82,196,26,0.12)" }, data: [[{ yAxis: 103 }, { yAxis: 107 }]] },
           data: t.sex_ratio.map(function (v, i) { return { value: blank(v), link: t.table_links[i] }; }) }
@@ -118,6 +123,7 @@
       });
     }
     setText(document.getElementById("bs-updated"), data.generated_at.slice(11, 16));
+    setText(document.getElementById("bs-trend-note"), data.trend.note || "");
     setText(document.getElementById("bs-rank-title"), (data.part_label || "下级单位") + "对比：" + data.ranking.name);
   }
 

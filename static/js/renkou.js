@@ -61,8 +61,10 @@
 // the CSP. Settle classes only; no page uses style attributes.
 if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "height"]; }
 // Person entry (身份证号优先, ecosystem.md §4): the ID-check fragment carries the birth date and
-// sex the number encodes in data- attributes; copy them into the form, and show the
-// override-reason row when the number needs one.
+// sex the number encodes in data- attributes; copy them into the form. The override-reason row
+// is shown only while the number fails a check that a reason may override; when the corrected
+// number passes, the row hides and its text is emptied, so that Enter (回车跳格) does not lead
+// into it and nothing typed there is saved as a reason.
 (function () {
   "use strict";
   document.addEventListener("htmx:afterSwap", function (e) {
@@ -70,10 +72,13 @@ if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "h
     if (!box || box.id !== "id-check") { return; }
     var info = box.querySelector("[data-id-check]");
     var form = box.closest("form");
-    if (!info || !form) { return; }
-    if (info.dataset.birth && form.elements.birth_date) { form.elements.birth_date.value = info.dataset.birth; }
-    if (info.dataset.sex && form.elements.sex) { form.elements.sex.value = info.dataset.sex; }
+    if (!form) { return; }
+    if (info && info.dataset.birth && form.elements.birth_date) { form.elements.birth_date.value = info.dataset.birth; }
+    if (info && info.dataset.sex && form.elements.sex) { form.elements.sex.value = info.dataset.sex; }
     var row = document.getElementById("override-row");
-    if (row && info.dataset.override) { row.classList.remove("d-none"); }
+    if (!row || !info) { return; }  // a number not yet complete says nothing either way
+    var needed = Boolean(info.dataset.override);
+    row.classList.toggle("d-none", !needed);
+    if (!needed && form.elements.id_override_reason) { form.elements.id_override_reason.value = ""; }
   });
 })();

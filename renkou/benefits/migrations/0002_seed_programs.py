@@ -59,8 +59,9 @@ TWO_HOUSEHOLDS = {"all": [
 ]}
 
 TWO_LEVEL = ["township", "county"]
-SOURCE_51 = "domain.md §5.1；财教〔2011〕623号"
-SOURCE_52 = "domain.md §5.2；国卫家庭发〔2013〕41号；2022-07-01 调整"
+TWO_HOUSEHOLDS_SOURCE = "本省人口与计划生育条例（农村独生子女户、二女户优惠）"
+SOURCE_51 = "财教〔2011〕623号"
+SOURCE_52 = "国卫家庭发〔2013〕41号；2022-07-01 调整"
 # code, name, family, level, subject, period, steps, letter, digit, benefit, source, rule, from
 PROGRAMS = (
     ("jiangfu", "农村部分计划生育家庭奖励扶助", "奖扶", "national", "parent", "person_year",
@@ -72,23 +73,23 @@ PROGRAMS = (
     ("tefu_complication", "计划生育家庭特别扶助（手术并发症）", "特扶", "national", "parent",
      "person_month", TWO_LEVEL, "", "4", "", SOURCE_52, TEFU_COMPLICATION, date(2008, 1, 1)),
     ("one_child", "独生子女父母奖励（光荣证）", "独生子女", "provincial", "parent",
-     "person_month", ["township"], "D", "8", "", "domain.md §5.3；人口与计划生育法（2001）第27条",
+     "person_month", ["township"], "D", "8", "", "人口与计划生育法（2001）第27条",
      ONE_CHILD, date(2002, 9, 1)),
     ("childcare", "育儿补贴", "育儿补贴", "national", "child", "child_year", TWO_LEVEL, "", "",
-     "", "domain.md §9.1；育儿补贴制度实施方案（2025-07-28）", CHILDCARE, date(2025, 1, 1)),
+     "", "育儿补贴制度实施方案（2025-07-28）", CHILDCARE, date(2025, 1, 1)),
     ("pref_dibao", "农村两户优先纳入低保", "两户优惠", "county", "parent", "none", TWO_LEVEL,
-     "", "", "两户全部纳入低保并提高30%", "domain.md §5.3 [S14e]", TWO_HOUSEHOLDS,
+     "", "", "两户全部纳入低保并提高30%", TWO_HOUSEHOLDS_SOURCE, TWO_HOUSEHOLDS,
      date(2010, 1, 1)),
     ("pref_pension", "农村两户养老保险补助", "两户优惠", "county", "parent", "none", TWO_LEVEL,
-     "", "", "城乡居民养老保险个人缴费补助", "domain.md §5.3", TWO_HOUSEHOLDS, date(2010, 1, 1)),
+     "", "", "城乡居民养老保险个人缴费补助", TWO_HOUSEHOLDS_SOURCE, TWO_HOUSEHOLDS, date(2010, 1, 1)),
     ("pref_xinnonghe", "农村两户免缴新农合自筹资金", "两户优惠", "county", "parent", "none",
-     TWO_LEVEL, "", "", "免除合作医疗个人自筹资金", "domain.md §5.3 [S14e]", TWO_HOUSEHOLDS,
+     TWO_LEVEL, "", "", "免除合作医疗个人自筹资金", TWO_HOUSEHOLDS_SOURCE, TWO_HOUSEHOLDS,
      date(2010, 1, 1)),
     ("pref_microloan", "农村两户妇女小额贷款优先", "两户优惠", "county", "parent", "none",
-     TWO_LEVEL, "", "", "妇女小额担保贷款优先、贴息", "domain.md §5.3", TWO_HOUSEHOLDS,
+     TWO_LEVEL, "", "", "妇女小额担保贷款优先、贴息", TWO_HOUSEHOLDS_SOURCE, TWO_HOUSEHOLDS,
      date(2010, 1, 1)),
     ("pref_poverty", "农村两户扶贫项目优先", "两户优惠", "county", "parent", "none", TWO_LEVEL,
-     "", "", "扶贫开发项目优先安排", "domain.md §5.3", TWO_HOUSEHOLDS, date(2010, 1, 1)),
+     "", "", "扶贫开发项目优先安排", TWO_HOUSEHOLDS_SOURCE, TWO_HOUSEHOLDS, date(2010, 1, 1)),
 )
 # code, from, grade, fen, source
 AMOUNTS = (

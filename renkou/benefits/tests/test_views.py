@@ -3,6 +3,7 @@ list, files, the township and the county approve, each notice runs, the county f
 eligibility page explains; uploads refuse bad files; downloads are typed and audited."""
 
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -199,9 +200,35 @@ def test_notice_export_is_masked_and_audited(filed, personas, signed_in_client, 
     notice = Notice.objects.get()
     response = client.get(reverse("benefits:notice_export", args=[notice.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    # Named in Chinese as the other downloads (issue 11 item 8), e.g. 公示名单-…-20260302-1.xlsx
+    name = "公示名单-农村部分计划生育家庭奖励扶助-20260302"
+    assert quote(name) in response["Content-Disposition"]
     assert AuditEntry.objects.filter(action="benefits.notice_export", row_count=1).exists()
     page = client.get(reverse("benefits:notice_detail", args=[notice.pk])).content.decode()
     assert "2026年3月2日至2026年3月8日" in page
+
+
+def test_declared_information_is_shown_in_words(sixty, personas, signed_in_client, client):
+    """Issue 11 item 8: 申报信息 lists what the applicant declared, by its name on the form; the
+    programme and the village's opinion are fields of their own, not declarations."""
+    with at(date(2026, 3, 2)):
+        _as(signed_in_client, personas, "village_admin")
+        url = reverse("benefits:application_create", args=[sixty.pk])
+        data = {"program": "jiangfu", "village_opinion": "评议通过", "one_child_cert_no": "D0012"}
+        client.post(url, data)
+        app = Application.objects.get(person=sixty)
+        assert app.declared == {"one_child_cert_no": "D0012"}
+        page = client.get(reverse("benefits:application_detail", args=[app.pk])).content.decode()
+    assert "独生子女父母光荣证号：D0012" in page
+    assert "program=" not in page and "village_opinion" not in page
+
+
+def test_the_programme_page_reads_its_rule_in_words(programs, personas, signed_in_client, client):
+    _as(signed_in_client, personas, "village_admin")
+    page = client.get(reverse("benefits:program_detail", args=["jiangfu"])).content.decode()
+    assert "现行第1版的资格条件" in page and "JSON" not in page
+    assert '"fact"' not in page and "&quot;fact&quot;" not in page
+    assert "domain.md" not in page and "§" not in page
 
 
 def test_rule_editor_json_errors_and_amount_in_fen(programs, personas, signed_in_client, client):

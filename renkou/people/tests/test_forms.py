@@ -64,6 +64,17 @@ def test_a_mismatching_sex_shows_the_override_field(village_user):
     assert forms.PersonForm(data, user=village_user, today=TODAY).is_valid()
 
 
+def test_a_reason_for_a_valid_number_is_refused_and_shown(village_user):
+    """Issue 11 item 6: the reason field stays in sight with its message, nothing is saved."""
+    household = make_household()
+    data = form_data(household, id_override_reason="周敏")
+    form = forms.PersonForm(data, user=village_user, today=TODAY)
+    assert not form.is_valid() and form.show_override
+    assert form.errors["id_override_reason"] == [
+        "身份证号已通过校验，不需要填写校验例外原因，请清空该项"
+    ]
+
+
 def test_writing_into_another_unit_is_refused(village_user):
     """security.md AZ5: a household or residence outside the subtree, or a forged unit_code."""
     mine, foreign = make_household(), make_household(VILLAGE_A2)

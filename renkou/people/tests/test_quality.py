@@ -192,6 +192,16 @@ def test_township_officer_sees_only_the_township(register, personas, signed_in_c
     assert client.get(reverse("people:quality_list", args=[TOWNSHIP_A])).status_code == 302
 
 
+def test_the_breadcrumb_offers_only_units_the_account_may_open(
+    register, personas, signed_in_client
+):
+    """Issue 11 crawl: a village's quality page linked its county and township, both 404."""
+    client = signed_in_client(personas["village_admin"])
+    body = client.get(reverse("people:quality")).content.decode()
+    for outside in (COUNTY, TOWNSHIP_A):
+        assert reverse("people:quality_unit", args=[outside]) not in body
+
+
 def test_leaders_and_technicians_have_no_quality_page(register, personas, signed_in_client):
     for role in ("leader", "technician"):
         assert signed_in_client(personas[role]).get(reverse("people:quality")).status_code == 403

@@ -44,6 +44,17 @@ def test_bad_check_character_needs_a_reason(ctx, rng):
     assert values["id_number"] == bad
 
 
+def test_a_reason_beside_a_number_that_passes_is_refused(ctx, rng):
+    """Issue 11 item 6: a name typed into the reason box of a valid number is not kept."""
+    row = person_row(rng, VILLAGE_A1, id_override_reason="周敏")
+    _, issues = rules.check_person(row, ctx)
+    refused = [i for i in rules.errors(issues) if i.field == "id_override_reason"]
+    assert [i.message for i in refused] == [rules.OVERRIDE_NOT_NEEDED]
+    row = person_row(rng, VILLAGE_A1, id_type="08", id_number="", id_override_reason="无证件")
+    _, issues = rules.check_person(row, ctx)
+    assert "override_not_needed" in codes(issues)
+
+
 def test_typed_sex_that_disagrees_with_the_id_is_refused(ctx, rng):
     row = person_row(rng, VILLAGE_A1, sex="男")  # the generated ID is a woman's
     _, issues = rules.check_person(row, ctx)

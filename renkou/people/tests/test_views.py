@@ -223,6 +223,20 @@ def test_id_search_outside_the_subtree_finds_nothing(village_admin):
     assert "孙三" not in body and "找到 0 人" in body
 
 
+def test_paging_and_tree_links_carry_one_question_mark(personas, signed_in_client):
+    """Issue 11 items 1, 2: {% querystring %} writes the "?" itself (``??page=2`` was read as
+    a parameter named "?page", so 下一页 and the unit tree changed nothing)."""
+    for _ in range(11):
+        make_person()
+    client = signed_in_client(personas["county_officer"])
+    body = client.get(reverse("people:person_list"), {"name": "王"}).content.decode()
+    assert "??" not in body
+    assert 'href="?name=%E7%8E%8B&amp;page=2"' in body
+    assert 'href="?name=%E7%8E%8B&amp;unit=620001100"' in body
+    second = client.get(reverse("people:person_list"), {"name": "王", "page": "2"})
+    assert second.context["page"].number == 2
+
+
 def test_numbers_typed_into_the_name_box_are_ignored(village_admin):
     make_person()
     response = village_admin.get(reverse("people:person_list"), {"name": "123456"})
@@ -231,12 +245,22 @@ def test_numbers_typed_into_the_name_box_are_ignored(village_admin):
     assert 'pattern="' in body  # the browser refuses digits before anything is sent
 
 
-@pytest.mark.parametrize("query", ["wxy", "WXY", "wangxiuying", "秀英"])
+@pytest.mark.parametrize(
+    "query",
+    ["wxy", "WXY", "wangxiuying", "秀英", "王 秀英", "王　秀英", "wang xiu ying", " w x y "],
+)
 def test_pinyin_and_name_search(village_admin, query):
     make_person(name="王秀英")
     make_person(name="李四")
     body = village_admin.get(reverse("people:person_list"), {"name": query}).content.decode()
     assert "王秀英" in body and "李四" not in body
+
+
+def test_households_are_found_by_a_members_name_typed_with_spaces(village_admin):
+    make_person(name="丁秀英")
+    make_person(name="李四")
+    response = village_admin.get(reverse("people:household_list"), {"name": "丁 秀英"})
+    assert response.context["page"].paginator.count == 1
 
 
 def test_a_surname_with_two_readings_is_found_by_both(village_admin):
@@ -392,6 +416,7 @@ def test_history_shows_who_when_and_old_to_new_without_numbers(village_admin, pe
     assert "王秀英 → 王秀芳" in page and "公民身份号码：（已修改，号码不显示）" in page
     assert personas["village_admin"].username in page
     assert old_number not in page and new_number not in page and "v1:" not in page
+    assert "version" not in page.split("修改记录")[-1]  # the edit counter is not a change
 
 
 # --- households, moves, exit, restore ---------------------------------------------------------

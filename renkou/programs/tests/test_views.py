@@ -159,6 +159,8 @@ def test_the_couple_list_is_scoped_and_searchable(scenario, personas, signed_in_
     county = client_for(signed_in_client, personas, "county_officer")
     found = county.get(reverse("programs:couple_list"), {"name": "六号"}).content.decode()
     assert scenario["c3"].file_no in found and scenario["c1"].file_no not in found
+    spaced = county.get(reverse("programs:couple_list"), {"name": "六 号"}).content.decode()
+    assert scenario["c3"].file_no in spaced and scenario["c1"].file_no not in spaced
 
 
 def test_leaders_see_counts_only_with_small_cells_suppressed(scenario, personas, signed_in_client):

@@ -244,6 +244,18 @@ def test_births_and_sex_ratio_by_month(county):
     assert data_for(period=month(2026, 2))["trend"]["months"][-1] == "2026-02"
 
 
+def test_the_unfinished_month_is_marked(county):
+    """Issue 11 item 16: November 2026 has 29 of its 30 days on 29 November."""
+    trend = data_for(period=fp_year(2027))["trend"]
+    assert trend["months"][-1] == "2026-11"
+    assert trend["labels"][-1] == "2026年11月（至29日）" and trend["labels"][-2] == "2026年10月"
+    assert trend["partial"] == [False] * 11 + [True]
+    assert "11月尚未结束，只计到29日" in trend["note"]
+    assert not any(data_for()["trend"]["partial"])  # FP 2026 is over: every month whole
+    headline = cards(data_for(period=fp_year(2027)))
+    assert any("未年化" in w for w in headline["crude_birth_rate"]["warnings"])
+
+
 def test_alerts(county):
     alerts = data_for()["alerts"]
     got = {(a["kind"], a["unit"]) for a in alerts}

@@ -24,7 +24,14 @@ from renkou.events.models import Checkpoint, Event, Spell, Tally
 from renkou.events.periods import calendar_year, fp_half, fp_year, month, quarter
 from renkou.people.models import ContraceptionEpisode, Person, WomanCard
 from renkou.people.services import Actor, person_register
-from renkou.reports.indicators import INDICATORS, evaluate, round_half_up
+from renkou.reports.indicators import (
+    BY_CODE,
+    INDICATORS,
+    evaluate,
+    is_period_rate,
+    round_half_up,
+    short_period,
+)
 from renkou.reports.selectors import part_count, part_rows, parts
 
 TODAY = date(2026, 11, 29)
@@ -361,6 +368,36 @@ def test_sex_ratio_warns_on_few_births_and_pools_three_years(county):
     assert f.extra["pooled_3y_births"] == 2  # no births in FP 2022 or FP 2023
     low, high = f.extra["interval_95"]
     assert low < 100 < high
+
+
+def test_average_population_is_shown_in_whole_persons(county):
+    """Issue 11 item 16: (9 + 10) / 2 = 9.5 persons is shown as 10, and still computes as 9.5."""
+    f = figures()
+    assert f["average_population"].value == 9.5
+    assert f["average_population"].display == "10"
+    assert f["crude_birth_rate"].display == "210.53‰"  # 2 / 9.5, not 2 / 10
+
+
+def test_a_rate_over_part_of_a_year_says_so():
+    """Issue 11 item 16: a rate over less than a year is not a yearly rate."""
+    assert short_period(month(2024, 3), date(2026, 1, 1)) == "统计期只有31天"
+    assert short_period(fp_half(2024, 1), date(2026, 1, 1)) == "统计期只有约6个月"
+    unfinished = short_period(fp_year(2027), date(2026, 12, 7))
+    assert unfinished == "本期尚未结束，只含约2个月（至12月7日）的变动"
+    assert short_period(fp_year(2026), date(2026, 12, 7)) == ""  # a whole year, over
+    assert short_period(fp_year(2028), date(2026, 12, 7)) == ""  # not begun
+    assert is_period_rate(BY_CODE["crude_birth_rate"]) and is_period_rate(
+        BY_CODE["total_fertility_rate"]
+    )
+    assert not is_period_rate(BY_CODE["contraceptive_prevalence"])
+    assert not is_period_rate(BY_CODE["births"])
+
+
+def test_short_period_rates_carry_the_caveat(county):
+    march = figures(period=month(2024, 3))
+    assert any("未年化" in w for w in march["crude_birth_rate"].warnings)
+    assert not any("未年化" in w for w in march["births"].warnings)
+    assert not any("未年化" in w for w in figures()["crude_birth_rate"].warnings)
 
 
 def test_rounding_is_half_up_on_the_magnitude():

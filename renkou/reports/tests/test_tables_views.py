@@ -63,6 +63,15 @@ def test_the_page_shows_the_hand_counted_table_with_linked_cells(
     assert f'href="{drill}?table=gr1&amp;col=births&amp;period=2024&amp;scope=registered"' in html
 
 
+def test_the_table_list_says_what_the_role_can_do(county, personas, client, signed_in_client):
+    """Issue 11 item 17: leaders get no name lists, and the page must not promise them."""
+    leader = _get(client, signed_in_client, personas["leader"], "reports:table_list", {})
+    text = leader.content.decode()
+    assert "每个数字均可查看名单" not in text and "不显示人员名单" in text
+    officer = _get(client, signed_in_client, personas["county_officer"], "reports:table_list", {})
+    assert "可查看该数字的人员名单" in officer.content.decode()
+
+
 def test_leaders_see_the_numbers_without_name_lists(county, personas, client, signed_in_client):
     leader = personas["leader"]
     response = _get(client, signed_in_client, leader, "reports:table_view", GR1)

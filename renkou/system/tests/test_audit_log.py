@@ -94,6 +94,7 @@ def test_export_writes_an_xlsx_whose_rows_match_the_audit_row_count(
     assert exported.row_count == len(rows) - 1 == 3
     assert exported.object_id == str(job.pk) and exported.summary == "filters=action"
     assert {r[7] for r in rows[1:]} == {"user.update"}
+    assert {r[8] for r in rows[1:]} == {"修改用户"}
 
 
 def test_export_keeps_ids_as_text(as_role, entries, media, django_capture_on_commit_callbacks):
@@ -102,7 +103,7 @@ def test_export_keeps_ids_as_text(as_role, entries, media, django_capture_on_com
     job = JobProgress.objects.get()
     rows = _sheet(Path(media) / job.result_file)
     assert len(rows) == 2
-    assert rows[1][9] == "0012" and isinstance(rows[1][2], str)
+    assert rows[1][10] == "0012" and isinstance(rows[1][2], str)
 
 
 def test_export_of_all_rows(as_role, entries, media, django_capture_on_commit_callbacks):

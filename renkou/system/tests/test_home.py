@@ -15,12 +15,28 @@ def test_workers_see_their_unit_counts_and_links(role, as_role):
     response = as_role(role).get(HOME)
     assert response.status_code == 200
     assert "管辖范围" in response.content.decode()
-    assert response.context["townships"] >= 0 and "常用功能" in response.content.decode()
+    assert response.context["area_cards"] and "常用功能" in response.content.decode()
 
 
 def test_township_worker_counts(as_role):
     context = as_role("township_officer").get(HOME).context
-    assert (context["townships"], context["villages"]) == (1, 2)
+    assert context["area_cards"] == [("村（居）", 2), ("在册人员", 0)]
+    technician = as_role("technician").get(HOME).context  # a township station's
+    assert [label for label, _ in technician["area_cards"]] == ["村（居）", "在册人员"]
+
+
+def test_the_village_home_offers_village_work(as_role, personas):
+    """Issue 11 item 20: no empty 乡镇 card and no county shortcuts on a village's home."""
+    from renkou.people.tests.page_helpers import make_person
+
+    make_person()
+    response = as_role("village_admin").get(HOME)
+    assert response.context["area_cards"] == [("在册人员", 1), ("家庭户", 1)]
+    shortcuts = [item["url_name"] for item in response.context["shortcuts"]]
+    assert "reports:bigscreen" not in shortcuts and "reports:target_list" not in shortcuts
+    assert shortcuts[:2] == ["people:person_create", "people:person_list"]
+    body = response.content.decode()
+    assert "数据大屏" not in body.split("常用功能")[1] and "乡镇（街道）" not in body
 
 
 def test_county_officers_home_is_the_dashboard(as_role):

@@ -153,6 +153,8 @@ def test_rule_list_shows_the_seeded_rules_and_no_pregnancy_monitoring(
     ):
         assert name in body
     assert "查孕" not in body and "孕情监测" not in body
+    # Codes read as what they stand for (issue 11 item 8).
+    assert "早孕随访" in body and ">early<" not in body and "early,outcome" not in body
 
 
 def test_refresh_command_and_daily_task(units, capsys):
