@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from renkou.accounts.constants import Perm
 from renkou.api.permissions import RolePermission
 from renkou.assessment.indicators import BY_CODE as SERVICE_BY_CODE
-from renkou.events import periods
+from renkou.common import periods
+from renkou.common.periods import PeriodError
 from renkou.events.constants import SCOPE_BY_NAME
-from renkou.events.periods import PeriodError
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.reports.indicators import INDICATORS

@@ -4,7 +4,7 @@ coverage rates, §11 tasks 4 and 8), each figure the length of its name list.
 A measure is a *rate* (done ÷ base, e.g. couples examined ÷ target couples) or a *count*
 (person-times, e.g. blue-oxygen treatments). Each side is a lister ``(prefix, year, today,
 scope) -> QuerySet`` over a unit code prefix (county 6, township 9, village 12 digits) and the
-FP year (``events.periods.fp_year``, as ``programs.figures``); the figure is the list's
+FP year (``common.periods.fp_year``, as ``programs.figures``); the figure is the list's
 ``count()``, so a figure and its name list cannot disagree. The one number without names is the
 pre-pregnancy target population's manual adjustment (``programs.TargetPopulation``), added to
 that base as ``programs.figures`` does.
@@ -22,10 +22,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from renkou.common.periods import Period, fp_year
 from renkou.events.constants import Measure as TallyMeasure
 from renkou.events.constants import Scope
 from renkou.events.models import Spell
-from renkou.events.periods import Period, fp_year
 from renkou.events.selectors import stock_persons
 from renkou.geo.scope import prefix_range
 from renkou.programs import counts, figures

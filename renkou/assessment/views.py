@@ -28,7 +28,7 @@ from renkou.assessment.models import TaskQuota
 from renkou.common import audit, crypto
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
-from renkou.events.periods import fp_year_of
+from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404

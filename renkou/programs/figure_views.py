@@ -24,7 +24,7 @@ from renkou.accounts.permissions import require_perm
 from renkou.common import audit
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
-from renkou.events.periods import fp_year, fp_year_of
+from renkou.common.periods import fp_year, fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404

@@ -14,7 +14,7 @@ no names; pages show the adjustment and its reason beside the list.
 - outcome follow-up (妊娠结局随访率) = outcome follow-ups done / outcome follow-ups due in the
   year whose due date has passed (or that are done).
 
-The year is the FP statistical year (``events.periods.fp_year``). Lists take a unit code prefix
+The year is the FP statistical year (``common.periods.fp_year``). Lists take a unit code prefix
 (county 6, township 9, village 12 digits) and are not scoped: callers pass a prefix inside the
 user's subtree and scope the list again (``selectors.names``). Rules: docs/prepregnancy.md.
 """
@@ -26,7 +26,7 @@ from datetime import date
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from renkou.events.periods import Period, fp_year
+from renkou.common.periods import Period, fp_year
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MARRIED_CODES, NO_CONTRACEPTION
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy

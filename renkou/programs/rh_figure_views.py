@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from renkou.accounts.constants import Perm
 from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
-from renkou.events.periods import Period, PeriodError, fp_year, fp_year_of, parse
+from renkou.common.periods import Period, PeriodError, fp_year, fp_year_of, parse
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404

@@ -25,10 +25,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from renkou.events import selectors
-from renkou.events.constants import SCOPE_NAME, Scope
-from renkou.events.models import MonthlyReport, TallyState
-from renkou.events.periods import (
+from renkou.common.periods import (
     Period,
     fp_year,
     fp_year_of,
@@ -36,6 +33,9 @@ from renkou.events.periods import (
     month_key,
     report_deadline,
 )
+from renkou.events import selectors
+from renkou.events.constants import SCOPE_NAME, Scope
+from renkou.events.models import MonthlyReport, TallyState
 from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit
 from renkou.reports.indicators import (

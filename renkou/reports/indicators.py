@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from renkou.common.periods import Period, month_end
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
-from renkou.events.periods import Period, month_end
 from renkou.events.presence import add_years
 
 FLOW, START, END, AVG = "flow", "start", "end", "avg"

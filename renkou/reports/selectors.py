@@ -7,9 +7,9 @@ from typing import Any
 from django.utils import timezone
 
 from renkou.assessment import indicators as service_indicators
+from renkou.common.periods import Period, fp_year, fp_year_of
 from renkou.events import selectors
 from renkou.events.constants import SCOPE_NAME
-from renkou.events.periods import Period, fp_year, fp_year_of
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
 from renkou.reports import targets

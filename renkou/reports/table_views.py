@@ -30,8 +30,8 @@ from renkou.accounts.permissions import require_perm
 from renkou.assessment.measures import detail_allowed
 from renkou.common import audit
 from renkou.common.paging import paginate
+from renkou.common.periods import Period, PeriodError
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
-from renkou.events.periods import Period, PeriodError
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from python_calamine import CalamineWorkbook
 
-from renkou.events.periods import fp_year
+from renkou.common.periods import fp_year
 from renkou.geo.models import Unit
 from renkou.programs.tests.conftest import TODAY, YEAR
 from renkou.reports.tables import engine
@@ -117,7 +117,7 @@ def test_a_bad_service_cell_is_refused(spec):
 
 
 def test_only_yearly_periods(scenario):
-    from renkou.events.periods import parse
+    from renkou.common.periods import parse
 
     table = engine.tables()["prepreg_summary"]
     with pytest.raises(Exception, match="年报"):

@@ -12,11 +12,11 @@ import pytest
 from conftest import COUNTY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import idnumber
 from renkou.common.models import AuditEntry
+from renkou.common.periods import fp_year
 from renkou.events.constants import Kind, Scope, Status
 from renkou.events.importing import columns
 from renkou.events.importing.importer import EVENTS
 from renkou.events.models import Event, EventImportBatch
-from renkou.events.periods import fp_year
 from renkou.people.importing import checking
 from renkou.people.importing.batches import import_file
 from renkou.people.importing.template import build_workbook

@@ -22,8 +22,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from renkou.events import periods as P
-from renkou.events.periods import Period
+from renkou.common import periods as P
+from renkou.common.periods import Period
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.reports.indicators import round_half_up

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from renkou.assessment import entries
 from renkou.assessment import measures as M
-from renkou.events.periods import Period
+from renkou.common.periods import Period
 from renkou.reports.tables.drill import DrillRow
 
 SIDES = ("done", "base")
