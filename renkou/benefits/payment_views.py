@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, payments, selectors
 from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, RollState
 from renkou.benefits.forms import AccountForm, ResultForm, RollForm, UnitYearForm
@@ -29,6 +28,7 @@ from renkou.benefits.models import Beneficiary, PaymentRoll, Program
 from renkou.common import audit, crypto, xlsx
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree
 from renkou.people.importing.files import FileRefused

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common import audit, crypto, idnumber, periods
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.events import services
 from renkou.events.constants import COUNTED, FORM_ONE, FORM_TWO, Kind, Status
 from renkou.events.forms import (

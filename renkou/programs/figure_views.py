@@ -20,11 +20,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common import audit
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.periods import fp_year, fp_year_of
+from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404

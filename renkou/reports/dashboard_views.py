@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.assessment import indicators as service_indicators
 from renkou.assessment.selectors import progress
 from renkou.benefits import figures as benefit_figures
 from renkou.common import periods
+from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit
