@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, figures, reconfirm, selectors, tasks
 from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
@@ -20,6 +19,7 @@ from renkou.common import audit, crypto
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
@@ -59,22 +59,13 @@ def reconfirmation_build(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "请填写年度")
         return redirect("benefits:reconfirmation_list")
     year, prefix = form.cleaned_data["year"], request.user.scope_prefix or ""
-    job = JobProgress.objects.create(
-        kind=tasks.KIND,
-        title=f"{year} 年度年审变动清单",
-        owner_id=request.user.pk,
-        unit_code=prefix.ljust(12, "0"),
-    )
-    result = tasks.build_reconfirmation.enqueue(
+    job, result = tasks.start_reconfirmation(
         owner_id=request.user.pk,
         prefix=prefix,
         year=year,
-        as_of=_today().isoformat(),
-        job_id=job.pk,
+        as_of=_today(),
         ip=getattr(request, "client_ip", ""),
     )
-    JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.refresh_from_db()
     if job.status == JobProgress.Status.FAILED:
         messages.warning(request, job.message)
         return redirect("benefits:reconfirmation_list")

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.tasks import task
+from django.tasks import TaskResult, task
 from django.utils import timezone
 
 from renkou.benefits import reconfirm
@@ -14,6 +14,26 @@ from renkou.common.models import JobProgress
 from renkou.people.services import Actor
 
 KIND = "benefits.reconfirm"
+
+
+def start_reconfirmation(
+    *, owner_id: int, prefix: str, year: int, as_of: date, ip: str = ""
+) -> tuple[JobProgress, TaskResult]:
+    """Queue ``build_reconfirmation`` with its progress row (the 后台任务 page lists it): the
+    job as it stands after queueing (done already when the worker runs inline) and the task
+    result."""
+    job = JobProgress.objects.create(
+        kind=KIND,
+        title=f"{year} 年度年审变动清单",
+        owner_id=owner_id,
+        unit_code=prefix.ljust(12, "0"),
+    )
+    result = build_reconfirmation.enqueue(
+        owner_id=owner_id, prefix=prefix, year=year, as_of=as_of.isoformat(), job_id=job.pk, ip=ip
+    )
+    JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job, result
 
 
 def _progress(job_id: int, **values: object) -> None:
