@@ -478,7 +478,7 @@ def test_other_homes_stay_as_they_were(county, personas, signed_in_client):
 
 def test_periods_as_the_indicator_pages_name_them():
     from renkou.common.periods import parse
-    from renkou.reports.dashboard import period_params
+    from renkou.reports.indicators import period_params
 
     assert period_params(parse("2026")) == {"year": "2026", "part": "fp"}
     assert period_params(parse("2026H2")) == {"year": "2026", "part": "H2"}

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from conftest import COUNTY, OTHER_COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, make_user
 from renkou.accounts.constants import Role
-from renkou.reports.indicators import INDICATORS
+from renkou.common.periods import fp_year, parse
+from renkou.reports.indicators import INDICATORS, evaluate
 from renkou.reports.models import Target
 from renkou.reports.tests.test_indicators import build_county
 
@@ -173,6 +174,25 @@ def test_births_list_the_two_birth_events(county, as_role):
     assert response.status_code == 200
     assert "小卓玛" in html and "小强" in html and "共 2 条" in html
     assert "赵敏" not in html  # her voided death is in no list
+
+
+def test_a_figure_links_to_the_lists_of_its_numerator_and_denominator(county, as_role):
+    """The one Figure carries its name lists: each link opens a list as long as its side."""
+    county_prefix = COUNTY[:6]
+    found = evaluate(
+        ["births", "id_entry_rate"], prefix=county_prefix, period=fp_year(2024), scope="R"
+    )[county_prefix]
+    client = as_role("county_officer")
+    births, ids = found["births"], found["id_entry_rate"]
+    assert (births.numerator, births.denominator_list) == (2, None)
+    assert "共 2 条" in client.get(births.numerator_list.url).content.decode()
+    assert (ids.numerator, ids.denominator) == (3, 10)
+    assert "共 3 条" in client.get(ids.numerator_list.url).content.decode()
+    assert "共 10 条" in client.get(ids.denominator_list.url).content.decode()
+    # A period the indicator pages cannot name has no lists to link to.
+    odd = parse("2023-10-01..2024-03-31")
+    found = evaluate(["births"], prefix=county_prefix, period=odd, scope="R")[county_prefix]
+    assert found["births"].numerator_list is None
 
 
 def test_natural_growth_lists_each_term(county, as_role):
