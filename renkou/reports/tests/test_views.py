@@ -314,7 +314,7 @@ def test_the_api_scopes_and_checks_its_input(county, personas):
     assert api.get(_url(TOWNSHIP_B), {"period": "2024"}).status_code == 404
     assert api.get(_url(OTHER_COUNTY)).status_code == 404
     bad = api.get(_url(TOWNSHIP_A), {"period": "2024Q5"})
-    assert bad.status_code == 400 and "无法识别的统计期间" in bad.json()["detail"]
+    assert bad.status_code == 400 and "应为 2024、2024H1、2024Q1 或 2024-03" in bad.json()["detail"]
     assert api.get(_url(TOWNSHIP_A), {"scope": "everyone"}).status_code == 400
     assert api.get(_url(TOWNSHIP_A), {"indicator": "nonsense"}).status_code == 400
     assert _api(personas["sys_admin"]).get(_url()).status_code == 403
@@ -334,3 +334,7 @@ def test_the_schema_documents_the_indicator_endpoint(personas):
         "calendar",
     }
     assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+    period = next(p for p in operation["parameters"] if p["name"] == "period")
+    # RENKOU_STATS_START 2010-01: FP year 2010 began in October 2009, so 2011 is the first year.
+    assert period["schema"]["pattern"].startswith("^(?:201[1-9]|202[0-9]|")
+    assert period["schema"]["pattern"].endswith("|209[0-9])(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2]))?$")
