@@ -103,7 +103,10 @@ class Links:
         """The link to a figure's name list, for accounts that may read persons."""
         if not self.person_links or names is None:
             return None
-        return f"{self._path(names.view, *names.args)}?{urlencode(names.query)}"
+        key = ("query", names.query)  # the same few queries for every unit of the page
+        if key not in self.cache:
+            self.cache[key] = urlencode(names.query)
+        return f"{self._path(names.view, *names.args)}?{self.cache[key]}"
 
     def dashboard(self, unit_code: str) -> str:
         query = urlencode({"period": self.period.code, "scope": self.scope})

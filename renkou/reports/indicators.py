@@ -337,11 +337,19 @@ def name_list(code: str, prefix: str, side: str, period: Period, scope: str) -> 
     """Where the persons or events behind one side (``numerator``, ``denominator``) of an
     indicator in the unit ``prefix`` are listed (``reports:indicator_list``); None for a period
     the indicator pages cannot name."""
-    picked = period_params(period)
-    if picked is None:
-        return None
-    query = (*picked.items(), ("scope", SCOPE_NAME[scope]), ("indicator", code), ("side", side))
+    head = _list_query(period, scope)
+    return None if head is None else _name_list(code, prefix, side, head)
+
+
+def _name_list(code: str, prefix: str, side: str, head: tuple) -> NameList:
+    query = (*head, ("indicator", code), ("side", side))
     return NameList("reports:indicator_list", (full_code(prefix),), query)
+
+
+def _list_query(period: Period, scope: str) -> tuple[tuple[str, str], ...] | None:
+    """The period and scope as the indicator pages read them (None: they cannot name it)."""
+    picked = period_params(period)
+    return None if picked is None else (*picked.items(), ("scope", SCOPE_NAME[scope]))
 
 
 def _term_value(term: Term, cell: dict, period: Period) -> float:
@@ -497,10 +505,12 @@ def evaluate(
             _add_cells(total_pooled, cell)
         data, pooled = {**data, prefix: total}, {**pooled, prefix: total_pooled}
         wanted = [prefix, *wanted]
-    named = period_params(period) is not None
+    head = _list_query(period, scope)
 
     def lists(code: str, group: str, side: str) -> NameList | None:
-        return name_list(code, group, side, period, scope) if named else None
+        """The name list of one side (the period's part worked out once: a dashboard has
+        hundreds)."""
+        return None if head is None else _name_list(code, group, side, head)
 
     out: dict[str, dict[str, Figure]] = {}
     for group in wanted:
