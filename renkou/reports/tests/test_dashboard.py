@@ -499,24 +499,6 @@ def test_a_period_the_indicator_pages_cannot_name_links_to_the_dashboard(county)
 # --- in a browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def audit_flushable(transactional_db):
-    """As in tests/test_e2e.py: SQLite's flush DELETEs, which the append-only audit triggers
-    refuse, so lift them for the flush after a browser test."""
-    import importlib
-
-    append_only = importlib.import_module("renkou.common.migrations.0002_audit_append_only")
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for sql in append_only.DROP["sqlite"]:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM common_auditentry")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_charts_draw_without_console_or_csp_errors(
