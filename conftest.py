@@ -4,9 +4,11 @@ The test county 620001 has 2 townships × 2 villages; a second county 620002 wit
 and village is "elsewhere". One account per role sits where that role works.
 """
 
+import importlib
 import logging
 
 import pytest
+from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
 from renkou.accounts.constants import Role
@@ -82,6 +84,23 @@ def personas(units) -> dict[str, object]:
         role.value: make_user(f"p_{role.value}", role, units[code])
         for role, code in PERSONA_UNITS.items()
     }
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    """For tests that commit (live servers, the API fuzzer): the audit table refuses DELETE
+    (append-only trigger). PostgreSQL's flush TRUNCATEs, which row triggers do not see;
+    SQLite's flush DELETEs, so lift the triggers for it."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    append_only = importlib.import_module("renkou.common.migrations.0002_audit_append_only")
+    with connection.cursor() as cursor:
+        for sql in append_only.DROP["sqlite"]:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM common_auditentry")
+        for sql in append_only.SQLITE:
+            cursor.execute(sql)
 
 
 @pytest.fixture

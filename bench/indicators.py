@@ -42,9 +42,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from renkou.common.periods import fp_year, fp_year_of  # noqa: E402
 from renkou.events.constants import COUNTED, Scope  # noqa: E402
 from renkou.events.models import Event, Spell, Tally  # noqa: E402
-from renkou.events.periods import fp_year, fp_year_of  # noqa: E402
 from renkou.geo.models import Unit  # noqa: E402
 from renkou.people.models import Person  # noqa: E402
 from renkou.reports.indicators import HEADLINE, evaluate  # noqa: E402

@@ -262,13 +262,16 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 REST_FRAMEWORK = {
+    # Token first: a request without valid credentials gets 401 with "WWW-Authenticate: Token"
+    # (DRF takes the challenge from the first class; a session has none, so it answered 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["renkou.api.permissions.DenyAll"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "renkou.api.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "renkou.api.errors.exception_handler",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": None,
 }
@@ -280,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "renkou.api.schema.add_error_responses",
+        "renkou.api.schema.add_period_pattern",
     ],
 }
 

@@ -1,4 +1,4 @@
-"""Root URL configuration. Every view declares its policy (accounts.permissions)."""
+"""Root URL configuration. Every view declares its policy (common.permissions)."""
 
 from django.urls import include, path
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from conftest import OTHER_VILLAGE, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2
+from conftest import COUNTY, OTHER_VILLAGE, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2
 from renkou.common.models import AuditEntry
 
 
@@ -41,10 +41,73 @@ def test_denied_roles_get_403_and_an_audit_row(personas, api):
     assert AuditEntry.objects.filter(action="authz.denied").count() == before + 1
 
 
-def test_no_credentials_is_401_not_a_login_redirect(db, api):
-    response = api.get("/api/v1/units/")
-    assert response.status_code in (401, 403)
-    assert "Location" not in response
+def test_no_or_bad_credentials_is_401_with_the_challenge_not_a_login_redirect(db, api):
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Token not-a-token"}):
+        response = api.get("/api/v1/units/", **headers)
+        assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+        assert "Location" not in response and response.json()["detail"]
+
+
+def test_the_county_has_no_parent_and_the_schema_says_so(personas, api):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['county_officer'])}")
+    county = api.get(f"/api/v1/units/{COUNTY}/").json()
+    assert county["parent_code"] is None
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    parent = json.loads(schema.content)["components"]["schemas"]["Unit"]["properties"]
+    assert parent["parent_code"]["nullable"] is True
+
+
+def test_every_not_found_is_json_with_one_chinese_message(personas, api):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['township_officer'])}")
+    answers = [
+        api.get("/api/v1/units/abc/"),  # no route: Django's own 404 handler
+        api.get("/api/v1/service-points/0.5/"),
+        api.get("/api/v1/units/%C2%84/indicators/"),
+        api.get(f"/api/v1/units/{TOWNSHIP_B}/"),  # exists, outside the subtree
+        api.get("/api/v1/units/620001999000/"),  # does not exist
+        api.get("/api/v1/service-points/999999/"),
+        api.get(f"/api/v1/units/{TOWNSHIP_B}/indicators/"),
+    ]
+    for response in answers:
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "未找到该记录"}
+    assert api.get("/api/v1/units/?page=9").json() == {"detail": "页码超出范围"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=", "page=0", "page=-1", "page=abc", "page=last", "page=%EF%BC%91"],
+)
+def test_a_page_is_a_whole_number_from_one(personas, api, query):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['township_officer'])}")
+    assert api.get("/api/v1/units/?page=1").status_code == 200
+    response = api.get(f"/api/v1/units/?{query}")
+    assert response.status_code == 400 and "页码" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "calendar=",
+        "sub_units=",
+        "scope=",
+        "period=",
+        "calendar=1",
+        "sub_units=yes",
+        "period=2010",  # FP 2010 began in October 2009, before the statistics (2010-01)
+        "period=2100",
+        "period=2024-3",
+        "period=2024h1",
+        "period=2023-10-01..2024-03-31",
+    ],
+)
+def test_the_indicator_query_is_what_the_schema_says(personas, api, query):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {_token(personas['township_officer'])}")
+    url = f"/api/v1/units/{TOWNSHIP_A}/indicators/"
+    assert api.get(f"{url}?period=2011&calendar=false&indicator=births").status_code == 200
+    response = api.get(f"{url}?indicator=births&{query}")
+    name = query.split("=")[0]
+    assert response.status_code == 400 and response.json()["detail"].startswith(f"{name}：")
 
 
 def test_a_second_token_needs_rotate_and_rotation_revokes(personas, api):

@@ -1,9 +1,12 @@
-"""Architecture rules (architecture.md "Data flows one way"; house style rules 4 and 5).
+"""Architecture rules (architecture.md "Data flows one way"; house style rules 4, 5 and 14).
 
-1. Lower apps never import higher ones. The domain modules (models, services, selectors,
-   constants, …) follow the layer order strictly; presentation modules (views, urls, forms,
-   api) may also use ``renkou.accounts`` for the permission decorators and roles.
-2. Views never fetch by primary key without the scoping chokepoint.
+1. An app imports only apps of lower layers: never a higher one, never another app of its own
+   layer. The layers are those of docs/adr/0003-layers.md (the house-style order, refined);
+   the test reads them from there, so the table below cannot drift from the record. Every
+   module counts, views and tests included: a test that needs two apps lives in the higher one.
+2. Views never fetch by primary key, nor with ``get_object_or_404``, outside the scoping
+   chokepoint (``get_visible_or_404`` / ``visible_to``); reads of unscoped tables go through
+   the app's selectors, which say why they are not scoped.
 """
 
 import ast
@@ -11,29 +14,29 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "renkou"
+ADR = ROOT.parent / "docs" / "adr" / "0003-layers.md"
 LAYERS = {
     "common": 0,
     "geo": 1,
     "accounts": 2,
     "people": 3,
     "events": 4,
-    "programs": 5,
-    "benefits": 5,
-    "todo": 6,
-    "assessment": 6,
-    "reports": 7,
-    "system": 8,
-    "api": 8,
+    "programs": 4,
+    "benefits": 4,
+    "todo": 5,
+    "assessment": 5,
+    "reports": 6,
+    "system": 7,
+    "api": 7,
 }
-PRESENTATION = {"views.py", "urls.py", "forms.py", "api.py", "tables.py", "filters.py"}
 
 
-def _sources():
-    for path in ROOT.rglob("*.py"):
+def _sources(*, tests: bool = True):
+    for path in sorted(ROOT.rglob("*.py")):
         rel = path.relative_to(ROOT)
-        if len(rel.parts) < 2 or rel.parts[0] not in LAYERS:
+        if len(rel.parts) < 2 or rel.parts[0] not in LAYERS or "migrations" in rel.parts:
             continue
-        if "tests" in rel.parts or "migrations" in rel.parts:
+        if "tests" in rel.parts and not tests:
             continue
         yield rel.parts[0], path
 
@@ -47,36 +50,103 @@ def _imports(path: Path):
             yield from (alias.name for alias in node.names)
 
 
-def test_lower_apps_never_import_higher_ones():
-    violations = []
-    for app, path in _sources():
+def _rel(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def violations(sources) -> list[str]:
+    """``path imports module`` for every import of an app of the same or a higher layer."""
+    found = []
+    for app, path in sources:
         for module in _imports(path):
             parts = module.split(".")
             if parts[0] != "renkou" or len(parts) < 2 or parts[1] not in LAYERS:
                 continue
             target = parts[1]
-            if LAYERS[target] <= LAYERS[app]:
-                continue
-            if target == "accounts" and path.name in PRESENTATION:
-                continue
-            violations.append(f"{path.relative_to(ROOT)} imports {module}")
-    assert violations == []
+            if target != app and LAYERS[target] >= LAYERS[app]:
+                found.append(f"{_rel(path)} imports {module}")
+    return found
+
+
+def test_apps_import_only_lower_layers():
+    assert violations(_sources()) == []
+
+
+def test_the_rule_catches_upward_sideways_and_test_imports(tmp_path):
+    """The imports this test was made to stop: accounts ↔ geo, programs → events, a test of a
+    lower app reaching up. Each is refused when written into a module of that app."""
+    cases = [
+        ("geo", "views.py", "from renkou.accounts.constants import Perm\n"),
+        ("programs", "figures.py", "from renkou.events.selectors import sums\n"),
+        ("events", "tests/test_x.py", "from renkou.reports.indicators import evaluate\n"),
+        ("common", "tests/test_x.py", "from renkou.accounts.models import LoginLog\n"),
+    ]
+    for app, name, text in cases:
+        path = tmp_path / app / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        assert violations([(app, path)]) == [f"{_rel(path)} imports {text.split()[1]}"]
+    fine = tmp_path / "reports.py"
+    fine.write_text("from renkou.events.selectors import sums\nfrom renkou.reports import y\n")
+    assert violations([("reports", fine)]) == []
+
+
+def test_the_layers_are_the_recorded_ones():
+    """The ADR's order line (``common ← geo ← …``, ``|`` between apps of one layer) is LAYERS."""
+    line = next(
+        x.strip("` ") for x in ADR.read_text(encoding="utf-8").splitlines() if "common ←" in x
+    )
+    recorded = {
+        app.strip(): layer
+        for layer, group in enumerate(line.split("←"))
+        for app in group.split("|")
+    }
+    assert recorded == LAYERS
 
 
 def test_the_layer_table_covers_every_app():
     apps = {p.name for p in ROOT.iterdir() if (p / "apps.py").exists()}
-    assert apps <= set(LAYERS), f"apps missing from LAYERS: {apps - set(LAYERS)}"
+    assert apps == set(LAYERS), f"apps missing from LAYERS: {apps - set(LAYERS)}"
 
 
-UNSCOPED = re.compile(r"\.objects\.(get|filter)\(\s*(pk|id)\s*=")
+UNSCOPED = re.compile(r"\.objects\.(get|filter)\(\s*(pk|id)\s*=|\bget_object_or_404\(")
 
 
-def test_views_never_fetch_by_pk_without_the_chokepoint():
+def _is_view_module(app: str, path: Path) -> bool:
+    return path.name.endswith("views.py") or path.name == "api.py" or app == "api"
+
+
+def unscoped_fetches(sources) -> list[str]:
     offenders = []
-    for _app, path in _sources():
-        if path.name not in {"views.py", "api.py"}:
+    for app, path in sources:
+        if not _is_view_module(app, path):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if UNSCOPED.search(line):
-                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+                offenders.append(f"{_rel(path)}:{number}: {line.strip()}")
+    return offenders
+
+
+def test_views_never_fetch_by_pk_without_the_chokepoint():
+    offenders = unscoped_fetches(_sources(tests=False))
     assert offenders == [], "use get_visible_or_404 / visible_to(): " + "; ".join(offenders)
+
+
+def test_every_views_module_is_scanned(tmp_path):
+    """Views modules of any name (``card_views.py``, ``payment_views.py``, the API app) and
+    both ways of fetching by key are caught."""
+    lines = {
+        "card_views.py": "x = Card.objects.get(pk=pk)\n",
+        "payment_views.py": "roll = get_object_or_404(Roll, pk=pk)\n",
+        "views.py": "row = Thing.objects.filter( id = key).first()\n",
+    }
+    sources = []
+    for name, text in lines.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        sources.append(("benefits", tmp_path / name))
+    (tmp_path / "serializers.py").write_text("x = get_object_or_404(Unit, pk=1)\n")
+    sources.append(("api", tmp_path / "serializers.py"))
+    (tmp_path / "services.py").write_text("x = Unit.objects.get(pk=1)\n")
+    sources.append(("benefits", tmp_path / "services.py"))
+    found = unscoped_fetches(sources)
+    assert [Path(f.split(":")[0]).name for f in found] == [*lines, "serializers.py"]

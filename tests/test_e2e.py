@@ -1,35 +1,22 @@
 """Browser flows in Debian's Chromium (security.md WH4): sign-in, menus filtered by role,
 the unit tree, a phone-sized screen, and 0 console errors or CSP violations."""
 
-import importlib
 import os
 
 import pytest
-from django.db import connection
 from playwright.sync_api import sync_playwright
 
 from conftest import PASSWORD, VILLAGE_A1, build_units, make_user
 from renkou.accounts.constants import Role
 
-append_only = importlib.import_module("renkou.common.migrations.0002_audit_append_only")
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _audit_flushable(transactional_db):
-    """The audit table refuses DELETE (append-only trigger). PostgreSQL's flush TRUNCATEs,
-    which row triggers do not see; SQLite's flush DELETEs, so lift the triggers for it."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for sql in append_only.DROP["sqlite"]:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM common_auditentry")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
+def _audit_flushable(audit_flushable):
+    """Every browser test commits: the audit rows go with the flush (conftest)."""
 
 
 @pytest.fixture

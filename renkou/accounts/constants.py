@@ -8,6 +8,8 @@ aggregate figures only, never a person.
 
 from django.db import models
 
+from renkou.geo import constants as geo
+
 
 class Role(models.TextChoices):
     VILLAGE_ADMIN = "village_admin", "村计生专干"
@@ -25,8 +27,8 @@ class Role(models.TextChoices):
 class Perm:
     """Permission strings, ``<app>.<codename>`` as Django's ``has_perm`` expects."""
 
-    VIEW_UNIT = "geo.view_unit"
-    MANAGE_UNIT = "geo.manage_unit"
+    VIEW_UNIT = geo.VIEW_UNIT
+    MANAGE_UNIT = geo.MANAGE_UNIT
     MANAGE_USER = "accounts.manage_user"
     MANAGE_SECURITY = "accounts.manage_security"
     APPROVE_ACCOUNT = "accounts.approve_account"

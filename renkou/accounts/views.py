@@ -26,7 +26,7 @@ from renkou.accounts.forms import (
 )
 from renkou.accounts.models import LoginLog, SessionEnd
 from renkou.accounts.passwords import min_age_message, too_soon
-from renkou.accounts.permissions import public, signed_in
+from renkou.common.permissions import public, signed_in
 
 LOCK_MESSAGE = "登录失败次数过多，账号或来源地址已被锁定 15 分钟，请稍后再试或联系安全管理员解锁。"
 BAD_CREDENTIALS = "用户名或密码错误"

@@ -2,21 +2,23 @@
 JSON objects as ``manage.py indicators`` (docs/indicators.md). Aggregates only, so every role
 with ``reports.view_aggregate`` may call it, for a unit of its subtree (else 404)."""
 
+import re
 from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from renkou.accounts.constants import Perm
 from renkou.api.permissions import RolePermission
 from renkou.assessment.indicators import BY_CODE as SERVICE_BY_CODE
-from renkou.events import periods
+from renkou.common import periods
+from renkou.common.periods import PeriodError
 from renkou.events.constants import SCOPE_BY_NAME
-from renkou.events.periods import PeriodError
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.reports.indicators import INDICATORS
@@ -26,16 +28,23 @@ CODES = [i.code for i in INDICATORS]
 SERVICE = list(SERVICE_BY_CODE)  # coverage rates of the services (issue 5), on request
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """``true`` or ``false``, as the schema says (not also 1, yes, on …)."""
+
+    TRUE_VALUES = {"true"}
+    FALSE_VALUES = {"false"}
+    NULL_VALUES: set[str] = set()
+    default_empty_html = empty  # absent from the query: the default, not False
+
+
 class IndicatorQuerySerializer(serializers.Serializer):
     period = serializers.CharField(
         required=False,
         max_length=30,
         help_text="统计期间：2024（统计年度，或加 calendar=true 为日历年）、2024H1、2024Q1、"
-        "2024-03；默认本统计年度",
+        "2024-03；默认本统计年度；年份不早于统计数据开始后的第一个完整年度",
     )
-    calendar = serializers.BooleanField(
-        required=False, default=False, help_text="年份按日历年（1—12月）"
-    )
+    calendar = StrictBooleanField(required=False, default=False, help_text="年份按日历年（1—12月）")
     scope = serializers.ChoiceField(
         choices=sorted(SCOPE_BY_NAME), default="registered", help_text="人口口径：户籍、常住、管理"
     )
@@ -44,9 +53,15 @@ class IndicatorQuerySerializer(serializers.Serializer):
         required=False,
         help_text="只要这些指标",
     )
-    sub_units = serializers.BooleanField(
-        required=False, default=False, help_text="同时给出各下级单位"
-    )
+    sub_units = StrictBooleanField(required=False, default=False, help_text="同时给出各下级单位")
+
+    def validate_period(self, value: str) -> str:
+        if not re.fullmatch(periods.code_pattern(), value):
+            first = periods.first_year()
+            raise serializers.ValidationError(
+                f"应为 2024、2024H1、2024Q1 或 2024-03 的形式，年份为 {first}—{periods.LAST_YEAR}"
+            )
+        return value
 
 
 class IndicatorValueSerializer(serializers.Serializer):
@@ -107,6 +122,9 @@ class UnitIndicatorsView(APIView):
     )
     def get(self, request: Any, code: str) -> Response:
         unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
+        blank = sorted({name for name, values in request.query_params.lists() if "" in values})
+        if blank:
+            raise ParseError(f"{blank[0]}：参数不能为空")
         query = IndicatorQuerySerializer(data=request.query_params)
         if not query.is_valid():
             raise ParseError(_first_error(query.errors))

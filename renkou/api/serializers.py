@@ -5,7 +5,13 @@ from renkou.geo.models import ServicePoint, Unit
 
 class UnitSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="县级单位为空",
+    )
 
     class Meta:
         model = Unit

@@ -1,17 +1,17 @@
-"""The service coverage indicators (domain.md §3) per unit, shaped like
-``renkou.reports.indicators.Figure`` so the statistics pages can show them beside the others:
+"""The service coverage indicators (domain.md §3) per unit, as ``renkou.common.figures.Figure``
+like every other figure, so the statistics pages and the API show them beside the others:
 pre-pregnancy coverage, high-risk detection, early-pregnancy and outcome follow-up rates, the RH
 check rate, and treatment task completion (蓝氧 person-times ÷ the unit's quota). Numerators and
 denominators are name-list lengths (``assessment.measures``); coverage's denominator adds the
 township's target-population adjustment, which has no names."""
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from renkou.assessment import measures as M
 from renkou.assessment.selectors import quota_of
+from renkou.common.figures import PERCENT, Figure, NameList, ratio
+from renkou.events.constants import SCOPE_NAME
 
-PERCENT = "%"
 # (code, measure, name)
 INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("prepreg_coverage", "prepreg_exam", "孕前优生目标人群覆盖率"),
@@ -24,51 +24,20 @@ INDICATORS: tuple[tuple[str, str, str], ...] = (
 BY_CODE = {code: (measure, name) for code, measure, name in INDICATORS}
 
 
-@dataclass
-class Figure:
-    code: str
-    name: str
-    unit_symbol: str
-    unit_code: str
-    period: str
-    scope: str
-    numerator: float
-    denominator: float | None
-    value: float | None
-    display: str
-    warnings: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "unit": self.unit_code.ljust(12, "0"),
-            "measure_unit": self.unit_symbol,
-            "period": self.period,
-            "scope": self.scope,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "value": None if self.value is None else round(self.value, 1),
-            "value_unrounded": self.value,
-            "value_display": self.display,
-            "warnings": list(self.warnings),
-            **self.extra,
-        }
-
-
-def _rate(numerator: int, denominator: int | None) -> tuple[float | None, str]:
-    if not denominator or denominator <= 0:
-        return None, "—"
-    value = numerator * 100 / denominator
-    return value, f"{value:.1f}%"
+def _names(measure: str, unit_code: str, year: int, side: str) -> NameList:
+    query = (("measure", measure), ("side", side), ("year", str(year)))
+    return NameList("assessment:names", (unit_code,), query)
 
 
 def figure(code: str, prefix: str, year: int, today: date, scope: str = M.DEFAULT_SCOPE) -> Figure:
+    """One service indicator of the unit ``prefix`` for the FP year, as of ``today``: a rate of
+    its measure's two name lists, or for 蓝氧 completion the treatments counted for the unit's
+    quota ÷ the quota's number (whose denominator has no names)."""
     measure, name = BY_CODE[code]
     unit_code = prefix.ljust(12, "0")
     warnings: list[str] = []
     extra: dict = {"measure": measure}
+    lists = {"numerator_list": _names(measure, unit_code, year, "done")}
     if code == "treatment_completion":
         quota = quota_of(unit_code, year, measure)
         points = [p.pk for p in quota.service_points.all()] if quota else []
@@ -77,23 +46,26 @@ def figure(code: str, prefix: str, year: int, today: date, scope: str = M.DEFAUL
         if quota is None:
             warnings.append("该单位本年度未下达蓝氧治疗任务")
         extra["veto"] = bool(quota and quota.veto)
+        value = None if denominator is None else ratio(done, denominator)
     else:
         done, denominator = M.counted(measure, prefix, year, today, scope)
         extra["adjustment"] = M.adjustment(measure, prefix, year)
-    value, display = _rate(done, denominator)
+        lists["denominator_list"] = _names(measure, unit_code, year, "base")
+        value = ratio(done, denominator)
     return Figure(
         code,
         name,
-        PERCENT,
-        unit_code,
-        str(year),
-        scope,
         done,
         denominator,
         value,
-        display,
-        warnings,
-        extra,
+        PERCENT,
+        1,
+        unit_code=prefix,
+        period=str(year),
+        scope=SCOPE_NAME.get(scope, scope),
+        warnings=warnings,
+        extra=extra,
+        **lists,
     )
 
 

@@ -1,43 +1,39 @@
 """The service measures that quotas, indicators and the service tables count (domain.md §3
 coverage rates, §11 tasks 4 and 8), each figure the length of its name list.
 
-A measure is a *rate* (done ÷ base, e.g. couples examined ÷ target couples) or a *count*
-(person-times, e.g. blue-oxygen treatments). Each side is a lister ``(prefix, year, today,
-scope) -> QuerySet`` over a unit code prefix (county 6, township 9, village 12 digits) and the
-FP year (``events.periods.fp_year``, as ``programs.figures``); the figure is the list's
-``count()``, so a figure and its name list cannot disagree. The one number without names is the
-pre-pregnancy target population's manual adjustment (``programs.TargetPopulation``), added to
-that base as ``programs.figures`` does.
+A measure (``renkou.common.figures.Measure``) is a *rate* (numerator ÷ denominator, e.g.
+couples examined ÷ target couples) or a *count* (person-times, e.g. blue-oxygen treatments).
+Each side is a lister ``(prefix, year, today[, scope]) -> QuerySet`` over a unit code prefix
+(county 6, township 9, village 12 digits) and the FP year (``common.periods.fp_year``); the
+figure is the list's ``count()``, so a figure and its name list cannot disagree. The
+pre-pregnancy measures are ``programs.figures``' own, under the quota codes. The one number
+without names is the pre-pregnancy target population's manual adjustment
+(``programs.TargetPopulation``), added to that denominator as ``programs.figures`` does.
 
 Lists are not scoped here: callers pass a prefix inside the user's subtree and scope the list
 again (``selectors.names``). The reproductive-health measures read ``renkou.programs.counts``
 (RH checks, treatments, contraception visits, supplies).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from renkou.common.figures import PERSON_TIMES, Measure, Side
+from renkou.common.periods import Period, fp_year
 from renkou.events.constants import Measure as TallyMeasure
 from renkou.events.constants import Scope
 from renkou.events.models import Spell
-from renkou.events.periods import Period, fp_year
 from renkou.events.selectors import stock_persons
 from renkou.geo.scope import prefix_range
 from renkou.programs import counts, figures
 from renkou.programs.constants import BLUE_OXYGEN
 from renkou.programs.models import TargetPopulation
 
-RATE, COUNT = "rate", "count"
 DEFAULT_SCOPE = Scope.REGISTERED  # the scope of the statistics dashboard's married-WCBA figure
 COUNTY_LEN = 6
-
-Lister = Callable[[str, int, date, str], QuerySet]
-Grouper = Callable[[str, int, date, str, int], dict[str, int]]
 
 
 def period(year: int) -> Period:
@@ -48,54 +44,6 @@ def stock_day(year: int, today: date) -> date:
     """The day a stock base is counted on: today within the year, else its first or last day."""
     span = period(year)
     return min(max(today, span.start), span.end)
-
-
-@dataclass(frozen=True)
-class Side:
-    label: str
-    lister: Lister
-    kind: str  # a row of the list: person, couple, exam, followup, rhcheck, treatment, visit…
-    field: str = "unit_code"  # the column the list is counted by unit on
-    grouper: Grouper | None = None  # counts by unit when ``field`` cannot (stock spells)
-
-    def rows(self, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
-        return self.lister(prefix, year, today, scope)
-
-    def grouped(
-        self, prefix: str, year: int, today: date, scope: str, length: int
-    ) -> dict[str, int]:
-        """Counts by the first ``length`` digits of the unit (one query)."""
-        if self.grouper is not None:
-            return self.grouper(prefix, year, today, scope, length)
-        rows = self.rows(prefix, year, today, scope).order_by()
-        rows = rows.annotate(g=Substr(self.field, 1, length)).values("g")
-        return {r["g"]: r["n"] for r in rows.annotate(n=Count("pk"))}
-
-
-@dataclass(frozen=True)
-class ServiceMeasure:
-    code: str
-    name: str
-    kind: str  # RATE or COUNT
-    done: Side
-    base: Side | None = None
-    symbol: str = "%"
-    adjusted: bool = False  # base + the township's target-population adjustment
-    definition: str = ""
-
-    @property
-    def is_rate(self) -> bool:
-        return self.kind == RATE
-
-
-# --- pre-pregnancy (programs.figures) --------------------------------------------------------
-
-
-def _prepreg(fn: Callable[..., QuerySet]) -> Lister:
-    def lister(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
-        return fn(prefix, year, today)
-
-    return lister
 
 
 # --- married WCBA and RH checks ----------------------------------------------------------------
@@ -144,17 +92,17 @@ def _checked_grouped(prefix: str, year: int, today: date, scope: str, length: in
     return _spell_groups(checked, length)
 
 
-def rh_checks(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+def rh_checks(prefix: str, year: int, today: date | None = None) -> QuerySet:
     span = period(year)
     return counts.rh_checks(prefix, span.start, span.end)
 
 
-def rh_abnormal(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
-    return rh_checks(prefix, year, today, scope).filter(abnormal=True)
+def rh_abnormal(prefix: str, year: int, today: date | None = None) -> QuerySet:
+    return rh_checks(prefix, year, today).filter(abnormal=True)
 
 
 def treatments_blue(
-    prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE, service_points: Any = None
+    prefix: str, year: int, today: date | None = None, service_points: Any = None
 ) -> QuerySet:
     """蓝氧 treatments (person-times); ``service_points``: records there count too."""
     span = period(year)
@@ -164,113 +112,85 @@ def treatments_blue(
 
 
 def treatments_all(
-    prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE, service_points: Any = None
+    prefix: str, year: int, today: date | None = None, service_points: Any = None
 ) -> QuerySet:
     span = period(year)
     return counts.treatments(prefix, span.start, span.end, service_points=service_points)
 
 
-def contraception_visits(
-    prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE
-) -> QuerySet:
+def contraception_visits(prefix: str, year: int, today: date | None = None) -> QuerySet:
     span = period(year)
     return counts.contraception_visits(prefix, span.start, span.end)
 
 
-def supplies(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
+def supplies(prefix: str, year: int, today: date | None = None) -> QuerySet:
     span = period(year)
     return counts.supplies(prefix, span.start, span.end)
 
 
 # --- the registry --------------------------------------------------------------------------------
 
-MEASURES: dict[str, ServiceMeasure] = {
+PREPREG = figures.MEASURES  # the pre-pregnancy measures: the same lists, quota codes of their own
+
+
+def _count(code: str, name: str, side: Side, definition: str = "") -> Measure:
+    return Measure(code, name, side, unit_symbol=PERSON_TIMES, definition=definition)
+
+
+MEASURES: dict[str, Measure] = {
     m.code: m
     for m in (
-        ServiceMeasure(
+        Measure(
             "prepreg_exam",
             "孕前优生目标人群覆盖率",
-            RATE,
-            Side("检查夫妇数", _prepreg(figures.examined_couples), "couple"),
-            Side("目标人群数", _prepreg(figures.target_population), "person", "residence_code"),
+            PREPREG["coverage"].numerator,
+            PREPREG["coverage"].denominator,
             adjusted=True,
             definition="年度内接受检查的夫妇数 ÷ 目标人群数（含乡镇人工调整）× 100%",
         ),
-        ServiceMeasure(
+        Measure(
             "prepreg_high_risk",
             "高风险人群检出率",
-            RATE,
-            Side("高风险人数", _prepreg(figures.high_risk_persons), "exam"),
-            Side("检查人数", _prepreg(figures.examined_persons), "exam"),
+            PREPREG["high_risk"].numerator,
+            PREPREG["high_risk"].denominator,
             definition="评估为高风险的受检人数 ÷ 受检人数 × 100%",
         ),
-        ServiceMeasure(
+        Measure(
             "prepreg_early_followup",
             "早孕随访率",
-            RATE,
-            Side("12周内随访数", _prepreg(figures.early_timely), "followup"),
-            Side("应随访怀孕数", _prepreg(figures.early_due), "followup"),
+            PREPREG["early_follow_up"].numerator,
+            PREPREG["early_follow_up"].denominator,
             definition="孕12周内完成的早孕随访 ÷ 应随访怀孕数 × 100%",
         ),
-        ServiceMeasure(
+        Measure(
             "prepreg_outcome_followup",
             "妊娠结局随访率",
-            RATE,
-            Side("已随访结局数", _prepreg(figures.outcome_done), "followup"),
-            Side("应随访结局数", _prepreg(figures.outcome_due), "followup"),
+            PREPREG["outcome_follow_up"].numerator,
+            PREPREG["outcome_follow_up"].denominator,
             definition="已随访的妊娠结局 ÷ 应随访的妊娠结局 × 100%",
         ),
-        ServiceMeasure(
+        Measure(
             "rh_check",
             "已婚育龄妇女生殖健康检查率",
-            RATE,
-            Side("接受检查人数", mwcba_checked, "person", grouper=_checked_grouped),
-            Side("已婚育龄妇女数", mwcba, "person", grouper=_mwcba_grouped),
+            Side("接受检查人数", mwcba_checked, "person", by_scope=True, grouper=_checked_grouped),
+            Side("已婚育龄妇女数", mwcba, "person", by_scope=True, grouper=_mwcba_grouped),
             definition="年度内接受生殖健康检查的已婚育龄妇女 ÷ 已婚育龄妇女 × 100%",
         ),
-        ServiceMeasure(
-            "rh_checks",
-            "生殖健康检查人次",
-            COUNT,
-            Side("检查人次", rh_checks, "rhcheck"),
-            symbol="人次",
-        ),
-        ServiceMeasure(
-            "rh_abnormal",
-            "检查发现异常人次",
-            COUNT,
-            Side("异常人次", rh_abnormal, "rhcheck"),
-            symbol="人次",
-        ),
-        ServiceMeasure(
+        _count("rh_checks", "生殖健康检查人次", Side("检查人次", rh_checks, "rhcheck")),
+        _count("rh_abnormal", "检查发现异常人次", Side("异常人次", rh_abnormal, "rhcheck")),
+        _count(
             "treatment",
             "蓝氧治疗人次",
-            COUNT,
             Side("蓝氧治疗人次", treatments_blue, "treatment"),
-            symbol="人次",
-            definition="年度内蓝氧治疗人次（按任务完成情况考核）",
+            "年度内蓝氧治疗人次（按任务完成情况考核）",
         ),
-        ServiceMeasure(
-            "treatment_all",
-            "妇科治疗人次",
-            COUNT,
-            Side("治疗人次", treatments_all, "treatment"),
-            symbol="人次",
-        ),
-        ServiceMeasure(
+        _count("treatment_all", "妇科治疗人次", Side("治疗人次", treatments_all, "treatment")),
+        _count(
             "contraception_visits",
             "避孕节育随访人次",
-            COUNT,
             Side("随访人次", contraception_visits, "visit"),
-            symbol="人次",
         ),
-        ServiceMeasure(
-            "supplies",
-            "免费避孕药具发放人次",
-            COUNT,
-            Side("发放人次", supplies, "supply"),
-            symbol="人次",
-        ),
+        _count("supplies", "免费避孕药具发放人次", Side("发放人次", supplies, "supply")),
     )
 }
 
@@ -313,17 +233,17 @@ def done_rows(
     service_points: Any = None,
 ) -> QuerySet:
     """The name list of what a measure counts as done (``service_points``: count quotas only)."""
-    measure = MEASURES[code]
-    if service_points and measure.done.kind == "treatment":
-        return measure.done.lister(prefix, year, today, scope, service_points)  # type: ignore[call-arg]
-    return measure.done.rows(prefix, year, today, scope)
+    side = MEASURES[code].numerator
+    if service_points and side.kind == "treatment":
+        return side.lister(prefix, year, today, service_points=service_points)
+    return side.rows(prefix, year, today, scope)
 
 
 def base_rows(
     code: str, prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE
 ) -> QuerySet | None:
-    measure = MEASURES[code]
-    return None if measure.base is None else measure.base.rows(prefix, year, today, scope)
+    side = MEASURES[code].denominator
+    return None if side is None else side.rows(prefix, year, today, scope)
 
 
 def adjustment(code: str, prefix: str, year: int) -> int:

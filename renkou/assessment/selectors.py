@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 
 from renkou.assessment import measures as M
 from renkou.assessment.models import TaskQuota
+from renkou.common.figures import Measure, round_half_up
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
@@ -83,7 +84,7 @@ def status(done: int, goal: int, projected: float, veto: bool) -> str:
 @dataclass
 class Progress:
     quota: TaskQuota
-    measure: M.ServiceMeasure
+    measure: Measure
     unit_name: str
     prefix: str
     done: int
@@ -123,7 +124,7 @@ class Progress:
     def target_display(self) -> str:
         target = self.quota.target
         shown = f"{target:.0f}" if target == target.to_integral() else f"{target:.1f}"
-        return f"{shown}%" if self.base is not None else f"{shown}{self.measure.symbol}"
+        return f"{shown}%" if self.base is not None else f"{shown}{self.measure.unit_symbol}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -136,7 +137,7 @@ class Progress:
             "goal": self.goal,
             "target": str(self.quota.target),
             "percent": self.percent,
-            "forecast": round(self.forecast, 1),
+            "forecast": round_half_up(self.forecast, 1),
             "days_left": self.days_left,
             "deadline": self.quota.deadline.isoformat(),
             "veto": self.quota.veto,
@@ -191,8 +192,8 @@ class _Figures:
         if key not in self.cache:
             measure = M.MEASURES[code]
             args = (self.prefix, self.year, self.today, self.scope, length)
-            done = measure.done.grouped(*args)
-            base = measure.base.grouped(*args) if measure.base else None
+            done = measure.numerator.grouped(*args)
+            base = measure.denominator.grouped(*args) if measure.denominator else None
             if base is not None:
                 for unit, added in M.grouped_adjustment(
                     code, self.prefix, self.year, length

@@ -20,7 +20,6 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.assessment import entries, selectors, services
 from renkou.assessment import measures as M
 from renkou.assessment.forms import QuotaForm, YearForm
@@ -28,7 +27,8 @@ from renkou.assessment.models import TaskQuota
 from renkou.common import audit, crypto
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
-from renkou.events.periods import fp_year_of
+from renkou.common.periods import fp_year_of
+from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -113,7 +113,7 @@ def _breakdown(item: selectors.Progress, unit: Unit, today: date, suppress: bool
         Unit.objects.current().filter(level=level, prefix__startswith=unit.prefix).order_by("code")
     )
     measure = item.measure
-    done = measure.done.grouped(unit.prefix, item.quota.year, today, M.DEFAULT_SCOPE, length)
+    done = measure.numerator.grouped(unit.prefix, item.quota.year, today, M.DEFAULT_SCOPE, length)
     counts = [done.get(u.prefix, 0) for u in below]
     hidden = small_cells(counts) if suppress else [False] * len(counts)
     return [
@@ -155,13 +155,13 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     today = _today()
     year = YearForm(request.GET or None).value("year", fp_year_of(today))
     measure = M.MEASURES.get(request.GET.get("measure", ""), M.MEASURES["prepreg_exam"])
-    side = "base" if request.GET.get("side") == "base" and measure.base else "done"
+    side = "base" if request.GET.get("side") == "base" and measure.denominator else "done"
     quota = selectors.quota_of(unit.code, year, measure.code)
     points = [p.pk for p in quota.service_points.all()] if quota else []
     rows = selectors.names(
         request.user, measure.code, side, unit.prefix, year, today, service_points=points or None
     )
-    part = measure.base if side == "base" else measure.done
+    part = measure.denominator if side == "base" else measure.numerator
     assert part is not None
     allowed = M.detail_allowed(request.user, measure.code, side)
     page = paginate(request, entries.prepared(rows, part.kind) if allowed else rows.none())
@@ -199,7 +199,7 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
             "active": key == side,
             "query": urlencode({"measure": measure.code, "side": key, "year": year}),
         }
-        for key, s in (("done", measure.done), ("base", measure.base))
+        for key, s in (("done", measure.numerator), ("base", measure.denominator))
         if s
     ]
     context = {

@@ -15,7 +15,6 @@ again. Each side is counted from its own list, so a figure and its drill-down al
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -34,53 +33,12 @@ from renkou.benefits.models import (
     RuleVersion,
 )
 from renkou.common import rules
+from renkou.common.figures import PERCENT, YUAN, Figure, NameList, ratio
 from renkou.geo.scope import prefix_range
 
 COVERED = ("jiangfu", "tefu_died", "tefu_disabled", "tefu_complication", "childcare")
 PAID_PROGRAMS = COVERED
 NAMES = {"coverage": "利益导向覆盖率", "payment_rate": "按时足额发放率"}
-
-
-@dataclass
-class Figure:
-    """Shaped like ``renkou.reports.indicators.Figure`` for the dashboard."""
-
-    code: str
-    name: str
-    unit_symbol: str
-    numerator: float
-    denominator: float | None
-    warnings: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def value(self) -> float | None:
-        if self.unit_symbol == "元":
-            return self.numerator
-        if not self.denominator:
-            return None
-        return self.numerator * 100 / self.denominator
-
-    @property
-    def display(self) -> str:
-        if self.value is None:
-            return "—"
-        if self.unit_symbol == "元":
-            return f"{self.value:,.2f}"
-        return f"{self.value:.1f}%"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "measure_unit": self.unit_symbol,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "value": self.value,
-            "value_display": self.display,
-            "warnings": list(self.warnings),
-            **self.extra,
-        }
 
 
 def day_of(year: int, today: date) -> date:
@@ -193,22 +151,45 @@ def _counts(prefix: str, year: int, today: date, length: int) -> dict[tuple[str,
     return out
 
 
+def _names(code: str, side: str, key: str, year: int) -> NameList:
+    """The benefit figures page's name list of one side (benefits:figure_names)."""
+    return NameList(
+        "benefits:figure_names", (code,), (("side", side), ("unit", key), ("year", str(year)))
+    )
+
+
 def _figures(
-    counts: dict[tuple[str, str], Counter], key: str, names: dict[str, str]
+    counts: dict[tuple[str, str], Counter], key: str, year: int, names: dict[str, str]
 ) -> dict[str, Figure]:
-    figures = {
-        code: Figure(code, NAMES[code], "%", counts[(code, "n")][key], counts[(code, "d")][key])
-        for code in ("coverage", "payment_rate")
-    }
+    figures = {}
+    for code in ("coverage", "payment_rate"):
+        numerator, denominator = counts[(code, "n")][key], counts[(code, "d")][key]
+        figures[code] = Figure(
+            code,
+            NAMES[code],
+            numerator,
+            denominator,
+            ratio(numerator, denominator),
+            PERCENT,
+            1,
+            unit_code=key,
+            period=str(year),
+            numerator_list=_names(code, "n", key, year),
+            denominator_list=_names(code, "d", key, year),
+        )
     for program in PAID_PROGRAMS:
         code = f"paid_{program}"
         fen = counts[(code, "n")][key]
         figures[code] = Figure(
             code,
             f"{names.get(program, program)}发放金额",
-            "元",
             fen / 100,
             None,
+            fen / 100,
+            YUAN,
+            2,
+            unit_code=key,
+            period=str(year),
             extra={"fen": fen},
         )
     return figures
@@ -217,7 +198,7 @@ def _figures(
 def evaluate(prefix: str, year: int, today: date) -> dict[str, Figure]:
     """Every benefit figure of one unit (code prefix) and calendar year."""
     counts = _counts(prefix, year, today, len(prefix))
-    return _figures(counts, prefix, _program_names())
+    return _figures(counts, prefix, year, _program_names())
 
 
 def table(prefix: str, year: int, today: date, length: int) -> dict[str, dict[str, Figure]]:
@@ -225,7 +206,7 @@ def table(prefix: str, year: int, today: date, length: int) -> dict[str, dict[st
     counts = _counts(prefix, year, today, length)
     keys = {k for c in counts.values() for k in c}
     names = _program_names()
-    return {key: _figures(counts, key, names) for key in sorted(keys)}
+    return {key: _figures(counts, key, year, names) for key in sorted(keys)}
 
 
 def money_by_township(prefix: str, year: int) -> dict[str, dict[str, int]]:

@@ -13,13 +13,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, selectors, services
 from renkou.benefits.forms import NoticeForm, ObjectionForm
 from renkou.benefits.models import Application, Notice, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto, xlsx
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.services import Actor

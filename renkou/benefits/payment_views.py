@@ -22,7 +22,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, payments, selectors
 from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, RollState
 from renkou.benefits.forms import AccountForm, LineFilterForm, ResultForm, RollForm, UnitYearForm
@@ -30,6 +29,7 @@ from renkou.benefits.models import Beneficiary, PaymentRoll, Program
 from renkou.common import audit, crypto, xlsx
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree
 from renkou.people.importing.files import FileRefused

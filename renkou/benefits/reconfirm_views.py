@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, figures, reconfirm, selectors, tasks
 from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
@@ -20,6 +19,7 @@ from renkou.common import audit, crypto, jobs
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person

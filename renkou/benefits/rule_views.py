@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, eligibility
 from renkou.benefits.facts import FACTS
 from renkou.benefits.forms import AmountForm, RuleTestForm, RuleVersionForm
 from renkou.benefits.models import Program, RuleVersion
 from renkou.common import rules
+from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
 from renkou.people.services import Actor

@@ -18,7 +18,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.benefits import amounts, documents, eligibility, selectors, services
 from renkou.benefits import screening as screening_table
 from renkou.benefits.constants import CONTENT_TYPES, FINAL, Status, Subject
@@ -38,6 +37,7 @@ from renkou.common import audit, crypto
 from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree
 from renkou.people import selectors as people_selectors

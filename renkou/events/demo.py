@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.periods import fp_year, fp_year_of, month_key, report_deadline
 from renkou.events import tally
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event, MonthlyReport
-from renkou.events.periods import fp_year, fp_year_of, month_key, report_deadline
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range

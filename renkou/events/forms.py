@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
-from renkou.common import crypto, dicts, idnumber
+from renkou.common import crypto, dicts, idnumber, periods
 from renkou.common.forms import ID_MAX, BaseForm, DateField, normalise, parse_id
-from renkou.events import periods, services
+from renkou.events import services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
 from renkou.geo.constants import Level

@@ -17,8 +17,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
+from renkou.common.permissions import require_perm
 from renkou.events.importing import columns
 from renkou.events.importing.importer import EVENTS
 from renkou.events.models import EventImportBatch

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from renkou.common.periods import Period, month_key, report_deadline
 from renkou.events import tally
 from renkou.events.constants import (
     AGE_GROUPS,
@@ -24,7 +25,6 @@ from renkou.events.constants import (
     Scope,
 )
 from renkou.events.models import Checkpoint, Event, Spell, Tally
-from renkou.events.periods import Period, month_key, report_deadline
 from renkou.events.presence import add_years
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MALE

@@ -15,10 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.periods import Period, report_deadline
 from renkou.events import tally
 from renkou.events.constants import COUNTED, MARRIAGE_KINDS, Kind, Status
 from renkou.events.models import Event, MonthlyReport
-from renkou.events.periods import Period, report_deadline
 from renkou.geo.models import Unit
 from renkou.people import services as people
 from renkou.people.cards import card_sync

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from renkou.common.periods import month_key, report_deadline, stats_start
 from renkou.events.constants import (
     AGE_GROUPS,
     COUNTED,
@@ -34,7 +35,6 @@ from renkou.events.constants import (
     Scope,
 )
 from renkou.events.models import Checkpoint, Event, Spell, Tally, TallyState
-from renkou.events.periods import month_key, report_deadline, stats_start
 from renkou.events.presence import SpellRow, add_years, all_spells
 from renkou.people.constants import FEMALE, ID_CARD, MALE
 from renkou.people.models import ContraceptionEpisode, IdStatus, Person

@@ -23,13 +23,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
-from renkou.common import audit, crypto, idnumber
+from renkou.common import audit, crypto, idnumber, periods
 from renkou.common.forms import parse_id, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
-from renkou.events import periods, services
+from renkou.common.permissions import require_perm
 from renkou.events import selectors as event_selectors
+from renkou.events import services
 from renkou.events.constants import COUNTED, FORM_ONE, FORM_TWO, Kind, Status
 from renkou.events.forms import (
     LABELS,

@@ -2,6 +2,12 @@
 
 from django.db import models
 
+# The permissions of the unit pages, named here because geo sits below accounts (an account
+# belongs to a unit; docs/adr/0003-layers.md): accounts.constants.Perm refers to these, and the
+# roles there grant them.
+VIEW_UNIT = "geo.view_unit"
+MANAGE_UNIT = "geo.manage_unit"
+
 
 class Level(models.IntegerChoices):
     PROVINCE = 1, "省"

@@ -19,6 +19,7 @@ from django.http import Http404
 from renkou.common import audit
 
 M = TypeVar("M", bound=models.Model)
+NOT_FOUND = "未找到该记录"  # the one answer for a missing object and one outside the subtree
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -55,7 +56,7 @@ def get_visible_or_404(queryset: Any, user: Any, **lookup: Any) -> Any:
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         _audit_denial(queryset, user, lookup)
-        raise Http404("未找到该记录") from exc
+        raise Http404(NOT_FOUND) from exc
 
 
 def _audit_denial(queryset: Any, user: Any, lookup: dict[str, Any]) -> None:

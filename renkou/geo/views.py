@@ -7,17 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
+from renkou.common.permissions import require_perm
 from renkou.geo import selectors, services
-from renkou.geo.constants import Level
+from renkou.geo.constants import MANAGE_UNIT, VIEW_UNIT, Level
 from renkou.geo.forms import RenameForm, ServicePointForm, VillageGroupForm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 
 
-@require_perm(Perm.VIEW_UNIT)
+@require_perm(VIEW_UNIT)
 @require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("q", "parent", "level")}
@@ -32,7 +31,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "geo/unit_list.html", context, partial="results")
 
 
-@require_perm(Perm.VIEW_UNIT)
+@require_perm(VIEW_UNIT)
 @require_GET
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
@@ -48,7 +47,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "geo/unit_detail.html", context)
 
 
-@require_perm(Perm.VIEW_UNIT)
+@require_perm(VIEW_UNIT)
 @require_GET
 def servicepoint_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.service_points(request.user), _page_size(request)).get_page(
@@ -77,7 +76,7 @@ def _unit_form(request: HttpRequest, code: str, form_class: type, title: str, sa
     return render(request, "geo/unit_form.html", {"unit": unit, "form": form, "title": title})
 
 
-@require_perm(Perm.MANAGE_UNIT)
+@require_perm(MANAGE_UNIT)
 @require_http_methods(["GET", "POST"])
 def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
     def save(unit: Unit, data: dict) -> None:
@@ -86,7 +85,7 @@ def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, RenameForm, "单位更名", save)
 
 
-@require_perm(Perm.MANAGE_UNIT)
+@require_perm(MANAGE_UNIT)
 @require_http_methods(["GET", "POST"])
 def group_add(request: HttpRequest, code: str) -> HttpResponse:
     def save(unit: Unit, data: dict) -> None:
@@ -95,7 +94,7 @@ def group_add(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, VillageGroupForm, "新增村民小组", save)
 
 
-@require_perm(Perm.MANAGE_UNIT)
+@require_perm(MANAGE_UNIT)
 @require_http_methods(["GET", "POST"])
 def servicepoint_add(request: HttpRequest, code: str) -> HttpResponse:
     def save(unit: Unit, data: dict) -> None:

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common.forms import parse_int
+from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import card_services
 from renkou.people.card_forms import CardRowForm, ChildForm, EpisodeForm, PregnancyForm

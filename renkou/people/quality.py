@@ -33,6 +33,7 @@ from django.db.models.functions import Cast, Replace, Substr
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
+from renkou.common.figures import round_half_up
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people.cards import wcba_birth_range
@@ -348,7 +349,7 @@ class Figures:
 
     @staticmethod
     def rate(part: int, whole: int) -> float | None:
-        return round(part * 100 / whole, 2) if whole else None
+        return round_half_up(part * 100 / whole, 2) if whole else None
 
     @property
     def id_rate(self) -> float | None:

@@ -23,7 +23,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from renkou.common import audit, idnumber
-from renkou.events.periods import fp_year, fp_year_of
+from renkou.common.periods import fp_year, fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 from renkou.geo.scope import prefix_range

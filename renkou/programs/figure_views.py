@@ -20,11 +20,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common import audit
+from renkou.common.figures import Figure, grouped
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
-from renkou.events.periods import fp_year, fp_year_of
+from renkou.common.periods import fp_year, fp_year_of
+from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -58,7 +59,7 @@ def _years(today: date) -> list[int]:
 # --- coverage ----------------------------------------------------------------------------------
 
 
-def _cells(figure: figures.Figure, hide_n: bool, hide_d: bool) -> dict[str, Any]:
+def _cells(figure: Figure, hide_n: bool, hide_d: bool) -> dict[str, Any]:
     hidden = hide_n or hide_d
     return {
         "figure": figure,
@@ -70,9 +71,9 @@ def _cells(figure: figures.Figure, hide_n: bool, hide_d: bool) -> dict[str, Any]
     }
 
 
-def _rows(units: list[Unit], table: dict, suppress: bool) -> list[dict[str, Any]]:
+def _rows(units: list[Unit], table: dict, year: int, suppress: bool) -> list[dict[str, Any]]:
     rows = []
-    per_unit = [table.get(u.prefix) or figures.blank() for u in units]
+    per_unit = [table.get(u.prefix) or figures.unit_figures(u.prefix, year) for u in units]
     hide: dict[tuple[str, str], list[bool]] = {}
     for code in figures.MEASURES:
         for side, attr in (("n", "numerator"), ("d", "denominator")):
@@ -87,7 +88,7 @@ def _rows(units: list[Unit], table: dict, suppress: bool) -> list[dict[str, Any]
     return rows
 
 
-def _total(found: dict[str, figures.Figure], suppress: bool) -> dict[str, Any]:
+def _total(found: dict[str, Figure], suppress: bool) -> dict[str, Any]:
     small = figures.SMALL_CELL
     return {
         code: _cells(f, suppress and f.numerator < small, suppress and f.denominator < small)
@@ -123,7 +124,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "total": _total(
             figures.evaluate(unit.prefix, year, today), not persons and unit.level == Level.VILLAGE
         ),
-        "rows": _rows(units, table, below_township),
+        "rows": _rows(units, table, year, below_township),
         "progress": figures.time_progress(year, today),
         "suppressed": below_township,
         "ancestors": [
@@ -159,7 +160,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
     }
     scope = request.user.scope_prefix or ""
     length = max(len(scope), 9)
-    counts = figures.grouped(figures.target_population(scope, year), "residence_code", length)
+    counts = grouped(figures.target_population(scope, year), "residence_code", length)
     for unit in units:
         computed = counts.get(unit.prefix, 0)
         row = adjustments.get(unit.code)
@@ -247,14 +248,14 @@ def _name_rows(rows: list[Any], kind: str, today: date) -> list[Any]:
     names = unit_names(codes)
     for row, code in zip(rows, codes, strict=True):
         row.place = names.get(code, code)
-        if kind == "woman":
+        if kind == "person":
             row.age = row.age_on(today)
     return rows
 
 
 def _select(rows: Any, kind: str) -> Any:
     related = {
-        "woman": (),
+        "person": (),
         "couple": ("wife", "husband"),
         "exam": ("couple", "couple__wife", "couple__husband"),
         "followup": ("couple", "couple__wife"),

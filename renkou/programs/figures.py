@@ -14,19 +14,17 @@ no names; pages show the adjustment and its reason beside the list.
 - outcome follow-up (妊娠结局随访率) = outcome follow-ups done / outcome follow-ups due in the
   year whose due date has passed (or that are done).
 
-The year is the FP statistical year (``events.periods.fp_year``). Lists take a unit code prefix
+The year is the FP statistical year (``common.periods.fp_year``). Lists take a unit code prefix
 (county 6, township 9, village 12 digits) and are not scoped: callers pass a prefix inside the
 user's subtree and scope the list again (``selectors.names``). Rules: docs/prepregnancy.md.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from renkou.events.periods import Period, fp_year
+from renkou.common.figures import Figure, Measure, NameList, Side
+from renkou.common.periods import Period, fp_year
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MARRIED_CODES, NO_CONTRACEPTION
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy
@@ -165,84 +163,61 @@ def outcome_done(prefix: str, year: int, today: date | None = None) -> QuerySet[
 
 # --- figures --------------------------------------------------------------------------------
 
-Lister = Callable[[str, int, date | None], QuerySet]
-
-
-@dataclass(frozen=True)
-class Part:
-    label: str
-    lister: Lister
-    kind: str  # what a row of the list is: "woman", "couple", "exam", "followup"
-    field: str = "unit_code"  # the column the list is counted by unit on
-
-
-@dataclass(frozen=True)
-class Measure:
-    code: str
-    name: str
-    numerator: Part
-    denominator: Part
-    target: int | None = None
-
-
 MEASURES: dict[str, Measure] = {
     m.code: m
     for m in (
         Measure(
             "coverage",
             "目标人群覆盖率",
-            Part("检查夫妇数", examined_couples, "couple"),
-            Part("目标人群数", target_population, "woman", "residence_code"),
-            COVERAGE_TARGET,
+            Side("检查夫妇数", examined_couples, "couple"),
+            Side("目标人群数", target_population, "person", "residence_code"),
+            target=COVERAGE_TARGET,
+            adjusted=True,
         ),
         Measure(
             "high_risk",
             "高风险人群检出率",
-            Part("高风险人数", high_risk_persons, "exam"),
-            Part("检查人数", examined_persons, "exam"),
+            Side("高风险人数", high_risk_persons, "exam"),
+            Side("检查人数", examined_persons, "exam"),
         ),
         Measure(
             "early_follow_up",
             "早孕随访率",
-            Part("12周内随访数", early_timely, "followup"),
-            Part("应随访怀孕数", early_due, "followup"),
-            EARLY_TARGET,
+            Side("12周内随访数", early_timely, "followup"),
+            Side("应随访怀孕数", early_due, "followup"),
+            target=EARLY_TARGET,
         ),
         Measure(
             "outcome_follow_up",
             "妊娠结局随访率",
-            Part("已随访结局数", outcome_done, "followup"),
-            Part("应随访结局数", outcome_due, "followup"),
-            OUTCOME_TARGET,
+            Side("已随访结局数", outcome_done, "followup"),
+            Side("应随访结局数", outcome_due, "followup"),
+            target=OUTCOME_TARGET,
         ),
     )
 }
 
 
-@dataclass
-class Figure:
-    code: str
-    name: str
-    numerator: int
-    denominator: int
-    target: int | None = None
-    extra: dict = field(default_factory=dict)
+def _figure(
+    code: str, prefix: str, year: int, numerator: int, denominator: int, extra: dict
+) -> Figure:
+    """A figure of the unit ``prefix`` with the links to its two name lists (programs:names)."""
+    unit = prefix.ljust(12, "0")
 
-    @property
-    def value(self) -> float | None:
-        """Per cent; None when the denominator is not positive."""
-        if self.denominator <= 0:
-            return None
-        return self.numerator * 100 / self.denominator
+    def names(side: str) -> NameList:
+        return NameList(
+            "programs:names", (unit,), (("figure", code), ("side", side), ("year", str(year)))
+        )
 
-    @property
-    def display(self) -> str:
-        return "—" if self.value is None else f"{self.value:.1f}%"
-
-    @property
-    def behind(self) -> bool:
-        """Below the target (落后)."""
-        return self.target is not None and self.value is not None and self.value < self.target
+    return MEASURES[code].figure(
+        numerator,
+        denominator,
+        unit_code=prefix,
+        period=str(year),
+        numerator_list=names("n"),
+        denominator_list=names("d"),
+        extra=extra,
+    )
 
 
 def adjustment(prefix: str, year: int) -> tuple[int, list[str]]:
@@ -258,25 +233,20 @@ def adjustment(prefix: str, year: int) -> tuple[int, list[str]]:
 def figure(code: str, prefix: str, year: int, today: date) -> Figure:
     """One figure of one unit (code prefix) and FP year, as of ``today``."""
     m = MEASURES[code]
-    numerator = m.numerator.lister(prefix, year, today).count()
-    denominator = m.denominator.lister(prefix, year, today).count()
+    assert m.denominator is not None
+    numerator = m.numerator.rows(prefix, year, today).count()
+    denominator = m.denominator.rows(prefix, year, today).count()
     extra: dict = {}
-    if code == "coverage":
+    if m.adjusted:
         added, reasons = adjustment(prefix, year)
         extra = {"computed": denominator, "adjustment": added, "reasons": reasons}
         denominator += added
-    return Figure(code, m.name, numerator, denominator, m.target, extra)
+    return _figure(code, prefix, year, numerator, denominator, extra)
 
 
 def evaluate(prefix: str, year: int, today: date) -> dict[str, Figure]:
     """Every figure of one unit and FP year."""
     return {code: figure(code, prefix, year, today) for code in MEASURES}
-
-
-def grouped(rows: QuerySet, column: str, length: int) -> dict[str, int]:
-    """Row counts by the first ``length`` digits of ``column`` (one query)."""
-    grouped = rows.order_by().annotate(g=Substr(column, 1, length)).values("g")
-    return {r["g"]: r["n"] for r in grouped.annotate(n=Count("pk"))}
 
 
 def table(prefix: str, year: int, today: date, length: int) -> dict[str, dict[str, Figure]]:
@@ -285,32 +255,31 @@ def table(prefix: str, year: int, today: date, length: int) -> dict[str, dict[st
     counts = {}
     for code, m in MEASURES.items():
         for side, part in (("n", m.numerator), ("d", m.denominator)):
-            rows = part.lister(prefix, year, today)
-            counts[(code, side)] = grouped(rows, part.field, length)
+            assert part is not None
+            counts[(code, side)] = part.grouped(prefix, year, today, "", length)
     added = {}
     if length <= TOWNSHIP_LEN:
         rows = TargetPopulation.objects.filter(year=year, **prefix_range("unit_code", prefix))
         for row in rows:
             added[row.unit_code[:length]] = added.get(row.unit_code[:length], 0) + row.adjustment
-    keys = {k for grouped in counts.values() for k in grouped} | set(added)
-    return {key: _row(key, counts, added.get(key, 0)) for key in keys}
+    keys = {k for found in counts.values() for k in found} | set(added)
+    return {key: unit_figures(key, year, counts, added.get(key, 0)) for key in keys}
 
 
-def blank() -> dict[str, Figure]:
-    """The figures of a unit with no rows at all."""
-    return _row("", {}, 0)
-
-
-def _row(key: str, counts: dict, added: int) -> dict[str, Figure]:
+def unit_figures(
+    key: str, year: int, counts: dict | None = None, added: int = 0
+) -> dict[str, Figure]:
+    """The figures of the unit ``key`` from ``table``'s counts (none: a unit with no rows)."""
+    counts = counts or {}
     figures = {}
     for code, m in MEASURES.items():
         numerator = counts.get((code, "n"), {}).get(key, 0)
         denominator = counts.get((code, "d"), {}).get(key, 0)
         extra: dict = {}
-        if code == "coverage":
+        if m.adjusted:
             extra = {"computed": denominator, "adjustment": added}
             denominator += added
-        figures[code] = Figure(code, m.name, numerator, denominator, m.target, extra)
+        figures[code] = _figure(code, key, year, numerator, denominator, extra)
     return figures
 
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
-from renkou.events.periods import Period, PeriodError, fp_year, fp_year_of, parse
+from renkou.common.periods import Period, PeriodError, fp_year, fp_year_of, parse
+from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404

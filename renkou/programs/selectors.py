@@ -65,4 +65,5 @@ def names(user: Any, code: str, side: str, prefix: str, year: int, today: date) 
     limited again to what the caller may see."""
     measure = figures.MEASURES[code]
     part = measure.numerator if side == "n" else measure.denominator
-    return part.lister(prefix, year, today).visible_to(user)
+    assert part is not None
+    return part.rows(prefix, year, today).visible_to(user)

@@ -25,10 +25,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from renkou.events import selectors
-from renkou.events.constants import SCOPE_NAME, Scope
-from renkou.events.models import MonthlyReport, TallyState
-from renkou.events.periods import (
+from renkou.common.figures import Figure, NameList, round_half_up
+from renkou.common.periods import (
     Period,
     fp_year,
     fp_year_of,
@@ -36,18 +34,21 @@ from renkou.events.periods import (
     month_key,
     report_deadline,
 )
+from renkou.events import selectors
+from renkou.events.constants import SCOPE_NAME, Scope
+from renkou.events.models import MonthlyReport, TallyState
 from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit
 from renkou.reports.indicators import (
     BY_CODE,
     HEADLINE,
     SRB_FEW_BIRTHS,
-    Figure,
     evaluate,
-    round_half_up,
+    name_list,
+    period_params,
 )
 from renkou.reports.models import Target
-from renkou.reports.targets import Verdict, judge, targets_for
+from renkou.reports.targets import judge, targets_for
 
 QUALITY = ("id_entry_rate", "completeness", "birth_timeliness")
 COMPARED = (*HEADLINE, *(c for c in QUALITY if c not in HEADLINE))
@@ -59,19 +60,6 @@ TREND_MEASURES = ("birth", "birth_m", "birth_f")
 LEVEL_OF_PREFIX = {6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
 PART_OF_YEAR = "所选期间不是完整的计生年度：比率按期内数计算、未年化，与年度目标的比较仅供参考"
 PART_LABEL = {Level.COUNTY: "乡镇", Level.TOWNSHIP: "村（居）"}
-
-
-def period_params(period: Period) -> dict[str, str] | None:
-    """The year and part of the indicator pages' period picker (``renkou.reports.forms``) that
-    name ``period``; None for a run of months they cannot name."""
-    code = period.code
-    if code.isdigit():
-        return {"year": code, "part": "fp"}
-    if len(code) == 6 and code[4] in "HQ":
-        return {"year": code[:4], "part": code[4:]}
-    if len(code) == 7 and code[4] == "-":
-        return {"year": code[:4], "part": f"M{code[5:]}"}
-    return None
 
 
 @dataclass(frozen=True)
@@ -111,14 +99,14 @@ class Links:
             return self.dashboard(unit_code)
         return f"{self._path('reports:indicators')}?unit={unit_code}&{query}"
 
-    def drill(
-        self, code: str, unit_code: str, side: str, period: Period | None = None
-    ) -> str | None:
-        query = self._query(period)
-        if not self.person_links or query is None:
+    def names(self, names: NameList | None) -> str | None:
+        """The link to a figure's name list, for accounts that may read persons."""
+        if not self.person_links or names is None:
             return None
-        path = self._path("reports:indicator_list", unit_code)
-        return f"{path}?{query}&indicator={code}&side={side}"
+        key = ("query", names.query)  # the same few queries for every unit of the page
+        if key not in self.cache:
+            self.cache[key] = urlencode(names.query)
+        return f"{self._path(names.view, *names.args)}?{self.cache[key]}"
 
     def dashboard(self, unit_code: str) -> str:
         query = urlencode({"period": self.period.code, "scope": self.scope})
@@ -131,23 +119,21 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{round_half_up(value, 1):.1f}"
 
 
-def _verdict(verdict: Verdict | None) -> dict | None:
-    if verdict is None:
+def _target(fig: Figure) -> dict | None:
+    if fig.target is None:
         return None
     return {
-        "display": verdict.target_display,
-        "value": float(verdict.target.value),
-        "direction": verdict.target.direction,
-        "met": verdict.met,
-        "label": verdict.label,
-        "gap": verdict.gap,
-        "gap_display": verdict.gap_display,
+        "display": fig.target_display,
+        "value": float(fig.target.value),
+        "direction": fig.target.direction,
+        "met": fig.met,
+        "label": fig.verdict,
+        "gap": fig.gap,
+        "gap_display": fig.gap_display,
     }
 
 
-def _cell(fig: Figure, verdict: Verdict | None, links: Links) -> dict:
-    unit_code = full_code(fig.unit_code)
-    has_den = fig.denominator is not None
+def _cell(fig: Figure, links: Links) -> dict:
     return {
         "code": fig.code,
         "name": fig.name,
@@ -160,21 +146,20 @@ def _cell(fig: Figure, verdict: Verdict | None, links: Links) -> dict:
         "denominator_display": _number(fig.denominator),
         "warnings": list(fig.warnings),
         "extra": dict(fig.extra),
-        "target": _verdict(verdict),
+        "target": _target(fig),
         "links": {
-            "table": links.table(unit_code),
-            "numerator": links.drill(fig.code, unit_code, "numerator"),
-            "denominator": links.drill(fig.code, unit_code, "denominator") if has_den else None,
+            "table": links.table(full_code(fig.unit_code)),
+            "numerator": links.names(fig.numerator_list),
+            "denominator": links.names(fig.denominator_list),
         },
     }
 
 
 def _cells(figures: dict[str, Figure], targets: dict, links: Links) -> dict:
-    out = {}
-    for code, fig in figures.items():
-        target = targets.get((full_code(fig.unit_code), code))
-        out[code] = _cell(fig, judge(fig, target) if target else None, links)
-    return out
+    return {
+        code: _cell(judge(fig, targets.get((full_code(fig.unit_code), code))), links)
+        for code, fig in figures.items()
+    }
 
 
 def _lower_first(code: str, prefix: str, targets: dict) -> bool:
@@ -228,7 +213,9 @@ def _trend_months(period: Period, today: date) -> list[Period]:
     return [month(y, m + 1) for y, m in _months(min(period.end, today), TREND_MONTHS)]
 
 
-def _trend(prefix: str, months: list[Period], raw: dict, links: Links, today: date) -> dict:
+def _trend(
+    prefix: str, months: list[Period], scope: str, raw: dict, links: Links, today: date
+) -> dict:
     """Births (boys, girls) and the sex ratio at birth in each month of ``months``, from the
     flows ``evaluate`` read beside the figures (``raw``, keyed by measure and month code). A
     month not yet over (the current one) is marked ``partial`` and labelled with the day it
@@ -257,7 +244,7 @@ def _trend(prefix: str, months: list[Period], raw: dict, links: Links, today: da
         out["female"].append(female)
         out["sex_ratio"].append(round_half_up(male / female * 100, 1) if female else None)
         out["table_links"].append(links.table(unit_code, period=one))
-        out["birth_links"].append(links.drill("births", unit_code, "numerator", period=one))
+        out["birth_links"].append(links.names(name_list("births", prefix, "numerator", one, scope)))
     total = sum(out["births"])
     notes = []
     if any(out["partial"]):
@@ -488,7 +475,7 @@ def dashboard_data(
             "lower_first": lower_first,
             "rows": _ranking(parts, rank, lower_first),
         },
-        "trend": _trend(prefix, months, raw, links, today),
+        "trend": _trend(prefix, months, scope, raw, links, today),
         "alerts": alerts,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "table_link": links.table(full_code(prefix)),

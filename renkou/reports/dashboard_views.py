@@ -2,7 +2,7 @@
 and the JSON the big screen refreshes from. Aggregates only: no person appears on any of them.
 
 GET parameters, all optional: ``unit`` (12-digit code inside the caller's subtree, else 404;
-default the caller's unit), ``period`` (``renkou.events.periods`` code; default the current
+default the caller's unit), ``period`` (``renkou.common.periods`` code; default the current
 FP year), ``scope`` (registered / resident / managed; default registered) and ``indicator``
 (the indicator the sub-units are ranked by).
 """
@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.assessment import indicators as service_indicators
 from renkou.assessment.selectors import progress
 from renkou.benefits import figures as benefit_figures
-from renkou.events import periods
+from renkou.common import periods
+from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit

@@ -1,7 +1,7 @@
 """Forms of the indicator and target pages. They validate only; the pages call the writes.
 
 The period picker is two selects, a year and a part of it (the FP year, its halves, a quarter,
-a month or the calendar year), read into a period code of ``renkou.events.periods``: the FP
+a month or the calendar year), read into a period code of ``renkou.common.periods``: the FP
 year and its halves are named by the year they end in, quarters, months and the calendar year
 by the calendar year.
 """
@@ -12,10 +12,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from renkou.common import periods
 from renkou.common.forms import BaseForm, BaseModelForm
-from renkou.events import periods
+from renkou.common.periods import Period, PeriodError
 from renkou.events.constants import SCOPE_BY_NAME, Scope
-from renkou.events.periods import Period, PeriodError
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.reports.indicators import BY_CODE, INDICATORS

@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.common import crypto, dicts
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_FIELD, Scope
 from renkou.events.models import Event
 from renkou.geo.constants import Level

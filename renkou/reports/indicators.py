@@ -10,20 +10,30 @@ that month's births per thousand average population.
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
 
+from renkou.common.figures import (
+    PER_MILLE,
+    PERCENT,
+    PERSONS,
+    RATIO,
+    Figure,
+    NameList,
+    ratio,
+    round_half_up,
+)
+from renkou.common.periods import Period, month_end
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
-from renkou.events.periods import Period, month_end
 from renkou.events.presence import add_years
+from renkou.geo.constants import full_code
 
 FLOW, START, END, AVG = "flow", "start", "end", "avg"
-PER_MILLE, PERCENT, PERSONS, RATIO = "‰", "%", "人", ""
 SRB_FEW_BIRTHS = 1000  # below this many births a year the sex ratio is noisy (domain.md §3)
 FEW_EVENTS = 20  # a rate whose numerator is this small gets a small-numbers warning
 
@@ -311,70 +321,36 @@ HEADLINE = (
 )
 
 
-@dataclass
-class Figure:
-    code: str
-    name: str
-    unit_symbol: str
-    unit_code: str
-    period: str
-    scope: str
-    numerator: float
-    denominator: float | None
-    value: float | None
-    display: str
-    warnings: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def rounded(self) -> float | int | None:
-        """The value as displayed (rounded half up to the indicator's decimals)."""
-        if self.value is None:
-            return None
-        decimals = BY_CODE[self.code].decimals
-        shown = round_half_up(self.value, decimals)
-        return int(shown) if decimals == 0 else shown
-
-    def as_dict(self) -> dict:
-        """The figure as the API and ``manage.py indicators`` give it: ``unit`` is the 12-digit
-        unit code, ``scope`` its name, ``value`` rounded as displayed, ``value_unrounded`` not."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "unit": self.unit_code.ljust(12, "0"),
-            "measure_unit": self.unit_symbol,
-            "period": self.period,
-            "scope": SCOPE_NAME.get(self.scope, self.scope),
-            "numerator": _plain(self.numerator),
-            "denominator": _plain(self.denominator),
-            "value": self.rounded,
-            "value_unrounded": self.value,
-            "value_display": self.display,
-            "warnings": list(self.warnings),
-            **self.extra,
-        }
+def period_params(period: Period) -> dict[str, str] | None:
+    """The year and part of the indicator pages' period picker (``renkou.reports.forms``) that
+    name ``period``; None for a run of months they cannot name."""
+    code = period.code
+    if code.isdigit():
+        return {"year": code, "part": "fp"}
+    if len(code) == 6 and code[4] in "HQ":
+        return {"year": code[:4], "part": code[4:]}
+    if len(code) == 7 and code[4] == "-":
+        return {"year": code[:4], "part": f"M{code[5:]}"}
+    return None
 
 
-def _plain(number: float | None) -> float | int | None:
-    """Whole numbers as int (counts), halves as float (average populations)."""
-    if number is None:
-        return None
-    return int(number) if float(number).is_integer() else number
+def name_list(code: str, prefix: str, side: str, period: Period, scope: str) -> NameList | None:
+    """Where the persons or events behind one side (``numerator``, ``denominator``) of an
+    indicator in the unit ``prefix`` are listed (``reports:indicator_list``); None for a period
+    the indicator pages cannot name."""
+    head = _list_query(period, scope)
+    return None if head is None else _name_list(code, prefix, side, head)
 
 
-def round_half_up(value: float, decimals: int) -> float:
-    """Round as a statistics office does (GB/T 8170: 0.125 → 0.13, −0.125 → −0.13), not to
-    even: the magnitude is rounded half up and the sign put back."""
-    factor = 10**decimals
-    magnitude = math.floor(abs(value) * factor + 0.5 + 1e-9) / factor
-    return -magnitude if value < 0 else magnitude
+def _name_list(code: str, prefix: str, side: str, head: tuple) -> NameList:
+    query = (*head, ("indicator", code), ("side", side))
+    return NameList("reports:indicator_list", (full_code(prefix),), query)
 
 
-def display(value: float | None, ind: Indicator) -> str:
-    if value is None:
-        return "—"
-    text = f"{round_half_up(value, ind.decimals):.{ind.decimals}f}"
-    return f"{text}{ind.unit}" if ind.unit in (PER_MILLE, PERCENT) else text
+def _list_query(period: Period, scope: str) -> tuple[tuple[str, str], ...] | None:
+    """The period and scope as the indicator pages read them (None: they cannot name it)."""
+    picked = period_params(period)
+    return None if picked is None else (*picked.items(), ("scope", SCOPE_NAME[scope]))
 
 
 def _term_value(term: Term, cell: dict, period: Period) -> float:
@@ -406,7 +382,7 @@ def _evaluate(
             women = _term_value(Term(f"w{lo}", AVG), cell, period)
             total += (_term_value(term, cell, period) / women * 1000) if women else 0.0
         return num, den, (5 * total / 1000 if den else None)
-    return num, den, (num / den * ind.scale if den else None)
+    return num, den, ratio(num, den, ind.scale) if den else None
 
 
 def needed(indicators: Iterable[Indicator]) -> tuple[set[str], set[str]]:
@@ -533,6 +509,13 @@ def evaluate(
             _add_cells(total_pooled, cell)
         data, pooled = {**data, prefix: total}, {**pooled, prefix: total_pooled}
         wanted = [prefix, *wanted]
+    head = _list_query(period, scope)
+
+    def lists(code: str, group: str, side: str) -> NameList | None:
+        """The name list of one side (the period's part worked out once: a dashboard has
+        hundreds)."""
+        return None if head is None else _name_list(code, group, side, head)
+
     out: dict[str, dict[str, Figure]] = {}
     for group in wanted:
         cell = data.get(group, {})
@@ -542,14 +525,16 @@ def evaluate(
             fig = Figure(
                 ind.code,
                 ind.name,
-                ind.unit,
-                group,
-                period.code,
-                scope,
                 num,
                 den,
                 value,
-                display(value, ind),
+                ind.unit,
+                ind.decimals,
+                unit_code=group,
+                period=period.code,
+                scope=SCOPE_NAME.get(scope, scope),
+                numerator_list=lists(ind.code, group, "numerator"),
+                denominator_list=lists(ind.code, group, "denominator") if ind.denominator else None,
             )
             _warn(fig, ind, cell, pooled.get(group, {}), period, today)
             figures[ind.code] = fig

@@ -7,10 +7,10 @@ from typing import Any
 from django.utils import timezone
 
 from renkou.assessment import indicators as service_indicators
+from renkou.common.figures import Figure
+from renkou.common.periods import Period, fp_year, fp_year_of
 from renkou.events import selectors
-from renkou.events.constants import SCOPE_NAME
-from renkou.events.periods import Period, fp_year, fp_year_of
-from renkou.geo.constants import PREFIX_LENGTH, Level
+from renkou.geo.constants import PREFIX_LENGTH, Level, full_code
 from renkou.geo.models import Unit
 from renkou.reports import targets
 from renkou.reports.forms import target_year
@@ -21,7 +21,6 @@ from renkou.reports.indicators import (
     FLOW,
     INDICATORS,
     START,
-    Figure,
     Indicator,
     evaluate,
 )
@@ -124,16 +123,11 @@ def part_count(part: Part, *, scope: str, prefix: str, period: Period) -> int:
 
 @dataclass
 class Row:
-    figure: Figure
+    figure: Figure  # with its target, if the unit has one
     indicator: Indicator
-    verdict: targets.Verdict | None
     unit: Unit | None = None
     name: str = ""
     rank: int | None = None
-
-    @property
-    def target_text(self) -> str:
-        return target_text(self.verdict.target) if self.verdict else ""
 
 
 def lower_units(unit: Unit) -> list[Unit]:
@@ -166,21 +160,13 @@ def ranking(
         groups=[c.prefix for c in children],
     )
     by_prefix = {c.prefix: c for c in children}
-    found = targets.targets_for([g.ljust(12, "0") for g in figures] + [unit.code], year)
+    found = targets.targets_for([full_code(g) for g in figures] + [unit.code], year)
     ind = BY_CODE[code]
     rows = []
     for group, figs in figures.items():
-        target = found.get((group.ljust(12, "0"), code))
+        fig = targets.judge(figs[code], found.get((full_code(group), code)))
         child = by_prefix.get(group)
-        rows.append(
-            Row(
-                figs[code],
-                ind,
-                targets.judge(figs[code], target) if target else None,
-                child,
-                child.name if child else group,
-            )
-        )
+        rows.append(Row(fig, ind, child, child.name if child else group))
     own = found.get((unit.code, code)) or next(
         (t for (_u, c), t in found.items() if c == code), None
     )
@@ -204,10 +190,10 @@ def indicator_groups(
     figures = evaluate(
         [i.code for i in INDICATORS], prefix=unit.prefix, period=period, scope=scope
     )[unit.prefix]
-    verdicts = targets.attach(figures, unit.code, year)
+    targets.attach(figures, unit.code, year)
     grouped: dict[str, list[Row]] = {}
     for ind in INDICATORS:
-        row = Row(figures[ind.code], ind, verdicts.get(ind.code))
+        row = Row(figures[ind.code], ind)
         grouped.setdefault(ind.group, []).append(row)
     return list(grouped.items())
 
@@ -244,23 +230,21 @@ def figure_rows(
             )
         )
     names = {unit.prefix: unit.name, **{c.prefix: c.name for c in children}}
-    goals = targets.targets_for([p.ljust(12, "0") for p in found], year)
+    goals = targets.targets_for([full_code(p) for p in found], year)
     rows = []
     for prefix, figures in found.items():
         for code in codes:
-            fig = figures[code]
-            row = {
-                **fig.as_dict(),
-                "unit_name": names.get(prefix, ""),
-                "period_label": period.label,
-                "period_start": period.start.isoformat(),
-                "period_end": period.end.isoformat(),
-                "target_year": year,
-            }
-            goal = goals.get((prefix.ljust(12, "0"), code))
-            if goal is not None:
-                row.update(targets.judge(fig, goal).as_dict())
-            rows.append(row)
+            fig = targets.judge(figures[code], goals.get((full_code(prefix), code)))
+            rows.append(
+                {
+                    **fig.as_dict(),
+                    "unit_name": names.get(prefix, ""),
+                    "period_label": period.label,
+                    "period_start": period.start.isoformat(),
+                    "period_end": period.end.isoformat(),
+                    "target_year": year,
+                }
+            )
     if service:
         rows += service_rows(unit, children, period, service)
     return rows
@@ -283,7 +267,6 @@ def service_rows(
             fig = figures[code]
             row = {
                 **fig.as_dict(),
-                "scope": SCOPE_NAME.get(fig.scope, fig.scope),
                 "unit_name": one.name,
                 "period_label": whole.label,
                 "period_start": whole.start.isoformat(),
@@ -298,6 +281,5 @@ def service_rows(
 
 def target_text(target: Target) -> str:
     """``≤9.31‰``, ``≥96.5%``, ``≤107``: the target as the pages show it."""
-    sign = "≤" if target.direction == Target.Direction.AT_MOST else "≥"
     ind = BY_CODE.get(target.indicator)
-    return f"{sign}{target.value.normalize():f}{ind.unit if ind else ''}"
+    return f"{targets.of(target).display}{ind.unit if ind else ''}"

@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.accounts.permissions import require_perm
 from renkou.assessment.measures import detail_allowed
 from renkou.common import audit, jobs
 from renkou.common.forms import typed_text
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_NAME, Scope
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit

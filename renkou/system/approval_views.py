@@ -11,9 +11,9 @@ from renkou.accounts import approvals
 from renkou.accounts.constants import Perm
 from renkou.accounts.forms import DecisionForm
 from renkou.accounts.models import AccountRequest
-from renkou.accounts.permissions import require_perm
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.system import selectors
 

@@ -1,7 +1,14 @@
 """Error pages: plain Chinese, never a traceback, SQL, setting name or the object's content."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from renkou.geo.scope import NOT_FOUND
+
+
+def _api(request: HttpRequest) -> bool:
+    """The REST API answers in JSON (its schema's Error object), pages in HTML."""
+    return request.path_info.startswith("/api/")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -19,10 +26,14 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": NOT_FOUND}, status=404)
     message = "页面或记录不存在，或不在您的管辖范围内。"
     return render(request, "errors/error.html", {"code": 404, "message": message}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     message = "系统出现错误，已记录。请稍后重试或联系管理员。"
+    if _api(request):
+        return JsonResponse({"detail": message}, status=500)
     return render(request, "errors/error.html", {"code": 500, "message": message}, status=500)

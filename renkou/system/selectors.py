@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from renkou.accounts.constants import Role
@@ -76,6 +77,17 @@ def dict_types(*, q: str = "", status: str = "") -> QuerySet:
     return rows
 
 
+def dict_type(pk: int) -> DictType:
+    """One dictionary type or 404. Dictionaries are county-wide reference data with no unit:
+    the view's permission (``common.manage_dict``) is the whole policy."""
+    return get_object_or_404(DictType, pk=pk)
+
+
+def dict_item(pk: int) -> DictItem:
+    """One dictionary entry (with its type) or 404; county-wide, as ``dict_type``."""
+    return get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
+
+
 def dict_items(dict_type: DictType, *, q: str = "", status: str = "") -> QuerySet:
     rows = DictItem.objects.filter(dict_type=dict_type).order_by("sort", "value")
     if q:
@@ -122,6 +134,12 @@ def login_logs(filters: dict[str, Any]) -> QuerySet:
     if filters.get("result"):
         rows = rows.filter(result=filters["result"])
     return rows.order_by("-ts", "-pk")
+
+
+def login_entry(pk: int) -> LoginLog:
+    """One login-log row (with its account) or 404: the log is county-wide, read only by the
+    security administrator (``accounts.manage_security``), so it has no unit to scope by."""
+    return get_object_or_404(LoginLog.objects.select_related("user"), pk=pk)
 
 
 def sessions(actor: Any) -> QuerySet:

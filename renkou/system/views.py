@@ -17,11 +17,11 @@ from renkou.accounts import services as account_services
 from renkou.accounts.constants import Perm, Role
 from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
-from renkou.accounts.permissions import require_perm, signed_in
 from renkou.common import vault
 from renkou.common.htmx import render_page
-from renkou.common.models import DictItem, DictType, JobProgress
+from renkou.common.models import DictType, JobProgress
 from renkou.common.paging import paginate
+from renkou.common.permissions import require_perm, signed_in
 from renkou.geo import selectors as geo_selectors
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
@@ -328,7 +328,7 @@ def dicttype_create(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.MANAGE_DICT)
 @require_http_methods(["GET", "POST"])
 def dicttype_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    dict_type = get_object_or_404(DictType, pk=pk)  # dictionaries are county-wide, not scoped
+    dict_type = selectors.dict_type(pk)
     initial = {f: getattr(dict_type, f) for f in ("code", "name", "source", "is_active", "remark")}
     form = styled(DictTypeForm(request.POST or None, initial=initial, editing=dict_type))
     if request.method == "POST" and form.is_valid():
@@ -345,7 +345,7 @@ def dicttype_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_DICT)
 @require_GET
 def dictitem_list(request: HttpRequest, pk: int) -> HttpResponse:
-    dict_type = get_object_or_404(DictType, pk=pk)
+    dict_type = selectors.dict_type(pk)
     params = _params(request, "q", "status")
     page = paginate(request, selectors.dict_items(dict_type, **params))
     context = {"dict_type": dict_type, "page": page, "params": params, "statuses": STATUS_CHOICES}
@@ -355,7 +355,7 @@ def dictitem_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_DICT)
 @require_http_methods(["GET", "POST"])
 def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
-    dict_type = get_object_or_404(DictType, pk=pk)
+    dict_type = selectors.dict_type(pk)
     form = styled(DictItemForm(request.POST or None, dict_type=dict_type))
     if request.method == "POST" and form.is_valid():
         services.dict_item_create(
@@ -370,7 +370,7 @@ def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_DICT)
 @require_http_methods(["GET", "POST"])
 def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
+    item = selectors.dict_item(pk)
     names = ("value", "label", "sort", "tag", "is_default", "is_active", "remark")
     form = styled(
         DictItemForm(
@@ -392,7 +392,7 @@ def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.MANAGE_DICT)
 @require_POST
 def dictitem_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
+    item = selectors.dict_item(pk)
     active = request.POST.get("active") == "1"
     services.dict_item_set_active(actor=request.user, item=item, active=active, ip=_ip(request))
     messages.success(request, f"字典数据“{item.label}”已{'启用' if active else '停用'}。")
@@ -460,7 +460,7 @@ def loginlog_list(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.MANAGE_SECURITY)
 @require_POST
 def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(LoginLog.objects.select_related("user"), pk=pk)  # county-wide log
+    entry = selectors.login_entry(pk)
     username = entry.user.username if entry.user else entry.username  # the log may mask it
     services.account_unlock(
         actor=request.user, username=username, user_id=entry.user_id, ip=_ip(request)

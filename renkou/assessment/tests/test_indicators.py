@@ -41,3 +41,12 @@ def test_rh_check_rate_and_treatment_completion(rh, stations):
     # A: a1's treatment + b2's at the county centre = 2 of 4.
     assert (completion.numerator, completion.denominator, completion.display) == (2, 4, "50.0%")
     assert completion.extra["veto"] is True
+
+
+def test_each_side_links_to_its_name_list(scenario, personas, signed_in_client, client):
+    coverage = indicators.figure("prepreg_coverage", "620001100", YEAR, TODAY)
+    signed_in_client(personas["county_officer"])
+    assert "共 3 条" in client.get(coverage.numerator_list.url).content.decode()
+    assert "共 5 条" in client.get(coverage.denominator_list.url).content.decode()
+    completion = indicators.figure("treatment_completion", "620001100", YEAR, TODAY)
+    assert completion.denominator_list is None  # a quota's number has no names

@@ -97,7 +97,7 @@ def test_grouped_counts_agree_with_the_lists_of_each_unit(rh, scenario, code):
     today = RH_TODAY if code.startswith(("rh", "treat", "contra", "suppl")) else TODAY
     year = RH_YEAR if today == RH_TODAY else YEAR
     measure = M.MEASURES[code]
-    for side in (measure.done, measure.base):
+    for side in (measure.numerator, measure.denominator):
         if side is None:
             continue
         for length, prefixes in ((9, (A, B)), (12, (A1, B2))):

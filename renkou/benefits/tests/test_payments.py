@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from conftest import VILLAGE_A1, VILLAGE_B1
 from renkou.benefits import amounts, payments
@@ -291,6 +292,9 @@ def test_figures_count_their_lists(roll_setup, tmp_path, programs):
     # 甲 and 丙 paid in full by the roll; 乙 failed: 2 / 3.
     assert (got["payment_rate"].numerator, got["payment_rate"].denominator) == (2, 3)
     assert got["paid_jiangfu"].numerator == 1440.0 and got["paid_jiangfu"].display == "1,440.00"
+    names = reverse("benefits:figure_names", args=["coverage"])
+    assert got["coverage"].numerator_list.url == f"{names}?side=n&unit=620001&year=2026"
+    assert got["paid_jiangfu"].numerator_list is None  # the ledger, not a list of persons
     assert len(figures.screened("620001", date(2026, 10, 1))) == 1
     by_township = figures.table("620001", 2026, date(2026, 10, 1), 9)
     assert by_township["620001101"]["paid_jiangfu"].numerator == 480.0

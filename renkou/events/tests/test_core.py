@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from renkou.common.periods import fp_year, month
 from renkou.events import selectors, services, tally
 from renkou.events.constants import Kind, Scope, Status
 from renkou.events.models import Event, Tally
-from renkou.events.periods import fp_year, month
+from renkou.events.tests.counts import tallied
 from renkou.people.models import Child, Person, WomanCard
 from renkou.people.services import Actor, person_register
 
@@ -73,13 +74,6 @@ def actor(personas, role="township_officer"):
     return Actor(personas[role])
 
 
-def fig(code, prefix=COUNTY, period=None, scope=R):
-    from renkou.reports.indicators import evaluate
-
-    period = period or fp_year(2024)
-    return evaluate([code], prefix=prefix, period=period, scope=scope)[prefix][code]
-
-
 def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
     mother, father = town["mother"], town["father"]
     event = services.record(
@@ -104,13 +98,8 @@ def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
     card = WomanCard.objects.get(person=mother)
     assert Child.objects.filter(card=card, person=child, parity=1).exists()
     # Hand count: 5 persons were born before FP year 2024 began; one birth in it.
-    assert fig("births").numerator == 1
-    assert fig("population_start").numerator == 5
-    assert fig("population_end").numerator == 6
-    assert fig("average_population").value == 5.5
-    assert fig("crude_birth_rate").value == pytest.approx(1 / 5.5 * 1000)
-    assert fig("policy_compliant_birth_rate").value == 100
-    assert fig("birth_timeliness").value == 100
+    assert (tallied("birth"), tallied("pop", "start"), tallied("pop", "end")) == (1, 5, 6)
+    assert (tallied("birth_ok"), tallied("birth_timely"), tallied("birth_p1")) == (1, 1, 1)
     # A second child of the couple is parity 2.
     second = services.record(
         actor=actor(personas),
@@ -122,13 +111,12 @@ def test_birth_creates_the_child_counts_it_and_fills_the_card(town, personas):
         details=services.Details(partner=father, child_name="小扎西", sex="1"),
     )
     assert second.parity == 2
-    assert fig("births_parity2").numerator == 1
-    assert fig("sex_ratio_at_birth").value == 100.0
-    assert fig("birth_timeliness").value == 50  # reported after 5 October
+    assert (tallied("birth_p2"), tallied("birth_m"), tallied("birth_f")) == (1, 1, 1)
+    assert tallied("birth_timely") == 1  # the second reported after 5 October
 
 
 def test_death_move_and_void_leave_no_trace(town, personas):
-    before = {code: fig(code).numerator for code in ("deaths", "population_end")}
+    before = (tallied("death"), tallied("pop", "end"))
     death = services.record(
         actor=actor(personas),
         kind=Kind.DEATH,
@@ -138,16 +126,15 @@ def test_death_move_and_void_leave_no_trace(town, personas):
     )
     town["old"].refresh_from_db()
     assert town["old"].exited_at == date(2024, 6, 1) and town["old"].exit_reason == "3"
-    assert fig("deaths").numerator == 1
-    assert fig("population_end").numerator == before["population_end"] - 1
-    assert fig("crude_death_rate").value == pytest.approx(1 / 4.5 * 1000)
+    assert (tallied("death"), tallied("pop", "start")) == (1, 5)
+    assert tallied("pop", "end") == before[1] - 1
     tallies = sorted(
         Tally.objects.exclude(value=0).values_list("measure", "unit_code", "month", "value")
     )
     services.void(actor=actor(personas), event=death, reason="误报", today=TODAY)
     town["old"].refresh_from_db()
     assert town["old"].exited_at is None
-    assert {code: fig(code).numerator for code in ("deaths", "population_end")} == before
+    assert (tallied("death"), tallied("pop", "end")) == before
     assert Event.objects.get(pk=death.pk).status == Status.VOIDED
     assert tallies != sorted(
         Tally.objects.exclude(value=0).values_list("measure", "unit_code", "month", "value")
@@ -166,17 +153,10 @@ def test_move_within_changes_township_counts_and_totals_add_up(town, personas):
     )
     young.refresh_from_db()
     assert young.registered_code == VILLAGE_B1
-    from renkou.reports.indicators import evaluate
-
-    period = fp_year(2024)
-    by_town = evaluate(
-        ["population_start", "population_end"], prefix=COUNTY, period=period, scope=R, group_len=9
-    )
-    assert by_town[TOWNSHIP_A[:9]]["population_start"].numerator == 4
-    assert by_town[TOWNSHIP_A[:9]]["population_end"].numerator == 3
-    assert by_town[TOWNSHIP_B[:9]]["population_end"].numerator == 2
-    total = fig("population_end").numerator
-    assert total == sum(f["population_end"].numerator for f in by_town.values())
+    a, b = TOWNSHIP_A[:9], TOWNSHIP_B[:9]
+    assert (tallied("pop", "start", prefix=a), tallied("pop", "end", prefix=a)) == (4, 3)
+    assert tallied("pop", "end", prefix=b) == 2
+    assert tallied("pop", "end") == 3 + 2
     # The move month: end of April she is still in A, end of May in B.
     april, may = month(2024, 4), month(2024, 5)
     assert young in selectors.stock_persons("pop", scope=R, prefix=TOWNSHIP_A[:9], day=april.end)
@@ -201,10 +181,9 @@ def test_marriage_rules_and_married_wcba(town, personas):
         today=TODAY,
     )
     # 23 years old at marriage: a late marriage (≥ 23).
-    assert fig("late_marriage_rate").value == 100
-    assert fig("early_marriage_share").value == 0
+    assert (tallied("fmar_f"), tallied("fmar_f_late"), tallied("fmar_f_early")) == (1, 1, 0)
     # Married women 15–49 at the end of FP 2024: mother, b1 and the newly married young woman.
-    married = fig("married_wcba").numerator
+    married = tallied("mwcba", "end")
     assert married == 3
     listed = selectors.stock_persons("mwcba", scope=R, prefix=COUNTY, day=fp_year(2024).end)
     assert listed.count() == married
@@ -269,7 +248,7 @@ def test_rebuild_gives_the_same_tallies_as_the_incremental_path(town, personas):
         )
     )
     assert incremental == rebuilt
-    assert fig("population_end", scope=Scope.RESIDENT).numerator == 5  # 6 − the outflow
+    assert tallied("pop", "end", scope=Scope.RESIDENT) == 5  # 6 − the outflow
 
 
 def _stocks(prefix=COUNTY, year=2024):

@@ -16,7 +16,7 @@ from renkou.events.constants import Kind, Scope, Status
 from renkou.events.importing import columns
 from renkou.events.importing.importer import EVENTS
 from renkou.events.models import Event, EventImportBatch
-from renkou.events.periods import fp_year
+from renkou.events.tests.counts import tallied
 from renkou.people.importing import checking
 from renkou.people.importing.batches import import_file
 from renkou.people.importing.template import build_workbook
@@ -88,13 +88,6 @@ def xlsx(tmp_path, rows, name="events.xlsx", **kwargs):
     return write_xlsx(tmp_path / name, rows, HEADERS, **kwargs)
 
 
-def figure(code, period=None):
-    from renkou.reports.indicators import evaluate
-
-    prefix = COUNTY[:6]
-    return evaluate([code], prefix=prefix, period=period or fp_year(2024), scope=R)[prefix][code]
-
-
 def newcomer(rng, **cells):
     """A move-in row of a person not yet registered."""
     number = idnumber.generate(rng, area="510104", birth=date(1991, 9, 9), sex="1")
@@ -158,11 +151,8 @@ def test_a_file_of_births_deaths_a_marriage_and_moves_is_recorded_and_counted(tm
     assert Event.objects.get(person=arrived).kind == Kind.MOVE_IN
     # Counted by hand from the file: two births and one death in FP year 2024; seven persons
     # present at its start, two born, one died, one moved in from outside the county.
-    assert figure("births").numerator == 2
-    assert figure("deaths").numerator == 1
-    assert figure("population_start").numerator == 7
-    assert figure("population_end").numerator == 7 + 2 - 1 + 1
-    assert figure("policy_compliant_birth_rate").value == 50
+    assert (tallied("birth"), tallied("death"), tallied("birth_ok")) == (2, 1, 1)
+    assert (tallied("pop", "start"), tallied("pop", "end")) == (7, 7 + 2 - 1 + 1)
     entry = AuditEntry.objects.get(action="event.import")
     assert entry.row_count == 6 + 1 and entry.username == "manage.py import_events"
     assert AuditEntry.objects.filter(action="event.record").count() == 6
@@ -249,7 +239,7 @@ def test_all_mode_records_nothing_when_a_row_is_bad(tmp_path, town):
     assert result.outcome.bad == 1 and list(result.outcome.errors) == [4]
     assert Event.objects.count() == 0
     town["old"].refresh_from_db()
-    assert town["old"].exited_at is None and figure("deaths").numerator == 0
+    assert town["old"].exited_at is None and tallied("death") == 0
     result = run(path, mode="rows")
     assert (result.outcome.created, result.outcome.bad) == (2, 1)
     kinds = sorted(Event.objects.values_list("kind", flat=True))
@@ -359,7 +349,7 @@ def test_a_baby_registered_by_an_earlier_row_can_be_a_later_rows_subject(tmp_pat
     assert (outcome.bad, outcome.created) == (0, 2)
     baby = Person.objects.get(name="小扎西")
     assert baby.exited_at == date(2024, 3, 1)
-    assert figure("births").numerator == 1 and figure("deaths").numerator == 1
+    assert tallied("birth") == 1 and tallied("death") == 1
 
 
 def test_codes_labels_and_the_kind_rules_of_the_entry_form(tmp_path, town):

@@ -20,6 +20,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from renkou.geo.models import Unit
 from renkou.programs import figures, selectors, services
@@ -105,6 +106,10 @@ def test_values_targets_and_display(scenario):
     assert found["high_risk"].value == 50 and not found["high_risk"].behind  # no target
     empty = figures.evaluate(B, YEAR, TODAY)["early_follow_up"]
     assert empty.value is None and empty.display == "—" and not empty.behind
+    # The name lists behind both sides, where the coverage page links them.
+    names = reverse("programs:names", args=[A.ljust(12, "0")])
+    assert found["coverage"].numerator_list.url == f"{names}?figure=coverage&side=n&year={YEAR}"
+    assert found["coverage"].denominator_list.url == f"{names}?figure=coverage&side=d&year={YEAR}"
 
 
 @pytest.mark.parametrize("prefix", [A, B, COUNTY, A1, A2])

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.utils import timezone
 
+from renkou.common.periods import Period, PeriodError
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
-from renkou.events.periods import Period, PeriodError
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.reports.models import TableSubmission

@@ -22,11 +22,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from renkou.events import periods as P
-from renkou.events.periods import Period
+from renkou.common import periods as P
+from renkou.common.figures import round_half_up
+from renkou.common.periods import Period
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
-from renkou.reports.indicators import round_half_up
 from renkou.reports.tables.queries import KINDS, NONE, RATIO, SUM, Ctx, DefinitionError, Spec
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
@@ -521,4 +521,4 @@ def show(value: float | None) -> str:
         return "—"
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.1f}"
+    return f"{round_half_up(value, 1):.1f}"

@@ -41,10 +41,10 @@ from typing import Any, Protocol
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from renkou.common.periods import Period
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, COUNTED, Kind, Measure
 from renkou.events.models import Event, Spell
-from renkou.events.periods import Period
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MALE, NO_CONTRACEPTION, Survival
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy, WomanCard

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from renkou.assessment import entries
 from renkou.assessment import measures as M
-from renkou.events.periods import Period
+from renkou.common.figures import Side
+from renkou.common.periods import Period
 from renkou.reports.tables.drill import DrillRow
 
 SIDES = ("done", "base")
@@ -66,13 +67,13 @@ class ServiceQuery:
         if measure is None:
             raise _error(f"未知的服务项目：{spec.get('measure')}")
         side = spec.get("side", "done")
-        if side not in SIDES or (side == "base" and measure.base is None):
+        if side not in SIDES or (side == "base" and measure.denominator is None):
             raise _error(f"服务项目 {measure.code} 没有 {side} 一栏")
 
     @staticmethod
-    def _side(spec: dict[str, Any]) -> M.Side:
+    def _side(spec: dict[str, Any]) -> Side:
         measure = M.MEASURES[spec["measure"]]
-        side = measure.base if spec.get("side", "done") == "base" else measure.done
+        side = measure.denominator if spec.get("side", "done") == "base" else measure.numerator
         assert side is not None
         return side
 

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.periods import Period
 from renkou.events.constants import SCOPE_NAME
-from renkou.events.periods import Period
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people.services import Actor

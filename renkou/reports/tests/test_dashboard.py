@@ -23,10 +23,10 @@ from conftest import (
     VILLAGE_B2,
 )
 from renkou.assessment.models import TaskQuota
+from renkou.common.periods import fp_year, month
 from renkou.events import services
 from renkou.events.constants import Kind, Scope
 from renkou.events.models import MonthlyReport
-from renkou.events.periods import fp_year, month
 from renkou.people.services import Actor, person_register
 from renkou.reports.dashboard import dashboard_data, due_month
 from renkou.reports.models import Target
@@ -489,8 +489,8 @@ def test_other_homes_stay_as_they_were(county, personas, signed_in_client):
 
 
 def test_periods_as_the_indicator_pages_name_them():
-    from renkou.events.periods import parse
-    from renkou.reports.dashboard import period_params
+    from renkou.common.periods import parse
+    from renkou.reports.indicators import period_params
 
     assert period_params(parse("2026")) == {"year": "2026", "part": "fp"}
     assert period_params(parse("2026H2")) == {"year": "2026", "part": "H2"}
@@ -500,7 +500,7 @@ def test_periods_as_the_indicator_pages_name_them():
 
 
 def test_a_period_the_indicator_pages_cannot_name_links_to_the_dashboard(county):
-    from renkou.events.periods import parse
+    from renkou.common.periods import parse
 
     data = data_for(period=parse("2025-10-01..2026-03-31"), person_links=True)
     links = cards(data)["births"]["links"]
@@ -509,24 +509,6 @@ def test_a_period_the_indicator_pages_cannot_name_links_to_the_dashboard(county)
 
 
 # --- in a browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def audit_flushable(transactional_db):
-    """As in tests/test_e2e.py: SQLite's flush DELETEs, which the append-only audit triggers
-    refuse, so lift them for the flush after a browser test."""
-    import importlib
-
-    append_only = importlib.import_module("renkou.common.migrations.0002_audit_append_only")
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for sql in append_only.DROP["sqlite"]:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM common_auditentry")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
 
 
 @pytest.mark.e2e

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from conftest import COUNTY, OTHER_COUNTY, TOWNSHIP_A, TOWNSHIP_B
+from renkou.common.figures import Figure
 from renkou.common.models import AuditEntry
-from renkou.reports.indicators import Figure
+from renkou.reports.indicators import BY_CODE
 from renkou.reports.models import Target
 from renkou.reports.targets import judge
 
@@ -165,7 +166,8 @@ def test_a_target_of_another_county_is_404(officer):
 
 
 def _figure(code, value):
-    return Figure(code, "", "", "620001", "2025", "R", 0, 1, value, "")
+    ind = BY_CODE[code]
+    return Figure(code, "", 0, 1, value, ind.unit, ind.decimals, unit_code="620001")
 
 
 @pytest.mark.parametrize(
@@ -192,4 +194,4 @@ def test_verdicts_are_judged_on_the_displayed_value(code, value, direction, goal
 def test_no_value_no_verdict():
     goal = Target(indicator="natural_growth_rate", direction="le", value=1)
     verdict = judge(_figure("natural_growth_rate", None), goal)
-    assert verdict.met is None and verdict.label == "无数据" and verdict.gap_display == "—"
+    assert verdict.met is None and verdict.verdict == "无数据" and verdict.gap_display == "—"

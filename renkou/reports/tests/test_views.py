@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from conftest import COUNTY, OTHER_COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, make_user
 from renkou.accounts.constants import Role
-from renkou.reports.indicators import INDICATORS
+from renkou.common.periods import fp_year, parse
+from renkou.reports.indicators import INDICATORS, evaluate
 from renkou.reports.models import Target
 from renkou.reports.tests.test_indicators import build_county
 
@@ -175,6 +176,25 @@ def test_births_list_the_two_birth_events(county, as_role):
     assert "赵敏" not in html  # her voided death is in no list
 
 
+def test_a_figure_links_to_the_lists_of_its_numerator_and_denominator(county, as_role):
+    """The one Figure carries its name lists: each link opens a list as long as its side."""
+    county_prefix = COUNTY[:6]
+    found = evaluate(
+        ["births", "id_entry_rate"], prefix=county_prefix, period=fp_year(2024), scope="R"
+    )[county_prefix]
+    client = as_role("county_officer")
+    births, ids = found["births"], found["id_entry_rate"]
+    assert (births.numerator, births.denominator_list) == (2, None)
+    assert "共 2 条" in client.get(births.numerator_list.url).content.decode()
+    assert (ids.numerator, ids.denominator) == (3, 10)
+    assert "共 3 条" in client.get(ids.numerator_list.url).content.decode()
+    assert "共 10 条" in client.get(ids.denominator_list.url).content.decode()
+    # A period the indicator pages cannot name has no lists to link to.
+    odd = parse("2023-10-01..2024-03-31")
+    found = evaluate(["births"], prefix=county_prefix, period=odd, scope="R")[county_prefix]
+    assert found["births"].numerator_list is None
+
+
 def test_natural_growth_lists_each_term(county, as_role):
     client = as_role("county_officer")
     html = drill(client, indicator="natural_growth_rate").content.decode()
@@ -294,7 +314,7 @@ def test_the_api_scopes_and_checks_its_input(county, personas):
     assert api.get(_url(TOWNSHIP_B), {"period": "2024"}).status_code == 404
     assert api.get(_url(OTHER_COUNTY)).status_code == 404
     bad = api.get(_url(TOWNSHIP_A), {"period": "2024Q5"})
-    assert bad.status_code == 400 and "无法识别的统计期间" in bad.json()["detail"]
+    assert bad.status_code == 400 and "应为 2024、2024H1、2024Q1 或 2024-03" in bad.json()["detail"]
     assert api.get(_url(TOWNSHIP_A), {"scope": "everyone"}).status_code == 400
     assert api.get(_url(TOWNSHIP_A), {"indicator": "nonsense"}).status_code == 400
     assert _api(personas["sys_admin"]).get(_url()).status_code == 403
@@ -314,3 +334,7 @@ def test_the_schema_documents_the_indicator_endpoint(personas):
         "calendar",
     }
     assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+    period = next(p for p in operation["parameters"] if p["name"] == "period")
+    # RENKOU_STATS_START 2010-01: FP year 2010 began in October 2009, so 2011 is the first year.
+    assert period["schema"]["pattern"].startswith("^(?:201[1-9]|202[0-9]|")
+    assert period["schema"]["pattern"].endswith("|209[0-9])(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2]))?$")

@@ -12,7 +12,7 @@ from renkou.assessment import measures as M
 from renkou.assessment.models import TaskQuota
 from renkou.assessment.services import quota_set
 from renkou.common.forms import DateField
-from renkou.events.periods import fp_year_of
+from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.services import Actor

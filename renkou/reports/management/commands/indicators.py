@@ -19,9 +19,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from renkou.assessment.indicators import BY_CODE as SERVICE_BY_CODE
-from renkou.events import periods
+from renkou.common import periods
+from renkou.common.periods import PeriodError
 from renkou.events.constants import SCOPE_BY_NAME
-from renkou.events.periods import PeriodError
 from renkou.geo.models import Unit
 from renkou.reports.indicators import BY_CODE, INDICATORS
 from renkou.reports.selectors import figure_rows

@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from python_calamine import CalamineWorkbook
 
-from renkou.events.periods import fp_year
+from renkou.assessment.tests.conftest import RH_TODAY, RH_YEAR
+from renkou.common.periods import fp_year
 from renkou.geo.models import Unit
 from renkou.programs.tests.conftest import TODAY, YEAR
 from renkou.reports.tables import engine
 from renkou.reports.tables.queries import DefinitionError
-
-from .conftest import RH_TODAY, RH_YEAR
 
 R = "R"
 COLUMNS_RH = ["mwcba", "checked", "checks", "abnormal", "treated", "blue", "visits", "supplies"]
@@ -117,7 +116,7 @@ def test_a_bad_service_cell_is_refused(spec):
 
 
 def test_only_yearly_periods(scenario):
-    from renkou.events.periods import parse
+    from renkou.common.periods import parse
 
     table = engine.tables()["prepreg_summary"]
     with pytest.raises(Exception, match="年报"):

@@ -145,6 +145,37 @@ def stats_start() -> date:
     return date(int(year), int(mon), 1)
 
 
+LAST_YEAR = 2099  # periods later than this are not statistics but typing errors
+
+
+def first_year() -> int:
+    """The first year every period of which (FP year and halves, calendar year, quarters,
+    months) starts on or after ``stats_start``: the API accepts codes of this year on."""
+    first = stats_start()
+    year = first.year
+    while fp_year(year).start < first or date(year, 1, 1) < first:
+        year += 1
+    return year
+
+
+def code_pattern() -> str:
+    """The period codes the API accepts, as a regular expression (its schema's ``pattern``):
+    ``2024``, ``2024H1``, ``2024Q1``, ``2024-03``, years ``first_year()``—``LAST_YEAR``."""
+    return rf"^(?:{_years(first_year(), LAST_YEAR)})(?:H[12]|Q[1-4]|-(?:0[1-9]|1[0-2]))?$"
+
+
+def _years(low: int, high: int) -> str:
+    """The years ``low``—``high`` as alternatives, one per decade (``201[1-9]|202[0-9]|…``)."""
+    parts = []
+    year = low
+    while year <= high:
+        last = min(year // 10 * 10 + 9, high)
+        digit = str(year % 10) if year == last else f"[{year % 10}-{last % 10}]"
+        parts.append(f"{year // 10:03d}{digit}")
+        year = last + 1
+    return "|".join(parts)
+
+
 def fp_year_of(day: date) -> int:
     """The FP year a day falls in (named by its end)."""
     first = fp_start_month()
