@@ -154,6 +154,11 @@ def sessions(actor: Any) -> QuerySet:
     return rows.select_related("user", "user__unit").order_by("-last_seen")
 
 
+def session(actor: Any, pk: int) -> UserSession:
+    """One live session of an account ``actor`` may see (404 otherwise)."""
+    return get_object_or_404(sessions(actor), pk=pk)
+
+
 def jobs(actor: Any) -> QuerySet:
     """The caller's own background jobs (nobody sees another account's jobs or files)."""
     return JobProgress.objects.filter(owner_id=actor.pk).order_by("-created_at", "-pk")

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -480,7 +480,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def session_kill(request: HttpRequest, pk: int) -> HttpResponse:
     """强退 one row: that session only; the account's other sessions go on."""
-    session = get_object_or_404(selectors.sessions(request.user), pk=pk)  # scoped by account
+    session = selectors.session(request.user, pk)
     if session.session_key == request.session.session_key:
         messages.warning(request, "不能强退当前正在使用的会话，请用“退出登录”。")
         return redirect("system:session_list")

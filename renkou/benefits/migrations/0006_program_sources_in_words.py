@@ -24,6 +24,6 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("benefits", "0003_payments")]
+    dependencies = [("benefits", "0005_screening_table")]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
