@@ -251,6 +251,8 @@ def _import_batch_in(unit: Unit) -> ImportBatch:
     path = Path(settings.MEDIA_ROOT) / batch.error_report
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x03\x04 test")
+    # and its masked copy, which everyone but the uploader downloads
+    path.with_name(path.stem + "-masked.xlsx").write_bytes(b"PK\x03\x04 test")
     return batch
 
 
@@ -266,6 +268,8 @@ def _finished_job(owner) -> JobProgress:
     path = Path(settings.MEDIA_ROOT) / job.result_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x03\x04 test")
+    # and its masked copy, which everyone but the uploader downloads
+    path.with_name(path.stem + "-masked.xlsx").write_bytes(b"PK\x03\x04 test")
     return job
 
 

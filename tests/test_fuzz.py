@@ -207,3 +207,7 @@ def test_a_nul_character_is_a_clear_400_not_a_database_error(personas, signed_in
     assert "不允许的字符" in response.content.decode()
     response = client.post(reverse("accounts:password"), {"old_password": "\x00"})
     assert response.status_code == 400
+    # The API answers in JSON, as its schema says every answer is.
+    response = client.get("/api/v1/units/", {"q": "a\x00b"})
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "请求中含有不允许的字符"}

@@ -139,23 +139,28 @@ def test_technician_serves_a_couple_from_her_to_do_list(
     assert confirmed.status_code == 302
     todo.refresh(today=date(2026, 1, 6))
 
-    # 2026-01-12: the technician opens 我的待办; the couple's exam is there with its form.
+    # 2026-01-12: the technician opens 我的待办: it opens on this week's items, and the exam, due
+    # in February, is not among them; under 全部待办 it is there with its form.
     clock.move_to(at(date(2026, 1, 12)))
     tech = signed_in(signed_in_client, personas, "technician")
-    listed = tech.get(reverse("todo:item_list"))
+    this_week = tech.get(reverse("todo:item_list"))
+    assert row_with(this_week.content.decode(), "孕前优生检查", "卓玛") is None
+    listed = tech.get(reverse("todo:item_list"), {"state": "all"})
     assert listed.status_code == 200
     row = row_with(listed.content.decode(), "孕前优生检查", "卓玛")
     assert row is not None
     assert "2026-02-05" in row  # due 30 days after eligibility
     link = close_link(row)
     exam_url = reverse("programs:exam_wife", args=[couple.pk])
-    assert link == exam_url + "?" + urlencode({"next": reverse("todo:item_list")})
+    # The form returns to the list as the technician left it.
+    back_to = reverse("todo:item_list") + "?state=all"
+    assert link == exam_url + "?" + urlencode({"next": back_to})
     form = tech.get(link)
     assert form.status_code == 200 and "卓玛" in form.content.decode()
     wife_items = {1: "0", 2: "0", 3: "0", 10: "1"}
     with django_capture_on_commit_callbacks(execute=True):
         saved = tech.post(link, exam_post(station.pk, date(2026, 1, 12), wife_items))
-    assert saved.status_code == 302 and saved["Location"] == reverse("todo:item_list")
+    assert saved.status_code == 302 and saved["Location"] == back_to
     back = tech.get(saved["Location"]).content.decode()
     assert row_with(back, "孕前优生检查", "卓玛") is None  # done: gone from the list
     item = TodoItem.objects.get(person=wife, rule__code="pp_exam")
@@ -218,17 +223,17 @@ def test_technician_serves_a_couple_from_her_to_do_list(
     clock.move_to(at(date(2026, 3, 30)))
     todo.refresh(today=date(2026, 3, 30))
     tech = signed_in(signed_in_client, personas, "technician")
-    listed = tech.get(reverse("todo:item_list")).content.decode()
+    listed = tech.get(reverse("todo:item_list"), {"state": "all"}).content.decode()
     row = row_with(listed, "孕前优生早孕随访", "卓玛")
     assert row is not None and EARLY_DUE.isoformat() in row and "27 天后到期" in row
     assert row_with(listed, "孕前优生妊娠结局随访", "卓玛") is None  # due 2026-12-20: not yet
     link = close_link(row)
     followup_url = reverse("programs:followup_record", args=[early.pk])
-    assert link == followup_url + "?" + urlencode({"next": reverse("todo:item_list")})
+    assert link == followup_url + "?" + urlencode({"next": back_to})
     assert tech.get(link).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         saved = tech.post(link, {"done_on": "2026-03-30", "method": "visit"})
-    assert saved.status_code == 302 and saved["Location"] == reverse("todo:item_list")
+    assert saved.status_code == 302 and saved["Location"] == back_to
     back = tech.get(saved["Location"]).content.decode()
     assert row_with(back, "孕前优生早孕随访", "卓玛") is None
     early.refresh_from_db()

@@ -103,7 +103,7 @@ class UserForm(BaseForm):
         return value
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BaseForm):
     """申请事由 of a password reset request."""
 
     reason = forms.CharField(
@@ -114,13 +114,13 @@ class ReasonForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BaseForm):
     """审批意见: optional when approving, required when rejecting (the service checks)."""
 
     note = forms.CharField(label="审批意见", max_length=200, required=False)
 
 
-class ActivationStartForm(forms.Form):
+class ActivationStartForm(BaseForm):
     username = forms.CharField(label="用户名", max_length=150)
     code = forms.CharField(
         label="激活码",

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -113,6 +113,9 @@ class NumbersOutOfUrlsMiddleware:
         return HttpResponseRedirect(target)
 
 
+NUL_REFUSED = "请求中含有不允许的字符"
+
+
 class RejectNulMiddleware:
     """A NUL character in a query or form parameter is refused with 400 (issue 19 item 4):
     PostgreSQL cannot store or compare text holding one, so a search box would otherwise turn
@@ -129,7 +132,9 @@ class RejectNulMiddleware:
         for query in params:
             for key, values in query.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
-                    raise BadRequest("请求中含有不允许的字符")
+                    if request.path_info.startswith(API_PREFIX):  # the API answers in JSON
+                        return JsonResponse({"detail": NUL_REFUSED}, status=400)
+                    raise BadRequest(NUL_REFUSED)
         return self.get_response(request)
 
 

@@ -96,7 +96,13 @@ def shaped_like_personal_number(text: str) -> bool:
     it was typed (full width, spaces, dashes). Such values never go into a URL or a log line
     (security.md CR5, AD5); an 18-digit household code is not one (its digits 7–14 are no
     date)."""
-    compact = idnumber.normalise(text)
+    # As written (words apart: "person 1101…") and with the spaces and dashes typed inside a
+    # number taken out ("1101 0519 …"); the compact form alone glues a number to the word before.
+    written = unicodedata.normalize("NFKC", text).upper()
+    return any(_holds_number(form) for form in (written, idnumber.normalise(text)))
+
+
+def _holds_number(compact: str) -> bool:
     if _MOBILE_RUN.search(compact):
         return True
     for found in _ID18_RUN.finditer(compact):

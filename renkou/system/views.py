@@ -103,7 +103,7 @@ def _home_audit(user: User) -> dict[str, Any]:
     changes, change_count = selectors.account_changes()
     changes = list(changes)
     for row in changes:
-        row.action_label = ACCOUNT_ACTION_LABELS.get(row.action, row.action)
+        row.action_label = audit_labels.action_shown(row.action)
     return {
         "audit_today": selectors.audit_rows_today(),
         "audit_total": selectors.audit_total(),
@@ -112,19 +112,6 @@ def _home_audit(user: User) -> dict[str, Any]:
         "to_decide": selectors.requests_to_decide(user).count(),
         **_verification(),
     }
-
-
-ACCOUNT_ACTION_LABELS = {
-    "account.request": "提交授权申请",
-    "account.approve": "批准授权申请",
-    "account.reject": "驳回授权申请",
-    "account.cancel": "撤回授权申请",
-    "account.code_issue": "签发激活码",
-    "account.activate": "激活账号",
-    "user.create": "新增账号",
-    "user.update": "修改账号",
-    "password.reset": "重置密码",
-}
 
 
 def _verification() -> dict[str, Any]:
@@ -515,6 +502,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "system/job_list.html", context, partial="results")
 
 
+DOWNLOAD_TYPES = {".xlsx": XLSX, ".pdf": "application/pdf", ".csv": "text/csv; charset=utf-8"}
+
+
 @require_perm(Perm.VIEW_JOBS)
 @require_GET
 def job_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -522,5 +512,5 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job, path = services.job_download(actor=request.user, pk=pk, ip=_ip(request))
     name = f"{job.title}-{job.pk}{path.suffix}"
     context = vault.media_context(job.result_file)
-    kind = XLSX if path.suffix == ".xlsx" else "application/octet-stream"
+    kind = DOWNLOAD_TYPES.get(path.suffix, "application/octet-stream")
     return vault.download(path, context=context, filename=name, content_type=kind)

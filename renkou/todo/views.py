@@ -98,12 +98,14 @@ def item_list(request: HttpRequest) -> HttpResponse:
         row_count=page.paginator.count,
         summary="by=id_number" if found is not None else "",
     )
+    counts = selectors.counts_for(request.user, today)
     context = {
         "form": form,
+        "rule_shown": next((c for c in counts.rules if c.rule_id == flt.rule), None),
         "id_form": id_form if found is not None else IdSearchForm(),
         "page": page,
         "today": today,
-        "counts": selectors.counts_for(request.user, today),
+        "counts": counts,
         "tree": side_tree(request.user, flt.unit),
         "unit": flt.unit,
         "id_search": found is not None,

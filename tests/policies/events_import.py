@@ -34,6 +34,8 @@ def _batch_in(unit, user) -> int:
     path = Path(settings.MEDIA_ROOT) / batch.error_report
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x03\x04 test")
+    # and its masked copy, which everyone but the uploader downloads
+    path.with_name(path.stem + "-masked.xlsx").write_bytes(b"PK\x03\x04 test")
     return batch.pk
 
 
