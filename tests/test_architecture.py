@@ -150,3 +150,34 @@ def test_every_views_module_is_scanned(tmp_path):
     sources.append(("benefits", tmp_path / "services.py"))
     found = unscoped_fetches(sources)
     assert [Path(f.split(":")[0]).name for f in found] == [*lines, "serializers.py"]
+
+
+def _imported_names(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                yield node.module, alias.name
+
+
+SHARED = {"Actor": "renkou.common.actors", "ConflictError": "renkou.common.actors"}
+
+
+def strays(sources) -> list[str]:
+    """Imports of a shared concept (``SHARED``) from anywhere but the module defining it."""
+    return [
+        f"{_rel(path)} imports {name} from {module}"
+        for _, path in sources
+        for module, name in _imported_names(path)
+        if name in SHARED and module.startswith("renkou") and module != SHARED[name]
+    ]
+
+
+def test_shared_concepts_are_imported_from_their_one_home(tmp_path):
+    """Actor and ConflictError live in renkou.common.actors; no app re-exports them."""
+    assert strays(_sources()) == []
+    stray = tmp_path / "views.py"
+    stray.write_text("from renkou.people.services import Actor, person_register\n")
+    assert strays([("events", stray)]) == [
+        f"{_rel(stray)} imports Actor from renkou.people.services"
+    ]

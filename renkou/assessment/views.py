@@ -25,6 +25,7 @@ from renkou.assessment import measures as M
 from renkou.assessment.forms import QuotaForm, YearForm
 from renkou.assessment.models import TaskQuota
 from renkou.common import audit, crypto
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.periods import fp_year_of
@@ -32,7 +33,6 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.services import Actor
 from renkou.programs.figures import small_cells
 
 SUPPRESSED = "<5"

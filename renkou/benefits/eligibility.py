@@ -30,9 +30,9 @@ from renkou.benefits.models import (
     RuleVersion,
 )
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Child, Person, WomanCard
-from renkou.people.services import Actor
 
 State = RuleVersion.State
 # Programmes on the 全覆盖 list, with the youngest age worth looking at (a cheap pre-filter

@@ -18,11 +18,11 @@ from renkou.benefits.forms import NoticeForm, ObjectionForm
 from renkou.benefits.models import Application, Notice, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto, xlsx
+from renkou.common.actors import Actor
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.services import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (

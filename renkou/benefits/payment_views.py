@@ -27,13 +27,13 @@ from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, Rol
 from renkou.benefits.forms import AccountForm, LineFilterForm, ResultForm, RollForm, UnitYearForm
 from renkou.benefits.models import Beneficiary, PaymentRoll, Program
 from renkou.common import audit, crypto, xlsx
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree
 from renkou.people.importing.files import FileRefused
-from renkou.people.services import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -53,11 +53,12 @@ from renkou.benefits.models import (
     ResultImport,
 )
 from renkou.common import audit, crypto, validators
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
 from renkou.people.importing.columns import Column, Sheet
 from renkou.people.importing.files import FileRefused, sha256
 from renkou.people.importing.reading import open_table
-from renkou.people.services import Actor, id_index
+from renkou.people.services import id_index
 
 PAID_STATES = (LineStatus.PAID,)
 FAILED_STATES = (LineStatus.FAILED, LineStatus.CORRECTED, LineStatus.CARRIED)

@@ -37,8 +37,8 @@ from renkou.benefits.constants import (
 from renkou.benefits.facts import Case, reader
 from renkou.benefits.models import Beneficiary, Change, Program, Reconfirmation
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
-from renkou.people.services import Actor
 
 EXIT_DEATH, EXIT_MOVED = "3", "2"  # renkou.events.services (the register's exit reasons)
 OUT_OF_SCOPE = "该年审不属于您所在单位的管辖范围"

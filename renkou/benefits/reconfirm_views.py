@@ -16,6 +16,7 @@ from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
 from renkou.benefits.models import Change, Reconfirmation
 from renkou.common import audit, crypto, jobs
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
@@ -23,7 +24,6 @@ from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
-from renkou.people.services import Actor
 
 COUNTY_REVIEW = (Perm.REVIEW_BENEFIT, Perm.MANAGE_BENEFIT_RULE)
 

@@ -19,10 +19,10 @@ from renkou.benefits.facts import FACTS
 from renkou.benefits.forms import AmountForm, RuleTestForm, RuleVersionForm
 from renkou.benefits.models import Program, RuleVersion
 from renkou.common import rules
+from renkou.common.actors import Actor
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
-from renkou.people.services import Actor
 
 
 def _today() -> date:

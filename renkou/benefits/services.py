@@ -43,11 +43,11 @@ from renkou.benefits.models import (
     StepLog,
 )
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.constants import PREFIX_LENGTH, level_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Person
-from renkou.people.services import Actor
 
 NOT_ELIGIBLE = "按 {date} 生效的规则（第{number}版），该对象不符合“{program}”条件：{reasons}"
 WRONG_STATE = "当前状态为“{status}”，不能{action}"

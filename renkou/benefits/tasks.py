@@ -14,8 +14,8 @@ from django.utils import timezone
 from renkou.benefits import reconfirm, screening
 from renkou.benefits.models import Program, ScreeningRun
 from renkou.common import jobs
+from renkou.common.actors import Actor
 from renkou.common.models import JobProgress
-from renkou.people.services import Actor
 
 KIND = "benefits.reconfirm"
 

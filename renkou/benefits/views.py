@@ -34,6 +34,7 @@ from renkou.benefits.forms import (
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto
+from renkou.common.actors import Actor
 from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -42,7 +43,6 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree
 from renkou.people import selectors as people_selectors
 from renkou.people.models import Person
-from renkou.people.services import Actor
 
 REVIEW_CALLS = {
     "approve": lambda a, app, d, t: services.application_approve(

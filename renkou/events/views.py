@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, idnumber, periods
+from renkou.common.actors import Actor
 from renkou.common.forms import parse_id, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -118,7 +119,7 @@ def _form_page(request: HttpRequest, form: EventForm, title: str, **extra: Any) 
 
 
 @transaction.atomic
-def _record(actor: people.Actor, form: EventForm, today: date) -> Event:
+def _record(actor: Actor, form: EventForm, today: date) -> Event:
     """Register the new person (move-in, inflow) if there is one, and record the event, in one
     transaction: a refused event leaves no person behind."""
     person = form.person
@@ -157,7 +158,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None, user=request.user, kind=kind, today=today, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            event = _record(people.Actor.of(request), form, today)
+            event = _record(Actor.of(request), form, today)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -281,7 +282,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_visible_or_404(Event.objects.all(), request.user, pk=pk)
     try:
-        services.confirm(actor=people.Actor.of(request), event=event)
+        services.confirm(actor=Actor.of(request), event=event)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -300,7 +301,7 @@ def event_void(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("events:event_detail", pk=event.pk)
     try:
         reason = typed_text(request, "reason", 200)
-        services.void(actor=people.Actor.of(request), event=event, reason=reason)
+        services.void(actor=Actor.of(request), event=event, reason=reason)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -325,7 +326,7 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = services.correct(
-                actor=people.Actor.of(request),
+                actor=Actor.of(request),
                 event=event,
                 reason=data["correction_reason"],
                 effective_date=data["effective_date"],
@@ -355,7 +356,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         if not chosen:
             messages.warning(request, "请先勾选要确认的变动。")
         for event in chosen:
-            services.confirm(actor=people.Actor.of(request), event=event)
+            services.confirm(actor=Actor.of(request), event=event)
         if chosen:
             messages.success(request, f"已确认 {len(chosen)} 条变动。")
         return redirect(request.get_full_path())
@@ -483,7 +484,7 @@ def monthly_submit(request: HttpRequest, code: str) -> HttpResponse:
     events = _month_events(request.user, unit.code, period)
     try:
         report = services.monthly_report_submit(
-            actor=people.Actor.of(request),
+            actor=Actor.of(request),
             village_code=unit.code,
             period=period,
             counts=_counts(events),

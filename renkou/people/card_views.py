@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.common.actors import Actor, ConflictError
 from renkou.common.forms import parse_int
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
@@ -28,7 +29,6 @@ from renkou.people import card_services
 from renkou.people.card_forms import CardRowForm, ChildForm, EpisodeForm, PregnancyForm
 from renkou.people.constants import CardStatus, Survival
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy, WomanCard
-from renkou.people.services import Actor, ConflictError
 
 NO_CARD = "该人员没有育龄妇女信息卡（15–49周岁已婚妇女才建卡）"
 HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.common.actors import Actor
 from renkou.common.forms import BaseForm
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
@@ -31,7 +32,6 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.people import exports, selectors
 from renkou.people.forms import PersonFilterForm
 from renkou.people.models import ExportRequest
-from renkou.people.services import Actor
 
 # Asking, deciding and using all need the registrar's export and unmask permissions.
 FULL_EXPORT = (Perm.VIEW_PERSON, Perm.EXPORT_PERSON, Perm.UNMASK_PERSON)

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts, jobs, vault, xlsx
+from renkou.common.actors import Actor
 from renkou.common.logging import scrub
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.geo.models import Unit
@@ -39,7 +40,6 @@ from renkou.people import selectors
 from renkou.people.constants import Flow
 from renkou.people.forms import looks_like_number
 from renkou.people.models import ExportRequest, Person
-from renkou.people.services import Actor
 
 logger = logging.getLogger(__name__)
 

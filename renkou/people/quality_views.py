@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.common import crypto, dicts
+from renkou.common.actors import Actor
 from renkou.common.forms import parse_id
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -22,7 +23,6 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import duplicates, quality
 from renkou.people.models import DuplicateCandidate, Person
-from renkou.people.services import Actor
 
 # (label, attribute, dictionary or None) of the side-by-side comparison.
 COMPARED = (

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts
+from renkou.common.actors import Actor, ConflictError
 from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
@@ -129,7 +130,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest) -> HttpResponse:
     """导出 the list's current filter (carried in hidden inputs); big ones go to the jobs page."""
-    today, actor = _today(), services.Actor.of(request)
+    today, actor = _today(), Actor.of(request)
     flt = PersonFilterForm(request.POST).filter()
     full = request.POST.get("full") == "1" and request.user.has_perm(Perm.UNMASK_PERSON)
     if selectors.person_list(request.user, flt, today=today).count() > exports.SYNC_LIMIT:
@@ -300,7 +301,7 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return render(request, "people/_unmasked.html", {"error": exc.messages[0]})
     value = services.person_unmask(
-        actor=services.Actor.of(request), person=person, field=field, reason=reason
+        actor=Actor.of(request), person=person, field=field, reason=reason
     )
     shown = value.isoformat() if isinstance(value, date) else value
     return render(request, "people/_unmasked.html", {"value": shown or "（空）"})
@@ -330,7 +331,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_register(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 household=form.household,
                 values=form.values,
                 today=today,
@@ -358,13 +359,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 person=person,
                 values=form.values,
                 version=form.cleaned_data.get("version") or 0,
                 today=_today(),
             )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
             return _form_page(request, form, "修改人员", status=409, person=person)
         except ValidationError as exc:
@@ -401,7 +402,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_move(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 person=person,
                 household=form.household,
                 relationship=form.cleaned_data["relationship"],
@@ -423,7 +424,7 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_exit(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 person=person,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
@@ -441,7 +442,7 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     try:
-        services.person_restore(actor=services.Actor.of(request), person=person, today=_today())
+        services.person_restore(actor=Actor.of(request), person=person, today=_today())
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -514,9 +515,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            household = services.household_register(
-                actor=services.Actor.of(request), **form.cleaned_data
-            )
+            household = services.household_register(actor=Actor.of(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

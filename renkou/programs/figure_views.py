@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.common.figures import Figure, grouped
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -29,7 +30,6 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.services import Actor
 from renkou.programs import figures, selectors, services
 from renkou.programs.forms import TargetForm, UnitYearForm
 from renkou.programs.models import TargetPopulation

@@ -34,12 +34,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from renkou.common import audit, dicts
+from renkou.common.actors import Actor, ConflictError
 from renkou.geo.models import ServicePoint
 from renkou.people import card_services
 from renkou.people.constants import FEMALE, MARRIED_CODES
 from renkou.people.models import ContraceptionEpisode, Person, Pregnancy
 from renkou.people.rules import age_on
-from renkou.people.services import Actor, ConflictError
 from renkou.programs.constants import (
     ABORTION_OUTCOMES,
     FINDING_DICT,

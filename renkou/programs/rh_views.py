@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts
+from renkou.common.actors import Actor, ConflictError
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.navigation import safe_next
@@ -38,7 +39,6 @@ from renkou.people import selectors as people_selectors
 from renkou.people.constants import MARRIED_CODES
 from renkou.people.forms import IdSearchForm
 from renkou.people.models import ContraceptionEpisode, Person, Pregnancy
-from renkou.people.services import Actor, ConflictError
 from renkou.programs import rh_services
 from renkou.programs.constants import (
     ABORTION_OUTCOMES,

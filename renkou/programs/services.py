@@ -22,11 +22,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 
 from renkou.common import audit, dicts, idnumber
+from renkou.common.actors import Actor
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.constants import FEMALE, MALE, MARRIED_CODES
 from renkou.people.models import Person
-from renkou.people.services import Actor, id_index
+from renkou.people.services import id_index
 from renkou.programs import figures
 from renkou.programs.constants import (
     EARLY_WINDOW,

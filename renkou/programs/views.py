@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
@@ -32,7 +33,6 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
 from renkou.people.models import Person
-from renkou.people.services import Actor
 from renkou.programs import selectors, services
 from renkou.programs.constants import (
     FINAL,

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.common import crypto, dicts
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -36,7 +37,6 @@ from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
-from renkou.people.services import Actor
 from renkou.reports.forms import (
     DrillForm,
     IndicatorPageForm,

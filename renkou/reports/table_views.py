@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renkou.accounts.constants import Perm
 from renkou.assessment.measures import detail_allowed
 from renkou.common import audit, jobs
+from renkou.common.actors import Actor
 from renkou.common.forms import typed_text
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -35,7 +36,6 @@ from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
-from renkou.people.services import Actor
 from renkou.reports import tasks
 from renkou.reports.models import TableSubmission
 from renkou.reports.tables import choosing, drill, engine, services, xlsx

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
@@ -29,7 +30,6 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree
 from renkou.people import selectors as people_selectors
 from renkou.people.forms import IdSearchForm
-from renkou.people.services import Actor
 from renkou.todo import links, selectors, services
 from renkou.todo.constants import Filter
 from renkou.todo.forms import ItemFilterForm, RuleForm

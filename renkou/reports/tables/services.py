@@ -13,11 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.common.periods import Period
 from renkou.events.constants import SCOPE_NAME
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
-from renkou.people.services import Actor
 from renkou.reports.models import TableSubmission
 from renkou.reports.tables import engine
 

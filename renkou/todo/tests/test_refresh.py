@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from renkou.common.actors import Actor
 from renkou.people.constants import CardStatus
-from renkou.people.services import Actor
 from renkou.todo import services
 from renkou.todo.constants import Status
 from renkou.todo.models import ReminderRule, TodoItem
