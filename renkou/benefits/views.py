@@ -7,7 +7,6 @@ showing an applicant writes an audit row ``benefits.view`` (ids only).
 """
 
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,17 +72,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _audit_view(request: HttpRequest, obj: Any, what: str = "") -> None:
-    meta = obj._meta
-    audit.record_request(
-        request,
-        action="benefits.view",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=what,
-    )
-
-
 def _person(request: HttpRequest, pk: int) -> Person:
     rows = Person.objects.select_related("spouse", "mother", "father")
     return get_visible_or_404(rows, request.user, pk=pk)
@@ -131,7 +119,7 @@ def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "months": amounts.childcare_months(person.birth_date),
                 "yuan": amounts.yuan(fen),
             }
-    _audit_view(request, person, "eligibility")
+    audit.record_for(Actor.of(request), "benefits.view", person, summary="eligibility")
     context = {
         "person": person,
         "verdicts": verdicts,
@@ -232,7 +220,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已受理，请上传申请材料并等待审核。")
             return redirect("benefits:application_detail", pk=app.pk)
-    _audit_view(request, person, "apply form")
+    audit.record_for(Actor.of(request), "benefits.view", person, summary="apply form")
     context = {"form": form, "person": person, "id_masked": crypto.mask(person.id_number)}
     return render(request, "benefits/application_form.html", context)
 
@@ -276,7 +264,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision, today = app.decision, _today()
     documents = list(app.documents.all())
     notice = services.listed_on(app) if app.status == Status.NOTICE else None
-    _audit_view(request, app)
+    audit.record_for(Actor.of(request), "benefits.view", app)
     context = {
         "app": app,
         "log": app.log.select_related("actor"),
@@ -347,7 +335,7 @@ def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已补正并重新提交。")
             return redirect("benefits:application_detail", pk=app.pk)
-    _audit_view(request, app, "correct form")
+    audit.record_for(Actor.of(request), "benefits.view", app, summary="correct form")
     return render(request, "benefits/correct_form.html", {"form": form, "app": app})
 
 
@@ -401,7 +389,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
 def application_print(request: HttpRequest, pk: int) -> HttpResponse:
     """申请审批表 and, once approved with a number, the certificate: printable."""
     app = _application(request, pk)
-    _audit_view(request, app, "print")
+    audit.record_for(Actor.of(request), "benefits.view", app, summary="print")
     standard = amounts.amount_on(app.program, app.approved_on or _today(), app.grade)
     context = {
         "app": app,

@@ -152,19 +152,6 @@ def _done(request: HttpRequest, row: ServiceRecord, kind: Kind) -> HttpResponse:
     return redirect(safe_next(request) or reverse(f"programs:{kind.key}_detail", args=[row.pk]))
 
 
-def _audit_view(
-    request: HttpRequest, what: str, object_type: str, object_id: Any = "", rows: int | None = None
-) -> None:
-    audit.record_request(
-        request,
-        action="programs.rh_view",
-        object_type=object_type,
-        object_id=object_id,
-        row_count=rows,
-        summary=what,
-    )
-
-
 def _apply(form: Any, call: Callable[[], Any]) -> Any:
     """Run a service call; its ValidationError (or an edit conflict) goes onto the form."""
     try:
@@ -285,8 +272,9 @@ def rh_person(request: HttpRequest, pk: int) -> HttpResponse:
         rows = list(rows.select_related(*related) if related else rows)
         records[key] = [{"row": r, "shown": shown(r, full)} for r in rows]
     episodes, abortions = _anchors(person)
-    _audit_view(
-        request, "page=person", "people.person", person.pk, sum(len(v) for v in records.values())
+    rows = sum(len(v) for v in records.values())
+    audit.record_for(
+        Actor.of(request), "programs.rh_view", person, summary="page=person", rows=rows
     )
     context = {
         "person": person,
@@ -493,11 +481,9 @@ def _list_view(kind: Kind) -> Callable[[HttpRequest], HttpResponse]:
             row.unit_name = names.get(row.unit_code, row.unit_code)
             row.id_masked = crypto.mask(row.person.id_number)
             row.shown = shown(row, full)
-        _audit_view(
-            request,
-            f"list={kind.key}",
-            f"programs.{kind.model._meta.model_name}",
-            rows=page.paginator.count,
+        summary, rows = f"list={kind.key}", page.paginator.count
+        audit.record_for(
+            Actor.of(request), "programs.rh_view", kind.model, summary=summary, rows=rows
         )
         context = {
             "kind": kind,
@@ -525,7 +511,7 @@ def _detail_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         row = _row(request, kind, pk)
         full = full_detail(request.user)
-        _audit_view(request, "page=record", f"programs.{kind.model._meta.model_name}", row.pk)
+        audit.record_for(Actor.of(request), "programs.rh_view", row, summary="page=record")
         can_edit = all(request.user.has_perm(p) for p in kind.edit_perms) and not row.is_void
         history = [
             {
@@ -590,7 +576,7 @@ def _edit_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
                 messages.success(request, f"{kind.label}已修改。")
                 return _done(request, saved, kind)
         elif request.method == "GET":
-            _audit_view(request, "form=edit", f"programs.{kind.model._meta.model_name}", row.pk)
+            audit.record_for(Actor.of(request), "programs.rh_view", row, summary="form=edit")
         context = {
             "kind": kind,
             "form": form,

@@ -89,17 +89,6 @@ def _refused(request: HttpRequest, couple: CoupleFile, text: str) -> HttpRespons
     return _back(couple)
 
 
-def _audit_view(request: HttpRequest, obj: Any, what: str = "") -> None:
-    meta = obj._meta
-    audit.record_request(
-        request,
-        action="programs.view",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=what,
-    )
-
-
 def _form_page(
     request: HttpRequest,
     template: str,
@@ -253,7 +242,7 @@ def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
 @require_GET
 def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
     couple = _couple(request, pk)
-    _audit_view(request, couple)
+    audit.record_for(Actor.of(request), "programs.view", couple)
     return render(request, "programs/couple_detail.html", _detail_context(request, couple))
 
 
@@ -323,7 +312,7 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
             messages.success(request, "检查结果已保存。")
             return _back(couple, "exams", request)
     elif exam is not None and request.method == "GET":
-        _audit_view(request, exam, "form=exam")
+        audit.record_for(Actor.of(request), "programs.view", exam, summary="form=exam")
     title = f"{Spouse(spouse).label}检查结果"
     return _form_page(request, "programs/exam_form.html", couple, form, title, exam=exam)
 
@@ -351,7 +340,7 @@ def assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "风险评估已保存。")
             return _back(couple, "exams", request)
     elif row is not None and request.method == "GET":
-        _audit_view(request, row, "form=assessment")
+        audit.record_for(Actor.of(request), "programs.view", row, summary="form=assessment")
     title = f"{exam.get_spouse_display()}风险评估和咨询指导"
     return _form_page(request, "programs/step_form.html", couple, form, title, exam=exam)
 
@@ -414,7 +403,7 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{row.get_kind_display()}已保存。")
             return _back(couple, "followups", request)
     elif row.done_on is not None and request.method == "GET":
-        _audit_view(request, row, "form=followup")
+        audit.record_for(Actor.of(request), "programs.view", row, summary="form=followup")
     extra = {"followup": row, "early": row.kind == FollowUpKind.EARLY}
     return _form_page(
         request, "programs/step_form.html", couple, form, row.get_kind_display(), **extra
