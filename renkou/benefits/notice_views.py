@@ -2,13 +2,11 @@
 with its objection form, closing after the end date, and the .xlsx export (audited)."""
 
 import io
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +15,7 @@ from renkou.benefits import amounts, selectors, services
 from renkou.benefits.forms import NoticeForm, ObjectionForm
 from renkou.benefits.models import Application, Notice, Program
 from renkou.benefits.rule_views import apply_errors
-from renkou.common import audit, crypto, xlsx
+from renkou.common import audit, crypto, dates, xlsx
 from renkou.common.actors import Actor
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -34,10 +32,6 @@ COLUMNS = (
     ("项目", 30, True),
     ("标准（元）", 12, True),
 )
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _rows(notice: Notice) -> list[dict]:
@@ -72,7 +66,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         notice.unit_name = names.get(notice.unit_code, "")  # type: ignore[attr-defined]
     context = {
         "page": page,
-        "today": _today(),
+        "today": dates.today(),
         "can_review": request.user.has_perm(Perm.REVIEW_BENEFIT),
     }
     return render(request, "benefits/notice_list.html", context)
@@ -85,7 +79,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     caller's subtree (a village board, the township, the county)."""
     programs = list(Program.objects.filter(is_active=True))
     units = list(Unit.objects.current().visible_to(request.user).order_by("code"))
-    today = _today()
+    today = dates.today()
     form = NoticeForm(
         request.POST or None,
         programs=programs,
@@ -120,7 +114,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice as printed for the board, with the objection form for reviewers."""
     notice = get_visible_or_404(Notice.objects.select_related("program"), request.user, pk=pk)
-    today = _today()
+    today = dates.today()
     audit.record_request(
         request, action="benefits.view", object_type="benefits.notice", object_id=notice.pk
     )
@@ -156,7 +150,7 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
             received_on=data["received_on"],
             content=data["content"],
             channel=data["channel"],
-            today=_today(),
+            today=dates.today(),
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
@@ -170,7 +164,7 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_visible_or_404(Notice, request.user, pk=pk)
     try:
-        moved = services.notice_close(actor=Actor.of(request), notice=notice, today=_today())
+        moved = services.notice_close(actor=Actor.of(request), notice=notice, today=dates.today())
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:

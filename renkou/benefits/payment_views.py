@@ -9,7 +9,6 @@ POST (it marks the roll as sent) and audited with its row count.
 
 import io
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,7 +24,7 @@ from renkou.benefits import amounts, payments, selectors
 from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, RollState
 from renkou.benefits.forms import AccountForm, LineFilterForm, ResultForm, RollForm, UnitYearForm
 from renkou.benefits.models import Beneficiary, PaymentRoll, Program
-from renkou.common import audit, crypto, xlsx
+from renkou.common import audit, crypto, dates, xlsx
 from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -36,10 +34,6 @@ from renkou.geo.selectors import side_tree
 from renkou.people.importing.files import FileRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _errors(exc: Exception) -> str:
@@ -147,7 +141,7 @@ def roll_list(request: HttpRequest) -> HttpResponse:
                 actor=Actor.of(request),
                 program=program,
                 period_code=form.cleaned_data["period"],
-                today=_today(),
+                today=dates.today(),
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _errors(exc))
@@ -310,7 +304,7 @@ def _import(request: HttpRequest, roll: PaymentRoll, upload: Any) -> payments.Re
             for chunk in upload.chunks():
                 out.write(chunk)
         return payments.results_import(
-            actor=Actor.of(request), roll=roll, path=path, name=upload.name, today=_today()
+            actor=Actor.of(request), roll=roll, path=path, name=upload.name, today=dates.today()
         )
 
 
@@ -332,7 +326,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     """年度对账: every roll of the year by programme and township (the county totals)."""
     form = UnitYearForm(request.GET or None)
     prefix = request.user.scope_prefix or ""
-    year = form.value("year", _today().year)
+    year = form.value("year", dates.today().year)
     reports = payments.reconcile_year(prefix, year)
     names = selectors.unit_names(
         r.key.ljust(12, "0") for report in reports.values() for r in report.rows
@@ -340,6 +334,6 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     for report in reports.values():
         for row in report.rows:
             row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]
-    years = list(range(_today().year, _today().year - 5, -1))
+    years = list(range(dates.today().year, dates.today().year - 5, -1))
     context = {"reports": reports, "year": year, "years": years}
     return render(request, "benefits/reconciliation.html", context)

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
@@ -15,7 +14,7 @@ from renkou.benefits import amounts, figures, reconfirm, selectors, tasks
 from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
 from renkou.benefits.models import Change, Reconfirmation
-from renkou.common import audit, crypto, jobs
+from renkou.common import audit, crypto, dates, jobs
 from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
@@ -28,10 +27,6 @@ from renkou.people.models import Person
 COUNTY_REVIEW = (Perm.REVIEW_BENEFIT, Perm.MANAGE_BENEFIT_RULE)
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _errors(exc: Exception) -> str:
     return "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理"
 
@@ -40,7 +35,7 @@ def _errors(exc: Exception) -> str:
 @require_GET
 def reconfirmation_list(request: HttpRequest) -> HttpResponse:
     rows = Reconfirmation.objects.visible_to(request.user).order_by("-year", "-pk")
-    form = ReconfirmForm(initial={"year": _today().year})
+    form = ReconfirmForm(initial={"year": dates.today().year})
     return render(
         request,
         "benefits/reconfirmation_list.html",
@@ -68,7 +63,7 @@ def reconfirmation_build(request: HttpRequest) -> HttpResponse:
         owner_id=request.user.pk,
         prefix=prefix,
         year=year,
-        as_of=_today().isoformat(),
+        as_of=dates.today().isoformat(),
         ip=getattr(request, "client_ip", ""),
     )
     job.refresh_from_db()  # a worker that runs at once (the tests') has finished it already
@@ -172,7 +167,7 @@ def _unit_year(request: HttpRequest) -> tuple[Unit, str, int]:
     form = UnitYearForm(request.GET or None)
     prefix = form.value("unit", request.user.scope_prefix or "")
     unit = get_visible_or_404(Unit.objects.current(), request.user, prefix=prefix)
-    return unit, unit.prefix, form.value("year", _today().year)
+    return unit, unit.prefix, form.value("year", dates.today().year)
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
@@ -181,7 +176,7 @@ def figure_overview(request: HttpRequest) -> HttpResponse:
     """利益导向指标: the unit's figures and one row per unit one level down, with links to the
     name lists (workers only)."""
     unit, prefix, year = _unit_year(request)
-    today = _today()
+    today = dates.today()
     length = 9 if len(prefix) == 6 else 12
     rows = figures.table(prefix, year, today, length) if len(prefix) < 12 else {}
     names = selectors.unit_names(k.ljust(12, "0") for k in rows)
@@ -236,7 +231,7 @@ def figure_names(request: HttpRequest, code: str) -> HttpResponse:
     if (code, side) not in LISTS:
         raise Http404("没有这个名单")
     unit, prefix, year = _unit_year(request)
-    rows = _people(code, side, prefix, year, _today())
+    rows = _people(code, side, prefix, year, dates.today())
     visible = set(
         Person.objects.visible_to(request.user)
         .filter(pk__in=[r["person"].pk for r in rows])

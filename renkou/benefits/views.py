@@ -6,13 +6,10 @@ service call → redirect or render. ID numbers only by POST, masked on every pa
 showing an applicant writes an audit row ``benefits.view`` (ids only).
 """
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,7 +29,7 @@ from renkou.benefits.forms import (
 )
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
-from renkou.common import audit, crypto
+from renkou.common import audit, crypto, dates
 from renkou.common.actors import Actor
 from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
@@ -66,10 +63,6 @@ REVIEW_CALLS = {
     ),
     "archive": lambda a, app, d, t: services.application_archive(actor=a, application=app, today=t),
 }
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
@@ -109,7 +102,7 @@ def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
     condition, under which rule version. A preview: decisions are stored when an application
     is filed and at each approval."""
     person = _person(request, pk)
-    today = _today()
+    today = dates.today()
     verdicts = eligibility.check_all(person, today)
     childcare = None
     for v in verdicts:
@@ -138,7 +131,7 @@ def screening(request: HttpRequest) -> HttpResponse:
     """全覆盖名单: who appears eligible today but has no application, read from the kept table
     (reads only), with the conditions still to be verified."""
     prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
-    today = _today()
+    today = dates.today()
     programs = Program.objects.filter(is_active=True, code__in=eligibility.SCREENED)
     form = ScreeningFilterForm(request.GET or None, programs=programs.order_by("sort"))
     page = paginate(request, selectors.screening(request.user, prefix=prefix, **form.values()))
@@ -195,7 +188,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     """受理申报 for the person ``pk`` (from the eligibility page or the 全覆盖 list)."""
     person = _person(request, pk)
-    wanted = Subject.CHILD if person.age_on(_today()) < 3 else Subject.PARENT
+    wanted = Subject.CHILD if person.age_on(dates.today()) < 3 else Subject.PARENT
     programs = list(Program.objects.filter(is_active=True, subject=wanted))
     initial = {"program": request.GET.get("program", "")}
     form = ApplicationForm(request.POST or None, programs=programs, initial=initial)
@@ -211,7 +204,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 partner=partner,
                 declared=form.declared(),
                 village_opinion=data["village_opinion"],
-                today=_today(),
+                today=dates.today(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -261,7 +254,7 @@ def _unverified(app: Application, documents: list[Document]) -> list[str]:
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    decision, today = app.decision, _today()
+    decision, today = app.decision, dates.today()
     documents = list(app.documents.all())
     notice = services.listed_on(app) if app.status == Status.NOTICE else None
     audit.record_for(Actor.of(request), "benefits.view", app)
@@ -294,7 +287,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("benefits:application_detail", pk=app.pk)
     action = form.cleaned_data["action"]
     try:
-        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, _today())
+        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, dates.today())
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理")
     else:
@@ -328,7 +321,7 @@ def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 application=app,
                 declared=form.declared(),
                 comment=form.cleaned_data["comment"],
-                today=_today(),
+                today=dates.today(),
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
@@ -390,13 +383,13 @@ def application_print(request: HttpRequest, pk: int) -> HttpResponse:
     """申请审批表 and, once approved with a number, the certificate: printable."""
     app = _application(request, pk)
     audit.record_for(Actor.of(request), "benefits.view", app, summary="print")
-    standard = amounts.amount_on(app.program, app.approved_on or _today(), app.grade)
+    standard = amounts.amount_on(app.program, app.approved_on or dates.today(), app.grade)
     context = {
         "app": app,
         "log": app.log.select_related("actor"),
         "id_masked": crypto.mask(app.person.id_number),
-        "age": app.person.age_on(_today()),  # not the birth date: docs/masking.md
-        "today": _today(),
+        "age": app.person.age_on(dates.today()),  # not the birth date: docs/masking.md
+        "today": dates.today(),
         "unit_name": selectors.unit_names([app.unit_code]).get(app.unit_code, ""),
         "standard": amounts.yuan(standard.fen) if standard else "",
     }

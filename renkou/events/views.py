@@ -19,11 +19,10 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, idnumber, periods
+from renkou.common import audit, crypto, dates, idnumber, periods
 from renkou.common.actors import Actor
 from renkou.common.forms import parse_id, typed_text
 from renkou.common.htmx import render_page
@@ -59,10 +58,6 @@ KIND_GROUPS = (
 )
 REPORT_KINDS = (*FORM_TWO, *FORM_ONE)
 ALREADY_SUBMITTED = services.ALREADY_SUBMITTED
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _unit_names(codes: Any) -> dict[str, str]:
@@ -113,7 +108,7 @@ def _form_page(request: HttpRequest, form: EventForm, title: str, **extra: Any) 
         "subject": form.person if form.fixed is None else None,
         "partner": form.partner_person,
     }
-    picked = {k: _person_rows([p], _today()) for k, p in chosen.items() if p is not None}
+    picked = {k: _person_rows([p], dates.today()) for k, p in chosen.items() if p is not None}
     context = {"form": form, "title": title, "kind": form.kind, "picked": picked, **extra}
     return render(request, "events/event_form.html", context)
 
@@ -154,7 +149,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             (label, [k for k in kinds if kind_allowed(k, person)]) for label, kinds in KIND_GROUPS
         ]
         return render(request, "events/event_kind.html", {"groups": groups, "person": person})
-    today = _today()
+    today = dates.today()
     form = EventForm(request.POST or None, user=request.user, kind=kind, today=today, person=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +178,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     of URLs): by ID number through the blind index, or by name or pinyin initials."""
     field = "partner" if request.POST.get("field") == "partner" else "subject"
     typed = request.POST.get(f"{field}_q", "").strip()
-    today = _today()
+    today = dates.today()
     context: dict[str, Any] = {"field": field, "typed": typed != ""}
     found: list[Person] = []
     if looks_like_number(typed):
@@ -320,7 +315,7 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, refusal)
         return redirect("events:event_detail", pk=event.pk)
     form = EventForm(
-        request.POST or None, user=request.user, kind=event.kind, today=_today(), event=event
+        request.POST or None, user=request.user, kind=event.kind, today=dates.today(), event=event
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -376,7 +371,7 @@ def _month(params: Any) -> periods.Period:
     found = month_of(params.get("month", ""))
     if found is not None:
         return found
-    today = _today()
+    today = dates.today()
     year, number = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return periods.month(year, number)
 
@@ -445,7 +440,7 @@ def monthly_report(request: HttpRequest, code: str) -> HttpResponse:
         .filter(unit_code=unit.code, month=period.start_month)
         .first()
     )
-    deadline, today = periods.report_deadline(period.start), _today()
+    deadline, today = periods.report_deadline(period.start), dates.today()
     shown, late = _report_versions(request.user, report, events, period)
     counts = report.counts if report is not None else _counts(events)
     context = {
@@ -522,7 +517,7 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
         .select_related("submitted_by")
     }
     deadline = periods.report_deadline(period.start)
-    past = _today() > deadline
+    past = dates.today() > deadline
     changes = event_selectors.report_changes(request.user, unit, period, reports)
     rows = []
     for village in villages:

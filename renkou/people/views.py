@@ -18,11 +18,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
 from renkou.common.actors import Actor, ConflictError
 from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
@@ -48,10 +47,6 @@ from renkou.people.forms import (
 from renkou.people.models import Household, Person, WomanCard
 
 NUMBER_NOTICE = "身份证号、电话等号码请在“按身份证号查询”中输入（不会出现在网址中），已忽略该条件。"
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _unit_names(codes: Any) -> dict[str, str]:
@@ -91,7 +86,7 @@ def _list_context(request: HttpRequest, form: PersonFilterForm, page: Page) -> d
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    today = _today()
+    today = dates.today()
     form = PersonFilterForm(request.GET or None)
     rows = selectors.person_list(request.user, form.filter(), today=today)
     page = paginate(request, rows.select_related("card"))
@@ -117,7 +112,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
             summary="by=id_number",
         )
     page = Paginator(found, 50).get_page(1)
-    _decorate(page.object_list, _today())
+    _decorate(page.object_list, dates.today())
     context = {
         **_list_context(request, PersonFilterForm(), page),
         "id_form": id_form,
@@ -130,7 +125,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest) -> HttpResponse:
     """导出 the list's current filter (carried in hidden inputs); big ones go to the jobs page."""
-    today, actor = _today(), Actor.of(request)
+    today, actor = dates.today(), Actor.of(request)
     flt = PersonFilterForm(request.POST).filter()
     full = request.POST.get("full") == "1" and request.user.has_perm(Perm.UNMASK_PERSON)
     if selectors.person_list(request.user, flt, today=today).count() > exports.SYNC_LIMIT:
@@ -283,7 +278,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record_request(
         request, action="person.view", object_type="people.person", object_id=person.pk
     )
-    context = _person_context(request.user, person, _today())
+    context = _person_context(request.user, person, dates.today())
     return render(request, "people/person_detail.html", context)
 
 
@@ -326,7 +321,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         household = get_visible_or_404(
             Household.objects.all(), request.user, pk=request.GET["household"]
         )
-    today = _today()
+    today = dates.today()
     form = PersonForm(request.POST or None, user=request.user, today=today, household=household)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,7 +350,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if person.exited_at is not None:
         messages.warning(request, "已退出的人员不能修改，请先恢复。")
         return redirect("people:person_detail", pk=person.pk)
-    form = PersonForm(request.POST or None, user=request.user, today=_today(), person=person)
+    form = PersonForm(request.POST or None, user=request.user, today=dates.today(), person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -363,7 +358,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 values=form.values,
                 version=form.cleaned_data.get("version") or 0,
-                today=_today(),
+                today=dates.today(),
             )
         except ConflictError as exc:
             form.add_error(None, str(exc))
@@ -385,7 +380,7 @@ def person_check_id(request: HttpRequest) -> HttpResponse:
         found = check_id(
             request.user,
             request.POST.get("id_number", ""),
-            _today(),
+            dates.today(),
             exclude=request.POST.get("person", ""),
         )
     return render(request, "people/_id_check.html", found)
@@ -406,7 +401,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 household=form.household,
                 relationship=form.cleaned_data["relationship"],
-                today=_today(),
+                today=dates.today(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -420,7 +415,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
-    form = ExitForm(request.POST or None, today=_today())
+    form = ExitForm(request.POST or None, today=dates.today())
     if request.method == "POST" and form.is_valid():
         try:
             services.person_exit(
@@ -442,7 +437,7 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     try:
-        services.person_restore(actor=Actor.of(request), person=person, today=_today())
+        services.person_restore(actor=Actor.of(request), person=person, today=dates.today())
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -498,7 +493,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     members = household.members.visible_to(request.user).select_related("card")
     members = _decorate(
-        list(members.order_by("exited_at", "-is_head", "birth_date", "pk")), _today()
+        list(members.order_by("exited_at", "-is_head", "birth_date", "pk")), dates.today()
     )
     context = {
         "household": household,

@@ -22,11 +22,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
 from renkou.common.actors import Actor, ConflictError
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
@@ -64,10 +63,6 @@ from renkou.programs.views import unit_names
 
 HIDDEN = "已记录"
 TOWNSHIP_LEN = 9
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -212,7 +207,7 @@ def shown(row: ServiceRecord, full: bool) -> dict[str, Any]:
 
 
 def _found(request: HttpRequest, rows: QuerySet[Person]) -> list[Person]:
-    today = _today()
+    today = dates.today()
     return [_decorate_person(p, today) for p in rows.select_related("card")[:50]]
 
 
@@ -263,7 +258,7 @@ def _anchors(person: Person) -> tuple[list[Any], list[Any]]:
 def rh_person(request: HttpRequest, pk: int) -> HttpResponse:
     """A woman's reproductive-health service record: every check, treatment, follow-up visit
     and supply, her contraception episodes and abortions with their follow-up buttons."""
-    person = _decorate_person(_person(request, pk), _today())
+    person = _decorate_person(_person(request, pk), dates.today())
     full = full_detail(request.user)
     records = {}
     for key, kind in KINDS.items():
@@ -297,7 +292,7 @@ def _entry_page(
     context = {
         "kind": kind,
         "form": form,
-        "person": _decorate_person(person, _today()),
+        "person": _decorate_person(person, dates.today()),
         "next": safe_next(request),
         "title": f"登记{kind.label}",
         **extra,
@@ -329,7 +324,7 @@ def _dated(today: date, *names: str) -> dict[str, date]:
 @require_http_methods(["GET", "POST"])
 def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记生殖健康检查 of a woman (consent first)."""
-    person, today = _person(request, pk), _today()
+    person, today = _person(request, pk), dates.today()
     form = RHCheckForm(
         request.POST or None, person=person, initial=_dated(today, "checked_on", "consent_on")
     )
@@ -338,7 +333,7 @@ def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
         KINDS["rh_check"],
         person,
         lambda values: rh_services.rh_check_record(
-            actor=Actor.of(request), person=person, values=values, today=_today()
+            actor=Actor.of(request), person=person, values=values, today=dates.today()
         ),
         form,
     )
@@ -348,7 +343,7 @@ def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记妇科治疗 (蓝氧等) of a woman, one session."""
-    person, today = _person(request, pk), _today()
+    person, today = _person(request, pk), dates.today()
     form = TreatmentForm(
         request.POST or None, person=person, initial=_dated(today, "treated_on", "consent_on")
     )
@@ -357,7 +352,7 @@ def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
         KINDS["treatment"],
         person,
         lambda values: rh_services.treatment_record(
-            actor=Actor.of(request), person=person, values=values, today=_today()
+            actor=Actor.of(request), person=person, values=values, today=dates.today()
         ),
         form,
     )
@@ -366,14 +361,14 @@ def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _visit(request: HttpRequest, anchor: rh_services.Anchor, reasons: list[str]) -> HttpResponse:
     card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]
     person = get_visible_or_404(Person.objects.all(), request.user, pk=card.person_id)
-    initial = {"visited_on": _today(), "reason": reasons[0] if reasons else ""}
+    initial = {"visited_on": dates.today(), "reason": reasons[0] if reasons else ""}
     form = VisitForm(request.POST or None, person=person, reasons=reasons, initial=initial)
     return _create(
         request,
         KINDS["visit"],
         person,
         lambda values: rh_services.visit_record(
-            actor=Actor.of(request), anchor=anchor, values=values, today=_today()
+            actor=Actor.of(request), anchor=anchor, values=values, today=dates.today()
         ),
         form,
         anchor=anchor,
@@ -397,7 +392,7 @@ def implant_removal(request: HttpRequest, pk: int) -> HttpResponse:
     on the woman's card, then back to the list the technician came from."""
     rows = ContraceptionEpisode.objects.select_related("card", "card__person")
     episode = get_visible_or_404(rows, request.user, pk=pk)
-    initial = {"removed_on": _today(), "card_version": episode.card.version}
+    initial = {"removed_on": dates.today(), "card_version": episode.card.version}
     form = ImplantRemovalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = _apply(
@@ -407,7 +402,7 @@ def implant_removal(request: HttpRequest, pk: int) -> HttpResponse:
                 episode=episode,
                 removed_on=form.cleaned_data["removed_on"],
                 card_version=form.cleaned_data["card_version"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if done is not None:
@@ -436,14 +431,14 @@ def visit_for_pregnancy(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记免费避孕药具发放."""
-    person, today = _person(request, pk), _today()
+    person, today = _person(request, pk), dates.today()
     form = SupplyForm(request.POST or None, person=person, initial={"issued_on": today})
     return _create(
         request,
         KINDS["supply"],
         person,
         lambda values: rh_services.supply_record(
-            actor=Actor.of(request), person=person, values=values, today=_today()
+            actor=Actor.of(request), person=person, values=values, today=dates.today()
         ),
         form,
     )
@@ -526,7 +521,7 @@ def _detail_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             "row": row,
             "shown": shown(row, full),
             "full": full,
-            "person": _decorate_person(row.person, _today()),
+            "person": _decorate_person(row.person, dates.today()),
             "can_edit": can_edit,
             "history": history,
             "recorded_by": _who(row.recorded_by),
@@ -569,7 +564,7 @@ def _edit_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
                     row=row,
                     values=form.values(),
                     version=form.cleaned_data.get("version"),
-                    today=_today(),
+                    today=dates.today(),
                 ),
             )
             if saved is not None:
@@ -580,7 +575,7 @@ def _edit_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
         context = {
             "kind": kind,
             "form": form,
-            "person": _decorate_person(row.person, _today()),
+            "person": _decorate_person(row.person, dates.today()),
             "row": row,
             "next": safe_next(request),
             "title": f"修改{kind.label}",
@@ -618,7 +613,7 @@ def _void_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             "form": form,
             "row": row,
             "title": f"作废{kind.label}",
-            "person": _decorate_person(row.person, _today()),
+            "person": _decorate_person(row.person, dates.today()),
             "next": "",
         }
         return render(request, "programs/rh_form.html", context)

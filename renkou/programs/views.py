@@ -11,7 +11,6 @@ technicians, and the township office, whose scope is the woman's township); ever
 ``programs.view`` (ids only).
 """
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,11 +18,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
 from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.navigation import safe_next
@@ -58,10 +56,6 @@ from renkou.programs.models import CoupleFile, Exam, FollowUp
 NOT_ELIGIBLE = "服务资格尚未确认，请先由乡镇计生办确认资格（服务通知单）。"
 NOT_EXAMINED = "尚未检查，不能登记怀孕。"
 DONE_LOCKED = "该随访已记录；修改须由乡镇计生办或服务技术人员办理。"
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def unit_names(codes: Any) -> dict[str, str]:
@@ -160,7 +154,7 @@ def _open(request: HttpRequest, form: CoupleOpenForm, wife: Person | None) -> Co
             husband_id_number=data["husband_id_number"],
             sequence=data["sequence"],
             consent_on=data["consent_on"],
-            today=_today(),
+            today=dates.today(),
         ),
     )
 
@@ -174,7 +168,7 @@ def couple_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("wife"):
         rows = Person.objects.select_related("card", "spouse")
         wife = get_visible_or_404(rows, request.user, pk=request.GET["wife"])
-    today = _today()
+    today = dates.today()
     initial = {"sequence": _next_sequence(wife), "consent_on": today}
     form = CoupleOpenForm(request.POST or None, wife=wife, today=today, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -213,7 +207,7 @@ def _exam_blocks(couple: CoupleFile) -> list[dict[str, Any]]:
 
 
 def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
-    user, today = request.user, _today()
+    user, today = request.user, dates.today()
     wife_visible = Person.objects.visible_to(user).filter(pk=couple.wife_id).exists()
     followups = list(couple.followups.all())
     for row in followups:
@@ -255,7 +249,7 @@ def couple_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     couple = _couple(request, pk)
     if couple.status in FINAL or couple.eligible_on is not None:
         return _refused(request, couple, "该档案无需确认资格。")
-    form = ConfirmForm(request.POST or None, initial={"on": _today()})
+    form = ConfirmForm(request.POST or None, initial={"on": dates.today()})
     if request.method == "POST" and form.is_valid():
         done = _apply(
             form,
@@ -264,7 +258,7 @@ def couple_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 couple=couple,
                 on=form.cleaned_data["on"],
                 notice_no=form.cleaned_data["notice_no"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if done is not None:
@@ -291,7 +285,7 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
         couple=couple,
         spouse=spouse,
         exam=exam,
-        initial={"examined_on": _today()},
+        initial={"examined_on": dates.today()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -305,7 +299,7 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
                 service_point=data["service_point"],
                 examiner=data["examiner"],
                 items=form.item_values(),
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if saved is not None:
@@ -328,12 +322,12 @@ def assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
     if couple.status in FINAL:
         return _refused(request, couple, services.FINAL_MESSAGE)
     row = getattr(exam, "assessment", None)
-    form = AssessmentForm(request.POST or None, row=row, initial={"assessed_on": _today()})
+    form = AssessmentForm(request.POST or None, row=row, initial={"assessed_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
             lambda: services.assessment_record(
-                actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=_today()
+                actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=dates.today()
             ),
         )
         if saved is not None:
@@ -356,7 +350,7 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, services.FINAL_MESSAGE)
     if couple.examined_on is None:
         return _refused(request, couple, NOT_EXAMINED)
-    initial = {"lmp_on": couple.lmp_on, "recorded_on": _today()}
+    initial = {"lmp_on": couple.lmp_on, "recorded_on": dates.today()}
     form = PregnancyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _apply(
@@ -366,7 +360,7 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
                 couple=couple,
                 lmp_on=form.cleaned_data["lmp_on"],
                 recorded_on=form.cleaned_data["recorded_on"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if saved is not None:
@@ -391,12 +385,12 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, services.FINAL_MESSAGE)
     if row.done_on is not None and not full:
         return _refused(request, couple, DONE_LOCKED)
-    form = FollowUpForm(request.POST or None, row=row, initial={"done_on": _today()})
+    form = FollowUpForm(request.POST or None, row=row, initial={"done_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
             lambda: services.followup_record(
-                actor=Actor.of(request), followup=row, values=form.values(), today=_today()
+                actor=Actor.of(request), followup=row, values=form.values(), today=dates.today()
             ),
         )
         if saved is not None:
@@ -416,7 +410,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
     couple = _couple(request, pk)
     if couple.status in FINAL:
         return _refused(request, couple, services.FINAL_MESSAGE)
-    form = CloseForm(request.POST or None, initial={"on": _today()})
+    form = CloseForm(request.POST or None, initial={"on": dates.today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
@@ -425,7 +419,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
                 couple=couple,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if saved is not None:
@@ -442,7 +436,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def followup_due(request: HttpRequest) -> HttpResponse:
     """随访到期: due in the next 30 days or overdue (highlighted), each linking to its form."""
-    today = _today()
+    today = dates.today()
     unit = request.GET.get("unit", "")
     rows = selectors.followups_due(request.user, today, unit if unit.isdigit() else "")
     page = paginate(request, rows)

@@ -11,7 +11,6 @@ unit. Opening a name list is audited (codes only).
 """
 
 import io
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,12 +20,11 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.assessment.measures import detail_allowed
-from renkou.common import audit, jobs
+from renkou.common import audit, dates, jobs
 from renkou.common.actors import Actor
 from renkou.common.forms import typed_text
 from renkou.common.paging import paginate
@@ -44,16 +42,12 @@ from renkou.reports.tables.choosing import Choice
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _table(code: str) -> engine.Table:
     return choosing.table_of(code)
 
 
 def _choice(request: HttpRequest, data: QueryDict, unit: Unit | None = None) -> Choice:
-    return choosing.choose(request.user, data, unit, _today())
+    return choosing.choose(request.user, data, unit, dates.today())
 
 
 def _frozen(request: HttpRequest, choice: Choice) -> TableSubmission | None:
@@ -113,7 +107,7 @@ def _submission_context(request: HttpRequest, choice: Choice) -> dict[str, Any]:
     can_submit = (
         request.user.has_perm(Perm.SUBMIT_REPORT)
         and unit.code == request.user.unit_code
-        and choice.period.end < _today()
+        and choice.period.end < dates.today()
         and (last is None or last.status == TableSubmission.Status.RETURNED)
     )
     return {"submission": last, "can_submit": can_submit}
@@ -148,7 +142,7 @@ def table_view(request: HttpRequest) -> HttpResponse:
         "frozen": frozen,
         "tables": engine.tables().values(),
         "unit_options": _unit_options(request.user, choice.unit),
-        "period_options": engine.period_options(choice.table, _today()),
+        "period_options": engine.period_options(choice.table, dates.today()),
         "scopes": [(SCOPE_NAME[s], s.label) for s in Scope],
         "scope_name": SCOPE_NAME[choice.scope],
         "scope_label": Scope(choice.scope).label,
@@ -164,7 +158,7 @@ def table_view(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest) -> tuple[engine.Result, engine.Signature, str]:
-    return choosing.export(request.user, request.GET, _today())
+    return choosing.export(request.user, request.GET, dates.today())
 
 
 def _file(data: bytes, filename: str, content_type: str) -> FileResponse:
@@ -259,7 +253,7 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
     )
     page = paginate(request, found if found is not None else [])
     rows = drill.describe(
-        page.object_list, scope=choice.scope, spec=leaf.query or {}, today=_today()
+        page.object_list, scope=choice.scope, spec=leaf.query or {}, today=dates.today()
     )
     _decorate(request.user, rows)
     audit.record_request(
@@ -353,7 +347,7 @@ def table_status(request: HttpRequest) -> HttpResponse:
         "table": choice.table,
         "rows": rows,
         "tables": engine.tables().values(),
-        "period_options": engine.period_options(choice.table, _today()),
+        "period_options": engine.period_options(choice.table, dates.today()),
         "scopes": [(SCOPE_NAME[s], s.label) for s in Scope],
         "scope_name": SCOPE_NAME[choice.scope],
         "missing": missing,

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts import approvals
@@ -17,7 +16,7 @@ from renkou.accounts import services as account_services
 from renkou.accounts.constants import Perm, Role
 from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
-from renkou.common import vault
+from renkou.common import dates, vault
 from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.models import DictType, JobProgress
@@ -52,10 +51,6 @@ def _params(request: HttpRequest, *names: str) -> dict[str, str]:
 # --- 首页 -------------------------------------------------------------------------------
 
 
-def _today() -> Any:
-    return timezone.localdate()
-
-
 def _home_worker(user: User) -> dict[str, Any]:
     """The counts of the account's area that mean something at its level: townships and
     villages for a county account, villages and persons for a township, persons and
@@ -73,7 +68,7 @@ def _home_worker(user: User) -> dict[str, Any]:
         cards.append(("家庭户", people_selectors.households_visible(user).count()))
     context: dict[str, Any] = {"area_cards": cards}
     if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
-        context["todo"] = todo_counts(user, _today())
+        context["todo"] = todo_counts(user, dates.today())
     return context
 
 

@@ -15,11 +15,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
 from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
@@ -38,10 +37,6 @@ from renkou.todo.populations import POPULATIONS
 from renkou.todo.schedule import describe
 
 ID_SEARCH_LIMIT = 50
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _unit_names(codes: Any) -> dict[str, str]:
@@ -82,7 +77,7 @@ def _ids_found(request: HttpRequest, id_form: IdSearchForm) -> frozenset[int] | 
 @require_http_methods(["GET", "POST"])
 def item_list(request: HttpRequest) -> HttpResponse:
     """我的待办: counts per rule, then the items (overdue in red), each with its 办理 link."""
-    today, rules = _today(), selectors.rules_for(request.user)
+    today, rules = dates.today(), selectors.rules_for(request.user)
     form = ItemFilterForm(request.GET or None, rules=rules)
     id_form = IdSearchForm(request.POST or None)
     flt = form.filter()
@@ -157,7 +152,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("action") == "preview":
-                preview = services.preview(form.instance, request.user.scope_prefix, _today())
+                preview = services.preview(form.instance, request.user.scope_prefix, dates.today())
             else:
                 services.rule_save(actor=Actor.of(request), rule=rule, values=form.values())
                 name = form.cleaned_data["name"]
