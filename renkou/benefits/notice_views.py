@@ -17,10 +17,12 @@ from renkou.benefits.models import Application, Notice, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto, dates, xlsx
 from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (
@@ -37,7 +39,7 @@ COLUMNS = (
 def _rows(notice: Notice) -> list[dict]:
     """The listed people with masked ID numbers and their villages (for print and export)."""
     entries = list(notice.entries.select_related("application__person").order_by("unit_code", "pk"))
-    names = selectors.unit_names(e.unit_code for e in entries)
+    names = unit_names(e.unit_code for e in entries)
     standard = amounts.amount_on(notice.program, notice.starts_on)
     out = []
     for n, entry in enumerate(entries, 1):
@@ -61,7 +63,7 @@ def _rows(notice: Notice) -> list[dict]:
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.notices(request.user))
-    names = selectors.unit_names(n.unit_code for n in page.object_list)
+    names = unit_names(n.unit_code for n in page.object_list)
     for notice in page.object_list:
         notice.unit_name = names.get(notice.unit_code, "")  # type: ignore[attr-defined]
     context = {
@@ -123,7 +125,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": _rows(notice),
         "today": today,
         "ended": notice.has_ended(today),
-        "unit_name": selectors.unit_names([notice.unit_code]).get(notice.unit_code, ""),
+        "unit_name": unit_names([notice.unit_code]).get(notice.unit_code, ""),
         "reviewer": services.reviewer_name(notice.unit_code, notice.level),
         "objections": notice.objections.select_related("application__person"),
         "can_review": request.user.has_perm(Perm.REVIEW_BENEFIT),
@@ -153,7 +155,7 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
             today=dates.today(),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, "异议已登记，该申请退回本级重新审核。")
     return redirect("benefits:notice_detail", pk=notice.pk)
@@ -166,7 +168,7 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         moved = services.notice_close(actor=Actor.of(request), notice=notice, today=dates.today())
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, f"公示已结束，{moved} 人进入下一步。")
     return redirect("benefits:notice_detail", pk=notice.pk)

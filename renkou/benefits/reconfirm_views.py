@@ -10,25 +10,23 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.benefits import amounts, figures, reconfirm, selectors, tasks
+from renkou.benefits import amounts, figures, reconfirm, tasks
 from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
 from renkou.benefits.models import Change, Reconfirmation
 from renkou.common import audit, crypto, dates, jobs
 from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.people.models import Person
 
 COUNTY_REVIEW = (Perm.REVIEW_BENEFIT, Perm.MANAGE_BENEFIT_RULE)
-
-
-def _errors(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理"
 
 
 @require_perm(*COUNTY_REVIEW)
@@ -95,7 +93,7 @@ def reconfirmation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if kind:
         changes = changes.filter(kind=kind)
     page = paginate(request, changes.select_related("program", "person"))
-    names = selectors.unit_names(c.unit_code for c in page.object_list)
+    names = unit_names(c.unit_code for c in page.object_list)
     for c in page.object_list:
         c.unit_name = names.get(c.unit_code, "")  # type: ignore[attr-defined]
         c.yuan = amounts.yuan(c.year_fen)  # type: ignore[attr-defined]
@@ -130,7 +128,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.warning(request, _errors(exc))
+            messages.warning(request, error_text(exc, fallback="无权办理"))
     return redirect("benefits:reconfirmation_detail", pk=change.reconfirmation_id)
 
 
@@ -141,7 +139,7 @@ def reconfirmation_accept_all(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         count = reconfirm.change_accept_all(actor=Actor.of(request), reconfirmation=row)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, f"已确认 {count} 条。")
     return redirect("benefits:reconfirmation_detail", pk=row.pk)
@@ -154,7 +152,7 @@ def reconfirmation_apply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         stopped = reconfirm.reconfirmation_apply(actor=Actor.of(request), reconfirmation=row)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, f"年审已生效，停止享受 {stopped} 人。")
     return redirect("benefits:reconfirmation_detail", pk=row.pk)
@@ -179,7 +177,7 @@ def figure_overview(request: HttpRequest) -> HttpResponse:
     today = dates.today()
     length = 9 if len(prefix) == 6 else 12
     rows = figures.table(prefix, year, today, length) if len(prefix) < 12 else {}
-    names = selectors.unit_names(k.ljust(12, "0") for k in rows)
+    names = unit_names(k.ljust(12, "0") for k in rows)
     context = {
         "unit": unit,
         "prefix": prefix,
@@ -247,7 +245,7 @@ def figure_names(request: HttpRequest, code: str) -> HttpResponse:
         row_count=len(rows),
     )
     page = paginate(request, rows)
-    names = selectors.unit_names(r["unit"] for r in page.object_list)
+    names = unit_names(r["unit"] for r in page.object_list)
     for r in page.object_list:
         r["unit_name"] = names.get(r["unit"], "")
         r["id_masked"] = crypto.mask(r["person"].id_number)

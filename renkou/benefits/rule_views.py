@@ -18,6 +18,7 @@ from renkou.benefits.forms import AmountForm, RuleTestForm, RuleVersionForm
 from renkou.benefits.models import Program, RuleVersion
 from renkou.common import dates, rules
 from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
@@ -165,7 +166,7 @@ def version_activate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         eligibility.rule_version_activate(actor=Actor.of(request), version=version)
     except ValidationError as exc:
-        messages.warning(request, "；".join(exc.messages))
+        messages.warning(request, error_text(exc))
         return redirect("benefits:version_edit", pk=version.pk)
     messages.success(request, f"第{version.number}版自 {version.effective_from} 起生效。")
     return redirect("benefits:program_detail", code=version.program.code)

@@ -31,12 +31,12 @@ from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto, dates
 from renkou.common.actors import Actor
-from renkou.common.forms import typed_text
+from renkou.common.forms import error_text, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.models import Person
 
@@ -135,7 +135,7 @@ def screening(request: HttpRequest) -> HttpResponse:
     programs = Program.objects.filter(is_active=True, code__in=eligibility.SCREENED)
     form = ScreeningFilterForm(request.GET or None, programs=programs.order_by("sort"))
     page = paginate(request, selectors.screening(request.user, prefix=prefix, **form.values()))
-    names = selectors.unit_names(r.unit_code for r in page.object_list)
+    names = unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
         row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]
         row.age = row.person.age_on(today)  # type: ignore[attr-defined]
@@ -171,7 +171,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
     rows = selectors.applications(request.user, prefix=prefix, **form.values())
     page = paginate(request, rows)
-    names = selectors.unit_names(a.unit_code for a in page.object_list)
+    names = unit_names(a.unit_code for a in page.object_list)
     for app in page.object_list:
         app.unit_name = names.get(app.unit_code, "")  # type: ignore[attr-defined]
     context = {
@@ -289,7 +289,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, dates.today())
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理")
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, "已办理。")
     return redirect("benefits:application_detail", pk=app.pk)
@@ -303,7 +303,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         comment = typed_text(request, "comment", 500)
         services.application_withdraw(actor=Actor.of(request), application=app, comment=comment)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, "申请已撤回。")
     return redirect("benefits:application_detail", pk=app.pk)
@@ -324,7 +324,7 @@ def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 today=dates.today(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "已补正并重新提交。")
             return redirect("benefits:application_detail", pk=app.pk)
@@ -348,7 +348,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             upload=form.cleaned_data["file"],
         )
     except ValidationError as exc:
-        messages.warning(request, "；".join(exc.messages))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, "材料已上传。")
     return redirect("benefits:application_detail", pk=app.pk)
@@ -390,7 +390,7 @@ def application_print(request: HttpRequest, pk: int) -> HttpResponse:
         "id_masked": crypto.mask(app.person.id_number),
         "age": app.person.age_on(dates.today()),  # not the birth date: docs/masking.md
         "today": dates.today(),
-        "unit_name": selectors.unit_names([app.unit_code]).get(app.unit_code, ""),
+        "unit_name": unit_names([app.unit_code]).get(app.unit_code, ""),
         "standard": amounts.yuan(standard.fen) if standard else "",
     }
     return render(request, "benefits/application_print.html", context)

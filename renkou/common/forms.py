@@ -32,6 +32,13 @@ def parse_id(text: object) -> int | None:
     return number if number else None
 
 
+def error_text(exc: Exception, *, fallback: str = "") -> str:
+    """Why an action was refused, as one line for a message or a form: a ValidationError's
+    messages joined with "；", any other exception's text, else ``fallback`` (a bare
+    PermissionDenied has none)."""
+    return "；".join(getattr(exc, "messages", [str(exc)])) or fallback
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), trimmed, inner spaces removed."""
     return "".join(unicodedata.normalize("NFKC", text).split())

@@ -44,7 +44,7 @@ from renkou.events.models import Event, MonthlyReport
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors
 from renkou.people import services as people
 from renkou.people.forms import looks_like_number
@@ -60,19 +60,12 @@ REPORT_KINDS = (*FORM_TWO, *FORM_ONE)
 ALREADY_SUBMITTED = services.ALREADY_SUBMITTED
 
 
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _visible_events(user: Any) -> Any:
     return Event.objects.visible_to(user).select_related("person", "child", "reported_by")
 
 
 def _with_unit_names(events: list[Event]) -> list[Event]:
-    names = _unit_names(e.unit_code for e in events)
+    names = unit_names(e.unit_code for e in events)
     for event in events:
         event.unit_name = names.get(event.unit_code, event.unit_code)  # type: ignore[attr-defined]
     return events
@@ -163,7 +156,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 def _person_rows(persons: list[Person], today: date) -> list[Person]:
-    names = _unit_names(p.unit_code for p in persons)
+    names = unit_names(p.unit_code for p in persons)
     for p in persons:
         p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
         p.age = p.age_on(today)  # type: ignore[attr-defined]
@@ -242,7 +235,7 @@ def _detail_context(user: Any, event: Event) -> dict[str, Any]:
         ("迁出地", event.from_code),
         ("迁入地", event.to_code),
     )
-    names = _unit_names(code for _label, code in codes)
+    names = unit_names(code for _label, code in codes)
     corrections = list(Event.objects.visible_to(user).filter(corrects=event).order_by("pk"))
     return {
         "event": event,
@@ -403,7 +396,7 @@ def _report_versions(
 
 def _with_places(events: list[Event]) -> list[Event]:
     """Where each move went or came from, as the report prints it."""
-    names = _unit_names(e.to_code for e in events if e.kind == Kind.MOVE_WITHIN)
+    names = unit_names(e.to_code for e in events if e.kind == Kind.MOVE_WITHIN)
     for e in events:
         moved_to = names.get(e.to_code, e.to_code)
         e.where = f"迁往{moved_to}" if e.kind == Kind.MOVE_WITHIN else e.place  # type: ignore[attr-defined]

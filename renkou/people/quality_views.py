@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renkou.accounts.constants import Perm
 from renkou.common import crypto, dicts
 from renkou.common.actors import Actor
-from renkou.common.forms import parse_id
+from renkou.common.forms import error_text, parse_id
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -204,7 +204,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
             actor=Actor.of(request), candidate=candidate, keep_id=parse_id(keep) or 0
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("people:duplicate_detail", pk=candidate.pk)
     messages.success(request, "已合并：保留所选人员，另一条记录以“重复或错误”退出。")
     return redirect("people:duplicate_list")
@@ -217,7 +217,7 @@ def duplicate_distinct(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         duplicates.duplicate_mark_distinct(actor=Actor.of(request), candidate=candidate)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("people:duplicate_detail", pk=candidate.pk)
     messages.success(request, "已标记为不是同一人。")
     return redirect("people:duplicate_list")

@@ -31,7 +31,7 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import exports, selectors, services
 from renkou.people.constants import Flow
 from renkou.people.forms import (
@@ -49,17 +49,10 @@ from renkou.people.models import Household, Person, WomanCard
 NUMBER_NOTICE = "身份证号、电话等号码请在“按身份证号查询”中输入（不会出现在网址中），已忽略该条件。"
 
 
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _decorate(persons: list[Person], today: date) -> list[Person]:
     """Display values on each row: the masked ID, age and unit name. Templates print these,
     never ``id_number`` or ``phone``."""
-    names = _unit_names(p.unit_code for p in persons)
+    names = unit_names(p.unit_code for p in persons)
     for p in persons:
         p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
         p.age = p.age_on(today)  # type: ignore[attr-defined]
@@ -189,7 +182,7 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
         person.history.select_related("history_user").order_by("history_date", "history_id")
     )
     codes = {getattr(r, f) for r in records for f in UNIT_FIELDS}
-    names = _unit_names(codes)
+    names = unit_names(codes)
     ids = {r.household_id for r in records if r.household_id}
     households = dict(
         selectors.households_visible(user).filter(pk__in=ids).values_list("pk", "code")
@@ -247,7 +240,7 @@ def _person_context(user: Any, person: Person, today: date) -> dict[str, Any]:
         .first()
     )
     changes, events = _history(user, person)
-    names = _unit_names([person.unit_code, person.registered_code, person.residence_code])
+    names = unit_names([person.unit_code, person.registered_code, person.residence_code])
 
     def place(code: str) -> str:
         return f"{names[code]}（{code}）" if code in names else code or "—"
@@ -472,7 +465,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET or None)
     params = form.params()
     page = paginate(request, _households(request.user, params))
-    names = _unit_names(h.unit_code for h in page.object_list)
+    names = unit_names(h.unit_code for h in page.object_list)
     for household in page.object_list:
         household.unit_name = names.get(household.unit_code, household.unit_code)
     context = {
@@ -498,7 +491,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "household": household,
         "members": members,
-        "unit_name": _unit_names([household.unit_code]).get(household.unit_code, ""),
+        "unit_name": unit_names([household.unit_code]).get(household.unit_code, ""),
         "phone_masked": crypto.mask(household.phone, crypto.PHONE),
     }
     return render(request, "people/household_detail.html", context)

@@ -29,10 +29,10 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.programs import figures, selectors, services
 from renkou.programs.forms import TargetForm, UnitYearForm
 from renkou.programs.models import TargetPopulation
-from renkou.programs.views import unit_names
 
 CHILD_LENGTH = {Level.COUNTY: 9, Level.TOWNSHIP: 12}
 SUPPRESSED = "<5"

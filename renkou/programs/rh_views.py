@@ -33,7 +33,7 @@ from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404, prefix_range
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.constants import MARRIED_CODES
 from renkou.people.forms import IdSearchForm
@@ -59,7 +59,6 @@ from renkou.programs.rh_forms import (
     VoidForm,
     reasons_for,
 )
-from renkou.programs.views import unit_names
 
 HIDDEN = "已记录"
 TOWNSHIP_LEN = 9

@@ -27,8 +27,8 @@ from renkou.common.htmx import render_page
 from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
-from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.models import Person
 from renkou.programs import selectors, services
@@ -56,13 +56,6 @@ from renkou.programs.models import CoupleFile, Exam, FollowUp
 NOT_ELIGIBLE = "服务资格尚未确认，请先由乡镇计生办确认资格（服务通知单）。"
 NOT_EXAMINED = "尚未检查，不能登记怀孕。"
 DONE_LOCKED = "该随访已记录；修改须由乡镇计生办或服务技术人员办理。"
-
-
-def unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
 
 
 def _couple(request: HttpRequest, pk: int) -> CoupleFile:

@@ -26,7 +26,7 @@ from renkou.accounts.constants import Perm
 from renkou.assessment.measures import detail_allowed
 from renkou.common import audit, dates, jobs
 from renkou.common.actors import Actor
-from renkou.common.forms import typed_text
+from renkou.common.forms import error_text, typed_text
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_NAME, Scope
@@ -55,10 +55,6 @@ def _frozen(request: HttpRequest, choice: Choice) -> TableSubmission | None:
 
 
 _result = choosing.result
-
-
-def _message(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 # --- the table page ------------------------------------------------------------------------------
@@ -307,7 +303,7 @@ def table_submit(request: HttpRequest) -> HttpResponse:
             f"已上报{choice.table.title}（{choice.period.label}）第{row.version}版，本期报表已锁定",
         )
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     return redirect(f"{reverse('reports:table_view')}?{choice.query()}")
 
 
@@ -380,7 +376,7 @@ def table_return(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"已退回第{submission.version}版，该单位可重新上报")
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     params = urlencode(
         {
             "table": submission.table,

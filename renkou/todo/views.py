@@ -8,7 +8,6 @@ writes an audit row with the row count.
 """
 
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,9 +23,8 @@ from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
-from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.forms import IdSearchForm
 from renkou.todo import links, selectors, services
@@ -39,16 +37,9 @@ from renkou.todo.schedule import describe
 ID_SEARCH_LIMIT = 50
 
 
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _decorate(request: HttpRequest, rows: list, today: date) -> None:
     """Display values: masked ID, village name, days to/after due, the closing link."""
-    names, back = _unit_names(r.unit_code for r in rows), reverse("todo:item_list")
+    names, back = unit_names(r.unit_code for r in rows), reverse("todo:item_list")
     back = request.get_full_path() if request.method == "GET" else back
     for item in rows:
         item.id_masked = crypto.mask(item.person.id_number)
