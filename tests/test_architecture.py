@@ -181,3 +181,25 @@ def test_shared_concepts_are_imported_from_their_one_home(tmp_path):
     assert strays([("events", stray)]) == [
         f"{_rel(stray)} imports Actor from renkou.people.services"
     ]
+
+
+def private_imports(sources) -> list[str]:
+    """Names starting with ``_`` imported from another app: what an app shares is public."""
+    return [
+        f"{_rel(path)} imports {name} from {module}"
+        for app, path in sources
+        for module, name in _imported_names(path)
+        if name.startswith("_")
+        and module.split(".")[:1] == ["renkou"]
+        and len(module.split(".")) > 1
+        and module.split(".")[1] != app
+    ]
+
+
+def test_no_private_name_is_imported_from_another_app(tmp_path):
+    assert private_imports(_sources()) == []
+    reach = tmp_path / "forms.py"
+    reach.write_text("from renkou.people.forms import PICK, _css\nfrom renkou.todo import _x\n")
+    assert private_imports([("todo", reach)]) == [
+        f"{_rel(reach)} imports _css from renkou.people.forms"
+    ]

@@ -18,7 +18,7 @@ from django import forms
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, validators
-from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise
+from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise, styled
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
@@ -41,21 +41,6 @@ AGE_BAND_LABELS = {
 # A search term made only of digits (and X) looks like an ID number or phone: those go by
 # POST, never in a URL (security.md CR5), so the name box refuses them.
 NAME_PATTERN = r"[^0-9０-９]*"
-
-
-def _css(form: forms.BaseForm, *, small: bool = False) -> None:
-    """Bootstrap classes on each widget (the fields are per-instance copies)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select form-select-sm" if small else "form-select"
-        elif isinstance(widget, forms.HiddenInput):
-            continue
-        else:
-            css = "form-control form-control-sm" if small else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def looks_like_number(text: str) -> bool:
@@ -104,7 +89,7 @@ class PersonFilterForm(BaseForm):
         self.fields["sex"].choices = EMPTY + dicts.choices("sex")
         self.fields["residence_status"].choices = EMPTY + dicts.choices("residence_status")
         self.fields["marital_status"].choices = EMPTY + dicts.choices("marital_status")
-        _css(self, small=True)
+        styled(self, small=True)
         self.number_refused = False
 
     def clean_unit(self) -> str:
@@ -149,7 +134,7 @@ class IdSearchForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def clean_id_number(self) -> str:
         value = normalise(self.cleaned_data["id_number"])
@@ -183,7 +168,7 @@ class HouseholdFilterForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def params(self) -> dict[str, str]:
         if not self.is_bound or not self.is_valid():
@@ -373,7 +358,7 @@ class PersonForm(BaseForm):
         self.existing: Person | None = None
         self.values: dict[str, Any] = {}
         self._widgets()
-        _css(self)
+        styled(self)
 
     def _initial(self) -> dict[str, Any]:
         return self._initial_new() if self.person is None else self._initial_edit(self.person)
@@ -552,7 +537,7 @@ class HouseholdForm(BaseForm):
         )
         self.fields["hukou_type"].choices = PICK + dicts.choices("hukou_type")
         self.fields["household_type"].choices = dicts.choices("household_type")
-        _css(self)
+        styled(self)
 
     @property
     def village_picker(self) -> dict:
@@ -590,7 +575,7 @@ class MoveForm(BaseForm):
         super().__init__(data)
         self.fields["relationship"].choices = PICK + dicts.choices("relationship")
         self.household: Household | None = None
-        _css(self)
+        styled(self)
 
     def clean_household_code(self) -> str:
         code = normalise(self.cleaned_data["household_code"])
@@ -615,7 +600,7 @@ class ExitForm(BaseForm):
         super().__init__(data, initial={"on": today.isoformat()})
         choices = [(v, label) for v, label in dicts.choices("exit_reason") if v != "5"]
         self.fields["reason"].choices = PICK + choices
-        _css(self)
+        styled(self)
 
     def clean_on(self) -> date:
         on = self.cleaned_data["on"]

@@ -23,7 +23,7 @@ DAY = date(2025, 10, 1)  # the day the FP-2026 target population is counted on
 
 
 @pytest.fixture(autouse=True)
-def _risk_dictionary(db):
+def risk_dictionary(db):
     """The risk-factor list seeded by migration 0002 (a transactional test elsewhere may have
     flushed it)."""
     if not DictType.objects.filter(code=RISK_DICT).exists():
