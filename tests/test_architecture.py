@@ -203,3 +203,27 @@ def test_no_private_name_is_imported_from_another_app(tmp_path):
     assert private_imports([("todo", reach)]) == [
         f"{_rel(reach)} imports _css from renkou.people.forms"
     ]
+
+
+def _bare_unit_row_querysets(path: Path) -> list[str]:
+    """ScopedQuerySet subclasses whose whole body is ``personal = False`` (and a docstring):
+    copies of ``renkou.geo.scope.UnitRowQuerySet``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(getattr(b, "id", "") == "ScopedQuerySet" for b in node.bases):
+            continue
+        body = [s for s in node.body if not isinstance(s, ast.Expr)]  # docstring
+        if len(body) == 1 and ast.unparse(body[0]) == "personal = False":
+            found.append(f"{_rel(path)}: {node.name}")
+    return found
+
+
+def test_rows_without_personal_data_use_the_one_unit_row_queryset(tmp_path):
+    scope = ROOT / "geo" / "scope.py"
+    found = [f for _, path in _sources() for f in _bare_unit_row_querysets(path)]
+    assert found == [f"{_rel(scope)}: UnitRowQuerySet"]
+    copy = tmp_path / "models.py"
+    copy.write_text('class QuotaQuerySet(ScopedQuerySet):\n    """x"""\n\n    personal = False\n')
+    assert _bare_unit_row_querysets(copy) == [f"{_rel(copy)}: QuotaQuerySet"]
