@@ -22,7 +22,7 @@ from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise, styled
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
-from renkou.people.constants import HEAD
+from renkou.people.constants import HEAD, PERSON_DICTS
 from renkou.people.models import Household, Person
 from renkou.people.services import id_index
 
@@ -341,18 +341,9 @@ class PersonForm(BaseForm):
         self.user, self.today, self.person = user, today, person
         self.household = household or (person.household if person else None)
         super().__init__(data, initial=self._initial())
-        choices = {
-            "id_type": "document_type",
-            "sex": "sex",
-            "ethnicity": "ethnicity",
-            "marital_status": "marital_status",
-            "education": "education",
-            "hukou_type": "hukou_type",
-            "relationship": "relationship",
-            "residence_status": "residence_status",
-        }
-        for name, code in choices.items():
-            self.fields[name].choices = PICK + dicts.choices(code)
+        for name, code in PERSON_DICTS.items():
+            if name in self.fields:
+                self.fields[name].choices = PICK + dicts.choices(code)
         self.warnings: list[rules.Issue] = []
         self.show_override = bool(person and person.id_override_reason)
         self.existing: Person | None = None

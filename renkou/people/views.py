@@ -33,7 +33,7 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import exports, selectors, services
-from renkou.people.constants import Flow
+from renkou.people.constants import PERSON_DICTS, Flow
 from renkou.people.forms import (
     ExitForm,
     HouseholdFilterForm,
@@ -134,17 +134,6 @@ def person_export(request: HttpRequest) -> HttpResponse:
 # Changed values not shown in the history: numbers, and the birth date (shown beside the
 # masked number it would help to rebuild, docs/masking.md).
 SECRET_FIELDS = {"id_number": "号码", "phone": "号码", "birth_date": "日期"}
-CODED_FIELDS = {
-    "id_type": "document_type",
-    "sex": "sex",
-    "ethnicity": "ethnicity",
-    "marital_status": "marital_status",
-    "education": "education",
-    "hukou_type": "hukou_type",
-    "relationship": "relationship",
-    "residence_status": "residence_status",
-    "exit_reason": "exit_reason",
-}
 UNIT_FIELDS = frozenset({"unit_code", "registered_code", "residence_code"})
 NOT_SHOWN = frozenset({"version"})  # the edit counter of the optimistic lock, not information
 LABELS = {"household": "家庭户"}  # fields whose model name is not Chinese
@@ -156,8 +145,8 @@ def _shown(field: str, value: Any, names: dict[str, str], households: dict[int, 
     """A history value as text; never a full number (encrypted fields are not shown)."""
     if value in (None, ""):
         return "—"
-    if field in CODED_FIELDS:
-        return dicts.label(CODED_FIELDS[field], value)
+    if field in PERSON_DICTS:
+        return dicts.label(PERSON_DICTS[field], value)
     if field in UNIT_FIELDS:
         return f"{names[value]}（{value}）" if value in names else str(value)
     if field == "household":
