@@ -32,6 +32,7 @@ from renkou.common.middleware import offers_id_search
 from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
+from renkou.geo.constants import TOWNSHIP_LENGTH
 from renkou.geo.scope import get_visible_or_404, prefix_range
 from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
@@ -61,7 +62,6 @@ from renkou.programs.rh_forms import (
 )
 
 HIDDEN = "已记录"
-TOWNSHIP_LEN = 9
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,9 @@ def full_detail(user: Any) -> bool:
     """Health details in full: the permission, and a scope no narrower than a township (the
     technicians and the woman's own township office; a visible row is inside the scope)."""
     scope = getattr(user, "scope_prefix", None)
-    return user.has_perm(Perm.VIEW_EXAM_DETAIL) and scope is not None and len(scope) <= 9
+    return (
+        user.has_perm(Perm.VIEW_EXAM_DETAIL) and scope is not None and len(scope) <= TOWNSHIP_LENGTH
+    )
 
 
 def _done(request: HttpRequest, row: ServiceRecord, kind: Kind) -> HttpResponse:
