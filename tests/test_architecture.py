@@ -150,3 +150,80 @@ def test_every_views_module_is_scanned(tmp_path):
     sources.append(("benefits", tmp_path / "services.py"))
     found = unscoped_fetches(sources)
     assert [Path(f.split(":")[0]).name for f in found] == [*lines, "serializers.py"]
+
+
+def _imported_names(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                yield node.module, alias.name
+
+
+SHARED = {"Actor": "renkou.common.actors", "ConflictError": "renkou.common.actors"}
+
+
+def strays(sources) -> list[str]:
+    """Imports of a shared concept (``SHARED``) from anywhere but the module defining it."""
+    return [
+        f"{_rel(path)} imports {name} from {module}"
+        for _, path in sources
+        for module, name in _imported_names(path)
+        if name in SHARED and module.startswith("renkou") and module != SHARED[name]
+    ]
+
+
+def test_shared_concepts_are_imported_from_their_one_home(tmp_path):
+    """Actor and ConflictError live in renkou.common.actors; no app re-exports them."""
+    assert strays(_sources()) == []
+    stray = tmp_path / "views.py"
+    stray.write_text("from renkou.people.services import Actor, person_register\n")
+    assert strays([("events", stray)]) == [
+        f"{_rel(stray)} imports Actor from renkou.people.services"
+    ]
+
+
+def private_imports(sources) -> list[str]:
+    """Names starting with ``_`` imported from another app: what an app shares is public."""
+    return [
+        f"{_rel(path)} imports {name} from {module}"
+        for app, path in sources
+        for module, name in _imported_names(path)
+        if name.startswith("_")
+        and module.split(".")[:1] == ["renkou"]
+        and len(module.split(".")) > 1
+        and module.split(".")[1] != app
+    ]
+
+
+def test_no_private_name_is_imported_from_another_app(tmp_path):
+    assert private_imports(_sources()) == []
+    reach = tmp_path / "forms.py"
+    reach.write_text("from renkou.people.forms import PICK, _css\nfrom renkou.todo import _x\n")
+    assert private_imports([("todo", reach)]) == [
+        f"{_rel(reach)} imports _css from renkou.people.forms"
+    ]
+
+
+def _bare_unit_row_querysets(path: Path) -> list[str]:
+    """ScopedQuerySet subclasses whose whole body is ``personal = False`` (and a docstring):
+    copies of ``renkou.geo.scope.UnitRowQuerySet``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(getattr(b, "id", "") == "ScopedQuerySet" for b in node.bases):
+            continue
+        body = [s for s in node.body if not isinstance(s, ast.Expr)]  # docstring
+        if len(body) == 1 and ast.unparse(body[0]) == "personal = False":
+            found.append(f"{_rel(path)}: {node.name}")
+    return found
+
+
+def test_rows_without_personal_data_use_the_one_unit_row_queryset(tmp_path):
+    scope = ROOT / "geo" / "scope.py"
+    found = [f for _, path in _sources() for f in _bare_unit_row_querysets(path)]
+    assert found == [f"{_rel(scope)}: UnitRowQuerySet"]
+    copy = tmp_path / "models.py"
+    copy.write_text('class QuotaQuerySet(ScopedQuerySet):\n    """x"""\n\n    personal = False\n')
+    assert _bare_unit_row_querysets(copy) == [f"{_rel(copy)}: QuotaQuerySet"]

@@ -18,8 +18,8 @@ from renkou.benefits import payments
 from renkou.benefits.models import Beneficiary, PaymentRoll, Program
 from renkou.benefits.tests.conftest import person
 from renkou.benefits.tests.test_payments import card
+from renkou.common.actors import Actor
 from renkou.common.models import JobProgress
-from renkou.people.services import Actor
 from tests.test_e2e import _audit_flushable, _page, _sign_in, browser  # noqa: F401 fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -3,9 +3,10 @@ couple's exam and its follow-up from her to-do list, a township officer sees its
 progress and the veto warning, a leader sees only counts, and the coverage figures agree with
 the name lists behind them.
 
-The clock is held with time_machine (as renkou/programs/tests/test_views.py does): every view's
-``_today`` helper and the to-do receivers that refresh a woman's items after the commit read
-``timezone.localdate()``, so one travelling clock fixes the date for all of them at once.
+The clock is held with time_machine (as renkou/programs/tests/test_views.py does): the views
+(through ``renkou.common.dates.today``) and the to-do receivers that refresh a woman's items
+after the commit read ``timezone.localdate()``, so one travelling clock fixes the date for all
+of them at once.
 
 Township A (620001100: villages A1, A2) in FP year 2026 (2025-10-01 to 2026-09-30), counted on
 2026-05-31 (day 243 of 365). The expected figures are worked out by hand in ``township``.

@@ -24,6 +24,7 @@ from renkou.accounts.models import AccountRequest, ActivationCode, LoginLog, Ses
 
 __all__ = ["ActivationCode", "ActivationRefused", "activate", "code_check", "code_issue"]
 from renkou.common import audit
+from renkou.common.actors import Actor
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1
 LENGTH = 16
@@ -49,7 +50,7 @@ def _readable(code: str) -> str:
 
 @transaction.atomic
 def code_issue(
-    *, user: User, actor: Any, request: AccountRequest | None = None, ip: str = "", via: str = ""
+    *, user: User, actor: Actor, request: AccountRequest | None = None, via: str = ""
 ) -> str:
     """A new code for ``user`` (earlier unused ones are voided); returned once, never stored."""
     now = timezone.now()
@@ -61,14 +62,14 @@ def code_issue(
         user=user,
         code_hash=_digest(code),
         request=request,
-        issued_by=actor if getattr(actor, "pk", None) else None,
+        issued_by=actor.user if getattr(actor.user, "pk", None) else None,
         created_at=now,
         expires_at=now + VALID_FOR,
     )
     audit.record(
-        actor=actor,
+        actor=actor.user,
         username=via,
-        ip=ip,
+        ip=actor.ip,
         action="account.code_issue",
         object_type="accounts.user",
         object_id=user.pk,
@@ -152,12 +153,11 @@ def activate(
             user=user, name="手机验证器", key=totp_key, confirmed=True, last_t=step
         )
     user.must_change_password = True  # the forced path: exempt from the minimum age
-    services.password_set(user=user, raw=password, actor=user, ip=request.client_ip)
+    actor = Actor(user, request.client_ip)
+    services.password_set(user=user, raw=password, actor=actor)
     code.used_at = timezone.now()
     code.save(update_fields=["used_at"])
-    services.sessions_kill(
-        user=user, actor=user, ip=request.client_ip, reason=SessionEnd.Reason.PASSWORD
-    )
+    services.sessions_kill(user=user, actor=actor, reason=SessionEnd.Reason.PASSWORD)
     audit.record(
         actor=user,
         ip=request.client_ip,
@@ -209,5 +209,5 @@ def operator_issue(
     user.must_change_password = True
     user.is_active = True
     user.save()
-    services.sessions_kill(user=user, actor=None, reason=SessionEnd.Reason.RESET)
-    return user, code_issue(user=user, actor=None, via=OPERATOR)
+    services.sessions_kill(user=user, actor=Actor(None), reason=SessionEnd.Reason.RESET)
+    return user, code_issue(user=user, actor=Actor(None), via=OPERATOR)

@@ -28,6 +28,7 @@ from renkou.accounts import activation, services
 from renkou.accounts.constants import ADMIN_ROLES, GRANT_ROLES, Perm, Role
 from renkou.accounts.models import AccountRequest, SessionEnd, User
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.geo.models import Unit
 
 Status = AccountRequest.Status
@@ -35,14 +36,14 @@ Kind = AccountRequest.Kind
 _ROLE_NAMES = dict(Role.choices)
 
 
-def _record(actor: Any, action: str, request: AccountRequest, ip: str, **extra: Any) -> None:
+def _record(actor: Actor, action: str, request: AccountRequest, **extra: Any) -> None:
     summary = (
         f"kind={request.kind} target={request.target_id or '-'} role={request.role} "
         f"unit={request.unit_code}"
     )
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action=action,
         object_type="accounts.accountrequest",
         object_id=request.pk,
@@ -51,15 +52,15 @@ def _record(actor: Any, action: str, request: AccountRequest, ip: str, **extra: 
     )
 
 
-def _file(actor: Any, request: AccountRequest, ip: str) -> AccountRequest:
-    request.requested_by = actor
+def _file(actor: Actor, request: AccountRequest) -> AccountRequest:
+    request.requested_by = actor.user
     request.unit_code = request.unit.code
     try:
         with transaction.atomic():
             request.save()
     except IntegrityError as exc:
         raise ValidationError("该账号已有一项待审批的申请，请等审批完成或先撤回。") from exc
-    _record(actor, "account.request", request, ip, reason=request.reason)
+    _record(actor, "account.request", request, reason=request.reason)
     return request
 
 
@@ -69,14 +70,13 @@ def _file(actor: Any, request: AccountRequest, ip: str) -> AccountRequest:
 @transaction.atomic
 def account_create_request(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     role: str,
     unit: Unit,
     reason: str,
     full_name: str = "",
     mfa_required: bool = False,
-    ip: str = "",
 ) -> AccountRequest:
     """A new account, created only when approved (no half-made account waits meanwhile)."""
     if User.objects.filter(username__iexact=username).exists():
@@ -91,7 +91,7 @@ def account_create_request(
         changes=f"新账号：{_ROLE_NAMES[role]}，{unit.name}",
         reason=reason,
     )
-    return _file(actor, request, ip)
+    return _file(actor, request)
 
 
 def _differences(user: User, values: dict[str, Any]) -> list[str]:
@@ -125,7 +125,7 @@ def needs_second_administrator(actor: Any, user: User, values: dict[str, Any]) -
 @transaction.atomic
 def account_update(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     role: str,
     unit: Unit,
@@ -133,7 +133,6 @@ def account_update(
     is_active: bool,
     mfa_required: bool,
     reason: str = "",
-    ip: str = "",
 ) -> AccountRequest | None:
     """Apply a change the system administrator may make alone; file anything else for
     approval (returns the request, or None when applied)."""
@@ -144,13 +143,13 @@ def account_update(
         "is_active": is_active,
         "mfa_required": mfa_required,
     }
-    if user.pk == actor.pk and (role != user.role or unit.pk != user.unit_id or not is_active):
+    if user.pk == actor.user.pk and (role != user.role or unit.pk != user.unit_id or not is_active):
         raise ValidationError("不能修改自己账号的角色、单位或状态。")
     changes = _differences(user, values)
     if not changes:
         return None
-    if not needs_second_administrator(actor, user, values):
-        services.user_update(actor=actor, user=user, ip=ip, **values)
+    if not needs_second_administrator(actor.user, user, values):
+        services.user_update(actor=actor, user=user, **values)
         return None
     if not reason.strip():
         raise ValidationError("这项变更须经安全管理员审批，请填写申请事由。")
@@ -166,14 +165,14 @@ def account_update(
         changes="；".join(changes)[:300],
         reason=reason,
     )
-    return _file(actor, request, ip)
+    return _file(actor, request)
 
 
 @transaction.atomic
-def account_reset_request(*, actor: Any, user: User, reason: str, ip: str = "") -> AccountRequest:
+def account_reset_request(*, actor: Actor, user: User, reason: str) -> AccountRequest:
     """A password reset: on approval the old password stops working and the person sets a new
     one (and binds the authenticator again) with an activation code."""
-    if user.pk == actor.pk:
+    if user.pk == actor.user.pk:
         raise ValidationError("不能为自己申请重置密码，请通过“修改密码”修改。")
     request = AccountRequest(
         kind=Kind.RESET,
@@ -187,7 +186,7 @@ def account_reset_request(*, actor: Any, user: User, reason: str, ip: str = "") 
         changes="重置密码（本人用激活码设置新密码并重新绑定手机验证器）",
         reason=reason,
     )
-    return _file(actor, request, ip)
+    return _file(actor, request)
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -206,22 +205,22 @@ def may_decide(actor: Any, request: AccountRequest) -> bool:
     return actor.role == Role.AUDIT_ADMIN and target_role == Role.SEC_ADMIN
 
 
-def _locked(request: AccountRequest, actor: Any) -> AccountRequest:
+def _locked(request: AccountRequest, actor: Actor) -> AccountRequest:
     locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != Status.PENDING:
         raise ValidationError("该申请已处理过了。")
-    if not may_decide(actor, locked):
+    if not may_decide(actor.user, locked):
         raise PermissionDenied
     return locked
 
 
-def _decided(request: AccountRequest, actor: Any, status: str, note: str = "") -> None:
-    request.status, request.decided_by = status, actor
+def _decided(request: AccountRequest, actor: Actor, status: str, note: str = "") -> None:
+    request.status, request.decided_by = status, actor.user
     request.decided_at, request.decision_note = timezone.now(), note[:200]
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "target"])
 
 
-def _apply(request: AccountRequest, actor: Any, ip: str) -> User:
+def _apply(request: AccountRequest, actor: Actor) -> User:
     if request.kind == Kind.CREATE:
         if User.objects.filter(username__iexact=request.username).exists():
             raise ValidationError("该用户名已被使用，不能再新增。")
@@ -236,8 +235,8 @@ def _apply(request: AccountRequest, actor: Any, ip: str) -> User:
         user.set_unusable_password()
         user.save()
         audit.record(
-            actor=actor,
-            ip=ip,
+            actor=actor.user,
+            ip=actor.ip,
             action="user.create",
             object_type="accounts.user",
             object_id=user.pk,
@@ -255,16 +254,15 @@ def _apply(request: AccountRequest, actor: Any, ip: str) -> User:
             full_name=request.full_name,
             is_active=request.is_active,
             mfa_required=request.mfa_required,
-            ip=ip,
         )
         return user
     user.set_unusable_password()
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    services.sessions_kill(user=user, actor=actor, ip=ip, reason=SessionEnd.Reason.RESET)
+    services.sessions_kill(user=user, actor=actor, reason=SessionEnd.Reason.RESET)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="password.reset",
         object_type="accounts.user",
         object_id=user.pk,
@@ -275,39 +273,37 @@ def _apply(request: AccountRequest, actor: Any, ip: str) -> User:
 
 @transaction.atomic
 def request_approve(
-    *, actor: Any, request: AccountRequest, note: str = "", ip: str = ""
+    *, actor: Actor, request: AccountRequest, note: str = ""
 ) -> tuple[AccountRequest, str]:
     """Approve and carry out the request; returns it and, for a new account or a reset, the
     activation code (to show once to the approver; '' otherwise)."""
     locked = _locked(request, actor)
-    user = _apply(locked, actor, ip)
+    user = _apply(locked, actor)
     _decided(locked, actor, Status.APPROVED, note)
-    _record(actor, "account.approve", locked, ip, reason=note)
+    _record(actor, "account.approve", locked, reason=note)
     code = ""
     if locked.kind in (Kind.CREATE, Kind.RESET):
-        code = activation.code_issue(user=user, actor=actor, request=locked, ip=ip)
+        code = activation.code_issue(user=user, actor=actor, request=locked)
     return locked, code
 
 
 @transaction.atomic
-def request_reject(
-    *, actor: Any, request: AccountRequest, note: str, ip: str = ""
-) -> AccountRequest:
+def request_reject(*, actor: Actor, request: AccountRequest, note: str) -> AccountRequest:
     if not note.strip():
         raise ValidationError("请填写驳回理由。")
     locked = _locked(request, actor)
     _decided(locked, actor, Status.REJECTED, note)
-    _record(actor, "account.reject", locked, ip, reason=note)
+    _record(actor, "account.reject", locked, reason=note)
     return locked
 
 
 @transaction.atomic
-def request_cancel(*, actor: Any, request: AccountRequest, ip: str = "") -> AccountRequest:
+def request_cancel(*, actor: Actor, request: AccountRequest) -> AccountRequest:
     locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != Status.PENDING:
         raise ValidationError("该申请已处理过了。")
-    if locked.requested_by_id != actor.pk:
+    if locked.requested_by_id != actor.user.pk:
         raise PermissionDenied
     _decided(locked, actor, Status.CANCELLED)
-    _record(actor, "account.cancel", locked, ip)
+    _record(actor, "account.cancel", locked)
     return locked

@@ -10,7 +10,7 @@ from django.utils import timezone
 from renkou.accounts.constants import COUNTY_WIDE_ROLES, ROLE_PERMISSIONS, Perm, Role
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
-from renkou.geo.scope import ScopedQuerySet
+from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -163,11 +163,6 @@ class SessionEnd(models.Model):
         return f"{self.reason} @ {self.ended_at:%Y-%m-%d %H:%M}"
 
 
-class AccountRequestQuerySet(ScopedQuerySet):
-    scope_field = "unit_code"
-    personal = False
-
-
 class AccountRequest(models.Model):
     """账号授权申请: a change to an account that one administrator may not make alone (三员 by
     construction, issue 19 item 2; 等保 访问控制 d, GB/T 35273 7.1 c).
@@ -227,7 +222,7 @@ class AccountRequest(models.Model):
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=200, blank=True)
 
-    objects = AccountRequestQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -4,7 +4,6 @@ import hashlib
 import secrets
 import string
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -18,6 +17,7 @@ from renkou.accounts.constants import Role
 from renkou.accounts.models import LoginLog, PasswordHistory, SessionEnd, User, UserSession
 from renkou.accounts.passwords import min_age_message, profile, too_soon
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.common.logging import scrub
 from renkou.geo.models import Unit
 
@@ -110,9 +110,8 @@ def _end(keys: list[str], reason: str) -> None:
 def sessions_kill(
     *,
     user: User,
-    actor: Any,
+    actor: Actor,
     except_key: str | None = None,
-    ip: str = "",
     reason: str = SessionEnd.Reason.FORCED,
 ) -> int:
     """End every session of ``user`` (强退), except optionally the caller's own."""
@@ -123,8 +122,8 @@ def sessions_kill(
     with transaction.atomic():
         _end(keys, reason)
         audit.record(
-            actor=actor,
-            ip=ip,
+            actor=actor.user,
+            ip=actor.ip,
             action="session.kill",
             object_type="accounts.user",
             object_id=user.pk,
@@ -135,12 +134,12 @@ def sessions_kill(
 
 
 @transaction.atomic
-def session_kill(*, session: UserSession, actor: Any, ip: str = "") -> None:
+def session_kill(*, session: UserSession, actor: Actor) -> None:
     """End one session (强退 on one row of 在线用户); the account's other sessions go on."""
     _end([session.session_key], SessionEnd.Reason.FORCED)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="session.kill",
         object_type="accounts.user",
         object_id=session.user_id,
@@ -172,14 +171,14 @@ def session_end(request: HttpRequest) -> None:
         UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-def password_set(*, user: User, raw: str, actor: Any, initial: bool = False, ip: str = "") -> None:
+def password_set(*, user: User, raw: str, actor: Actor, initial: bool = False) -> None:
     """Validate against the profile, keep the old hash in the history, store the new one.
 
     ``initial`` marks a password set by an administrator: the user must change it at the
     next sign-in (mlps 强制修改初始密码). The account's own change waits for the profile's
     minimum age (``passwords.too_soon``).
     """
-    own = actor is not None and getattr(actor, "pk", None) == user.pk
+    own = actor.user is not None and getattr(actor.user, "pk", None) == user.pk
     if own and not initial and user.pk and too_soon(user):
         raise ValidationError(min_age_message(user), code="password_min_age")
     password_validation.validate_password(raw, user)
@@ -194,8 +193,8 @@ def password_set(*, user: User, raw: str, actor: Any, initial: bool = False, ip:
         user.must_change_password = initial
         user.save()
         audit.record(
-            actor=actor,
-            ip=ip,
+            actor=actor.user,
+            ip=actor.ip,
             action="password.reset" if initial else "password.change",
             object_type="accounts.user",
             object_id=user.pk,
@@ -219,23 +218,22 @@ def generate_password(length: int = 14) -> str:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     role: str,
     unit: Unit,
     full_name: str = "",
     password: str | None = None,
-    ip: str = "",
 ) -> tuple[User, str]:
     """Create an account with an initial password that must be changed at first sign-in."""
     user = User(username=username, role=Role(role), unit=unit, full_name=full_name)
     raw = password or generate_password()
     user.set_unusable_password()
     user.save()
-    password_set(user=user, raw=raw, actor=actor, initial=True, ip=ip)
+    password_set(user=user, raw=raw, actor=actor, initial=True)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="user.create",
         object_type="accounts.user",
         object_id=user.pk,
@@ -247,14 +245,13 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     role: str,
     unit: Unit,
     full_name: str,
     is_active: bool,
     mfa_required: bool,
-    ip: str = "",
 ) -> User:
     changed = []
     for name, value in (
@@ -270,8 +267,8 @@ def user_update(
     if changed:
         user.save()
         audit.record(
-            actor=actor,
-            ip=ip,
+            actor=actor.user,
+            ip=actor.ip,
             action="user.update",
             object_type="accounts.user",
             object_id=user.pk,
@@ -279,5 +276,5 @@ def user_update(
         )
     if "is_active" in changed and not is_active or "role" in changed or "unit" in changed:
         # A disabled account, or one whose rights changed, signs in again (security.md SE2).
-        sessions_kill(user=user, actor=actor, ip=ip, reason=SessionEnd.Reason.ACCOUNT)
+        sessions_kill(user=user, actor=actor, reason=SessionEnd.Reason.ACCOUNT)
     return user

@@ -26,6 +26,7 @@ from renkou.accounts.forms import (
 )
 from renkou.accounts.models import LoginLog, SessionEnd
 from renkou.accounts.passwords import min_age_message, too_soon
+from renkou.common.actors import Actor
 from renkou.common.permissions import public, signed_in
 
 LOCK_MESSAGE = "登录失败次数过多，账号或来源地址已被锁定 15 分钟，请稍后再试或联系安全管理员解锁。"
@@ -141,16 +142,11 @@ def password_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.password_set(
-            user=user, raw=form.cleaned_data["new_password"], actor=user, ip=request.client_ip
-        )  # type: ignore[attr-defined]
+        actor = Actor.of(request)
+        services.password_set(user=user, raw=form.cleaned_data["new_password"], actor=actor)
         old_key = request.session.session_key
         services.sessions_kill(
-            user=user,
-            actor=user,
-            except_key=old_key,
-            ip=request.client_ip,  # type: ignore[attr-defined]
-            reason=SessionEnd.Reason.PASSWORD,
+            user=user, actor=actor, except_key=old_key, reason=SessionEnd.Reason.PASSWORD
         )
         update_session_auth_hash(request, user)  # cycles the session key
         services.session_rekey(request, old_key=old_key)

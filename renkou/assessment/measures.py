@@ -27,13 +27,13 @@ from renkou.events.constants import Measure as TallyMeasure
 from renkou.events.constants import Scope
 from renkou.events.models import Spell
 from renkou.events.selectors import stock_persons
+from renkou.geo.constants import TOWNSHIP_LENGTH, county_of
 from renkou.geo.scope import prefix_range
 from renkou.programs import counts, figures
 from renkou.programs.constants import BLUE_OXYGEN
 from renkou.programs.models import TargetPopulation
 
 DEFAULT_SCOPE = Scope.REGISTERED  # the scope of the statistics dashboard's married-WCBA figure
-COUNTY_LEN = 6
 
 
 def period(year: int) -> Period:
@@ -69,7 +69,7 @@ def _mwcba_spells(prefix: str, year: int, today: date, scope: str) -> QuerySet[S
 def _checked_in_county(prefix: str, year: int) -> QuerySet:
     """Women with an RH check in the year anywhere in the county (ids)."""
     span = period(year)
-    return counts.rh_checked_women(prefix[:COUNTY_LEN], span.start, span.end).values("pk")
+    return counts.rh_checked_women(county_of(prefix), span.start, span.end).values("pk")
 
 
 def mwcba_checked(prefix: str, year: int, today: date, scope: str = DEFAULT_SCOPE) -> QuerySet:
@@ -269,7 +269,7 @@ def counted(
 
 def grouped_adjustment(code: str, prefix: str, year: int, length: int) -> dict[str, int]:
     """The adjustments by unit one level down (townships: their own; villages: none)."""
-    if not MEASURES[code].adjusted or length > figures.TOWNSHIP_LEN:
+    if not MEASURES[code].adjusted or length > TOWNSHIP_LENGTH:
         return {}
     out: dict[str, int] = {}
     rows = TargetPopulation.objects.filter(year=year, **prefix_range("unit_code", prefix))

@@ -13,13 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from renkou.geo.models import ServicePoint
-from renkou.geo.scope import ScopedQuerySet
-
-
-class QuotaQuerySet(ScopedQuerySet):
-    """Quotas hold targets, no person: visible to every role with a data scope (leaders too)."""
-
-    personal = False
+from renkou.geo.scope import UnitRowQuerySet
 
 
 class TaskQuota(models.Model):
@@ -48,7 +42,7 @@ class TaskQuota(models.Model):
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    objects = QuotaQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -13,9 +13,9 @@ from django.db import transaction
 from renkou.assessment import measures as M
 from renkou.assessment.models import TaskQuota
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
-from renkou.people.services import Actor
 
 MAX_PERCENT = Decimal(100)
 

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +23,8 @@ from renkou.assessment import entries, selectors, services
 from renkou.assessment import measures as M
 from renkou.assessment.forms import QuotaForm, YearForm
 from renkou.assessment.models import TaskQuota
-from renkou.common import audit, crypto
+from renkou.common import audit, crypto, dates
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.periods import fp_year_of
@@ -32,14 +32,9 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.services import Actor
 from renkou.programs.figures import small_cells
 
 SUPPRESSED = "<5"
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _years(today: date) -> list[int]:
@@ -68,7 +63,7 @@ def _sort_key(column: int) -> Any:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """任务指标完成情况: the unit and every township below it × every quota, sortable."""
-    today = _today()
+    today = dates.today()
     unit, year, form = _unit_and_year(request, today)
     found = selectors.progress(unit.prefix, year, today)
     codes = [c for c in M.QUOTA_MEASURES if any(p.quota.measure == c for p in found)]
@@ -127,7 +122,7 @@ def _breakdown(item: selectors.Progress, unit: Unit, today: date, suppress: bool
 def unit_progress(request: HttpRequest, code: str) -> HttpResponse:
     """一个单位的任务指标: each quota in full, and its done count by unit one level down."""
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
-    today = _today()
+    today = dates.today()
     year = YearForm(request.GET or None).value("year", fp_year_of(today))
     persons = request.user.has_perm(Perm.VIEW_PERSON)
     items = [p for p in selectors.progress(unit.prefix, year, today) if p.quota.unit_code == code]
@@ -152,7 +147,7 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     """花名册 behind one side of a measure in a unit: ``?measure=&side=done|base&year=``.
     A quota of the unit with service points lists what those points did too, as it counts."""
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
-    today = _today()
+    today = dates.today()
     year = YearForm(request.GET or None).value("year", fp_year_of(today))
     measure = M.MEASURES.get(request.GET.get("measure", ""), M.MEASURES["prepreg_exam"])
     side = "base" if request.GET.get("side") == "base" and measure.denominator else "done"
@@ -229,7 +224,7 @@ def _list_url(year: int) -> str:
 @require_GET
 def quota_list(request: HttpRequest) -> HttpResponse:
     """年度任务指标: every quota of the year in the caller's county."""
-    today = _today()
+    today = dates.today()
     year = YearForm(request.GET or None).value("year", fp_year_of(today))
     quotas = list(
         TaskQuota.objects.visible_to(request.user)
@@ -275,7 +270,7 @@ def _save(request: HttpRequest, form: QuotaForm) -> TaskQuota | None:
 @require_http_methods(["GET", "POST"])
 def quota_create(request: HttpRequest) -> HttpResponse:
     """下达任务指标 (a unit that has one for the measure and year gets it changed)."""
-    year = YearForm(request.GET or None).value("year", fp_year_of(_today()))
+    year = YearForm(request.GET or None).value("year", fp_year_of(dates.today()))
     initial = {"year": year, "deadline": M.period(year).end, "unit": request.user.unit.code}
     form = QuotaForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid() and (quota := _save(request, form)):

@@ -2,6 +2,9 @@
 
 from django.db import models
 
+from renkou.geo.constants import PREFIX_LENGTH
+from renkou.geo.constants import Level as UnitLevel
+
 NOTICE_DAYS = 7  # default notice period (domain.md §5.1: set locally, commonly 7 days)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_DIR = "benefits/documents"
@@ -17,7 +20,11 @@ class Level(models.TextChoices):
 
 
 # Unit code prefix length of each level (county 6, township 9, village 12 digits).
-LEVEL_PREFIX = {Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+LEVEL_PREFIX = {
+    Level.COUNTY: PREFIX_LENGTH[UnitLevel.COUNTY],
+    Level.TOWNSHIP: PREFIX_LENGTH[UnitLevel.TOWNSHIP],
+    Level.VILLAGE: PREFIX_LENGTH[UnitLevel.VILLAGE],
+}
 
 
 class Period(models.TextChoices):

@@ -29,9 +29,9 @@ from renkou.benefits.models import (
     Program,
 )
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Child, WomanCard
-from renkou.people.services import Actor
 from renkou.people.signals import cards_written
 
 FAILURES = ("账户已销户", "户名与账号不符", "账户冻结", "账号不存在")

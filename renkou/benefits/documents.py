@@ -20,7 +20,7 @@ from django.db import transaction
 from renkou.benefits.constants import FINAL, MAGIC, MAX_UPLOAD_BYTES, UPLOAD_DIR, DocumentKind
 from renkou.benefits.models import Application, Document
 from renkou.common import audit, vault
-from renkou.people.services import Actor
+from renkou.common.actors import Actor
 
 CHUNK = 64 * 1024
 

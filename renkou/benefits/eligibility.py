@@ -30,9 +30,9 @@ from renkou.benefits.models import (
     RuleVersion,
 )
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Child, Person, WomanCard
-from renkou.people.services import Actor
 
 State = RuleVersion.State
 # Programmes on the 全覆盖 list, with the youngest age worth looking at (a cheap pre-filter
@@ -153,18 +153,6 @@ def _checked(conditions: Any) -> dict[str, Any]:
     return conditions
 
 
-def _audit(actor: Actor, action: str, obj: Any, summary: str = "") -> None:
-    meta = obj._meta
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"benefits.{action}",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=summary,
-    )
-
-
 @transaction.atomic
 def rule_version_create(
     *,
@@ -187,7 +175,9 @@ def rule_version_create(
         source=source,
         created_by=actor.user,
     )
-    _audit(actor, "rule_create", version, f"{program.code} v{version.number}")
+    audit.record_for(
+        actor, "benefits.rule_create", version, summary=f"{program.code} v{version.number}"
+    )
     return version
 
 
@@ -214,7 +204,7 @@ def rule_version_update(
     locked.note, locked.source = note, source
     locked.tested_at, locked.test_result, locked.test_person = None, {}, None
     locked.save()
-    _audit(actor, "rule_update", locked)
+    audit.record_for(actor, "benefits.rule_update", locked)
     return locked
 
 
@@ -236,7 +226,7 @@ def rule_version_test(
         locked.tested_at, locked.test_person = timezone.now(), person
         locked.test_result = {"day": day.isoformat(), **result.as_dict()}
         locked.save(update_fields=["tested_at", "test_person", "test_result"])
-    _audit(actor, "rule_test", locked, f"verdict={result.verdict}")
+    audit.record_for(actor, "benefits.rule_test", locked, summary=f"verdict={result.verdict}")
     return result
 
 
@@ -248,7 +238,9 @@ def rule_version_activate(*, actor: Actor, version: RuleVersion) -> RuleVersion:
         raise ValidationError("规则须先用一个案例测试，才能生效")
     locked.state, locked.activated_at = State.ACTIVE, timezone.now()
     locked.save(update_fields=["state", "activated_at"])
-    _audit(actor, "rule_activate", locked, f"from {locked.effective_from.isoformat()}")
+    audit.record_for(
+        actor, "benefits.rule_activate", locked, summary=f"from {locked.effective_from.isoformat()}"
+    )
     if locked.program.code in SCREENED and locked.effective_from <= timezone.localdate():
         # In force at once: the 全覆盖 table is screened again on the worker (a later date is
         # picked up by the daily catch-up on that day).
@@ -278,7 +270,12 @@ def amount_add(
     row = Amount.objects.create(
         program=program, effective_from=effective_from, fen=fen, grade=grade, source=source
     )
-    _audit(actor, "amount_add", row, f"{program.code} {effective_from.isoformat()} {fen}")
+    audit.record_for(
+        actor,
+        "benefits.amount_add",
+        row,
+        summary=f"{program.code} {effective_from.isoformat()} {fen}",
+    )
     return row
 
 

@@ -32,18 +32,8 @@ from renkou.benefits.constants import (
 )
 from renkou.common import rules
 from renkou.common.fields import BlindIndexField, EncryptedTextField
-from renkou.geo.scope import ScopedQuerySet, prefix_range
+from renkou.geo.scope import CountyWideQuerySet, ScopedQuerySet, UnitRowQuerySet, prefix_range
 from renkou.people.models import Person, PersonalQuerySet
-
-
-class PolicyQuerySet(ScopedQuerySet):
-    """County policy rows (no personal data): every role with a data scope reads them."""
-
-    personal = False
-
-    def visible_to(self, user: Any) -> "PolicyQuerySet":
-        prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
-        return self.all() if prefix is not None else self.none()
 
 
 class Program(models.Model):
@@ -70,7 +60,7 @@ class Program(models.Model):
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField(default=0)
 
-    objects = PolicyQuerySet.as_manager()
+    objects = CountyWideQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort", "code"]
@@ -113,7 +103,7 @@ class RuleVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PolicyQuerySet.as_manager()
+    objects = CountyWideQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "-effective_from", "-number"]
@@ -136,7 +126,7 @@ class Amount(models.Model):
     fen = models.PositiveBigIntegerField("标准（分）")
     source = models.CharField("依据", max_length=200, blank=True)
 
-    objects = PolicyQuerySet.as_manager()
+    objects = CountyWideQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "grade", "-effective_from"]
@@ -474,12 +464,6 @@ class Beneficiary(models.Model):
         return f"{self.program_id}:{self.person_id}"
 
 
-class UnitQuerySet(ScopedQuerySet):
-    """Rows of a unit without personal data: every role with a data scope, within its subtree."""
-
-    personal = False
-
-
 class Reconfirmation(models.Model):
     """One year's re-confirmation (年审) of a unit subtree: a change list built from the register
     (``draft``), each change accepted or rejected with a reason, then applied at once."""
@@ -499,7 +483,7 @@ class Reconfirmation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UnitQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-pk"]

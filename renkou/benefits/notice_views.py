@@ -2,13 +2,11 @@
 with its objection form, closing after the end date, and the .xlsx export (audited)."""
 
 import io
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,12 +15,14 @@ from renkou.benefits import amounts, selectors, services
 from renkou.benefits.forms import NoticeForm, ObjectionForm
 from renkou.benefits.models import Application, Notice, Program
 from renkou.benefits.rule_views import apply_errors
-from renkou.common import audit, crypto, xlsx
+from renkou.common import audit, crypto, dates, xlsx
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.services import Actor
+from renkou.geo.selectors import unit_names
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (
@@ -36,14 +36,10 @@ COLUMNS = (
 )
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _rows(notice: Notice) -> list[dict]:
     """The listed people with masked ID numbers and their villages (for print and export)."""
     entries = list(notice.entries.select_related("application__person").order_by("unit_code", "pk"))
-    names = selectors.unit_names(e.unit_code for e in entries)
+    names = unit_names(e.unit_code for e in entries)
     standard = amounts.amount_on(notice.program, notice.starts_on)
     out = []
     for n, entry in enumerate(entries, 1):
@@ -67,12 +63,12 @@ def _rows(notice: Notice) -> list[dict]:
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.notices(request.user))
-    names = selectors.unit_names(n.unit_code for n in page.object_list)
+    names = unit_names(n.unit_code for n in page.object_list)
     for notice in page.object_list:
         notice.unit_name = names.get(notice.unit_code, "")  # type: ignore[attr-defined]
     context = {
         "page": page,
-        "today": _today(),
+        "today": dates.today(),
         "can_review": request.user.has_perm(Perm.REVIEW_BENEFIT),
     }
     return render(request, "benefits/notice_list.html", context)
@@ -85,7 +81,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     caller's subtree (a village board, the township, the county)."""
     programs = list(Program.objects.filter(is_active=True))
     units = list(Unit.objects.current().visible_to(request.user).order_by("code"))
-    today = _today()
+    today = dates.today()
     form = NoticeForm(
         request.POST or None,
         programs=programs,
@@ -120,7 +116,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice as printed for the board, with the objection form for reviewers."""
     notice = get_visible_or_404(Notice.objects.select_related("program"), request.user, pk=pk)
-    today = _today()
+    today = dates.today()
     audit.record_request(
         request, action="benefits.view", object_type="benefits.notice", object_id=notice.pk
     )
@@ -129,7 +125,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": _rows(notice),
         "today": today,
         "ended": notice.has_ended(today),
-        "unit_name": selectors.unit_names([notice.unit_code]).get(notice.unit_code, ""),
+        "unit_name": unit_names([notice.unit_code]).get(notice.unit_code, ""),
         "reviewer": services.reviewer_name(notice.unit_code, notice.level),
         "objections": notice.objections.select_related("application__person"),
         "can_review": request.user.has_perm(Perm.REVIEW_BENEFIT),
@@ -156,10 +152,10 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
             received_on=data["received_on"],
             content=data["content"],
             channel=data["channel"],
-            today=_today(),
+            today=dates.today(),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, "异议已登记，该申请退回本级重新审核。")
     return redirect("benefits:notice_detail", pk=notice.pk)
@@ -170,9 +166,9 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_visible_or_404(Notice, request.user, pk=pk)
     try:
-        moved = services.notice_close(actor=Actor.of(request), notice=notice, today=_today())
+        moved = services.notice_close(actor=Actor.of(request), notice=notice, today=dates.today())
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, f"公示已结束，{moved} 人进入下一步。")
     return redirect("benefits:notice_detail", pk=notice.pk)

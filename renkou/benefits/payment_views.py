@@ -9,7 +9,6 @@ POST (it marks the roll as sent) and audited with its row count.
 
 import io
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,24 +24,17 @@ from renkou.benefits import amounts, payments, selectors
 from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, RollState
 from renkou.benefits.forms import AccountForm, LineFilterForm, ResultForm, RollForm, UnitYearForm
 from renkou.benefits.models import Beneficiary, PaymentRoll, Program
-from renkou.common import audit, crypto, xlsx
+from renkou.common import audit, crypto, dates, xlsx
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people.importing.files import FileRefused
-from renkou.people.services import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _errors(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理"
 
 
 def _paid_programs() -> list[Program]:
@@ -63,7 +54,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     program, status = request.GET.get("program", ""), request.GET.get("status", "")
     rows = selectors.beneficiaries(request.user, prefix=prefix, program=program, status=status)
     page = paginate(request, rows)
-    names = selectors.unit_names(b.unit_code for b in page.object_list)
+    names = unit_names(b.unit_code for b in page.object_list)
     for b in page.object_list:
         b.unit_name = names.get(b.unit_code, "")  # type: ignore[attr-defined]
         b.account_masked = crypto.mask(b.account, crypto.ACCOUNT)  # type: ignore[attr-defined]
@@ -125,7 +116,7 @@ def beneficiary_account(request: HttpRequest, pk: int) -> HttpResponse:
             bank=form.cleaned_data["bank"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, "账号已登记。")
     return redirect("benefits:beneficiary_detail", pk=b.pk)
@@ -147,10 +138,10 @@ def roll_list(request: HttpRequest) -> HttpResponse:
                 actor=Actor.of(request),
                 program=program,
                 period_code=form.cleaned_data["period"],
-                today=_today(),
+                today=dates.today(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc, fallback="无权办理"))
         else:
             messages.success(request, f"已生成清册，{roll.line_count} 人。")
             return redirect("benefits:roll_detail", pk=roll.pk)
@@ -172,7 +163,7 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.GET or None, townships=selectors.roll_townships(request.user, roll)
     )
     page = paginate(request, selectors.roll_lines(request.user, roll, **form.values()))
-    names = selectors.unit_names(line.unit_code for line in page.object_list)
+    names = unit_names(line.unit_code for line in page.object_list)
     for line in page.object_list:
         line.unit_name = names.get(line.unit_code, "")  # type: ignore[attr-defined]
         line.account_masked = crypto.mask(line.account or line.beneficiary.account, crypto.ACCOUNT)  # type: ignore[attr-defined]
@@ -199,7 +190,7 @@ def roll_lock(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payments.roll_lock(actor=Actor.of(request), roll=roll)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, "清册已锁定，可以下载银行文件。")
     return redirect("benefits:roll_detail", pk=roll.pk)
@@ -212,7 +203,7 @@ def roll_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payments.roll_delete(actor=Actor.of(request), roll=roll)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
         return redirect("benefits:roll_detail", pk=roll.pk)
     messages.success(request, "草稿清册已删除。")
     return redirect("benefits:roll_list")
@@ -225,7 +216,7 @@ def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payments.roll_close(actor=Actor.of(request), roll=roll)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, "清册已结账。")
     return redirect("benefits:roll_detail", pk=roll.pk)
@@ -244,7 +235,7 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
         # A closed roll was paid and reconciled: its full numbers are not sent out again.
         messages.warning(request, "清册已结账，不能再下载银行文件；如需核对请查看对账结果。")
         return redirect("benefits:roll_detail", pk=roll.pk)
-    townships = selectors.unit_names(
+    townships = unit_names(
         {line[:9].ljust(12, "0") for line in roll.lines.values_list("unit_code", flat=True)}
     )
     rows = payments.bank_rows(roll, {code[:9]: name for code, name in townships.items()})
@@ -266,7 +257,7 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payments.roll_mark_sent(actor=Actor.of(request), roll=roll, rows=len(rows))
     except (ValidationError, PermissionDenied) as exc:  # changed meanwhile (closed, moved)
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
         return redirect("benefits:roll_detail", pk=roll.pk)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     name = f"发放清册-{roll.program.name}-{roll.period}.xlsx"
@@ -289,7 +280,7 @@ def roll_results(request: HttpRequest, pk: int) -> HttpResponse:
             errors = exc.errors
             form.add_error(None, exc.messages[0])
         except (FileRefused, ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc, fallback="无权办理"))
         else:
             if outcome.duplicate:
                 messages.info(request, "该文件已经导入过，未做任何修改。")
@@ -310,7 +301,7 @@ def _import(request: HttpRequest, roll: PaymentRoll, upload: Any) -> payments.Re
             for chunk in upload.chunks():
                 out.write(chunk)
         return payments.results_import(
-            actor=Actor.of(request), roll=roll, path=path, name=upload.name, today=_today()
+            actor=Actor.of(request), roll=roll, path=path, name=upload.name, today=dates.today()
         )
 
 
@@ -320,7 +311,7 @@ def roll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     """对账: this roll by township, lines against results against the ledger, to the fen."""
     roll = _roll(request, pk)
     report = payments.reconcile(roll)
-    names = selectors.unit_names(r.key.ljust(12, "0") for r in report.rows)
+    names = unit_names(r.key.ljust(12, "0") for r in report.rows)
     for row in report.rows:
         row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]
     return render(request, "benefits/roll_reconcile.html", {"roll": roll, "report": report})
@@ -332,14 +323,12 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     """年度对账: every roll of the year by programme and township (the county totals)."""
     form = UnitYearForm(request.GET or None)
     prefix = request.user.scope_prefix or ""
-    year = form.value("year", _today().year)
+    year = form.value("year", dates.today().year)
     reports = payments.reconcile_year(prefix, year)
-    names = selectors.unit_names(
-        r.key.ljust(12, "0") for report in reports.values() for r in report.rows
-    )
+    names = unit_names(r.key.ljust(12, "0") for report in reports.values() for r in report.rows)
     for report in reports.values():
         for row in report.rows:
             row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]
-    years = list(range(_today().year, _today().year - 5, -1))
+    years = list(range(dates.today().year, dates.today().year - 5, -1))
     context = {"reports": reports, "year": year, "years": years}
     return render(request, "benefits/reconciliation.html", context)

@@ -53,11 +53,12 @@ from renkou.benefits.models import (
     ResultImport,
 )
 from renkou.common import audit, crypto, validators
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
 from renkou.people.importing.columns import Column, Sheet
 from renkou.people.importing.files import FileRefused, sha256
 from renkou.people.importing.reading import open_table
-from renkou.people.services import Actor, id_index
+from renkou.people.services import id_index
 
 PAID_STATES = (LineStatus.PAID,)
 FAILED_STATES = (LineStatus.FAILED, LineStatus.CORRECTED, LineStatus.CARRIED)
@@ -76,19 +77,6 @@ def _in_scope(user: Any, unit_code: str) -> bool:
 
 def _user(actor: Actor) -> Any:
     return actor.user if getattr(actor.user, "is_authenticated", False) else None
-
-
-def _audit(actor: Actor, action: str, obj: Any, summary: str = "", rows: int | None = None) -> None:
-    meta = obj._meta
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"benefits.{action}",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=summary,
-        row_count=rows,
-    )
 
 
 def yuan(fen: int) -> str:
@@ -128,7 +116,7 @@ def beneficiary_open(*, actor: Actor, application: Application) -> Beneficiary |
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    _audit(actor, "beneficiary_open", row, application.program.code)
+    audit.record_for(actor, "benefits.beneficiary_open", row, summary=application.program.code)
     return row
 
 
@@ -138,7 +126,7 @@ def stop(beneficiary: Beneficiary, day: date, reason: str, actor: Actor, summary
     beneficiary.exit_reason = reason
     beneficiary.version += 1
     beneficiary.save(update_fields=["status", "ends_on", "exit_reason", "version"])
-    _audit(actor, "beneficiary_stop", beneficiary, summary or reason)
+    audit.record_for(actor, "benefits.beneficiary_stop", beneficiary, summary=summary or reason)
 
 
 def beneficiary_stop(*, actor: Actor, application: Application, day: date) -> None:
@@ -180,7 +168,7 @@ def account_record(
     fixed = PaymentLine.objects.filter(beneficiary=row, status=LineStatus.FAILED).update(
         status=LineStatus.CORRECTED
     )
-    _audit(actor, "account_record", row, f"corrected_lines={fixed}")
+    audit.record_for(actor, "benefits.account_record", row, summary=f"corrected_lines={fixed}")
     return row
 
 
@@ -305,7 +293,13 @@ def roll_create(*, actor: Actor, program: Program, period_code: str, today: date
         pk__in=[x.carried_from_id for x in lines if x.carried_from_id]
     ).update(status=LineStatus.CARRIED)
     _totals(roll)
-    _audit(actor, "roll_create", roll, f"{program.code} {period.code}", rows=len(lines))
+    audit.record_for(
+        actor,
+        "benefits.roll_create",
+        roll,
+        summary=f"{program.code} {period.code}",
+        rows=len(lines),
+    )
     return roll
 
 
@@ -371,7 +365,7 @@ def roll_lock(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
     locked.version += 1
     locked.save(update_fields=["state", "locked_at", "version"])
     _totals(locked)
-    _audit(actor, "roll_lock", locked, rows=copied)
+    audit.record_for(actor, "benefits.roll_lock", locked, rows=copied)
     return locked
 
 
@@ -380,7 +374,9 @@ def roll_delete(*, actor: Actor, roll: PaymentRoll) -> None:
     """A draft roll may be dropped (nothing has left the system); carried lines go back."""
     locked = _lock_roll(roll, actor, RollState.DRAFT)
     PaymentLine.objects.filter(carried_to__roll=locked).update(status=LineStatus.CORRECTED)
-    _audit(actor, "roll_delete", locked, f"{locked.program.code} {locked.period}")
+    audit.record_for(
+        actor, "benefits.roll_delete", locked, summary=f"{locked.program.code} {locked.period}"
+    )
     locked.lines.all().delete()
     locked.delete()
 
@@ -437,7 +433,7 @@ def roll_mark_sent(*, actor: Actor, roll: PaymentRoll, rows: int) -> PaymentRoll
     if locked.state == RollState.LOCKED:
         locked.state, locked.sent_at = RollState.SENT, timezone.now()
         locked.save(update_fields=["state", "sent_at"])
-    _audit(actor, "bank_file_download", locked, locked.period, rows=rows)
+    audit.record_for(actor, "benefits.bank_file_download", locked, summary=locked.period, rows=rows)
     return locked
 
 
@@ -450,7 +446,7 @@ def roll_close(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
         raise ValidationError("对账不平，不能结账：" + "；".join(report.problems))
     locked.state, locked.closed_at = RollState.CLOSED, timezone.now()
     locked.save(update_fields=["state", "closed_at"])
-    _audit(actor, "roll_close", locked)
+    audit.record_for(actor, "benefits.roll_close", locked)
     return locked
 
 
@@ -664,11 +660,11 @@ def results_import(
     if not locked.lines.filter(status=LineStatus.PENDING).exists():
         locked.state, locked.imported_at = RollState.IMPORTED, timezone.now()
         locked.save(update_fields=["state", "imported_at"])
-    _audit(
+    audit.record_for(
         actor,
-        "bank_result_import",
+        "benefits.bank_result_import",
         locked,
-        f"paid={outcome.paid} failed={outcome.failed}",
+        summary=f"paid={outcome.paid} failed={outcome.failed}",
         rows=outcome.rows,
     )
     return outcome

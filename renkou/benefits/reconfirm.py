@@ -37,23 +37,11 @@ from renkou.benefits.constants import (
 from renkou.benefits.facts import Case, reader
 from renkou.benefits.models import Beneficiary, Change, Program, Reconfirmation
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.scope import prefix_range
-from renkou.people.services import Actor
 
 EXIT_DEATH, EXIT_MOVED = "3", "2"  # renkou.events.services (the register's exit reasons)
 OUT_OF_SCOPE = "该年审不属于您所在单位的管辖范围"
-
-
-def _audit(actor: Actor, action: str, obj: Any, summary: str = "", rows: int | None = None) -> None:
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"benefits.{action}",
-        object_type="benefits.reconfirmation",
-        object_id=obj.pk,
-        summary=summary,
-        row_count=rows,
-    )
 
 
 def _require(actor: Actor) -> None:
@@ -207,7 +195,9 @@ def reconfirmation_build(*, actor: Actor, prefix: str, year: int, as_of: date) -
         "changes": len(found),
     }
     row.save(update_fields=["as_of", "created_by", "summary"])
-    _audit(actor, "reconfirmation_build", row, f"{year}", rows=len(found))
+    audit.record_for(
+        actor, "benefits.reconfirmation_build", row, summary=f"{year}", rows=len(found)
+    )
     return row
 
 
@@ -247,7 +237,7 @@ def change_accept_all(*, actor: Actor, reconfirmation: Reconfirmation) -> int:
     count = row.changes.filter(decision=ChangeDecision.PENDING).update(
         decision=ChangeDecision.ACCEPTED, decided_by=actor.user, decided_at=timezone.now()
     )
-    _audit(actor, "change_accept_all", row, rows=count)
+    audit.record_for(actor, "benefits.change_accept_all", row, rows=count)
     return count
 
 
@@ -276,5 +266,7 @@ def reconfirmation_apply(*, actor: Actor, reconfirmation: Reconfirmation) -> int
         stopped += 1
     row.state, row.applied_at = Reconfirmation.State.APPLIED, timezone.now()
     row.save(update_fields=["state", "applied_at"])
-    _audit(actor, "reconfirmation_apply", row, f"stopped={stopped}", rows=stopped)
+    audit.record_for(
+        actor, "benefits.reconfirmation_apply", row, summary=f"stopped={stopped}", rows=stopped
+    )
     return stopped

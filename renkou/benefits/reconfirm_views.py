@@ -7,40 +7,33 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.benefits import amounts, figures, reconfirm, selectors, tasks
+from renkou.benefits import amounts, figures, reconfirm, tasks
 from renkou.benefits.constants import ChangeDecision, ChangeKind
 from renkou.benefits.forms import DecideForm, ReconfirmForm, UnitYearForm
 from renkou.benefits.models import Change, Reconfirmation
-from renkou.common import audit, crypto, jobs
+from renkou.common import audit, crypto, dates, jobs
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.people.models import Person
-from renkou.people.services import Actor
 
 COUNTY_REVIEW = (Perm.REVIEW_BENEFIT, Perm.MANAGE_BENEFIT_RULE)
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _errors(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理"
 
 
 @require_perm(*COUNTY_REVIEW)
 @require_GET
 def reconfirmation_list(request: HttpRequest) -> HttpResponse:
     rows = Reconfirmation.objects.visible_to(request.user).order_by("-year", "-pk")
-    form = ReconfirmForm(initial={"year": _today().year})
+    form = ReconfirmForm(initial={"year": dates.today().year})
     return render(
         request,
         "benefits/reconfirmation_list.html",
@@ -68,7 +61,7 @@ def reconfirmation_build(request: HttpRequest) -> HttpResponse:
         owner_id=request.user.pk,
         prefix=prefix,
         year=year,
-        as_of=_today().isoformat(),
+        as_of=dates.today().isoformat(),
         ip=getattr(request, "client_ip", ""),
     )
     job.refresh_from_db()  # a worker that runs at once (the tests') has finished it already
@@ -100,7 +93,7 @@ def reconfirmation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if kind:
         changes = changes.filter(kind=kind)
     page = paginate(request, changes.select_related("program", "person"))
-    names = selectors.unit_names(c.unit_code for c in page.object_list)
+    names = unit_names(c.unit_code for c in page.object_list)
     for c in page.object_list:
         c.unit_name = names.get(c.unit_code, "")  # type: ignore[attr-defined]
         c.yuan = amounts.yuan(c.year_fen)  # type: ignore[attr-defined]
@@ -135,7 +128,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.warning(request, _errors(exc))
+            messages.warning(request, error_text(exc, fallback="无权办理"))
     return redirect("benefits:reconfirmation_detail", pk=change.reconfirmation_id)
 
 
@@ -146,7 +139,7 @@ def reconfirmation_accept_all(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         count = reconfirm.change_accept_all(actor=Actor.of(request), reconfirmation=row)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, f"已确认 {count} 条。")
     return redirect("benefits:reconfirmation_detail", pk=row.pk)
@@ -159,7 +152,7 @@ def reconfirmation_apply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         stopped = reconfirm.reconfirmation_apply(actor=Actor.of(request), reconfirmation=row)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, _errors(exc))
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, f"年审已生效，停止享受 {stopped} 人。")
     return redirect("benefits:reconfirmation_detail", pk=row.pk)
@@ -172,7 +165,7 @@ def _unit_year(request: HttpRequest) -> tuple[Unit, str, int]:
     form = UnitYearForm(request.GET or None)
     prefix = form.value("unit", request.user.scope_prefix or "")
     unit = get_visible_or_404(Unit.objects.current(), request.user, prefix=prefix)
-    return unit, unit.prefix, form.value("year", _today().year)
+    return unit, unit.prefix, form.value("year", dates.today().year)
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
@@ -181,10 +174,10 @@ def figure_overview(request: HttpRequest) -> HttpResponse:
     """利益导向指标: the unit's figures and one row per unit one level down, with links to the
     name lists (workers only)."""
     unit, prefix, year = _unit_year(request)
-    today = _today()
+    today = dates.today()
     length = 9 if len(prefix) == 6 else 12
     rows = figures.table(prefix, year, today, length) if len(prefix) < 12 else {}
-    names = selectors.unit_names(k.ljust(12, "0") for k in rows)
+    names = unit_names(k.ljust(12, "0") for k in rows)
     context = {
         "unit": unit,
         "prefix": prefix,
@@ -236,7 +229,7 @@ def figure_names(request: HttpRequest, code: str) -> HttpResponse:
     if (code, side) not in LISTS:
         raise Http404("没有这个名单")
     unit, prefix, year = _unit_year(request)
-    rows = _people(code, side, prefix, year, _today())
+    rows = _people(code, side, prefix, year, dates.today())
     visible = set(
         Person.objects.visible_to(request.user)
         .filter(pk__in=[r["person"].pk for r in rows])
@@ -252,7 +245,7 @@ def figure_names(request: HttpRequest, code: str) -> HttpResponse:
         row_count=len(rows),
     )
     page = paginate(request, rows)
-    names = selectors.unit_names(r["unit"] for r in page.object_list)
+    names = unit_names(r["unit"] for r in page.object_list)
     for r in page.object_list:
         r["unit_name"] = names.get(r["unit"], "")
         r["id_masked"] = crypto.mask(r["person"].id_number)

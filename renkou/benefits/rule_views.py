@@ -3,14 +3,12 @@ county officers' editor (new version, edit a draft, test it against a case, put 
 add an amount row). Programmes, versions and amounts are county policy, not personal data."""
 
 import json
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -18,15 +16,12 @@ from renkou.benefits import amounts, eligibility
 from renkou.benefits.facts import FACTS
 from renkou.benefits.forms import AmountForm, RuleTestForm, RuleVersionForm
 from renkou.benefits.models import Program, RuleVersion
-from renkou.common import rules
+from renkou.common import dates, rules
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
-from renkou.people.services import Actor
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def apply_errors(form: Any, exc: ValidationError) -> None:
@@ -41,7 +36,7 @@ def apply_errors(form: Any, exc: ValidationError) -> None:
 @require_perm(Perm.VIEW_AGGREGATE)
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
-    today = _today()
+    today = dates.today()
     rows = []
     for program in Program.objects.visible_to(request.user):
         version = eligibility.version_on(program, today)
@@ -54,7 +49,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def program_detail(request: HttpRequest, code: str) -> HttpResponse:
     program = get_visible_or_404(Program, request.user, code=code)
-    today = _today()
+    today = dates.today()
     current = eligibility.version_on(program, today)
     context = {
         "program": program,
@@ -75,7 +70,7 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
 def version_create(request: HttpRequest, code: str) -> HttpResponse:
     """新版本: starts from the conditions in force, as a draft."""
     program = get_visible_or_404(Program, request.user, code=code)
-    current = eligibility.version_on(program, _today())
+    current = eligibility.version_on(program, dates.today())
     initial = {
         "conditions": json.dumps(
             current.conditions if current else {"all": []}, ensure_ascii=False, indent=2
@@ -117,7 +112,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "草稿已保存，原测试结果作废，请重新测试。")
             return redirect("benefits:version_edit", pk=version.pk)
-    test_form = RuleTestForm(initial={"day": _today()})
+    test_form = RuleTestForm(initial={"day": dates.today()})
     context = {
         "form": form,
         "program": version.program,
@@ -137,7 +132,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def version_test(request: HttpRequest, pk: int) -> HttpResponse:
     """用案例测试: a person found by ID number (POST only) on a chosen day."""
     version = get_visible_or_404(RuleVersion.objects.select_related("program"), request.user, pk=pk)
-    form = RuleTestForm(request.POST or None, initial={"day": _today()})
+    form = RuleTestForm(request.POST or None, initial={"day": dates.today()})
     result = None
     if request.method == "POST" and form.is_valid():
         person = people_selectors.person_by_id_number(
@@ -171,7 +166,7 @@ def version_activate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         eligibility.rule_version_activate(actor=Actor.of(request), version=version)
     except ValidationError as exc:
-        messages.warning(request, "；".join(exc.messages))
+        messages.warning(request, error_text(exc))
         return redirect("benefits:version_edit", pk=version.pk)
     messages.success(request, f"第{version.number}版自 {version.effective_from} 起生效。")
     return redirect("benefits:program_detail", code=version.program.code)

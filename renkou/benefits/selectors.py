@@ -1,6 +1,5 @@
 """Scoped reads for the benefit pages: every personal queryset passes ``visible_to(user)``."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,8 +14,8 @@ from renkou.benefits.models import (
     PaymentRoll,
     Screening,
 )
-from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
+from renkou.geo.selectors import unit_names
 from renkou.people.selectors import name_q
 
 __all__ = [
@@ -38,13 +37,6 @@ def unit_prefix(user: Any, requested: str) -> str:
     if requested.isdigit() and requested.startswith(own) and len(requested) in (6, 9, 12):
         return requested
     return own
-
-
-def unit_names(codes: Iterable[str]) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
 
 
 def applications(

@@ -43,11 +43,11 @@ from renkou.benefits.models import (
     StepLog,
 )
 from renkou.common import audit, rules
+from renkou.common.actors import Actor
 from renkou.geo.constants import PREFIX_LENGTH, level_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Person
-from renkou.people.services import Actor
 
 NOT_ELIGIBLE = "按 {date} 生效的规则（第{number}版），该对象不符合“{program}”条件：{reasons}"
 WRONG_STATE = "当前状态为“{status}”，不能{action}"
@@ -80,18 +80,6 @@ def _in_scope(user: Any, unit_code: str) -> bool:
 def _require(user: Any, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied
-
-
-def _audit(actor: Actor, action: str, obj: Any, summary: str = "") -> None:
-    meta = obj._meta
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"benefits.{action}",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=summary,
-    )
 
 
 def _lock(application: Application) -> Application:
@@ -137,7 +125,9 @@ def _transition(
         actor=_user(actor),
         actor_unit=getattr(actor.user, "unit_code", ""),
     )
-    _audit(actor, f"application_{action}", app, f"{before}->{target}{audit_note}")
+    audit.record_for(
+        actor, f"benefits.application_{action}", app, summary=f"{before}->{target}{audit_note}"
+    )
     return app
 
 
@@ -256,7 +246,7 @@ def application_file(
         actor=_user(actor),
         actor_unit=getattr(actor.user, "unit_code", ""),
     )
-    _audit(actor, "application_file", app, program.code)
+    audit.record_for(actor, "benefits.application_file", app, summary=program.code)
     return app
 
 
@@ -442,7 +432,7 @@ def notice_publish(
             notice=notice, application=locked, unit_code=locked.unit_code, step=locked.step
         )
         _transition(actor, locked, Action.NOTICE, comment=f"公示 {starts_on} 至 {end}")
-    _audit(actor, "notice_publish", notice, f"{len(picked)} 人")
+    audit.record_for(actor, "benefits.notice_publish", notice, summary=f"{len(picked)} 人")
     return notice
 
 
@@ -497,7 +487,7 @@ def objection_record(
     entry.outcome = NoticeEntry.Outcome.OBJECTED
     entry.save(update_fields=["outcome"])
     _transition(actor, app, Action.OBJECTION, comment=f"公示异议（{received_on}），重新审核")
-    _audit(actor, "objection_record", objection)
+    audit.record_for(actor, "benefits.objection_record", objection)
     return objection
 
 
@@ -586,5 +576,5 @@ def notice_close(*, actor: Actor, notice: Notice, today: date) -> int:
         moved += 1
     locked.state, locked.closed_on = Notice.State.CLOSED, today
     locked.save(update_fields=["state", "closed_on"])
-    _audit(actor, "notice_close", locked, f"{moved} 人")
+    audit.record_for(actor, "benefits.notice_close", locked, summary=f"{moved} 人")
     return moved

@@ -14,8 +14,9 @@ from django.utils import timezone
 from renkou.benefits import reconfirm, screening
 from renkou.benefits.models import Program, ScreeningRun
 from renkou.common import jobs
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text
 from renkou.common.models import JobProgress
-from renkou.people.services import Actor
 
 KIND = "benefits.reconfirm"
 
@@ -40,7 +41,7 @@ def build_reconfirmation(
             actor=Actor(owner, ip), prefix=prefix, year=year, as_of=date.fromisoformat(as_of)
         )
     except (ValidationError, PermissionDenied) as exc:
-        text = "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理"
+        text = error_text(exc, fallback="无权办理")
         _progress(job_id, status=JobProgress.Status.FAILED, message=text[:500])
         return None
     changes = row.summary.get("changes", 0)

@@ -6,14 +6,10 @@ service call → redirect or render. ID numbers only by POST, masked on every pa
 showing an applicant writes an audit row ``benefits.view`` (ids only).
 """
 
-from datetime import date
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,16 +29,16 @@ from renkou.benefits.forms import (
 )
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
-from renkou.common import audit, crypto
-from renkou.common.forms import typed_text
+from renkou.common import audit, crypto, dates
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.models import Person
-from renkou.people.services import Actor
 
 REVIEW_CALLS = {
     "approve": lambda a, app, d, t: services.application_approve(
@@ -67,21 +63,6 @@ REVIEW_CALLS = {
     ),
     "archive": lambda a, app, d, t: services.application_archive(actor=a, application=app, today=t),
 }
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _audit_view(request: HttpRequest, obj: Any, what: str = "") -> None:
-    meta = obj._meta
-    audit.record_request(
-        request,
-        action="benefits.view",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=what,
-    )
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
@@ -121,7 +102,7 @@ def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
     condition, under which rule version. A preview: decisions are stored when an application
     is filed and at each approval."""
     person = _person(request, pk)
-    today = _today()
+    today = dates.today()
     verdicts = eligibility.check_all(person, today)
     childcare = None
     for v in verdicts:
@@ -131,7 +112,7 @@ def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "months": amounts.childcare_months(person.birth_date),
                 "yuan": amounts.yuan(fen),
             }
-    _audit_view(request, person, "eligibility")
+    audit.record_for(Actor.of(request), "benefits.view", person, summary="eligibility")
     context = {
         "person": person,
         "verdicts": verdicts,
@@ -150,11 +131,11 @@ def screening(request: HttpRequest) -> HttpResponse:
     """全覆盖名单: who appears eligible today but has no application, read from the kept table
     (reads only), with the conditions still to be verified."""
     prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
-    today = _today()
+    today = dates.today()
     programs = Program.objects.filter(is_active=True, code__in=eligibility.SCREENED)
     form = ScreeningFilterForm(request.GET or None, programs=programs.order_by("sort"))
     page = paginate(request, selectors.screening(request.user, prefix=prefix, **form.values()))
-    names = selectors.unit_names(r.unit_code for r in page.object_list)
+    names = unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
         row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]
         row.age = row.person.age_on(today)  # type: ignore[attr-defined]
@@ -190,7 +171,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     prefix = selectors.unit_prefix(request.user, request.GET.get("unit", ""))
     rows = selectors.applications(request.user, prefix=prefix, **form.values())
     page = paginate(request, rows)
-    names = selectors.unit_names(a.unit_code for a in page.object_list)
+    names = unit_names(a.unit_code for a in page.object_list)
     for app in page.object_list:
         app.unit_name = names.get(app.unit_code, "")  # type: ignore[attr-defined]
     context = {
@@ -207,7 +188,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     """受理申报 for the person ``pk`` (from the eligibility page or the 全覆盖 list)."""
     person = _person(request, pk)
-    wanted = Subject.CHILD if person.age_on(_today()) < 3 else Subject.PARENT
+    wanted = Subject.CHILD if person.age_on(dates.today()) < 3 else Subject.PARENT
     programs = list(Program.objects.filter(is_active=True, subject=wanted))
     initial = {"program": request.GET.get("program", "")}
     form = ApplicationForm(request.POST or None, programs=programs, initial=initial)
@@ -223,7 +204,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 partner=partner,
                 declared=form.declared(),
                 village_opinion=data["village_opinion"],
-                today=_today(),
+                today=dates.today(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -232,7 +213,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已受理，请上传申请材料并等待审核。")
             return redirect("benefits:application_detail", pk=app.pk)
-    _audit_view(request, person, "apply form")
+    audit.record_for(Actor.of(request), "benefits.view", person, summary="apply form")
     context = {"form": form, "person": person, "id_masked": crypto.mask(person.id_number)}
     return render(request, "benefits/application_form.html", context)
 
@@ -273,10 +254,10 @@ def _unverified(app: Application, documents: list[Document]) -> list[str]:
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    decision, today = app.decision, _today()
+    decision, today = app.decision, dates.today()
     documents = list(app.documents.all())
     notice = services.listed_on(app) if app.status == Status.NOTICE else None
-    _audit_view(request, app)
+    audit.record_for(Actor.of(request), "benefits.view", app)
     context = {
         "app": app,
         "log": app.log.select_related("actor"),
@@ -306,9 +287,9 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("benefits:application_detail", pk=app.pk)
     action = form.cleaned_data["action"]
     try:
-        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, _today())
+        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, dates.today())
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])) or "无权办理")
+        messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
         messages.success(request, "已办理。")
     return redirect("benefits:application_detail", pk=app.pk)
@@ -322,7 +303,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         comment = typed_text(request, "comment", 500)
         services.application_withdraw(actor=Actor.of(request), application=app, comment=comment)
     except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, "申请已撤回。")
     return redirect("benefits:application_detail", pk=app.pk)
@@ -340,14 +321,14 @@ def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 application=app,
                 declared=form.declared(),
                 comment=form.cleaned_data["comment"],
-                today=_today(),
+                today=dates.today(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "已补正并重新提交。")
             return redirect("benefits:application_detail", pk=app.pk)
-    _audit_view(request, app, "correct form")
+    audit.record_for(Actor.of(request), "benefits.view", app, summary="correct form")
     return render(request, "benefits/correct_form.html", {"form": form, "app": app})
 
 
@@ -367,7 +348,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             upload=form.cleaned_data["file"],
         )
     except ValidationError as exc:
-        messages.warning(request, "；".join(exc.messages))
+        messages.warning(request, error_text(exc))
     else:
         messages.success(request, "材料已上传。")
     return redirect("benefits:application_detail", pk=app.pk)
@@ -401,15 +382,15 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
 def application_print(request: HttpRequest, pk: int) -> HttpResponse:
     """申请审批表 and, once approved with a number, the certificate: printable."""
     app = _application(request, pk)
-    _audit_view(request, app, "print")
-    standard = amounts.amount_on(app.program, app.approved_on or _today(), app.grade)
+    audit.record_for(Actor.of(request), "benefits.view", app, summary="print")
+    standard = amounts.amount_on(app.program, app.approved_on or dates.today(), app.grade)
     context = {
         "app": app,
         "log": app.log.select_related("actor"),
         "id_masked": crypto.mask(app.person.id_number),
-        "age": app.person.age_on(_today()),  # not the birth date: docs/masking.md
-        "today": _today(),
-        "unit_name": selectors.unit_names([app.unit_code]).get(app.unit_code, ""),
+        "age": app.person.age_on(dates.today()),  # not the birth date: docs/masking.md
+        "today": dates.today(),
+        "unit_name": unit_names([app.unit_code]).get(app.unit_code, ""),
         "standard": amounts.yuan(standard.fen) if standard else "",
     }
     return render(request, "benefits/application_print.html", context)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from renkou.common.actors import Actor
 from renkou.common.keys import decode_key
 from renkou.common.logging import scrub
 from renkou.common.models import AuditEntry, AuditHead
@@ -114,6 +115,30 @@ def record(
 def record_request(request: Any, *, action: str, **kwargs: Any) -> AuditEntry:
     """``record`` with the actor and client address taken from the request."""
     return record(actor=request.user, ip=getattr(request, "client_ip", ""), action=action, **kwargs)
+
+
+def record_for(
+    actor: Actor,
+    action: str,
+    obj: Any,
+    *,
+    summary: str = "",
+    rows: int | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """``record`` of one action by ``actor`` on ``obj``, a model instance (its type
+    ``app_label.model_name`` and its key) or a model class (a list: its type, no key)."""
+    key = "" if isinstance(obj, type) or obj.pk is None else obj.pk
+    return record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=key,
+        summary=summary,
+        row_count=rows,
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)

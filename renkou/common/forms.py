@@ -32,6 +32,31 @@ def parse_id(text: object) -> int | None:
     return number if number else None
 
 
+def styled(form: Any, *, small: bool = False) -> Any:
+    """Give each widget its Bootstrap class, after any it has (the fields are per-instance
+    copies); ``small`` for the inline search forms above lists. Hidden inputs and checkbox
+    groups (styled by their template) are left alone. Returns the form."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm" if small else "form-select"
+        else:
+            css = "form-control form-control-sm" if small else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+def error_text(exc: Exception, *, fallback: str = "") -> str:
+    """Why an action was refused, as one line for a message or a form: a ValidationError's
+    messages joined with "；", any other exception's text, else ``fallback`` (a bare
+    PermissionDenied has none)."""
+    return "；".join(getattr(exc, "messages", [str(exc)])) or fallback
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), trimmed, inner spaces removed."""
     return "".join(unicodedata.normalize("NFKC", text).split())

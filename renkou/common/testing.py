@@ -4,11 +4,20 @@ search is refused), none in any log line, the access log included."""
 
 import logging
 from collections.abc import Callable
+from datetime import date, datetime, time
 from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from renkou.common.validators import shaped_like_personal_number
+
+
+def local_noon(day: date) -> datetime:
+    """Noon of ``day`` in the county's time zone: where a test moves the clock with
+    time-machine (``time_machine.move_to(local_noon(day))``) so that ``dates.today()`` is
+    ``day`` on every page and service at once."""
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 def has_personal_number(text: str) -> bool:

@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, periods
-from renkou.common.forms import ID_MAX, BaseForm, DateField, normalise, parse_id
+from renkou.common.forms import ID_MAX, BaseForm, DateField, normalise, parse_id, styled
 from renkou.events import services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
@@ -31,7 +31,6 @@ from renkou.people.constants import FEMALE, ID_CARD, NO_DOCUMENT
 from renkou.people.forms import (
     NAME_PATTERN,
     PICK,
-    _css,
     known_unit_check,
     looks_like_number,
     unit_picker,
@@ -167,7 +166,7 @@ class EventFilterForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def values(self) -> dict[str, Any]:
         if not self.is_bound:
@@ -298,7 +297,7 @@ class EventForm(BaseForm):
         self._keep_fields()
         self._set_choices()
         self._widgets()
-        _css(self)
+        styled(self)
         self.person: Person | None = self.fixed
         self.partner_person: Person | None = event.partner if event is not None else None
         self.new_values: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.permissions import require_perm
 from renkou.events.importing import columns
@@ -29,7 +30,6 @@ from renkou.people.import_views import XLSX, UploadForm, report_response
 from renkou.people.importing import batches
 from renkou.people.importing.files import FileRefused, Limits
 from renkou.people.importing.template import build_workbook
-from renkou.people.services import Actor
 
 
 def _batch(request: HttpRequest, pk: int) -> EventImportBatch:

@@ -15,14 +15,8 @@ from django.db import models
 
 from renkou.common.fields import EncryptedTextField
 from renkou.events.constants import Kind, Scope, Status
-from renkou.geo.scope import ScopedQuerySet
+from renkou.geo.scope import UnitRowQuerySet
 from renkou.people.models import ImportBatchBase, PersonalQuerySet
-
-
-class UnitQuerySet(ScopedQuerySet):
-    """Rows about units, not people: every role with a unit scope sees its subtree."""
-
-    personal = False
 
 
 class Event(models.Model):
@@ -228,7 +222,7 @@ class MonthlyReport(models.Model):
     event_ids = models.JSONField("上报时的变动", default=list, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
-    objects = UnitQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "unit_code"]

@@ -1,5 +1,6 @@
 """Keep spells and tallies in step with register writes made outside the event services:
-person saves (forms, merges, moves, exits), contraception episodes, and bulk loads."""
+person saves (forms, merges, moves, exits), contraception episodes, and bulk loads; in the
+writing transaction, so a failure rolls the write back (docs/adr/0005-receivers.md)."""
 
 from typing import Any
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.common.periods import Period, report_deadline
 from renkou.events import tally
 from renkou.events.constants import COUNTED, MARRIAGE_KINDS, Kind, Status
@@ -142,7 +143,7 @@ def _apply(
     person: Person,
     d: Details,
     day: date,
-    actor: people.Actor,
+    actor: Actor,
     event_fields: dict[str, Any],
     new_person: bool = False,
 ) -> dict[str, Any]:
@@ -220,7 +221,7 @@ def _apply(
     return undo
 
 
-def _county_of(actor: people.Actor, person: Person) -> str:
+def _county_of(actor: Actor, person: Person) -> str:
     """The county the actor works in (its scope's first six digits), else the person's."""
     prefix = getattr(actor.user, "scope_prefix", None) or ""
     return prefix[:6] if len(prefix) >= 6 else (person.unit_code or person.registered_code)[:6]
@@ -236,7 +237,7 @@ def _birth(
     mother: Person,
     d: Details,
     day: date,
-    actor: people.Actor,
+    actor: Actor,
     event_fields: dict[str, Any],
     undo: dict[str, Any],
 ) -> dict[str, Any]:
@@ -313,7 +314,7 @@ def _cards_written(child_ids: list[int]) -> None:
 
 def record(
     *,
-    actor: people.Actor,
+    actor: Actor,
     kind: str,
     person: Person,
     effective_date: date,
@@ -381,7 +382,7 @@ def record(
 
 
 @transaction.atomic
-def confirm(*, actor: people.Actor, event: Event) -> Event:
+def confirm(*, actor: Actor, event: Event) -> Event:
     """The township confirms a village's submitted event (审核)."""
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status != Status.SUBMITTED:
@@ -412,7 +413,7 @@ def latest_counted(person_id: int) -> Event | None:
 
 
 @transaction.atomic
-def void(*, actor: people.Actor, event: Event, reason: str, today: date | None = None) -> Event:
+def void(*, actor: Actor, event: Event, reason: str, today: date | None = None) -> Event:
     """Void an event (作废): a new VOID event points at it; the person's state before it
     returns; its counts leave every figure."""
     today = today or timezone.localdate()
@@ -478,7 +479,7 @@ def void(*, actor: people.Actor, event: Event, reason: str, today: date | None =
 @transaction.atomic
 def correct(
     *,
-    actor: people.Actor,
+    actor: Actor,
     event: Event,
     reason: str,
     effective_date: date,
@@ -506,7 +507,7 @@ ALREADY_SUBMITTED = "该村（居）本月的人口动态信息报告单已上�
 
 def monthly_report_submit(
     *,
-    actor: people.Actor,
+    actor: Actor,
     village_code: str,
     period: Period,
     counts: dict[str, int],

@@ -19,11 +19,11 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, idnumber, periods
+from renkou.common import audit, crypto, dates, idnumber, periods
+from renkou.common.actors import Actor
 from renkou.common.forms import parse_id, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -44,7 +44,7 @@ from renkou.events.models import Event, MonthlyReport
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors
 from renkou.people import services as people
 from renkou.people.forms import looks_like_number
@@ -60,23 +60,12 @@ REPORT_KINDS = (*FORM_TWO, *FORM_ONE)
 ALREADY_SUBMITTED = services.ALREADY_SUBMITTED
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _visible_events(user: Any) -> Any:
     return Event.objects.visible_to(user).select_related("person", "child", "reported_by")
 
 
 def _with_unit_names(events: list[Event]) -> list[Event]:
-    names = _unit_names(e.unit_code for e in events)
+    names = unit_names(e.unit_code for e in events)
     for event in events:
         event.unit_name = names.get(event.unit_code, event.unit_code)  # type: ignore[attr-defined]
     return events
@@ -112,13 +101,13 @@ def _form_page(request: HttpRequest, form: EventForm, title: str, **extra: Any) 
         "subject": form.person if form.fixed is None else None,
         "partner": form.partner_person,
     }
-    picked = {k: _person_rows([p], _today()) for k, p in chosen.items() if p is not None}
+    picked = {k: _person_rows([p], dates.today()) for k, p in chosen.items() if p is not None}
     context = {"form": form, "title": title, "kind": form.kind, "picked": picked, **extra}
     return render(request, "events/event_form.html", context)
 
 
 @transaction.atomic
-def _record(actor: people.Actor, form: EventForm, today: date) -> Event:
+def _record(actor: Actor, form: EventForm, today: date) -> Event:
     """Register the new person (move-in, inflow) if there is one, and record the event, in one
     transaction: a refused event leaves no person behind."""
     person = form.person
@@ -153,11 +142,11 @@ def event_create(request: HttpRequest) -> HttpResponse:
             (label, [k for k in kinds if kind_allowed(k, person)]) for label, kinds in KIND_GROUPS
         ]
         return render(request, "events/event_kind.html", {"groups": groups, "person": person})
-    today = _today()
+    today = dates.today()
     form = EventForm(request.POST or None, user=request.user, kind=kind, today=today, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            event = _record(people.Actor.of(request), form, today)
+            event = _record(Actor.of(request), form, today)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -167,7 +156,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 def _person_rows(persons: list[Person], today: date) -> list[Person]:
-    names = _unit_names(p.unit_code for p in persons)
+    names = unit_names(p.unit_code for p in persons)
     for p in persons:
         p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
         p.age = p.age_on(today)  # type: ignore[attr-defined]
@@ -182,7 +171,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     of URLs): by ID number through the blind index, or by name or pinyin initials."""
     field = "partner" if request.POST.get("field") == "partner" else "subject"
     typed = request.POST.get(f"{field}_q", "").strip()
-    today = _today()
+    today = dates.today()
     context: dict[str, Any] = {"field": field, "typed": typed != ""}
     found: list[Person] = []
     if looks_like_number(typed):
@@ -246,7 +235,7 @@ def _detail_context(user: Any, event: Event) -> dict[str, Any]:
         ("迁出地", event.from_code),
         ("迁入地", event.to_code),
     )
-    names = _unit_names(code for _label, code in codes)
+    names = unit_names(code for _label, code in codes)
     corrections = list(Event.objects.visible_to(user).filter(corrects=event).order_by("pk"))
     return {
         "event": event,
@@ -281,7 +270,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_visible_or_404(Event.objects.all(), request.user, pk=pk)
     try:
-        services.confirm(actor=people.Actor.of(request), event=event)
+        services.confirm(actor=Actor.of(request), event=event)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -300,7 +289,7 @@ def event_void(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("events:event_detail", pk=event.pk)
     try:
         reason = typed_text(request, "reason", 200)
-        services.void(actor=people.Actor.of(request), event=event, reason=reason)
+        services.void(actor=Actor.of(request), event=event, reason=reason)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -319,13 +308,13 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, refusal)
         return redirect("events:event_detail", pk=event.pk)
     form = EventForm(
-        request.POST or None, user=request.user, kind=event.kind, today=_today(), event=event
+        request.POST or None, user=request.user, kind=event.kind, today=dates.today(), event=event
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             new = services.correct(
-                actor=people.Actor.of(request),
+                actor=Actor.of(request),
                 event=event,
                 reason=data["correction_reason"],
                 effective_date=data["effective_date"],
@@ -355,7 +344,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         if not chosen:
             messages.warning(request, "请先勾选要确认的变动。")
         for event in chosen:
-            services.confirm(actor=people.Actor.of(request), event=event)
+            services.confirm(actor=Actor.of(request), event=event)
         if chosen:
             messages.success(request, f"已确认 {len(chosen)} 条变动。")
         return redirect(request.get_full_path())
@@ -375,7 +364,7 @@ def _month(params: Any) -> periods.Period:
     found = month_of(params.get("month", ""))
     if found is not None:
         return found
-    today = _today()
+    today = dates.today()
     year, number = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return periods.month(year, number)
 
@@ -407,7 +396,7 @@ def _report_versions(
 
 def _with_places(events: list[Event]) -> list[Event]:
     """Where each move went or came from, as the report prints it."""
-    names = _unit_names(e.to_code for e in events if e.kind == Kind.MOVE_WITHIN)
+    names = unit_names(e.to_code for e in events if e.kind == Kind.MOVE_WITHIN)
     for e in events:
         moved_to = names.get(e.to_code, e.to_code)
         e.where = f"迁往{moved_to}" if e.kind == Kind.MOVE_WITHIN else e.place  # type: ignore[attr-defined]
@@ -444,7 +433,7 @@ def monthly_report(request: HttpRequest, code: str) -> HttpResponse:
         .filter(unit_code=unit.code, month=period.start_month)
         .first()
     )
-    deadline, today = periods.report_deadline(period.start), _today()
+    deadline, today = periods.report_deadline(period.start), dates.today()
     shown, late = _report_versions(request.user, report, events, period)
     counts = report.counts if report is not None else _counts(events)
     context = {
@@ -483,7 +472,7 @@ def monthly_submit(request: HttpRequest, code: str) -> HttpResponse:
     events = _month_events(request.user, unit.code, period)
     try:
         report = services.monthly_report_submit(
-            actor=people.Actor.of(request),
+            actor=Actor.of(request),
             village_code=unit.code,
             period=period,
             counts=_counts(events),
@@ -521,7 +510,7 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
         .select_related("submitted_by")
     }
     deadline = periods.report_deadline(period.start)
-    past = _today() > deadline
+    past = dates.today() > deadline
     changes = event_selectors.report_changes(request.user, unit, period, reports)
     rows = []
     for village in villages:

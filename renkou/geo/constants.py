@@ -26,6 +26,24 @@ PREFIX_LENGTH = {
 }
 
 
+COUNTY_LENGTH = PREFIX_LENGTH[Level.COUNTY]
+TOWNSHIP_LENGTH = PREFIX_LENGTH[Level.TOWNSHIP]
+
+
+def prefix_of(code: str, level: Level) -> str:
+    """The significant prefix of ``code`` at ``level``: the county's 6 digits of a village's
+    code, a township's 9."""
+    return code[: PREFIX_LENGTH[level]]
+
+
+def county_of(code: str) -> str:
+    return prefix_of(code, Level.COUNTY)
+
+
+def township_of(code: str) -> str:
+    return prefix_of(code, Level.TOWNSHIP)
+
+
 def level_of(code: str) -> Level:
     """The level of a 12-digit code from its trailing zeros."""
     if code[9:] != "000":

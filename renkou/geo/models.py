@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from renkou.geo.constants import PREFIX_LENGTH, Level
-from renkou.geo.scope import ScopedQuerySet
+from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -26,13 +26,6 @@ class UnitQuerySet(ScopedQuerySet):
 
     def subtree(self, prefix: str) -> "UnitQuerySet":
         return self.filter(prefix__startswith=prefix)
-
-
-class UnitAttachedQuerySet(ScopedQuerySet):
-    """Rows that describe the unit network itself (not people): visible to every role with a
-    data scope, leaders and the system administrator included."""
-
-    personal = False
 
 
 class Unit(models.Model):
@@ -91,7 +84,7 @@ class VillageGroup(models.Model):
     name = models.CharField("组名", max_length=50)
     unit_code = models.CharField("村代码", max_length=12, db_index=True, editable=False)
 
-    objects = UnitAttachedQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["village__code", "number"]
@@ -125,7 +118,7 @@ class ServicePoint(models.Model):
     is_active = models.BooleanField("启用", default=True)
     unit_code = models.CharField("单位代码", max_length=12, db_index=True, editable=False)
 
-    objects = UnitAttachedQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__code", "kind"]

@@ -38,6 +38,24 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**prefix_range(self.scope_field, prefix))
 
 
+class UnitRowQuerySet(ScopedQuerySet):
+    """Rows about units, not people (counts, targets, quotas, the service network, account
+    requests): every role with a data scope sees its subtree, leaders and administrators
+    included."""
+
+    personal = False
+
+
+class CountyWideQuerySet(models.QuerySet):
+    """County-wide configuration without personal data (benefit policies, reminder rules):
+    every account with a data scope reads all of it. ``visible_to`` keeps
+    ``get_visible_or_404`` the one way views fetch a row."""
+
+    def visible_to(self, user: Any) -> "CountyWideQuerySet":
+        prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
+        return self.all() if prefix is not None else self.none()
+
+
 def prefix_range(field: str, prefix: str) -> dict[str, str]:
     """``field`` starts with the digit string ``prefix``, written as a range (``>= 623022100
     AND < 623022101``) rather than LIKE: PostgreSQL uses an ordinary B-tree index for a range

@@ -1,11 +1,24 @@
-"""Reads of the unit tree, always scoped to the caller."""
+"""Reads of the unit tree, scoped to the caller (unit names for display excepted)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q
 
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, full_code
 from renkou.geo.models import ServicePoint, Unit, UnitQuerySet
+
+
+def unit_names(codes: Iterable[str]) -> dict[str, str]:
+    """Current name of each unit in ``codes`` (a full code, or a prefix read as the unit it
+    names), keyed by the full code, in one query; empty codes are skipped.
+
+    Not scoped: a unit's name is public (the national division list); the pages call this only
+    to label rows the caller may already see."""
+    wanted = {full_code(c) for c in codes if c}
+    if not wanted:
+        return {}
+    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
 
 
 def units_visible(user: Any) -> UnitQuerySet:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.geo.constants import Level, full_code
 from renkou.geo.models import ServicePoint, Unit, VillageGroup
 
@@ -133,7 +134,7 @@ def service_network_ensure(*, county_code: str) -> int:
 
 
 @transaction.atomic
-def unit_rename(*, actor: Any, unit: Unit, name: str, valid_from: date, ip: str = "") -> Unit:
+def unit_rename(*, actor: Actor, unit: Unit, name: str, valid_from: date) -> Unit:
     """Rename a unit from a date: the old row keeps its name with ``valid_to``; the new row is
     current, and the children, village groups and service points move to it."""
     if valid_from <= unit.valid_from:
@@ -153,8 +154,8 @@ def unit_rename(*, actor: Any, unit: Unit, name: str, valid_from: date, ip: str 
     VillageGroup.objects.filter(village=unit).update(village=renamed)
     ServicePoint.objects.filter(unit=unit).update(unit=renamed)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="unit.rename",
         object_type="geo.unit",
         object_id=unit.code,
@@ -164,15 +165,13 @@ def unit_rename(*, actor: Any, unit: Unit, name: str, valid_from: date, ip: str 
 
 
 @transaction.atomic
-def village_group_add(
-    *, actor: Any, village: Unit, number: str, name: str, ip: str = ""
-) -> VillageGroup:
+def village_group_add(*, actor: Actor, village: Unit, number: str, name: str) -> VillageGroup:
     if village.level != Level.VILLAGE:
         raise ValueError("村民小组只能建在村（居）下")
     group = VillageGroup.objects.create(village=village, number=number, name=name)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="unit.group_add",
         object_type="geo.villagegroup",
         object_id=group.pk,
@@ -184,20 +183,19 @@ def village_group_add(
 @transaction.atomic
 def service_point_add(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     kind: str,
     name: str,
     address: str = "",
     phone: str = "",
-    ip: str = "",
 ) -> ServicePoint:
     point = ServicePoint.objects.create(
         unit=unit, kind=kind, name=name, address=address, phone=phone
     )
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="unit.service_point_add",
         object_type="geo.servicepoint",
         object_id=point.pk,

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.permissions import require_perm
 from renkou.geo import selectors, services
@@ -80,7 +81,7 @@ def _unit_form(request: HttpRequest, code: str, form_class: type, title: str, sa
 @require_http_methods(["GET", "POST"])
 def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
     def save(unit: Unit, data: dict) -> None:
-        services.unit_rename(actor=request.user, unit=unit, ip=request.client_ip, **data)
+        services.unit_rename(actor=Actor.of(request), unit=unit, **data)
 
     return _unit_form(request, code, RenameForm, "单位更名", save)
 
@@ -89,7 +90,7 @@ def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_add(request: HttpRequest, code: str) -> HttpResponse:
     def save(unit: Unit, data: dict) -> None:
-        services.village_group_add(actor=request.user, village=unit, ip=request.client_ip, **data)
+        services.village_group_add(actor=Actor.of(request), village=unit, **data)
 
     return _unit_form(request, code, VillageGroupForm, "新增村民小组", save)
 
@@ -98,6 +99,6 @@ def group_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def servicepoint_add(request: HttpRequest, code: str) -> HttpResponse:
     def save(unit: Unit, data: dict) -> None:
-        services.service_point_add(actor=request.user, unit=unit, ip=request.client_ip, **data)
+        services.service_point_add(actor=Actor.of(request), unit=unit, **data)
 
     return _unit_form(request, code, ServicePointForm, "新增服务机构", save)

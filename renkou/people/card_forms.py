@@ -16,9 +16,9 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts, idnumber
-from renkou.common.forms import INT_MAX, BaseForm, DateField
+from renkou.common.forms import INT_MAX, BaseForm, DateField, styled
 from renkou.people.constants import NO_CONTRACEPTION, Survival
-from renkou.people.forms import PICK, _css
+from renkou.people.forms import PICK
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
 
 DATE_HINT = {"placeholder": "如 2024-03-05"}
@@ -67,7 +67,7 @@ class CardRowForm(BaseForm):
         for name, code in self.coded.items():
             field = self.fields[name]
             field.choices = PICK + dicts.choices(code)  # type: ignore[attr-defined]
-        _css(self)
+        styled(self)
 
     def _initial(self, row: Any) -> dict[str, Any]:
         names = [n for n in self.base_fields if n != "version" and n not in self.secret]

@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from renkou.common import audit
+from renkou.common.actors import Actor, ConflictError
 from renkou.people.constants import CardStatus
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
 from renkou.people.rules import age_on
-from renkou.people.services import Actor, ConflictError
 
 CardRow = Child | ContraceptionEpisode | Pregnancy
 # Fields a card form may set on each kind of row; ``card`` and ``unit_code`` are derived.

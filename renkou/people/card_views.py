@@ -9,7 +9,6 @@ shown on the person page after it.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.common import dates
+from renkou.common.actors import Actor, ConflictError
 from renkou.common.forms import parse_int
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
@@ -28,7 +28,6 @@ from renkou.people import card_services
 from renkou.people.card_forms import CardRowForm, ChildForm, EpisodeForm, PregnancyForm
 from renkou.people.constants import CardStatus, Survival
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy, WomanCard
-from renkou.people.services import Actor, ConflictError
 
 NO_CARD = "该人员没有育龄妇女信息卡（15–49周岁已婚妇女才建卡）"
 HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
@@ -56,10 +55,6 @@ CHILD = Kind(
 )
 EPISODE = Kind(ContraceptionEpisode, EpisodeForm, "避孕节育情况", "episode")
 PREGNANCY = Kind(Pregnancy, PregnancyForm, "孕情", "pregnancy", (("fetuses", 1),))
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _back(card: WomanCard) -> HttpResponse:
@@ -154,7 +149,7 @@ def _create(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
     initial = dict(kind.defaults)
     if kind is CHILD:
         initial["parity"] = card_services.next_parity(card)
-    form = kind.form(request.POST or None, card=card, today=_today(), initial=initial)
+    form = kind.form(request.POST or None, card=card, today=dates.today(), initial=initial)
     if request.method == "POST" and form.is_valid():
         return _save(request, kind, form)
     return _page(request, kind, form)
@@ -165,7 +160,7 @@ def _edit(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
     row = get_visible_or_404(rows, request.user, pk=pk)
     if closed := _closed(request, row.card):
         return closed
-    form = kind.form(request.POST or None, card=row.card, today=_today(), row=row)
+    form = kind.form(request.POST or None, card=row.card, today=dates.today(), row=row)
     if request.method == "POST" and form.is_valid():
         return _save(request, kind, form, row)
     return _page(request, kind, form, row)

@@ -14,6 +14,20 @@ NO_CONTRACEPTION = "00"
 LONG_ACTING = frozenset({"01", "02", "03", "04"})
 LIVE_BIRTH = "1"
 
+# Each coded field of a person → the dictionary (``common.dicts`` type) its codes come from:
+# the form's pickers, the export's labels and the history's values all read this one map.
+PERSON_DICTS = {
+    "id_type": "document_type",
+    "sex": "sex",
+    "ethnicity": "ethnicity",
+    "marital_status": "marital_status",
+    "education": "education",
+    "hukou_type": "hukou_type",
+    "relationship": "relationship",
+    "residence_status": "residence_status",
+    "exit_reason": "exit_reason",
+}
+
 
 class Flow(models.TextChoices):
     NONE = "", "非流动"

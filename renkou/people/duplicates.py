@@ -27,6 +27,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.people.cards import card_sync
 from renkou.people.constants import HEAD, ID_CARD, CardCloseReason, CardStatus, IdStatus
 from renkou.people.models import (
@@ -38,7 +39,7 @@ from renkou.people.models import (
     WomanCard,
 )
 from renkou.people.quality import CHUNK, duplicated_indexes
-from renkou.people.services import Actor, id_index
+from renkou.people.services import id_index
 
 DUPLICATE_EXIT_REASON = "4"  # 重复或错误
 

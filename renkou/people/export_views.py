@@ -21,17 +21,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.common.forms import BaseForm
+from renkou.common.actors import Actor
+from renkou.common.forms import BaseForm, error_text
 from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
-from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.people import exports, selectors
 from renkou.people.forms import PersonFilterForm
 from renkou.people.models import ExportRequest
-from renkou.people.services import Actor
 
 # Asking, deciding and using all need the registrar's export and unmask permissions.
 FULL_EXPORT = (Perm.VIEW_PERSON, Perm.EXPORT_PERSON, Perm.UNMASK_PERSON)
@@ -55,16 +55,10 @@ class DecisionForm(BaseForm):
     )
 
 
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c.ljust(12, "0") for c in codes if c}
-    rows = Unit.objects.current().filter(code__in=wanted).values_list("code", "name")
-    return dict(rows)
-
-
 def _named(page: Page) -> Page:
     """Each request on the page gets ``unit_name`` (the requester's unit) for display."""
     page.object_list = list(page.object_list)
-    names = _unit_names(r.unit_code for r in page.object_list)
+    names = unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
         row.unit_name = names.get(row.unit_code, row.unit_code)
     return page
@@ -79,7 +73,7 @@ def _conditions(filters: dict[str, str]) -> list[tuple[str, str]]:
         if not value:
             continue
         if name == "unit":
-            shown.append(("单位范围", _unit_names([value]).get(value.ljust(12, "0"), value)))
+            shown.append(("单位范围", unit_names([value]).get(value.ljust(12, "0"), value)))
             continue
         choices = dict(getattr(field, "choices", ()))
         shown.append((str(field.label), str(choices.get(value, value))))
@@ -87,7 +81,7 @@ def _conditions(filters: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
+    messages.error(request, error_text(exc))
 
 
 @require_perm(*FULL_EXPORT)
@@ -167,7 +161,7 @@ def export_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": DecisionForm(),
         "can_use": mine and grant.is_usable,
         "hours": exports.GRANT_HOURS,
-        "unit_name": _unit_names([grant.unit_code]).get(grant.unit_code, ""),
+        "unit_name": unit_names([grant.unit_code]).get(grant.unit_code, ""),
     }
     return render(request, "people/export_request_detail.html", context)
 

@@ -31,15 +31,15 @@ from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dicts, jobs, vault, xlsx
+from renkou.common.actors import Actor
 from renkou.common.logging import scrub
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors
-from renkou.people.constants import Flow
+from renkou.people.constants import PERSON_DICTS, Flow
 from renkou.people.forms import looks_like_number
 from renkou.people.models import ExportRequest, Person
-from renkou.people.services import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -51,16 +51,6 @@ REQUEST = "people.exportrequest"  # audit object type of the 完整导出申请
 FILTER_FIELDS = frozenset(f.name for f in dataclass_fields(selectors.PersonFilter))
 
 # (header, width, text?, value) — text columns get the '@' format.
-CODED = {
-    "id_type": "document_type",
-    "sex": "sex",
-    "ethnicity": "ethnicity",
-    "marital_status": "marital_status",
-    "education": "education",
-    "hukou_type": "hukou_type",
-    "relationship": "relationship",
-    "residence_status": "residence_status",
-}
 COLUMNS = (
     ("序号", 7, False),
     ("姓名", 12, True),
@@ -104,7 +94,7 @@ class Labels:
     def __init__(self, scope_prefix: str) -> None:
         self.codes = {
             field: {e.value: e.label for e in dicts.items(code, include_inactive=True)}
-            for field, code in CODED.items()
+            for field, code in PERSON_DICTS.items()
         }
         units = Unit.objects.current().filter(prefix__startswith=scope_prefix)
         self.units = dict(units.values_list("code", "name"))

@@ -18,11 +18,11 @@ from django import forms
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, validators
-from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise
+from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise, styled
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
-from renkou.people.constants import HEAD
+from renkou.people.constants import HEAD, PERSON_DICTS
 from renkou.people.models import Household, Person
 from renkou.people.services import id_index
 
@@ -41,21 +41,6 @@ AGE_BAND_LABELS = {
 # A search term made only of digits (and X) looks like an ID number or phone: those go by
 # POST, never in a URL (security.md CR5), so the name box refuses them.
 NAME_PATTERN = r"[^0-9０-９]*"
-
-
-def _css(form: forms.BaseForm, *, small: bool = False) -> None:
-    """Bootstrap classes on each widget (the fields are per-instance copies)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select form-select-sm" if small else "form-select"
-        elif isinstance(widget, forms.HiddenInput):
-            continue
-        else:
-            css = "form-control form-control-sm" if small else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def looks_like_number(text: str) -> bool:
@@ -104,7 +89,7 @@ class PersonFilterForm(BaseForm):
         self.fields["sex"].choices = EMPTY + dicts.choices("sex")
         self.fields["residence_status"].choices = EMPTY + dicts.choices("residence_status")
         self.fields["marital_status"].choices = EMPTY + dicts.choices("marital_status")
-        _css(self, small=True)
+        styled(self, small=True)
         self.number_refused = False
 
     def clean_unit(self) -> str:
@@ -149,7 +134,7 @@ class IdSearchForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def clean_id_number(self) -> str:
         value = normalise(self.cleaned_data["id_number"])
@@ -183,7 +168,7 @@ class HouseholdFilterForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def params(self) -> dict[str, str]:
         if not self.is_bound or not self.is_valid():
@@ -356,24 +341,15 @@ class PersonForm(BaseForm):
         self.user, self.today, self.person = user, today, person
         self.household = household or (person.household if person else None)
         super().__init__(data, initial=self._initial())
-        choices = {
-            "id_type": "document_type",
-            "sex": "sex",
-            "ethnicity": "ethnicity",
-            "marital_status": "marital_status",
-            "education": "education",
-            "hukou_type": "hukou_type",
-            "relationship": "relationship",
-            "residence_status": "residence_status",
-        }
-        for name, code in choices.items():
-            self.fields[name].choices = PICK + dicts.choices(code)
+        for name, code in PERSON_DICTS.items():
+            if name in self.fields:
+                self.fields[name].choices = PICK + dicts.choices(code)
         self.warnings: list[rules.Issue] = []
         self.show_override = bool(person and person.id_override_reason)
         self.existing: Person | None = None
         self.values: dict[str, Any] = {}
         self._widgets()
-        _css(self)
+        styled(self)
 
     def _initial(self) -> dict[str, Any]:
         return self._initial_new() if self.person is None else self._initial_edit(self.person)
@@ -552,7 +528,7 @@ class HouseholdForm(BaseForm):
         )
         self.fields["hukou_type"].choices = PICK + dicts.choices("hukou_type")
         self.fields["household_type"].choices = dicts.choices("household_type")
-        _css(self)
+        styled(self)
 
     @property
     def village_picker(self) -> dict:
@@ -590,7 +566,7 @@ class MoveForm(BaseForm):
         super().__init__(data)
         self.fields["relationship"].choices = PICK + dicts.choices("relationship")
         self.household: Household | None = None
-        _css(self)
+        styled(self)
 
     def clean_household_code(self) -> str:
         code = normalise(self.cleaned_data["household_code"])
@@ -615,7 +591,7 @@ class ExitForm(BaseForm):
         super().__init__(data, initial={"on": today.isoformat()})
         choices = [(v, label) for v, label in dicts.choices("exit_reason") if v != "5"]
         self.fields["reason"].choices = PICK + choices
-        _css(self)
+        styled(self)
 
     def clean_on(self) -> date:
         on = self.cleaned_data["on"]

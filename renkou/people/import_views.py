@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, vault
+from renkou.common.actors import Actor
 from renkou.common.forms import BaseForm
 from renkou.common.htmx import render_page
 from renkou.common.permissions import require_perm
@@ -28,7 +29,6 @@ from renkou.people.importing import batches
 from renkou.people.importing.files import FileRefused, Limits
 from renkou.people.importing.template import build_template
 from renkou.people.models import ImportBatch
-from renkou.people.services import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

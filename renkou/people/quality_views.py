@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.common import crypto, dicts
-from renkou.common.forms import parse_id
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text, parse_id
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -22,7 +23,6 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import duplicates, quality
 from renkou.people.models import DuplicateCandidate, Person
-from renkou.people.services import Actor
 
 # (label, attribute, dictionary or None) of the side-by-side comparison.
 COMPARED = (
@@ -204,7 +204,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
             actor=Actor.of(request), candidate=candidate, keep_id=parse_id(keep) or 0
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("people:duplicate_detail", pk=candidate.pk)
     messages.success(request, "已合并：保留所选人员，另一条记录以“重复或错误”退出。")
     return redirect("people:duplicate_list")
@@ -217,7 +217,7 @@ def duplicate_distinct(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         duplicates.duplicate_mark_distinct(actor=Actor.of(request), candidate=candidate)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("people:duplicate_detail", pk=candidate.pk)
     messages.success(request, "已标记为不是同一人。")
     return redirect("people:duplicate_list")

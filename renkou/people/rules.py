@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from renkou.common import dicts, idnumber, validators
-from renkou.people.constants import ID_CARD, MARRIED_CODES, NO_DOCUMENT
+from renkou.people.constants import ID_CARD, MARRIED_CODES, NO_DOCUMENT, PERSON_DICTS
 
 OVERRIDABLE = frozenset({"id_check", "id_birth_mismatch", "id_sex_mismatch"})
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
@@ -26,14 +26,17 @@ LEGAL_MARRIAGE_AGE = {"1": 22, "2": 20}
 
 # field → (dictionary type, required, default)
 CODED = {
-    "id_type": ("document_type", False, ID_CARD),
-    "sex": ("sex", False, ""),
-    "ethnicity": ("ethnicity", False, "01"),
-    "marital_status": ("marital_status", False, "10"),
-    "education": ("education", False, ""),
-    "hukou_type": ("hukou_type", False, ""),
-    "relationship": ("relationship", True, ""),
-    "residence_status": ("residence_status", False, "1"),
+    field: (PERSON_DICTS[field], required, default)
+    for field, required, default in (
+        ("id_type", False, ID_CARD),
+        ("sex", False, ""),
+        ("ethnicity", False, "01"),
+        ("marital_status", False, "10"),
+        ("education", False, ""),
+        ("hukou_type", False, ""),
+        ("relationship", True, ""),
+        ("residence_status", False, "1"),
+    )
 }
 LABELS = {
     "name": "姓名",

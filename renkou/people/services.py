@@ -4,7 +4,6 @@ Every write runs in one transaction with its audit row (ids and field names only
 values), keeps history through django-simple-history, and brings the woman's card in step.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from renkou.common import audit, crypto, idnumber, pinyin
+from renkou.common.actors import Actor, ConflictError
 from renkou.people.cards import card_sync
 from renkou.people.constants import HEAD
 from renkou.people.models import Household, Person
@@ -38,23 +38,6 @@ PERSON_FIELDS = (
     "residence_status",
     "phone",
 )
-
-
-class ConflictError(Exception):
-    """Somebody else saved the record after it was opened (optimistic lock, security.md RL1)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting and from where, as the audit row needs it."""
-
-    user: Any
-    ip: str = ""
-
-    @classmethod
-    def of(cls, request: Any) -> "Actor":
-        """The signed-in user of ``request`` and the client address the middleware found."""
-        return cls(request.user, getattr(request, "client_ip", ""))
 
 
 def id_index(number: str) -> str:

@@ -18,11 +18,11 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
+from renkou.common.actors import Actor, ConflictError
 from renkou.common.forms import typed_text
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
@@ -31,9 +31,9 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import exports, selectors, services
-from renkou.people.constants import Flow
+from renkou.people.constants import PERSON_DICTS, Flow
 from renkou.people.forms import (
     ExitForm,
     HouseholdFilterForm,
@@ -49,21 +49,10 @@ from renkou.people.models import Household, Person, WomanCard
 NUMBER_NOTICE = "身份证号、电话等号码请在“按身份证号查询”中输入（不会出现在网址中），已忽略该条件。"
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _decorate(persons: list[Person], today: date) -> list[Person]:
     """Display values on each row: the masked ID, age and unit name. Templates print these,
     never ``id_number`` or ``phone``."""
-    names = _unit_names(p.unit_code for p in persons)
+    names = unit_names(p.unit_code for p in persons)
     for p in persons:
         p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
         p.age = p.age_on(today)  # type: ignore[attr-defined]
@@ -90,7 +79,7 @@ def _list_context(request: HttpRequest, form: PersonFilterForm, page: Page) -> d
 @require_perm(Perm.VIEW_PERSON)
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    today = _today()
+    today = dates.today()
     form = PersonFilterForm(request.GET or None)
     rows = selectors.person_list(request.user, form.filter(), today=today)
     page = paginate(request, rows.select_related("card"))
@@ -116,7 +105,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
             summary="by=id_number",
         )
     page = Paginator(found, 50).get_page(1)
-    _decorate(page.object_list, _today())
+    _decorate(page.object_list, dates.today())
     context = {
         **_list_context(request, PersonFilterForm(), page),
         "id_form": id_form,
@@ -129,7 +118,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest) -> HttpResponse:
     """导出 the list's current filter (carried in hidden inputs); big ones go to the jobs page."""
-    today, actor = _today(), services.Actor.of(request)
+    today, actor = dates.today(), Actor.of(request)
     flt = PersonFilterForm(request.POST).filter()
     full = request.POST.get("full") == "1" and request.user.has_perm(Perm.UNMASK_PERSON)
     if selectors.person_list(request.user, flt, today=today).count() > exports.SYNC_LIMIT:
@@ -145,17 +134,6 @@ def person_export(request: HttpRequest) -> HttpResponse:
 # Changed values not shown in the history: numbers, and the birth date (shown beside the
 # masked number it would help to rebuild, docs/masking.md).
 SECRET_FIELDS = {"id_number": "号码", "phone": "号码", "birth_date": "日期"}
-CODED_FIELDS = {
-    "id_type": "document_type",
-    "sex": "sex",
-    "ethnicity": "ethnicity",
-    "marital_status": "marital_status",
-    "education": "education",
-    "hukou_type": "hukou_type",
-    "relationship": "relationship",
-    "residence_status": "residence_status",
-    "exit_reason": "exit_reason",
-}
 UNIT_FIELDS = frozenset({"unit_code", "registered_code", "residence_code"})
 NOT_SHOWN = frozenset({"version"})  # the edit counter of the optimistic lock, not information
 LABELS = {"household": "家庭户"}  # fields whose model name is not Chinese
@@ -167,8 +145,8 @@ def _shown(field: str, value: Any, names: dict[str, str], households: dict[int, 
     """A history value as text; never a full number (encrypted fields are not shown)."""
     if value in (None, ""):
         return "—"
-    if field in CODED_FIELDS:
-        return dicts.label(CODED_FIELDS[field], value)
+    if field in PERSON_DICTS:
+        return dicts.label(PERSON_DICTS[field], value)
     if field in UNIT_FIELDS:
         return f"{names[value]}（{value}）" if value in names else str(value)
     if field == "household":
@@ -193,7 +171,7 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
         person.history.select_related("history_user").order_by("history_date", "history_id")
     )
     codes = {getattr(r, f) for r in records for f in UNIT_FIELDS}
-    names = _unit_names(codes)
+    names = unit_names(codes)
     ids = {r.household_id for r in records if r.household_id}
     households = dict(
         selectors.households_visible(user).filter(pk__in=ids).values_list("pk", "code")
@@ -251,7 +229,7 @@ def _person_context(user: Any, person: Person, today: date) -> dict[str, Any]:
         .first()
     )
     changes, events = _history(user, person)
-    names = _unit_names([person.unit_code, person.registered_code, person.residence_code])
+    names = unit_names([person.unit_code, person.registered_code, person.residence_code])
 
     def place(code: str) -> str:
         return f"{names[code]}（{code}）" if code in names else code or "—"
@@ -282,7 +260,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record_request(
         request, action="person.view", object_type="people.person", object_id=person.pk
     )
-    context = _person_context(request.user, person, _today())
+    context = _person_context(request.user, person, dates.today())
     return render(request, "people/person_detail.html", context)
 
 
@@ -300,7 +278,7 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return render(request, "people/_unmasked.html", {"error": exc.messages[0]})
     value = services.person_unmask(
-        actor=services.Actor.of(request), person=person, field=field, reason=reason
+        actor=Actor.of(request), person=person, field=field, reason=reason
     )
     shown = value.isoformat() if isinstance(value, date) else value
     return render(request, "people/_unmasked.html", {"value": shown or "（空）"})
@@ -325,12 +303,12 @@ def person_create(request: HttpRequest) -> HttpResponse:
         household = get_visible_or_404(
             Household.objects.all(), request.user, pk=request.GET["household"]
         )
-    today = _today()
+    today = dates.today()
     form = PersonForm(request.POST or None, user=request.user, today=today, household=household)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_register(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 household=form.household,
                 values=form.values,
                 today=today,
@@ -354,17 +332,17 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if person.exited_at is not None:
         messages.warning(request, "已退出的人员不能修改，请先恢复。")
         return redirect("people:person_detail", pk=person.pk)
-    form = PersonForm(request.POST or None, user=request.user, today=_today(), person=person)
+    form = PersonForm(request.POST or None, user=request.user, today=dates.today(), person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 person=person,
                 values=form.values,
                 version=form.cleaned_data.get("version") or 0,
-                today=_today(),
+                today=dates.today(),
             )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
             return _form_page(request, form, "修改人员", status=409, person=person)
         except ValidationError as exc:
@@ -384,7 +362,7 @@ def person_check_id(request: HttpRequest) -> HttpResponse:
         found = check_id(
             request.user,
             request.POST.get("id_number", ""),
-            _today(),
+            dates.today(),
             exclude=request.POST.get("person", ""),
         )
     return render(request, "people/_id_check.html", found)
@@ -401,11 +379,11 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.person_move(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 person=person,
                 household=form.household,
                 relationship=form.cleaned_data["relationship"],
-                today=_today(),
+                today=dates.today(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -419,11 +397,11 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
-    form = ExitForm(request.POST or None, today=_today())
+    form = ExitForm(request.POST or None, today=dates.today())
     if request.method == "POST" and form.is_valid():
         try:
             services.person_exit(
-                actor=services.Actor.of(request),
+                actor=Actor.of(request),
                 person=person,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
@@ -441,7 +419,7 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     try:
-        services.person_restore(actor=services.Actor.of(request), person=person, today=_today())
+        services.person_restore(actor=Actor.of(request), person=person, today=dates.today())
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -476,7 +454,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET or None)
     params = form.params()
     page = paginate(request, _households(request.user, params))
-    names = _unit_names(h.unit_code for h in page.object_list)
+    names = unit_names(h.unit_code for h in page.object_list)
     for household in page.object_list:
         household.unit_name = names.get(household.unit_code, household.unit_code)
     context = {
@@ -497,12 +475,12 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     members = household.members.visible_to(request.user).select_related("card")
     members = _decorate(
-        list(members.order_by("exited_at", "-is_head", "birth_date", "pk")), _today()
+        list(members.order_by("exited_at", "-is_head", "birth_date", "pk")), dates.today()
     )
     context = {
         "household": household,
         "members": members,
-        "unit_name": _unit_names([household.unit_code]).get(household.unit_code, ""),
+        "unit_name": unit_names([household.unit_code]).get(household.unit_code, ""),
         "phone_masked": crypto.mask(household.phone, crypto.PHONE),
     }
     return render(request, "people/household_detail.html", context)
@@ -514,9 +492,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            household = services.household_register(
-                actor=services.Actor.of(request), **form.cleaned_data
-            )
+            household = services.household_register(actor=Actor.of(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

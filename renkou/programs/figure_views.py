@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit
+from renkou.common import audit, dates
+from renkou.common.actors import Actor
 from renkou.common.figures import Figure, grouped
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
@@ -29,18 +29,13 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.people.services import Actor
+from renkou.geo.selectors import unit_names
 from renkou.programs import figures, selectors, services
 from renkou.programs.forms import TargetForm, UnitYearForm
 from renkou.programs.models import TargetPopulation
-from renkou.programs.views import unit_names
 
 CHILD_LENGTH = {Level.COUNTY: 9, Level.TOWNSHIP: 12}
 SUPPRESSED = "<5"
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _unit_and_year(request: HttpRequest, today: date) -> tuple[Unit, int]:
@@ -100,7 +95,7 @@ def _total(found: dict[str, Figure], suppress: bool) -> dict[str, Any]:
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     """覆盖率与随访: the unit's figures and one row per township (county) or village (township)."""
-    today = _today()
+    today = dates.today()
     unit, year = _unit_and_year(request, today)
     persons = request.user.has_perm(Perm.VIEW_PERSON)
     length = CHILD_LENGTH.get(unit.level)
@@ -150,7 +145,7 @@ def _target_units(user: Any) -> list[Unit]:
 def target_list(request: HttpRequest) -> HttpResponse:
     """目标人群: per township the count from the register, the adjustment and its reason, and the
     target used."""
-    today = _today()
+    today = dates.today()
     _unit, year = _unit_and_year(request, today)
     units = _target_units(request.user)
     rows, totals = [], {"computed": 0, "adjustment": 0, "used": 0}
@@ -199,7 +194,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
 def target_edit(request: HttpRequest, code: str) -> HttpResponse:
     """人工调整 of one township's target population (the county)."""
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
-    today = _today()
+    today = dates.today()
     year_form = UnitYearForm(request.GET or None)
     year = year_form.value("year", fp_year_of(today))
     back = f"{reverse('programs:target_list')}?{urlencode({'year': year})}"
@@ -268,7 +263,7 @@ def _select(rows: Any, kind: str) -> Any:
 def names(request: HttpRequest, code: str) -> HttpResponse:
     """花名册 behind one side of one figure of a unit: ``?figure=&side=n|d&year=``."""
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
-    today = _today()
+    today = dates.today()
     year = UnitYearForm(request.GET or None).value("year", fp_year_of(today))
     figure = request.GET.get("figure", "coverage")
     figure = figure if figure in figures.MEASURES else "coverage"

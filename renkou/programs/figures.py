@@ -25,6 +25,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from renkou.common.figures import Figure, Measure, NameList, Side
 from renkou.common.periods import Period, fp_year
+from renkou.geo.constants import TOWNSHIP_LENGTH
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MARRIED_CODES, NO_CONTRACEPTION
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy
@@ -40,8 +41,6 @@ from renkou.programs.constants import (
     RiskCategory,
 )
 from renkou.programs.models import CoupleFile, Exam, FollowUp, TargetPopulation
-
-TOWNSHIP_LEN = 9
 
 
 def _years_before(day: date, years: int) -> date:
@@ -223,7 +222,7 @@ def _figure(
 def adjustment(prefix: str, year: int) -> tuple[int, list[str]]:
     """The manual adjustments of the townships within ``prefix`` (none below township level:
     a village figure uses the computed count) and their reasons."""
-    if len(prefix) > TOWNSHIP_LEN:
+    if len(prefix) > TOWNSHIP_LENGTH:
         return 0, []
     rows = TargetPopulation.objects.filter(year=year, **prefix_range("unit_code", prefix))
     total = rows.aggregate(s=Sum("adjustment"))["s"] or 0
@@ -258,7 +257,7 @@ def table(prefix: str, year: int, today: date, length: int) -> dict[str, dict[st
             assert part is not None
             counts[(code, side)] = part.grouped(prefix, year, today, "", length)
     added = {}
-    if length <= TOWNSHIP_LEN:
+    if length <= TOWNSHIP_LENGTH:
         rows = TargetPopulation.objects.filter(year=year, **prefix_range("unit_code", prefix))
         for row in rows:
             added[row.unit_code[:length]] = added.get(row.unit_code[:length], 0) + row.adjustment

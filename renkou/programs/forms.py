@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts
-from renkou.common.forms import BaseForm, DateField, normalise
+from renkou.common.forms import BaseForm, DateField, normalise, styled
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.programs.constants import (
@@ -37,23 +37,6 @@ ITEM_STATES = [("", "未检"), ("0", "正常"), ("1", "异常")]
 YES_NO = [("", "请选择"), ("0", "无"), ("1", "有")]
 
 
-def _css(form: forms.BaseForm, *, small: bool = False) -> None:
-    """Bootstrap classes on each widget (the fields are per-instance copies)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select form-select-sm" if small else "form-select"
-        elif isinstance(widget, forms.HiddenInput):
-            continue
-        else:
-            css = "form-control form-control-sm" if small else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
 def _date(label: str, *, required: bool = True) -> DateField:
     return DateField(
         label=label,
@@ -68,7 +51,7 @@ class Form(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self)
+        styled(self)
 
     @property
     def marked(self) -> frozenset[str]:
@@ -90,7 +73,7 @@ class CoupleFilterForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def filter(self) -> CoupleFilter:
         if not self.is_bound or not self.is_valid():
@@ -236,7 +219,7 @@ class ExamForm(Form):
                 required=False,
                 widget=forms.TextInput(attrs={"aria-label": f"{item.name}备注"}),
             )
-        _css(self, small=True)
+        styled(self, small=True)
 
     def rows(self) -> list[dict[str, Any]]:
         """The item fields grouped per item, for the template's table."""

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from renkou.common.fields import EncryptedTextField
 from renkou.geo.models import ServicePoint
-from renkou.geo.scope import ScopedQuerySet
+from renkou.geo.scope import UnitRowQuerySet
 from renkou.people.models import PersonalQuerySet
 from renkou.programs.constants import (
     EXAM_ITEMS,
@@ -285,12 +285,6 @@ class FollowUp(models.Model):
         return self.done_on is not None
 
 
-class AggregateQuerySet(ScopedQuerySet):
-    """Rows holding counts, no person: visible to every role with a data scope (leaders too)."""
-
-    personal = False
-
-
 class TargetPopulation(models.Model):
     """目标人群 of one township and FP year: the count computed from the register (never stored,
     so it cannot go stale) plus ``adjustment`` with its reason, set by the county. The target
@@ -309,7 +303,7 @@ class TargetPopulation(models.Model):
     )
     updated_at = models.DateTimeField("调整时间", auto_now=True)
 
-    objects = AggregateQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from renkou.accounts.constants import Perm
+from renkou.common import dates
 from renkou.common.htmx import render_page
 from renkou.common.periods import Period, PeriodError, fp_year, fp_year_of, parse
 from renkou.common.permissions import require_perm
@@ -100,7 +100,7 @@ def _cells(values: list[dict[str, int]], suppress: bool) -> list[list[Any]]:
 @require_GET
 def rh_counts(request: HttpRequest) -> HttpResponse:
     """服务人次: the unit's total and one row per township (county) or village (township)."""
-    today = _today()
+    today = dates.today()
     prefix = request.GET.get("unit", "") or request.user.scope_prefix or ""
     unit = get_visible_or_404(
         Unit.objects.current(), request.user, prefix=prefix if prefix.isdigit() else ""
@@ -140,7 +140,3 @@ def rh_counts(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render_page(request, "programs/rh_counts.html", context, partial="results")
-
-
-def _today() -> date:
-    return timezone.localdate()

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts
-from renkou.common.forms import INT_MAX, BaseForm
+from renkou.common.forms import INT_MAX, BaseForm, styled
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.people.models import Person
@@ -21,7 +21,7 @@ from renkou.programs.constants import (
     VisitReason,
     VisitResult,
 )
-from renkou.programs.forms import PICK, Form, _css, _date
+from renkou.programs.forms import PICK, Form, _date
 from renkou.programs.models import RHCheck
 from renkou.programs.rh_services import CLINIC_KINDS
 
@@ -81,7 +81,7 @@ class RHCheckForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["service_point"] = _point_field(self.person, "检查机构")
         self.fields["findings"].choices = dicts.choices(FINDING_DICT)
-        _css(self)
+        styled(self)
 
 
 class TreatmentForm(RecordForm):
@@ -108,7 +108,7 @@ class TreatmentForm(RecordForm):
         checks = RHCheck.objects.live().filter(person=self.person).order_by("-checked_on")
         self.fields["rh_check"].queryset = checks
         self.fields["rh_check"].label_from_instance = lambda c: f"{c.checked_on:%Y-%m-%d} 检查"
-        _css(self)
+        styled(self)
 
 
 class VisitForm(RecordForm):
@@ -132,7 +132,7 @@ class VisitForm(RecordForm):
     def __init__(self, *args: Any, reasons: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [(r, VisitReason(r).label) for r in reasons]
-        _css(self)
+        styled(self)
 
 
 def reasons_for(method: str | None, ended: bool) -> list[str]:
@@ -163,7 +163,7 @@ class SupplyForm(RecordForm):
         self.fields["service_point"] = _point_field(
             self.person, "发放机构（可不选）", required=False
         )
-        _css(self)
+        styled(self)
 
 
 class VoidForm(Form):
@@ -198,7 +198,7 @@ class ServiceFilterForm(BaseForm):
             del self.fields["code"]
         for name in ("start", "end"):
             self.fields[name].label = "从" if name == "start" else "至"
-        _css(self, small=True)
+        styled(self, small=True)
 
     def value(self, name: str) -> Any:
         if not self.is_bound or not self.is_valid():
@@ -224,7 +224,7 @@ class FindForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _css(self, small=True)
+        styled(self, small=True)
 
     def term(self) -> str:
         if not self.is_bound or not self.is_valid():

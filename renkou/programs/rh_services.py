@@ -34,12 +34,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from renkou.common import audit, dicts
+from renkou.common.actors import Actor, ConflictError
 from renkou.geo.models import ServicePoint
 from renkou.people import card_services
 from renkou.people.constants import FEMALE, MARRIED_CODES
 from renkou.people.models import ContraceptionEpisode, Person, Pregnancy
 from renkou.people.rules import age_on
-from renkou.people.services import Actor, ConflictError
 from renkou.programs.constants import (
     ABORTION_OUTCOMES,
     FINDING_DICT,
@@ -335,18 +335,9 @@ def _apply(row: ServiceRecord, clean: dict[str, Any]) -> None:
         setattr(row, name, value)
 
 
-def _audit(
-    actor: Actor, verb: str, row: ServiceRecord, summary: str = "", reason: str = ""
-) -> None:
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"programs.{NAMES[type(row)]}_{verb}",
-        object_type=f"programs.{type(row)._meta.model_name}",
-        object_id=row.pk,
-        summary=summary,
-        reason=reason,
-    )
+def _action(row: ServiceRecord, verb: str) -> str:
+    """The audit action of a service record: ``programs.rh_check_record``, ``…_void``."""
+    return f"programs.{NAMES[type(row)]}_{verb}"
 
 
 def _create(
@@ -356,7 +347,7 @@ def _create(
     _apply(row, clean)
     _by(row, actor)
     row.save()
-    _audit(actor, "record", row, f"person={person.pk}")
+    audit.record_for(actor, _action(row, "record"), row, summary=f"person={person.pk}")
     return row
 
 
@@ -449,7 +440,9 @@ def record_update(
     current.version += 1
     _by(current, actor)
     current.save()
-    _audit(actor, "update", current, "changed=" + ",".join(changed))
+    audit.record_for(
+        actor, _action(current, "update"), current, summary="changed=" + ",".join(changed)
+    )
     return current
 
 
@@ -468,7 +461,7 @@ def record_void(
     current.version += 1
     _by(current, actor)
     current.save(update_fields=["voided_at", "voided_by", "void_reason", "version", "updated_at"])
-    _audit(actor, "void", current, reason=reason)
+    audit.record_for(actor, _action(current, "void"), current, reason=reason)
     return current
 
 

@@ -22,23 +22,23 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
+from renkou.common.actors import Actor, ConflictError
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
+from renkou.geo.constants import TOWNSHIP_LENGTH
 from renkou.geo.scope import get_visible_or_404, prefix_range
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.constants import MARRIED_CODES
 from renkou.people.forms import IdSearchForm
 from renkou.people.models import ContraceptionEpisode, Person, Pregnancy
-from renkou.people.services import Actor, ConflictError
 from renkou.programs import rh_services
 from renkou.programs.constants import (
     ABORTION_OUTCOMES,
@@ -60,14 +60,8 @@ from renkou.programs.rh_forms import (
     VoidForm,
     reasons_for,
 )
-from renkou.programs.views import unit_names
 
 HIDDEN = "已记录"
-TOWNSHIP_LEN = 9
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -145,24 +139,13 @@ def full_detail(user: Any) -> bool:
     """Health details in full: the permission, and a scope no narrower than a township (the
     technicians and the woman's own township office; a visible row is inside the scope)."""
     scope = getattr(user, "scope_prefix", None)
-    return user.has_perm(Perm.VIEW_EXAM_DETAIL) and scope is not None and len(scope) <= 9
+    return (
+        user.has_perm(Perm.VIEW_EXAM_DETAIL) and scope is not None and len(scope) <= TOWNSHIP_LENGTH
+    )
 
 
 def _done(request: HttpRequest, row: ServiceRecord, kind: Kind) -> HttpResponse:
     return redirect(safe_next(request) or reverse(f"programs:{kind.key}_detail", args=[row.pk]))
-
-
-def _audit_view(
-    request: HttpRequest, what: str, object_type: str, object_id: Any = "", rows: int | None = None
-) -> None:
-    audit.record_request(
-        request,
-        action="programs.rh_view",
-        object_type=object_type,
-        object_id=object_id,
-        row_count=rows,
-        summary=what,
-    )
 
 
 def _apply(form: Any, call: Callable[[], Any]) -> Any:
@@ -225,7 +208,7 @@ def shown(row: ServiceRecord, full: bool) -> dict[str, Any]:
 
 
 def _found(request: HttpRequest, rows: QuerySet[Person]) -> list[Person]:
-    today = _today()
+    today = dates.today()
     return [_decorate_person(p, today) for p in rows.select_related("card")[:50]]
 
 
@@ -276,7 +259,7 @@ def _anchors(person: Person) -> tuple[list[Any], list[Any]]:
 def rh_person(request: HttpRequest, pk: int) -> HttpResponse:
     """A woman's reproductive-health service record: every check, treatment, follow-up visit
     and supply, her contraception episodes and abortions with their follow-up buttons."""
-    person = _decorate_person(_person(request, pk), _today())
+    person = _decorate_person(_person(request, pk), dates.today())
     full = full_detail(request.user)
     records = {}
     for key, kind in KINDS.items():
@@ -285,8 +268,9 @@ def rh_person(request: HttpRequest, pk: int) -> HttpResponse:
         rows = list(rows.select_related(*related) if related else rows)
         records[key] = [{"row": r, "shown": shown(r, full)} for r in rows]
     episodes, abortions = _anchors(person)
-    _audit_view(
-        request, "page=person", "people.person", person.pk, sum(len(v) for v in records.values())
+    rows = sum(len(v) for v in records.values())
+    audit.record_for(
+        Actor.of(request), "programs.rh_view", person, summary="page=person", rows=rows
     )
     context = {
         "person": person,
@@ -309,7 +293,7 @@ def _entry_page(
     context = {
         "kind": kind,
         "form": form,
-        "person": _decorate_person(person, _today()),
+        "person": _decorate_person(person, dates.today()),
         "next": safe_next(request),
         "title": f"登记{kind.label}",
         **extra,
@@ -341,7 +325,7 @@ def _dated(today: date, *names: str) -> dict[str, date]:
 @require_http_methods(["GET", "POST"])
 def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记生殖健康检查 of a woman (consent first)."""
-    person, today = _person(request, pk), _today()
+    person, today = _person(request, pk), dates.today()
     form = RHCheckForm(
         request.POST or None, person=person, initial=_dated(today, "checked_on", "consent_on")
     )
@@ -350,7 +334,7 @@ def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
         KINDS["rh_check"],
         person,
         lambda values: rh_services.rh_check_record(
-            actor=Actor.of(request), person=person, values=values, today=_today()
+            actor=Actor.of(request), person=person, values=values, today=dates.today()
         ),
         form,
     )
@@ -360,7 +344,7 @@ def rh_check_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记妇科治疗 (蓝氧等) of a woman, one session."""
-    person, today = _person(request, pk), _today()
+    person, today = _person(request, pk), dates.today()
     form = TreatmentForm(
         request.POST or None, person=person, initial=_dated(today, "treated_on", "consent_on")
     )
@@ -369,7 +353,7 @@ def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
         KINDS["treatment"],
         person,
         lambda values: rh_services.treatment_record(
-            actor=Actor.of(request), person=person, values=values, today=_today()
+            actor=Actor.of(request), person=person, values=values, today=dates.today()
         ),
         form,
     )
@@ -378,14 +362,14 @@ def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _visit(request: HttpRequest, anchor: rh_services.Anchor, reasons: list[str]) -> HttpResponse:
     card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]
     person = get_visible_or_404(Person.objects.all(), request.user, pk=card.person_id)
-    initial = {"visited_on": _today(), "reason": reasons[0] if reasons else ""}
+    initial = {"visited_on": dates.today(), "reason": reasons[0] if reasons else ""}
     form = VisitForm(request.POST or None, person=person, reasons=reasons, initial=initial)
     return _create(
         request,
         KINDS["visit"],
         person,
         lambda values: rh_services.visit_record(
-            actor=Actor.of(request), anchor=anchor, values=values, today=_today()
+            actor=Actor.of(request), anchor=anchor, values=values, today=dates.today()
         ),
         form,
         anchor=anchor,
@@ -409,7 +393,7 @@ def implant_removal(request: HttpRequest, pk: int) -> HttpResponse:
     on the woman's card, then back to the list the technician came from."""
     rows = ContraceptionEpisode.objects.select_related("card", "card__person")
     episode = get_visible_or_404(rows, request.user, pk=pk)
-    initial = {"removed_on": _today(), "card_version": episode.card.version}
+    initial = {"removed_on": dates.today(), "card_version": episode.card.version}
     form = ImplantRemovalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = _apply(
@@ -419,7 +403,7 @@ def implant_removal(request: HttpRequest, pk: int) -> HttpResponse:
                 episode=episode,
                 removed_on=form.cleaned_data["removed_on"],
                 card_version=form.cleaned_data["card_version"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if done is not None:
@@ -448,14 +432,14 @@ def visit_for_pregnancy(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记免费避孕药具发放."""
-    person, today = _person(request, pk), _today()
+    person, today = _person(request, pk), dates.today()
     form = SupplyForm(request.POST or None, person=person, initial={"issued_on": today})
     return _create(
         request,
         KINDS["supply"],
         person,
         lambda values: rh_services.supply_record(
-            actor=Actor.of(request), person=person, values=values, today=_today()
+            actor=Actor.of(request), person=person, values=values, today=dates.today()
         ),
         form,
     )
@@ -493,11 +477,9 @@ def _list_view(kind: Kind) -> Callable[[HttpRequest], HttpResponse]:
             row.unit_name = names.get(row.unit_code, row.unit_code)
             row.id_masked = crypto.mask(row.person.id_number)
             row.shown = shown(row, full)
-        _audit_view(
-            request,
-            f"list={kind.key}",
-            f"programs.{kind.model._meta.model_name}",
-            rows=page.paginator.count,
+        summary, rows = f"list={kind.key}", page.paginator.count
+        audit.record_for(
+            Actor.of(request), "programs.rh_view", kind.model, summary=summary, rows=rows
         )
         context = {
             "kind": kind,
@@ -525,7 +507,7 @@ def _detail_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         row = _row(request, kind, pk)
         full = full_detail(request.user)
-        _audit_view(request, "page=record", f"programs.{kind.model._meta.model_name}", row.pk)
+        audit.record_for(Actor.of(request), "programs.rh_view", row, summary="page=record")
         can_edit = all(request.user.has_perm(p) for p in kind.edit_perms) and not row.is_void
         history = [
             {
@@ -540,7 +522,7 @@ def _detail_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             "row": row,
             "shown": shown(row, full),
             "full": full,
-            "person": _decorate_person(row.person, _today()),
+            "person": _decorate_person(row.person, dates.today()),
             "can_edit": can_edit,
             "history": history,
             "recorded_by": _who(row.recorded_by),
@@ -583,18 +565,18 @@ def _edit_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
                     row=row,
                     values=form.values(),
                     version=form.cleaned_data.get("version"),
-                    today=_today(),
+                    today=dates.today(),
                 ),
             )
             if saved is not None:
                 messages.success(request, f"{kind.label}已修改。")
                 return _done(request, saved, kind)
         elif request.method == "GET":
-            _audit_view(request, "form=edit", f"programs.{kind.model._meta.model_name}", row.pk)
+            audit.record_for(Actor.of(request), "programs.rh_view", row, summary="form=edit")
         context = {
             "kind": kind,
             "form": form,
-            "person": _decorate_person(row.person, _today()),
+            "person": _decorate_person(row.person, dates.today()),
             "row": row,
             "next": safe_next(request),
             "title": f"修改{kind.label}",
@@ -632,7 +614,7 @@ def _void_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             "form": form,
             "row": row,
             "title": f"作废{kind.label}",
-            "person": _decorate_person(row.person, _today()),
+            "person": _decorate_person(row.person, dates.today()),
             "next": "",
         }
         return render(request, "programs/rh_form.html", context)

@@ -22,11 +22,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 
 from renkou.common import audit, dicts, idnumber
+from renkou.common.actors import Actor
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.constants import FEMALE, MALE, MARRIED_CODES
 from renkou.people.models import Person
-from renkou.people.services import Actor, id_index
+from renkou.people.services import id_index
 from renkou.programs import figures
 from renkou.programs.constants import (
     EARLY_WINDOW,
@@ -71,18 +72,6 @@ class ItemValue:
     abnormal: bool = False
     result: str = ""
     notes: str = ""
-
-
-def _record(actor: Actor, action: str, obj: Any, summary: str = "") -> None:
-    meta = obj._meta
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"programs.{action}",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=summary,
-    )
 
 
 def _lock(couple: CoupleFile) -> CoupleFile:
@@ -265,7 +254,7 @@ def couple_open(
             couple.save()
     except IntegrityError as exc:  # a concurrent open of the same couple or file number
         raise ValidationError("该夫妇刚刚已由他人建档，请刷新后查看") from exc
-    _record(actor, "couple_open", couple, f"sequence={sequence}")
+    audit.record_for(actor, "programs.couple_open", couple, summary=f"sequence={sequence}")
     return couple
 
 
@@ -285,7 +274,7 @@ def couple_confirm(
         raise ValidationError({"notice_no": "请填写服务通知单编号"})
     locked.eligible_on, locked.eligible_by, locked.notice_no = on, _user(actor), notice_no.strip()
     _save(locked, "eligible_on", "eligible_by", "notice_no")
-    _record(actor, "couple_confirm", locked)
+    audit.record_for(actor, "programs.couple_confirm", locked)
     return locked
 
 
@@ -341,7 +330,9 @@ def exam_record(
     _save_items(exam, items)
     locked.examined_on = locked.exams.aggregate(first=Min("examined_on"))["first"]
     _save(locked, "examined_on")
-    _record(actor, action, exam, f"spouse={spouse} items={len(items)}")
+    audit.record_for(
+        actor, f"programs.{action}", exam, summary=f"spouse={spouse} items={len(items)}"
+    )
     return exam
 
 
@@ -420,7 +411,9 @@ def assessment_record(
     row.factors, row.assessed_by = ",".join(values["factors"]), _user(actor)
     row.save()
     _save(locked)
-    _record(actor, action, row, f"exam={exam.pk} category={row.category}")
+    audit.record_for(
+        actor, f"programs.{action}", row, summary=f"exam={exam.pk} category={row.category}"
+    )
     return row
 
 
@@ -466,7 +459,7 @@ def pregnancy_record(
         rows[kind] = row
     locked.lmp_on, locked.pregnancy_recorded_on = lmp_on, recorded_on
     _save(locked, "lmp_on", "pregnancy_recorded_on")
-    _record(actor, "pregnancy_record", locked)
+    audit.record_for(actor, "programs.pregnancy_record", locked)
     return [rows[FollowUpKind.EARLY], rows[FollowUpKind.OUTCOME]]
 
 
@@ -541,7 +534,7 @@ def followup_record(
         couple.close_reason = CloseReason.COMPLETED
         couple.version += 1
         couple.save(update_fields=["status", "closed_on", "close_reason", "version", "updated_at"])
-    _record(actor, "followup_record", row, f"kind={row.kind}")
+    audit.record_for(actor, "programs.followup_record", row, summary=f"kind={row.kind}")
     return row
 
 
@@ -563,7 +556,9 @@ def couple_close(
     locked.closed_on, locked.close_reason = on, reason
     locked.version += 1
     locked.save(update_fields=["status", "closed_on", "close_reason", "version", "updated_at"])
-    _record(actor, "couple_close", locked, f"reason={reason} status={locked.status}")
+    audit.record_for(
+        actor, "programs.couple_close", locked, summary=f"reason={reason} status={locked.status}"
+    )
     return locked
 
 
@@ -591,5 +586,10 @@ def target_adjust(
     row = row or TargetPopulation(unit_code=unit.code, year=year)
     row.adjustment, row.reason, row.updated_by = adjustment, reason, _user(actor)
     row.save()
-    _record(actor, "target_adjust", row, f"unit={unit.code} year={year} adjustment={adjustment}")
+    audit.record_for(
+        actor,
+        "programs.target_adjust",
+        row,
+        summary=f"unit={unit.code} year={year} adjustment={adjustment}",
+    )
     return row

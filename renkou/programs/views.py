@@ -11,7 +11,6 @@ technicians, and the township office, whose scope is the woman's township); ever
 ``programs.view`` (ids only).
 """
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,20 +18,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.navigation import safe_next
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
-from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.models import Person
-from renkou.people.services import Actor
 from renkou.programs import selectors, services
 from renkou.programs.constants import (
     FINAL,
@@ -60,17 +58,6 @@ NOT_EXAMINED = "尚未检查，不能登记怀孕。"
 DONE_LOCKED = "该随访已记录；修改须由乡镇计生办或服务技术人员办理。"
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
-def unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _couple(request: HttpRequest, pk: int) -> CoupleFile:
     rows = CoupleFile.objects.select_related("wife", "husband")
     return get_visible_or_404(rows, request.user, pk=pk)
@@ -87,17 +74,6 @@ def _back(couple: CoupleFile, anchor: str = "", request: HttpRequest | None = No
 def _refused(request: HttpRequest, couple: CoupleFile, text: str) -> HttpResponse:
     messages.warning(request, text)
     return _back(couple)
-
-
-def _audit_view(request: HttpRequest, obj: Any, what: str = "") -> None:
-    meta = obj._meta
-    audit.record_request(
-        request,
-        action="programs.view",
-        object_type=f"{meta.app_label}.{meta.model_name}",
-        object_id=obj.pk,
-        summary=what,
-    )
 
 
 def _form_page(
@@ -171,7 +147,7 @@ def _open(request: HttpRequest, form: CoupleOpenForm, wife: Person | None) -> Co
             husband_id_number=data["husband_id_number"],
             sequence=data["sequence"],
             consent_on=data["consent_on"],
-            today=_today(),
+            today=dates.today(),
         ),
     )
 
@@ -185,7 +161,7 @@ def couple_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("wife"):
         rows = Person.objects.select_related("card", "spouse")
         wife = get_visible_or_404(rows, request.user, pk=request.GET["wife"])
-    today = _today()
+    today = dates.today()
     initial = {"sequence": _next_sequence(wife), "consent_on": today}
     form = CoupleOpenForm(request.POST or None, wife=wife, today=today, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -224,7 +200,7 @@ def _exam_blocks(couple: CoupleFile) -> list[dict[str, Any]]:
 
 
 def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
-    user, today = request.user, _today()
+    user, today = request.user, dates.today()
     wife_visible = Person.objects.visible_to(user).filter(pk=couple.wife_id).exists()
     followups = list(couple.followups.all())
     for row in followups:
@@ -253,7 +229,7 @@ def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
 @require_GET
 def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
     couple = _couple(request, pk)
-    _audit_view(request, couple)
+    audit.record_for(Actor.of(request), "programs.view", couple)
     return render(request, "programs/couple_detail.html", _detail_context(request, couple))
 
 
@@ -266,7 +242,7 @@ def couple_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     couple = _couple(request, pk)
     if couple.status in FINAL or couple.eligible_on is not None:
         return _refused(request, couple, "该档案无需确认资格。")
-    form = ConfirmForm(request.POST or None, initial={"on": _today()})
+    form = ConfirmForm(request.POST or None, initial={"on": dates.today()})
     if request.method == "POST" and form.is_valid():
         done = _apply(
             form,
@@ -275,7 +251,7 @@ def couple_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 couple=couple,
                 on=form.cleaned_data["on"],
                 notice_no=form.cleaned_data["notice_no"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if done is not None:
@@ -302,7 +278,7 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
         couple=couple,
         spouse=spouse,
         exam=exam,
-        initial={"examined_on": _today()},
+        initial={"examined_on": dates.today()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -316,14 +292,14 @@ def exam_record(request: HttpRequest, pk: int, spouse: str) -> HttpResponse:
                 service_point=data["service_point"],
                 examiner=data["examiner"],
                 items=form.item_values(),
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if saved is not None:
             messages.success(request, "检查结果已保存。")
             return _back(couple, "exams", request)
     elif exam is not None and request.method == "GET":
-        _audit_view(request, exam, "form=exam")
+        audit.record_for(Actor.of(request), "programs.view", exam, summary="form=exam")
     title = f"{Spouse(spouse).label}检查结果"
     return _form_page(request, "programs/exam_form.html", couple, form, title, exam=exam)
 
@@ -339,19 +315,19 @@ def assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
     if couple.status in FINAL:
         return _refused(request, couple, services.FINAL_MESSAGE)
     row = getattr(exam, "assessment", None)
-    form = AssessmentForm(request.POST or None, row=row, initial={"assessed_on": _today()})
+    form = AssessmentForm(request.POST or None, row=row, initial={"assessed_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
             lambda: services.assessment_record(
-                actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=_today()
+                actor=Actor.of(request), exam=exam, values=form.cleaned_data, today=dates.today()
             ),
         )
         if saved is not None:
             messages.success(request, "风险评估已保存。")
             return _back(couple, "exams", request)
     elif row is not None and request.method == "GET":
-        _audit_view(request, row, "form=assessment")
+        audit.record_for(Actor.of(request), "programs.view", row, summary="form=assessment")
     title = f"{exam.get_spouse_display()}风险评估和咨询指导"
     return _form_page(request, "programs/step_form.html", couple, form, title, exam=exam)
 
@@ -367,7 +343,7 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, services.FINAL_MESSAGE)
     if couple.examined_on is None:
         return _refused(request, couple, NOT_EXAMINED)
-    initial = {"lmp_on": couple.lmp_on, "recorded_on": _today()}
+    initial = {"lmp_on": couple.lmp_on, "recorded_on": dates.today()}
     form = PregnancyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _apply(
@@ -377,7 +353,7 @@ def pregnancy_record(request: HttpRequest, pk: int) -> HttpResponse:
                 couple=couple,
                 lmp_on=form.cleaned_data["lmp_on"],
                 recorded_on=form.cleaned_data["recorded_on"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if saved is not None:
@@ -402,19 +378,19 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, couple, services.FINAL_MESSAGE)
     if row.done_on is not None and not full:
         return _refused(request, couple, DONE_LOCKED)
-    form = FollowUpForm(request.POST or None, row=row, initial={"done_on": _today()})
+    form = FollowUpForm(request.POST or None, row=row, initial={"done_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
             lambda: services.followup_record(
-                actor=Actor.of(request), followup=row, values=form.values(), today=_today()
+                actor=Actor.of(request), followup=row, values=form.values(), today=dates.today()
             ),
         )
         if saved is not None:
             messages.success(request, f"{row.get_kind_display()}已保存。")
             return _back(couple, "followups", request)
     elif row.done_on is not None and request.method == "GET":
-        _audit_view(request, row, "form=followup")
+        audit.record_for(Actor.of(request), "programs.view", row, summary="form=followup")
     extra = {"followup": row, "early": row.kind == FollowUpKind.EARLY}
     return _form_page(
         request, "programs/step_form.html", couple, form, row.get_kind_display(), **extra
@@ -427,7 +403,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
     couple = _couple(request, pk)
     if couple.status in FINAL:
         return _refused(request, couple, services.FINAL_MESSAGE)
-    form = CloseForm(request.POST or None, initial={"on": _today()})
+    form = CloseForm(request.POST or None, initial={"on": dates.today()})
     if request.method == "POST" and form.is_valid():
         saved = _apply(
             form,
@@ -436,7 +412,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
                 couple=couple,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
-                today=_today(),
+                today=dates.today(),
             ),
         )
         if saved is not None:
@@ -453,7 +429,7 @@ def couple_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def followup_due(request: HttpRequest) -> HttpResponse:
     """随访到期: due in the next 30 days or overdue (highlighted), each linking to its form."""
-    today = _today()
+    today = dates.today()
     unit = request.GET.get("unit", "")
     rows = selectors.followups_due(request.user, today, unit if unit.isdigit() else "")
     page = paginate(request, rows)

@@ -9,7 +9,6 @@ FP year), ``scope`` (registered / resident / managed; default registered) and ``
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,14 +16,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from renkou.accounts.constants import Perm
 from renkou.assessment import indicators as service_indicators
 from renkou.assessment.selectors import progress
 from renkou.benefits import figures as benefit_figures
-from renkou.common import periods
+from renkou.common import dates, periods
 from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_BY_NAME, SCOPE_NAME, Scope
 from renkou.geo.constants import Level, full_code
@@ -69,7 +67,7 @@ def _unit(request: HttpRequest) -> Unit:
 def _selection(request: HttpRequest) -> Selection:
     sel = Selection(
         _unit(request),
-        periods.parse(str(periods.fp_year_of(_today()))),
+        periods.parse(str(periods.fp_year_of(dates.today()))),
         Scope.REGISTERED,
         DEFAULT_RANK,
     )
@@ -88,13 +86,9 @@ def _selection(request: HttpRequest) -> Selection:
     return sel
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _period_choices(current: periods.Period) -> list[tuple[str, str]]:
     """The current and two previous FP years, their halves, and the last twelve months."""
-    today = _today()
+    today = dates.today()
     year = periods.fp_year_of(today)
     codes = [str(y) for y in (year, year - 1, year - 2)]
     codes += [f"{y}H{h}" for y in (year, year - 1) for h in (1, 2)]
@@ -200,7 +194,7 @@ def dashboard_services(request: HttpRequest) -> HttpResponse:
     risk in red (``renkou.assessment``). Counts only; name lists need 查看个人信息."""
     sel = _selection(request)
     year = periods.fp_year_of(sel.period.end)
-    today = _today()
+    today = dates.today()
     figures = service_indicators.evaluate(sel.unit.prefix, year, today)
     context = {
         "unit": sel.unit,
@@ -221,7 +215,7 @@ def dashboard_benefits(request: HttpRequest) -> HttpResponse:
     the benefit figures page with its name lists. Counts and money only."""
     sel = _selection(request)
     year = sel.period.end.year
-    figures = benefit_figures.evaluate(sel.unit.prefix, year, _today())
+    figures = benefit_figures.evaluate(sel.unit.prefix, year, dates.today())
     context = {"unit": sel.unit, "year": year, "figures": list(figures.values())}
     return render(request, "reports/dashboard_benefits.html", context)
 

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from renkou.common import periods
-from renkou.common.forms import BaseForm, BaseModelForm
+from renkou.common.forms import BaseForm, BaseModelForm, styled
 from renkou.common.periods import Period, PeriodError
 from renkou.events.constants import SCOPE_BY_NAME, Scope
 from renkou.geo.constants import Level
@@ -33,19 +33,6 @@ PARTS = [
 SCOPE_CHOICES = [(name, Scope(code).label) for name, code in SCOPE_BY_NAME.items()]
 SIDES = (("numerator", "分子"), ("denominator", "分母"))
 DAYS = (("", "期间内"), ("start", "期初"), ("end", "期末"))
-
-
-def _css(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        css = (
-            "form-select form-select-sm"
-            if isinstance(widget, forms.Select)
-            else ("form-control form-control-sm")
-        )
-        widget.attrs["class"] = css
 
 
 def period_code(year: int, part: str) -> tuple[str, bool]:
@@ -86,7 +73,7 @@ class PeriodForm(BaseForm):
         merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(merged, **kwargs)
         self.fields["year"].choices = year_choices()
-        _css(self)
+        styled(self, small=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -186,7 +173,7 @@ class TargetForm(BaseModelForm):
         ]
         if not self.is_bound and self.instance.pk is None:
             self.initial.setdefault("year", periods.fp_year_of(timezone.localdate()))
-        _css(self)
+        styled(self, small=True)
 
     def clean_indicator(self) -> str:
         code = self.cleaned_data["indicator"]
@@ -216,4 +203,4 @@ class TargetFilterForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", "全部"), *year_choices()]
         self.fields["indicator"].choices = [("", "全部"), *((i.code, i.name) for i in INDICATORS)]
-        _css(self)
+        styled(self, small=True)

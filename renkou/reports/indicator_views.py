@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkou.accounts.constants import Perm
 from renkou.common import crypto, dicts
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -35,8 +36,8 @@ from renkou.events.models import Event
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 from renkou.people.models import Person
-from renkou.people.services import Actor
 from renkou.reports.forms import (
     DrillForm,
     IndicatorPageForm,
@@ -75,11 +76,6 @@ def _unit_choices(user: Any) -> list[tuple[str, str]]:
     return [(u.code, f"{'　' * (u.level - top)}{u.name}") for u in units]
 
 
-def _names(codes: Any) -> dict[str, str]:
-    wanted = {c.ljust(12, "0") for c in codes if c}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 # --- the indicator page -----------------------------------------------------------------------
 
 
@@ -115,7 +111,7 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
 
 def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day: date) -> None:
     field = SCOPE_FIELD[scope]
-    names = _names([getattr(p, field) for p in rows])
+    names = unit_names([getattr(p, field) for p in rows])
     visible = set(
         Person.objects.visible_to(request.user)
         .filter(pk__in=[p.pk for p in rows])
@@ -130,7 +126,7 @@ def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day:
 
 
 def _decorate_events(request: HttpRequest, rows: list[Event], scope: str) -> None:
-    names = _names([e.place_of(scope) for e in rows])
+    names = unit_names([e.place_of(scope) for e in rows])
     people = {e.person_id for e in rows} | {e.child_id for e in rows if e.child_id}
     visible = set(
         Person.objects.visible_to(request.user).filter(pk__in=people).values_list("pk", flat=True)
@@ -239,7 +235,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
         request, rows.select_related("set_by").order_by("-year", "unit_code", "indicator")
     )
     page.object_list = list(page.object_list)
-    names = _names(t.unit_code for t in page.object_list)
+    names = unit_names(t.unit_code for t in page.object_list)
     for t in page.object_list:
         ind = BY_CODE.get(t.indicator)
         t.unit_name = names.get(t.unit_code, t.unit_code)  # type: ignore[attr-defined]

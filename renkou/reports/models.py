@@ -3,13 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from renkou.geo.scope import ScopedQuerySet
-
-
-class UnitRowQuerySet(ScopedQuerySet):
-    """Rows about units, not people: visible to every role with a unit scope."""
-
-    personal = False
+from renkou.geo.scope import UnitRowQuerySet
 
 
 class Target(models.Model):

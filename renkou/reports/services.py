@@ -3,9 +3,9 @@
 from django.db import transaction
 
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
-from renkou.people.services import Actor
 from renkou.reports.models import Target
 
 

@@ -11,7 +11,6 @@ unit. Opening a name list is audited (codes only).
 """
 
 import io
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,13 +20,13 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.assessment.measures import detail_allowed
-from renkou.common import audit, jobs
-from renkou.common.forms import typed_text
+from renkou.common import audit, dates, jobs
+from renkou.common.actors import Actor
+from renkou.common.forms import error_text, typed_text
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_NAME, Scope
@@ -35,7 +34,6 @@ from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
-from renkou.people.services import Actor
 from renkou.reports import tasks
 from renkou.reports.models import TableSubmission
 from renkou.reports.tables import choosing, drill, engine, services, xlsx
@@ -44,16 +42,12 @@ from renkou.reports.tables.choosing import Choice
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _table(code: str) -> engine.Table:
     return choosing.table_of(code)
 
 
 def _choice(request: HttpRequest, data: QueryDict, unit: Unit | None = None) -> Choice:
-    return choosing.choose(request.user, data, unit, _today())
+    return choosing.choose(request.user, data, unit, dates.today())
 
 
 def _frozen(request: HttpRequest, choice: Choice) -> TableSubmission | None:
@@ -61,10 +55,6 @@ def _frozen(request: HttpRequest, choice: Choice) -> TableSubmission | None:
 
 
 _result = choosing.result
-
-
-def _message(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 # --- the table page ------------------------------------------------------------------------------
@@ -113,7 +103,7 @@ def _submission_context(request: HttpRequest, choice: Choice) -> dict[str, Any]:
     can_submit = (
         request.user.has_perm(Perm.SUBMIT_REPORT)
         and unit.code == request.user.unit_code
-        and choice.period.end < _today()
+        and choice.period.end < dates.today()
         and (last is None or last.status == TableSubmission.Status.RETURNED)
     )
     return {"submission": last, "can_submit": can_submit}
@@ -148,7 +138,7 @@ def table_view(request: HttpRequest) -> HttpResponse:
         "frozen": frozen,
         "tables": engine.tables().values(),
         "unit_options": _unit_options(request.user, choice.unit),
-        "period_options": engine.period_options(choice.table, _today()),
+        "period_options": engine.period_options(choice.table, dates.today()),
         "scopes": [(SCOPE_NAME[s], s.label) for s in Scope],
         "scope_name": SCOPE_NAME[choice.scope],
         "scope_label": Scope(choice.scope).label,
@@ -164,7 +154,7 @@ def table_view(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest) -> tuple[engine.Result, engine.Signature, str]:
-    return choosing.export(request.user, request.GET, _today())
+    return choosing.export(request.user, request.GET, dates.today())
 
 
 def _file(data: bytes, filename: str, content_type: str) -> FileResponse:
@@ -259,7 +249,7 @@ def table_drill(request: HttpRequest, unit_code: str) -> HttpResponse:
     )
     page = paginate(request, found if found is not None else [])
     rows = drill.describe(
-        page.object_list, scope=choice.scope, spec=leaf.query or {}, today=_today()
+        page.object_list, scope=choice.scope, spec=leaf.query or {}, today=dates.today()
     )
     _decorate(request.user, rows)
     audit.record_request(
@@ -313,7 +303,7 @@ def table_submit(request: HttpRequest) -> HttpResponse:
             f"已上报{choice.table.title}（{choice.period.label}）第{row.version}版，本期报表已锁定",
         )
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     return redirect(f"{reverse('reports:table_view')}?{choice.query()}")
 
 
@@ -353,7 +343,7 @@ def table_status(request: HttpRequest) -> HttpResponse:
         "table": choice.table,
         "rows": rows,
         "tables": engine.tables().values(),
-        "period_options": engine.period_options(choice.table, _today()),
+        "period_options": engine.period_options(choice.table, dates.today()),
         "scopes": [(SCOPE_NAME[s], s.label) for s in Scope],
         "scope_name": SCOPE_NAME[choice.scope],
         "missing": missing,
@@ -386,7 +376,7 @@ def table_return(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"已退回第{submission.version}版，该单位可重新上报")
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     params = urlencode(
         {
             "table": submission.table,

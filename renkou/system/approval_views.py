@@ -11,6 +11,7 @@ from renkou.accounts import approvals
 from renkou.accounts.constants import Perm
 from renkou.accounts.forms import DecisionForm
 from renkou.accounts.models import AccountRequest
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -18,10 +19,6 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.system import selectors
 
 STATUSES = AccountRequest.Status.choices
-
-
-def _ip(request: HttpRequest) -> str:
-    return getattr(request, "client_ip", "")
 
 
 @require_perm(Perm.MANAGE_USER)
@@ -38,7 +35,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     filed = get_visible_or_404(AccountRequest, request.user, pk=pk)
     try:
-        approvals.request_cancel(actor=request.user, request=filed, ip=_ip(request))
+        approvals.request_cancel(actor=Actor.of(request), request=filed)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -71,9 +68,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        decided, code = approvals.request_approve(
-            actor=request.user, request=filed, note=note, ip=_ip(request)
-        )
+        decided, code = approvals.request_approve(actor=Actor.of(request), request=filed, note=note)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("system:approval_list")
@@ -91,7 +86,7 @@ def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        approvals.request_reject(actor=request.user, request=filed, note=note, ip=_ip(request))
+        approvals.request_reject(actor=Actor.of(request), request=filed, note=note)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:

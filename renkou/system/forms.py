@@ -6,24 +6,16 @@ from django import forms
 
 from renkou.accounts.models import LoginLog
 from renkou.common.forms import INT_MAX, BaseForm, DateField
+from renkou.common.forms import styled as common_styled
 from renkou.common.models import AuditEntry, DictItem, DictType
 
 
 def styled(form: forms.BaseForm, *, small: bool = False) -> forms.BaseForm:
-    """Give each widget its Bootstrap class (the fields are per-instance copies); ``small`` for
-    the inline search forms above lists."""
+    """``common.forms.styled``, with "请选择" as the empty choice of every model picker."""
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
             field.empty_label = "请选择"
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select form-select-sm" if small else "form-select"
-        else:
-            css = "form-control form-control-sm" if small else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-    return form
+    return common_styled(form, small=small)
 
 
 class _DateRangeForm(BaseForm):

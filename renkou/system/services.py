@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404
 
 from renkou.common import audit, dicts, jobs
+from renkou.common.actors import Actor
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.system import selectors
 from renkou.system.tasks import export_audit, verify_audit_chain
@@ -34,20 +35,19 @@ def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> list[str
 @transaction.atomic
 def dict_type_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     source: str = "",
     is_active: bool = True,
     remark: str = "",
-    ip: str = "",
 ) -> DictType:
     dict_type = DictType.objects.create(
         code=code, name=name, source=source, is_active=is_active, remark=remark
     )
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="dict.type_create",
         object_type="common.dicttype",
         object_id=dict_type.pk,
@@ -58,14 +58,14 @@ def dict_type_create(
 
 
 @transaction.atomic
-def dict_type_update(*, actor: Any, dict_type: DictType, ip: str = "", **values: Any) -> DictType:
+def dict_type_update(*, actor: Actor, dict_type: DictType, **values: Any) -> DictType:
     """Change name, source, status or remark; the code is the key other tables use, so fixed."""
     changed = _apply(dict_type, values, _TYPE_FIELDS)
     if changed:
         dict_type.save(update_fields=changed)
         audit.record(
-            actor=actor,
-            ip=ip,
+            actor=actor.user,
+            ip=actor.ip,
             action="dict.type_update",
             object_type="common.dicttype",
             object_id=dict_type.pk,
@@ -86,7 +86,7 @@ def _single_default(item: DictItem) -> None:
 @transaction.atomic
 def dict_item_create(
     *,
-    actor: Any,
+    actor: Actor,
     dict_type: DictType,
     value: str,
     label: str,
@@ -95,7 +95,6 @@ def dict_item_create(
     is_default: bool = False,
     is_active: bool = True,
     remark: str = "",
-    ip: str = "",
 ) -> DictItem:
     item = DictItem.objects.create(
         dict_type=dict_type,
@@ -109,8 +108,8 @@ def dict_item_create(
     )
     _single_default(item)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="dict.item_create",
         object_type="common.dictitem",
         object_id=item.pk,
@@ -121,7 +120,7 @@ def dict_item_create(
 
 
 @transaction.atomic
-def dict_item_update(*, actor: Any, item: DictItem, ip: str = "", **values: Any) -> DictItem:
+def dict_item_update(*, actor: Actor, item: DictItem, **values: Any) -> DictItem:
     """Change an item's label, order, colour, default flag, status or remark (not its value)."""
     changed = _apply(item, values, _ITEM_FIELDS)
     if changed:
@@ -131,8 +130,8 @@ def dict_item_update(*, actor: Any, item: DictItem, ip: str = "", **values: Any)
         if changed == ["is_active"]:
             action = "dict.item_enable" if item.is_active else "dict.item_disable"
         audit.record(
-            actor=actor,
-            ip=ip,
+            actor=actor.user,
+            ip=actor.ip,
             action=action,
             object_type="common.dictitem",
             object_id=item.pk,
@@ -142,17 +141,17 @@ def dict_item_update(*, actor: Any, item: DictItem, ip: str = "", **values: Any)
     return item
 
 
-def dict_item_set_active(*, actor: Any, item: DictItem, active: bool, ip: str = "") -> DictItem:
-    return dict_item_update(actor=actor, item=item, is_active=active, ip=ip)
+def dict_item_set_active(*, actor: Actor, item: DictItem, active: bool) -> DictItem:
+    return dict_item_update(actor=actor, item=item, is_active=active)
 
 
 @transaction.atomic
-def account_unlock(*, actor: Any, username: str, user_id: int | None = None, ip: str = "") -> int:
+def account_unlock(*, actor: Actor, username: str, user_id: int | None = None) -> int:
     """Clear django-axes' failure records of a user name (解锁); returns the records removed."""
     removed = axes_reset(username=username)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="account.unlock",
         object_type="accounts.user",
         object_id=user_id or "",
@@ -161,7 +160,7 @@ def account_unlock(*, actor: Any, username: str, user_id: int | None = None, ip:
     return removed
 
 
-def audit_export_start(*, actor: Any, filters: dict[str, str], ip: str = "") -> JobProgress:
+def audit_export_start(*, actor: Actor, filters: dict[str, str]) -> JobProgress:
     """Queue the audit-log export for the worker; the task writes the file and its audit row.
 
     The task is enqueued after commit, so a database worker always finds the progress row.
@@ -170,26 +169,29 @@ def audit_export_start(*, actor: Any, filters: dict[str, str], ip: str = "") -> 
         task=export_audit,
         kind="audit_export",
         title="审计日志导出",
-        owner=actor,
-        unit_code=actor.unit_code,
-        owner_id=actor.pk,
+        owner=actor.user,
+        unit_code=actor.user.unit_code,
+        owner_id=actor.user.pk,
         filters=filters,
-        ip=ip,
+        ip=actor.ip,
     )
 
 
 VERIFY_KIND = "audit_verify"
 
 
-def audit_verify_start(*, actor: Any, ip: str = "") -> JobProgress:
+def audit_verify_start(*, actor: Actor) -> JobProgress:
     """Queue a walk of the audit hash chain (the 校验 button); the task keeps its verdict on the
     job row and writes the ``audit.verify`` row."""
     job = JobProgress.objects.create(
-        kind=VERIFY_KIND, title="审计日志校验", owner_id=actor.pk, unit_code=actor.unit_code
+        kind=VERIFY_KIND,
+        title="审计日志校验",
+        owner_id=actor.user.pk,
+        unit_code=actor.user.unit_code,
     )
 
     def enqueue() -> None:
-        result = verify_audit_chain.enqueue(owner_id=actor.pk, job_id=job.pk, ip=ip)
+        result = verify_audit_chain.enqueue(owner_id=actor.user.pk, job_id=job.pk, ip=actor.ip)
         JobProgress.objects.filter(pk=job.pk).update(task_id=result.id[:64])
 
     transaction.on_commit(enqueue)
@@ -205,18 +207,18 @@ def job_file(job: JobProgress) -> Path:
     return path
 
 
-def job_download(*, actor: Any, pk: int, ip: str = "") -> tuple[JobProgress, Path]:
+def job_download(*, actor: Actor, pk: int) -> tuple[JobProgress, Path]:
     """Record the download of the actor's own finished job file and return the job and path.
 
     Another account's job is a 404 like a missing one (jobs are private to their owner); the
     attempt is audited as a denial, as ``get_visible_or_404`` does for out-of-scope rows.
     """
-    job = selectors.jobs(actor).filter(pk=pk, status=JobProgress.Status.DONE).first()
+    job = selectors.jobs(actor.user).filter(pk=pk, status=JobProgress.Status.DONE).first()
     if job is None:
-        if JobProgress.objects.exclude(owner_id=actor.pk).filter(pk=pk).exists():
+        if JobProgress.objects.exclude(owner_id=actor.user.pk).filter(pk=pk).exists():
             audit.record(
-                actor=actor,
-                ip=ip,
+                actor=actor.user,
+                ip=actor.ip,
                 action="authz.denied",
                 object_type="common.jobprogress",
                 object_id=pk,
@@ -226,8 +228,8 @@ def job_download(*, actor: Any, pk: int, ip: str = "") -> tuple[JobProgress, Pat
         raise Http404("未找到该任务")
     path = job_file(job)
     audit.record(
-        actor=actor,
-        ip=ip,
+        actor=actor.user,
+        ip=actor.ip,
         action="job.download",
         object_type="common.jobprogress",
         object_id=job.pk,

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts import approvals
@@ -17,7 +16,8 @@ from renkou.accounts import services as account_services
 from renkou.accounts.constants import Perm, Role
 from renkou.accounts.forms import ReasonForm, UserForm
 from renkou.accounts.models import LoginLog, User
-from renkou.common import vault
+from renkou.common import dates, vault
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.models import DictType, JobProgress
 from renkou.common.paging import paginate
@@ -48,15 +48,7 @@ def _params(request: HttpRequest, *names: str) -> dict[str, str]:
     return {name: request.GET.get(name, "").strip() for name in names}
 
 
-def _ip(request: HttpRequest) -> str:
-    return getattr(request, "client_ip", "")
-
-
 # --- 首页 -------------------------------------------------------------------------------
-
-
-def _today() -> Any:
-    return timezone.localdate()
 
 
 def _home_worker(user: User) -> dict[str, Any]:
@@ -76,7 +68,7 @@ def _home_worker(user: User) -> dict[str, Any]:
         cards.append(("家庭户", people_selectors.households_visible(user).count()))
     context: dict[str, Any] = {"area_cards": cards}
     if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
-        context["todo"] = todo_counts(user, _today())
+        context["todo"] = todo_counts(user, dates.today())
     return context
 
 
@@ -197,9 +189,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form.fields["reason"].required = True
     if request.method == "POST" and form.is_valid():
         try:
-            approvals.account_create_request(
-                actor=request.user, ip=_ip(request), **form.cleaned_data
-            )
+            approvals.account_create_request(actor=Actor.of(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -227,9 +217,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "username"}
         try:
-            filed = approvals.account_update(
-                actor=request.user, user=target, ip=_ip(request), **data
-            )
+            filed = approvals.account_update(actor=Actor.of(request), user=target, **data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -252,7 +240,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             approvals.account_reset_request(
-                actor=request.user, user=target, ip=_ip(request), **form.cleaned_data
+                actor=Actor.of(request), user=target, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -267,7 +255,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_kill_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User, request.user, pk=pk)
     count = account_services.sessions_kill(
-        user=target, actor=request.user, ip=_ip(request), except_key=request.session.session_key
+        user=target, actor=Actor.of(request), except_key=request.session.session_key
     )
     messages.success(request, f"已强制退出用户 {target.username} 的 {count} 个登录。")
     return redirect("system:user_list")
@@ -277,9 +265,7 @@ def user_kill_sessions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User, request.user, pk=pk)
-    services.account_unlock(
-        actor=request.user, username=target.username, user_id=target.pk, ip=_ip(request)
-    )
+    services.account_unlock(actor=Actor.of(request), username=target.username, user_id=target.pk)
     messages.success(request, f"用户 {target.username} 已解锁，可以重新登录。")
     return redirect("system:user_list")
 
@@ -304,9 +290,7 @@ def dict_list(request: HttpRequest) -> HttpResponse:
 def dicttype_create(request: HttpRequest) -> HttpResponse:
     form = styled(DictTypeForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
-        dict_type = services.dict_type_create(
-            actor=request.user, ip=_ip(request), **form.cleaned_data
-        )
+        dict_type = services.dict_type_create(actor=Actor.of(request), **form.cleaned_data)
         messages.success(request, f"字典类型 {dict_type.name} 已新增。")
         return redirect("system:dictitem_list", pk=dict_type.pk)
     return render(request, "system/dicttype_form.html", {"form": form, "title": "新增字典类型"})
@@ -320,9 +304,7 @@ def dicttype_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = styled(DictTypeForm(request.POST or None, initial=initial, editing=dict_type))
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "code"}
-        services.dict_type_update(
-            actor=request.user, dict_type=dict_type, ip=_ip(request), **values
-        )
+        services.dict_type_update(actor=Actor.of(request), dict_type=dict_type, **values)
         messages.success(request, f"字典类型 {dict_type.name} 已保存。")
         return redirect("system:dict_list")
     context = {"form": form, "title": "修改字典类型", "dict_type": dict_type}
@@ -345,9 +327,7 @@ def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
     dict_type = selectors.dict_type(pk)
     form = styled(DictItemForm(request.POST or None, dict_type=dict_type))
     if request.method == "POST" and form.is_valid():
-        services.dict_item_create(
-            actor=request.user, dict_type=dict_type, ip=_ip(request), **form.cleaned_data
-        )
+        services.dict_item_create(actor=Actor.of(request), dict_type=dict_type, **form.cleaned_data)
         messages.success(request, "字典数据已新增。")
         return redirect("system:dictitem_list", pk=dict_type.pk)
     context = {"form": form, "title": "新增字典数据", "dict_type": dict_type}
@@ -369,7 +349,7 @@ def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "value"}
-        services.dict_item_update(actor=request.user, item=item, ip=_ip(request), **values)
+        services.dict_item_update(actor=Actor.of(request), item=item, **values)
         messages.success(request, "字典数据已保存。")
         return redirect("system:dictitem_list", pk=item.dict_type_id)
     context = {"form": form, "title": "修改字典数据", "dict_type": item.dict_type, "item": item}
@@ -381,7 +361,7 @@ def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def dictitem_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.dict_item(pk)
     active = request.POST.get("active") == "1"
-    services.dict_item_set_active(actor=request.user, item=item, active=active, ip=_ip(request))
+    services.dict_item_set_active(actor=Actor.of(request), item=item, active=active)
     messages.success(request, f"字典数据“{item.label}”已{'启用' if active else '停用'}。")
     return redirect("system:dictitem_list", pk=item.dict_type_id)
 
@@ -409,7 +389,7 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     """POST: walk the hash chain on the worker (``manage.py verify_audit`` for the audit
     administrator); GET: the verdict panel of the home page, which polls it while it runs."""
     if request.method == "POST":
-        services.audit_verify_start(actor=request.user, ip=_ip(request))
+        services.audit_verify_start(actor=Actor.of(request))
         messages.success(request, "已开始校验审计日志，结果显示在下方。")
         return redirect("home")
     return render(request, "system/_audit_verify.html", _verification())
@@ -419,7 +399,7 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def audit_export(request: HttpRequest) -> HttpResponse:
     filters = AuditFilterForm(request.POST).filters()
-    services.audit_export_start(actor=request.user, filters=filters, ip=_ip(request))
+    services.audit_export_start(actor=Actor.of(request), filters=filters)
     messages.success(request, "导出任务已提交，完成后可在“后台任务”中下载。")
     return redirect("system:job_list")
 
@@ -449,9 +429,7 @@ def loginlog_list(request: HttpRequest) -> HttpResponse:
 def loginlog_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.login_entry(pk)
     username = entry.user.username if entry.user else entry.username  # the log may mask it
-    services.account_unlock(
-        actor=request.user, username=username, user_id=entry.user_id, ip=_ip(request)
-    )
+    services.account_unlock(actor=Actor.of(request), username=username, user_id=entry.user_id)
     messages.success(request, f"账号 {username} 已解锁。")
     return redirect("system:loginlog_list")
 
@@ -471,7 +449,7 @@ def session_kill(request: HttpRequest, pk: int) -> HttpResponse:
     if session.session_key == request.session.session_key:
         messages.warning(request, "不能强退当前正在使用的会话，请用“退出登录”。")
         return redirect("system:session_list")
-    account_services.session_kill(session=session, actor=request.user, ip=_ip(request))
+    account_services.session_kill(session=session, actor=Actor.of(request))
     messages.success(request, f"已强制退出 {session.user.username} 的这个登录（{session.ip}）。")
     return redirect("system:session_list")
 
@@ -482,7 +460,7 @@ def session_kill_user(request: HttpRequest, pk: int) -> HttpResponse:
     """强退 every session of the account (``pk`` is the user), except the caller's own."""
     target = get_visible_or_404(User, request.user, pk=pk)
     count = account_services.sessions_kill(
-        user=target, actor=request.user, ip=_ip(request), except_key=request.session.session_key
+        user=target, actor=Actor.of(request), except_key=request.session.session_key
     )
     messages.success(request, f"已强制退出 {target.username} 的全部 {count} 个登录。")
     return redirect("system:session_list")
@@ -509,7 +487,7 @@ DOWNLOAD_TYPES = {".xlsx": XLSX, ".pdf": "application/pdf", ".csv": "text/csv; c
 @require_GET
 def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The result file of one's own finished job; anyone else's job is 404 (and audited)."""
-    job, path = services.job_download(actor=request.user, pk=pk, ip=_ip(request))
+    job, path = services.job_download(actor=Actor.of(request), pk=pk)
     name = f"{job.title}-{job.pk}{path.suffix}"
     context = vault.media_context(job.result_file)
     kind = DOWNLOAD_TYPES.get(path.suffix, "application/octet-stream")

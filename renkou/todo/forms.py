@@ -6,8 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from renkou.common.forms import BaseForm, BaseModelForm
-from renkou.people.forms import _css
+from renkou.common.forms import BaseForm, BaseModelForm, styled
 from renkou.todo.constants import TODO_ROLES, Filter
 from renkou.todo.models import ReminderRule
 from renkou.todo.schedule import parse_offset, parse_offsets
@@ -27,7 +26,7 @@ class ItemFilterForm(BaseForm):
     def __init__(self, *args: Any, rules: list[ReminderRule], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", "全部事项"), *[(r.pk, r.name) for r in rules]]
-        _css(self, small=True)
+        styled(self, small=True)
 
     def clean_unit(self) -> str:
         value = self.cleaned_data["unit"]
@@ -79,7 +78,7 @@ class RuleForm(BaseModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["roles"] = self.instance.role_list
-        _css(self)
+        styled(self)
         self.fields["roles"].widget.attrs["class"] = "form-check-input"
 
     def clean_offsets(self) -> str:

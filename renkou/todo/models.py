@@ -15,28 +15,17 @@ register and the service records and never needs a person to edit one. ``unit_co
 woman's managing unit, the scoping column of ``visible_to``.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from renkou.geo.scope import CountyWideQuerySet
 from renkou.people.models import PersonalQuerySet
 from renkou.todo.constants import ROLE_NAMES, VISIT_REASON_NAMES, VISIT_REASONS, Population, Status
 
 OFFSETS_HELP = "自起算日起，如 1m,3m,6m,12m（d 天、m 月、y 年）"
 REPEAT_HELP = "人群仍符合时每隔多久再提醒一次，如 12m；为空不重复"
-
-
-class RuleQuerySet(models.QuerySet):
-    """Rules are county-wide configuration: every account with a data scope may read them (the
-    pages still ask for ``todo.manage_rule``); ``visible_to`` keeps ``get_visible_or_404``
-    the one way views fetch a row."""
-
-    def visible_to(self, user: Any) -> "RuleQuerySet":
-        prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
-        return self.all() if prefix is not None else self.none()
 
 
 class ReminderRule(models.Model):
@@ -79,7 +68,7 @@ class ReminderRule(models.Model):
         verbose_name="修改人",
     )
 
-    objects = RuleQuerySet.as_manager()
+    objects = CountyWideQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

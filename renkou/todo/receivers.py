@@ -4,7 +4,8 @@ or its file), after the commit, so the list the worker goes back to already show
 
 These are the "decoupled concern" kind of signal (house style §5): ``people`` and ``programs``
 must not import ``todo`` (it sits above them), and the daily job would catch up anyway. A failed
-refresh is logged and left to the daily job rather than turning a saved record into an error.
+refresh is logged and left to the daily job rather than turning a saved record into an error
+(why, and why only here: docs/adr/0005-receivers.md).
 """
 
 import logging

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from renkou.common import audit
-from renkou.people.services import Actor
+from renkou.common.actors import Actor
 from renkou.todo.constants import LOOKBACK, Status
 from renkou.todo.models import RefreshRun, ReminderRule, TodoItem
 from renkou.todo.populations import POPULATIONS, Anchor, Scope, closers_for

@@ -8,28 +8,25 @@ writes an audit row with the row count.
 """
 
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.accounts.constants import Perm
-from renkou.common import audit, crypto, dicts
+from renkou.common import audit, crypto, dates, dicts
+from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
-from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.geo.selectors import side_tree
+from renkou.geo.selectors import side_tree, unit_names
 from renkou.people import selectors as people_selectors
 from renkou.people.forms import IdSearchForm
-from renkou.people.services import Actor
 from renkou.todo import links, selectors, services
 from renkou.todo.constants import Filter
 from renkou.todo.forms import ItemFilterForm, RuleForm
@@ -40,20 +37,9 @@ from renkou.todo.schedule import describe
 ID_SEARCH_LIMIT = 50
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _unit_names(codes: Any) -> dict[str, str]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return dict(Unit.objects.current().filter(code__in=wanted).values_list("code", "name"))
-
-
 def _decorate(request: HttpRequest, rows: list, today: date) -> None:
     """Display values: masked ID, village name, days to/after due, the closing link."""
-    names, back = _unit_names(r.unit_code for r in rows), reverse("todo:item_list")
+    names, back = unit_names(r.unit_code for r in rows), reverse("todo:item_list")
     back = request.get_full_path() if request.method == "GET" else back
     for item in rows:
         item.id_masked = crypto.mask(item.person.id_number)
@@ -82,7 +68,7 @@ def _ids_found(request: HttpRequest, id_form: IdSearchForm) -> frozenset[int] | 
 @require_http_methods(["GET", "POST"])
 def item_list(request: HttpRequest) -> HttpResponse:
     """我的待办: counts per rule, then the items (overdue in red), each with its 办理 link."""
-    today, rules = _today(), selectors.rules_for(request.user)
+    today, rules = dates.today(), selectors.rules_for(request.user)
     form = ItemFilterForm(request.GET or None, rules=rules)
     id_form = IdSearchForm(request.POST or None)
     flt = form.filter()
@@ -159,7 +145,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("action") == "preview":
-                preview = services.preview(form.instance, request.user.scope_prefix, _today())
+                preview = services.preview(form.instance, request.user.scope_prefix, dates.today())
             else:
                 services.rule_save(actor=Actor.of(request), rule=rule, values=form.values())
                 name = form.cleaned_data["name"]

@@ -33,9 +33,10 @@ POLICY: dict[str, Rule] = {
 def _event_in(unit, user) -> int:
     """A village-submitted death of a fresh person managed by ``unit`` (a fresh one each call:
     a POST that voided the previous one leaves it voided)."""
+    from renkou.common.actors import Actor
     from renkou.events import services
     from renkou.events.constants import Kind, Status
-    from renkou.people.services import Actor, person_register
+    from renkou.people.services import person_register
 
     values = {
         "name": "测试变动",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from conftest import PASSWORD
 from renkou.accounts import services
 from renkou.accounts.models import PasswordHistory, User
+from renkou.common.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -76,15 +77,15 @@ def test_mlps_refuses_the_last_five_passwords(user):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         for raw in chain:
             traveller.shift(timedelta(days=1, minutes=1))  # past the minimum age each time
-            services.password_set(user=user, raw=raw, actor=user)
+            services.password_set(user=user, raw=raw, actor=Actor(user))
         user.refresh_from_db()
         assert user.check_password(chain[-1])
         traveller.shift(timedelta(days=2))
         # current + 4 before it = the last 5; the 6th back is allowed again.
         for raw in chain[1:]:
             with pytest.raises(ValidationError, match="最近 5 次"):
-                services.password_set(user=user, raw=raw, actor=user)
-        services.password_set(user=user, raw=chain[0], actor=user)
+                services.password_set(user=user, raw=raw, actor=Actor(user))
+        services.password_set(user=user, raw=chain[0], actor=Actor(user))
     user.refresh_from_db()
     assert user.check_password(chain[0])
     assert PasswordHistory.objects.filter(user=user).count() <= 5
@@ -92,7 +93,7 @@ def test_mlps_refuses_the_last_five_passwords(user):
 
 def test_password_set_leaves_password_unchanged_when_rejected(user):
     with pytest.raises(ValidationError):
-        services.password_set(user=user, raw="short", actor=user)
+        services.password_set(user=user, raw="short", actor=Actor(user))
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -131,7 +132,7 @@ def test_asvs_accepts(asvs, user, password):
 def test_asvs_accepts_a_64_character_passphrase(asvs, user):
     phrase = "a quiet river under the old bridge at dawn keeps moving on slowly"
     assert len(phrase) >= 64
-    services.password_set(user=user, raw=phrase, actor=user)
+    services.password_set(user=user, raw=phrase, actor=Actor(user))
     user.refresh_from_db()
     assert user.check_password(phrase)
 
@@ -219,7 +220,10 @@ def test_password_page_needs_the_old_password(user, signed_in_client):
 def test_admin_set_password_is_initial(personas, units):
     sys_admin = personas["sys_admin"]
     created, raw = services.user_create(
-        actor=sys_admin, username="newclerk", role="village_admin", unit=units["620001100201"]
+        actor=Actor(sys_admin),
+        username="newclerk",
+        role="village_admin",
+        unit=units["620001100201"],
     )
     assert created.must_change_password
     assert created.check_password(raw)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from conftest import PASSWORD
 from renkou.accounts import services
 from renkou.accounts.models import LoginLog, UserSession
+from renkou.common.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_an_htmx_request_after_a_timeout_reloads_the_whole_page(client, user):
 def test_a_disabled_account_is_told_why(client, user, personas):
     sign_in(client, user)
     services.user_update(
-        actor=personas["sys_admin"],
+        actor=Actor(personas["sys_admin"]),
         user=user,
         role=user.role,
         unit=user.unit,
@@ -187,7 +188,7 @@ def test_sessions_kill_ends_every_session_of_the_user(user, personas):
     bystander = sign_in(Client(), personas["township_officer"])
     keys = [key_of(first), key_of(second)]
 
-    ended = services.sessions_kill(user=user, actor=personas["sec_admin"])
+    ended = services.sessions_kill(user=user, actor=Actor(personas["sec_admin"]))
     assert ended == 2
     assert not any(session_exists(k) for k in keys)
     assert not UserSession.objects.filter(user=user).exists()
@@ -200,7 +201,7 @@ def test_disabling_an_account_ends_its_sessions(user, personas, units):
     first, second = sign_in(Client(), user), sign_in(Client(), user, ip="10.2.2.3")
     keys = [key_of(first), key_of(second)]
     services.user_update(
-        actor=personas["sys_admin"],
+        actor=Actor(personas["sys_admin"]),
         user=user,
         role=user.role,
         unit=user.unit,
@@ -218,7 +219,7 @@ def test_changing_the_role_ends_the_sessions(user, personas):
     client = sign_in(Client(), user)
     key = key_of(client)
     services.user_update(
-        actor=personas["sys_admin"],
+        actor=Actor(personas["sys_admin"]),
         user=user,
         role="township_officer",
         unit=user.unit,
@@ -233,7 +234,7 @@ def test_changing_the_role_ends_the_sessions(user, personas):
 def test_editing_the_name_keeps_the_sessions(user, personas):
     client = sign_in(Client(), user)
     services.user_update(
-        actor=personas["sys_admin"],
+        actor=Actor(personas["sys_admin"]),
         user=user,
         role=user.role,
         unit=user.unit,
@@ -271,5 +272,5 @@ def test_current_session_stays_listed_after_a_password_change(user, personas):
     change_password(client, "Brand-New-Pass9")
     key = key_of(client)
     assert UserSession.objects.filter(session_key=key, user=user).exists()
-    services.sessions_kill(user=user, actor=personas["sec_admin"])
+    services.sessions_kill(user=user, actor=Actor(personas["sec_admin"]))
     assert not alive(client)

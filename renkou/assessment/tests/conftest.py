@@ -10,9 +10,9 @@ from conftest import COUNTY, TOWNSHIP_B, VILLAGE_A1, VILLAGE_B2
 from renkou.geo.models import ServicePoint, Unit
 from renkou.programs.models import RHCheck, Treatment
 from renkou.programs.tests.conftest import (  # noqa: F401 — fixtures used by these tests
-    _risk_dictionary,
     add,
     point,
+    risk_dictionary,
     scenario,
     staff,
 )

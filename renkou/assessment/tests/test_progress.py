@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from renkou.assessment import selectors as S
 from renkou.assessment import services
 from renkou.assessment.models import TaskQuota
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.geo.models import Unit
-from renkou.people.services import Actor
 
 from .conftest import RH_TODAY, RH_YEAR
 

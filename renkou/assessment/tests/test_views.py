@@ -12,15 +12,17 @@ from conftest import make_user
 from renkou.accounts.constants import Role
 from renkou.assessment.models import TaskQuota
 from renkou.common.models import AuditEntry
+from renkou.common.testing import local_noon
 
-from .conftest import RH_YEAR
+from .conftest import RH_TODAY, RH_YEAR
 
 TOWNSHIP_B, TOWNSHIP_A = "620001101000", "620001100000"
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
-    monkeypatch.setattr("renkou.assessment.views._today", lambda: date(2027, 1, 31))
+def _today(time_machine):
+    """The pages count up to 31 January 2027 (RH_TODAY)."""
+    time_machine.move_to(local_noon(RH_TODAY))
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from conftest import VILLAGE_A1
+from renkou.common.actors import Actor
 from renkou.people.models import Child, Person, WomanCard
-from renkou.people.services import Actor
 
 
 def person(name="张三", sex="1", born=date(1960, 5, 1), unit=VILLAGE_A1, **extra):

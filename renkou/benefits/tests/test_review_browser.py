@@ -15,7 +15,7 @@ from renkou.benefits import services
 from renkou.benefits.constants import Status
 from renkou.benefits.models import Application, Program
 from renkou.benefits.tests.conftest import couple
-from renkou.people.services import Actor
+from renkou.common.actors import Actor
 from tests.test_e2e import _audit_flushable, _page, _sign_in, browser  # noqa: F401 fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from renkou.accounts.constants import Role
 from renkou.benefits import payments
 from renkou.benefits.models import Beneficiary, Program
 from renkou.benefits.tests.conftest import person
-from renkou.people.services import Actor
+from renkou.common.actors import Actor
 from tests.test_e2e import _audit_flushable, _page, _sign_in, browser  # noqa: F401 fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -100,7 +100,7 @@ def test_filing_needs_scope_and_the_apply_permission(personas, programs, eligibl
     with pytest.raises(PermissionDenied):
         _file(personas, programs, eligible, role="county_officer")  # county does not file
     outsider = make_user("v_b1", Role.VILLAGE_ADMIN, units[VILLAGE_B1])
-    from renkou.people.services import Actor
+    from renkou.common.actors import Actor
 
     with pytest.raises(PermissionDenied):
         services.application_file(
@@ -137,7 +137,7 @@ def test_only_the_level_now_reviewing_approves(personas, programs, eligible, rol
 def test_another_township_cannot_review(personas, programs, eligible, units):
     app = _file(personas, programs, eligible)
     other = make_user("t_b", Role.TOWNSHIP_OFFICER, units[TOWNSHIP_B])
-    from renkou.people.services import Actor
+    from renkou.common.actors import Actor
 
     with pytest.raises(PermissionDenied):
         services.application_approve(actor=Actor(other), application=app, today=TODAY)

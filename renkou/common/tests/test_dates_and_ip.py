@@ -133,3 +133,14 @@ def test_configured_console_handler_masks():
         handler.setStream(old_stream)
     assert "电话" in stream.getvalue()
     assert MOBILE not in stream.getvalue()
+
+
+def test_today_is_the_county_date_not_the_utc_one(time_machine):
+    """At 23:30 UTC on 31 December it is already 1 January in Asia/Shanghai: 今天 on every page
+    is the county's date."""
+    from datetime import UTC, datetime
+
+    from renkou.common import dates
+
+    time_machine.move_to(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False)
+    assert dates.today() == date(2027, 1, 1)

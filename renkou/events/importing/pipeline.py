@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from renkou.common.actors import Actor
 from renkou.events import forms, services
 from renkou.events.constants import COUNTED, Kind
 from renkou.events.importing.checking import Context, Row, check_row
@@ -33,7 +34,7 @@ from renkou.people.importing.pipeline import Options, Outcome, keep_issues, samp
 from renkou.people.importing.reading import Table
 from renkou.people.models import Person
 from renkou.people.rules import Issue
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 
 LOOKUP_CHUNK = 1000
 MESSAGES = {

@@ -7,13 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from renkou.common.actors import Actor
 from renkou.common.periods import fp_year, month
 from renkou.events import selectors, services, tally
 from renkou.events.constants import Kind, Scope, Status
 from renkou.events.models import Event, Tally
 from renkou.events.tests.counts import tallied
 from renkou.people.models import Child, Person, WomanCard
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 
 TODAY = date(2026, 11, 29)
 COUNTY = "620001"

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import COUNTY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.events.constants import Kind, Scope, Status
 from renkou.events.importing import columns
@@ -21,7 +22,7 @@ from renkou.people.importing import checking
 from renkou.people.importing.batches import import_file
 from renkou.people.importing.template import build_workbook
 from renkou.people.models import Person
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 from renkou.people.tests.import_files import read_sheet, write_csv, write_xlsx
 
 TODAY = date(2026, 11, 29)

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import OTHER_VILLAGE, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, VILLAGE_B2
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.events import services
 from renkou.events.constants import Kind
 from renkou.events.models import MonthlyReport
 from renkou.people.models import Person
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 
 MARCH = "2024-03"
 

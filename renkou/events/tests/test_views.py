@@ -14,12 +14,13 @@ from django.urls import reverse
 
 from conftest import OTHER_VILLAGE, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.events import services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
 from renkou.people.models import Person
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 
 RNG = random.Random(4401)
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, jobs, vault
+from renkou.common.actors import Actor
 from renkou.common.models import JobProgress
 from renkou.geo.constants import full_code
 from renkou.people.importing import pipeline
@@ -42,7 +43,6 @@ from renkou.people.importing.pipeline import Options, Outcome
 from renkou.people.importing.reading import Table, open_table
 from renkou.people.importing.report import write_report
 from renkou.people.models import ImportBatch
-from renkou.people.services import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.geo.models import Unit
 from renkou.people import rules
-from renkou.people.services import Actor
 
 TODAY = date(2026, 11, 29)
 

@@ -6,11 +6,12 @@ from datetime import date
 
 from conftest import VILLAGE_A1
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.people import rules, services
 from renkou.people.models import Household, Person
 from renkou.people.tests.conftest import TODAY, person_row
 
-ACTOR = services.Actor(None, "10.0.0.1")
+ACTOR = Actor(None, "10.0.0.1")
 RNG = random.Random(20261129)
 
 

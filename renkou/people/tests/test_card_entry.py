@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from conftest import VILLAGE_A1, VILLAGE_A2
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.people import card_services, services
 from renkou.people.constants import CardStatus
@@ -381,7 +382,7 @@ def test_a_closed_card_refuses_additions_and_changes(village_admin, woman):
     assert Pregnancy.objects.count() == 1 and Child.history.count() == 1  # its creation only
     with pytest.raises(card_services.ValidationError):
         card_services.card_row_create(
-            actor=services.Actor(None), card=card, model=Child, values={}, version=card.version
+            actor=Actor(None), card=card, model=Child, values={}, version=card.version
         )
 
 
@@ -430,7 +431,7 @@ def test_a_person_without_a_card_is_sent_back(village_admin, units):
 def test_the_rows_follow_the_card_when_the_woman_moves(personas, signed_in_client, woman):
     rows = _rows_of(woman)
     services.person_update(
-        actor=services.Actor(None),
+        actor=Actor(None),
         person=woman,
         version=woman.version,
         values={"residence_code": VILLAGE_A2},

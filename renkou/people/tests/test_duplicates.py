@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, VILLAGE_B2
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.people import duplicates
 from renkou.people.constants import CardStatus
 from renkou.people.models import Child, ContraceptionEpisode, DuplicateCandidate, Person
-from renkou.people.services import Actor
 from renkou.people.tests.quality_data import card, household, person, valid_id
 
 M, F = "1", "2"

@@ -17,11 +17,11 @@ from python_calamine import CalamineWorkbook
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_user
 from renkou.accounts.constants import ROLE_PERMISSIONS, Perm, Role
 from renkou.common import crypto
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry, JobProgress
 from renkou.common.testing import media_bytes
 from renkou.people import exports
 from renkou.people.models import ExportRequest
-from renkou.people.services import Actor
 from renkou.people.tests.page_helpers import make_person, new_id
 
 CREATE = "people:export_request_create"

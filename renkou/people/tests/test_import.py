@@ -10,6 +10,7 @@ from django.db import connection
 
 from conftest import COUNTY, OTHER_VILLAGE, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.people import services
 from renkou.people.constants import CardStatus
@@ -118,7 +119,7 @@ def test_rows_end_as_the_entry_form_would_store_them(tmp_path, units, ctx):
     imported = Person.objects.get()
     values, issues = rules.check_person(raw, ctx)
     assert rules.errors(issues) == []
-    actor = services.Actor(None)
+    actor = Actor(None)
     household = services.household_register(actor=actor, village_code=VILLAGE_A1, group_no="02")
     by_form = services.person_register(actor=actor, household=household, values=values, today=TODAY)
     by_form.refresh_from_db()
@@ -375,8 +376,8 @@ def test_a_failure_in_the_middle_leaves_nothing_and_the_batch_can_be_confirmed_a
 ):
     """security.md IN5 in miniature: the commit dies after its first chunk was written; the
     transaction leaves 0 rows, the batch fails, and confirming again imports all of it."""
+    from renkou.common.actors import Actor
     from renkou.people.importing import batches, pipeline, writing
-    from renkou.people.services import Actor
     from renkou.people.tests.import_files import csv_bytes
 
     monkeypatch.setattr(pipeline, "CHUNK", 2)

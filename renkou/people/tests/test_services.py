@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import VILLAGE_A1, VILLAGE_A2
+from renkou.common.actors import ConflictError
 from renkou.common.models import AuditEntry
 from renkou.people import rules, services
 from renkou.people.cards import cards_refresh
@@ -73,7 +74,7 @@ def test_update_keeps_history_and_refuses_stale_versions(ctx, rng, actor):
     )
     assert updated.version == person.version + 1
     assert [h.name for h in updated.history.order_by("history_id")] == ["王秀英", "王秀芳"]
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.person_update(
             actor=actor, person=person, values={"name": "X"}, version=person.version
         )

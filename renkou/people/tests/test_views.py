@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import crypto, idnumber
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.people.models import Household, Person
 from renkou.people.tests.page_helpers import make_household, make_person, new_id
@@ -131,7 +132,7 @@ def test_beside_the_masked_number_the_person_page_gives_the_age_not_the_birth_da
     person = make_person()
     earlier = person.birth_date
     person = services.person_update(  # a corrected birth date: the history has old and new
-        actor=services.Actor(None),
+        actor=Actor(None),
         person=person,
         values={"birth_date": date(1990, 4, 20)},
         version=person.version,

@@ -9,10 +9,11 @@ from django.apps import apps
 from django.core.cache import cache
 
 from conftest import COUNTY, VILLAGE_A1, VILLAGE_A2
+from renkou.common.actors import Actor
 from renkou.common.models import DictType
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy
-from renkou.people.services import Actor, person_exit, person_register
+from renkou.people.services import person_exit, person_register
 from renkou.programs import services
 from renkou.programs.constants import RISK_DICT, RiskCategory, result_items
 
@@ -22,7 +23,7 @@ DAY = date(2025, 10, 1)  # the day the FP-2026 target population is counted on
 
 
 @pytest.fixture(autouse=True)
-def _risk_dictionary(db):
+def risk_dictionary(db):
     """The risk-factor list seeded by migration 0002 (a transactional test elsewhere may have
     flushed it)."""
     if not DictType.objects.filter(code=RISK_DICT).exists():

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from renkou.common.actors import ConflictError
 from renkou.common.models import AuditEntry, DictType
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.models import ContraceptionEpisode, Pregnancy
-from renkou.people.services import ConflictError
 from renkou.programs import counts, rh_services
 from renkou.programs.constants import BLUE_OXYGEN
 from renkou.programs.models import ContraceptionVisit, RHCheck, Supply, Treatment

@@ -11,8 +11,9 @@ from django.db import connection
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
-from renkou.people.services import Actor, person_exit
+from renkou.people.services import person_exit
 from renkou.programs import services
 from renkou.programs.constants import CloseReason, CoupleStatus, FollowUpKind
 from renkou.programs.models import CoupleFile, Exam, ExamItem, FollowUp

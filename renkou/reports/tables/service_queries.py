@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from renkou.assessment import entries
 from renkou.assessment import measures as M
+from renkou.common import dates
 from renkou.common.figures import Side
 from renkou.common.periods import Period
 from renkou.reports.tables.drill import DrillRow
@@ -78,7 +77,7 @@ class ServiceQuery:
         return side
 
     def values(self, specs: list[dict[str, Any]], ctx: Any) -> list[dict[str, float]]:
-        year, today = year_of(ctx.period), _today()
+        year, today = year_of(ctx.period), dates.today()
         return [
             self._side(s).grouped(ctx.prefix, year, today, ctx.scope, ctx.group_len) for s in specs
         ]
@@ -87,9 +86,5 @@ class ServiceQuery:
         self, spec: dict[str, Any], *, prefix: str, period: Period, scope: str
     ) -> ServiceList:
         side = self._side(spec)
-        rows = side.rows(prefix, year_of(period), _today(), scope)
-        return ServiceList(rows, side.kind, _today())
-
-
-def _today() -> date:
-    return timezone.localdate()
+        rows = side.rows(prefix, year_of(period), dates.today(), scope)
+        return ServiceList(rows, side.kind, dates.today())

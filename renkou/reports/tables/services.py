@@ -13,11 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from renkou.common import audit
+from renkou.common.actors import Actor
 from renkou.common.periods import Period
 from renkou.events.constants import SCOPE_NAME
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
-from renkou.people.services import Actor
 from renkou.reports.models import TableSubmission
 from renkou.reports.tables import engine
 
@@ -42,17 +42,6 @@ def _summary(row: TableSubmission) -> str:
     return (
         f"table={row.table};unit={row.unit_code};period={row.period};"
         f"scope={SCOPE_NAME.get(row.scope, row.scope)};version={row.version}"
-    )
-
-
-def _audit(actor: Actor, action: str, row: TableSubmission) -> None:
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=action,
-        object_type="reports.tablesubmission",
-        object_id=row.pk,
-        summary=_summary(row),
     )
 
 
@@ -93,7 +82,7 @@ def table_submission_submit(
             )
     except IntegrityError as exc:  # two first submissions at once: the other one won
         raise ValidationError("该报表刚刚已由他人上报，请刷新后查看") from exc
-    _audit(actor, "report.submit", row)
+    audit.record_for(actor, "report.submit", row, summary=_summary(row))
     return row
 
 
@@ -118,5 +107,5 @@ def table_submission_return(
         raise ValidationError("该版本已退回")
     row.status, row.returned_reason = Status.RETURNED, reason[:200]
     row.save(update_fields=["status", "returned_reason"])
-    _audit(actor, "report.return", row)
+    audit.record_for(actor, "report.return", row, summary=_summary(row))
     return row

@@ -4,8 +4,8 @@ treatments of ``renkou.assessment.tests``, with the risk-factor dictionary they 
 
 from renkou.assessment.tests.conftest import rh, stations  # noqa: F401 — fixtures
 from renkou.programs.tests.conftest import (  # noqa: F401 — fixtures
-    _risk_dictionary,
     point,
+    risk_dictionary,
     scenario,
     staff,
 )

@@ -23,11 +23,12 @@ from conftest import (
     VILLAGE_B2,
 )
 from renkou.assessment.models import TaskQuota
+from renkou.common.actors import Actor
 from renkou.common.periods import fp_year, month
 from renkou.events import services
 from renkou.events.constants import Kind, Scope
 from renkou.events.models import MonthlyReport
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 from renkou.reports.dashboard import dashboard_data, due_month
 from renkou.reports.models import Target
 

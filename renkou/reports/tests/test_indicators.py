@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, VILLAGE_B2
 from renkou.common import idnumber
+from renkou.common.actors import Actor
 from renkou.common.figures import round_half_up
 from renkou.common.periods import calendar_year, fp_half, fp_year, month, quarter
 from renkou.events import services
 from renkou.events.constants import COUNTED, Kind, Scope
 from renkou.events.models import Checkpoint, Event, Spell, Tally
 from renkou.people.models import ContraceptionEpisode, Person, WomanCard
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 from renkou.reports.indicators import (
     BY_CODE,
     INDICATORS,

@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from renkou.assessment.tests.conftest import RH_TODAY, RH_YEAR
 from renkou.common.periods import fp_year
+from renkou.common.testing import local_noon
 from renkou.geo.models import Unit
 from renkou.programs.tests.conftest import TODAY, YEAR
 from renkou.reports.tables import engine
@@ -31,8 +32,9 @@ COLUMNS_PP = [
 ]
 
 
-def _today(monkeypatch, day):
-    monkeypatch.setattr("renkou.reports.tables.service_queries._today", lambda: day)
+def _today(time_machine, day):
+    """The tables count up to today: hold the clock on ``day``."""
+    time_machine.move_to(local_noon(day))
 
 
 def _rows(code, unit_code, year):
@@ -68,10 +70,10 @@ def _agrees(result, year):
             assert len(list(found[0 : len(found)])) == row.values[i]
 
 
-def test_the_rh_service_table_by_hand(rh, monkeypatch):
+def test_the_rh_service_table_by_hand(rh, time_machine):
     # A: a1 (married, checked once at the centre, one 蓝氧); B: b1–b4 married, b1 and b2 checked
     # (3 live checks, 1 abnormal), b1 2 蓝氧 + 1 other, b2 1 蓝氧 (see conftest.rh).
-    _today(monkeypatch, RH_TODAY)
+    _today(time_machine, RH_TODAY)
     result = _rows("rh_service", "620001000000", RH_YEAR)
     found = _by_label(result)
     assert [found["甲镇"][c] for c in COLUMNS_RH] == [1, 1, 1, 0, 1, 1, 0, 0]
@@ -83,10 +85,10 @@ def test_the_rh_service_table_by_hand(rh, monkeypatch):
     _agrees(_rows("rh_service", "620001101000", RH_YEAR), RH_YEAR)  # by village
 
 
-def test_the_pre_pregnancy_summary_by_hand(scenario, monkeypatch):
+def test_the_pre_pregnancy_summary_by_hand(scenario, time_machine):
     # programs/tests/test_figures.py: A 5 targets, 3 couples, 4 examined of whom 2 high risk,
     # early 1 of 2, outcome 1 of 2; B 1 target, 1 couple, 1 examined.
-    _today(monkeypatch, TODAY)
+    _today(time_machine, TODAY)
     result = _rows("prepreg_summary", "620001000000", YEAR)
     found = _by_label(result)
     assert [found["甲镇"][c] for c in COLUMNS_PP] == [5, 3, 4, 2, 2, 1, 2, 1]
@@ -143,9 +145,9 @@ QUERY = {
 
 
 def test_the_xlsx_and_pdf_read_back(
-    scenario, monkeypatch, personas, client, signed_in_client, django_capture_on_commit_callbacks
+    scenario, time_machine, personas, client, signed_in_client, django_capture_on_commit_callbacks
 ):
-    _today(monkeypatch, TODAY)
+    _today(time_machine, TODAY)
     signed_in_client(personas["county_officer"])
     response = client.get(_url("reports:table_xlsx", **QUERY))
     assert response.status_code == 200
@@ -169,9 +171,9 @@ def test_the_xlsx_and_pdf_read_back(
 
 
 def test_a_drill_down_page_lists_the_cell(
-    scenario, monkeypatch, personas, client, signed_in_client
+    scenario, time_machine, personas, client, signed_in_client
 ):
-    _today(monkeypatch, TODAY)
+    _today(time_machine, TODAY)
     signed_in_client(personas["county_officer"])
     url = reverse("reports:table_drill", args=["620001100000"])
     response = client.get(f"{url}?{urlencode({**QUERY, 'col': 'couples'})}")

@@ -10,12 +10,13 @@ import pytest
 from django.core.management import call_command
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from renkou.common.actors import Actor
 from renkou.common.periods import fp_year, month, parse, quarter
 from renkou.events import selectors, services
 from renkou.events.constants import Kind, Scope
 from renkou.geo.models import Unit
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
-from renkou.people.services import Actor, person_register
+from renkou.people.services import person_register
 from renkou.reports.indicators import evaluate
 from renkou.reports.tables import engine, queries
 from renkou.reports.tables.queries import DefinitionError

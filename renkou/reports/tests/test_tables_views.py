@@ -14,10 +14,10 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry
 from renkou.events.constants import Kind
 from renkou.events.services import record
-from renkou.people.services import Actor
 from renkou.reports.models import TableSubmission
 from renkou.reports.tables import engine, pdf
 from renkou.reports.tests.test_tables import TODAY, build_county

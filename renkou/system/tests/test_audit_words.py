@@ -26,17 +26,9 @@ ASCII_WORD = re.compile(r"[A-Za-z]")
 
 def _written_actions() -> set[str]:
     """Every audit action code the application writes: the string literals passed as
-    ``action=`` and as the action of the apps' own ``_audit``/``_record`` helpers (the dynamic
-    codes prefix them: ``benefits.`` + ``roll_lock``)."""
-    prefixes = {
-        "renkou/programs/services.py": "programs.",
-        "renkou/assessment/services.py": "assessment.",
-        "renkou/benefits/services.py": "benefits.",
-        "renkou/benefits/payments.py": "benefits.",
-        "renkou/benefits/eligibility.py": "benefits.",
-        "renkou/benefits/reconfirm.py": "benefits.",
-        "renkou/reports/tables/services.py": "",
-    }
+    ``action=``, as the action of ``audit.record_for(actor, action, obj)`` and of an app's own
+    ``_record`` helper (the dynamic codes prefix them: ``assessment.`` + ``quota_delete``)."""
+    prefixes = {"renkou/assessment/services.py": "assessment."}
     found = set()
     for path in Path(settings.BASE_DIR, "renkou").rglob("*.py"):
         relative = path.relative_to(settings.BASE_DIR).as_posix()
@@ -48,6 +40,10 @@ def _written_actions() -> set[str]:
             for keyword in node.keywords:
                 if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
                     found.add(keyword.value.value)
+            if getattr(node.func, "attr", "") == "record_for" and len(node.args) > 1:
+                arg = node.args[1]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.add(arg.value)
             name = getattr(node.func, "id", "")
             if name in ("_audit", "_record") and relative in prefixes and len(node.args) > 1:
                 arg = node.args[1]

@@ -6,6 +6,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from renkou.common import dicts
+from renkou.common.actors import Actor
 from renkou.common.models import AuditEntry, DictItem, DictType
 from renkou.system import services
 
@@ -89,16 +90,18 @@ def test_lookups_are_cached(django_assert_num_queries):
 def test_every_write_invalidates_the_cache(personas):
     admin = personas["sys_admin"]
     assert dicts.label("sex", "1") == "男"  # cached now
-    services.dict_item_update(actor=admin, item=_item("sex", "1"), label="男性")
+    services.dict_item_update(actor=Actor(admin), item=_item("sex", "1"), label="男性")
     assert dicts.label("sex", "1") == "男性"
-    services.dict_item_create(actor=admin, dict_type=_type("sex"), value="3", label="测试")
+    services.dict_item_create(actor=Actor(admin), dict_type=_type("sex"), value="3", label="测试")
     assert ("3", "测试") in dicts.choices("sex")
-    services.dict_type_update(actor=admin, dict_type=_type("sex"), is_active=False)
+    services.dict_type_update(actor=Actor(admin), dict_type=_type("sex"), is_active=False)
     assert dicts.choices("sex") == [] and dicts.label("sex", "2") == "女"
 
 
 def test_a_disabled_item_leaves_the_pickers_but_keeps_its_label(personas):
-    services.dict_item_set_active(actor=personas["sys_admin"], item=_item("sex", "9"), active=False)
+    services.dict_item_set_active(
+        actor=Actor(personas["sys_admin"]), item=_item("sex", "9"), active=False
+    )
     assert "9" not in dict(dicts.choices("sex"))
     assert "9" in {e.value for e in dicts.items("sex", include_inactive=True)}
     assert dicts.label("sex", "9") == "未说明"
@@ -180,7 +183,7 @@ def test_enable_and_disable_by_post(as_role):
 
 def test_only_one_default_per_type(personas):
     admin = personas["sys_admin"]
-    services.dict_item_update(actor=admin, item=_item("hukou_type", "1"), is_default=True)
-    services.dict_item_update(actor=admin, item=_item("hukou_type", "2"), is_default=True)
+    services.dict_item_update(actor=Actor(admin), item=_item("hukou_type", "1"), is_default=True)
+    services.dict_item_update(actor=Actor(admin), item=_item("hukou_type", "2"), is_default=True)
     defaults = [e.value for e in dicts.items("hukou_type") if e.is_default]
     assert defaults == ["2"]

@@ -76,19 +76,20 @@ def test_menu_modules_and_items_are_unique():
     assert len(urls) == len(set(urls))
 
 
-def test_the_village_home_shows_the_services_due(as_role, monkeypatch):
+def test_the_village_home_shows_the_services_due(as_role, time_machine):
     """An IUD put in on 10 August: the 1-month (due 10 Sep) and 3-month (due 10 Nov) follow-ups
     are open and, 14 days after their due dates, overdue on 29 November; the 6-month one (due
     10 Feb) does not show yet."""
     from datetime import date
 
+    from renkou.common.testing import local_noon
     from renkou.todo import services as todo
     from renkou.todo.tests.factories import episode, woman
 
     today = date(2026, 11, 29)
     episode(woman(), "03", date(2026, 8, 10))
     todo.refresh(today=today)
-    monkeypatch.setattr("renkou.system.views._today", lambda: today)
+    time_machine.move_to(local_noon(today))
     response = as_role("village_admin").get(HOME)
     counts = response.context["todo"]
     assert (counts.open, counts.overdue) == (2, 2)

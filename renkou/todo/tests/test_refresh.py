@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from renkou.common.actors import Actor
 from renkou.people.constants import CardStatus
-from renkou.people.services import Actor
 from renkou.todo import services
 from renkou.todo.constants import Status
 from renkou.todo.models import ReminderRule, TodoItem
@@ -276,3 +276,30 @@ def test_an_implant_left_in_place_is_offered_each_year_and_old_offers_lapse(unit
         (date(2027, 3, 1), Status.OPEN),
     ]
     assert Status.EXPIRED.label == "未办理"
+
+
+def test_a_failed_refresh_after_the_commit_keeps_the_saved_record_and_is_logged(
+    units, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """What the broad ``except`` in todo/receivers.py protects (docs/adr/0005-receivers.md):
+    the record is committed before the refresh runs, so a refresh that fails must neither
+    surface as an error for the worker who saved it (she would enter it again) nor stop the
+    other after-commit work; it is logged, without her name, and the next refresh catches up."""
+    her = woman(name="王秀英")
+    today = timezone.localdate()
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "refresh", broken)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        iud = episode(her, "03", today - timedelta(days=25))
+    assert len(callbacks) >= 1
+    assert type(iud).objects.filter(pk=iud.pk).exists()
+    assert _items("iud_followup", her) == []
+    (record,) = [r for r in caplog.records if r.name == "renkou.todo.receivers"]
+    assert "daily job will redo it" in record.getMessage() and record.exc_info
+    assert "王秀英" not in caplog.text
+    monkeypatch.undo()
+    services.refresh(today=today)  # the daily job
+    assert [i.status for i in _items("iud_followup", her)] == ["open"]

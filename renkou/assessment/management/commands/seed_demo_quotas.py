@@ -11,11 +11,11 @@ from django.utils import timezone
 from renkou.assessment import measures as M
 from renkou.assessment.models import TaskQuota
 from renkou.assessment.services import quota_set
+from renkou.common.actors import Actor
 from renkou.common.forms import DateField
 from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
-from renkou.people.services import Actor
 
 DEMO_COUNTY = "623022"
 CENTRE_TOWNSHIP = "柳林镇"

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
 from renkou.accounts.services import user_create
+from renkou.common.actors import Actor
 from renkou.common.forms import DateField
 from renkou.geo.models import Unit
 from renkou.people import demo, duplicates
@@ -88,7 +89,7 @@ class Command(BaseCommand):
                 continue
             unit = first_village if code == "village" else Unit.objects.current().get(code=code)
             user, password = user_create(
-                actor=None, username=username, role=role, unit=unit, full_name=full_name
+                actor=Actor(None), username=username, role=role, unit=unit, full_name=full_name
             )
             created.append((user, password))
         path = Path(settings.VAR_DIR) / "demo-accounts.txt"

@@ -1,0 +1,26 @@
+"""Who acts, and the one error of a lost update: the two things every service shares.
+
+Every service that writes takes a keyword-only ``actor: Actor`` (house style): the signed-in
+user and the client address the middleware found, as the audit row needs them. A command or a
+background job acts as ``Actor(user)`` or ``Actor(None)`` (the system).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class ConflictError(Exception):
+    """Somebody else saved the record after it was opened (optimistic lock, security.md RL1)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and from where, as the audit row needs it."""
+
+    user: Any
+    ip: str = ""
+
+    @classmethod
+    def of(cls, request: Any) -> "Actor":
+        """The signed-in user of ``request`` and the client address the middleware found."""
+        return cls(request.user, getattr(request, "client_ip", ""))
