@@ -13,7 +13,7 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import ScopedQuerySet
 
 
-class UserQuerySet(ScopedQuerySet):
+class UserQuerySet(ScopedQuerySet["User"]):
     scope_field = "unit__prefix"
     personal = False
 
@@ -163,7 +163,7 @@ class SessionEnd(models.Model):
         return f"{self.reason} @ {self.ended_at:%Y-%m-%d %H:%M}"
 
 
-class AccountRequestQuerySet(ScopedQuerySet):
+class AccountRequestQuerySet(ScopedQuerySet["AccountRequest"]):
     scope_field = "unit_code"
     personal = False
 

@@ -11,7 +11,7 @@ The user object provides ``scope_prefix`` (str, or None for no data scope) and
 module needs no import from the layer above it.
 """
 
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.http import Http404
@@ -22,14 +22,14 @@ M = TypeVar("M", bound=models.Model)
 NOT_FOUND = "未找到该记录"  # the one answer for a missing object and one outside the subtree
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[M]):
     """A queryset that knows which column holds the owning unit's code."""
 
     scope_field = "unit_code"
     # Personal models hold people's data: roles without person access see nothing of them.
     personal = True
 
-    def visible_to(self, user: Any) -> "ScopedQuerySet":
+    def visible_to(self, user: Any) -> Self:
         prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
         if prefix is None:
             return self.none()

@@ -9,10 +9,11 @@ because it loads people; it calls the account services below it.
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
@@ -42,7 +43,7 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = "载入演示县（卓尼县）区划、各角色演示账号和合成演示人口（仅补齐缺少的部分）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--persons",
             type=int,
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子")
         parser.add_argument("--date", help="按该日期计算年龄（默认今天）")
 
-    def handle(self, *args, persons, seed, date=None, **options):
+    def handle(self, *args: Any, persons: Any, seed: Any, date: Any = None, **options: Any) -> None:
         if persons < 0:
             raise CommandError("--persons 不能为负数")
         self._units_and_accounts()
