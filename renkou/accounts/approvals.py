@@ -99,7 +99,7 @@ def _differences(user: User, values: dict[str, Any]) -> list[str]:
     if values["role"] != user.role:
         words.append(f"角色 {_ROLE_NAMES.get(user.role, '—')}→{_ROLE_NAMES[values['role']]}")
     if values["unit"].pk != user.unit_id:
-        old = user.unit.name if user.unit_id else "—"
+        old = user.unit.name if user.unit is not None else "—"
         words.append(f"单位 {old}→{values['unit'].name}")
     if values["full_name"] != user.full_name:
         words.append("姓名")
@@ -137,7 +137,7 @@ def account_update(
 ) -> AccountRequest | None:
     """Apply a change the system administrator may make alone; file anything else for
     approval (returns the request, or None when applied)."""
-    values = {
+    values: dict[str, Any] = {
         "role": role,
         "unit": unit,
         "full_name": full_name,
@@ -202,7 +202,7 @@ def may_decide(actor: Any, request: AccountRequest) -> bool:
         return False
     if actor.role == Role.SEC_ADMIN:
         return True
-    target_role = request.target.role if request.target_id else None
+    target_role = request.target.role if request.target is not None else None
     return actor.role == Role.AUDIT_ADMIN and target_role == Role.SEC_ADMIN
 
 
@@ -225,7 +225,7 @@ def _apply(request: AccountRequest, actor: Any, ip: str) -> User:
     if request.kind == Kind.CREATE:
         if User.objects.filter(username__iexact=request.username).exists():
             raise ValidationError("该用户名已被使用，不能再新增。")
-        user = User(
+        user: User = User(
             username=request.username,
             role=request.role,
             unit=request.unit,

@@ -45,7 +45,8 @@ class Command(BaseCommand):
             )
         except activation.ActivationRefused as refused:
             raise CommandError(str(refused)) from refused
+        unit_name = account.unit.name if account.unit is not None else ""
         self.stdout.write(
-            f"{account.username}（{account.get_role_display()}，{account.unit.name}）的激活码："
+            f"{account.username}（{account.get_role_display()}，{unit_name}）的激活码："
             f"{code}\n24 小时内有效，只能用一次：请交给本人，在登录页点“用激活码激活账号”。"
         )
