@@ -48,15 +48,19 @@ def prefix_range(field: str, prefix: str) -> dict[str, str]:
     return {f"{field}__gte": prefix, f"{field}__lt": upper}
 
 
-def get_visible_or_404(queryset: Any, user: Any, **lookup: Any) -> Any:
+def get_visible_or_404(
+    queryset: "type[M] | models.QuerySet[M, Any]", user: Any, **lookup: Any
+) -> M:
     """Fetch one object the user may see, or raise 404 (never 403: existence must not leak)."""
+    rows: Any = queryset  # a ScopedQuerySet (or its model): visible_to is not on QuerySet
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
-        queryset = queryset._default_manager.all()
+        rows = queryset._default_manager.all()
     try:
-        return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
-        _audit_denial(queryset, user, lookup)
+        found: M = rows.visible_to(user).get(**lookup)
+    except (rows.model.DoesNotExist, ValueError, TypeError) as exc:
+        _audit_denial(rows, user, lookup)
         raise Http404(NOT_FOUND) from exc
+    return found
 
 
 def _audit_denial(queryset: Any, user: Any, lookup: dict[str, Any]) -> None:

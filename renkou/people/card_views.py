@@ -10,7 +10,7 @@ shown on the person page after it.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -162,7 +162,7 @@ def _create(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
 
 def _edit(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
     rows = kind.model.objects.select_related("card__person")
-    row = get_visible_or_404(rows, request.user, pk=pk)
+    row = cast(card_services.CardRow, get_visible_or_404(rows, request.user, pk=pk))
     if closed := _closed(request, row.card):
         return closed
     form = kind.form(request.POST or None, card=row.card, today=_today(), row=row)
@@ -172,7 +172,8 @@ def _edit(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
 
 
 def _delete(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
-    row = get_visible_or_404(kind.model.objects.select_related("card"), request.user, pk=pk)
+    rows = kind.model.objects.select_related("card")
+    row = cast(card_services.CardRow, get_visible_or_404(rows, request.user, pk=pk))
     if closed := _closed(request, row.card):
         return closed
     version = request.POST.get("version", "")

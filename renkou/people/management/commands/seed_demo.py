@@ -8,6 +8,7 @@ because it loads people; it calls the account services below it.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         if persons:
             self._population(persons, seed, DateField().clean(date) if date else None)
 
-    def _population(self, persons: int, seed: int, day) -> None:
+    def _population(self, persons: int, seed: int, day: date | None) -> None:
         existing = Person.objects.count()
         if existing:
             self.stdout.write(f"人员库已有 {existing} 人，未生成演示人口。")
@@ -83,7 +84,9 @@ class Command(BaseCommand):
             villages.filter(code__gte="623022100200").order_by("code").first()
             or villages.order_by("code").first()
         )
-        created = []
+        if first_village is None:
+            raise CommandError("区划中没有柳林镇的村，无法建立演示账号")
+        created: list[tuple[User, str]] = []
         for username, full_name, role, code in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
@@ -97,13 +100,13 @@ class Command(BaseCommand):
             self._write(path, created)
         self._print(path)
 
-    def _write(self, path: Path, created: list) -> None:
+    def _write(self, path: Path, created: list[tuple[User, str]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             for user, password in created:
                 handle.write(
-                    f"{user.username}\t{password}\t{user.get_role_display()}\t{user.unit.name}\n"
+                    f"{user.username}\t{password}\t{user.get_role_display()}\t{user.unit}\n"
                 )
 
     def _print(self, path: Path) -> None:
@@ -113,5 +116,5 @@ class Command(BaseCommand):
         for username, _full, role, _code in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).select_related("unit").first()
             if user:
-                self.stdout.write(f"  {username:<16} {role.label:<8} {user.unit.name}")
+                self.stdout.write(f"  {username:<16} {role.label:<8} {user.unit}")
         self.stdout.write(f"初始密码见 {path}（仅本机可读）：cat {path}")
