@@ -952,7 +952,7 @@ class HouseholdBuilder:
             person.first_marriage_date = min(married, self.today)
 
     def _inflow_fields(self, person: Person) -> None:
-        area, place, _mix = self.origin  # type: ignore[misc]
+        area, place, _mix = self.origin  # type: ignore[misc]  # set with the inflow flag
         person.registered_code = f"{area}000000"
         person.residence_status = "4"
         person.flow, person.flow_place = Flow.IN, place

@@ -87,10 +87,10 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.unit_code = self.code[:12]
         self.group_no = self.code[12:14]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class Person(models.Model):

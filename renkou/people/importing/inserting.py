@@ -60,7 +60,7 @@ def insert_with_history(
     for obj, pk in zip(objs, _next_ids(model, len(objs)), strict=True):
         obj.pk = pk
     _copy(model, objs, {})
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
     constants = {
         "history_date": when,
         "history_type": "+",
