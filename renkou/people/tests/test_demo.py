@@ -79,9 +79,14 @@ def snapshot() -> tuple:
     return counts, indexes
 
 
+# Determinism holds at any size, and every deliberate problem is planted at least twice at any
+# size (``DemoBuilder._problem_targets``): 1,000 persons walk every path of the generator.
+SAME_SEED_PERSONS = 1000
+
+
 def seeded_then_rolled_back(number: int) -> tuple:
     with pytest.raises(Rollback), transaction.atomic():
-        seed(number=number)
+        seed(persons=SAME_SEED_PERSONS, number=number)
         taken = snapshot()
         raise Rollback
     return taken
@@ -90,7 +95,7 @@ def seeded_then_rolled_back(number: int) -> tuple:
 def test_the_same_seed_gives_the_same_register(demo_county):
     first, second = seeded_then_rolled_back(7), seeded_then_rolled_back(7)
     assert first == second
-    assert 1900 <= first[0][0] <= 2100 and len(first[1]) > 1500
+    assert 950 <= first[0][0] <= 1050 and len(first[1]) > 750
     assert seeded_then_rolled_back(8)[1] != first[1]
 
 
