@@ -1,6 +1,7 @@
 # Renkou: two commands on a fresh machine.
 #   make run   — install from the lock files, migrate, load the demo county, serve on 127.0.0.1:8000
-#   make test  — install the same way, then lint, checks and the whole suite on SQLite and PostgreSQL
+#   make test  — install the same way, then lint, type checks, checks and the whole suite on SQLite
+#                and PostgreSQL
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
@@ -12,7 +13,7 @@ PORT ?= 8000
 # reviewer to look at (var/ is not committed).
 export RENKOU_SCREENSHOTS ?= $(CURDIR)/var/screenshots
 
-.PHONY: run test install system-deps lint check test-sqlite test-postgres worker serve clean
+.PHONY: run test install system-deps lint types check test-sqlite test-postgres worker serve clean
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -31,7 +32,7 @@ run: install
 	  $(PY) manage.py db_worker --queue-name '*' & \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
-test: install lint check test-sqlite test-postgres
+test: install lint types check test-sqlite test-postgres
 
 install: system-deps .venv/.synced node_modules/.installed
 
@@ -54,6 +55,10 @@ lint:
 	$(PY) -m ruff format --check .
 	@n=$$(grep -rhoE "fmt: (skip|off)" --include=*.py renkou tests bench conftest.py | wc -l); \
 	  if [ "$$n" -gt 20 ]; then echo "$$n fmt: skip/off markers (at most 20, each with a reason)"; exit 1; fi
+
+# mypy with the Django and DRF plugins over renkou/ (settings and strictness in pyproject.toml).
+types:
+	$(PY) -m mypy
 
 check:
 	$(PY) manage.py check --fail-level WARNING

@@ -39,6 +39,50 @@ PERSONA_UNITS = {
 hypothesis_settings.register_profile("renkou", deadline=None)
 hypothesis_settings.load_profile("renkou")
 
+# A test of one database's own behaviour carries its marker; the other database's run leaves it
+# out (deselected, not skipped), so no test branches on ``connection.vendor``.
+VENDOR_MARKERS = {"postgres": "postgresql", "sqlite": "sqlite"}
+
+
+# Fixtures through which a test reaches the test database (pytest-django refuses any other way).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(names & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out, with the markers above, the tests of the other database; on PostgreSQL also
+    the tests that cannot reach the database (pure functions, subprocesses with their own
+    SQLite file, property tests of parsers): they ran in the SQLite run of ``make test`` and
+    would repeat it exactly. Hypothesis runs each property test at one strength either way."""
+    on_postgres = connection.vendor == "postgresql"
+    other = [
+        item
+        for item in items
+        if any(
+            item.get_closest_marker(marker) is not None and vendor != connection.vendor
+            for marker, vendor in VENDOR_MARKERS.items()
+        )
+        or (on_postgres and not uses_database(item))
+    ]
+    if other:
+        config.hook.pytest_deselected(items=other)
+        left_out = {id(item) for item in other}
+        items[:] = [item for item in items if id(item) not in left_out]
+
+
 PASSWORD = "Test-Passw0rd!x"  # noqa: S105 test accounts only
 
 

@@ -10,10 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.csp import CSP
 
 from renkou.common.env import env_bool, env_int, env_list, env_str
 from renkou.common.keys import load_secrets, secret_file
+
+# Django's generic classes (forms.ModelForm[Person], models.TextField[str, str]) may be
+# subscripted at run time, as the type annotations checked by mypy (`make types`) write them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RENKOU_VAR_DIR", str(BASE_DIR / "var")))

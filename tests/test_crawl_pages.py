@@ -42,6 +42,9 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1366, "height": 768}
 SHOTS = 4  # main lists photographed per role, beside its home
+# One worker takes the whole module (``--dist loadgroup``): the county is built and each role
+# crawled once, not once on each worker that draws one of the module's tests.
+pytestmark = pytest.mark.xdist_group("crawl_pages")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ from conftest import VILLAGE_A1
 from tests.county_server import county  # noqa: F401 the module's county and live server
 from tests.test_e2e import CHROMIUM, _page
 
-pytestmark = pytest.mark.e2e
+# One worker takes the module (``--dist loadgroup``), so the county is built once for it.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("first_hour")]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 667}
 

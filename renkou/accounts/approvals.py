@@ -99,7 +99,7 @@ def _differences(user: User, values: dict[str, Any]) -> list[str]:
     if values["role"] != user.role:
         words.append(f"角色 {_ROLE_NAMES.get(user.role, '—')}→{_ROLE_NAMES[values['role']]}")
     if values["unit"].pk != user.unit_id:
-        old = user.unit.name if user.unit_id else "—"
+        old = user.unit.name if user.unit is not None else "—"
         words.append(f"单位 {old}→{values['unit'].name}")
     if values["full_name"] != user.full_name:
         words.append("姓名")
@@ -136,7 +136,7 @@ def account_update(
 ) -> AccountRequest | None:
     """Apply a change the system administrator may make alone; file anything else for
     approval (returns the request, or None when applied)."""
-    values = {
+    values: dict[str, Any] = {
         "role": role,
         "unit": unit,
         "full_name": full_name,
@@ -201,12 +201,12 @@ def may_decide(actor: Any, request: AccountRequest) -> bool:
         return False
     if actor.role == Role.SEC_ADMIN:
         return True
-    target_role = request.target.role if request.target_id else None
+    target_role = request.target.role if request.target is not None else None
     return actor.role == Role.AUDIT_ADMIN and target_role == Role.SEC_ADMIN
 
 
 def _locked(request: AccountRequest, actor: Actor) -> AccountRequest:
-    locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
+    locked: AccountRequest = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != Status.PENDING:
         raise ValidationError("该申请已处理过了。")
     if not may_decide(actor.user, locked):
@@ -224,7 +224,7 @@ def _apply(request: AccountRequest, actor: Actor) -> User:
     if request.kind == Kind.CREATE:
         if User.objects.filter(username__iexact=request.username).exists():
             raise ValidationError("该用户名已被使用，不能再新增。")
-        user = User(
+        user: User = User(
             username=request.username,
             role=request.role,
             unit=request.unit,
@@ -299,7 +299,7 @@ def request_reject(*, actor: Actor, request: AccountRequest, note: str) -> Accou
 
 @transaction.atomic
 def request_cancel(*, actor: Actor, request: AccountRequest) -> AccountRequest:
-    locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
+    locked: AccountRequest = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != Status.PENDING:
         raise ValidationError("该申请已处理过了。")
     if locked.requested_by_id != actor.user.pk:

@@ -1,7 +1,10 @@
 """Sign-in, password and account forms. Messages are plain Chinese for county staff."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import QuerySet
 
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
@@ -33,24 +36,23 @@ class PasswordChangeForm(BaseForm):
         label="新密码",
         strip=False,
         widget=forms.PasswordInput,
-        help_text=password_validation.password_validators_help_texts,
     )
     confirm = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.user = user
         self.fields["new_password"].help_text = " ".join(
             password_validation.password_validators_help_texts()
         )
 
     def clean_old_password(self) -> str:
-        value = self.cleaned_data["old_password"]
+        value: str = self.cleaned_data["old_password"]
         if not self.user.check_password(value):
             raise forms.ValidationError("原密码不正确")
         return value
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if too_soon(self.user):
             raise forms.ValidationError(min_age_message(self.user), code="password_min_age")
@@ -88,16 +90,16 @@ class UserForm(BaseForm):
     )
 
     def __init__(
-        self, *args: object, units: object, editing: User | None = None, **kwargs: object
+        self, *args: Any, units: QuerySet[Unit], editing: User | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField[Unit], self.fields["unit"]).queryset = units
         self.editing = editing
         if editing is not None:
             self.fields["username"].disabled = True
 
     def clean_username(self) -> str:
-        value = self.cleaned_data["username"]
+        value: str = self.cleaned_data["username"]
         if self.editing is None and User.objects.filter(username__iexact=value).exists():
             raise forms.ValidationError("该用户名已被使用")
         return value
@@ -142,7 +144,7 @@ class ActivationForm(PasswordChangeForm):
     )
     token.widget.attrs.update(autocomplete="one-time-code", inputmode="numeric")
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         del self.fields["old_password"]
         if user.needs_mfa:

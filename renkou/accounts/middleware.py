@@ -64,9 +64,9 @@ class SessionPolicyMiddleware:
         user = request.user
         if request.path.startswith("/api/"):
             return None  # the API answers 401/403 itself; token clients have no session
-        if user.needs_mfa and not user.is_verified():  # type: ignore[union-attr]
+        if user.needs_mfa and not user.is_verified():  # type: ignore[union-attr]  # signed in here
             return _only(request, _MFA_PATHS, "accounts:mfa")
-        if user.must_change_password or user.password_expired():  # type: ignore[union-attr]
+        if user.must_change_password or user.password_expired():  # type: ignore[union-attr]  # as above
             return _only(request, _PASSWORD_PATHS, "accounts:password")
         return None
 

@@ -1,6 +1,7 @@
 """Staff accounts, their password history, the login log and the online sessions."""
 
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -13,12 +14,12 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
 
 
-class UserQuerySet(ScopedQuerySet):
+class UserQuerySet(ScopedQuerySet["User"]):
     scope_field = "unit__prefix"
     personal = False
 
 
-class StaffManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class StaffManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # the plugin types only a module-level from_queryset
     pass
 
 
@@ -34,7 +35,7 @@ class User(AbstractUser):
         "强制双因素", default=False, help_text="角色不要求时，也可对单个账号强制双因素认证"
     )
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["username"]
@@ -46,12 +47,12 @@ class User(AbstractUser):
 
     @property
     def unit_code(self) -> str:
-        return self.unit.code if self.unit_id else ""
+        return self.unit.code if self.unit is not None else ""
 
     @property
     def scope_prefix(self) -> str | None:
         """The code prefix of the subtree this account sees; None = no data scope."""
-        if not self.is_active or not self.unit_id or not self.role:
+        if not self.is_active or self.unit is None or not self.role:
             return None
         if self.role in COUNTY_WIDE_ROLES:
             return self.unit.code[: PREFIX_LENGTH[Level.COUNTY]]

@@ -12,7 +12,7 @@ user name.
 
 import string
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -128,7 +128,7 @@ def too_soon(user: Any) -> bool:
     """Is it too early for the user's own change (minimum age)? A change the account must make
     — the first after an activation or reset, or after expiry — is never too soon."""
     days = profile().min_age_days
-    changed = getattr(user, "password_changed_at", None)
+    changed: datetime | None = getattr(user, "password_changed_at", None)
     if not days or changed is None or user.must_change_password or user.password_expired():
         return False
     return timezone.now() - changed < timedelta(days=days)

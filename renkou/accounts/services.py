@@ -26,7 +26,8 @@ _FAILURES = (LoginLog.Result.FAILURE, LoginLog.Result.MFA_FAILURE)
 
 
 def _agent(request: HttpRequest) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")[:200]
+    agent: str = request.META.get("HTTP_USER_AGENT", "")
+    return agent[:200]
 
 
 def login_record(
@@ -36,7 +37,7 @@ def login_record(
     entry = LoginLog.objects.create(
         username=scrub(username)[:150],
         user=user,
-        ip=request.client_ip,  # type: ignore[attr-defined]
+        ip=request.client_ip,  # type: ignore[attr-defined]  # set by ClientAddressMiddleware
         user_agent=_agent(request),
         result=result,
     )
@@ -44,7 +45,7 @@ def login_record(
     audit.record(
         actor=user,
         username=username,
-        ip=request.client_ip,  # type: ignore[attr-defined]
+        ip=request.client_ip,  # type: ignore[attr-defined]  # set by ClientAddressMiddleware
         action=f"auth.{result}",
         object_type="accounts.user",
         object_id=user.pk if user else "",
@@ -70,7 +71,7 @@ def session_start(request: HttpRequest, user: User) -> None:
         session_key=request.session.session_key,
         defaults={
             "user": user,
-            "ip": request.client_ip,  # type: ignore[attr-defined]
+            "ip": request.client_ip,  # type: ignore[attr-defined]  # as above
             "user_agent": _agent(request),
             "created_at": now,
             "last_seen": now,

@@ -26,7 +26,9 @@ from renkou.accounts.forms import (
 )
 from renkou.accounts.models import LoginLog, SessionEnd
 from renkou.accounts.passwords import min_age_message, too_soon
+from renkou.accounts.requests import SignedInRequest
 from renkou.common.actors import Actor
+from renkou.common.middleware import ClientRequest
 from renkou.common.permissions import public, signed_in
 
 LOCK_MESSAGE = "登录失败次数过多，账号或来源地址已被锁定 15 分钟，请稍后再试或联系安全管理员解锁。"
@@ -43,11 +45,11 @@ def lockout_response(
 
 @public
 @require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: ClientRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        if services.address_locked(request.client_ip):  # type: ignore[attr-defined]
+        if services.address_locked(request.client_ip):
             services.login_record(request, username=username, result=LoginLog.Result.ADDRESS_LOCKED)
             return render(
                 request, "accounts/login.html", {"form": form, "error": LOCK_MESSAGE}, status=429
@@ -110,7 +112,7 @@ def _device(request: HttpRequest) -> TOTPDevice:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def mfa_view(request: HttpRequest) -> HttpResponse:
+def mfa_view(request: SignedInRequest) -> HttpResponse:
     """Enrol (QR code) or verify a TOTP code; required roles cannot pass without it."""
     device = _device(request)
     form = TokenForm(request.POST or None)
@@ -138,7 +140,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def password_view(request: HttpRequest) -> HttpResponse:
+def password_view(request: SignedInRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():

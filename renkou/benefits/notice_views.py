@@ -65,7 +65,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.notices(request.user))
     names = unit_names(n.unit_code for n in page.object_list)
     for notice in page.object_list:
-        notice.unit_name = names.get(notice.unit_code, "")  # type: ignore[attr-defined]
+        notice.unit_name = names.get(notice.unit_code, "")  # type: ignore[attr-defined]  # display value for the template
     context = {
         "page": page,
         "today": dates.today(),

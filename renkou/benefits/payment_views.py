@@ -56,8 +56,8 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, rows)
     names = unit_names(b.unit_code for b in page.object_list)
     for b in page.object_list:
-        b.unit_name = names.get(b.unit_code, "")  # type: ignore[attr-defined]
-        b.account_masked = crypto.mask(b.account, crypto.ACCOUNT)  # type: ignore[attr-defined]
+        b.unit_name = names.get(b.unit_code, "")  # type: ignore[attr-defined]  # display value for the template
+        b.account_masked = crypto.mask(b.account, crypto.ACCOUNT)  # type: ignore[attr-defined]  # display value for the template
     context = {
         "page": page,
         "tree": side_tree(request.user, prefix),
@@ -165,8 +165,8 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = paginate(request, selectors.roll_lines(request.user, roll, **form.values()))
     names = unit_names(line.unit_code for line in page.object_list)
     for line in page.object_list:
-        line.unit_name = names.get(line.unit_code, "")  # type: ignore[attr-defined]
-        line.account_masked = crypto.mask(line.account or line.beneficiary.account, crypto.ACCOUNT)  # type: ignore[attr-defined]
+        line.unit_name = names.get(line.unit_code, "")  # type: ignore[attr-defined]  # display value for the template
+        line.account_masked = crypto.mask(line.account or line.beneficiary.account, crypto.ACCOUNT)  # type: ignore[attr-defined]  # display value for the template
     audit.record_request(
         request, action="benefits.view", object_type="benefits.paymentroll", object_id=roll.pk
     )
@@ -313,7 +313,7 @@ def roll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     report = payments.reconcile(roll)
     names = unit_names(r.key.ljust(12, "0") for r in report.rows)
     for row in report.rows:
-        row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]
+        row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]  # display value for the template
     return render(request, "benefits/roll_reconcile.html", {"roll": roll, "report": report})
 
 
@@ -328,7 +328,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     names = unit_names(r.key.ljust(12, "0") for report in reports.values() for r in report.rows)
     for report in reports.values():
         for row in report.rows:
-            row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]
+            row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]  # display value for the template
     years = list(range(dates.today().year, dates.today().year - 5, -1))
     context = {"reports": reports, "year": year, "years": years}
     return render(request, "benefits/reconciliation.html", context)

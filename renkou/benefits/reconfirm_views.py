@@ -95,8 +95,8 @@ def reconfirmation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = paginate(request, changes.select_related("program", "person"))
     names = unit_names(c.unit_code for c in page.object_list)
     for c in page.object_list:
-        c.unit_name = names.get(c.unit_code, "")  # type: ignore[attr-defined]
-        c.yuan = amounts.yuan(c.year_fen)  # type: ignore[attr-defined]
+        c.unit_name = names.get(c.unit_code, "")  # type: ignore[attr-defined]  # display value for the template
+        c.yuan = amounts.yuan(c.year_fen)  # type: ignore[attr-defined]  # display value for the template
     audit.record_request(
         request, action="benefits.view", object_type="benefits.reconfirmation", object_id=row.pk
     )

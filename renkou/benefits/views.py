@@ -137,9 +137,9 @@ def screening(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.screening(request.user, prefix=prefix, **form.values()))
     names = unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
-        row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]
-        row.age = row.person.age_on(today)  # type: ignore[attr-defined]
-        row.unknown = services.unknown_facts(row.trace())  # type: ignore[attr-defined]
+        row.unit_name = names.get(row.unit_code, "")  # type: ignore[attr-defined]  # display value for the template
+        row.age = row.person.age_on(today)  # type: ignore[attr-defined]  # display value for the template
+        row.unknown = services.unknown_facts(row.trace())  # type: ignore[attr-defined]  # display value for the template
     audit.record_request(
         request,
         action="benefits.screening",
@@ -173,7 +173,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, rows)
     names = unit_names(a.unit_code for a in page.object_list)
     for app in page.object_list:
-        app.unit_name = names.get(app.unit_code, "")  # type: ignore[attr-defined]
+        app.unit_name = names.get(app.unit_code, "")  # type: ignore[attr-defined]  # display value for the template
     context = {
         "form": form,
         "page": page,

@@ -38,7 +38,9 @@ def _postgres_data_directory(alias: str) -> list[Path]:
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def audit_key_beside_database(app_configs: Any = None, databases: Any = None, **kwargs: Any):
+def audit_key_beside_database(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     key_path = getattr(settings, "RENKOU_AUDIT_KEY_PATH", None)
     if key_path is None:
         return []

@@ -41,7 +41,7 @@ def _key(code: str) -> str:
 
 
 def _load(code: str) -> _Cached:
-    cached = cache.get(_key(code))
+    cached: _Cached | None = cache.get(_key(code))
     if cached is not None:
         return cached
     dict_type = DictType.objects.filter(code=code).first()

@@ -13,6 +13,7 @@ Copies of the field on django-simple-history's historical models get their own c
 plain values.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -52,7 +53,7 @@ class EmptyExact(Exact):
         return super().get_prep_lookup()
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str, str]):
     """Text encrypted at rest with the current field key and suite (AES-256-GCM or SM4-GCM)."""
 
     description = "Encrypted text"
@@ -67,7 +68,7 @@ class EncryptedTextField(models.TextField):
         if not self.explicit_context:
             self.context = f"{cls._meta.label}.{self.name}"
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if self.explicit_context:
             kwargs["context"] = self.explicit_context
@@ -75,7 +76,7 @@ class EncryptedTextField(models.TextField):
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
-        if self.unique or self.db_index or self.primary_key:
+        if self.unique or self.db_index or self.primary_key:  # type: ignore[attr-defined]  # set by Field.__init__, missing from the stub
             errors.append(
                 checks.Error(
                     "EncryptedTextField cannot be unique, indexed or a primary key.",
@@ -89,12 +90,15 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if not value:
             return value
-        return crypto.decrypt(value, self.context)
+        plain: str = crypto.decrypt(value, self.context)
+        return plain
 
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
+        if value is None:
+            return None
+        if value == "":
+            return ""
         return crypto.encrypt(value, self.context)
 
     def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
@@ -108,7 +112,7 @@ class EncryptedTextField(models.TextField):
         return None
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[str, str]):
     """HMAC-SHA256 hex digest of a normalised sensitive value (``crypto.blind_index``), for exact
     search and duplicate blocking. Filled by services, never by forms."""
 
@@ -117,7 +121,7 @@ class BlindIndexField(models.CharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **{**self.DEFAULTS, **kwargs})
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         for option, default in self.DEFAULTS.items():
             value = getattr(self, option)

@@ -35,7 +35,7 @@ def round_half_up(value: float, decimals: int) -> float:
     """Round as a statistics office does (GB/T 8170: 0.25 → 0.3, 0.125 → 0.13, −0.125 →
     −0.13): the magnitude half up, the sign put back. The tolerance (relative for large sums
     of money) absorbs the binary error of a computed value: 1.005 is stored as 1.00499999…"""
-    factor = 10**decimals
+    factor: float = 10**decimals
     scaled = abs(value) * factor
     magnitude = math.floor(scaled + 0.5 + max(1e-9, scaled * 1e-12)) / factor
     return -magnitude if value < 0 else magnitude
@@ -196,7 +196,7 @@ class Figure:
 
 # --- measures: a figure counted from its name lists ---------------------------------------------
 
-Lister = Callable[..., QuerySet]
+Lister = Callable[..., QuerySet[Any]]
 Grouper = Callable[[str, int, date, str, int], dict[str, int]]
 
 
@@ -215,7 +215,7 @@ class Side:
     by_scope: bool = False  # the list depends on the population scope (stocks of spells)
     grouper: Grouper | None = None  # counts by unit when ``field`` cannot (stock spells)
 
-    def rows(self, prefix: str, year: int, today: date | None, scope: str = "") -> QuerySet:
+    def rows(self, prefix: str, year: int, today: date | None, scope: str = "") -> QuerySet[Any]:
         if self.by_scope and scope:
             return self.lister(prefix, year, today, scope)
         return self.lister(prefix, year, today)  # its own default scope, if it has one
@@ -229,7 +229,7 @@ class Side:
         return grouped(self.rows(prefix, year, today, scope), self.field, length)
 
 
-def grouped(rows: QuerySet, column: str, length: int) -> dict[str, int]:
+def grouped(rows: QuerySet[Any], column: str, length: int) -> dict[str, int]:
     """Row counts by the first ``length`` digits of ``column`` (one query)."""
     rows = rows.order_by().annotate(g=Substr(column, 1, length)).values("g")
     return {r["g"]: r["n"] for r in rows.annotate(n=Count("pk"))}

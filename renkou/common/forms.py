@@ -2,7 +2,7 @@
 
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -67,26 +67,32 @@ class DateField(forms.DateField):
 
     default_error_messages = {"invalid": "请输入有效的日期，如 2024-03-05 或 2024年3月5日"}
 
-    def to_python(self, value: object) -> date | None:
+    def to_python(self, value: Any) -> date | None:
         if isinstance(value, str):
             value = normalise(value)
         return super().to_python(value)
 
 
-class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
     """Django's, refusing a key that is not a primary key in range before it reaches the
     database (its ``pk__in`` query overflows on SQLite past 2**63 − 1: a 500)."""
 
     def _check_values(self, value: object) -> object:
         if self.to_field_name is None:
-            for key in value:  # type: ignore[attr-defined]
+            for key in value:  # type: ignore[attr-defined]  # Django passes a list of keys
                 if parse_id(key) is None:
                     raise forms.ValidationError(
                         self.error_messages["invalid_pk_value"],
                         code="invalid_pk_value",
                         params={"pk": key},
                     )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in Django, not in the stub
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's choice field, typed as one (``form.fields`` holds plain ``Field``s to mypy), for
+    setting its choices from a dictionary at run time."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class TypedTextChecks:
@@ -96,7 +102,7 @@ class TypedTextChecks:
     that every form of the project has this base)."""
 
     def full_clean(self: Any) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()  # type: ignore[misc]  # a mixin: the form class comes after it
         if not self.is_bound:
             return
         for name, field in self.fields.items():
@@ -115,13 +121,13 @@ class BaseForm(TypedTextChecks, forms.Form):
     """The base of every plain form of the project."""
 
 
-class BaseModelForm(TypedTextChecks, forms.ModelForm):
+class BaseModelForm(TypedTextChecks, forms.ModelForm[Any]):
     """The base of every model form of the project."""
 
 
 def typed_text(request: Any, key: str, limit: int) -> str:
     """A free-text value a view reads from a POST itself (a reason, a comment), with the forms'
     check: ``ValidationError`` when it holds a bidirectional control character."""
-    value = request.POST.get(key, "")[:limit]
+    value: str = request.POST.get(key, "")[:limit]
     no_bidi_controls(value)
     return value

@@ -45,7 +45,8 @@ def _decode(name: str, value: str) -> bytes:
 
 def _dev_secrets(path: Path) -> dict[str, str]:
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        saved: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        return saved
     path.parent.mkdir(parents=True, exist_ok=True)
     values = {
         "_说明": "开发环境的随机密钥，与数据库同在 var/ 目录：能读写本目录的人也能重写审计哈希链。"

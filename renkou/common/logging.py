@@ -26,7 +26,7 @@ _QUERY = re.compile(r"\?([^\s\"']+)")
 MASKED = "[已屏蔽]"
 
 
-def _query(found: re.Match) -> str:
+def _query(found: re.Match[str]) -> str:
     decoded = unquote_plus(found.group(1))
     return "?" + MASKED if shaped_like_personal_number(decoded) else found.group(0)
 
@@ -52,7 +52,7 @@ def gunicorn_logger_class() -> type:
     names it; gunicorn imports the class, so gunicorn is imported only there)."""
     from gunicorn.glogging import Logger
 
-    class ScrubbedGunicornLogger(Logger):
+    class ScrubbedGunicornLogger(Logger):  # type: ignore[misc]  # gunicorn ships no types
         def setup(self, cfg: object) -> None:
             super().setup(cfg)
             for log in (self.access_log, self.error_log):

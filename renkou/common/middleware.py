@@ -4,6 +4,7 @@ download has arrived (the busy buttons of static/js/busy.js)."""
 
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,15 +20,23 @@ from renkou.common.validators import shaped_like_personal_number
 def client_ip(request: HttpRequest) -> str:
     """The client address, believing X-Forwarded-For only through the configured number of
     trusted proxies (otherwise lockout and audit addresses could be spoofed by any client)."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR", "")
     trusted = settings.RENKOU_TRUSTED_PROXY_COUNT
     if trusted <= 0:
         return remote
-    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [p.strip() for p in header.split(",")]
     chain = [p for p in forwarded if p] + [remote]
     # The last `trusted` hops are our proxies; the address just before them is the client.
     index = len(chain) - 1 - trusted
     return chain[index] if index >= 0 else chain[0]
+
+
+class ClientRequest(HttpRequest):
+    """A request as ``ClientAddressMiddleware`` leaves it, for the annotations of views that
+    read the client address (never instantiated)."""
+
+    client_ip: str
 
 
 class ClientAddressMiddleware:
@@ -35,7 +44,7 @@ class ClientAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.client_ip = client_ip(request)  # type: ignore[attr-defined]
+        request.client_ip = client_ip(request)  # type: ignore[attr-defined]  # see ClientRequest
         return self.get_response(request)
 
 
@@ -64,10 +73,10 @@ NUMBER_IN_URL = (
 )
 
 
-def offers_id_search(view: Callable) -> Callable:
+def offers_id_search(view: Callable[..., Any]) -> Callable[..., Any]:
     """Marks a page that has its own POST search by ID number: a number typed into its GET
     search comes back to it (without the number) rather than to the register's search."""
-    view.offers_id_search = True  # type: ignore[attr-defined]
+    view.offers_id_search = True  # type: ignore[attr-defined]  # a mark read by the middleware
     return view
 
 
@@ -103,7 +112,7 @@ class NumbersOutOfUrlsMiddleware:
             own = getattr(resolve(request.path_info).func, "offers_id_search", False)
         except Resolver404:
             own = False
-        if signed_in and not own and user.has_perm(ID_SEARCH_PERM):
+        if user is not None and signed_in and not own and user.has_perm(ID_SEARCH_PERM):
             target = reverse(ID_SEARCH_PAGE) + "#id-search"
         else:
             query = urlencode(kept)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 PAGE_SIZES = frozenset({"10", "20", "30", "50"})
 
 
-def paginate(request: HttpRequest, rows: Any) -> Page:
+def paginate(request: HttpRequest, rows: Any) -> "Page[Any]":
     """The requested page of ``rows``; its rows are read once (templates loop over them twice)."""
     size = request.GET.get("size", "10")
     page = Paginator(rows, int(size) if size in PAGE_SIZES else 10).get_page(

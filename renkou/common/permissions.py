@@ -8,21 +8,23 @@ password). ``public`` is only for the sign-in pages. The declaration is stored o
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from renkou.common import audit
 
-View = Callable[..., HttpResponse]
+# A view keeps its own signature through these decorators (its request type among them).
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def require_perm(*perms: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not all(request.user.has_perm(p) for p in perms):
                 audit.record_request(
                     request,
@@ -35,18 +37,18 @@ def require_perm(*perms: str) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.renkou_policy = ("perm", perms)  # type: ignore[attr-defined]
-        return wrapper
+        wrapper.renkou_policy = ("perm", perms)  # type: ignore[attr-defined]  # read by the authz test
+        return cast(View, wrapper)
 
     return decorator
 
 
-def signed_in(view: View) -> View:
-    view.renkou_policy = ("signed_in", ())  # type: ignore[attr-defined]
+def signed_in[V: Callable[..., HttpResponseBase]](view: V) -> V:
+    view.renkou_policy = ("signed_in", ())  # type: ignore[attr-defined]  # as above
     return view
 
 
-def public(view: View) -> View:
+def public[V: Callable[..., HttpResponseBase]](view: V) -> V:
     view = login_not_required(view)
-    view.renkou_policy = ("public", ())  # type: ignore[attr-defined]
+    view.renkou_policy = ("public", ())  # type: ignore[attr-defined]  # as above
     return view

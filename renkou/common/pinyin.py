@@ -71,14 +71,20 @@ def _other_chars(chunk: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _char_readings(char: str) -> tuple[str, ...]:
     """Every toneless reading of one character (itself, lower-cased, if it is not Han)."""
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors=_other_chars)
+    readings = pinyin(
+        char,
+        style=Style.NORMAL,
+        heteronym=True,
+        errors=_other_chars,  # type: ignore[arg-type]  # pypinyin's stub says str; it takes a list too
+    )
     return tuple(dict.fromkeys(r for r in readings[0] if r)) if readings else ()
 
 
 @lru_cache(maxsize=65536)
 def _reading(text: str) -> tuple[str, ...]:
     """The normal reading of a string, in context (长江 is chang jiang); one entry a syllable."""
-    return tuple(s for s in lazy_pinyin(text, errors=_other_chars) if s)
+    words = lazy_pinyin(text, errors=_other_chars)  # type: ignore[arg-type]  # as above
+    return tuple(s for s in words if s)
 
 
 @lru_cache(maxsize=65536)

@@ -148,7 +148,7 @@ def _compare(op: str, actual: Any, expected: Any) -> str:
     if op == "is_false":
         return PASS if actual is False else FAIL
     try:
-        outcome = {
+        comparisons: dict[str, Callable[[], bool]] = {
             "==": lambda: actual == expected,
             "!=": lambda: actual != expected,
             ">": lambda: actual > expected,
@@ -157,7 +157,8 @@ def _compare(op: str, actual: Any, expected: Any) -> str:
             "<=": lambda: actual <= expected,
             "in": lambda: actual in expected,
             "not_in": lambda: actual not in expected,
-        }[op]()
+        }
+        outcome = comparisons[op]()
     except TypeError:
         return UNKNOWN  # values of different kinds cannot be ordered: not a fail
     return PASS if outcome else FAIL

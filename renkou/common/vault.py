@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from cryptography.exceptions import InvalidTag
 from django.http import StreamingHttpResponse
@@ -194,7 +194,9 @@ def sealed_output(target: Path, *, context: str, suffix: str = "") -> Iterator[P
         plain.unlink(missing_ok=True)
 
 
-def download(path: Path, *, context: str, filename: str, content_type: str) -> Any:
+def download(
+    path: Path, *, context: str, filename: str, content_type: str
+) -> StreamingHttpResponse:
     """An attachment response streaming the decrypted file."""
     response = StreamingHttpResponse(unseal(path, context=context), content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -373,7 +373,7 @@ class EventForm(BaseForm):
         }
         for name, code in coded.items():
             if name in self.fields:
-                self.fields[name].choices = PICK + dicts.choices(code)  # type: ignore[attr-defined]
+                self.fields[name].choices = PICK + dicts.choices(code)  # type: ignore[attr-defined]  # a ChoiceField
         if self.kind == Kind.MOVE_WITHIN:
             old = self.fields["to_code"]
             self.fields["to_code"] = forms.ChoiceField(

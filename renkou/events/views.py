@@ -67,7 +67,7 @@ def _visible_events(user: Any) -> Any:
 def _with_unit_names(events: list[Event]) -> list[Event]:
     names = unit_names(e.unit_code for e in events)
     for event in events:
-        event.unit_name = names.get(event.unit_code, event.unit_code)  # type: ignore[attr-defined]
+        event.unit_name = names.get(event.unit_code, event.unit_code)  # type: ignore[attr-defined]  # display value for the template
     return events
 
 
@@ -158,9 +158,9 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def _person_rows(persons: list[Person], today: date) -> list[Person]:
     names = unit_names(p.unit_code for p in persons)
     for p in persons:
-        p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
-        p.age = p.age_on(today)  # type: ignore[attr-defined]
-        p.unit_name = names.get(p.unit_code, p.unit_code)  # type: ignore[attr-defined]
+        p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]  # display value for the template
+        p.age = p.age_on(today)  # type: ignore[attr-defined]  # display value for the template
+        p.unit_name = names.get(p.unit_code, p.unit_code)  # type: ignore[attr-defined]  # display value for the template
     return persons
 
 
@@ -399,7 +399,7 @@ def _with_places(events: list[Event]) -> list[Event]:
     names = unit_names(e.to_code for e in events if e.kind == Kind.MOVE_WITHIN)
     for e in events:
         moved_to = names.get(e.to_code, e.to_code)
-        e.where = f"迁往{moved_to}" if e.kind == Kind.MOVE_WITHIN else e.place  # type: ignore[attr-defined]
+        e.where = f"迁往{moved_to}" if e.kind == Kind.MOVE_WITHIN else e.place  # type: ignore[attr-defined]  # display value for the template
     return events
 
 

@@ -17,7 +17,7 @@ class Level(models.IntegerChoices):
     VILLAGE = 5, "村/居"
 
 
-PREFIX_LENGTH = {
+PREFIX_LENGTH: dict[int, int] = {
     Level.PROVINCE: 2,
     Level.PREFECTURE: 4,
     Level.COUNTY: 6,

@@ -6,7 +6,7 @@ carries a unit code is scoped by the same query (architecture.md "Units and scop
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.db.models import Q
@@ -15,16 +15,16 @@ from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
 
 
-class UnitQuerySet(ScopedQuerySet):
+class UnitQuerySet(ScopedQuerySet["Unit"]):
     scope_field = "prefix"
     personal = False
 
-    def current(self, on: date | None = None) -> "UnitQuerySet":
+    def current(self, on: date | None = None) -> Self:
         if on is None:
             return self.filter(valid_to__isnull=True)
         return self.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gt=on))
 
-    def subtree(self, prefix: str) -> "UnitQuerySet":
+    def subtree(self, prefix: str) -> Self:
         return self.filter(prefix__startswith=prefix)
 
 

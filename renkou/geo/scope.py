@@ -11,7 +11,7 @@ The user object provides ``scope_prefix`` (str, or None for no data scope) and
 module needs no import from the layer above it.
 """
 
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.http import Http404
@@ -22,14 +22,14 @@ M = TypeVar("M", bound=models.Model)
 NOT_FOUND = "未找到该记录"  # the one answer for a missing object and one outside the subtree
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[M]):
     """A queryset that knows which column holds the owning unit's code."""
 
     scope_field = "unit_code"
     # Personal models hold people's data: roles without person access see nothing of them.
     personal = True
 
-    def visible_to(self, user: Any) -> "ScopedQuerySet":
+    def visible_to(self, user: Any) -> Self:
         prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
         if prefix is None:
             return self.none()
@@ -38,7 +38,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**prefix_range(self.scope_field, prefix))
 
 
-class UnitRowQuerySet(ScopedQuerySet):
+class UnitRowQuerySet(ScopedQuerySet[Any]):
     """Rows about units, not people (counts, targets, quotas, the service network, account
     requests): every role with a data scope sees its subtree, leaders and administrators
     included."""
@@ -46,7 +46,7 @@ class UnitRowQuerySet(ScopedQuerySet):
     personal = False
 
 
-class CountyWideQuerySet(models.QuerySet):
+class CountyWideQuerySet(models.QuerySet[Any]):
     """County-wide configuration without personal data (benefit policies, reminder rules):
     every account with a data scope reads all of it. ``visible_to`` keeps
     ``get_visible_or_404`` the one way views fetch a row."""
@@ -66,15 +66,19 @@ def prefix_range(field: str, prefix: str) -> dict[str, str]:
     return {f"{field}__gte": prefix, f"{field}__lt": upper}
 
 
-def get_visible_or_404(queryset: Any, user: Any, **lookup: Any) -> Any:
+def get_visible_or_404(
+    queryset: "type[M] | models.QuerySet[M, Any]", user: Any, **lookup: Any
+) -> M:
     """Fetch one object the user may see, or raise 404 (never 403: existence must not leak)."""
+    rows: Any = queryset  # a ScopedQuerySet (or its model): visible_to is not on QuerySet
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
-        queryset = queryset._default_manager.all()
+        rows = queryset._default_manager.all()
     try:
-        return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
-        _audit_denial(queryset, user, lookup)
+        found: M = rows.visible_to(user).get(**lookup)
+    except (rows.model.DoesNotExist, ValueError, TypeError) as exc:
+        _audit_denial(rows, user, lookup)
         raise Http404(NOT_FOUND) from exc
+    return found
 
 
 def _audit_denial(queryset: Any, user: Any, lookup: dict[str, Any]) -> None:

@@ -43,7 +43,7 @@ def unit_list(user: Any, *, q: str = "", parent: str = "", level: str = "") -> U
 LEVEL_VALUES = frozenset(str(value) for value in Level.values)
 
 
-def unit_tree(user: Any) -> list[dict]:
+def unit_tree(user: Any) -> list[dict[str, Any]]:
     """County → townships (→ village count) for the department-tree filter beside lists."""
     units = list(units_visible(user).filter(level__lte=Level.TOWNSHIP).order_by("code"))
     by_parent: dict[int | None, list[Unit]] = {}
@@ -54,7 +54,7 @@ def unit_tree(user: Any) -> list[dict]:
     return [{"unit": r, "children": by_parent.get(r.pk, [])} for r in roots]
 
 
-def side_tree(user: Any, selected: str) -> list[dict]:
+def side_tree(user: Any, selected: str) -> list[dict[str, Any]]:
     """The unit tree beside lists (person list, event register): county and townships, and the
     villages of the township that is open (the selected one, or the account's own)."""
     scope = user.scope_prefix or ""

@@ -1,5 +1,9 @@
 """Unit and service-network pages (read-only here; the loader command maintains them)."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
@@ -9,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renkou.common.actors import Actor
 from renkou.common.htmx import render_page
+from renkou.common.middleware import ClientRequest
 from renkou.common.permissions import require_perm
 from renkou.geo import selectors, services
 from renkou.geo.constants import MANAGE_UNIT, VIEW_UNIT, Level
@@ -62,7 +67,13 @@ def _page_size(request: HttpRequest) -> int:
     return int(size) if size in {"10", "20", "30", "50"} else 10
 
 
-def _unit_form(request: HttpRequest, code: str, form_class: type, title: str, save) -> HttpResponse:
+def _unit_form(
+    request: HttpRequest,
+    code: str,
+    form_class: type[forms.Form],
+    title: str,
+    save: Callable[[Unit, dict[str, Any]], None],
+) -> HttpResponse:
     """Shared flow of the three maintenance forms: scoped fetch → validate → service → detail."""
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
     form = form_class(request.POST or None)
@@ -79,8 +90,8 @@ def _unit_form(request: HttpRequest, code: str, form_class: type, title: str, sa
 
 @require_perm(MANAGE_UNIT)
 @require_http_methods(["GET", "POST"])
-def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
-    def save(unit: Unit, data: dict) -> None:
+def unit_rename(request: ClientRequest, code: str) -> HttpResponse:
+    def save(unit: Unit, data: dict[str, Any]) -> None:
         services.unit_rename(actor=Actor.of(request), unit=unit, **data)
 
     return _unit_form(request, code, RenameForm, "单位更名", save)
@@ -88,8 +99,8 @@ def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_perm(MANAGE_UNIT)
 @require_http_methods(["GET", "POST"])
-def group_add(request: HttpRequest, code: str) -> HttpResponse:
-    def save(unit: Unit, data: dict) -> None:
+def group_add(request: ClientRequest, code: str) -> HttpResponse:
+    def save(unit: Unit, data: dict[str, Any]) -> None:
         services.village_group_add(actor=Actor.of(request), village=unit, **data)
 
     return _unit_form(request, code, VillageGroupForm, "新增村民小组", save)
@@ -97,8 +108,8 @@ def group_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_perm(MANAGE_UNIT)
 @require_http_methods(["GET", "POST"])
-def servicepoint_add(request: HttpRequest, code: str) -> HttpResponse:
-    def save(unit: Unit, data: dict) -> None:
+def servicepoint_add(request: ClientRequest, code: str) -> HttpResponse:
+    def save(unit: Unit, data: dict[str, Any]) -> None:
         services.service_point_add(actor=Actor.of(request), unit=unit, **data)
 
     return _unit_form(request, code, ServicePointForm, "新增服务机构", save)

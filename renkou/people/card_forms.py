@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 
 from renkou.common import dicts, idnumber
-from renkou.common.forms import INT_MAX, BaseForm, DateField, styled
+from renkou.common.forms import INT_MAX, BaseForm, DateField, choice_field, styled
 from renkou.people.constants import NO_CONTRACEPTION, Survival
 from renkou.people.forms import PICK
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
@@ -65,8 +65,7 @@ class CardRowForm(BaseForm):
         values["version"] = card.version
         super().__init__(data, initial=values)
         for name, code in self.coded.items():
-            field = self.fields[name]
-            field.choices = PICK + dicts.choices(code)  # type: ignore[attr-defined]
+            choice_field(self, name).choices = PICK + dicts.choices(code)
         styled(self)
 
     def _initial(self, row: Any) -> dict[str, Any]:

@@ -182,7 +182,7 @@ def _record(actor: Actor, verb: str, row: CardRow, card: WomanCard, changed: lis
 def _by(obj: models.Model, actor: Actor) -> None:
     """The history row's user, also outside a request (the middleware sets it inside one)."""
     if getattr(actor.user, "is_authenticated", False):
-        obj._history_user = actor.user  # type: ignore[attr-defined]
+        obj._history_user = actor.user  # type: ignore[attr-defined]  # read by simple_history
 
 
 @transaction.atomic
@@ -190,7 +190,7 @@ def card_row_create(
     *,
     actor: Actor,
     card: WomanCard,
-    model: type[models.Model],
+    model: type[CardRow],
     values: dict[str, Any],
     version: int | None,
 ) -> tuple[CardRow, list[str]]:

@@ -9,7 +9,7 @@ shown on the person page after it.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -157,7 +157,7 @@ def _create(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
 
 def _edit(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
     rows = kind.model.objects.select_related("card__person")
-    row = get_visible_or_404(rows, request.user, pk=pk)
+    row = cast(card_services.CardRow, get_visible_or_404(rows, request.user, pk=pk))
     if closed := _closed(request, row.card):
         return closed
     form = kind.form(request.POST or None, card=row.card, today=dates.today(), row=row)
@@ -167,7 +167,8 @@ def _edit(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
 
 
 def _delete(request: HttpRequest, pk: int, kind: Kind) -> HttpResponse:
-    row = get_visible_or_404(kind.model.objects.select_related("card"), request.user, pk=pk)
+    rows = kind.model.objects.select_related("card")
+    row = cast(card_services.CardRow, get_visible_or_404(rows, request.user, pk=pk))
     if closed := _closed(request, row.card):
         return closed
     version = request.POST.get("version", "")

@@ -409,7 +409,7 @@ def _insert(batch: Batch) -> None:
             (CardChild, batch.children),
             (ContraceptionEpisode, batch.episodes),
         ):
-            model.objects.bulk_create(rows, batch_size=500)
+            model.objects.bulk_create(rows, batch_size=500)  # type: ignore[arg-type]  # rows of model
             model.history.bulk_history_create(
                 rows, batch_size=500, default_date=now, default_change_reason=HISTORY_REASON
             )
@@ -429,7 +429,8 @@ def _after_load() -> None:
 
 
 def _next_pk(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    top: int | None = model._default_manager.aggregate(m=Max("pk"))["m"]
+    return (top or 0) + 1
 
 
 def _years_ago(day: date, years: int) -> date:
@@ -454,7 +455,7 @@ class DemoBuilder:
         self.rng, self.today, self.villages, self.total = rng, today, villages, total
         self.count = 0  # persons built so far
         self.report = DemoReport()
-        self.pk = {
+        self.pk: dict[type[models.Model], int] = {
             m: _next_pk(m) for m in (Household, Person, WomanCard, CardChild, ContraceptionEpisode)
         }
         self.serials: dict[str, int] = defaultdict(int)
@@ -545,7 +546,8 @@ class DemoBuilder:
         )
 
     def ethnicity(self, village: Village) -> str:
-        return self.weighted(TOWNSHIP_MIX.get(village.township[6:9], ETHNIC_MIX))
+        code: str = self.weighted(TOWNSHIP_MIX.get(village.township[6:9], ETHNIC_MIX))
+        return code
 
     def name(self, sex: str, ethnicity: str, surname: str = "") -> str:
         rng = self.rng
@@ -752,7 +754,7 @@ class HouseholdBuilder:
             if demo.due("dup_child"):
                 twin = self.person(name, sex, birth, rel, ethnicity=ethnicity)
                 twin.mother_id, twin.father_id = child.mother_id, child.father_id
-                twin.no_id = True
+                twin.no_id = True  # type: ignore[attr-defined]  # a mark read by finish()
         return born
 
     def _birth_dates(self, mother: Person) -> tuple[list[date], bool]:
@@ -852,7 +854,7 @@ class HouseholdBuilder:
         son.father_id, son.mother_id = head.pk, wife.pk if wife else None
         if wife is not None:
             latest = son.birth_date - timedelta(days=300)
-            if wife.first_marriage_date > latest:
+            if wife.first_marriage_date is not None and wife.first_marriage_date > latest:
                 married = son.birth_date - timedelta(days=rng.randint(300, 800))
                 head.first_marriage_date = wife.first_marriage_date = married
             self.mothers.append(Mother(wife, [(son.name, son.sex, son.birth_date, son)]))
@@ -895,7 +897,7 @@ class HouseholdBuilder:
         mother.first_marriage_date = _add_years(mother.birth_date, rng.randint(20, 25))
         self.children(None, mother, surname=self._surname())
         if marital == "40" and 15 <= age <= 49 and self.demo.due("card_not_eligible"):
-            mother.force_card = True
+            mother.force_card = True  # type: ignore[attr-defined]  # a mark read by finish()
         self.finish()
 
     def inflow(self) -> None:
@@ -950,7 +952,7 @@ class HouseholdBuilder:
             person.first_marriage_date = min(married, self.today)
 
     def _inflow_fields(self, person: Person) -> None:
-        area, place, _mix = self.origin  # type: ignore[misc]
+        area, place, _mix = self.origin  # type: ignore[misc]  # set with the inflow flag
         person.registered_code = f"{area}000000"
         person.residence_status = "4"
         person.flow, person.flow_place = Flow.IN, place
@@ -1027,7 +1029,7 @@ class HouseholdBuilder:
         spouse = next((p for p in present if p.pk == head.spouse_id), None)
         if spouse is not None and demo.due("two_heads"):
             spouse.relationship = HEAD  # recorded twice; only one row can carry is_head
-            spouse.second_head = True
+            spouse.second_head = True  # type: ignore[attr-defined]  # a mark read by finish()
         elif demo.due("no_head"):
             head.exited_at = self.today - timedelta(days=rng.randint(30, 700))
             head.exit_reason = "3"
@@ -1209,4 +1211,5 @@ def _education(rng: random.Random, age: int, year: int) -> str:
             ("10", 0.01),
         )
     values, weights = zip(*pools, strict=True)
-    return rng.choices(values, weights)[0]
+    chosen: str = rng.choices(values, weights)[0]
+    return chosen

@@ -86,7 +86,7 @@ def _grouped(keys: tuple[str, ...], base: QuerySet[Person]) -> list[list[_Row]]:
     dupes = base.values(*keys).annotate(n=Count("id")).filter(n__gt=1).values_list(*keys)
     wanted = set(dupes)
     first_values = sorted({w[0] for w in wanted})
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for start in range(0, len(first_values), CHUNK):
         chunk = first_values[start : start + CHUNK]
         members = base.filter(**{f"{keys[0]}__in": chunk}).values_list("pk", *keys)

@@ -14,13 +14,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.accounts.requests import SignedInRequest
 from renkou.common.actors import Actor
 from renkou.common.forms import BaseForm, error_text
 from renkou.common.htmx import render_page
@@ -55,7 +56,7 @@ class DecisionForm(BaseForm):
     )
 
 
-def _named(page: Page) -> Page:
+def _named(page: "Page[Any]") -> "Page[Any]":
     """Each request on the page gets ``unit_name`` (the requester's unit) for display."""
     page.object_list = list(page.object_list)
     names = unit_names(r.unit_code for r in page.object_list)
@@ -120,7 +121,7 @@ def export_request_create(request: HttpRequest) -> HttpResponse:
 
 @require_perm(*FULL_EXPORT)
 @require_GET
-def export_request_list(request: HttpRequest) -> HttpResponse:
+def export_request_list(request: SignedInRequest) -> HttpResponse:
     """我的完整导出申请: the caller's requests, newest first, with the export button."""
     rows = ExportRequest.objects.visible_to(request.user).filter(requester=request.user)
     page = _named(paginate(request, rows.select_related("approver")))
@@ -130,7 +131,7 @@ def export_request_list(request: HttpRequest) -> HttpResponse:
 
 @require_perm(*FULL_EXPORT)
 @require_GET
-def export_approval_list(request: HttpRequest) -> HttpResponse:
+def export_approval_list(request: SignedInRequest) -> HttpResponse:
     """导出审批: other accounts' requests from the caller's unit and the units below."""
     status = request.GET.get("status", ExportRequest.Status.PENDING)
     rows = ExportRequest.objects.visible_to(request.user).exclude(requester=request.user)
@@ -194,7 +195,7 @@ def export_request_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(*FULL_EXPORT)
 @require_POST
-def export_request_use(request: HttpRequest, pk: int) -> HttpResponse:
+def export_request_use(request: HttpRequest, pk: int) -> HttpResponseBase:
     """导出 with full numbers, once, from the caller's own approved request."""
     # Another account's request in scope is refused by the service: 404, audited.
     grant = get_visible_or_404(ExportRequest, request.user, pk=pk)

@@ -343,16 +343,16 @@ def export_persons(
 
 # One transition per service below; ``used → approved`` only gives back a claim whose export
 # produced no file (a failed write or job).
-ALLOWED_TRANSITIONS = {
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     ExportRequest.Status.PENDING: {ExportRequest.Status.APPROVED, ExportRequest.Status.REJECTED},
     ExportRequest.Status.APPROVED: {ExportRequest.Status.USED, ExportRequest.Status.EXPIRED},
     ExportRequest.Status.USED: {ExportRequest.Status.APPROVED},
 }
-DECISION_ACTIONS = {
+DECISION_ACTIONS: dict[str, str] = {
     ExportRequest.Status.APPROVED: "person.export_approve",
     ExportRequest.Status.REJECTED: "person.export_reject",
 }
-USE_REFUSALS = {
+USE_REFUSALS: dict[str, str] = {
     ExportRequest.Status.PENDING: "该申请尚未审批，批准后才能导出",
     ExportRequest.Status.REJECTED: "该申请已驳回，不能导出",
     ExportRequest.Status.USED: "该申请已导出过一次，不能再次导出；如需再次导出请重新申请",

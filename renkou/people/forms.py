@@ -18,7 +18,7 @@ from django import forms
 from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, validators
-from renkou.common.forms import INT_MAX, BaseForm, DateField, normalise, styled
+from renkou.common.forms import INT_MAX, BaseForm, DateField, choice_field, normalise, styled
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
@@ -86,9 +86,9 @@ class PersonFilterForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sex"].choices = EMPTY + dicts.choices("sex")
-        self.fields["residence_status"].choices = EMPTY + dicts.choices("residence_status")
-        self.fields["marital_status"].choices = EMPTY + dicts.choices("marital_status")
+        choice_field(self, "sex").choices = EMPTY + dicts.choices("sex")
+        choice_field(self, "residence_status").choices = EMPTY + dicts.choices("residence_status")
+        choice_field(self, "marital_status").choices = EMPTY + dicts.choices("marital_status")
         styled(self, small=True)
         self.number_refused = False
 
@@ -97,7 +97,7 @@ class PersonFilterForm(BaseForm):
         return unit if unit.isdigit() and len(unit) <= 12 else ""
 
     def clean_name(self) -> str:
-        name = self.cleaned_data.get("name", "").strip()
+        name: str = self.cleaned_data.get("name", "").strip()
         if looks_like_number(name):
             self.number_refused = True
             return ""
@@ -205,7 +205,9 @@ def visible_village(user: Any, code: str) -> Unit | None:
     return units.filter(code=code, level=Level.VILLAGE).first()
 
 
-def unit_picker(user: Any, name: str, selected: str = "", label: str = "村（居）") -> dict:
+def unit_picker(
+    user: Any, name: str, selected: str = "", label: str = "村（居）"
+) -> dict[str, Any]:
     """Context of the county → township → village picker, locked to the user's unit: a village
     account sees its village fixed, a township account picks among its villages, a county
     account picks a township first (the villages then come from ``people:unit_options``)."""
@@ -343,7 +345,7 @@ class PersonForm(BaseForm):
         super().__init__(data, initial=self._initial())
         for name, code in PERSON_DICTS.items():
             if name in self.fields:
-                self.fields[name].choices = PICK + dicts.choices(code)
+                choice_field(self, name).choices = PICK + dicts.choices(code)
         self.warnings: list[rules.Issue] = []
         self.show_override = bool(person and person.id_override_reason)
         self.existing: Person | None = None
@@ -417,7 +419,7 @@ class PersonForm(BaseForm):
         return MARKED
 
     @property
-    def residence_picker(self) -> dict:
+    def residence_picker(self) -> dict[str, Any]:
         selected = self["residence_code"].value() or ""
         return unit_picker(self.user, "residence_code", selected, label="现居住地")
 
@@ -483,7 +485,7 @@ def check_id(user: Any, raw: str, today: date, exclude: str = "") -> dict[str, A
     if len(value) not in (15, 18):
         return {}
     result = idnumber.validate(value, today=today)
-    found = {
+    found: dict[str, Any] = {
         "problems": result.problems,
         "info": result.info,
         "override": any(p.code in rules.OVERRIDABLE for p in result.problems),
@@ -526,12 +528,12 @@ class HouseholdForm(BaseForm):
         super().__init__(
             data, initial={"village_code": scope if len(scope) == 12 else "", "household_type": "1"}
         )
-        self.fields["hukou_type"].choices = PICK + dicts.choices("hukou_type")
-        self.fields["household_type"].choices = dicts.choices("household_type")
+        choice_field(self, "hukou_type").choices = PICK + dicts.choices("hukou_type")
+        choice_field(self, "household_type").choices = dicts.choices("household_type")
         styled(self)
 
     @property
-    def village_picker(self) -> dict:
+    def village_picker(self) -> dict[str, Any]:
         return unit_picker(self.user, "village_code", self["village_code"].value() or "")
 
     def clean_village_code(self) -> str:
@@ -541,7 +543,8 @@ class HouseholdForm(BaseForm):
         return code
 
     def clean_group_no(self) -> str:
-        return self.cleaned_data["group_no"].zfill(2)
+        group: str = self.cleaned_data["group_no"]
+        return group.zfill(2)
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone", "")
@@ -564,7 +567,7 @@ class MoveForm(BaseForm):
     def __init__(self, data: Any = None, *, user: Any, person: Person) -> None:
         self.user, self.person = user, person
         super().__init__(data)
-        self.fields["relationship"].choices = PICK + dicts.choices("relationship")
+        choice_field(self, "relationship").choices = PICK + dicts.choices("relationship")
         self.household: Household | None = None
         styled(self)
 
@@ -590,11 +593,11 @@ class ExitForm(BaseForm):
         self.today = today
         super().__init__(data, initial={"on": today.isoformat()})
         choices = [(v, label) for v, label in dicts.choices("exit_reason") if v != "5"]
-        self.fields["reason"].choices = PICK + choices
+        choice_field(self, "reason").choices = PICK + choices
         styled(self)
 
     def clean_on(self) -> date:
-        on = self.cleaned_data["on"]
+        on: date = self.cleaned_data["on"]
         if on > self.today:
             raise forms.ValidationError("退出日期不能晚于今天")
         return on

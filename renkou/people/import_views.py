@@ -10,13 +10,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.accounts.requests import SignedInRequest
 from renkou.common import audit, vault
 from renkou.common.actors import Actor
 from renkou.common.forms import BaseForm
@@ -74,7 +75,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_perm(Perm.IMPORT_PERSON)
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: SignedInRequest) -> HttpResponse:
     """The template, its example row in the caller's first village (nothing is recorded)."""
     villages = Unit.objects.current().visible_to(request.user).filter(level=Level.VILLAGE)
     village = villages.order_by("code").values_list("code", flat=True).first()
@@ -112,13 +113,13 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.IMPORT_PERSON)
 @require_GET
-def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The error report: it holds the uploaded rows in full, so it is scoped and audited."""
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     return report_response(request, batch, action="person.import_report")
 
 
-def report_response(request: HttpRequest, batch: Any, *, action: str) -> HttpResponse:
+def report_response(request: HttpRequest, batch: Any, *, action: str) -> HttpResponseBase:
     """The error report, decrypted: in full for the uploader (who fixes it and uploads it
     again), with numbers masked for anyone else in scope; audited either way."""
     own = batch.owner_id == request.user.pk

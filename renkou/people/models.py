@@ -9,7 +9,7 @@ No quota, permit, fine or compulsory-check field exists here (product.md).
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,8 @@ from renkou.common import idnumber
 from renkou.common.fields import BlindIndexField, EncryptedTextField
 from renkou.geo.scope import ScopedQuerySet
 from renkou.people.constants import CardCloseReason, CardStatus, Flow, IdStatus, Survival
+
+M = TypeVar("M", bound=models.Model)
 
 _ID_STATUS_OF_PROBLEM = {
     "id_check": IdStatus.CHECK,
@@ -48,14 +50,14 @@ def id_status_of(id_type: str, number: str, birth_date: date | None, sex: str) -
     return ",".join(s for s in _STATUS_ORDER if s in found) or IdStatus.OK
 
 
-class PersonalQuerySet(ScopedQuerySet):
+class PersonalQuerySet(ScopedQuerySet[M]):
     """Rows about people: visible only to roles with person-level access, in their subtree."""
 
     personal = True
 
 
-class PersonQuerySet(PersonalQuerySet):
-    def present(self) -> "PersonQuerySet":
+class PersonQuerySet(PersonalQuerySet["Person"]):
+    def present(self) -> Self:
         return self.filter(exited_at__isnull=True)
 
 
@@ -85,10 +87,10 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.unit_code = self.code[:12]
         self.group_no = self.code[12:14]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class Person(models.Model):

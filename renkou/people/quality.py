@@ -147,7 +147,9 @@ class Check:
 
 
 def _id_checks() -> list[Check]:
-    adult = lambda d: PRESENT & Q(birth_date__lte=years_ago(d, 16))  # noqa: E731
+    def adult(d: date) -> Q:
+        return PRESENT & Q(birth_date__lte=years_ago(d, 16))
+
     return [
         Check("all", "现有人口", "id", lambda d: PRESENT, "info"),
         Check(
@@ -199,6 +201,10 @@ def _items_present() -> Q:
     return q
 
 
+def _missing_check(item: str) -> Callable[[date], Q]:
+    return lambda d: PRESENT & _missing(item)
+
+
 def _complete_checks() -> list[Check]:
     checks = [
         Check("complete", "必采项完整", "complete", lambda d: PRESENT & _items_present(), "info"),
@@ -216,7 +222,7 @@ def _complete_checks() -> list[Check]:
                 f"missing_{item}",
                 f"缺少{label}",
                 "complete",
-                lambda d, item=item: PRESENT & _missing(item),
+                _missing_check(item),
             )
         )
     return checks
@@ -382,7 +388,8 @@ class QualityReport:
 
 def child_length(unit: Unit) -> int:
     """The prefix length of the unit's children (townships 9, villages 12)."""
-    return {Level.PROVINCE: 4, Level.PREFECTURE: 6, Level.COUNTY: 9}.get(unit.level, 12)
+    lengths: dict[int, int] = {Level.PROVINCE: 4, Level.PREFECTURE: 6, Level.COUNTY: 9}
+    return lengths.get(unit.level, 12)
 
 
 def scoped_persons(user: Any, unit: Unit) -> QuerySet[Person]:
@@ -403,22 +410,23 @@ def quality_report(user: Any, unit: Unit, *, today: date | None = None) -> Quali
     )
     parts: dict[str, Figures] = {}
     for row in rows:
-        prefix = row.pop("part")
-        parts[prefix] = Figures(None, prefix, row)
+        counted: dict[str, Any] = dict(row)
+        prefix = counted.pop("part")
+        parts[prefix] = Figures(None, prefix, counted)
     for _pk, code in _head_problems(user, unit):
         figures = parts.setdefault(code[:length], Figures(None, code[:length]))
         figures.counts["household_heads"] = figures.count("household_heads") + 1
     for figures in parts.values():
         for check in DERIVED:
-            whole, part = check.derived  # type: ignore[misc]
+            whole, part = check.derived  # type: ignore[misc]  # DERIVED checks all have one
             figures.counts[check.code] = figures.count(whole) - figures.count(part)
     open_pairs = DuplicateCandidate.objects.visible_to(user).filter(
         unit_code__startswith=unit.prefix, status=DuplicateCandidate.Status.OPEN
     )
     for code in open_pairs.values_list("unit_code", flat=True):
-        figures = parts.get(code[:length])
-        if figures is not None:
-            figures.open_duplicates += 1
+        found = parts.get(code[:length])
+        if found is not None:
+            found.open_duplicates += 1
     total = Figures(unit, unit.prefix, _sum(f.counts for f in parts.values()))
     total.open_duplicates = open_pairs.count()
     _name_parts(parts.values(), length)
@@ -455,7 +463,7 @@ def _head_problems(user: Any, unit: Unit) -> list[tuple[int, str]]:
     return [(row["household_id"], row["household__unit_code"]) for row in rows]
 
 
-def check_rows(user: Any, unit: Unit, check: Check, *, today: date | None = None) -> QuerySet:
+def check_rows(user: Any, unit: Unit, check: Check, *, today: date | None = None) -> QuerySet[Any]:
     """The persons (or households) behind one figure, in a stable order."""
     today = today or timezone.localdate()
     if check.model == "household":

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from renkou.accounts.constants import Perm
+from renkou.accounts.requests import SignedInRequest
 from renkou.common import crypto, dicts
 from renkou.common.actors import Actor
 from renkou.common.forms import error_text, parse_id
@@ -63,7 +64,7 @@ def masked_id(person: Person) -> str:
     return crypto.mask(person.id_number)
 
 
-def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
+def _quality_page(request: SignedInRequest, unit: Unit) -> HttpResponse:
     report = quality.quality_report(request.user, unit)
     context = {
         "report": report,
@@ -80,15 +81,15 @@ def _quality_page(request: HttpRequest, unit: Unit) -> HttpResponse:
 
 @require_perm(Perm.VIEW_QUALITY)
 @require_GET
-def quality_home(request: HttpRequest) -> HttpResponse:
+def quality_home(request: SignedInRequest) -> HttpResponse:
     """The quality page of the caller's own unit (county, township or village)."""
-    unit = get_visible_or_404(Unit.objects.current(), request.user, code=request.user.unit.code)
+    unit = get_visible_or_404(Unit.objects.current(), request.user, code=request.user.unit_code)
     return _quality_page(request, unit)
 
 
 @require_perm(Perm.VIEW_QUALITY)
 @require_GET
-def quality_unit(request: HttpRequest, code: str) -> HttpResponse:
+def quality_unit(request: SignedInRequest, code: str) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
     return _quality_page(request, unit)
 
@@ -105,8 +106,8 @@ def quality_list(request: HttpRequest, code: str) -> HttpResponse:
     rows, today = list(page), timezone.localdate()
     for row in rows:
         if isinstance(row, Person):
-            row.masked_id = masked_id(row)
-            row.age = row.age_on(today)  # not the birth date (docs/masking.md)
+            row.masked_id = masked_id(row)  # type: ignore[attr-defined]  # for the template
+            row.age = row.age_on(today)  # type: ignore[attr-defined]  # not the birth date (masking.md)
     context = {"unit": unit, "check": check, "page": page, "rows": rows}
     return render_page(request, "people/quality_list.html", context, partial="results")
 

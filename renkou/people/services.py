@@ -54,15 +54,14 @@ def _derive(person: Person) -> None:
     person.id_index = id_index(person.id_number)
     person.name_key = pinyin.search_key(person.name)
     person.is_head = person.relationship == HEAD
+    household = person.household if person.household_id else None
     county = county_prefix(
-        person.household.unit_code
-        if person.household_id
-        else person.residence_code or person.registered_code
+        household.unit_code if household else person.residence_code or person.registered_code
     )
     if person.residence_code.startswith(county):
         person.unit_code = person.residence_code
-    elif person.household_id:
-        person.unit_code = person.household.unit_code
+    elif household:
+        person.unit_code = household.unit_code
     else:
         person.unit_code = person.registered_code
 

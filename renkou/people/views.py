@@ -9,13 +9,13 @@ a URL (CR5). Every person page writes an audit row ``person.view`` (object id on
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,16 +54,18 @@ def _decorate(persons: list[Person], today: date) -> list[Person]:
     never ``id_number`` or ``phone``."""
     names = unit_names(p.unit_code for p in persons)
     for p in persons:
-        p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
-        p.age = p.age_on(today)  # type: ignore[attr-defined]
-        p.unit_name = names.get(p.unit_code, p.unit_code)  # type: ignore[attr-defined]
+        p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]  # for the template
+        p.age = p.age_on(today)  # type: ignore[attr-defined]  # for the template
+        p.unit_name = names.get(p.unit_code, p.unit_code)  # type: ignore[attr-defined]  # as above
     return persons
 
 
 # --- 人员列表 ------------------------------------------------------------------------------
 
 
-def _list_context(request: HttpRequest, form: PersonFilterForm, page: Page) -> dict[str, Any]:
+def _list_context(
+    request: HttpRequest, form: PersonFilterForm, page: "Page[Any]"
+) -> dict[str, Any]:
     flt = form.filter()
     return {
         "form": form,
@@ -83,7 +85,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.GET or None)
     rows = selectors.person_list(request.user, form.filter(), today=today)
     page = paginate(request, rows.select_related("card"))
-    _decorate(page.object_list, today)
+    _decorate(cast(list[Person], page.object_list), today)
     context = {**_list_context(request, form, page), "id_form": IdSearchForm()}
     return render_page(request, "people/person_list.html", context, partial="results")
 
@@ -105,7 +107,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
             summary="by=id_number",
         )
     page = Paginator(found, 50).get_page(1)
-    _decorate(page.object_list, dates.today())
+    _decorate(cast(list[Person], page.object_list), dates.today())
     context = {
         **_list_context(request, PersonFilterForm(), page),
         "id_form": id_form,
@@ -116,7 +118,7 @@ def person_search_id(request: HttpRequest) -> HttpResponse:
 
 @require_perm(Perm.VIEW_PERSON, Perm.EXPORT_PERSON)
 @require_POST
-def person_export(request: HttpRequest) -> HttpResponse:
+def person_export(request: HttpRequest) -> HttpResponseBase:
     """导出 the list's current filter (carried in hidden inputs); big ones go to the jobs page."""
     today, actor = dates.today(), Actor.of(request)
     flt = PersonFilterForm(request.POST).filter()
@@ -152,7 +154,8 @@ def _shown(field: str, value: Any, names: dict[str, str], households: dict[int, 
     if field == "household":
         return households.get(value, "其他单位的户")
     if field == "flow":
-        return dict(Flow.choices).get(value, value)
+        label: str = dict(Flow.choices).get(value, value)
+        return label
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, date):
@@ -165,7 +168,7 @@ def _who(record: Any) -> str:
     return (user.full_name or user.username) if user else "系统（导入或定时任务）"
 
 
-def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
+def _history(user: Any, person: Person) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(changes newest first, events) from django-simple-history: who, when, old → new."""
     records = list(
         person.history.select_related("history_user").order_by("history_date", "history_id")
@@ -193,7 +196,9 @@ def _history(user: Any, person: Person) -> tuple[list[dict], list[dict]]:
 
 def _change(change: Any, names: dict[str, str], households: dict[int, str]) -> dict[str, Any]:
     """One changed field: label, old → new; an encrypted field only says that it changed."""
-    label = LABELS.get(change.field) or Person._meta.get_field(change.field).verbose_name
+    label = LABELS.get(change.field) or str(
+        Person._meta.get_field(change.field).verbose_name  # type: ignore[union-attr]  # a column, not a relation
+    )
     if change.field in SECRET_FIELDS:
         return {"label": label, "secret": SECRET_FIELDS[change.field]}
     old = _shown(change.field, change.old, names, households)
@@ -377,6 +382,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.select_related("household"), request.user, pk=pk)
     form = MoveForm(request.POST or None, user=request.user, person=person)
     if request.method == "POST" and form.is_valid():
+        assert form.household is not None  # clean() found it, or the form is not valid
         try:
             services.person_move(
                 actor=Actor.of(request),
@@ -473,9 +479,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record_request(
         request, action="household.view", object_type="people.household", object_id=household.pk
     )
-    members = household.members.visible_to(request.user).select_related("card")
+    in_household = household.members.visible_to(request.user).select_related("card")
     members = _decorate(
-        list(members.order_by("exited_at", "-is_head", "birth_date", "pk")), dates.today()
+        list(in_household.order_by("exited_at", "-is_head", "birth_date", "pk")), dates.today()
     )
     context = {
         "household": household,

@@ -197,7 +197,7 @@ class ExamForm(Form):
                 )
         super().__init__(*args, initial=initial, **kwargs)
         county = couple.unit_code[:6]
-        self.fields["service_point"].queryset = ServicePoint.objects.filter(  # type: ignore[attr-defined]
+        self.fields["service_point"].queryset = ServicePoint.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             is_active=True,
             unit_code__startswith=county,
             kind__in=[ServicePoint.Kind.COUNTY_CENTRE, ServicePoint.Kind.TOWNSHIP_STATION],
@@ -283,7 +283,7 @@ class AssessmentForm(Form):
                 "factors": row.factor_codes,
             }
         super().__init__(*args, **kwargs)
-        self.fields["factors"].choices = dicts.choices(RISK_DICT)  # type: ignore[attr-defined]
+        self.fields["factors"].choices = dicts.choices(RISK_DICT)  # type: ignore[attr-defined]  # a ChoiceField
 
 
 class PregnancyForm(Form):
@@ -327,7 +327,7 @@ class FollowUpForm(Form):
                 del self.fields[name]
         else:
             del self.fields["weeks"]
-            self.fields["outcome"].choices = PICK + dicts.choices(OUTCOME_DICT)  # type: ignore[attr-defined]
+            self.fields["outcome"].choices = PICK + dicts.choices(OUTCOME_DICT)  # type: ignore[attr-defined]  # a ChoiceField
             self.fields["outcome"].required = True
             self.fields["outcome_on"].required = True
 

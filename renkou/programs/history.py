@@ -55,14 +55,14 @@ def _rows(model: type[models.Model], records: list[Any], changes_only: bool) -> 
 
 
 def _records(model: type[models.Model], **lookup: Any) -> list[Any]:
-    rows = model.history.filter(**lookup).select_related("history_user")  # type: ignore[attr-defined]
+    rows = model.history.filter(**lookup).select_related("history_user")  # type: ignore[attr-defined]  # added by simple_history
     return list(rows.order_by("history_date", "history_id"))
 
 
 def couple_history(couple: CoupleFile) -> list[dict[str, Any]]:
     """Every version of the file, its exams, items (changes after the first entry only: the
     first entry is the exam's), assessments and follow-ups, newest first."""
-    exam_ids = list(Exam.history.filter(couple_id=couple.pk).values_list("id", flat=True))  # type: ignore[attr-defined]
+    exam_ids = list(Exam.history.filter(couple_id=couple.pk).values_list("id", flat=True))  # type: ignore[attr-defined]  # as above
     rows = _rows(CoupleFile, _records(CoupleFile, id=couple.pk), False)
     rows += _rows(Exam, _records(Exam, couple_id=couple.pk), False)
     rows += _rows(ExamItem, _records(ExamItem, exam_id__in=exam_ids), True)

@@ -122,7 +122,7 @@ def _user(actor: Actor) -> Any:
 def _by(obj: models.Model, actor: Actor) -> None:
     """The history row's user, also outside a request (the middleware sets it inside one)."""
     if _user(actor) is not None:
-        obj._history_user = actor.user  # type: ignore[attr-defined]
+        obj._history_user = actor.user  # type: ignore[attr-defined]  # read by simple_history
 
 
 def _day(values: dict[str, Any], field: str, label: str, today: date) -> date:
@@ -330,7 +330,7 @@ def _clean(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
 def _apply(row: ServiceRecord, clean: dict[str, Any]) -> None:
     for name, value in clean.items():
         if name == "findings":
-            row.abnormal = any(code != NO_FINDING for code in value)  # type: ignore[attr-defined]
+            row.abnormal = any(code != NO_FINDING for code in value)  # type: ignore[attr-defined]  # a field of the models that have findings
             value = ",".join(value)
         setattr(row, name, value)
 
@@ -363,7 +363,7 @@ def _locked(row: ServiceRecord, version: int | None) -> ServiceRecord:
 def _stored(row: ServiceRecord, name: str) -> Any:
     value = getattr(row, name)
     if name == "findings":
-        return row.finding_codes  # type: ignore[attr-defined]
+        return row.finding_codes  # type: ignore[attr-defined]  # as above
     return value
 
 
@@ -375,7 +375,7 @@ def rh_check_record(
     list of ``rh_finding`` codes."""
     clean = _clean(RHCheck, values)
     _check_rh(person, clean, None, today)
-    return _create(actor, RHCheck, person, clean)  # type: ignore[return-value]
+    return _create(actor, RHCheck, person, clean)  # type: ignore[return-value]  # _create returns the model it is given
 
 
 @transaction.atomic
@@ -385,7 +385,7 @@ def treatment_record(
     """登记妇科治疗 (one session, one person-time; 蓝氧治疗 is kind ``BLUE_OXYGEN``)."""
     clean = _clean(Treatment, values)
     _check_treatment(person, clean, None, today)
-    return _create(actor, Treatment, person, clean)  # type: ignore[return-value]
+    return _create(actor, Treatment, person, clean)  # type: ignore[return-value]  # as above
 
 
 @transaction.atomic
@@ -393,13 +393,13 @@ def visit_record(
     *, actor: Actor, anchor: Anchor, values: dict[str, Any], today: date
 ) -> ContraceptionVisit:
     """登记避孕节育随访 of one episode (or, after an abortion, one pregnancy) of a woman's card."""
-    card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]
+    card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]  # an anchor has one of them
     person = Person.objects.get(pk=card.person_id)
     clean = _clean(ContraceptionVisit, values)
     _check_visit(person, anchor, clean, None, today)
     return _create(
         actor, ContraceptionVisit, person, clean, episode=anchor.episode, pregnancy=anchor.pregnancy
-    )  # type: ignore[return-value]
+    )  # type: ignore[return-value]  # _create returns the model it is given
 
 
 @transaction.atomic
@@ -408,7 +408,7 @@ def supply_record(*, actor: Actor, person: Person, values: dict[str, Any], today
     clean = _clean(Supply, values)
     _check_supply(person, clean, None, today)
     issuer = getattr(_user(actor), "unit_code", "") or person.unit_code
-    return _create(actor, Supply, person, clean, issuer_code=issuer)  # type: ignore[return-value]
+    return _create(actor, Supply, person, clean, issuer_code=issuer)  # type: ignore[return-value]  # as above
 
 
 def _check(row: ServiceRecord, clean: dict[str, Any], today: date) -> None:
@@ -488,4 +488,4 @@ def implant_removal_record(
     row, _warnings = card_services.card_row_update(
         actor=actor, row=episode, values={"end": removed_on}, version=card_version
     )
-    return row  # type: ignore[return-value]
+    return row  # type: ignore[return-value]  # as above

@@ -172,9 +172,9 @@ def _person(request: HttpRequest, pk: int) -> Person:
 
 
 def _decorate_person(person: Person, today: date) -> Person:
-    person.id_masked = crypto.mask(person.id_number)  # type: ignore[attr-defined]
-    person.age = person.age_on(today)  # type: ignore[attr-defined]
-    person.unit_name = unit_names([person.unit_code]).get(person.unit_code, person.unit_code)  # type: ignore[attr-defined]
+    person.id_masked = crypto.mask(person.id_number)  # type: ignore[attr-defined]  # display value for the template
+    person.age = person.age_on(today)  # type: ignore[attr-defined]  # display value for the template
+    person.unit_name = unit_names([person.unit_code]).get(person.unit_code, person.unit_code)  # type: ignore[attr-defined]  # display value for the template
     return person
 
 
@@ -360,7 +360,7 @@ def treatment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visit(request: HttpRequest, anchor: rh_services.Anchor, reasons: list[str]) -> HttpResponse:
-    card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]
+    card = (anchor.episode or anchor.pregnancy).card  # type: ignore[union-attr]  # an anchor has one of them
     person = get_visible_or_404(Person.objects.all(), request.user, pk=card.person_id)
     initial = {"visited_on": dates.today(), "reason": reasons[0] if reasons else ""}
     form = VisitForm(request.POST or None, person=person, reasons=reasons, initial=initial)
@@ -515,7 +515,7 @@ def _detail_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
                 "who": _who(h.history_user),
                 "what": {"+": "新增", "-": "删除"}.get(h.history_type, "修改"),
             }
-            for h in row.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+            for h in row.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]  # added by simple_history
         ]
         context = {
             "kind": kind,
@@ -551,8 +551,8 @@ def _edit_view(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
             return redirect(f"programs:{kind.key}_detail", pk=row.pk)
         extra: dict[str, Any] = {}
         if isinstance(row, ContraceptionVisit):
-            method = row.episode.method if row.episode_id else None  # type: ignore[union-attr]
-            ended = bool(row.episode_id and row.episode.end)  # type: ignore[union-attr]
+            method = row.episode.method if row.episode_id else None  # type: ignore[union-attr]  # checked through episode_id
+            ended = bool(row.episode_id and row.episode.end)  # type: ignore[union-attr]  # as above
             extra["reasons"] = reasons_for(method, ended) or [row.reason]
         form = kind.form(
             request.POST or None, person=row.person, initial=_initial(row, kind), **extra

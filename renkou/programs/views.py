@@ -112,7 +112,7 @@ def couple_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.couple_list(request.user, form.filter()))
     names = unit_names(c.unit_code for c in page.object_list)
     for couple in page.object_list:
-        couple.unit_name = names.get(couple.unit_code, couple.unit_code)  # type: ignore[attr-defined]
+        couple.unit_name = names.get(couple.unit_code, couple.unit_code)  # type: ignore[attr-defined]  # display value for the template
     context = {"form": form, "page": page}
     return render_page(request, "programs/couple_list.html", context, partial="results")
 
@@ -204,7 +204,7 @@ def _detail_context(request: HttpRequest, couple: CoupleFile) -> dict[str, Any]:
     wife_visible = Person.objects.visible_to(user).filter(pk=couple.wife_id).exists()
     followups = list(couple.followups.all())
     for row in followups:
-        row.overdue = row.done_on is None and row.due_on < today  # type: ignore[attr-defined]
+        row.overdue = row.done_on is None and row.due_on < today  # type: ignore[attr-defined]  # display value for the template
     names = unit_names([couple.unit_code])
     return {
         "couple": couple,
@@ -435,10 +435,10 @@ def followup_due(request: HttpRequest) -> HttpResponse:
     page = paginate(request, rows)
     names = unit_names(r.unit_code for r in page.object_list)
     for row in page.object_list:
-        row.overdue = row.due_on < today  # type: ignore[attr-defined]
-        row.days = (row.due_on - today).days  # type: ignore[attr-defined]
-        row.late = -row.days  # type: ignore[attr-defined]
-        row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[attr-defined]
+        row.overdue = row.due_on < today  # type: ignore[attr-defined]  # display value for the template
+        row.days = (row.due_on - today).days  # type: ignore[attr-defined]  # display value for the template
+        row.late = -row.days  # type: ignore[attr-defined]  # display value for the template
+        row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[attr-defined]  # display value for the template
     audit.record_request(
         request,
         action="programs.due_list",

@@ -118,11 +118,11 @@ def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day:
         .values_list("pk", flat=True)
     )
     for p in rows:
-        p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]
-        p.age = p.age_on(day) if p.birth_date <= day else 0  # type: ignore[attr-defined]
-        p.place = getattr(p, field)  # type: ignore[attr-defined]
-        p.place_name = names.get(p.place, p.place)  # type: ignore[attr-defined]
-        p.can_open = p.pk in visible  # type: ignore[attr-defined]
+        p.id_masked = crypto.mask(p.id_number)  # type: ignore[attr-defined]  # display value for the template
+        p.age = p.age_on(day) if p.birth_date <= day else 0  # type: ignore[attr-defined]  # display value for the template
+        p.place = getattr(p, field)  # type: ignore[attr-defined]  # display value for the template
+        p.place_name = names.get(p.place, p.place)  # type: ignore[attr-defined]  # display value for the template
+        p.can_open = p.pk in visible  # type: ignore[attr-defined]  # display value for the template
 
 
 def _decorate_events(request: HttpRequest, rows: list[Event], scope: str) -> None:
@@ -132,11 +132,11 @@ def _decorate_events(request: HttpRequest, rows: list[Event], scope: str) -> Non
         Person.objects.visible_to(request.user).filter(pk__in=people).values_list("pk", flat=True)
     )
     for e in rows:
-        e.place = e.place_of(scope)  # type: ignore[attr-defined]
-        e.place_name = names.get(e.place, e.place)  # type: ignore[attr-defined]
-        e.policy_label = dicts.label("policy_attribute", e.policy_attribute)  # type: ignore[attr-defined]
-        e.person_open = e.person_id in visible  # type: ignore[attr-defined]
-        e.child_open = e.child_id in visible  # type: ignore[attr-defined]
+        e.place = e.place_of(scope)  # type: ignore[attr-defined]  # display value for the template
+        e.place_name = names.get(e.place, e.place)  # type: ignore[attr-defined]  # display value for the template
+        e.policy_label = dicts.label("policy_attribute", e.policy_attribute)  # type: ignore[attr-defined]  # display value for the template
+        e.person_open = e.person_id in visible  # type: ignore[attr-defined]  # display value for the template
+        e.child_open = e.child_id in visible  # type: ignore[attr-defined]  # display value for the template
 
 
 SIDE_LABELS = {"numerator": "分子", "denominator": "分母"}
@@ -238,10 +238,10 @@ def target_list(request: HttpRequest) -> HttpResponse:
     names = unit_names(t.unit_code for t in page.object_list)
     for t in page.object_list:
         ind = BY_CODE.get(t.indicator)
-        t.unit_name = names.get(t.unit_code, t.unit_code)  # type: ignore[attr-defined]
-        t.indicator_name = ind.name if ind else t.indicator  # type: ignore[attr-defined]
-        t.shown = target_text(t)  # type: ignore[attr-defined]
-        t.is_county = t.unit_code[6:] == "000000"  # type: ignore[attr-defined]
+        t.unit_name = names.get(t.unit_code, t.unit_code)  # type: ignore[attr-defined]  # display value for the template
+        t.indicator_name = ind.name if ind else t.indicator  # type: ignore[attr-defined]  # display value for the template
+        t.shown = target_text(t)  # type: ignore[attr-defined]  # display value for the template
+        t.is_county = t.unit_code[6:] == "000000"  # type: ignore[attr-defined]  # display value for the template
     context = {"form": form, "page": page, "can_manage": request.user.has_perm(Perm.MANAGE_TARGET)}
     return render_page(request, "reports/target_list.html", context, partial="results")
 

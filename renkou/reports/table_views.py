@@ -209,7 +209,7 @@ def _row_id(table: engine.Table, row_id: str) -> str:
     fixed = table.fixed_row(row_id) if row_id else table.rows[0]
     if fixed is None:
         raise Http404("未找到该行")
-    return fixed.id  # type: ignore[union-attr]
+    return fixed.id  # type: ignore[union-attr]  # a table not by units has fixed rows
 
 
 def _decorate(user: Any, rows: list[drill.DrillRow]) -> None:

@@ -153,7 +153,7 @@ def occurrences(
     index = len(offsets) + skip if skip else 0
     due = next(dues, None)
     if skip and due is not None:  # where the window of the last repeat passed over ends
-        previous = (offsets[-1] + repeat * skip).after(anchor)  # type: ignore[operator]
+        previous = (offsets[-1] + repeat * skip).after(anchor)  # type: ignore[operator]  # skip > 0 only with a repeat
         ends = min(previous + timedelta(days=timing.expire_days), due - lead - timedelta(days=1))
         starts = max(ends, first_day) + timedelta(days=1)
     while due is not None and due - lead <= last_day:

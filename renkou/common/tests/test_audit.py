@@ -3,6 +3,7 @@
 
 import hashlib
 import hmac
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from renkou.common import audit
 from renkou.common.models import AuditEntry, AuditHead
 
 pytestmark = pytest.mark.django_db
+append_only = importlib.import_module("renkou.common.migrations.0002_audit_append_only")
 
 ROWS = 8
 ID_NUMBER = "11010519491231002X"  # the GB 11643 specimen number
@@ -26,12 +28,8 @@ MOBILE = "13912345678"
 
 def drop_triggers() -> None:
     """Stand in for someone with direct database access: remove the append-only guard."""
-    statements = {
-        "sqlite": ["DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete"],
-        "postgresql": ["DROP TRIGGER audit_no_change ON common_auditentry"],
-    }[connection.vendor]
     with connection.cursor() as cursor:
-        for sql in statements:
+        for sql in append_only.DROP[connection.vendor]:
             cursor.execute(sql)
 
 

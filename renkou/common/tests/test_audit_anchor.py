@@ -1,5 +1,7 @@
 """The external anchor catches a truncated tail whose head row was rewritten to match."""
 
+import importlib
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -7,14 +9,13 @@ from django.db import connection
 from renkou.common import audit
 from renkou.common.models import AuditEntry, AuditHead
 
+append_only = importlib.import_module("renkou.common.migrations.0002_audit_append_only")
+
 
 def _drop_triggers():
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_no_change ON common_auditentry")
+        for sql in append_only.DROP[connection.vendor]:
+            cursor.execute(sql)
 
 
 @pytest.mark.django_db

@@ -168,7 +168,10 @@ def _id_status(values: dict[str, Any]) -> str:
     status_of = getattr(people_models, "id_status_of", None)
     if status_of is None:
         return ""
-    return status_of(values["id_type"], values["id_number"], values["birth_date"], values["sex"])
+    status: str = status_of(
+        values["id_type"], values["id_number"], values["birth_date"], values["sex"]
+    )
+    return status
 
 
 def _check_household(checked: Checked, code: str, scope: Scope, units: UnitBook) -> None:
@@ -239,7 +242,7 @@ class Planner:
         if plain:
             rows = Person.objects.filter(household__code__in=plain, id_index="")
             for person in rows.select_related("household"):
-                key = (person.household.code, person.name, person.birth_date)
+                key = (person.household.code, person.name, person.birth_date)  # type: ignore[union-attr]  # filtered on household__code
                 self._by_plain.setdefault(key, []).append(person)
 
     def _against_register(self, checked: Checked) -> None:

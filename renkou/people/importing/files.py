@@ -9,6 +9,7 @@ expansion). Every refusal is a ``FileRefused`` with a Chinese message; nothing i
 """
 
 import hashlib
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,8 +100,6 @@ def _check_magic(kind: str, head: bytes) -> None:
 
 def check_zip(path: Path, limits: Limits) -> None:
     """Refuse zip bombs and XML entity declarations without trusting the directory's sizes."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -113,7 +112,7 @@ def check_zip(path: Path, limits: Limits) -> None:
         raise FileRefused("文件已损坏或不是有效的 Excel 文件") from exc
 
 
-def _check_directory(members: list, limits: Limits) -> None:
+def _check_directory(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(members) > limits.max_members:
         raise FileRefused("文件结构异常（压缩包内文件过多），已拒绝")
     total = sum(m.file_size for m in members)
@@ -130,16 +129,16 @@ def _check_directory(members: list, limits: Limits) -> None:
             raise FileRefused("文件已加密，请取消密码保护后再上传")
 
 
-def _scan_member(raw: BinaryIO, member: object) -> None:
+def _scan_member(raw: BinaryIO, member: zipfile.ZipInfo) -> None:
     """Inflate one member from its raw bytes with the output capped at the declared size + 1,
     looking for DTD markup across chunk boundaries."""
     compressed = _raw_stream(raw, member)
-    declared = member.file_size  # type: ignore[attr-defined]
-    method = member.compress_type  # type: ignore[attr-defined]
+    declared = member.file_size
+    method = member.compress_type
     if method not in (0, 8):
         raise FileRefused("文件使用了不支持的压缩方式")
     inflater = zlib.decompressobj(-15) if method == 8 else None
-    produced, tail, left = 0, b"", member.compress_size  # type: ignore[attr-defined]
+    produced, tail, left = 0, b"", member.compress_size
     while left > 0 or (inflater is not None and inflater.unconsumed_tail):
         if inflater is not None and inflater.unconsumed_tail:
             block = inflater.unconsumed_tail
@@ -158,9 +157,9 @@ def _scan_member(raw: BinaryIO, member: object) -> None:
         tail = data[-16:]
 
 
-def _raw_stream(raw: BinaryIO, member: object) -> BinaryIO:
+def _raw_stream(raw: BinaryIO, member: zipfile.ZipInfo) -> BinaryIO:
     """Position ``raw`` at the member's compressed bytes (after its local header)."""
-    raw.seek(member.header_offset)  # type: ignore[attr-defined]
+    raw.seek(member.header_offset)
     header = raw.read(LOCAL_HEADER)
     if len(header) != LOCAL_HEADER or not header.startswith(ZIP_MAGIC):
         raise FileRefused("文件已损坏或不是有效的 Excel 文件")

@@ -14,7 +14,7 @@ Values are converted as Django would store them: encrypted fields through the fi
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from simple_history.utils import bulk_create_with_history
@@ -44,7 +44,7 @@ def insert_with_history(
     if not objs:
         return objs
     if connection.vendor != "postgresql":
-        return bulk_create_with_history(
+        created: list[Any] = bulk_create_with_history(
             objs,
             model,
             batch_size=BATCH,
@@ -52,6 +52,7 @@ def insert_with_history(
             default_change_reason=reason,
             default_date=when,
         )
+        return created
     for field in model._meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
@@ -59,7 +60,7 @@ def insert_with_history(
     for obj, pk in zip(objs, _next_ids(model, len(objs)), strict=True):
         obj.pk = pk
     _copy(model, objs, {})
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
     constants = {
         "history_date": when,
         "history_type": "+",
@@ -91,9 +92,9 @@ def _plan(
 ) -> tuple[list[str], Row]:
     """The column order and a function giving an object's row: plain columns first, read in
     one ``attrgetter`` call, then encrypted and other columns, then the constants."""
-    plain: list[models.Field] = []
-    converted: list[tuple[models.Field, Callable[[Any], Any]]] = []
-    fixed: list[models.Field] = []
+    plain: list[models.Field[Any, Any]] = []
+    converted: list[tuple[models.Field[Any, Any], Callable[[Any], Any]]] = []
+    fixed: list[models.Field[Any, Any]] = []
     for field in model._meta.concrete_fields:
         if skip_pk and field.primary_key:
             continue
@@ -114,9 +115,10 @@ def _plan(
         head = (getter(obj),) if single else getter(obj)
         return (*head, *(convert(obj) for convert in converters), *values)
 
-    columns = (
-        [f.column for f in plain] + [f.column for f, _c in converted] + [f.column for f in fixed]
-    )
+    columns = [
+        cast(str, f.column)  # None only for fields without a column, never concrete ones
+        for f in [*plain, *(f for f, _c in converted), *fixed]
+    ]
     return columns, row
 
 
@@ -125,7 +127,7 @@ def _encrypting(field: EncryptedTextField) -> Callable[[Any], Any]:
     return lambda obj: field.get_prep_value(getattr(obj, attname))
 
 
-def _prepared(field: models.Field) -> Callable[[Any], Any]:
+def _prepared(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     attname = field.attname
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
 

@@ -44,7 +44,7 @@ class Outcome:
     errors: dict[int, list[Issue]] = field(default_factory=dict)
     warnings: dict[int, list[Issue]] = field(default_factory=dict)
     warning_count: int = 0
-    codes: Counter = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)  # the first errors, masked
 

@@ -99,8 +99,8 @@ def _csv_table(path: Path, sheet: Sheet) -> Table:
             except csv.Error as exc:
                 raise FileRefused(f"CSV 文件格式错误：{exc}") from exc
 
-    with path.open("rb") as stream:
-        lines = sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
+    with path.open("rb") as raw:
+        lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
     table = Table("csv", encoding, 0, [], {}, sheet=sheet, last_row=lines, _source=source)
     return _mapped(table)
 

@@ -7,6 +7,7 @@ two tasks in its own module (``Importer.tasks``), as the person import does belo
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.tasks import task
@@ -33,9 +34,9 @@ def _batch_and_owner(batch_id: int, importer: Importer) -> tuple[Any, User | Non
     return batch, owner
 
 
-def _run(batch: Any, work: object, importer: Importer) -> None:
+def _run(batch: Any, work: Callable[[], object], importer: Importer) -> None:
     try:
-        work()  # type: ignore[operator]
+        work()
     except FileRefused as refused:
         batches.fail(batch, str(refused))
     except Exception:

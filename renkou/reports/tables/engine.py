@@ -474,7 +474,7 @@ def drillable(table: Table, leaf: Column) -> bool:
     if kind in (NONE, RATIO):
         return False
     if kind == SUM:
-        return all(drillable(table, table.column(p)) for p in leaf.query["of"])  # type: ignore[arg-type]
+        return all(drillable(table, table.column(p)) for p in leaf.query["of"])  # type: ignore[arg-type]  # a SUM's "of" lists column ids
     check = getattr(KINDS[kind], "drillable", None)
     return check(leaf.query) if check else True
 

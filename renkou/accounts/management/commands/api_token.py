@@ -4,7 +4,9 @@ The token is printed once, for the integrator to store; it carries exactly the a
 and unit scope. ``--rotate`` replaces an existing token (the old one stops working).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework.authtoken.models import Token
 
 from renkou.accounts.models import User
@@ -14,11 +16,11 @@ from renkou.common import audit
 class Command(BaseCommand):
     help = "为账号签发 REST API 令牌（只显示一次）；--rotate 作废旧令牌并重新签发。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True)
         parser.add_argument("--rotate", action="store_true")
 
-    def handle(self, *args, user, rotate, **options):
+    def handle(self, *args: Any, user: Any, rotate: Any, **options: Any) -> None:
         account = User.objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(f"没有启用的账号 {user}")

@@ -15,7 +15,7 @@ row is written. One audit row per model records how many rows were re-encrypted.
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
 from renkou.common import audit, crypto
@@ -68,11 +68,11 @@ def rotate_model(model: ModelClass, *, batch: int, dry_run: bool) -> Iterator[in
 class Command(BaseCommand):
     help = "用当前字段密钥和算法重新加密所有旧密文（密钥轮换、SM4 切换）。可重复运行。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=1000, help="每批行数（默认 1000）")
         parser.add_argument("--dry-run", action="store_true", help="只统计需要重新加密的行")
 
-    def handle(self, *args, batch=1000, dry_run=False, **options):
+    def handle(self, *args: Any, batch: Any = 1000, dry_run: Any = False, **options: Any) -> None:
         if batch < 1:
             raise CommandError("--batch 必须大于 0")
         total = 0

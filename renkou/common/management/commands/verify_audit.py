@@ -4,8 +4,9 @@ the current head: keep that file outside the database server (another machine, W
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from renkou.common import audit
 
@@ -21,10 +22,10 @@ KINDS = {
 class Command(BaseCommand):
     help = "校验审计日志哈希链：报告被修改、插入或删除的记录。发现问题时退出码为 1。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--anchor", type=Path, help="外部锚点文件（上次校验时的链头）")
 
-    def handle(self, *args, anchor=None, **options):
+    def handle(self, *args: Any, anchor: Any = None, **options: Any) -> None:
         saved = None
         if anchor is not None and anchor.exists():
             data = json.loads(anchor.read_text(encoding="utf-8"))

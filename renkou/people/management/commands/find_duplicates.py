@@ -1,5 +1,7 @@
 """manage.py find_duplicates: the duplicate-person scan (daily, and after large imports)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from renkou.people.duplicates import duplicates_scan
@@ -11,6 +13,6 @@ class Command(BaseCommand):
         "相同），新发现的加入待处理队列；已处理过的不再加入。"
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         found = duplicates_scan(actor=None)
         self.stdout.write(f"疑似重复人员：新发现 {found} 对。")

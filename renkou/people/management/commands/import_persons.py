@@ -10,7 +10,7 @@ columns, …).
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             county = found[0]
         return Scope.of(county.code[:6])
 
-    def _refuse(self, message: str) -> None:
+    def _refuse(self, message: str) -> NoReturn:
         self.stderr.write(message)
         raise SystemExit(2)
 
@@ -123,7 +123,8 @@ class _Progress:
     """The command's progress bar over the table's estimated number of data rows."""
 
     def __init__(self, stream: Any) -> None:
-        self.stream, self.bar = stream, None
+        self.stream = stream
+        self.bar: ProgressBar | None = None
 
     def start(self, total: int) -> "_Progress":
         self.bar = ProgressBar(total, label="导入", stream=self.stream)

@@ -8,11 +8,13 @@ because it loads people; it calls the account services below it.
 """
 
 import os
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkou.accounts.constants import Role
 from renkou.accounts.models import User
@@ -43,7 +45,7 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = "载入演示县（卓尼县）区划、各角色演示账号和合成演示人口（仅补齐缺少的部分）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--persons",
             type=int,
@@ -53,14 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子")
         parser.add_argument("--date", help="按该日期计算年龄（默认今天）")
 
-    def handle(self, *args, persons, seed, date=None, **options):
+    def handle(self, *args: Any, persons: Any, seed: Any, date: Any = None, **options: Any) -> None:
         if persons < 0:
             raise CommandError("--persons 不能为负数")
         self._units_and_accounts()
         if persons:
             self._population(persons, seed, DateField().clean(date) if date else None)
 
-    def _population(self, persons: int, seed: int, day) -> None:
+    def _population(self, persons: int, seed: int, day: date | None) -> None:
         existing = Person.objects.count()
         if existing:
             self.stdout.write(f"人员库已有 {existing} 人，未生成演示人口。")
@@ -83,7 +85,9 @@ class Command(BaseCommand):
             villages.filter(code__gte="623022100200").order_by("code").first()
             or villages.order_by("code").first()
         )
-        created = []
+        if first_village is None:
+            raise CommandError("区划中没有柳林镇的村，无法建立演示账号")
+        created: list[tuple[User, str]] = []
         for username, full_name, role, code in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
@@ -97,13 +101,13 @@ class Command(BaseCommand):
             self._write(path, created)
         self._print(path)
 
-    def _write(self, path: Path, created: list) -> None:
+    def _write(self, path: Path, created: list[tuple[User, str]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             for user, password in created:
                 handle.write(
-                    f"{user.username}\t{password}\t{user.get_role_display()}\t{user.unit.name}\n"
+                    f"{user.username}\t{password}\t{user.get_role_display()}\t{user.unit}\n"
                 )
 
     def _print(self, path: Path) -> None:
@@ -113,5 +117,5 @@ class Command(BaseCommand):
         for username, _full, role, _code in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).select_related("unit").first()
             if user:
-                self.stdout.write(f"  {username:<16} {role.label:<8} {user.unit.name}")
+                self.stdout.write(f"  {username:<16} {role.label:<8} {user.unit}")
         self.stdout.write(f"初始密码见 {path}（仅本机可读）：cat {path}")
