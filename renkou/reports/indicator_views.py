@@ -37,6 +37,7 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
 from renkou.people.services import Actor
+from renkou.reports.balance import BALANCE, balance_rows
 from renkou.reports.forms import (
     DrillForm,
     IndicatorPageForm,
@@ -110,7 +111,57 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/indicator_page.html", context)
 
 
+# --- the balance table (人口变动平衡表) ---------------------------------------------------
+
+
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def balance_page(request: HttpRequest) -> HttpResponse:
+    """人口变动平衡表: 期初 + 出生 − 死亡 + 迁入 − 迁出 (+ 流入 − 流出) + 其他变动 = 期末 for the
+    unit and each of its sub-units, each number a link to its name list."""
+    unit = _unit_of(request)
+    form = IndicatorPageForm(request.GET)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "form": form,
+        "units": _unit_choices(request.user),
+        "columns": BALANCE,
+    }
+    if form.is_valid():
+        data = form.cleaned_data
+        period, scope = data["period"], data["scope_code"]
+        context.update(
+            period=period,
+            scope=scope,
+            scope_label=Scope(scope).label,
+            flows_note={
+                Scope.REGISTERED: "户籍人口不因流动而变化，流入、流出仅供参考，不计入平衡。",
+                Scope.RESIDENT: "常住人口：流入增加、流出减少。",
+                Scope.MANAGED: "管理人口：流入增加；流出人员仍由原地管理，不减少。",
+            }[scope],
+            rows=balance_rows(unit, period, scope),
+            drill_query=urlencode(form.params()),
+        )
+    return render(request, "reports/balance.html", context)
+
+
 # --- the name list (花名册) ---------------------------------------------------------------------
+
+
+def other_reason(person: Person, measure: str) -> str:
+    """Why a person is among the other changes (其他变动): what the register says happened on
+    that day without a counted event saying it (docs/indicators.md §4)."""
+    day = person.change_day  # type: ignore[attr-defined]
+    if person.exited_at is not None and person.exit_reason == "4":
+        return "重复或错误登记，已退出（合并重复人员或作废登记）"
+    if measure == "o_out" and person.exited_at == day:
+        reason = dicts.label("exit_reason", person.exit_reason)
+        return f"户籍退出（{reason}），未登记相应变动"
+    if measure == "o_in" and person.birth_date == day:
+        return "补录登记：出生未登记出生变动"
+    if person.flow and person.flow_date == day:
+        return "流动登记未登记流动变动，或县内流动"
+    return "登记内容与变动记录不一致（登记更正）"
 
 
 def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day: date) -> None:
@@ -204,6 +255,12 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
     if chosen.is_stock:
         day = period.day_before if chosen.day == "start" else period.end
         _decorate_persons(request, page.object_list, scope, day)
+    elif chosen.lists_persons:
+        _decorate_persons(request, page.object_list, scope, period.end)
+        places = _names(p.change_place for p in page.object_list)
+        for p in page.object_list:
+            p.change_reason = other_reason(p, chosen.measure)  # type: ignore[attr-defined]
+            p.change_place_name = places.get(p.change_place, p.change_place)  # type: ignore[attr-defined]
     else:
         _decorate_events(request, page.object_list, scope)
     context = {
@@ -297,6 +354,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("indicators/", indicator_page, name="indicators"),
     path("indicators/<str:code>/list/", indicator_list, name="indicator_list"),
+    path("balance/", balance_page, name="balance"),
     path("targets/", target_list, name="target_list"),
     path("targets/new/", target_create, name="target_create"),
     path("targets/<int:pk>/edit/", target_edit, name="target_edit"),

@@ -31,6 +31,7 @@ from renkou.common.periods import Period, month_end
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
 from renkou.events.presence import add_years
+from renkou.events.tally import OTHER_IN, OTHER_OUT
 from renkou.geo.constants import full_code
 
 FLOW, START, END, AVG = "flow", "start", "end", "avg"
@@ -112,6 +113,42 @@ INDICATORS: tuple[Indicator, ...] = (
         definition="第三孩及以上出生数",
     ),
     Indicator("deaths", "死亡人数", PERSONS, _t("death"), definition="期内死亡人数"),
+    Indicator(
+        "moves_in",
+        "迁入人数",
+        PERSONS,
+        (Term("move_in"), Term("within_in")),
+        definition="期内迁入本单位的人数（县外迁入 + 县内从其他村迁入）",
+    ),
+    Indicator(
+        "moves_out",
+        "迁出人数",
+        PERSONS,
+        (Term("move_out"), Term("move_within")),
+        definition="期内从本单位迁出的人数（迁往县外 + 县内迁往其他村）",
+    ),
+    Indicator(
+        "flows_in",
+        "流入人数",
+        PERSONS,
+        _t("flow_in"),
+        definition="期内流入本单位的人数（常住、管理人口增加；户籍人口不变）",
+    ),
+    Indicator(
+        "flows_out",
+        "流出人数",
+        PERSONS,
+        _t("flow_out"),
+        definition="期内从本单位流出的人数（常住人口减少；户籍、管理人口不变）",
+    ),
+    Indicator(
+        "other_changes",
+        "其他变动",
+        PERSONS,
+        (Term(OTHER_IN), Term(OTHER_OUT, FLOW, -1)),
+        definition="期内没有相应变动记录的人口增减（补录登记、重复或错误登记退出、"
+        "退出未登记变动、县内流动等），逐人列出",
+    ),
     Indicator(
         "population_start", "期初人口", PERSONS, _t("pop", START), definition="期初前一日末的人口数"
     ),

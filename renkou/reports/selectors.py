@@ -45,6 +45,14 @@ MEASURE_LABELS = {
     "fmar_f_late": "女性晚婚（23岁及以上初婚）",
     "fmar_f_early": "女性早婚（19岁及以下初婚）",
     "marriage": "结婚",
+    "move_in": "县外迁入",
+    "within_in": "县内迁入",
+    "move_out": "迁往县外",
+    "move_within": "县内迁出",
+    "flow_in": "流入",
+    "flow_out": "流出",
+    "o_in": "其他增加",
+    "o_out": "其他减少",
 }
 PARITY = {"1": "一孩", "2": "二孩", "3": "多孩"}
 SEX = {"m": "男婴", "f": "女婴"}
@@ -81,6 +89,11 @@ class Part:
     def is_stock(self) -> bool:
         return self.day != ""
 
+    @property
+    def lists_persons(self) -> bool:
+        """A list of persons (a stock, or the other changes) rather than of events."""
+        return self.is_stock or self.measure in selectors.OTHER
+
     def label(self, period: Period) -> str:
         text = measure_label(self.measure)
         if self.day == "start":
@@ -113,6 +126,8 @@ def part_rows(part: Part, *, scope: str, prefix: str, period: Period) -> Any:
     if part.is_stock:
         day = period.day_before if part.day == "start" else period.end
         return selectors.stock_persons(part.measure, scope=scope, prefix=prefix, day=day)
+    if part.measure in selectors.OTHER:
+        return selectors.other_persons(part.measure, scope=scope, prefix=prefix, period=period)
     return selectors.flow_events(part.measure, scope=scope, prefix=prefix, period=period)
 
 
