@@ -23,6 +23,7 @@ from renkou.common.periods import fp_year, fp_year_of, month_key, report_deadlin
 from renkou.events import tally
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event, MonthlyReport
+from renkou.events.parity import parity_of
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
@@ -91,12 +92,8 @@ def seed_events(
     ).order_by("birth_date", "pk")
     for child in births.select_related("mother"):
         mother = mothers.setdefault(child.mother_id, child.mother)
-        parity = (
-            Person.objects.filter(
-                mother_id=mother.pk, birth_date__lt=child.birth_date, exited_at__isnull=True
-            ).count()
-            + 1
-        )
+        father = Person.objects.filter(pk=child.father_id).first() if child.father_id else None
+        parity = parity_of(mother, father, child.birth_date)  # the counting rules (统计口径)
         row = event(
             Kind.BIRTH,
             mother,

@@ -345,7 +345,7 @@ def _event_matches(measure: str, event: Event) -> bool:
                 if sex != part:
                     return False
             elif part.startswith("p"):
-                if min(event.parity or 1, 3) != int(part[1:]):
+                if tally.parity_class(event.parity) != part[1:]:
                     return False
             elif part == "ok":
                 if event.policy_attribute != "1":

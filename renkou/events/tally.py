@@ -102,12 +102,18 @@ def age_group(age: int | None) -> int | None:
     return None
 
 
+def parity_class(parity: int | None) -> str:
+    """The tallies' 孩次 class: ``1``, ``2``, ``3`` (3 and more, 多孩) or ``u`` (不详: never
+    counted as a first child)."""
+    return "u" if parity is None else str(min(parity, 3))
+
+
 def event_measures(event: Event) -> list[str]:
     """The flow measures one counted event adds to (in each scope, at its place there)."""
     kind = event.kind
     if kind == Kind.BIRTH:
         sex = {MALE: "m", FEMALE: "f"}.get(event.sex, "u")
-        parity = min(event.parity or 1, 3)
+        parity = parity_class(event.parity)
         out = ["birth", f"birth_{sex}", f"birth_p{parity}", f"birth_p{parity}_{sex}"]
         if event.policy_attribute == "1":
             out.append("birth_ok")

@@ -94,7 +94,7 @@ INDICATORS: tuple[Indicator, ...] = (
         PERSONS,
         _t("birth_p1"),
         group="生育",
-        definition="按夫妇共同子女计算的第一孩出生数",
+        definition="按统计口径（夫妇双方现有子女加一）计算的第一孩出生数",
     ),
     Indicator(
         "births_parity2",
@@ -111,6 +111,14 @@ INDICATORS: tuple[Indicator, ...] = (
         _t("birth_p3"),
         group="生育",
         definition="第三孩及以上出生数",
+    ),
+    Indicator(
+        "births_parity_unknown",
+        "孩次不详出生数",
+        PERSONS,
+        _t("birth_pu"),
+        group="生育",
+        definition="孩次未能确定的出生数（单列，不计入一孩）",
     ),
     Indicator("deaths", "死亡人数", PERSONS, _t("death"), definition="期内死亡人数"),
     Indicator(
