@@ -367,14 +367,17 @@ def _event_matches(measure: str, event: Event) -> bool:
 
 
 def flow_events(measure: str, *, scope: str, prefix: str, period: Period) -> list[Event]:
-    """The counted events a flow measure counts in the unit subtree during ``period``."""
+    """The counted events a flow measure counts in the unit subtree during ``period`` (a birth
+    measure counted by report date, ``rbirth…``: the births reported in the period)."""
+    day = "effective_date"
+    if measure.startswith(tally.BY_REPORT + "birth"):
+        measure, day = measure.removeprefix(tally.BY_REPORT), "reported_date"
     column = "to_code" if measure == tally.WITHIN_IN else PLACE_COLUMN[scope]
     events = (
         Event.objects.filter(
             _kind_filter(measure),
             status__in=COUNTED,
-            effective_date__gte=period.start,
-            effective_date__lte=period.end,
+            **{f"{day}__gte": period.start, f"{day}__lte": period.end},
             **prefix_range(column, prefix),
         )
         .select_related("person", "child", "partner")

@@ -151,7 +151,21 @@ def event_tally(event: Event, sign: int, base: int | None = None) -> Counter:
             counter[(measure, scope, unit, month)] += sign
         if event.kind == Kind.MOVE_WITHIN and event.to_code:
             counter[(WITHIN_IN, scope, event.to_code, month)] += sign
+        if event.kind == Kind.BIRTH:
+            # The same births by the month they were reported (统计口径 #4: a birth found late
+            # counts in the period it is reported; docs/indicators.md §4.3).
+            reported = fold(event.reported_date, base)
+            for measure in event_measures(event):
+                counter[(BY_REPORT + measure, scope, unit, reported)] += sign
     return counter
+
+
+BY_REPORT = "r"  # prefix of the birth measures counted by report date
+
+
+def by_report(measure: str) -> str:
+    """The measure counted by report date, for a birth measure (others unchanged)."""
+    return BY_REPORT + measure if measure.startswith("birth") else measure
 
 
 # --- the balance (人口变动平衡): 期初 + 变动 = 期末 for every unit, period and scope ----------

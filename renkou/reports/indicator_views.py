@@ -48,6 +48,7 @@ from renkou.reports.indicators import (
     BY_CODE,
     evaluate,
     short_period,
+    variant,
 )
 from renkou.reports.models import Target
 from renkou.reports.selectors import (
@@ -94,14 +95,17 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         period, scope, year = data["period"], data["scope_code"], data["target_year"]
         rank = data.get("rank") or DEFAULT_RANK
-        ranked, lower_first = ranking(unit, rank, period=period, scope=scope, year=year)
+        births_by = data["births_by"]
+        ranked, lower_first = ranking(
+            unit, rank, period=period, scope=scope, year=year, births_by=births_by
+        )
         context.update(
             period=period,
             scope_label=Scope(scope).label,
             target_year=year,
             rank=rank,
-            groups=indicator_groups(unit, period, scope, year),
-            rank_indicator=BY_CODE[rank],
+            groups=indicator_groups(unit, period, scope, year, births_by),
+            rank_indicator=variant(rank, births_by),
             ranking=ranked,
             lower_first=lower_first,
             query=urlencode({**form.params(), "unit": unit.code}),
@@ -140,7 +144,8 @@ def balance_page(request: HttpRequest) -> HttpResponse:
                 Scope.MANAGED: "管理人口：流入增加；流出人员仍由原地管理，不减少。",
             }[scope],
             rows=balance_rows(unit, period, scope),
-            drill_query=urlencode(form.params()),
+            # The balance counts births by occurrence (docs/indicators.md §4.1), so do its lists.
+            drill_query=urlencode({k: v for k, v in form.params().items() if k != "births_by"}),
         )
     return render(request, "reports/balance.html", context)
 
@@ -235,8 +240,11 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
         messages.warning(request, "请从统计指标页面点击数字查看名单。")
         return redirect(f"{reverse('reports:indicators')}?{urlencode({'unit': unit.code})}")
     data = form.cleaned_data
-    ind, period, scope = BY_CODE[data["indicator"]], data["period"], data["scope_code"]
-    figure = evaluate([ind.code], prefix=unit.prefix, period=period, scope=scope)[unit.prefix]
+    period, scope, births_by = data["period"], data["scope_code"], data["births_by"]
+    ind = variant(data["indicator"], births_by)
+    figure = evaluate(
+        [ind.code], prefix=unit.prefix, period=period, scope=scope, births_by=births_by
+    )[unit.prefix]
     options = parts(ind, "numerator") + parts(ind, "denominator")
     chosen = _chosen(options, data)
     tabs = [

@@ -20,9 +20,11 @@ from renkou.reports.indicators import (
     END,
     FLOW,
     INDICATORS,
+    OCCURRENCE,
     START,
     Indicator,
     evaluate,
+    variant,
 )
 from renkou.reports.models import Target
 
@@ -59,6 +61,8 @@ SEX = {"m": "男婴", "f": "女婴"}
 
 
 def measure_label(measure: str) -> str:
+    if measure.startswith("rbirth"):
+        return measure_label(measure[1:]) + "（按报告日期）"
     if measure in MEASURE_LABELS:
         return MEASURE_LABELS[measure]
     parts = measure.split("_")
@@ -156,7 +160,7 @@ def lower_units(unit: Unit) -> list[Unit]:
 
 
 def ranking(
-    unit: Unit, code: str, *, period: Period, scope: str, year: int
+    unit: Unit, code: str, *, period: Period, scope: str, year: int, births_by: str = OCCURRENCE
 ) -> tuple[list[Row], bool]:
     """The sub-units of ``unit`` (townships of a county, villages of a township) for one
     indicator, ranked, and whether lower ranks first: lower first when the target (the unit's,
@@ -173,10 +177,11 @@ def ranking(
         scope=scope,
         group_len=length,
         groups=[c.prefix for c in children],
+        births_by=births_by,
     )
     by_prefix = {c.prefix: c for c in children}
     found = targets.targets_for([full_code(g) for g in figures] + [unit.code], year)
-    ind = BY_CODE[code]
+    ind = variant(code, births_by)
     rows = []
     for group, figs in figures.items():
         fig = targets.judge(figs[code], found.get((full_code(group), code)))
@@ -200,15 +205,19 @@ def ranking(
 
 
 def indicator_groups(
-    unit: Unit, period: Period, scope: str, year: int
+    unit: Unit, period: Period, scope: str, year: int, births_by: str = OCCURRENCE
 ) -> list[tuple[str, list[Row]]]:
     figures = evaluate(
-        [i.code for i in INDICATORS], prefix=unit.prefix, period=period, scope=scope
+        [i.code for i in INDICATORS],
+        prefix=unit.prefix,
+        period=period,
+        scope=scope,
+        births_by=births_by,
     )[unit.prefix]
     targets.attach(figures, unit.code, year)
     grouped: dict[str, list[Row]] = {}
     for ind in INDICATORS:
-        row = Row(figures[ind.code], ind)
+        row = Row(figures[ind.code], variant(ind.code, births_by))
         grouped.setdefault(ind.group, []).append(row)
     return list(grouped.items())
 
@@ -224,6 +233,7 @@ def figure_rows(
     scope: str,
     codes: list[str],
     sub_units: bool = False,
+    births_by: str = OCCURRENCE,
 ) -> list[dict[str, Any]]:
     """The figures of ``codes`` for ``unit`` (and, with ``sub_units``, for each of its
     townships or villages) as JSON objects: ``Figure.as_dict`` plus the period's label and
@@ -232,7 +242,11 @@ def figure_rows(
     codes = [c for c in codes if c in BY_CODE]
     year = target_year(period, calendar)
     children = lower_units(unit) if sub_units else []
-    found = evaluate(codes, prefix=unit.prefix, period=period, scope=scope) if codes else {}
+    found = (
+        evaluate(codes, prefix=unit.prefix, period=period, scope=scope, births_by=births_by)
+        if codes
+        else {}
+    )
     if children and codes:
         found.update(
             evaluate(
@@ -242,6 +256,7 @@ def figure_rows(
                 scope=scope,
                 group_len=len(children[0].prefix),
                 groups=[c.prefix for c in children],
+                births_by=births_by,
             )
         )
     names = {unit.prefix: unit.name, **{c.prefix: c.name for c in children}}
