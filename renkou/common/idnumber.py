@@ -28,11 +28,11 @@ count them.
 
 import random
 import re
-from operator import mul
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from operator import mul
 from typing import Literal
 
 from django.utils import timezone
@@ -206,8 +206,8 @@ def validate(
     except ValueError:
         return IdResult(number, None, (problem("id_date"),))
     # Reading the local date costs more than the whole check: only a recent birth needs it
-    # (the machine's date and the local one differ by less than a day).
-    recent = today is not None or birth >= date.today() - _TWO_DAYS
+    # (UTC and the local date differ by less than a day).
+    recent = today is not None or birth >= datetime.now(UTC).date() - _TWO_DAYS
     if recent and birth > (today or timezone.localdate()):
         return IdResult(number, None, (Problem("id_date", MESSAGES["id_date_future"]),))
     # ISO 7064 MOD 11-2 over the byte values: Σ (byte − 48) × w = Σ byte × w − 48 × Σ w.
