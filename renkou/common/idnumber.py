@@ -75,8 +75,8 @@ MESSAGES = {
     "id_empty": "公民身份号码不能为空",
     "id_numeric": "身份证号码不能是科学计数法数字，请将该列设为文本格式后重新录入",
     "id_chars": "公民身份号码只能由数字组成，最后一位可以是 X",
-    "id_lookalike": "公民身份号码中有{kind}“{char}”，不是普通数字或 X：单元格可能被公式或格式改动过，"
-    "请核对原件后重新录入",
+    "id_lookalike": "公民身份号码中有{kind}“{char}”，不是普通数字或 X："
+    "单元格可能被公式或格式改动过，请核对原件后重新录入",
     "id_length": "公民身份号码应为18位（或15位旧号码）",
     "id_date": "公民身份号码中的出生日期无效",
     # Two more messages for code "id_date", naming the bound that was crossed.
