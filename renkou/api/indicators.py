@@ -21,7 +21,7 @@ from renkou.common.periods import PeriodError
 from renkou.events.constants import SCOPE_BY_NAME
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
-from renkou.reports.indicators import INDICATORS
+from renkou.reports.indicators import BIRTHS_BY, INDICATORS, OCCURRENCE
 from renkou.reports.selectors import figure_rows
 
 CODES = [i.code for i in INDICATORS]
@@ -54,6 +54,12 @@ class IndicatorQuerySerializer(serializers.Serializer):
         help_text="只要这些指标",
     )
     sub_units = StrictBooleanField(required=False, default=False, help_text="同时给出各下级单位")
+    births_by = serializers.ChoiceField(
+        choices=list(BIRTHS_BY),
+        default=OCCURRENCE,
+        help_text="出生按发生日期（occurrence，默认）或报告日期（report：迟报的出生计入报告所在期间，"
+        "统计报表的口径）统计",
+    )
 
     def validate_period(self, value: str) -> str:
         if not re.fullmatch(periods.code_pattern(), value):
@@ -93,6 +99,9 @@ class IndicatorValueSerializer(serializers.Serializer):
     )
     pooled_3y = serializers.FloatField(required=False, allow_null=True)
     pooled_3y_births = serializers.IntegerField(required=False)
+    births_by = serializers.ChoiceField(
+        choices=list(BIRTHS_BY), required=False, help_text="出生按报告日期统计时为 report"
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -141,5 +150,6 @@ class UnitIndicatorsView(APIView):
             scope=SCOPE_BY_NAME[data["scope"]],
             codes=data.get("indicator") or CODES,
             sub_units=data["sub_units"],
+            births_by=data["births_by"],
         )
         return Response(rows)

@@ -23,6 +23,7 @@ from renkou.common.periods import fp_year, fp_year_of, month_key, report_deadlin
 from renkou.events import tally
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event, MonthlyReport
+from renkou.events.parity import parity_of
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
@@ -91,12 +92,8 @@ def seed_events(
     ).order_by("birth_date", "pk")
     for child in births.select_related("mother"):
         mother = mothers.setdefault(child.mother_id, child.mother)
-        parity = (
-            Person.objects.filter(
-                mother_id=mother.pk, birth_date__lt=child.birth_date, exited_at__isnull=True
-            ).count()
-            + 1
-        )
+        father = Person.objects.filter(pk=child.father_id).first() if child.father_id else None
+        parity = parity_of(mother, father, child.birth_date)  # the counting rules (统计口径)
         row = event(
             Kind.BIRTH,
             mother,
@@ -124,7 +121,8 @@ def seed_events(
             extra["to_code"] = person.residence_code
         events.append(event(kind, person, person.flow_date, **extra))
         out.flows += 1
-    out.deaths = _deaths(rng, people, since, today, events, event)
+    out.deaths = _register_deaths(rng, people, events, event)  # before new deaths are written
+    out.deaths += _deaths(rng, people, since, today, events, event)
     Event.objects.bulk_create(events, batch_size=1000)
     out.reports = _monthly_reports(rng, county, since, today, reporter)
     # The register's spells already stand (the demo load wrote them); the events add their
@@ -187,6 +185,18 @@ def _deaths(rng, people, since, today, events, event) -> int:
             person.exited_at, person.exit_reason = day, "3"
             card_sync(person, day=today)
     return len(chosen)
+
+
+def _register_deaths(rng, people, events, event) -> int:
+    """The demo register's persons who left it by death (elderly parents, a head, a woman
+    with a card) get their death event on the exit day: a death counts whether or not the
+    record was closed (统计口径), so the register exit and the death figures agree."""
+    dead = people.filter(exited_at__isnull=False, exit_reason="3").exclude(events__kind=Kind.DEATH)
+    count = 0
+    for person in dead.order_by("pk"):
+        events.append(event(Kind.DEATH, person, person.exited_at, cause=rng.choice(DEATH_CAUSES)))
+        count += 1
+    return count
 
 
 def _monthly_reports(rng, county: str, since: date, today: date, reporter) -> int:

@@ -56,6 +56,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "child_sex",
         "child_id_number",
         "parity",
+        "parity_reason",
         "policy_attribute",
         "health",
         "birth_place",
@@ -237,13 +238,19 @@ class EventForm(BaseForm):
         required=False,
         min_value=1,
         max_value=20,
-        help_text="留空则按夫妇共同存活子女数自动计算",
+        help_text="留空则按统计口径推算：夫妇双方现有子女（含前婚、收养、已迁出子女，不含已死亡子女）加一",
         error_messages={
             "min_value": "孩次应为1–20",
             "max_value": "孩次应为1–20",
             "invalid": "孩次应为数字",
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    parity_reason = forms.CharField(
+        label="孩次不同的原因",
+        required=False,
+        max_length=200,
+        help_text="填写的孩次与推算不同时必填（如子女未在本系统登记）",
     )
     policy_attribute = forms.ChoiceField(label="政策属性", required=False)
     health = forms.ChoiceField(label="健康状况", required=False)
@@ -599,6 +606,7 @@ class EventForm(BaseForm):
             sex=d.get("child_sex", ""),
             child_id_number=child_id,
             parity=d.get("parity"),
+            parity_reason=d.get("parity_reason", ""),
             policy_attribute=d.get("policy_attribute", ""),
             birth_place=d.get("birth_place", ""),
             certificate_no=certificate,

@@ -60,7 +60,8 @@ class Event(models.Model):
     subject_sex = models.CharField(max_length=1, blank=True)
     subject_age = models.PositiveSmallIntegerField("当事人年龄", null=True, blank=True)
     sex = models.CharField("婴儿性别", max_length=1, blank=True)
-    parity = models.PositiveSmallIntegerField("孩次", null=True, blank=True)
+    parity = models.PositiveSmallIntegerField("孩次", null=True, blank=True)  # null: 不详
+    parity_reason = models.CharField("孩次与推算不同的原因", max_length=200, blank=True)
     policy_attribute = models.CharField("政策属性", max_length=2, blank=True)
     birth_place = models.CharField("出生地点", max_length=100, blank=True)
     certificate_no = EncryptedTextField("出生医学证明编号", blank=True)

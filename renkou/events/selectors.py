@@ -5,6 +5,7 @@ A *flow* measure is summed over the months of a period; a *stock* measure is sum
 month up to the month that ends on the day asked (always a month end).
 """
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -323,6 +324,8 @@ def _group(lo: int) -> tuple[int, int]:
 
 
 def _kind_filter(measure: str) -> Q:
+    if measure == tally.WITHIN_IN:
+        return Q(kind=Kind.MOVE_WITHIN)
     if measure.startswith("birth"):
         return Q(kind=Kind.BIRTH)
     if measure == "marriage":
@@ -342,7 +345,7 @@ def _event_matches(measure: str, event: Event) -> bool:
                 if sex != part:
                     return False
             elif part.startswith("p"):
-                if min(event.parity or 1, 3) != int(part[1:]):
+                if tally.parity_class(event.parity) != part[1:]:
                     return False
             elif part == "ok":
                 if event.policy_attribute != "1":
@@ -364,20 +367,50 @@ def _event_matches(measure: str, event: Event) -> bool:
 
 
 def flow_events(measure: str, *, scope: str, prefix: str, period: Period) -> list[Event]:
-    """The counted events a flow measure counts in the unit subtree during ``period``."""
-    column = PLACE_COLUMN[scope]
+    """The counted events a flow measure counts in the unit subtree during ``period`` (a birth
+    measure counted by report date, ``rbirth…``: the births reported in the period)."""
+    day = "effective_date"
+    if measure.startswith(tally.BY_REPORT + "birth"):
+        measure, day = measure.removeprefix(tally.BY_REPORT), "reported_date"
+    column = "to_code" if measure == tally.WITHIN_IN else PLACE_COLUMN[scope]
     events = (
         Event.objects.filter(
             _kind_filter(measure),
             status__in=COUNTED,
-            effective_date__gte=period.start,
-            effective_date__lte=period.end,
+            **{f"{day}__gte": period.start, f"{day}__lte": period.end},
             **prefix_range(column, prefix),
         )
         .select_related("person", "child", "partner")
         .order_by("effective_date", "id")
     )
     return [e for e in events if _event_matches(measure, e)]
+
+
+OTHER = frozenset({tally.OTHER_IN, tally.OTHER_OUT})
+
+
+def other_persons(measure: str, *, scope: str, prefix: str, period: Period) -> list[Person]:
+    """The persons behind the other changes (其他变动) of the unit subtree in ``period``: one
+    row per change (``o_in`` or ``o_out`` spell row), so the list gives back the figure; each
+    person carries ``change_day`` and ``change_place``."""
+    rows = list(
+        Spell.objects.filter(
+            measure=measure,
+            scope=scope,
+            start__gte=period.start,
+            start__lte=period.end,
+            **prefix_range("unit_code", prefix),
+        )
+        .order_by("start", "person_id")
+        .values_list("person_id", "start", "unit_code")
+    )
+    persons = Person.objects.in_bulk({pk for pk, _day, _unit in rows})
+    out = []
+    for pk, day, unit in rows:
+        person = copy.copy(persons[pk])
+        person.change_day, person.change_place = day, unit  # type: ignore[attr-defined]
+        out.append(person)
+    return out
 
 
 def is_stock(measure: str) -> bool:

@@ -20,6 +20,7 @@ from renkou.common.periods import Period, report_deadline
 from renkou.events import tally
 from renkou.events.constants import COUNTED, MARRIAGE_KINDS, Kind, Status
 from renkou.events.models import Event, MonthlyReport
+from renkou.events.parity import parity_of
 from renkou.geo.models import Unit
 from renkou.people import services as people
 from renkou.people.cards import card_sync
@@ -58,6 +59,7 @@ class Details:
     sex: str = ""
     child_id_number: str = ""
     parity: int | None = None
+    parity_reason: str = ""
     policy_attribute: str = ""
     birth_place: str = ""
     certificate_no: str = ""
@@ -109,16 +111,6 @@ def _save(person: Person, day: date) -> None:
     person.version += 1
     person.save()
     card_sync(person, day=day)
-
-
-def joint_children(mother: Person, father: Person | None, before: date) -> int:
-    """The couple's living joint children born before ``before`` (domain.md §2.6: births
-    before the marriage count; children of a prior marriage, adopted, dead or with a third
-    party do not). Without a known father, the mother's living children."""
-    children = Person.objects.filter(mother=mother, birth_date__lt=before, exited_at__isnull=True)
-    if father is not None:
-        children = children.filter(father=father)
-    return children.count()
 
 
 def _child_relationship(mother: Person, sex: str) -> str:
@@ -250,16 +242,20 @@ def _birth(
     age = _age(mother, day)
     if not 10 <= age <= 60:
         raise ValidationError(f"母亲生育时年龄为{age}岁，请核对出生日期")
-    joint = joint_children(mother, d.partner, day)
-    parity = d.parity or joint + 1
-    if parity <= joint:
+    counted = parity_of(mother, d.partner, day)
+    parity = d.parity or counted
+    if parity != counted and not d.parity_reason.strip():
         raise ValidationError(
             {
-                "parity": f"孩次与已登记的共同子女数不符（已登记{joint}个存活子女，"
-                f"本孩至少为第{joint + 1}孩）"
+                "parity_reason": f"按统计口径（夫妇双方现有子女，含前婚、收养、已迁出子女，"
+                f"不含已死亡子女）本孩为第{counted}孩，填写的是第{parity}孩："
+                "请填写原因，或清空孩次由系统推算"
             }
         )
     event_fields["parity"] = parity
+    if parity != counted:
+        event_fields["parity_reason"] = d.parity_reason.strip()[:200]
+        undo["parity_counted"] = counted
     values = {
         "name": d.child_name.strip(),
         "sex": d.sex,
@@ -378,6 +374,16 @@ def record(
         object_id=event.pk,
         summary=f"kind={kind} person={subject.pk}",
     )
+    if event.parity_reason:
+        audit.record(
+            actor=actor.user,
+            ip=actor.ip,
+            action="event.parity_override",
+            object_type="events.event",
+            object_id=event.pk,
+            summary=f"parity={event.parity} counted={undo['parity_counted']}",
+            reason=event.parity_reason,
+        )
     return event
 
 

@@ -102,12 +102,18 @@ def age_group(age: int | None) -> int | None:
     return None
 
 
+def parity_class(parity: int | None) -> str:
+    """The tallies' 孩次 class: ``1``, ``2``, ``3`` (3 and more, 多孩) or ``u`` (不详: never
+    counted as a first child)."""
+    return "u" if parity is None else str(min(parity, 3))
+
+
 def event_measures(event: Event) -> list[str]:
     """The flow measures one counted event adds to (in each scope, at its place there)."""
     kind = event.kind
     if kind == Kind.BIRTH:
         sex = {MALE: "m", FEMALE: "f"}.get(event.sex, "u")
-        parity = min(event.parity or 1, 3)
+        parity = parity_class(event.parity)
         out = ["birth", f"birth_{sex}", f"birth_p{parity}", f"birth_p{parity}_{sex}"]
         if event.policy_attribute == "1":
             out.append("birth_ok")
@@ -143,7 +149,90 @@ def event_tally(event: Event, sign: int, base: int | None = None) -> Counter:
             continue
         for measure in event_measures(event):
             counter[(measure, scope, unit, month)] += sign
+        if event.kind == Kind.MOVE_WITHIN and event.to_code:
+            counter[(WITHIN_IN, scope, event.to_code, month)] += sign
+        if event.kind == Kind.BIRTH:
+            # The same births by the month they were reported (统计口径 #4: a birth found late
+            # counts in the period it is reported; docs/indicators.md §4.3).
+            reported = fold(event.reported_date, base)
+            for measure in event_measures(event):
+                counter[(BY_REPORT + measure, scope, unit, reported)] += sign
     return counter
+
+
+BY_REPORT = "r"  # prefix of the birth measures counted by report date
+
+
+def by_report(measure: str) -> str:
+    """The measure counted by report date, for a birth measure (others unchanged)."""
+    return BY_REPORT + measure if measure.startswith("birth") else measure
+
+
+# --- the balance (人口变动平衡): 期初 + 变动 = 期末 for every unit, period and scope ----------
+
+WITHIN_IN = "within_in"  # a move within the county, counted where it arrives
+WITHIN_OUT = str(Kind.MOVE_WITHIN)  # … and where it leaves (the event's own measure)
+OTHER_IN, OTHER_OUT = "o_in", "o_out"  # 其他变动: register changes no counted event explains
+
+
+def balance_terms(event: Event, scope: str) -> list[tuple[str, str, int]]:
+    """How one counted event moves the population of ``scope`` in the balance identity:
+    (measure, unit, sign) — the same measures and places ``event_tally`` writes. Flows move
+    the resident population (流入 and 流出) and the managed one (流入 only: an outflow is still
+    managed here); the registered population not at all."""
+    here = event.place_of(scope)
+    kind = event.kind
+    if kind == Kind.BIRTH:
+        return [("birth", here, +1)]
+    if kind in (Kind.DEATH, Kind.MOVE_OUT):
+        return [(str(kind), here, -1)]
+    if kind == Kind.MOVE_IN:
+        return [(str(kind), here, +1)]
+    if kind == Kind.MOVE_WITHIN:
+        return [(WITHIN_OUT, here, -1), (WITHIN_IN, event.to_code, +1)]
+    if kind == Kind.FLOW_IN and scope != Scope.REGISTERED:
+        return [(str(kind), here, +1)]
+    if kind == Kind.FLOW_OUT and scope == Scope.RESIDENT:
+        return [(str(kind), here, -1)]
+    return []
+
+
+def other_changes(person: Person, events: Sequence[Event], pop: Sequence[SpellRow], base: int):
+    """The other changes (其他变动) of one person: wherever the person's population spells
+    start or end in a month and unit without a counted event that says so (a register row
+    entered without a birth or move-in event, an exit without a death or move-out event, a
+    duplicate removed, a flow between two villages of the county …), one ``o_in`` or
+    ``o_out`` row per person and month, so that for every unit, month and scope
+    期初 + 出生 − 死亡 + 迁入 − 迁出 (+ 流入 − 流出) + 其他变动 = 期末 holds exactly."""
+    net: Counter = Counter()
+    days: dict[tuple[str, str, int], date] = {}
+
+    def note(key: tuple[str, str, int], day: date, sign: int) -> None:
+        net[key] += sign
+        days[key] = min(days.get(key, day), day)
+
+    for s in pop:
+        if s.measure != Measure.POPULATION:
+            continue
+        note((s.scope, s.unit_code, fold(s.start, base)), s.start, +1)
+        if s.end is not None:
+            note((s.scope, s.unit_code, fold(s.end, base)), s.end, -1)
+    for event in events:
+        if event.kind == Kind.BIRTH and event.child_id != person.pk:
+            continue  # the mother's record of a birth counts the child
+        for scope in _SCOPES:
+            for _measure, unit, sign in balance_terms(event, scope):
+                if unit:
+                    note(
+                        (scope, unit, fold(event.effective_date, base)), event.effective_date, -sign
+                    )
+    rows = []
+    for key, value in net.items():
+        scope, unit, _month = key
+        measure = OTHER_IN if value > 0 else OTHER_OUT
+        day = days[key]
+        rows.extend(SpellRow(measure, scope, unit, day, None) for _ in range(abs(value)))
+    return rows
 
 
 def _upsert(model: Any, key: str, rows: list[tuple]) -> None:
@@ -348,7 +437,9 @@ def refresh(person_ids: Iterable[int], *, new: bool = False) -> int:
         fresh: list[tuple] = []
         for person in persons:
             flags = person_flags(person)
-            spells = all_spells(person, events.get(person.pk, []), episodes.get(person.pk, []))
+            mine = events.get(person.pk, [])
+            spells = all_spells(person, mine, episodes.get(person.pk, []))
+            spells += other_changes(person, mine, spells, base)
             before = old.get(person.pk, [])
             same_person = all(
                 s.sex == person.sex

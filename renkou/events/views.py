@@ -41,6 +41,7 @@ from renkou.events.forms import (
     month_of,
 )
 from renkou.events.models import Event, MonthlyReport
+from renkou.events.parity import existing_children
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
@@ -219,6 +220,26 @@ def _change_refusal(user: Any, event: Event) -> str:
     return ""
 
 
+def _parity_basis(user: Any, event: Event) -> list[dict[str, Any]]:
+    """Which children a birth's 孩次 counted and why (``renkou.events.parity``); a child outside
+    the caller's scope is shown without a name."""
+    if event.kind != Kind.BIRTH or not event.counted:
+        return []
+    found = existing_children(event.person, event.partner, event.effective_date)
+    ids = [c.person_id for c in found if c.person_id]
+    visible = set(Person.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [
+        {
+            "child": c,
+            "name": c.name
+            if c.person_id is None or c.person_id in visible
+            else "（他处登记的子女）",
+            "link": c.person_id if c.person_id in visible else None,
+        }
+        for c in found
+    ]
+
+
 def _detail_context(user: Any, event: Event) -> dict[str, Any]:
     people_ids = [event.person_id, event.partner_id, event.child_id]
     visible = set(
@@ -239,6 +260,7 @@ def _detail_context(user: Any, event: Event) -> dict[str, Any]:
     corrections = list(Event.objects.visible_to(user).filter(corrects=event).order_by("pk"))
     return {
         "event": event,
+        "parity_basis": _parity_basis(user, event),
         "visible": visible,
         "places": [(label, f"{names[c]}（{c}）" if c in names else c) for label, c in codes if c],
         "corrections": corrections,

@@ -218,9 +218,18 @@ def person_move(
     return locked
 
 
+EXIT_DEATH = "3"  # 退出原因 死亡
+DEATH_BY_EVENT = "死亡请登记“死亡”变动：死亡要计入出生、死亡统计，登记后该人员自动退出。"
+
+
 @transaction.atomic
 def person_exit(*, actor: Actor, person: Person, on: date, reason: str) -> Person:
-    """Soft exit (退出系统): the record stays, hidden from current lists, and can be restored."""
+    """Soft exit (退出系统): the record stays, hidden from current lists, and can be restored.
+    A death is not an exit of the register but a change event (死亡变动): it counts among the
+    deaths whether or not the record is closed (统计口径, docs/indicators.md §4), so an exit
+    with reason 死亡 is refused and the page links to the death form."""
+    if reason == EXIT_DEATH:
+        raise ValidationError(DEATH_BY_EVENT, code="death_by_event")
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.exited_at is not None:
         raise ValidationError("该人员已退出")

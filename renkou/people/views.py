@@ -404,7 +404,11 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
 def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     form = ExitForm(request.POST or None, today=dates.today())
-    if request.method == "POST" and form.is_valid():
+    death = request.method == "POST" and form.data.get("reason") == services.EXIT_DEATH
+    if death:
+        form.is_valid()
+        form.add_error("reason", services.DEATH_BY_EVENT)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.person_exit(
                 actor=Actor.of(request),
@@ -417,7 +421,8 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"“{person.name}”已退出，可在人员页面恢复。")
         return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/person_exit.html", {"form": form, "person": person})
+    context = {"form": form, "person": person, "death_refused": death}
+    return render(request, "people/person_exit.html", context)
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.EDIT_PERSON)

@@ -18,7 +18,7 @@ from renkou.common.periods import Period, PeriodError
 from renkou.events.constants import SCOPE_BY_NAME, Scope
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
-from renkou.reports.indicators import BY_CODE, INDICATORS
+from renkou.reports.indicators import BY_CODE, INDICATORS, OCCURRENCE, REPORT
 from renkou.reports.models import Target
 
 FP, CALENDAR = "fp", "cal"
@@ -32,6 +32,10 @@ PARTS = [
 ]
 SCOPE_CHOICES = [(name, Scope(code).label) for name, code in SCOPE_BY_NAME.items()]
 SIDES = (("numerator", "分子"), ("denominator", "分母"))
+BIRTHS_BY_CHOICES = [
+    (OCCURRENCE, "按出生日期"),
+    (REPORT, "按报告日期（迟报计入报告期）"),
+]
 DAYS = (("", "期间内"), ("start", "期初"), ("end", "期末"))
 
 
@@ -66,10 +70,16 @@ class PeriodForm(BaseForm):
     year = forms.TypedChoiceField(label="年份", coerce=int)
     part = forms.ChoiceField(label="期间", choices=PARTS)
     scope = forms.ChoiceField(label="口径", choices=SCOPE_CHOICES)
+    births_by = forms.ChoiceField(label="出生统计", choices=BIRTHS_BY_CHOICES)
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         today = timezone.localdate()
-        defaults = {"year": str(periods.fp_year_of(today)), "part": FP, "scope": "registered"}
+        defaults = {
+            "year": str(periods.fp_year_of(today)),
+            "part": FP,
+            "scope": "registered",
+            "births_by": OCCURRENCE,
+        }
         merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(merged, **kwargs)
         self.fields["year"].choices = year_choices()
@@ -92,7 +102,10 @@ class PeriodForm(BaseForm):
     def params(self) -> dict[str, str]:
         """The query string of the chosen period and scope (for links)."""
         data = self.cleaned_data
-        return {"year": str(data["year"]), "part": data["part"], "scope": data["scope"]}
+        out = {"year": str(data["year"]), "part": data["part"], "scope": data["scope"]}
+        if data.get("births_by") == REPORT:
+            out["births_by"] = REPORT
+        return out
 
 
 class IndicatorPageForm(PeriodForm):

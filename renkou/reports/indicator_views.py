@@ -38,6 +38,7 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
 from renkou.people.models import Person
+from renkou.reports.balance import BALANCE, balance_rows
 from renkou.reports.forms import (
     DrillForm,
     IndicatorPageForm,
@@ -48,6 +49,7 @@ from renkou.reports.indicators import (
     BY_CODE,
     evaluate,
     short_period,
+    variant,
 )
 from renkou.reports.models import Target
 from renkou.reports.selectors import (
@@ -89,14 +91,17 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         period, scope, year = data["period"], data["scope_code"], data["target_year"]
         rank = data.get("rank") or DEFAULT_RANK
-        ranked, lower_first = ranking(unit, rank, period=period, scope=scope, year=year)
+        births_by = data["births_by"]
+        ranked, lower_first = ranking(
+            unit, rank, period=period, scope=scope, year=year, births_by=births_by
+        )
         context.update(
             period=period,
             scope_label=Scope(scope).label,
             target_year=year,
             rank=rank,
-            groups=indicator_groups(unit, period, scope, year),
-            rank_indicator=BY_CODE[rank],
+            groups=indicator_groups(unit, period, scope, year, births_by),
+            rank_indicator=variant(rank, births_by),
             ranking=ranked,
             lower_first=lower_first,
             query=urlencode({**form.params(), "unit": unit.code}),
@@ -106,7 +111,58 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/indicator_page.html", context)
 
 
+# --- the balance table (人口变动平衡表) ---------------------------------------------------
+
+
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def balance_page(request: HttpRequest) -> HttpResponse:
+    """人口变动平衡表: 期初 + 出生 − 死亡 + 迁入 − 迁出 (+ 流入 − 流出) + 其他变动 = 期末 for the
+    unit and each of its sub-units, each number a link to its name list."""
+    unit = _unit_of(request)
+    form = IndicatorPageForm(request.GET)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "form": form,
+        "units": _unit_choices(request.user),
+        "columns": BALANCE,
+    }
+    if form.is_valid():
+        data = form.cleaned_data
+        period, scope = data["period"], data["scope_code"]
+        context.update(
+            period=period,
+            scope=scope,
+            scope_label=Scope(scope).label,
+            flows_note={
+                Scope.REGISTERED: "户籍人口不因流动而变化，流入、流出仅供参考，不计入平衡。",
+                Scope.RESIDENT: "常住人口：流入增加、流出减少。",
+                Scope.MANAGED: "管理人口：流入增加；流出人员仍由原地管理，不减少。",
+            }[scope],
+            rows=balance_rows(unit, period, scope),
+            # The balance counts births by occurrence (docs/indicators.md §4.1), so do its lists.
+            drill_query=urlencode({k: v for k, v in form.params().items() if k != "births_by"}),
+        )
+    return render(request, "reports/balance.html", context)
+
+
 # --- the name list (花名册) ---------------------------------------------------------------------
+
+
+def other_reason(person: Person, measure: str) -> str:
+    """Why a person is among the other changes (其他变动): what the register says happened on
+    that day without a counted event saying it (docs/indicators.md §4)."""
+    day = person.change_day  # type: ignore[attr-defined]
+    if person.exited_at is not None and person.exit_reason == "4":
+        return "重复或错误登记，已退出（合并重复人员或作废登记）"
+    if measure == "o_out" and person.exited_at == day:
+        reason = dicts.label("exit_reason", person.exit_reason)
+        return f"户籍退出（{reason}），未登记相应变动"
+    if measure == "o_in" and person.birth_date == day:
+        return "补录登记：出生未登记出生变动"
+    if person.flow and person.flow_date == day:
+        return "流动登记未登记流动变动，或县内流动"
+    return "登记内容与变动记录不一致（登记更正）"
 
 
 def _decorate_persons(request: HttpRequest, rows: list[Person], scope: str, day: date) -> None:
@@ -180,8 +236,11 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
         messages.warning(request, "请从统计指标页面点击数字查看名单。")
         return redirect(f"{reverse('reports:indicators')}?{urlencode({'unit': unit.code})}")
     data = form.cleaned_data
-    ind, period, scope = BY_CODE[data["indicator"]], data["period"], data["scope_code"]
-    figure = evaluate([ind.code], prefix=unit.prefix, period=period, scope=scope)[unit.prefix]
+    period, scope, births_by = data["period"], data["scope_code"], data["births_by"]
+    ind = variant(data["indicator"], births_by)
+    figure = evaluate(
+        [ind.code], prefix=unit.prefix, period=period, scope=scope, births_by=births_by
+    )[unit.prefix]
     options = parts(ind, "numerator") + parts(ind, "denominator")
     chosen = _chosen(options, data)
     tabs = [
@@ -200,6 +259,12 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
     if chosen.is_stock:
         day = period.day_before if chosen.day == "start" else period.end
         _decorate_persons(request, page.object_list, scope, day)
+    elif chosen.lists_persons:
+        _decorate_persons(request, page.object_list, scope, period.end)
+        places = unit_names(p.change_place for p in page.object_list)
+        for p in page.object_list:
+            p.change_reason = other_reason(p, chosen.measure)  # type: ignore[attr-defined]
+            p.change_place_name = places.get(p.change_place, p.change_place)  # type: ignore[attr-defined]
     else:
         _decorate_events(request, page.object_list, scope)
     context = {
@@ -293,6 +358,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("indicators/", indicator_page, name="indicators"),
     path("indicators/<str:code>/list/", indicator_list, name="indicator_list"),
+    path("balance/", balance_page, name="balance"),
     path("targets/", target_list, name="target_list"),
     path("targets/new/", target_create, name="target_create"),
     path("targets/<int:pk>/edit/", target_edit, name="target_edit"),

@@ -31,6 +31,7 @@ from renkou.common.periods import Period, month_end
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, SCOPE_NAME
 from renkou.events.presence import add_years
+from renkou.events.tally import OTHER_IN, OTHER_OUT, by_report
 from renkou.geo.constants import full_code
 
 FLOW, START, END, AVG = "flow", "start", "end", "avg"
@@ -93,7 +94,7 @@ INDICATORS: tuple[Indicator, ...] = (
         PERSONS,
         _t("birth_p1"),
         group="生育",
-        definition="按夫妇共同子女计算的第一孩出生数",
+        definition="按统计口径（夫妇双方现有子女加一）计算的第一孩出生数",
     ),
     Indicator(
         "births_parity2",
@@ -111,7 +112,51 @@ INDICATORS: tuple[Indicator, ...] = (
         group="生育",
         definition="第三孩及以上出生数",
     ),
+    Indicator(
+        "births_parity_unknown",
+        "孩次不详出生数",
+        PERSONS,
+        _t("birth_pu"),
+        group="生育",
+        definition="孩次未能确定的出生数（单列，不计入一孩）",
+    ),
     Indicator("deaths", "死亡人数", PERSONS, _t("death"), definition="期内死亡人数"),
+    Indicator(
+        "moves_in",
+        "迁入人数",
+        PERSONS,
+        (Term("move_in"), Term("within_in")),
+        definition="期内迁入本单位的人数（县外迁入 + 县内从其他村迁入）",
+    ),
+    Indicator(
+        "moves_out",
+        "迁出人数",
+        PERSONS,
+        (Term("move_out"), Term("move_within")),
+        definition="期内从本单位迁出的人数（迁往县外 + 县内迁往其他村）",
+    ),
+    Indicator(
+        "flows_in",
+        "流入人数",
+        PERSONS,
+        _t("flow_in"),
+        definition="期内流入本单位的人数（常住、管理人口增加；户籍人口不变）",
+    ),
+    Indicator(
+        "flows_out",
+        "流出人数",
+        PERSONS,
+        _t("flow_out"),
+        definition="期内从本单位流出的人数（常住人口减少；户籍、管理人口不变）",
+    ),
+    Indicator(
+        "other_changes",
+        "其他变动",
+        PERSONS,
+        (Term(OTHER_IN), Term(OTHER_OUT, FLOW, -1)),
+        definition="期内没有相应变动记录的人口增减（补录登记、重复或错误登记退出、"
+        "退出未登记变动、县内流动等），逐人列出",
+    ),
     Indicator(
         "population_start", "期初人口", PERSONS, _t("pop", START), definition="期初前一日末的人口数"
     ),
@@ -307,6 +352,31 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 BY_CODE = {i.code: i for i in INDICATORS}
+
+# Births by the period they happened in (occurrence, the default: the balance and the rates) or
+# by the period they were reported in (report: the statutory tables' rule, 统计口径 #4, a birth
+# found late counts as a birth of the period it is reported in; docs/indicators.md §4.3).
+OCCURRENCE, REPORT = "occurrence", "report"
+BIRTHS_BY = (OCCURRENCE, REPORT)
+
+
+@lru_cache(maxsize=512)
+def variant(code: str, births_by: str = OCCURRENCE) -> Indicator:
+    """The indicator ``code`` with its birth terms counted by occurrence or by report date."""
+    ind = BY_CODE[code]
+    if births_by != REPORT:
+        return ind
+
+    def swap(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+        return tuple(replace(t, measure=by_report(t.measure)) for t in terms)
+
+    return replace(ind, numerator=swap(ind.numerator), denominator=swap(ind.denominator))
+
+
+def counts_births(ind: Indicator) -> bool:
+    return any(t.measure.startswith(("birth", "rbirth")) for t in ind.terms)
+
+
 HEADLINE = (
     "births",
     "deaths",
@@ -334,11 +404,13 @@ def period_params(period: Period) -> dict[str, str] | None:
     return None
 
 
-def name_list(code: str, prefix: str, side: str, period: Period, scope: str) -> NameList | None:
+def name_list(
+    code: str, prefix: str, side: str, period: Period, scope: str, births_by: str = OCCURRENCE
+) -> NameList | None:
     """Where the persons or events behind one side (``numerator``, ``denominator``) of an
     indicator in the unit ``prefix`` are listed (``reports:indicator_list``); None for a period
     the indicator pages cannot name."""
-    head = _list_query(period, scope)
+    head = _list_query(period, scope, births_by)
     return None if head is None else _name_list(code, prefix, side, head)
 
 
@@ -347,10 +419,15 @@ def _name_list(code: str, prefix: str, side: str, head: tuple) -> NameList:
     return NameList("reports:indicator_list", (full_code(prefix),), query)
 
 
-def _list_query(period: Period, scope: str) -> tuple[tuple[str, str], ...] | None:
+def _list_query(
+    period: Period, scope: str, births_by: str = OCCURRENCE
+) -> tuple[tuple[str, str], ...] | None:
     """The period and scope as the indicator pages read them (None: they cannot name it)."""
     picked = period_params(period)
-    return None if picked is None else (*picked.items(), ("scope", SCOPE_NAME[scope]))
+    if picked is None:
+        return None
+    extra = (("births_by", REPORT),) if births_by == REPORT else ()
+    return (*picked.items(), ("scope", SCOPE_NAME[scope]), *extra)
 
 
 def _term_value(term: Term, cell: dict, period: Period) -> float:
@@ -453,6 +530,7 @@ def evaluate(
     raw: dict | None = None,
     horizon: Any = selectors.READ,
     today: date | None = None,
+    births_by: str = OCCURRENCE,
 ) -> dict[str, dict[str, Figure]]:
     """Figures of ``codes`` for the unit ``prefix`` (group_len None: the unit as a whole) or for
     each of its sub-units (group_len 9: townships), from the tallies (three queries; the
@@ -464,7 +542,7 @@ def evaluate(
     (the dashboard's monthly trend). ``horizon``: the checkpoint horizon if already read.
     ``today`` (default: the local date) tells how much of an unfinished period has passed."""
     today = today or timezone.localdate()
-    inds = [BY_CODE[c] for c in codes]
+    inds = [variant(c, births_by) for c in codes]
     flows, stocks = needed(inds)
     length = group_len or len(prefix)
     # The sex ratio's two earlier years (its 3-year pooled value) come in the same query.
@@ -509,7 +587,7 @@ def evaluate(
             _add_cells(total_pooled, cell)
         data, pooled = {**data, prefix: total}, {**pooled, prefix: total_pooled}
         wanted = [prefix, *wanted]
-    head = _list_query(period, scope)
+    head = _list_query(period, scope, births_by)
 
     def lists(code: str, group: str, side: str) -> NameList | None:
         """The name list of one side (the period's part worked out once: a dashboard has
@@ -537,6 +615,8 @@ def evaluate(
                 denominator_list=lists(ind.code, group, "denominator") if ind.denominator else None,
             )
             _warn(fig, ind, cell, pooled.get(group, {}), period, today)
+            if births_by == REPORT and counts_births(ind):
+                fig.extra["births_by"] = REPORT
             figures[ind.code] = fig
         out[group] = figures
     return out

@@ -20,9 +20,11 @@ from renkou.reports.indicators import (
     END,
     FLOW,
     INDICATORS,
+    OCCURRENCE,
     START,
     Indicator,
     evaluate,
+    variant,
 )
 from renkou.reports.models import Target
 
@@ -45,12 +47,22 @@ MEASURE_LABELS = {
     "fmar_f_late": "女性晚婚（23岁及以上初婚）",
     "fmar_f_early": "女性早婚（19岁及以下初婚）",
     "marriage": "结婚",
+    "move_in": "县外迁入",
+    "within_in": "县内迁入",
+    "move_out": "迁往县外",
+    "move_within": "县内迁出",
+    "flow_in": "流入",
+    "flow_out": "流出",
+    "o_in": "其他增加",
+    "o_out": "其他减少",
 }
-PARITY = {"1": "一孩", "2": "二孩", "3": "多孩"}
+PARITY = {"1": "一孩", "2": "二孩", "3": "多孩", "u": "孩次不详"}
 SEX = {"m": "男婴", "f": "女婴"}
 
 
 def measure_label(measure: str) -> str:
+    if measure.startswith("rbirth"):
+        return measure_label(measure[1:]) + "（按报告日期）"
     if measure in MEASURE_LABELS:
         return MEASURE_LABELS[measure]
     parts = measure.split("_")
@@ -80,6 +92,11 @@ class Part:
     @property
     def is_stock(self) -> bool:
         return self.day != ""
+
+    @property
+    def lists_persons(self) -> bool:
+        """A list of persons (a stock, or the other changes) rather than of events."""
+        return self.is_stock or self.measure in selectors.OTHER
 
     def label(self, period: Period) -> str:
         text = measure_label(self.measure)
@@ -113,6 +130,8 @@ def part_rows(part: Part, *, scope: str, prefix: str, period: Period) -> Any:
     if part.is_stock:
         day = period.day_before if part.day == "start" else period.end
         return selectors.stock_persons(part.measure, scope=scope, prefix=prefix, day=day)
+    if part.measure in selectors.OTHER:
+        return selectors.other_persons(part.measure, scope=scope, prefix=prefix, period=period)
     return selectors.flow_events(part.measure, scope=scope, prefix=prefix, period=period)
 
 
@@ -141,7 +160,7 @@ def lower_units(unit: Unit) -> list[Unit]:
 
 
 def ranking(
-    unit: Unit, code: str, *, period: Period, scope: str, year: int
+    unit: Unit, code: str, *, period: Period, scope: str, year: int, births_by: str = OCCURRENCE
 ) -> tuple[list[Row], bool]:
     """The sub-units of ``unit`` (townships of a county, villages of a township) for one
     indicator, ranked, and whether lower ranks first: lower first when the target (the unit's,
@@ -158,10 +177,11 @@ def ranking(
         scope=scope,
         group_len=length,
         groups=[c.prefix for c in children],
+        births_by=births_by,
     )
     by_prefix = {c.prefix: c for c in children}
     found = targets.targets_for([full_code(g) for g in figures] + [unit.code], year)
-    ind = BY_CODE[code]
+    ind = variant(code, births_by)
     rows = []
     for group, figs in figures.items():
         fig = targets.judge(figs[code], found.get((full_code(group), code)))
@@ -185,15 +205,19 @@ def ranking(
 
 
 def indicator_groups(
-    unit: Unit, period: Period, scope: str, year: int
+    unit: Unit, period: Period, scope: str, year: int, births_by: str = OCCURRENCE
 ) -> list[tuple[str, list[Row]]]:
     figures = evaluate(
-        [i.code for i in INDICATORS], prefix=unit.prefix, period=period, scope=scope
+        [i.code for i in INDICATORS],
+        prefix=unit.prefix,
+        period=period,
+        scope=scope,
+        births_by=births_by,
     )[unit.prefix]
     targets.attach(figures, unit.code, year)
     grouped: dict[str, list[Row]] = {}
     for ind in INDICATORS:
-        row = Row(figures[ind.code], ind)
+        row = Row(figures[ind.code], variant(ind.code, births_by))
         grouped.setdefault(ind.group, []).append(row)
     return list(grouped.items())
 
@@ -209,6 +233,7 @@ def figure_rows(
     scope: str,
     codes: list[str],
     sub_units: bool = False,
+    births_by: str = OCCURRENCE,
 ) -> list[dict[str, Any]]:
     """The figures of ``codes`` for ``unit`` (and, with ``sub_units``, for each of its
     townships or villages) as JSON objects: ``Figure.as_dict`` plus the period's label and
@@ -217,7 +242,11 @@ def figure_rows(
     codes = [c for c in codes if c in BY_CODE]
     year = target_year(period, calendar)
     children = lower_units(unit) if sub_units else []
-    found = evaluate(codes, prefix=unit.prefix, period=period, scope=scope) if codes else {}
+    found = (
+        evaluate(codes, prefix=unit.prefix, period=period, scope=scope, births_by=births_by)
+        if codes
+        else {}
+    )
     if children and codes:
         found.update(
             evaluate(
@@ -227,6 +256,7 @@ def figure_rows(
                 scope=scope,
                 group_len=len(children[0].prefix),
                 groups=[c.prefix for c in children],
+                births_by=births_by,
             )
         )
     names = {unit.prefix: unit.name, **{c.prefix: c.name for c in children}}

@@ -67,6 +67,7 @@ ACTIONS = {
     "person.import_report": "下载人员导入错误报告",
     "person.move": "人员迁户",
     "event.import": "导入人口变动",
+    "event.parity_override": "填写与推算不同的孩次",
     "event.import_upload": "上传变动导入文件",
     "event.import_report": "下载变动导入错误报告",
     "unit.service_point_add": "增加服务机构",

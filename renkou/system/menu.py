@@ -132,6 +132,9 @@ MENU: tuple[Module, ...] = (
         (
             MenuItem("统计概览", "reports:dashboard", Perm.VIEW_AGGREGATE, "bi-speedometer2"),
             MenuItem("统计指标", "reports:indicators", Perm.VIEW_AGGREGATE, "bi-graph-up-arrow"),
+            MenuItem(
+                "人口变动平衡表", "reports:balance", Perm.VIEW_AGGREGATE, "bi-distribute-vertical"
+            ),
             MenuItem("统计报表", "reports:table_list", Perm.VIEW_AGGREGATE, "bi-table"),
             MenuItem(
                 "报表上报情况", "reports:table_status", Perm.SUBMIT_REPORT, "bi-check2-square"

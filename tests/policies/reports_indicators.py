@@ -15,6 +15,7 @@ MANAGERS = frozenset({C})
 
 POLICY: dict[str, Rule] = {
     "reports:indicators": Rule(VIEWERS, notes="?unit= outside the subtree is 404 (tested)"),
+    "reports:balance": Rule(VIEWERS, notes="?unit= outside the subtree is 404"),
     "reports:indicator_list": Rule(
         WORKERS, obj="unit", notes="without ?indicator= redirects to the page"
     ),

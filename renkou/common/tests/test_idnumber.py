@@ -113,11 +113,11 @@ FULL_WIDTH = str.maketrans("0123456789Xx", "０１２３４５６７８９Ｘｘ
 @settings(max_examples=200)
 @given(
     st.randoms(use_true_random=False),
-    st.sampled_from(["", " ", "\u3000", "-", "\t"]),
+    st.sampled_from(["", " ", "\u3000", "\t"]),
     st.booleans(),
     st.booleans(),
 )
-def test_full_width_spaces_separators_and_lower_case_x_are_accepted(rng, sep, wide, lower):
+def test_full_width_spaces_and_lower_case_x_are_accepted(rng, sep, wide, lower):
     number = idnumber.generate(rng)
     typed = sep.join([number[:6], number[6:14], number[14:]])
     typed = typed.lower() if lower else typed
@@ -129,7 +129,7 @@ def test_full_width_spaces_separators_and_lower_case_x_are_accepted(rng, sep, wi
 
 def test_lower_case_x_is_stored_upper_case():
     assert validate(STANDARD_EXAMPLE.lower(), today=TODAY).info.number == STANDARD_EXAMPLE
-    assert idnumber.normalise("１１０１０５　１９４９１２３１-００２ｘ") == STANDARD_EXAMPLE
+    assert idnumber.normalise("１１０１０５　１９４９１２３１　００２ｘ") == STANDARD_EXAMPLE
 
 
 # --- 15-digit numbers -----------------------------------------------------------------------
@@ -178,9 +178,14 @@ def test_fifteen_digit_number_of_1900_02_29_is_rejected():
     assert codes(validate("620102000229123", today=TODAY).errors) == {"id_date"}
 
 
-def test_birth_before_1900_is_rejected():
-    assert codes(validate(make("44052418800101001"), today=TODAY).errors) == {"id_date"}
-    assert validate(make("44052419000101001"), today=TODAY).ok
+def test_birth_before_1900_is_accepted_with_a_warning():
+    # GB 11643-1999's own example of an 18-digit number: born 1 January 1880.
+    result = validate("440524188001010014", today=TODAY)
+    assert result.ok
+    assert result.info.birth_date == date(1880, 1, 1)
+    assert [(p.code, p.severity) for p in result.warnings] == [("id_date_early", "warning")]
+    assert "1880" in result.warnings[0].message
+    assert validate(make("44052419000101001"), today=TODAY).warnings == ()
 
 
 def test_future_birth_is_rejected_relative_to_today():
@@ -226,6 +231,25 @@ def test_malformed_input_gets_one_stable_error_code(raw, code):
     assert [p.code for p in result.errors] == [code]
     assert result.info is None
     assert result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("110105-19491231002X", "连接号"),
+        ("110105\u201019491231002X", "连接号"),
+        ("110105\u221219491231002X", "连接号"),
+        ("11010519491231002\u2169", "罗马数字"),  # Ⅹ, which NFKC would turn into X
+        ("\u00b9" + STANDARD_EXAMPLE[1:], "上标或下标数字"),  # ¹
+        ("\u2460" + STANDARD_EXAMPLE[1:], "带圈或带括号的数字"),  # ①
+        ("\U0001d7cf" + STANDARD_EXAMPLE[1:], "数学字母数字"),  # 𝟏
+    ],
+)
+def test_look_alikes_of_a_corrupted_cell_are_refused_by_name(raw, kind):
+    result = validate(raw, today=TODAY)
+    assert [p.code for p in result.errors] == ["id_lookalike"]
+    assert result.info is None
+    assert kind in result.errors[0].message and "请核对原件" in result.errors[0].message
 
 
 def test_length_message_names_both_lengths():

@@ -73,7 +73,10 @@ COLUMNS: tuple[Column, ...] = (
         note="可不填，文本格式；填写时出生日期须与发生日期一致。",
     ),
     Column(
-        "parity", "孩次", width=6, note="可不填，由已登记的共同子女数推算；填写时不能小于推算值。"
+        "parity",
+        "孩次",
+        width=6,
+        note="可不填，按统计口径推算（夫妇双方现有子女加一）；与推算不同的行不导入，请逐条登记并写明原因。",
     ),
     Column(
         "policy_attribute",

@@ -265,7 +265,7 @@ def test_birth_parity_given_by_hand_is_checked_by_the_service(town, personas, vi
     )
     response = village.post(entry_url("birth"), data)
     assert response.status_code == 200
-    assert "孩次与已登记的共同子女数不符" in errors_of(response)
+    assert "本孩为第2孩，填写的是第1孩：请填写原因" in errors_of(response)
     assert Event.objects.filter(kind=Kind.BIRTH).count() == 1
     data["parity"] = ""
     assert village.post(entry_url("birth"), data).status_code == 302

@@ -12,6 +12,7 @@ from conftest import COUNTY, VILLAGE_A1, VILLAGE_A2
 from renkou.common.actors import Actor
 from renkou.common.models import DictType
 from renkou.geo.models import ServicePoint, Unit
+from renkou.people.cards import card_sync
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy
 from renkou.people.services import person_exit, person_register
 from renkou.programs import services
@@ -161,7 +162,7 @@ def scenario(units, staff, point):
     )
     Pregnancy.objects.create(card=w["w4"].card, unit_code=VILLAGE_A2, detected_on=date(2025, 8, 1))
     person_exit(actor=t, person=w["w13"], on=date(2026, 1, 1), reason="2")
-    person_exit(actor=t, person=w["w14"], on=date(2025, 6, 1), reason="3")
+    died(w["w14"], date(2025, 6, 1))
     c = {}
     # c1: both spouses examined in November 2025; the wife is high risk.
     c["c1"] = open_file(v, w["w1"], h["w1"], on=date(2025, 10, 20))
@@ -210,3 +211,13 @@ def scenario(units, staff, point):
     for couple in c.values():
         couple.refresh_from_db()
     return {**w, **{f"h_{k}": v for k, v in h.items()}, **c}
+
+
+def died(person: Person, on: date) -> None:
+    """The register as a death event leaves it (events are a layer beside programs): closed
+    with reason 死亡 on the day, the card closed with it."""
+    person.refresh_from_db()
+    person.exited_at, person.exit_reason, person.is_head = on, "3", False
+    person.version += 1
+    person.save()
+    card_sync(person, day=on)

@@ -222,7 +222,7 @@ def test_the_wife_must_be_of_marriage_age_and_the_husband_alive(units, staff):
         open_file(staff["village_admin"], young, man, on=D(2026, 3, 1))
     assert "未满法定婚龄" in messages_of(caught.value)
     wife = add("央金", "2", D(1995, 1, 1), VILLAGE_A1)
-    person_exit(actor=Actor(None), person=man, on=D(2026, 2, 1), reason="3")
+    person_exit(actor=Actor(None), person=man, on=D(2026, 2, 1), reason="2")
     man.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
         open_file(staff["village_admin"], wife, man, on=D(2026, 3, 1))

@@ -45,10 +45,21 @@ from renkou.common.periods import Period
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, COUNTED, Kind, Measure
 from renkou.events.models import Event, Spell
+from renkou.events.tally import by_report, parity_class
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MALE, NO_CONTRACEPTION, Survival
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy, WomanCard
-from renkou.reports.indicators import AVG, BY_CODE, END, FLOW, START, evaluate
+from renkou.reports.indicators import (
+    AVG,
+    BIRTHS_BY,
+    BY_CODE,
+    END,
+    FLOW,
+    OCCURRENCE,
+    START,
+    evaluate,
+    variant,
+)
 
 Spec = dict[str, Any]
 Values = dict[str, float]
@@ -60,17 +71,21 @@ SEX_CODE = {"m": MALE, "f": FEMALE}
 
 _SEXES = ("m", "f", "u")
 _PARITIES = (1, 2, 3)
+_BIRTH_FLOWS = (
+    "birth",
+    "birth_ok",
+    "birth_timely",
+    *(f"birth_{s}" for s in _SEXES),
+    *(f"birth_p{k}" for k in (*_PARITIES, "u")),
+    *(f"birth_p{k}_ok" for k in (*_PARITIES, "u")),
+    *(f"birth_p{k}_{s}" for k in (*_PARITIES, "u") for s in _SEXES),
+    *(f"birth_a{lo}" for lo, _hi in AGE_GROUPS),
+)
 # The flow measures the tallies keep (``renkou.events.tally.event_measures``).
 FLOWS = frozenset(
     {
-        "birth",
-        "birth_ok",
-        "birth_timely",
-        *(f"birth_{s}" for s in _SEXES),
-        *(f"birth_p{k}" for k in _PARITIES),
-        *(f"birth_p{k}_ok" for k in _PARITIES),
-        *(f"birth_p{k}_{s}" for k in _PARITIES for s in _SEXES),
-        *(f"birth_a{lo}" for lo, _hi in AGE_GROUPS),
+        *_BIRTH_FLOWS,
+        *(by_report(m) for m in _BIRTH_FLOWS),
         "marriage",
         "fmar_f",
         "fmar_f_late",
@@ -153,10 +168,14 @@ def measure_members(
 
 
 class IndicatorQuery:
-    """``{"kind": "indicator", "code": "births", "part": "numerator"}``."""
+    """``{"kind": "indicator", "code": "births", "part": "numerator"}``, with
+    ``"births_by": "report"`` for births counted in the period they were reported in (the
+    statutory tables' rule, docs/indicators.md §4.3)."""
 
     def check(self, spec: Spec) -> None:
-        _allow(spec, "code", "part")
+        _allow(spec, "code", "part", "births_by")
+        if spec.get("births_by", OCCURRENCE) not in BIRTHS_BY:
+            raise DefinitionError("births_by 应为 occurrence 或 report")
         indicator = BY_CODE.get(spec.get("code", ""))
         if indicator is None:
             raise DefinitionError(f"未知指标：{spec.get('code')}")
@@ -167,21 +186,31 @@ class IndicatorQuery:
 
     @staticmethod
     def _terms(spec: Spec) -> tuple:
-        return getattr(BY_CODE[spec["code"]], spec.get("part", "numerator"))
+        ind = variant(spec["code"], spec.get("births_by", OCCURRENCE))
+        return getattr(ind, spec.get("part", "numerator"))
 
     def drillable(self, spec: Spec) -> bool:
         terms = self._terms(spec)
         return len(terms) == 1 and terms[0].sign == 1 and terms[0].mode != AVG
 
     def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
-        codes = sorted({s["code"] for s in specs})
-        figures = evaluate(
-            codes, prefix=ctx.prefix, period=ctx.period, scope=ctx.scope, group_len=ctx.group_len
-        )
+        found = {}
+        for births_by in sorted({s.get("births_by", OCCURRENCE) for s in specs}):
+            codes = sorted(
+                {s["code"] for s in specs if s.get("births_by", OCCURRENCE) == births_by}
+            )
+            found[births_by] = evaluate(
+                codes,
+                prefix=ctx.prefix,
+                period=ctx.period,
+                scope=ctx.scope,
+                group_len=ctx.group_len,
+                births_by=births_by,
+            )
         return [
             {
                 group: getattr(by_code[s["code"]], s.get("part", "numerator")) or 0
-                for group, by_code in figures.items()
+                for group, by_code in found[s.get("births_by", OCCURRENCE)].items()
             }
             for s in specs
         ]
@@ -437,7 +466,7 @@ def birth_matches(spec: Spec, event: Event, period: Period) -> bool:
     """Parity as the tallies count it (3 = third or later); policy "in" = 政策内 (code 1)."""
     if bool(spec.get("late")) != (event.effective_date < period.start):
         return False
-    if "parity" in spec and min(event.parity or 1, 3) != spec["parity"]:
+    if "parity" in spec and parity_class(event.parity) != str(spec["parity"]):
         return False
     if "sex" in spec and event.sex != SEX_CODE[spec["sex"]]:
         return False

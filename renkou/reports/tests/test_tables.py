@@ -17,7 +17,8 @@ from renkou.events.constants import Kind, Scope
 from renkou.geo.models import Unit
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
 from renkou.people.services import person_register
-from renkou.reports.indicators import evaluate
+from renkou.reports.indicators import evaluate, variant
+from renkou.reports.selectors import part_rows, parts
 from renkou.reports.tables import engine, queries
 from renkou.reports.tables.queries import DefinitionError
 
@@ -192,13 +193,15 @@ def test_gr1_by_township(county):
         "p3_ok": 0,
         "late": 0,
     }
+    # Births by report date (统计口径 #4): w5's girl, born 2023-09-20 (FP 2023) and reported
+    # 2023-10-15, is a birth of FP 2024 — a first child in plan — and also its one late birth.
     assert got["乙乡"] == {
         "pop_end": 6,
         "mwcba_end": 3,
         "one_child_cert": None,
-        "births": 1,
-        "p1": 0,
-        "p1_ok": 0,
+        "births": 2,
+        "p1": 1,
+        "p1_ok": 1,
         "p2": 0,
         "p2_ok": 0,
         "p3": 1,
@@ -209,9 +212,9 @@ def test_gr1_by_township(county):
         "pop_end": 12,
         "mwcba_end": 7,
         "one_child_cert": None,
-        "births": 2,
-        "p1": 1,
-        "p1_ok": 1,
+        "births": 3,
+        "p1": 2,
+        "p1_ok": 2,
         "p2": 0,
         "p2_ok": 0,
         "p3": 1,
@@ -314,7 +317,13 @@ def test_the_national_form_agrees_with_the_indicators(county):
     figures = evaluate(
         ["births", "population_end", "married_wcba"], prefix=COUNTY[:6], period=FY2024, scope=R
     )[COUNTY[:6]]
-    assert result["合计"]["births"] == figures["births"].numerator == 2
+    reported = evaluate(["births"], prefix=COUNTY[:6], period=FY2024, scope=R, births_by="report")[
+        COUNTY[:6]
+    ]
+    # The form counts births by report date (w5's late girl included), the indicator by default
+    # by birth date; both views are the one definition.
+    assert result["合计"]["births"] == reported["births"].numerator == 3
+    assert figures["births"].numerator == 2
     assert result["合计"]["pop_end"] == figures["population_end"].numerator == 12
     assert result["合计"]["mwcba_end"] == figures["married_wcba"].numerator == 7
     by_town = evaluate(
@@ -327,6 +336,35 @@ def test_the_national_form_agrees_with_the_indicators(county):
     )
     command = {row["code"]: row["numerator"] for row in json.loads(out.getvalue())}
     assert command == {"births": 2, "population_end": 12}
+
+
+def test_births_by_report_date_on_the_command_and_their_name_list(county):
+    """Item 3: the occurrence view stays the default; ``--births-by report`` counts w5's girl
+    (born 2023-09-20, reported 2023-10-15) in FP 2024 and lists her."""
+    counts = {}
+    for births_by in ("occurrence", "report"):
+        out = StringIO()
+        call_command(
+            "indicators",
+            unit=COUNTY,
+            period="2024",
+            indicator=["births", "births_parity1"],
+            births_by=births_by,
+            stdout=out,
+        )
+        rows = json.loads(out.getvalue())
+        counts[births_by] = {row["code"]: row["numerator"] for row in rows}
+        assert all(row.get("births_by", "occurrence") == births_by for row in rows)
+    assert counts == {
+        "occurrence": {"births": 2, "births_parity1": 1},
+        "report": {"births": 3, "births_parity1": 2},
+    }
+    ind = variant("births", "report")
+    (part,) = parts(ind, "numerator")
+    listed = part_rows(part, scope=R, prefix=TOWNSHIP_B[:9], period=FY2024)
+    assert county["w5"].pk in [e.person_id for e in listed]
+    before = part_rows(part, scope=R, prefix=TOWNSHIP_B[:9], period=fp_year(2023))
+    assert county["w5"].pk not in [e.person_id for e in before]
 
 
 def test_married_women_are_the_stock_list_and_users_the_prevalence_numerator(county):
@@ -360,9 +398,9 @@ def test_late_births_list_the_reported_birth(county):
     assert [(e.person_id, e.effective_date) for e in found] == [
         (county["w5"].pk, date(2023, 9, 20))
     ]
-    # The same birth counts as a birth of FP 2023, not as a late birth there.
+    # The same birth is not a birth of FP 2023 in the form: it was reported in FP 2024.
     fy2023 = _by_label(_table("gr1", period=fp_year(2023)))["合计"]
-    assert (fy2023["births"], fy2023["late"]) == (1, 0)
+    assert (fy2023["births"], fy2023["late"]) == (0, 0)
 
 
 def test_a_table_reads_in_a_few_queries(county, django_assert_max_num_queries):

@@ -1,5 +1,6 @@
 """``manage.py indicators --unit CODE --period P [--calendar] [--scope registered|resident|managed]
-[--format json|csv] [--townships] [--indicator CODE ...] [--output FILE]``: the indicators of a
+[--format json|csv] [--townships] [--indicator CODE ...] [--births-by occurrence|report]
+[--output FILE]``: the indicators of a
 unit for a period (docs/indicators.md), from the same definitions as the pages and the API.
 
 JSON is a list of objects (code, name, unit, period, scope, numerator, denominator, value
@@ -23,7 +24,7 @@ from renkou.common import periods
 from renkou.common.periods import PeriodError
 from renkou.events.constants import SCOPE_BY_NAME
 from renkou.geo.models import Unit
-from renkou.reports.indicators import BY_CODE, INDICATORS
+from renkou.reports.indicators import BIRTHS_BY, BY_CODE, INDICATORS, OCCURRENCE
 from renkou.reports.selectors import figure_rows
 
 CSV_COLUMNS = (
@@ -73,6 +74,12 @@ class Command(BaseCommand):
             help="只输出这些指标（可重复；默认全部统计指标；服务覆盖指标"
             "如 prepreg_coverage、rh_check_rate 需指定）",
         )
+        parser.add_argument(
+            "--births-by",
+            choices=BIRTHS_BY,
+            default=OCCURRENCE,
+            help="出生按发生日期（occurrence，默认）或报告日期（report：迟报的出生计入报告所在期间）统计",
+        )
         parser.add_argument("--output", type=Path, help="写到文件（默认标准输出）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -97,6 +104,7 @@ class Command(BaseCommand):
             scope=SCOPE_BY_NAME[options["scope"]],
             codes=codes,
             sub_units=options["townships"],
+            births_by=options["births_by"],
         )
         text = _json(rows) if options["format"] == "json" else _csv(rows)
         if options["output"]:
