@@ -295,7 +295,8 @@ def _bonus(rule: dict, value: Decimal, target: Decimal, direction: str) -> tuple
     cap = Decimal(str(rule["cap"]))
     steps = math.floor(excess / step) if excess > 0 else 0
     got = min(cap, per * steps)
-    return got, f"超出目标{num(max(excess, Decimal(0)))}，每{num(step)}加{num(per)}分（上限{num(cap)}）"
+    beyond = num(max(excess, Decimal(0)))
+    return got, f"超出目标{beyond}，每{num(step)}加{num(per)}分（上限{num(cap)}）"
 
 
 def _base(rule: dict, points: Decimal, value: Decimal, target: Any, direction: str, ref: Any):
