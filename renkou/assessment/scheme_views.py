@@ -487,7 +487,7 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         documents.open_evidence(row.evidence),
         as_attachment=True,
-        filename=f"evidence-{row.pk}.{row.evidence_ext}",
+        filename=f"佐证材料-{row.pk}.{row.evidence_ext}",
         content_type=documents.CONTENT_TYPES.get(row.evidence_ext, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
