@@ -10,6 +10,7 @@ make schemes (``assessment.manage_scheme``); manual scores, deductions and freez
 ``assessment.assess`` (county officers, inspectors).
 """
 
+import io
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -34,7 +36,7 @@ from renkou.assessment.scheme_forms import (
     SchemeCreateForm,
     SchemeRenameForm,
 )
-from renkou.common import audit
+from renkou.common import audit, xlsx
 from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level
@@ -513,3 +515,50 @@ def mine(request: HttpRequest) -> HttpResponse:
     if len(prefix) >= 9:
         return redirect("assessment:sheet", scheme.pk, prefix[:9].ljust(12, "0"))
     return redirect("assessment:board", scheme.pk)
+
+
+@require_perm(Perm.VIEW_ASSESSMENT)
+@require_GET
+def board_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """考核排名.xlsx: the board as a sheet — rank, unit, every item's points, deductions, total,
+    vetoes — of the units the caller may see, as of the chosen date (aggregates only)."""
+    scheme = _published_scheme(request, pk)
+    on = _on(request)
+    found = _within(request, sheets.compute(scheme, on))
+    items = list(scheme.items.order_by("number"))
+    columns = [
+        ("名次", 6, False),
+        ("单位", 14, True),
+        *[(f"{i.number}.{i.name}", 10, False) for i in items],
+        ("扣分", 8, False),
+        ("总分", 8, False),
+        ("一票否决", 40, True),
+    ]
+    buffer = io.BytesIO()
+    workbook, sheet, text = xlsx.open_sheet(buffer, "考核排名", columns)
+    for row, s in enumerate(found, 1):
+        values = [
+            s.rank,
+            s.unit_name,
+            *[float(ln.scored.points) for ln in s.lines],
+            float(s.deducted),
+            float(s.total),
+            "；".join(v.text for v in s.vetoes),
+        ]
+        xlsx.write_row(sheet, row, values, text)
+    workbook.close()
+    audit.record_request(
+        request,
+        action="assessment.board_export",
+        object_type="assessment.scheme",
+        object_id=scheme.pk,
+        row_count=len(found),
+        summary=f"on={on}",
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"{scheme.year}年度考核排名-{on:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -28,6 +28,7 @@ urlpatterns = [
     path("schemes/<int:pk>/items/<int:item_pk>/", s.item_edit, name="item_edit"),
     path("schemes/<int:pk>/items/<int:item_pk>/delete/", s.item_delete, name="item_delete"),
     path("schemes/<int:pk>/board/", s.board, name="board"),
+    path("schemes/<int:pk>/board.xlsx", s.board_export, name="board_export"),
     path("schemes/<int:pk>/freeze/", s.scores_freeze, name="scores_freeze"),
     path("schemes/<int:pk>/results/<int:version>/", s.snapshot, name="snapshot"),
     path("schemes/<int:pk>/units/<str:code>/", s.sheet, name="sheet"),

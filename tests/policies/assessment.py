@@ -46,6 +46,7 @@ POLICY: dict[str, Rule] = {
     "assessment:item_edit": Rule(COUNTY_ONLY, GET_POST, obj="draftitem", scoped=False),
     "assessment:item_delete": Rule(COUNTY_ONLY, POST, obj="draftitem", scoped=False),
     "assessment:board": Rule(ASSESSMENT, obj="scheme", scoped=False),
+    "assessment:board_export": Rule(ASSESSMENT, obj="scheme", scoped=False),
     "assessment:scores_freeze": Rule(ASSESSORS, POST, obj="scheme", scoped=False),
     "assessment:snapshot": Rule(ASSESSMENT, obj="snapshot", scoped=False),
     "assessment:sheet": Rule(ASSESSMENT, obj="sheet"),

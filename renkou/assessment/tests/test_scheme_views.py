@@ -1,5 +1,6 @@
 """The assessment pages as each role uses them (issue 14 items 1, 3, 8)."""
 
+import io
 from decimal import Decimal as D
 
 import pytest
@@ -142,3 +143,25 @@ def test_an_assessor_scores_a_manual_item_with_evidence_the_leader_sees_no_docum
     leader_sheet = client.get(reverse("assessment:sheet", args=[scheme.pk, TOWNSHIP_A]))
     assert leader_sheet.status_code == 200
     assert "分子名单" not in leader_sheet.content.decode()
+
+
+def test_the_ranking_exports_as_xlsx_with_each_items_points(
+    units, personas, signed_in_client, client, scheme
+):
+    from python_calamine import CalamineWorkbook
+
+    services.manual_score_set(
+        actor=Actor(personas["county_officer"]),
+        item=scheme.items.get(number=1),
+        unit=units[TOWNSHIP_B],
+        value=D(3),
+        reason="制度健全",
+    )
+    signed_in_client(personas["leader"])
+    response = client.get(reverse("assessment:board_export", args=[scheme.pk]))
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert rows[0][:4] == ["名次", "单位", "1.工作机制", "2.生殖健康检查率"]
+    # 乙乡 3 points (manual), 甲镇 0; no RH data: the rate has no value and scores 0.
+    assert [(r[0], r[1], r[2], r[-2]) for r in rows[1:]] == [(1, "乙乡", 3, 3), (2, "甲镇", 0, 0)]
