@@ -16,6 +16,7 @@ PERSONS = 240
 
 def build_crawl_county(today: date) -> dict:
     """Units, one account per role, and the demo data of every module as of ``today``."""
+    from renkou.assessment import demo as assessment_demo
     from renkou.benefits import demo as benefits_demo
     from renkou.events import demo as events_demo
     from renkou.people import demo as people_demo
@@ -37,6 +38,7 @@ def build_crawl_county(today: date) -> dict:
     benefits_demo.seed_benefits(
         county=COUNTY_PREFIX, today=today, seed=7, users={"xiang_liulin": reporter}
     )
+    assessment_demo.seed_assessment(county=COUNTY_PREFIX, today=today)
     refresh_logged(trigger=RefreshRun.Trigger.COMMAND, today=today)
     return {"units": units, "users": users}
 

@@ -163,7 +163,9 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
     if rule.obj == "accountrequest":
         return {key: _account_request_in(unit, user).pk}
     if rule.obj in PROVIDERS:
-        return {key: PROVIDERS[rule.obj](unit, user)}
+        found = PROVIDERS[rule.obj](unit, user)
+        # A provider names several URL arguments with a dict (a scheme and a unit).
+        return found if isinstance(found, dict) else {key: found}
     raise AssertionError(f"no object provider for kind {rule.obj!r} ({endpoint.name})")
 
 

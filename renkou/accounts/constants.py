@@ -56,6 +56,9 @@ class Perm:
     RECORD_RH = "programs.record_rh"
     RECORD_FOLLOWUP = "programs.record_followup"
     MANAGE_QUOTA = "assessment.manage_quota"
+    MANAGE_SCHEME = "assessment.manage_scheme"
+    VIEW_ASSESSMENT = "assessment.view_assessment"
+    ASSESS = "assessment.assess"
     MANAGE_TODO_RULE = "todo.manage_rule"
     APPLY_BENEFIT = "benefits.apply"
     REVIEW_BENEFIT = "benefits.review"
@@ -93,6 +96,9 @@ PERMISSION_LABELS = {
     Perm.RECORD_RH: "生殖健康：录入妇科检查与治疗（含蓝氧）",
     Perm.RECORD_FOLLOWUP: "录入随访（孕前优生早孕与结局、避孕节育术后）与药具发放",
     Perm.MANAGE_QUOTA: "制定年度任务指标（含一票否决项）",
+    Perm.MANAGE_SCHEME: "制定与发布目标管理责任制考核方案",
+    Perm.VIEW_ASSESSMENT: "查看目标管理责任制考核（方案、看板、评分表，本单位及下级）",
+    Perm.ASSESS: "考核评分：人工评分项、扣分、年终定格",
     Perm.MANAGE_TODO_RULE: "维护服务提醒规则",
     Perm.APPLY_BENEFIT: "利益导向：受理与提交申请",
     Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
@@ -129,6 +135,9 @@ _SERVICES_COUNTY = {
     Perm.MANAGE_COUPLE,
     Perm.CONFIRM_ELIGIBILITY,
     Perm.MANAGE_QUOTA,
+    Perm.MANAGE_SCHEME,
+    Perm.VIEW_ASSESSMENT,
+    Perm.ASSESS,
     Perm.RECORD_FOLLOWUP,
     Perm.MANAGE_TODO_RULE,
     Perm.REVIEW_BENEFIT,
@@ -143,14 +152,18 @@ _SERVICES_TECHNICIAN = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),
-    Role.TOWNSHIP_OFFICER: frozenset(_WORKER | _REGISTRAR | _REVIEWER | _SERVICES_TOWNSHIP),
+    Role.TOWNSHIP_OFFICER: frozenset(
+        _WORKER | _REGISTRAR | _REVIEWER | _SERVICES_TOWNSHIP | {Perm.VIEW_ASSESSMENT}
+    ),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
     )
     | _SERVICES_COUNTY,
     Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
-    Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY}),
-    Role.LEADER: frozenset({Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}),
+    Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY, Perm.VIEW_ASSESSMENT, Perm.ASSESS}),
+    Role.LEADER: frozenset(
+        {Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_ASSESSMENT, Perm.VIEW_JOBS}
+    ),
     Role.SYS_ADMIN: frozenset(
         {Perm.VIEW_UNIT, Perm.MANAGE_UNIT, Perm.MANAGE_USER, Perm.MANAGE_DICT, Perm.VIEW_JOBS}
     ),

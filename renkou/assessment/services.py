@@ -9,15 +9,31 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from renkou.assessment import documents, scoring, sources, template
 from renkou.assessment import measures as M
-from renkou.assessment.models import TaskQuota
+from renkou.assessment.models import (
+    Deduction,
+    ManualScore,
+    Scheme,
+    SchemeItem,
+    ScoreSnapshot,
+    TaskQuota,
+)
 from renkou.common import audit
 from renkou.common.actors import Actor
+from renkou.common.figures import AT_LEAST, AT_MOST
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 
 MAX_PERCENT = Decimal(100)
+
+
+def _n(value: Any) -> str:
+    """A number without trailing zeros (5.00 → 5, 0.30 → 0.3)."""
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 def _user(actor: Actor) -> Any:
@@ -125,3 +141,344 @@ def quota_delete(*, actor: Actor, quota: TaskQuota) -> None:
     summary = f"unit={quota.unit_code} year={quota.year} measure={quota.measure}"
     _record(actor, "quota_delete", quota, summary)
     quota.delete()
+
+
+# --- assessment schemes (考核方案), manual scores, deductions, frozen results ----
+
+MAX_POINTS = Decimal(1000)
+# Counts of births are never a target of a unit's work (no birth quotas: the product's ethics
+# line); rates of the whole population (growth rate, compliance, sex ratio) are.
+NOT_TARGETS = frozenset(
+    {"births", "births_male", "births_female", "births_parity1", "births_parity2", "births_parity3"}
+)
+
+
+def _audit(actor: Actor, action: str, obj: Any, summary: str) -> None:
+    audit.record(
+        actor=actor.user,
+        ip=actor.ip,
+        action=f"assessment.{action}",
+        object_type=f"assessment.{obj._meta.model_name}",
+        object_id=obj.pk or "",
+        summary=summary,
+    )
+
+
+def _draft(scheme: Scheme) -> None:
+    if not scheme.is_draft:
+        raise ValidationError("方案已发布，不能修改；如需调整，请复制为新草稿")
+
+
+def _add_items(scheme: Scheme, rows: Iterable[dict[str, Any]]) -> None:
+    bulk_create_with_history([SchemeItem(scheme=scheme, **row) for row in rows], SchemeItem)
+
+
+@transaction.atomic
+def scheme_create(
+    *, actor: Actor, county: Unit, year: int, level: str, name: str, from_template: bool
+) -> Scheme:
+    """A new draft scheme of the county for the year, empty or from the 国优 template (which
+    carries the notice to check it against the province's document)."""
+    if county.level != Level.COUNTY:
+        raise ValidationError("考核方案由县级制定")
+    if level not in Scheme.Level.values:
+        raise ValidationError({"level": "考核对象无效"})
+    name = name.strip() or (template.NAME if from_template else "")
+    if not name:
+        raise ValidationError({"name": "请填写方案名称"})
+    scheme = Scheme.objects.create(
+        unit_code=county.code,
+        year=year,
+        level=level,
+        name=name,
+        notice=template.NOTICE if from_template else "",
+        updated_by=_user(actor),
+    )
+    if from_template:
+        _add_items(scheme, template.items())
+    summary = f"county={county.code} year={year} level={level} template={int(from_template)}"
+    _audit(actor, "scheme_create", scheme, summary)
+    return scheme
+
+
+@transaction.atomic
+def scheme_copy(*, actor: Actor, scheme: Scheme, year: int) -> Scheme:
+    """A new draft for ``year`` with the items of ``scheme`` (e.g. last year's, published)."""
+    copy = Scheme.objects.create(
+        unit_code=scheme.unit_code,
+        year=year,
+        level=scheme.level,
+        name=scheme.name,
+        notice=scheme.notice,
+        based_on=scheme,
+        updated_by=_user(actor),
+    )
+    fields = ("number", "group", "name", "points", "source", "code", "target", "direction")
+    rows = [
+        {**{f: getattr(i, f) for f in fields}, "rule": i.rule, "standard": i.standard}
+        for i in scheme.items.order_by("number")
+    ]
+    _add_items(copy, rows)
+    _audit(actor, "scheme_copy", copy, f"from={scheme.pk} year={year} items={len(rows)}")
+    return copy
+
+
+@transaction.atomic
+def scheme_rename(*, actor: Actor, scheme: Scheme, name: str, notice: str) -> Scheme:
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _draft(scheme)
+    if not name.strip():
+        raise ValidationError({"name": "请填写方案名称"})
+    scheme.name, scheme.notice, scheme.updated_by = name.strip(), notice.strip(), _user(actor)
+    scheme.save(update_fields=["name", "notice", "updated_by", "updated_at"])
+    _audit(actor, "scheme_rename", scheme, f"notice_kept={int(bool(scheme.notice))}")
+    return scheme
+
+
+def check_item(
+    *,
+    points: Decimal,
+    source: str,
+    code: str,
+    target: Decimal | None,
+    direction: str,
+    rule: Any,
+) -> None:
+    """Every rule of one item: a known source and code, never a count of births, a valid
+    direction and points, and a well-formed scoring rule (``scoring.check_rule``)."""
+    labels = sources.labels()
+    if source not in labels:
+        raise ValidationError({"source": "数据来源无效"})
+    if source != sources.MANUAL:
+        if code in NOT_TARGETS:
+            raise ValidationError({"code": "出生人数不能作为考核目标（不下达生育指标）"})
+        kind = sources.kinds()[source]
+        if code not in dict(kind.choices()):
+            raise ValidationError({"code": f"“{labels[source]}”中没有该指标"})
+        if isinstance(rule, dict) and rule.get("type") == scoring.POINTS:
+            raise ValidationError({"rule": "直接评分只用于人工评分项"})
+    if direction not in (AT_LEAST, AT_MOST):
+        raise ValidationError({"direction": "方向须为不低于或不高于"})
+    try:
+        scoring.check_rule(rule, points=points, target=target)
+    except ValidationError as exc:
+        raise ValidationError({"rule": exc.messages}) from exc
+    if not 0 <= points <= MAX_POINTS:
+        raise ValidationError({"points": f"分值须在0到{MAX_POINTS}之间"})
+
+
+@transaction.atomic
+def item_save(
+    *,
+    actor: Actor,
+    scheme: Scheme,
+    item: SchemeItem | None = None,
+    number: int,
+    group: str,
+    name: str,
+    points: Decimal,
+    source: str,
+    code: str,
+    target: Decimal | None,
+    direction: str,
+    rule: dict[str, Any],
+    standard: str = "",
+) -> SchemeItem:
+    """Add or change one item of a draft scheme; nothing is saved unless every rule holds."""
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _draft(scheme)
+    if rule.get("type") == scoring.BONUS and "cap" in rule:
+        points = Decimal(str(rule["cap"])) if _is_number(rule["cap"]) else points
+    code = "" if source == sources.MANUAL else code
+    check_item(
+        points=points, source=source, code=code, target=target, direction=direction, rule=rule
+    )
+    taken = scheme.items.filter(number=number).exclude(pk=getattr(item, "pk", None))
+    if taken.exists():
+        raise ValidationError({"number": f"序号{number}已被使用"})
+    if not name.strip() or not group.strip():
+        raise ValidationError({"name": "请填写类别和考核内容"})
+    created = item is None
+    item = item or SchemeItem(scheme=scheme)
+    item.number, item.group, item.name, item.points = number, group.strip(), name.strip(), points
+    item.source, item.code, item.target, item.direction = source, code, target, direction
+    item.rule, item.standard = rule, standard.strip()
+    item.save()
+    summary = (
+        f"scheme={scheme.pk} number={number} source={source} code={code} target={target} "
+        f"direction={direction} points={points} rule={rule.get('type')} "
+        f"veto={int(bool(rule.get('veto')))}"
+    )
+    _audit(actor, "item_create" if created else "item_change", item, summary)
+    return item
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return False
+    return not isinstance(value, bool)
+
+
+@transaction.atomic
+def item_delete(*, actor: Actor, item: SchemeItem) -> None:
+    scheme = Scheme.objects.select_for_update().get(pk=item.scheme_id)
+    _draft(scheme)
+    _audit(actor, "item_delete", item, f"scheme={scheme.pk} number={item.number}")
+    item.delete()
+
+
+@transaction.atomic
+def scheme_publish(*, actor: Actor, scheme: Scheme) -> Scheme:
+    """Lock a draft and give it the next version number of its county, year and level. Every
+    item is checked again (a source removed since, a rule edited by hand)."""
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _draft(scheme)
+    items = list(scheme.items.all())
+    if not items:
+        raise ValidationError("方案没有考核指标，不能发布")
+    for item in items:
+        try:
+            check_item(
+                points=item.points,
+                source=item.source,
+                code=item.code,
+                target=item.target,
+                direction=item.direction,
+                rule=item.rule,
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"第{item.number}项：{'；'.join(exc.messages)}") from exc
+    same = Scheme.objects.filter(
+        unit_code=scheme.unit_code, year=scheme.year, level=scheme.level, version__isnull=False
+    )
+    scheme.version = (max(same.values_list("version", flat=True), default=0) or 0) + 1
+    scheme.status, scheme.published_at = Scheme.Status.PUBLISHED, timezone.now()
+    scheme.updated_by = _user(actor)
+    scheme.save()
+    _audit(actor, "scheme_publish", scheme, f"version={scheme.version} items={len(items)}")
+    return scheme
+
+
+@transaction.atomic
+def scheme_delete(*, actor: Actor, scheme: Scheme) -> None:
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _draft(scheme)
+    _audit(actor, "scheme_delete", scheme, f"year={scheme.year} level={scheme.level}")
+    scheme.delete()
+
+
+def _published(scheme: Scheme) -> None:
+    if scheme.is_draft:
+        raise ValidationError("方案尚未发布，不能评分")
+
+
+def _assessed(scheme: Scheme, unit: Unit) -> None:
+    county = scheme.unit_code[:6]
+    wanted = Level.COUNTY if scheme.level == Scheme.Level.COUNTY else Level.TOWNSHIP
+    if unit.level != wanted or not unit.code.startswith(county):
+        raise ValidationError("该单位不是本方案的考核对象")
+
+
+@transaction.atomic
+def manual_score_set(
+    *,
+    actor: Actor,
+    item: SchemeItem,
+    unit: Unit,
+    value: Decimal,
+    reason: str,
+    evidence: Any = None,
+) -> ManualScore:
+    """An assessor's value for a manual item of one unit, with the reason and optional
+    evidence (checked and stored as the benefit documents are)."""
+    scheme = item.scheme
+    _published(scheme)
+    _assessed(scheme, unit)
+    if item.source != sources.MANUAL:
+        raise ValidationError("该项由系统自动计算，不能人工评分")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写评分依据"})
+    if item.rule.get("type") == scoring.POINTS and not 0 <= value <= item.points:
+        raise ValidationError({"value": f"评定得分须在0到{_n(item.points)}之间"})
+    if value < 0:
+        raise ValidationError({"value": "评定值不能小于0"})
+    row = ManualScore.objects.select_for_update().filter(
+        item=item, unit_code=unit.code
+    ).first() or ManualScore(item=item, unit_code=unit.code)
+    if evidence is not None:
+        row.evidence, row.evidence_ext, row.evidence_sha256, _size = documents.store(evidence)
+    row.value, row.reason, row.entered_by = value, reason.strip(), _user(actor)
+    row.save()
+    summary = f"scheme={scheme.pk} item={item.number} unit={unit.code} value={value}"
+    _audit(actor, "manual_score", row, summary + f" evidence={int(bool(row.evidence))}")
+    return row
+
+
+@transaction.atomic
+def deduction_add(
+    *,
+    actor: Actor,
+    scheme: Scheme,
+    unit: Unit,
+    points: Decimal,
+    reason: str,
+    item: SchemeItem | None = None,
+) -> Deduction:
+    _published(scheme)
+    _assessed(scheme, unit)
+    if points <= 0 or points > MAX_POINTS:
+        raise ValidationError({"points": "扣分须大于0"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写扣分原因"})
+    if item is not None and item.scheme_id != scheme.pk:
+        raise ValidationError({"item": "该指标不属于本方案"})
+    row = Deduction.objects.create(
+        scheme=scheme,
+        unit_code=unit.code,
+        item=item,
+        points=points,
+        reason=reason.strip(),
+        entered_by=_user(actor),
+    )
+    summary = f"scheme={scheme.pk} unit={unit.code} points={points}"
+    _audit(actor, "deduction_add", row, summary)
+    return row
+
+
+@transaction.atomic
+def deduction_withdraw(*, actor: Actor, deduction: Deduction, reason: str) -> Deduction:
+    row = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    if row.withdrawn_reason:
+        raise ValidationError("该扣分已撤销")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤销原因"})
+    row.withdrawn_reason = reason.strip()
+    row.save(update_fields=["withdrawn_reason"])
+    _audit(actor, "deduction_withdraw", row, f"scheme={row.scheme_id} unit={row.unit_code}")
+    return row
+
+
+@transaction.atomic
+def scores_freeze(*, actor: Actor, scheme: Scheme, on: date, reason: str) -> ScoreSnapshot:
+    """Freeze every unit's sheet as of ``on`` (a new version; the first is the year's final
+    score, each later one a re-score with its reason)."""
+    from renkou.assessment import sheets
+
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _published(scheme)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写定格说明（如：年终考核定格、复核重新计分的原因）"})
+    data = [sheets.as_data(s) for s in sheets.compute(scheme, on)]
+    version = (max(scheme.snapshots.values_list("version", flat=True), default=0) or 0) + 1
+    snap = ScoreSnapshot.objects.create(
+        scheme=scheme,
+        version=version,
+        as_of=on,
+        reason=reason.strip(),
+        data=data,
+        frozen_by=_user(actor),
+    )
+    _audit(actor, "scores_freeze", snap, f"scheme={scheme.pk} version={version} as_of={on}")
+    return snap

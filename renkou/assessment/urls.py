@@ -1,7 +1,9 @@
-"""/assessment/: yearly service task quotas (任务指标) with veto flags, progress and forecast."""
+"""/assessment/: yearly service task quotas (任务指标) with veto flags, progress and forecast;
+the target-responsibility assessment (考核方案, board, score sheets)."""
 
 from django.urls import path
 
+from renkou.assessment import scheme_views as s
 from renkou.assessment import views
 
 app_name = "assessment"
@@ -14,4 +16,32 @@ urlpatterns = [
     path("quotas/<int:pk>/", views.quota_edit, name="quota_edit"),
     path("quotas/<int:pk>/copy/", views.quota_copy, name="quota_copy"),
     path("quotas/<int:pk>/delete/", views.quota_delete, name="quota_delete"),
+    path("schemes/", s.scheme_list, name="scheme_list"),
+    path("schemes/new/", s.scheme_create, name="scheme_create"),
+    path("schemes/mine/", s.mine, name="mine"),
+    path("schemes/<int:pk>/", s.scheme_detail, name="scheme_detail"),
+    path("schemes/<int:pk>/rename/", s.scheme_rename, name="scheme_rename"),
+    path("schemes/<int:pk>/copy/", s.scheme_copy, name="scheme_copy"),
+    path("schemes/<int:pk>/publish/", s.scheme_publish, name="scheme_publish"),
+    path("schemes/<int:pk>/delete/", s.scheme_delete, name="scheme_delete"),
+    path("schemes/<int:pk>/items/new/", s.item_create, name="item_create"),
+    path("schemes/<int:pk>/items/<int:item_pk>/", s.item_edit, name="item_edit"),
+    path("schemes/<int:pk>/items/<int:item_pk>/delete/", s.item_delete, name="item_delete"),
+    path("schemes/<int:pk>/board/", s.board, name="board"),
+    path("schemes/<int:pk>/board.xlsx", s.board_export, name="board_export"),
+    path("schemes/<int:pk>/freeze/", s.scores_freeze, name="scores_freeze"),
+    path("schemes/<int:pk>/results/<int:version>/", s.snapshot, name="snapshot"),
+    path("schemes/<int:pk>/units/<str:code>/", s.sheet, name="sheet"),
+    path(
+        "schemes/<int:pk>/units/<str:code>/items/<int:item_pk>/",
+        s.manual_score,
+        name="manual_score",
+    ),
+    path(
+        "schemes/<int:pk>/units/<str:code>/deductions/new/",
+        s.deduction_create,
+        name="deduction_create",
+    ),
+    path("deductions/<int:pk>/withdraw/", s.deduction_withdraw, name="deduction_withdraw"),
+    path("evidence/<int:pk>/", s.evidence, name="evidence"),
 ]

@@ -76,6 +76,12 @@ def _store(upload: Any) -> tuple[str, str, str, int]:
     return relative, ext, digest.hexdigest(), seen["size"]
 
 
+def store(upload: Any) -> tuple[str, str, str, int]:
+    """Check and store one upload under these rules (also the assessment's evidence, issue 14):
+    (relative path, ext, sha256, size); ``ValidationError`` when refused."""
+    return _store(upload)
+
+
 @transaction.atomic
 def document_add(*, actor: Actor, application: Application, kind: str, upload: Any) -> Document:
     """Attach one document to an application that is not finished."""

@@ -103,6 +103,16 @@ MENU: tuple[Module, ...] = (
             MenuItem("指标管理", "assessment:quota_list", Perm.MANAGE_QUOTA, "bi-list-check"),
         ),
     ),
+    Module(
+        "目标管理考核",
+        "bi-award",
+        (
+            MenuItem("考核看板", "assessment:mine", Perm.VIEW_ASSESSMENT, "bi-speedometer2"),
+            MenuItem(
+                "考核方案", "assessment:scheme_list", Perm.VIEW_ASSESSMENT, "bi-journal-check"
+            ),
+        ),
+    ),
     # menu:benefits (benefit programmes module goes here)
     Module(
         "利益导向",

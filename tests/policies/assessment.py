@@ -1,17 +1,29 @@
-"""Policy of the task-quota pages (renkou/assessment/views.py).
+"""Policy of the task-quota pages (renkou/assessment/views.py) and of the target-responsibility
+assessment (renkou/assessment/scheme_views.py).
 
 Progress holds counts only (``reports.view_aggregate``: the worker roles and leaders); the name
 lists behind the figures need ``people.view_person``; setting, copying and deleting quotas need
 ``assessment.manage_quota`` (county officers). Units and quotas outside the caller's subtree are
 404.
+
+Assessment schemes belong to a county and are read by every assessment role of that county
+(``assessment.view_assessment``: township and county officers, inspectors, leaders; drafts
+only by scheme makers), so their pages are not scoped by unit below the county (``scoped=False``,
+the provider gives the caller's county's scheme). A score sheet names a unit (a township, or
+the county for a county-level scheme): outside the caller's subtree it is 404. Making schemes
+needs ``assessment.manage_scheme`` (county officers); manual scores, deductions and freezing
+``assessment.assess`` (county officers and inspectors); the evidence of a manual score is a
+document, not an aggregate: not for leaders.
 """
 
 from datetime import date
 from decimal import Decimal
 
-from tests.authz_policy import GET_POST, LEAD, POST, WORKERS, C, Rule
+from tests.authz_policy import GET_POST, INSP, LEAD, POST, WORKERS, C, Rule, T
 
 COUNTY_ONLY = frozenset({C})
+ASSESSMENT = frozenset({T, C, INSP, LEAD})
+ASSESSORS = frozenset({C, INSP})
 
 POLICY: dict[str, Rule] = {
     "assessment:overview": Rule(WORKERS | {LEAD}),
@@ -22,6 +34,26 @@ POLICY: dict[str, Rule] = {
     "assessment:quota_edit": Rule(COUNTY_ONLY, GET_POST, obj="quota"),
     "assessment:quota_copy": Rule(COUNTY_ONLY, POST, obj="quota"),
     "assessment:quota_delete": Rule(COUNTY_ONLY, POST, obj="quota"),
+    "assessment:scheme_list": Rule(ASSESSMENT),
+    "assessment:scheme_create": Rule(COUNTY_ONLY, POST),
+    "assessment:mine": Rule(ASSESSMENT),
+    "assessment:scheme_detail": Rule(ASSESSMENT, obj="scheme", scoped=False),
+    "assessment:scheme_rename": Rule(COUNTY_ONLY, POST, obj="draftscheme", scoped=False),
+    "assessment:scheme_copy": Rule(COUNTY_ONLY, POST, obj="scheme", scoped=False),
+    "assessment:scheme_publish": Rule(COUNTY_ONLY, POST, obj="draftscheme", scoped=False),
+    "assessment:scheme_delete": Rule(COUNTY_ONLY, POST, obj="draftscheme", scoped=False),
+    "assessment:item_create": Rule(COUNTY_ONLY, GET_POST, obj="draftscheme", scoped=False),
+    "assessment:item_edit": Rule(COUNTY_ONLY, GET_POST, obj="draftitem", scoped=False),
+    "assessment:item_delete": Rule(COUNTY_ONLY, POST, obj="draftitem", scoped=False),
+    "assessment:board": Rule(ASSESSMENT, obj="scheme", scoped=False),
+    "assessment:board_export": Rule(ASSESSMENT, obj="scheme", scoped=False),
+    "assessment:scores_freeze": Rule(ASSESSORS, POST, obj="scheme", scoped=False),
+    "assessment:snapshot": Rule(ASSESSMENT, obj="snapshot", scoped=False),
+    "assessment:sheet": Rule(ASSESSMENT, obj="sheet"),
+    "assessment:manual_score": Rule(ASSESSORS, GET_POST, obj="manualitem"),
+    "assessment:deduction_create": Rule(ASSESSORS, GET_POST, obj="sheet"),
+    "assessment:deduction_withdraw": Rule(ASSESSORS, POST, obj="deduction"),
+    "assessment:evidence": Rule(frozenset({T, C, INSP}), obj="evidence"),
 }
 
 
@@ -50,4 +82,123 @@ def _quota(unit, user) -> int:
     return quota.pk
 
 
-PROVIDERS = {"quota": _quota}
+def _county_of(user) -> str:
+    return (user.scope_prefix or "")[:6].ljust(12, "0")
+
+
+def _assessed(unit):
+    """The assessed unit holding ``unit``: a county or township itself, a village's township."""
+    from renkou.geo.models import Unit
+
+    if len(unit.prefix) > 9:
+        return Unit.objects.get(code=unit.code[:9].ljust(12, "0"))
+    return unit
+
+
+def _make_scheme(county: str, *, published: bool, level: str = "township"):
+    from renkou.assessment.models import Scheme, SchemeItem
+
+    version = Scheme.objects.filter(unit_code=county, year=2027, level=level).count() + 1
+    scheme = Scheme.objects.create(
+        unit_code=county,
+        year=2027,
+        level=level,
+        name="矩阵测试方案",
+        status="published" if published else "draft",
+        version=version if published else None,
+    )
+    SchemeItem.objects.create(
+        scheme=scheme,
+        number=1,
+        group="组织领导",
+        name="工作机制",
+        points=Decimal(10),
+        source="manual",
+        target=None,
+        rule={"type": "points"},
+    )
+    return scheme
+
+
+def _scheme(unit, user) -> int:
+    return _make_scheme(_county_of(user), published=True).pk
+
+
+def _draft_scheme(unit, user) -> int:
+    return _make_scheme(_county_of(user), published=False).pk
+
+
+def _draft_item(unit, user) -> dict:
+    scheme = _make_scheme(_county_of(user), published=False)
+    return {"pk": scheme.pk, "item_pk": scheme.items.get().pk}
+
+
+def _snapshot(unit, user) -> dict:
+    from renkou.assessment.models import ScoreSnapshot
+
+    scheme = _make_scheme(_county_of(user), published=True)
+    ScoreSnapshot.objects.create(
+        scheme=scheme, version=1, as_of=date(2027, 9, 30), reason="矩阵", data=[]
+    )
+    return {"pk": scheme.pk, "version": 1}
+
+
+def _sheet(unit, user) -> dict:
+    assessed = _assessed(unit)
+    level = "county" if len(assessed.prefix) == 6 else "township"
+    scheme = _make_scheme(assessed.code[:6].ljust(12, "0"), published=True, level=level)
+    return {"pk": scheme.pk, "code": assessed.code}
+
+
+def _manual_item(unit, user) -> dict:
+    from renkou.assessment.models import Scheme
+
+    found = _sheet(unit, user)
+    found["item_pk"] = Scheme.objects.get(pk=found["pk"]).items.get().pk
+    return found
+
+
+def _deduction(unit, user) -> int:
+    from renkou.assessment.models import Deduction, Scheme
+
+    found = _sheet(unit, user)
+    return Deduction.objects.create(
+        scheme=Scheme.objects.get(pk=found["pk"]),
+        unit_code=found["code"],
+        points=Decimal(1),
+        reason="矩阵",
+    ).pk
+
+
+def _evidence(unit, user) -> int:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from renkou.assessment import documents
+    from renkou.assessment.models import ManualScore, Scheme
+
+    found = _manual_item(unit, user)
+    upload = SimpleUploadedFile("e.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+    stored, ext, digest, _size = documents.store(upload)
+    item = Scheme.objects.get(pk=found["pk"]).items.get()
+    return ManualScore.objects.create(
+        item=item,
+        unit_code=found["code"],
+        value=Decimal(5),
+        reason="矩阵",
+        evidence=stored,
+        evidence_ext=ext,
+        evidence_sha256=digest,
+    ).pk
+
+
+PROVIDERS = {
+    "quota": _quota,
+    "scheme": _scheme,
+    "draftscheme": _draft_scheme,
+    "draftitem": _draft_item,
+    "snapshot": _snapshot,
+    "sheet": _sheet,
+    "manualitem": _manual_item,
+    "deduction": _deduction,
+    "evidence": _evidence,
+}

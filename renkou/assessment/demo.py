@@ -1,0 +1,73 @@
+"""The demo county's assessment (issue 14 item 9): the current FP year's county-to-township
+scheme made from the 国优 template and published, and a few manual scores with their reasons,
+so the board shows live scores from the demo register (the vetoes are whatever the demo's
+figures trigger: a township behind its 蓝氧 or pre-pregnancy quota, or above the growth-rate
+target). Idempotent: a published template scheme of the year is left as it is."""
+
+from datetime import date
+from decimal import Decimal
+
+from renkou.assessment import services, template
+from renkou.assessment.models import ManualScore, Scheme
+from renkou.common.actors import Actor
+from renkou.common.periods import fp_year_of
+from renkou.geo.constants import Level
+from renkou.geo.models import Unit
+
+# Manual items scored for every township: (item number, share of the points, reason).
+MANUAL = (
+    (1, Decimal("1"), "党政主要领导专题研究人口计生工作，会议纪要齐全"),
+    (9, Decimal("0.8"), "乡镇服务站人员到位，设备缺B超一台"),
+    (33, Decimal("0.9"), "群众满意度抽样调查"),
+)
+
+
+def seed_assessment(*, county: str, today: date) -> Scheme | None:
+    """The published demo scheme of the FP year of ``today`` (made once)."""
+    unit = Unit.objects.current().filter(code=county.ljust(12, "0")).first()
+    if unit is None:
+        return None
+    year = fp_year_of(today)
+    found = Scheme.objects.filter(
+        unit_code=unit.code,
+        year=year,
+        level=Scheme.Level.TOWNSHIP,
+        name=template.NAME,
+        status=Scheme.Status.PUBLISHED,
+    ).first()
+    if found is not None:
+        return found
+    actor = Actor(None)
+    scheme = services.scheme_create(
+        actor=actor,
+        county=unit,
+        year=year,
+        level=Scheme.Level.TOWNSHIP,
+        name=template.NAME,
+        from_template=True,
+    )
+    scheme = services.scheme_publish(actor=actor, scheme=scheme)
+    _score_manual(scheme, unit, actor)
+    return scheme
+
+
+def _score_manual(scheme: Scheme, county: Unit, actor: Actor) -> None:
+    townships = Unit.objects.current().filter(
+        level=Level.TOWNSHIP, prefix__startswith=county.prefix
+    )
+    items = {i.number: i for i in scheme.items.filter(number__in=[n for n, _s, _r in MANUAL])}
+    for n, township in enumerate(townships.order_by("code")):
+        for number, share, reason in MANUAL:
+            item = items.get(number)
+            if (
+                item is None
+                or ManualScore.objects.filter(item=item, unit_code=township.code).exists()
+            ):
+                continue
+            if item.rule.get("type") == "points":
+                value = (item.points * share).quantize(Decimal("0.1"))
+            else:  # a measured value (satisfaction %), varying a little by township
+                value = Decimal(86 + n % 8)
+            services.manual_score_set(
+                actor=actor, item=item, unit=township, value=value, reason=reason
+            )
