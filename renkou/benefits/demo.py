@@ -30,6 +30,7 @@ from renkou.benefits.models import (
 )
 from renkou.common import audit, rules
 from renkou.common.actors import Actor
+from renkou.geo.constants import county_of, full_code, township_of
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Child, WomanCard
 from renkou.people.signals import cards_written
@@ -142,7 +143,7 @@ def _roll(program: Program, code: str, unit: str, rng: random.Random, final: boo
         imported_at=timezone.now(),
         closed_at=timezone.now(),
     )
-    prefix = unit[:6]
+    prefix = county_of(unit)
     lines = [
         PaymentLine(
             roll=roll,
@@ -210,7 +211,9 @@ def _pending(county: str, rows: list[Any], today: date, users: dict[str, Any]) -
     t_actor = Actor(township, "127.0.0.1")
     unit = township.unit.code
     mine = [
-        r for r in rows if r.person.unit_code.startswith(unit[:9]) and r.program.code == "jiangfu"
+        r
+        for r in rows
+        if r.person.unit_code.startswith(township_of(unit)) and r.program.code == "jiangfu"
     ][:10]
     if len(mine) < 10:
         return 0, 0
@@ -316,7 +319,7 @@ def seed_benefits(*, county: str, today: date, seed: int, users: dict[str, Any])
         seen.add(key)
         unique.append(row)
     report.beneficiaries = len(_entitlements(unique, rng, today))
-    unit = county.ljust(12, "0")
+    unit = full_code(county)
     for program in Program.objects.filter(code__in=list(TAKE)).order_by("sort"):
         codes = _periods(program, today)
         for i, code in enumerate(codes):

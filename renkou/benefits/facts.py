@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from renkou.benefits.models import Application
+from renkou.geo.constants import county_of
 from renkou.people.constants import FEMALE
 from renkou.people.models import Child, Person, WomanCard
 
@@ -144,7 +145,7 @@ def couple_rural(case: Case) -> bool | None:
 def registered_in_county(case: Case) -> bool:
     """户籍 in the county that manages the person (the childcare subsidy is applied for at the
     child's 户籍地, domain.md §9.1)."""
-    return case.person.registered_code[:6] == case.person.unit_code[:6]
+    return county_of(case.person.registered_code) == county_of(case.person.unit_code)
 
 
 def wife_age(case: Case) -> int | None:

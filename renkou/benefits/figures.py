@@ -34,6 +34,7 @@ from renkou.benefits.models import (
 )
 from renkou.common import rules
 from renkou.common.figures import PERCENT, YUAN, Figure, NameList, ratio
+from renkou.geo.constants import township_of
 from renkou.geo.scope import prefix_range
 
 COVERED = ("jiangfu", "tefu_died", "tefu_disabled", "tefu_complication", "childcare")
@@ -218,7 +219,7 @@ def money_by_township(prefix: str, year: int) -> dict[str, dict[str, int]]:
         .annotate(fen=Sum("fen"))
     )
     for row in rows:
-        township = row["unit_code"][:9]
+        township = township_of(row["unit_code"])
         out[township][row["program__code"]] = (
             out[township].get(row["program__code"], 0) + row["fen"]
         )

@@ -30,6 +30,7 @@ from renkou.common.forms import error_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
+from renkou.geo.constants import full_code, township_of
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree, unit_names
 from renkou.people.importing.files import FileRefused
@@ -236,9 +237,9 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, "清册已结账，不能再下载银行文件；如需核对请查看对账结果。")
         return redirect("benefits:roll_detail", pk=roll.pk)
     townships = unit_names(
-        {line[:9].ljust(12, "0") for line in roll.lines.values_list("unit_code", flat=True)}
+        {full_code(township_of(line)) for line in roll.lines.values_list("unit_code", flat=True)}
     )
-    rows = payments.bank_rows(roll, {code[:9]: name for code, name in townships.items()})
+    rows = payments.bank_rows(roll, {township_of(code): name for code, name in townships.items()})
     buffer = io.BytesIO()
     workbook, sheet, text = xlsx.open_sheet(buffer, "发放清册", payments.BANK_COLUMNS)
     for i, row in enumerate(rows, 1):
@@ -311,9 +312,9 @@ def roll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     """对账: this roll by township, lines against results against the ledger, to the fen."""
     roll = _roll(request, pk)
     report = payments.reconcile(roll)
-    names = unit_names(r.key.ljust(12, "0") for r in report.rows)
+    names = unit_names(full_code(r.key) for r in report.rows)
     for row in report.rows:
-        row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]  # display value for the template
+        row.name = names.get(full_code(row.key), row.key)  # type: ignore[attr-defined]  # display value for the template
     return render(request, "benefits/roll_reconcile.html", {"roll": roll, "report": report})
 
 
@@ -325,10 +326,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     prefix = request.user.scope_prefix or ""
     year = form.value("year", dates.today().year)
     reports = payments.reconcile_year(prefix, year)
-    names = unit_names(r.key.ljust(12, "0") for report in reports.values() for r in report.rows)
+    names = unit_names(full_code(r.key) for report in reports.values() for r in report.rows)
     for report in reports.values():
         for row in report.rows:
-            row.name = names.get(row.key.ljust(12, "0"), row.key)  # type: ignore[attr-defined]  # display value for the template
+            row.name = names.get(full_code(row.key), row.key)  # type: ignore[attr-defined]  # display value for the template
     years = list(range(dates.today().year, dates.today().year - 5, -1))
     context = {"reports": reports, "year": year, "years": years}
     return render(request, "benefits/reconciliation.html", context)

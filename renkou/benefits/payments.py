@@ -54,6 +54,7 @@ from renkou.benefits.models import (
 )
 from renkou.common import audit, crypto, validators
 from renkou.common.actors import Actor
+from renkou.geo.constants import county_of, full_code, township_of
 from renkou.geo.scope import prefix_range
 from renkou.people.importing.columns import Column, Sheet
 from renkou.people.importing.files import FileRefused, sha256
@@ -177,11 +178,11 @@ def account_record(
 
 def roll_unit(user: Any) -> str:
     """A roll belongs to the caller's unit (the county for the finance bureau), 12 digits."""
-    return (getattr(user, "scope_prefix", None) or "").ljust(12, "0")
+    return full_code(getattr(user, "scope_prefix", None) or "")
 
 
 def _prefix(unit_code: str) -> str:
-    county, township = unit_code[:6], unit_code[6:9]
+    county, township = county_of(unit_code), unit_code[6:9]
     if unit_code[6:] == "000000":
         return county
     if unit_code[9:] == "000":
@@ -418,7 +419,7 @@ def bank_rows(roll: PaymentRoll, townships: dict[str, str]) -> list[BankRow]:
                 account=line.account,
                 fen=line.fen,
                 program=roll.program.name,
-                township=townships.get(line.unit_code[:9], ""),
+                township=townships.get(township_of(line.unit_code), ""),
                 note=note,
             )
         )

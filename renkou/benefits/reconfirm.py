@@ -38,6 +38,7 @@ from renkou.benefits.facts import Case, reader
 from renkou.benefits.models import Beneficiary, Change, Program, Reconfirmation
 from renkou.common import audit, rules
 from renkou.common.actors import Actor
+from renkou.geo.constants import full_code
 from renkou.geo.scope import prefix_range
 
 EXIT_DEATH, EXIT_MOVED = "3", "2"  # renkou.events.services (the register's exit reasons)
@@ -175,7 +176,7 @@ def reconfirmation_build(*, actor: Actor, prefix: str, year: int, as_of: date) -
     own = getattr(actor.user, "scope_prefix", None)
     if not own or not prefix.startswith(own):
         raise PermissionDenied(OUT_OF_SCOPE)
-    unit_code = prefix.ljust(12, "0")
+    unit_code = full_code(prefix)
     row, _ = Reconfirmation.objects.select_for_update().get_or_create(
         unit_code=unit_code, year=year, defaults={"as_of": as_of, "created_by": actor.user}
     )

@@ -21,6 +21,7 @@ from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
+from renkou.geo.constants import full_code
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
@@ -177,14 +178,14 @@ def figure_overview(request: HttpRequest) -> HttpResponse:
     today = dates.today()
     length = 9 if len(prefix) == 6 else 12
     rows = figures.table(prefix, year, today, length) if len(prefix) < 12 else {}
-    names = unit_names(k.ljust(12, "0") for k in rows)
+    names = unit_names(full_code(k) for k in rows)
     context = {
         "unit": unit,
         "prefix": prefix,
         "year": year,
         "years": list(range(today.year, today.year - 5, -1)),
         "total": figures.evaluate(prefix, year, today),
-        "rows": [(k, names.get(k.ljust(12, "0"), k), v) for k, v in rows.items()],
+        "rows": [(k, names.get(full_code(k), k), v) for k, v in rows.items()],
         "can_list": request.user.has_perm(Perm.VIEW_PERSON),
     }
     return render(request, "benefits/figures.html", context)

@@ -14,6 +14,7 @@ from renkou.benefits.models import (
     PaymentRoll,
     Screening,
 )
+from renkou.geo.constants import full_code, township_of
 from renkou.geo.scope import prefix_range
 from renkou.geo.selectors import unit_names
 from renkou.people.selectors import name_q
@@ -88,9 +89,9 @@ def roll_lines(
 def roll_townships(user: Any, roll: PaymentRoll) -> dict[str, str]:
     """The townships a roll pays into, code prefix (9 digits) → name, in code order."""
     codes = PaymentLine.objects.visible_to(user).filter(roll=roll).values_list("unit_code")
-    prefixes = sorted({code[:9] for (code,) in codes.distinct()})
-    names = unit_names(p.ljust(12, "0") for p in prefixes)
-    return {p: names.get(p.ljust(12, "0"), p) for p in prefixes}
+    prefixes = sorted({township_of(code) for (code,) in codes.distinct()})
+    names = unit_names(full_code(p) for p in prefixes)
+    return {p: names.get(full_code(p), p) for p in prefixes}
 
 
 def screening(

@@ -44,7 +44,7 @@ from renkou.benefits.models import (
 )
 from renkou.common import audit, rules
 from renkou.common.actors import Actor
-from renkou.geo.constants import PREFIX_LENGTH, level_of
+from renkou.geo.constants import PREFIX_LENGTH, level_of, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Person
@@ -497,7 +497,7 @@ def _certificate_no(app: Application, today: date) -> str:
     program = app.program
     if not program.cert_letter:
         return ""
-    head = f"{program.cert_letter}{app.unit_code[:9]}{today.year}{program.business_digit}"
+    head = f"{program.cert_letter}{township_of(app.unit_code)}{today.year}{program.business_digit}"
     last = Application.objects.filter(certificate_no__startswith=head).aggregate(
         m=Max("certificate_no")
     )["m"]

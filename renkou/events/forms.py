@@ -24,7 +24,7 @@ from renkou.common.forms import ID_MAX, BaseForm, DateField, normalise, parse_id
 from renkou.events import services
 from renkou.events.constants import Kind, Status
 from renkou.events.models import Event
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of, township_of
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
 from renkou.people.constants import FEMALE, ID_CARD, NO_DOCUMENT
@@ -207,7 +207,7 @@ class EventFilterForm(BaseForm):
 def county_villages(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every current village of the user's county grouped by township (县内迁移 may go to a
     village outside the user's own subtree)."""
-    county = (user.scope_prefix or "")[:6]
+    county = county_of(user.scope_prefix or "")
     units = Unit.objects.current().filter(prefix__startswith=county, level__gte=Level.TOWNSHIP)
     towns: dict[str, str] = {}
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -215,7 +215,7 @@ def county_villages(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
         if unit.level == Level.TOWNSHIP:
             towns[unit.prefix] = unit.name
         else:
-            groups.setdefault(unit.prefix[:9], []).append((unit.code, unit.name))
+            groups.setdefault(township_of(unit.prefix), []).append((unit.code, unit.name))
     return [(towns.get(p, p), villages) for p, villages in groups.items()]
 
 

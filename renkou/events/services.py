@@ -21,6 +21,7 @@ from renkou.events import tally
 from renkou.events.constants import COUNTED, MARRIAGE_KINDS, Kind, Status
 from renkou.events.models import Event, MonthlyReport
 from renkou.events.parity import parity_of
+from renkou.geo.constants import county_of
 from renkou.geo.models import Unit
 from renkou.people import services as people
 from renkou.people.cards import card_sync
@@ -178,7 +179,7 @@ def _apply(
         if (
             not new_person
             and person.exited_at is None
-            and person.registered_code[:6] == d.to_code[:6]
+            and county_of(person.registered_code) == county_of(d.to_code)
         ):
             raise ValidationError("该人员已在本县登记户籍，县内迁移请登记“县内迁移”")
         person.registered_code = person.residence_code = d.to_code
@@ -191,7 +192,7 @@ def _apply(
         person.exited_at, person.exit_reason = day, EXIT_MOVED
         person.is_head = False
     elif kind == Kind.MOVE_WITHIN:
-        _require_village(d.to_code, "to_code", person.registered_code[:6])
+        _require_village(d.to_code, "to_code", county_of(person.registered_code))
         if d.to_code == person.registered_code:
             raise ValidationError({"to_code": "迁入地与现户籍地相同"})
         event_fields["from_code"] = person.registered_code
@@ -216,7 +217,11 @@ def _apply(
 def _county_of(actor: Actor, person: Person) -> str:
     """The county the actor works in (its scope's first six digits), else the person's."""
     prefix = getattr(actor.user, "scope_prefix", None) or ""
-    return prefix[:6] if len(prefix) >= 6 else (person.unit_code or person.registered_code)[:6]
+    return (
+        county_of(prefix)
+        if len(prefix) >= 6
+        else county_of(person.unit_code or person.registered_code)
+    )
 
 
 def _require_village(code: str, name: str, county: str) -> None:

@@ -36,6 +36,7 @@ from renkou.events.constants import (
 )
 from renkou.events.models import Checkpoint, Event, Spell, Tally, TallyState
 from renkou.events.presence import SpellRow, add_years, all_spells
+from renkou.geo.constants import township_of
 from renkou.people.constants import FEMALE, ID_CARD, MALE
 from renkou.people.models import ContraceptionEpisode, IdStatus, Person
 from renkou.people.quality import REQUIRED_ITEMS
@@ -300,7 +301,7 @@ def _with_rollup(counter: Counter) -> list[tuple]:
     towns: Counter = Counter()
     for (m, s, u, mo), v in counter.items():
         if v and len(u) == 12:
-            towns[(rolled(m), s, u[:9], mo)] += v
+            towns[(rolled(m), s, township_of(u), mo)] += v
     rows = [(m, s, u, mo, v) for (m, s, u, mo), v in counter.items() if v]
     return rows + [(m, s, u, mo, v) for (m, s, u, mo), v in towns.items() if v]
 

@@ -42,7 +42,7 @@ from renkou.events.forms import (
 )
 from renkou.events.models import Event, MonthlyReport
 from renkou.events.parity import existing_children
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree, unit_names
@@ -538,7 +538,7 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
     for village in villages:
         report = reports.get(village.code)
         counts = [report.counts.get(k, 0) for k in REPORT_KINDS] if report else []
-        town = towns.get(village.prefix[:9], "")
+        town = towns.get(township_of(village.prefix), "")
         late, voided = changes.get(village.code, (0, 0))
         rows.append(
             {

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from renkou.geo.constants import Level, full_code
+from renkou.geo.constants import Level, full_code, township_of
 from renkou.geo.models import ServicePoint, Unit, UnitQuerySet
 
 
@@ -58,7 +58,8 @@ def side_tree(user: Any, selected: str) -> list[dict[str, Any]]:
     """The unit tree beside lists (person list, event register): county and townships, and the
     villages of the township that is open (the selected one, or the account's own)."""
     scope = user.scope_prefix or ""
-    opened = selected[:9] if len(selected) >= 9 else scope[:9] if len(scope) >= 9 else ""
+    near = selected if len(selected) >= 9 else scope
+    opened = township_of(near) if len(near) >= 9 else ""
     shown = Q(level__lte=Level.TOWNSHIP)
     if opened:
         shown |= Q(level=Level.VILLAGE, prefix__startswith=opened)

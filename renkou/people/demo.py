@@ -37,7 +37,7 @@ from django.utils import timezone
 from renkou.common import audit, crypto, idnumber, pinyin
 from renkou.common.models import SiteNote
 from renkou.common.progress import ProgressBar
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of, township_of
 from renkou.geo.models import Unit
 from renkou.people.constants import FEMALE, HEAD, MALE, MARRIED_CODES, NO_DOCUMENT, CardStatus, Flow
 from renkou.people.models import Child as CardChild
@@ -343,7 +343,13 @@ def demo_villages(county: str = DEMO_COUNTY) -> list[Village]:
     units = Unit.objects.current().filter(code__startswith=county).select_related("parent")
     villages = units.filter(level=Level.VILLAGE).order_by("code")
     return [
-        Village(u.code, u.name, u.code[:9], u.parent.name if u.parent else "", u.code[9] in "01")
+        Village(
+            u.code,
+            u.name,
+            township_of(u.code),
+            u.parent.name if u.parent else "",
+            u.code[9] in "01",
+        )
         for u in villages
     ]
 
@@ -1071,7 +1077,7 @@ def _derive(person: Person, demo: DemoBuilder) -> None:
     )
     person.id_status = id_status_of(person.id_type, number, person.birth_date, person.sex)
     # 管理地: the residence when it lies in the household's county, else the household's unit.
-    if person.residence_code[:6] == person.unit_code[:6]:
+    if county_of(person.residence_code) == county_of(person.unit_code):
         person.unit_code = person.residence_code
 
 

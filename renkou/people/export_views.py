@@ -28,6 +28,7 @@ from renkou.common.htmx import render_page
 from renkou.common.models import JobProgress
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
+from renkou.geo.constants import full_code
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
 from renkou.people import exports, selectors
@@ -74,7 +75,7 @@ def _conditions(filters: dict[str, str]) -> list[tuple[str, str]]:
         if not value:
             continue
         if name == "unit":
-            shown.append(("单位范围", unit_names([value]).get(value.ljust(12, "0"), value)))
+            shown.append(("单位范围", unit_names([value]).get(full_code(value), value)))
             continue
         choices = dict(getattr(field, "choices", ()))
         shown.append((str(field.label), str(choices.get(value, value))))

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from renkou.common import crypto, dicts, idnumber, validators
 from renkou.common.forms import INT_MAX, BaseForm, DateField, choice_field, normalise, styled
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of, township_of
 from renkou.geo.models import Unit
 from renkou.people import rules, selectors
 from renkou.people.constants import HEAD, PERSON_DICTS
@@ -189,7 +189,7 @@ class HouseholdFilterForm(BaseForm):
 def known_unit_check(user: Any) -> Any:
     """``known_unit`` for the rules: a code inside the user's county must be a current unit;
     codes elsewhere (a registration in another county) are not checked here."""
-    county = (user.scope_prefix or "")[:6]
+    county = county_of(user.scope_prefix or "")
 
     def known(code: str) -> bool:
         return not code.startswith(county) or Unit.objects.current().filter(code=code).exists()
@@ -223,7 +223,7 @@ def unit_picker(
         picker["locked"] = units.filter(level=Level.VILLAGE).first()
         picker["keep"] = selected if selected and selected != scope else ""
         return picker
-    township = selected[:9] if selected.startswith(scope) and len(selected) == 12 else ""
+    township = township_of(selected) if selected.startswith(scope) and len(selected) == 12 else ""
     if len(scope) == 9:
         township = scope
     else:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from renkou.common import dicts, idnumber, validators
+from renkou.geo.constants import full_code
 from renkou.people.constants import ID_CARD, MARRIED_CODES, NO_DOCUMENT, PERSON_DICTS
 
 OVERRIDABLE = frozenset({"id_check", "id_birth_mismatch", "id_sex_mismatch"})
@@ -138,7 +139,7 @@ def _unit_code(name: str, raw: Any, ctx: CheckContext, issues: list[Issue]) -> s
     if not CODE_RE.match(value):
         issues.append(Issue(name, "bad_unit", f"{LABELS[name]}应为6、9或12位区划代码"))
         return ""
-    code = value.ljust(12, "0")
+    code = full_code(value)
     if ctx.known_unit is not None and not ctx.known_unit(code):
         issues.append(Issue(name, "unknown_unit", f"{LABELS[name]}{code}不是本县的区划单位"))
     return code

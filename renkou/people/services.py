@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from renkou.common import audit, crypto, idnumber, pinyin
 from renkou.common.actors import Actor, ConflictError
+from renkou.geo.constants import county_of
 from renkou.people.cards import card_sync
 from renkou.people.constants import HEAD
 from renkou.people.models import Household, Person
@@ -47,7 +48,7 @@ def id_index(number: str) -> str:
 
 
 def county_prefix(unit_code: str) -> str:
-    return unit_code[:6]
+    return county_of(unit_code)
 
 
 def _derive(person: Person) -> None:

@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from renkou.common import audit, idnumber
 from renkou.common.periods import fp_year, fp_year_of
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, full_code, township_of
 from renkou.geo.models import ServicePoint, Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import MALE
@@ -130,7 +130,7 @@ class Builder:
         return timedelta(days=self.rng.randint(low, high))
 
     def file_no(self, unit_code: str, year: int) -> str:
-        prefix = f"{unit_code[:9]}{year}"
+        prefix = f"{township_of(unit_code)}{year}"
         self.serial[prefix] = self.serial.get(prefix, 0) + 1
         return f"{prefix}{self.serial[prefix]:05d}"
 
@@ -310,7 +310,7 @@ def _rates(rng: random.Random, townships: list[Unit]) -> dict[str, float]:
 
 
 def _centre(county: str) -> ServicePoint:
-    unit = Unit.objects.current().get(code=county.ljust(12, "0"))
+    unit = Unit.objects.current().get(code=full_code(county))
     point, _ = ServicePoint.objects.get_or_create(
         unit=unit, kind=ServicePoint.Kind.COUNTY_CENTRE, defaults={"name": CENTRE}
     )

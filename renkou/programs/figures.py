@@ -25,7 +25,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from renkou.common.figures import Figure, Measure, NameList, Side
 from renkou.common.periods import Period, fp_year
-from renkou.geo.constants import TOWNSHIP_LENGTH
+from renkou.geo.constants import TOWNSHIP_LENGTH, full_code
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MARRIED_CODES, NO_CONTRACEPTION
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy
@@ -201,7 +201,7 @@ def _figure(
     code: str, prefix: str, year: int, numerator: int, denominator: int, extra: dict
 ) -> Figure:
     """A figure of the unit ``prefix`` with the links to its two name lists (programs:names)."""
-    unit = prefix.ljust(12, "0")
+    unit = full_code(prefix)
 
     def names(side: str) -> NameList:
         return NameList(

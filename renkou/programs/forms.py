@@ -13,6 +13,7 @@ from django import forms
 
 from renkou.common import dicts
 from renkou.common.forms import BaseForm, DateField, normalise, styled
+from renkou.geo.constants import county_of
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.programs.constants import (
@@ -196,7 +197,7 @@ class ExamForm(Form):
                     }
                 )
         super().__init__(*args, initial=initial, **kwargs)
-        county = couple.unit_code[:6]
+        county = county_of(couple.unit_code)
         self.fields["service_point"].queryset = ServicePoint.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             is_active=True,
             unit_code__startswith=county,

@@ -26,7 +26,7 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from renkou.common import audit
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, full_code, township_of
 from renkou.geo.models import ServicePoint, Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.cards import wcba_birth_range
@@ -93,7 +93,7 @@ def _women(county: str, today: date) -> dict[str, list[Person]]:
     )
     found: dict[str, list[Person]] = defaultdict(list)
     for woman in rows:
-        found[woman.unit_code[:9]].append(woman)
+        found[township_of(woman.unit_code)].append(woman)
     return found
 
 
@@ -275,7 +275,7 @@ def _supplies(builder: Builder, county: str) -> None:
 def seed_services(*, county: str, today: date, seed: int, actor: Any = None) -> DemoReport:
     """A year of RH checks, treatments, follow-up visits and supplies for the demo county."""
     rng = random.Random(seed)  # noqa: S311 synthetic data, not a secret
-    county_unit = Unit.objects.current().get(code=county.ljust(12, "0"))
+    county_unit = Unit.objects.current().get(code=full_code(county))
     centre = _point(county_unit, ServicePoint.Kind.COUNTY_CENTRE, CENTRE)
     townships = list(
         Unit.objects.current()

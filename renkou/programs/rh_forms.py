@@ -9,6 +9,7 @@ from django import forms
 
 from renkou.common import dicts
 from renkou.common.forms import INT_MAX, BaseForm, styled
+from renkou.geo.constants import county_of
 from renkou.geo.models import ServicePoint
 from renkou.people.forms import NAME_PATTERN, looks_like_number
 from renkou.people.models import Person
@@ -29,7 +30,9 @@ TEXTAREA = {"rows": 2}
 
 
 def _points(person: Person, clinics: bool) -> Any:
-    rows = ServicePoint.objects.filter(is_active=True, unit_code__startswith=person.unit_code[:6])
+    rows = ServicePoint.objects.filter(
+        is_active=True, unit_code__startswith=county_of(person.unit_code)
+    )
     if clinics:
         rows = rows.filter(kind__in=CLINIC_KINDS)
     return rows.order_by("unit_code", "kind", "name")

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from renkou.common import audit, dicts
 from renkou.common.actors import Actor, ConflictError
+from renkou.geo.constants import county_of
 from renkou.geo.models import ServicePoint
 from renkou.people import card_services
 from renkou.people.constants import FEMALE, MARRIED_CODES
@@ -153,7 +154,7 @@ def _clinic(values: dict[str, Any], person: Person, *, required: bool = True) ->
         if required:
             raise ValidationError({"service_point": "请选择服务机构"})
         return
-    if not point.is_active or point.unit_code[:6] != person.unit_code[:6]:
+    if not point.is_active or county_of(point.unit_code) != county_of(person.unit_code):
         raise ValidationError({"service_point": "请选择本县在用的服务机构"})
     if required and point.kind not in CLINIC_KINDS:
         raise ValidationError({"service_point": "检查和治疗在县服务中心或乡镇服务站进行"})

@@ -23,7 +23,7 @@ from django.db.models import Max, Min
 
 from renkou.common import audit, dicts, idnumber
 from renkou.common.actors import Actor
-from renkou.geo.constants import PREFIX_LENGTH, Level
+from renkou.geo.constants import PREFIX_LENGTH, Level, county_of, township_of
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.constants import FEMALE, MALE, MARRIED_CODES
 from renkou.people.models import Person
@@ -194,7 +194,7 @@ def _check_husband(
 
 
 def _next_file_no(unit_code: str, year: int) -> str:
-    prefix = f"{unit_code[:9]}{year}"
+    prefix = f"{township_of(unit_code)}{year}"
     last = CoupleFile.objects.filter(file_no__startswith=prefix).aggregate(m=Max("file_no"))["m"]
     return f"{prefix}{(int(last[13:]) + 1) if last else 1:05d}"
 
@@ -296,7 +296,7 @@ def _check_exam(
     _not_future(examined_on, today, "examined_on", "检查日期")
     if examined_on < couple.eligible_on:
         raise ValidationError({"examined_on": "检查日期不能早于资格确认日期"})
-    if point.unit_code[:6] != couple.unit_code[:6] or not point.is_active:
+    if county_of(point.unit_code) != county_of(couple.unit_code) or not point.is_active:
         raise ValidationError({"service_point": "请选择本县在用的服务机构"})
     allowed = {i.code for i in result_items(spouse)}
     if not items or set(items) - allowed:

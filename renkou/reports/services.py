@@ -4,7 +4,7 @@ from django.db import transaction
 
 from renkou.common import audit
 from renkou.common.actors import Actor
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
 from renkou.reports.models import Target
 
@@ -39,7 +39,7 @@ def target_copy(*, actor: Actor, target: Target) -> int:
     """Copy a county target to every current township of the county (created or updated,
     marked ``copied_from``). Returns how many townships got it."""
     townships = Unit.objects.current().filter(
-        level=Level.TOWNSHIP, prefix__startswith=target.unit_code[:6]
+        level=Level.TOWNSHIP, prefix__startswith=county_of(target.unit_code)
     )
     count = 0
     for township in townships:

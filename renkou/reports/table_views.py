@@ -30,7 +30,7 @@ from renkou.common.forms import error_text, typed_text
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.events.constants import SCOPE_NAME, Scope
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people.models import Person
@@ -80,7 +80,7 @@ def _unit_options(user: Any, selected: Unit) -> list[dict[str, Any]]:
     shown = Q(level__lte=Level.TOWNSHIP)
     for unit in (selected, user.unit):
         if unit.level >= Level.TOWNSHIP:
-            shown |= Q(prefix__startswith=unit.prefix[:9])
+            shown |= Q(prefix__startswith=township_of(unit.prefix))
     units = list(Unit.objects.current().visible_to(user).filter(shown).order_by("code"))
     top = min((u.level for u in units), default=Level.COUNTY)
     return [

@@ -17,6 +17,7 @@ from renkou.common import idnumber
 from renkou.events import forms
 from renkou.events.constants import Kind
 from renkou.events.importing.columns import KINDS, SHEET
+from renkou.geo.constants import full_code
 from renkou.people import rules
 from renkou.people.constants import FEMALE, MALE
 from renkou.people.importing.checking import Scope, UnitBook, raw_row
@@ -273,4 +274,4 @@ def _code(row: Row, name: str) -> str:
         header = SHEET.by_field[name].header
         row.add(Issue(name, "bad_unit", f"{header}应为6、9或12位区划代码"))
         return ""
-    return value.ljust(12, "0")
+    return full_code(value)

@@ -12,6 +12,7 @@ from typing import Any
 
 from renkou.common import idnumber
 from renkou.events.constants import Kind
+from renkou.geo.constants import county_of
 from renkou.people.constants import FEMALE
 from renkou.people.importing.columns import EXAMPLE_NAME, Column, Sheet
 from renkou.people.importing.template import GENERAL_NOTES, Template
@@ -159,7 +160,7 @@ NOTES = (
 def example_values(village: str, today: date) -> dict[str, Any]:
     """A birth to a synthetic mother (her ID from ``idnumber.generate``), marked 示例."""
     rng = random.Random(village)  # noqa: S311 a synthetic example, the same for every download
-    mother = idnumber.generate(rng, area=village[:6], birth=date(1995, 3, 1), sex=FEMALE)
+    mother = idnumber.generate(rng, area=county_of(village), birth=date(1995, 3, 1), sex=FEMALE)
     day = date(today.year, 1, 15) if today >= date(today.year, 2, 1) else date(today.year - 1, 6, 1)
     return {
         "kind": Kind.BIRTH.label,

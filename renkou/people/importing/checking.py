@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
 from renkou.people import models as people_models
 from renkou.people import rules
@@ -52,7 +52,7 @@ class Scope:
 
     @classmethod
     def of(cls, prefix: str) -> "Scope":
-        return cls(prefix=prefix, county=prefix[:6])
+        return cls(prefix=prefix, county=county_of(prefix))
 
     def contains(self, code: str) -> bool:
         return code.startswith(self.prefix)
@@ -102,7 +102,7 @@ def managing_unit(household_code: str, residence_code: str) -> str:
     when it lies in the household's county, else the household's village (a test keeps the two
     in step)."""
     village = household_code[:12]
-    return residence_code if residence_code.startswith(village[:6]) else village
+    return residence_code if residence_code.startswith(county_of(village)) else village
 
 
 def raw_row(

@@ -20,6 +20,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from renkou.common import idnumber
+from renkou.geo.constants import county_of
 from renkou.people.importing.columns import EXAMPLE_NAME, PERSONS, Column, Sheet
 
 LAST_ROW = 1_048_575
@@ -43,7 +44,9 @@ GENERAL_NOTES = (
 def example_values(village: str) -> dict[str, Any]:
     """A valid synthetic person of ``village`` (the ID from ``idnumber.generate``)."""
     rng = random.Random(village)  # noqa: S311 a synthetic example, the same for every download
-    number = idnumber.generate(rng, area=village[:6], birth=date(1990, 1, 1), sex=idnumber.FEMALE)
+    number = idnumber.generate(
+        rng, area=county_of(village), birth=date(1990, 1, 1), sex=idnumber.FEMALE
+    )
     return {
         "name": EXAMPLE_NAME,
         "id_number": number,

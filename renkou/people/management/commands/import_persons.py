@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from renkou.common.progress import ProgressBar
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of, full_code
 from renkou.geo.models import Unit
 from renkou.people.importing.batches import FileResult, import_file
 from renkou.people.importing.checking import Scope
@@ -73,15 +73,15 @@ class Command(BaseCommand):
     def _scope(self, code: str | None) -> Scope:
         counties = Unit.objects.current().filter(level=Level.COUNTY)
         if code:
-            county = counties.filter(code=code[:6].ljust(12, "0")).first()
+            county = counties.filter(code=full_code(county_of(code))).first()
             if county is None:
-                self._refuse(f"没有代码为 {code[:6]} 的县")
+                self._refuse(f"没有代码为 {county_of(code)} 的县")
         else:
             found = list(counties[:2])
             if len(found) != 1:
                 self._refuse("系统中有多个县（或没有县），请用 --unit 指定导入到哪个县")
             county = found[0]
-        return Scope.of(county.code[:6])
+        return Scope.of(county_of(county.code))
 
     def _refuse(self, message: str) -> NoReturn:
         self.stderr.write(message)

@@ -23,6 +23,7 @@ from renkou.assessment.indicators import BY_CODE as SERVICE_BY_CODE
 from renkou.common import periods
 from renkou.common.periods import PeriodError
 from renkou.events.constants import SCOPE_BY_NAME
+from renkou.geo.constants import full_code
 from renkou.geo.models import Unit
 from renkou.reports.indicators import BIRTHS_BY, BY_CODE, INDICATORS, OCCURRENCE
 from renkou.reports.selectors import figure_rows
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         code = options["unit"].strip()
         unit = None
         if code.isdigit() and len(code) in (6, 9, 12):
-            unit = Unit.objects.current().filter(code=code.ljust(12, "0")).first()
+            unit = Unit.objects.current().filter(code=full_code(code)).first()
         if unit is None:
             self._refuse(f"没有代码为 {code} 的单位")
         try:
