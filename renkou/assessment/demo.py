@@ -11,7 +11,7 @@ from renkou.assessment import services, template
 from renkou.assessment.models import ManualScore, Scheme
 from renkou.common.actors import Actor
 from renkou.common.periods import fp_year_of
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit
 
 # Manual items scored for every township: (item number, share of the points, reason).
@@ -24,7 +24,7 @@ MANUAL = (
 
 def seed_assessment(*, county: str, today: date) -> Scheme | None:
     """The published demo scheme of the FP year of ``today`` (made once)."""
-    unit = Unit.objects.current().filter(code=county.ljust(12, "0")).first()
+    unit = Unit.objects.current().filter(code=full_code(county)).first()
     if unit is None:
         return None
     year = fp_year_of(today)

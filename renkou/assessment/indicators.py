@@ -11,6 +11,7 @@ from renkou.assessment import measures as M
 from renkou.assessment.selectors import quota_of
 from renkou.common.figures import PERCENT, Figure, NameList, ratio
 from renkou.events.constants import SCOPE_NAME
+from renkou.geo.constants import full_code
 
 # (code, measure, name)
 INDICATORS: tuple[tuple[str, str, str], ...] = (
@@ -34,7 +35,7 @@ def figure(code: str, prefix: str, year: int, today: date, scope: str = M.DEFAUL
     its measure's two name lists, or for 蓝氧 completion the treatments counted for the unit's
     quota ÷ the quota's number (whose denominator has no names)."""
     measure, name = BY_CODE[code]
-    unit_code = prefix.ljust(12, "0")
+    unit_code = full_code(prefix)
     warnings: list[str] = []
     extra: dict = {"measure": measure}
     lists = {"numerator_list": _names(measure, unit_code, year, "done")}

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -36,19 +35,15 @@ from renkou.assessment.scheme_forms import (
     SchemeCreateForm,
     SchemeRenameForm,
 )
-from renkou.common import audit, xlsx
+from renkou.common import audit, dates, xlsx
 from renkou.common.actors import Actor
 from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of, full_code, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 
 NOT_FOUND = "未找到该考核方案"
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _schemes(user: Any) -> Any:
@@ -70,8 +65,8 @@ def _draft_scheme(request: HttpRequest, pk: int) -> Scheme:
 
 
 def _county(request: HttpRequest) -> Unit:
-    prefix = (request.user.scope_prefix or "")[:6]
-    return get_visible_or_404(Unit.objects.current(), request.user, code=prefix.ljust(12, "0"))
+    prefix = county_of(request.user.scope_prefix or "")
+    return get_visible_or_404(Unit.objects.current(), request.user, code=full_code(prefix))
 
 
 def _errors(form: Any, exc: ValidationError) -> None:
@@ -86,7 +81,7 @@ def _on(request: HttpRequest) -> date:
     form = OnForm(request.GET or None)
     if form.is_bound and form.is_valid() and form.cleaned_data["on"]:
         return form.cleaned_data["on"]
-    return _today()
+    return dates.today()
 
 
 # --- schemes -----------------------------------------------------------------------------------
@@ -96,7 +91,7 @@ def _on(request: HttpRequest) -> date:
 @require_GET
 def scheme_list(request: HttpRequest) -> HttpResponse:
     """考核方案: every scheme of the caller's county, newest year first."""
-    year = fp_year_of(_today())
+    year = fp_year_of(dates.today())
     can_manage = request.user.has_perm(Perm.MANAGE_SCHEME)
     context = {
         "schemes": list(_schemes(request.user).order_by("-year", "level", "-version", "-pk")),
@@ -330,7 +325,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 def _sheet_unit(request: HttpRequest, scheme: Scheme, code: str) -> Unit:
     unit = get_visible_or_404(Unit.objects.current(), request.user, code=code)
     wanted = Level.COUNTY if scheme.level == Scheme.Level.COUNTY else Level.TOWNSHIP
-    if unit.level != wanted or not unit.code.startswith(scheme.unit_code[:6]):
+    if unit.level != wanted or not unit.code.startswith(county_of(scheme.unit_code)):
         raise Http404(NOT_FOUND)
     return unit
 
@@ -449,7 +444,10 @@ def scores_freeze(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError("请填写定格说明")
         snap = services.scores_freeze(
-            actor=Actor.of(request), scheme=scheme, on=_today(), reason=form.cleaned_data["reason"]
+            actor=Actor.of(request),
+            scheme=scheme,
+            on=dates.today(),
+            reason=form.cleaned_data["reason"],
         )
         messages.success(request, f"已定格第{snap.version}版考核结果。")
     except ValidationError as exc:
@@ -513,7 +511,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         messages.info(request, "本县尚未发布考核方案。")
         return redirect("assessment:scheme_list")
     if len(prefix) >= 9:
-        return redirect("assessment:sheet", scheme.pk, prefix[:9].ljust(12, "0"))
+        return redirect("assessment:sheet", scheme.pk, full_code(township_of(prefix)))
     return redirect("assessment:board", scheme.pk)
 
 

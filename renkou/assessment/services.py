@@ -25,7 +25,7 @@ from renkou.assessment.models import (
 from renkou.common import audit
 from renkou.common.actors import Actor
 from renkou.common.figures import AT_LEAST, AT_MOST
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, county_of
 from renkou.geo.models import ServicePoint, Unit
 
 MAX_PERCENT = Decimal(100)
@@ -112,7 +112,7 @@ def quota_copy_to_townships(*, actor: Actor, quota: TaskQuota) -> list[TaskQuota
     """Copy a quota (target, deadline, veto; not its service points) to every current
     township of its county that has no quota of that measure and year yet; returns the
     copies."""
-    county = quota.unit_code[:6]
+    county = county_of(quota.unit_code)
     taken = set(
         TaskQuota.objects.filter(
             year=quota.year, measure=quota.measure, unit_code__startswith=county
@@ -153,17 +153,6 @@ NOT_TARGETS = frozenset(
 )
 
 
-def _audit(actor: Actor, action: str, obj: Any, summary: str) -> None:
-    audit.record(
-        actor=actor.user,
-        ip=actor.ip,
-        action=f"assessment.{action}",
-        object_type=f"assessment.{obj._meta.model_name}",
-        object_id=obj.pk or "",
-        summary=summary,
-    )
-
-
 def _draft(scheme: Scheme) -> None:
     if not scheme.is_draft:
         raise ValidationError("方案已发布，不能修改；如需调整，请复制为新草稿")
@@ -197,7 +186,7 @@ def scheme_create(
     if from_template:
         _add_items(scheme, template.items())
     summary = f"county={county.code} year={year} level={level} template={int(from_template)}"
-    _audit(actor, "scheme_create", scheme, summary)
+    audit.record_for(actor, "assessment.scheme_create", scheme, summary=summary)
     return scheme
 
 
@@ -219,7 +208,12 @@ def scheme_copy(*, actor: Actor, scheme: Scheme, year: int) -> Scheme:
         for i in scheme.items.order_by("number")
     ]
     _add_items(copy, rows)
-    _audit(actor, "scheme_copy", copy, f"from={scheme.pk} year={year} items={len(rows)}")
+    audit.record_for(
+        actor,
+        "assessment.scheme_copy",
+        copy,
+        summary=f"from={scheme.pk} year={year} items={len(rows)}",
+    )
     return copy
 
 
@@ -231,7 +225,9 @@ def scheme_rename(*, actor: Actor, scheme: Scheme, name: str, notice: str) -> Sc
         raise ValidationError({"name": "请填写方案名称"})
     scheme.name, scheme.notice, scheme.updated_by = name.strip(), notice.strip(), _user(actor)
     scheme.save(update_fields=["name", "notice", "updated_by", "updated_at"])
-    _audit(actor, "scheme_rename", scheme, f"notice_kept={int(bool(scheme.notice))}")
+    audit.record_for(
+        actor, "assessment.scheme_rename", scheme, summary=f"notice_kept={int(bool(scheme.notice))}"
+    )
     return scheme
 
 
@@ -309,7 +305,12 @@ def item_save(
         f"direction={direction} points={points} rule={rule.get('type')} "
         f"veto={int(bool(rule.get('veto')))}"
     )
-    _audit(actor, "item_create" if created else "item_change", item, summary)
+    audit.record_for(
+        actor,
+        "assessment.item_create" if created else "assessment.item_change",
+        item,
+        summary=summary,
+    )
     return item
 
 
@@ -325,7 +326,9 @@ def _is_number(value: Any) -> bool:
 def item_delete(*, actor: Actor, item: SchemeItem) -> None:
     scheme = Scheme.objects.select_for_update().get(pk=item.scheme_id)
     _draft(scheme)
-    _audit(actor, "item_delete", item, f"scheme={scheme.pk} number={item.number}")
+    audit.record_for(
+        actor, "assessment.item_delete", item, summary=f"scheme={scheme.pk} number={item.number}"
+    )
     item.delete()
 
 
@@ -357,7 +360,12 @@ def scheme_publish(*, actor: Actor, scheme: Scheme) -> Scheme:
     scheme.status, scheme.published_at = Scheme.Status.PUBLISHED, timezone.now()
     scheme.updated_by = _user(actor)
     scheme.save()
-    _audit(actor, "scheme_publish", scheme, f"version={scheme.version} items={len(items)}")
+    audit.record_for(
+        actor,
+        "assessment.scheme_publish",
+        scheme,
+        summary=f"version={scheme.version} items={len(items)}",
+    )
     return scheme
 
 
@@ -365,7 +373,12 @@ def scheme_publish(*, actor: Actor, scheme: Scheme) -> Scheme:
 def scheme_delete(*, actor: Actor, scheme: Scheme) -> None:
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     _draft(scheme)
-    _audit(actor, "scheme_delete", scheme, f"year={scheme.year} level={scheme.level}")
+    audit.record_for(
+        actor,
+        "assessment.scheme_delete",
+        scheme,
+        summary=f"year={scheme.year} level={scheme.level}",
+    )
     scheme.delete()
 
 
@@ -375,7 +388,7 @@ def _published(scheme: Scheme) -> None:
 
 
 def _assessed(scheme: Scheme, unit: Unit) -> None:
-    county = scheme.unit_code[:6]
+    county = county_of(scheme.unit_code)
     wanted = Level.COUNTY if scheme.level == Scheme.Level.COUNTY else Level.TOWNSHIP
     if unit.level != wanted or not unit.code.startswith(county):
         raise ValidationError("该单位不是本方案的考核对象")
@@ -412,7 +425,12 @@ def manual_score_set(
     row.value, row.reason, row.entered_by = value, reason.strip(), _user(actor)
     row.save()
     summary = f"scheme={scheme.pk} item={item.number} unit={unit.code} value={value}"
-    _audit(actor, "manual_score", row, summary + f" evidence={int(bool(row.evidence))}")
+    audit.record_for(
+        actor,
+        "assessment.manual_score",
+        row,
+        summary=summary + f" evidence={int(bool(row.evidence))}",
+    )
     return row
 
 
@@ -443,7 +461,7 @@ def deduction_add(
         entered_by=_user(actor),
     )
     summary = f"scheme={scheme.pk} unit={unit.code} points={points}"
-    _audit(actor, "deduction_add", row, summary)
+    audit.record_for(actor, "assessment.deduction_add", row, summary=summary)
     return row
 
 
@@ -456,7 +474,12 @@ def deduction_withdraw(*, actor: Actor, deduction: Deduction, reason: str) -> De
         raise ValidationError({"reason": "请填写撤销原因"})
     row.withdrawn_reason = reason.strip()
     row.save(update_fields=["withdrawn_reason"])
-    _audit(actor, "deduction_withdraw", row, f"scheme={row.scheme_id} unit={row.unit_code}")
+    audit.record_for(
+        actor,
+        "assessment.deduction_withdraw",
+        row,
+        summary=f"scheme={row.scheme_id} unit={row.unit_code}",
+    )
     return row
 
 
@@ -480,5 +503,10 @@ def scores_freeze(*, actor: Actor, scheme: Scheme, on: date, reason: str) -> Sco
         data=data,
         frozen_by=_user(actor),
     )
-    _audit(actor, "scores_freeze", snap, f"scheme={scheme.pk} version={version} as_of={on}")
+    audit.record_for(
+        actor,
+        "assessment.scores_freeze",
+        snap,
+        summary=f"scheme={scheme.pk} version={version} as_of={on}",
+    )
     return snap

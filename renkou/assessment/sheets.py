@@ -19,7 +19,7 @@ from typing import Any
 from renkou.assessment import scoring, sources
 from renkou.assessment.models import Deduction, ManualScore, Scheme, SchemeItem
 from renkou.common.periods import fp_year
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit
 
 COUNTY_LEN = 6
@@ -104,14 +104,14 @@ class Sheet:
 
     @property
     def full_code(self) -> str:
-        return self.unit_code.ljust(12, "0")
+        return full_code(self.unit_code)
 
 
 def subjects(scheme: Scheme) -> list[Unit]:
     """The units a scheme assesses: the county's current townships, or the county itself."""
     county = scheme.unit_code[:COUNTY_LEN]
     if scheme.level == Scheme.Level.COUNTY:
-        return list(Unit.objects.current().filter(code=county.ljust(12, "0")))
+        return list(Unit.objects.current().filter(code=full_code(county)))
     return list(
         Unit.objects.current()
         .filter(level=Level.TOWNSHIP, prefix__startswith=county)

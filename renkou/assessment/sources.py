@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from renkou.assessment import measures as M
 from renkou.common.figures import Figure, round_half_up
+from renkou.geo.constants import full_code
 
 MANUAL = "manual"
 
@@ -234,9 +235,7 @@ class SupervisionTasks:
         out: dict[tuple[str, str], Reading] = {}
         for unit in units:
             for code in codes:
-                value, target, links = self.module.task_result(
-                    unit.ljust(12, "0"), year, code, on=on
-                )
+                value, target, links = self.module.task_result(full_code(unit), year, code, on=on)
                 shown = None if value is None else float(value)
                 text = "—" if shown is None else f"{shown:g}"
                 target = None if target is None else Decimal(str(target))
@@ -259,7 +258,7 @@ class SupervisionDeductions:
     ) -> dict[str, list[Deducted]]:
         out: dict[str, list[Deducted]] = {}
         for unit in units:
-            rows = self.module.deductions(unit.ljust(12, "0"), year, on=on)
+            rows = self.module.deductions(full_code(unit), year, on=on)
             out[unit] = [
                 Deducted(Decimal(str(points)), reason, link, self.label)
                 for points, reason, link in rows

@@ -14,7 +14,7 @@ from renkou.assessment.services import quota_set
 from renkou.common.actors import Actor
 from renkou.common.forms import DateField
 from renkou.common.periods import fp_year_of
-from renkou.geo.constants import Level
+from renkou.geo.constants import Level, full_code
 from renkou.geo.models import ServicePoint, Unit
 
 DEMO_COUNTY = "623022"
@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, **options):
         today = DateField().clean(date) if date else timezone.localdate()
-        county = Unit.objects.current().filter(code=DEMO_COUNTY.ljust(12, "0")).first()
+        county = Unit.objects.current().filter(code=full_code(DEMO_COUNTY)).first()
         if county is None:
             self.stdout.write("没有演示县，未下达任务指标。")
             return
