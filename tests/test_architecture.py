@@ -212,7 +212,8 @@ def _bare_unit_row_querysets(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.ClassDef):
             continue
-        if not any(getattr(b, "id", "") == "ScopedQuerySet" for b in node.bases):
+        bases = [b.value if isinstance(b, ast.Subscript) else b for b in node.bases]  # X[Any]
+        if not any(getattr(b, "id", "") == "ScopedQuerySet" for b in bases):
             continue
         body = [s for s in node.body if not isinstance(s, ast.Expr)]  # docstring
         if len(body) == 1 and ast.unparse(body[0]) == "personal = False":
@@ -226,4 +227,6 @@ def test_rows_without_personal_data_use_the_one_unit_row_queryset(tmp_path):
     assert found == [f"{_rel(scope)}: UnitRowQuerySet"]
     copy = tmp_path / "models.py"
     copy.write_text('class QuotaQuerySet(ScopedQuerySet):\n    """x"""\n\n    personal = False\n')
+    assert _bare_unit_row_querysets(copy) == [f"{_rel(copy)}: QuotaQuerySet"]
+    copy.write_text("class QuotaQuerySet(ScopedQuerySet[Any]):\n    personal = False\n")
     assert _bare_unit_row_querysets(copy) == [f"{_rel(copy)}: QuotaQuerySet"]

@@ -117,6 +117,25 @@ def _too_wide(page) -> int:
     )
 
 
+WIDEST = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.right <= window.innerWidth + 1 || !box.width) continue;
+    if (el.parentElement && el.parentElement.closest('.table-responsive, .overflow-auto, .offcanvas')) continue;
+    const kids = [...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1);
+    if (!kids) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+  }
+  return out.slice(0, 3).join(', ');
+}"""
+
+
+def _widest(page) -> str:
+    """The innermost elements that stick out of the window (to say where to look)."""
+    return page.evaluate(WIDEST)
+
+
 def _shoot(page, role: str, name: str, size: dict) -> None:
     folder = os.environ.get("RENKOU_SCREENSHOTS")
     if not folder:
@@ -159,8 +178,12 @@ def test_every_page_is_readable_and_fits_a_phone(county, crawls):  # noqa: F811
                 if shoot:
                     _shoot(page, role, name, DESKTOP)
                 page.set_viewport_size(PHONE)
+                if check and _too_wide(page):
+                    page.wait_for_timeout(1000)  # charts redraw for the new width after a moment
                 if check and (wider := _too_wide(page)):
-                    problems.append(f"{role} {name} {url}: 375 像素宽的屏幕上多出 {wider} 像素")
+                    problems.append(
+                        f"{role} {name} {url}: 375 像素宽的屏幕上多出 {wider} 像素（{_widest(page)}）"
+                    )
                 if shoot:
                     _shoot(page, role, name, PHONE)
             seen |= set(found)

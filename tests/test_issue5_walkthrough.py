@@ -41,7 +41,7 @@ from renkou.geo.models import ServicePoint
 from renkou.people.models import ContraceptionEpisode
 from renkou.programs.models import CoupleFile, Exam, FollowUp, RHCheck, Treatment
 from renkou.programs.tests.conftest import (  # noqa: F401 — fixtures used by these tests
-    _risk_dictionary,
+    risk_dictionary,
     add,
     assess,
     confirm,

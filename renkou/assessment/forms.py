@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from renkou.assessment import measures as M
-from renkou.common.forms import BaseForm, DateField, ModelMultipleChoiceField
+from renkou.common.forms import BaseForm, DateField, ModelMultipleChoiceField, styled
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 
@@ -49,12 +49,7 @@ class QuotaForm(BaseForm):
         self.fields["service_points"].queryset = ServicePoint.objects.visible_to(user).filter(
             is_active=True
         )
-        for name, field in self.fields.items():
-            if name == "veto":
-                field.widget.attrs["class"] = "form-check-input"
-            elif name != "service_points":
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs["class"] = css
+        styled(self)
 
 
 class YearForm(BaseForm):

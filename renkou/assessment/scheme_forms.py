@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 
 from renkou.assessment import scoring, sources
 from renkou.assessment.models import Scheme
-from renkou.common.forms import BaseForm, DateField
+from renkou.common.forms import DateField, StyledForm
 
 DECIMAL = {"max_digits": 10, "decimal_places": 2, "required": False}
 VETO_CHOICES = [("", "无"), ("zero", "总分记为0"), ("cap", "总分封顶")]
 VETO_OPS = [("", "未达到目标时"), ("<", "实际值低于"), (">", "实际值高于"), (">=", "实际值达到")]
 
 
-class SchemeCreateForm(BaseForm):
+class SchemeCreateForm(StyledForm):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     level = forms.ChoiceField(label="考核对象", choices=Scheme.Level.choices)
     name = forms.CharField(label="方案名称", max_length=100, required=False)
@@ -28,11 +28,11 @@ class SchemeCreateForm(BaseForm):
     )
 
 
-class CopyForm(BaseForm):
+class CopyForm(StyledForm):
     year = forms.IntegerField(label="复制为年度", min_value=2000, max_value=2100)
 
 
-class SchemeRenameForm(BaseForm):
+class SchemeRenameForm(StyledForm):
     name = forms.CharField(label="方案名称", max_length=100)
     notice = forms.CharField(
         label="提示",
@@ -49,7 +49,7 @@ def _source_choices() -> list[tuple[str, Any]]:
     return choices
 
 
-class ItemForm(BaseForm):
+class ItemForm(StyledForm):
     number = forms.IntegerField(label="序号", min_value=1, max_value=999)
     group = forms.CharField(label="类别", max_length=40)
     name = forms.CharField(label="考核内容", max_length=200)
@@ -188,7 +188,7 @@ def _veto(data: dict[str, Any]) -> dict[str, Any]:
     return veto
 
 
-class ManualForm(BaseForm):
+class ManualForm(StyledForm):
     value = forms.DecimalField(label="评定值", max_digits=10, decimal_places=2)
     reason = forms.CharField(
         label="评分依据", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
@@ -196,7 +196,7 @@ class ManualForm(BaseForm):
     evidence = forms.FileField(label="佐证材料（PDF、JPG、PNG）", required=False)
 
 
-class DeductionForm(BaseForm):
+class DeductionForm(StyledForm):
     points = forms.DecimalField(label="扣分", max_digits=6, decimal_places=2, min_value=0)
     reason = forms.CharField(
         label="扣分原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
@@ -210,9 +210,9 @@ class DeductionForm(BaseForm):
         ]
 
 
-class ReasonForm(BaseForm):
+class ReasonForm(StyledForm):
     reason = forms.CharField(label="说明", max_length=300)
 
 
-class OnForm(BaseForm):
+class OnForm(StyledForm):
     on = DateField(label="计分日期", required=False)

@@ -121,6 +121,15 @@ class BaseForm(TypedTextChecks, forms.Form):
     """The base of every plain form of the project."""
 
 
+class StyledForm(BaseForm):
+    """A BaseForm whose widgets get their Bootstrap class when it is built (``styled``): for
+    forms shown whole through _partials/form_fields.html."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self)
+
+
 class BaseModelForm(TypedTextChecks, forms.ModelForm[Any]):
     """The base of every model form of the project."""
 

@@ -99,7 +99,8 @@ def shaped_like_personal_number(text: str) -> bool:
     # As written (words apart: "person 1101…") and with the spaces and dashes typed inside a
     # number taken out ("1101 0519 …"); the compact form alone glues a number to the word before.
     written = unicodedata.normalize("NFKC", text).upper()
-    return any(_holds_number(form) for form in (written, idnumber.normalise(text)))
+    compact = _compact(text).upper().translate(_DASHES)
+    return any(_holds_number(form) for form in (written, compact))
 
 
 def _holds_number(compact: str) -> bool:

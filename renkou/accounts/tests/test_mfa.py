@@ -68,7 +68,7 @@ def test_mfa_page_shows_a_qr_code_while_enrolling(client, officer):
 
 
 def manual_key_on(body: str) -> str:
-    match = re.search(r'id="manual-key">([^<]+)<', body)
+    match = re.search(r'id="manual-key"[^>]*>([^<]+)<', body)
     assert match, "no manual key on the page"
     return match.group(1)
 

@@ -23,11 +23,13 @@ from renkou.reports.tables import engine, pdf
 from renkou.reports.tests.test_tables import TODAY, build_county
 
 GR1 = {"table": "gr1", "unit": COUNTY, "period": "2024", "scope": "registered"}
-# 国人口统1表, FP 2024, the county (counted by hand in test_tables.py): 合计 first.
+# 国人口统1表, FP 2024, the county (counted by hand in test_tables.py): 合计 first. Births by
+# report date: 乙乡's girl born in FP 2023 and reported in FP 2024 is a birth (一孩) of FP 2024
+# and its 往年出生未报.
 GR1_ROWS = [
-    ["合计", "12", "7", "—", "2", "1", "1", "0", "0", "1", "0", "1"],
+    ["合计", "12", "7", "—", "3", "2", "2", "0", "0", "1", "0", "1"],
     ["甲镇", "6", "4", "—", "1", "1", "1", "0", "0", "0", "0", "0"],
-    ["乙乡", "6", "3", "—", "1", "0", "0", "0", "0", "1", "0", "1"],
+    ["乙乡", "6", "3", "—", "2", "1", "1", "0", "0", "1", "0", "1"],
 ]
 ROW = re.compile(r'<tr class="stat-(?:total|unit|other)">(.*?)</tr>', re.S)
 CELL = re.compile(r"<t[hd][^>]*>(?:<a [^>]*>)?(.*?)(?:</a>)?</t[hd]>", re.S)
@@ -189,7 +191,7 @@ def test_the_pdf_reads_back_with_heading_values_and_page_numbers(
     ).stdout.decode()
     assert "年度人口与出生情况" in text and "国人口统1表" in text
     assert "填报单位：测试县" in text and "审核员甲" in text and "填报人" in text
-    assert re.search(r"合计\s+12\s+7\s+—\s+2\s+1\s+1\s+0\s+0\s+1\s+0\s+1", text)
+    assert re.search(r"合计\s+12\s+7\s+—\s+3\s+2\s+2\s+0\s+0\s+1\s+0\s+1", text)
     # pdftotext -layout drops the narrow spaces around the numbers of "第 1 页 共 1 页".
     assert "第1页共1页" in re.sub(r"\s", "", text)
 
