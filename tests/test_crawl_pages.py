@@ -122,10 +122,13 @@ WIDEST = """() => {
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
     if (box.right <= window.innerWidth + 1 || !box.width) continue;
-    if (el.parentElement && el.parentElement.closest('.table-responsive, .overflow-auto, .offcanvas')) continue;
-    const kids = [...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1);
-    if (!kids) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+    const up = el.parentElement;
+    if (up && up.closest('.table-responsive, .overflow-auto, .offcanvas')) continue;
+    const edge = window.innerWidth + 1;
+    const kids = [...el.children].some(c => c.getBoundingClientRect().right > edge);
+    const css = typeof el.className === 'string' ? el.className.trim() : '';
+    const classes = css ? '.' + css.split(/\\s+/).join('.') : '';
+    if (!kids) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes);
   }
   return out.slice(0, 3).join(', ');
 }"""
