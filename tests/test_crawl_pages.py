@@ -184,8 +184,9 @@ def test_every_page_is_readable_and_fits_a_phone(county, crawls):  # noqa: F811
                 if check and _too_wide(page):
                     page.wait_for_timeout(1000)  # charts redraw for the new width after a moment
                 if check and (wider := _too_wide(page)):
+                    where = _widest(page)
                     problems.append(
-                        f"{role} {name} {url}: 375 像素宽的屏幕上多出 {wider} 像素（{_widest(page)}）"
+                        f"{role} {name} {url}: 375 像素宽的屏幕上多出 {wider} 像素（{where}）"
                     )
                 if shoot:
                     _shoot(page, role, name, PHONE)

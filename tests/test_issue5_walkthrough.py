@@ -41,7 +41,6 @@ from renkou.geo.models import ServicePoint
 from renkou.people.models import ContraceptionEpisode
 from renkou.programs.models import CoupleFile, Exam, FollowUp, RHCheck, Treatment
 from renkou.programs.tests.conftest import (  # noqa: F401 — fixtures used by these tests
-    risk_dictionary,
     add,
     assess,
     confirm,
@@ -50,6 +49,7 @@ from renkou.programs.tests.conftest import (  # noqa: F401 — fixtures used by 
     open_file,
     point,
     pregnant,
+    risk_dictionary,
     staff,
     wed,
 )
