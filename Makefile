@@ -56,6 +56,8 @@ lint:
 	$(PY) -m ruff format --check .
 	@n=$$(grep -rhoE "fmt: (skip|off)" --include=*.py renkou tests bench conftest.py | wc -l); \
 	  if [ "$$n" -gt 20 ]; then echo "$$n fmt: skip/off markers (at most 20, each with a reason)"; exit 1; fi
+	@bare=$$(grep -rnE "type: ignore" --include=*.py renkou | grep -vE "type: ignore\[[-a-z,]+\]  # ." || true); \
+	  if [ -n "$$bare" ]; then echo "type: ignore needs its [code] and a reason:"; echo "$$bare"; exit 1; fi
 
 # mypy with the Django and DRF plugins over renkou/ (settings and strictness in pyproject.toml).
 types:

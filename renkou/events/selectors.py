@@ -408,7 +408,7 @@ def other_persons(measure: str, *, scope: str, prefix: str, period: Period) -> l
     out = []
     for pk, day, unit in rows:
         person = copy.copy(persons[pk])
-        person.change_day, person.change_place = day, unit  # type: ignore[attr-defined]
+        person.change_day, person.change_place = day, unit  # type: ignore[attr-defined]  # display values for the name list
         out.append(person)
     return out
 

@@ -152,7 +152,7 @@ def balance_page(request: HttpRequest) -> HttpResponse:
 def other_reason(person: Person, measure: str) -> str:
     """Why a person is among the other changes (其他变动): what the register says happened on
     that day without a counted event saying it (docs/indicators.md §4)."""
-    day = person.change_day  # type: ignore[attr-defined]
+    day = person.change_day  # type: ignore[attr-defined]  # set by events.selectors for the name list
     if person.exited_at is not None and person.exit_reason == "4":
         return "重复或错误登记，已退出（合并重复人员或作废登记）"
     if measure == "o_out" and person.exited_at == day:
@@ -263,8 +263,8 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
         _decorate_persons(request, page.object_list, scope, period.end)
         places = unit_names(p.change_place for p in page.object_list)
         for p in page.object_list:
-            p.change_reason = other_reason(p, chosen.measure)  # type: ignore[attr-defined]
-            p.change_place_name = places.get(p.change_place, p.change_place)  # type: ignore[attr-defined]
+            p.change_reason = other_reason(p, chosen.measure)  # type: ignore[attr-defined]  # display value for the template
+            p.change_place_name = places.get(p.change_place, p.change_place)  # type: ignore[attr-defined]  # display value for the template
     else:
         _decorate_events(request, page.object_list, scope)
     context = {
