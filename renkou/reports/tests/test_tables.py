@@ -500,7 +500,76 @@ def test_the_shipped_definitions_load_with_their_headers():
         "本期出生人数",
     ]
     assert any("本系统未采集" in n and "期末领取独生子女证人数" in n for n in gr1.footnotes())
+    assert_official_headers(gr1, tables["gr2"])
     assert engine.read_period(gr1, "2024H1").code == "2024H1"
     with pytest.raises(Exception, match="月报"):
         engine.read_period(tables["fp_month"], "2024")
     assert engine.period_kind(parse("2024-03")) == "month"
+
+
+# The heading of the national forms as printed in the annex of 人口厅函[2008]165号
+# (https://www.qyfgj.cn/falv/426791.html), written out here from that text: the stub, the
+# column headings left to right (a group with its sub-headings), the approval and validity.
+OFFICIAL_GR1 = [
+    "期末人口总数",
+    "期末已婚育龄妇女人数",
+    "期末领取独生子女证人数",
+    "本期出生人数",
+    "往年出生未报人数",
+    ("一孩出生", "其中：计划内"),
+    ("二孩出生", "其中：计划内"),
+    ("多孩出生", "其中：计划内"),
+]
+OFFICIAL_GR2 = [
+    (
+        "选用各种避孕方法人数",
+        "小计",
+        "男性绝育",
+        "女性绝育",
+        "放置宫内节育器",
+        "皮下埋植",
+        "口服及注射避孕药",
+        "避孕套",
+        "外用药",
+        "其它",
+    ),
+    (
+        "本期实行计划生育手术例数",
+        "小计",
+        "男性绝育",
+        "女性绝育",
+        "放置宫内节育器",
+        "取出宫内节育器",
+        "人工流产",
+        "皮下埋植",
+    ),
+]
+
+
+def _heading_of(table):
+    """The definition's heading in the shape of OFFICIAL_*: a leaf's label, or a group's label
+    with the labels of its sub-columns that the form prints (its unlabelled first cell is the
+    definition's 小计 in 1表's parity groups)."""
+    out = []
+    for column in table.columns:
+        if not column.children:
+            out.append(column.label)
+            continue
+        labels = [c.label for c in column.children]
+        if table.code == "gr1":
+            labels = [label for label in labels if label != "小计"]
+        out.append((column.label, *labels))
+    return out
+
+
+def assert_official_headers(gr1, gr2):
+    assert _heading_of(gr1) == OFFICIAL_GR1
+    assert _heading_of(gr2) == OFFICIAL_GR2
+    for table, approval in ((gr1, "国统制〔2008〕78号"), (gr2, "国统函〔2008〕78号")):
+        assert table.stub == "地区"
+        assert table.authority == "制表机关：国家人口和计划生育委员会"
+        assert table.approval == f"批准机关：国家统计局　批准文号：{approval}"
+        assert table.validity == "有效期：2011年8月"
+        assert table.footer == "official"
+    signature = engine.Signature("张三", "李四", date(2024, 10, 5))
+    assert signature.lines(gr1) == ["报出日期：2024年10月05日", "统计负责人：李四", "填表人：张三"]
