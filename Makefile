@@ -22,6 +22,7 @@ run: install
 	$(PY) manage.py seed_demo_programs
 	$(PY) manage.py seed_demo_services
 	$(PY) manage.py seed_demo_quotas
+	$(PY) manage.py seed_demo_targets
 	$(PY) manage.py seed_demo_benefits
 	$(PY) manage.py seed_demo_assessment
 	$(PY) manage.py refresh_todo --schedule

@@ -1,10 +1,12 @@
 """Scoped reads for the benefit pages: every personal queryset passes ``visible_to(user)``."""
 
+from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from renkou.benefits import screening as kept
+from renkou.benefits.constants import Status
 from renkou.benefits.eligibility import trace_rows
 from renkou.benefits.models import (
     Application,
@@ -23,6 +25,7 @@ __all__ = [
     "applications",
     "beneficiaries",
     "notices",
+    "one_child_certificate_holders",
     "roll_lines",
     "roll_townships",
     "screening",
@@ -114,3 +117,27 @@ def screening(
     # (unit, person, programme) index.
     rows = rows.select_related("person").prefetch_related("program", "version")
     return rows.order_by("unit_code", "person_id", "program_id")
+
+
+ONE_CHILD = "one_child"  # the programme of the 独生子女父母光荣证 (migration 0002)
+
+
+def one_child_certificate_holders(*, prefix: str, day: date) -> set[int]:
+    """The persons whose couple holds a 独生子女父母光荣证 at the end of ``day``: the applicant
+    and the spouse of each one-child application filed in the subtree ``prefix`` that was
+    approved with a certificate number on or before the day and was not cancelled (注销) or
+    closed (归档) by then. Ids only, for the statutory tables' 期末领取独生子女证人数; the
+    table view has checked that the caller sees ``prefix``."""
+    held = Application.objects.filter(
+        program__code=ONE_CHILD,
+        status__in=[Status.APPROVED, Status.CANCELLED, Status.ARCHIVED],
+        approved_on__lte=day,
+        **prefix_range("unit_code", prefix),
+    ).exclude(certificate_no="")
+    held = held.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+    ids: set[int] = set()
+    for person_id, partner_id in held.values_list("person_id", "partner_id"):
+        ids.add(person_id)
+        if partner_id is not None:
+            ids.add(partner_id)
+    return ids

@@ -8,6 +8,9 @@ seconds; a shared cache (database, Redis) makes the invalidation immediate every
 
 A disabled item drops out of ``items()`` and ``choices()`` (pickers) but ``label()`` still
 names it, so old records keep a readable label.
+
+``book()`` is what imports read a typed cell with: an enabled item's value or label gives its
+code, and so does one of its aliases (简称、旧称、常见写法), which the import notes.
 """
 
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ class Entry:
     tag: str
     is_active: bool
     is_default: bool
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,10 @@ def _load(code: str) -> _Cached:
         cached = _Cached(type_active=False, entries=())
     else:
         rows = DictItem.objects.filter(dict_type=dict_type).order_by("sort", "value")
-        entries = tuple(Entry(r.value, r.label, r.tag, r.is_active, r.is_default) for r in rows)
+        entries = tuple(
+            Entry(r.value, r.label, r.tag, r.is_active, r.is_default, tuple(r.aliases))
+            for r in rows
+        )
         cached = _Cached(type_active=dict_type.is_active, entries=entries)
     cache.set(_key(code), cached, TIMEOUT)
     return cached
@@ -87,6 +94,41 @@ def label(code: str, value: object) -> str:
     if found is not None:
         return found.label
     return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Book:
+    """How an import reads a typed value of one code list: the enabled items' values and
+    labels, their aliases, and the labels to list when a value is none of them."""
+
+    codes: dict[str, str]  # value or label → value
+    aliases: dict[str, str]  # alias → value
+    labels: tuple[str, ...]
+
+    def find(self, text: str) -> tuple[str, bool] | None:
+        """(code, whether it was found through an alias), or None for an unknown value."""
+        if text in self.codes:
+            return self.codes[text], False
+        if text in self.aliases:
+            return self.aliases[text], True
+        return None
+
+    def accepted(self) -> str:
+        """The labels one may type, for the message of an unknown value."""
+        return "、".join(self.labels)
+
+
+def book(code: str) -> Book:
+    """The look-up of the enabled items of a type (none when the type is disabled)."""
+    entries = items(code)
+    codes: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for e in entries:
+        codes[e.value] = e.value
+        codes[e.label] = e.value
+        for alias in e.aliases:
+            aliases.setdefault(alias, e.value)
+    return Book(codes, aliases, tuple(e.label for e in entries))
 
 
 def invalidate(code: str) -> None:

@@ -1,6 +1,7 @@
 """Shared records with no domain meaning: the audit trail, the dictionary, job progress."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class AuditEntry(models.Model):
@@ -77,7 +78,13 @@ class DictType(models.Model):
 
 class DictItem(models.Model):
     """One code of a code list (字典数据). A disabled item drops out of pickers but old rows
-    still show its label (greyed), unlike RuoYi which then shows the raw code."""
+    still show its label (greyed), unlike RuoYi which then shows the raw code.
+
+    ``aliases`` are the other ways people write the label (简称、旧称、常见写法: 身份证 for
+    居民身份证, 藏 for 藏族): imports map them to the code and say so in a note (issue 13
+    item 6). Within a type an alias is unique and never another item's value or label
+    (checked by ``renkou.system.services``). Every version is kept (``history``).
+    """
 
     class Tag(models.TextChoices):
         DEFAULT = "secondary", "默认"
@@ -95,6 +102,8 @@ class DictItem(models.Model):
     is_default = models.BooleanField("默认", default=False)
     is_active = models.BooleanField("启用", default=True)
     remark = models.CharField("备注", max_length=500, blank=True)
+    aliases = models.JSONField("别名", default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dict_type", "sort", "value"]

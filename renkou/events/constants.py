@@ -74,6 +74,14 @@ class Measure:
     POPULATION = "pop"  # present in the scope's unit
     MARRIED_WCBA = "mwcba"  # present, female, 15–49, married
     CONTRACEPTING = "cuser"  # a married WCBA with a method other than 未避孕
+    # A married WCBA without the possibility of childbearing (无生育条件): 未避孕 because 不孕
+    # or 绝经 and no method in use (docs/indicators.md, 综合节育率 by the second denominator).
+    NOT_FERTILE = "nofert"
+
+
+# 未避孕原因 codes (dictionary no_contraception_reason) that take a woman out of the married
+# WCBA "with the possibility of childbearing": 4 不孕, 5 绝经.
+NOT_FERTILE_REASONS = frozenset({"4", "5"})
 
 
 AGE_GROUPS = ((15, 19), (20, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49))

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from renkou.events.constants import Kind, Measure, Scope
+from renkou.events.constants import NOT_FERTILE_REASONS, Kind, Measure, Scope
 from renkou.people.constants import FEMALE, MARRIED_CODES, NO_CONTRACEPTION, WCBA_AGES
 
 ERROR_EXIT = "4"
@@ -181,14 +181,21 @@ def _clip(a: tuple[date, date | None], b: tuple[date, date | None]):
 def derived_spells(
     person, pop: Iterable[SpellRow], events: Sequence, episodes: Sequence
 ) -> list[SpellRow]:
-    """Married-WCBA and contraception spells of a woman, clipped to her population spells.
-    ``episodes``: (method, start, end) of her card's contraception episodes."""
+    """Married-WCBA and contraception spells of a woman, clipped to her population spells, and
+    the spells in which she is a married WCBA without the possibility of childbearing (未避孕
+    for 不孕 or 绝经, no method in use). ``episodes``: (method, start, end) or (method, start,
+    end, 未避孕原因) of her card's contraception episodes."""
     if person.sex != FEMALE:
         return []
     low, high = WCBA_AGES
     age = (add_years(person.birth_date, low), add_years(person.birth_date, high + 1))
     married = married_intervals(person, events)
-    using = merge_intervals((s, e) for m, s, e in episodes if m and m != NO_CONTRACEPTION)
+    using = merge_intervals((e[1], e[2]) for e in episodes if e[0] and e[0] != NO_CONTRACEPTION)
+    barred = merge_intervals(
+        (e[1], e[2])
+        for e in episodes
+        if e[0] == NO_CONTRACEPTION and len(e) > 3 and e[3] in NOT_FERTILE_REASONS
+    )
     rows = []
     for spell in pop:
         in_age = _clip((spell.start, spell.end), age)
@@ -205,7 +212,33 @@ def derived_spells(
                     rows.append(
                         SpellRow(Measure.CONTRACEPTING, spell.scope, spell.unit_code, *part)
                     )
+            for bar in barred:
+                part = _clip(both, bar)
+                for free in _minus(part, using) if part is not None else ():
+                    rows.append(SpellRow(Measure.NOT_FERTILE, spell.scope, spell.unit_code, *free))
     return rows
+
+
+def _minus(
+    interval: tuple[date, date | None], taken: Sequence[tuple[date, date | None]]
+) -> list[tuple[date, date | None]]:
+    """The parts of ``interval`` outside the (merged, sorted) intervals ``taken``."""
+    out: list[tuple[date, date | None]] = []
+    start, end = interval
+    for t_start, t_end in taken:
+        if end is not None and t_start >= end:
+            break
+        if t_end is not None and t_end <= start:
+            continue
+        if t_start > start:
+            out.append((start, t_start))
+        if t_end is None:
+            return out
+        start = max(start, t_end)
+        if end is not None and start >= end:
+            return out
+    out.append((start, end))
+    return out
 
 
 def all_spells(person, events: Sequence, episodes: Sequence) -> list[SpellRow]:

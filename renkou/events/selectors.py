@@ -291,7 +291,7 @@ def stock_persons(measure: str, *, scope: str, prefix: str, day: date) -> QueryS
     """The persons a stock measure counts in the unit subtree at the end of ``day``."""
     base = (
         Measure.POPULATION
-        if measure not in (Measure.MARRIED_WCBA, Measure.CONTRACEPTING)
+        if measure not in (Measure.MARRIED_WCBA, Measure.CONTRACEPTING, Measure.NOT_FERTILE)
         else measure
     )
     spells = Spell.objects.filter(

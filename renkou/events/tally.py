@@ -37,7 +37,7 @@ from renkou.events.constants import (
 from renkou.events.models import Checkpoint, Event, Spell, Tally, TallyState
 from renkou.events.presence import SpellRow, add_years, all_spells
 from renkou.geo.constants import township_of
-from renkou.people.constants import FEMALE, ID_CARD, MALE
+from renkou.people.constants import FEMALE, ID_CARD, MALE, NO_CONTRACEPTION
 from renkou.people.models import ContraceptionEpisode, IdStatus, Person
 from renkou.people.quality import REQUIRED_ITEMS
 
@@ -48,6 +48,7 @@ STOCKS = frozenset(
         Measure.POPULATION,
         Measure.MARRIED_WCBA,
         Measure.CONTRACEPTING,
+        Measure.NOT_FERTILE,
         "pop_id",
         "pop_full",
         "w15_49",
@@ -346,12 +347,14 @@ def _events_of(ids: Sequence[int]) -> dict[int, list[Event]]:
 
 
 def _episodes_of(ids: Sequence[int]) -> dict[int, list[tuple]]:
-    rows = ContraceptionEpisode.objects.filter(card__person_id__in=ids).values_list(
-        "card__person_id", "method", "start", "end"
-    )
+    """(method, start, end, 未避孕原因) of each person's episodes; the reason (encrypted) is
+    read only for 未避孕 episodes, the few that need it."""
+    episodes = ContraceptionEpisode.objects.filter(card__person_id__in=ids)
+    rows = episodes.values_list("pk", "card__person_id", "method", "start", "end")
+    reasons = dict(episodes.filter(method=NO_CONTRACEPTION).values_list("pk", "no_method_reason"))
     out: dict[int, list[tuple]] = {}
-    for pid, method, start, end in rows:
-        out.setdefault(pid, []).append((method, start, end))
+    for pk, pid, method, start, end in rows:
+        out.setdefault(pid, []).append((method, start, end, reasons.get(pk, "")))
     return out
 
 

@@ -18,6 +18,7 @@ from renkou.common import dicts, idnumber, validators
 from renkou.geo.constants import full_code
 from renkou.people.constants import ID_CARD, MARRIED_CODES, NO_DOCUMENT, PERSON_DICTS
 
+NOTE = "note"  # an issue that is neither error nor warning: the import page lists it as a note
 OVERRIDABLE = frozenset({"id_check", "id_birth_mismatch", "id_sex_mismatch"})
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 NAME_RE = re.compile(r"^[\u3400-\u9fffA-Za-z·•.\- ]{1,50}$")
@@ -78,18 +79,12 @@ class CheckContext:
     (so an unknown residence or registration inside the county is caught)."""
 
     today: date
-    codebooks: dict[str, dict[str, str]] = field(default_factory=dict)
+    codebooks: dict[str, dicts.Book] = field(default_factory=dict)
     known_unit: Any = None  # callable(code) -> bool, or None to skip
 
     @classmethod
     def build(cls, today: date, known_unit: Any = None) -> "CheckContext":
-        books = {}
-        for dict_type, _required, _default in CODED.values():
-            book: dict[str, str] = {}
-            for item in dicts.items(dict_type):
-                book[item.value] = item.value
-                book[item.label] = item.value
-            books[dict_type] = book
+        books = {dict_type: dicts.book(dict_type) for dict_type, _r, _d in CODED.values()}
         return cls(today=today, codebooks=books, known_unit=known_unit)
 
 
@@ -124,11 +119,32 @@ def _coded(name: str, raw: Any, ctx: CheckContext, issues: list[Issue]) -> str:
         if required:
             issues.append(Issue(name, "required", f"请填写{LABELS[name]}"))
         return default
-    code = ctx.codebooks.get(dict_type, {}).get(value)
-    if code is None:
-        issues.append(Issue(name, "bad_code", f"{LABELS[name]}“{value}”不在字典中"))
+    book = ctx.codebooks.get(dict_type) or dicts.Book({}, {}, ())
+    found = coded_issue(name, LABELS[name], value, book)
+    if isinstance(found, Issue):
+        issues.append(found)
         return default
+    code, note = found
+    if note is not None:
+        issues.append(note)
     return code
+
+
+def coded_issue(
+    name: str, header: str, value: str, book: dicts.Book
+) -> Issue | tuple[str, Issue | None]:
+    """Read a typed value of a code list: its code, with a note when the value is an alias
+    (``dict_alias``, not an error), or the ``bad_code`` error listing the accepted labels."""
+    found = book.find(value)
+    if found is None:
+        accepted = book.accepted() or "（字典中没有启用的项）"
+        return Issue(name, "bad_code", f"{header}“{value[:20]}”不在字典中，可填：{accepted}")
+    code, by_alias = found
+    if not by_alias:
+        return code, None
+    label = next((label for label in book.labels if book.codes.get(label) == code), code)
+    message = f"{header}“{value}”按字典别名记为“{label}”"
+    return code, Issue(name, "dict_alias", message, NOTE)
 
 
 def _unit_code(name: str, raw: Any, ctx: CheckContext, issues: list[Issue]) -> str:

@@ -318,6 +318,17 @@ INDICATORS: tuple[Indicator, ...] = (
         "节育",
     ),
     Indicator(
+        "contraceptive_prevalence_fertile",
+        "综合节育率（有生育条件）",
+        PERCENT,
+        _t("cuser", END),
+        (Term("mwcba", END), Term("nofert", END, -1)),
+        100,
+        2,
+        "期末采取避孕节育措施的已婚育龄妇女 ÷（已婚育龄妇女 − 因不孕、绝经未避孕者）× 100%",
+        "节育",
+    ),
+    Indicator(
         "id_entry_rate",
         "身份证录入率",
         PERCENT,

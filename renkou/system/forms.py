@@ -1,5 +1,6 @@
 """Forms of the administrators' pages. They validate only; services.py does the writes."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -8,6 +9,10 @@ from renkou.accounts.models import LoginLog
 from renkou.common.forms import INT_MAX, BaseForm, DateField
 from renkou.common.forms import styled as common_styled
 from renkou.common.models import AuditEntry, DictItem, DictType
+from renkou.system import selectors
+
+ALIAS_SPLIT = re.compile(r"[、,，;；\n]+")
+ALIAS_MAX = 50
 
 
 def styled(form: forms.BaseForm, *, small: bool = False) -> forms.BaseForm:
@@ -119,6 +124,14 @@ class DictItemForm(BaseForm):
         label="默认值", required=False, help_text="新建记录时预先选中此项"
     )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    aliases = forms.CharField(
+        label="别名",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="简称、旧称或常见写法，用顿号、逗号或换行分开，如“身份证”。"
+        "导入表格中写的别名按本项的键值导入，导入结果中会注明。",
+    )
     remark = forms.CharField(
         label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -130,6 +143,19 @@ class DictItemForm(BaseForm):
         self.dict_type, self.editing = dict_type, editing
         if editing is not None:
             self.fields["value"].disabled = True
+
+    def clean_aliases(self) -> list[str]:
+        aliases: list[str] = []
+        for word in ALIAS_SPLIT.split(self.cleaned_data.get("aliases") or ""):
+            word = word.strip()
+            if len(word) > ALIAS_MAX:
+                raise forms.ValidationError(f"每个别名最多{ALIAS_MAX}个字：“{word[:10]}…”")
+            if word and word not in aliases:
+                aliases.append(word)
+        clashes = selectors.alias_clashes(self.dict_type, aliases, self.editing)
+        if clashes:
+            raise forms.ValidationError("；".join(clashes))
+        return aliases
 
     def clean_value(self) -> str:
         value = self.cleaned_data["value"]

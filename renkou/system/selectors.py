@@ -88,6 +88,64 @@ def dict_item(pk: int) -> DictItem:
     return get_object_or_404(DictItem.objects.select_related("dict_type"), pk=pk)
 
 
+def alias_clashes(dict_type: DictType, aliases: list[str], item: DictItem | None) -> list[str]:
+    """The aliases an import could not map to one item: another item's value, label or
+    alias in this type (issue 13 item 6)."""
+    others = DictItem.objects.filter(dict_type=dict_type)
+    if item is not None:
+        others = others.exclude(pk=item.pk)
+    taken: dict[str, str] = {}
+    for value, label, known in others.values_list("value", "label", "aliases"):
+        for word in (value, label, *known):
+            taken.setdefault(word, label)
+    return [f"“{a}”已是“{taken[a]}”的键值、标签或别名" for a in aliases if a in taken]
+
+
+HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
+BASELINE = "初始数据"  # change reason of the version kept before a seeded item's first change
+HISTORY_FIELDS = ("label", "aliases", "sort", "tag", "is_default", "is_active", "remark")
+
+
+def dict_item_history(item: DictItem) -> list[dict[str, Any]]:
+    """Every version of a dictionary item, newest first: when, who, and each changed field
+    with its old and new value (reference data, no personal data)."""
+    records = list(
+        item.history.select_related("history_user").order_by("history_date", "history_id")  # type: ignore[attr-defined]  # added by simple_history
+    )
+    rows, previous = [], None
+    for record in records:
+        changes = []
+        for name in HISTORY_FIELDS if previous is not None else ():
+            old, new = getattr(previous, name), getattr(record, name)
+            if old != new:
+                changes.append({"field": _verbose(name), "old": _shown(old), "new": _shown(new)})
+        user = record.history_user
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": (user.full_name or user.username) if user else "系统",
+                "kind": "初始值"
+                if record.history_change_reason == BASELINE
+                else HISTORY_KINDS.get(record.history_type, ""),
+                "changes": changes,
+            }
+        )
+        previous = record
+    return rows[::-1]
+
+
+def _verbose(name: str) -> str:
+    return str(DictItem._meta.get_field(name).verbose_name)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（无）"
+    return str(value) if value not in (None, "") else "（空）"
+
+
 def dict_items(dict_type: DictType, *, q: str = "", status: str = "") -> QuerySet:
     rows = DictItem.objects.filter(dict_type=dict_type).order_by("sort", "value")
     if q:

@@ -10,8 +10,10 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 
 from renkou.common import audit, dicts, jobs
 from renkou.common.actors import Actor
@@ -20,7 +22,7 @@ from renkou.system import selectors
 from renkou.system.tasks import export_audit, verify_audit_chain
 
 _TYPE_FIELDS = ("name", "source", "is_active", "remark")
-_ITEM_FIELDS = ("label", "sort", "tag", "is_default", "is_active", "remark")
+_ITEM_FIELDS = ("label", "sort", "tag", "is_default", "is_active", "remark", "aliases")
 
 
 def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> list[str]:
@@ -95,8 +97,9 @@ def dict_item_create(
     is_default: bool = False,
     is_active: bool = True,
     remark: str = "",
+    aliases: list[str] | None = None,
 ) -> DictItem:
-    item = DictItem.objects.create(
+    item = DictItem(
         dict_type=dict_type,
         value=value,
         label=label,
@@ -105,7 +108,10 @@ def dict_item_create(
         is_default=is_default,
         is_active=is_active,
         remark=remark,
+        aliases=list(aliases or []),
     )
+    _check_aliases(item)
+    item.save()
     _single_default(item)
     audit.record(
         actor=actor.user,
@@ -121,9 +127,15 @@ def dict_item_create(
 
 @transaction.atomic
 def dict_item_update(*, actor: Actor, item: DictItem, **values: Any) -> DictItem:
-    """Change an item's label, order, colour, default flag, status or remark (not its value)."""
+    """Change an item's label, aliases, order, colour, default flag, status or remark (not
+    its value)."""
+    before = list(item.aliases)
     changed = _apply(item, values, _ITEM_FIELDS)
     if changed:
+        _check_aliases(item)
+        _history_baseline(item.pk)
+        if item.aliases != before and "aliases" not in changed:
+            changed.append("aliases")
         item.save(update_fields=changed)
         _single_default(item)
         action = "dict.item_update"
@@ -139,6 +151,39 @@ def dict_item_update(*, actor: Actor, item: DictItem, **values: Any) -> DictItem
         )
         dicts.invalidate(item.dict_type.code)
     return item
+
+
+BASELINE = selectors.BASELINE
+
+
+def _history_baseline(pk: int) -> None:
+    """An item seeded by a migration has no version yet: keep its stored values as the first
+    one, so the history shows what the first change replaced."""
+    history = DictItem.history  # type: ignore[attr-defined]  # added by simple_history
+    if history.filter(id=pk).exists():
+        return
+    stored = DictItem.objects.get(pk=pk)
+    fields = {f.attname: getattr(stored, f.attname) for f in history.model.tracked_fields}
+    history.model.objects.create(
+        history_date=timezone.now(),
+        history_user=None,
+        history_change_reason=BASELINE,
+        history_type="+",
+        **fields,
+    )
+
+
+def _check_aliases(item: DictItem) -> None:
+    """An alias must name one item only (``selectors.alias_clashes``), so an import can map
+    it; the label must not be another item's alias either. An alias equal to the item's own
+    value or label says nothing and is dropped."""
+    item.aliases = [a for a in item.aliases if a not in (item.value, item.label)]
+    clashes = selectors.alias_clashes(item.dict_type, item.aliases, item if item.pk else None)
+    taken = DictItem.objects.filter(dict_type=item.dict_type).exclude(pk=item.pk)
+    if any(item.label in known for known in taken.values_list("aliases", flat=True)):
+        clashes.append(f"标签“{item.label}”已是其他项的别名")
+    if clashes:
+        raise ValidationError({"aliases": "；".join(clashes)})
 
 
 def dict_item_set_active(*, actor: Actor, item: DictItem, active: bool) -> DictItem:

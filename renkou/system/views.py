@@ -327,9 +327,15 @@ def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
     dict_type = selectors.dict_type(pk)
     form = styled(DictItemForm(request.POST or None, dict_type=dict_type))
     if request.method == "POST" and form.is_valid():
-        services.dict_item_create(actor=Actor.of(request), dict_type=dict_type, **form.cleaned_data)
-        messages.success(request, "字典数据已新增。")
-        return redirect("system:dictitem_list", pk=dict_type.pk)
+        try:
+            services.dict_item_create(
+                actor=Actor.of(request), dict_type=dict_type, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error("aliases", exc.message_dict["aliases"])
+        else:
+            messages.success(request, "字典数据已新增。")
+            return redirect("system:dictitem_list", pk=dict_type.pk)
     context = {"form": form, "title": "新增字典数据", "dict_type": dict_type}
     return render(request, "system/dictitem_form.html", context)
 
@@ -339,20 +345,26 @@ def dictitem_create(request: HttpRequest, pk: int) -> HttpResponse:
 def dictitem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.dict_item(pk)
     names = ("value", "label", "sort", "tag", "is_default", "is_active", "remark")
+    initial = {n: getattr(item, n) for n in names} | {"aliases": "、".join(item.aliases)}
     form = styled(
-        DictItemForm(
-            request.POST or None,
-            initial={n: getattr(item, n) for n in names},
-            dict_type=item.dict_type,
-            editing=item,
-        )
+        DictItemForm(request.POST or None, initial=initial, dict_type=item.dict_type, editing=item)
     )
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "value"}
-        services.dict_item_update(actor=Actor.of(request), item=item, **values)
-        messages.success(request, "字典数据已保存。")
-        return redirect("system:dictitem_list", pk=item.dict_type_id)
-    context = {"form": form, "title": "修改字典数据", "dict_type": item.dict_type, "item": item}
+        try:
+            services.dict_item_update(actor=Actor.of(request), item=item, **values)
+        except ValidationError as exc:
+            form.add_error("aliases", exc.message_dict["aliases"])
+        else:
+            messages.success(request, "字典数据已保存。")
+            return redirect("system:dictitem_list", pk=item.dict_type_id)
+    context = {
+        "form": form,
+        "title": "修改字典数据",
+        "dict_type": item.dict_type,
+        "item": item,
+        "history": selectors.dict_item_history(item),
+    }
     return render(request, "system/dictitem_form.html", context)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from renkou.common import idnumber
+from renkou.common import dicts, idnumber
 from renkou.events import forms
 from renkou.events.constants import Kind
 from renkou.events.importing.columns import KINDS, SHEET
@@ -22,6 +22,7 @@ from renkou.people import rules
 from renkou.people.constants import FEMALE, MALE
 from renkou.people.importing.checking import Scope, UnitBook, raw_row
 from renkou.people.importing.checking import issue as import_issue
+from renkou.people.importing.columns import Column
 from renkou.people.rules import Issue
 from renkou.people.services import id_index
 
@@ -56,18 +57,12 @@ class Context:
     scope: Scope
     units: UnitBook
     person: rules.CheckContext
-    books: dict[str, dict[str, str]]
+    books: dict[str, dicts.Book]
 
     @classmethod
     def build(cls, today: date, scope: Scope) -> "Context":
         units = UnitBook.load(scope.county)
-        books = {}
-        for name in CODED:
-            options = SHEET.by_field[name].options()
-            books[name] = {
-                **{label: code for code, label in options},
-                **{code: code for code, _label in options},
-            }
+        books = {name: _book(SHEET.by_field[name]) for name in CODED}
         return cls(today, scope, units, rules.CheckContext.build(today, known_unit=units), books)
 
 
@@ -184,15 +179,27 @@ def _number(row: Row, name: str, mangled: list[str]) -> str:
     return id_index(number) if number else ""
 
 
+def _book(column: Column) -> dicts.Book:
+    """The look-up of a coded column: its dictionary's (with the aliases), or its fixed
+    choices."""
+    if column.dict_type and not column.choices:
+        return dicts.book(column.dict_type)
+    options = column.options()
+    codes = {**{label: code for code, label in options}, **{code: code for code, _l in options}}
+    return dicts.Book(codes, {}, tuple(label for _code, label in options))
+
+
 def _coded(row: Row, name: str, ctx: Context) -> str:
     value = row.text(name)
     if not value:
         return ""
-    code = ctx.books[name].get(value)
-    if code is None:
-        header = SHEET.by_field[name].header
-        row.add(Issue(name, "bad_code", f"{header}“{value[:20]}”不在字典中"))
+    found = rules.coded_issue(name, SHEET.by_field[name].header, value, ctx.books[name])
+    if isinstance(found, Issue):
+        row.add(found)
         return ""
+    code, note = found
+    if note is not None:
+        row.add(note)
     return code
 
 

@@ -83,6 +83,7 @@ def run(
     recorder = Recorder(Actor(options.user), today)
     recorder.record_all(ordered, write=options.write, progress=progress)
     _count(outcome, table, rows, recorder, options.write)
+    outcome.note_mapped()
     return outcome
 
 

@@ -131,7 +131,7 @@ def _pad_codes(raw: dict[str, Any], ctx: rules.CheckContext) -> None:
         value = raw.get(name)
         if isinstance(value, float | int) and not isinstance(value, bool) and value == int(value):
             text = str(int(value))
-            book = ctx.codebooks.get(dict_type, {})
+            book = ctx.codebooks[dict_type].codes if dict_type in ctx.codebooks else {}
             if text not in book and text.zfill(2) in book:
                 raw[name] = text.zfill(2)
 

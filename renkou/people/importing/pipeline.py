@@ -47,6 +47,13 @@ class Outcome:
     codes: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)  # the first errors, masked
+    mapped: Counter[str] = field(default_factory=Counter)  # alias note → rows
+
+    def note_mapped(self) -> None:
+        """One note per alias the file used (身份证 → 居民身份证) with its row count: the
+        mapping is reported, not refused (issue 13 item 6)."""
+        for message, rows in sorted(self.mapped.items()):
+            self.notes.append(f"{message}（{rows} 行）")
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ def run(
             outcome.unchanged += written.unchanged
         if progress is not None:
             progress(outcome.total)
+    outcome.note_mapped()
     return outcome
 
 
@@ -140,6 +148,7 @@ def keep_issues(outcome: Outcome, row: int, issues: list[Issue]) -> bool:
     if found:
         outcome.errors[row] = found
         outcome.codes.update(i.code for i in found)
+    outcome.mapped.update(i.message for i in issues if i.severity == rules.NOTE)
     warned = [i for i in issues if i.severity == "warning"]
     if warned:
         outcome.warning_count += 1

@@ -7,7 +7,10 @@ A definition holds ``code``, ``title``, ``form_no`` (表号), ``authority`` and 
 ``rows`` ("units": one row per sub-unit of the chosen unit and a 合计 row; or a list of fixed
 rows ``{"id", "label", "where"}`` whose ``where`` is merged into every cell query of the row),
 ``columns`` (a tree: a group has ``label`` and ``children``, a leaf ``id``, ``label`` and
-``query``), ``notes`` and ``order``.
+``query``), ``notes`` and ``order``; for a statutory form also ``validity`` (有效期 line),
+``stub`` (the row heading, 地区 on the national forms; 单位名称 by default) and ``footer``
+("official": 报出日期 / 统计负责人 / 填表人 as the national forms print them, else 填报人 /
+审核人 / 填报日期).
 
 合计 is the sum of the rows: every query counts, so the total of a unit is the sum over its
 sub-units. Counts whose place lies under the unit but in no current sub-unit (a retired code)
@@ -83,10 +86,19 @@ class Table:
     measure_unit: str = "人"
     notes: tuple[str, ...] = ()
     order: int = 100
+    validity: str = ""
+    stub: str = "单位名称"
+    footer: str = ""
 
     @cached_property
     def leaves(self) -> list[Column]:
         return [leaf for column in self.columns for leaf in column.leaves]
+
+    @property
+    def right_heading(self) -> list[str]:
+        """表号, 制表机关, 批准机关 and 文号, 有效期: the lines printed top right."""
+        lines = [f"表　　号：{self.form_no}" if self.form_no else "", self.authority]
+        return [line for line in (*lines, self.approval, self.validity) if line]
 
     @cached_property
     def depth(self) -> int:
@@ -185,6 +197,9 @@ def parse(data: dict[str, Any]) -> Table:
         measure_unit=data.get("measure_unit", "人"),
         notes=tuple(data.get("notes", ())),
         order=data.get("order", 100),
+        validity=data.get("validity", ""),
+        stub=data.get("stub", "单位名称"),
+        footer=data.get("footer", ""),
     )
     ids = [leaf.id for leaf in table.leaves]
     if not _ID.fullmatch(table.code) or not all(_ID.fullmatch(i) for i in ids):
@@ -501,6 +516,7 @@ def layout(result: Result, url_for: Any = None) -> dict[str, Any]:
     return {
         "header": table.header(),
         "depth": table.depth,
+        "stub": table.stub,
         "rows": rows,
         "numbers": list(range(1, len(leaves) + 1)),
     }
@@ -510,9 +526,26 @@ def layout(result: Result, url_for: Any = None) -> dict[str, Any]:
 class Signature:
     """The signing block of a printed table (填报单位 is the result's unit)."""
 
-    filler: str  # 填报人
-    reviewer: str  # 审核人
-    day: date  # 填报日期
+    filler: str  # 填报人 (填表人 on the national forms)
+    reviewer: str  # 审核人 (统计负责人 on the national forms)
+    day: date  # 填报日期 (报出日期)
+
+    def lines(self, table: Table) -> list[str]:
+        """The block as the table prints it: the national forms' footer
+        (人口厅函[2008]165号: 报出日期, 统计负责人, 填表人) or the county's own."""
+        blank = "　　　　"
+        day = f"{self.day:%Y年%m月%d日}"
+        if table.footer == "official":
+            return [
+                f"报出日期：{day}",
+                f"统计负责人：{self.reviewer or blank}",
+                f"填表人：{self.filler or blank}",
+            ]
+        return [
+            f"填报人：{self.filler or blank}",
+            f"审核人：{self.reviewer or blank}",
+            f"填报日期：{day}",
+        ]
 
 
 def show(value: float | None) -> str:

@@ -31,10 +31,7 @@ def _stylesheet_text() -> str:
 def render(result: Result, signature: Signature) -> bytes:
     """The table as a PDF file. Nothing is fetched: no resource leaves the process."""
     table = result.table
-    sign = (
-        f"填报人：{signature.filler or '　　　　'}　审核人：{signature.reviewer or '　　　　'}"
-        f"　填报日期：{signature.day:%Y年%m月%d日}"
-    )
+    sign = "　".join(signature.lines(table))
     context = {
         "result": result,
         "table": table,

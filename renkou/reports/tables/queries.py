@@ -26,6 +26,8 @@ Kinds:
 ``ratio``      ``{"of": [numerator column, denominator column], "scale": 100}``: a rate of two
                columns of the same row, rounded to one decimal, "—" when the denominator is 0;
                the 合计 row's rate is that of its totals (no name list)
+``one_child_cert`` married women 15–49 at the end of the period whose couple holds the
+               独生子女父母光荣证 that day (benefits' certificates; 期末领取独生子女证人数)
 ``none``       data the system does not hold: shown as "—" with a footnote, never a number
 
 Operations and pregnancy outcomes count where the woman was in the scope on that day (her
@@ -41,11 +43,13 @@ from typing import Any, Protocol
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from renkou.benefits.selectors import one_child_certificate_holders
 from renkou.common.periods import Period
 from renkou.events import selectors
 from renkou.events.constants import AGE_GROUPS, COUNTED, Kind, Measure
 from renkou.events.models import Event, Spell
 from renkou.events.tally import by_report, parity_class
+from renkou.geo.constants import county_of
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, MALE, NO_CONTRACEPTION, Survival
 from renkou.people.models import Child, ContraceptionEpisode, Person, Pregnancy, WomanCard
@@ -616,6 +620,36 @@ class PregnancyQuery:
         return list(rows.select_related("card__person").order_by("outcome_date", "pk"))
 
 
+class OneChildCertQuery:
+    """``{"kind": "one_child_cert"}``: the married women 15–49 present at the end of the period
+    (the ``mwcba`` set) whose couple holds the 独生子女父母光荣证 that day, by the benefits app's
+    certificates (``benefits.selectors.one_child_certificate_holders``) — the yearbooks'
+    已婚育龄妇女独生子女领证人数, the 1表's 期末领取独生子女证人数. A certificate filed anywhere in
+    the county counts where the woman lives at the end of the period."""
+
+    def check(self, spec: Spec) -> None:
+        _allow(spec)
+
+    def _women(self, *, prefix: str, period: Period, scope: str) -> list[tuple[str, int]]:
+        holders = one_child_certificate_holders(prefix=county_of(prefix), day=period.end)
+        spells = _mwcba_spells(prefix=prefix, day=period.end, scope=scope)
+        rows = spells.filter(person_id__in=sorted(holders)).values_list("unit_code", "person_id")
+        return sorted(set(rows))
+
+    def values(self, specs: list[Spec], ctx: Ctx) -> list[Values]:
+        counts: Counter = Counter()
+        for unit_code, _person in self._women(
+            prefix=ctx.prefix, period=ctx.period, scope=ctx.scope
+        ):
+            counts[_group(unit_code, ctx.group_len)] += 1
+        return [dict(counts) for _spec in specs]
+
+    def members(self, spec: Spec, *, prefix: str, period: Period, scope: str) -> PersonList:
+        return PersonList(
+            pid for _unit, pid in self._women(prefix=prefix, period=period, scope=scope)
+        )
+
+
 from renkou.reports.tables.service_queries import ServiceQuery  # noqa: E402 — see its docstring
 
 KINDS: dict[str, QueryKind] = {
@@ -626,6 +660,7 @@ KINDS: dict[str, QueryKind] = {
     "operation": OperationQuery(),
     "pregnancy": PregnancyQuery(),
     "service": ServiceQuery(),
+    "one_child_cert": OneChildCertQuery(),
 }
 # Kinds the engine handles itself.
 SUM, NONE, RATIO = "sum", "none", "ratio"

@@ -51,16 +51,19 @@ def _heading(sheet: Any, result: Result, last: int, fmt: dict[str, Any]) -> int:
         f"统计期间：{result.period.label}",
         f"统计口径：{Scope(result.scope).label}　计量单位：{table.measure_unit}",
     ]
-    right = [f"表　　号：{table.form_no}" if table.form_no else "", table.authority, table.approval]
+    right = table.right_heading
+    lines = max(len(left), len(right))
+    left += [""] * (lines - len(left))
+    right += [""] * (lines - len(right))
     for i, (a, b) in enumerate(zip(left, right, strict=True), start=1):
         _put(sheet, i, 0, i, mid - 1, a, fmt["left"])
         _put(sheet, i, mid, i, last, b, fmt["right"])
-    return len(left) + 2
+    return lines + 2
 
 
 def _header(sheet: Any, grid: dict[str, Any], top: int, fmt: dict[str, Any]) -> int:
     depth = grid["depth"]
-    _put(sheet, top, 0, top + depth - 1, 0, "单位名称", fmt["head"])
+    _put(sheet, top, 0, top + depth - 1, 0, grid["stub"], fmt["head"])
     for level, cells in enumerate(grid["header"]):
         for cell in cells:
             col = cell.col + 1
@@ -112,11 +115,7 @@ def render(result: Result, signature: Signature) -> bytes:
         sheet.set_row(row, 30)
         row += 1
     third = max((last + 1) // 3, 1)
-    sign = [
-        f"填报人：{signature.filler}",
-        f"审核人：{signature.reviewer}",
-        f"填报日期：{signature.day:%Y年%m月%d日}",
-    ]
+    sign = signature.lines(result.table)
     spans = [(0, third - 1), (third, 2 * third - 1), (2 * third, last)]
     for text, (c0, c1) in zip(sign, spans, strict=True):
         _put(sheet, row + 1, c0, row + 1, max(c0, c1), text, fmt["left"])

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from renkou.benefits.models import Application, Program
 from renkou.common.actors import Actor
 from renkou.common.periods import fp_year, month, parse, quarter
 from renkou.events import selectors, services
@@ -183,7 +184,7 @@ def test_gr1_by_township(county):
     assert got["甲镇"] == {
         "pop_end": 6,
         "mwcba_end": 4,
-        "one_child_cert": None,
+        "one_child_cert": 0,
         "births": 1,
         "p1": 1,
         "p1_ok": 1,
@@ -198,7 +199,7 @@ def test_gr1_by_township(county):
     assert got["乙乡"] == {
         "pop_end": 6,
         "mwcba_end": 3,
-        "one_child_cert": None,
+        "one_child_cert": 0,
         "births": 2,
         "p1": 1,
         "p1_ok": 1,
@@ -211,7 +212,7 @@ def test_gr1_by_township(county):
     assert got["合计"] == {
         "pop_end": 12,
         "mwcba_end": 7,
-        "one_child_cert": None,
+        "one_child_cert": 0,
         "births": 3,
         "p1": 2,
         "p1_ok": 2,
@@ -392,6 +393,41 @@ def test_counts_outside_every_current_sub_unit_form_their_own_row(county):
     assert result.rows[-1].unit_code == ""  # no name list for it: it is no unit
 
 
+def _certificate(person, approved, *, partner=None, closed=None, status="approved"):
+    """A 独生子女父母光荣证 issued by the benefits app (an approved one-child application)."""
+    return Application.objects.create(
+        program=Program.objects.get(code="one_child"),
+        person=person,
+        partner=partner,
+        unit_code=person.unit_code,
+        year=approved.year,
+        status=status,
+        filed_on=approved,
+        certificate_no=f"D{person.pk:05d}",
+        approved_on=approved,
+        closed_on=closed,
+    )
+
+
+def test_one_child_certificates_count_the_married_women_whose_couple_holds_one(county):
+    # 期末领取独生子女证人数 (FP 2024, ends 2024-09-30): married women 15–49 at the end whose
+    # couple holds the certificate that day. Counted by hand:
+    _certificate(county["w3"], date(2012, 5, 1))  # A2, her own certificate: counted
+    _certificate(county["f1"], date(2019, 3, 1), partner=county["m1"])  # A1, her husband's: counted
+    # w2 (A1): cancelled 2024-06-01, before the end: not counted.
+    _certificate(county["w2"], date(2016, 1, 1), closed=date(2024, 6, 1), status="cancelled")
+    _certificate(county["b1"], date(2024, 10, 5))  # B1, issued after the end: not counted
+    _certificate(county["h"], date(2000, 1, 1))  # B2, a man, not a married woman: not counted
+    got = _by_label(_table("gr1"))
+    assert (got["甲镇"]["one_child_cert"], got["乙乡"]["one_child_cert"]) == (2, 0)
+    assert got["合计"]["one_child_cert"] == 2
+    # The next FP year b1's certificate is held too; w2's stays cancelled.
+    assert _by_label(_table("gr1", period=fp_year(2025)))["乙乡"]["one_child_cert"] == 1
+    table = engine.tables()["gr1"]
+    listed = engine.members(table, "one_child_cert", prefix=TOWNSHIP_A[:9], period=FY2024, scope=R)
+    assert sorted(listed.ids) == sorted([county["w3"].pk, county["m1"].pk])
+
+
 def test_late_births_list_the_reported_birth(county):
     table = engine.tables()["gr1"]
     found = engine.members(table, "late", prefix=VILLAGE_B1, period=FY2024, scope=R)
@@ -499,8 +535,77 @@ def test_the_shipped_definitions_load_with_their_headers():
         "期末领取独生子女证人数",
         "本期出生人数",
     ]
-    assert any("本系统未采集" in n and "期末领取独生子女证人数" in n for n in gr1.footnotes())
+    assert not any("本系统未采集" in n for n in gr1.footnotes())  # every column is filled
+    assert_official_headers(gr1, tables["gr2"])
     assert engine.read_period(gr1, "2024H1").code == "2024H1"
     with pytest.raises(Exception, match="月报"):
         engine.read_period(tables["fp_month"], "2024")
     assert engine.period_kind(parse("2024-03")) == "month"
+
+
+# The heading of the national forms as printed in the annex of 人口厅函[2008]165号
+# (https://www.qyfgj.cn/falv/426791.html), written out here from that text: the stub, the
+# column headings left to right (a group with its sub-headings), the approval and validity.
+OFFICIAL_GR1 = [
+    "期末人口总数",
+    "期末已婚育龄妇女人数",
+    "期末领取独生子女证人数",
+    "本期出生人数",
+    "往年出生未报人数",
+    ("一孩出生", "其中：计划内"),
+    ("二孩出生", "其中：计划内"),
+    ("多孩出生", "其中：计划内"),
+]
+OFFICIAL_GR2 = [
+    (
+        "选用各种避孕方法人数",
+        "小计",
+        "男性绝育",
+        "女性绝育",
+        "放置宫内节育器",
+        "皮下埋植",
+        "口服及注射避孕药",
+        "避孕套",
+        "外用药",
+        "其它",
+    ),
+    (
+        "本期实行计划生育手术例数",
+        "小计",
+        "男性绝育",
+        "女性绝育",
+        "放置宫内节育器",
+        "取出宫内节育器",
+        "人工流产",
+        "皮下埋植",
+    ),
+]
+
+
+def _heading_of(table):
+    """The definition's heading in the shape of OFFICIAL_*: a leaf's label, or a group's label
+    with the labels of its sub-columns that the form prints (its unlabelled first cell is the
+    definition's 小计 in 1表's parity groups)."""
+    out = []
+    for column in table.columns:
+        if not column.children:
+            out.append(column.label)
+            continue
+        labels = [c.label for c in column.children]
+        if table.code == "gr1":
+            labels = [label for label in labels if label != "小计"]
+        out.append((column.label, *labels))
+    return out
+
+
+def assert_official_headers(gr1, gr2):
+    assert _heading_of(gr1) == OFFICIAL_GR1
+    assert _heading_of(gr2) == OFFICIAL_GR2
+    for table, approval in ((gr1, "国统制〔2008〕78号"), (gr2, "国统函〔2008〕78号")):
+        assert table.stub == "地区"
+        assert table.authority == "制表机关：国家人口和计划生育委员会"
+        assert table.approval == f"批准机关：国家统计局　批准文号：{approval}"
+        assert table.validity == "有效期：2011年8月"
+        assert table.footer == "official"
+    signature = engine.Signature("张三", "李四", date(2024, 10, 5))
+    assert signature.lines(gr1) == ["报出日期：2024年10月05日", "统计负责人：李四", "填表人：张三"]

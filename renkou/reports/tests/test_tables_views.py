@@ -23,13 +23,11 @@ from renkou.reports.tables import engine, pdf
 from renkou.reports.tests.test_tables import TODAY, build_county
 
 GR1 = {"table": "gr1", "unit": COUNTY, "period": "2024", "scope": "registered"}
-# 国人口统1表, FP 2024, the county (counted by hand in test_tables.py): 合计 first. Births by
-# report date: 乙乡's girl born in FP 2023 and reported in FP 2024 is a birth (一孩) of FP 2024
-# and its 往年出生未报.
+# 国人口统1表, FP 2024, the county (counted by hand in test_tables.py): 合计 first.
 GR1_ROWS = [
-    ["合计", "12", "7", "—", "3", "2", "2", "0", "0", "1", "0", "1"],
-    ["甲镇", "6", "4", "—", "1", "1", "1", "0", "0", "0", "0", "0"],
-    ["乙乡", "6", "3", "—", "2", "1", "1", "0", "0", "1", "0", "1"],
+    ["合计", "12", "7", "0", "2", "1", "1", "1", "0", "0", "1", "0"],
+    ["甲镇", "6", "4", "0", "1", "0", "1", "1", "0", "0", "0", "0"],
+    ["乙乡", "6", "3", "0", "1", "1", "0", "0", "0", "0", "1", "0"],
 ]
 ROW = re.compile(r'<tr class="stat-(?:total|unit|other)">(.*?)</tr>', re.S)
 CELL = re.compile(r"<t[hd][^>]*>(?:<a [^>]*>)?(.*?)(?:</a>)?</t[hd]>", re.S)
@@ -60,7 +58,7 @@ def test_the_page_shows_the_hand_counted_table_with_linked_cells(
     html = response.content.decode()
     assert response.status_code == 200
     assert _page_rows(html) == GR1_ROWS
-    assert "国人口统1表" in html and "本系统未采集" in html
+    assert "国人口统1表" in html and "本系统未采集" not in html
     drill = reverse("reports:table_drill", args=[COUNTY])
     assert f'href="{drill}?table=gr1&amp;col=births&amp;period=2024&amp;scope=registered"' in html
 
@@ -158,9 +156,13 @@ def test_the_xlsx_holds_the_page_values_as_numbers(county, personas, client, sig
     assert as_text == page == GR1_ROWS
     text = [str(c) for row in sheet for c in row if c != ""]
     assert "年度人口与出生情况" in text and "填报单位：测试县" in text
-    assert "表　　号：国人口统1表" in text and f"填报人：{user}" in text
-    assert any(t.startswith("审核人：") for t in text)
-    assert any(t.startswith("填报日期：") for t in text)
+    # The national form's heading and footer (人口厅函[2008]165号): 有效期, 地区, and
+    # 报出日期 / 统计负责人 / 填表人.
+    assert "表　　号：国人口统1表" in text and f"填表人：{user}" in text
+    assert "批准机关：国家统计局　批准文号：国统制〔2008〕78号" in text
+    assert "有效期：2011年8月" in text and "地区" in text and "单位名称" not in text
+    assert any(t.startswith("统计负责人：") for t in text)
+    assert any(t.startswith("报出日期：") for t in text)
 
 
 def pdf_by_job(client, params, capture):
@@ -190,8 +192,9 @@ def test_the_pdf_reads_back_with_heading_values_and_page_numbers(
         ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
     assert "年度人口与出生情况" in text and "国人口统1表" in text
-    assert "填报单位：测试县" in text and "审核员甲" in text and "填报人" in text
-    assert re.search(r"合计\s+12\s+7\s+—\s+3\s+2\s+2\s+0\s+0\s+1\s+0\s+1", text)
+    assert "填报单位：测试县" in text and "统计负责人：审核员甲" in text and "填表人" in text
+    assert "有效期：2011年8月" in text and "报出日期" in text
+    assert re.search(r"合计\s+12\s+7\s+0\s+2\s+1\s+1\s+1\s+0\s+0\s+1\s+0", text)
     # pdftotext -layout drops the narrow spaces around the numbers of "第 1 页 共 1 页".
     assert "第1页共1页" in re.sub(r"\s", "", text)
 
