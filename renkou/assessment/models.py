@@ -310,3 +310,63 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme_id} v{self.version}"
+
+
+class Letter(models.Model):
+    """A responsibility letter (目标管理责任书) of a published township scheme to one township:
+    the scheme's items with the township's targets (``LetterTarget`` where adjusted, with the
+    reason), the signatories and dates; the township acknowledges it in the system."""
+
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="letters", verbose_name="方案"
+    )
+    unit_code = models.CharField("乡镇代码", max_length=12, db_index=True)
+    county_signatory = models.CharField("甲方签字人", max_length=40)
+    township_signatory = models.CharField("乙方签字人", max_length=40, blank=True)
+    issued_on = models.DateField("签订日期")
+    acknowledged_at = models.DateTimeField("乡镇确认时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+
+    objects = QuotaQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "unit_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "unit_code"], name="letter_once"),
+        ]
+        verbose_name = "目标管理责任书"
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.unit_code}"
+
+
+class LetterTarget(models.Model):
+    """A township's own target for one item of its letter, with the reason (audited)."""
+
+    letter = models.ForeignKey(
+        Letter, on_delete=models.CASCADE, related_name="targets", verbose_name="责任书"
+    )
+    item = models.ForeignKey(
+        SchemeItem, on_delete=models.PROTECT, related_name="+", verbose_name="考核指标"
+    )
+    target = models.DecimalField("目标值", max_digits=10, decimal_places=2)
+    reason = models.CharField("调整理由", max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "item"], name="letter_target_once"),
+        ]
+        verbose_name = "责任书目标调整"
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} {self.item_id} {self.target}"
