@@ -334,7 +334,7 @@ class Letter(models.Model):
         verbose_name="确认人",
     )
 
-    objects = QuotaQuerySet.as_manager()
+    objects = UnitRowQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
