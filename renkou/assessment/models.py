@@ -314,16 +314,25 @@ class ScoreSnapshot(models.Model):
 
 class Letter(models.Model):
     """A responsibility letter (目标管理责任书) of a published township scheme to one township:
-    the scheme's items with the township's targets (``LetterTarget`` where adjusted, with the
-    reason), the signatories and dates; the township acknowledges it in the system."""
+    the county's wording, the scheme's items with the township's targets (the item's target, or
+    the township's own ``TownshipTarget`` with its reason), the signatories and the date; the
+    township acknowledges it in the system (who, when, the township's signatory)."""
 
     scheme = models.ForeignKey(
         Scheme, on_delete=models.PROTECT, related_name="letters", verbose_name="方案"
     )
     unit_code = models.CharField("乡镇代码", max_length=12, db_index=True)
+    wording = models.TextField("责任书正文")
     county_signatory = models.CharField("甲方签字人", max_length=40)
     township_signatory = models.CharField("乙方签字人", max_length=40, blank=True)
     issued_on = models.DateField("签订日期")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="下达人",
+    )
     acknowledged_at = models.DateTimeField("乡镇确认时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -347,26 +356,41 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return f"{self.scheme_id} {self.unit_code}"
 
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
 
-class LetterTarget(models.Model):
-    """A township's own target for one item of its letter, with the reason (audited)."""
 
-    letter = models.ForeignKey(
-        Letter, on_delete=models.CASCADE, related_name="targets", verbose_name="责任书"
-    )
+class TownshipTarget(models.Model):
+    """A township's own target for one item of a scheme (乡镇目标调整), set with the reason while
+    the scheme is a draft; its letter states it and its score sheet scores against it."""
+
     item = models.ForeignKey(
-        SchemeItem, on_delete=models.PROTECT, related_name="+", verbose_name="考核指标"
+        SchemeItem,
+        on_delete=models.CASCADE,
+        related_name="township_targets",
+        verbose_name="考核指标",
     )
+    unit_code = models.CharField("乡镇代码", max_length=12, db_index=True)
     target = models.DecimalField("目标值", max_digits=10, decimal_places=2)
     reason = models.CharField("调整理由", max_length=300)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="调整人",
+    )
 
+    objects = UnitRowQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
+        ordering = ["item__number", "unit_code"]
         constraints = [
-            models.UniqueConstraint(fields=["letter", "item"], name="letter_target_once"),
+            models.UniqueConstraint(fields=["item", "unit_code"], name="township_target_once"),
         ]
-        verbose_name = "责任书目标调整"
+        verbose_name = "乡镇目标调整"
 
     def __str__(self) -> str:
-        return f"{self.letter_id} {self.item_id} {self.target}"
+        return f"{self.unit_code} {self.item_id} {self.target}"

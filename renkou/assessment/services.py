@@ -16,11 +16,13 @@ from renkou.assessment import documents, scoring, sources, template
 from renkou.assessment import measures as M
 from renkou.assessment.models import (
     Deduction,
+    Letter,
     ManualScore,
     Scheme,
     SchemeItem,
     ScoreSnapshot,
     TaskQuota,
+    TownshipTarget,
 )
 from renkou.common import audit
 from renkou.common.actors import Actor
@@ -208,6 +210,18 @@ def scheme_copy(*, actor: Actor, scheme: Scheme, year: int) -> Scheme:
         for i in scheme.items.order_by("number")
     ]
     _add_items(copy, rows)
+    copied = {i.number: i for i in copy.items.all()}
+    own = [
+        TownshipTarget(
+            item=copied[t.item.number],
+            unit_code=t.unit_code,
+            target=t.target,
+            reason=t.reason,
+            updated_by=_user(actor),
+        )
+        for t in TownshipTarget.objects.filter(item__scheme=scheme).select_related("item")
+    ]
+    bulk_create_with_history(own, TownshipTarget)
     audit.record_for(
         actor,
         "assessment.scheme_copy",
@@ -510,3 +524,133 @@ def scores_freeze(*, actor: Actor, scheme: Scheme, on: date, reason: str) -> Sco
         summary=f"scheme={scheme.pk} version={version} as_of={on}",
     )
     return snap
+
+
+# --- responsibility letters (目标管理责任书) ----------------------------------------------------
+
+
+def _township_of_scheme(scheme: Scheme, unit: Unit) -> None:
+    if scheme.level != Scheme.Level.TOWNSHIP:
+        raise ValidationError("县级自查方案不签订乡镇责任书")
+    if unit.level != Level.TOWNSHIP or not unit.code.startswith(county_of(scheme.unit_code)):
+        raise ValidationError({"unit": "请选择本县的乡镇"})
+
+
+@transaction.atomic
+def township_target_set(
+    *, actor: Actor, item: SchemeItem, unit: Unit, target: Decimal, reason: str
+) -> TownshipTarget:
+    """Set one township's own target for an item of a draft township scheme, with the reason
+    (its letter states it; its score sheet scores against it)."""
+    scheme = Scheme.objects.select_for_update().get(pk=item.scheme_id)
+    _draft(scheme)
+    _township_of_scheme(scheme, unit)
+    if item.target is None:
+        raise ValidationError({"item": "该指标没有目标值，不能按乡镇调整"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写调整理由"})
+    if target < 0:
+        raise ValidationError({"target": "目标值不能小于0"})
+    if item.code in NOT_TARGETS:
+        raise ValidationError({"item": "出生人数不能作为考核目标（不下达生育指标）"})
+    try:
+        scoring.check_rule(item.rule, points=item.points, target=target)
+    except ValidationError as exc:
+        raise ValidationError({"target": exc.messages}) from exc
+    row = TownshipTarget.objects.select_for_update().filter(
+        item=item, unit_code=unit.code
+    ).first() or TownshipTarget(item=item, unit_code=unit.code)
+    created = row.pk is None
+    before = row.target
+    row.target, row.reason, row.updated_by = target, reason.strip(), _user(actor)
+    row.save()
+    summary = (
+        f"scheme={scheme.pk} item={item.number} unit={unit.code} "
+        f"target={_n(item.target if created else before)}->{_n(target)}"
+    )
+    audit.record_for(
+        actor, "assessment.township_target_set", row, summary=summary, reason=row.reason
+    )
+    return row
+
+
+@transaction.atomic
+def township_target_delete(*, actor: Actor, row: TownshipTarget) -> None:
+    """Back to the scheme's target for that township (a draft only)."""
+    scheme = Scheme.objects.select_for_update().get(pk=row.item.scheme_id)
+    _draft(scheme)
+    audit.record_for(
+        actor,
+        "assessment.township_target_delete",
+        row,
+        summary=f"scheme={scheme.pk} item={row.item.number} unit={row.unit_code}",
+    )
+    row.delete()
+
+
+@transaction.atomic
+def letters_issue(
+    *, actor: Actor, scheme: Scheme, county_signatory: str, issued_on: date, wording: str
+) -> list[Letter]:
+    """Issue the letters of a published township scheme to every current township of its
+    county that has none yet, in one action; returns the new letters."""
+    from renkou.assessment import sheets
+
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.is_draft:
+        raise ValidationError("方案尚未发布，不能签订责任书；请先发布方案")
+    if scheme.level != Scheme.Level.TOWNSHIP:
+        raise ValidationError("县级自查方案不签订乡镇责任书")
+    if not county_signatory.strip():
+        raise ValidationError({"county_signatory": "请填写甲方（县）签字人"})
+    if not wording.strip():
+        raise ValidationError({"wording": "请填写责任书正文"})
+    published = timezone.localtime(scheme.published_at).date() if scheme.published_at else None
+    if published and issued_on < published:
+        raise ValidationError(
+            {"issued_on": f"签订日期不能早于方案发布日期（{published:%Y-%m-%d}）"}
+        )
+    taken = set(scheme.letters.values_list("unit_code", flat=True))
+    townships = [u for u in sheets.subjects(scheme) if u.code not in taken]
+    if not townships:
+        raise ValidationError("本方案已向全部乡镇签订责任书")
+    letters = [
+        Letter(
+            scheme=scheme,
+            unit_code=u.code,
+            wording=wording.strip(),
+            county_signatory=county_signatory.strip(),
+            issued_on=issued_on,
+            issued_by=_user(actor),
+        )
+        for u in townships
+    ]
+    bulk_create_with_history(letters, Letter, default_user=_user(actor))
+    audit.record_for(
+        actor,
+        "assessment.letters_issue",
+        scheme,
+        summary=f"scheme={scheme.pk} issued_on={issued_on} townships={len(letters)}",
+        rows=len(letters),
+    )
+    return list(scheme.letters.filter(unit_code__in=[u.code for u in townships]))
+
+
+@transaction.atomic
+def letter_acknowledge(*, actor: Actor, letter: Letter, township_signatory: str) -> Letter:
+    """The township confirms its letter in the system (who, when, its signatory)."""
+    row = Letter.objects.select_for_update().get(pk=letter.pk)
+    if row.acknowledged_at is not None:
+        raise ValidationError("该责任书已确认")
+    if not township_signatory.strip():
+        raise ValidationError({"township_signatory": "请填写乙方（乡镇）签字人"})
+    row.township_signatory = township_signatory.strip()
+    row.acknowledged_at, row.acknowledged_by = timezone.now(), _user(actor)
+    row.save(update_fields=["township_signatory", "acknowledged_at", "acknowledged_by"])
+    audit.record_for(
+        actor,
+        "assessment.letter_acknowledge",
+        row,
+        summary=f"scheme={row.scheme_id} unit={row.unit_code}",
+    )
+    return row
