@@ -394,3 +394,42 @@ class TownshipTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_code} {self.item_id} {self.target}"
+
+
+class CountyFigure(models.Model):
+    """A figure of another county (or city) of the prefecture for one FP year (地区各县市对比),
+    entered or imported by this county's officers from the prefecture's bulletin: its total in
+    the prefecture's assessment (``measure`` ``total``) or a statistics indicator. This county's
+    own figure is never entered: it is read from the system (its frozen or live score sheet, the
+    one indicator definition)."""
+
+    unit_code = models.CharField("本县代码", max_length=12, db_index=True)
+    year = models.PositiveSmallIntegerField("年度")
+    county_name = models.CharField("县（市）", max_length=40)
+    measure = models.CharField("指标", max_length=40)
+    value = models.DecimalField("数值", max_digits=10, decimal_places=2)
+    note = models.CharField("说明", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now=True)
+
+    objects = SchemeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["entered_at"])
+
+    class Meta:
+        ordering = ["-year", "measure", "county_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_code", "year", "county_name", "measure"],
+                name="county_figure_once",
+            ),
+        ]
+        verbose_name = "地区各县市对比数据"
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.county_name} {self.measure} {self.value}"

@@ -270,3 +270,38 @@ class AcknowledgeForm(BaseForm):
         max_length=40,
         error_messages={"required": "请填写乙方（乡镇）签字人"},
     )
+
+
+class CountyFigureForm(BaseForm):
+    """One figure of another county of the prefecture (地区各县市对比)."""
+
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    county_name = forms.CharField(
+        label="县（市）", max_length=40, error_messages={"required": "请填写县（市）名称"}
+    )
+    measure = forms.ChoiceField(label="指标")
+    value = forms.DecimalField(
+        label="数值",
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"required": "请填写数值", "invalid": "数值应为数字"},
+    )
+    note = forms.CharField(label="说明（如：地区通报文号）", max_length=200, required=False)
+
+    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "measure").choices = measures
+
+
+class CountyImportForm(BaseForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    file = forms.FileField(label="文件（.xlsx、.xls、.csv）")
+
+
+class CompareForm(BaseForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    measure = forms.ChoiceField(label="指标", required=False)
+
+    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "measure").choices = measures

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from renkou.assessment import documents, scoring, sources, template
 from renkou.assessment import measures as M
 from renkou.assessment.models import (
+    CountyFigure,
     Deduction,
     Letter,
     ManualScore,
@@ -654,3 +655,102 @@ def letter_acknowledge(*, actor: Actor, letter: Letter, township_signatory: str)
         summary=f"scheme={row.scheme_id} unit={row.unit_code}",
     )
     return row
+
+
+# --- the prefecture's other counties (地区各县市对比) ------------------------------------------
+
+
+def check_county_figure(
+    county: Unit, year: int, county_name: str, measure: str, value: Decimal
+) -> dict[str, str]:
+    """Why a figure is refused, by field (empty: accepted)."""
+    from renkou.assessment import ranking
+
+    errors: dict[str, str] = {}
+    name = county_name.strip()
+    if not name:
+        errors["county_name"] = "请填写县（市）名称"
+    elif name == county.name:
+        errors["county_name"] = "本县的数值由系统计算，不需录入"
+    if measure not in dict(ranking.measures()):
+        errors["measure"] = "没有该指标"
+    if value < 0:
+        errors["value"] = "数值不能小于0"
+    if not 2000 <= year <= 2100:
+        errors["year"] = "年度无效"
+    return errors
+
+
+@transaction.atomic
+def county_figure_set(
+    *,
+    actor: Actor,
+    county: Unit,
+    year: int,
+    county_name: str,
+    measure: str,
+    value: Decimal,
+    note: str = "",
+) -> CountyFigure:
+    """Enter (or correct) one figure of another county of the prefecture."""
+    if county.level != Level.COUNTY:
+        raise ValidationError("地区各县市对比数据由县级录入")
+    errors = check_county_figure(county, year, county_name, measure, value)
+    if errors:
+        raise ValidationError(errors)
+    row, created = CountyFigure.objects.select_for_update().get_or_create(
+        unit_code=county.code,
+        year=year,
+        county_name=county_name.strip(),
+        measure=measure,
+        defaults={"value": value, "note": note.strip(), "entered_by": _user(actor)},
+    )
+    if not created:
+        row.value, row.note, row.entered_by = value, note.strip(), _user(actor)
+        row.save()
+    audit.record_for(
+        actor,
+        "assessment.county_figure_set",
+        row,
+        summary=f"year={year} measure={measure} value={_n(value)} created={int(created)}",
+    )
+    return row
+
+
+@transaction.atomic
+def county_figure_delete(*, actor: Actor, figure: CountyFigure) -> None:
+    audit.record_for(
+        actor,
+        "assessment.county_figure_delete",
+        figure,
+        summary=f"year={figure.year} measure={figure.measure}",
+    )
+    figure.delete()
+
+
+@transaction.atomic
+def county_figures_import(
+    *, actor: Actor, county: Unit, year: int, rows: list[dict[str, Any]]
+) -> list[CountyFigure]:
+    """Every row of a checked import file (``assessment.county_import.read``) at once: all or
+    none (the file was refused before this if any row was bad)."""
+    saved = [
+        county_figure_set(
+            actor=actor,
+            county=county,
+            year=year,
+            county_name=r["county_name"],
+            measure=r["measure"],
+            value=r["value"],
+            note=r.get("note", ""),
+        )
+        for r in rows
+    ]
+    audit.record_for(
+        actor,
+        "assessment.county_figures_import",
+        CountyFigure,
+        summary=f"year={year}",
+        rows=len(saved),
+    )
+    return saved

@@ -68,6 +68,14 @@ POLICY: dict[str, Rule] = {
     # PDFs of a score sheet and of the ranking, queued on the worker (item 8).
     "assessment:sheet_pdf": Rule(ASSESSMENT, POST, obj="sheet"),
     "assessment:ranking_pdf": Rule(ASSESSMENT, POST, obj="scheme", scoped=False),
+    # Rankings (item 4): the townships across years (a township its own row) and the county
+    # among the prefecture's counties, aggregates for every assessment role; the other counties'
+    # figures are the county's (not scoped below it) and entered by county officers.
+    "assessment:trend": Rule(ASSESSMENT),
+    "assessment:prefecture": Rule(ASSESSMENT),
+    "assessment:county_figure_save": Rule(COUNTY_ONLY, POST),
+    "assessment:county_figure_delete": Rule(COUNTY_ONLY, POST, obj="countyfigure", scoped=False),
+    "assessment:county_figures_import": Rule(COUNTY_ONLY, GET_POST),
 }
 
 
@@ -231,7 +239,21 @@ def _letter(unit, user) -> int:
     ).pk
 
 
+def _county_figure(unit, user) -> int:
+    from renkou.assessment.models import CountyFigure
+
+    taken = CountyFigure.objects.count()
+    return CountyFigure.objects.create(
+        unit_code=_county_of(user),
+        year=2027,
+        county_name=f"邻县{taken}",
+        measure="total",
+        value=Decimal(90),
+    ).pk
+
+
 PROVIDERS = {
+    "countyfigure": _county_figure,
     "townshiptarget": _township_target,
     "letter": _letter,
     "quota": _quota,
