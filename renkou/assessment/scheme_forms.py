@@ -218,6 +218,10 @@ class OnForm(BaseForm):
     on = DateField(label="计分日期", required=False)
 
 
+def _n(value: Any) -> str:
+    return f"{value.normalize():f}"
+
+
 class TownshipTargetForm(BaseForm):
     """A township's own target for one item of a draft township scheme, with the reason."""
 
@@ -244,7 +248,7 @@ class TownshipTargetForm(BaseForm):
         super().__init__(*args, **kwargs)
         choice_field(self, "unit").choices = [(u.code, u.name) for u in townships]
         choice_field(self, "item").choices = [
-            (i.pk, f"{i.number}. {i.name}（{'≤' if i.direction == 'le' else '≥'}{i.target:g}）")
+            (i.pk, f"{i.number}. {i.name}（{'≤' if i.direction == 'le' else '≥'}{_n(i.target)}）")
             for i in scheme.items.exclude(target=None).order_by("number")
         ]
 
