@@ -212,7 +212,9 @@ def _bare_unit_row_querysets(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.ClassDef):
             continue
-        if not any(getattr(b, "id", "") == "ScopedQuerySet" for b in node.bases):
+        # ``ScopedQuerySet`` or ``ScopedQuerySet[Any]`` (a subscript: its value is the name)
+        bases = [getattr(b, "value", b) for b in node.bases]
+        if not any(getattr(b, "id", "") == "ScopedQuerySet" for b in bases):
             continue
         body = [s for s in node.body if not isinstance(s, ast.Expr)]  # docstring
         if len(body) == 1 and ast.unparse(body[0]) == "personal = False":

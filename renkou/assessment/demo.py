@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from renkou.assessment import letters, services, template
 from renkou.assessment.models import ManualScore, Scheme
+from renkou.common import dates
 from renkou.common.actors import Actor
 from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level, full_code
@@ -74,7 +75,7 @@ def _issue_letters(scheme: Scheme, county: Unit, actor: Actor, today: date) -> N
         actor=actor,
         scheme=scheme,
         county_signatory="县长",
-        issued_on=today,
+        issued_on=max(today, dates.today()),  # not before the publishing day
         wording=letters.default_wording(scheme, county.name),
     )
     for letter in issued[::2]:

@@ -414,7 +414,13 @@ def manual_score(request: HttpRequest, pk: int, code: str, item_pk: int) -> Http
         else:
             messages.success(request, "评分已保存。")
             return redirect(_sheet_url(scheme, unit))
-    context = {"scheme": scheme, "unit": unit, "item": item, "form": form, "current": current}
+    context = {
+        "scheme": scheme,
+        "unit": unit,
+        "item": item,
+        "form": styled(form),
+        "current": current,
+    }
     return render(request, "assessment/manual_form.html", context)
 
 
@@ -441,7 +447,7 @@ def deduction_create(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         else:
             messages.success(request, "扣分已记录。")
             return redirect(_sheet_url(scheme, unit))
-    context = {"scheme": scheme, "unit": unit, "form": form}
+    context = {"scheme": scheme, "unit": unit, "form": styled(form)}
     return render(request, "assessment/deduction_form.html", context)
 
 
