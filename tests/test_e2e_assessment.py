@@ -1,7 +1,8 @@
 """Issue 14 "Done when" (the scheme and score parts), in Chromium as a new user would: a county
-officer copies last year's scheme, changes a target, publishes; the board puts the township that
-misses its 蓝氧 veto quota last with the reason; the township sees its own live sheet and why
-each point."""
+officer copies last year's scheme, changes a target, adjusts one township's target with a reason,
+publishes and issues the letters; the board puts the township that misses its 蓝氧 veto quota
+last with the reason; the township acknowledges its letter, sees its own target and its live
+score, and its sheet explains each point."""
 
 from datetime import date
 from decimal import Decimal
@@ -71,8 +72,22 @@ def test_copy_publish_and_a_missed_veto_quota_puts_the_township_last(
     page.click("button:has-text('保存')")
     page.wait_for_selector("text=考核指标已保存")
     assert "≤9" in page.inner_text("tr:has-text('人口自然增长率控制在计划内')")
+    # 甲镇's own target for the early pregnancy follow-up rate, with the reason.
+    page.select_option("#id_unit", label="甲镇")
+    page.select_option("#id_item", label="19. 早孕随访率（≥90）")
+    page.fill("#id_target", "85")
+    page.fill("#id_reason", "山区乡镇，交通不便")
+    page.click("#township-target-form button")
+    page.wait_for_selector("text=已调整甲镇第19项的目标")
+    assert "山区乡镇，交通不便" in page.inner_text("#township-targets")
     page.click("text=发布方案")
     page.wait_for_selector("text=方案已发布（第1版）")
+    # The letters to every township in one action.
+    page.fill("#id_county_signatory", "王县长")
+    page.click("#letters-issue-form button")
+    page.wait_for_selector("text=已向2个乡镇签订责任书")
+    assert page.locator("#letter-list tbody tr").count() == 2
+    assert "待确认" in page.inner_text("#letter-list")
     page.click("a:has-text('考核看板')")
     page.wait_for_selector("#board")
     rows = page.locator("#board tbody tr")
@@ -94,4 +109,18 @@ def test_copy_publish_and_a_missed_veto_quota_puts_the_township_last(
     assert "甲镇" in page.inner_text("h2")
     body = page.inner_text("#sheet")
     assert "人口自然增长率控制在计划内" in body and "≤9" in body and "群众满意率" in body
+    assert "≥85" in page.inner_text("#sheet tr:has-text('早孕随访率')")
+    # Its letter: its own target with the reason, acknowledged in the system, the live score.
+    page.click("#sheet-letter a")
+    page.wait_for_selector("#letter-items")
+    assert "已按本乡镇调整：山区乡镇，交通不便" in page.inner_text("#letter-items")
+    assert "王县长" in page.inner_text("main")
+    page.fill("#id_township_signatory", "李镇长")
+    page.click("#acknowledge-form button")
+    page.wait_for_selector("text=责任书已确认")
+    assert "乙方签字人 李镇长" in page.inner_text("#letter-status")
+    assert "实时得分" in page.inner_text("#live-score")
+    page.click("#live-score a")
+    page.wait_for_selector("#sheet")
+    assert "乡镇已于" in page.inner_text("#sheet-letter")
     assert errors == []

@@ -59,6 +59,7 @@ class Perm:
     MANAGE_SCHEME = "assessment.manage_scheme"
     VIEW_ASSESSMENT = "assessment.view_assessment"
     ASSESS = "assessment.assess"
+    ACKNOWLEDGE_LETTER = "assessment.acknowledge_letter"
     MANAGE_TODO_RULE = "todo.manage_rule"
     APPLY_BENEFIT = "benefits.apply"
     REVIEW_BENEFIT = "benefits.review"
@@ -99,6 +100,7 @@ PERMISSION_LABELS = {
     Perm.MANAGE_SCHEME: "制定与发布目标管理责任制考核方案",
     Perm.VIEW_ASSESSMENT: "查看目标管理责任制考核（方案、看板、评分表，本单位及下级）",
     Perm.ASSESS: "考核评分：人工评分项、扣分、年终定格",
+    Perm.ACKNOWLEDGE_LETTER: "确认本乡镇的目标管理责任书",
     Perm.MANAGE_TODO_RULE: "维护服务提醒规则",
     Perm.APPLY_BENEFIT: "利益导向：受理与提交申请",
     Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
@@ -153,7 +155,11 @@ _SERVICES_TECHNICIAN = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),
     Role.TOWNSHIP_OFFICER: frozenset(
-        _WORKER | _REGISTRAR | _REVIEWER | _SERVICES_TOWNSHIP | {Perm.VIEW_ASSESSMENT}
+        _WORKER
+        | _REGISTRAR
+        | _REVIEWER
+        | _SERVICES_TOWNSHIP
+        | {Perm.VIEW_ASSESSMENT, Perm.ACKNOWLEDGE_LETTER}
     ),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}

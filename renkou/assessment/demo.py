@@ -2,13 +2,16 @@
 scheme made from the 国优 template and published, and a few manual scores with their reasons,
 so the board shows live scores from the demo register (the vetoes are whatever the demo's
 figures trigger: a township behind its 蓝氧 or pre-pregnancy quota, or above the growth-rate
-target). Idempotent: a published template scheme of the year is left as it is."""
+target). The first township's 早孕随访率 target is lowered with a reason before publishing;
+letters go to every township, about half of them acknowledged. Idempotent: a published
+template scheme of the year is left as it is."""
 
 from datetime import date
 from decimal import Decimal
 
-from renkou.assessment import services, template
+from renkou.assessment import letters, services, template
 from renkou.assessment.models import ManualScore, Scheme
+from renkou.common import dates
 from renkou.common.actors import Actor
 from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level, full_code
@@ -20,6 +23,10 @@ MANUAL = (
     (9, Decimal("0.8"), "乡镇服务站人员到位，设备缺B超一台"),
     (33, Decimal("0.9"), "群众满意度抽样调查"),
 )
+
+
+# The first township's own target: (item number, target, reason).
+ADJUSTED = (19, Decimal(85), "山区乡镇，交通不便，早孕随访率目标下调")
 
 
 def seed_assessment(*, county: str, today: date) -> Scheme | None:
@@ -46,9 +53,33 @@ def seed_assessment(*, county: str, today: date) -> Scheme | None:
         name=template.NAME,
         from_template=True,
     )
+    first = (
+        Unit.objects.current()
+        .filter(level=Level.TOWNSHIP, prefix__startswith=unit.prefix)
+        .order_by("code")
+        .first()
+    )
+    item = scheme.items.filter(number=ADJUSTED[0]).exclude(target=None).first()
+    if first is not None and item is not None:
+        services.township_target_set(
+            actor=actor, item=item, unit=first, target=ADJUSTED[1], reason=ADJUSTED[2]
+        )
     scheme = services.scheme_publish(actor=actor, scheme=scheme)
     _score_manual(scheme, unit, actor)
+    _issue_letters(scheme, unit, actor, today)
     return scheme
+
+
+def _issue_letters(scheme: Scheme, county: Unit, actor: Actor, today: date) -> None:
+    issued = services.letters_issue(
+        actor=actor,
+        scheme=scheme,
+        county_signatory="县长",
+        issued_on=max(today, dates.today()),  # not before the publishing day
+        wording=letters.default_wording(scheme, county.name),
+    )
+    for letter in issued[::2]:
+        services.letter_acknowledge(actor=actor, letter=letter, township_signatory="乡镇长")
 
 
 def _score_manual(scheme: Scheme, county: Unit, actor: Actor) -> None:

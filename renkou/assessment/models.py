@@ -310,3 +310,126 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme_id} v{self.version}"
+
+
+class Letter(models.Model):
+    """A responsibility letter (目标管理责任书) of a published township scheme to one township:
+    the county's wording, the scheme's items with the township's targets (the item's target, or
+    the township's own ``TownshipTarget`` with its reason), the signatories and the date; the
+    township acknowledges it in the system (who, when, the township's signatory)."""
+
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="letters", verbose_name="方案"
+    )
+    unit_code = models.CharField("乡镇代码", max_length=12, db_index=True)
+    wording = models.TextField("责任书正文")
+    county_signatory = models.CharField("甲方签字人", max_length=40)
+    township_signatory = models.CharField("乙方签字人", max_length=40, blank=True)
+    issued_on = models.DateField("签订日期")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="下达人",
+    )
+    acknowledged_at = models.DateTimeField("乡镇确认时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+
+    objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "unit_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "unit_code"], name="letter_once"),
+        ]
+        verbose_name = "目标管理责任书"
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.unit_code}"
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class TownshipTarget(models.Model):
+    """A township's own target for one item of a scheme (乡镇目标调整), set with the reason while
+    the scheme is a draft; its letter states it and its score sheet scores against it."""
+
+    item = models.ForeignKey(
+        SchemeItem,
+        on_delete=models.CASCADE,
+        related_name="township_targets",
+        verbose_name="考核指标",
+    )
+    unit_code = models.CharField("乡镇代码", max_length=12, db_index=True)
+    target = models.DecimalField("目标值", max_digits=10, decimal_places=2)
+    reason = models.CharField("调整理由", max_length=300)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="调整人",
+    )
+
+    objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item__number", "unit_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "unit_code"], name="township_target_once"),
+        ]
+        verbose_name = "乡镇目标调整"
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.item_id} {self.target}"
+
+
+class CountyFigure(models.Model):
+    """A figure of another county (or city) of the prefecture for one FP year (地区各县市对比),
+    entered or imported by this county's officers from the prefecture's bulletin: its total in
+    the prefecture's assessment (``measure`` ``total``) or a statistics indicator. This county's
+    own figure is never entered: it is read from the system (its frozen or live score sheet, the
+    one indicator definition)."""
+
+    unit_code = models.CharField("本县代码", max_length=12, db_index=True)
+    year = models.PositiveSmallIntegerField("年度")
+    county_name = models.CharField("县（市）", max_length=40)
+    measure = models.CharField("指标", max_length=40)
+    value = models.DecimalField("数值", max_digits=10, decimal_places=2)
+    note = models.CharField("说明", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now=True)
+
+    objects = SchemeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["entered_at"])
+
+    class Meta:
+        ordering = ["-year", "measure", "county_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_code", "year", "county_name", "measure"],
+                name="county_figure_once",
+            ),
+        ]
+        verbose_name = "地区各县市对比数据"
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.county_name} {self.measure} {self.value}"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from renkou.assessment import scoring, sources
 from renkou.assessment.models import Scheme
-from renkou.common.forms import DateField, StyledForm
+from renkou.common.forms import DateField, StyledForm, choice_field
 
 DECIMAL = {"max_digits": 10, "decimal_places": 2, "required": False}
 VETO_CHOICES = [("", "无"), ("zero", "总分记为0"), ("cap", "总分封顶")]
@@ -216,3 +216,96 @@ class ReasonForm(StyledForm):
 
 class OnForm(StyledForm):
     on = DateField(label="计分日期", required=False)
+
+
+def _n(value: Any) -> str:
+    return f"{value.normalize():f}"
+
+
+class TownshipTargetForm(StyledForm):
+    """A township's own target for one item of a draft township scheme, with the reason."""
+
+    unit = forms.ChoiceField(
+        label="乡镇",
+        error_messages={"required": "请选择乡镇", "invalid_choice": "请选择本县的乡镇"},
+    )
+    item = forms.TypedChoiceField(
+        label="考核指标",
+        coerce=int,
+        error_messages={"required": "请选择考核指标", "invalid_choice": "请选择有目标值的指标"},
+    )
+    target = forms.DecimalField(
+        label="该乡镇目标值",
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"required": "请填写目标值", "invalid": "目标值应为数字"},
+    )
+    reason = forms.CharField(
+        label="调整理由", max_length=300, error_messages={"required": "请填写调整理由"}
+    )
+
+    def __init__(self, *args: Any, scheme: Scheme, townships: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "unit").choices = [(u.code, u.name) for u in townships]
+        choice_field(self, "item").choices = [
+            (i.pk, f"{i.number}. {i.name}（{'≤' if i.direction == 'le' else '≥'}{_n(i.target)}）")
+            for i in scheme.items.exclude(target=None).order_by("number")
+        ]
+
+
+class LettersIssueForm(StyledForm):
+    county_signatory = forms.CharField(
+        label="甲方（县人民政府）签字人",
+        max_length=40,
+        error_messages={"required": "请填写甲方（县）签字人"},
+    )
+    issued_on = DateField(label="签订日期", error_messages={"required": "请填写签订日期"})
+    wording = forms.CharField(
+        label="责任书正文（各乡镇相同；指标与目标按方案和乡镇调整自动列出）",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=4000,
+        error_messages={"required": "请填写责任书正文"},
+    )
+
+
+class AcknowledgeForm(StyledForm):
+    township_signatory = forms.CharField(
+        label="乙方（乡镇人民政府）签字人",
+        max_length=40,
+        error_messages={"required": "请填写乙方（乡镇）签字人"},
+    )
+
+
+class CountyFigureForm(StyledForm):
+    """One figure of another county of the prefecture (地区各县市对比)."""
+
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    county_name = forms.CharField(
+        label="县（市）", max_length=40, error_messages={"required": "请填写县（市）名称"}
+    )
+    measure = forms.ChoiceField(label="指标")
+    value = forms.DecimalField(
+        label="数值",
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"required": "请填写数值", "invalid": "数值应为数字"},
+    )
+    note = forms.CharField(label="说明（如：地区通报文号）", max_length=200, required=False)
+
+    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "measure").choices = measures
+
+
+class CountyImportForm(StyledForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    file = forms.FileField(label="文件（.xlsx、.xls、.csv）")
+
+
+class CompareForm(StyledForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    measure = forms.ChoiceField(label="指标", required=False)
+
+    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "measure").choices = measures

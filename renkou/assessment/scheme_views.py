@@ -23,25 +23,29 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.assessment import documents, services, sheets, sources
-from renkou.assessment.models import Deduction, ManualScore, Scheme, SchemeItem
+from renkou.assessment import documents, letters, services, sheets, sources
+from renkou.assessment.models import Deduction, Letter, ManualScore, Scheme, SchemeItem
 from renkou.assessment.scheme_forms import (
     CopyForm,
     DeductionForm,
     ItemForm,
+    LettersIssueForm,
     ManualForm,
     OnForm,
     ReasonForm,
     SchemeCreateForm,
     SchemeRenameForm,
+    TownshipTargetForm,
 )
 from renkou.common import audit, dates, xlsx
 from renkou.common.actors import Actor
+from renkou.common.forms import styled
 from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
 from renkou.geo.constants import Level, county_of, full_code, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
+from renkou.geo.selectors import unit_names
 
 NOT_FOUND = "未找到该考核方案"
 
@@ -147,8 +151,30 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": list(
             scheme.history.select_related("history_user").order_by("-history_date")[:10]
         ),
+        **_letters_context(request, scheme),
     }
     return render(request, "assessment/scheme_detail.html", context)
+
+
+def _letters_context(request: HttpRequest, scheme: Scheme) -> dict[str, Any]:
+    """The letters part of a township scheme's page: the townships' own targets (set on a
+    draft), the letters issued and the form to issue the rest."""
+    found = letters.section(request.user, scheme)
+    if found is None:
+        return {}
+    can_manage = request.user.has_perm(Perm.MANAGE_SCHEME)
+    target_form = issue_form = None
+    if can_manage and scheme.is_draft:
+        target_form = styled(
+            TownshipTargetForm(scheme=scheme, townships=found.townships), small=True
+        )
+    if can_manage and not scheme.is_draft and found.missing:
+        county = unit_names([full_code(county_of(scheme.unit_code))])
+        wording = letters.default_wording(scheme, next(iter(county.values()), ""))
+        issue_form = styled(
+            LettersIssueForm(initial={"issued_on": dates.today(), "wording": wording})
+        )
+    return {"section": found, "target_form": target_form, "issue_form": issue_form}
 
 
 @require_perm(Perm.MANAGE_SCHEME)
@@ -299,8 +325,7 @@ def _published_scheme(request: HttpRequest, pk: int) -> Scheme:
 
 def _within(request: HttpRequest, found: list[sheets.Sheet]) -> list[sheets.Sheet]:
     """The sheets inside the caller's subtree (a township sees its own row only)."""
-    prefix = request.user.scope_prefix or ""
-    return [s for s in found if s.unit_code.startswith(prefix) or prefix.startswith(s.unit_code)]
+    return sheets.within(request.user.scope_prefix or "", found)
 
 
 @require_perm(Perm.VIEW_ASSESSMENT)
@@ -351,6 +376,9 @@ def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "deductions": list(
             Deduction.objects.filter(scheme=scheme, unit_code=unit.code).select_related("item")
         ),
+        "letter": Letter.objects.visible_to(request.user)
+        .filter(scheme=scheme, unit_code=unit.code)
+        .first(),
     }
     return render(request, "assessment/sheet.html", context)
 
@@ -386,7 +414,13 @@ def manual_score(request: HttpRequest, pk: int, code: str, item_pk: int) -> Http
         else:
             messages.success(request, "评分已保存。")
             return redirect(_sheet_url(scheme, unit))
-    context = {"scheme": scheme, "unit": unit, "item": item, "form": form, "current": current}
+    context = {
+        "scheme": scheme,
+        "unit": unit,
+        "item": item,
+        "form": styled(form),
+        "current": current,
+    }
     return render(request, "assessment/manual_form.html", context)
 
 
@@ -413,7 +447,7 @@ def deduction_create(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         else:
             messages.success(request, "扣分已记录。")
             return redirect(_sheet_url(scheme, unit))
-    context = {"scheme": scheme, "unit": unit, "form": form}
+    context = {"scheme": scheme, "unit": unit, "form": styled(form)}
     return render(request, "assessment/deduction_form.html", context)
 
 

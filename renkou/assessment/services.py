@@ -15,12 +15,15 @@ from simple_history.utils import bulk_create_with_history
 from renkou.assessment import documents, scoring, sources, template
 from renkou.assessment import measures as M
 from renkou.assessment.models import (
+    CountyFigure,
     Deduction,
+    Letter,
     ManualScore,
     Scheme,
     SchemeItem,
     ScoreSnapshot,
     TaskQuota,
+    TownshipTarget,
 )
 from renkou.common import audit
 from renkou.common.actors import Actor
@@ -208,6 +211,18 @@ def scheme_copy(*, actor: Actor, scheme: Scheme, year: int) -> Scheme:
         for i in scheme.items.order_by("number")
     ]
     _add_items(copy, rows)
+    copied = {i.number: i for i in copy.items.all()}
+    own = [
+        TownshipTarget(
+            item=copied[t.item.number],
+            unit_code=t.unit_code,
+            target=t.target,
+            reason=t.reason,
+            updated_by=_user(actor),
+        )
+        for t in TownshipTarget.objects.filter(item__scheme=scheme).select_related("item")
+    ]
+    bulk_create_with_history(own, TownshipTarget)
     audit.record_for(
         actor,
         "assessment.scheme_copy",
@@ -510,3 +525,232 @@ def scores_freeze(*, actor: Actor, scheme: Scheme, on: date, reason: str) -> Sco
         summary=f"scheme={scheme.pk} version={version} as_of={on}",
     )
     return snap
+
+
+# --- responsibility letters (目标管理责任书) ----------------------------------------------------
+
+
+def _township_of_scheme(scheme: Scheme, unit: Unit) -> None:
+    if scheme.level != Scheme.Level.TOWNSHIP:
+        raise ValidationError("县级自查方案不签订乡镇责任书")
+    if unit.level != Level.TOWNSHIP or not unit.code.startswith(county_of(scheme.unit_code)):
+        raise ValidationError({"unit": "请选择本县的乡镇"})
+
+
+@transaction.atomic
+def township_target_set(
+    *, actor: Actor, item: SchemeItem, unit: Unit, target: Decimal, reason: str
+) -> TownshipTarget:
+    """Set one township's own target for an item of a draft township scheme, with the reason
+    (its letter states it; its score sheet scores against it)."""
+    scheme = Scheme.objects.select_for_update().get(pk=item.scheme_id)
+    _draft(scheme)
+    _township_of_scheme(scheme, unit)
+    if item.target is None:
+        raise ValidationError({"item": "该指标没有目标值，不能按乡镇调整"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写调整理由"})
+    if target < 0:
+        raise ValidationError({"target": "目标值不能小于0"})
+    if item.code in NOT_TARGETS:
+        raise ValidationError({"item": "出生人数不能作为考核目标（不下达生育指标）"})
+    try:
+        scoring.check_rule(item.rule, points=item.points, target=target)
+    except ValidationError as exc:
+        raise ValidationError({"target": exc.messages}) from exc
+    row = TownshipTarget.objects.select_for_update().filter(
+        item=item, unit_code=unit.code
+    ).first() or TownshipTarget(item=item, unit_code=unit.code)
+    created = row.pk is None
+    before = row.target
+    row.target, row.reason, row.updated_by = target, reason.strip(), _user(actor)
+    row.save()
+    summary = (
+        f"scheme={scheme.pk} item={item.number} unit={unit.code} "
+        f"target={_n(item.target if created else before)}->{_n(target)}"
+    )
+    audit.record_for(
+        actor, "assessment.township_target_set", row, summary=summary, reason=row.reason
+    )
+    return row
+
+
+@transaction.atomic
+def township_target_delete(*, actor: Actor, row: TownshipTarget) -> None:
+    """Back to the scheme's target for that township (a draft only)."""
+    scheme = Scheme.objects.select_for_update().get(pk=row.item.scheme_id)
+    _draft(scheme)
+    audit.record_for(
+        actor,
+        "assessment.township_target_delete",
+        row,
+        summary=f"scheme={scheme.pk} item={row.item.number} unit={row.unit_code}",
+    )
+    row.delete()
+
+
+@transaction.atomic
+def letters_issue(
+    *, actor: Actor, scheme: Scheme, county_signatory: str, issued_on: date, wording: str
+) -> list[Letter]:
+    """Issue the letters of a published township scheme to every current township of its
+    county that has none yet, in one action; returns the new letters."""
+    from renkou.assessment import sheets
+
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.is_draft:
+        raise ValidationError("方案尚未发布，不能签订责任书；请先发布方案")
+    if scheme.level != Scheme.Level.TOWNSHIP:
+        raise ValidationError("县级自查方案不签订乡镇责任书")
+    if not county_signatory.strip():
+        raise ValidationError({"county_signatory": "请填写甲方（县）签字人"})
+    if not wording.strip():
+        raise ValidationError({"wording": "请填写责任书正文"})
+    published = timezone.localtime(scheme.published_at).date() if scheme.published_at else None
+    if published and issued_on < published:
+        raise ValidationError(
+            {"issued_on": f"签订日期不能早于方案发布日期（{published:%Y-%m-%d}）"}
+        )
+    taken = set(scheme.letters.values_list("unit_code", flat=True))
+    townships = [u for u in sheets.subjects(scheme) if u.code not in taken]
+    if not townships:
+        raise ValidationError("本方案已向全部乡镇签订责任书")
+    letters = [
+        Letter(
+            scheme=scheme,
+            unit_code=u.code,
+            wording=wording.strip(),
+            county_signatory=county_signatory.strip(),
+            issued_on=issued_on,
+            issued_by=_user(actor),
+        )
+        for u in townships
+    ]
+    bulk_create_with_history(letters, Letter, default_user=_user(actor))
+    audit.record_for(
+        actor,
+        "assessment.letters_issue",
+        scheme,
+        summary=f"scheme={scheme.pk} issued_on={issued_on} townships={len(letters)}",
+        rows=len(letters),
+    )
+    return list(scheme.letters.filter(unit_code__in=[u.code for u in townships]))
+
+
+@transaction.atomic
+def letter_acknowledge(*, actor: Actor, letter: Letter, township_signatory: str) -> Letter:
+    """The township confirms its letter in the system (who, when, its signatory)."""
+    row = Letter.objects.select_for_update().get(pk=letter.pk)
+    if row.acknowledged_at is not None:
+        raise ValidationError("该责任书已确认")
+    if not township_signatory.strip():
+        raise ValidationError({"township_signatory": "请填写乙方（乡镇）签字人"})
+    row.township_signatory = township_signatory.strip()
+    row.acknowledged_at, row.acknowledged_by = timezone.now(), _user(actor)
+    row.save(update_fields=["township_signatory", "acknowledged_at", "acknowledged_by"])
+    audit.record_for(
+        actor,
+        "assessment.letter_acknowledge",
+        row,
+        summary=f"scheme={row.scheme_id} unit={row.unit_code}",
+    )
+    return row
+
+
+# --- the prefecture's other counties (地区各县市对比) ------------------------------------------
+
+
+def check_county_figure(
+    county: Unit, year: int, county_name: str, measure: str, value: Decimal
+) -> dict[str, str]:
+    """Why a figure is refused, by field (empty: accepted)."""
+    from renkou.assessment import ranking
+
+    errors: dict[str, str] = {}
+    name = county_name.strip()
+    if not name:
+        errors["county_name"] = "请填写县（市）名称"
+    elif name == county.name:
+        errors["county_name"] = "本县的数值由系统计算，不需录入"
+    if measure not in dict(ranking.measures()):
+        errors["measure"] = "没有该指标"
+    if value < 0:
+        errors["value"] = "数值不能小于0"
+    if not 2000 <= year <= 2100:
+        errors["year"] = "年度无效"
+    return errors
+
+
+@transaction.atomic
+def county_figure_set(
+    *,
+    actor: Actor,
+    county: Unit,
+    year: int,
+    county_name: str,
+    measure: str,
+    value: Decimal,
+    note: str = "",
+) -> CountyFigure:
+    """Enter (or correct) one figure of another county of the prefecture."""
+    if county.level != Level.COUNTY:
+        raise ValidationError("地区各县市对比数据由县级录入")
+    errors = check_county_figure(county, year, county_name, measure, value)
+    if errors:
+        raise ValidationError(errors)
+    row, created = CountyFigure.objects.select_for_update().get_or_create(
+        unit_code=county.code,
+        year=year,
+        county_name=county_name.strip(),
+        measure=measure,
+        defaults={"value": value, "note": note.strip(), "entered_by": _user(actor)},
+    )
+    if not created:
+        row.value, row.note, row.entered_by = value, note.strip(), _user(actor)
+        row.save()
+    audit.record_for(
+        actor,
+        "assessment.county_figure_set",
+        row,
+        summary=f"year={year} measure={measure} value={_n(value)} created={int(created)}",
+    )
+    return row
+
+
+@transaction.atomic
+def county_figure_delete(*, actor: Actor, figure: CountyFigure) -> None:
+    audit.record_for(
+        actor,
+        "assessment.county_figure_delete",
+        figure,
+        summary=f"year={figure.year} measure={figure.measure}",
+    )
+    figure.delete()
+
+
+@transaction.atomic
+def county_figures_import(
+    *, actor: Actor, county: Unit, year: int, rows: list[dict[str, Any]]
+) -> list[CountyFigure]:
+    """Every row of a checked import file (``assessment.county_import.read``) at once: all or
+    none (the file was refused before this if any row was bad)."""
+    saved = [
+        county_figure_set(
+            actor=actor,
+            county=county,
+            year=year,
+            county_name=r["county_name"],
+            measure=r["measure"],
+            value=r["value"],
+            note=r.get("note", ""),
+        )
+        for r in rows
+    ]
+    audit.record_for(
+        actor,
+        "assessment.county_figures_import",
+        CountyFigure,
+        summary=f"year={year}",
+        rows=len(saved),
+    )
+    return saved

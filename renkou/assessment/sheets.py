@@ -17,7 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from renkou.assessment import scoring, sources
-from renkou.assessment.models import Deduction, ManualScore, Scheme, SchemeItem
+from renkou.assessment.models import (
+    Deduction,
+    ManualScore,
+    Scheme,
+    SchemeItem,
+    TownshipTarget,
+)
 from renkou.common.periods import fp_year
 from renkou.geo.constants import Level, full_code
 from renkou.geo.models import Unit
@@ -34,6 +40,7 @@ class Line:
     scored: scoring.Scored
     manual: ManualScore | None = None
     reference: float | None = None
+    adjusted: TownshipTarget | None = None  # the township's own target, with its reason
 
     @property
     def bonus(self) -> bool:
@@ -188,8 +195,9 @@ def _line(
     manual: ManualScore | None,
     reference: float | None,
     weight: float | None,
+    adjusted: TownshipTarget | None = None,
 ) -> Line:
-    target = item.target
+    target = adjusted.target if adjusted is not None else item.target
     if reading is not None and reading.target is not None and target is None:
         target = reading.target
     value = float(manual.value) if manual is not None else (reading.value if reading else None)
@@ -202,7 +210,7 @@ def _line(
         reference=reference,
         weight=weight,
     )
-    return Line(item, target, reading, scored, manual, reference)
+    return Line(item, target, reading, scored, manual, reference, adjusted)
 
 
 def _veto(line: Line) -> Veto | None:
@@ -251,6 +259,7 @@ def compute(scheme: Scheme, on: date, only: Iterable[str] | None = None) -> list
         (m.item_id, _prefix(m.unit_code)): m
         for m in ManualScore.objects.filter(item__scheme=scheme)
     }
+    adjusted = targets_of(scheme)
     deductions = _deductions(scheme, county, codes, on)
     maximum = sum((i.points for i in items if i.rule.get("type") != scoring.BONUS), Decimal(0))
     sheets = []
@@ -263,6 +272,7 @@ def compute(scheme: Scheme, on: date, only: Iterable[str] | None = None) -> list
                 manual.get((item.pk, unit)),
                 references.get((str(item.pk), unit)),
                 weights.get(unit),
+                adjusted.get((item.pk, unit)),
             )
             for item in items
         ]
@@ -278,6 +288,14 @@ def compute(scheme: Scheme, on: date, only: Iterable[str] | None = None) -> list
         keep = set(only)
         sheets = [s for s in sheets if s.unit_code in keep]
     return sheets
+
+
+def targets_of(scheme: Scheme) -> dict[tuple[int, str], TownshipTarget]:
+    """The townships' own targets of a scheme, by (item pk, township prefix)."""
+    return {
+        (t.item_id, _prefix(t.unit_code)): t
+        for t in TownshipTarget.objects.filter(item__scheme=scheme)
+    }
 
 
 def _prefix(code: str) -> str:
@@ -300,6 +318,12 @@ def _deductions(
         for unit, rows in source.read(county=county, units=units, year=scheme.year, on=on).items():
             out.setdefault(unit, []).extend(rows)
     return out
+
+
+def within(prefix: str, found: list[Sheet]) -> list[Sheet]:
+    """The sheets inside a caller's subtree (``prefix``: a township sees its own row only;
+    a county account, or a leader of the county, every row)."""
+    return [s for s in found if s.unit_code.startswith(prefix) or prefix.startswith(s.unit_code)]
 
 
 def rank(sheets: list[Sheet]) -> None:
@@ -344,6 +368,7 @@ def as_data(sheet: Sheet) -> dict[str, Any]:
                 "points": str(ln.scored.points),
                 "max": str(ln.item.points),
                 "explanation": ln.scored.explanation,
+                "target_reason": ln.adjusted.reason if ln.adjusted else "",
             }
             for ln in sheet.lines
         ],

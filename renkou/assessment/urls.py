@@ -3,6 +3,8 @@ the target-responsibility assessment (考核方案, board, score sheets)."""
 
 from django.urls import path
 
+from renkou.assessment import letter_views as lv
+from renkou.assessment import ranking_views as rv
 from renkou.assessment import scheme_views as s
 from renkou.assessment import views
 
@@ -44,4 +46,19 @@ urlpatterns = [
     ),
     path("deductions/<int:pk>/withdraw/", s.deduction_withdraw, name="deduction_withdraw"),
     path("evidence/<int:pk>/", s.evidence, name="evidence"),
+    path("schemes/<int:pk>/targets/", lv.township_target_save, name="township_target_save"),
+    path("targets/<int:pk>/delete/", lv.township_target_delete, name="township_target_delete"),
+    path("schemes/<int:pk>/letters/", lv.letters_issue, name="letters_issue"),
+    path("letters/<int:pk>/", lv.letter_detail, name="letter_detail"),
+    path("letters/<int:pk>/acknowledge/", lv.letter_acknowledge, name="letter_acknowledge"),
+    path("letters/<int:pk>/pdf/", lv.letter_pdf, name="letter_pdf"),
+    path("schemes/<int:pk>/units/<str:code>/pdf/", lv.sheet_pdf, name="sheet_pdf"),
+    path("schemes/<int:pk>/ranking-pdf/", lv.ranking_pdf, name="ranking_pdf"),
+    path("trend/", rv.trend, name="trend"),
+    path("prefecture/", rv.prefecture, name="prefecture"),
+    path("prefecture/figures/", rv.county_figure_save, name="county_figure_save"),
+    path(
+        "prefecture/figures/<int:pk>/delete/", rv.county_figure_delete, name="county_figure_delete"
+    ),
+    path("prefecture/import/", rv.county_figures_import, name="county_figures_import"),
 ]

@@ -46,7 +46,9 @@ def styled(form: Any, *, small: bool = False) -> Any:
             css = "form-select form-select-sm" if small else "form-select"
         else:
             css = "form-control form-control-sm" if small else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        classes = widget.attrs.get("class", "").split()
+        classes += [c for c in css.split() if c not in classes]  # styling twice changes nothing
+        widget.attrs["class"] = " ".join(classes)
     return form
 
 

@@ -54,6 +54,28 @@ POLICY: dict[str, Rule] = {
     "assessment:deduction_create": Rule(ASSESSORS, GET_POST, obj="sheet"),
     "assessment:deduction_withdraw": Rule(ASSESSORS, POST, obj="deduction"),
     "assessment:evidence": Rule(frozenset({T, C, INSP}), obj="evidence"),
+    # Responsibility letters (issue 14 item 2): a township's own targets are set on the county's
+    # draft (not scoped below the county, as the draft itself); the target row and the letter
+    # name a township: outside the caller's subtree they are 404. Letters hold targets and
+    # points, no person: every assessment role reads and prints those within its subtree; the
+    # township officer acknowledges its own.
+    "assessment:township_target_save": Rule(COUNTY_ONLY, POST, obj="draftscheme", scoped=False),
+    "assessment:township_target_delete": Rule(COUNTY_ONLY, POST, obj="townshiptarget"),
+    "assessment:letters_issue": Rule(COUNTY_ONLY, POST, obj="scheme", scoped=False),
+    "assessment:letter_detail": Rule(ASSESSMENT, obj="letter"),
+    "assessment:letter_acknowledge": Rule(frozenset({T}), POST, obj="letter"),
+    "assessment:letter_pdf": Rule(ASSESSMENT, POST, obj="letter"),
+    # PDFs of a score sheet and of the ranking, queued on the worker (item 8).
+    "assessment:sheet_pdf": Rule(ASSESSMENT, POST, obj="sheet"),
+    "assessment:ranking_pdf": Rule(ASSESSMENT, POST, obj="scheme", scoped=False),
+    # Rankings (item 4): the townships across years (a township its own row) and the county
+    # among the prefecture's counties, aggregates for every assessment role; the other counties'
+    # figures are the county's (not scoped below it) and entered by county officers.
+    "assessment:trend": Rule(ASSESSMENT),
+    "assessment:prefecture": Rule(ASSESSMENT),
+    "assessment:county_figure_save": Rule(COUNTY_ONLY, POST),
+    "assessment:county_figure_delete": Rule(COUNTY_ONLY, POST, obj="countyfigure", scoped=False),
+    "assessment:county_figures_import": Rule(COUNTY_ONLY, GET_POST),
 }
 
 
@@ -191,7 +213,49 @@ def _evidence(unit, user) -> int:
     ).pk
 
 
+def _township_target(unit, user) -> int:
+    """A township's own target on a draft of the county of ``unit``."""
+    from renkou.assessment.models import TownshipTarget
+
+    assessed = _assessed(unit)
+    scheme = _make_scheme(assessed.code[:6].ljust(12, "0"), published=False)
+    return TownshipTarget.objects.create(
+        item=scheme.items.get(), unit_code=assessed.code, target=Decimal(80), reason="矩阵"
+    ).pk
+
+
+def _letter(unit, user) -> int:
+    """A letter of a published scheme to the township holding ``unit`` (or the county)."""
+    from renkou.assessment.models import Letter
+
+    assessed = _assessed(unit)
+    scheme = _make_scheme(assessed.code[:6].ljust(12, "0"), published=True)
+    return Letter.objects.create(
+        scheme=scheme,
+        unit_code=assessed.code,
+        wording="矩阵",
+        county_signatory="县长",
+        issued_on=date(2027, 1, 5),
+    ).pk
+
+
+def _county_figure(unit, user) -> int:
+    from renkou.assessment.models import CountyFigure
+
+    taken = CountyFigure.objects.count()
+    return CountyFigure.objects.create(
+        unit_code=_county_of(user),
+        year=2027,
+        county_name=f"邻县{taken}",
+        measure="total",
+        value=Decimal(90),
+    ).pk
+
+
 PROVIDERS = {
+    "countyfigure": _county_figure,
+    "townshiptarget": _township_target,
+    "letter": _letter,
     "quota": _quota,
     "scheme": _scheme,
     "draftscheme": _draft_scheme,

@@ -55,3 +55,10 @@ def test_small_widgets_for_the_search_forms_above_lists():
     assert _classes(form)["sex"] == "form-select form-select-sm"
     assert _classes(form)["agreed"] == "form-check-input"
     assert _classes(_Everything())["name"] == "name-key"  # the class's own widgets untouched
+
+
+def test_styling_twice_changes_nothing():
+    """A form styled when built (StyledForm) and again by its view keeps one of each class."""
+    form = styled(styled(_Everything()))
+    assert _classes(form)["name"] == "name-key form-control"
+    assert _classes(styled(form, small=True))["sex"] == "form-select form-select-sm"
