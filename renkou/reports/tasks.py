@@ -10,7 +10,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from renkou.accounts.constants import Perm
-from renkou.common import jobs
+from renkou.common import jobs, vault
 from renkou.common.models import JobProgress
 from renkou.reports.tables import choosing, pdf
 
@@ -37,7 +37,7 @@ def table_pdf(*, job_id: int, owner_id: int, params: dict[str, str]) -> int:
         jobs.progress(job_id, status=JobProgress.Status.FAILED, message="生成失败，请重试")
         raise
     path, relative = jobs.result_path(job_id, "table", ".pdf")
-    path.write_bytes(data)
+    vault.seal([data], path, context=vault.media_context(relative))  # encrypted at rest
     jobs.progress(
         job_id,
         status=JobProgress.Status.DONE,

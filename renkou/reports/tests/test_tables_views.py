@@ -6,6 +6,7 @@ import re
 import subprocess
 from datetime import date
 from io import BytesIO
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -25,9 +26,9 @@ from renkou.reports.tests.test_tables import TODAY, build_county
 GR1 = {"table": "gr1", "unit": COUNTY, "period": "2024", "scope": "registered"}
 # 国人口统1表, FP 2024, the county (counted by hand in test_tables.py): 合计 first.
 GR1_ROWS = [
-    ["合计", "12", "7", "0", "2", "1", "1", "1", "0", "0", "1", "0"],
+    ["合计", "12", "7", "0", "3", "1", "2", "2", "0", "0", "1", "0"],
     ["甲镇", "6", "4", "0", "1", "0", "1", "1", "0", "0", "0", "0"],
-    ["乙乡", "6", "3", "0", "1", "1", "0", "0", "0", "0", "1", "0"],
+    ["乙乡", "6", "3", "0", "2", "1", "1", "1", "0", "0", "1", "0"],
 ]
 ROW = re.compile(r'<tr class="stat-(?:total|unit|other)">(.*?)</tr>', re.S)
 CELL = re.compile(r"<t[hd][^>]*>(?:<a [^>]*>)?(.*?)(?:</a>)?</t[hd]>", re.S)
@@ -175,6 +176,11 @@ def pdf_by_job(client, params, capture):
     assert response.status_code == 302 and response["Location"] == reverse("system:job_list")
     job = JobProgress.objects.filter(kind="table_pdf").latest("pk")
     assert job.status == JobProgress.Status.DONE, job.message
+    from django.conf import settings
+
+    from renkou.common import vault
+
+    assert vault.is_sealed(Path(settings.MEDIA_ROOT) / job.result_file)  # encrypted at rest
     download = client.get(reverse("system:job_download", args=[job.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     return b"".join(download.streaming_content)
@@ -194,7 +200,7 @@ def test_the_pdf_reads_back_with_heading_values_and_page_numbers(
     assert "年度人口与出生情况" in text and "国人口统1表" in text
     assert "填报单位：测试县" in text and "统计负责人：审核员甲" in text and "填表人" in text
     assert "有效期：2011年8月" in text and "报出日期" in text
-    assert re.search(r"合计\s+12\s+7\s+0\s+2\s+1\s+1\s+1\s+0\s+0\s+1\s+0", text)
+    assert re.search(r"合计\s+12\s+7\s+0\s+3\s+1\s+2\s+2\s+0\s+0\s+1\s+0", text)
     # pdftotext -layout drops the narrow spaces around the numbers of "第 1 页 共 1 页".
     assert "第1页共1页" in re.sub(r"\s", "", text)
 
@@ -224,7 +230,12 @@ def test_submit_lock_return_and_resubmit(county, personas, client, signed_in_cli
         township.unit,
         engine.read_period(engine.tables()["gr1"], "2024"),
     )
-    assert frozen.total.values[:4] == [6, 4, None, 1]
+    assert frozen.total.values[:4] == [
+        6,
+        4,
+        0,
+        1,
+    ]  # one-child certificates now counted: none in 甲镇
     # Locked: a second submission is refused until the county returns the first.
     _submit(client)
     assert TableSubmission.objects.filter(unit_code=TOWNSHIP_A).count() == 1
