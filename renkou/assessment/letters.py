@@ -101,5 +101,5 @@ def section(user: object, scheme: Scheme) -> Section | None:
     names = {u.code: u.name for u in townships}
     names.update(unit_names([t.unit_code for t in targets] + [x.unit_code for x in found]))
     for row in [*targets, *found]:
-        row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[union-attr]
+        row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[union-attr]  # display value for the template
     return Section(targets, found, names, townships)

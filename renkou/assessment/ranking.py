@@ -141,7 +141,7 @@ def own_indicator(county: str, code: str, year: int, on: date) -> tuple[Decimal 
 def rank(rows: list[CountyRow], *, lower_first: bool) -> None:
     """Equal figures share a place (1, 1, 3); a county without a figure comes last, unranked."""
     known = [r for r in rows if r.value is not None]
-    known.sort(key=lambda r: (r.value if lower_first else -r.value, r.name))  # type: ignore[operator]
+    known.sort(key=lambda r: (r.value if lower_first else -r.value, r.name))  # type: ignore[operator]  # None filtered out above
     previous: Decimal | None = None
     shared = 0
     for position, row in enumerate(known, 1):
