@@ -60,6 +60,9 @@ class Perm:
     VIEW_ASSESSMENT = "assessment.view_assessment"
     ASSESS = "assessment.assess"
     MANAGE_TODO_RULE = "todo.manage_rule"
+    VIEW_SUPERVISION = "supervision.view"
+    MANAGE_TASK = "supervision.manage_task"
+    REPORT_TASK = "supervision.report_task"
     APPLY_BENEFIT = "benefits.apply"
     REVIEW_BENEFIT = "benefits.review"
     MANAGE_BENEFIT_RULE = "benefits.manage_rule"
@@ -100,6 +103,9 @@ PERMISSION_LABELS = {
     Perm.VIEW_ASSESSMENT: "查看目标管理责任制考核（方案、看板、评分表，本单位及下级）",
     Perm.ASSESS: "考核评分：人工评分项、扣分、年终定格",
     Perm.MANAGE_TODO_RULE: "维护服务提醒规则",
+    Perm.VIEW_SUPERVISION: "查看重点工作与督查（本单位及下级）",
+    Perm.MANAGE_TASK: "下达重点工作、确认完成",
+    Perm.REPORT_TASK: "重点工作：上传佐证、报告完成",
     Perm.APPLY_BENEFIT: "利益导向：受理与提交申请",
     Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
     Perm.MANAGE_BENEFIT_RULE: "利益导向：维护项目、规则与标准",
@@ -142,6 +148,8 @@ _SERVICES_COUNTY = {
     Perm.MANAGE_TODO_RULE,
     Perm.REVIEW_BENEFIT,
     Perm.MANAGE_BENEFIT_RULE,
+    Perm.VIEW_SUPERVISION,
+    Perm.MANAGE_TASK,
 }
 _SERVICES_TECHNICIAN = {
     Perm.RECORD_EXAM,
@@ -153,16 +161,28 @@ _SERVICES_TECHNICIAN = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),
     Role.TOWNSHIP_OFFICER: frozenset(
-        _WORKER | _REGISTRAR | _REVIEWER | _SERVICES_TOWNSHIP | {Perm.VIEW_ASSESSMENT}
+        _WORKER
+        | _REGISTRAR
+        | _REVIEWER
+        | _SERVICES_TOWNSHIP
+        | {Perm.VIEW_ASSESSMENT, Perm.VIEW_SUPERVISION, Perm.REPORT_TASK}
     ),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
     )
     | _SERVICES_COUNTY,
     Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
-    Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY, Perm.VIEW_ASSESSMENT, Perm.ASSESS}),
+    Role.INSPECTOR: frozenset(
+        _WORKER | {Perm.VIEW_QUALITY, Perm.VIEW_ASSESSMENT, Perm.ASSESS, Perm.VIEW_SUPERVISION}
+    ),
     Role.LEADER: frozenset(
-        {Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_ASSESSMENT, Perm.VIEW_JOBS}
+        {
+            Perm.VIEW_UNIT,
+            Perm.VIEW_AGGREGATE,
+            Perm.VIEW_ASSESSMENT,
+            Perm.VIEW_SUPERVISION,
+            Perm.VIEW_JOBS,
+        }
     ),
     Role.SYS_ADMIN: frozenset(
         {Perm.VIEW_UNIT, Perm.MANAGE_UNIT, Perm.MANAGE_USER, Perm.MANAGE_DICT, Perm.VIEW_JOBS}

@@ -86,6 +86,14 @@ ACTIONS = {
     "benefits.roll_create": "生成发放清册",
     "benefits.document_add": "上传申请材料",
     "benefits.change_decide": "决定年审变动",
+    "supervision.task_create": "下达重点工作",
+    "supervision.responsible_set": "指定重点工作责任人",
+    "supervision.evidence_add": "上传重点工作佐证",
+    "supervision.evidence_download": "下载重点工作佐证",
+    "supervision.count_record": "登记重点工作完成数量",
+    "supervision.assignment_submit": "报告重点工作完成",
+    "supervision.assignment_confirm": "确认重点工作完成",
+    "supervision.assignment_return": "退回重点工作",
 }
 # Objects, in the order they appear in a code (``benefits.notice_export``: 公示 of 利益导向).
 NOUNS = {

@@ -113,6 +113,15 @@ MENU: tuple[Module, ...] = (
             ),
         ),
     ),
+    Module(
+        "督查与重点工作",
+        "bi-clipboard-check",
+        (
+            MenuItem(
+                "重点工作", "supervision:task_list", Perm.VIEW_SUPERVISION, "bi-calendar-check"
+            ),
+        ),
+    ),
     # menu:benefits (benefit programmes module goes here)
     Module(
         "利益导向",

@@ -1,0 +1,107 @@
+"""The demo county's dated tasks (issue 14 items 5, 9): the seed speech's two tasks for every
+township — service stations renovated by 15 May, publicity renewed and culture yards built by
+30 May — in the year of the reference date, each township at a different step: some confirmed
+by the county, some reported and waiting, some with part of the evidence, some not started (past
+the deadline these show as overdue). The photos are small generated pictures (a coloured
+square), stored under the upload rules like any upload. Idempotent: a task of that title and
+year is left as it is."""
+
+import io
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from renkou.common.actors import Actor
+from renkou.geo.constants import Level, full_code
+from renkou.geo.models import Unit
+from renkou.supervision import services
+from renkou.supervision.constants import EvidenceKind
+from renkou.supervision.models import Assignment, Task
+
+STATIONS = {
+    "title": "乡镇计生服务站所改造",
+    "description": "按标准化服务站所要求完成改造，上传改造后服务室、宣传栏照片。",
+    "month_day": (5, 15),
+    "photos_required": 2,
+    "count_required": 1,
+    "count_label": "改造站所（个）",
+}
+PUBLICITY = {
+    "title": "宣传品更新和婚育新风文化大院建设",
+    "description": "更新村级宣传品，每乡镇建成婚育新风文化大院2个，上传照片和验收文件。",
+    "month_day": (5, 30),
+    "photos_required": 2,
+    "documents_required": 1,
+    "count_required": 2,
+    "count_label": "建成文化大院（个）",
+}
+# The step each township reaches, in turn: confirmed, reported, part of the evidence, nothing.
+STEPS = ("confirmed", "submitted", "partial", "none")
+
+
+def _photo(n: int) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    colour = (60 + 40 * (n % 5), 120, 160 - 20 * (n % 4))
+    Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
+    return SimpleUploadedFile(f"照片{n}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _pdf() -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n% demo acceptance record\n%%EOF\n"
+    return SimpleUploadedFile("验收.pdf", body, content_type="application/pdf")
+
+
+def _fill(actor: Actor, part: Assignment, task: Task, step: str, n: int) -> None:
+    if step == "none":
+        return
+    photos = task.photos_required if step != "partial" else 1
+    for k in range(photos):
+        services.evidence_add(
+            actor=actor, assignment=part, kind=EvidenceKind.PHOTO, upload=_photo(n + k)
+        )
+    if step == "partial":
+        return
+    for _k in range(task.documents_required):
+        services.evidence_add(
+            actor=actor, assignment=part, kind=EvidenceKind.DOCUMENT, upload=_pdf()
+        )
+    services.count_record(actor=actor, assignment=part, count=task.count_required)
+    services.submit(actor=actor, assignment=part, comment="已按要求完成")
+    if step == "confirmed":
+        services.confirm(actor=actor, assignment=part, comment="县局抽查核实")
+
+
+def seed_tasks(*, county: str, today: date) -> list[Task]:
+    """The two dated tasks of the year of ``today`` for every township of ``county``."""
+    unit = Unit.objects.current().filter(code=full_code(county)).first()
+    if unit is None:
+        return []
+    townships = list(
+        Unit.objects.current()
+        .filter(level=Level.TOWNSHIP, prefix__startswith=unit.prefix)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    actor, made = Actor(None), []
+    for offset, spec in enumerate((STATIONS, PUBLICITY)):
+        found = Task.objects.filter(
+            county_code=unit.prefix, year=today.year, title=spec["title"]
+        ).first()
+        if found is not None:
+            made.append(found)
+            continue
+        values: dict[str, Any] = {k: v for k, v in spec.items() if k != "month_day"}
+        task = services.task_create(
+            actor=actor,
+            county_code=unit.code,
+            units=townships,
+            issued_on=date(today.year, 3, 1),
+            deadline=date(today.year, *spec["month_day"]),
+            **values,
+        )
+        for n, part in enumerate(Assignment.objects.filter(task=task).order_by("unit_code")):
+            _fill(actor, part, task, STEPS[(n + offset) % len(STEPS)], n)
+        made.append(task)
+    return made
