@@ -73,6 +73,11 @@ def _fill(actor: Actor, part: Assignment, task: Task, step: str, n: int) -> None
         services.confirm(actor=actor, assignment=part, comment="县局抽查核实")
 
 
+def _month_day(spec: dict[str, Any]) -> tuple[int, int]:
+    month, day = spec["month_day"]
+    return int(month), int(day)
+
+
 def seed_tasks(*, county: str, today: date) -> list[Task]:
     """The two dated tasks of the year of ``today`` for every township of ``county``."""
     unit = Unit.objects.current().filter(code=full_code(county)).first()
@@ -98,7 +103,7 @@ def seed_tasks(*, county: str, today: date) -> list[Task]:
             county_code=unit.code,
             units=townships,
             issued_on=date(today.year, 3, 1),
-            deadline=date(today.year, *spec["month_day"]),
+            deadline=date(today.year, *_month_day(spec)),
             **values,
         )
         for n, part in enumerate(Assignment.objects.filter(task=task).order_by("unit_code")):

@@ -62,7 +62,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         for t in tasks
         if t.pk in by_task
     ]
-    mine = len(request.user.scope_prefix or "") > 6
+    user: Any = request.user
+    mine = len(user.scope_prefix or "") > 6
     context = {
         "summaries": summaries,
         "rows": sorted(
@@ -86,7 +87,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
         try:
             task = services.task_create(
                 actor=Actor.of(request),
-                county_code=county_of(full_code(request.user.scope_prefix or "")),
+                county_code=county_of(full_code(_prefix(request))),
                 units=data["units"],
                 title=data["title"],
                 description=data["description"],
@@ -105,6 +106,11 @@ def task_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("supervision:task_detail", task.pk)
     return render(request, "supervision/task_form.html", {"form": form})
+
+
+def _prefix(request: HttpRequest) -> str:
+    user: Any = request.user
+    return str(user.scope_prefix or "")
 
 
 def _to_form(form: Any, exc: ValidationError) -> None:
@@ -291,7 +297,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         object_id=row.pk,
     )
     response = FileResponse(
-        open_document(row),  # type: ignore[arg-type]  # the same stored-file fields
+        open_document(row),  # Evidence has the stored-file fields of a Document
         as_attachment=True,
         filename=f"佐证材料-{row.pk}.{row.ext}",
         content_type=CONTENT_TYPES.get(row.ext, "application/octet-stream"),

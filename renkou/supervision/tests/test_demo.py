@@ -1,0 +1,21 @@
+"""The demo's dated tasks (issue 14 items 5, 9): both tasks for every township, at different
+steps, some overdue; a second run adds nothing."""
+
+from datetime import date
+
+from renkou.supervision import selectors
+from renkou.supervision.demo import seed_tasks
+from renkou.supervision.models import Assignment, Evidence, Task
+
+
+def test_the_demo_tasks_reach_every_township_some_overdue_and_run_once(units):
+    on = date(2027, 6, 1)
+    tasks = seed_tasks(county="620001", today=on)
+    assert [t.deadline for t in tasks] == [date(2027, 5, 15), date(2027, 5, 30)]
+    assert Assignment.objects.count() == 4  # 2 tasks × the test county's 2 townships
+    progress = sorted(r.progress for r in selectors.rows_of(Assignment.objects.all(), on))
+    # stations: confirmed, reported; publicity (steps shifted by one): reported, partial
+    assert progress == ["done", "overdue", "overdue", "overdue"]
+    evidence = Evidence.objects.count()
+    seed_tasks(county="620001", today=on)
+    assert (Task.objects.count(), Evidence.objects.count()) == (2, evidence)
