@@ -63,6 +63,7 @@ class Perm:
     VIEW_SUPERVISION = "supervision.view"
     MANAGE_TASK = "supervision.manage_task"
     REPORT_TASK = "supervision.report_task"
+    INSPECT = "supervision.inspect"
     APPLY_BENEFIT = "benefits.apply"
     REVIEW_BENEFIT = "benefits.review"
     MANAGE_BENEFIT_RULE = "benefits.manage_rule"
@@ -105,7 +106,8 @@ PERMISSION_LABELS = {
     Perm.MANAGE_TODO_RULE: "维护服务提醒规则",
     Perm.VIEW_SUPERVISION: "查看重点工作与督查（本单位及下级）",
     Perm.MANAGE_TASK: "下达重点工作、确认完成",
-    Perm.REPORT_TASK: "重点工作：上传佐证、报告完成",
+    Perm.REPORT_TASK: "重点工作：上传佐证、报告完成；整改反馈",
+    Perm.INSPECT: "督查：安排督查、抽样核实、记录问题、下发整改通知与复查",
     Perm.APPLY_BENEFIT: "利益导向：受理与提交申请",
     Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
     Perm.MANAGE_BENEFIT_RULE: "利益导向：维护项目、规则与标准",
@@ -150,6 +152,7 @@ _SERVICES_COUNTY = {
     Perm.MANAGE_BENEFIT_RULE,
     Perm.VIEW_SUPERVISION,
     Perm.MANAGE_TASK,
+    Perm.INSPECT,
 }
 _SERVICES_TECHNICIAN = {
     Perm.RECORD_EXAM,
@@ -173,7 +176,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | _SERVICES_COUNTY,
     Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
     Role.INSPECTOR: frozenset(
-        _WORKER | {Perm.VIEW_QUALITY, Perm.VIEW_ASSESSMENT, Perm.ASSESS, Perm.VIEW_SUPERVISION}
+        _WORKER
+        | {
+            Perm.VIEW_QUALITY,
+            Perm.VIEW_ASSESSMENT,
+            Perm.ASSESS,
+            Perm.VIEW_SUPERVISION,
+            Perm.INSPECT,
+        }
     ),
     Role.LEADER: frozenset(
         {

@@ -52,3 +52,67 @@ PROGRESS_BADGE = {
 class EvidenceKind(models.TextChoices):
     PHOTO = "photo", "照片"
     DOCUMENT = "document", "文件"
+
+
+# --- inspections (督查, issue 14 item 6) ------------------------------------------------------
+
+
+class InspectionKind(models.TextChoices):
+    ROTATION = "rotation", "轮流督查"
+    TOPIC = "topic", "专项督查"
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNED = "planned", "计划中"
+    VISITING = "visiting", "督查中"
+    CLOSED = "closed", "已结束"
+
+
+INSPECTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "start": (frozenset({InspectionStatus.PLANNED}), InspectionStatus.VISITING),
+    "close": (frozenset({InspectionStatus.VISITING}), InspectionStatus.CLOSED),
+}
+
+
+class SampleTopic(models.TextChoices):
+    """What a visit samples from the inspected township's register and service records, to
+    verify the units' work door to door or by phone (never to check on a person)."""
+
+    RH_DUE = "rh_due", "应查生殖健康检查的妇女"
+    BIRTHS = "births", "本期出生登记"
+    BENEFITS = "benefits", "利益导向享受对象"
+    TODO_DONE = "todo_done", "已办结的服务待办"
+
+
+DEFAULT_SIZES = {
+    SampleTopic.RH_DUE: 20,
+    SampleTopic.BIRTHS: 10,
+    SampleTopic.BENEFITS: 10,
+    SampleTopic.TODO_DONE: 10,
+}
+
+
+class Outcome(models.TextChoices):
+    PENDING = "", "待核实"
+    FOUND = "found", "属实"
+    NOT_FOUND = "not_found", "查无此人/此事"
+    DIFFERS = "differs", "信息不符"
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", "一般"
+    MAJOR = "major", "较重"
+    SERIOUS = "serious", "严重"
+
+
+class RectStatus(models.TextChoices):
+    ISSUED = "issued", "待整改"
+    RESPONDED = "responded", "已反馈，待复查"
+    CLOSED = "closed", "复查通过，已销号"
+
+
+RECT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "respond": (frozenset({RectStatus.ISSUED}), RectStatus.RESPONDED),
+    "close": (frozenset({RectStatus.RESPONDED}), RectStatus.CLOSED),
+    "reopen": (frozenset({RectStatus.RESPONDED}), RectStatus.ISSUED),
+}

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 
 from renkou.common.forms import BaseForm, DateField
-from renkou.supervision.constants import EvidenceKind
+from renkou.supervision.constants import (
+    EvidenceKind,
+    InspectionKind,
+    Outcome,
+    SampleTopic,
+    Severity,
+)
 
 
 class TaskForm(BaseForm):
@@ -62,3 +68,81 @@ class ResponsibleForm(BaseForm):
         field = self.fields["responsible"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "（未指定）"), *users]
+
+
+class PlanForm(BaseForm):
+    kind = forms.ChoiceField(label="督查类型", choices=InspectionKind.choices)
+    title = forms.CharField(label="督查名称", max_length=100)
+    first_day = DateField(label="第一站开始日期")
+    days = forms.IntegerField(label="每站天数", min_value=1, max_value=60, initial=2)
+    every = forms.IntegerField(
+        label="各乡镇间隔天数", min_value=0, max_value=366, initial=7, help_text="0 表示同时开始"
+    )
+    period_start = DateField(label="抽样期间起")
+    period_end = DateField(label="抽样期间止")
+    units = forms.MultipleChoiceField(
+        label="被督查乡镇（按顺序轮流）",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个乡镇"},
+    )
+    team = forms.MultipleChoiceField(
+        label="督查组",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一名督查员"},
+    )
+
+    def __init__(
+        self, *args: Any, units: list[tuple[str, str]], team: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in (("units", units), ("team", team)):
+            field = self.fields[name]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = choices
+
+
+class SampleForm(BaseForm):
+    rh_due = forms.IntegerField(
+        label="应查生殖健康检查的妇女", min_value=0, max_value=200, initial=20
+    )
+    births = forms.IntegerField(label="本期出生登记", min_value=0, max_value=200, initial=10)
+    benefits = forms.IntegerField(label="利益导向享受对象", min_value=0, max_value=200, initial=10)
+    todo_done = forms.IntegerField(label="已办结的服务待办", min_value=0, max_value=200, initial=10)
+
+
+class VerifyForm(BaseForm):
+    outcome = forms.ChoiceField(label="核实结果", choices=Outcome.choices[1:])
+    differs_field = forms.CharField(label="不符项", max_length=60, required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class FindingForm(BaseForm):
+    topic = forms.ChoiceField(
+        label="类别", choices=[("", "综合"), *SampleTopic.choices], required=False
+    )
+    severity = forms.ChoiceField(label="程度", choices=Severity.choices)
+    text = forms.CharField(label="发现的问题", max_length=300)
+    deduction = forms.DecimalField(
+        label="建议扣分", min_value=0, max_value=100, decimal_places=2, initial=0, required=False
+    )
+
+
+class NoticeForm(BaseForm):
+    requirement = forms.CharField(label="整改要求", max_length=300)
+    deadline = DateField(label="整改时限")
+
+
+class RespondForm(BaseForm):
+    response = forms.CharField(
+        label="整改情况", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo = forms.FileField(label="整改照片（JPG/PNG/PDF）", required=False)
+
+
+class RecheckForm(BaseForm):
+    passed = forms.TypedChoiceField(
+        label="复查结论",
+        choices=[("1", "通过，销号"), ("0", "未通过，退回整改")],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label="复查意见", max_length=300, required=False)

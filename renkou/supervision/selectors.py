@@ -210,9 +210,57 @@ def task_result(unit_code: str, year: int, task_id: Any, *, on: date) -> TaskRes
 
 
 def deductions(unit_code: str, year: int, *, on: date) -> list[tuple[Decimal, str, str]]:
-    """The proposed deductions of the inspections' findings about the unit in ``year``, as of
-    ``on``: (points, reason, link). None until inspections record findings."""
-    return []
+    """The proposed deductions of the inspections' findings about the unit (a township: its
+    own; the county: every township's) found in ``year`` up to ``on``: (points, reason,
+    link to the inspection)."""
+    from renkou.geo.scope import prefix_range
+    from renkou.supervision.models import Finding
+
+    code = full_code(unit_code)
+    prefix = code[:6] if code[6:] == "000000" else code[:9]
+    rows = (
+        Finding.objects.filter(**prefix_range("unit_code", prefix))
+        .filter(deduction__gt=0, found_on__year=year, found_on__lte=on)
+        .select_related("inspection")
+        .order_by("found_on", "pk")
+    )
+    return [
+        (
+            f.deduction,
+            f"{f.inspection.title}：{f.text}（{f.get_severity_display()}）",
+            reverse("supervision:inspection_detail", args=[f.inspection_id]),
+        )
+        for f in rows
+    ]
+
+
+def rectifications_visible(user: Any) -> QuerySet[Any]:
+    from renkou.supervision.models import Rectification
+
+    return Rectification.objects.visible_to(user).select_related("finding__inspection")
+
+
+def overdue_rectifications(user: Any, on: date) -> QuerySet[Any]:
+    """Notices past their deadline and not closed (highlighted on the lists and boards)."""
+    from renkou.supervision.constants import RectStatus
+
+    return rectifications_visible(user).filter(deadline__lt=on).exclude(status=RectStatus.CLOSED)
+
+
+def inspections_visible(user: Any) -> QuerySet[Any]:
+    from renkou.supervision.models import Inspection
+
+    return Inspection.objects.visible_to(user)
+
+
+def inspectors_of(user: Any) -> list[Any]:
+    """The active inspector accounts of the user's county (a visit's team)."""
+    from renkou.accounts.constants import Role
+    from renkou.accounts.models import User
+
+    county = (getattr(user, "scope_prefix", None) or "")[:6]
+    rows = User.objects.filter(role=Role.INSPECTOR, is_active=True, unit__code__startswith=county)
+    return list(rows.order_by("username"))
 
 
 def staff_of(unit_code: str) -> list[tuple[int, str]]:

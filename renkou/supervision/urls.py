@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from renkou.supervision import inspection_views as i
 from renkou.supervision import views
 
 app_name = "supervision"
@@ -17,4 +18,17 @@ urlpatterns = [
     path("parts/<int:pk>/confirm/", views.assignment_confirm, name="assignment_confirm"),
     path("parts/<int:pk>/return/", views.assignment_return, name="assignment_return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("inspections/", i.inspection_list, name="inspection_list"),
+    path("inspections/new/", i.inspection_plan, name="inspection_plan"),
+    path("inspections/<int:pk>/", i.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/start/", i.inspection_start, name="inspection_start"),
+    path("inspections/<int:pk>/sample/", i.inspection_sample, name="inspection_sample"),
+    path("inspections/<int:pk>/close/", i.inspection_close, name="inspection_close"),
+    path("inspections/<int:pk>/findings/new/", i.finding_add, name="finding_add"),
+    path("samples/<int:pk>/verify/", i.sample_verify, name="sample_verify"),
+    path("findings/<int:pk>/notice/", i.notice_issue, name="notice_issue"),
+    path("notices/<int:pk>/", i.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/respond/", i.notice_respond, name="notice_respond"),
+    path("notices/<int:pk>/recheck/", i.notice_recheck, name="notice_recheck"),
+    path("notices/photos/<int:pk>/", i.notice_photo, name="notice_photo"),
 ]

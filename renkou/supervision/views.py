@@ -143,7 +143,11 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One township's part: what is asked, what it holds, the forms of the step it is at."""
     part = _assignment(request, pk)
-    row = _label(selectors.rows_of(Assignment.objects.filter(pk=part.pk), dates.today()))[0]
+    row = _label(
+        selectors.rows_of(
+            selectors.assignments_visible(request.user).filter(pk=part.pk), dates.today()
+        )
+    )[0]
     user = request.user
     reports = user.has_perm(Perm.REPORT_TASK) and part.status == Status.OPEN
     context = {

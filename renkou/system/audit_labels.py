@@ -94,6 +94,16 @@ ACTIONS = {
     "supervision.assignment_submit": "报告重点工作完成",
     "supervision.assignment_confirm": "确认重点工作完成",
     "supervision.assignment_return": "退回重点工作",
+    "supervision.inspection_plan": "安排督查",
+    "supervision.inspection_sample": "督查随机抽样",
+    "supervision.inspection_start": "开始督查",
+    "supervision.inspection_close": "结束督查",
+    "supervision.sample_verify": "核实抽样记录",
+    "supervision.finding_add": "记录督查发现的问题",
+    "supervision.notice_issue": "下发整改通知",
+    "supervision.notice_respond": "反馈整改情况",
+    "supervision.notice_recheck": "整改复查",
+    "supervision.notice_photo_download": "下载整改佐证",
 }
 # Objects, in the order they appear in a code (``benefits.notice_export``: 公示 of 利益导向).
 NOUNS = {
