@@ -292,3 +292,26 @@ def staff_member(unit_code: str, pk: int) -> Any:
 
     rows = User.objects.filter(is_active=True, unit__code__startswith=unit_code[:9])
     return rows.filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class InspectorHome:
+    """What an inspector's home shows: the visits of the teams it is on, and the notices."""
+
+    upcoming: int
+    visiting: int
+    to_recheck: int
+    overdue_notices: int
+
+
+def inspector_home(user: Any, on: date) -> InspectorHome:
+    from renkou.supervision.constants import InspectionStatus, RectStatus
+
+    mine = inspections_visible(user).filter(team=user)
+    notices = rectifications_visible(user).filter(finding__inspection__team=user)
+    return InspectorHome(
+        upcoming=mine.filter(status=InspectionStatus.PLANNED).count(),
+        visiting=mine.filter(status=InspectionStatus.VISITING).count(),
+        to_recheck=notices.filter(status=RectStatus.RESPONDED).count(),
+        overdue_notices=overdue_rectifications(user, on).count(),
+    )

@@ -233,6 +233,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
         "benefits:application_list",
         "benefits:notice_list",
         "assessment:overview",
+        "supervision:task_list",
         "reports:table_status",
     ),
     Role.TECHNICIAN: (
@@ -246,6 +247,8 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
         "todo:item_list",
     ),
     Role.INSPECTOR: (
+        "supervision:inspection_list",
+        "supervision:task_list",
         "people:person_list",
         "events:event_list",
         "people:quality",

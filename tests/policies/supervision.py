@@ -16,6 +16,7 @@ from tests.authz_policy import GET_POST, INSP, LEAD, POST, C, Rule, T
 VIEW = frozenset({T, C, INSP, LEAD})
 COUNTY_ONLY = frozenset({C})
 TOWNSHIP_ONLY = frozenset({T})
+INSPECTORS = frozenset({C, INSP})
 
 POLICY: dict[str, Rule] = {
     "supervision:task_list": Rule(VIEW),
@@ -29,6 +30,23 @@ POLICY: dict[str, Rule] = {
     "supervision:assignment_confirm": Rule(COUNTY_ONLY, POST, obj="taskpart"),
     "supervision:assignment_return": Rule(COUNTY_ONLY, POST, obj="taskpart"),
     "supervision:evidence_download": Rule(frozenset({T, C, INSP}), obj="taskevidence"),
+    # Inspections (item 6): planned and worked by those who inspect (inspectors, county
+    # officers); the township responds to its notices. Visits, findings and notices are about
+    # units; the sampled records name persons (verified by the team; an account not on the
+    # team is refused by the service, with a message, not by the URL).
+    "supervision:inspection_list": Rule(VIEW),
+    "supervision:inspection_plan": Rule(INSPECTORS, GET_POST),
+    "supervision:inspection_detail": Rule(VIEW, obj="inspection"),
+    "supervision:inspection_start": Rule(INSPECTORS, POST, obj="inspection"),
+    "supervision:inspection_sample": Rule(INSPECTORS, POST, obj="inspection"),
+    "supervision:inspection_close": Rule(INSPECTORS, POST, obj="inspection"),
+    "supervision:finding_add": Rule(INSPECTORS, POST, obj="inspection"),
+    "supervision:sample_verify": Rule(INSPECTORS, POST, obj="sample"),
+    "supervision:notice_issue": Rule(INSPECTORS, POST, obj="finding"),
+    "supervision:notice_detail": Rule(VIEW, obj="notice"),
+    "supervision:notice_respond": Rule(TOWNSHIP_ONLY, POST, obj="notice"),
+    "supervision:notice_recheck": Rule(INSPECTORS, POST, obj="notice"),
+    "supervision:notice_photo": Rule(frozenset({T, C, INSP}), obj="noticephoto"),
 }
 
 
@@ -95,4 +113,109 @@ def _evidence(unit, user) -> int:
     ).pk
 
 
-PROVIDERS = {"task": _task_of_county, "taskpart": _part, "taskevidence": _evidence}
+def _inspection(unit, user):
+    from renkou.supervision.models import Inspection
+
+    township = _township(unit)
+    visit = Inspection.objects.create(
+        county_code=township.code[:6],
+        unit_code=township.code,
+        kind="rotation",
+        title="轮流督查",
+        starts_on=date(2027, 6, 10),
+        ends_on=date(2027, 6, 12),
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 5, 31),
+    )
+    visit.team.set([user])
+    return visit
+
+
+def _visit(unit, user) -> int:
+    return _inspection(unit, user).pk
+
+
+def _sample(unit, user) -> int:
+    from renkou.supervision.models import Sample
+    from renkou.todo.tests.factories import woman
+
+    visit = _inspection(unit, user)
+    person = woman(visit.unit_code)
+    return Sample.objects.create(
+        inspection=visit,
+        unit_code=visit.unit_code,
+        topic="todo_done",
+        position=1,
+        record_type="people.person",
+        record_id=person.pk,
+        person=person,
+    ).pk
+
+
+def _finding_row(unit, user):
+    from renkou.supervision.models import Finding
+
+    visit = _inspection(unit, user)
+    return Finding.objects.create(
+        inspection=visit,
+        unit_code=visit.unit_code,
+        severity="minor",
+        text="台账不全",
+        found_on=date(2027, 6, 10),
+    )
+
+
+def _finding(unit, user) -> int:
+    return _finding_row(unit, user).pk
+
+
+def _notice_row(unit, user):
+    from renkou.supervision.models import Rectification
+
+    finding = _finding_row(unit, user)
+    return Rectification.objects.create(
+        finding=finding,
+        unit_code=finding.unit_code,
+        requirement="补全台账",
+        issued_on=date(2027, 6, 10),
+        deadline=date(2027, 6, 30),
+    )
+
+
+def _notice(unit, user) -> int:
+    return _notice_row(unit, user).pk
+
+
+def _notice_photo(unit, user) -> int:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from renkou.common import vault
+    from renkou.supervision.models import RectificationPhoto
+
+    notice = _notice_row(unit, user)
+    stored = f"benefits/documents/matrix-notice-{notice.pk}"
+    target = Path(settings.MEDIA_ROOT) / stored
+    target.parent.mkdir(parents=True, exist_ok=True)
+    vault.seal([b"\xff\xd8\xff test"], target, context=vault.media_context(stored))
+    return RectificationPhoto.objects.create(
+        rectification=notice,
+        unit_code=notice.unit_code,
+        stored=stored,
+        ext="jpg",
+        size=8,
+        sha256="0" * 64,
+    ).pk
+
+
+PROVIDERS = {
+    "task": _task_of_county,
+    "taskpart": _part,
+    "taskevidence": _evidence,
+    "inspection": _visit,
+    "sample": _sample,
+    "finding": _finding,
+    "notice": _notice,
+    "noticephoto": _notice_photo,
+}
