@@ -41,6 +41,7 @@ def build_crawl_county(today: date) -> dict:
     )
     assessment_demo.seed_assessment(county=COUNTY_PREFIX, today=today)
     supervision_demo.seed_tasks(county=COUNTY_PREFIX, today=today)
+    supervision_demo.seed_inspections(county=COUNTY_PREFIX, today=today)
     refresh_logged(trigger=RefreshRun.Trigger.COMMAND, today=today)
     return {"units": units, "users": users}
 

@@ -7,7 +7,8 @@ square), stored under the upload rules like any upload. Idempotent: a task of th
 year is left as it is."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -110,3 +111,117 @@ def seed_tasks(*, county: str, today: date) -> list[Task]:
             _fill(actor, part, task, STEPS[(n + offset) % len(STEPS)], n)
         made.append(task)
     return made
+
+
+# --- inspections (item 9: two inspections with findings, one notice closed, one overdue) ------
+
+DEMO_INSPECTOR = "demo_inspector"
+
+
+def _inspector(county: Unit) -> Any:
+    """The demo county's inspector account (made once, unusable password: a demo of the team
+    on the pages; the demo's real accounts are made by ``seed_demo``)."""
+    from renkou.accounts.constants import Role
+    from renkou.accounts.models import User
+
+    found = User.objects.filter(role=Role.INSPECTOR, unit=county, is_active=True).first()
+    if found is not None:
+        return found
+    user = User(
+        username=DEMO_INSPECTOR,
+        role=Role.INSPECTOR,
+        unit=county,
+        full_name="督查组（演示）",
+        must_change_password=True,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def seed_inspections(*, county: str, today: date) -> list[Any]:
+    """Two visits (the first two townships), each with a sample, verified records and a finding
+    with its notice: the first notice responded with a photo and closed, the second past its
+    deadline without a response (overdue). The visits are made through the services on
+    ``today`` and then dated back (synthetic history: the first visit 60 days ago, the second
+    46), since a notice cannot be issued with a deadline already past."""
+    from renkou.supervision import inspections
+    from renkou.supervision.constants import InspectionKind
+    from renkou.supervision.models import Finding, Inspection, Rectification
+
+    unit = Unit.objects.current().filter(code=full_code(county)).first()
+    if unit is None:
+        return []
+    found = list(Inspection.objects.filter(county_code=unit.prefix))
+    if found:
+        return found
+    inspector = _inspector(unit)
+    actor = Actor(inspector)
+    townships = list(
+        Unit.objects.current()
+        .filter(level=Level.TOWNSHIP, prefix__startswith=unit.prefix)
+        .order_by("code")
+        .values_list("code", flat=True)[:2]
+    )
+    visits = inspections.plan(
+        actor=actor,
+        county_code=unit.code,
+        kind=InspectionKind.ROTATION,
+        title="上半年服务工作轮流督查",
+        units=townships,
+        first_day=today,
+        days=3,
+        every=0,
+        period_start=today - timedelta(days=240),
+        period_end=today - timedelta(days=61),
+        team=[inspector],
+    )
+    texts = (
+        ("todo_done", "major", "抽查已办结的服务待办，入户核实有记录不符", Decimal("1.5")),
+        ("rh_due", "minor", "生殖健康检查台账登记不全", Decimal("0.5")),
+    )
+    for n, visit in enumerate(visits):
+        topic, severity, text, points = texts[n % 2]
+        inspections.sample(actor=actor, inspection=visit, sizes={"rh_due": 20, "todo_done": 10})
+        inspections.start(actor=actor, inspection=visit)
+        for k, row in enumerate(visit.samples.order_by("topic", "position")[:6]):
+            outcome = "found" if k % 3 else "differs"
+            inspections.verify(
+                actor=actor,
+                sample=row,
+                outcome=outcome,
+                differs_field="办理日期" if outcome == "differs" else "",
+            )
+        finding = inspections.finding_add(
+            actor=actor,
+            inspection=visit,
+            topic=topic,
+            severity=severity,
+            text=text,
+            deduction=points,
+        )
+        notice = inspections.notice_issue(
+            actor=actor,
+            finding=finding,
+            requirement="逐户核实并更正记录，上传整改照片",
+            deadline=today + timedelta(days=20),
+        )
+        inspections.close(actor=actor, inspection=visit)
+        if n == 0:  # the first: responded and closed
+            inspections.respond(
+                actor=Actor(None), notice=notice, response="已逐户核实更正", photo=_photo(n)
+            )
+            inspections.recheck(actor=actor, notice=notice, passed=True, note="复查属实，销号")
+        back = timedelta(days=60 - 14 * n)
+        Inspection.objects.filter(pk=visit.pk).update(
+            starts_on=visit.starts_on - back, ends_on=visit.ends_on - back
+        )
+        Finding.objects.filter(pk=finding.pk).update(found_on=finding.found_on - back)
+        notice.refresh_from_db()
+        Rectification.objects.filter(pk=notice.pk).update(
+            issued_on=notice.issued_on - back,
+            deadline=notice.deadline - back,
+            responded_on=notice.responded_on and notice.responded_on - back + timedelta(days=10),
+            closed_on=notice.closed_on and notice.closed_on - back + timedelta(days=12),
+        )
+    return visits

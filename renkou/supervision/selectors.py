@@ -315,3 +315,11 @@ def inspector_home(user: Any, on: date) -> InspectorHome:
         to_recheck=notices.filter(status=RectStatus.RESPONDED).count(),
         overdue_notices=overdue_rectifications(user, on).count(),
     )
+
+
+def overdue_rectifications_all(on: date) -> QuerySet[Any]:
+    """Every overdue notice (for the demo command's summary; not a page: unscoped)."""
+    from renkou.supervision.constants import RectStatus
+    from renkou.supervision.models import Rectification
+
+    return Rectification.objects.filter(deadline__lt=on).exclude(status=RectStatus.CLOSED)

@@ -19,3 +19,17 @@ def test_the_demo_tasks_reach_every_township_some_overdue_and_run_once(units):
     evidence = Evidence.objects.count()
     seed_tasks(county="620001", today=on)
     assert (Task.objects.count(), Evidence.objects.count()) == (2, evidence)
+
+
+def test_the_demo_inspections_have_findings_one_notice_closed_one_overdue(units):
+    from renkou.supervision.demo import seed_inspections
+    from renkou.supervision.models import Finding, Inspection, Rectification
+
+    on = date(2027, 6, 1)
+    visits = seed_inspections(county="620001", today=on)
+    assert len(visits) == 2 and Finding.objects.count() == 2
+    statuses = sorted((n.status, n.deadline < on) for n in Rectification.objects.all())
+    assert statuses == [("closed", True), ("issued", True)]  # one closed, one overdue
+    assert all(v.ends_on < on for v in Inspection.objects.all())
+    seed_inspections(county="620001", today=on)
+    assert Inspection.objects.count() == 2
