@@ -146,3 +146,15 @@ class RecheckForm(BaseForm):
         coerce=lambda v: v == "1",
     )
     note = forms.CharField(label="复查意见", max_length=300, required=False)
+
+
+class BulletinForm(BaseForm):
+    title = forms.CharField(
+        label="标题", max_length=100, initial="关于上半年服务工作督查情况的通报"
+    )
+    number = forms.CharField(label="文号", max_length=40, required=False)
+    preface = forms.CharField(
+        label="正文导语", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    first_day = DateField(label="问题发现日期起")
+    last_day = DateField(label="问题发现日期止")

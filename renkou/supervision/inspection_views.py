@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -25,9 +26,10 @@ from renkou.common.permissions import require_perm
 from renkou.geo.constants import county_of, full_code
 from renkou.geo.scope import NOT_FOUND, get_visible_or_404
 from renkou.geo.selectors import unit_names
-from renkou.supervision import inspections, selectors
+from renkou.supervision import bulletins, inspections, selectors
 from renkou.supervision.constants import InspectionStatus, RectStatus, SampleTopic
 from renkou.supervision.forms import (
+    BulletinForm,
     FindingForm,
     NoticeForm,
     PlanForm,
@@ -36,7 +38,14 @@ from renkou.supervision.forms import (
     SampleForm,
     VerifyForm,
 )
-from renkou.supervision.models import Finding, Inspection, Rectification, RectificationPhoto, Sample
+from renkou.supervision.models import (
+    Bulletin,
+    Finding,
+    Inspection,
+    Rectification,
+    RectificationPhoto,
+    Sample,
+)
 from renkou.supervision.views import CONTENT_TYPES
 
 
@@ -344,6 +353,91 @@ def notice_photo(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=f"整改佐证-{row.pk}.{row.ext}",
         content_type=CONTENT_TYPES.get(row.ext, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- bulletins (通报) ------------------------------------------------------------------------
+
+
+def _bulletins(request: HttpRequest) -> Any:
+    """Published bulletins for every supervision account of the county; drafts for those who
+    inspect."""
+    rows = Bulletin.objects.visible_to(request.user)
+    if not request.user.has_perm(Perm.INSPECT):
+        rows = rows.filter(published_on__isnull=False)
+    return rows
+
+
+@require_perm(Perm.VIEW_SUPERVISION)
+@require_GET
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "bulletins": list(_bulletins(request)),
+        "can_make": request.user.has_perm(Perm.INSPECT),
+    }
+    return render(request, "supervision/bulletin_list.html", context)
+
+
+@require_perm(Perm.INSPECT)
+@require_http_methods(["GET", "POST"])
+def bulletin_create(request: HttpRequest) -> HttpResponse:
+    form = styled(BulletinForm(request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = inspections.bulletin_create(
+                actor=Actor.of(request),
+                county_code=county_of(full_code(_prefix(request))),
+                **data,
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, "已生成通报草稿")
+            return redirect("supervision:bulletin_detail", made.pk)
+    return render(request, "supervision/bulletin_form.html", {"form": form})
+
+
+@require_perm(Perm.VIEW_SUPERVISION)
+@require_GET
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_visible_or_404(_bulletins(request), request.user, pk=pk)
+    context = {
+        "b": bulletin,
+        "rows": bulletins.rows(bulletin),
+        "can_publish": request.user.has_perm(Perm.INSPECT) and bulletin.published_on is None,
+    }
+    return render(request, "supervision/bulletin_detail.html", context)
+
+
+@require_perm(Perm.INSPECT)
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_visible_or_404(_bulletins(request), request.user, pk=pk)
+    _done(
+        request,
+        lambda: inspections.bulletin_publish(actor=Actor.of(request), bulletin=bulletin),
+        "已发布，各乡镇可查看",
+    )
+    return redirect("supervision:bulletin_detail", bulletin.pk)
+
+
+@require_perm(Perm.VIEW_SUPERVISION)
+@require_GET
+def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_visible_or_404(_bulletins(request), request.user, pk=pk)
+    audit.record_request(
+        request,
+        action="supervision.bulletin_pdf",
+        object_type="supervision.bulletin",
+        object_id=bulletin.pk,
+    )
+    response = HttpResponse(bulletins.render(bulletin), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"督查通报-{bulletin.pk}.pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -414,3 +414,61 @@ def recheck(*, actor: Actor, notice: Rectification, passed: bool, note: str) -> 
     row.save()
     audit.record_for(actor, "supervision.notice_recheck", row, summary=f"{before}->{row.status}")
     return row
+
+
+# --- bulletins (通报) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bulletin_create(
+    *,
+    actor: Actor,
+    county_code: str,
+    title: str,
+    number: str,
+    preface: str,
+    first_day: date,
+    last_day: date,
+) -> Any:
+    """A draft bulletin of the county's findings found between two days."""
+    from renkou.supervision.models import Bulletin
+
+    _require(actor, Perm.INSPECT)
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "请填写通报标题"
+    if last_day < first_day:
+        errors["last_day"] = "结束日期不能早于开始日期"
+    county = county_of(county_code)
+    rows = Finding.objects.filter(
+        **prefix_range("unit_code", county), found_on__gte=first_day, found_on__lte=last_day
+    )
+    if not errors and not rows.exists():
+        errors["first_day"] = "该期间没有督查发现的问题，无需通报"
+    if errors:
+        raise ValidationError(errors)
+    bulletin = Bulletin.objects.create(
+        county_code=county,
+        title=title.strip(),
+        number=number.strip()[:40],
+        preface=preface.strip(),
+        created_by=_user(actor),
+    )
+    bulletin.findings.set(rows)
+    audit.record_for(actor, "supervision.bulletin_create", bulletin, summary=f"n={rows.count()}")
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_publish(*, actor: Actor, bulletin: Any) -> Any:
+    """Publish to all townships of the county (locked from then on)."""
+    from renkou.supervision.models import Bulletin
+
+    _require(actor, Perm.INSPECT)
+    row = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if row.published_on is not None:
+        raise ValidationError("该通报已发布")
+    row.published_on = dates.today()
+    row.save(update_fields=["published_on"])
+    audit.record_for(actor, "supervision.bulletin_publish", row)
+    return row

@@ -309,3 +309,29 @@ class RectificationPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rectification_id}"
+
+
+class Bulletin(models.Model):
+    """通报: the findings of a round of inspections, written up for all townships; a draft until
+    published (then read by every supervision account of the county, locked)."""
+
+    county_code = models.CharField("县代码", max_length=6)
+    title = models.CharField("标题", max_length=100)
+    number = models.CharField("文号", max_length=40, blank=True)
+    preface = models.TextField("正文导语", blank=True)
+    findings = models.ManyToManyField(Finding, related_name="bulletins", verbose_name="通报的问题")
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CountyQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[findings])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "督查通报"
+
+    def __str__(self) -> str:
+        return self.title

@@ -31,4 +31,9 @@ urlpatterns = [
     path("notices/<int:pk>/respond/", i.notice_respond, name="notice_respond"),
     path("notices/<int:pk>/recheck/", i.notice_recheck, name="notice_recheck"),
     path("notices/photos/<int:pk>/", i.notice_photo, name="notice_photo"),
+    path("bulletins/", i.bulletin_list, name="bulletin_list"),
+    path("bulletins/new/", i.bulletin_create, name="bulletin_create"),
+    path("bulletins/<int:pk>/", i.bulletin_detail, name="bulletin_detail"),
+    path("bulletins/<int:pk>/publish/", i.bulletin_publish, name="bulletin_publish"),
+    path("bulletins/<int:pk>/pdf/", i.bulletin_pdf, name="bulletin_pdf"),
 ]

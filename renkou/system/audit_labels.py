@@ -104,6 +104,9 @@ ACTIONS = {
     "supervision.notice_respond": "反馈整改情况",
     "supervision.notice_recheck": "整改复查",
     "supervision.notice_photo_download": "下载整改佐证",
+    "supervision.bulletin_create": "生成督查通报",
+    "supervision.bulletin_publish": "发布督查通报",
+    "supervision.bulletin_pdf": "打印督查通报",
 }
 # Objects, in the order they appear in a code (``benefits.notice_export``: 公示 of 利益导向).
 NOUNS = {

@@ -47,6 +47,12 @@ POLICY: dict[str, Rule] = {
     "supervision:notice_respond": Rule(TOWNSHIP_ONLY, POST, obj="notice"),
     "supervision:notice_recheck": Rule(INSPECTORS, POST, obj="notice"),
     "supervision:notice_photo": Rule(frozenset({T, C, INSP}), obj="noticephoto"),
+    # Bulletins belong to the county (scoped=False: a published one of the caller's county).
+    "supervision:bulletin_list": Rule(VIEW),
+    "supervision:bulletin_create": Rule(INSPECTORS, GET_POST),
+    "supervision:bulletin_detail": Rule(VIEW, obj="bulletin", scoped=False),
+    "supervision:bulletin_publish": Rule(INSPECTORS, POST, obj="bulletin", scoped=False),
+    "supervision:bulletin_pdf": Rule(VIEW, obj="bulletin", scoped=False),
 }
 
 
@@ -209,7 +215,17 @@ def _notice_photo(unit, user) -> int:
     ).pk
 
 
+def _bulletin(unit, user) -> int:
+    from renkou.supervision.models import Bulletin
+
+    county = (user.scope_prefix or "")[:6]
+    return Bulletin.objects.create(
+        county_code=county, title="督查通报", published_on=date(2027, 7, 1)
+    ).pk
+
+
 PROVIDERS = {
+    "bulletin": _bulletin,
     "task": _task_of_county,
     "taskpart": _part,
     "taskevidence": _evidence,
