@@ -272,7 +272,7 @@ def staff_of(unit_code: str) -> list[tuple[int, str]]:
         "unit__code", "username"
     )
     return [
-        (pk, f"{name or username}（{username}）")
+        (pk, name or username)
         for pk, name, username in rows.values_list("pk", "full_name", "username")
     ]
 
