@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "renkou.programs",
     "renkou.benefits",
     "renkou.todo",
+    "renkou.supervision",
     "renkou.assessment",
     "renkou.reports",
     "renkou.system",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("programs/", include("renkou.programs.urls")),
     path("benefits/", include("renkou.benefits.urls")),
     path("todo/", include("renkou.todo.urls")),
+    path("supervision/", include("renkou.supervision.urls")),
     path("assessment/", include("renkou.assessment.urls")),
     path("reports/", include("renkou.reports.urls")),
     path("system/", include("renkou.system.urls")),

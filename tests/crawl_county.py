@@ -22,6 +22,7 @@ def build_crawl_county(today: date) -> dict:
     from renkou.people import demo as people_demo
     from renkou.programs import demo as programs_demo
     from renkou.programs import rh_demo
+    from renkou.supervision import demo as supervision_demo
     from renkou.todo.models import RefreshRun
     from renkou.todo.services import refresh_logged
 
@@ -39,6 +40,8 @@ def build_crawl_county(today: date) -> dict:
         county=COUNTY_PREFIX, today=today, seed=7, users={"xiang_liulin": reporter}
     )
     assessment_demo.seed_assessment(county=COUNTY_PREFIX, today=today)
+    supervision_demo.seed_tasks(county=COUNTY_PREFIX, today=today)
+    supervision_demo.seed_inspections(county=COUNTY_PREFIX, today=today)
     refresh_logged(trigger=RefreshRun.Trigger.COMMAND, today=today)
     return {"units": units, "users": users}
 

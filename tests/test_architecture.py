@@ -24,10 +24,11 @@ LAYERS = {
     "programs": 4,
     "benefits": 4,
     "todo": 5,
-    "assessment": 5,
-    "reports": 6,
-    "system": 7,
-    "api": 7,
+    "supervision": 6,
+    "assessment": 7,
+    "reports": 8,
+    "system": 9,
+    "api": 9,
 }
 
 

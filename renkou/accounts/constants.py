@@ -61,6 +61,10 @@ class Perm:
     ASSESS = "assessment.assess"
     ACKNOWLEDGE_LETTER = "assessment.acknowledge_letter"
     MANAGE_TODO_RULE = "todo.manage_rule"
+    VIEW_SUPERVISION = "supervision.view"
+    MANAGE_TASK = "supervision.manage_task"
+    REPORT_TASK = "supervision.report_task"
+    INSPECT = "supervision.inspect"
     APPLY_BENEFIT = "benefits.apply"
     REVIEW_BENEFIT = "benefits.review"
     MANAGE_BENEFIT_RULE = "benefits.manage_rule"
@@ -102,6 +106,10 @@ PERMISSION_LABELS = {
     Perm.ASSESS: "考核评分：人工评分项、扣分、年终定格",
     Perm.ACKNOWLEDGE_LETTER: "确认本乡镇的目标管理责任书",
     Perm.MANAGE_TODO_RULE: "维护服务提醒规则",
+    Perm.VIEW_SUPERVISION: "查看重点工作与督查（本单位及下级）",
+    Perm.MANAGE_TASK: "下达重点工作、确认完成",
+    Perm.REPORT_TASK: "重点工作：上传佐证、报告完成；整改反馈",
+    Perm.INSPECT: "督查：安排督查、抽样核实、记录问题、下发整改通知与复查",
     Perm.APPLY_BENEFIT: "利益导向：受理与提交申请",
     Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
     Perm.MANAGE_BENEFIT_RULE: "利益导向：维护项目、规则与标准",
@@ -144,6 +152,9 @@ _SERVICES_COUNTY = {
     Perm.MANAGE_TODO_RULE,
     Perm.REVIEW_BENEFIT,
     Perm.MANAGE_BENEFIT_RULE,
+    Perm.VIEW_SUPERVISION,
+    Perm.MANAGE_TASK,
+    Perm.INSPECT,
 }
 _SERVICES_TECHNICIAN = {
     Perm.RECORD_EXAM,
@@ -159,16 +170,31 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REGISTRAR
         | _REVIEWER
         | _SERVICES_TOWNSHIP
-        | {Perm.VIEW_ASSESSMENT, Perm.ACKNOWLEDGE_LETTER}
+        | {Perm.VIEW_ASSESSMENT, Perm.ACKNOWLEDGE_LETTER, Perm.VIEW_SUPERVISION, Perm.REPORT_TASK}
     ),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
     )
     | _SERVICES_COUNTY,
     Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
-    Role.INSPECTOR: frozenset(_WORKER | {Perm.VIEW_QUALITY, Perm.VIEW_ASSESSMENT, Perm.ASSESS}),
+    Role.INSPECTOR: frozenset(
+        _WORKER
+        | {
+            Perm.VIEW_QUALITY,
+            Perm.VIEW_ASSESSMENT,
+            Perm.ASSESS,
+            Perm.VIEW_SUPERVISION,
+            Perm.INSPECT,
+        }
+    ),
     Role.LEADER: frozenset(
-        {Perm.VIEW_UNIT, Perm.VIEW_AGGREGATE, Perm.VIEW_ASSESSMENT, Perm.VIEW_JOBS}
+        {
+            Perm.VIEW_UNIT,
+            Perm.VIEW_AGGREGATE,
+            Perm.VIEW_ASSESSMENT,
+            Perm.VIEW_SUPERVISION,
+            Perm.VIEW_JOBS,
+        }
     ),
     Role.SYS_ADMIN: frozenset(
         {Perm.VIEW_UNIT, Perm.MANAGE_UNIT, Perm.MANAGE_USER, Perm.MANAGE_DICT, Perm.VIEW_JOBS}

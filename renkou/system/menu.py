@@ -113,6 +113,15 @@ MENU: tuple[Module, ...] = (
             ),
         ),
     ),
+    Module(
+        "督查与重点工作",
+        "bi-clipboard-check",
+        (
+            MenuItem(
+                "重点工作", "supervision:task_list", Perm.VIEW_SUPERVISION, "bi-calendar-check"
+            ),
+        ),
+    ),
     # menu:benefits (benefit programmes module goes here)
     Module(
         "利益导向",
@@ -224,6 +233,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
         "benefits:application_list",
         "benefits:notice_list",
         "assessment:overview",
+        "supervision:task_list",
         "reports:table_status",
     ),
     Role.TECHNICIAN: (
@@ -237,6 +247,8 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
         "todo:item_list",
     ),
     Role.INSPECTOR: (
+        "supervision:inspection_list",
+        "supervision:task_list",
         "people:person_list",
         "events:event_list",
         "people:quality",

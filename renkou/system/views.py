@@ -28,6 +28,7 @@ from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.people import selectors as people_selectors
 from renkou.reports.dashboard_views import dashboard_context
+from renkou.supervision import selectors as supervision_selectors
 from renkou.system import audit_labels, selectors, services
 from renkou.system.forms import (
     AuditFilterForm,
@@ -69,6 +70,8 @@ def _home_worker(user: User) -> dict[str, Any]:
     context: dict[str, Any] = {"area_cards": cards}
     if user.has_perm(Perm.VIEW_PERSON):  # the services due in the account's area (服务信息引导)
         context["todo"] = todo_counts(user, dates.today())
+    if user.has_perm(Perm.INSPECT):  # the inspector's visits and notices (督查)
+        context["inspector"] = supervision_selectors.inspector_home(user, dates.today())
     return context
 
 

@@ -53,6 +53,10 @@ class Population(models.TextChoices):
     MARRIED_WCBA = "married_wcba", "在册已婚育龄妇女（每年）"
     PREPREGNANCY_EXAM = "prepregnancy_exam", "孕前优生资格已确认、尚未检查的夫妇"
     PREPREGNANCY_FOLLOWUP = "prepregnancy_followup", "孕前优生随访到期"
+    # A unit's dated task (重点工作, renkou.supervision): no person, the responsible unit's
+    # reminder before the deadline. The app that holds the tasks registers its population
+    # (``populations.register``); the anchor is the deadline.
+    UNIT_TASK = "unit_task", "重点工作截止（责任单位，按完成时限）"
 
 
 class Filter(models.TextChoices):

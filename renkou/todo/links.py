@@ -27,6 +27,8 @@ _TARGETS = {
     ],
     ("exam", "couple"): [(_CLINICAL_EXAM, "programs:exam_wife", "anchor")],
     ("followup", "followup"): [((Perm.RECORD_FOLLOWUP,), "programs:followup_record", "anchor")],
+    # A unit's dated task (renkou.supervision): its page, where the evidence is uploaded.
+    ("task", "task"): [((Perm.REPORT_TASK,), "supervision:assignment_detail", "anchor")],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -35,6 +37,7 @@ _FALLBACK = {
     "pregnancy": ("people:person_detail", "person", "#card"),
     "couple": ("programs:couple_detail", "anchor", ""),
     "followup": ("people:person_detail", "person", ""),
+    "task": ("supervision:assignment_detail", "anchor", ""),
 }
 
 

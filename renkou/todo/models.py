@@ -104,7 +104,11 @@ class TodoItem(models.Model):
 
     rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="items")
     rule_version = models.PositiveIntegerField("规则版本")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    # None for a unit's item (a dated task of renkou.supervision): unit_code is then the
+    # responsible unit's.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     unit_code = models.CharField("管理地代码", max_length=12)
     anchor_type = models.CharField("起算记录类型", max_length=16)
     anchor_id = models.PositiveBigIntegerField("起算记录")

@@ -50,7 +50,7 @@ class Scope:
 
 @dataclass(frozen=True)
 class Anchor:
-    person_id: int
+    person_id: int | None  # None: a unit's item (a dated task), not a person's
     unit_code: str
     anchor_type: str
     anchor_id: int
@@ -327,8 +327,9 @@ def followup_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date
 class PopulationDef:
     anchors: Callable[[Any, Scope, date], list[Anchor]]
     closers: Callable[[Any, list[Anchor], Scope, date], Closers]
-    closed_by: str  # "visit", "rh_check", "episode_end", "exam", "followup"
+    closed_by: str  # "visit", "rh_check", "episode_end", "exam", "followup", "task"
     codes: str = ""  # which code list narrows it: "method", "outcome", "followup_kind"
+    personal: bool = True  # False: items of units (no person), scoped by their unit_code
 
 
 POPULATIONS: dict[str, PopulationDef] = {
@@ -344,6 +345,13 @@ POPULATIONS: dict[str, PopulationDef] = {
         prepregnancy_followup, followup_closers, "followup", "followup_kind"
     ),
 }
+
+
+def register(code: str, definition: PopulationDef) -> None:
+    """A population whose records live in a higher app (the dated tasks of
+    ``renkou.supervision``), registered when that app is ready: the to-do lists stay the one
+    place reminders are made, and this app imports nothing above it."""
+    POPULATIONS[code] = definition
 
 
 def closers_for(anchor: Anchor, found: Closers) -> list[Closer]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from renkou.common import audit
 from renkou.common.actors import Actor
+from renkou.geo.scope import prefix_range
 from renkou.todo.constants import LOOKBACK, Status
 from renkou.todo.models import RefreshRun, ReminderRule, TodoItem
 from renkou.todo.populations import POPULATIONS, Anchor, Scope, closers_for
@@ -109,8 +110,23 @@ def desired_items(
     return wants
 
 
+def _scoped(rows: QuerySet[TodoItem], personal: bool, scope: Scope) -> QuerySet[TodoItem]:
+    """Items of ``scope``: a person's item by her unit, a unit's item (no person) by its own
+    unit code and never in a refresh of some persons."""
+    if personal:
+        return scope.apply(rows, "person")
+    if scope.person_ids is not None:
+        return rows.none()
+    return rows.filter(**prefix_range("unit_code", scope.prefix)) if scope.prefix else rows
+
+
+def _personal(rule: ReminderRule) -> bool:
+    population = POPULATIONS.get(rule.population)
+    return population is None or population.personal
+
+
 def _stored(rule: ReminderRule, scope: Scope) -> QuerySet[TodoItem]:
-    return scope.apply(TodoItem.objects.filter(rule=rule), "person")
+    return _scoped(TodoItem.objects.filter(rule=rule), _personal(rule), scope)
 
 
 def _key(row: TodoItem) -> Key:
@@ -184,8 +200,11 @@ def _refresh_rule(rule: ReminderRule, scope: Scope, today: date, stats: Stats) -
 
 
 def _cancel_open(rules: Iterable[ReminderRule], scope: Scope) -> int:
-    rows = scope.apply(TodoItem.objects.filter(rule__in=list(rules), status=Status.OPEN), "person")
-    return rows.update(status=Status.CANCELLED, updated_at=timezone.now())
+    cancelled = 0
+    for rule in rules:
+        rows = _stored(rule, scope).filter(status=Status.OPEN)
+        cancelled += rows.update(status=Status.CANCELLED, updated_at=timezone.now())
+    return cancelled
 
 
 def refresh(
@@ -207,7 +226,7 @@ def refresh(
         rules = list(rules.select_for_update())
         stats.changed += _cancel_open([r for r in rules if not r.active], scope)
         for rule in rules:
-            if rule.active:
+            if rule.active and rule.population in POPULATIONS:
                 _refresh_rule(rule, scope, today, stats)
     return stats
 
@@ -298,5 +317,5 @@ def preview(rule: ReminderRule, prefix: str, today: date) -> dict[str, int]:
         counts[want.status] += 1
         if want.status == Status.OPEN and today > want.overdue_on:
             counts["overdue"] += 1
-    counts["persons"] = len({w.anchor.person_id for w in wants if w.status == Status.OPEN})
+    counts["persons"] = len({w.anchor.person_id for w in wants if w.status == Status.OPEN} - {None})
     return counts

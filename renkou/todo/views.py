@@ -42,7 +42,7 @@ def _decorate(request: HttpRequest, rows: list, today: date) -> None:
     names, back = unit_names(r.unit_code for r in rows), reverse("todo:item_list")
     back = request.get_full_path() if request.method == "GET" else back
     for item in rows:
-        item.id_masked = crypto.mask(item.person.id_number)
+        item.id_masked = crypto.mask(item.person.id_number) if item.person_id else ""
         item.unit_name = names.get(item.unit_code, item.unit_code)
         item.days = (item.due_on - today).days
         item.late = (today - item.overdue_on).days
