@@ -1,13 +1,14 @@
 """manage.py seed_demo_supervision [--date D]: the demo county's (卓尼县 623022) dated tasks of
 the year: stations renovated by 15 May, publicity and culture yards by 30 May, for every
-township at different steps (some overdue). Idempotent."""
+township at different steps (some overdue); and two inspections with samples, findings and
+notices (one closed, one overdue). Idempotent."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from renkou.common.forms import DateField
 from renkou.supervision import selectors
-from renkou.supervision.demo import seed_tasks
+from renkou.supervision.demo import seed_inspections, seed_tasks
 from renkou.supervision.models import Assignment
 
 DEMO_COUNTY = "623022"
@@ -33,3 +34,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{task.title}（{task.deadline}）：{len(rows)} 个乡镇，{late} 个逾期。"
             )
+        visits = seed_inspections(county=DEMO_COUNTY, today=today)
+        self.stdout.write(f"督查：{len(visits)} 次（含抽样、问题和整改通知）。")
