@@ -305,7 +305,6 @@ def _birth(
     return undo
 
 
-@transaction.atomic
 def _cards_written(child_ids: list[int]) -> None:
     """Tell the layers that read the cards' children (benefits) what a bulk update changed."""
     if child_ids:
@@ -313,6 +312,7 @@ def _cards_written(child_ids: list[int]) -> None:
         cards_written.send(sender=Child, ids=sorted(set(cards)))
 
 
+@transaction.atomic
 def record(
     *,
     actor: Actor,

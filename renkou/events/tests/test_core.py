@@ -338,3 +338,27 @@ def test_the_township_roll_up_equals_the_sum_of_its_villages(town, personas):
     # By hand: township A ends the year with mother, father, old, the baby (young moved to B).
     assert towns[TOWNSHIP_A[:9]][("pop", period.end.isoformat())] == 4
     assert towns[TOWNSHIP_A[:9]][("birth", "flow")] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_the_register_write_leaves_nothing_half_written(
+    town, personas, monkeypatch, audit_flushable
+):
+    """``record`` is one transaction: the death written to the person, then a failure while
+    counting it, leaves the person alive and no event (a merge once moved its decorator)."""
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("counting failed")
+
+    monkeypatch.setattr(tally, "record_event", fail)
+    with pytest.raises(RuntimeError):
+        services.record(
+            actor=actor(personas),
+            kind=Kind.DEATH,
+            person=town["old"],
+            effective_date=date(2024, 6, 1),
+            today=TODAY,
+        )
+    town["old"].refresh_from_db()
+    assert town["old"].exited_at is None
+    assert not Event.objects.filter(person=town["old"]).exists()
