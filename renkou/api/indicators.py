@@ -102,6 +102,13 @@ class IndicatorValueSerializer(serializers.Serializer):
     births_by = serializers.ChoiceField(
         choices=list(BIRTHS_BY), required=False, help_text="出生按报告日期统计时为 report"
     )
+    veto = serializers.BooleanField(
+        required=False, help_text="服务覆盖指标：该单位本年度任务指标是否一票否决"
+    )
+    deadline = serializers.DateField(required=False, help_text="服务覆盖指标：任务指标的完成期限")
+    summed = serializers.IntegerField(
+        required=False, help_text="蓝氧治疗任务完成率：本单位无任务时合计的下级单位数"
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -640,6 +640,26 @@ def test_service_panel_shows_coverage_and_veto_quotas_at_risk(county, personas, 
     assert get(outside, "reports:dashboard_services", unit=COUNTY).status_code == 404
 
 
+def test_county_blue_oxygen_card_sums_the_townships_quotas(county, personas, signed_in_client):
+    """Issue 13 item 8: with the 蓝氧 quotas set for the townships only, the county's card is
+    measured against their sum (3 + 4) instead of saying the county has no quota."""
+    for unit_code, target in ((TOWNSHIP_A, 3), (TOWNSHIP_B, 4)):
+        TaskQuota.objects.create(
+            year=2026,
+            unit_code=unit_code,
+            measure="treatment",
+            target=target,
+            deadline=date(2026, 9, 30),
+            veto=True,
+        )
+    client = signed_in_client(personas["county_officer"])
+    html = get(client, "reports:dashboard_services", unit=COUNTY, period="2026").content.decode()
+    card = html.split('data-code="treatment_completion"')[1].split("</div></div>")[0]
+    assert "0</a> / 7" in card and "任务 ≥100% · 未达标" in card
+    assert "按下级2个单位的任务合计" in card and "未下达蓝氧治疗任务" not in card
+    assert "一票否决" not in card  # the townships' veto, not the county's
+
+
 def test_benefit_panel_shows_coverage_payment_rate_and_money(county, personas, signed_in_client):
     """The panel the dashboard loads after the page: the benefit figures of the calendar year
     of the period's end (no beneficiary yet: rates "—", money 0.00), for leaders too."""
