@@ -3,12 +3,15 @@
 
 import csv
 import json
+from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
+from renkou.assessment.models import TaskQuota
 from renkou.reports.indicators import INDICATORS
 from renkou.reports.models import Target
 from renkou.reports.tests.test_indicators import build_county
@@ -166,3 +169,23 @@ def test_service_coverage_indicators_on_request(county):
         assert any("按统计年度计算" in w for w in row["warnings"])
     completion = by_code(rows)["treatment_completion"]
     assert completion["denominator"] is None and completion["value"] is None
+
+
+def test_prepreg_coverage_carries_the_quota_target_veto_and_deadline(county):
+    """Issue 13 item 8 (docs/indicators.md §9): the command gives the unit's quota beside the
+    figure; no couple is examined in the county, so 0 % misses the 80 % veto quota by 80."""
+    TaskQuota.objects.create(
+        year=2024,
+        unit_code=TOWNSHIP_A,
+        measure="prepreg_exam",
+        target=Decimal(80),
+        deadline=date(2024, 9, 30),
+        veto=True,
+    )
+    rows = json.loads(
+        run("--indicator", "prepreg_coverage", unit=COUNTY, period="2024", townships=True)
+    )
+    quoted = {r["unit"]: r for r in rows}
+    a = quoted[TOWNSHIP_A]
+    assert (a["target"], a["direction"], a["veto"], a["deadline"]) == (80, "ge", True, "2024-09-30")
+    assert "target" not in quoted[TOWNSHIP_B] and "veto" not in quoted[COUNTY]
