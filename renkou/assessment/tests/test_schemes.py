@@ -272,11 +272,14 @@ def test_deductions_and_supervision_sources_take_points_off(units, officer, fake
                 else []
             )
 
+    real = sources.deduction_sources().get("supervision")
     sources.register_deductions(sources.SupervisionDeductions(Supervision()))
     try:
         sheet = sheets.compute(scheme, ON, only=[TA])[0]
-    finally:
+    finally:  # the installed supervision app's source again, for the tests after this one
         sources.unregister("supervision")
+        if real is not None:
+            sources.register_deductions(real)
     assert sheet.deducted == D("4.5") and sheet.total == D("23.5")
     assert [d.reason for d in sheet.deductions] == ["台账不全", "督查发现漏登"]
     assert sheet.deductions[1].link == "/supervision/findings/7/"
@@ -293,6 +296,7 @@ def test_a_supervision_task_is_a_source_of_an_item(units, officer):
             calls.append((unit_code, year, task_id, on))
             return (0 if unit_code == TOWNSHIP_B else 1, 1, ["/evidence/1/"])
 
+    real = sources.kinds().get("supervision_task")
     sources.register(sources.SupervisionTasks(Supervision()))
     try:
         scheme = _scheme(units, officer)
@@ -311,8 +315,10 @@ def test_a_supervision_task_is_a_source_of_an_item(units, officer):
         )
         scheme = services.scheme_publish(actor=officer, scheme=scheme)
         found = {s.unit_code: s for s in sheets.compute(scheme, ON)}
-    finally:
+    finally:  # the installed supervision app's source again, for the tests after this one
         sources.unregister("supervision_task")
+        if real is not None:
+            sources.register(real)
     assert found[TA].total == 5 and found[TB].total == 0
     assert found[TA].lines[0].reading.evidence == (("佐证1", "/evidence/1/"),)
     assert (TOWNSHIP_A, 2027, "12", ON) in calls

@@ -182,8 +182,11 @@ def _act(officer, persons, recorded, action):
         other = Person.objects.get(pk=persons[(who + 1) % len(persons)].pk)
         if other.pk == person.pk:
             return
-        pair = DuplicateCandidate.objects.create(
-            first=person, second=other, unit_code=person.unit_code, reason="name_birth"
+        pair, _ = DuplicateCandidate.objects.get_or_create(  # the pair may come up twice
+            first=person,
+            second=other,
+            reason="name_birth",
+            defaults={"unit_code": person.unit_code},
         )
         duplicate_merge(actor=officer, candidate=pair, keep_id=person.pk, today=day)
     elif kind == "exit":
