@@ -47,7 +47,7 @@ def _overlapping(
 
 
 def _check(
-    actor: Actor, user: Any, unit: Unit | None, role: str, starts_on: date, ends_on: date | None
+    user: Any, unit: Unit | None, role: str, starts_on: date, ends_on: date | None
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if role not in AreaRole.values:
@@ -92,7 +92,7 @@ def staff_assignment_add(
     unit = Unit.objects.current().filter(code=unit_code).first()
     if user is not None:
         user = User.objects.select_for_update().filter(pk=user.pk).select_related("unit").first()
-    errors = _check(actor, user, unit, role, starts_on, ends_on)
+    errors = _check(user, unit, role, starts_on, ends_on)
     if not errors:
         same = StaffAssignment.objects.filter(user=user, unit_code=unit_code, role=role)
         if _overlapping(same, starts_on, ends_on).exists():
