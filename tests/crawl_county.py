@@ -40,6 +40,7 @@ def build_crawl_county(today: date) -> dict:
         county=COUNTY_PREFIX, today=today, seed=7, users={"xiang_liulin": reporter}
     )
     assessment_demo.seed_assessment(county=COUNTY_PREFIX, today=today)
+    assessment_demo.seed_staff(county=COUNTY_PREFIX, today=today)
     supervision_demo.seed_tasks(county=COUNTY_PREFIX, today=today)
     supervision_demo.seed_inspections(county=COUNTY_PREFIX, today=today)
     refresh_logged(trigger=RefreshRun.Trigger.COMMAND, today=today)

@@ -236,3 +236,27 @@ GRANT_ROLES = frozenset(
     for role in Role
     if role in ADMIN_ROLES or ROLE_PERMISSIONS.get(role, frozenset()) & PERSON_OR_AUDIT_PERMS
 )
+
+
+class AreaRole(models.TextChoices):
+    """包乡包村: what a member of staff is assigned to a township or village as (issue 14
+    item 7), besides the unit the account belongs to."""
+
+    TOWNSHIP_LEADER = "township_leader", "包乡领导"
+    TOWNSHIP_OFFICER = "township_officer", "包乡干部"
+    VILLAGE_TECHNICIAN = "village_technician", "包村技术员"
+
+
+# The accounts each assignment may be given to, and the level of the unit it is to: a leader
+# (or a county officer standing in) leads a township; county officers, inspectors and
+# technicians are its officers; technicians (or township officers) look after a village.
+AREA_ROLE_STAFF: dict[str, frozenset[str]] = {
+    AreaRole.TOWNSHIP_LEADER: frozenset({Role.LEADER, Role.COUNTY_OFFICER}),
+    AreaRole.TOWNSHIP_OFFICER: frozenset({Role.COUNTY_OFFICER, Role.INSPECTOR, Role.TECHNICIAN}),
+    AreaRole.VILLAGE_TECHNICIAN: frozenset({Role.TECHNICIAN, Role.TOWNSHIP_OFFICER}),
+}
+AREA_ROLE_LEVEL: dict[str, int] = {
+    AreaRole.TOWNSHIP_LEADER: geo.Level.TOWNSHIP,
+    AreaRole.TOWNSHIP_OFFICER: geo.Level.TOWNSHIP,
+    AreaRole.VILLAGE_TECHNICIAN: geo.Level.VILLAGE,
+}

@@ -1,14 +1,21 @@
 """Staff accounts, their password history, the login log and the online sessions."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from renkou.accounts.constants import COUNTY_WIDE_ROLES, ROLE_PERMISSIONS, Perm, Role
+from renkou.accounts.constants import (
+    COUNTY_WIDE_ROLES,
+    ROLE_PERMISSIONS,
+    AreaRole,
+    Perm,
+    Role,
+)
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
@@ -269,3 +276,46 @@ class ActivationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StaffAssignment(models.Model):
+    """包乡包村: a member of staff assigned to a township (包乡领导, 包乡干部) or a village
+    (包村技术员) besides the unit the account belongs to, from a date until it is ended (issue
+    14 item 7). A row about a unit, not a person of the register: every account with a data
+    scope reads those of its subtree (leaders included). The score sheets name the township's
+    staff; the inspections show each sampled village's staff and keep an inspector away from
+    the area assigned to it (回避). Written by ``renkou.accounts.staffing`` only."""
+
+    user = models.ForeignKey(
+        User, verbose_name="人员", on_delete=models.PROTECT, related_name="area_assignments"
+    )
+    unit_code = models.CharField("联系单位代码", max_length=12, db_index=True)
+    role = models.CharField("包联职责", max_length=20, choices=AreaRole.choices)
+    starts_on = models.DateField("起始日期")
+    ends_on = models.DateField("终止日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit_code", "role", "starts_on", "id"]
+        verbose_name = "包乡包村"
+        verbose_name_plural = "包乡包村"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit_code", "role"],
+                condition=models.Q(ends_on__isnull=True),
+                name="accounts_one_open_area_assignment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.unit_code} {self.user_id}"
+
+    def active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

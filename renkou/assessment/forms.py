@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from renkou.assessment import measures as M
+from renkou.assessment.models import ResponsibilityEntry
 from renkou.common.forms import BaseForm, DateField, ModelMultipleChoiceField, styled
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
@@ -66,3 +67,13 @@ class YearForm(BaseForm):
         if name == "unit" and not (found or "").isdigit():
             return default
         return found or default
+
+
+class ResponsibilityEntryForm(BaseForm):
+    """A dated entry of a township's 领导责任档案; the rules live in ``responsibility``."""
+
+    on = DateField(label="日期")
+    kind = forms.ChoiceField(
+        label="类型", choices=[("", "请选择"), *ResponsibilityEntry.Kind.choices]
+    )
+    note = forms.CharField(label="内容", max_length=300)

@@ -433,3 +433,40 @@ class CountyFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.county_name} {self.measure} {self.value}"
+
+
+class ResponsibilityEntry(models.Model):
+    """领导责任档案: a dated entry the county records in a township's leader-responsibility
+    record (调研, 督导, 约谈, 表彰; issue 14 item 7), beside the year's 包乡领导 and the township's
+    assessment result. About a township and its leaders' work, never a person of the register:
+    leaders read it."""
+
+    class Kind(models.TextChoices):
+        SURVEY = "survey", "调研"
+        GUIDANCE = "guidance", "督导"
+        INTERVIEW = "interview", "约谈"
+        COMMENDATION = "commend", "表彰"
+
+    unit_code = models.CharField("乡镇代码", max_length=12, db_index=True)
+    on = models.DateField("日期")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    note = models.CharField("内容", max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit_code", "-on", "-id"]
+        verbose_name = "领导责任档案记录"
+        verbose_name_plural = "领导责任档案记录"
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.on} {self.get_kind_display()}"

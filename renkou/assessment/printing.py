@@ -44,6 +44,7 @@ def sheet_pdf(scheme: Scheme, code: str, on: date) -> bytes:
         "scheme": scheme,
         "sheet": sheet,
         "on": on,
+        "staff": sheets.staff_of(scheme, code),
         "top_left": pdf.css_string(f"被考核单位：{sheet.unit_name}"),
         "top_right": pdf.css_string(f"{scheme.label}　计分日期：{on:%Y年%m月%d日}"),
     }

@@ -46,6 +46,7 @@ from renkou.geo.constants import Level, county_of, full_code, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
+from renkou.supervision.selectors import Overdue, overdue_by_township
 
 NOT_FOUND = "未找到该考核方案"
 
@@ -328,6 +329,14 @@ def _within(request: HttpRequest, found: list[sheets.Sheet]) -> list[sheets.Shee
     return sheets.within(request.user.scope_prefix or "", found)
 
 
+def _with_overdue(request: HttpRequest, found: list[sheets.Sheet]) -> None:
+    """Each township's overdue dated tasks and rectification notices as of today (supervision,
+    two grouped queries for all), in ``sheet.extra["overdue"]``."""
+    late = overdue_by_township(request.user, dates.today())
+    for sheet in found:
+        sheet.extra["overdue"] = late.get(sheet.unit_code[:9], Overdue())
+
+
 @require_perm(Perm.VIEW_ASSESSMENT)
 @require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
@@ -336,6 +345,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _published_scheme(request, pk)
     on = _on(request)
     found = _within(request, sheets.compute(scheme, on))
+    _with_overdue(request, found)
     context = {
         "scheme": scheme,
         "on": on,
@@ -379,6 +389,7 @@ def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "letter": Letter.objects.visible_to(request.user)
         .filter(scheme=scheme, unit_code=unit.code)
         .first(),
+        "staff": sheets.staff_of(scheme, unit.code),
     }
     return render(request, "assessment/sheet.html", context)
 

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from renkou.accounts import staffing
 from renkou.assessment import scoring, sources
 from renkou.assessment.models import (
     Deduction,
@@ -373,3 +374,12 @@ def as_data(sheet: Sheet) -> dict[str, Any]:
             for ln in sheet.lines
         ],
     }
+
+
+def staff_of(scheme: Scheme, code: str) -> dict[str, list[str]]:
+    """包乡领导 / 包乡干部 / 包村技术员 of a township in the scheme's FP year (names of staff,
+    by label), for its sheet; nothing for a county-level scheme."""
+    if scheme.level != Scheme.Level.TOWNSHIP:
+        return {}
+    period = fp_year(scheme.year)
+    return staffing.township_staff(code, period.start, period.end)

@@ -5,6 +5,7 @@ from django.urls import path
 
 from renkou.assessment import letter_views as lv
 from renkou.assessment import ranking_views as rv
+from renkou.assessment import responsibility_views as rs
 from renkou.assessment import scheme_views as s
 from renkou.assessment import views
 
@@ -55,6 +56,13 @@ urlpatterns = [
     path("schemes/<int:pk>/units/<str:code>/pdf/", lv.sheet_pdf, name="sheet_pdf"),
     path("schemes/<int:pk>/ranking-pdf/", lv.ranking_pdf, name="ranking_pdf"),
     path("trend/", rv.trend, name="trend"),
+    path("responsibility/", rs.responsibility_list, name="responsibility_list"),
+    path("responsibility/<str:code>/", rs.responsibility_detail, name="responsibility_detail"),
+    path(
+        "responsibility/<str:code>/entries/",
+        rs.responsibility_entry_add,
+        name="responsibility_entry_add",
+    ),
     path("prefecture/", rv.prefecture, name="prefecture"),
     path("prefecture/figures/", rv.county_figure_save, name="county_figure_save"),
     path(

@@ -158,3 +158,55 @@ class BulletinForm(BaseForm):
     )
     first_day = DateField(label="问题发现日期起")
     last_day = DateField(label="问题发现日期止")
+
+
+# --- 包乡包村 (issue 14 item 7) ----------------------------------------------------------------
+
+
+class StaffFilterForm(BaseForm):
+    township = forms.ChoiceField(label="乡镇", required=False)
+    role = forms.ChoiceField(label="包联职责", required=False)
+    current = forms.BooleanField(label="仅在职", required=False)
+
+    def __init__(self, *args: Any, townships: list[tuple[str, str]], **kwargs: Any) -> None:
+        from renkou.accounts.constants import AreaRole
+
+        super().__init__(*args, **kwargs)
+        for name, choices in (("township", townships), ("role", AreaRole.choices)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "全部"), *choices]
+
+
+class StaffAssignmentForm(BaseForm):
+    role = forms.ChoiceField(label="包联职责")
+    unit_code = forms.ChoiceField(
+        label="联系乡镇或村", help_text="包乡领导、包乡干部选乡镇，包村技术员选村（居）"
+    )
+    user = forms.TypedChoiceField(label="人员", coerce=int)
+    starts_on = DateField(label="起始日期")
+    ends_on = DateField(label="终止日期", required=False, help_text="空白表示至今仍在包联")
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        units: list[tuple[str, str]],
+        staff: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        from renkou.accounts.constants import AreaRole
+
+        super().__init__(*args, **kwargs)
+        for name, choices in (
+            ("role", AreaRole.choices),
+            ("unit_code", units),
+            ("user", staff),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "请选择"), *choices]
+
+
+class StaffEndForm(BaseForm):
+    ends_on = DateField(label="终止日期")

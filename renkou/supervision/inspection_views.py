@@ -73,8 +73,15 @@ def _done(request: HttpRequest, call: Any, ok: str) -> bool:
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """督查: the visits of the caller's units, and the rectification notices, overdue first."""
     today = dates.today()
-    visits = list(selectors.inspections_visible(request.user).prefetch_related("team"))
-    notices = list(selectors.rectifications_visible(request.user))
+    unit = selectors.unit_prefix(request.GET.get("unit"))
+    visits = list(
+        selectors.inspections_visible(request.user)
+        .filter(unit_code__startswith=unit)
+        .prefetch_related("team")
+    )
+    notices = list(
+        selectors.rectifications_visible(request.user).filter(unit_code__startswith=unit)
+    )
     names = unit_names([v.unit_code for v in visits] + [n.unit_code for n in notices])
     for row in [*visits, *notices]:
         row.unit_name = names.get(row.unit_code, row.unit_code)
@@ -127,6 +134,18 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/inspection_plan.html", {"form": form})
 
 
+def _with_village_staff(samples: list[Sample], visit: Inspection) -> None:
+    """Each sampled record's village and its 包村技术员 during the visit (one query each)."""
+    from renkou.accounts.staffing import village_staff
+
+    codes = [s.person.unit_code for s in samples]
+    staff = village_staff(codes, visit.starts_on)
+    names = unit_names(codes)
+    for s in samples:
+        s.village_name = names.get(s.person.unit_code, "")  # type: ignore[attr-defined]  # display only
+        s.village_staff = "、".join(staff.get(s.person.unit_code, [])) or "—"  # type: ignore[attr-defined]  # display only
+
+
 @require_perm(Perm.VIEW_SUPERVISION)
 @require_GET
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -141,6 +160,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for s in samples:
             s.id_masked = crypto.mask(s.person.id_number)  # type: ignore[attr-defined]  # display only
+        _with_village_staff(samples, visit)
     findings = list(Finding.objects.filter(inspection=visit).prefetch_related("notices"))
     today = dates.today()
     visiting = visit.status == InspectionStatus.VISITING

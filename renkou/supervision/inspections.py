@@ -132,6 +132,7 @@ def plan(
         errors["units"] = "请选择本县的乡镇"
     if errors:
         raise ValidationError(errors)
+    _avoid(team, codes, first_day, days, every)
     made = []
     for n, code in enumerate(codes):
         _in_scope(actor, code)
@@ -151,6 +152,28 @@ def plan(
         audit.record_for(actor, "supervision.inspection_plan", visit, summary=f"unit={code}")
         made.append(visit)
     return made
+
+
+def _avoid(
+    team: Sequence[Any], codes: Sequence[str], first_day: date, days: int, every: int
+) -> None:
+    """回避: nobody inspects the area assigned to them (包乡, 包村) during the visit's dates."""
+    from renkou.accounts.staffing import area_conflicts
+    from renkou.geo.selectors import unit_names
+
+    refused = []
+    for n, code in enumerate(codes):
+        start = first_day + timedelta(days=n * every)
+        for row in area_conflicts(team, code, start, start + timedelta(days=days - 1)):
+            refused.append((code, row))
+    if refused:
+        names = unit_names([code for code, _ in refused] + [r.unit_code for _, r in refused])
+        text = "；".join(
+            f"{row.user}是{names.get(row.unit_code, row.unit_code)}的{row.get_role_display()}"
+            f"，应回避{names.get(code, code)}的督查"
+            for code, row in refused
+        )
+        raise ValidationError({"team": f"督查组成员须回避本人包联的乡镇：{text}"})
 
 
 # --- the sample ------------------------------------------------------------------------------

@@ -323,3 +323,35 @@ def overdue_rectifications_all(on: date) -> QuerySet[Any]:
     from renkou.supervision.models import Rectification
 
     return Rectification.objects.filter(deadline__lt=on).exclude(status=RectStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A township's overdue dated tasks and rectification notices (for the assessment board)."""
+
+    tasks: int = 0
+    notices: int = 0
+
+
+def overdue_by_township(user: Any, on: date) -> dict[str, Overdue]:
+    """Every visible township's (9-digit prefix) counts of overdue task parts (past the
+    deadline, not confirmed, as ``overdue``) and overdue notices (as
+    ``overdue_rectifications``): two grouped queries for all townships."""
+    tasks: dict[str, int] = {}
+    parts = assignments_visible(user).filter(task__deadline__lt=on).exclude(status=Status.CONFIRMED)
+    for code, n in parts.values_list("unit_code").annotate(n=Count("pk")).order_by():
+        tasks[code[:9]] = tasks.get(code[:9], 0) + n
+    notices: dict[str, int] = {}
+    late = overdue_rectifications(user, on).values_list("unit_code").annotate(n=Count("pk"))
+    for code, n in late.order_by():
+        notices[code[:9]] = notices.get(code[:9], 0) + n
+    return {
+        code: Overdue(tasks.get(code, 0), notices.get(code, 0))
+        for code in set(tasks) | set(notices)
+    }
+
+
+def unit_prefix(raw: object) -> str:
+    """The township prefix a list page's ``?unit=`` names (9 digits), or "" for none."""
+    text = str(raw or "")
+    return text[:9] if len(text) == 12 and text.isascii() and text.isdigit() else ""

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from renkou.supervision import inspection_views as i
+from renkou.supervision import staffing_views as st
 from renkou.supervision import views
 
 app_name = "supervision"
@@ -31,6 +32,9 @@ urlpatterns = [
     path("notices/<int:pk>/respond/", i.notice_respond, name="notice_respond"),
     path("notices/<int:pk>/recheck/", i.notice_recheck, name="notice_recheck"),
     path("notices/photos/<int:pk>/", i.notice_photo, name="notice_photo"),
+    path("staff/", st.staff_list, name="staff_list"),
+    path("staff/new/", st.staff_add, name="staff_add"),
+    path("staff/<int:pk>/end/", st.staff_end, name="staff_end"),
     path("bulletins/", i.bulletin_list, name="bulletin_list"),
     path("bulletins/new/", i.bulletin_create, name="bulletin_create"),
     path("bulletins/<int:pk>/", i.bulletin_detail, name="bulletin_detail"),

@@ -49,7 +49,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     parts, the overdue first."""
     today = dates.today()
     tasks = list(selectors.tasks_visible(request.user))
-    rows = _label(selectors.rows_of(selectors.assignments_visible(request.user), today))
+    unit = selectors.unit_prefix(request.GET.get("unit"))
+    parts = selectors.assignments_visible(request.user).filter(unit_code__startswith=unit)
+    rows = _label(selectors.rows_of(parts, today))
     by_task: dict[int, Counter[str]] = {}
     for row in rows:
         by_task.setdefault(row.assignment.task_id, Counter())[row.progress] += 1
@@ -63,7 +65,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         if t.pk in by_task
     ]
     user: Any = request.user
-    mine = len(user.scope_prefix or "") > 6
+    mine = len(user.scope_prefix or "") > 6 or bool(unit)
     context = {
         "summaries": summaries,
         "rows": sorted(

@@ -111,6 +111,12 @@ MENU: tuple[Module, ...] = (
             MenuItem(
                 "考核方案", "assessment:scheme_list", Perm.VIEW_ASSESSMENT, "bi-journal-check"
             ),
+            MenuItem(
+                "领导责任档案",
+                "assessment:responsibility_list",
+                Perm.VIEW_ASSESSMENT,
+                "bi-person-badge",
+            ),
         ),
     ),
     Module(
@@ -120,6 +126,7 @@ MENU: tuple[Module, ...] = (
             MenuItem(
                 "重点工作", "supervision:task_list", Perm.VIEW_SUPERVISION, "bi-calendar-check"
             ),
+            MenuItem("包乡包村", "supervision:staff_list", Perm.VIEW_SUPERVISION, "bi-people"),
         ),
     ),
     # menu:benefits (benefit programmes module goes here)

@@ -76,6 +76,12 @@ POLICY: dict[str, Rule] = {
     "assessment:county_figure_save": Rule(COUNTY_ONLY, POST),
     "assessment:county_figure_delete": Rule(COUNTY_ONLY, POST, obj="countyfigure", scoped=False),
     "assessment:county_figures_import": Rule(COUNTY_ONLY, GET_POST),
+    # 领导责任档案 (item 7): a township's record (its 包乡领导, results and the county's dated
+    # entries), aggregates and staff names: every assessment role within its subtree (a village
+    # is refused with its township, as a sheet); entries are recorded by county officers.
+    "assessment:responsibility_list": Rule(ASSESSMENT),
+    "assessment:responsibility_detail": Rule(ASSESSMENT, obj="township"),
+    "assessment:responsibility_entry_add": Rule(COUNTY_ONLY, POST, obj="township"),
 }
 
 
@@ -252,7 +258,17 @@ def _county_figure(unit, user) -> int:
     ).pk
 
 
+def _township_code(unit, user) -> dict:
+    """The township holding ``unit`` (a county: its first township)."""
+    from renkou.geo.constants import Level
+
+    if unit.level == Level.COUNTY:
+        unit = unit.children.filter(level=Level.TOWNSHIP).order_by("code").first()
+    return {"code": _assessed(unit).code}
+
+
 PROVIDERS = {
+    "township": _township_code,
     "countyfigure": _county_figure,
     "townshiptarget": _township_target,
     "letter": _letter,

@@ -53,6 +53,12 @@ POLICY: dict[str, Rule] = {
     "supervision:bulletin_detail": Rule(VIEW, obj="bulletin", scoped=False),
     "supervision:bulletin_publish": Rule(INSPECTORS, POST, obj="bulletin", scoped=False),
     "supervision:bulletin_pdf": Rule(VIEW, obj="bulletin", scoped=False),
+    # 包乡包村 (item 7): staff assigned to townships and villages, rows about units (staff
+    # names, no person): read by every supervision role within its subtree; arranged and ended
+    # by county officers.
+    "supervision:staff_list": Rule(VIEW),
+    "supervision:staff_add": Rule(COUNTY_ONLY, GET_POST),
+    "supervision:staff_end": Rule(COUNTY_ONLY, POST, obj="staffassignment"),
 }
 
 
@@ -224,7 +230,26 @@ def _bulletin(unit, user) -> int:
     ).pk
 
 
+def _staff_assignment(unit, user) -> int:
+    """An open assignment of the caller to the township holding ``unit`` (a fresh one: a POST
+    may have ended the last)."""
+    from renkou.accounts.models import StaffAssignment
+
+    township = _township(unit)
+    mine = StaffAssignment.objects.filter(user=user, unit_code=township.code)
+    mine.filter(ends_on__isnull=True).update(ends_on=date(2027, 12, 31))
+    taken = mine.count()
+    return StaffAssignment.objects.create(
+        user=user,
+        unit_code=township.code,
+        role="township_officer",
+        starts_on=date(2027, 1, 1 + taken % 28),
+        note=f"矩阵{taken}",
+    ).pk
+
+
 PROVIDERS = {
+    "staffassignment": _staff_assignment,
     "bulletin": _bulletin,
     "task": _task_of_county,
     "taskpart": _part,

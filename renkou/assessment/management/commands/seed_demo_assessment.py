@@ -1,11 +1,12 @@
 """manage.py seed_demo_assessment [--date D]: the demo county's (卓尼县 623022) assessment
 scheme of the current FP year from the 国优 template, published, with manual scores; the board
-then scores every township live. Idempotent."""
+then scores every township live; each township's 包乡领导 and 包乡干部, some villages' 包村技术员,
+and a few entries of the leaders' responsibility records. Idempotent."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from renkou.assessment.demo import seed_assessment
+from renkou.assessment.demo import seed_assessment, seed_staff
 from renkou.assessment.sheets import compute
 from renkou.common.forms import DateField
 
@@ -31,3 +32,7 @@ class Command(BaseCommand):
         )
         for sheet in vetoed:
             self.stdout.write(f"  {sheet.unit_name}：{'；'.join(v.text for v in sheet.vetoes)}")
+        added = seed_staff(county=DEMO_COUNTY, today=today)
+        self.stdout.write(
+            f"包乡包村：新增 {added} 条包联（各乡镇包乡领导、包乡干部，部分村包村技术员）。"
+        )
