@@ -1,6 +1,6 @@
 """Staff accounts, their password history, the login log and the online sessions."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -8,10 +8,18 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
-from renkou.accounts.constants import COUNTY_WIDE_ROLES, ROLE_PERMISSIONS, Perm, Role
+from renkou.accounts import grants
+from renkou.accounts.constants import (
+    COUNTY_WIDE_ROLES,
+    GRANTED_PERSON_ROLES,
+    ROLE_PERMISSIONS,
+    Perm,
+    Role,
+)
+from renkou.common import dates
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
-from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
+from renkou.geo.scope import PersonGrant, ScopedQuerySet, UnitRowQuerySet
 
 
 class UserQuerySet(ScopedQuerySet["User"]):
@@ -36,6 +44,9 @@ class User(AbstractUser):
     )
 
     objects: ClassVar[StaffManager] = StaffManager()
+    # (day, grants) of the last ``person_grants`` call: one grant lookup per request (the user
+    # object lives for one request), and a new one when the day changes.
+    _grants_cache: tuple[date, tuple[PersonGrant, ...]] | None = None
 
     class Meta:
         ordering = ["username"]
@@ -65,6 +76,16 @@ class User(AbstractUser):
     @property
     def reads_person_data(self) -> bool:
         return Perm.VIEW_PERSON in self.permissions
+
+    def person_grants(self) -> tuple[PersonGrant, ...] | None:
+        """None: people's data in the unit's subtree (``scope_prefix``). A tuple: only what the
+        grants name, for a role in ``GRANTED_PERSON_ROLES`` (empty: no person at all)."""
+        if self.role not in GRANTED_PERSON_ROLES:
+            return None
+        today = dates.today()
+        if self._grants_cache is None or self._grants_cache[0] != today:
+            self._grants_cache = (today, grants.collect(self, today))
+        return self._grants_cache[1]
 
     @property
     def needs_mfa(self) -> bool:
