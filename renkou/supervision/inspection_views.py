@@ -147,7 +147,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The sample may exist while its persons are out of the inspector's reach (outside the
     # visit's dates): ask the table, not the scoped list, whether it was drawn.
     drawn = bool(samples) or Sample.objects.filter(inspection=visit).exists()
-    access = next((a for a in selectors.current_access(user, today) if a.pk == visit.pk), None)
+    granted = selectors.current_access(user, today) if on_team else []
+    access = next((a for a in granted if a.pk == visit.pk), None)
     context = {
         "visit": visit,
         "unit_name": unit_names([visit.unit_code]).get(visit.unit_code, visit.unit_code),
@@ -159,7 +160,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_verify": on_team and visiting and visit.starts_on <= today <= visit.ends_on,
         "sample_form": styled(SampleForm()) if on_team and not drawn else None,
         "drawn": drawn,
-        "access": access if on_team else None,
+        "access": access,
         "finding_form": styled(FindingForm()) if on_team and visiting else None,
         "notice_form": styled(NoticeForm()) if on_team else None,
         "verify_form": VerifyForm(),

@@ -194,3 +194,14 @@ def test_the_other_roles_keep_their_subtree(visit, personas):
     assert village == {visit.people["sampled"]}
     assert county == set(visit.people.values())
     assert personas["county_officer"].person_grants() is None
+
+
+def test_the_menu_offers_the_person_lists_only_during_a_visit(visit, personas, signed_in_client):
+    persons = reverse("people:person_list")
+    with time_machine.travel(DAY - timedelta(days=1), tick=False):
+        home = signed_in_client(personas["inspector"]).get(reverse("home")).content.decode()
+        assert f'href="{persons}"' not in home
+        assert f'href="{reverse("supervision:inspection_list")}"' in home
+    with time_machine.travel(DAY, tick=False):
+        home = signed_in_client(personas["inspector"]).get(reverse("home")).content.decode()
+        assert f'href="{persons}"' in home
