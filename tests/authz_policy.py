@@ -21,6 +21,49 @@ GET_POST = frozenset({"GET", "POST"})
 POST = frozenset({"POST"})
 
 
+# Object kinds whose rows are people's data (a ``ScopedQuerySet`` with ``personal = True``). A
+# role in ``GRANTED_PERSON_ROLES`` (the inspector) reads them only under an active visit's
+# grant (issue 14 item 6); the matrix plans no visit, so every such object answers it 404, the
+# same answer as out of scope, wherever the object sits (renkou/supervision/tests/
+# test_inspector_access.py covers the visit itself).
+PERSONAL_OBJECTS = frozenset(
+    {
+        "person",
+        "household",
+        "woman",
+        "rh_woman",
+        "child",
+        "pregnancy",
+        "episode",
+        "iud_episode",
+        "implant_episode",
+        "abortion",
+        "event",
+        "couple",
+        "eligible_couple",
+        "examined_couple",
+        "exam",
+        "followup",
+        "rhcheck",
+        "treatment",
+        "cvisit",
+        "supply",
+        "benefit_application",
+        "benefit_beneficiary",
+        "benefit_change",
+        "benefit_document",
+        "benefit_notice",
+        "benefit_roll",
+        "duplicate",
+        "importbatch",
+        "eventimportbatch",
+        "exportrequest",
+        "approvedexport",
+        "sample",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[str] | str  # allowed roles, or PUBLIC (anyone, signed in or not)

@@ -16,13 +16,13 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import OTHER_COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, make_user
-from renkou.accounts.constants import COUNTY_WIDE_ROLES, Role
+from renkou.accounts.constants import COUNTY_WIDE_ROLES, GRANTED_PERSON_ROLES, Role
 from renkou.accounts.models import AccountRequest, LoginLog, User, UserSession
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
 from renkou.geo.models import ServicePoint, Unit
 from renkou.people.models import DuplicateCandidate, Household, ImportBatch, Person
-from tests.authz_policy import POLICY, PROVIDERS, PUBLIC, Rule
+from tests.authz_policy import PERSONAL_OBJECTS, POLICY, PROVIDERS, PUBLIC, Rule
 
 POSITIONS = ("own", "child", "sibling", "other_county")
 METHODS = ("GET", "POST")
@@ -285,6 +285,8 @@ def _expected(rule: Rule, user, unit: Unit | None, method: str, position: str) -
         return "allow" if position == "own" else "hidden"
     if rule.obj and rule.scoped and unit is not None and not _in_scope(user, unit):
         return "hidden"
+    if rule.obj in PERSONAL_OBJECTS and user.role in GRANTED_PERSON_ROLES:
+        return "hidden"  # no visit, no person (issue 14 item 6; authz_policy.PERSONAL_OBJECTS)
     return "allow"
 
 

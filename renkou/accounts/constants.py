@@ -212,6 +212,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({Perm.PAY_BENEFIT, Perm.VIEW_JOBS}),
 }
 
+# Roles that read people's data only under a grant (issue 14 item 6): the 督查员 reads the
+# sampled records of the township it inspects, during the visit, and no one else; outside a
+# visit no person at all. Their unit rows (aggregates, assessment, tasks, inspections) keep the
+# unit's scope. Fail closed: with no grant provider registered, such a role sees no person.
+GRANTED_PERSON_ROLES = frozenset({Role.INSPECTOR})
+
 # Roles whose scope is the whole county regardless of where the account sits (三员 work on
 # the system, not on a part of the county).
 COUNTY_WIDE_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})

@@ -9,16 +9,19 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from renkou.accounts import grants
 from renkou.accounts.constants import (
     COUNTY_WIDE_ROLES,
+    GRANTED_PERSON_ROLES,
     ROLE_PERMISSIONS,
     AreaRole,
     Perm,
     Role,
 )
+from renkou.common import dates
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.models import Unit
-from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
+from renkou.geo.scope import PersonGrant, ScopedQuerySet, UnitRowQuerySet
 
 
 class UserQuerySet(ScopedQuerySet["User"]):
@@ -43,6 +46,9 @@ class User(AbstractUser):
     )
 
     objects: ClassVar[StaffManager] = StaffManager()
+    # (day, grants) of the last ``person_grants`` call: one grant lookup per request (the user
+    # object lives for one request), and a new one when the day changes.
+    _grants_cache: tuple[date, tuple[PersonGrant, ...]] | None = None
 
     class Meta:
         ordering = ["username"]
@@ -72,6 +78,16 @@ class User(AbstractUser):
     @property
     def reads_person_data(self) -> bool:
         return Perm.VIEW_PERSON in self.permissions
+
+    def person_grants(self) -> tuple[PersonGrant, ...] | None:
+        """None: people's data in the unit's subtree (``scope_prefix``). A tuple: only what the
+        grants name, for a role in ``GRANTED_PERSON_ROLES`` (empty: no person at all)."""
+        if self.role not in GRANTED_PERSON_ROLES:
+            return None
+        today = dates.today()
+        if self._grants_cache is None or self._grants_cache[0] != today:
+            self._grants_cache = (today, grants.collect(self, today))
+        return self._grants_cache[1]
 
     @property
     def needs_mfa(self) -> bool:

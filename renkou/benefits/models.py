@@ -32,7 +32,7 @@ from renkou.benefits.constants import (
 )
 from renkou.common import rules
 from renkou.common.fields import BlindIndexField, EncryptedTextField
-from renkou.geo.scope import CountyWideQuerySet, ScopedQuerySet, UnitRowQuerySet, prefix_range
+from renkou.geo.scope import CountyWideQuerySet, ScopedQuerySet, UnitRowQuerySet
 from renkou.people.models import Person, PersonalQuerySet
 
 
@@ -409,13 +409,8 @@ class PaymentQuerySet(ScopedQuerySet):
     county's finance staff (``benefits.pay``, who has no register access otherwise), within
     their subtree."""
 
-    def visible_to(self, user: Any) -> "PaymentQuerySet":
-        prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
-        if prefix is None:
-            return self.none()
-        if not (getattr(user, "reads_person_data", False) or user.has_perm("benefits.pay")):
-            return self.none()
-        return self.filter(**prefix_range(self.scope_field, prefix))
+    def reads_persons(self, user: Any) -> bool:
+        return super().reads_persons(user) or bool(user.has_perm("benefits.pay"))
 
 
 class Beneficiary(models.Model):

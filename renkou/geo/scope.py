@@ -9,17 +9,42 @@ leaks existence. Anything outside the subtree is 404, never 403.
 The user object provides ``scope_prefix`` (str, or None for no data scope) and
 ``reads_person_data`` (bool); ``renkou.accounts`` implements both on its User model, so this
 module needs no import from the layer above it.
+
+Grants (issue 14 item 6): a role whose access to people's data comes only from an assignment
+(the 督查员) gets it from ``user.person_grants()``: None means "the unit subtree, as above"; a
+tuple of ``PersonGrant`` means "only these persons of these subtrees, for now" (empty: no one).
+The user object builds and caches the tuple; an app that grants (``renkou.supervision``)
+registers a provider with ``renkou.accounts.grants``. The first read under each grant is
+audited with the assignment named.
 """
 
+from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 from renkou.common import audit
+from renkou.common.models import AuditEntry
 
 M = TypeVar("M", bound=models.Model)
 NOT_FOUND = "未找到该记录"  # the one answer for a missing object and one outside the subtree
+GRANT_READ = "scope.grant_read"  # the audit action of the first read under a grant
+
+
+@dataclass(frozen=True)
+class PersonGrant:
+    """Access to people's data for the length of an assignment: the rows of the ``prefix``
+    subtree about the persons ``person_ids`` (their own row and the rows naming them), nothing
+    else. ``source_type``/``source_id`` name the assignment (``supervision.inspection``, its key)
+    in the audit trail."""
+
+    prefix: str
+    person_ids: frozenset[int]
+    source_type: str
+    source_id: int
 
 
 class ScopedQuerySet(models.QuerySet[M]):
@@ -33,9 +58,45 @@ class ScopedQuerySet(models.QuerySet[M]):
         prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
         if prefix is None:
             return self.none()
-        if self.personal and not getattr(user, "reads_person_data", False):
+        rows = self.filter(**prefix_range(self.scope_field, prefix))
+        if not self.personal:
+            return rows
+        if not self.reads_persons(user):
             return self.none()
-        return self.filter(**prefix_range(self.scope_field, prefix))
+        grants = person_grants(user)
+        return rows if grants is None else rows._granted(user, grants)
+
+    def reads_persons(self, user: Any) -> bool:
+        """Whether ``user``'s role reads rows of this (personal) model at all."""
+        return bool(getattr(user, "reads_person_data", False))
+
+    def person_path(self) -> str | None:
+        """The lookup from a row to the person it is about: the model's ``scope_person``
+        (``"pk"`` on the person itself, ``"card__person"`` on a card's rows), else its
+        ``person`` field; None when it has neither, and then a grant shows none of its rows
+        (fail closed: a household or a batch names no one person of a sample)."""
+        path = getattr(self.model, "scope_person", None)
+        if isinstance(path, str):
+            return path
+        try:
+            self.model._meta.get_field("person")
+        except FieldDoesNotExist:
+            return None
+        return "person"
+
+    def _granted(self, user: Any, grants: tuple[PersonGrant, ...]) -> Self:
+        path = self.person_path()
+        live = [g for g in grants if g.person_ids]
+        if path is None or not live:
+            return self.none()
+        allowed = Q()
+        for grant in live:
+            allowed |= Q(
+                **prefix_range(self.scope_field, grant.prefix),
+                **{f"{path}__in": sorted(grant.person_ids)},
+            )
+        _audit_first_read(user, live)
+        return self.filter(allowed)
 
 
 class UnitRowQuerySet(ScopedQuerySet[Any]):
@@ -54,6 +115,41 @@ class CountyWideQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: Any) -> "CountyWideQuerySet":
         prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
         return self.all() if prefix is not None else self.none()
+
+
+def person_grants(user: Any) -> tuple[PersonGrant, ...] | None:
+    """The user's grants (None: the ordinary unit scope applies); see the module docstring."""
+    provider = getattr(user, "person_grants", None)
+    return provider() if callable(provider) else None
+
+
+def _audit_first_read(user: Any, grants: list[PersonGrant]) -> None:
+    """One audit row per user and assignment, at the first read of people's data under it;
+    later reads in the same request are known from the user object, later requests from the
+    audit table (one indexed lookup)."""
+    seen: set[tuple[str, int]] | None = getattr(user, "_grant_reads_audited", None)
+    if seen is None:
+        seen = set()
+        user._grant_reads_audited = seen
+    for grant in grants:
+        key = (grant.source_type, grant.source_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        done = AuditEntry.objects.filter(
+            action=GRANT_READ,
+            user_id=user.pk,
+            object_type=grant.source_type,
+            object_id=str(grant.source_id),
+        ).exists()
+        if not done:
+            audit.record(
+                actor=user,
+                action=GRANT_READ,
+                object_type=grant.source_type,
+                object_id=grant.source_id,
+                summary=f"unit={grant.prefix} persons={len(grant.person_ids)}",
+            )
 
 
 def prefix_range(field: str, prefix: str) -> dict[str, str]:

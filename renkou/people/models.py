@@ -164,6 +164,7 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "name_key", "id_status"])
+    scope_person = "pk"  # a grant names persons by this row's key (renkou.geo.scope)
 
     class Meta:
         ordering = ["unit_code", "name", "id"]
@@ -277,6 +278,7 @@ class ContraceptionEpisode(models.Model):
 
     objects = PersonalQuerySet.as_manager()
     history = HistoricalRecords()
+    scope_person = "card__person"  # the woman of the card, for a grant (renkou.geo.scope)
 
     class Meta:
         ordering = ["card", "-start"]
@@ -300,6 +302,7 @@ class Pregnancy(models.Model):
 
     objects = PersonalQuerySet.as_manager()
     history = HistoricalRecords()
+    scope_person = "card__person"  # the woman of the card, for a grant (renkou.geo.scope)
 
     class Meta:
         ordering = ["card", "-detected_on"]

@@ -164,6 +164,11 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     findings = list(Finding.objects.filter(inspection=visit).prefetch_related("notices"))
     today = dates.today()
     visiting = visit.status == InspectionStatus.VISITING
+    # The sample may exist while its persons are out of the inspector's reach (outside the
+    # visit's dates): ask the table, not the scoped list, whether it was drawn.
+    drawn = bool(samples) or Sample.objects.filter(inspection=visit).exists()
+    granted = selectors.current_access(user, today) if on_team else []
+    access = next((a for a in granted if a.pk == visit.pk), None)
     context = {
         "visit": visit,
         "unit_name": unit_names([visit.unit_code]).get(visit.unit_code, visit.unit_code),
@@ -173,7 +178,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": findings,
         "on_team": on_team,
         "can_verify": on_team and visiting and visit.starts_on <= today <= visit.ends_on,
-        "sample_form": styled(SampleForm()) if on_team and not samples else None,
+        "sample_form": styled(SampleForm()) if on_team and not drawn else None,
+        "drawn": drawn,
+        "access": access,
         "finding_form": styled(FindingForm()) if on_team and visiting else None,
         "notice_form": styled(NoticeForm()) if on_team else None,
         "verify_form": VerifyForm(),

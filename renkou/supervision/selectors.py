@@ -20,7 +20,8 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from renkou.common import dates
-from renkou.geo.constants import full_code
+from renkou.geo.constants import PREFIX_LENGTH, Level, full_code
+from renkou.geo.scope import PersonGrant
 from renkou.supervision.constants import PROGRESS_BADGE, EvidenceKind, Progress, Status
 from renkou.supervision.models import Assignment, Task
 
@@ -294,14 +295,84 @@ def staff_member(unit_code: str, pk: int) -> Any:
     return rows.filter(pk=pk).first()
 
 
+# --- the inspector's access to people's data (issue 14 item 6) -------------------------------
+
+
+def visits_granting(user: Any, on: date) -> QuerySet[Any]:
+    """The visits that open people's data to ``user`` on day ``on``: those whose team it is
+    on, from ``starts_on`` to ``ends_on`` inclusive, unless closed earlier (closing the visit
+    ends the access with it)."""
+    from renkou.supervision.constants import InspectionStatus
+    from renkou.supervision.models import Inspection
+
+    if not getattr(user, "pk", None):
+        return Inspection.objects.none()
+    rows = Inspection.objects.filter(team=user, starts_on__lte=on, ends_on__gte=on)
+    return rows.exclude(status=InspectionStatus.CLOSED).order_by("ends_on", "pk")
+
+
+def visit_grants(user: Any, on: date) -> list[PersonGrant]:
+    """The grant provider registered in ``SupervisionConfig.ready`` (``renkou.accounts.grants``):
+    during a visit the inspector reads, in the inspected township, the persons of that visit's
+    sample and the rows about them; nothing before the sample is drawn, nothing after the
+    visit. Two queries, once per request (``User.person_grants`` caches the answer)."""
+    from renkou.supervision.models import Sample
+
+    visits = dict(visits_granting(user, on).values_list("pk", "unit_code"))
+    if not visits:
+        return []
+    sampled: dict[int, set[int]] = {pk: set() for pk in visits}
+    rows = Sample.objects.filter(inspection__in=list(visits)).values_list(
+        "inspection_id", "person_id"
+    )
+    for visit, person in rows:
+        sampled[visit].add(person)
+    township = PREFIX_LENGTH[Level.TOWNSHIP]
+    return [
+        PersonGrant(
+            prefix=code[:township],
+            person_ids=frozenset(sampled[pk]),
+            source_type="supervision.inspection",
+            source_id=pk,
+        )
+        for pk, code in visits.items()
+    ]
+
+
+@dataclass(frozen=True)
+class VisitAccess:
+    """What an inspector may read now, for the home and visit pages (本次督查可查阅…)."""
+
+    pk: int
+    title: str
+    unit_name: str
+    ends_on: date
+    persons: int
+
+
+def current_access(user: Any, on: date) -> list[VisitAccess]:
+    from renkou.geo.selectors import unit_names
+
+    visits = list(
+        visits_granting(user, on).annotate(persons=Count("samples__person", distinct=True))
+    )
+    names = unit_names([v.unit_code for v in visits])
+    return [
+        VisitAccess(v.pk, v.title, names.get(v.unit_code, v.unit_code), v.ends_on, v.persons)
+        for v in visits
+    ]
+
+
 @dataclass(frozen=True)
 class InspectorHome:
-    """What an inspector's home shows: the visits of the teams it is on, and the notices."""
+    """What an inspector's home shows: the visits of the teams it is on, the notices, and
+    which township's sampled records it may read today (none outside a visit)."""
 
     upcoming: int
     visiting: int
     to_recheck: int
     overdue_notices: int
+    access: list[VisitAccess]
 
 
 def inspector_home(user: Any, on: date) -> InspectorHome:
@@ -314,6 +385,7 @@ def inspector_home(user: Any, on: date) -> InspectorHome:
         visiting=mine.filter(status=InspectionStatus.VISITING).count(),
         to_recheck=notices.filter(status=RectStatus.RESPONDED).count(),
         overdue_notices=overdue_rectifications(user, on).count(),
+        access=current_access(user, on),
     )
 
 

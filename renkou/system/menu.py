@@ -2,6 +2,9 @@
 
 Menus are data (RuoYi ``sys_menu``), filtered by the signed-in account's permissions, so a
 village administrator never sees the system-management module.
+
+An account that reads people's data only under a grant (the 督查员, issue 14 item 6) is not
+offered the person lists outside a visit: they would be empty (``renkou.geo.scope``).
 """
 
 from dataclasses import dataclass
@@ -9,6 +12,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from renkou.accounts.constants import Perm, Role
+from renkou.geo.scope import person_grants
+
+# The pages that list people's data (or figures computed from it, row by row): hidden from an
+# account whose person grants are empty today.
+PERSON_PAGE_PERMS = frozenset({Perm.VIEW_PERSON, Perm.VIEW_QUALITY})
 
 
 @dataclass(frozen=True)
@@ -253,13 +261,13 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
         "programs:followup_due",
         "todo:item_list",
     ),
+    # The person and event lists show only during a visit (the sampled persons); data quality
+    # and duplicates are the township's work, not a sample's.
     Role.INSPECTOR: (
         "supervision:inspection_list",
         "supervision:task_list",
         "people:person_list",
         "events:event_list",
-        "people:quality",
-        "people:duplicate_list",
         "assessment:overview",
         "reports:indicators",
         "reports:table_list",
@@ -280,10 +288,13 @@ def shortcuts_for(user: object) -> list[dict]:
 def menu_for(user: object, current_path: str) -> list[dict]:
     """The modules and items this user may see, with the active item marked."""
     modules = []
+    no_persons = person_grants(user) == ()
     for module in MENU:
         items = []
         for item in module.items:
             if item.perm is not None and not user.has_perm(item.perm):  # type: ignore[attr-defined]  # only signed-in users reach the menu
+                continue
+            if no_persons and item.perm in PERSON_PAGE_PERMS:
                 continue
             url = reverse(item.url_name)
             items.append(

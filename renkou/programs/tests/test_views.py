@@ -115,7 +115,6 @@ def examined(scenario):
         ("township_officer", True),
         ("county_officer", False),
         ("village_admin", False),
-        ("inspector", False),
     ],
 )
 def test_health_details_in_full_only_for_technicians_and_the_township(
@@ -135,6 +134,14 @@ def test_health_details_in_full_only_for_technicians_and_the_township(
     assert AuditEntry.objects.filter(action="programs.view").count() == before + 1
     assert entry.object_id == str(examined.pk) and entry.username == f"p_{role}"
     assert examined.wife.name not in entry.summary
+
+
+def test_an_inspector_outside_a_visit_gets_404(examined, personas, signed_in_client):
+    """The inspector reads people's data only under a visit's grant (issue 14 item 6), and a
+    couple file names no one sampled person, so it stays closed to it (fail closed; the visit
+    itself: renkou/supervision/tests/test_inspector_access.py)."""
+    client = client_for(signed_in_client, personas, "inspector")
+    assert client.get(reverse("programs:couple_detail", args=[examined.pk])).status_code == 404
 
 
 def test_out_of_scope_is_404(scenario, personas, signed_in_client):
