@@ -42,7 +42,9 @@ class Task(models.Model):
     """重点工作: one dated task the county gives its townships (stations renovated by 15 May)."""
 
     county_code = models.CharField("县代码", max_length=6)
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField(
+        "年度"
+    )  # the FP year of the deadline (the assessment's)
     title = models.CharField("工作内容", max_length=100)
     description = models.TextField("要求", blank=True)
     issued_on = models.DateField("下达日期")

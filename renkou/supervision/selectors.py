@@ -20,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from renkou.common import dates
+from renkou.common.periods import fp_year
 from renkou.geo.constants import PREFIX_LENGTH, Level, full_code
 from renkou.geo.scope import PersonGrant
 from renkou.supervision.constants import PROGRESS_BADGE, EvidenceKind, Progress, Status
@@ -212,16 +213,17 @@ def task_result(unit_code: str, year: int, task_id: Any, *, on: date) -> TaskRes
 
 def deductions(unit_code: str, year: int, *, on: date) -> list[tuple[Decimal, str, str]]:
     """The proposed deductions of the inspections' findings about the unit (a township: its
-    own; the county: every township's) found in ``year`` up to ``on``: (points, reason,
-    link to the inspection)."""
+    own; the county: every township's) found in the FP year ``year`` — the assessment's year,
+    October to September by default — up to ``on``: (points, reason, link to the inspection)."""
     from renkou.geo.scope import prefix_range
     from renkou.supervision.models import Finding
 
     code = full_code(unit_code)
     prefix = code[:6] if code[6:] == "000000" else code[:9]
+    span = fp_year(year)
     rows = (
         Finding.objects.filter(**prefix_range("unit_code", prefix))
-        .filter(deduction__gt=0, found_on__year=year, found_on__lte=on)
+        .filter(deduction__gt=0, found_on__gte=span.start, found_on__lte=min(on, span.end))
         .select_related("inspection")
         .order_by("found_on", "pk")
     )

@@ -19,6 +19,7 @@ from renkou.accounts.constants import Perm
 from renkou.benefits import documents
 from renkou.common import audit, dates
 from renkou.common.actors import Actor
+from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
 from renkou.supervision import reminders
@@ -118,7 +119,7 @@ def task_create(
     for code in codes:
         _in_scope(actor, code)
     task = Task.objects.create(
-        county_code=county, year=deadline.year, created_by=_user(actor), **values
+        county_code=county, year=fp_year_of(deadline), created_by=_user(actor), **values
     )
     Assignment.objects.bulk_create(Assignment(task=task, unit_code=code) for code in codes)
     audit.record_for(actor, "supervision.task_create", task, summary=f"units={len(codes)}")

@@ -13,7 +13,7 @@ from renkou.accounts.constants import Role
 from renkou.common.actors import Actor
 from renkou.supervision import inspections, selectors
 from renkou.supervision.constants import InspectionKind, RectStatus
-from renkou.supervision.models import Inspection, Rectification, Sample
+from renkou.supervision.models import Finding, Inspection, Rectification, Sample
 from renkou.supervision.tests.conftest import photo
 from renkou.todo.models import ReminderRule, TodoItem
 from renkou.todo.tests.factories import woman
@@ -199,3 +199,29 @@ def test_a_finding_feeds_the_deductions_and_its_notice_is_closed_after_a_photo(u
     notice = Rectification.objects.get()
     assert notice.status == RectStatus.CLOSED
     assert list(selectors.overdue_rectifications(personas["county_officer"], on)) == []
+
+
+def test_a_finding_counts_in_the_fp_year_of_the_assessment(units, personas):
+    """The scheme's year is the FP year (October to September): a finding of 9 October 2026
+    takes points off the 2027 assessment, one of 30 September 2026 off the 2026 one."""
+    visit = _visit(personas)
+    inspector = Actor(personas["inspector"])
+    with time_machine.travel(DAY, tick=False):
+        inspections.start(actor=inspector, inspection=visit)
+        rows = [
+            inspections.finding_add(
+                actor=inspector,
+                inspection=visit,
+                topic="todo_done",
+                severity="major",
+                text=text,
+                deduction=Decimal(points),
+            )
+            for text, points in (("九月底发现", "0.5"), ("十月初发现", "1.5"))
+        ]
+    Finding.objects.filter(pk=rows[0].pk).update(found_on=date(2026, 9, 30))
+    Finding.objects.filter(pk=rows[1].pk).update(found_on=date(2026, 10, 9))
+    end = date(2027, 12, 31)
+    assert [p for p, _r, _l in selectors.deductions(TOWNSHIP_A, 2027, on=end)] == [Decimal("1.5")]
+    assert [p for p, _r, _l in selectors.deductions(TOWNSHIP_A, 2026, on=end)] == [Decimal("0.5")]
+    assert selectors.deductions(TOWNSHIP_A, 2027, on=date(2026, 10, 8)) == []

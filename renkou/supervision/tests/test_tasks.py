@@ -129,3 +129,21 @@ def test_the_result_the_assessment_reads(task, personas):
     assert selectors.task_result(TOWNSHIP_A, 2026, task.pk, on=date(2027, 4, 1)).value is None
     assert selectors.task_result("620001102000", 2027, task.pk, on=date(2027, 4, 1)).value is None
     assert (str(task.pk), "2027年 乡镇服务站所改造（05月15日前）") in selectors.task_choices()
+
+
+def test_a_task_belongs_to_the_fp_year_of_its_deadline(units, personas):
+    """A task due in November 2026 is work of FP year 2027 (October 2026 to September 2027),
+    the year of the assessment scheme it can be an item of."""
+    task = services.task_create(
+        actor=Actor(personas["county_officer"]),
+        county_code=COUNTY,
+        units=[TOWNSHIP_A],
+        title="冬季宣传",
+        issued_on=date(2026, 10, 8),
+        deadline=date(2026, 11, 30),
+        count_required=1,
+        count_label="场次",
+    )
+    assert task.year == 2027
+    assert selectors.task_result(TOWNSHIP_A, 2027, task.pk, on=date(2026, 12, 1)).value == 0
+    assert selectors.task_result(TOWNSHIP_A, 2026, task.pk, on=date(2026, 12, 1)).value is None
