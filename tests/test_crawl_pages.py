@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
+from renkou.accounts.models import User
 from tests.county_server import county  # noqa: F401 the module's county and live server
 from tests.crawling import Crawl
 from tests.test_e2e import CHROMIUM
@@ -51,7 +52,8 @@ pytestmark = pytest.mark.xdist_group("crawl_pages")
 def crawls(county):  # noqa: F811
     """Each role's crawl, walked once per module and kept for the browser test."""
     done: dict[str, Crawl] = {}
-    usernames = frozenset(u.username for u in county.users.values())
+    with county.db():  # the role accounts and the county's other staff (包乡包村 demo staff)
+        usernames = frozenset(User.objects.values_list("username", flat=True))
 
     def crawl(role: str) -> Crawl:
         if role not in done:

@@ -25,6 +25,10 @@ ACTIONS = {
         f"benefits.application_{value}": f"利益导向申请：{label}" for value, label in Action.choices
     },
     "authz.denied": "越权访问被拒绝",
+    "scope.grant_read": "督查期间查阅抽样人员信息",
+    "accounts.staff_assignment_add": "安排包乡包村",
+    "accounts.staff_assignment_end": "结束包乡包村",
+    "assessment.responsibility_entry_add": "记录领导责任档案",
     "crypto.rotate": "更换加密密钥",
     "demo.seed": "生成演示人口",
     "demo.events": "生成演示变动",

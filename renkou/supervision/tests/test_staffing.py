@@ -4,6 +4,7 @@ beside each sampled record, and 回避 (nobody inspects the area assigned to the
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -118,8 +119,10 @@ def test_each_sampled_record_shows_its_villages_technician(
         record_id=person.pk,
         person=person,
     )
-    signed_in_client(personas["inspector"])
-    page = client.get(reverse("supervision:inspection_detail", args=[visit.pk])).content.decode()
+    with time_machine.travel(DAY, tick=False):  # the inspector sees the sample during the visit
+        signed_in_client(personas["inspector"])
+        url = reverse("supervision:inspection_detail", args=[visit.pk])
+        page = client.get(url).content.decode()
     assert "包村技术员" in page and str(personas["technician"]) in page
 
 
