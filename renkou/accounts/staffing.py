@@ -91,7 +91,12 @@ def staff_assignment_add(
     _in_scope(actor, unit_code)
     unit = Unit.objects.current().filter(code=unit_code).first()
     if user is not None:
-        user = User.objects.select_for_update().filter(pk=user.pk).select_related("unit").first()
+        user = (
+            User.objects.select_for_update(of=("self",))
+            .filter(pk=user.pk)
+            .select_related("unit")
+            .first()
+        )
     errors = _check(user, unit, role, starts_on, ends_on)
     if not errors:
         same = StaffAssignment.objects.filter(user=user, unit_code=unit_code, role=role)
