@@ -7,6 +7,10 @@ from django.db import models
 # population unit_task, lead 7 and 1 days; migration 0002).
 TASK_ANCHOR = "task"  # the to-do items' anchor type of an assignment
 REMINDER_RULES = ("task_deadline_7d", "task_deadline_1d")  # seeded (migration 0002)
+# A rectification notice on the township's list until it responds (population
+# unit_rectification; migration 0005).
+RECT_ANCHOR = "rectification"
+RECT_REMINDER_RULE = "rectification_response"  # seeded (migration 0005)
 
 
 class Status(models.TextChoices):

@@ -27,6 +27,7 @@ from renkou.common.actors import Actor
 from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
+from renkou.supervision import reminders
 from renkou.supervision.constants import (
     INSPECTION_TRANSITIONS,
     RECT_TRANSITIONS,
@@ -382,6 +383,7 @@ def notice_issue(
         deadline=deadline,
     )
     audit.record_for(actor, "supervision.notice_issue", notice, summary=f"deadline={deadline}")
+    reminders.refresh_later(notice.unit_code)
     return notice
 
 
@@ -416,6 +418,7 @@ def respond(
     row.version += 1
     row.save()
     audit.record_for(actor, "supervision.notice_respond", row, summary=f"{before}->responded")
+    reminders.refresh_later(row.unit_code)
     return row
 
 
@@ -436,6 +439,7 @@ def recheck(*, actor: Actor, notice: Rectification, passed: bool, note: str) -> 
     row.version += 1
     row.save()
     audit.record_for(actor, "supervision.notice_recheck", row, summary=f"{before}->{row.status}")
+    reminders.refresh_later(row.unit_code)
     return row
 
 

@@ -49,10 +49,6 @@ def _in_scope(actor: Actor, unit_code: str) -> None:
         raise PermissionDenied(OUT_OF_SCOPE)
 
 
-def _refresh_later(unit_code: str) -> None:
-    transaction.on_commit(lambda: reminders.refresh_unit(unit_code, dates.today()))
-
-
 # --- tasks -----------------------------------------------------------------------------------
 
 
@@ -124,7 +120,7 @@ def task_create(
     Assignment.objects.bulk_create(Assignment(task=task, unit_code=code) for code in codes)
     audit.record_for(actor, "supervision.task_create", task, summary=f"units={len(codes)}")
     for code in codes:
-        _refresh_later(code)
+        reminders.refresh_later(code)
     return task
 
 
@@ -194,7 +190,7 @@ def evidence_add(
     audit.record_for(
         actor, "supervision.evidence_add", evidence, summary=f"assignment={row.pk} {kind} {ext}"
     )
-    _refresh_later(row.unit_code)
+    reminders.refresh_later(row.unit_code)
     return evidence
 
 
@@ -237,7 +233,7 @@ def _transition(
         actor=_user(actor),
     )
     audit.record_for(actor, f"supervision.assignment_{action}", row, summary=f"{before}->{target}")
-    _refresh_later(row.unit_code)
+    reminders.refresh_later(row.unit_code)
     return row
 
 

@@ -57,6 +57,9 @@ class Population(models.TextChoices):
     # reminder before the deadline. The app that holds the tasks registers its population
     # (``populations.register``); the anchor is the deadline.
     UNIT_TASK = "unit_task", "重点工作截止（责任单位，按完成时限）"
+    # A rectification notice (整改通知, renkou.supervision) to a unit: on its list until the unit
+    # responds, overdue after the notice's deadline; a response sent back opens it again.
+    UNIT_RECTIFICATION = "unit_rectification", "整改通知待反馈（整改单位，按整改时限）"
 
 
 class Filter(models.TextChoices):

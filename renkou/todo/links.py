@@ -29,6 +29,10 @@ _TARGETS = {
     ("followup", "followup"): [((Perm.RECORD_FOLLOWUP,), "programs:followup_record", "anchor")],
     # A unit's dated task (renkou.supervision): its page, where the evidence is uploaded.
     ("task", "task"): [((Perm.REPORT_TASK,), "supervision:assignment_detail", "anchor")],
+    # A rectification notice (renkou.supervision): its page holds the response form.
+    ("rectification", "rectification"): [
+        ((Perm.REPORT_TASK,), "supervision:notice_detail", "anchor")
+    ],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -38,6 +42,7 @@ _FALLBACK = {
     "couple": ("programs:couple_detail", "anchor", ""),
     "followup": ("people:person_detail", "person", ""),
     "task": ("supervision:assignment_detail", "anchor", ""),
+    "rectification": ("supervision:notice_detail", "anchor", ""),
 }
 
 

@@ -327,7 +327,8 @@ def followup_closers(rule: Any, anchors: list[Anchor], scope: Scope, today: date
 class PopulationDef:
     anchors: Callable[[Any, Scope, date], list[Anchor]]
     closers: Callable[[Any, list[Anchor], Scope, date], Closers]
-    closed_by: str  # "visit", "rh_check", "episode_end", "exam", "followup", "task"
+    # "visit", "rh_check", "episode_end", "exam", "followup", "task", "rectification"
+    closed_by: str
     codes: str = ""  # which code list narrows it: "method", "outcome", "followup_kind"
     personal: bool = True  # False: items of units (no person), scoped by their unit_code
 

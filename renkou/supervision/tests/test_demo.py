@@ -31,5 +31,15 @@ def test_the_demo_inspections_have_findings_one_notice_closed_one_overdue(units)
     statuses = sorted((n.status, n.deadline < on) for n in Rectification.objects.all())
     assert statuses == [("closed", True), ("issued", True)]  # one closed, one overdue
     assert all(v.ends_on < on for v in Inspection.objects.all())
+    # The overdue notice is on its township's to-do list, overdue; the closed one is done.
+    from renkou.todo import services as todo
+    from renkou.todo.models import TodoItem
+
+    todo.refresh(None, on)
+    items = TodoItem.objects.filter(rule__code="rectification_response")
+    late = Rectification.objects.get(status="issued")
+    assert [(i.anchor_id, i.status, i.overdue_on < on) for i in items if i.status == "open"] == [
+        (late.pk, "open", True)
+    ]
     seed_inspections(county="620001", today=on)
     assert Inspection.objects.count() == 2
