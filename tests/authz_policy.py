@@ -91,6 +91,13 @@ POLICY: dict[str, Rule] = {
     "geo:unit_rename": Rule(frozenset({SYS}), GET_POST, obj="unit"),
     "geo:group_add": Rule(frozenset({SYS}), GET_POST, obj="unit"),
     "geo:servicepoint_add": Rule(frozenset({SYS}), GET_POST, obj="unit"),
+    # The network's details (issue 17 item 3): read like the list, kept by county officers.
+    "geo:servicepoint_detail": Rule(WORKERS | {LEAD, SYS}, obj="servicepoint"),
+    "geo:servicepoint_edit": Rule(frozenset({C}), GET_POST, obj="servicepoint"),
+    "geo:equipment_add": Rule(frozenset({C}), GET_POST, obj="servicepoint"),
+    "geo:equipment_edit": Rule(frozenset({C}), GET_POST, obj="equipment"),
+    "geo:licence_add": Rule(frozenset({C}), GET_POST, obj="servicepoint"),
+    "geo:licence_edit": Rule(frozenset({C}), GET_POST, obj="licence"),
     # REST API.
     "unit-list": Rule(WORKERS | {LEAD, SYS}),
     "unit-detail": Rule(WORKERS | {LEAD, SYS}, obj="unit"),

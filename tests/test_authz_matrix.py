@@ -20,7 +20,7 @@ from renkou.accounts.constants import COUNTY_WIDE_ROLES, GRANTED_PERSON_ROLES, R
 from renkou.accounts.models import AccountRequest, LoginLog, User, UserSession
 from renkou.common.models import DictItem, DictType, JobProgress
 from renkou.geo.constants import Level
-from renkou.geo.models import ServicePoint, Unit
+from renkou.geo.models import Equipment, Licence, ServicePoint, Unit
 from renkou.people.models import DuplicateCandidate, Household, ImportBatch, Person
 from tests.authz_policy import PERSONAL_OBJECTS, POLICY, PROVIDERS, PUBLIC, Rule
 
@@ -108,6 +108,24 @@ def _object_kwargs(rule: Rule, endpoint: Endpoint, unit: Unit, user, position: s
             unit=unit, kind=ServicePoint.Kind.VILLAGE_ROOM, defaults={"name": f"{unit.name}服务室"}
         )
         return {endpoint.kwarg_names[0]: point.pk}
+    if rule.obj in ("equipment", "licence"):
+        point, _ = ServicePoint.objects.get_or_create(
+            unit=unit, kind=ServicePoint.Kind.VILLAGE_ROOM, defaults={"name": f"{unit.name}服务室"}
+        )
+        if rule.obj == "equipment":
+            row = Equipment.objects.create(
+                service_point=point, kind="gyn_bed", status="not_installed"
+            )
+        else:
+            row = Licence.objects.create(
+                service_point=point,
+                number="测试许可证",
+                scope="计划生育技术服务",
+                issued_by="县卫健局",
+                valid_from=date(2024, 1, 1),
+                valid_until=date(2028, 12, 31),
+            )
+        return {key: row.pk}
     if rule.obj == "user":
         victim = User.objects.filter(username=f"victim_{unit.code}").first() or make_user(
             f"victim_{unit.code}", Role.VILLAGE_ADMIN, unit

@@ -29,6 +29,7 @@ class Perm:
 
     VIEW_UNIT = geo.VIEW_UNIT
     MANAGE_UNIT = geo.MANAGE_UNIT
+    MANAGE_NETWORK = geo.MANAGE_NETWORK
     MANAGE_USER = "accounts.manage_user"
     MANAGE_SECURITY = "accounts.manage_security"
     APPROVE_ACCOUNT = "accounts.approve_account"
@@ -74,6 +75,7 @@ class Perm:
 PERMISSION_LABELS = {
     Perm.VIEW_UNIT: "查看区划与服务网络",
     Perm.MANAGE_UNIT: "维护区划与服务网络",
+    Perm.MANAGE_NETWORK: "服务网络：维护开放时间、改造情况、设备与执业许可证",
     Perm.MANAGE_USER: "用户管理",
     Perm.MANAGE_SECURITY: "安全策略、在线用户与强退、解锁",
     Perm.APPROVE_ACCOUNT: "审批账号授权（新增账号、授予人员或审计权限、重置密码、三员账号变更）",
@@ -142,6 +144,7 @@ _SERVICES_TOWNSHIP = {
     Perm.REVIEW_BENEFIT,
 }
 _SERVICES_COUNTY = {
+    Perm.MANAGE_NETWORK,
     Perm.MANAGE_COUPLE,
     Perm.CONFIRM_ELIGIBILITY,
     Perm.MANAGE_QUOTA,

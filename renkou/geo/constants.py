@@ -7,6 +7,8 @@ from django.db import models
 # roles there grant them.
 VIEW_UNIT = "geo.view_unit"
 MANAGE_UNIT = "geo.manage_unit"
+# The service network's details (opening hours, renovation, devices, licences): county officers.
+MANAGE_NETWORK = "geo.manage_network"
 
 
 class Level(models.IntegerChoices):

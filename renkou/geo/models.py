@@ -10,6 +10,7 @@ from typing import Any, Self
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from renkou.geo.constants import PREFIX_LENGTH, Level
 from renkou.geo.scope import ScopedQuerySet, UnitRowQuerySet
@@ -110,15 +111,30 @@ class ServicePoint(models.Model):
         TOWNSHIP_STATION = "township_station", "乡镇计生服务站"
         VILLAGE_ROOM = "village_room", "村计生服务室"
 
+    class Renovation(models.TextChoices):
+        """站所标准化改造 (the seed speech: stations renovated by a date)."""
+
+        NOT_PLANNED = "", "未登记"
+        PLANNED = "planned", "待改造"
+        IN_PROGRESS = "in_progress", "改造中"
+        DONE = "done", "已完成改造"
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="service_points")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     name = models.CharField("名称", max_length=100)
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    hours = models.CharField("开放时间", max_length=100, blank=True)
+    renovation = models.CharField(
+        "改造情况", max_length=12, choices=Renovation.choices, blank=True, default=""
+    )
+    renovated_on = models.DateField("改造完成日期", null=True, blank=True)
     is_active = models.BooleanField("启用", default=True)
     unit_code = models.CharField("单位代码", max_length=12, db_index=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
 
     objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["unit_code"])
 
     class Meta:
         ordering = ["unit__code", "kind"]
@@ -130,3 +146,94 @@ class ServicePoint(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.unit_code = self.unit.code
         super().save(*args, **kwargs)
+
+
+class Equipment(models.Model):
+    """A device of a service point (设备): its type, serial number, installation and status. A
+    device works on a day from its installation until the day its status changed to broken or
+    retired (``status_since``); one never installed works on no day."""
+
+    class Kind(models.TextChoices):
+        BLUE_OXYGEN = "blue_oxygen", "蓝氧治疗仪"
+        ULTRASOUND = "ultrasound", "B超机"
+        COLPOSCOPE = "colposcope", "阴道镜"
+        GYN_BED = "gyn_bed", "妇科检查床"
+        ANALYSER = "analyser", "生化分析仪"
+        OTHER = "other", "其他设备"
+
+    class Status(models.TextChoices):
+        INSTALLED = "installed", "在用"
+        NOT_INSTALLED = "not_installed", "未安装"
+        BROKEN = "broken", "故障停用"
+        RETIRED = "retired", "已报废"
+
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="equipment", verbose_name="服务机构"
+    )
+    kind = models.CharField("设备类型", max_length=16, choices=Kind.choices)
+    model_name = models.CharField("型号", max_length=60, blank=True)
+    serial = models.CharField("出厂编号", max_length=60, blank=True)
+    installed_on = models.DateField("安装日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices)
+    status_since = models.DateField("状态变更日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    unit_code = models.CharField("单位代码", max_length=12, db_index=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["unit_code"])
+
+    class Meta:
+        ordering = ["service_point_id", "kind", "id"]
+        verbose_name = "设备"
+        verbose_name_plural = "设备"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.serial}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.unit_code = self.service_point.unit_code
+        super().save(*args, **kwargs)
+
+    def works_on(self, day: date) -> bool:
+        if self.installed_on is None or self.installed_on > day:
+            return False
+        if self.status == self.Status.INSTALLED:
+            return True
+        if self.status in (self.Status.BROKEN, self.Status.RETIRED):
+            return self.status_since is not None and day < self.status_since
+        return False
+
+
+class Licence(models.Model):
+    """A practice licence of a service point (计划生育技术服务执业许可证): number, the services it
+    covers, who issued it and its validity."""
+
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="licences", verbose_name="服务机构"
+    )
+    number = models.CharField("许可证号", max_length=40)
+    scope = models.CharField("执业范围", max_length=200)
+    issued_by = models.CharField("发证机关", max_length=60)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期至")
+    unit_code = models.CharField("单位代码", max_length=12, db_index=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = UnitRowQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["unit_code"])
+
+    class Meta:
+        ordering = ["service_point_id", "-valid_until", "id"]
+        verbose_name = "执业许可证"
+        verbose_name_plural = "执业许可证"
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.unit_code = self.service_point.unit_code
+        super().save(*args, **kwargs)
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_until

@@ -69,4 +69,8 @@ def side_tree(user: Any, selected: str) -> list[dict[str, Any]]:
 
 
 def service_points(user: Any) -> Any:
-    return ServicePoint.objects.visible_to(user).select_related("unit").order_by("unit__code")
+    return (
+        ServicePoint.objects.visible_to(user)
+        .select_related("unit")
+        .order_by("unit__code", "kind", "pk")
+    )

@@ -53,15 +53,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "geo/unit_detail.html", context)
 
 
-@require_perm(VIEW_UNIT)
-@require_GET
-def servicepoint_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.service_points(request.user), _page_size(request)).get_page(
-        request.GET.get("page")
-    )
-    return render_page(request, "geo/servicepoint_list.html", {"page": page}, partial="results")
-
-
 def _page_size(request: HttpRequest) -> int:
     size = request.GET.get("size", "10")
     return int(size) if size in {"10", "20", "30", "50"} else 10

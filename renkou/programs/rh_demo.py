@@ -6,7 +6,9 @@
   checks find something (vaginitis, cervicitis, …), a few are referred.
 - 蓝氧 treatments (person-times): about 1,500 at the county centre for women of 柳林镇 (the
   centre's quota is "the centre together with 柳林镇"), about 500 at each other township's
-  station, and about 200 in every third township (clearly behind); a few other treatments.
+  station, and about 200 in every third township (clearly behind); none in the second township,
+  whose 蓝氧 device is not installed yet (the network details of ``renkou.geo.demo``, written
+  first: a treatment needs a working device); a few other treatments.
 - Follow-up visits on the clinical schedule (domain.md §2.5) for about 80 % of the due visits of
   IUD and implant insertions and removals, sterilisations and induced abortions on the cards.
 - Free supplies every three months to women using pills or condoms.
@@ -27,7 +29,9 @@ from simple_history.utils import bulk_create_with_history
 
 from renkou.common import audit
 from renkou.geo.constants import Level, full_code, township_of
-from renkou.geo.models import ServicePoint, Unit
+from renkou.geo.demo import seed_network
+from renkou.geo.models import Equipment, ServicePoint, Unit
+from renkou.geo.network import working_device
 from renkou.geo.scope import prefix_range
 from renkou.people.cards import wcba_birth_range
 from renkou.people.constants import FEMALE, MARRIED_CODES
@@ -282,16 +286,26 @@ def seed_services(*, county: str, today: date, seed: int, actor: Any = None) -> 
         .filter(level=Level.TOWNSHIP, **prefix_range("code", county))
         .order_by("code")
     )
+    stations = [
+        _point(unit, ServicePoint.Kind.TOWNSHIP_STATION, f"{unit.name}计生服务站")
+        for unit in townships
+    ]
+    # The second township's 蓝氧 device is not installed yet: no 蓝氧 there (its quota missed).
+    seed_network(
+        [centre, *stations], today, without_blue=stations[1] if len(stations) > 1 else None
+    )
     women, builder = _women(county, today), Builder(rng, today)
-    for i, unit in enumerate(townships):
-        station = _point(unit, ServicePoint.Kind.TOWNSHIP_STATION, f"{unit.name}计生服务站")
+    for i, (unit, station) in enumerate(zip(townships, stations, strict=True)):
         local = women.get(unit.prefix, [])
         share = 0.10 + 0.08 * rng.random() if i % 4 == 2 else 0.29 + 0.06 * rng.random()
         for woman in rng.sample(local, round(len(local) * share)):
             builder.check(woman, station)
         main = unit.name == CENTRE_TOWNSHIP
         sessions = 1500 if main else 200 if i % 3 == 1 else 480 + rng.randint(0, 60)
-        builder.treat(local, centre if main else station, round(sessions * rng.uniform(0.97, 1.05)))
+        point = centre if main else station
+        if not working_device(point.pk, Equipment.Kind.BLUE_OXYGEN, today - timedelta(days=DAYS)):
+            sessions = 0
+        builder.treat(local, point, round(sessions * rng.uniform(0.97, 1.05)))
     _episode_visits(builder, county)
     _supplies(builder, county)
     report = builder.write()

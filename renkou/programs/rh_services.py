@@ -35,14 +35,16 @@ from django.utils import timezone
 
 from renkou.common import audit, dicts
 from renkou.common.actors import Actor, ConflictError
+from renkou.geo import network
 from renkou.geo.constants import county_of
-from renkou.geo.models import ServicePoint
+from renkou.geo.models import Equipment, ServicePoint
 from renkou.people import card_services
 from renkou.people.constants import FEMALE, MARRIED_CODES
 from renkou.people.models import ContraceptionEpisode, Person, Pregnancy
 from renkou.people.rules import age_on
 from renkou.programs.constants import (
     ABORTION_OUTCOMES,
+    BLUE_OXYGEN,
     FINDING_DICT,
     IMPLANT_METHOD,
     MAX_SUPPLY_QUANTITY,
@@ -160,6 +162,21 @@ def _clinic(values: dict[str, Any], person: Person, *, required: bool = True) ->
         raise ValidationError({"service_point": "检查和治疗在县服务中心或乡镇服务站进行"})
 
 
+def _device(values: dict[str, Any], day: date) -> None:
+    """A 蓝氧 treatment needs a 蓝氧 device working at the point on the day (the service
+    network's equipment: installed, not broken or retired by then)."""
+    point = values.get("service_point")
+    if values.get("kind") != BLUE_OXYGEN or point is None:
+        return
+    if not network.working_device(point.pk, Equipment.Kind.BLUE_OXYGEN, day):
+        when = f"{day.year}年{day.month}月{day.day}日"
+        message = (
+            f"{point.name}在{when}没有可用的蓝氧治疗仪（未安装、故障停用或未登记），"
+            "不能登记蓝氧治疗。请选择有设备的服务机构，或先在“服务网络”中登记设备"
+        )
+        raise ValidationError({"service_point": message})
+
+
 def _required(values: dict[str, Any], field: str, label: str) -> None:
     if not str(values.get(field) or "").strip():
         raise ValidationError({field: f"请填写{label}"})
@@ -214,6 +231,7 @@ def _check_treatment(person: Person, values: dict[str, Any], row: Any, today: da
     _clinic(values, person)
     if dicts.entry(TREATMENT_DICT, values.get("kind")) is None:
         raise ValidationError({"kind": "请选择治疗方式"})
+    _device(values, day)
     _required(values, "doctor", "治疗医生")
     _required(values, "diagnosis", "诊断")
     check = values.get("rh_check")

@@ -11,8 +11,4 @@
       if (el.type === "checkbox" && el.name === name) { el.checked = all.checked; }
     });
   });
-  // Buttons marked data-print print the page (the monthly report's 打印).
-  document.addEventListener("click", function (e) {
-    if (e.target.closest("[data-print]")) { window.print(); }
-  });
 })();

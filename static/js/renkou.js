@@ -82,3 +82,10 @@ if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "h
     if (!needed && form.elements.id_override_reason) { form.elements.id_override_reason.value = ""; }
   });
 })();
+
+// Buttons marked data-print open the browser's print dialog (the monthly report, benefit
+// notices and printouts, the service network table): one handler for every page, no inline
+// script.
+document.addEventListener("click", function (e) {
+  if (e.target.closest("[data-print]")) { window.print(); }
+});

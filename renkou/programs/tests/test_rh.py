@@ -15,7 +15,7 @@ from django.utils import timezone
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from renkou.common.actors import ConflictError
 from renkou.common.models import AuditEntry, DictType
-from renkou.geo.models import ServicePoint, Unit
+from renkou.geo.models import Equipment, ServicePoint, Unit
 from renkou.people.models import ContraceptionEpisode, Pregnancy
 from renkou.programs import counts, rh_services
 from renkou.programs.constants import BLUE_OXYGEN
@@ -36,11 +36,20 @@ def _rh_dictionaries(db):
 
 @pytest.fixture
 def station(units) -> ServicePoint:
-    return ServicePoint.objects.create(
+    """Township A's station, with a 蓝氧 device in use since 2020."""
+    point = ServicePoint.objects.create(
         unit=Unit.objects.get(code="620001100000"),
         kind=ServicePoint.Kind.TOWNSHIP_STATION,
         name="甲镇计生服务站",
     )
+    Equipment.objects.create(
+        service_point=point,
+        kind=Equipment.Kind.BLUE_OXYGEN,
+        serial="LY-2020-01",
+        installed_on=date(2020, 1, 1),
+        status=Equipment.Status.INSTALLED,
+    )
+    return point
 
 
 def check_values(point, day=DAY, **extra):
@@ -252,6 +261,13 @@ def test_counts_by_hand(staff, station, units):
         kind=ServicePoint.Kind.COUNTY_CENTRE,
         name="县中心",
     )
+    Equipment.objects.create(
+        service_point=centre,
+        kind=Equipment.Kind.BLUE_OXYGEN,
+        serial="LY-C-01",
+        installed_on=date(2025, 6, 1),
+        status=Equipment.Status.INSTALLED,
+    )
     w1 = add("一", "2", date(1990, 1, 1), VILLAGE_A1)
     w2 = add("二", "2", date(1991, 1, 1), VILLAGE_A2)
     w3 = add("三", "2", date(1992, 1, 1), VILLAGE_A1)
@@ -444,3 +460,46 @@ def test_demo_is_deterministic_and_follows_the_rules(units, staff):
     assert report.checks > 0 and report.treatments > 0 and report.visits > 0 and report.supplies > 0
     assert all(today - timedelta(days=365) <= r[1] <= today for r in rows[RHCheck])
     assert all(r[1] >= date(2026, 2, 1) for r in rows[ContraceptionVisit])
+
+
+# --- the 蓝氧 device (issue 17 item 3) -----------------------------------------------------------
+
+
+def _blue_at(staff, woman, point, day):
+    return rh_services.treatment_record(
+        actor=staff["technician"], person=woman, values=treat_values(point, day), today=day
+    )
+
+
+def test_a_blue_oxygen_treatment_needs_a_device_working_that_day(staff, station, woman):
+    """Refused with the point and the day named, and nothing saved, where the device is not
+    installed, broken since an earlier day, or never recorded; accepted before it broke."""
+    device = Equipment.objects.get(service_point=station)
+    device.status, device.status_since = Equipment.Status.BROKEN, DAY
+    device.save()
+    with pytest.raises(ValidationError) as caught:
+        _blue_at(staff, woman, station, DAY)
+    message = caught.value.message_dict["service_point"][0]
+    assert "甲镇计生服务站" in message and "没有可用的蓝氧治疗仪" in message
+    assert f"{DAY.year}年{DAY.month}月{DAY.day}日" in message
+    assert not Treatment.objects.filter(person=woman).exists()
+    before = DAY - timedelta(days=1)  # the day before it broke: it worked
+    assert _blue_at(staff, woman, station, before).service_point == station
+    Equipment.objects.filter(pk=device.pk).update(
+        status=Equipment.Status.NOT_INSTALLED, installed_on=None, status_since=None
+    )
+    with pytest.raises(ValidationError):
+        _blue_at(staff, woman, station, DAY)
+    Equipment.objects.filter(pk=device.pk).delete()
+    with pytest.raises(ValidationError):
+        _blue_at(staff, woman, station, DAY)
+    assert Treatment.objects.filter(person=woman).count() == 1
+
+
+def test_other_treatments_need_no_blue_oxygen_device(staff, station, woman):
+    Equipment.objects.filter(service_point=station).delete()
+    values = treat_values(station, DAY, kind="02")  # 药物治疗
+    row = rh_services.treatment_record(
+        actor=staff["technician"], person=woman, values=values, today=DAY
+    )
+    assert row.kind == "02"
