@@ -19,6 +19,7 @@ to check every chunk before it writes anything, so a damaged file leaves the tar
 import base64
 import binascii
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -37,6 +38,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 
 from renkou.common import crypto, vault
+from renkou.common.logging import scrub
 
 MAGIC = "RKB1"
 SQLITE, PGDUMP = "sqlite", "pgdump"
@@ -198,11 +200,15 @@ def _process_blocks(process: subprocess.Popen[bytes], stream: IO[bytes]) -> Iter
 
 
 def _stderr(process: subprocess.Popen[bytes]) -> str:
-    # Tool messages name objects and options, not row values.
+    """The tool's messages without the lines that may quote row values (a failed COPY's
+    ``CONTEXT: COPY …, line 1: "…"``, a constraint's ``DETAIL: Key (…)=(…)``), masked as a
+    log line is: they reach the operator's terminal and the job logs."""
     text = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    return text.strip()[-500:]
+    kept = [line for line in text.splitlines() if not _QUOTING.search(line)]
+    return scrub("\n".join(kept).strip()[-500:])
 
 
+_QUOTING = re.compile(r"\b(CONTEXT|DETAIL|LINE \d+):")
 _DUMPERS = {SQLITE: _sqlite_dump, PGDUMP: _pg_dump}
 
 
