@@ -14,7 +14,7 @@ import django_stubs_ext
 from django.utils.csp import CSP
 
 from renkou.common.env import env_bool, env_int, env_list, env_str
-from renkou.common.keys import load_secrets, secret_file
+from renkou.common.keys import load_backup_key, load_secrets, secret_file
 
 # Django's generic classes (forms.ModelForm[Person], models.TextField[str, str]) may be
 # subscripted at run time, as the type annotations checked by mypy (`make types`) write them.
@@ -44,6 +44,13 @@ RENKOU_AUDIT_KEY = _secrets["RENKOU_AUDIT_KEY"]
 RENKOU_AUDIT_KEY_PATH = secret_file(
     "RENKOU_AUDIT_KEY", production=PRODUCTION, dev_file=VAR_DIR / "dev-secrets.json"
 )
+
+# The key of the encrypted database backups (manage.py backup / restore / backup_drill): from
+# RENKOU_BACKUP_KEY or RENKOU_BACKUP_KEY_FILE, never from the database (docs/operations.md).
+RENKOU_BACKUP_KEY = load_backup_key(production=PRODUCTION, dev_file=VAR_DIR / "dev-secrets.json")
+# Where pg_dump and pg_restore live (PostgreSQL deployments; the client must not be older than
+# the server).
+RENKOU_PG_BIN = env_str("RENKOU_PG_BIN", "/usr/lib/postgresql/15/bin")
 
 # Person import limits (hostile or oversized files are refused before parsing).
 RENKOU_IMPORT_MAX_BYTES = env_int("RENKOU_IMPORT_MAX_BYTES", 50 * 1024 * 1024)

@@ -15,7 +15,7 @@ from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from renkou.common.actors import Actor
@@ -149,8 +149,8 @@ class Problem:
     detail: str
 
 
-def _rows() -> Iterator[AuditEntry]:
-    return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+def _rows(using: str) -> Iterator[AuditEntry]:
+    return AuditEntry.objects.using(using).order_by("seq").iterator(chunk_size=2000)
 
 
 def _with_next(rows: Iterator[AuditEntry]) -> Iterator[tuple[AuditEntry, AuditEntry | None]]:
@@ -163,9 +163,9 @@ def _with_next(rows: Iterator[AuditEntry]) -> Iterator[tuple[AuditEntry, AuditEn
         yield previous, None
 
 
-def head() -> tuple[int, str]:
+def head(using: str = DEFAULT_DB_ALIAS) -> tuple[int, str]:
     """(last sequence number, last hash): an anchor to keep outside the database."""
-    row = AuditHead.objects.filter(pk=1).first()
+    row = AuditHead.objects.using(using).filter(pk=1).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
@@ -175,7 +175,9 @@ def _valid(row: AuditEntry, seq: int) -> bool:
     return hmac.compare_digest(_hash(row.prev_hash, values), row.hash)
 
 
-def verify(anchor: tuple[int, str] | None = None) -> tuple[int, list[Problem]]:
+def verify(
+    anchor: tuple[int, str] | None = None, *, using: str = DEFAULT_DB_ALIAS
+) -> tuple[int, list[Problem]]:
     """Walk the chain; return (rows checked, problems). An empty list means intact.
 
     A row whose hash fails is *inserted* when the chain goes around it — the next row (or, for
@@ -186,11 +188,12 @@ def verify(anchor: tuple[int, str] | None = None) -> tuple[int, list[Problem]]:
     ``anchor`` is a (seq, hash) pair saved earlier outside the database: the row must still be
     there with that hash. Without it, someone who deletes the newest rows and rewrites the head
     row to match could go unnoticed; with a daily anchor, only rows newer than it could.
+    ``using`` names another database alias: a restored backup (``manage.py backup_drill``).
     """
     problems: list[Problem] = []
-    chain_head = AuditHead.objects.filter(pk=1).first()
+    chain_head = AuditHead.objects.using(using).filter(pk=1).first()
     prev_hash, expected_seq, count, shift = GENESIS, 1, 0, 0
-    for row, following in _with_next(_rows()):
+    for row, following in _with_next(_rows(using)):
         count += 1
         seq = row.seq - shift  # the number the row had before any insertion above it
         if not _valid(row, seq):
@@ -210,7 +213,12 @@ def verify(anchor: tuple[int, str] | None = None) -> tuple[int, list[Problem]]:
             problems.append(Problem(row.seq, "edited", "本行内容与哈希不符（被修改或伪造）"))
         prev_hash, expected_seq = row.hash, seq + 1
     if anchor is not None and anchor[0] > 0:
-        kept = AuditEntry.objects.filter(seq=anchor[0]).values_list("hash", flat=True).first()
+        kept = (
+            AuditEntry.objects.using(using)
+            .filter(seq=anchor[0])
+            .values_list("hash", flat=True)
+            .first()
+        )
         if kept != anchor[1]:
             problems.append(
                 Problem(anchor[0], "anchor", "与外部保存的锚点不符（该行或其后的行被删除或改写）")

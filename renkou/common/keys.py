@@ -25,6 +25,10 @@ SECRET_NAMES = {
     "RENKOU_AUDIT_KEY": 32,  # HMAC key of the audit hash chain (base64)
 }
 BASE64_KEYS = {"RENKOU_FIELD_KEY", "RENKOU_INDEX_KEY", "RENKOU_AUDIT_KEY"}
+# The key of the encrypted database backups (base64, 32 bytes; renkou.common.backup). Not among
+# SECRET_NAMES: the web server never needs it, so production does not refuse to start without it;
+# ``backup`` and ``restore`` refuse instead.
+BACKUP_KEY = "RENKOU_BACKUP_KEY"
 KNOWN_BAD_VALUES = {"", "changeme", "change-me", "secret", "django-insecure", "dev", "test"}
 
 
@@ -53,12 +57,29 @@ def _dev_secrets(path: Path) -> dict[str, str]:
         "生产环境请用 RENKOU_*_KEY_FILE 把密钥放在数据库服务器以外（见 README 生产部署）。",
         "RENKOU_SECRET_KEY": secrets.token_urlsafe(60),
     }
-    for name in BASE64_KEYS:
-        values[name] = base64.b64encode(secrets.token_bytes(32)).decode()
+    for name in (*BASE64_KEYS, BACKUP_KEY):
+        values[name] = _random_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(values, handle)
     return values
+
+
+def _random_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _add_dev_secret(path: Path, name: str) -> str:
+    """Add a newly introduced key to a development key file made before it existed."""
+    values = _dev_secrets(path)
+    if name not in values:
+        values[name] = _random_key()
+        partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(values, handle)
+        partial.replace(path)
+    return values[name]
 
 
 def load_secrets(*, production: bool, dev_file: Path) -> dict[str, str]:
@@ -70,6 +91,16 @@ def load_secrets(*, production: bool, dev_file: Path) -> dict[str, str]:
         return values
     fallback = _dev_secrets(dev_file)
     return {name: value or fallback[name] for name, value in values.items()}
+
+
+def load_backup_key(*, production: bool, dev_file: Path) -> str:
+    """The backup key from ``RENKOU_BACKUP_KEY`` or the file named by ``RENKOU_BACKUP_KEY_FILE``;
+    in development, when unset, the one in the generated key file (so ``make run`` users can
+    try ``manage.py backup``); in production '' when unset."""
+    value = env_secret(BACKUP_KEY)
+    if value or production:
+        return value
+    return _add_dev_secret(dev_file, BACKUP_KEY)
 
 
 def secret_file(name: str, *, production: bool, dev_file: Path) -> Path | None:

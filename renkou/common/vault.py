@@ -91,18 +91,27 @@ def seal(blocks: Iterable[bytes], target: Path, *, context: str) -> int:
     key, _ = crypto._settings_keyring()
     file_id = secrets.token_hex(8)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    size = 0
     try:
         with _private_file(partial) as out:
             out.write(MAGIC + f":{suite}:{crypto.key_id(key)}:{file_id}\n".encode())
-            for index, (chunk, last) in enumerate(_chunks(blocks)):
-                nonce = os.urandom(crypto.NONCE_BYTES)
-                sealed = crypto._seal(suite, key, nonce, chunk, _aad(context, file_id, index, last))
-                out.write(LENGTH.pack(len(sealed)) + nonce + sealed)
-                size += len(chunk)
+            size = write_chunks(out, blocks, suite=suite, key=key, context=context, file_id=file_id)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+    return size
+
+
+def write_chunks(
+    out: IO[bytes], blocks: Iterable[bytes], *, suite: str, key: bytes, context: str, file_id: str
+) -> int:
+    """Encrypt ``blocks`` chunk by chunk onto ``out`` (after the caller's header); returns the
+    plaintext size. Shared with the database backups (``renkou.common.backup``)."""
+    size = 0
+    for index, (chunk, last) in enumerate(_chunks(blocks)):
+        nonce = os.urandom(crypto.NONCE_BYTES)
+        sealed = crypto._seal(suite, key, nonce, chunk, _aad(context, file_id, index, last))
+        out.write(LENGTH.pack(len(sealed)) + nonce + sealed)
+        size += len(chunk)
     return size
 
 
@@ -138,19 +147,27 @@ def unseal(path: Path, *, context: str) -> Iterator[bytes]:
             return
         stream.seek(0)
         suite, key, file_id = _header(stream)
-        index, finished = 0, False
-        while prefix := stream.read(LENGTH.size):
-            if finished or len(prefix) != LENGTH.size:
-                raise SealedFileError("data after the last chunk")
-            (length,) = LENGTH.unpack(prefix)
-            nonce, sealed = stream.read(crypto.NONCE_BYTES), stream.read(length)
-            if len(sealed) != length:
-                raise SealedFileError("truncated chunk")
-            plain, finished = _open_chunk(suite, key, nonce, sealed, context, file_id, index)
-            yield plain
-            index += 1
-        if not finished:
-            raise SealedFileError("truncated file")
+        yield from read_chunks(stream, suite=suite, key=key, context=context, file_id=file_id)
+
+
+def read_chunks(
+    stream: IO[bytes], *, suite: str, key: bytes, context: str, file_id: str
+) -> Iterator[bytes]:
+    """The plaintext of the chunks that follow a header on ``stream`` (``SealedFileError`` when
+    one is altered, missing, reordered, or the stream ends before the last one)."""
+    index, finished = 0, False
+    while prefix := stream.read(LENGTH.size):
+        if finished or len(prefix) != LENGTH.size:
+            raise SealedFileError("data after the last chunk")
+        (length,) = LENGTH.unpack(prefix)
+        nonce, sealed = stream.read(crypto.NONCE_BYTES), stream.read(length)
+        if len(sealed) != length:
+            raise SealedFileError("truncated chunk")
+        plain, finished = _open_chunk(suite, key, nonce, sealed, context, file_id, index)
+        yield plain
+        index += 1
+    if not finished:
+        raise SealedFileError("truncated file")
 
 
 def _open_chunk(
