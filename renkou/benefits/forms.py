@@ -7,11 +7,19 @@ from typing import Any
 from django import forms
 
 from renkou.benefits.constants import NOTICE_DAYS, DocumentKind, LineStatus, Status
-from renkou.common.forms import ID_MAX, BaseForm
+from renkou.common.forms import ID_MAX, INT_MAX, BaseForm
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
+
+
+def version_field() -> forms.IntegerField:
+    """The row's ``version`` the page was opened with (optimistic lock, security.md RL1); the
+    view passes a missing one as 0, which no row has, so it is refused as stale."""
+    return forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
+
+
 GRADES = [("", "—"), ("1", "一级"), ("2", "二级"), ("3", "三级"), ("4", "四级")]
 
 
@@ -87,6 +95,7 @@ class CorrectForm(DeclaredForm):
     comment = forms.CharField(
         label="补正说明", max_length=500, required=False, widget=forms.TextInput(attrs=TEXT)
     )
+    version = version_field()
 
 
 class ReviewForm(BaseForm):
@@ -107,6 +116,7 @@ class ReviewForm(BaseForm):
     )
     comment = forms.CharField(max_length=500, required=False)
     confirm_reason = forms.CharField(max_length=300, required=False)
+    version = version_field()
 
 
 class DocumentForm(BaseForm):
@@ -252,6 +262,7 @@ class AccountForm(BaseForm):
     bank = forms.CharField(
         label="开户机构", max_length=50, required=False, widget=forms.TextInput(attrs=TEXT)
     )
+    version = version_field()
 
 
 class RollForm(BaseForm):
@@ -296,6 +307,7 @@ class ResultForm(BaseForm):
     file = forms.FileField(
         label="银行结果文件", widget=forms.ClearableFileInput(attrs={"class": "form-control"})
     )
+    version = version_field()
 
 
 class ReconfirmForm(BaseForm):

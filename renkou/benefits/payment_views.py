@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,8 +26,9 @@ from renkou.benefits.constants import BeneficiaryStatus, LineStatus, Period, Rol
 from renkou.benefits.forms import AccountForm, LineFilterForm, ResultForm, RollForm, UnitYearForm
 from renkou.benefits.models import Beneficiary, PaymentRoll, Program
 from renkou.common import audit, crypto, dates, xlsx
-from renkou.common.actors import Actor
-from renkou.common.forms import error_text
+from renkou.common.actors import Actor, ConflictError
+from renkou.common.conflicts import conflict_page
+from renkou.common.forms import error_text, parse_int
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -89,7 +91,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "account_masked": crypto.mask(b.account, crypto.ACCOUNT),
         "id_masked": crypto.mask(b.person.id_number),
         "can_edit": request.user.has_perm(Perm.APPLY_BENEFIT),
-        "form": AccountForm(),
+        "form": AccountForm(initial={"version": b.version}),
         "failed": b.lines.filter(status=LineStatus.FAILED).count(),
     }
     return render(request, "benefits/beneficiary_detail.html", context)
@@ -115,7 +117,10 @@ def beneficiary_account(request: HttpRequest, pk: int) -> HttpResponse:
             beneficiary=b,
             account=form.cleaned_data["account"],
             bank=form.cleaned_data["bank"],
+            version=form.cleaned_data["version"] or 0,
         )
+    except ConflictError as exc:
+        return conflict_page(request, exc, reverse("benefits:beneficiary_detail", args=[b.pk]))
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
@@ -156,6 +161,15 @@ def _roll(request: HttpRequest, pk: int) -> PaymentRoll:
     return get_visible_or_404(PaymentRoll.objects.select_related("program"), request.user, pk=pk)
 
 
+def _version(request: HttpRequest) -> int:
+    """The roll's version the page was opened with; a page without one is stale (0)."""
+    return parse_int(request.POST.get("version")) or 0
+
+
+def _stale(request: HttpRequest, roll: PaymentRoll, exc: ConflictError) -> HttpResponse:
+    return conflict_page(request, exc, reverse("benefits:roll_detail", args=[roll.pk]))
+
+
 @require_perm(Perm.PAY_BENEFIT)
 @require_GET
 def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -189,7 +203,9 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def roll_lock(request: HttpRequest, pk: int) -> HttpResponse:
     roll = _roll(request, pk)
     try:
-        payments.roll_lock(actor=Actor.of(request), roll=roll)
+        payments.roll_lock(actor=Actor.of(request), roll=roll, version=_version(request))
+    except ConflictError as exc:
+        return _stale(request, roll, exc)
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
@@ -202,7 +218,9 @@ def roll_lock(request: HttpRequest, pk: int) -> HttpResponse:
 def roll_delete(request: HttpRequest, pk: int) -> HttpResponse:
     roll = _roll(request, pk)
     try:
-        payments.roll_delete(actor=Actor.of(request), roll=roll)
+        payments.roll_delete(actor=Actor.of(request), roll=roll, version=_version(request))
+    except ConflictError as exc:
+        return _stale(request, roll, exc)
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, error_text(exc, fallback="无权办理"))
         return redirect("benefits:roll_detail", pk=roll.pk)
@@ -215,7 +233,9 @@ def roll_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     roll = _roll(request, pk)
     try:
-        payments.roll_close(actor=Actor.of(request), roll=roll)
+        payments.roll_close(actor=Actor.of(request), roll=roll, version=_version(request))
+    except ConflictError as exc:
+        return _stale(request, roll, exc)
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
@@ -256,7 +276,11 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
         xlsx.write_row(sheet, i, values, text)
     workbook.close()
     try:
-        payments.roll_mark_sent(actor=Actor.of(request), roll=roll, rows=len(rows))
+        payments.roll_mark_sent(
+            actor=Actor.of(request), roll=roll, rows=len(rows), version=_version(request)
+        )
+    except ConflictError as exc:
+        return _stale(request, roll, exc)
     except (ValidationError, PermissionDenied) as exc:  # changed meanwhile (closed, moved)
         messages.warning(request, error_text(exc, fallback="无权办理"))
         return redirect("benefits:roll_detail", pk=roll.pk)
@@ -271,12 +295,18 @@ def roll_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 def roll_results(request: HttpRequest, pk: int) -> HttpResponse:
     """导入银行结果: all rows or none; bad rows listed with row and column."""
     roll = _roll(request, pk)
-    form = ResultForm(request.POST or None, request.FILES or None)
+    form = ResultForm(
+        request.POST or None, request.FILES or None, initial={"version": roll.version}
+    )
     errors: list[Any] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             outcome = _import(request, roll, upload)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+            context = {"roll": roll, "form": form, "errors": [], "error_count": 0}
+            return render(request, "benefits/roll_results.html", context, status=409)
         except payments.ResultRefused as exc:
             errors = exc.errors
             form.add_error(None, exc.messages[0])
@@ -302,7 +332,12 @@ def _import(request: HttpRequest, roll: PaymentRoll, upload: Any) -> payments.Re
             for chunk in upload.chunks():
                 out.write(chunk)
         return payments.results_import(
-            actor=Actor.of(request), roll=roll, path=path, name=upload.name, today=dates.today()
+            actor=Actor.of(request),
+            roll=roll,
+            path=path,
+            name=upload.name,
+            today=dates.today(),
+            version=_version(request),
         )
 
 

@@ -53,7 +53,7 @@ from renkou.benefits.models import (
     ResultImport,
 )
 from renkou.common import audit, crypto, validators
-from renkou.common.actors import Actor
+from renkou.common.actors import Actor, check_version
 from renkou.geo.constants import county_of, full_code, township_of
 from renkou.geo.scope import prefix_range
 from renkou.people.importing.columns import Column, Sheet
@@ -64,6 +64,8 @@ from renkou.people.services import id_index
 PAID_STATES = (LineStatus.PAID,)
 FAILED_STATES = (LineStatus.FAILED, LineStatus.CORRECTED, LineStatus.CARRIED)
 OUT_OF_SCOPE = "该记录不属于您所在单位的管辖范围"
+BENEFICIARY = "该享受对象的账号信息"  # what a stale page names (``check_version``)
+ROLL = "该发放清册"
 
 
 def _require(user: Any, perm: str) -> None:
@@ -147,12 +149,21 @@ def account_index(number: str) -> str:
 
 @transaction.atomic
 def account_record(
-    *, actor: Actor, beneficiary: Beneficiary, account: str, bank: str = ""
+    *,
+    actor: Actor,
+    beneficiary: Beneficiary,
+    account: str,
+    bank: str = "",
+    version: int | None = None,
 ) -> Beneficiary:
     """Record or correct the 一卡通 account (village/township staff). Failed lines of this
-    beneficiary waiting for correction become "已更正" and go into the next roll."""
+    beneficiary waiting for correction become "已更正" and go into the next roll. ``version``
+    is the one the page was opened with (a stale page is refused, security.md RL1; None only
+    for callers without a page)."""
     _require(actor.user, Perm.APPLY_BENEFIT)
     row = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if version is not None:
+        check_version(row.version, version, BENEFICIARY)
     if not _in_scope(actor.user, row.unit_code):
         raise PermissionDenied(OUT_OF_SCOPE)
     try:
@@ -318,15 +329,28 @@ def _totals(roll: PaymentRoll) -> None:
     roll.save(update_fields=["line_count", "total_fen", "paid_fen", "failed_fen"])
 
 
-def _lock_roll(roll: PaymentRoll, actor: Actor, *states: str) -> PaymentRoll:
+def _lock_roll(
+    roll: PaymentRoll, actor: Actor, *states: str, version: int | None = None
+) -> PaymentRoll:
+    """The roll locked for a step. ``version`` is the one the page was opened with: a stale
+    page is refused (``ConflictError``, 409) before the state is checked, so a second click on
+    the same step never applies it twice (security.md RL1); None only for callers without a
+    page. Every step that changes the roll bumps its version (``_bump``)."""
     _require(actor.user, Perm.PAY_BENEFIT)
     rolls = PaymentRoll.objects.select_for_update(of=("self",)).select_related("program")
     locked = rolls.get(pk=roll.pk)
     if not _in_scope(actor.user, locked.unit_code):
         raise PermissionDenied(OUT_OF_SCOPE)
+    if version is not None:
+        check_version(locked.version, version, ROLL)
     if locked.state not in states:
         raise ValidationError(f"清册当前为“{locked.get_state_display()}”，不能办理这一步")
     return locked
+
+
+def _bump(roll: PaymentRoll, *fields: str) -> None:
+    roll.version += 1
+    roll.save(update_fields=[*fields, "version"])
 
 
 def missing_accounts(roll: PaymentRoll) -> QuerySet[PaymentLine]:
@@ -351,10 +375,10 @@ def _copy_accounts(rows: list[tuple[int, str, str]]) -> int:
 
 
 @transaction.atomic
-def roll_lock(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
+def roll_lock(*, actor: Actor, roll: PaymentRoll, version: int | None = None) -> PaymentRoll:
     """锁定: copy each beneficiary's account onto its line and fix the totals; refused while a
     line has no account."""
-    locked = _lock_roll(roll, actor, RollState.DRAFT)
+    locked = _lock_roll(roll, actor, RollState.DRAFT, version=version)
     missing = missing_accounts(locked).count()
     if missing:
         raise ValidationError(f"有 {missing} 人尚未登记一卡通账号，请村（居）或乡镇补录后再锁定")
@@ -363,17 +387,16 @@ def roll_lock(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
     )
     copied = _copy_accounts(list(accounts))
     locked.state, locked.locked_at = RollState.LOCKED, timezone.now()
-    locked.version += 1
-    locked.save(update_fields=["state", "locked_at", "version"])
+    _bump(locked, "state", "locked_at")
     _totals(locked)
     audit.record_for(actor, "benefits.roll_lock", locked, rows=copied)
     return locked
 
 
 @transaction.atomic
-def roll_delete(*, actor: Actor, roll: PaymentRoll) -> None:
+def roll_delete(*, actor: Actor, roll: PaymentRoll, version: int | None = None) -> None:
     """A draft roll may be dropped (nothing has left the system); carried lines go back."""
-    locked = _lock_roll(roll, actor, RollState.DRAFT)
+    locked = _lock_roll(roll, actor, RollState.DRAFT, version=version)
     PaymentLine.objects.filter(carried_to__roll=locked).update(status=LineStatus.CORRECTED)
     audit.record_for(
         actor, "benefits.roll_delete", locked, summary=f"{locked.program.code} {locked.period}"
@@ -427,26 +450,29 @@ def bank_rows(roll: PaymentRoll, townships: dict[str, str]) -> list[BankRow]:
 
 
 @transaction.atomic
-def roll_mark_sent(*, actor: Actor, roll: PaymentRoll, rows: int) -> PaymentRoll:
+def roll_mark_sent(
+    *, actor: Actor, roll: PaymentRoll, rows: int, version: int | None = None
+) -> PaymentRoll:
     """The bank file was downloaded (audited with its row count); the first time the roll is
     reported as sent to the bank."""
-    locked = _lock_roll(roll, actor, RollState.LOCKED, RollState.SENT, RollState.IMPORTED)
+    states = (RollState.LOCKED, RollState.SENT, RollState.IMPORTED)
+    locked = _lock_roll(roll, actor, *states, version=version)
     if locked.state == RollState.LOCKED:
         locked.state, locked.sent_at = RollState.SENT, timezone.now()
-        locked.save(update_fields=["state", "sent_at"])
+        _bump(locked, "state", "sent_at")
     audit.record_for(actor, "benefits.bank_file_download", locked, summary=locked.period, rows=rows)
     return locked
 
 
 @transaction.atomic
-def roll_close(*, actor: Actor, roll: PaymentRoll) -> PaymentRoll:
+def roll_close(*, actor: Actor, roll: PaymentRoll, version: int | None = None) -> PaymentRoll:
     """结账 once every line has the bank's result and the reconciliation balances."""
-    locked = _lock_roll(roll, actor, RollState.IMPORTED)
+    locked = _lock_roll(roll, actor, RollState.IMPORTED, version=version)
     report = reconcile(locked)
     if not report.balanced:
         raise ValidationError("对账不平，不能结账：" + "；".join(report.problems))
     locked.state, locked.closed_at = RollState.CLOSED, timezone.now()
-    locked.save(update_fields=["state", "closed_at"])
+    _bump(locked, "state", "closed_at")
     audit.record_for(actor, "benefits.roll_close", locked)
     return locked
 
@@ -620,11 +646,17 @@ def read_results(roll: PaymentRoll, path: Path, name: str) -> list[tuple[Payment
 
 @transaction.atomic
 def results_import(
-    *, actor: Actor, roll: PaymentRoll, path: Path, name: str, today: date
+    *,
+    actor: Actor,
+    roll: PaymentRoll,
+    path: Path,
+    name: str,
+    today: date,
+    version: int | None = None,
 ) -> ResultOutcome:
     """导入银行结果: all rows or none. Paid lines write their ledger rows; failed lines wait for
     an account correction. The same file twice changes nothing."""
-    locked = _lock_roll(roll, actor, RollState.SENT, RollState.IMPORTED)
+    locked = _lock_roll(roll, actor, RollState.SENT, RollState.IMPORTED, version=version)
     digest = sha256(path)
     if ResultImport.objects.filter(roll=locked, file_hash=digest).exists():
         return ResultOutcome(duplicate=True)
@@ -660,7 +692,7 @@ def results_import(
     _totals(locked)
     if not locked.lines.filter(status=LineStatus.PENDING).exists():
         locked.state, locked.imported_at = RollState.IMPORTED, timezone.now()
-        locked.save(update_fields=["state", "imported_at"])
+    _bump(locked, "state", "imported_at")
     audit.record_for(
         actor,
         "benefits.bank_result_import",

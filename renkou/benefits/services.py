@@ -43,12 +43,13 @@ from renkou.benefits.models import (
     StepLog,
 )
 from renkou.common import audit, rules
-from renkou.common.actors import Actor
+from renkou.common.actors import Actor, check_version
 from renkou.geo.constants import PREFIX_LENGTH, level_of, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 from renkou.people.models import Person
 
+APPLICATION = "该申请"  # what a stale application page names (``check_version``)
 NOT_ELIGIBLE = "按 {date} 生效的规则（第{number}版），该对象不符合“{program}”条件：{reasons}"
 WRONG_STATE = "当前状态为“{status}”，不能{action}"
 NOT_YOUR_LEVEL = "该申请当前由{level}审核，您所在单位不能办理这一步"
@@ -82,12 +83,20 @@ def _require(user: Any, perm: str) -> None:
         raise PermissionDenied
 
 
-def _lock(application: Application) -> Application:
-    return (
+def _lock(application: Application, version: int | None = None) -> Application:
+    """The application locked for a transition. ``version`` is the one the page was opened
+    with: a stale page is refused (``ConflictError``, 409) before anything is checked or
+    written, so a second click on the same step never applies it twice. None only for steps
+    that act on a list rather than on a page of the application (a notice's publish and
+    close), which check the state under the same lock."""
+    app = (
         Application.objects.select_for_update(of=("self",))  # partner may be empty (outer join)
         .select_related("program", "person", "partner")
         .get(pk=application.pk)
     )
+    if version is not None:
+        check_version(app.version, version, APPLICATION)
+    return app
 
 
 def _transition(
@@ -261,6 +270,7 @@ def application_approve(
     comment: str = "",
     confirm_reason: str = "",
     today: date,
+    version: int | None = None,
 ) -> Application:
     """审核通过 at the level now reviewing: the rule is evaluated again (stored) and the
     application waits for that level's public notice.
@@ -268,7 +278,7 @@ def application_approve(
     A verdict of "待核实" (the register cannot decide a condition) rests on the documents: with
     none uploaded the reviewer must say why she approves anyway (``confirm_reason``, e.g. the
     originals were seen), and the reason stays in the history and the audit row."""
-    app = _lock(application)
+    app = _lock(application, version)
     _at_level(actor, app)
     reason = confirm_reason.strip()[:300]
     if app.status == Status.SUBMITTED:
@@ -287,21 +297,25 @@ def application_approve(
 
 
 @transaction.atomic
-def application_return(*, actor: Actor, application: Application, comment: str) -> Application:
+def application_return(
+    *, actor: Actor, application: Application, comment: str, version: int | None = None
+) -> Application:
     """退回补正: back to the filer with what to correct."""
     if not comment.strip():
         raise ValidationError({"comment": "请填写需要补正的内容"})
-    app = _lock(application)
+    app = _lock(application, version)
     _at_level(actor, app)
     return _transition(actor, app, Action.RETURN, comment=comment)
 
 
 @transaction.atomic
-def application_reject(*, actor: Actor, application: Application, comment: str) -> Application:
+def application_reject(
+    *, actor: Actor, application: Application, comment: str, version: int | None = None
+) -> Application:
     """不予批准, with the reason."""
     if not comment.strip():
         raise ValidationError({"comment": "请填写不予批准的理由"})
-    app = _lock(application)
+    app = _lock(application, version)
     _at_level(actor, app)
     return _transition(actor, app, Action.REJECT, comment=comment, fields=("closed_on",))
 
@@ -314,10 +328,11 @@ def application_correct(
     declared: dict[str, Any] | None = None,
     comment: str = "",
     today: date,
+    version: int | None = None,
 ) -> Application:
     """补正后重新提交 by the filing side; review restarts at the level that returned it."""
     _require(actor.user, Perm.APPLY_BENEFIT)
-    app = _lock(application)
+    app = _lock(application, version)
     if declared is not None:
         app.declared = _clean_declared(declared)
         app.save(update_fields=["declared"])
@@ -326,11 +341,11 @@ def application_correct(
 
 @transaction.atomic
 def application_withdraw(
-    *, actor: Actor, application: Application, comment: str = ""
+    *, actor: Actor, application: Application, comment: str = "", version: int | None = None
 ) -> Application:
     """撤回 by the filing side, before it goes on a notice."""
     _require(actor.user, Perm.APPLY_BENEFIT)
-    app = _lock(application)
+    app = _lock(application, version)
     return _transition(actor, app, Action.WITHDRAW, comment=comment)
 
 
@@ -340,13 +355,13 @@ def _last_level(app: Application) -> str:
 
 @transaction.atomic
 def application_cancel(
-    *, actor: Actor, application: Application, comment: str, today: date
+    *, actor: Actor, application: Application, comment: str, today: date, version: int | None = None
 ) -> Application:
     """注销 an approved application (e.g. a child born since, death, information error), by
     the approving level."""
     if not comment.strip():
         raise ValidationError({"comment": "请填写注销原因"})
-    app = _lock(application)
+    app = _lock(application, version)
     _require(actor.user, Perm.REVIEW_BENEFIT)
     if actor_level(actor.user) != _last_level(app):
         raise PermissionDenied(NOT_YOUR_LEVEL.format(level=Level(_last_level(app)).label))
@@ -356,10 +371,12 @@ def application_cancel(
 
 
 @transaction.atomic
-def application_archive(*, actor: Actor, application: Application, today: date) -> Application:
+def application_archive(
+    *, actor: Actor, application: Application, today: date, version: int | None = None
+) -> Application:
     """归档 a finished application (approved, rejected, withdrawn or cancelled)."""
     _require(actor.user, Perm.REVIEW_BENEFIT)
-    app = _lock(application)
+    app = _lock(application, version)
     if app.closed_on is None:
         app.closed_on = today
     return _transition(actor, app, Action.ARCHIVE, fields=("closed_on",))
@@ -520,10 +537,12 @@ def _finish_entry(actor: Actor, app: Application, today: date) -> NoticeEntry:
 
 
 @transaction.atomic
-def application_finalise(*, actor: Actor, application: Application, today: date) -> Application:
+def application_finalise(
+    *, actor: Actor, application: Application, today: date, version: int | None = None
+) -> Application:
     """审批确认 at the last level after its notice ended without objection: approved, with a
     certificate number where the programme issues one."""
-    app = _lock(application)
+    app = _lock(application, version)
     _at_level(actor, app)
     if app.status != Status.NOTICE or not app.is_last_step:
         raise ValidationError(
@@ -544,9 +563,11 @@ def application_finalise(*, actor: Actor, application: Application, today: date)
 
 
 @transaction.atomic
-def application_advance(*, actor: Actor, application: Application, today: date) -> Application:
+def application_advance(
+    *, actor: Actor, application: Application, today: date, version: int | None = None
+) -> Application:
     """公示期满 at an intermediate level: the application goes up to the next level's review."""
-    app = _lock(application)
+    app = _lock(application, version)
     _at_level(actor, app)
     if app.status != Status.NOTICE or app.is_last_step:
         raise ValidationError(

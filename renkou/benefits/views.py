@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,8 +31,9 @@ from renkou.benefits.forms import (
 from renkou.benefits.models import Application, Document, Program
 from renkou.benefits.rule_views import apply_errors
 from renkou.common import audit, crypto, dates
-from renkou.common.actors import Actor
-from renkou.common.forms import error_text, typed_text
+from renkou.common.actors import Actor, ConflictError
+from renkou.common.conflicts import conflict_page
+from renkou.common.forms import error_text, parse_int, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
@@ -47,21 +49,26 @@ REVIEW_CALLS = {
         comment=d["comment"],
         confirm_reason=d["confirm_reason"],
         today=t,
+        version=d["version"],
     ),
     "return": lambda a, app, d, t: services.application_return(
-        actor=a, application=app, comment=d["comment"]
+        actor=a, application=app, comment=d["comment"], version=d["version"]
     ),
     "reject": lambda a, app, d, t: services.application_reject(
-        actor=a, application=app, comment=d["comment"]
+        actor=a, application=app, comment=d["comment"], version=d["version"]
     ),
     "finalise": lambda a, app, d, t: services.application_finalise(
-        actor=a, application=app, today=t
+        actor=a, application=app, today=t, version=d["version"]
     ),
-    "advance": lambda a, app, d, t: services.application_advance(actor=a, application=app, today=t),
+    "advance": lambda a, app, d, t: services.application_advance(
+        actor=a, application=app, today=t, version=d["version"]
+    ),
     "cancel": lambda a, app, d, t: services.application_cancel(
-        actor=a, application=app, comment=d["comment"], today=t
+        actor=a, application=app, comment=d["comment"], today=t, version=d["version"]
     ),
-    "archive": lambda a, app, d, t: services.application_archive(actor=a, application=app, today=t),
+    "archive": lambda a, app, d, t: services.application_archive(
+        actor=a, application=app, today=t, version=d["version"]
+    ),
 }
 
 
@@ -285,9 +292,12 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["action"] not in REVIEW_CALLS:
         messages.warning(request, "请选择审核操作")
         return redirect("benefits:application_detail", pk=app.pk)
-    action = form.cleaned_data["action"]
+    action, data = form.cleaned_data["action"], form.cleaned_data
+    data["version"] = data["version"] or 0  # a page without the version is stale (RL1)
     try:
-        REVIEW_CALLS[action](Actor.of(request), app, form.cleaned_data, dates.today())
+        REVIEW_CALLS[action](Actor.of(request), app, data, dates.today())
+    except ConflictError as exc:
+        return conflict_page(request, exc, reverse("benefits:application_detail", args=[app.pk]))
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, error_text(exc, fallback="无权办理"))
     else:
@@ -299,9 +309,14 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
+    version = parse_int(request.POST.get("version")) or 0
     try:
         comment = typed_text(request, "comment", 500)
-        services.application_withdraw(actor=Actor.of(request), application=app, comment=comment)
+        services.application_withdraw(
+            actor=Actor.of(request), application=app, comment=comment, version=version
+        )
+    except ConflictError as exc:
+        return conflict_page(request, exc, reverse("benefits:application_detail", args=[app.pk]))
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, error_text(exc))
     else:
@@ -313,7 +328,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    form = CorrectForm(request.POST or None, initial=app.declared)
+    form = CorrectForm(request.POST or None, initial={**app.declared, "version": app.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.application_correct(
@@ -322,7 +337,12 @@ def application_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 declared=form.declared(),
                 comment=form.cleaned_data["comment"],
                 today=dates.today(),
+                version=form.cleaned_data["version"] or 0,
             )
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+            context = {"form": form, "app": app}
+            return render(request, "benefits/correct_form.html", context, status=409)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, error_text(exc))
         else:

@@ -8,9 +8,20 @@ background job acts as ``Actor(user)`` or ``Actor(None)`` (the system).
 from dataclasses import dataclass
 from typing import Any
 
+# The one wording of a lost update, on every page that refuses one (409).
+CONFLICT = "{what}已被他人修改，请刷新后重试"
+
 
 class ConflictError(Exception):
     """Somebody else saved the record after it was opened (optimistic lock, security.md RL1)."""
+
+
+def check_version(current: int, expected: int | None, what: str) -> None:
+    """Refuse a write whose form was opened at another ``version`` of the row (a missing
+    version is refused too): the caller holds the row locked, so the check and the write that
+    bumps the version cannot interleave with another writer's."""
+    if expected != current:
+        raise ConflictError(CONFLICT.format(what=what))
 
 
 @dataclass(frozen=True)

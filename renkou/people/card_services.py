@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from renkou.common import audit
-from renkou.common.actors import Actor, ConflictError
+from renkou.common.actors import Actor, check_version
 from renkou.people.constants import CardStatus
 from renkou.people.models import Child, ContraceptionEpisode, Pregnancy, WomanCard
 from renkou.people.rules import age_on
@@ -56,7 +56,7 @@ ACTION_NAMES = {Child: "child", ContraceptionEpisode: "episode", Pregnancy: "pre
 STERILISATION = frozenset({"01", "02"})  # 男性绝育, 女性绝育
 IUD = "03"  # 放置宫内节育器
 CLOSED_MESSAGE = "该育龄妇女信息卡已注销，卡上信息只能查看，不能新增、修改或删除"
-CONFLICT_MESSAGE = "该育龄妇女信息卡已被他人修改，请刷新后重试"
+CARD = "该育龄妇女信息卡"  # what a stale card form names (``check_version``)
 MOTHER_AGES = (15, 49)
 STERILISED_PREGNANT = (
     "该妇女处于绝育状态（男扎或女扎，未填结束日期），不能同时登记为现孕；"
@@ -144,8 +144,7 @@ def _lock(card_id: int, version: int | None) -> WomanCard:
     card = locked.get(pk=card_id)
     if card.status != CardStatus.OPEN:
         raise ValidationError(CLOSED_MESSAGE)
-    if version != card.version:
-        raise ConflictError(CONFLICT_MESSAGE)
+    check_version(card.version, version, CARD)
     return card
 
 

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from renkou.common import audit, crypto, idnumber, pinyin
-from renkou.common.actors import Actor, ConflictError
+from renkou.common.actors import Actor, check_version
 from renkou.geo.constants import county_of
 from renkou.people.cards import card_sync
 from renkou.people.constants import HEAD
@@ -166,8 +166,7 @@ def person_update(
 ) -> Person:
     """Apply changed fields if nobody saved the person since ``version`` was read."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
-    if locked.version != version:
-        raise ConflictError("该人员信息已被他人修改，请刷新后重试")
+    check_version(locked.version, version, "该人员信息")
     changed = [
         k for k in PERSON_FIELDS if k in values and getattr(locked, k) != (values[k] or _blank(k))
     ]

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from renkou.benefits.constants import LineStatus, RollState
 from renkou.benefits.models import Beneficiary, LedgerEntry, PaymentRoll
 from renkou.benefits.tests.test_payments import card, roll_setup  # noqa: F401  (fixture)
-from renkou.benefits.tests.test_views import _as, at, sixty  # noqa: F401  (fixture)
+from renkou.benefits.tests.test_views import _as, at, shown, sixty  # noqa: F401  (fixture)
 from renkou.benefits.tests.test_views import test_the_done_flow as approve_through_pages
 from renkou.common.models import AuditEntry
 
@@ -48,7 +48,7 @@ def test_roll_bank_file_results_ledger_and_totals(
         assert b.person.name in listing and "未登记" in listing
         client.post(
             reverse("benefits:beneficiary_account", args=[b.pk]),
-            {"account": account, "bank": "农信社"},
+            {"account": account, "bank": "农信社", "version": shown(b)},
         )
         page = client.get(reverse("benefits:beneficiary_detail", args=[b.pk])).content.decode()
         assert account not in page and account[:4] + "********" + account[-4:] in page
@@ -60,8 +60,10 @@ def test_roll_bank_file_results_ledger_and_totals(
         assert response.status_code == 302 and roll.total_fen == 96000 and roll.line_count == 1
         detail = client.get(reverse("benefits:roll_detail", args=[roll.pk])).content.decode()
         assert b.person.name in detail and account not in detail
-        client.post(reverse("benefits:roll_lock", args=[roll.pk]))
-        bank = client.post(reverse("benefits:roll_bank_file", args=[roll.pk]))
+        client.post(reverse("benefits:roll_lock", args=[roll.pk]), {"version": shown(roll)})
+        bank = client.post(
+            reverse("benefits:roll_bank_file", args=[roll.pk]), {"version": shown(roll)}
+        )
         assert bank.status_code == 200
         sheet = (
             CalamineWorkbook.from_filelike(io.BytesIO(bank.content))
@@ -88,14 +90,15 @@ def test_roll_bank_file_results_ledger_and_totals(
         _as(signed_in_client, personas, "finance")
         path = _csv(tmp_path, [[1, account, "960.00", "成功", ""]])
         with path.open("rb") as f:
-            client.post(reverse("benefits:roll_results", args=[roll.pk]), {"file": f})
+            url = reverse("benefits:roll_results", args=[roll.pk])
+            client.post(url, {"file": f, "version": shown(roll)})
         roll.refresh_from_db()
         assert roll.state == RollState.IMPORTED and roll.paid_fen == 96000
         reconcile = client.get(reverse("benefits:roll_reconcile", args=[roll.pk])).content.decode()
         assert "960.00" in reconcile and "不平" not in reconcile
         totals = client.get(reverse("benefits:reconciliation") + "?year=2026").content.decode()
         assert "甲镇" in totals and "960.00" in totals and "不平" not in totals
-        client.post(reverse("benefits:roll_close", args=[roll.pk]))
+        client.post(reverse("benefits:roll_close", args=[roll.pk]), {"version": shown(roll)})
         roll.refresh_from_db()
         assert roll.state == RollState.CLOSED
         _as(signed_in_client, personas, "township_officer")
@@ -118,7 +121,7 @@ def sent_roll(approved, personas, signed_in_client, client):
         _as(signed_in_client, personas, "finance")
         client.post(reverse("benefits:roll_list"), {"program": "jiangfu", "period": "2026"})
         roll = PaymentRoll.objects.get()
-        client.post(reverse("benefits:roll_lock", args=[roll.pk]))
+        client.post(reverse("benefits:roll_lock", args=[roll.pk]), {"version": shown(roll)})
     return roll
 
 
@@ -129,7 +132,7 @@ def test_the_bank_file_of_a_closed_roll_is_refused_with_a_message(
     PaymentRoll.objects.filter(pk=sent_roll.pk).update(state=RollState.CLOSED)
     _as(signed_in_client, personas, "finance")
     url = reverse("benefits:roll_bank_file", args=[sent_roll.pk])
-    response = client.post(url, follow=True)
+    response = client.post(url, {"version": shown(sent_roll)}, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[0][0] == reverse("benefits:roll_detail", args=[sent_roll.pk])
     assert "清册已结账，不能再下载银行文件" in response.content.decode()
@@ -150,10 +153,12 @@ def test_bad_result_file_is_reported_on_the_page(
 ):
     with at(date(2026, 3, 21)):
         _as(signed_in_client, personas, "finance")
-        client.post(reverse("benefits:roll_bank_file", args=[sent_roll.pk]))
+        bank_file = reverse("benefits:roll_bank_file", args=[sent_roll.pk])
+        client.post(bank_file, {"version": shown(sent_roll)})
         path = _csv(tmp_path, [[1, card(7), "900.00", "成功", ""]])
+        url = reverse("benefits:roll_results", args=[sent_roll.pk])
         with path.open("rb") as f:
-            page = client.post(reverse("benefits:roll_results", args=[sent_roll.pk]), {"file": f})
+            page = client.post(url, {"file": f, "version": shown(sent_roll)})
     text = page.content.decode()
     assert page.status_code == 200 and "未导入任何一行" in text and "金额(元)" in text
     assert "900.00 元与清册 960.00 元不符" in text

@@ -35,6 +35,11 @@ def _as(signed_in_client, personas, role):
     return signed_in_client(personas[role])
 
 
+def shown(row):
+    """The ``version`` a page of ``row`` shows now (the hidden field its forms post)."""
+    return type(row).objects.values_list("version", flat=True).get(pk=row.pk)
+
+
 def test_the_done_flow(sixty, personas, signed_in_client, client):
     day = date(2026, 3, 2)
     with at(day):
@@ -49,7 +54,7 @@ def test_the_done_flow(sixty, personas, signed_in_client, client):
         assert sixty.name not in client.get(reverse("benefits:screening")).content.decode()
         _as(signed_in_client, personas, "township_officer")
         review = reverse("benefits:application_review", args=[app.pk])
-        client.post(review, {"action": "approve", "comment": "同意"})
+        client.post(review, {"action": "approve", "comment": "同意", "version": shown(app)})
         client.post(
             reverse("benefits:notice_create"),
             {
@@ -73,14 +78,14 @@ def test_the_done_flow(sixty, personas, signed_in_client, client):
         app.refresh_from_db()
         assert (app.status, app.level) == (Status.SUBMITTED, "county")
         _as(signed_in_client, personas, "county_officer")
-        client.post(review, {"action": "approve"})
+        client.post(review, {"action": "approve", "version": shown(app)})
         client.post(
             reverse("benefits:notice_create"),
             {"program": "jiangfu", "unit": "620001000000", "starts_on": "2026-03-09", "days": 7},
         )
     with at(date(2026, 3, 16)):
         _as(signed_in_client, personas, "county_officer")
-        client.post(review, {"action": "finalise"})
+        client.post(review, {"action": "finalise", "version": shown(app)})
         app.refresh_from_db()
         assert app.status == Status.APPROVED and app.certificate_no == "J62000110020263" + "0001"
         printed = client.get(reverse("benefits:application_print", args=[app.pk]))
@@ -183,7 +188,8 @@ def test_review_refused_at_the_wrong_level_leaves_a_message(
 ):
     _as(signed_in_client, personas, "county_officer")
     review = reverse("benefits:application_review", args=[filed.pk])
-    page = client.post(review, {"action": "approve"}, follow=True).content.decode()
+    page = client.post(review, {"action": "approve", "version": shown(filed)}, follow=True)
+    page = page.content.decode()
     assert "乡镇" in page and "不能办理" in page
     filed.refresh_from_db()
     assert filed.status == Status.SUBMITTED
@@ -192,7 +198,8 @@ def test_review_refused_at_the_wrong_level_leaves_a_message(
 def test_notice_export_is_masked_and_audited(filed, personas, signed_in_client, client):
     _as(signed_in_client, personas, "township_officer")
     with at(date(2026, 3, 2)):
-        client.post(reverse("benefits:application_review", args=[filed.pk]), {"action": "approve"})
+        review = reverse("benefits:application_review", args=[filed.pk])
+        client.post(review, {"action": "approve", "version": shown(filed)})
         client.post(
             reverse("benefits:notice_create"),
             {"program": "jiangfu", "unit": "620001100201", "starts_on": "2026-03-02", "days": 7},
