@@ -1,8 +1,8 @@
 """Writes and reads of the service network's details (issue 17 item 3): a service point's opening
 hours and renovation, its devices (the 蓝氧 device installed, not yet, broken) and its practice
 licences. Each write checks its values (a clear Chinese message per field, nothing saved on an
-error), holds an optimistic lock on ``version`` (a stale form → ``ConflictError``) and is audited
-with history.
+error), holds an optimistic lock on ``version`` (a stale or missing one → ``ConflictError``)
+and is audited with history.
 
 ``working_device(point, kind, on)`` is what a service record asks before it is saved: the
 reproductive-health module refuses a 蓝氧 treatment at a point with no device of that type
@@ -10,13 +10,13 @@ working on the treatment day.
 """
 
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from renkou.common import audit, dates
-from renkou.common.actors import Actor, ConflictError
+from renkou.common.actors import Actor, check_version
 from renkou.geo.models import Equipment, Licence, ServicePoint
 
 # A licence is shown as expiring this many days before its end.
@@ -34,17 +34,17 @@ EQUIPMENT_FIELDS = (
 LICENCE_FIELDS = ("number", "scope", "issued_by", "valid_from", "valid_until")
 
 
-M = TypeVar("M", ServicePoint, Equipment, Licence)
-
-
-def _locked(model: type[M], row: M, version: int | None) -> M:
+def _locked[M: (ServicePoint, Equipment, Licence)](
+    model: type[M], row: M, version: int | None
+) -> M:
     current: M = model._default_manager.select_for_update().get(pk=row.pk)
-    if version is not None and current.version != version:
-        raise ConflictError("该记录已被他人修改，请刷新页面后重新填写")
+    check_version(current.version, version, str(model._meta.verbose_name))
     return current
 
 
-def _save(actor: Actor, action: str, row: M, changed: list[str]) -> M:
+def _save[M: (ServicePoint, Equipment, Licence)](
+    actor: Actor, action: str, row: M, changed: list[str]
+) -> M:
     row.version += 1
     row.save()
     audit.record_for(actor, action, row, summary=",".join(changed))
