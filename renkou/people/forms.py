@@ -563,10 +563,11 @@ class MoveForm(BaseForm):
     relationship = forms.ChoiceField(
         label="与新户主关系", error_messages={"required": "请选择与新户主关系"}
     )
+    version = forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
 
     def __init__(self, data: Any = None, *, user: Any, person: Person) -> None:
         self.user, self.person = user, person
-        super().__init__(data)
+        super().__init__(data, initial={"version": person.version})
         choice_field(self, "relationship").choices = PICK + dicts.choices("relationship")
         self.household: Household | None = None
         styled(self)
@@ -583,15 +584,16 @@ class MoveForm(BaseForm):
 
 class ExitForm(BaseForm):
     reason = forms.ChoiceField(label="退出原因", error_messages={"required": "请选择退出原因"})
+    version = forms.IntegerField(required=False, max_value=INT_MAX, widget=forms.HiddenInput)
     on = DateField(
         label="退出日期",
         widget=forms.TextInput(attrs={"placeholder": "如 2026-11-29"}),
         error_messages={"required": "请填写退出日期"},
     )
 
-    def __init__(self, data: Any = None, *, today: date) -> None:
+    def __init__(self, data: Any = None, *, today: date, version: int) -> None:
         self.today = today
-        super().__init__(data, initial={"on": today.isoformat()})
+        super().__init__(data, initial={"on": today.isoformat(), "version": version})
         choices = [(v, label) for v, label in dicts.choices("exit_reason") if v != "5"]
         choice_field(self, "reason").choices = PICK + choices
         styled(self)

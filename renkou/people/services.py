@@ -20,6 +20,7 @@ from renkou.people.constants import HEAD
 from renkou.people.models import Household, Person
 
 ID_PURPOSE = "person.id_number"
+PERSON = "该人员信息"  # what a stale person page names (``check_version``)
 # Fields a person form or import row may set; everything else is derived.
 PERSON_FIELDS = (
     "name",
@@ -166,7 +167,7 @@ def person_update(
 ) -> Person:
     """Apply changed fields if nobody saved the person since ``version`` was read."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
-    check_version(locked.version, version, "该人员信息")
+    check_version(locked.version, version, PERSON)
     changed = [
         k for k in PERSON_FIELDS if k in values and getattr(locked, k) != (values[k] or _blank(k))
     ]
@@ -197,9 +198,14 @@ def person_move(
     household: Household,
     relationship: str,
     today: date | None = None,
+    version: int | None = None,
 ) -> Person:
-    """Move a person into another household (分户/并户), with the new relationship to its head."""
+    """Move a person into another household (分户/并户), with the new relationship to its head.
+    ``version``: the one the page showed (a stale page → ``ConflictError``); None from code
+    that holds no page (the import)."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    if version is not None:
+        check_version(locked.version, version, PERSON)
     old = locked.household_id
     locked.household, locked.relationship = household, relationship
     _derive(locked)
@@ -223,7 +229,9 @@ DEATH_BY_EVENT = "死亡请登记“死亡”变动：死亡要计入出生、�
 
 
 @transaction.atomic
-def person_exit(*, actor: Actor, person: Person, on: date, reason: str) -> Person:
+def person_exit(
+    *, actor: Actor, person: Person, on: date, reason: str, version: int | None = None
+) -> Person:
     """Soft exit (退出系统): the record stays, hidden from current lists, and can be restored.
     A death is not an exit of the register but a change event (死亡变动): it counts among the
     deaths whether or not the record is closed (统计口径, docs/indicators.md §4), so an exit
@@ -231,6 +239,8 @@ def person_exit(*, actor: Actor, person: Person, on: date, reason: str) -> Perso
     if reason == EXIT_DEATH:
         raise ValidationError(DEATH_BY_EVENT, code="death_by_event")
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    if version is not None:
+        check_version(locked.version, version, PERSON)
     if locked.exited_at is not None:
         raise ValidationError("该人员已退出")
     locked.exited_at, locked.exit_reason = on, reason
@@ -250,8 +260,12 @@ def person_exit(*, actor: Actor, person: Person, on: date, reason: str) -> Perso
 
 
 @transaction.atomic
-def person_restore(*, actor: Actor, person: Person, today: date | None = None) -> Person:
+def person_restore(
+    *, actor: Actor, person: Person, today: date | None = None, version: int | None = None
+) -> Person:
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    if version is not None:
+        check_version(locked.version, version, PERSON)
     if locked.exited_at is None:
         raise ValidationError("该人员未退出，无需恢复")
     locked.exited_at, locked.exit_reason = None, ""

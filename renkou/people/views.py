@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dates, dicts
 from renkou.common.actors import Actor, ConflictError
-from renkou.common.forms import typed_text
+from renkou.common.conflicts import conflict_page
+from renkou.common.forms import parse_int, typed_text
 from renkou.common.htmx import render_page
 from renkou.common.middleware import offers_id_search
 from renkou.common.paging import paginate
@@ -381,6 +382,7 @@ def person_check_id(request: HttpRequest) -> HttpResponse:
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.select_related("household"), request.user, pk=pk)
     form = MoveForm(request.POST or None, user=request.user, person=person)
+    status = 200
     if request.method == "POST" and form.is_valid():
         assert form.household is not None  # clean() found it, or the form is not valid
         try:
@@ -390,20 +392,25 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
                 household=form.household,
                 relationship=form.cleaned_data["relationship"],
                 today=dates.today(),
+                version=form.cleaned_data["version"] or 0,  # none posted: a stale page (RL1)
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+            status = 409
         else:
             messages.success(request, f"“{person.name}”已迁入户 {form.household.code}。")
             return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/person_move.html", {"form": form, "person": person})
+    context = {"form": form, "person": person}
+    return render(request, "people/person_move.html", context, status=status)
 
 
 @require_perm(Perm.VIEW_PERSON, Perm.EDIT_PERSON)
 @require_http_methods(["GET", "POST"])
 def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
-    form = ExitForm(request.POST or None, today=dates.today())
+    form = ExitForm(request.POST or None, today=dates.today(), version=person.version)
     death = request.method == "POST" and form.data.get("reason") == services.EXIT_DEATH
     if death:
         form.is_valid()
@@ -415,9 +422,13 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"] or 0,  # none posted: a stale page (RL1)
             )
         except ValidationError as exc:
             messages.warning(request, " ".join(exc.messages))
+        except ConflictError as exc:
+            back = reverse("people:person_detail", args=[person.pk])
+            return conflict_page(request, exc, back)
         else:
             messages.success(request, f"“{person.name}”已退出，可在人员页面恢复。")
         return redirect("people:person_detail", pk=person.pk)
@@ -429,10 +440,15 @@ def person_exit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+    version = parse_int(request.POST.get("version")) or 0  # none posted: a stale page (RL1)
     try:
-        services.person_restore(actor=Actor.of(request), person=person, today=dates.today())
+        services.person_restore(
+            actor=Actor.of(request), person=person, today=dates.today(), version=version
+        )
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
+    except ConflictError as exc:
+        return conflict_page(request, exc, reverse("people:person_detail", args=[person.pk]))
     else:
         messages.success(request, f"“{person.name}”已恢复为在册人员。")
     return redirect("people:person_detail", pk=person.pk)

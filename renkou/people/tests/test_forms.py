@@ -155,7 +155,7 @@ def test_move_form(village_user):
 
 
 def test_exit_form_refuses_future_dates(db):
-    form = forms.ExitForm({"reason": "2", "on": "2099-01-01"}, today=TODAY)
+    form = forms.ExitForm({"reason": "2", "on": "2099-01-01"}, today=TODAY, version=1)
     assert not form.is_valid() and form.errors["on"] == ["退出日期不能晚于今天"]
     assert "5" not in dict(form.fields["reason"].choices)  # 恢复 is its own action
 

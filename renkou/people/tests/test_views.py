@@ -467,10 +467,17 @@ def test_move_to_another_household(personas, signed_in_client):
         "户编号不存在"
         in client.post(url, {"household_code": "1" * 18, "relationship": "10"}).content.decode()
     )
-    response = client.post(url, {"household_code": target.code, "relationship": "10"})
+    move = {"household_code": target.code, "relationship": "10", "version": person.version}
+    response = client.post(url, move)
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.household == target and person.relationship == "10"
+    # The same page sent again (its version is now stale): 409, the move stays as it was.
+    back = make_household(VILLAGE_A1)
+    stale = client.post(url, {**move, "household_code": back.code})
+    assert stale.status_code == 409 and "该人员信息已被他人修改" in stale.content.decode()
+    person.refresh_from_db()
+    assert person.household == target
     assert AuditEntry.objects.filter(action="person.move", object_id=str(person.pk)).exists()
     page = client.get(reverse("people:person_detail", args=[person.pk])).content.decode()
     assert "迁户" in page
@@ -490,7 +497,12 @@ def test_exit_and_restore(village_admin):
     person = make_person()
     exit_url = reverse("people:person_exit", args=[person.pk])
     assert village_admin.post(exit_url, {"reason": "2", "on": "2099-01-01"}).status_code == 200
-    response = village_admin.post(exit_url, {"reason": "2", "on": "2026年1月5日"})
+    leave = {"reason": "2", "on": "2026年1月5日", "version": person.version}
+    stale = village_admin.post(exit_url, {**leave, "version": person.version - 1})
+    assert stale.status_code == 409 and "本次操作未执行" in stale.content.decode()
+    person.refresh_from_db()
+    assert person.exited_at is None
+    response = village_admin.post(exit_url, leave)
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.exited_at == date(2026, 1, 5) and person.exit_reason == "2"
@@ -502,7 +514,11 @@ def test_exit_and_restore(village_admin):
     page = village_admin.get(reverse("people:person_detail", args=[person.pk])).content.decode()
     assert "退出（迁出" in page and reverse("people:person_restore", args=[person.pk]) in page
     assert village_admin.get(reverse("people:person_edit", args=[person.pk])).status_code == 302
-    assert village_admin.post(reverse("people:person_restore", args=[person.pk])).status_code == 302
+    restore = reverse("people:person_restore", args=[person.pk])
+    assert village_admin.post(restore).status_code == 409  # a page without the version
+    person.refresh_from_db()
+    assert person.exited_at is not None
+    assert village_admin.post(restore, {"version": person.version}).status_code == 302
     person.refresh_from_db()
     assert person.exited_at is None
     actions = set(AuditEntry.objects.values_list("action", flat=True))
