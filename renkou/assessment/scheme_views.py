@@ -46,7 +46,6 @@ from renkou.geo.constants import Level, county_of, full_code, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
-from renkou.supervision.selectors import Overdue, overdue_by_township
 
 NOT_FOUND = "未找到该考核方案"
 
@@ -329,14 +328,6 @@ def _within(request: HttpRequest, found: list[sheets.Sheet]) -> list[sheets.Shee
     return sheets.within(request.user.scope_prefix or "", found)
 
 
-def _with_overdue(request: HttpRequest, found: list[sheets.Sheet]) -> None:
-    """Each township's overdue dated tasks and rectification notices as of today (supervision,
-    two grouped queries for all), in ``sheet.extra["overdue"]``."""
-    late = overdue_by_township(request.user, dates.today())
-    for sheet in found:
-        sheet.extra["overdue"] = late.get(sheet.unit_code[:9], Overdue())
-
-
 @require_perm(Perm.VIEW_ASSESSMENT)
 @require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
@@ -345,7 +336,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _published_scheme(request, pk)
     on = _on(request)
     found = _within(request, sheets.compute(scheme, on))
-    _with_overdue(request, found)
+    sheets.with_overdue(request.user, found, on)
     context = {
         "scheme": scheme,
         "on": on,
@@ -564,10 +555,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board_export(request: HttpRequest, pk: int) -> HttpResponse:
     """考核排名.xlsx: the board as a sheet — rank, unit, every item's points, deductions, total,
-    vetoes — of the units the caller may see, as of the chosen date (aggregates only)."""
+    vetoes, overdue tasks and notices — of the units the caller may see, as of the chosen date
+    (aggregates only)."""
     scheme = _published_scheme(request, pk)
     on = _on(request)
     found = _within(request, sheets.compute(scheme, on))
+    sheets.with_overdue(request.user, found, on)
     items = list(scheme.items.order_by("number"))
     columns = [
         ("名次", 6, False),
@@ -576,6 +569,8 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
         ("扣分", 8, False),
         ("总分", 8, False),
         ("一票否决", 40, True),
+        ("逾期重点工作", 12, False),
+        ("逾期整改", 10, False),
     ]
     buffer = io.BytesIO()
     workbook, sheet, text = xlsx.open_sheet(buffer, "考核排名", columns)
@@ -587,6 +582,8 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
             float(s.deducted),
             float(s.total),
             "；".join(v.text for v in s.vetoes),
+            s.extra["overdue"].tasks,
+            s.extra["overdue"].notices,
         ]
         xlsx.write_row(sheet, row, values, text)
     workbook.close()

@@ -164,4 +164,8 @@ def test_the_ranking_exports_as_xlsx_with_each_items_points(
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][:4] == ["名次", "单位", "1.工作机制", "2.生殖健康检查率"]
     # 乙乡 3 points (manual), 甲镇 0; no RH data: the rate has no value and scores 0.
-    assert [(r[0], r[1], r[2], r[-2]) for r in rows[1:]] == [(1, "乙乡", 3, 3), (2, "甲镇", 0, 0)]
+    total = rows[0].index("总分")
+    assert [(r[0], r[1], r[2], r[total]) for r in rows[1:]] == [
+        (1, "乙乡", 3, 3),
+        (2, "甲镇", 0, 0),
+    ]
