@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.assessment import documents, letters, services, sheets, sources
+from renkou.assessment import documents, exports, letters, services, sheets, sources
 from renkou.assessment.models import Deduction, Letter, ManualScore, Scheme, SchemeItem
 from renkou.assessment.scheme_forms import (
     CopyForm,
@@ -48,6 +48,7 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
 
 NOT_FOUND = "未找到该考核方案"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _schemes(user: Any) -> Any:
@@ -385,6 +386,30 @@ def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return render(request, "assessment/sheet.html", context)
 
 
+@require_perm(Perm.VIEW_ASSESSMENT)
+@require_GET
+def sheet_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """考核评分表.xlsx of one unit as of the chosen date: the rows of its PDF (aggregates)."""
+    scheme = _published_scheme(request, pk)
+    unit = _sheet_unit(request, scheme, code)
+    on = _on(request)
+    found = sheets.compute(scheme, on, only=[unit.prefix])
+    if not found:
+        raise Http404(NOT_FOUND)
+    audit.record_request(
+        request,
+        action="assessment.sheet_export",
+        object_type="assessment.scheme",
+        object_id=scheme.pk,
+        row_count=len(found[0].lines),
+        summary=f"unit={unit.code} on={on}",
+    )
+    response = HttpResponse(exports.sheet_xlsx(found[0], on), content_type=XLSX)
+    name = f"{scheme.year}年度考核评分表-{unit.name}-{on:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
 def _sheet_url(scheme: Scheme, unit: Unit) -> str:
     return reverse("assessment:sheet", args=[scheme.pk, unit.code])
 
@@ -595,10 +620,7 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
         row_count=len(found),
         summary=f"on={on}",
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     name = f"{scheme.year}年度考核排名-{on:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

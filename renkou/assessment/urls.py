@@ -35,6 +35,7 @@ urlpatterns = [
     path("schemes/<int:pk>/freeze/", s.scores_freeze, name="scores_freeze"),
     path("schemes/<int:pk>/results/<int:version>/", s.snapshot, name="snapshot"),
     path("schemes/<int:pk>/units/<str:code>/", s.sheet, name="sheet"),
+    path("schemes/<int:pk>/units/<str:code>/sheet.xlsx", s.sheet_export, name="sheet_export"),
     path(
         "schemes/<int:pk>/units/<str:code>/items/<int:item_pk>/",
         s.manual_score,

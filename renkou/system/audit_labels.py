@@ -96,6 +96,7 @@ ACTIONS = {
     "assessment.deduction_withdraw": "撤销考核扣分",
     "assessment.evidence_download": "下载考核佐证材料",
     "assessment.board_export": "导出考核排名",
+    "assessment.sheet_export": "导出考核评分表",
     "assessment.scores_freeze": "定格考核结果",
     "assessment.township_target_set": "调整乡镇考核目标",
     "assessment.township_target_delete": "恢复乡镇考核目标为方案目标",

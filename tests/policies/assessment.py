@@ -50,6 +50,7 @@ POLICY: dict[str, Rule] = {
     "assessment:scores_freeze": Rule(ASSESSORS, POST, obj="scheme", scoped=False),
     "assessment:snapshot": Rule(ASSESSMENT, obj="snapshot", scoped=False),
     "assessment:sheet": Rule(ASSESSMENT, obj="sheet"),
+    "assessment:sheet_export": Rule(ASSESSMENT, obj="sheet"),
     "assessment:manual_score": Rule(ASSESSORS, GET_POST, obj="manualitem"),
     "assessment:deduction_create": Rule(ASSESSORS, GET_POST, obj="sheet"),
     "assessment:deduction_withdraw": Rule(ASSESSORS, POST, obj="deduction"),
