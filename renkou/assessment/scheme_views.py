@@ -48,7 +48,6 @@ from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
 
 NOT_FOUND = "未找到该考核方案"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _schemes(user: Any) -> Any:
@@ -404,7 +403,7 @@ def sheet_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         row_count=len(found[0].lines),
         summary=f"unit={unit.code} on={on}",
     )
-    response = HttpResponse(exports.sheet_xlsx(found[0], on), content_type=XLSX)
+    response = HttpResponse(exports.sheet_xlsx(found[0], on), content_type=xlsx.CONTENT_TYPE)
     name = f"{scheme.year}年度考核评分表-{unit.name}-{on:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
@@ -620,7 +619,7 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
         row_count=len(found),
         summary=f"on={on}",
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(buffer.getvalue(), content_type=xlsx.CONTENT_TYPE)
     name = f"{scheme.year}年度考核排名-{on:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -70,4 +70,9 @@ urlpatterns = [
         "prefecture/figures/<int:pk>/delete/", rv.county_figure_delete, name="county_figure_delete"
     ),
     path("prefecture/import/", rv.county_figures_import, name="county_figures_import"),
+    path(
+        "prefecture/import/template.xlsx",
+        rv.county_figures_template,
+        name="county_figures_template",
+    ),
 ]

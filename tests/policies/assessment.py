@@ -77,6 +77,7 @@ POLICY: dict[str, Rule] = {
     "assessment:county_figure_save": Rule(COUNTY_ONLY, POST),
     "assessment:county_figure_delete": Rule(COUNTY_ONLY, POST, obj="countyfigure", scoped=False),
     "assessment:county_figures_import": Rule(COUNTY_ONLY, GET_POST),
+    "assessment:county_figures_template": Rule(COUNTY_ONLY),
     # 领导责任档案 (item 7): a township's record (its 包乡领导, results and the county's dated
     # entries), aggregates and staff names: every assessment role within its subtree (a village
     # is refused with its township, as a sheet); entries are recorded by county officers.
