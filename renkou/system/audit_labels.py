@@ -27,6 +27,7 @@ ACTIONS = {
     "authz.denied": "越权访问被拒绝",
     "scope.grant_read": "督查期间查阅抽样人员信息",
     "accounts.staff_assignment_add": "安排包乡包村",
+    "accounts.staff_assignment_change": "修改包乡包村",
     "accounts.staff_assignment_end": "结束包乡包村",
     "assessment.responsibility_entry_add": "记录领导责任档案",
     "crypto.rotate": "更换加密密钥",
