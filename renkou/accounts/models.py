@@ -79,6 +79,15 @@ class User(AbstractUser):
     def reads_person_data(self) -> bool:
         return Perm.VIEW_PERSON in self.permissions
 
+    @property
+    def person_pages_open(self) -> bool:
+        """Whether pages of people's data lead anywhere today: the permission, and for a role
+        in ``GRANTED_PERSON_ROLES`` a grant today. Outside a visit the inspector's person lists
+        are empty, so neither the menu nor an aggregate page (its module's links, the name
+        lists behind a count) offers them, and its small counts are suppressed as for an
+        account without person access."""
+        return self.has_perm(Perm.VIEW_PERSON) and self.person_grants() != ()
+
     def person_grants(self) -> tuple[PersonGrant, ...] | None:
         """None: people's data in the unit's subtree (``scope_prefix``). A tuple: only what the
         grants name, for a role in ``GRANTED_PERSON_ROLES`` (empty: no person at all)."""

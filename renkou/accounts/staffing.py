@@ -1,10 +1,11 @@
 """包乡包村 (issue 14 item 7): staff assigned to townships and villages besides their own unit.
 
-Writes (``staff_assignment_add``, ``staff_assignment_end``) check the assignment's rules,
-lock the account's row so that two requests cannot both add the same assignment, and audit in
-the same transaction; bad input changes nothing. Reads name staff (accounts), never a person of
-the register. The assessment's score sheets and leaders' records and the supervision's samples
-and inspection teams read them here: accounts sits below both (tests/test_architecture.py).
+Writes (``staff_assignment_add``, ``staff_assignment_change``, ``staff_assignment_end``) check
+the assignment's rules, lock the account's row so that two requests cannot both add the same
+assignment, and audit in the same transaction; bad input changes nothing. Reads name staff
+(accounts), never a person of the register. The assessment's score sheets and leaders' records
+and the supervision's samples and inspection teams read them here: accounts sits below both
+(tests/test_architecture.py).
 
 Kept apart from ``services.py``/``selectors.py`` (the accounts' sign-in and approval code) as
 one small concept with its reads and writes together, like ``approvals.py``.
@@ -22,7 +23,7 @@ from renkou.accounts.constants import AREA_ROLE_LEVEL, AREA_ROLE_STAFF, AreaRole
 from renkou.accounts.models import StaffAssignment, User
 from renkou.common import audit
 from renkou.common.actors import Actor
-from renkou.geo.constants import Level, county_of
+from renkou.geo.constants import Level, county_of, level_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
 
@@ -138,6 +139,64 @@ def staff_assignment_end(
     row.ends_on = ends_on
     row.save(update_fields=["ends_on"])
     audit.record_for(actor, "accounts.staff_assignment_end", row, summary=f"ends_on={ends_on}")
+    return row
+
+
+def roles_for(assignment: StaffAssignment) -> list[tuple[str, str]]:
+    """The assignment labels its row may take: those of its unit's level that its account's
+    role may hold (a township's leader can become its officer, never a village's technician)."""
+    level, role = level_of(assignment.unit_code), assignment.user.role
+    return [
+        (value, str(label))
+        for value, label in AreaRole.choices
+        if AREA_ROLE_LEVEL[value] == level and role in AREA_ROLE_STAFF[value]
+    ]
+
+
+@transaction.atomic
+def staff_assignment_change(
+    *, actor: Actor, assignment: StaffAssignment, role: str, starts_on: date, note: str = ""
+) -> StaffAssignment:
+    """Change an open assignment's role, start date or note; the person and the unit stay (a
+    different person or unit is a new assignment, and ending this one keeps the record). An
+    ended assignment is history and is not changed. The same rules as adding: the role fits
+    the unit's level and the account, no overlapping duplicate of the same person, unit and
+    role. Locks the account's row first, as adding does, so the two cannot race."""
+    User.objects.select_for_update(of=("self",)).filter(pk=assignment.user_id).first()
+    row: StaffAssignment = (
+        StaffAssignment.objects.select_for_update().filter(pk=assignment.pk).get()
+    )
+    _in_scope(actor, row.unit_code)
+    if row.ends_on is not None:
+        raise ValidationError(f"该包联已于{row.ends_on:%Y-%m-%d}终止，不能修改")
+    user = User.objects.select_related("unit").get(pk=row.user_id)
+    unit = Unit.objects.current().filter(code=row.unit_code).first()
+    errors = _check(user, unit, role, starts_on, None)
+    if not errors:
+        same = StaffAssignment.objects.filter(user=user, unit_code=row.unit_code, role=role)
+        if _overlapping(same.exclude(pk=row.pk), starts_on, None).exists():
+            errors["role"] = (
+                f"{user}在此期间已是{unit.name if unit else ''}的{_label(role)}，不能重复安排"
+            )
+    if errors:
+        raise ValidationError(errors)
+    changed = {
+        name: value
+        for name, value in (("role", role), ("starts_on", starts_on), ("note", note.strip()))
+        if getattr(row, name) != value
+    }
+    if not changed:
+        return row
+    for name, value in changed.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(changed))
+    summary = " ".join(f"{name}={value}" for name, value in changed.items() if name != "note")
+    audit.record_for(
+        actor,
+        "accounts.staff_assignment_change",
+        row,
+        summary=(summary + (" note" if "note" in changed else "")).strip(),
+    )
     return row
 
 

@@ -4,6 +4,7 @@ see. Typeset on the background worker (``assessment.tasks``). Aggregates and the
 rows only: no person, no name list, no evidence document."""
 
 from datetime import date
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -51,8 +52,11 @@ def sheet_pdf(scheme: Scheme, code: str, on: date) -> bytes:
     return pdf.write(render_to_string("assessment/pdf_sheet.html", context))
 
 
-def ranking_pdf(scheme: Scheme, on: date, prefix: str) -> bytes:
-    found = sheets.within(prefix, sheets.compute(scheme, on))
+def ranking_pdf(scheme: Scheme, on: date, user: Any) -> bytes:
+    """The ranking of the units ``user`` may see, with each township's tasks and notices
+    overdue on ``on`` (as the board shows them)."""
+    found = sheets.within(getattr(user, "scope_prefix", "") or "", sheets.compute(scheme, on))
+    sheets.with_overdue(user, found, on)
     county = _name(full_code(county_of(scheme.unit_code)))
     context = {
         "scheme": scheme,

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
@@ -20,7 +21,7 @@ from renkou.assessment import county_import, ranking, services
 from renkou.assessment.models import CountyFigure
 from renkou.assessment.scheme_forms import CompareForm, CountyFigureForm, CountyImportForm
 from renkou.assessment.scheme_views import _county
-from renkou.common import dates
+from renkou.common import dates, xlsx
 from renkou.common.actors import Actor
 from renkou.common.forms import error_text, styled
 from renkou.common.periods import fp_year_of
@@ -131,6 +132,15 @@ def county_figures_import(request: HttpRequest) -> HttpResponse:
         "measures": ranking.measures(),
     }
     return render(request, "assessment/county_import.html", context)
+
+
+@require_perm(Perm.MANAGE_SCHEME)
+@require_GET
+def county_figures_template(request: HttpRequest) -> HttpResponse:
+    """下载模板: the import's workbook, from the importer's own columns."""
+    response = HttpResponse(county_import.template(), content_type=xlsx.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "各县市数据导入模板.xlsx")
+    return response
 
 
 def _import(request: HttpRequest, county: Any, year: int, upload: Any) -> list[CountyFigure]:

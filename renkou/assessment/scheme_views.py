@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
-from renkou.assessment import documents, letters, services, sheets, sources
+from renkou.assessment import documents, exports, letters, services, sheets, sources
 from renkou.assessment.models import Deduction, Letter, ManualScore, Scheme, SchemeItem
 from renkou.assessment.scheme_forms import (
     CopyForm,
@@ -46,7 +46,6 @@ from renkou.geo.constants import Level, county_of, full_code, township_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
-from renkou.supervision.selectors import Overdue, overdue_by_township
 
 NOT_FOUND = "未找到该考核方案"
 
@@ -329,14 +328,6 @@ def _within(request: HttpRequest, found: list[sheets.Sheet]) -> list[sheets.Shee
     return sheets.within(request.user.scope_prefix or "", found)
 
 
-def _with_overdue(request: HttpRequest, found: list[sheets.Sheet]) -> None:
-    """Each township's overdue dated tasks and rectification notices as of today (supervision,
-    two grouped queries for all), in ``sheet.extra["overdue"]``."""
-    late = overdue_by_township(request.user, dates.today())
-    for sheet in found:
-        sheet.extra["overdue"] = late.get(sheet.unit_code[:9], Overdue())
-
-
 @require_perm(Perm.VIEW_ASSESSMENT)
 @require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
@@ -345,7 +336,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _published_scheme(request, pk)
     on = _on(request)
     found = _within(request, sheets.compute(scheme, on))
-    _with_overdue(request, found)
+    sheets.with_overdue(request.user, found, on)
     context = {
         "scheme": scheme,
         "on": on,
@@ -392,6 +383,30 @@ def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "staff": sheets.staff_of(scheme, unit.code),
     }
     return render(request, "assessment/sheet.html", context)
+
+
+@require_perm(Perm.VIEW_ASSESSMENT)
+@require_GET
+def sheet_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """考核评分表.xlsx of one unit as of the chosen date: the rows of its PDF (aggregates)."""
+    scheme = _published_scheme(request, pk)
+    unit = _sheet_unit(request, scheme, code)
+    on = _on(request)
+    found = sheets.compute(scheme, on, only=[unit.prefix])
+    if not found:
+        raise Http404(NOT_FOUND)
+    audit.record_request(
+        request,
+        action="assessment.sheet_export",
+        object_type="assessment.scheme",
+        object_id=scheme.pk,
+        row_count=len(found[0].lines),
+        summary=f"unit={unit.code} on={on}",
+    )
+    response = HttpResponse(exports.sheet_xlsx(found[0], on), content_type=xlsx.CONTENT_TYPE)
+    name = f"{scheme.year}年度考核评分表-{unit.name}-{on:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 def _sheet_url(scheme: Scheme, unit: Unit) -> str:
@@ -564,10 +579,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board_export(request: HttpRequest, pk: int) -> HttpResponse:
     """考核排名.xlsx: the board as a sheet — rank, unit, every item's points, deductions, total,
-    vetoes — of the units the caller may see, as of the chosen date (aggregates only)."""
+    vetoes, overdue tasks and notices — of the units the caller may see, as of the chosen date
+    (aggregates only)."""
     scheme = _published_scheme(request, pk)
     on = _on(request)
     found = _within(request, sheets.compute(scheme, on))
+    sheets.with_overdue(request.user, found, on)
     items = list(scheme.items.order_by("number"))
     columns = [
         ("名次", 6, False),
@@ -576,6 +593,8 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
         ("扣分", 8, False),
         ("总分", 8, False),
         ("一票否决", 40, True),
+        ("逾期重点工作", 12, False),
+        ("逾期整改", 10, False),
     ]
     buffer = io.BytesIO()
     workbook, sheet, text = xlsx.open_sheet(buffer, "考核排名", columns)
@@ -587,6 +606,8 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
             float(s.deducted),
             float(s.total),
             "；".join(v.text for v in s.vetoes),
+            s.extra["overdue"].tasks,
+            s.extra["overdue"].notices,
         ]
         xlsx.write_row(sheet, row, values, text)
     workbook.close()
@@ -598,10 +619,7 @@ def board_export(request: HttpRequest, pk: int) -> HttpResponse:
         row_count=len(found),
         summary=f"on={on}",
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(buffer.getvalue(), content_type=xlsx.CONTENT_TYPE)
     name = f"{scheme.year}年度考核排名-{on:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -26,8 +26,9 @@ from renkou.assessment.models import (
     TownshipTarget,
 )
 from renkou.common.periods import fp_year
-from renkou.geo.constants import Level, full_code
+from renkou.geo.constants import Level, full_code, township_of
 from renkou.geo.models import Unit
+from renkou.supervision.selectors import Overdue, overdue_by_township
 
 COUNTY_LEN = 6
 POPULATION = "population_end"
@@ -325,6 +326,15 @@ def within(prefix: str, found: list[Sheet]) -> list[Sheet]:
     """The sheets inside a caller's subtree (``prefix``: a township sees its own row only;
     a county account, or a leader of the county, every row)."""
     return [s for s in found if s.unit_code.startswith(prefix) or prefix.startswith(s.unit_code)]
+
+
+def with_overdue(user: Any, found: list[Sheet], on: date) -> None:
+    """Each township's dated tasks and rectification notices overdue on ``on`` (the board's
+    date; supervision, two grouped queries for all, scoped to ``user``), in
+    ``sheet.extra["overdue"]``, for the board, its .xlsx and its PDF alike."""
+    late = overdue_by_township(user, on)
+    for sheet in found:
+        sheet.extra["overdue"] = late.get(township_of(sheet.full_code), Overdue())
 
 
 def rank(sheets: list[Sheet]) -> None:

@@ -34,7 +34,7 @@ def _render(owner: object, what: str, pk: int, code: str, on: date) -> bytes | N
         if unit is None:
             return None
         return printing.sheet_pdf(scheme, unit.prefix, on)
-    return printing.ranking_pdf(scheme, on, getattr(owner, "scope_prefix", "") or "")
+    return printing.ranking_pdf(scheme, on, owner)
 
 
 @task()

@@ -35,6 +35,7 @@ urlpatterns = [
     path("schemes/<int:pk>/freeze/", s.scores_freeze, name="scores_freeze"),
     path("schemes/<int:pk>/results/<int:version>/", s.snapshot, name="snapshot"),
     path("schemes/<int:pk>/units/<str:code>/", s.sheet, name="sheet"),
+    path("schemes/<int:pk>/units/<str:code>/sheet.xlsx", s.sheet_export, name="sheet_export"),
     path(
         "schemes/<int:pk>/units/<str:code>/items/<int:item_pk>/",
         s.manual_score,
@@ -69,4 +70,9 @@ urlpatterns = [
         "prefecture/figures/<int:pk>/delete/", rv.county_figure_delete, name="county_figure_delete"
     ),
     path("prefecture/import/", rv.county_figures_import, name="county_figures_import"),
+    path(
+        "prefecture/import/template.xlsx",
+        rv.county_figures_template,
+        name="county_figures_template",
+    ),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 import xlsxwriter
 
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OPTIONS = {
     "constant_memory": True,
     "strings_to_numbers": False,

@@ -561,6 +561,7 @@ def monthly_overview(request: HttpRequest) -> HttpResponse:
         "kinds": [Kind(k).label for k in REPORT_KINDS],
         "summary": {s: states.count(s) for s in ("on_time", "late", "overdue", "pending")},
         "changed": len(changes),
+        "persons": request.user.person_pages_open,  # each village's report lists its events
     }
     return render(request, "events/monthly_overview.html", context)
 

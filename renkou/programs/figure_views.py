@@ -97,7 +97,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     """覆盖率与随访: the unit's figures and one row per township (county) or village (township)."""
     today = dates.today()
     unit, year = _unit_and_year(request, today)
-    persons = request.user.has_perm(Perm.VIEW_PERSON)
+    persons = request.user.person_pages_open
     length = CHILD_LENGTH.get(unit.level)
     units = []
     if length:
@@ -184,7 +184,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
         "period": fp_year(year),
         "day": figures.reference_day(year),
         "can_adjust": request.user.has_perm(Perm.MANAGE_TARGET),
-        "persons": request.user.has_perm(Perm.VIEW_PERSON),
+        "persons": request.user.person_pages_open,
     }
     return render(request, "programs/target_list.html", context)
 

@@ -106,7 +106,7 @@ def rh_counts(request: HttpRequest) -> HttpResponse:
         Unit.objects.current(), request.user, prefix=prefix if prefix.isdigit() else ""
     )
     period, error = _period(request, today)
-    persons = request.user.has_perm(Perm.VIEW_PERSON)
+    persons = request.user.person_pages_open
     length = CHILD_LENGTH.get(unit.level)
     units: list[Unit] = []
     if length:

@@ -208,5 +208,26 @@ class StaffAssignmentForm(BaseForm):
             field.choices = [("", "请选择"), *choices]
 
 
+class StaffChangeForm(BaseForm):
+    """What may change of an open assignment: not the person or the unit (a new assignment)."""
+
+    role = forms.ChoiceField(
+        label="包联职责",
+        error_messages={
+            "required": "请选择包联职责",
+            "invalid_choice": "该人员在此单位只能担任列表中的包联职责"
+            "（乡镇：包乡领导、包乡干部；村：包村技术员）",
+        },
+    )
+    starts_on = DateField(label="起始日期", error_messages={"required": "请填写起始日期"})
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "请选择"), *roles]
+
+
 class StaffEndForm(BaseForm):
     ends_on = DateField(label="终止日期")

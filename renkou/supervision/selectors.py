@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from renkou.common import dates
 from renkou.common.periods import fp_year
-from renkou.geo.constants import PREFIX_LENGTH, Level, full_code
+from renkou.geo.constants import PREFIX_LENGTH, Level, full_code, township_of
 from renkou.geo.scope import PersonGrant
 from renkou.supervision.constants import PROGRESS_BADGE, EvidenceKind, Progress, Status
 from renkou.supervision.models import Assignment, Task
@@ -144,10 +144,18 @@ def task_rows(user: Any, task: Task, on: date) -> list[Row]:
     return rows_of(assignments_visible(user).filter(task=task), on)
 
 
+def late_parts(rows: QuerySet[Assignment], on: date) -> QuerySet[Assignment]:
+    """The parts overdue on day ``on``: past the deadline (before ``on``) and not confirmed on
+    or before ``on`` (as ``progress_of``: a confirmation without a date counts as done). A
+    part confirmed later was still overdue that day, so a past date reads as it stood then;
+    confirmation is final (``ALLOWED_TRANSITIONS``), so its date is the only one needed."""
+    done = Q(status=Status.CONFIRMED) & (Q(confirmed_on__isnull=True) | Q(confirmed_on__lte=on))
+    return rows.filter(task__deadline__lt=on).exclude(done)
+
+
 def overdue(user: Any, on: date) -> list[Row]:
     """The user's units' parts past the deadline and not confirmed (for the boards)."""
-    rows = assignments_visible(user).filter(task__deadline__lt=on).exclude(status=Status.CONFIRMED)
-    return rows_of(rows, on)
+    return rows_of(late_parts(assignments_visible(user), on), on)
 
 
 # --- what the assessment reads (renkou.assessment.sources) -----------------------------------
@@ -243,11 +251,19 @@ def rectifications_visible(user: Any) -> QuerySet[Any]:
     return Rectification.objects.visible_to(user).select_related("finding__inspection")
 
 
-def overdue_rectifications(user: Any, on: date) -> QuerySet[Any]:
-    """Notices past their deadline and not closed (highlighted on the lists and boards)."""
+def late_notices(rows: QuerySet[Any], on: date) -> QuerySet[Any]:
+    """The notices overdue on day ``on``: past the deadline (before ``on``) and not closed on
+    or before ``on`` (``closed_on``, the 销号 date; a closed notice without one counts as
+    closed). Closing is final, so a past date reads as it stood then."""
     from renkou.supervision.constants import RectStatus
 
-    return rectifications_visible(user).filter(deadline__lt=on).exclude(status=RectStatus.CLOSED)
+    closed = Q(status=RectStatus.CLOSED) & (Q(closed_on__isnull=True) | Q(closed_on__lte=on))
+    return rows.filter(deadline__lt=on).exclude(closed)
+
+
+def overdue_rectifications(user: Any, on: date) -> QuerySet[Any]:
+    """Notices past their deadline and not closed (highlighted on the lists and boards)."""
+    return late_notices(rectifications_visible(user), on)
 
 
 def inspections_visible(user: Any) -> QuerySet[Any]:
@@ -408,17 +424,17 @@ class Overdue:
 
 
 def overdue_by_township(user: Any, on: date) -> dict[str, Overdue]:
-    """Every visible township's (9-digit prefix) counts of overdue task parts (past the
-    deadline, not confirmed, as ``overdue``) and overdue notices (as
-    ``overdue_rectifications``): two grouped queries for all townships."""
+    """Every visible township's (9-digit prefix) counts of the task parts (``late_parts``)
+    and notices (``late_notices``) overdue on day ``on`` — a board's date, not only today:
+    two grouped queries for all townships."""
     tasks: dict[str, int] = {}
-    parts = assignments_visible(user).filter(task__deadline__lt=on).exclude(status=Status.CONFIRMED)
-    for code, n in parts.values_list("unit_code").annotate(n=Count("pk")).order_by():
-        tasks[code[:9]] = tasks.get(code[:9], 0) + n
+    parts = late_parts(assignments_visible(user), on).values_list("unit_code")
+    for code, n in parts.annotate(n=Count("pk")).order_by():
+        tasks[township_of(code)] = tasks.get(township_of(code), 0) + n
     notices: dict[str, int] = {}
     late = overdue_rectifications(user, on).values_list("unit_code").annotate(n=Count("pk"))
     for code, n in late.order_by():
-        notices[code[:9]] = notices.get(code[:9], 0) + n
+        notices[township_of(code)] = notices.get(township_of(code), 0) + n
     return {
         code: Overdue(tasks.get(code, 0), notices.get(code, 0))
         for code in set(tasks) | set(notices)

@@ -1,8 +1,8 @@
 """Pages of 包乡包村 (issue 14 item 7): the county's staff assigned to townships (包乡领导,
-包乡干部) and villages (包村技术员), listed by township with filters; county officers add and
-end assignments (``supervision.manage_task``). Read by every supervision role within its
-subtree (``supervision.view``): staff names, no person of the register. The rules of an
-assignment live in ``renkou.accounts.staffing``."""
+包乡干部) and villages (包村技术员), listed by township with filters; county officers add,
+change (role, start date, note) and end assignments (``supervision.manage_task``). Read by
+every supervision role within its subtree (``supervision.view``): staff names, no person of
+the register. The rules of an assignment live in ``renkou.accounts.staffing``."""
 
 from typing import Any
 
@@ -22,7 +22,12 @@ from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import unit_names
 from renkou.supervision import selectors
-from renkou.supervision.forms import StaffAssignmentForm, StaffEndForm, StaffFilterForm
+from renkou.supervision.forms import (
+    StaffAssignmentForm,
+    StaffChangeForm,
+    StaffEndForm,
+    StaffFilterForm,
+)
 
 
 def _filtered(request: HttpRequest, form: StaffFilterForm) -> Any:
@@ -92,6 +97,52 @@ def staff_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已安排包联")
             return redirect("supervision:staff_list")
     return render(request, "supervision/staff_form.html", {"form": form})
+
+
+@require_perm(Perm.MANAGE_TASK)
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改包联: an open assignment's role, start date and note (not its person or unit), with
+    its history; an ended one is history and is not changed."""
+    rows = staffing.assignments_visible(request.user).select_related("user__unit")
+    row = get_visible_or_404(rows, request.user, pk=pk)
+    if row.ends_on is not None:
+        messages.error(request, f"该包联已于{row.ends_on:%Y-%m-%d}终止，不能修改")
+        return redirect("supervision:staff_list")
+    initial = {"role": row.role, "starts_on": row.starts_on, "note": row.note}
+    form = styled(
+        StaffChangeForm(request.POST or None, roles=staffing.roles_for(row), initial=initial)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            staffing.staff_assignment_change(
+                actor=Actor.of(request),
+                assignment=row,
+                role=data["role"],
+                starts_on=data["starts_on"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "包联已修改")
+            return redirect("supervision:staff_list")
+    context = {
+        "form": form,
+        "row": row,
+        "unit_name": unit_names([row.unit_code]).get(row.unit_code, row.unit_code),
+        "history": list(row.history.select_related("history_user").order_by("-history_date")),
+    }
+    return render(request, "supervision/staff_edit.html", context)
+
+
+def _form_errors(form: StaffChangeForm, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 @require_perm(Perm.MANAGE_TASK)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("notices/photos/<int:pk>/", i.notice_photo, name="notice_photo"),
     path("staff/", st.staff_list, name="staff_list"),
     path("staff/new/", st.staff_add, name="staff_add"),
+    path("staff/<int:pk>/", st.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/end/", st.staff_end, name="staff_end"),
     path("bulletins/", i.bulletin_list, name="bulletin_list"),
     path("bulletins/new/", i.bulletin_create, name="bulletin_create"),

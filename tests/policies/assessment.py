@@ -50,6 +50,7 @@ POLICY: dict[str, Rule] = {
     "assessment:scores_freeze": Rule(ASSESSORS, POST, obj="scheme", scoped=False),
     "assessment:snapshot": Rule(ASSESSMENT, obj="snapshot", scoped=False),
     "assessment:sheet": Rule(ASSESSMENT, obj="sheet"),
+    "assessment:sheet_export": Rule(ASSESSMENT, obj="sheet"),
     "assessment:manual_score": Rule(ASSESSORS, GET_POST, obj="manualitem"),
     "assessment:deduction_create": Rule(ASSESSORS, GET_POST, obj="sheet"),
     "assessment:deduction_withdraw": Rule(ASSESSORS, POST, obj="deduction"),
@@ -76,6 +77,7 @@ POLICY: dict[str, Rule] = {
     "assessment:county_figure_save": Rule(COUNTY_ONLY, POST),
     "assessment:county_figure_delete": Rule(COUNTY_ONLY, POST, obj="countyfigure", scoped=False),
     "assessment:county_figures_import": Rule(COUNTY_ONLY, GET_POST),
+    "assessment:county_figures_template": Rule(COUNTY_ONLY),
     # 领导责任档案 (item 7): a township's record (its 包乡领导, results and the county's dated
     # entries), aggregates and staff names: every assessment role within its subtree (a village
     # is refused with its township, as a sheet); entries are recorded by county officers.

@@ -54,10 +54,11 @@ POLICY: dict[str, Rule] = {
     "supervision:bulletin_publish": Rule(INSPECTORS, POST, obj="bulletin", scoped=False),
     "supervision:bulletin_pdf": Rule(VIEW, obj="bulletin", scoped=False),
     # 包乡包村 (item 7): staff assigned to townships and villages, rows about units (staff
-    # names, no person): read by every supervision role within its subtree; arranged and ended
-    # by county officers.
+    # names, no person): read by every supervision role within its subtree; arranged, changed
+    # and ended by county officers.
     "supervision:staff_list": Rule(VIEW),
     "supervision:staff_add": Rule(COUNTY_ONLY, GET_POST),
+    "supervision:staff_edit": Rule(COUNTY_ONLY, GET_POST, obj="staffassignment"),
     "supervision:staff_end": Rule(COUNTY_ONLY, POST, obj="staffassignment"),
 }
 

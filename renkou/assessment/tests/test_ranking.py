@@ -171,3 +171,42 @@ def test_an_import_with_bad_rows_lists_each_and_saves_nothing_a_good_one_saves_a
         "西县": D("88.5"),
     }
     assert AuditEntry.objects.get(action="assessment.county_figures_import").row_count == 2
+
+
+def test_the_import_template_has_the_importers_columns_and_a_skipped_example(
+    units, personas, signed_in_client, client
+):
+    from python_calamine import CalamineWorkbook
+
+    from renkou.assessment import county_import
+    from renkou.people.importing.columns import normalise_header
+
+    signed_in_client(personas["county_officer"])
+    url = reverse("assessment:county_figures_import")
+    template = reverse("assessment:county_figures_template")
+    assert f'href="{template}"' in client.get(url).content.decode()
+    response = client.get(template)
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    rows = book.get_sheet_by_name("各县市数据").to_python()
+    header, example = rows[0], rows[1]
+    assert header == ["县（市）", "指标", "数值", "说明"]
+    index = county_import.SHEET.header_index
+    assert [index[normalise_header(h)] for h in header] == [
+        "county_name",
+        "measure",
+        "value",
+        "note",
+    ]
+    assert example[0] == "示例"
+    # Imported as downloaded: the example row is skipped, so the file has no data row.
+    unchanged = SimpleUploadedFile("模板.xlsx", response.content)
+    page = client.post(url, {"year": 2027, "file": unchanged}).content.decode()
+    assert "文件中没有数据行" in page and not CountyFigure.objects.exists()
+    # The example filled in for a real county imports as the importer reads it.
+    filled = [header, example, ["东县", *example[1:]]]
+    assert client.post(url, {"year": 2027, "file": _xlsx(filled)}).status_code == 302
+    figure = CountyFigure.objects.get()
+    assert (figure.county_name, figure.measure, figure.value) == ("东县", "total", D("92.5"))
+    signed_in_client(personas["township_officer"])
+    assert client.get(template).status_code == 403

@@ -164,4 +164,65 @@ def test_the_ranking_exports_as_xlsx_with_each_items_points(
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][:4] == ["名次", "单位", "1.工作机制", "2.生殖健康检查率"]
     # 乙乡 3 points (manual), 甲镇 0; no RH data: the rate has no value and scores 0.
-    assert [(r[0], r[1], r[2], r[-2]) for r in rows[1:]] == [(1, "乙乡", 3, 3), (2, "甲镇", 0, 0)]
+    total = rows[0].index("总分")
+    assert [(r[0], r[1], r[2], r[total]) for r in rows[1:]] == [
+        (1, "乙乡", 3, 3),
+        (2, "甲镇", 0, 0),
+    ]
+
+
+def test_one_sheet_exports_as_xlsx_with_the_pages_rows_and_totals(
+    units, personas, signed_in_client, client, scheme
+):
+    from urllib.parse import unquote
+
+    from python_calamine import CalamineWorkbook
+
+    actor = Actor(personas["county_officer"])
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    services.manual_score_set(
+        actor=actor,
+        item=scheme.items.get(number=1),
+        unit=units[TOWNSHIP_A],
+        value=D(4),
+        reason="制度健全",
+        evidence=photo,
+    )
+    services.deduction_add(
+        actor=actor, scheme=scheme, unit=units[TOWNSHIP_A], points=D("1.5"), reason="台账不全"
+    )
+    signed_in_client(personas["township_officer"])
+    on = {"on": "2027-03-01"}
+    page = client.get(reverse("assessment:sheet", args=[scheme.pk, TOWNSHIP_A]), on)
+    page = page.content.decode()
+    url = reverse("assessment:sheet_export", args=[scheme.pk, TOWNSHIP_A])
+    assert f'href="{url}?on=2027-03-01"' in page
+    page_total = page.split('<div class="small text-muted">总分</div><div class="h4 mb-0">')[1]
+    page_total = page_total.split("<")[0]
+    response = client.get(url, on)
+    assert response.status_code == 200
+    assert "考核评分表-甲镇-20270301.xlsx" in unquote(response["Content-Disposition"])
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert book.sheet_names == ["考核评分表"]
+    rows = book.get_sheet_by_index(0).to_python()
+    head = rows[0]
+    assert head[:9] == [
+        "序号",
+        "考核内容",
+        "实际值",
+        "目标",
+        "评分方法",
+        "得分",
+        "分值",
+        "一票否决",
+        "佐证材料（份）",
+    ]
+    by_name = {r[1]: r for r in rows[1:]}
+    points, evidence = head.index("得分"), head.index("佐证材料（份）")
+    assert (by_name["工作机制"][points], by_name["工作机制"][evidence]) == (4, 1)
+    assert (by_name["生殖健康检查率"][points], by_name["生殖健康检查率"][evidence]) == (0, 0)
+    assert by_name["生殖健康检查率"][head.index("目标")] == "≥30"
+    assert by_name["扣分：台账不全"][points] == -1.5
+    assert by_name["总分"][points] == 2.5 == float(page_total)
+    other = reverse("assessment:sheet_export", args=[scheme.pk, TOWNSHIP_B])
+    assert client.get(other).status_code == 404

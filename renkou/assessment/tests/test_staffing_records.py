@@ -195,3 +195,116 @@ def test_the_demo_gives_every_township_its_staff_once(units):
         found = staffing.township_staff(code, today, today)
         assert found["包乡领导"] and found["包乡干部"] and found["包村技术员"]
     assert ResponsibilityEntry.objects.count() == 4
+
+
+@pytest.fixture
+def dated_overdue(units):
+    """Township A: a task due 31 March 2027 that the county confirmed on 10 May, and a notice
+    due 30 April closed (销号) on 20 May; township B: a part of the same task never confirmed."""
+    task = Task.objects.create(
+        county_code=COUNTY[:6],
+        year=2027,
+        title="站所改造",
+        issued_on=date(2027, 3, 1),
+        deadline=date(2027, 3, 31),
+    )
+    Assignment.objects.create(
+        task=task, unit_code=TOWNSHIP_A, status="confirmed", confirmed_on=date(2027, 5, 10)
+    )
+    Assignment.objects.create(task=task, unit_code=TOWNSHIP_B, status="submitted")
+    visit = Inspection.objects.create(
+        county_code=COUNTY[:6],
+        unit_code=TOWNSHIP_A,
+        kind="rotation",
+        title="督查",
+        starts_on=date(2027, 4, 1),
+        ends_on=date(2027, 4, 2),
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 3, 31),
+    )
+    finding = Finding.objects.create(
+        inspection=visit,
+        unit_code=TOWNSHIP_A,
+        severity="minor",
+        text="台账不全",
+        found_on=date(2027, 4, 1),
+    )
+    Rectification.objects.create(
+        finding=finding,
+        unit_code=TOWNSHIP_A,
+        requirement="补全",
+        issued_on=date(2027, 4, 2),
+        deadline=date(2027, 4, 30),
+        status="closed",
+        closed_on=date(2027, 5, 20),
+    )
+
+
+def _counts(user, on):
+    found = overdue_by_township(user, on)
+    return {k: (v.tasks, v.notices) for k, v in found.items()}
+
+
+def test_the_overdue_counts_read_as_they_stood_on_the_chosen_date(dated_overdue, personas):
+    officer = personas["county_officer"]
+    a, b = TOWNSHIP_A[:9], TOWNSHIP_B[:9]
+    assert _counts(officer, date(2027, 3, 31)) == {}  # the deadline day itself: not yet late
+    assert _counts(officer, date(2027, 4, 15)) == {a: (1, 0), b: (1, 0)}
+    assert _counts(officer, date(2027, 5, 10)) == {a: (0, 1), b: (1, 0)}  # confirmed that day
+    assert _counts(officer, date(2027, 5, 19)) == {a: (0, 1), b: (1, 0)}
+    assert _counts(officer, date(2027, 5, 20)) == {b: (1, 0)}  # closed that day
+    assert _counts(personas["township_officer"], date(2027, 4, 15)) == {a: (1, 0)}
+
+
+def _board_cells(client, scheme, on):
+    page = client.get(reverse("assessment:board", args=[scheme.pk]), {"on": on}).content.decode()
+    row_a = page.split("甲镇")[1].split("</tr>")[0]
+    tasks = row_a.split('class="text-end overdue-tasks">')[1].split("</td>")[0]
+    notices = row_a.split('class="text-end overdue-notices">')[1].split("</td>")[0]
+    return tasks, notices
+
+
+def test_the_board_and_its_xlsx_count_overdue_as_of_the_boards_date(
+    scheme, dated_overdue, personas, signed_in_client, client
+):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    signed_in_client(personas["county_officer"])
+    tasks, notices = _board_cells(client, scheme, "2027-04-15")
+    assert ">1</a>" in tasks and notices == "0"
+    tasks, notices = _board_cells(client, scheme, "2027-05-15")
+    assert tasks == "0" and ">1</a>" in notices
+    for on, expected in (
+        ("2027-04-15", {"甲镇": (1, 0), "乙乡": (1, 0)}),
+        ("2027-05-15", {"甲镇": (0, 1), "乙乡": (1, 0)}),
+    ):
+        response = client.get(reverse("assessment:board_export", args=[scheme.pk]), {"on": on})
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        rows = rows.get_sheet_by_index(0).to_python()
+        head = rows[0]
+        late, notice = head.index("逾期重点工作"), head.index("逾期整改")
+        found = {r[head.index("单位")]: (r[late], r[notice]) for r in rows[1:]}
+        assert found == expected
+
+
+def test_the_ranking_pdf_counts_overdue_as_of_its_date(scheme, dated_overdue, personas):
+    import subprocess
+
+    from renkou.assessment import printing
+
+    data = printing.ranking_pdf(scheme, date(2027, 5, 15), personas["county_officer"])
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "逾期重点工作" in text and "逾期整改" in text
+    row_a = next(line for line in text.splitlines() if "甲镇" in line).split()
+    row_b = next(line for line in text.splitlines() if "乙乡" in line).split()
+    assert row_a[-2:] == ["0", "1"] and row_b[-2:] == ["1", "0"]
+    earlier = printing.ranking_pdf(scheme, date(2027, 3, 31), personas["county_officer"])
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=earlier, capture_output=True, check=True
+    ).stdout.decode()
+    row_b = next(line for line in text.splitlines() if "乙乡" in line).split()
+    assert row_b[-2:] == ["0", "0"]

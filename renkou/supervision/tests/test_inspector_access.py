@@ -205,3 +205,49 @@ def test_the_menu_offers_the_person_lists_only_during_a_visit(visit, personas, s
     with time_machine.travel(DAY, tick=False):
         home = signed_in_client(personas["inspector"]).get(reverse("home")).content.decode()
         assert f'href="{persons}"' in home
+
+
+# The modules 人口变动, 孕前优生 and 生殖健康: their person lists follow the visit; their
+# aggregate pages (counts only, computed over the unit's subtree) stay, without the links to
+# person lists or name lists and with small counts suppressed outside a visit.
+PERSON_PAGES = ("events:event_list", "programs:couple_list", "programs:rh_check_list")
+AGGREGATE_PAGES = (
+    "events:monthly_overview",
+    "programs:target_list",
+    "programs:coverage",
+    "programs:rh_counts",
+)
+
+
+def _menu(client) -> str:
+    return client.get(reverse("home")).content.decode()
+
+
+def test_the_three_modules_keep_their_aggregates_and_offer_person_lists_only_in_a_visit(
+    visit, personas, signed_in_client
+):
+    with time_machine.travel(DAY - timedelta(days=1), tick=False):
+        client = signed_in_client(personas["inspector"])
+        home = _menu(client)
+        for name in PERSON_PAGES:
+            assert f'href="{reverse(name)}"' not in home, name
+        for name in AGGREGATE_PAGES:
+            assert f'href="{reverse(name)}"' in home, name
+            page = client.get(reverse(name))
+            assert page.status_code == 200, name
+            body = page.content.decode()
+            for person_page in (*PERSON_PAGES, "programs:followup_due"):
+                assert f'href="{reverse(person_page)}"' not in body, (name, person_page)
+            assert reverse("programs:names", args=[TOWNSHIP_A]) not in body, name
+            assert reverse("events:monthly_report", args=[VILLAGE_A1]) not in body, name
+    with time_machine.travel(DAY, tick=False):
+        client = signed_in_client(personas["inspector"])
+        home = _menu(client)
+        for name in (*PERSON_PAGES, *AGGREGATE_PAGES):
+            assert f'href="{reverse(name)}"' in home, name
+        coverage = client.get(reverse("programs:coverage")).content.decode()
+        assert f'href="{reverse("programs:couple_list")}"' in coverage
+        targets = client.get(reverse("programs:target_list")).content.decode()
+        assert reverse("programs:names", args=[TOWNSHIP_A]) in targets
+        monthly = client.get(reverse("events:monthly_overview")).content.decode()
+        assert reverse("events:monthly_report", args=[VILLAGE_A1]) in monthly

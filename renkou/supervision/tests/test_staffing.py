@@ -172,3 +172,76 @@ def test_a_township_sees_its_own_assignments_and_cannot_end_another(
     client.post(reverse("supervision:staff_end", args=[other.pk]), {"ends_on": "2027-06-30"})
     other.refresh_from_db()
     assert other.ends_on == date(2027, 6, 30)
+
+
+def test_a_county_officer_changes_an_open_assignment_but_not_its_person_or_unit(
+    units, personas, signed_in_client, client
+):
+    from renkou.common.models import AuditEntry
+
+    row = _assign(personas, personas["county_officer"], TOWNSHIP_A, AreaRole.TOWNSHIP_LEADER)
+    signed_in_client(personas["county_officer"])
+    url = reverse("supervision:staff_edit", args=[row.pk])
+    assert f'href="{url}"' in client.get(reverse("supervision:staff_list")).content.decode()
+    page = client.get(url).content.decode()
+    assert "包乡干部" in page and "包村技术员" not in page  # a township's roles only
+    form = {
+        "role": AreaRole.TOWNSHIP_OFFICER,
+        "starts_on": "2027-02-01",
+        "note": "分管督导",
+        "user": personas["leader"].pk,  # not a field of the form: ignored
+        "unit_code": TOWNSHIP_B,
+    }
+    assert client.post(url, form).status_code == 302
+    row.refresh_from_db()
+    assert (row.role, row.starts_on, row.note) == ("township_officer", date(2027, 2, 1), "分管督导")
+    assert (row.user, row.unit_code) == (personas["county_officer"], TOWNSHIP_A)
+    assert row.history.count() == 2
+    entry = AuditEntry.objects.get(action="accounts.staff_assignment_change")
+    assert entry.object_id == str(row.pk) and "role=township_officer" in entry.summary
+    history = client.get(url).content.decode().split('id="staff-history"')[1]
+    assert history.count("<tr>") == 3  # the header, the change and the addition
+    assert "分管督导" in history and "包乡领导" in history
+
+
+def test_a_change_that_breaks_a_rule_is_refused_in_chinese_and_changes_nothing(
+    units, personas, signed_in_client, client
+):
+    officer = personas["county_officer"]
+    _assign(personas, officer, TOWNSHIP_A, AreaRole.TOWNSHIP_OFFICER)
+    row = _assign(personas, officer, TOWNSHIP_A, AreaRole.TOWNSHIP_LEADER)
+    signed_in_client(officer)
+    url = reverse("supervision:staff_edit", args=[row.pk])
+    page = client.post(url, {"role": "township_officer", "starts_on": "2027-03-01"})
+    assert page.status_code == 200
+    assert f"{officer}在此期间已是甲镇的包乡干部，不能重复安排" in page.content.decode()
+    page = client.post(url, {"role": "village_technician", "starts_on": "2027-03-01"})
+    assert page.status_code == 200 and "village_technician" not in page.content.decode()
+    assert "该人员在此单位只能担任列表中的包联职责" in page.content.decode()
+    page = client.post(url, {"role": "township_leader", "starts_on": ""})
+    assert page.status_code == 200 and "请填写起始日期" in page.content.decode()
+    row.refresh_from_db()
+    assert (row.role, row.starts_on, row.history.count()) == (
+        "township_leader",
+        date(2027, 1, 1),
+        1,
+    )
+
+
+def test_an_ended_assignment_cannot_be_changed(units, personas, signed_in_client, client):
+    row = _assign(personas, personas["leader"], TOWNSHIP_A, AreaRole.TOWNSHIP_LEADER)
+    actor = Actor(personas["county_officer"])
+    staffing.staff_assignment_end(actor=actor, assignment=row, ends_on=date(2027, 3, 1))
+    signed_in_client(personas["county_officer"])
+    url = reverse("supervision:staff_edit", args=[row.pk])
+    assert f'href="{url}"' not in client.get(reverse("supervision:staff_list")).content.decode()
+    response = client.get(url, follow=True)
+    assert "该包联已于2027-03-01终止，不能修改" in response.content.decode()
+    response = client.post(url, {"role": "township_leader", "starts_on": "2026-01-01"})
+    assert response.status_code == 302
+    with pytest.raises(ValidationError, match="已于2027-03-01终止"):
+        staffing.staff_assignment_change(
+            actor=actor, assignment=row, role="township_leader", starts_on=date(2026, 1, 1)
+        )
+    row.refresh_from_db()
+    assert row.starts_on == date(2027, 1, 1)
