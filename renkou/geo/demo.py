@@ -30,7 +30,7 @@ def seed_network(
         )
         point.renovated_on = installed if n % 3 else None
         point.save()
-        serial = f"LY-{point.unit_code[:9]}-{n + 1:02d}"
+        serial = f"{installed:%Y%m}{point.pk:04d}"
         if point == without_blue:
             Equipment.objects.create(
                 service_point=point,
@@ -42,7 +42,7 @@ def seed_network(
             Equipment.objects.create(
                 service_point=point,
                 kind=Equipment.Kind.BLUE_OXYGEN,
-                model_name="LY-3000",
+                model_name="3000型",
                 serial=serial,
                 installed_on=installed,
                 status=Equipment.Status.INSTALLED,
@@ -50,7 +50,7 @@ def seed_network(
         Equipment.objects.create(
             service_point=point,
             kind=Equipment.Kind.GYN_BED,
-            serial=f"FC-{point.unit_code[:9]}-{n + 1:02d}",
+            serial=f"{installed:%Y%m}{point.pk + 5000:04d}",
             installed_on=installed,
             status=Equipment.Status.INSTALLED,
         )
