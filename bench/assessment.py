@@ -38,10 +38,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
+from bench.benchkit import bench_user, signed_in  # noqa: E402
 from renkou.accounts.constants import Role  # noqa: E402
-from renkou.accounts.models import User  # noqa: E402
 from renkou.assessment.models import Scheme  # noqa: E402
 from renkou.assessment.sheets import subjects  # noqa: E402
 from renkou.events.models import Event  # noqa: E402
@@ -55,18 +54,9 @@ def timed(call: Callable[[], object]) -> float:
 
 
 def client_for(county: str) -> Client:
-    user = User.objects.filter(
-        role=Role.COUNTY_OFFICER, unit__code=county.ljust(12, "0"), is_active=True
-    ).first()
-    if user is None:
-        sys.exit("演示县没有县局业务人员账号：先运行 make run（seed_demo）")
-    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-    client.force_login(user)
-    session = client.session
-    now = timezone.now().timestamp()
-    session["renkou_auth_at"] = session["renkou_seen_at"] = now
-    session.save()
-    return client
+    """A county officer of the bench (``bench_county``: created once, no initial-password
+    prompt), signed in."""
+    return signed_in(bench_user(county, Role.COUNTY_OFFICER, "bench_county", "性能测试（县局）"))
 
 
 def get(client: Client, url: str) -> Callable[[], object]:

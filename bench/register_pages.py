@@ -39,42 +39,19 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
+from bench import benchkit  # noqa: E402
+from bench.benchkit import HOST, signed_in  # noqa: E402
 from renkou.accounts.constants import Role  # noqa: E402
 from renkou.accounts.models import User  # noqa: E402
-from renkou.geo.models import Unit  # noqa: E402
 from renkou.people.models import Person  # noqa: E402
 
 GOAL_MS = 100.0
-HOST = {"SERVER_NAME": "127.0.0.1"}
 
 
 def bench_user(county: str) -> User:
     """A county officer for the bench (created once, no initial-password prompt)."""
-    unit = Unit.objects.current().get(code=county.ljust(12, "0"))
-    user = User.objects.filter(username="bench_county").first()
-    if user is None:
-        user = User(
-            username="bench_county",
-            role=Role.COUNTY_OFFICER,
-            unit=unit,
-            full_name="性能测试（县局）",
-            must_change_password=False,
-        )
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
-def signed_in(user: User) -> Client:
-    client = Client(**HOST)
-    client.force_login(user)
-    session = client.session
-    now = timezone.now().timestamp()
-    session["renkou_auth_at"] = session["renkou_seen_at"] = now
-    session.save()
-    return client
+    return benchkit.bench_user(county, Role.COUNTY_OFFICER, "bench_county", "性能测试（县局）")
 
 
 def measure(call: Callable[[], object], rounds: int, warmup: int) -> list[float]:
