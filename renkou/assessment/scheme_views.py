@@ -356,22 +356,29 @@ def _sheet_unit(request: HttpRequest, scheme: Scheme, code: str) -> Unit:
     return unit
 
 
-@require_perm(Perm.VIEW_ASSESSMENT)
-@require_GET
-def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """考核评分表 of one unit: every item's value, target, rule, points, evidence and veto."""
+def _one_sheet(request: HttpRequest, pk: int, code: str) -> tuple[Scheme, Unit, date, sheets.Sheet]:
+    """The published scheme, the assessed unit (scoped) and its sheet as of the chosen date,
+    for the sheet page and its .xlsx."""
     scheme = _published_scheme(request, pk)
     unit = _sheet_unit(request, scheme, code)
     on = _on(request)
     found = sheets.compute(scheme, on, only=[unit.prefix])
     if not found:
         raise Http404(NOT_FOUND)
+    return scheme, unit, on, found[0]
+
+
+@require_perm(Perm.VIEW_ASSESSMENT)
+@require_GET
+def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """考核评分表 of one unit: every item's value, target, rule, points, evidence and veto."""
+    scheme, unit, on, found = _one_sheet(request, pk, code)
     persons = request.user.has_perm(Perm.VIEW_PERSON)
     context = {
         "scheme": scheme,
         "unit": unit,
         "on": on,
-        "sheet": found[0],
+        "sheet": found,
         "persons": persons,
         "can_assess": request.user.has_perm(Perm.ASSESS),
         "deductions": list(
@@ -389,21 +396,16 @@ def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_GET
 def sheet_export(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """考核评分表.xlsx of one unit as of the chosen date: the rows of its PDF (aggregates)."""
-    scheme = _published_scheme(request, pk)
-    unit = _sheet_unit(request, scheme, code)
-    on = _on(request)
-    found = sheets.compute(scheme, on, only=[unit.prefix])
-    if not found:
-        raise Http404(NOT_FOUND)
+    scheme, unit, on, found = _one_sheet(request, pk, code)
     audit.record_request(
         request,
         action="assessment.sheet_export",
         object_type="assessment.scheme",
         object_id=scheme.pk,
-        row_count=len(found[0].lines),
+        row_count=len(found.lines),
         summary=f"unit={unit.code} on={on}",
     )
-    response = HttpResponse(exports.sheet_xlsx(found[0], on), content_type=xlsx.CONTENT_TYPE)
+    response = HttpResponse(exports.sheet_xlsx(found, on), content_type=xlsx.CONTENT_TYPE)
     name = f"{scheme.year}年度考核评分表-{unit.name}-{on:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
