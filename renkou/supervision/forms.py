@@ -179,12 +179,16 @@ class StaffFilterForm(BaseForm):
 
 
 class StaffAssignmentForm(BaseForm):
-    role = forms.ChoiceField(label="包联职责")
+    role = forms.ChoiceField(label="包联职责", error_messages={"required": "请选择包联职责"})
     unit_code = forms.ChoiceField(
-        label="联系乡镇或村", help_text="包乡领导、包乡干部选乡镇，包村技术员选村（居）"
+        label="联系乡镇或村",
+        help_text="包乡领导、包乡干部选乡镇，包村技术员选村（居）",
+        error_messages={"required": "请选择联系乡镇或村"},
     )
-    user = forms.TypedChoiceField(label="人员", coerce=int)
-    starts_on = DateField(label="起始日期")
+    user = forms.TypedChoiceField(
+        label="人员", coerce=int, error_messages={"required": "请选择人员"}
+    )
+    starts_on = DateField(label="起始日期", error_messages={"required": "请填写起始日期"})
     ends_on = DateField(label="终止日期", required=False, help_text="空白表示至今仍在包联")
     note = forms.CharField(label="备注", max_length=200, required=False)
 

@@ -131,6 +131,10 @@ def test_the_county_adds_an_assignment_and_the_form_explains_a_refusal(
 ):
     signed_in_client(personas["county_officer"])
     url = reverse("supervision:staff_add")
+    blank = client.post(url, {"note": ""}).content.decode()
+    for message in ("请选择包联职责", "请选择联系乡镇或村", "请选择人员", "请填写起始日期"):
+        assert message in blank
+    assert "This field is required" not in blank
     form = {
         "role": AreaRole.TOWNSHIP_LEADER,
         "unit_code": TOWNSHIP_A,
