@@ -244,6 +244,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded import files, error reports and exports are deleted this many days after they were
 # written (renkou.system.retention; daily on the worker and manage.py purge_files).
 RENKOU_FILE_RETENTION_DAYS = env_int("RENKOU_FILE_RETENTION_DAYS", 30)
+# Assessment score sheets are kept this long in the cache; an assessment or supervision write
+# drops them at once (renkou.assessment.sheets; 0 turns the cache off).
+RENKOU_SHEET_CACHE_SECONDS = env_int("RENKOU_SHEET_CACHE_SECONDS", 300)
 
 # Content-Security-Policy: scripts only from the app itself with a per-request nonce.
 SECURE_CSP = {

@@ -20,3 +20,6 @@ MIDDLEWARE = ["renkou.common.testing.UrlGuardMiddleware", *MIDDLEWARE]  # noqa: 
 DATABASES["default"]["TEST"] = {"NAME": None}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+# Score sheets are computed anew at every read here (the scoring tests change fake sources
+# between reads); the cache itself is tested with it on (assessment/tests/test_sheet_cache.py).
+RENKOU_SHEET_CACHE_SECONDS = 0

@@ -341,6 +341,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme": scheme,
         "on": on,
         "sheets": found,
+        "freshness": sheets.freshness(found),
         "can_assess": request.user.has_perm(Perm.ASSESS),
         "snapshots": list(scheme.snapshots.order_by("-version")),
         "freeze_form": ReasonForm(),
@@ -379,6 +380,7 @@ def sheet(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "unit": unit,
         "on": on,
         "sheet": found,
+        "freshness": sheets.freshness([found]),
         "persons": persons,
         "can_assess": request.user.has_perm(Perm.ASSESS),
         "deductions": list(

@@ -16,6 +16,7 @@ Arithmetic (docs/quotas.md):
 """
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -218,10 +219,25 @@ class _Figures:
         return done.get(prefix, 0), None if base is None else base.get(prefix, 0)
 
 
-def progress(prefix: str, year: int, today: date, scope: str = M.DEFAULT_SCOPE) -> list[Progress]:
+def progress(
+    prefix: str,
+    year: int,
+    today: date,
+    scope: str = M.DEFAULT_SCOPE,
+    *,
+    measures: Collection[str] | None = None,
+    units: Collection[str] | None = None,
+) -> list[Progress]:
     """Progress of every quota of the units within ``prefix`` (the unit itself first), for the
-    statistics dashboard and the pages. Not scoped: pass a prefix inside the caller's subtree."""
-    quotas = list(quotas_within(prefix, year))
+    statistics dashboard and the pages; only the ``measures`` and the units (full codes) asked
+    for when given (an assessment sheet reads the townships' quotas of its items, not the
+    county's 47). Not scoped: pass a prefix inside the caller's subtree."""
+    rows = quotas_within(prefix, year)
+    if measures is not None:
+        rows = rows.filter(measure__in=list(measures))
+    if units is not None:
+        rows = rows.filter(unit_code__in=list(units))
+    quotas = list(rows)
     names = dict(
         Unit.objects.current()
         .filter(code__in={q.unit_code for q in quotas})

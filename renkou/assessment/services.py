@@ -508,7 +508,7 @@ def scores_freeze(*, actor: Actor, scheme: Scheme, on: date, reason: str) -> Sco
     _published(scheme)
     if not reason.strip():
         raise ValidationError({"reason": "请填写定格说明（如：年终考核定格、复核重新计分的原因）"})
-    data = [sheets.as_data(s) for s in sheets.compute(scheme, on)]
+    data = [sheets.as_data(s) for s in sheets.compute(scheme, on, fresh=True)]
     version = (max(scheme.snapshots.values_list("version", flat=True), default=0) or 0) + 1
     snap = ScoreSnapshot.objects.create(
         scheme=scheme,

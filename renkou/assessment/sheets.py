@@ -12,9 +12,14 @@ the scheme and the unit with the scoping chokepoint first.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
 
 from renkou.accounts import staffing
 from renkou.assessment import scoring, sources
@@ -25,6 +30,7 @@ from renkou.assessment.models import (
     SchemeItem,
     TownshipTarget,
 )
+from renkou.common.models import AuditEntry, AuditHead
 from renkou.common.periods import fp_year
 from renkou.geo.constants import Level, full_code, township_of
 from renkou.geo.models import Unit
@@ -105,6 +111,7 @@ class Sheet:
     maximum: Decimal
     rank: int = 0
     ranks_after_veto: bool = False
+    computed_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -246,9 +253,97 @@ def _total(lines: list[Line], deducted: Decimal, vetoes: list[Veto]) -> tuple:
     return base, bonus, total.quantize(scoring.CENT)
 
 
-def compute(scheme: Scheme, on: date, only: Iterable[str] | None = None) -> list[Sheet]:
+def compute(
+    scheme: Scheme, on: date, only: Iterable[str] | None = None, *, fresh: bool = False
+) -> list[Sheet]:
     """The sheets of every unit the scheme assesses (or of ``only``, prefixes), as of ``on``,
-    ranked among themselves (``rank``)."""
+    ranked among themselves (``rank``).
+
+    Computed sheets are kept in the cache for ``RENKOU_SHEET_CACHE_SECONDS`` (``_cached``): an
+    assessment or supervision write (a manual score, a deduction, a target, a task confirmed, a
+    notice closed…) is seen at the next read; the register's and the services' changes within
+    that time, as the page says (``Sheet.computed_at``). ``fresh`` computes anew (a frozen
+    snapshot, the demo)."""
+    keep = None if only is None else set(only)
+    key = None if fresh or not settings.RENKOU_SHEET_CACHE_SECONDS else _key(scheme, on)
+    head = _head() if key is not None else 0
+    found = None if key is None else _cached(key, head, keep)
+    if found is not None:
+        return found
+    found = _compute(scheme, on)
+    if key is not None:
+        entries: dict[str, Any] = {f"{key}:{head}:{s.unit_code}": s for s in found}
+        entries[key] = (head, [s.unit_code for s in found])  # in rank order
+        cache.set_many(entries, settings.RENKOU_SHEET_CACHE_SECONDS)
+    return found if keep is None else [s for s in found if s.unit_code in keep]
+
+
+def freshness(found: Sequence[Sheet]) -> str:
+    """When the sheets shown were computed and how current that is, for the board and a
+    sheet's page."""
+    at = found[0].computed_at if found else None
+    if at is None:
+        return ""
+    shown = timezone.localtime(at).strftime("%H:%M")
+    seconds = settings.RENKOU_SHEET_CACHE_SECONDS
+    if not seconds:
+        return f"计分时间 {shown}。"
+    minutes = max(1, round(seconds / 60))
+    return (
+        f"计分时间 {shown}：考核、督查的录入即时计入；登记、服务等其他数据的变化在"
+        f"{minutes}分钟内计入。"
+    )
+
+
+# Audited actions of these apps that only read (every other one may change a sheet).
+_READS = frozenset(
+    {
+        "assessment.board_export",
+        "assessment.evidence_download",
+        "assessment.names",
+        "assessment.sheet_export",
+        "supervision.bulletin_pdf",
+        "supervision.evidence_download",
+        "supervision.notice_photo_download",
+    }
+)
+
+
+def _key(scheme: Scheme, on: date) -> str:
+    changed = scheme.updated_at.timestamp() if scheme.updated_at else 0
+    return f"renkou:sheets:{scheme.pk}:{changed}:{on.isoformat()}"
+
+
+def _head() -> int:
+    return AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+
+
+def _cached(key: str, head: int, keep: set[str] | None) -> list[Sheet] | None:
+    """The cached sheets in rank order (each unit's kept apart, so that one township's page
+    unpickles its own sheet only); None when there are none, when an assessment or
+    supervision write was audited since they were computed (the audit rows after theirs: a
+    few, read by the sequence's index), or when any is missing."""
+    meta: tuple[int, list[str]] | None = cache.get(key)
+    if meta is None:
+        return None
+    seq, ranked = meta
+    if seq != head and _assessed_since(seq):
+        return None
+    wanted = [f"{key}:{seq}:{code}" for code in ranked if keep is None or code in keep]
+    got = cache.get_many(wanted)
+    if len(got) != len(wanted):
+        return None
+    return [got[k] for k in wanted]
+
+
+def _assessed_since(seq: int) -> bool:
+    later = AuditEntry.objects.filter(seq__gt=seq).filter(
+        Q(action__startswith="assessment.") | Q(action__startswith="supervision.")
+    )
+    return later.exclude(action__in=_READS).exists()
+
+
+def _compute(scheme: Scheme, on: date) -> list[Sheet]:
     units = subjects(scheme)
     names = {u.prefix: u.name for u in units}
     codes = [u.prefix for u in units]
@@ -286,9 +381,9 @@ def compute(scheme: Scheme, on: date, only: Iterable[str] | None = None) -> list
             Sheet(unit, names[unit], lines, taken, base, bonus, deducted, vetoes, total, maximum)
         )
     rank(sheets)
-    if only is not None:
-        keep = set(only)
-        sheets = [s for s in sheets if s.unit_code in keep]
+    now = timezone.now()
+    for sheet in sheets:
+        sheet.computed_at = now
     return sheets
 
 

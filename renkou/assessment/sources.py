@@ -130,7 +130,10 @@ class QuotaSource:
 
         wanted = set(units)
         out: dict[tuple[str, str], Reading] = {}
-        for item in selectors.progress(county, year, on):
+        found = selectors.progress(
+            county, year, on, measures=codes, units=[full_code(u) for u in units]
+        )
+        for item in found:
             if item.prefix not in wanted or item.quota.measure not in codes:
                 continue
             value = None if item.goal <= 0 else item.forecast * 100 / item.goal

@@ -34,7 +34,7 @@ from django.db import connection, models, reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from renkou.common import audit, crypto, idnumber, pinyin
+from renkou.common import audit, bulk, crypto, idnumber, pinyin
 from renkou.common.models import SiteNote
 from renkou.common.progress import ProgressBar
 from renkou.geo.constants import Level, county_of, township_of
@@ -415,10 +415,7 @@ def _insert(batch: Batch) -> None:
             (CardChild, batch.children),
             (ContraceptionEpisode, batch.episodes),
         ):
-            model.objects.bulk_create(rows, batch_size=500)  # type: ignore[arg-type]  # rows of model
-            model.history.bulk_history_create(
-                rows, batch_size=500, default_date=now, default_change_reason=HISTORY_REASON
-            )
+            bulk.insert(model, rows, history_date=now, history_reason=HISTORY_REASON)
         persons_written.send(sender=Person, ids=[p.pk for p in batch.persons], created=True)
 
 

@@ -177,6 +177,13 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit_code", "exited_at"], name="person_unit_exit_idx"),
+            # The register list's order over the persons present: a page is read from the index
+            # in order, not sorted per request (issue 15 §3).
+            models.Index(
+                fields=["unit_code", "name", "id"],
+                condition=Q(exited_at__isnull=True),
+                name="person_list_present_idx",
+            ),
         ]
         permissions = [("unmask_person", "查看完整身份证号和电话")]
         verbose_name = "人员"

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from renkou.common import idnumber, pinyin
+from renkou.geo.scope import prefix_range
 from renkou.people.cards import wcba_birth_range
 from renkou.people.constants import FEMALE, MARRIED_CODES, CardStatus
 from renkou.people.models import Household, Person
@@ -68,7 +69,7 @@ def person_list(user: Any, flt: PersonFilter, *, today: date) -> QuerySet[Person
     rows = persons_visible(user).select_related("household")
     rows = rows.filter(exited_at__isnull=flt.exited != "1")
     if flt.unit.isdigit():
-        rows = rows.filter(unit_code__startswith=flt.unit)
+        rows = rows.filter(**prefix_range("unit_code", flt.unit))
     if flt.name:
         rows = rows.filter(name_q(flt.name))
     for field in ("sex", "residence_status", "marital_status"):
