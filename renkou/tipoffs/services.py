@@ -165,7 +165,7 @@ def tipoff_receive(
     elif actor.user is not None and channel != Channel.WEB:  # the public: the web form only
         raise PermissionDenied
     received_on = received_on or dates.today()
-    values = {
+    values: dict[str, Any] = {
         "unit_code": unit_code,
         "channel": channel,
         "category": category,

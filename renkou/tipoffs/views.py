@@ -53,11 +53,13 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _label(rows: list[TipOff]) -> list[TipOff]:
-    names = unit_names(r.unit_code for r in rows)
-    for row in rows:
+def _label(rows: Any) -> list[TipOff]:
+    """The rows with their unit's name as ``unit_name`` (display only)."""
+    labelled: list[TipOff] = list(rows)
+    names = unit_names(r.unit_code for r in labelled)
+    for row in labelled:
         row.unit_name = names.get(row.unit_code, row.unit_code)  # type: ignore[attr-defined]  # display only
-    return rows
+    return labelled
 
 
 def _to_form(form: Any, exc: ValidationError) -> None:
