@@ -109,3 +109,12 @@ def test_a_tipoff_outside_the_subtree_is_404(handled, units, signed_in_client, n
     assert response.status_code in (403, 404)
     if name != "tipoffs:reward_pay":  # finance's URL: a township officer lacks the permission
         assert response.status_code == 404
+
+
+def test_the_api_offers_no_tipoff(handled, personas, signed_in_client):
+    """The REST API has no tip-off operation: its schema names neither tip-offs nor
+    informants."""
+    client = signed_in_client(personas["county_officer"])
+    schema = client.get(reverse("schema")).content.decode().lower()
+    assert "tipoff" not in schema and "informant" not in schema
+    assert NAME not in schema
