@@ -67,13 +67,18 @@ def public_new(request: HttpRequest) -> HttpResponse:
                     form.add_error(name if name in form.fields else None, errors)
             else:
                 return render(request, "tipoffs/public_done.html", {"code": code})
-    # A fresh puzzle on every form shown (a spent one would be refused).
-    form.data = form.data.copy() if form.is_bound else form.data
-    if form.is_bound:
-        form.data["puzzle"], form.data["answer"] = guard.new_puzzle(), ""
-    else:
-        form.initial["puzzle"] = guard.new_puzzle()
+    _fresh_puzzle(form)
     return render(request, "tipoffs/public_new.html", context)
+
+
+def _fresh_puzzle(form: PublicForm) -> None:
+    """A new puzzle on every form shown: one already sent is spent (or was wrong)."""
+    if not form.is_bound:
+        form.initial["puzzle"] = guard.new_puzzle()
+        return
+    data = dict(form.data.items())  # a QueryDict is immutable; each field here is one value
+    data["puzzle"], data["answer"] = guard.new_puzzle(), ""
+    form.data = data
 
 
 @public

@@ -45,7 +45,13 @@ OUT_OF_SCOPE = "该举报不在您的管辖范围内"
 NOT_HANDLER = "只有承办人可以记录调查情况和办结"
 WRONG_STATE = "该举报当前为“{status}”，不能{action}"
 WHAT = "该举报"
-LIMITS = {"subject": 100, "place": 100, "content": 2000, "name": 50, "contact": 50}
+LIMITS = {
+    "subject": 100,
+    "place": 100,
+    "content": 2000,
+    "informant_name": 50,
+    "informant_contact": 50,
+}
 
 
 def _user(actor: Actor) -> Any:
@@ -173,8 +179,8 @@ def tipoff_receive(
         "place": place.strip(),
         "content": content.strip(),
         "received_on": received_on,
-        "name": informant_name.strip(),
-        "contact": informant_contact.strip(),
+        "informant_name": informant_name.strip(),
+        "informant_contact": informant_contact.strip(),
     }
     unit = _check_intake(values)
     if staff is not None:
@@ -195,7 +201,9 @@ def tipoff_receive(
         },
         county_of(unit.code),
     )
-    Informant.objects.create(tipoff=tipoff, name=values["name"], contact=values["contact"])
+    Informant.objects.create(
+        tipoff=tipoff, name=values["informant_name"], contact=values["informant_contact"]
+    )
     # The public submitter's address is not written to the audit row: it would tie the
     # informant to the tip-off (the per-address limit keeps only a keyed hash, apart).
     audit.record(

@@ -46,7 +46,7 @@ def test_intake_numbers_the_tipoff_sets_its_deadline_and_hashes_the_code(receive
         ({"content": ""}, "content", "请填写举报内容"),
         ({"category": "births"}, "category", "请选择举报类别"),
         ({"received_on": date(2099, 1, 1)}, "received_on", "受理日期不能晚于今天"),
-        ({"informant_contact": "1" * 51}, "contact", "不能超过50个字"),
+        ({"informant_contact": "1" * 51}, "informant_contact", "不能超过50个字"),
     ],
 )
 def test_bad_intake_says_why_in_chinese_and_writes_nothing(personas, changes, field, message):
