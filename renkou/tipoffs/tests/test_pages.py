@@ -87,3 +87,49 @@ def _walk(tipoff, personas, signed_in_client):
     stats = leader.get(reverse("tipoffs:stats"), {"year": "2027"}).content.decode()
     assert "甲镇" in stats and "800" in stats
     assert leader.get(detail).status_code == 403
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    units, personas, signed_in_client, django_assert_max_num_queries
+):
+    from renkou.common.actors import Actor
+    from renkou.tipoffs import services
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            services.tipoff_receive(
+                actor=Actor(personas["county_officer"]),
+                unit_code=TOWNSHIP_A,
+                channel="letter",
+                category="other",
+                subject="某单位",
+                content="反映问题",
+            )
+
+    client = signed_in_client(personas["county_officer"])
+    add(2)
+    client.get(reverse("tipoffs:list"))  # warm the session and the code lists
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("tipoffs:list"), {"size": "50"})
+    add(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("tipoffs:list"), {"size": "50"})
+
+
+def test_a_new_handler_takes_the_informant_with_the_tipoff(handled, personas, signed_in_client):
+    from renkou.common.actors import Actor
+    from renkou.tipoffs import services
+    from renkou.tipoffs.tests.conftest import NAME
+
+    services.tipoff_assign(
+        actor=Actor(personas["county_officer"]),
+        tipoff=handled,
+        handler=personas["county_officer"],
+        version=handled.version,
+    )
+    detail = reverse("tipoffs:detail", args=[handled.pk])
+    before = signed_in_client(personas["township_officer"])
+    assert NAME not in before.get(detail).content.decode()
+    before.logout()
+    now = signed_in_client(personas["county_officer"])
+    assert NAME in now.get(detail).content.decode()
