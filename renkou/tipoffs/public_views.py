@@ -4,9 +4,11 @@ progress page (查询办理进度).
 Both count against a per-address hourly limit (``guard``), the form also needs the browser's
 proof of work. A submission counts once its form is valid and its work done (an empty or
 unworked form costs the server one signature check and writes nothing); a look-up counts
-whenever a code is typed, so codes cannot be guessed in bulk. The form answers with the acknowledgement code, once; the progress page answers a
-code with the tip-off's stage only — nothing of the matter, the unit or anyone. No address is
-written with the tip-off or its audit row.
+whenever a code is typed, so codes cannot be guessed in bulk.
+
+The form answers with the acknowledgement code, once; the progress page answers a code with the
+tip-off's stage only — nothing of the matter, the unit or anyone. No address is written with
+the tip-off or its audit row.
 """
 
 from django.core.exceptions import ValidationError
