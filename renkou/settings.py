@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "renkou.benefits",
     "renkou.todo",
     "renkou.supervision",
+    "renkou.tipoffs",
     "renkou.assessment",
     "renkou.reports",
     "renkou.system",
@@ -213,6 +214,14 @@ RENKOU_ADDRESS_FAILURE_LIMIT = env_int("RENKOU_ADDRESS_FAILURE_LIMIT", 20)
 # Client address: the number of trusted reverse proxies in front of the app, whose
 # X-Forwarded-For entries are believed (0 = use the socket address only).
 RENKOU_TRUSTED_PROXY_COUNT = env_int("RENKOU_TRUSTED_PROXY_COUNT", 0)
+# Tip-offs (renkou.tipoffs): days allowed to conclude one (its deadline, overdue on the to-do
+# list after it); the public form's limits per client address and hour (submissions, progress
+# look-ups) and the proof-of-work difficulty in leading zero bits (16: about 65,000 hashes,
+# a second or two in a browser).
+RENKOU_TIPOFF_DAYS = env_int("RENKOU_TIPOFF_DAYS", 30)
+RENKOU_TIPOFF_SUBMITS_PER_HOUR = env_int("RENKOU_TIPOFF_SUBMITS_PER_HOUR", 5)
+RENKOU_TIPOFF_LOOKUPS_PER_HOUR = env_int("RENKOU_TIPOFF_LOOKUPS_PER_HOUR", 20)
+RENKOU_TIPOFF_POW_BITS = env_int("RENKOU_TIPOFF_POW_BITS", 16)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

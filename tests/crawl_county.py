@@ -23,6 +23,7 @@ def build_crawl_county(today: date) -> dict:
     from renkou.programs import demo as programs_demo
     from renkou.programs import rh_demo
     from renkou.supervision import demo as supervision_demo
+    from renkou.tipoffs import demo as tipoffs_demo
     from renkou.todo.models import RefreshRun
     from renkou.todo.services import refresh_logged
 
@@ -43,6 +44,7 @@ def build_crawl_county(today: date) -> dict:
     assessment_demo.seed_staff(county=COUNTY_PREFIX, today=today)
     supervision_demo.seed_tasks(county=COUNTY_PREFIX, today=today)
     supervision_demo.seed_inspections(county=COUNTY_PREFIX, today=today)
+    tipoffs_demo.seed_tipoffs(county=COUNTY_PREFIX, today=today)
     refresh_logged(trigger=RefreshRun.Trigger.COMMAND, today=today)
     return {"units": units, "users": users}
 

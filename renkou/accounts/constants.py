@@ -70,6 +70,12 @@ class Perm:
     REVIEW_BENEFIT = "benefits.review"
     MANAGE_BENEFIT_RULE = "benefits.manage_rule"
     PAY_BENEFIT = "benefits.pay"
+    VIEW_TIPOFF = "tipoffs.view"
+    INTAKE_TIPOFF = "tipoffs.intake"
+    ASSIGN_TIPOFF = "tipoffs.assign"
+    DECIDE_REWARD = "tipoffs.decide_reward"
+    PAY_REWARD = "tipoffs.pay_reward"
+    VIEW_TIPOFF_STATS = "tipoffs.view_stats"
 
 
 PERMISSION_LABELS = {
@@ -116,6 +122,12 @@ PERMISSION_LABELS = {
     Perm.REVIEW_BENEFIT: "利益导向：审核、公示与审批",
     Perm.MANAGE_BENEFIT_RULE: "利益导向：维护项目、规则与标准",
     Perm.PAY_BENEFIT: "利益导向：生成发放清册、下载含完整账号的银行文件、导入银行结果（留痕）",
+    Perm.VIEW_TIPOFF: "举报：查看本单位及下级的举报（举报人信息仅承办人可见）",
+    Perm.INTAKE_TIPOFF: "举报：登记窗口、电话、信函举报",
+    Perm.ASSIGN_TIPOFF: "举报：指定承办人",
+    Perm.DECIDE_REWARD: "举报：决定奖励金额",
+    Perm.PAY_REWARD: "举报：登记奖励发放（财务）",
+    Perm.VIEW_TIPOFF_STATS: "举报：查看统计（不含举报人信息）",
 }
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
@@ -166,6 +178,15 @@ _SERVICES_TECHNICIAN = {
     Perm.RECORD_FOLLOWUP,
 }
 
+# Tip-offs (举报, renkou.tipoffs): received, assigned and handled by township and county offices;
+# the reward decided by the county, paid by finance; statistics for leaders too.
+_TIPOFFS = {
+    Perm.VIEW_TIPOFF,
+    Perm.INTAKE_TIPOFF,
+    Perm.ASSIGN_TIPOFF,
+    Perm.VIEW_TIPOFF_STATS,
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),
     Role.TOWNSHIP_OFFICER: frozenset(
@@ -174,11 +195,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REVIEWER
         | _SERVICES_TOWNSHIP
         | {Perm.VIEW_ASSESSMENT, Perm.ACKNOWLEDGE_LETTER, Perm.VIEW_SUPERVISION, Perm.REPORT_TASK}
+        | _TIPOFFS
     ),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
     )
-    | _SERVICES_COUNTY,
+    | _SERVICES_COUNTY
+    | _TIPOFFS
+    | {Perm.DECIDE_REWARD},
     Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
     Role.INSPECTOR: frozenset(
         _WORKER
@@ -197,6 +221,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_ASSESSMENT,
             Perm.VIEW_SUPERVISION,
             Perm.VIEW_JOBS,
+            Perm.VIEW_TIPOFF_STATS,
         }
     ),
     Role.SYS_ADMIN: frozenset(
@@ -212,7 +237,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     # The county's finance staff: payment rolls and bank results only (the full bank-account
     # numbers leave the system only in the bank file they download, audited).
-    Role.FINANCE: frozenset({Perm.PAY_BENEFIT, Perm.VIEW_JOBS}),
+    # Tip-off rewards too: the tip-off's number, township and amount, never the informant
+    # (renkou.tipoffs; the informant collects the reward with the acknowledgement code).
+    Role.FINANCE: frozenset({Perm.PAY_BENEFIT, Perm.PAY_REWARD, Perm.VIEW_JOBS}),
 }
 
 # Roles that read people's data only under a grant (issue 14 item 6): the 督查员 reads the

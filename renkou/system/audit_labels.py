@@ -139,6 +139,14 @@ ACTIONS = {
     "supervision.bulletin_create": "生成督查通报",
     "supervision.bulletin_publish": "发布督查通报",
     "supervision.bulletin_pdf": "打印督查通报",
+    "tipoffs.receive": "受理举报",
+    "tipoffs.assign": "指定举报承办人",
+    "tipoffs.step": "记录举报调查情况",
+    "tipoffs.conclude": "举报办结",
+    "tipoffs.reward_decide": "决定举报奖励",
+    "tipoffs.reward_pay": "登记举报奖励发放",
+    "tipoffs.export": "导出举报台账",
+    "tipoffs.informant_read": "承办人查看举报人信息",
 }
 # Objects, in the order they appear in a code (``benefits.notice_export``: 公示 of 利益导向).
 NOUNS = {

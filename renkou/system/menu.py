@@ -137,6 +137,16 @@ MENU: tuple[Module, ...] = (
             MenuItem("包乡包村", "supervision:staff_list", Perm.VIEW_SUPERVISION, "bi-people"),
         ),
     ),
+    Module(
+        "举报",
+        "bi-megaphone",
+        (
+            MenuItem("举报台账", "tipoffs:list", Perm.VIEW_TIPOFF, "bi-journal-text"),
+            MenuItem("登记举报", "tipoffs:create", Perm.INTAKE_TIPOFF, "bi-plus-square"),
+            MenuItem("举报统计", "tipoffs:stats", Perm.VIEW_TIPOFF_STATS, "bi-bar-chart"),
+            MenuItem("举报奖励发放", "tipoffs:reward_list", Perm.PAY_REWARD, "bi-cash-coin"),
+        ),
+    ),
     # menu:benefits (benefit programmes module goes here)
     Module(
         "利益导向",

@@ -60,6 +60,10 @@ class Population(models.TextChoices):
     # A rectification notice (整改通知, renkou.supervision) to a unit: on its list until the unit
     # responds, overdue after the notice's deadline; a response sent back opens it again.
     UNIT_RECTIFICATION = "unit_rectification", "整改通知待反馈（整改单位，按整改时限）"
+    # A tip-off (举报, renkou.tipoffs) of a unit: on its list from receipt until it is concluded,
+    # overdue after the handling deadline. The item names the tip-off's number, never the
+    # informant.
+    UNIT_TIPOFF = "unit_tipoff", "举报待办结（承办单位，按办理时限）"
 
 
 class Filter(models.TextChoices):

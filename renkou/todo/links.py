@@ -33,6 +33,8 @@ _TARGETS = {
     ("rectification", "rectification"): [
         ((Perm.REPORT_TASK,), "supervision:notice_detail", "anchor")
     ],
+    # A tip-off (renkou.tipoffs): its page, where the handler logs steps and concludes it.
+    ("tipoff", "tipoff"): [((Perm.VIEW_TIPOFF,), "tipoffs:detail", "anchor")],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -43,6 +45,7 @@ _FALLBACK = {
     "followup": ("people:person_detail", "person", ""),
     "task": ("supervision:assignment_detail", "anchor", ""),
     "rectification": ("supervision:notice_detail", "anchor", ""),
+    "tipoff": ("tipoffs:detail", "anchor", ""),
 }
 
 
