@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "renkou.benefits",
     "renkou.todo",
     "renkou.supervision",
+    "renkou.floating",
     "renkou.assessment",
     "renkou.reports",
     "renkou.system",

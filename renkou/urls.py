@@ -14,6 +14,7 @@ urlpatterns = [
     path("benefits/", include("renkou.benefits.urls")),
     path("todo/", include("renkou.todo.urls")),
     path("supervision/", include("renkou.supervision.urls")),
+    path("floating/", include("renkou.floating.urls")),
     path("assessment/", include("renkou.assessment.urls")),
     path("reports/", include("renkou.reports.urls")),
     path("system/", include("renkou.system.urls")),

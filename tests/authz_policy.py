@@ -60,6 +60,8 @@ PERSONAL_OBJECTS = frozenset(
         "exportrequest",
         "approvedexport",
         "sample",
+        "floatingrecord",
+        "floatingcert",
     }
 )
 

@@ -25,6 +25,7 @@ LAYERS = {
     "benefits": 4,
     "todo": 5,
     "supervision": 6,
+    "floating": 6,
     "assessment": 7,
     "reports": 8,
     "system": 9,

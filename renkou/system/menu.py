@@ -137,6 +137,15 @@ MENU: tuple[Module, ...] = (
             MenuItem("包乡包村", "supervision:staff_list", Perm.VIEW_SUPERVISION, "bi-people"),
         ),
     ),
+    Module(
+        "流动人口",
+        "bi-signpost-split",
+        (
+            MenuItem("流动人口登记", "floating:record_list", Perm.VIEW_PERSON, "bi-person-walking"),
+            MenuItem("登记流动", "floating:record_find", Perm.EDIT_PERSON, "bi-person-plus"),
+            MenuItem("婚育证明查验率", "floating:check_rate", Perm.VIEW_AGGREGATE, "bi-graph-up"),
+        ),
+    ),
     # menu:benefits (benefit programmes module goes here)
     Module(
         "利益导向",

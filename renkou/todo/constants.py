@@ -60,6 +60,9 @@ class Population(models.TextChoices):
     # A rectification notice (整改通知, renkou.supervision) to a unit: on its list until the unit
     # responds, overdue after the notice's deadline; a response sent back opens it again.
     UNIT_RECTIFICATION = "unit_rectification", "整改通知待反馈（整改单位，按整改时限）"
+    # An inflow woman of childbearing age whose 婚育证明 is not verified yet, or has expired
+    # (renkou.floating): a service offer (提醒办理、协助核验), registered by that app.
+    FLOATING_CERTIFICATE = "floating_cert", "流入育龄妇女婚育证明未核验或已过期（提醒办理）"
 
 
 class Filter(models.TextChoices):

@@ -33,6 +33,9 @@ _TARGETS = {
     ("rectification", "rectification"): [
         ((Perm.REPORT_TASK,), "supervision:notice_detail", "anchor")
     ],
+    # An inflow woman's 婚育证明 (renkou.floating): record the certificate or its verification.
+    ("certificate", "floating"): [((Perm.EDIT_PERSON,), "floating:certificate_add", "anchor")],
+    ("certificate", "floatcert"): [((Perm.EDIT_PERSON,), "floating:certificate_edit", "anchor")],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -43,6 +46,7 @@ _FALLBACK = {
     "followup": ("people:person_detail", "person", ""),
     "task": ("supervision:assignment_detail", "anchor", ""),
     "rectification": ("supervision:notice_detail", "anchor", ""),
+    "floating": ("floating:record_detail", "anchor", ""),
 }
 
 
