@@ -83,7 +83,7 @@ def _is_wcba(person: Person, today: date) -> bool:
 @transaction.atomic
 def seed_floating(*, county: str, today: date, seed: int = 16) -> dict[str, Any]:
     """Records and certificates of the county's flow persons as of ``today``."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 synthetic data, not a secret
     done = FloatingRecord.objects.values("person_id")
     persons = (
         Person.objects.filter(exited_at__isnull=True, **prefix_range("unit_code", county))

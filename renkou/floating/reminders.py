@@ -96,7 +96,7 @@ def closers(rule: Any, found: list[Anchor], scope: Scope, today: date) -> Closer
         .order_by("record_id", "issued_on", "pk")
     )
     out: Closers = defaultdict(list)
-    by_record: dict[int, list[tuple[int, date, date]]] = defaultdict(list)
+    by_record: dict[int, list[tuple[int, date, Any]]] = defaultdict(list)
     for pk, record, issued, checked in verified.values_list(
         "pk", "record_id", "issued_on", "checked_on"
     ):

@@ -103,7 +103,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def record_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as .xlsx (contact masked, age instead of birth date), audited."""
-    rows = list(selectors.record_list(request.user, FilterForm(request.GET or None).filters()))
+    filters = FilterForm(request.GET or None).filters()
+    rows: list[Any] = list(selectors.record_list(request.user, filters))
     today = dates.today()
     _decorate(rows, today)
     buffer = io.BytesIO()
@@ -138,7 +139,7 @@ def record_export(request: HttpRequest) -> HttpResponse:
 def record_find(request: HttpRequest) -> HttpResponse:
     """登记流动: find the register person by name first."""
     form = FindForm(request.GET or None)
-    found = None
+    found: list[Any] | None = None
     if term := form.term():
         found = list(selectors.persons_to_register(request.user, term))
         for person in found:
@@ -191,7 +192,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = dates.today()
     _decorate([record], today)
     audit.record_for(Actor.of(request), "floating.view", record, summary="page=record")
-    certificates = list(record.certificates.order_by("-issued_on", "-pk"))
+    certificates: list[Any] = list(record.certificates.order_by("-issued_on", "-pk"))
     for cert in certificates:
         cert.expired = cert.valid_until < today
     context = {

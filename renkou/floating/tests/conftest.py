@@ -21,6 +21,7 @@ def person(name: str, sex: str, born: date, unit: str = VILLAGE_A1, flow: str = 
         flow=flow,
         flow_place="四川省成都市武侯区",
         flow_reason="1",
+        flow_date=date(2026, 1, 1),
     )
 
 
