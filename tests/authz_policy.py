@@ -62,6 +62,7 @@ PERSONAL_OBJECTS = frozenset(
         "sample",
         "floatingrecord",
         "floatingcert",
+        "floatingmessage",
     }
 )
 

@@ -28,3 +28,25 @@ class CheckResult(models.TextChoices):
     PENDING = "", "未核验"
     VALID = "valid", "核验一致"
     MISMATCH = "mismatch", "信息不一致（协助更正）"
+
+
+# Inter-jurisdiction messages (协查, domain.md §2.7 "Information exchange"): an urgent request
+# (currently pregnant) is answered within 15 days, others within 30; a county may set other
+# numbers (settings RENKOU_MESSAGE_URGENT_DAYS / RENKOU_MESSAGE_NORMAL_DAYS).
+URGENT_DAYS, NORMAL_DAYS = 15, 30
+MESSAGE_ANCHOR = "floatmsg"
+
+
+class MessageKind(models.TextChoices):
+    REQUEST = "request", "协查请求"
+    NOTICE = "notice", "管理通报（需反馈）"
+
+
+class MessageWay(models.TextChoices):
+    INCOMING = "in", "收到（外地发来）"
+    OUTGOING = "out", "发出（本地发往外地）"
+
+
+class MessageStatus(models.TextChoices):
+    OPEN = "open", "待反馈"
+    REPLIED = "replied", "已反馈"

@@ -102,4 +102,55 @@ def seed_floating(*, county: str, today: date, seed: int = 16) -> dict[str, Any]
         if cert is not None:
             certificates.append(cert)
     bulk_create_with_history(certificates, Certificate, batch_size=500)
-    return {"records": len(records), "women": len(women), "certificates": len(certificates)}
+    sent = seed_messages(county=county, today=today)
+    return {
+        "records": len(records),
+        "women": len(women),
+        "certificates": len(certificates),
+        "messages": sent,
+    }
+
+
+# Each township's 协查 messages, in turn: an urgent request received 20 days ago and not
+# answered (overdue), a request received 10 days ago (open), one sent 40 days ago and answered.
+MESSAGES = (
+    ("in", "request", True, 20, "四川省成都市武侯区某街道", "核实现孕情况及孕检服务需求", False),
+    ("in", "request", False, 10, "甘肃省临夏州临夏县某乡", "核实婚育证明信息", False),
+    ("out", "notice", False, 40, "青海省西宁市城东区某街道", "通报流出人员联系方式变更", True),
+)
+
+
+def seed_messages(*, county: str, today: date) -> int:
+    """The townships' demo messages (a township that has any is left as it is)."""
+    from datetime import timedelta as days
+
+    from renkou.floating.constants import NORMAL_DAYS, URGENT_DAYS, MessageStatus
+    from renkou.floating.models import Message
+    from renkou.geo.constants import Level
+    from renkou.geo.models import Unit
+
+    townships = Unit.objects.current().subtree(county).filter(level=Level.TOWNSHIP)
+    made = []
+    for unit in townships.order_by("code"):
+        if Message.objects.filter(unit_code=unit.code).exists():
+            continue
+        for way, kind, urgent, ago, counterpart, question, replied in MESSAGES:
+            dated = today - days(days=ago)
+            made.append(
+                Message(
+                    unit_code=unit.code,
+                    way=way,
+                    kind=kind,
+                    urgent=urgent,
+                    counterpart=counterpart,
+                    subject="流动育龄妇女一名（姓名见纸质函件）",
+                    question=question,
+                    dated_on=dated,
+                    due_on=dated + days(days=URGENT_DAYS if urgent else NORMAL_DAYS),
+                    reply="已核实并反馈" if replied else "",
+                    replied_on=dated + days(days=12) if replied else None,
+                    status=MessageStatus.REPLIED if replied else MessageStatus.OPEN,
+                )
+            )
+    bulk_create_with_history(made, Message, batch_size=500)
+    return len(made)

@@ -8,7 +8,14 @@ from django import forms
 
 from renkou.common import crypto, dicts
 from renkou.common.forms import BaseForm, DateField, choice_field, styled
-from renkou.floating.constants import REASON_DICT, CheckResult, Direction
+from renkou.floating.constants import (
+    REASON_DICT,
+    CheckResult,
+    Direction,
+    MessageKind,
+    MessageStatus,
+    MessageWay,
+)
 
 NAME_HINT = {"placeholder": "姓名或拼音"}
 
@@ -106,3 +113,55 @@ class FindForm(BaseForm):
 
 class YearForm(BaseForm):
     year = forms.IntegerField(label="统计年度", min_value=2000, max_value=2100, required=False)
+
+
+class MessageForm(BaseForm):
+    way = forms.ChoiceField(label="收发", choices=MessageWay.choices, required=False)
+    kind = forms.ChoiceField(label="类别", choices=MessageKind.choices, required=False)
+    urgent = forms.BooleanField(label="紧急（现孕等，15日内反馈）", required=False)
+    counterpart = _text("对方地区/单位", 100, help_text="如：四川省成都市武侯区某街道")
+    subject = _text("协查对象（简述）", 100, help_text="姓名及协查所需信息，不填身份证号和电话")
+    question = forms.CharField(
+        label="协查事项", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    dated_on = DateField(label="发出/收到日期", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self)
+
+
+class ReplyForm(BaseForm):
+    reply = forms.CharField(
+        label="反馈内容", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    replied_on = DateField(label="反馈日期", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self)
+
+
+class MessageFilterForm(BaseForm):
+    unit = forms.CharField(required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[("", "全部"), *MessageStatus.choices, ("overdue", "已逾期")],
+        required=False,
+    )
+    way = forms.ChoiceField(
+        label="收发", choices=[("", "全部"), *MessageWay.choices], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self, small=True)
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = dict(self.cleaned_data)
+        unit = data.get("unit") or ""
+        data["unit"] = unit[:12] if unit.isascii() and unit.isdigit() else ""
+        return data

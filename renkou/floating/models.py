@@ -12,12 +12,20 @@ inflow person shows at the township of residence, and its verification (查验).
 the managing unit's code (``unit_code``) so the one scoping chokepoint covers them.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from renkou.common.fields import EncryptedTextField
-from renkou.floating.constants import CheckResult, Direction
+from renkou.floating.constants import (
+    CheckResult,
+    Direction,
+    MessageKind,
+    MessageStatus,
+    MessageWay,
+)
 from renkou.people.models import Person, PersonalQuerySet
 
 
@@ -104,3 +112,55 @@ class Certificate(models.Model):
     @property
     def checked(self) -> bool:
         return self.checked_on is not None and bool(self.result)
+
+
+class Message(models.Model):
+    """A 协查 request or a notice needing a reply, exchanged with another jurisdiction: incoming
+    (the other side asks, this unit replies) or outgoing (this unit asks, the reply comes back).
+    Due ``URGENT_DAYS`` or ``NORMAL_DAYS`` after it was sent or received; overdue on the to-do
+    list of the unit that owes the answer until the reply is recorded. It may name the stay it
+    is about (``record``); the subject itself is described only as the request needs it."""
+
+    unit_code = models.CharField("办理单位代码", max_length=12, db_index=True)
+    way = models.CharField("收发", max_length=3, choices=MessageWay.choices)
+    kind = models.CharField("类别", max_length=10, choices=MessageKind.choices)
+    urgent = models.BooleanField("紧急（现孕等）", default=False)
+    counterpart = models.CharField("对方地区/单位", max_length=100)
+    record = models.ForeignKey(
+        FloatingRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name="所涉流动人口登记",
+    )
+    subject = models.CharField("协查对象（简述）", max_length=100)
+    question = models.TextField("协查事项")
+    dated_on = models.DateField("发出/收到日期")
+    due_on = models.DateField("反馈时限")
+    reply = models.TextField("反馈内容", blank=True)
+    replied_on = models.DateField("反馈日期", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=MessageStatus.choices, default=MessageStatus.OPEN
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    scope_person = "record__person"
+
+    class Meta:
+        ordering = ["status", "due_on", "-id"]
+        verbose_name = "协查函件"
+        verbose_name_plural = "协查函件"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    def is_overdue(self, day: date) -> bool:
+        return self.status == MessageStatus.OPEN and self.due_on < day

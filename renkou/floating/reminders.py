@@ -20,8 +20,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from renkou.floating.constants import CERT_ANCHOR, RECORD_ANCHOR, SUBMIT_WITHIN, Direction
-from renkou.floating.models import Certificate, FloatingRecord
+from renkou.floating.constants import (
+    CERT_ANCHOR,
+    MESSAGE_ANCHOR,
+    RECORD_ANCHOR,
+    SUBMIT_WITHIN,
+    Direction,
+    MessageStatus,
+)
+from renkou.floating.models import Certificate, FloatingRecord, Message
+from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, WCBA_AGES
 from renkou.todo import populations
 from renkou.todo.constants import LOOKBACK, Population
@@ -111,10 +119,49 @@ def closers(rule: Any, found: list[Anchor], scope: Scope, today: date) -> Closer
     return dict(out)
 
 
+def message_anchors(rule: Any, scope: Scope, today: date) -> list[Anchor]:
+    """``floating_message``: a 协查 message of a unit, listed from the day it was sent or
+    received, due at its reply deadline (15 days urgent, 30 otherwise), overdue after it until
+    the reply is recorded."""
+    if scope.person_ids is not None:  # a refresh of some persons: no unit's item
+        return []
+    rows = Message.objects.filter(
+        Q(status=MessageStatus.OPEN) | Q(replied_on__gte=today - LOOKBACK)
+    )
+    if scope.prefix:
+        rows = rows.filter(**prefix_range("unit_code", scope.prefix))
+    fields = ("pk", "unit_code", "dated_on", "due_on", "replied_on")
+    return [
+        Anchor(None, unit, MESSAGE_ANCHOR, pk, due, dated, replied, ((MESSAGE_ANCHOR, pk),))
+        for pk, unit, dated, due, replied in rows.values_list(*fields)
+    ]
+
+
+def message_closers(rule: Any, found: list[Anchor], scope: Scope, today: date) -> Closers:
+    return {
+        (MESSAGE_ANCHOR, a.anchor_id): [(a.holds_until, "floating.message", a.anchor_id)]
+        for a in found
+        if a.holds_until is not None
+    }
+
+
 def connect() -> None:
     populations.register(
         Population.FLOATING_CERTIFICATE, PopulationDef(anchors, closers, "certificate")
     )
+    populations.register(
+        Population.FLOATING_MESSAGE,
+        PopulationDef(message_anchors, message_closers, "message", personal=False),
+    )
+
+
+def refresh_unit(unit_code: str, today: date) -> None:
+    """The unit's 协查 items now (after a message or its reply)."""
+    from renkou.todo import services as todo
+    from renkou.todo.models import ReminderRule
+
+    rules = ReminderRule.objects.filter(population=Population.FLOATING_MESSAGE)
+    todo.refresh(unit_code, today, rule_ids=rules.values_list("pk", flat=True))
 
 
 def refresh_person(person_id: int, today: date) -> None:

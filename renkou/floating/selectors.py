@@ -8,7 +8,8 @@ from django.db.models import Prefetch, QuerySet
 
 from renkou.common.figures import Figure, grouped
 from renkou.floating import figures
-from renkou.floating.models import Certificate, FloatingRecord
+from renkou.floating.constants import MessageStatus
+from renkou.floating.models import Certificate, FloatingRecord, Message
 from renkou.geo.constants import Level
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
@@ -93,3 +94,21 @@ def check_rate_table(user: Any, year: int, today: date) -> tuple[list[Figure], F
         rows.append(fig)
     total = m.figure(sum(done.values()), sum(base.values()), unit_code=prefix)
     return rows, total
+
+
+def messages_visible(user: Any) -> QuerySet[Message]:
+    return Message.objects.visible_to(user)
+
+
+def message_list(user: Any, filters: dict[str, Any], today: date) -> QuerySet[Message]:
+    rows = messages_visible(user)
+    if unit := filters.get("unit"):
+        rows = rows.filter(**prefix_range("unit_code", unit))
+    if way := filters.get("way"):
+        rows = rows.filter(way=way)
+    status = filters.get("status")
+    if status == "overdue":
+        rows = rows.filter(status=MessageStatus.OPEN, due_on__lt=today)
+    elif status:
+        rows = rows.filter(status=status)
+    return rows.order_by("status", "due_on", "-pk")

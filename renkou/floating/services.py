@@ -6,17 +6,27 @@ input leaves nothing half-written. Edits carry the version the page showed
 Audit rows hold ids and the names of changed fields, never the values (a phone, an address).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from renkou.common import audit, dates, dicts, validators
 from renkou.common.actors import Actor, check_version
 from renkou.floating import reminders
-from renkou.floating.constants import REASON_DICT, CheckResult, Direction
-from renkou.floating.models import Certificate, FloatingRecord
+from renkou.floating.constants import (
+    NORMAL_DAYS,
+    REASON_DICT,
+    URGENT_DAYS,
+    CheckResult,
+    Direction,
+    MessageKind,
+    MessageStatus,
+    MessageWay,
+)
+from renkou.floating.models import Certificate, FloatingRecord, Message
 from renkou.people.models import Person
 
 RECORD = "该流动人口登记"
@@ -226,3 +236,104 @@ def certificate_update(
 def _refresh_later(person_id: int) -> None:
     """The person's certificate reminders, once the change commits (nothing on a rollback)."""
     transaction.on_commit(lambda: reminders.refresh_person(person_id, dates.today()))
+
+
+# --- inter-jurisdiction messages (协查) ----------------------------------------------------
+
+MESSAGE = "该协查函件"
+MESSAGE_FIELDS = ("way", "kind", "urgent", "counterpart", "subject", "question", "dated_on")
+
+
+def reply_days(urgent: bool) -> int:
+    """Days allowed for the reply: 15 urgent, 30 otherwise (settings may change them)."""
+    if urgent:
+        return int(getattr(settings, "RENKOU_MESSAGE_URGENT_DAYS", URGENT_DAYS))
+    return int(getattr(settings, "RENKOU_MESSAGE_NORMAL_DAYS", NORMAL_DAYS))
+
+
+def validate_message(values: dict[str, Any], today: date) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    values = {name: values.get(name) for name in MESSAGE_FIELDS}
+    for name in ("counterpart", "subject", "question"):
+        values[name] = (values[name] or "").strip()
+    values["urgent"] = bool(values["urgent"])
+    if values["way"] not in MessageWay.values:
+        errors["way"] = "请选择收到或发出"
+    if values["kind"] not in MessageKind.values:
+        errors["kind"] = "请选择类别"
+    if not values["counterpart"]:
+        errors["counterpart"] = "请填写对方地区或单位"
+    if not values["subject"]:
+        errors["subject"] = "请填写协查对象"
+    if not values["question"]:
+        errors["question"] = "请填写协查事项"
+    if values["dated_on"] is None:
+        errors["dated_on"] = "请填写发出/收到日期"
+    elif values["dated_on"] > today:
+        errors["dated_on"] = "发出/收到日期不能晚于今天"
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def message_register(
+    *,
+    actor: Actor,
+    unit_code: str,
+    values: dict[str, Any],
+    record: FloatingRecord | None = None,
+    today: date | None = None,
+) -> Message:
+    """登记协查函件 (received or sent), its reply deadline set from its urgency."""
+    clean = validate_message(values, today or dates.today())
+    due = clean["dated_on"] + timedelta(days=reply_days(clean["urgent"]))
+    message = Message.objects.create(
+        unit_code=record.unit_code if record else unit_code,
+        record=record,
+        due_on=due,
+        recorded_by=actor.user,
+        **clean,
+    )
+    audit.record_for(actor, "floating.message_register", message, summary=f"way={message.way}")
+    transaction.on_commit(lambda: reminders.refresh_unit(message.unit_code, dates.today()))
+    return message
+
+
+@transaction.atomic
+def message_reply(
+    *,
+    actor: Actor,
+    message: Message,
+    reply: str,
+    replied_on: date | None,
+    version: int | None,
+    today: date | None = None,
+) -> Message:
+    """反馈: the reply (sent by this unit, or received from the other side) closes the item.
+    Only what the request needs: the page asks for no ID number or phone, and the audit row
+    keeps ids only."""
+    today = today or dates.today()
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    check_version(locked.version, version, MESSAGE)
+    errors: dict[str, str] = {}
+    reply = (reply or "").strip()
+    if not reply:
+        errors["reply"] = "请填写反馈内容"
+    if replied_on is None:
+        errors["replied_on"] = "请填写反馈日期"
+    elif replied_on > today:
+        errors["replied_on"] = "反馈日期不能晚于今天"
+    elif replied_on < locked.dated_on:
+        errors["replied_on"] = "反馈日期不能早于发出/收到日期"
+    if errors or replied_on is None:
+        raise ValidationError(errors)
+    locked.reply, locked.replied_on = reply, replied_on
+    locked.status = MessageStatus.REPLIED
+    locked.version += 1
+    locked.save()
+    audit.record_for(
+        actor, "floating.message_reply", locked, summary=f"late={replied_on > locked.due_on}"
+    )
+    transaction.on_commit(lambda: reminders.refresh_unit(locked.unit_code, dates.today()))
+    return locked

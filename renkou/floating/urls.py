@@ -15,4 +15,8 @@ urlpatterns = [
     path("records/<int:pk>/certificates/new/", views.certificate_add, name="certificate_add"),
     path("certificates/<int:pk>/", views.certificate_edit, name="certificate_edit"),
     path("check-rate/", views.check_rate, name="check_rate"),
+    path("messages/", views.message_list, name="message_list"),
+    path("messages/new/", views.message_create, name="message_create"),
+    path("messages/<int:pk>/", views.message_detail, name="message_detail"),
+    path("messages/<int:pk>/reply/", views.message_reply, name="message_reply"),
 ]

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dates, dicts, xlsx
@@ -27,8 +27,17 @@ from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
 from renkou.floating import selectors, services
 from renkou.floating.constants import REASON_DICT, Direction
-from renkou.floating.forms import CertificateForm, FilterForm, FindForm, RecordForm, YearForm
-from renkou.floating.models import Certificate, FloatingRecord
+from renkou.floating.forms import (
+    CertificateForm,
+    FilterForm,
+    FindForm,
+    MessageFilterForm,
+    MessageForm,
+    RecordForm,
+    ReplyForm,
+    YearForm,
+)
+from renkou.floating.models import Certificate, FloatingRecord, Message
 from renkou.geo.scope import get_visible_or_404
 from renkou.geo.selectors import side_tree, unit_names
 from renkou.people.models import Person
@@ -296,3 +305,109 @@ def check_rate(request: HttpRequest) -> HttpResponse:
         "can_list": request.user.has_perm(Perm.VIEW_PERSON),
     }
     return render(request, "floating/check_rate.html", context)
+
+
+# --- inter-jurisdiction messages (协查) ---------------------------------------------------------
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def message_list(request: HttpRequest) -> HttpResponse:
+    """协查函件: requests and notices received and sent, open first by deadline."""
+    today = dates.today()
+    form = MessageFilterForm(request.GET or None)
+    filters = form.filters()
+    page = paginate(request, selectors.message_list(request.user, filters, today))
+    names = unit_names(m.unit_code for m in page.object_list)
+    for m in page.object_list:
+        m.unit_name = names.get(m.unit_code, m.unit_code)
+        m.overdue = m.is_overdue(today)
+    audit.record_for(Actor.of(request), "floating.view", Message, rows=page.paginator.count)
+    context = {
+        "form": form,
+        "page": page,
+        "tree": side_tree(request.user, filters.get("unit", "")),
+        "unit": filters.get("unit", ""),
+        "can_edit": request.user.has_perm(Perm.EDIT_PERSON),
+    }
+    return render_page(request, "floating/message_list.html", context, partial="results")
+
+
+def _own_unit(request: HttpRequest) -> str:
+    """The caller's own unit: a message is registered where the account works."""
+    user: Any = request.user
+    return str(user.unit.code)
+
+
+@require_perm(Perm.EDIT_PERSON)
+@require_http_methods(["GET", "POST"])
+def message_create(request: HttpRequest) -> HttpResponse:
+    """登记协查函件 of the caller's own unit (the deadline follows from its urgency)."""
+    form = MessageForm(request.POST or None, initial={"dated_on": dates.today()})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        saved, status = _apply(
+            form,
+            lambda: services.message_register(
+                actor=Actor.of(request),
+                unit_code=_own_unit(request),
+                values=form.cleaned_data,
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"已登记，反馈时限 {saved.due_on:%Y-%m-%d}")
+            return redirect("floating:message_detail", pk=saved.pk)
+    return render(request, "floating/message_form.html", {"form": form}, status=status)
+
+
+def _message_page(
+    request: HttpRequest, message: Message, form: ReplyForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "message": message,
+        "form": form,
+        "can_edit": request.user.has_perm(Perm.EDIT_PERSON),
+        "overdue": message.is_overdue(dates.today()),
+        "unit_name": unit_names([message.unit_code]).get(message.unit_code, message.unit_code),
+        "history": _history(message),
+    }
+    return render(request, "floating/message_detail.html", context, status=status)
+
+
+def _message(request: HttpRequest, pk: int) -> Message:
+    return get_visible_or_404(selectors.messages_visible(request.user), request.user, pk=pk)
+
+
+@require_perm(Perm.VIEW_PERSON)
+@require_GET
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A message, its deadline and reply, with the reply form for the register's keepers."""
+    message = _message(request, pk)
+    audit.record_for(Actor.of(request), "floating.view", message, summary="page=message")
+    initial = {"replied_on": dates.today(), "version": message.version}
+    return _message_page(request, message, ReplyForm(initial=initial))
+
+
+@require_perm(Perm.EDIT_PERSON)
+@require_POST
+def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """反馈: records the reply (ours, or the other side's to our request)."""
+    message = _message(request, pk)
+    form = ReplyForm(request.POST)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        saved, status = _apply(
+            form,
+            lambda: services.message_reply(
+                actor=Actor.of(request),
+                message=message,
+                reply=data["reply"],
+                replied_on=data["replied_on"],
+                version=data.get("version"),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "反馈已登记")
+            return redirect("floating:message_detail", pk=message.pk)
+    return _message_page(request, message, form, status)

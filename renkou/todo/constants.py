@@ -63,6 +63,8 @@ class Population(models.TextChoices):
     # An inflow woman of childbearing age whose 婚育证明 is not verified yet, or has expired
     # (renkou.floating): a service offer (提醒办理、协助核验), registered by that app.
     FLOATING_CERTIFICATE = "floating_cert", "流入育龄妇女婚育证明未核验或已过期（提醒办理）"
+    # An inter-jurisdiction 协查 message of a unit (renkou.floating): due at its reply deadline.
+    FLOATING_MESSAGE = "floating_message", "协查函件待反馈（办理单位，按反馈时限）"
 
 
 class Filter(models.TextChoices):

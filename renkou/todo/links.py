@@ -36,6 +36,7 @@ _TARGETS = {
     # An inflow woman's 婚育证明 (renkou.floating): record the certificate or its verification.
     ("certificate", "floating"): [((Perm.EDIT_PERSON,), "floating:certificate_add", "anchor")],
     ("certificate", "floatcert"): [((Perm.EDIT_PERSON,), "floating:certificate_edit", "anchor")],
+    ("message", "floatmsg"): [((Perm.EDIT_PERSON,), "floating:message_detail", "anchor")],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -47,6 +48,7 @@ _FALLBACK = {
     "task": ("supervision:assignment_detail", "anchor", ""),
     "rectification": ("supervision:notice_detail", "anchor", ""),
     "floating": ("floating:record_detail", "anchor", ""),
+    "floatmsg": ("floating:message_detail", "anchor", ""),
 }
 
 

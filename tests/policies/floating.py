@@ -8,7 +8,7 @@ exported by those who may export persons. The check rate is an aggregate figure.
 
 from datetime import date
 
-from tests.authz_policy import GET_POST, INSP, LEAD, TECH, C, Rule, T, V
+from tests.authz_policy import GET_POST, INSP, LEAD, POST, TECH, C, Rule, T, V
 
 READ = frozenset({V, T, C, TECH, INSP})
 KEEP = frozenset({V, T, C})
@@ -23,6 +23,11 @@ POLICY: dict[str, Rule] = {
     "floating:certificate_add": Rule(KEEP, GET_POST, obj="floatingrecord"),
     "floating:certificate_edit": Rule(KEEP, GET_POST, obj="floatingcert"),
     "floating:check_rate": Rule(READ | {LEAD}),
+    # 协查 messages (item 3): read like the register; registered and answered by its keepers.
+    "floating:message_list": Rule(READ),
+    "floating:message_create": Rule(KEEP, GET_POST),
+    "floating:message_detail": Rule(READ, obj="floatingmessage"),
+    "floating:message_reply": Rule(KEEP, POST, obj="floatingmessage"),
 }
 
 
@@ -66,4 +71,23 @@ def _cert_pk(unit, user) -> int:
     ).pk
 
 
-PROVIDERS = {"floatingrecord": _record_pk, "floatingcert": _cert_pk}
+def _message_pk(unit, user) -> int:
+    from renkou.floating.models import Message
+
+    return Message.objects.create(
+        unit_code=unit.code,
+        way="in",
+        kind="request",
+        counterpart="四川省某街道",
+        subject="某女",
+        question="核实现孕情况",
+        dated_on=date(2025, 3, 1),
+        due_on=date(2025, 3, 31),
+    ).pk
+
+
+PROVIDERS = {
+    "floatingrecord": _record_pk,
+    "floatingcert": _cert_pk,
+    "floatingmessage": _message_pk,
+}

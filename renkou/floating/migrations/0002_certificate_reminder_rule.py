@@ -34,6 +34,6 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("floating", "0001_registers"),
-        ("todo", "0006_certificate_population_floating"),
+        ("todo", "0006_floating_populations_floating"),
     ]
     operations = [migrations.RunPython(seed, unseed)]

@@ -22,5 +22,5 @@ class Command(BaseCommand):
         found = seed_floating(county=DEMO_COUNTY, today=today)
         self.stdout.write(
             f"流动人口登记 {found['records']} 条；流入育龄妇女 {found['women']} 人，"
-            f"婚育证明 {found['certificates']} 份。"
+            f"婚育证明 {found['certificates']} 份；协查函件 {found['messages']} 件（部分逾期）。"
         )
