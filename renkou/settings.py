@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "renkou.todo",
     "renkou.supervision",
     "renkou.tipoffs",
+    "renkou.floating",
     "renkou.assessment",
     "renkou.reports",
     "renkou.system",

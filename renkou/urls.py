@@ -15,6 +15,7 @@ urlpatterns = [
     path("todo/", include("renkou.todo.urls")),
     path("supervision/", include("renkou.supervision.urls")),
     path("tipoffs/", include("renkou.tipoffs.urls")),
+    path("floating/", include("renkou.floating.urls")),
     path("assessment/", include("renkou.assessment.urls")),
     path("reports/", include("renkou.reports.urls")),
     path("system/", include("renkou.system.urls")),

@@ -60,6 +60,9 @@ PERSONAL_OBJECTS = frozenset(
         "exportrequest",
         "approvedexport",
         "sample",
+        "floatingrecord",
+        "floatingcert",
+        "floatingmessage",
     }
 )
 

@@ -26,6 +26,7 @@ LAYERS = {
     "todo": 5,
     "supervision": 6,
     "tipoffs": 6,
+    "floating": 6,
     "assessment": 7,
     "reports": 8,
     "system": 9,

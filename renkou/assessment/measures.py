@@ -27,6 +27,7 @@ from renkou.events.constants import Measure as TallyMeasure
 from renkou.events.constants import Scope
 from renkou.events.models import Spell
 from renkou.events.selectors import stock_persons
+from renkou.floating import figures as floating_figures
 from renkou.geo.constants import TOWNSHIP_LENGTH, county_of
 from renkou.geo.scope import prefix_range
 from renkou.programs import counts, figures
@@ -191,6 +192,8 @@ MEASURES: dict[str, Measure] = {
             Side("随访人次", contraception_visits, "visit"),
         ),
         _count("supplies", "免费避孕药具发放人次", Side("发放人次", supplies, "supply")),
+        # 流入育龄妇女婚育证明查验率: defined once in renkou.floating.figures.
+        floating_figures.MEASURE,
     )
 }
 

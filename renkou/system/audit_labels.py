@@ -147,6 +147,15 @@ ACTIONS = {
     "tipoffs.reward_pay": "登记举报奖励发放",
     "tipoffs.export": "导出举报台账",
     "tipoffs.informant_read": "承办人查看举报人信息",
+    "floating.view": "查看流动人口登记或协查函件",
+    "floating.find": "查找待登记流动的人员",
+    "floating.export": "导出流动人口登记",
+    "floating.record_register": "登记流动人口",
+    "floating.record_update": "修改流动人口登记",
+    "floating.certificate_add": "登记婚育证明",
+    "floating.certificate_update": "修改或核验婚育证明",
+    "floating.message_register": "登记协查函件",
+    "floating.message_reply": "登记协查反馈",
 }
 # Objects, in the order they appear in a code (``benefits.notice_export``: 公示 of 利益导向).
 NOUNS = {

@@ -138,6 +138,16 @@ MENU: tuple[Module, ...] = (
         ),
     ),
     Module(
+        "流动人口",
+        "bi-signpost-split",
+        (
+            MenuItem("流动人口登记", "floating:record_list", Perm.VIEW_PERSON, "bi-person-walking"),
+            MenuItem("登记流动", "floating:record_find", Perm.EDIT_PERSON, "bi-person-plus"),
+            MenuItem("协查函件", "floating:message_list", Perm.VIEW_PERSON, "bi-envelope"),
+            MenuItem("婚育证明查验率", "floating:check_rate", Perm.VIEW_AGGREGATE, "bi-graph-up"),
+        ),
+    ),
+    Module(
         "举报",
         "bi-megaphone",
         (

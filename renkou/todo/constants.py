@@ -64,6 +64,11 @@ class Population(models.TextChoices):
     # overdue after the handling deadline. The item names the tip-off's number, never the
     # informant.
     UNIT_TIPOFF = "unit_tipoff", "举报待办结（承办单位，按办理时限）"
+    # An inflow woman of childbearing age whose 婚育证明 is not verified yet, or has expired
+    # (renkou.floating): a service offer (提醒办理、协助核验), registered by that app.
+    FLOATING_CERTIFICATE = "floating_cert", "流入育龄妇女婚育证明未核验或已过期（提醒办理）"
+    # An inter-jurisdiction 协查 message of a unit (renkou.floating): due at its reply deadline.
+    FLOATING_MESSAGE = "floating_message", "协查函件待反馈（办理单位，按反馈时限）"
 
 
 class Filter(models.TextChoices):

@@ -35,6 +35,10 @@ _TARGETS = {
     ],
     # A tip-off (renkou.tipoffs): its page, where the handler logs steps and concludes it.
     ("tipoff", "tipoff"): [((Perm.VIEW_TIPOFF,), "tipoffs:detail", "anchor")],
+    # An inflow woman's 婚育证明 (renkou.floating): record the certificate or its verification.
+    ("certificate", "floating"): [((Perm.EDIT_PERSON,), "floating:certificate_add", "anchor")],
+    ("certificate", "floatcert"): [((Perm.EDIT_PERSON,), "floating:certificate_edit", "anchor")],
+    ("message", "floatmsg"): [((Perm.EDIT_PERSON,), "floating:message_detail", "anchor")],
 }
 # What to show instead when the caller cannot use the closing form.
 _FALLBACK = {
@@ -46,6 +50,8 @@ _FALLBACK = {
     "task": ("supervision:assignment_detail", "anchor", ""),
     "rectification": ("supervision:notice_detail", "anchor", ""),
     "tipoff": ("tipoffs:detail", "anchor", ""),
+    "floating": ("floating:record_detail", "anchor", ""),
+    "floatmsg": ("floating:message_detail", "anchor", ""),
 }
 
 

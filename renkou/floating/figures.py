@@ -1,0 +1,87 @@
+"""The certificate check rate of inflow women of childbearing age (流入育龄妇女婚育证明查验率,
+issue 16 item 2), as the one ``Measure`` of ``renkou.common.figures``: numerator and
+denominator are name lists (persons), so the figure and its 花名册 cannot disagree.
+``renkou.assessment.measures`` registers it beside the service coverage rates, which is where
+the indicator pages, the township tables and the assessment's sources read it from.
+
+- denominator: women aged 15–49 on the stock day, in the register, managed by the unit, with an
+  inflow record current on that day (arrived on or before it, not returned by then);
+- numerator: those of them with a 婚育证明 on a current inflow record whose verification
+  (核验结果 and 核验日期) was recorded on or before the stock day.
+
+The stock day is ``today`` within the FP year (its last day for a past year, its first for a
+future one), as the other stock figures count.
+"""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from renkou.common.figures import Measure, Side
+from renkou.common.periods import fp_year
+from renkou.floating.constants import Direction
+from renkou.floating.models import Certificate, FloatingRecord
+from renkou.geo.scope import prefix_range
+from renkou.people.constants import FEMALE, WCBA_AGES
+from renkou.people.models import Person
+
+CODE = "floating_cert_check"
+
+
+def stock_day(year: int, today: date | None) -> date:
+    period = fp_year(year)
+    day = today or period.end
+    return min(max(day, period.start), period.end)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _current(day: date) -> Q:
+    return Q(direction=Direction.IN, arrived_on__lte=day) & (
+        Q(returned_on__isnull=True) | Q(returned_on__gt=day)
+    )
+
+
+def inflow_wcba(prefix: str, year: int, today: date | None = None) -> QuerySet[Person]:
+    """流入育龄妇女 on the stock day (the denominator)."""
+    day = stock_day(year, today)
+    low, high = WCBA_AGES
+    stays = FloatingRecord.objects.filter(_current(day), person=OuterRef("pk"))
+    return (
+        Person.objects.filter(
+            Q(exited_at__isnull=True) | Q(exited_at__gt=day),
+            sex=FEMALE,
+            birth_date__gt=_years_before(day, high + 1),
+            birth_date__lte=_years_before(day, low),
+            **prefix_range("unit_code", prefix),
+        )
+        .filter(Exists(stays))
+        .order_by("unit_code", "name", "pk")
+    )
+
+
+def certificate_checked(prefix: str, year: int, today: date | None = None) -> QuerySet[Person]:
+    """Those of them whose certificate was verified by the stock day (the numerator)."""
+    day = stock_day(year, today)
+    checked = Certificate.objects.filter(
+        record__person=OuterRef("pk"), checked_on__isnull=False, checked_on__lte=day
+    ).exclude(result="")
+    checked = checked.filter(
+        Q(record__direction=Direction.IN, record__arrived_on__lte=day)
+        & (Q(record__returned_on__isnull=True) | Q(record__returned_on__gt=day))
+    )
+    return inflow_wcba(prefix, year, today).filter(Exists(checked))
+
+
+MEASURE = Measure(
+    CODE,
+    "流入育龄妇女婚育证明查验率",
+    Side("已查验人数", certificate_checked, "person"),
+    Side("流入育龄妇女数", inflow_wcba, "person"),
+    definition="婚育证明已核验的流入育龄妇女（15–49岁）÷ 流入育龄妇女 × 100%",
+)
