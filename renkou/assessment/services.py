@@ -39,12 +39,6 @@ def _n(value: Any) -> str:
     return f"{Decimal(str(value)).normalize():f}"
 
 
-def _user(actor: Actor) -> Any:
-    """The account, or None for a command."""
-    user = actor.user
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def _record(actor: Actor, action: str, quota: TaskQuota, summary: str) -> None:
     audit.record(
         actor=actor.user,
@@ -99,7 +93,7 @@ def quota_set(
     created = quota is None
     quota = quota or TaskQuota(unit_code=unit.code, year=year, measure=measure)
     quota.target, quota.deadline, quota.veto = target, deadline, veto
-    quota.note, quota.updated_by = note.strip(), _user(actor)
+    quota.note, quota.updated_by = note.strip(), actor.account
     quota.save()
     quota.service_points.set(points)
     summary = (
@@ -184,7 +178,7 @@ def scheme_create(
         level=level,
         name=name,
         notice=template.NOTICE if from_template else "",
-        updated_by=_user(actor),
+        updated_by=actor.account,
     )
     if from_template:
         _add_items(scheme, template.items())
@@ -203,7 +197,7 @@ def scheme_copy(*, actor: Actor, scheme: Scheme, year: int) -> Scheme:
         name=scheme.name,
         notice=scheme.notice,
         based_on=scheme,
-        updated_by=_user(actor),
+        updated_by=actor.account,
     )
     fields = ("number", "group", "name", "points", "source", "code", "target", "direction")
     rows = [
@@ -218,7 +212,7 @@ def scheme_copy(*, actor: Actor, scheme: Scheme, year: int) -> Scheme:
             unit_code=t.unit_code,
             target=t.target,
             reason=t.reason,
-            updated_by=_user(actor),
+            updated_by=actor.account,
         )
         for t in TownshipTarget.objects.filter(item__scheme=scheme).select_related("item")
     ]
@@ -238,7 +232,7 @@ def scheme_rename(*, actor: Actor, scheme: Scheme, name: str, notice: str) -> Sc
     _draft(scheme)
     if not name.strip():
         raise ValidationError({"name": "请填写方案名称"})
-    scheme.name, scheme.notice, scheme.updated_by = name.strip(), notice.strip(), _user(actor)
+    scheme.name, scheme.notice, scheme.updated_by = name.strip(), notice.strip(), actor.account
     scheme.save(update_fields=["name", "notice", "updated_by", "updated_at"])
     audit.record_for(
         actor, "assessment.scheme_rename", scheme, summary=f"notice_kept={int(bool(scheme.notice))}"
@@ -373,7 +367,7 @@ def scheme_publish(*, actor: Actor, scheme: Scheme) -> Scheme:
     )
     scheme.version = (max(same.values_list("version", flat=True), default=0) or 0) + 1
     scheme.status, scheme.published_at = Scheme.Status.PUBLISHED, timezone.now()
-    scheme.updated_by = _user(actor)
+    scheme.updated_by = actor.account
     scheme.save()
     audit.record_for(
         actor,
@@ -437,7 +431,7 @@ def manual_score_set(
     ).first() or ManualScore(item=item, unit_code=unit.code)
     if evidence is not None:
         row.evidence, row.evidence_ext, row.evidence_sha256, _size = documents.store(evidence)
-    row.value, row.reason, row.entered_by = value, reason.strip(), _user(actor)
+    row.value, row.reason, row.entered_by = value, reason.strip(), actor.account
     row.save()
     summary = f"scheme={scheme.pk} item={item.number} unit={unit.code} value={value}"
     audit.record_for(
@@ -473,7 +467,7 @@ def deduction_add(
         item=item,
         points=points,
         reason=reason.strip(),
-        entered_by=_user(actor),
+        entered_by=actor.account,
     )
     summary = f"scheme={scheme.pk} unit={unit.code} points={points}"
     audit.record_for(actor, "assessment.deduction_add", row, summary=summary)
@@ -516,7 +510,7 @@ def scores_freeze(*, actor: Actor, scheme: Scheme, on: date, reason: str) -> Sco
         as_of=on,
         reason=reason.strip(),
         data=data,
-        frozen_by=_user(actor),
+        frozen_by=actor.account,
     )
     audit.record_for(
         actor,
@@ -563,7 +557,7 @@ def township_target_set(
     ).first() or TownshipTarget(item=item, unit_code=unit.code)
     created = row.pk is None
     before = row.target
-    row.target, row.reason, row.updated_by = target, reason.strip(), _user(actor)
+    row.target, row.reason, row.updated_by = target, reason.strip(), actor.account
     row.save()
     summary = (
         f"scheme={scheme.pk} item={item.number} unit={unit.code} "
@@ -622,11 +616,11 @@ def letters_issue(
             wording=wording.strip(),
             county_signatory=county_signatory.strip(),
             issued_on=issued_on,
-            issued_by=_user(actor),
+            issued_by=actor.account,
         )
         for u in townships
     ]
-    bulk_create_with_history(letters, Letter, default_user=_user(actor))
+    bulk_create_with_history(letters, Letter, default_user=actor.account)
     audit.record_for(
         actor,
         "assessment.letters_issue",
@@ -646,7 +640,7 @@ def letter_acknowledge(*, actor: Actor, letter: Letter, township_signatory: str)
     if not township_signatory.strip():
         raise ValidationError({"township_signatory": "请填写乙方（乡镇）签字人"})
     row.township_signatory = township_signatory.strip()
-    row.acknowledged_at, row.acknowledged_by = timezone.now(), _user(actor)
+    row.acknowledged_at, row.acknowledged_by = timezone.now(), actor.account
     row.save(update_fields=["township_signatory", "acknowledged_at", "acknowledged_by"])
     audit.record_for(
         actor,
@@ -703,10 +697,10 @@ def county_figure_set(
         year=year,
         county_name=county_name.strip(),
         measure=measure,
-        defaults={"value": value, "note": note.strip(), "entered_by": _user(actor)},
+        defaults={"value": value, "note": note.strip(), "entered_by": actor.account},
     )
     if not created:
-        row.value, row.note, row.entered_by = value, note.strip(), _user(actor)
+        row.value, row.note, row.entered_by = value, note.strip(), actor.account
         row.save()
     audit.record_for(
         actor,

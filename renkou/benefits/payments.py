@@ -78,10 +78,6 @@ def _in_scope(user: Any, unit_code: str) -> bool:
     return prefix is not None and unit_code.startswith(prefix)
 
 
-def _user(actor: Actor) -> Any:
-    return actor.user if getattr(actor.user, "is_authenticated", False) else None
-
-
 def yuan(fen: int) -> str:
     """Fen as yuan with two decimals, for the bank file and the reconciliation: 96000 → 960.00."""
     sign = "-" if fen < 0 else ""
@@ -262,7 +258,7 @@ def roll_create(*, actor: Actor, program: Program, period_code: str, today: date
         starts_on=period.start,
         ends_on=period.end,
         unit_code=unit_code,
-        created_by=_user(actor),
+        created_by=actor.account,
     )
     lines = [
         PaymentLine(
@@ -687,7 +683,7 @@ def results_import(
         rows=outcome.rows,
         paid=outcome.paid,
         failed=outcome.failed,
-        imported_by=_user(actor),
+        imported_by=actor.account,
     )
     _totals(locked)
     if not locked.lines.filter(status=LineStatus.PENDING).exists():

@@ -131,17 +131,13 @@ def _transition(
         to_status=target,
         level=level,
         comment=comment[:500],
-        actor=_user(actor),
+        actor=actor.account,
         actor_unit=getattr(actor.user, "unit_code", ""),
     )
     audit.record_for(
         actor, f"benefits.application_{action}", app, summary=f"{before}->{target}{audit_note}"
     )
     return app
-
-
-def _user(actor: Actor) -> Any:
-    return actor.user if getattr(actor.user, "is_authenticated", False) else None
 
 
 def _at_level(actor: Actor, app: Application) -> None:
@@ -237,7 +233,7 @@ def application_file(
         filed_on=today,
         declared=_clean_declared(declared or {}),
         village_opinion=village_opinion.strip()[:300],
-        filed_by=_user(actor),
+        filed_by=actor.account,
     )
     try:
         with transaction.atomic():
@@ -252,7 +248,7 @@ def application_file(
         to_status=app.status,
         level=actor_level(actor.user),
         comment=app.village_opinion,
-        actor=_user(actor),
+        actor=actor.account,
         actor_unit=getattr(actor.user, "unit_code", ""),
     )
     audit.record_for(actor, "benefits.application_file", app, summary=program.code)
@@ -440,7 +436,7 @@ def notice_publish(
         starts_on=starts_on,
         ends_on=end,
         contact=contact[:100],
-        created_by=_user(actor),
+        created_by=actor.account,
         title=notice_title(program.name, reviewer_name(unit_code, level), starts_on.year),
     )
     for app in sorted(picked, key=lambda a: a.pk):
@@ -499,7 +495,7 @@ def objection_record(
         received_on=received_on,
         content=content.strip(),
         channel=channel[:50],
-        recorded_by=_user(actor),
+        recorded_by=actor.account,
     )
     entry.outcome = NoticeEntry.Outcome.OBJECTED
     entry.save(update_fields=["outcome"])

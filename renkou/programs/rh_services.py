@@ -117,14 +117,9 @@ class Anchor:
 # --- small checks -----------------------------------------------------------------------------
 
 
-def _user(actor: Actor) -> Any:
-    user = actor.user
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def _by(obj: models.Model, actor: Actor) -> None:
     """The history row's user, also outside a request (the middleware sets it inside one)."""
-    if _user(actor) is not None:
+    if actor.account is not None:
         obj._history_user = actor.user  # type: ignore[attr-defined]  # read by simple_history
 
 
@@ -362,7 +357,7 @@ def _action(row: ServiceRecord, verb: str) -> str:
 def _create(
     actor: Actor, model: type[ServiceRecord], person: Person, clean: dict[str, Any], **extra: Any
 ) -> ServiceRecord:
-    row = model(person=person, unit_code=person.unit_code, recorded_by=_user(actor), **extra)
+    row = model(person=person, unit_code=person.unit_code, recorded_by=actor.account, **extra)
     _apply(row, clean)
     _by(row, actor)
     row.save()
@@ -426,7 +421,7 @@ def supply_record(*, actor: Actor, person: Person, values: dict[str, Any], today
     """登记药具发放; the issuing unit is the recording account's unit (else the person's)."""
     clean = _clean(Supply, values)
     _check_supply(person, clean, None, today)
-    issuer = getattr(_user(actor), "unit_code", "") or person.unit_code
+    issuer = getattr(actor.account, "unit_code", "") or person.unit_code
     return _create(actor, Supply, person, clean, issuer_code=issuer)  # type: ignore[return-value]  # as above
 
 
@@ -475,7 +470,7 @@ def record_void(
     if not reason:
         raise ValidationError({"reason": "请填写作废原因"})
     current = _locked(row, version)
-    current.voided_at, current.voided_by = timezone.now(), _user(actor)
+    current.voided_at, current.voided_by = timezone.now(), actor.account
     current.void_reason = reason[:200]
     current.version += 1
     _by(current, actor)

@@ -86,11 +86,6 @@ def _not_future(day: date, today: date, field: str, label: str) -> None:
         raise ValidationError({field: f"{label}不能晚于今天"})
 
 
-def _user(actor: Actor) -> Any:
-    user = actor.user
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def status_of(couple: CoupleFile) -> str:
     """The status the file's records call for (closed and withdrawn files keep theirs)."""
     if couple.status in FINAL:
@@ -137,7 +132,7 @@ NOT_IN_REACH = "本辖区未找到该身份证号的人员；丈夫不在本辖�
 def _in_reach(actor: Actor) -> Any:
     """The persons the actor may look up: the scoping chokepoint for a signed-in user; the
     whole register for the system itself (commands, demo data)."""
-    user = _user(actor)
+    user = actor.account
     return Person.objects.all() if user is None else Person.objects.visible_to(user)
 
 
@@ -247,7 +242,7 @@ def couple_open(
         sequence=sequence,
         opened_on=today,
         consent_on=consent_on,
-        consent_recorded_by=_user(actor),
+        consent_recorded_by=actor.account,
     )
     try:
         with transaction.atomic():
@@ -272,7 +267,7 @@ def couple_confirm(
         raise ValidationError({"on": "资格确认日期不能早于知情同意书签署日期"})
     if not notice_no.strip():
         raise ValidationError({"notice_no": "请填写服务通知单编号"})
-    locked.eligible_on, locked.eligible_by, locked.notice_no = on, _user(actor), notice_no.strip()
+    locked.eligible_on, locked.eligible_by, locked.notice_no = on, actor.account, notice_no.strip()
     _save(locked, "eligible_on", "eligible_by", "notice_no")
     audit.record_for(actor, "programs.couple_confirm", locked)
     return locked
@@ -325,7 +320,7 @@ def exam_record(
     action = "exam_update" if exam else "exam_record"
     exam = exam or Exam(couple=locked, spouse=spouse, unit_code=locked.unit_code)
     exam.examined_on, exam.service_point = examined_on, service_point
-    exam.examiner, exam.recorded_by = examiner.strip(), _user(actor)
+    exam.examiner, exam.recorded_by = examiner.strip(), actor.account
     exam.save()
     _save_items(exam, items)
     locked.examined_on = locked.exams.aggregate(first=Min("examined_on"))["first"]
@@ -408,7 +403,7 @@ def assessment_record(
     for name in ASSESSMENT_FIELDS:
         default = None if name == "counselled_on" else False if name == "referred" else ""
         setattr(row, name, values.get(name, default))
-    row.factors, row.assessed_by = ",".join(values["factors"]), _user(actor)
+    row.factors, row.assessed_by = ",".join(values["factors"]), actor.account
     row.save()
     _save(locked)
     audit.record_for(
@@ -527,7 +522,7 @@ def followup_record(
     if row.kind == FollowUpKind.OUTCOME:
         live = row.outcome == LIVE_BIRTH
         row.preterm = live and (row.outcome_on - couple.lmp_on).days < PRETERM_DAYS
-    row.done_by = _user(actor)
+    row.done_by = actor.account
     row.save()
     if row.kind == FollowUpKind.OUTCOME and couple.status != CoupleStatus.CLOSED:
         couple.status, couple.closed_on = CoupleStatus.CLOSED, row.done_on
@@ -584,7 +579,7 @@ def target_adjust(
         TargetPopulation.objects.select_for_update().filter(unit_code=unit.code, year=year).first()
     )
     row = row or TargetPopulation(unit_code=unit.code, year=year)
-    row.adjustment, row.reason, row.updated_by = adjustment, reason, _user(actor)
+    row.adjustment, row.reason, row.updated_by = adjustment, reason, actor.account
     row.save()
     audit.record_for(
         actor,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from renkou.accounts.constants import Perm, Role
 from renkou.benefits import documents
 from renkou.common import audit, dates
-from renkou.common.actors import Actor
+from renkou.common.actors import Actor, require, require_in_scope
 from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
 from renkou.geo.scope import prefix_range
@@ -50,28 +50,11 @@ MAX_SAMPLE = 200
 MAX_DEDUCTION = Decimal(100)
 
 
-def _user(actor: Actor) -> Any:
-    return actor.user if getattr(actor.user, "is_authenticated", False) else None
-
-
-def _require(actor: Actor, perm: str) -> None:
-    if actor.user is not None and not actor.user.has_perm(perm):
-        raise PermissionDenied("您没有此项操作的权限")
-
-
-def _in_scope(actor: Actor, unit_code: str) -> None:
-    if actor.user is None:
-        return
-    prefix = getattr(actor.user, "scope_prefix", None)
-    if prefix is None or not unit_code.startswith(prefix):
-        raise PermissionDenied("该单位不在您的管辖范围内")
-
-
 def _on_team(actor: Actor, inspection: Inspection) -> None:
     """Sampled records and findings are the team's to record (an inspector of the visit)."""
     if actor.user is None:
         return
-    _require(actor, Perm.INSPECT)
+    require(actor, Perm.INSPECT)
     if not inspection.team.filter(pk=actor.user.pk).exists():
         raise PermissionDenied("您不是本次督查组成员")
 
@@ -106,7 +89,7 @@ def plan(
     """Visits of ``units`` in turn: the first on ``first_day``, each lasting ``days`` days,
     the next ``every`` days later (a special topic: usually one township, or all at once with
     ``every`` 0)."""
-    _require(actor, Perm.INSPECT)
+    require(actor, Perm.INSPECT)
     errors: dict[str, str] = {}
     if kind not in InspectionKind.values:
         errors["kind"] = "请选择督查类型"
@@ -136,7 +119,7 @@ def plan(
     _avoid(team, codes, first_day, days, every)
     made = []
     for n, code in enumerate(codes):
-        _in_scope(actor, code)
+        require_in_scope(actor, code)
         start = first_day + timedelta(days=n * every)
         visit = Inspection.objects.create(
             county_code=county,
@@ -147,7 +130,7 @@ def plan(
             ends_on=start + timedelta(days=days - 1),
             period_start=period_start,
             period_end=period_end,
-            created_by=_user(actor),
+            created_by=actor.account,
         )
         visit.team.set(team)
         audit.record_for(actor, "supervision.inspection_plan", visit, summary=f"unit={code}")
@@ -289,7 +272,7 @@ def verify(
     row.outcome = outcome
     row.differs_field = differs_field.strip()[:60] if outcome == Outcome.DIFFERS else ""
     row.note = note.strip()[:200]
-    row.checked_by, row.checked_at = _user(actor), timezone.now()
+    row.checked_by, row.checked_at = actor.account, timezone.now()
     row.save()
     audit.record_for(actor, "supervision.sample_verify", row, summary=outcome)
     return row
@@ -351,7 +334,7 @@ def finding_add(
         text=text.strip()[:300],
         deduction=deduction,
         found_on=dates.today(),
-        created_by=_user(actor),
+        created_by=actor.account,
     )
     audit.record_for(actor, "supervision.finding_add", finding, summary=f"deduction={deduction}")
     return finding
@@ -393,9 +376,9 @@ def respond(
 ) -> Rectification:
     """The township's response: what it did, with at least one photo (the benefit documents'
     upload rules)."""
-    _require(actor, Perm.REPORT_TASK)
+    require(actor, Perm.REPORT_TASK)
     row = Rectification.objects.select_for_update().get(pk=notice.pk)
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code)
     if row.status != RectStatus.ISSUED:
         raise ValidationError(f"当前状态为“{row.get_status_display()}”，不能反馈")
     if not response.strip():
@@ -409,7 +392,7 @@ def respond(
             ext=ext,
             size=size,
             sha256=digest,
-            uploaded_by=_user(actor),
+            uploaded_by=actor.account,
         )
     if not row.photos.exists():
         raise ValidationError({"photo": "请上传整改照片作为佐证"})
@@ -460,7 +443,7 @@ def bulletin_create(
     """A draft bulletin of the county's findings found between two days."""
     from renkou.supervision.models import Bulletin
 
-    _require(actor, Perm.INSPECT)
+    require(actor, Perm.INSPECT)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "请填写通报标题"
@@ -479,7 +462,7 @@ def bulletin_create(
         title=title.strip(),
         number=number.strip()[:40],
         preface=preface.strip(),
-        created_by=_user(actor),
+        created_by=actor.account,
     )
     bulletin.findings.set(rows)
     audit.record_for(actor, "supervision.bulletin_create", bulletin, summary=f"n={rows.count()}")
@@ -491,7 +474,7 @@ def bulletin_publish(*, actor: Actor, bulletin: Any) -> Any:
     """Publish to all townships of the county (locked from then on)."""
     from renkou.supervision.models import Bulletin
 
-    _require(actor, Perm.INSPECT)
+    require(actor, Perm.INSPECT)
     row = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if row.published_on is not None:
         raise ValidationError("该通报已发布")

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 
 from renkou.accounts.constants import Perm
 from renkou.benefits import documents
 from renkou.common import audit, dates
-from renkou.common.actors import Actor
+from renkou.common.actors import Actor, require, require_in_scope
 from renkou.common.periods import fp_year_of
 from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
@@ -27,26 +27,8 @@ from renkou.supervision.constants import ALLOWED_TRANSITIONS, Action, EvidenceKi
 from renkou.supervision.models import Assignment, Evidence, StepLog, Task
 from renkou.supervision.selectors import Evidenced, evidenced
 
-OUT_OF_SCOPE = "该单位不在您的管辖范围内"
 WRONG_STATE = "当前状态为“{status}”，不能{action}"
 MAX_REQUIRED = 1000
-
-
-def _user(actor: Actor) -> Any:
-    return actor.user if getattr(actor.user, "is_authenticated", False) else None
-
-
-def _require(actor: Actor, perm: str) -> None:
-    if actor.user is not None and not actor.user.has_perm(perm):
-        raise PermissionDenied("您没有此项操作的权限")
-
-
-def _in_scope(actor: Actor, unit_code: str) -> None:
-    if actor.user is None:  # the system (a command)
-        return
-    prefix = getattr(actor.user, "scope_prefix", None)
-    if prefix is None or not unit_code.startswith(prefix):
-        raise PermissionDenied(OUT_OF_SCOPE)
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -89,7 +71,7 @@ def task_create(
     count_label: str = "",
 ) -> Task:
     """A dated task given to ``units`` (townships of the county, 12-digit codes)."""
-    _require(actor, Perm.MANAGE_TASK)
+    require(actor, Perm.MANAGE_TASK)
     values = {
         "title": title.strip(),
         "issued_on": issued_on,
@@ -113,9 +95,9 @@ def task_create(
     if found != set(codes):
         raise ValidationError({"units": "责任单位应为本县的乡镇"})
     for code in codes:
-        _in_scope(actor, code)
+        require_in_scope(actor, code)
     task = Task.objects.create(
-        county_code=county, year=fp_year_of(deadline), created_by=_user(actor), **values
+        county_code=county, year=fp_year_of(deadline), created_by=actor.account, **values
     )
     Assignment.objects.bulk_create(Assignment(task=task, unit_code=code) for code in codes)
     audit.record_for(actor, "supervision.task_create", task, summary=f"units={len(codes)}")
@@ -148,9 +130,9 @@ def _editable(row: Assignment) -> None:
 def responsible_set(*, actor: Actor, assignment: Assignment, user: Any) -> Assignment:
     """Name the responsible person: an active account of the unit's subtree."""
     row = _locked(assignment)
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code)
     if not (actor.user is None or actor.user.has_perm(Perm.REPORT_TASK)):
-        _require(actor, Perm.MANAGE_TASK)
+        require(actor, Perm.MANAGE_TASK)
     if user is not None and (
         not user.is_active or not user.unit_code.startswith(row.unit_code[:9])
     ):
@@ -169,9 +151,9 @@ def evidence_add(
     *, actor: Actor, assignment: Assignment, kind: str, upload: Any, note: str = ""
 ) -> Evidence:
     """One photo or document, under the benefit documents' upload rules."""
-    _require(actor, Perm.REPORT_TASK)
+    require(actor, Perm.REPORT_TASK)
     row = _locked(assignment)
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code)
     _editable(row)
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": "请选择材料类型"})
@@ -185,7 +167,7 @@ def evidence_add(
         ext=ext,
         size=size,
         sha256=digest,
-        uploaded_by=_user(actor),
+        uploaded_by=actor.account,
     )
     audit.record_for(
         actor, "supervision.evidence_add", evidence, summary=f"assignment={row.pk} {kind} {ext}"
@@ -197,9 +179,9 @@ def evidence_add(
 @transaction.atomic
 def count_record(*, actor: Actor, assignment: Assignment, count: int) -> Assignment:
     """The count done so far (culture yards built)."""
-    _require(actor, Perm.REPORT_TASK)
+    require(actor, Perm.REPORT_TASK)
     row = _locked(assignment)
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code)
     _editable(row)
     if not 0 <= count <= 100000:
         raise ValidationError({"count": "完成数量应在0到100000之间"})
@@ -219,7 +201,7 @@ def _transition(
         raise ValidationError(
             WRONG_STATE.format(status=row.get_status_display(), action=Action(action).label)
         )
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code)
     before = row.status
     row.status = target
     row.version += 1
@@ -230,7 +212,7 @@ def _transition(
         from_status=before,
         to_status=target,
         comment=comment[:300],
-        actor=_user(actor),
+        actor=actor.account,
     )
     audit.record_for(actor, f"supervision.assignment_{action}", row, summary=f"{before}->{target}")
     reminders.refresh_later(row.unit_code)
@@ -240,9 +222,9 @@ def _transition(
 @transaction.atomic
 def submit(*, actor: Actor, assignment: Assignment, comment: str = "") -> Assignment:
     """The township reports its part done: every required photo, document and count present."""
-    _require(actor, Perm.REPORT_TASK)
+    require(actor, Perm.REPORT_TASK)
     row = _locked(assignment)
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code)
     held = _held(row)
     if row.status == Status.OPEN and not held.complete:
         raise ValidationError(
@@ -255,9 +237,9 @@ def submit(*, actor: Actor, assignment: Assignment, comment: str = "") -> Assign
 @transaction.atomic
 def confirm(*, actor: Actor, assignment: Assignment, comment: str = "") -> Assignment:
     """The county confirms the part done (县局确认完成)."""
-    _require(actor, Perm.MANAGE_TASK)
+    require(actor, Perm.MANAGE_TASK)
     row = _locked(assignment)
-    row.confirmed_on, row.confirmed_by = dates.today(), _user(actor)
+    row.confirmed_on, row.confirmed_by = dates.today(), actor.account
     return _transition(
         actor, row, Action.CONFIRM, comment=comment, fields=("confirmed_on", "confirmed_by")
     )
@@ -266,7 +248,7 @@ def confirm(*, actor: Actor, assignment: Assignment, comment: str = "") -> Assig
 @transaction.atomic
 def return_(*, actor: Actor, assignment: Assignment, comment: str) -> Assignment:
     """The county sends the report back with the reason (补充佐证); its reminders open again."""
-    _require(actor, Perm.MANAGE_TASK)
+    require(actor, Perm.MANAGE_TASK)
     if not comment.strip():
         raise ValidationError({"comment": "请填写退回原因"})
     row = _locked(assignment)

@@ -22,7 +22,7 @@ from django.db.models import Max
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, crypto, dates
-from renkou.common.actors import Actor, check_version
+from renkou.common.actors import Actor, check_version, require, require_in_scope
 from renkou.geo.constants import Level, county_of
 from renkou.geo.models import Unit
 from renkou.tipoffs import reminders
@@ -52,23 +52,6 @@ LIMITS = {
     "informant_name": 50,
     "informant_contact": 50,
 }
-
-
-def _user(actor: Actor) -> Any:
-    return actor.user if getattr(actor.user, "is_authenticated", False) else None
-
-
-def _require(actor: Actor, perm: str) -> None:
-    if actor.user is not None and not actor.user.has_perm(perm):
-        raise PermissionDenied("您没有此项操作的权限")
-
-
-def _in_scope(actor: Actor, unit_code: str) -> None:
-    if actor.user is None:  # the system (a command)
-        return
-    prefix = getattr(actor.user, "scope_prefix", None)
-    if prefix is None or not unit_code.startswith(prefix):
-        raise PermissionDenied(OUT_OF_SCOPE)
 
 
 def _locked(tipoff: TipOff, version: int | None) -> TipOff:
@@ -163,9 +146,9 @@ def tipoff_receive(
     from staff at the window, by phone or letter (``tipoffs.intake``, in scope), or from the
     system (``Actor(None)``: the demo). Returns the
     tip-off and its acknowledgement code, which is shown once and kept only as a hash."""
-    staff = _user(actor)
+    staff = actor.account
     if staff is not None:
-        _require(actor, Perm.INTAKE_TIPOFF)
+        require(actor, Perm.INTAKE_TIPOFF)
         if channel == Channel.WEB:
             raise ValidationError({"channel": "网上举报由举报人本人提交"})
     elif actor.user is not None and channel != Channel.WEB:  # the public: the web form only
@@ -184,7 +167,7 @@ def tipoff_receive(
     }
     unit = _check_intake(values)
     if staff is not None:
-        _in_scope(actor, unit.code)
+        require_in_scope(actor, unit.code, OUT_OF_SCOPE)
     code = new_ack_code()
     tipoff = _numbered(
         {
@@ -224,8 +207,8 @@ def tipoff_receive(
 @transaction.atomic
 def tipoff_assign(*, actor: Actor, tipoff: TipOff, handler: Any, version: int | None) -> TipOff:
     """Name (or change) the handler; the tip-off moves to 调查中."""
-    _require(actor, Perm.ASSIGN_TIPOFF)
-    _in_scope(actor, tipoff.unit_code)
+    require(actor, Perm.ASSIGN_TIPOFF)
+    require_in_scope(actor, tipoff.unit_code, OUT_OF_SCOPE)
     row = _locked(tipoff, version)
     if handler is None or not may_handle(handler, row):
         raise ValidationError({"handler": "请从列表中选择承办人"})
@@ -238,7 +221,7 @@ def tipoff_assign(*, actor: Actor, tipoff: TipOff, handler: Any, version: int | 
 
 
 def _handler_only(actor: Actor, row: TipOff) -> None:
-    _in_scope(actor, row.unit_code)
+    require_in_scope(actor, row.unit_code, OUT_OF_SCOPE)
     if actor.user is not None and row.handler_id != actor.user.pk:
         raise PermissionDenied(NOT_HANDLER)
 
@@ -258,7 +241,7 @@ def step_add(*, actor: Actor, tipoff: TipOff, done_on: date | None, text: str) -
     if done_on is None or done_on > dates.today() or done_on < row.received_on:
         raise ValidationError({"done_on": "日期应在受理日期和今天之间"})
     step = Step.objects.create(
-        tipoff=row, unit_code=row.unit_code, done_on=done_on, text=text, actor=_user(actor)
+        tipoff=row, unit_code=row.unit_code, done_on=done_on, text=text, actor=actor.account
     )
     audit.record_for(actor, "tipoffs.step", row, summary=f"step={step.pk}")
     return step
@@ -303,8 +286,8 @@ def reward_decide(
 ) -> TipOff:
     """The county's decision: a reward of ``amount_fen`` for a tip-off found (partly) true,
     or none. A paid reward is final."""
-    _require(actor, Perm.DECIDE_REWARD)
-    _in_scope(actor, tipoff.unit_code)
+    require(actor, Perm.DECIDE_REWARD)
+    require_in_scope(actor, tipoff.unit_code, OUT_OF_SCOPE)
     row = _locked(tipoff, version)
     if row.status != Status.CONCLUDED:
         raise ValidationError("举报办结后才能决定奖励")
@@ -320,7 +303,7 @@ def reward_decide(
     row.reward = Reward.DECIDED if grant else Reward.REFUSED
     row.reward_fen = amount_fen if grant else None
     row.reward_note = note.strip()
-    row.reward_decided_on, row.reward_decided_by = dates.today(), _user(actor)
+    row.reward_decided_on, row.reward_decided_by = dates.today(), actor.account
     _save(row, ["reward", "reward_fen", "reward_note", "reward_decided_on", "reward_decided_by"])
     audit.record_for(
         actor, "tipoffs.reward_decide", row, summary=f"reward={row.reward} fen={row.reward_fen}"
@@ -333,8 +316,8 @@ def reward_pay(
     *, actor: Actor, tipoff: TipOff, paid_on: date | None, voucher: str, version: int | None
 ) -> TipOff:
     """Finance records the decided reward paid (date and voucher number)."""
-    _require(actor, Perm.PAY_REWARD)
-    _in_scope(actor, tipoff.unit_code)
+    require(actor, Perm.PAY_REWARD)
+    require_in_scope(actor, tipoff.unit_code, OUT_OF_SCOPE)
     row = _locked(tipoff, version)
     if row.reward != Reward.DECIDED:
         raise ValidationError("只有已决定、待发放的奖励才能登记发放")
@@ -350,7 +333,7 @@ def reward_pay(
         errors["voucher"] = "请填写凭证号（不超过40个字）"
     if errors:
         raise ValidationError(errors)
-    row.reward, row.paid_on, row.voucher, row.paid_by = Reward.PAID, paid_on, voucher, _user(actor)
+    row.reward, row.paid_on, row.voucher, row.paid_by = Reward.PAID, paid_on, voucher, actor.account
     _save(row, ["reward", "paid_on", "voucher", "paid_by"])
     audit.record_for(actor, "tipoffs.reward_pay", row, summary=f"fen={row.reward_fen}")
     return row
