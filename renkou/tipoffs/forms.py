@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from renkou.common.forms import DateField
+from renkou.common.forms import BaseForm, DateField
 from renkou.tipoffs.constants import STAFF_CHANNELS, Category, Finding
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -17,7 +17,7 @@ def _required(form: forms.BaseForm) -> None:
         field.error_messages["required"] = REQUIRED
 
 
-class TipoffForm(forms.Form):
+class TipoffForm(BaseForm):
     """The matter: where, what kind, about whom, what happened; and who reports (optional)."""
 
     unit_code = forms.ChoiceField(label="事项所在乡镇")
@@ -61,7 +61,7 @@ class IntakeForm(TipoffForm):
     field_order = ["channel", "received_on"]
 
 
-class AckForm(forms.Form):
+class AckForm(BaseForm):
     code = forms.CharField(
         label="回执码",
         max_length=30,
@@ -70,7 +70,7 @@ class AckForm(forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(BaseForm):
     handler = forms.TypedChoiceField(label="承办人", coerce=int)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -80,7 +80,7 @@ class AssignForm(forms.Form):
         self.fields["handler"].error_messages["required"] = "请选择承办人"
 
 
-class StepForm(forms.Form):
+class StepForm(BaseForm):
     done_on = DateField(label="日期", error_messages={"required": "请填写日期"})
     text = forms.CharField(
         label="调查情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -91,7 +91,7 @@ class StepForm(forms.Form):
         self.fields["text"].error_messages["required"] = "请填写调查情况"
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(BaseForm):
     finding = forms.ChoiceField(label="核查结论", choices=[("", "请选择"), *Finding.choices])
     result = forms.CharField(label="处理结果", max_length=2000, widget=TEXTAREA)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -101,7 +101,7 @@ class ConcludeForm(forms.Form):
         _required(self)
 
 
-class RewardForm(forms.Form):
+class RewardForm(BaseForm):
     grant = forms.TypedChoiceField(
         label="奖励决定",
         choices=[("1", "给予奖励"), ("0", "不予奖励")],
@@ -128,7 +128,7 @@ class RewardForm(forms.Form):
         return None if amount is None else int(amount * 100)
 
 
-class PayForm(forms.Form):
+class PayForm(BaseForm):
     paid_on = DateField(label="发放日期", error_messages={"required": "请填写发放日期"})
     voucher = forms.CharField(label="凭证号", max_length=40)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -81,7 +81,8 @@ def check_work(puzzle: str, answer: str) -> None:
         data = signing.loads(puzzle, salt=POW_SALT, max_age=POW_MAX_AGE)
     except signing.BadSignature as exc:
         raise Refused(BAD_PUZZLE) from exc
-    if not answer.isdigit() or len(answer) > 12 or int(data.get("b", 0)) < bits():
+    typed = answer.isascii() and answer.isdigit() and len(answer) <= 12
+    if not typed or int(data.get("b", 0)) < bits():
         raise Refused(BAD_PUZZLE)
     if not solves(puzzle, answer):
         raise Refused(BAD_PUZZLE)

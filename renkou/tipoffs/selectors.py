@@ -28,7 +28,7 @@ def tipoff_list(user: Any, *, status: str = "", unit: str = "", mine: bool = Fal
     rows = tipoffs_visible(user)
     if status in Status.values:
         rows = rows.filter(status=status)
-    if unit.isdigit():
+    if unit.isascii() and unit.isdigit():
         rows = rows.filter(unit_code__startswith=unit)
     if mine:
         rows = rows.filter(handler=user)

@@ -340,8 +340,8 @@ def reward_pay(request: HttpRequest, pk: int) -> HttpResponse:
 def tipoff_stats(request: HttpRequest) -> HttpResponse:
     """举报统计: per township and month of receipt, counts and reward money only."""
     today = dates.today()
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year + 1 else today.year
+    asked = parse_int(request.GET.get("year"))
+    year = asked if asked is not None and 2000 <= asked <= today.year + 1 else today.year
     rows = selectors.stats(request.user, year, today)
     context = {
         "rows": rows,
