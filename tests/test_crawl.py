@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 
 from tests.authz_policy import POLICY, PUBLIC
@@ -18,7 +19,15 @@ LEAKS = ("Traceback", "SECRET_KEY", "RENKOU_AUDIT_KEY", "django.db.utils", "SELE
 
 
 def _row_counts() -> dict[str, int]:
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+    """Every model's row count, read in one statement (one query per table took 40 ms a page,
+    two thirds of this test's time)."""
+    models = apps.get_models()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")  # noqa: S608 table names from the models, quoted
+        counts = cursor.fetchone()
+    return {m._meta.label: count for m, count in zip(models, counts, strict=True)}
 
 
 def _pages():
@@ -66,6 +75,17 @@ def test_every_page_keeps_the_header_and_body_rules(role, personas, signed_in_cl
         if response.status_code == 200 and "no-store" not in response.get("Cache-Control", ""):
             problems.append(f"{name}: cacheable while signed in")
     assert problems == []
+
+
+@pytest.mark.django_db
+def test_the_row_counts_see_one_new_row():
+    from renkou.common.models import DictType
+
+    before = _row_counts()
+    DictType.objects.create(code="crawl_probe", name="探针")
+    after = _row_counts()
+    assert after["common.DictType"] == before["common.DictType"] + 1
+    assert {k for k in after if after[k] != before[k]} == {"common.DictType"}
 
 
 @pytest.mark.django_db
