@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from renkou.common.models import SiteNote
-from renkou.system.menu import menu_for
+from renkou.system.menu import menu_for, menu_html
 
 SYNTHETIC_KEY = "renkou:synthetic_data"
 
@@ -23,4 +23,7 @@ def shell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"menu": menu_for(user, request.path), "synthetic_note": synthetic_data_note()}
+    return {
+        "menu_html": menu_html(menu_for(user, request.path)),
+        "synthetic_note": synthetic_data_note(),
+    }

@@ -96,3 +96,38 @@ def test_the_village_home_shows_the_services_due(as_role, time_machine):
     body = response.content.decode()
     assert "放置宫内节育器后随访" in body and reverse("todo:item_list") in body
     assert "测试妇女" not in body  # counts only on the home page
+
+
+def test_the_sidebar_marks_the_open_page_and_escapes_labels():
+    from renkou.system.menu import menu_html
+
+    modules = [
+        {
+            "label": "<b>人口</b>",
+            "icon": "bi-people",
+            "active": True,
+            "items": [
+                {"label": "人员", "url": "/people/", "icon": "bi-dot", "active": True},
+                {"label": "a&b", "url": "/x/?a=1&b=2", "icon": "bi-dot", "active": False},
+            ],
+        },
+        {"label": "系统", "icon": "bi-gear", "active": False, "items": []},
+    ]
+    html = str(menu_html(modules))
+    assert "<b>" not in html and "&lt;b&gt;人口&lt;/b&gt;" in html
+    assert 'class="menu-link sub active" href="/people/"' in html
+    assert 'class="menu-link sub" href="/x/?a=1&amp;b=2"' in html and "a&amp;b</a>" in html
+    assert 'data-bs-target="#menu-1" aria-expanded="true"' in html
+    assert 'class="menu-toggle collapsed" type="button"' in html  # the second, closed
+    assert 'class="collapse show" id="menu-1"' in html and 'class="collapse" id="menu-2"' in html
+
+
+@pytest.mark.django_db
+def test_the_township_officer_sees_the_person_list_link_open_on_its_page(
+    personas, signed_in_client
+):
+    client = signed_in_client(personas["township_officer"])
+    url = reverse("people:person_list")
+    body = client.get(url).content.decode()
+    assert f'class="menu-link sub active" href="{url}"' in body
+    assert reverse("system:user_list") not in body  # no system-management link for a township
