@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "renkou.cases"
+    verbose_name = "“两非”案件"
