@@ -108,7 +108,7 @@ COUNTS = {
     **{f"outcome_{o}": Q(outcome=o) for o in Outcome.values},
 }
 # The list filter of each count (the name list behind it).
-QUERY = {
+QUERY: dict[str, dict[str, str]] = {
     "opened": {},
     "referred": {"referred": "1"},
     "substantiated": {"substantiated": "1"},
