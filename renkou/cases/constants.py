@@ -13,6 +13,7 @@ from django.db import models
 
 WHAT = "该案件"
 CASE_ANCHOR = "case"  # the to-do item's anchor type (renkou.todo.links)
+CLOSED_TYPE = "cases.case"
 
 
 class Source(models.TextChoices):

@@ -22,6 +22,7 @@ from django.db.models import Max
 
 from renkou.accounts.constants import Perm
 from renkou.benefits import documents
+from renkou.cases import reminders
 from renkou.cases.constants import (
     ALLOWED_TRANSITIONS,
     KINDS_OF,
@@ -185,6 +186,7 @@ def case_open(
     ids = ",".join(str(t.pk) for t in linked)
     summary = f"source={source} unit={unit.code}" + (f" tipoffs={ids}" if ids else "")
     audit.record_for(actor, "cases.open", case, summary=summary)
+    reminders.refresh_later(case.unit_code)
     return case
 
 
@@ -244,12 +246,16 @@ def case_update(*, actor: Actor, case: Case, subject: Subject, version: int | No
     changed = [name for name in EDITABLE if getattr(row, name) != getattr(values, name)]
     if not changed:
         return row
+    old_unit = row.unit_code
     for name in changed:
         setattr(row, name, getattr(values, name))
     _save(row, changed)
     Step.objects.filter(case=row).update(unit_code=row.unit_code)
     Evidence.objects.filter(case=row).update(unit_code=row.unit_code)
     audit.record_for(actor, "cases.update", row, summary="fields=" + ",".join(changed))
+    reminders.refresh_later(row.unit_code)
+    if old_unit != row.unit_code:
+        reminders.refresh_later(old_unit)
     return row
 
 
@@ -330,6 +336,7 @@ def case_refer(
     row.referred_to, row.referral_body, row.referred_on = referred_to, body, referred_on
     _save(row, ["status", "referred_to", "referral_body", "referred_on"])
     audit.record_for(actor, "cases.refer", row, summary=f"to={referred_to}")
+    reminders.refresh_later(row.unit_code)
     return row
 
 
@@ -365,4 +372,5 @@ def case_close(
     row.outcome, row.decision, row.closed_on = outcome, decision, closed_on
     _save(row, ["status", "outcome", "decision", "closed_on"])
     audit.record_for(actor, "cases.close", row, summary=f"outcome={outcome}")
+    reminders.refresh_later(row.unit_code)
     return row
