@@ -17,8 +17,8 @@ PERSONS = 240
 def build_crawl_county(today: date) -> dict:
     """Units, one account per role, and the demo data of every module as of ``today``."""
     from renkou.assessment import demo as assessment_demo
-    from renkou.cases import demo as cases_demo
     from renkou.benefits import demo as benefits_demo
+    from renkou.cases import demo as cases_demo
     from renkou.events import demo as events_demo
     from renkou.floating import demo as floating_demo
     from renkou.people import demo as people_demo
