@@ -115,9 +115,9 @@ def _linked(actor: Actor, source: str, tipoff_ids: list[int], errors: dict[str, 
         if tipoff_ids:
             errors["source"] = "只有来源为群众举报的案件才能关联举报"
         return []
-    found = list(
-        TipOff.objects.filter(pk__in=tipoff_ids).only("pk", "unit_code", "handler_id", "category")
-    )
+    # Locked, so two openings from one tip-off cannot both pass the "already linked" check.
+    rows = TipOff.objects.select_for_update().filter(pk__in=tipoff_ids).order_by("pk")
+    found = list(rows.only("pk", "unit_code", "handler_id", "category"))
     if not tipoff_ids or len(found) != len(set(tipoff_ids)):
         errors["source"] = "来源为群众举报的案件须从举报详情页立案"
         return []

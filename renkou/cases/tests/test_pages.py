@@ -206,3 +206,24 @@ def test_the_handler_opens_a_case_from_the_tipoff_page_without_the_informant(
     county.get(f"{reverse('cases:create')}?tipoff={handled.pk}")
     assert county.post(f"{reverse('cases:create')}?tipoff={handled.pk}", data).status_code == 200
     assert Case.objects.count() == 1  # the form without a tip-off of its own: refused
+
+
+def test_the_list_and_the_figures_take_as_many_queries_for_many_cases_as_for_one(
+    personas, signed_in_client, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer = personas["county_officer"]
+    client = signed_in_client(officer)
+
+    def counted(name):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name)).status_code == 200
+        return len(queries)
+
+    open_case(officer)
+    one = (counted("cases:list"), counted("cases:stats"))
+    for i in range(8):
+        open_case(officer, unit_code=TOWNSHIP_B if i % 2 else TOWNSHIP_A, source="hospital")
+    assert (counted("cases:list"), counted("cases:stats")) == one
