@@ -37,7 +37,7 @@ class Filters:
     """The list's filters, also the name list behind each figure (``stat_query``)."""
 
     year: int | None = None  # FP year of opening (domain.md §3)
-    unit: str = ""  # a unit prefix (township 9 digits; the county itself: its code + 000)
+    unit: str = ""  # a unit's code or prefix (a case is about a township or the county itself)
     status: str = ""
     outcome: str = ""
     source: str = ""
@@ -138,7 +138,7 @@ class StatRow:
     srb: Figure | None = None
 
     def query(self, key: str, year: int) -> dict[str, str]:
-        unit = {"unit": self.prefix} if self.prefix else {}
+        unit = {"unit": full_code(self.prefix)} if self.prefix else {}
         return {"year": str(year), **unit, **QUERY[key]}
 
 

@@ -113,6 +113,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         "outcomes": Outcome.choices,
         "sources": Source.choices,
+        "units": township_choices(request.user),
         "today": dates.today(),
         "can_edit": request.user.has_perm(Perm.EDIT_CASE),
     }
