@@ -17,7 +17,8 @@ from renkou.cases.models import Case, Evidence, Step
 from renkou.common.figures import Figure
 from renkou.common.periods import Period, fp_year
 from renkou.events.constants import Scope
-from renkou.geo.constants import COUNTY_LENGTH, TOWNSHIP_LENGTH, full_code
+from renkou.geo.constants import COUNTY_LENGTH, TOWNSHIP_LENGTH, Level, full_code
+from renkou.geo.models import Unit
 from renkou.geo.selectors import unit_names
 from renkou.reports import indicators
 from renkou.tipoffs.constants import Category
@@ -183,9 +184,8 @@ def stats(user: Any, year: int) -> tuple[list[StatRow], StatRow, Period]:
 
 
 def _townships(prefix: str) -> list[str]:
-    from renkou.geo.constants import Level
-    from renkou.geo.models import Unit
-
+    """The current townships of the subtree ``prefix`` (all of them get a row, with or without
+    cases, for their sex ratio)."""
     if not prefix:
         return []
     current = Unit.objects.current().filter(level=Level.TOWNSHIP, code__startswith=prefix)
