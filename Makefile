@@ -27,6 +27,7 @@ run: install
 	$(PY) manage.py seed_demo_assessment
 	$(PY) manage.py seed_demo_supervision
 	$(PY) manage.py seed_demo_tipoffs
+	$(PY) manage.py seed_demo_cases
 	$(PY) manage.py seed_demo_floating
 	$(PY) manage.py refresh_todo --schedule
 	$(PY) manage.py purge_files --schedule

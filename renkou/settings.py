@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "renkou.floating",
     "renkou.assessment",
     "renkou.reports",
+    "renkou.cases",
     "renkou.system",
     "renkou.api",
 ]
@@ -223,6 +224,9 @@ RENKOU_TIPOFF_DAYS = env_int("RENKOU_TIPOFF_DAYS", 30)
 RENKOU_TIPOFF_SUBMITS_PER_HOUR = env_int("RENKOU_TIPOFF_SUBMITS_PER_HOUR", 5)
 RENKOU_TIPOFF_LOOKUPS_PER_HOUR = env_int("RENKOU_TIPOFF_LOOKUPS_PER_HOUR", 20)
 RENKOU_TIPOFF_POW_BITS = env_int("RENKOU_TIPOFF_POW_BITS", 16)
+# “两非” cases (renkou.cases): days allowed for the investigation (its deadline, overdue on the
+# case list after it).
+RENKOU_CASE_DAYS = env_int("RENKOU_CASE_DAYS", 60)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("floating/", include("renkou.floating.urls")),
     path("assessment/", include("renkou.assessment.urls")),
     path("reports/", include("renkou.reports.urls")),
+    path("cases/", include("renkou.cases.urls")),
     path("system/", include("renkou.system.urls")),
     path("api/v1/", include("renkou.api.urls")),
 ]

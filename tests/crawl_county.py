@@ -18,6 +18,7 @@ def build_crawl_county(today: date) -> dict:
     """Units, one account per role, and the demo data of every module as of ``today``."""
     from renkou.assessment import demo as assessment_demo
     from renkou.benefits import demo as benefits_demo
+    from renkou.cases import demo as cases_demo
     from renkou.events import demo as events_demo
     from renkou.floating import demo as floating_demo
     from renkou.people import demo as people_demo
@@ -46,6 +47,7 @@ def build_crawl_county(today: date) -> dict:
     supervision_demo.seed_tasks(county=COUNTY_PREFIX, today=today)
     supervision_demo.seed_inspections(county=COUNTY_PREFIX, today=today)
     tipoffs_demo.seed_tipoffs(county=COUNTY_PREFIX, today=today)
+    cases_demo.seed_cases(county=COUNTY_PREFIX, today=today)
     floating_demo.seed_floating(county=COUNTY_PREFIX, today=today)
     refresh_logged(trigger=RefreshRun.Trigger.COMMAND, today=today)
     return {"units": units, "users": users}

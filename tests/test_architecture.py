@@ -29,8 +29,9 @@ LAYERS = {
     "floating": 6,
     "assessment": 7,
     "reports": 8,
-    "system": 9,
-    "api": 9,
+    "cases": 9,
+    "system": 10,
+    "api": 10,
 }
 
 

@@ -76,6 +76,9 @@ class Perm:
     DECIDE_REWARD = "tipoffs.decide_reward"
     PAY_REWARD = "tipoffs.pay_reward"
     VIEW_TIPOFF_STATS = "tipoffs.view_stats"
+    VIEW_CASE = "cases.view"
+    EDIT_CASE = "cases.edit"
+    VIEW_CASE_STATS = "cases.view_stats"
 
 
 PERMISSION_LABELS = {
@@ -128,6 +131,9 @@ PERMISSION_LABELS = {
     Perm.DECIDE_REWARD: "举报：决定奖励金额",
     Perm.PAY_REWARD: "举报：登记奖励发放（财务）",
     Perm.VIEW_TIPOFF_STATS: "举报：查看统计（不含举报人信息）",
+    Perm.VIEW_CASE: "“两非”案件：查看本单位及下级的案件",
+    Perm.EDIT_CASE: "“两非”案件：立案、调查、上传证据、移送与结案",
+    Perm.VIEW_CASE_STATS: "“两非”案件：查看统计（不含当事方信息）",
 }
 
 _WORKER = {Perm.VIEW_UNIT, Perm.VIEW_PERSON, Perm.VIEW_AGGREGATE, Perm.VIEW_JOBS}
@@ -186,6 +192,9 @@ _TIPOFFS = {
     Perm.ASSIGN_TIPOFF,
     Perm.VIEW_TIPOFF_STATS,
 }
+# “两非” cases (renkou.cases): opened and handled by township and county offices; statistics
+# for leaders too (counts, never the subject).
+_CASES = {Perm.VIEW_CASE, Perm.EDIT_CASE, Perm.VIEW_CASE_STATS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_ADMIN: frozenset(_WORKER | _REGISTRAR | _SERVICES_VILLAGE),
@@ -196,12 +205,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SERVICES_TOWNSHIP
         | {Perm.VIEW_ASSESSMENT, Perm.ACKNOWLEDGE_LETTER, Perm.VIEW_SUPERVISION, Perm.REPORT_TASK}
         | _TIPOFFS
+        | _CASES
     ),
     Role.COUNTY_OFFICER: frozenset(
         _WORKER | _REGISTRAR | _REVIEWER | {Perm.MERGE_PERSON, Perm.MANAGE_TARGET}
     )
     | _SERVICES_COUNTY
     | _TIPOFFS
+    | _CASES
     | {Perm.DECIDE_REWARD},
     Role.TECHNICIAN: frozenset(_WORKER | _SERVICES_TECHNICIAN),
     Role.INSPECTOR: frozenset(
@@ -222,6 +233,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_SUPERVISION,
             Perm.VIEW_JOBS,
             Perm.VIEW_TIPOFF_STATS,
+            Perm.VIEW_CASE_STATS,
         }
     ),
     Role.SYS_ADMIN: frozenset(

@@ -157,6 +157,8 @@ MENU: tuple[Module, ...] = (
             MenuItem("登记举报", "tipoffs:create", Perm.INTAKE_TIPOFF, "bi-plus-square"),
             MenuItem("举报统计", "tipoffs:stats", Perm.VIEW_TIPOFF_STATS, "bi-bar-chart"),
             MenuItem("举报奖励发放", "tipoffs:reward_list", Perm.PAY_REWARD, "bi-cash-coin"),
+            MenuItem("“两非”案件", "cases:list", Perm.VIEW_CASE, "bi-folder2-open"),
+            MenuItem("“两非”案件统计", "cases:stats", Perm.VIEW_CASE_STATS, "bi-bar-chart-line"),
         ),
     ),
     # menu:benefits (benefit programmes module goes here)

@@ -64,6 +64,9 @@ class Population(models.TextChoices):
     # overdue after the handling deadline. The item names the tip-off's number, never the
     # informant.
     UNIT_TIPOFF = "unit_tipoff", "举报待办结（承办单位，按办理时限）"
+    # A “两非” case (renkou.cases) of a unit: on its list from opening until it is referred or
+    # closed, overdue after the investigation deadline. The item names the case's number.
+    UNIT_CASE = "unit_case", "“两非”案件待调查终结（所涉单位，按调查时限）"
     # An inflow woman of childbearing age whose 婚育证明 is not verified yet, or has expired
     # (renkou.floating): a service offer (提醒办理、协助核验), registered by that app.
     FLOATING_CERTIFICATE = "floating_cert", "流入育龄妇女婚育证明未核验或已过期（提醒办理）"

@@ -35,6 +35,8 @@ _TARGETS = {
     ],
     # A tip-off (renkou.tipoffs): its page, where the handler logs steps and concludes it.
     ("tipoff", "tipoff"): [((Perm.VIEW_TIPOFF,), "tipoffs:detail", "anchor")],
+    # A “两非” case (renkou.cases): its page, where steps, the referral and the outcome go.
+    ("case", "case"): [((Perm.VIEW_CASE,), "cases:detail", "anchor")],
     # An inflow woman's 婚育证明 (renkou.floating): record the certificate or its verification.
     ("certificate", "floating"): [((Perm.EDIT_PERSON,), "floating:certificate_add", "anchor")],
     ("certificate", "floatcert"): [((Perm.EDIT_PERSON,), "floating:certificate_edit", "anchor")],
@@ -50,6 +52,7 @@ _FALLBACK = {
     "task": ("supervision:assignment_detail", "anchor", ""),
     "rectification": ("supervision:notice_detail", "anchor", ""),
     "tipoff": ("tipoffs:detail", "anchor", ""),
+    "case": ("cases:detail", "anchor", ""),
     "floating": ("floating:record_detail", "anchor", ""),
     "floatmsg": ("floating:message_detail", "anchor", ""),
 }
