@@ -11,11 +11,16 @@ the indicator pages, the township tables and the assessment's sources read it fr
 
 The stock day is ``today`` within the FP year (its last day for a past year, its first for a
 future one), as the other stock figures count.
+
+The state of a 协查 message on a day (issue 16 item 3, the monthly cut-off): *answered on
+time* when its reply date is on or before its deadline, *answered late* when after it,
+*overdue* when, on the day counted, it has no reply and its deadline has passed, else pending
+(``state_q``: one definition that the monthly table and the message list's filter use).
 """
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from renkou.common.figures import Measure, Side
 from renkou.common.periods import fp_year
@@ -85,3 +90,28 @@ MEASURE = Measure(
     Side("流入育龄妇女数", inflow_wcba, "person"),
     definition="婚育证明已核验的流入育龄妇女（15–49岁）÷ 流入育龄妇女 × 100%",
 )
+
+
+# --- the state of a 协查 message on a day ----------------------------------------------------
+
+ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
+STATES = {
+    ON_TIME: "按时反馈",
+    LATE: "逾期反馈",
+    OVERDUE: "逾期未反馈",
+    PENDING: "未到期未反馈",
+}
+
+
+def state_q(state: str, day: date) -> Q:
+    """Messages in ``state`` as things stood at the end of ``day``: a reply counts only if it
+    was given by then; overdue means unanswered then with the deadline before ``day``."""
+    answered = Q(replied_on__isnull=False, replied_on__lte=day)
+    if state == ON_TIME:
+        return answered & Q(replied_on__lte=F("due_on"))
+    if state == LATE:
+        return answered & Q(replied_on__gt=F("due_on"))
+    unanswered = Q(replied_on__isnull=True) | Q(replied_on__gt=day)
+    if state == OVERDUE:
+        return unanswered & Q(due_on__lt=day)
+    return unanswered & Q(due_on__gte=day)
