@@ -19,7 +19,7 @@ from renkou.floating.constants import (
     MessageStatus,
     MessageWay,
 )
-from renkou.floating.figures import STATES
+from renkou.floating.figures import STATES, TIMELY_LABELS
 
 NAME_HINT = {"placeholder": "姓名或拼音"}
 
@@ -201,6 +201,12 @@ class MessageFilterForm(BaseForm):
     month = forms.CharField(required=False, max_length=7, widget=forms.HiddenInput)
     state = forms.ChoiceField(
         required=False, choices=[("", ""), *STATES.items()], widget=forms.HiddenInput
+    )
+    year = forms.IntegerField(
+        required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
+    timely = forms.ChoiceField(
+        required=False, choices=[("", ""), *TIMELY_LABELS.items()], widget=forms.HiddenInput
     )
     status = forms.ChoiceField(
         label="状态",

@@ -118,6 +118,10 @@ def message_list(user: Any, filters: dict[str, Any], today: date) -> QuerySet[Me
         rows = rows.filter(status=MessageStatus.OPEN, due_on__lt=today)
     elif status:
         rows = rows.filter(status=status)
+    if (year := filters.get("year")) and (listed := filters.get("timely")):
+        prefix = getattr(user, "scope_prefix", None) or ""
+        lister = figures.TIMELY_LISTS[listed]
+        rows = rows.filter(pk__in=lister(prefix, year, today).values("pk"))
     month: Period | None = filters.get("month")
     if month is not None:
         rows = rows.filter(dated_on__gte=month.start, dated_on__lte=month.end)
@@ -183,3 +187,33 @@ def monthly_table(user: Any, month: Period, today: date) -> list[dict[str, Any]]
     total = {w: summed(list(counts), w) for w in MessageWay.values}
     table.append({"unit": prefix, "name": "合计", "cells": total, "total": True})
     return table
+
+
+def timeliness_table(user: Any, year: int, today: date) -> tuple[list[Figure], Figure | None]:
+    """协查反馈及时率 of each township of the user's subtree and of the subtree, counted from the
+    name lists of ``figures.TIMELY`` grouped by unit; ``extra`` holds the late and overdue
+    counts beside it (one query per list)."""
+    prefix = getattr(user, "scope_prefix", None)
+    if prefix is None:
+        return [], None
+    units = townships(user)
+    length = len(units[0].prefix) if units else len(prefix)
+    counts = {
+        key: grouped(lister(prefix, year, today), "unit_code", length)
+        for key, lister in figures.TIMELY_LISTS.items()
+    }
+    m = figures.TIMELY
+
+    def figure(unit_code: str, name: str, pick: Any) -> Figure:
+        fig = m.figure(pick(figures.ON_TIME), pick(figures.DUE), unit_code=unit_code)
+        fig.extra.update(
+            unit_name=name,
+            late=pick(figures.LATE),
+            overdue=pick(figures.OVERDUE),
+            cols=[(key, pick(key)) for key in figures.TIMELY_LISTS],
+        )
+        return fig
+
+    rows = [figure(u.prefix, u.name, lambda key, u=u: counts[key].get(u.prefix, 0)) for u in units]
+    total = figure(prefix, "合计", lambda key: sum(counts[key].values()))
+    return rows, total

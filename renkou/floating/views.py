@@ -27,7 +27,7 @@ from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
 from renkou.floating import selectors, services
 from renkou.floating.constants import REASON_DICT, Direction, MessageWay
-from renkou.floating.figures import STATES
+from renkou.floating.figures import STATES, TIMELY_LABELS
 from renkou.floating.forms import (
     CertificateForm,
     FilterForm,
@@ -327,6 +327,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
         m.overdue = m.is_overdue(today)
     audit.record_for(Actor.of(request), "floating.view", Message, rows=page.paginator.count)
     month, state = filters.get("month"), filters.get("state")
+    year, timely = filters.get("year"), filters.get("timely")
     context = {
         "form": form,
         "page": page,
@@ -335,8 +336,28 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "can_edit": request.user.has_perm(Perm.EDIT_PERSON),
         "month": month,
         "state_label": STATES.get(state or "", "") if month else "",
+        "timely_label": f"{year}年度{TIMELY_LABELS[timely]}" if year and timely else "",
     }
     return render_page(request, "floating/message_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def message_timeliness(request: HttpRequest) -> HttpResponse:
+    """协查反馈及时率 of each township of the caller's subtree (the one measure
+    ``figures.TIMELY``), with the late and overdue counts; the numbers link to their lists."""
+    today = dates.today()
+    form = YearForm(request.GET or None)
+    year = (form.cleaned_data.get("year") if form.is_valid() else None) or fp_year_of(today)
+    rows, total = selectors.timeliness_table(request.user, year, today)
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "year": year,
+        "can_list": request.user.has_perm(Perm.VIEW_PERSON),
+    }
+    return render(request, "floating/message_timeliness.html", context)
 
 
 @require_perm(Perm.VIEW_AGGREGATE)
