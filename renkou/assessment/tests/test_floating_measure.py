@@ -5,7 +5,6 @@ and 6)."""
 import re
 from datetime import date
 
-import pytest
 import time_machine
 from django.urls import reverse
 
@@ -15,8 +14,6 @@ from renkou.assessment.sources import ServiceSource
 from renkou.common.actors import Actor
 from renkou.floating import figures, services
 from renkou.floating.tests.conftest import CERT, TODAY, VALUES, person
-from renkou.reports.tables.queries import DefinitionError
-from renkou.reports.tables.service_queries import ServiceQuery
 
 
 def test_the_check_rate_is_read_through_the_service_source(personas):
@@ -80,5 +77,3 @@ def test_the_reply_timeliness_is_a_measure_with_its_name_lists(personas, signed_
     assert base_list.status_code == 200
     assert "按时一件" in text and "逾期一件" in text
     assert len(re.findall("协查请求（外县某乡）", text)) == 2
-    with pytest.raises(DefinitionError, match="不是人员名册"):
-        ServiceQuery().check({"measure": figures.TIMELY_CODE})
