@@ -430,9 +430,13 @@ def _linked(user: Any, message: Message) -> dict[str, Any] | None:
     }
 
 
-def _candidates(user: Any, message: Message) -> list[Any]:
+def _candidates(request: HttpRequest, message: Message) -> list[Any]:
+    """The candidates shown for confirmation (masked ID, age, unit); the read is audited with
+    its row count."""
     today = dates.today()
-    found: list[Any] = list(selectors.match_candidates(user, message))
+    found: list[Any] = list(selectors.match_candidates(request.user, message))
+    if found:
+        audit.record_for(Actor.of(request), "floating.candidates", message, rows=len(found))
     names = unit_names(p.unit_code for p in found)
     for person in found:
         person.id_masked = crypto.mask(person.id_number)
@@ -459,7 +463,7 @@ def _message_page(
         "history": _history(message),
         "subject_id_masked": crypto.mask(message.subject_id_number),
         "linked": _linked(request.user, message),
-        "candidates": _candidates(request.user, message) if can_edit else [],
+        "candidates": _candidates(request, message) if can_edit else [],
     }
     return render(request, "floating/message_detail.html", context, status=status)
 

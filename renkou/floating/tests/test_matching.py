@@ -211,6 +211,8 @@ def test_the_message_page_shows_the_link_masked_and_confirms(
     pending = register(officer, subject_name="吴梅", subject_birth_date=BORN)
     detail = reverse("floating:message_detail", args=[pending.pk])
     assert "确认为此人" in client.get(detail).content.decode()
+    seen = AuditEntry.objects.filter(action="floating.candidates").latest("seq")
+    assert (seen.object_id, seen.row_count) == (str(pending.pk), 1)
     link = reverse("floating:message_link", args=[pending.pk])
     # A person who is not a candidate is not found (404), nothing is written.
     other = person("郑某", "2", BORN)
