@@ -3,6 +3,7 @@ encrypted and matched by the register's blind index within the officer's subtree
 candidates by name and birth date that the officer confirms (or 本地无此人); the link shown
 masked; a reply that carries only what the request needs."""
 
+import importlib
 import random
 import re
 from datetime import date, datetime
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -245,3 +247,38 @@ def test_an_outsider_cannot_link_and_the_person_page_lists_the_messages(
     fragment = client.get(listed, HTTP_HX_REQUEST="true").content.decode()
     assert reverse("floating:message_detail", args=[message.pk]) in fragment
     assert reverse("floating:message_detail", args=[unrelated.pk]) not in fragment
+
+
+def test_migration_0006_ties_older_messages_to_their_records_person(officer, woman_a):
+    fill = importlib.import_module(
+        "renkou.floating.migrations.0006_message_person_from_record"
+    ).fill
+    record = services.record_register(
+        actor=Actor(officer), person=woman_a, values=VALUES, today=TODAY
+    )
+    older = Message.objects.create(
+        unit_code=record.unit_code,
+        record=record,
+        way="in",
+        kind="request",
+        counterpart="外县",
+        subject="旧函件",
+        question="核实",
+        dated_on=date(2027, 5, 1),
+        due_on=date(2027, 5, 31),
+    )
+    loose = Message.objects.create(
+        unit_code=TOWNSHIP_A,
+        way="in",
+        kind="request",
+        counterpart="外县",
+        subject="未涉登记",
+        question="核实",
+        dated_on=date(2027, 5, 1),
+        due_on=date(2027, 5, 31),
+    )
+    fill(django_apps, None)
+    older.refresh_from_db()
+    loose.refresh_from_db()
+    assert (older.person_id, older.match) == (woman_a.pk, "record")
+    assert (loose.person_id, loose.match) == (None, "")
