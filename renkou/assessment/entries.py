@@ -21,15 +21,21 @@ RELATED = {
     "treatment": ("person",),
     "visit": ("person",),
     "supply": ("person",),
+    "message": ("person",),
 }
 
 
 @dataclass
 class Entry:
-    person: Person
+    person: Person | None  # None: a 协查 message not tied to a local person
     day: date | None
     what: str
     unit_code: str
+    name: str = ""  # what stands for the person when there is none
+
+    def __post_init__(self) -> None:
+        if not self.name and self.person is not None:
+            self.name = self.person.name
 
 
 def _exam(exam: Any) -> Entry:
@@ -69,6 +75,11 @@ def entry(obj: Any, kind: str, today: date) -> Entry:
         )
     if kind == "visit":
         return Entry(obj.person, obj.visited_on, "避孕节育随访", obj.unit_code)
+    if kind == "message":
+        # A 协查 message: the deadline is the day; the subject as described when not linked.
+        what = f"{obj.get_kind_display()}（{obj.counterpart}），反馈时限"
+        name = "" if obj.person is not None else obj.subject
+        return Entry(obj.person, obj.due_on, what, obj.unit_code, name)
     return Entry(obj.person, obj.issued_on, "免费避孕药具发放", obj.unit_code)
 
 

@@ -194,6 +194,8 @@ MEASURES: dict[str, Measure] = {
         _count("supplies", "免费避孕药具发放人次", Side("发放人次", supplies, "supply")),
         # 流入育龄妇女婚育证明查验率: defined once in renkou.floating.figures.
         floating_figures.MEASURE,
+        # 协查反馈及时率: defined once in renkou.floating.figures (a list of messages).
+        floating_figures.TIMELY,
     )
 }
 

@@ -175,7 +175,7 @@ def names(request: HttpRequest, code: str) -> HttpResponse:
     shown = [
         {
             "e": e,
-            "id": crypto.mask(e.person.id_number),
+            "id": crypto.mask(e.person.id_number) if e.person is not None else "",
             "place": places.get(e.unit_code, e.unit_code),
         }
         for e in found

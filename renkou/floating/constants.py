@@ -50,3 +50,13 @@ class MessageWay(models.TextChoices):
 class MessageStatus(models.TextChoices):
     OPEN = "open", "待反馈"
     REPLIED = "replied", "已反馈"
+
+
+class MatchState(models.TextChoices):
+    """How a message's subject was tied to a local register person (issue 16 item 3)."""
+
+    PENDING = "", "待匹配"
+    INDEX = "index", "身份证号一致（自动关联）"
+    RECORD = "record", "按所涉登记关联"
+    CONFIRMED = "confirmed", "姓名、出生日期一致（人工确认）"
+    NONE = "none", "本地无此人"

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from renkou.floating.constants import CheckResult, Direction
+from renkou.floating.constants import CheckResult, Direction, MatchState
 from renkou.floating.models import Certificate, FloatingRecord
 from renkou.geo.scope import prefix_range
 from renkou.people.constants import FEMALE, WCBA_AGES
@@ -134,23 +134,45 @@ def seed_messages(*, county: str, today: date) -> int:
     for unit in townships.order_by("code"):
         if Message.objects.filter(unit_code=unit.code).exists():
             continue
-        for way, kind, urgent, ago, counterpart, question, replied in MESSAGES:
+        subjects = _subjects(unit.code[:9])
+        for n, (way, kind, urgent, ago, counterpart, question, replied) in enumerate(MESSAGES):
             dated = today - days(days=ago)
-            made.append(
-                Message(
-                    unit_code=unit.code,
-                    way=way,
-                    kind=kind,
-                    urgent=urgent,
-                    counterpart=counterpart,
-                    subject="流动育龄妇女一名（姓名见纸质函件）",
-                    question=question,
-                    dated_on=dated,
-                    due_on=dated + days(days=URGENT_DAYS if urgent else NORMAL_DAYS),
-                    reply="已核实并反馈" if replied else "",
-                    replied_on=dated + days(days=12) if replied else None,
-                    status=MessageStatus.REPLIED if replied else MessageStatus.OPEN,
-                )
+            message = Message(
+                unit_code=unit.code,
+                way=way,
+                kind=kind,
+                urgent=urgent,
+                counterpart=counterpart,
+                subject="流动育龄妇女一名（姓名见纸质函件）",
+                question=question,
+                dated_on=dated,
+                due_on=dated + days(days=URGENT_DAYS if urgent else NORMAL_DAYS),
+                reply="已核实并反馈" if replied else "",
+                replied_on=dated + days(days=12) if replied else None,
+                status=MessageStatus.REPLIED if replied else MessageStatus.OPEN,
             )
+            if n < len(subjects):
+                _identify(message, subjects[n], by_number=n == 0)
+            made.append(message)
     bulk_create_with_history(made, Message, batch_size=500)
     return len(made)
+
+
+def _subjects(township: str) -> list[Any]:
+    """Two women of the township's register with an ID number: the first received request
+    names one by the ID number (linked by the blind index), the second by name and birth date
+    (candidates for the officer to confirm)."""
+    rows = Person.objects.filter(
+        sex=FEMALE, exited_at__isnull=True, **prefix_range("unit_code", township)
+    ).exclude(id_index="")
+    return list(rows.order_by("pk")[:2])
+
+
+def _identify(message: Any, person: Person, *, by_number: bool) -> None:
+    message.subject_name = person.name
+    message.subject_birth_date = person.birth_date
+    if by_number:
+        message.subject_id_number = person.id_number
+        message.subject_id_index = person.id_index
+        message.person = person
+        message.match = MatchState.INDEX

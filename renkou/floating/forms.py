@@ -2,12 +2,15 @@
 or certificate (required values, dates in order, one open stay) lives in ``services``, so the
 pages, the demo command and the tests get the same Chinese messages."""
 
+import re
+from datetime import date
 from typing import Any
 
 from django import forms
 
-from renkou.common import crypto, dicts
+from renkou.common import crypto, dicts, periods
 from renkou.common.forms import BaseForm, DateField, choice_field, styled
+from renkou.common.periods import Period
 from renkou.floating.constants import (
     REASON_DICT,
     CheckResult,
@@ -16,6 +19,7 @@ from renkou.floating.constants import (
     MessageStatus,
     MessageWay,
 )
+from renkou.floating.figures import STATES, TIMELY_LABELS
 
 NAME_HINT = {"placeholder": "姓名或拼音"}
 
@@ -120,7 +124,15 @@ class MessageForm(BaseForm):
     kind = forms.ChoiceField(label="类别", choices=MessageKind.choices, required=False)
     urgent = forms.BooleanField(label="紧急（现孕等，15日内反馈）", required=False)
     counterpart = _text("对方地区/单位", 100, help_text="如：四川省成都市武侯区某街道")
-    subject = _text("协查对象（简述）", 100, help_text="姓名及协查所需信息，不填身份证号和电话")
+    subject = _text("协查对象（简述）", 100, help_text="协查所需的简要描述，不填身份证号和电话")
+    subject_name = _text("协查对象姓名", 50)
+    subject_birth_date = DateField(label="协查对象出生日期", required=False)
+    subject_id_number = _text(
+        "协查对象身份证号",
+        18,
+        help_text="来函载明时填写：加密保存，只用于匹配本地人员，页面只显示部分号码",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     question = forms.CharField(
         label="协查事项", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -143,8 +155,59 @@ class ReplyForm(BaseForm):
         styled(self)
 
 
+class LinkForm(BaseForm):
+    """确认协查对象: one of the candidates (``person``) or 本地无此人 (``none``)."""
+
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    none = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def month_period(text: str) -> Period | None:
+    """A month typed as 2027-05 (the monthly cut-off); None when it is not one."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text or "", re.ASCII):
+        return None
+    year, number = int(text[:4]), int(text[5:])
+    return periods.month(year, number) if 1 <= number <= 12 and year >= 2000 else None
+
+
+class MonthForm(BaseForm):
+    month = forms.CharField(
+        label="月份",
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2027-05"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self, small=True)
+
+    def clean_month(self) -> str:
+        text = (self.cleaned_data.get("month") or "").strip()
+        if text and month_period(text) is None:
+            raise forms.ValidationError("月份应为“年-月”，如 2027-05")
+        return text
+
+    def period(self, today: date) -> Period:
+        """The month asked for, else the current month."""
+        chosen = month_period(self.cleaned_data.get("month", "")) if self.is_valid() else None
+        return chosen or periods.month(today.year, today.month)
+
+
 class MessageFilterForm(BaseForm):
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
+    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    month = forms.CharField(required=False, max_length=7, widget=forms.HiddenInput)
+    state = forms.ChoiceField(
+        required=False, choices=[("", ""), *STATES.items()], widget=forms.HiddenInput
+    )
+    year = forms.IntegerField(
+        required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
+    timely = forms.ChoiceField(
+        required=False, choices=[("", ""), *TIMELY_LABELS.items()], widget=forms.HiddenInput
+    )
     status = forms.ChoiceField(
         label="状态",
         choices=[("", "全部"), *MessageStatus.choices, ("overdue", "已逾期")],
@@ -164,4 +227,5 @@ class MessageFilterForm(BaseForm):
         data = dict(self.cleaned_data)
         unit = data.get("unit") or ""
         data["unit"] = unit[:12] if unit.isascii() and unit.isdigit() else ""
+        data["month"] = month_period(data.get("month") or "")
         return data

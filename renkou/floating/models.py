@@ -18,10 +18,11 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from renkou.common.fields import EncryptedTextField
+from renkou.common.fields import BlindIndexField, EncryptedTextField
 from renkou.floating.constants import (
     CheckResult,
     Direction,
+    MatchState,
     MessageKind,
     MessageStatus,
     MessageWay,
@@ -119,7 +120,12 @@ class Message(models.Model):
     (the other side asks, this unit replies) or outgoing (this unit asks, the reply comes back).
     Due ``URGENT_DAYS`` or ``NORMAL_DAYS`` after it was sent or received; overdue on the to-do
     list of the unit that owes the answer until the reply is recorded. It may name the stay it
-    is about (``record``); the subject itself is described only as the request needs it."""
+    is about (``record``); the subject itself is described only as the request needs it.
+
+    The subject may be identified by the ID number (encrypted, with the register's blind index
+    so it is matched without decrypting: ``people.services.id_index``) and/or by name and birth
+    date; ``person`` is the local register person it was tied to (by the index, by the record,
+    or confirmed by an officer from the name-and-birth-date candidates), ``match`` says how."""
 
     unit_code = models.CharField("办理单位代码", max_length=12, db_index=True)
     way = models.CharField("收发", max_length=3, choices=MessageWay.choices)
@@ -135,6 +141,21 @@ class Message(models.Model):
         verbose_name="所涉流动人口登记",
     )
     subject = models.CharField("协查对象（简述）", max_length=100)
+    subject_name = models.CharField("协查对象姓名", max_length=50, blank=True)
+    subject_birth_date = models.DateField("协查对象出生日期", null=True, blank=True)
+    subject_id_number = EncryptedTextField("协查对象身份证号", blank=True)
+    subject_id_index = BlindIndexField("协查对象号码索引", blank=True)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="floating_messages",
+        verbose_name="关联本地人员",
+    )
+    match = models.CharField(
+        "匹配方式", max_length=10, choices=MatchState.choices, blank=True, default=""
+    )
     question = models.TextField("协查事项")
     dated_on = models.DateField("发出/收到日期")
     due_on = models.DateField("反馈时限")
@@ -152,7 +173,7 @@ class Message(models.Model):
 
     objects = PersonalQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
-    scope_person = "record__person"
+    scope_person = "person"  # a grant names persons by the linked person (set from the record)
 
     class Meta:
         ordering = ["status", "due_on", "-id"]

@@ -6,6 +6,7 @@ input leaves nothing half-written. Edits carry the version the page showed
 Audit rows hold ids and the names of changed fields, never the values (a phone, an address).
 """
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from renkou.common import audit, dates, dicts, validators
+from renkou.common import audit, dates, dicts, idnumber, validators
 from renkou.common.actors import Actor, check_version
 from renkou.floating import reminders
 from renkou.floating.constants import (
@@ -22,11 +23,13 @@ from renkou.floating.constants import (
     URGENT_DAYS,
     CheckResult,
     Direction,
+    MatchState,
     MessageKind,
     MessageStatus,
     MessageWay,
 )
 from renkou.floating.models import Certificate, FloatingRecord, Message
+from renkou.people import services as people_services
 from renkou.people.models import Person
 
 RECORD = "该流动人口登记"
@@ -242,6 +245,12 @@ def _refresh_later(person_id: int) -> None:
 
 MESSAGE = "该协查函件"
 MESSAGE_FIELDS = ("way", "kind", "urgent", "counterpart", "subject", "question", "dated_on")
+SUBJECT_FIELDS = ("subject_name", "subject_birth_date", "subject_id_number")
+# Minimum necessary (最少必要): a reply answers the question; the ID number and the phone are
+# never written into it (the requester has the number already, the page shows it masked).
+ID_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])", re.ASCII)
+PHONE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", re.ASCII)
+REPLY_NO_NUMBERS = "反馈内容不要填写身份证号或电话号码：按最少必要原则只反馈所问事项"
 
 
 def reply_days(urgent: bool) -> int:
@@ -251,8 +260,34 @@ def reply_days(urgent: bool) -> int:
     return int(getattr(settings, "RENKOU_MESSAGE_NORMAL_DAYS", NORMAL_DAYS))
 
 
+def _subject(values: dict[str, Any], errors: dict[str, str], today: date) -> dict[str, Any]:
+    """The subject's identifiers: an ID number (checked, normalised to 18 characters) and/or
+    name and birth date together (the two a candidate match needs)."""
+    name = (values.get("subject_name") or "").strip()
+    born = values.get("subject_birth_date")
+    raw = str(values.get("subject_id_number") or "").strip()
+    number = ""
+    if raw:
+        result = idnumber.validate(raw, today=today)
+        if result.info is None or result.errors:
+            errors["subject_id_number"] = (result.errors or result.problems)[0].message
+        else:
+            number = result.info.number
+            if born is not None and born != result.info.birth_date:
+                errors["subject_birth_date"] = "出生日期与身份证号中的出生日期不一致"
+    if born is not None and born > today:
+        errors["subject_birth_date"] = "出生日期不能晚于今天"
+    if bool(name) != (born is not None):
+        errors.setdefault(
+            "subject_birth_date" if name else "subject_name",
+            "协查对象的姓名和出生日期请同时填写（用于匹配本地人员）",
+        )
+    return {"subject_name": name, "subject_birth_date": born, "subject_id_number": number}
+
+
 def validate_message(values: dict[str, Any], today: date) -> dict[str, Any]:
     errors: dict[str, str] = {}
+    subject = _subject(values, errors, today)
     values = {name: values.get(name) for name in MESSAGE_FIELDS}
     for name in ("counterpart", "subject", "question"):
         values[name] = (values[name] or "").strip()
@@ -273,7 +308,17 @@ def validate_message(values: dict[str, Any], today: date) -> dict[str, Any]:
         errors["dated_on"] = "发出/收到日期不能晚于今天"
     if errors:
         raise ValidationError(errors)
-    return values
+    return values | subject
+
+
+def index_match(user: Any, index: str) -> Person | None:
+    """The one register person of ``user``'s subtree whose ID blind index is ``index`` (the
+    index ``people.services.id_index`` stores); None when there is none, or more than one (a
+    duplicate the officer resolves from the candidates)."""
+    if not index:
+        return None
+    found = list(Person.objects.visible_to(user).filter(id_index=index).order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
 
 
 @transaction.atomic
@@ -285,19 +330,67 @@ def message_register(
     record: FloatingRecord | None = None,
     today: date | None = None,
 ) -> Message:
-    """登记协查函件 (received or sent), its reply deadline set from its urgency."""
+    """登记协查函件 (received or sent), its reply deadline set from its urgency. The subject is
+    tied to a local person at once when that is certain: by the record it names, or by the ID
+    number's blind index within the actor's subtree; otherwise the officer confirms one of the
+    name-and-birth-date candidates on the message page (``message_link``)."""
     clean = validate_message(values, today or dates.today())
     due = clean["dated_on"] + timedelta(days=reply_days(clean["urgent"]))
+    index = people_services.id_index(clean["subject_id_number"])
+    person, match = None, MatchState.PENDING
+    if record is not None:
+        person, match = record.person, MatchState.RECORD
+    elif (found := index_match(actor.user, index)) is not None:
+        person, match = found, MatchState.INDEX
     message = Message.objects.create(
         unit_code=record.unit_code if record else unit_code,
         record=record,
         due_on=due,
         recorded_by=actor.user,
+        subject_id_index=index,
+        person=person,
+        match=match,
         **clean,
     )
-    audit.record_for(actor, "floating.message_register", message, summary=f"way={message.way}")
+    audit.record_for(
+        actor,
+        "floating.message_register",
+        message,
+        summary=f"way={message.way} match={match or 'pending'}",
+    )
     transaction.on_commit(lambda: reminders.refresh_unit(message.unit_code, dates.today()))
     return message
+
+
+@transaction.atomic
+def message_link(
+    *, actor: Actor, message: Message, person: Person | None, version: int | None
+) -> Message:
+    """确认协查对象: the officer ties the subject to one of the candidates (same name and birth
+    date, in the officer's subtree), or records that there is no such local person (``None``).
+    A link made by the ID number or the record is exact and is not replaced here."""
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    check_version(locked.version, version, MESSAGE)
+    if locked.match in (MatchState.INDEX, MatchState.RECORD):
+        raise ValidationError("该函件已按身份证号或流动人口登记关联本地人员，无需确认")
+    if person is not None:
+        same = (person.name, person.birth_date) == (
+            locked.subject_name,
+            locked.subject_birth_date,
+        )
+        if not same:
+            raise ValidationError("所选人员的姓名或出生日期与协查对象不一致，请重新选择")
+    locked.person = person
+    locked.match = MatchState.CONFIRMED if person is not None else MatchState.NONE
+    locked.version += 1
+    locked.save()
+    audit.record_for(
+        actor,
+        "floating.message_link",
+        locked,
+        summary=f"match={locked.match}" + (f" person={person.pk}" if person else ""),
+    )
+    return locked
 
 
 @transaction.atomic
@@ -320,6 +413,8 @@ def message_reply(
     reply = (reply or "").strip()
     if not reply:
         errors["reply"] = "请填写反馈内容"
+    elif ID_IN_TEXT.search(reply) or PHONE_IN_TEXT.search(reply):
+        errors["reply"] = REPLY_NO_NUMBERS
     if replied_on is None:
         errors["replied_on"] = "请填写反馈日期"
     elif replied_on > today:

@@ -17,6 +17,9 @@ urlpatterns = [
     path("check-rate/", views.check_rate, name="check_rate"),
     path("messages/", views.message_list, name="message_list"),
     path("messages/new/", views.message_create, name="message_create"),
+    path("messages/monthly/", views.message_monthly, name="message_monthly"),
+    path("messages/timeliness/", views.message_timeliness, name="message_timeliness"),
     path("messages/<int:pk>/", views.message_detail, name="message_detail"),
     path("messages/<int:pk>/reply/", views.message_reply, name="message_reply"),
+    path("messages/<int:pk>/link/", views.message_link, name="message_link"),
 ]

@@ -26,13 +26,16 @@ from renkou.common.paging import paginate
 from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
 from renkou.floating import selectors, services
-from renkou.floating.constants import REASON_DICT, Direction
+from renkou.floating.constants import REASON_DICT, Direction, MessageWay
+from renkou.floating.figures import STATES, TIMELY_LABELS
 from renkou.floating.forms import (
     CertificateForm,
     FilterForm,
     FindForm,
+    LinkForm,
     MessageFilterForm,
     MessageForm,
+    MonthForm,
     RecordForm,
     ReplyForm,
     YearForm,
@@ -323,14 +326,66 @@ def message_list(request: HttpRequest) -> HttpResponse:
         m.unit_name = names.get(m.unit_code, m.unit_code)
         m.overdue = m.is_overdue(today)
     audit.record_for(Actor.of(request), "floating.view", Message, rows=page.paginator.count)
+    month, state = filters.get("month"), filters.get("state")
+    year, timely = filters.get("year"), filters.get("timely")
     context = {
         "form": form,
         "page": page,
         "tree": side_tree(request.user, filters.get("unit", "")),
         "unit": filters.get("unit", ""),
         "can_edit": request.user.has_perm(Perm.EDIT_PERSON),
+        "month": month,
+        "state_label": STATES.get(state or "", "") if month else "",
+        "timely_label": f"{year}年度{TIMELY_LABELS[timely]}" if year and timely else "",
     }
     return render_page(request, "floating/message_list.html", context, partial="results")
+
+
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def message_timeliness(request: HttpRequest) -> HttpResponse:
+    """协查反馈及时率 of each township of the caller's subtree (the one measure
+    ``figures.TIMELY``), with the late and overdue counts; the numbers link to their lists."""
+    today = dates.today()
+    form = YearForm(request.GET or None)
+    year = (form.cleaned_data.get("year") if form.is_valid() else None) or fp_year_of(today)
+    rows, total = selectors.timeliness_table(request.user, year, today)
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "year": year,
+        "can_list": request.user.has_perm(Perm.VIEW_PERSON),
+    }
+    return render(request, "floating/message_timeliness.html", context)
+
+
+@require_perm(Perm.VIEW_AGGREGATE)
+@require_GET
+def message_monthly(request: HttpRequest) -> HttpResponse:
+    """协查月度统计: the month's messages per township and their state at the month's end; each
+    number links to its list."""
+    today = dates.today()
+    form = MonthForm(request.GET or None)
+    month = form.period(today)
+    table = selectors.monthly_table(request.user, month, today)
+    for row in table:
+        row["cols"] = [
+            (way, key, row["cells"][way][key])
+            for way in MessageWay.values
+            for key in selectors.MONTH_COLUMNS
+        ]
+    audit.record_for(Actor.of(request), "floating.view", Message, summary="page=monthly")
+    context = {
+        "form": form,
+        "month": month,
+        "table": table,
+        "states": STATES,
+        "ways": MessageWay.choices,
+        "cut_off": min(month.end, today),
+        "can_list": request.user.has_perm(Perm.VIEW_PERSON),
+    }
+    return render(request, "floating/message_monthly.html", context)
 
 
 def _own_unit(request: HttpRequest) -> str:
@@ -360,22 +415,62 @@ def message_create(request: HttpRequest) -> HttpResponse:
     return render(request, "floating/message_form.html", {"form": form}, status=status)
 
 
+def _linked(user: Any, message: Message) -> dict[str, Any] | None:
+    """The local person the message is about, masked; ``visible``: the viewer may open the
+    person's page."""
+    person = message.person
+    if person is None:
+        return None
+    visible = Person.objects.visible_to(user).filter(pk=person.pk).exists()
+    return {
+        "pk": person.pk,
+        "name": person.name,
+        "id_masked": crypto.mask(person.id_number),
+        "visible": visible,
+    }
+
+
+def _candidates(request: HttpRequest, message: Message) -> list[Any]:
+    """The candidates shown for confirmation (masked ID, age, unit); the read is audited with
+    its row count."""
+    today = dates.today()
+    found: list[Any] = list(selectors.match_candidates(request.user, message))
+    if found:
+        audit.record_for(Actor.of(request), "floating.candidates", message, rows=len(found))
+    names = unit_names(p.unit_code for p in found)
+    for person in found:
+        person.id_masked = crypto.mask(person.id_number)
+        person.age = person.age_on(today)
+        person.unit_name = names.get(person.unit_code, person.unit_code)
+    return found
+
+
 def _message_page(
-    request: HttpRequest, message: Message, form: ReplyForm, status: int = 200
+    request: HttpRequest,
+    message: Message,
+    form: ReplyForm,
+    status: int = 200,
+    link_form: LinkForm | None = None,
 ) -> HttpResponse:
+    can_edit = request.user.has_perm(Perm.EDIT_PERSON)
     context = {
         "message": message,
         "form": form,
-        "can_edit": request.user.has_perm(Perm.EDIT_PERSON),
+        "link_form": link_form,
+        "can_edit": can_edit,
         "overdue": message.is_overdue(dates.today()),
         "unit_name": unit_names([message.unit_code]).get(message.unit_code, message.unit_code),
         "history": _history(message),
+        "subject_id_masked": crypto.mask(message.subject_id_number),
+        "linked": _linked(request.user, message),
+        "candidates": _candidates(request, message) if can_edit else [],
     }
     return render(request, "floating/message_detail.html", context, status=status)
 
 
 def _message(request: HttpRequest, pk: int) -> Message:
-    return get_visible_or_404(selectors.messages_visible(request.user), request.user, pk=pk)
+    rows = selectors.messages_visible(request.user).select_related("person")
+    return get_visible_or_404(rows, request.user, pk=pk)
 
 
 @require_perm(Perm.VIEW_PERSON)
@@ -411,3 +506,39 @@ def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "反馈已登记")
             return redirect("floating:message_detail", pk=message.pk)
     return _message_page(request, message, form, status)
+
+
+@require_perm(Perm.EDIT_PERSON)
+@require_POST
+def message_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """确认协查对象: one of the name-and-birth-date candidates, or 本地无此人."""
+    message = _message(request, pk)
+    form = LinkForm(request.POST)
+    status = 200
+    if form.is_valid() and not (form.cleaned_data.get("none") or form.cleaned_data.get("person")):
+        form.add_error(None, "请选择一名候选人员，或确认本地无此人")
+    if form.is_valid():
+        data = form.cleaned_data
+        person = None
+        if not data.get("none"):
+            # Only a candidate of the caller's own subtree can be chosen; anything else is 404.
+            chosen = selectors.match_candidates(request.user, message)
+            person = get_visible_or_404(
+                Person.objects.filter(pk__in=[p.pk for p in chosen]),
+                request.user,
+                pk=data.get("person") or 0,
+            )
+        saved, status = _apply(
+            form,
+            lambda: services.message_link(
+                actor=Actor.of(request),
+                message=message,
+                person=person,
+                version=data.get("version"),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "已确认协查对象" if person else "已记录：本地无此人")
+            return redirect("floating:message_detail", pk=message.pk)
+    initial = {"replied_on": dates.today(), "version": message.version}
+    return _message_page(request, message, ReplyForm(initial=initial), status, form)

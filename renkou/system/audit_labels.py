@@ -165,6 +165,8 @@ ACTIONS = {
     "floating.certificate_update": "修改或核验婚育证明",
     "floating.message_register": "登记协查函件",
     "floating.message_reply": "登记协查反馈",
+    "floating.message_link": "确认协查对象（关联本地人员）",
+    "floating.candidates": "查看协查对象的候选人员",
 }
 # Objects, in the order they appear in a code (``benefits.notice_export``: 公示 of 利益导向).
 NOUNS = {

@@ -28,6 +28,12 @@ POLICY: dict[str, Rule] = {
     "floating:message_create": Rule(KEEP, GET_POST),
     "floating:message_detail": Rule(READ, obj="floatingmessage"),
     "floating:message_reply": Rule(KEEP, POST, obj="floatingmessage"),
+    # Item 3 (rest) and item 6: the officer confirms the subject's local person; the monthly
+    # cut-off and the timeliness rate are aggregate figures (their lists are the message
+    # list's, for readers of persons).
+    "floating:message_link": Rule(KEEP, POST, obj="floatingmessage"),
+    "floating:message_monthly": Rule(READ | {LEAD}),
+    "floating:message_timeliness": Rule(READ | {LEAD}),
 }
 
 

@@ -22,6 +22,8 @@ from renkou.common.periods import Period
 from renkou.reports.tables.drill import DrillRow
 
 SIDES = ("done", "base")
+# Name lists of things that are not persons (协查 messages): no table cell counts them.
+NOT_PERSONS = frozenset({"message"})
 
 
 def _error(message: str) -> Exception:
@@ -51,10 +53,13 @@ class ServiceList(Sequence):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        return [
-            DrillRow(e.person, e.day, e.what, e.unit_code)
-            for e in entries.entries(self.rows[index], self.kind, self.today)
-        ]
+        return [_drill(e) for e in entries.entries(self.rows[index], self.kind, self.today)]
+
+
+def _drill(e: entries.Entry) -> DrillRow:
+    # A table cell lists persons: a measure over messages is refused by ``check``.
+    assert e.person is not None
+    return DrillRow(e.person, e.day, e.what, e.unit_code)
 
 
 class ServiceQuery:
@@ -65,6 +70,8 @@ class ServiceQuery:
         measure = M.MEASURES.get(spec.get("measure", ""))
         if measure is None:
             raise _error(f"未知的服务项目：{spec.get('measure')}")
+        if measure.numerator.kind in NOT_PERSONS:
+            raise _error(f"服务项目 {measure.code} 不是人员名册，不能用作报表单元格")
         side = spec.get("side", "done")
         if side not in SIDES or (side == "base" and measure.denominator is None):
             raise _error(f"服务项目 {measure.code} 没有 {side} 一栏")
