@@ -156,6 +156,9 @@ def _main(found: Crawl) -> list[str]:
     return ["home", *lists[:SHOTS]]
 
 
+# What axe and the screen width judge is the HTML and CSS the pages send, the same over either
+# database; the PostgreSQL run leaves this browser pass out (3 minutes of its time).
+@pytest.mark.sqlite
 @pytest.mark.e2e
 def test_every_page_is_readable_and_fits_a_phone(county, crawls):  # noqa: F811
     """Each page once, under the first role (in ``ROLES`` order) that reaches it; and each
