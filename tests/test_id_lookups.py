@@ -20,7 +20,7 @@ from django import forms
 from django.urls import reverse
 
 import renkou
-from conftest import OTHER_VILLAGE, VILLAGE_A1, VILLAGE_B1
+from conftest import OTHER_VILLAGE, TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1
 from renkou.common.models import AuditEntry
 from renkou.people.tests.page_helpers import make_person, new_id
 from tests.test_authz_matrix import endpoints
@@ -78,6 +78,8 @@ COVERED_FIELDS = {
     "renkou.programs.forms.CoupleOpenForm.husband_id_number",
     "renkou.benefits.forms.IdSearchForm.id_number",
     "renkou.benefits.forms.RuleTestForm.id_number",
+    "renkou.floating.forms.MessageForm.subject_id_number",
+    "renkou.cases.forms.CaseForm.subject_id_number",
 }
 COVERED_READS = {"events:person_lookup:{field}_q", "people:person_check_id:id_number"}
 
@@ -140,6 +142,10 @@ def _linked_to(outsiders) -> list[str]:
         links.append("event partner")
     if Child.objects.filter(person_id__in=ids).exists():
         links.append("card child")
+    from renkou.floating.models import Message
+
+    if Message.objects.filter(person_id__in=ids).exists():
+        links.append("协查 message subject")
     return links
 
 
@@ -223,6 +229,37 @@ def _probes(wife, number):
             reverse("benefits:eligibility_search"),
             {"id_number": number},
             not_found,
+        ),
+        # A 协查 request's subject is matched by the number within the officer's own area only.
+        "floating:message_create": (
+            "township_officer",
+            reverse("floating:message_create"),
+            {
+                "way": "in",
+                "kind": "request",
+                "counterpart": "四川省成都市武侯区某街道",
+                "subject": "外出育龄妇女",
+                "question": "核实是否已生育",
+                "dated_on": "2026-06-01",
+                "subject_id_number": number,
+            },
+            "协查函件",
+        ),
+        # A case stores its subject's number (encrypted) and looks nobody up in the register.
+        "cases:create": (
+            "township_officer",
+            reverse("cases:create"),
+            {
+                "source": "hospital",
+                "opened_on": "2026-06-01",
+                "unit_code": TOWNSHIP_A,
+                "subject_type": "person",
+                "subject_kind": "practitioner",
+                "subject_name": "刘某",
+                "subject_id_number": number,
+                "facts": "为孕妇做B超时暗示胎儿性别",
+            },
+            "“两非”案件详情",
         ),
         "benefits:version_test": (
             "county_officer",
