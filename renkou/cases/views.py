@@ -33,8 +33,8 @@ from renkou.cases.forms import CaseForm, CloseForm, EvidenceForm, ReferForm, Ste
 from renkou.cases.models import Case, Evidence
 from renkou.common import audit, crypto, dates, xlsx
 from renkou.common.actors import Actor, ConflictError
-from renkou.common.conflicts import conflict_page
-from renkou.common.forms import error_text, parse_int, styled
+from renkou.common.conflicts import act_then_back, conflict_page
+from renkou.common.forms import error_text, form_error_text, parse_int, styled
 from renkou.common.paging import paginate
 from renkou.common.periods import fp_year_of
 from renkou.common.permissions import require_perm
@@ -293,20 +293,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, c: Case, act: Any, done: str) -> HttpResponse:
-    back = redirect("cases:detail", c.pk)
-    try:
-        act()
-    except ConflictError as exc:
-        return conflict_page(request, exc, back["Location"])
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc, fallback="不能执行此操作"))
-    else:
-        messages.success(request, done)
-    return back
-
-
-def _form_error(form: Any) -> str:
-    return "；".join(e for errors in form.errors.values() for e in errors)
+    return act_then_back(request, act, reverse("cases:detail", args=[c.pk]), done)
 
 
 @require_perm(Perm.EDIT_CASE)
@@ -315,7 +302,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     c = _case(request, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:detail", c.pk)
     data = form.cleaned_data
     return _act(
@@ -334,7 +321,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     c = _case(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:detail", c.pk)
     data = form.cleaned_data
     return _act(
@@ -371,7 +358,7 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     c = _case(request, pk)
     form = ReferForm(request.POST)
     if not form.is_valid() and set(form.errors) - {"version"}:
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:detail", c.pk)
     data = form.cleaned_data
     return _act(
@@ -395,7 +382,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     c = _case(request, pk)
     form = CloseForm(request.POST)
     if not form.is_valid() and set(form.errors) - {"version"}:
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:detail", c.pk)
     data = form.cleaned_data
     return _act(

@@ -59,6 +59,11 @@ def error_text(exc: Exception, *, fallback: str = "") -> str:
     return "；".join(getattr(exc, "messages", [str(exc)])) or fallback
 
 
+def form_error_text(form: forms.BaseForm) -> str:
+    """A form's errors as one line for a message (every field's, joined with "；")."""
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), trimmed, inner spaces removed."""
     return "".join(unicodedata.normalize("NFKC", text).split())

@@ -14,14 +14,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkou.accounts.constants import Perm
 from renkou.common import audit, dates, xlsx
 from renkou.common.actors import Actor, ConflictError
-from renkou.common.conflicts import conflict_page
-from renkou.common.forms import error_text, parse_int, styled
+from renkou.common.conflicts import act_then_back, conflict_page
+from renkou.common.forms import error_text, form_error_text, parse_int, styled
 from renkou.common.paging import paginate
 from renkou.common.permissions import require_perm
 from renkou.geo.scope import get_visible_or_404
@@ -206,20 +207,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, t: TipOff, act: Any, done: str) -> HttpResponse:
-    back = redirect("tipoffs:detail", t.pk)
-    try:
-        act()
-    except ConflictError as exc:
-        return conflict_page(request, exc, back["Location"])
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc, fallback="不能执行此操作"))
-    else:
-        messages.success(request, done)
-    return back
-
-
-def _form_error(form: Any) -> str:
-    return "；".join(e for errors in form.errors.values() for e in errors)
+    return act_then_back(request, act, reverse("tipoffs:detail", args=[t.pk]), done)
 
 
 @require_perm(Perm.ASSIGN_TIPOFF)
@@ -244,7 +232,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     t = _tipoff(request, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return redirect("tipoffs:detail", t.pk)
     data = form.cleaned_data
     return _act(
@@ -281,7 +269,7 @@ def reward_decide(request: HttpRequest, pk: int) -> HttpResponse:
     t = _tipoff(request, pk)
     form = RewardForm(request.POST)
     if not form.is_valid() and set(form.errors) - {"version"}:
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return redirect("tipoffs:detail", t.pk)
     data = form.cleaned_data
     return _act(
@@ -315,7 +303,7 @@ def reward_pay(request: HttpRequest, pk: int) -> HttpResponse:
     form = PayForm(request.POST)
     back = redirect("tipoffs:reward_list")
     if not form.is_valid() and set(form.errors) - {"version"}:
-        messages.error(request, _form_error(form))
+        messages.error(request, form_error_text(form))
         return back
     data = form.cleaned_data
     try:
